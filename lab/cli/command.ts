@@ -1,0 +1,69 @@
+// What every `dnslab` subcommand provides, plus the small parsing helpers they share.
+
+import { isIP } from 'node:net';
+import type { Endpoint } from '../net/network.ts';
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /**
+   * For long-running commands: resolves when the user asks to stop (Ctrl-C /
+   * SIGTERM). Signals are only caught once this has been called, so short
+   * commands keep Node's default Ctrl-C behaviour.
+   */
+  waitForInterrupt(): Promise<void>;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `dnslab --help`. */
+  summary: string;
+  /** Full usage text for `dnslab NAME --help`. */
+  usage: string;
+  /** Returns the process exit code. Throw UsageError for bad arguments. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** Bad command-line input: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Parse `ADDR:PORT`, `[V6]:PORT` or `ADDR` (with `defaultPort`). */
+export function parseEndpoint(text: string, defaultPort?: number): Endpoint {
+  let address = text;
+  let portText: string | undefined;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (v6) {
+    address = v6[1]!;
+    portText = v6[2];
+  } else if (isIP(text) !== 6) {
+    const i = text.lastIndexOf(':');
+    if (i >= 0) {
+      address = text.slice(0, i);
+      portText = text.slice(i + 1);
+    }
+  }
+  if (isIP(address) === 0) throw new UsageError(`"${text}": expected ADDR:PORT with an IPv4 or IPv6 address`);
+  const port = portText === undefined ? defaultPort : Number(portText);
+  if (port === undefined) throw new UsageError(`"${text}": a port is required (ADDR:PORT)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`"${text}": port must be 0..65535`);
+  return { address, port };
+}
+
+/** True for 127.0.0.0/8 and ::1 — where dnslab may bind without --allow-external (DESIGN principle 6). */
+export function isLoopback(address: string): boolean {
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return address === '::1' || address === '0:0:0:0:0:0:0:1';
+}
+
+export function requireLoopback(endpoint: Endpoint, allowExternal: boolean, flag = '--listen'): void {
+  if (!allowExternal && !isLoopback(endpoint.address)) {
+    throw new UsageError(
+      `${flag} ${endpoint.address} is not a loopback address; dnslab binds 127.0.0.0/8 or ::1 unless you add --allow-external`,
+    );
+  }
+}
