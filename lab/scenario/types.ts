@@ -1,0 +1,240 @@
+// The shape of a scenario file. A scenario is DATA: a world (zones as
+// master-file text, who serves them, registries, resolvers, clients) and
+// steps read top to bottom like a runbook. Everything here is plain values —
+// strings for names, zone-file lines for records, '+1h' for lab time — so an
+// operator can write one without knowing TypeScript. The machinery that
+// turns it into a running lab is in lab/runner/.
+
+import type { ResponseExpectation } from '../../assertions/response.ts';
+import type { RRTypeName, RcodeName } from '../../dns/types.ts';
+
+/** Text in English and Japanese. */
+export interface Bilingual {
+  en: string;
+  ja: string;
+}
+
+/** A duration or offset: '0s', '90s', '15m', '1h30m', '2d', '86400' (seconds). Offsets may start with '+'. */
+export type Duration = string;
+
+export interface ScenarioServer {
+  /** The server's host name (used for NS records and glue), e.g. 'ns1.example.jp'. */
+  host: string;
+  /** IPv4/IPv6 addresses on the lab network. */
+  addresses: string[];
+  /** Named quirks the authoritative server should show (see servers/authoritative). */
+  quirks?: string[];
+}
+
+export interface ScenarioZone {
+  /** Master-file text (RFC 1035 §5); $ORIGIN defaults to the zone name, $TTL as written. */
+  text: string;
+  /** Names of servers (keys of `servers`) that serve this zone. */
+  servers: string[];
+  /** Sign the zone before the scenario starts (online DNSSEC signing with fresh keys; DS goes to the parent). */
+  signed?: boolean;
+}
+
+export interface RegistryDomain {
+  name: string;
+  registrar: string;
+  registrant: string;
+  authCode: string;
+  ns: string[];
+  /** Glue for nameservers inside the TLD: host name → addresses. */
+  glue?: Record<string, string[]>;
+  /** DS records as zone-file lines, or 'from-zone' to take the DS of the signed child zone. */
+  ds?: string[] | 'from-zone';
+  /** Statuses set at the start, e.g. ['serverUpdateProhibited', …] for a registry lock. */
+  status?: string[];
+}
+
+export interface ScenarioRegistry {
+  /** The TLD this registry runs; its zone must be in `zones`. */
+  tld: string;
+  registrars: string[];
+  domains: RegistryDomain[];
+  nsTtl?: number;
+  dsTtl?: number;
+}
+
+export interface ScenarioResolver {
+  addresses: string[];
+  /** A resolver profile: 'unbound', 'bind', 'knot-resolver', 'powerdns', 'google-public-dns'. */
+  profile: string;
+  /** Individual settings over the profile (e.g. { aggressiveNsec: false }). */
+  settings?: Record<string, boolean | number>;
+}
+
+export interface ScenarioClient {
+  addresses: string[];
+  /** The resolver (key of `resolvers`) this client uses by default. */
+  resolver?: string;
+}
+
+/**
+ * A middlebox on a path (issue 5 builds them). The slot is typed so scenarios
+ * can be written now; the runner reports clearly that none are available yet.
+ */
+export interface ScenarioMiddlebox {
+  kind: string;
+  /** The two machines whose traffic passes through it. */
+  between: [string, string];
+  options?: Record<string, string | number | boolean>;
+}
+
+export interface Topology {
+  servers: Record<string, ScenarioServer>;
+  zones: Record<string, ScenarioZone>;
+  registries?: ScenarioRegistry[];
+  resolvers?: Record<string, ScenarioResolver>;
+  clients: Record<string, ScenarioClient>;
+  middleboxes?: Record<string, ScenarioMiddlebox>;
+}
+
+// ---------------------------------------------------------------------------
+// Steps. Every step has `at`, an offset from the scenario start (T+0); steps
+// run in file order and `at` never goes back. `only` limits a step to some
+// variants. `note` is printed on the timeline.
+
+interface StepBase {
+  at: Duration;
+  note?: string;
+  /** Run this step only in these variants. */
+  only?: string[];
+}
+
+/** A client asks a question, through its resolver or straight to a server. */
+export interface QueryStep extends StepBase {
+  client: string;
+  /** 'qname qtype', e.g. 'campaign.example.jp A'. */
+  query: string;
+  /** A resolver or a server (key of `resolvers` / `servers`); default: the client's resolver. */
+  to?: string;
+  /** Set the DO bit (RFC 3225). */
+  dnssec?: boolean;
+  expect?: ResponseExpectation;
+}
+
+/** Sample a query at a fixed interval to build a timeline (what clients saw over time). */
+export interface WatchStep extends StepBase {
+  watch: {
+    /** Name the timeline is referred to by in expectations. */
+    name: string;
+    client: string;
+    query: string;
+    to?: string;
+    dnssec?: boolean;
+    every: Duration;
+    until: Duration;
+  };
+}
+
+/** Who acts: the legitimate side, or an attacker. Shown on the timeline. */
+type Actor = { operator: string; attacker?: never } | { attacker: string; operator?: never };
+
+export type Action =
+  /** Add records (zone-file lines) to a zone. */
+  | { do: 'add-records'; zone: string; records: string[] }
+  /** Remove records: a full line removes that record; 'owner TYPE' removes the RRset; 'owner' the whole name. */
+  | { do: 'remove-records'; zone: string; records: string[] }
+  /** Replace the RRsets named by the lines with exactly these records. */
+  | { do: 'set-records'; zone: string; records: string[] }
+  /** Start serving a zone (new master-file text) on servers, e.g. an attacker claiming it at a provider. */
+  | { do: 'serve-zone'; zone: string; text: string; servers: string[] }
+  /** Stop serving a zone on servers (cancelling a hosting/DNS service). */
+  | { do: 'drop-zone'; zone: string; servers: string[] }
+  /** Sign / unsign a zone (online signing with fresh keys; unsign removes DNSKEY, RRSIG, NSEC*). */
+  | { do: 'sign-zone'; zone: string; algorithm?: 8 | 13 | 15 }
+  | { do: 'unsign-zone'; zone: string }
+  /** Registrar operations on behalf of a registrant (or someone claiming to be them). */
+  | { do: 'change-ns'; registrar: string; registrant: string; domain: string; ns: string[]; glue?: Record<string, string[]>; expect?: RegistryExpectation }
+  | { do: 'change-ds'; registrar: string; registrant: string; domain: string; ds: string[] | 'from-zone'; expect?: RegistryExpectation }
+  | { do: 'registrar-lock' | 'registrar-unlock'; registrar: string; registrant: string; domain: string; expect?: RegistryExpectation }
+  | { do: 'transfer'; domain: string; to: string; authCode: string; expect?: RegistryExpectation }
+  | { do: 'register'; registrar: string; domain: string; registrant: string; authCode: string; ns: string[]; glue?: Record<string, string[]>; expect?: RegistryExpectation }
+  | { do: 'delete-domain'; registrar: string; registrant: string; domain: string; expect?: RegistryExpectation }
+  | { do: 'renew'; registrar: string; domain: string; years?: number; expect?: RegistryExpectation }
+  /** The registry acts: lock/unlock (serverUpdate/Transfer/DeleteProhibited), expire a registration. */
+  | { do: 'registry-lock' | 'registry-unlock'; domain: string; expect?: RegistryExpectation }
+  | { do: 'expire-domain'; domain: string; expect?: RegistryExpectation }
+  /** Empty a resolver's cache (all of it, or one name and below). */
+  | { do: 'flush-cache'; resolver: string; name?: string };
+
+/** 'accepted', or the RefusalReason the registry must give (e.g. 'STATUS_PROHIBITS'). */
+export type RegistryExpectation = 'accepted' | string;
+
+export type ActionStep = StepBase & Actor & { action: Action };
+
+/** Claims about the packets that crossed the lab network so far. */
+export interface TraceExpectation {
+  /** Receiving machine (server or resolver name). */
+  server?: string;
+  client?: string;
+  qname?: string;
+  qtype?: RRTypeName;
+  /** Count queries for names at or below this zone. */
+  zone?: string;
+  /** Only queries at or after this offset (default: T+0). */
+  since?: Duration;
+  count?: number;
+  min?: number;
+  max?: number;
+  /** true: no such query at all. */
+  none?: boolean;
+}
+
+export interface TraceStep extends StepBase {
+  expectQueries: TraceExpectation;
+}
+
+export interface TimelineExpectation {
+  /** The watch (WatchStep name). */
+  watch: string;
+  /** Every sample in [from, to] had this outcome. */
+  throughout?: { from: Duration; to: Duration; rcode?: RcodeName | 'TIMEOUT'; answerContains?: string };
+  /** No sample in [from, to] had this outcome. */
+  never?: { from: Duration; to: Duration; rcode?: RcodeName | 'TIMEOUT'; answerContains?: string };
+  /** Total time clients saw SERVFAIL/no answer, within [min, max]. */
+  outage?: { min?: Duration; max?: Duration };
+  /** The first good sample after the last bad one lies in [from, to]. */
+  recovery?: { from: Duration; to: Duration };
+}
+
+export interface TimelineStep extends StepBase {
+  expectTimeline: TimelineExpectation;
+}
+
+/** Just let time pass (to `at`), with a note on the timeline. */
+export interface WaitStep extends StepBase {
+  wait: true;
+}
+
+export type Step = QueryStep | WatchStep | ActionStep | TraceStep | TimelineStep | WaitStep;
+
+export interface Variant {
+  description: Bilingual;
+  /** Topology overrides, merged over the base (objects merge key by key; arrays and strings replace). */
+  topology?: DeepPartial<Topology>;
+}
+
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+export interface Scenario {
+  id: string;
+  title: Bilingual;
+  narrative: Bilingual;
+  /** RFCs, postmortems, seeds: 'RFC 8198 §6', 'https://…'. */
+  references: string[];
+  /** Lab wall-clock time of T+0 (ISO 8601); default 2026-01-01T00:00:00Z. */
+  start?: string;
+  topology: Topology;
+  steps: Step[];
+  /** Named variants, e.g. { vulnerable: …, fixed: … }. Absent: one variant, 'default'. */
+  variants?: Record<string, Variant>;
+}
+
+/** Identity helper so scenario files get type checking and editor completion. */
+export function defineScenario(s: Scenario): Scenario {
+  return s;
+}
