@@ -33,7 +33,11 @@ export class Zone {
     for (const rr of records) this.add(rr);
   }
 
-  /** Add one record; a duplicate RDATA is ignored. The RRset TTL becomes the latest record's TTL. */
+  /**
+   * Add one record; a duplicate RDATA is ignored. The RRset TTL becomes the
+   * latest record's TTL (RRSIGs excepted: each keeps its own, the set's `ttl`
+   * is their minimum).
+   */
   add(rr: RR): void {
     if (!isSubdomain(rr.name, this.origin)) {
       throw new ZoneError(`${normalizeName(rr.name)} is outside zone ${this.origin}`);
@@ -50,9 +54,18 @@ export class Zone {
       node.rrsets.set(rr.type, { name: node.name, type: rr.type, class: rr.class, ttl: rr.ttl, records: [{ ...rr, name: node.name }] });
     } else {
       const k = rdataKey(rr);
-      if (!set.records.some((r) => rdataKey(r) === k)) set.records.push({ ...rr, name: node.name });
-      set.ttl = rr.ttl;
-      for (const r of set.records) r.ttl = rr.ttl;
+      const existing = set.records.findIndex((r) => rdataKey(r) === k);
+      if (rr.type === 'RRSIG') {
+        // RRSIGs at one owner cover different RRsets, each with its own TTL
+        // (RFC 4035 §2.2): never unify them. A re-added signature replaces its TTL.
+        if (existing < 0) set.records.push({ ...rr, name: node.name });
+        else set.records[existing]!.ttl = rr.ttl;
+        set.ttl = Math.min(...set.records.map((r) => r.ttl));
+      } else {
+        if (existing < 0) set.records.push({ ...rr, name: node.name });
+        set.ttl = rr.ttl;
+        for (const r of set.records) r.ttl = rr.ttl;
+      }
     }
     this.version++;
   }

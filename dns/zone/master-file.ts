@@ -1,0 +1,287 @@
+// Master files (RFC 1035 §5): directives $ORIGIN, $TTL (RFC 2308 §4) and
+// $INCLUDE, `@`, relative names, blank owner = previous owner, parentheses,
+// comments, TTL and class in either order, RFC 3597 generic types/classes and
+// RDATA. Every problem is a ZoneSyntaxError naming file, line and column and
+// what was expected; nothing is dropped silently.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isSubdomain, normalizeName, toFqdn } from '../name.ts';
+import { rrsetKey } from '../rrset.ts';
+import type { Name, RR, RRClassName, RrsigData, SoaData } from '../types.ts';
+import { RdataSyntaxError, ZoneSyntaxError } from './errors.ts';
+import { parseRdataTokens } from './rdata-text.ts';
+import { classFromText, parseNameText, parseTtl, typeFromText } from './text-util.ts';
+import { tokenize, type Token } from './tokenizer.ts';
+import { Zone } from './zone.ts';
+
+export { ZoneSyntaxError } from './errors.ts';
+
+export interface ParseOptions {
+  /** Initial origin (what `@` and relative names mean until a $ORIGIN). */
+  origin?: Name;
+  /** Used in error messages and to resolve relative $INCLUDE paths. */
+  fileName?: string;
+  /** TTL for records when neither the record, $TTL, nor an earlier record gives one. */
+  defaultTtl?: number;
+  /** Reads an $INCLUDE'd file (path already resolved against the including file). Without it $INCLUDE is an error. */
+  readInclude?: (path: string) => string;
+}
+
+/** Where a parsed record came from (for messages from zone checks). */
+export interface SourcePosition {
+  file: string;
+  line: number;
+}
+
+const sourcePositions = new WeakMap<object, SourcePosition>();
+
+/** The file and line a record was parsed from, if it came from parseMasterFile. */
+export function sourceOf(rr: RR): SourcePosition | undefined {
+  return sourcePositions.get(rr);
+}
+
+/** Records exactly as read from the file (before RRset TTL unification), kept for checkZone. */
+const loadedRecords = new WeakMap<Zone, RR[]>();
+
+/** The records a Zone was built from by parseZoneText/loadZoneFile, in file order. */
+export function recordsAsLoaded(zone: Zone): readonly RR[] | undefined {
+  return loadedRecords.get(zone);
+}
+
+const MAX_INCLUDE_DEPTH = 16;
+
+interface State {
+  origin: Name | undefined;
+  ttl: number | undefined;
+  lastTtl: number | undefined;
+  zoneClass: RRClassName | undefined;
+  defaultTtl: number | undefined;
+  readInclude: ((path: string) => string) | undefined;
+  out: RR[];
+}
+
+/** Parse master-file text into records, in file order. */
+export function parseMasterFile(
+  text: string,
+  options: { origin?: Name; fileName?: string; defaultTtl?: number; readInclude?: (path: string) => string } = {},
+): RR[] {
+  const state: State = {
+    origin: options.origin === undefined ? undefined : normalizeName(options.origin),
+    ttl: undefined,
+    lastTtl: undefined,
+    zoneClass: undefined,
+    defaultTtl: options.defaultTtl,
+    readInclude: options.readInclude,
+    out: [],
+  };
+  const file = options.fileName ?? '<text>';
+  parseInto(text, file, state, [options.fileName === undefined ? file : resolve(options.fileName)]);
+  return state.out;
+}
+
+function parseInto(text: string, file: string, state: State, includeStack: string[]): void {
+  const entries = tokenize(text, file);
+  let previousOwner: Name | undefined;
+
+  for (const entry of entries) {
+    const tokens = entry.tokens;
+    const first = tokens[0]!;
+    const fail: (tok: Token | undefined, msg: string) => never = (tok, msg) => {
+      const t = tok ?? tokens[tokens.length - 1]!;
+      throw new ZoneSyntaxError(file, t.line, t.column, msg);
+    };
+
+    // Directives (RFC 1035 §5.1; $TTL from RFC 2308 §4).
+    if (!entry.blankOwner && !first.quoted && first.text.startsWith('$')) {
+      const directive = first.text.toUpperCase();
+      const args = tokens.slice(1);
+      switch (directive) {
+        case '$ORIGIN': {
+          if (args.length !== 1) fail(args[1] ?? first, `$ORIGIN takes exactly one domain name, found ${args.length} arguments`);
+          state.origin = parseName(args[0]!, state.origin, fail);
+          break;
+        }
+        case '$TTL': {
+          if (args.length !== 1) fail(args[1] ?? first, `$TTL takes exactly one TTL, found ${args.length} arguments`);
+          const ttl = parseTtl(args[0]!.text);
+          if (ttl === undefined) fail(args[0], `expected a TTL after $TTL (seconds, or units like 1h30m), found '${args[0]!.text}'`);
+          state.ttl = ttl;
+          break;
+        }
+        case '$INCLUDE': {
+          if (args.length < 1 || args.length > 2) fail(args[2] ?? first, `$INCLUDE takes a file name and an optional origin, found ${args.length} arguments`);
+          if (!state.readInclude) fail(first, '$INCLUDE is not allowed here: no include reader was given (use loadZoneFile or pass readInclude)');
+          const target = args[0]!.text;
+          const base = file.startsWith('<') ? process.cwd() : dirname(resolve(file));
+          const path = resolve(base, target);
+          if (includeStack.includes(path)) {
+            fail(args[0], `$INCLUDE loop: ${[...includeStack, path].join(' -> ')}`);
+          }
+          if (includeStack.length >= MAX_INCLUDE_DEPTH) fail(args[0], `$INCLUDE nested more than ${MAX_INCLUDE_DEPTH} deep`);
+          let includedText: string;
+          try {
+            includedText = state.readInclude!(path);
+          } catch (e) {
+            fail(args[0], `cannot read $INCLUDE file '${target}' (${path}): ${(e as Error).message}`);
+          }
+          // RFC 1035 §5.1: the included file may get its own origin; the
+          // parent's origin is unchanged afterwards.
+          const savedOrigin = state.origin;
+          if (args[1]) state.origin = parseName(args[1], state.origin, fail);
+          parseInto(includedText, target.startsWith('/') ? target : relativeDisplay(file, target), state, [...includeStack, path]);
+          state.origin = savedOrigin;
+          break;
+        }
+        case '$GENERATE':
+          fail(first, '$GENERATE is a BIND extension this parser does not support: expand the records in the file');
+          break;
+        default:
+          fail(first, `unknown directive '${first.text}': expected $ORIGIN, $TTL or $INCLUDE`);
+      }
+      continue;
+    }
+
+    // A resource record: [owner] [ttl] [class] type rdata  (TTL and class in either order).
+    let i = 0;
+    let owner: Name;
+    let ownerText: string;
+    if (entry.blankOwner) {
+      if (previousOwner === undefined) fail(first, 'this line starts with a blank, so its owner is the previous owner, but there is none yet: start the line with a name');
+      owner = previousOwner;
+      ownerText = '';
+    } else {
+      if (first.quoted) fail(first, `expected an owner name, found quoted string "${first.text}"`);
+      owner = parseName(first, state.origin, fail);
+      ownerText = first.text;
+      i = 1;
+    }
+    let ttl: number | undefined;
+    let cls: RRClassName | undefined;
+    for (let k = 0; k < 2 && i < tokens.length; k++) {
+      const t = tokens[i]!;
+      if (t.quoted) break;
+      const asTtl = ttl === undefined ? parseTtl(t.text) : undefined;
+      const asClass = cls === undefined ? classFromText(t.text) : undefined;
+      if (asTtl !== undefined) ttl = asTtl;
+      else if (asClass !== undefined) cls = asClass;
+      else break;
+      i++;
+    }
+    const typeTok = tokens[i];
+    const after = ownerText === '' ? 'at the start of the line' : `after owner '${ownerText}'`;
+    if (!typeTok) fail(undefined, `expected a type ${after}, found end of line`);
+    const type = typeTok.quoted ? undefined : typeFromText(typeTok.text);
+    if (!type) {
+      const wanted = [ttl === undefined ? 'a TTL' : undefined, cls === undefined ? 'class' : undefined, 'type'].filter(Boolean).join(' or ');
+      fail(typeTok, `expected ${wanted} ${after}, found '${typeTok.text}'`);
+    }
+    const rdataTokens = tokens.slice(i + 1);
+    let data;
+    try {
+      data = parseRdataTokens(type, rdataTokens, state.origin);
+    } catch (e) {
+      if (e instanceof RdataSyntaxError) {
+        const idx = e.tokenIndex ?? 0;
+        fail(rdataTokens[idx] ?? typeTok, e.message);
+      }
+      throw e;
+    }
+
+    const klass = cls ?? state.zoneClass ?? 'IN';
+    if (state.zoneClass === undefined) state.zoneClass = klass;
+    else if (klass !== state.zoneClass) fail(typeTok, `class ${klass} differs from the zone's class ${state.zoneClass}: one zone holds one class`);
+
+    // TTL (RFC 2308 §4 with RFC 1035 fallbacks, as BIND does): explicit,
+    // else $TTL, else the last explicit TTL, else an SOA's own minimum.
+    let effectiveTtl = ttl ?? state.ttl ?? state.lastTtl;
+    if (effectiveTtl === undefined && type === 'SOA') effectiveTtl = (data as SoaData).minimum;
+    effectiveTtl ??= state.defaultTtl;
+    if (effectiveTtl === undefined) {
+      fail(typeTok, `no TTL for this record: give one on the record or add a $TTL line before it (RFC 2308 §4)`);
+    }
+    if (ttl !== undefined || (state.ttl === undefined && state.lastTtl === undefined)) state.lastTtl = effectiveTtl;
+
+    const rr = { name: owner, type, class: klass, ttl: effectiveTtl, data } as RR;
+    sourcePositions.set(rr, { file, line: typeTok.line });
+    state.out.push(rr);
+    previousOwner = owner;
+  }
+}
+
+function relativeDisplay(includer: string, target: string): string {
+  if (includer.startsWith('<')) return target;
+  const d = dirname(includer);
+  return d === '.' ? target : `${d}/${target}`;
+}
+
+function parseName(tok: Token, origin: Name | undefined, fail: (t: Token, m: string) => never): Name {
+  try {
+    return parseNameText(tok.text, origin);
+  } catch (e) {
+    return fail(tok, (e as Error).message);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Zones
+
+/**
+ * Build a Zone from parsed records. RRset TTLs follow the FIRST record of the
+ * set (what BIND and Knot load; RFC 2181 §5.2 forbids differences, checkZone
+ * reports them). RRSIGs keep their own TTLs per covered type. Out-of-zone
+ * records are an error naming their line (BIND only warns and drops them;
+ * we never drop data silently).
+ */
+export function zoneFromRecords(records: readonly RR[], origin: Name, fileName = '<text>'): Zone {
+  const zone = new Zone(origin);
+  const firstTtl = new Map<string, number>();
+  for (const rr of records) {
+    if (!isSubdomain(rr.name, zone.origin)) {
+      const pos = sourceOf(rr);
+      throw new ZoneSyntaxError(
+        pos?.file ?? fileName,
+        pos?.line ?? 0,
+        1,
+        `${toFqdn(rr.name)} ${rr.type} is outside zone ${toFqdn(zone.origin)}: move it to its own zone or fix the owner (a missing trailing dot?)`,
+      );
+    }
+    const key = rr.type === 'RRSIG' ? `${rrsetKey(rr.name, rr.type, rr.class)}|${(rr.data as RrsigData).typeCovered}` : rrsetKey(rr.name, rr.type, rr.class);
+    const ttl = firstTtl.get(key);
+    if (ttl === undefined) firstTtl.set(key, rr.ttl);
+    zone.add(ttl === undefined || ttl === rr.ttl ? rr : ({ ...rr, ttl } as RR));
+  }
+  loadedRecords.set(zone, [...records]);
+  return zone;
+}
+
+/** Parse a zone from text. `origin` is the zone apex and the initial $ORIGIN. */
+export function parseZoneText(text: string, origin: Name, fileName?: string, options: { readInclude?: (path: string) => string; defaultTtl?: number } = {}): Zone {
+  const records = parseMasterFile(text, { origin, ...(fileName === undefined ? {} : { fileName }), ...options });
+  return zoneFromRecords(records, origin, fileName);
+}
+
+/**
+ * Read a master file from disk ($INCLUDE paths resolve against the including
+ * file). Without `origin` the apex is the owner of the file's SOA.
+ */
+export function loadZoneFile(path: string, origin?: Name): Zone {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ZoneSyntaxError(path, 0, 0, `cannot read zone file: ${(e as Error).message}`);
+  }
+  const records = parseMasterFile(text, {
+    ...(origin === undefined ? {} : { origin }),
+    fileName: path,
+    readInclude: (p) => readFileSync(p, 'utf8'),
+  });
+  let apex = origin;
+  if (apex === undefined) {
+    const soa = records.find((r) => r.type === 'SOA');
+    if (!soa) throw new ZoneSyntaxError(path, 1, 1, 'no origin given and the file has no SOA record to take it from: pass the origin');
+    apex = soa.name;
+  }
+  return zoneFromRecords(records, apex, path);
+}

@@ -1,0 +1,322 @@
+// Small presentation-format helpers shared by the RDATA parser/formatter and
+// the master-file reader: TTLs with units, type/class mnemonics (RFC 3597
+// generic forms), character-strings (RFC 1035 §5.1), names relative to an
+// origin, IP addresses, base64/hex/base32hex.
+
+import { fromLabels, labelFromOctets, labelOctets, labels, nameProblem, normalizeName, ROOT } from '../name.ts';
+import { RRClass, RRType, type Name, type RRClassName, type RRTypeName } from '../types.ts';
+import { RdataSyntaxError } from './errors.ts';
+
+// ---------------------------------------------------------------------------
+// TTLs
+
+const TTL_UNIT: Record<string, number> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
+
+/**
+ * A TTL in seconds: plain decimal, or BIND units (`1h30m`, `2d`, `1W`), as
+ * BIND and Knot accept. Undefined if `text` is not a TTL. RFC 2181 §8 caps
+ * TTLs at 2^31-1; larger values are not TTLs.
+ */
+export function parseTtl(text: string): number | undefined {
+  if (/^[0-9]+$/.test(text)) {
+    const v = Number(text);
+    return v <= 0x7fffffff ? v : undefined;
+  }
+  const m = /^(?:[0-9]+[wdhmsWDHMS])+[0-9]*$/.exec(text);
+  if (!m) return undefined;
+  let total = 0;
+  const re = /([0-9]+)([wdhmsWDHMS]?)/g;
+  let part: RegExpExecArray | null;
+  while ((part = re.exec(text)) !== null) {
+    if (part[0] === '') break;
+    total += Number(part[1]) * (part[2] ? TTL_UNIT[part[2].toLowerCase()]! : 1);
+  }
+  return total <= 0x7fffffff ? total : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Types and classes
+
+const TYPE_BY_NUMBER = new Map<number, RRTypeName>(Object.entries(RRType).map(([k, v]) => [v, k as RRTypeName]));
+const CLASS_BY_NUMBER = new Map<number, RRClassName>(Object.entries(RRClass).map(([k, v]) => [v, k as RRClassName]));
+
+/** Meta and pseudo types that cannot own data in a zone (RFC 6895 §3.1). */
+export const META_TYPES: ReadonlySet<RRTypeName> = new Set<RRTypeName>(['OPT', 'IXFR', 'AXFR', 'ANY']);
+
+/**
+ * RR type from a mnemonic or RFC 3597 `TYPEnnn` (a generic number of a known
+ * type maps to its mnemonic, RFC 3597 §5). Undefined if not a type.
+ */
+export function typeFromText(text: string): RRTypeName | undefined {
+  const up = text.toUpperCase();
+  if (Object.prototype.hasOwnProperty.call(RRType, up)) return up as RRTypeName;
+  const m = /^TYPE([0-9]{1,5})$/.exec(up);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (n > 0xffff) return undefined;
+  return TYPE_BY_NUMBER.get(n) ?? (`TYPE${n}` as RRTypeName);
+}
+
+export function typeToNumber(type: RRTypeName): number {
+  const known = (RRType as Record<string, number>)[type];
+  if (known !== undefined) return known;
+  const m = /^TYPE([0-9]+)$/.exec(type);
+  if (!m) throw new RdataSyntaxError(`unknown RR type '${type}'`);
+  return Number(m[1]);
+}
+
+export function typeFromNumber(n: number): RRTypeName {
+  return TYPE_BY_NUMBER.get(n) ?? (`TYPE${n}` as RRTypeName);
+}
+
+/** Class from a mnemonic or `CLASSnnn`; undefined if not a class. */
+export function classFromText(text: string): RRClassName | undefined {
+  const up = text.toUpperCase();
+  if (up === 'CS') return 'CLASS2';
+  if (Object.prototype.hasOwnProperty.call(RRClass, up)) return up as RRClassName;
+  const m = /^CLASS([0-9]{1,5})$/.exec(up);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (n > 0xffff) return undefined;
+  return CLASS_BY_NUMBER.get(n) ?? (`CLASS${n}` as RRClassName);
+}
+
+// ---------------------------------------------------------------------------
+// Character-strings (RFC 1035 §3.3, §5.1)
+
+/** Decode the escapes of a character-string token into its octets. */
+export function decodeEscapes(raw: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x5c) {
+      const ddd = raw.slice(i + 1, i + 4);
+      if (/^[0-9]{3}$/.test(ddd)) {
+        const v = Number(ddd);
+        if (v > 255) throw new RdataSyntaxError(`escape \\${ddd} is above 255: a \\DDD escape is one octet in decimal`);
+        out.push(v);
+        i += 3;
+      } else if (i + 1 < raw.length) {
+        if (/^[0-9]/.test(raw[i + 1]!)) {
+          throw new RdataSyntaxError(`bad escape '\\${raw.slice(i + 1, i + 4)}': expected three decimal digits (\\DDD)`);
+        }
+        pushChar(out, raw.charCodeAt(i + 1));
+        i++;
+      } else {
+        throw new RdataSyntaxError('text ends with a lone backslash');
+      }
+    } else {
+      pushChar(out, c);
+    }
+  }
+  return Buffer.from(out);
+}
+
+function pushChar(out: number[], c: number): void {
+  if (c <= 0xff) out.push(c);
+  else for (const b of Buffer.from(String.fromCharCode(c), 'utf8')) out.push(b);
+}
+
+/** Escape octets for a quoted character-string the way BIND/dig print them. */
+export function escapeCharString(octets: Uint8Array): string {
+  let s = '';
+  for (const b of octets) {
+    if (b === 0x22 || b === 0x5c) s += '\\' + String.fromCharCode(b);
+    else if (b < 0x20 || b > 0x7e) s += '\\' + b.toString().padStart(3, '0');
+    else s += String.fromCharCode(b);
+  }
+  return s;
+}
+
+export function quoteCharString(octets: Uint8Array): string {
+  return `"${escapeCharString(octets)}"`;
+}
+
+// ---------------------------------------------------------------------------
+// Names
+
+/**
+ * A domain name from master-file text: `@` is the origin, a name without a
+ * trailing dot is relative to the origin (RFC 1035 §5.1). Escapes are
+ * normalized (`\065` → `A`), case is kept.
+ */
+export function parseNameText(raw: string, origin: Name | undefined): Name {
+  let abs: string;
+  if (raw === '@') {
+    if (origin === undefined) throw new RdataSyntaxError("'@' used but no origin is set: add $ORIGIN or pass an origin");
+    abs = origin;
+  } else if (raw === '.') {
+    abs = ROOT;
+  } else if (raw.endsWith('.') && !escapedAt(raw, raw.length - 1)) {
+    abs = raw;
+  } else {
+    if (origin === undefined) {
+      throw new RdataSyntaxError(`relative name '${raw}' but no origin is set: end it with '.' or add $ORIGIN`);
+    }
+    const o = normalizeName(origin);
+    abs = o === ROOT ? raw : `${raw}.${o}`;
+  }
+  let canonical: Name;
+  try {
+    canonical = fromLabels(labels(normalizeName(abs)).map((l) => labelFromOctets(labelOctets(l))));
+  } catch (e) {
+    throw new RdataSyntaxError(`bad name '${raw}': ${(e as Error).message}`);
+  }
+  if (raw !== '.' && raw !== '@' && /(^|[^\\])\.\./.test(raw)) {
+    throw new RdataSyntaxError(`bad name '${raw}': empty label (two dots in a row)`);
+  }
+  if (raw.startsWith('.') && raw !== '.') throw new RdataSyntaxError(`bad name '${raw}': empty label at the start`);
+  const problem = nameProblem(canonical);
+  if (problem) throw new RdataSyntaxError(`bad name '${raw}': ${problem}`);
+  return canonical;
+}
+
+function escapedAt(s: string, index: number): boolean {
+  let b = 0;
+  for (let i = index - 1; i >= 0 && s[i] === '\\'; i--) b++;
+  return b % 2 === 1;
+}
+
+// ---------------------------------------------------------------------------
+// Addresses
+
+export function parseIpv4(text: string): Buffer | undefined {
+  const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return Buffer.from(parts);
+}
+
+export function formatIpv4(b: Uint8Array): string {
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+}
+
+/** 16 octets of an IPv6 address in any RFC 4291 §2.2 text form, or undefined. */
+export function parseIpv6(text: string): Buffer | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  let head = text;
+  const tail: number[] = [];
+  const v4 = /^(.*:)([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)$/.exec(text);
+  if (v4) {
+    const b = parseIpv4(v4[2]!);
+    if (!b) return undefined;
+    head = v4[1]!;
+    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
+    tail.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
+  }
+  const groupsOf = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const out: number[] = [];
+    for (const g of s.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  let groups: number[];
+  const dbl = head.indexOf('::');
+  if (dbl >= 0) {
+    if (head.indexOf('::', dbl + 1) >= 0) return undefined;
+    const left = groupsOf(head.slice(0, dbl));
+    const right = groupsOf(head.slice(dbl + 2));
+    if (!left || !right) return undefined;
+    const fill = 8 - left.length - right.length - tail.length;
+    if (fill < 1) return undefined;
+    groups = [...left, ...new Array<number>(fill).fill(0), ...right, ...tail];
+  } else {
+    const g = groupsOf(head);
+    if (!g) return undefined;
+    groups = [...g, ...tail];
+  }
+  if (groups.length !== 8) return undefined;
+  const buf = Buffer.alloc(16);
+  groups.forEach((g, i) => buf.writeUInt16BE(g, i * 2));
+  return buf;
+}
+
+/** RFC 5952 text form (lowercase, longest zero run compressed), as BIND prints it. */
+export function formatIpv6(b: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
+  // IPv4-mapped (RFC 5952 §5).
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+export function normalizeIpv6(text: string): string | undefined {
+  const b = parseIpv6(text);
+  return b ? formatIpv6(b) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Binary encodings
+
+export function parseHex(text: string, what: string): Buffer {
+  if (!/^[0-9a-fA-F]*$/.test(text)) throw new RdataSyntaxError(`${what}: expected hexadecimal digits, found '${text}'`);
+  if (text.length % 2 !== 0) throw new RdataSyntaxError(`${what}: odd number of hex digits (${text.length})`);
+  return Buffer.from(text, 'hex');
+}
+
+export function parseBase64(text: string, what: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    throw new RdataSyntaxError(`${what}: expected base64 (RFC 4648 §4), found '${text.length > 40 ? text.slice(0, 40) + '…' : text}'`);
+  }
+  return Buffer.from(text, 'base64');
+}
+
+const B32HEX = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
+
+/** RFC 4648 §7 base32hex without padding, as NSEC3 uses it (RFC 5155 §3.3). */
+export function toBase32hex(buf: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const b of buf) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32HEX[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += B32HEX[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export function fromBase32hex(text: string, what: string): Buffer {
+  const s = text.toUpperCase().replace(/=+$/, '');
+  if (!/^[0-9A-V]*$/.test(s)) throw new RdataSyntaxError(`${what}: expected base32hex (RFC 4648 §7), found '${text}'`);
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const c of s) {
+    value = (value << 5) | B32HEX.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits >= 5 || value !== 0) throw new RdataSyntaxError(`${what}: '${text}' is not a whole number of octets in base32hex`);
+  return Buffer.from(out);
+}
