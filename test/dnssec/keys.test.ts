@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { keyTag } from '../../dns/dnssec/algorithms.ts';
+import { dnskeyToPublicKey, generateKey, KeyError, loadBindKey, loadBindKeys, parseBindKeyFile, parseBindPrivateFile, SigningKey } from '../../dns/dnssec/keys.ts';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'dnslab-keys-'));
+  dirs.push(d);
+  return d;
+}
+
+const ALGS = [8, 13, 15] as const;
+const PUBLIC_LENGTH: Record<number, number> = { 13: 64, 15: 32 };
+
+test('generateKey: flags, key tag, key length and signature sizes per algorithm', () => {
+  for (const algorithm of ALGS) {
+    const ksk = generateKey({ algorithm, owner: 'example.jp', ksk: true, bits: algorithm === 8 ? 1024 : undefined });
+    const zsk = generateKey({ algorithm, owner: 'example.jp' });
+    assert.equal(ksk.dnskey.flags, 257);
+    assert.equal(zsk.dnskey.flags, 256);
+    assert.ok(ksk.isKsk && !zsk.isKsk);
+    assert.equal(ksk.keyTag, keyTag(ksk.dnskey));
+    const data = Buffer.from('signed data');
+    const sig = zsk.sign(data);
+    if (algorithm === 8) {
+      assert.equal(zsk.dnskey.key.length, 1 + 3 + 256, 'RSA 2048 default: len(1) e(3) n(256)');
+      assert.equal(sig.length, 256);
+    } else {
+      assert.equal(zsk.dnskey.key.length, PUBLIC_LENGTH[algorithm]);
+      assert.equal(sig.length, 64, 'RFC 6605 §4 / RFC 8080 §4: 64-octet signatures');
+    }
+    assert.ok(zsk.verify(data, sig));
+    assert.ok(!zsk.verify(Buffer.from('other data'), sig));
+    assert.ok(!ksk.verify(data, sig), 'another key does not verify it');
+  }
+});
+
+test('generateKey with a seed is deterministic; another seed gives another key', () => {
+  for (const algorithm of ALGS) {
+    const opts = { algorithm, owner: 'example.jp', ksk: true, bits: algorithm === 8 ? 1024 : undefined };
+    const a = generateKey({ ...opts, seed: 'lab-seed-1' });
+    const b = generateKey({ ...opts, seed: 'lab-seed-1' });
+    const c = generateKey({ ...opts, seed: 'lab-seed-2' });
+    assert.deepEqual(a.dnskey.key, b.dnskey.key);
+    assert.notDeepEqual(a.dnskey.key, c.dnskey.key);
+    assert.ok(a.verify(Buffer.from('x'), b.sign(Buffer.from('x'))));
+  }
+});
+
+test('BIND .key/.private round trip keeps key tag, flags, timing and signing ability', () => {
+  const dir = tmp();
+  for (const algorithm of ALGS) {
+    const key = generateKey({ algorithm, owner: 'Example.JP', ksk: algorithm !== 15, bits: algorithm === 8 ? 1024 : undefined, timing: { created: 1_800_000_000, publish: 1_800_000_000, activate: 1_800_003_600 } });
+    const base = key.writeBindFiles(dir);
+    assert.match(base, new RegExp(`Kexample\\.jp\\.\\+0${algorithm.toString().padStart(2, '0')}\\+\\d{5}$`));
+    const priv = readFileSync(`${base}.private`, 'utf8');
+    assert.match(priv, /^Private-key-format: v1\.3\nAlgorithm: \d+ \(/);
+    assert.match(priv, /Activate: 20270115\d{6}/);
+    const back = loadBindKey(base);
+    assert.equal(back.keyTag, key.keyTag);
+    assert.equal(back.flags, key.flags);
+    assert.deepEqual(back.timing, key.timing);
+    assert.ok(key.verify(Buffer.from('m'), back.sign(Buffer.from('m'))));
+  }
+  assert.equal(loadBindKeys(dir, 'example.jp').length, 3);
+  assert.equal(loadBindKeys(dir, 'other.jp').length, 0);
+});
+
+test('keys made by dnssec-keygen load with identical tags and sign verifiably; ours load in dnssec-dsfromkey', () => {
+  const dir = tmp();
+  for (const [alg, mnemonic] of [[8, 'RSASHA256'], [13, 'ECDSAP256SHA256'], [15, 'ED25519']] as const) {
+    let base: string;
+    try {
+      base = execFileSync('dnssec-keygen', ['-q', '-K', dir, '-a', mnemonic, ...(alg === 8 ? ['-b', '1024'] : []), '-f', 'KSK', 'interop.test'], { encoding: 'utf8' }).trim();
+    } catch (e) {
+      assert.fail(`dnssec-keygen is missing or failed; install Debian package bind9-utils (${(e as Error).message})`);
+    }
+    const key = loadBindKey(join(dir, base));
+    assert.equal(key.algorithm, alg);
+    assert.equal(key.keyTag, Number(base.split('+')[2]), `${mnemonic} key tag from file name`);
+    assert.ok(key.isKsk);
+    assert.ok(key.verify(Buffer.from('z'), key.sign(Buffer.from('z'))));
+    // And back: our export of the BIND key reads in BIND with the same DS.
+    const ours = generateKey({ algorithm: alg, owner: 'ours.test', ksk: true, bits: alg === 8 ? 1024 : undefined });
+    const ourBase = ours.writeBindFiles(dir);
+    const ds = execFileSync('dnssec-dsfromkey', ['-2', `${ourBase}.key`], { encoding: 'utf8' });
+    assert.match(ds, new RegExp(`^ours\\.test\\. IN DS ${ours.keyTag} ${alg} 2 ${ours.ds(2).digest.toString('hex').toUpperCase()}`));
+  }
+});
+
+test('malformed keys give typed KeyErrors, never crashes', () => {
+  const bad = (fn: () => unknown, code: string, re: RegExp) => {
+    assert.throws(fn, (e: unknown) => e instanceof KeyError && e.code === code && re.test(e.message), `${code} ${re}`);
+  };
+  // Wrong public key lengths.
+  bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 13, key: Buffer.alloc(63, 1) }), 'BAD_KEY', /64 octets/);
+  bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 15, key: Buffer.alloc(31, 1) }), 'BAD_KEY', /32 octets/);
+  bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 8, key: Buffer.from([3, 1, 0, 1]) }), 'BAD_KEY', /no modulus/);
+  bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 8, key: Buffer.concat([Buffer.from([3, 1, 0, 1]), Buffer.alloc(32, 0xff)]) }), 'BAD_KEY', /256 bits/);
+  bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 13, key: Buffer.alloc(64, 0) }), 'BAD_KEY', /not a point/);
+  // Unknown / unsupported algorithms.
+  bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 99, key: Buffer.alloc(32) }), 'UNSUPPORTED_ALGORITHM', /99/);
+  bad(() => generateKey({ algorithm: 7 as 8, owner: 'x' }), 'UNSUPPORTED_ALGORITHM', /algorithm 7/);
+  bad(() => generateKey({ algorithm: 8, owner: 'x', bits: 8192 }), 'BAD_KEY', /8192/);
+  bad(() => parseBindKeyFile('x. IN DNSKEY 256 3 16 ' + Buffer.alloc(57).toString('base64'), 'Kx.+016+00001.key'), 'UNSUPPORTED_ALGORITHM', /Kx\.\+016\+00001\.key:1: algorithm 16 \(ED448\)/);
+  bad(() => parseBindKeyFile('x. IN DNSKEY 256 3 15 ' + Buffer.alloc(33).toString('base64'), 'k.key'), 'BAD_KEY', /k\.key:1: .*32 octets/);
+  bad(() => parseBindKeyFile('; only comments\n', 'k.key'), 'BAD_KEY_FILE', /no DNSKEY/);
+  bad(() => parseBindKeyFile('x. IN DNSKEY 256 2 15 AAAA', 'k.key'), 'BAD_KEY_FILE', /protocol must be 3/);
+  bad(() => parseBindPrivateFile('Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\nPrivateKey: AAAA\n', 'k.private'), 'BAD_KEY', /k\.private:3: .*32 octets/);
+  bad(() => parseBindPrivateFile('Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\n', 'k.private'), 'BAD_KEY_FILE', /missing "PrivateKey:"/);
+  bad(() => parseBindPrivateFile('Private-key-format: v1.3\nAlgorithm: 3 (DSA)\n', 'k.private'), 'UNSUPPORTED_ALGORITHM', /algorithm 3/);
+  bad(() => parseBindPrivateFile('hello\n', 'k.private'), 'BAD_KEY_FILE', /Private-key-format/);
+  bad(() => parseBindPrivateFile('Private-key-format: v1.3\nAlgorithm: 8 (RSASHA256)\nModulus: AQAB\n', 'k.private'), 'BAD_KEY', /17 bits/);
+  // Private half that does not belong to the public half.
+  const a = generateKey({ algorithm: 15, owner: 'x.test' });
+  const b = generateKey({ algorithm: 15, owner: 'x.test' });
+  bad(() => SigningKey.fromBind(a.toBindKeyFile(), b.toBindPrivateFile(), { privateFile: 'b.private' }), 'KEY_MISMATCH', /does not match/);
+  const dir = tmp();
+  writeFileSync(join(dir, 'Kx.test.+015+00001.key'), a.toBindKeyFile());
+  bad(() => loadBindKey(join(dir, 'Kx.test.+015+00001')), 'BAD_KEY_FILE', /cannot read/);
+});
