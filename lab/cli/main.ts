@@ -2,9 +2,11 @@
 // To add a command, write lab/cli/NAME.ts exporting a `CliCommand` and add it to COMMANDS.
 
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
+import { signCommand } from './sign.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
+  signCommand,
 ];
 
 function helpText(): string {
