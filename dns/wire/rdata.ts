@@ -485,7 +485,8 @@ export function readRdata(r: Reader, type: RRTypeName): RData {
       const flags = r.u8('CAA flags');
       const at = r.pos;
       const tag = readLatin1String(r, 'CAA tag');
-      if (tag.length === 0) throw new WireError('BAD_RDATA', 'CAA tag is empty (RFC 8659 §4.1)', at);
+      // RFC 8659 §4.1: 1+ US-ASCII letters and digits (BIND rejects others on the wire too).
+      if (!/^[A-Za-z0-9]+$/.test(tag)) throw new WireError('BAD_RDATA', `CAA tag "${tag}" is empty or not letters and digits (RFC 8659 §4.1)`, at);
       data = { flags, tag, value: r.rest('CAA value').toString('latin1') } satisfies CaaData;
       break;
     }
