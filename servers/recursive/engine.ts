@@ -1,0 +1,1145 @@
+// The recursive resolution state machine (RFC 1034 §5.3.3, RFC 1035 §7,
+// RFC 2181, RFC 2308, RFC 4035 §4–5, RFC 6672, RFC 8198, RFC 8767, RFC 9156).
+//
+// It knows nothing about sockets: upstream traffic goes through an
+// `Upstream`, time comes from the lab `Clock`, randomness from a seeded
+// source. `resolve()` answers one client question; everything learned is kept
+// in the ResolverCache and the InfraCache.
+//
+// Shape of one resolution:
+//   lookup(qname, qtype)            follow CNAME/DNAME chains, cache first
+//     └ iterate(name, type)         root hints → referrals → answer, with
+//         │                         QNAME minimisation, server selection,
+//         │                         EDNS fallback, TC→TCP, lame handling
+//         └ resolve NS addresses    glueless delegations (depth-limited)
+//   validatePiece()                 DNSSEC: top-down DS/DNSKEY walk from the
+//                                   trust anchor (securityFor), RRSIGs,
+//                                   NSEC/NSEC3 denials
+// Every upstream query counts against the per-client-query budget.
+
+import { ancestorWithLabels, canonicalName, isSubdomain, labelCount, labels, nameEquals, ROOT, wireLength } from '../../dns/name.ts';
+import { groupRRsets, rrsetKey, type RRset } from '../../dns/rrset.ts';
+import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
+import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
+import { base32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
+import { formatEndpoint, type Clock, type Endpoint } from '../../lab/net/network.ts';
+import { ResolverCache, Trust, type CacheSecurity, type KeyEntry } from './cache.ts';
+import type { ResolverEvent, ResolutionSummary, ResponseClass, Transport, UpstreamPurpose } from './events.ts';
+import { InfraCache, type RandomSource } from './infra.ts';
+import type { ResolverSettings } from './settings.ts';
+import type { Upstream } from './upstream.ts';
+
+/** RFC 8914 INFO-CODEs the resolver itself produces. */
+export const Ede = {
+  OTHER: 0,
+  STALE_ANSWER: 3,
+  DNSSEC_BOGUS: 6,
+  DNSKEY_MISSING: 9,
+  RRSIGS_MISSING: 10,
+  NSEC_MISSING: 12,
+  NO_REACHABLE_AUTHORITY: 22,
+  NETWORK_ERROR: 23,
+} as const;
+
+export interface ResolveOptions {
+  /** Recursion Desired; false answers from cache only (RFC 1034 §4.3.1). Default true. */
+  rd?: boolean;
+  /** Checking Disabled (RFC 4035 §3.2.2): return data without validating. */
+  cd?: boolean;
+  /** DNSSEC OK: include RRSIG/NSEC records in the result (RFC 3225). */
+  do?: boolean;
+  /** Client set AD=1 (RFC 6840 §5.7): it wants the AD bit. */
+  ad?: boolean;
+}
+
+export interface ResolveResult {
+  rcode: RcodeName;
+  /** Authenticated Data: set when everything in the answer validated and the client asked (DO or AD). */
+  ad: boolean;
+  security: CacheSecurity;
+  answer: RR[];
+  authority: RR[];
+  ede?: { code: number; text: string };
+  summary: ResolutionSummary;
+}
+
+/** An RRset with the signatures that came with it. */
+interface SignedRRset {
+  rrset: RRset;
+  signatures: RR[];
+  security: CacheSecurity;
+  /** A CNAME synthesised from a DNAME (RFC 6672 §3): unsigned by nature, trusted via the DNAME. */
+  synthesized?: boolean;
+  trust: Trust;
+}
+
+/** What one step of a lookup produced. */
+interface Piece {
+  kind: 'answer' | 'cname' | 'nxdomain' | 'nodata' | 'servfail' | 'referral';
+  rrsets: SignedRRset[];
+  /** Negative answers: SOA, NSEC/NSEC3 and RRSIGs. Referral (RD=0): NS. */
+  authority: RR[];
+  /** cname: where the chain continues. */
+  next?: Name;
+  /** The zone whose servers gave this data (for validating unsigned data). */
+  zone: Name;
+  security: CacheSecurity;
+  ede?: number;
+  reason?: string;
+  fromCache: boolean;
+  stale?: boolean;
+  aggressive?: boolean;
+  /** Negative TTL (s) to cache this piece for. */
+  negativeTtl?: number;
+}
+
+interface DelegationPoint {
+  zone: Name;
+  /** NS target names whose addresses have not been looked up yet. */
+  pending: Name[];
+  addresses: Endpoint[];
+}
+
+interface Ctx {
+  id: number;
+  sent: number;
+  timeouts: number;
+  tcp: number;
+  validate: boolean;
+  inProgress: Set<string>;
+  startedAt: number;
+  aggressive: boolean;
+  stale: boolean;
+}
+
+class LimitReached extends Error {
+  constructor(readonly what: string) {
+    super(what);
+  }
+}
+
+export interface EngineOptions {
+  settings: ResolverSettings;
+  clock: Clock;
+  random: RandomSource;
+  upstream: Upstream;
+  /** Root server addresses (port included). */
+  rootHints: readonly Endpoint[];
+  /** DS or DNSKEY records (RFC 4035 §4.4 trust anchors). */
+  trustAnchors?: readonly RR[];
+  /** Port assumed for nameservers learned from NS/glue (53 on real networks). */
+  upstreamPort?: number;
+  onEvent?: (event: ResolverEvent) => void;
+}
+
+function sigsFor(records: readonly RR[], owner: Name, type: RRTypeName): RR[] {
+  return records.filter((r) => r.type === 'RRSIG' && nameEquals(r.name, owner) && (r.data as RrsigData).typeCovered === type);
+}
+
+function nonSig(records: readonly RR[]): RR[] {
+  return records.filter((r) => r.type !== 'RRSIG');
+}
+
+const SECURITY_ORDER: Record<CacheSecurity, number> = { secure: 0, unchecked: 1, indeterminate: 2, insecure: 3, bogus: 4 };
+/** The weaker of two security states (bogus beats everything; secure only if both are). */
+function weaker(a: CacheSecurity, b: CacheSecurity): CacheSecurity {
+  return SECURITY_ORDER[a] >= SECURITY_ORDER[b] ? a : b;
+}
+
+export class ResolverEngine {
+  readonly cache: ResolverCache;
+  readonly infra: InfraCache;
+  readonly settings: ResolverSettings;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly upstream: Upstream;
+  private readonly rootHints: readonly Endpoint[];
+  private readonly anchors: readonly RR[];
+  private readonly upstreamPort: number;
+  private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
+  private nextResolutionId = 1;
+
+  constructor(options: EngineOptions) {
+    this.settings = options.settings;
+    this.clock = options.clock;
+    this.random = options.random;
+    this.upstream = options.upstream;
+    this.rootHints = options.rootHints;
+    this.anchors = (options.trustAnchors ?? []).filter((r) => r.type === 'DS' || r.type === 'DNSKEY');
+    this.upstreamPort = options.upstreamPort ?? 53;
+    this.onEvent = options.onEvent;
+    this.cache = new ResolverCache(this.clock, this.settings);
+    this.infra = new InfraCache(this.clock, this.settings);
+  }
+
+  private emit(event: ResolverEvent): void {
+    if (this.onEvent) {
+      try {
+        this.onEvent(event);
+      } catch {
+        // An observer's bug must not break resolution.
+      }
+    }
+  }
+
+  private get validating(): boolean {
+    return this.settings.validate && this.anchors.length > 0;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Public entry point
+
+  async resolve(qname: Name, qtype: RRTypeName, options: ResolveOptions = {}): Promise<ResolveResult> {
+    const rd = options.rd ?? true;
+    const cd = options.cd ?? false;
+    const ctx: Ctx = {
+      id: this.nextResolutionId++,
+      sent: 0,
+      timeouts: 0,
+      tcp: 0,
+      validate: this.validating && !cd,
+      inProgress: new Set(),
+      startedAt: this.clock.now(),
+      aggressive: false,
+      stale: false,
+    };
+    let outcome: { rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity; ede?: number; reason?: string };
+    try {
+      outcome = await this.lookup(ctx, qname, qtype, { rd, depth: 0 });
+    } catch (err) {
+      if (!(err instanceof LimitReached)) throw err;
+      outcome = { rcode: 'SERVFAIL', answer: [], authority: [], security: 'indeterminate', ede: Ede.OTHER, reason: `gave up: ${err.message}` };
+    }
+    // RFC 8767: when resolution failed, answer from stale data if allowed.
+    if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd) {
+      const stale = await this.staleAnswer(ctx, qname, qtype);
+      if (stale) outcome = stale;
+    }
+    let security = outcome.security;
+    let rcode = outcome.rcode;
+    let ede = outcome.ede;
+    let reason = outcome.reason;
+    if (security === 'bogus' && !cd) {
+      const requested = (options.do ?? false) || (options.ad ?? false);
+      if (!this.settings.bogusServfailOnlyWhenRequested || requested) {
+        rcode = 'SERVFAIL';
+        ede = ede ?? Ede.DNSSEC_BOGUS;
+      } else {
+        security = 'indeterminate';
+      }
+    }
+    const ad = security === 'secure' && rcode !== 'SERVFAIL' && ((options.do ?? false) || (options.ad ?? false));
+    const wantSigs = options.do ?? false;
+    const answer: RR[] = [];
+    if (rcode !== 'SERVFAIL') {
+      for (const s of outcome.answer) {
+        answer.push(...s.rrset.records);
+        if (wantSigs) answer.push(...s.signatures);
+      }
+    }
+    const authority = rcode === 'SERVFAIL' ? [] : outcome.authority.filter((r) => wantSigs || !['RRSIG', 'NSEC', 'NSEC3'].includes(r.type));
+    const summary: ResolutionSummary = {
+      resolution: ctx.id,
+      qname,
+      qtype,
+      rcode,
+      ad,
+      security,
+      queriesSent: ctx.sent,
+      timeouts: ctx.timeouts,
+      tcpQueries: ctx.tcp,
+      fromCache: ctx.sent === 0,
+      aggressive: ctx.aggressive,
+      stale: ctx.stale,
+      startedAt: ctx.startedAt,
+      finishedAt: this.clock.now(),
+    };
+    const result: ResolveResult = { rcode, ad, security, answer, authority, summary };
+    if (ede !== undefined) {
+      const e = { code: ede, text: reason ?? '' };
+      summary.ede = e;
+      result.ede = e;
+    }
+    this.emit({ type: 'resolution', time: this.clock.now(), summary });
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Lookup: cache, chains, validation
+
+  private async lookup(
+    ctx: Ctx,
+    qname: Name,
+    qtype: RRTypeName,
+    opts: { rd: boolean; depth: number; raw?: boolean; purpose?: UpstreamPurpose },
+  ): Promise<{ rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity; ede?: number; reason?: string }> {
+    const validate = ctx.validate && !opts.raw;
+    const answer: SignedRRset[] = [];
+    let security: CacheSecurity = validate ? 'secure' : 'unchecked';
+    let name = qname;
+    const seen = new Set<string>();
+    for (let restart = 0; ; restart++) {
+      if (restart > this.settings.maxRestarts) {
+        return { rcode: 'SERVFAIL', answer, authority: [], security, ede: Ede.OTHER, reason: `CNAME chain longer than ${this.settings.maxRestarts}` };
+      }
+      seen.add(canonicalName(name));
+      let piece = this.fromCache(ctx, name, qtype, validate);
+      if (!piece && validate) piece = this.aggressiveSynthesis(ctx, name, qtype);
+      if (!piece) {
+        if (!opts.rd) {
+          const ns = this.cache.closestNs(name);
+          return { rcode: 'NOERROR', answer, authority: ns ? ns.rrset.records : [], security: answer.length ? security : 'indeterminate' };
+        }
+        const key = `${canonicalName(name)}|${qtype}`;
+        if (ctx.inProgress.has(key)) {
+          return { rcode: 'SERVFAIL', answer, authority: [], security, ede: Ede.OTHER, reason: `dependency loop on ${name} ${qtype}` };
+        }
+        ctx.inProgress.add(key);
+        try {
+          piece = await this.iterate(ctx, name, qtype, opts.depth, opts.purpose ?? 'iterate');
+        } finally {
+          ctx.inProgress.delete(key);
+        }
+        if (piece.kind !== 'servfail') this.storePiece(piece, name, qtype);
+      }
+      if (validate && piece.kind !== 'servfail' && piece.security === 'unchecked') {
+        await this.validatePiece(ctx, piece, name, qtype, opts.depth);
+        this.storePiece(piece, name, qtype);
+      }
+      if (piece.kind === 'servfail') {
+        const out = { rcode: 'SERVFAIL' as RcodeName, answer, authority: [], security: weaker(security, piece.security === 'bogus' ? 'bogus' : 'indeterminate') };
+        return { ...out, ...(piece.ede !== undefined ? { ede: piece.ede } : {}), ...(piece.reason !== undefined ? { reason: piece.reason } : {}) };
+      }
+      security = validate ? weaker(security, piece.security) : 'unchecked';
+      answer.push(...piece.rrsets);
+      const withEde = (o: { rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity }) => ({
+        ...o,
+        ...(piece!.ede !== undefined ? { ede: piece!.ede } : {}),
+        ...(piece!.reason !== undefined ? { reason: piece!.reason } : {}),
+      });
+      if (piece.security === 'bogus') return withEde({ rcode: 'SERVFAIL', answer, authority: [], security: 'bogus' });
+      if (piece.kind === 'cname' && piece.next !== undefined) {
+        if (seen.has(canonicalName(piece.next))) {
+          // A CNAME loop: return the chain as far as it goes (RFC 1034 §3.6.2 forbids loops; BIND and Unbound stop like this).
+          return withEde({ rcode: 'NOERROR', answer, authority: [], security });
+        }
+        name = piece.next;
+        continue;
+      }
+      const rcode: RcodeName = piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR';
+      return withEde({ rcode, answer, authority: piece.authority, security });
+    }
+  }
+
+  /** Data at `name` from the cache as a piece, or undefined. */
+  private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false): Piece | undefined {
+    const zoneGuess = this.cache.closestNs(name, { allowStale: true })?.rrset.name ?? ROOT;
+    const mk = (kind: Piece['kind'], rrsets: SignedRRset[], security: CacheSecurity, extra: Partial<Piece> = {}): Piece => ({
+      kind,
+      rrsets,
+      authority: [],
+      zone: zoneGuess,
+      security: validate ? security : 'unchecked',
+      fromCache: true,
+      ...extra,
+    });
+    const direct = this.cache.get(name, qtype, { allowStale });
+    if (direct) {
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: direct.stale ? 'stale' : 'hit', qname: name, qtype });
+      if (direct.stale) ctx.stale = true;
+      const rrset: RRset = { name: direct.records[0]!.name, type: qtype, class: direct.records[0]!.class, ttl: direct.records[0]!.ttl, records: direct.records };
+      const piece = mk('answer', [{ rrset, signatures: direct.signatures, security: direct.security, trust: direct.trust }], direct.security, { stale: direct.stale });
+      if (direct.ede !== undefined) piece.ede = direct.ede;
+      if (direct.reason !== undefined) piece.reason = direct.reason;
+      return piece;
+    }
+    if (qtype !== 'CNAME') {
+      const cname = this.cache.get(name, 'CNAME', { allowStale });
+      if (cname) {
+        this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: cname.stale ? 'stale' : 'hit', qname: name, qtype: 'CNAME' });
+        if (cname.stale) ctx.stale = true;
+        const rrset: RRset = { name: cname.records[0]!.name, type: 'CNAME', class: 'IN', ttl: cname.records[0]!.ttl, records: cname.records };
+        const piece = mk('cname', [{ rrset, signatures: cname.signatures, security: cname.security, trust: cname.trust }], cname.security, {
+          next: cname.records[0]!.data as Name,
+          stale: cname.stale,
+        });
+        if (cname.ede !== undefined) piece.ede = cname.ede;
+        return piece;
+      }
+    }
+    const neg = this.cache.getNegative(name, qtype, { allowStale });
+    if (neg) {
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: neg.stale ? 'stale' : 'negative-hit', qname: name, qtype });
+      if (neg.stale) ctx.stale = true;
+      const authority = neg.authority.map((r) => ({ ...r, ttl: Math.min(r.ttl, neg.ttl) }) as RR);
+      const piece = mk(neg.kind, [], neg.security, { authority, zone: neg.zone, stale: neg.stale, negativeTtl: neg.ttl });
+      if (neg.ede !== undefined) piece.ede = neg.ede;
+      if (neg.reason !== undefined) piece.reason = neg.reason;
+      return piece;
+    }
+    return undefined;
+  }
+
+  private async staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName): Promise<{ rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity; ede?: number; reason?: string } | undefined> {
+    const answer: SignedRRset[] = [];
+    let name = qname;
+    let security: CacheSecurity = ctx.validate ? 'secure' : 'unchecked';
+    for (let i = 0; i <= this.settings.maxRestarts; i++) {
+      const piece = this.fromCache(ctx, name, qtype, ctx.validate, true);
+      if (!piece || piece.security === 'bogus') return answer.length ? undefined : undefined;
+      security = weaker(security, piece.security === 'unchecked' && ctx.validate ? 'indeterminate' : piece.security);
+      answer.push(...piece.rrsets);
+      if (piece.kind === 'cname' && piece.next !== undefined) {
+        name = piece.next;
+        continue;
+      }
+      if (!ctx.stale) return undefined; // nothing stale involved: the failure stands
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'stale', qname, qtype, detail: 'served stale after failed resolution (RFC 8767)' });
+      return {
+        rcode: piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR',
+        answer,
+        authority: piece.authority,
+        security,
+        ede: Ede.STALE_ANSWER,
+        reason: 'stale answer (RFC 8767)',
+      };
+    }
+    return undefined;
+  }
+
+  /** Put what a piece taught us into the cache. */
+  private storePiece(piece: Piece, qname: Name, qtype: RRTypeName): void {
+    if (piece.fromCache && piece.security === 'unchecked') return;
+    const extra = (): { ede?: number; reason?: string } => ({
+      ...(piece.ede !== undefined ? { ede: piece.ede } : {}),
+      ...(piece.reason !== undefined ? { reason: piece.reason } : {}),
+    });
+    for (const s of piece.rrsets) {
+      if (s.synthesized) continue;
+      this.cache.storeRRset(s.rrset, s.signatures, s.trust, s.security, s.security === 'bogus' ? extra() : {});
+    }
+    if ((piece.kind === 'nxdomain' || piece.kind === 'nodata') && !piece.aggressive) {
+      const soa = piece.authority.find((r) => r.type === 'SOA');
+      if (!soa) return; // RFC 2308 §5: without an SOA, negative answers are not cached
+      const last = piece.next ?? qname;
+      const ttl = piece.negativeTtl ?? this.cache.negativeTtl(soa);
+      this.cache.storeNegative({ kind: piece.kind, qname: last, qtype, zone: piece.zone, authority: piece.authority, security: piece.security, ...extra() }, ttl);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Iteration
+
+  private delegationFor(name: Name, qtype: RRTypeName): DelegationPoint {
+    // DS lives on the parent side of a zone cut (RFC 4035 §3.1.4.1): never ask the child.
+    const exclude = qtype === 'DS' && !nameEquals(name, ROOT) ? name : undefined;
+    const ns = this.cache.closestNs(name, exclude !== undefined ? { excludeAtOrBelow: exclude } : {});
+    if (!ns || (nameEquals(ns.rrset.name, ROOT) && this.rootHints.length > 0 && ns.trust < Trust.NonAuthAuthority)) {
+      return this.hintsDelegation();
+    }
+    const dp: DelegationPoint = { zone: ns.rrset.name, pending: [], addresses: [] };
+    for (const r of ns.rrset.records) {
+      const target = r.data as Name;
+      const addrs = this.cachedAddresses(target);
+      if (addrs.length > 0) dp.addresses.push(...addrs);
+      else dp.pending.push(target);
+    }
+    if (nameEquals(dp.zone, ROOT) && dp.addresses.length === 0) return this.hintsDelegation();
+    return dp;
+  }
+
+  private hintsDelegation(): DelegationPoint {
+    return { zone: ROOT, pending: [], addresses: [...this.rootHints] };
+  }
+
+  private cachedAddresses(target: Name): Endpoint[] {
+    const out: Endpoint[] = [];
+    for (const t of this.settings.queryAaaaForNs ? (['A', 'AAAA'] as const) : (['A'] as const)) {
+      const e = this.cache.get(target, t);
+      if (e) for (const r of e.records) out.push({ address: r.data as string, port: this.upstreamPort });
+    }
+    return out;
+  }
+
+  /** Pick a server of the delegation, looking up NS addresses when none are left (glueless delegations). */
+  private async pickServer(ctx: Ctx, dp: DelegationPoint, tried: Set<string>, depth: number): Promise<Endpoint | undefined> {
+    for (;;) {
+      const s = this.infra.select(dp.addresses, dp.zone, tried, this.random);
+      if (s) return s;
+      if (dp.pending.length === 0) return undefined;
+      const i = this.random.int(dp.pending.length);
+      const target = dp.pending.splice(i, 1)[0]!;
+      // A nameserver inside the zone it serves with no glue can't be reached through that zone (RFC 1034 §4.2.1).
+      if (isSubdomain(target, dp.zone) && !nameEquals(dp.zone, ROOT)) continue;
+      if (depth + 1 > this.settings.maxDepth) continue;
+      if (ctx.inProgress.has(`${canonicalName(target)}|A`)) continue;
+      const r = await this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' });
+      for (const s2 of r.answer) {
+        if (s2.rrset.type !== 'A' && s2.rrset.type !== 'AAAA') continue;
+        for (const rec of s2.rrset.records) dp.addresses.push({ address: rec.data as string, port: this.upstreamPort });
+      }
+    }
+  }
+
+  private minimisedName(name: Name, known: number, steps: number): Name {
+    const total = labelCount(name);
+    const remaining = total - known;
+    if (remaining <= 1) return name;
+    let add = 1;
+    if (steps >= this.settings.minimiseOneLabel) {
+      const left = Math.max(1, this.settings.maxMinimiseCount - steps);
+      add = Math.max(1, Math.ceil(remaining / left));
+    }
+    return ancestorWithLabels(name, Math.min(total, known + add));
+  }
+
+  private async iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose): Promise<Piece> {
+    let dp = this.delegationFor(name, qtype);
+    // `tried`: servers that failed for good in this iteration (lame, error rcode);
+    // `waited`: servers that timed out this round — retried in later rounds (retransmission).
+    let tried = new Set<string>();
+    let waited = new Set<string>();
+    let rounds = 0;
+    let sentHere = 0;
+    let referrals = 0;
+    let minimise = this.settings.qnameMinimisation && qtype !== 'DS';
+    let known = labelCount(dp.zone);
+    let steps = 0;
+    const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
+    for (;;) {
+      let sname = name;
+      let sqtype = qtype;
+      if (minimise && steps < this.settings.maxMinimiseCount && labelCount(name) > known + 0) {
+        sname = this.minimisedName(name, Math.max(known, labelCount(dp.zone)), steps);
+        // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers).
+        if (!nameEquals(sname, name)) sqtype = 'A';
+      }
+      if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
+      let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
+      if (!server && waited.size > 0 && rounds < 2) {
+        rounds++;
+        waited = new Set();
+        server = await this.pickServer(ctx, dp, tried, depth);
+      }
+      if (!server) return fail(waited.size > 0 ? Ede.NO_REACHABLE_AUTHORITY : Ede.NO_REACHABLE_AUTHORITY, `no usable server left for ${dp.zone}`);
+      const r = await this.exchange(ctx, server, sname, sqtype, dp.zone, purpose);
+      sentHere += r.sends;
+      if (r.kind !== 'response') {
+        waited.add(formatEndpoint(server));
+        continue;
+      }
+      const resp = r.message;
+      const report = (cls: ResponseClass) => this.reportResponse(ctx, server, sname, sqtype, r.transport, resp, r.size, r.rttMs, cls);
+      if (resp.rcode === 'NXDOMAIN') {
+        if (!nameEquals(sname, name)) {
+          // Relaxed minimisation (RFC 9156 §2.3): an NXDOMAIN for a shorter name is not trusted
+          // blindly (broken servers answer NXDOMAIN for empty non-terminals); ask the full name.
+          report('nxdomain');
+          minimise = false;
+          continue;
+        }
+        report('nxdomain');
+        const chain = this.extractChain(resp, sname, sqtype, dp.zone);
+        return this.negativePiece('nxdomain', resp, chain, dp.zone, name);
+      }
+      if (resp.rcode !== 'NOERROR') {
+        report('error-rcode');
+        // REFUSED, SERVFAIL, NOTIMP…: this server is lame for the zone (RFC 4697 §2.1–2.3).
+        this.infra.markLame(server, dp.zone);
+        tried.add(formatEndpoint(server));
+        if (!nameEquals(sname, name)) minimise = false;
+        continue;
+      }
+      const chain = this.extractChain(resp, sname, sqtype, dp.zone);
+      if (chain.rrsets.length > 0) {
+        if (!nameEquals(sname, name)) {
+          // The minimised name exists; a CNAME there means the full name is looked up as is.
+          report('answer');
+          known = labelCount(sname);
+          steps++;
+          if (chain.rrsets.some((s) => s.rrset.type === 'CNAME' || s.rrset.type === 'DNAME')) minimise = false;
+          continue;
+        }
+        if (chain.final) {
+          report('answer');
+          return { kind: 'answer', rrsets: chain.rrsets, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone) };
+        }
+        // The chain leaves this server's bailiwick or ends: NXDOMAIN/NODATA at the target is possible in the same response.
+        if (resp.authority.some((r2) => r2.type === 'SOA') && chain.next !== undefined && isSubdomain(chain.next, dp.zone) && resp.answer.length > 0) {
+          report('cname');
+          return this.negativePiece('nodata', resp, chain, dp.zone, name);
+        }
+        report('cname');
+        return { kind: 'cname', rrsets: chain.rrsets, next: chain.next!, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone) };
+      }
+      const referral = this.extractReferral(resp, sname, dp.zone);
+      if (referral === 'lame') {
+        report('lame');
+        this.infra.markLame(server, dp.zone);
+        tried.add(formatEndpoint(server));
+        continue;
+      }
+      if (referral) {
+        report('referral');
+        if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
+        this.cacheReferral(referral, dp.zone);
+        dp = this.delegationFor(name, qtype);
+        if (!nameEquals(dp.zone, referral.zone)) {
+          // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
+          dp = { zone: referral.zone, pending: [], addresses: [] };
+          for (const r2 of referral.ns.records) {
+            const target = r2.data as Name;
+            const addrs = referral.glue.filter((g) => nameEquals(g.name, target)).map((g) => ({ address: g.data as string, port: this.upstreamPort }));
+            if (addrs.length) dp.addresses.push(...addrs);
+            else dp.pending.push(target);
+          }
+        }
+        tried = new Set();
+        waited = new Set();
+        rounds = 0;
+        sentHere = 0;
+        known = Math.max(known, labelCount(dp.zone));
+        continue;
+      }
+      // NOERROR, no answer, no referral: NODATA if authoritative.
+      const hasSoa = resp.authority.some((r2) => r2.type === 'SOA' && isSubdomain(r2.name, dp.zone) && isSubdomain(sname, r2.name));
+      if (resp.flags.aa || hasSoa) {
+        if (!nameEquals(sname, name)) {
+          report('nodata');
+          known = labelCount(sname);
+          steps++;
+          continue;
+        }
+        report('nodata');
+        return this.negativePiece('nodata', resp, { rrsets: [], next: name }, dp.zone, name);
+      }
+      report('lame');
+      this.infra.markLame(server, dp.zone);
+      tried.add(formatEndpoint(server));
+    }
+  }
+
+  private reportResponse(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, transport: Transport, resp: Message, size: number, rttMs: number, cls: ResponseClass): void {
+    this.emit({
+      type: 'upstream-response',
+      time: this.clock.now(),
+      resolution: ctx.id,
+      server,
+      qname,
+      qtype,
+      transport,
+      rcode: resp.rcode,
+      aa: resp.flags.aa,
+      tc: resp.flags.tc,
+      size,
+      rttMs,
+      class: cls,
+    });
+  }
+
+  /**
+   * One question to one server, with the transport rules of a real resolver:
+   * EDNS (DO=1 when validating), fallback without EDNS on FORMERR/BADVERS or
+   * silence (RFC 6891 §7), TCP after TC=1 (RFC 7766 §5).
+   */
+  private async exchange(
+    ctx: Ctx,
+    server: Endpoint,
+    qname: Name,
+    qtype: RRTypeName,
+    zone: Name,
+    purpose: UpstreamPurpose,
+  ): Promise<{ kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number } | { kind: 'failed'; sends: number }> {
+    const info = this.infra.info(server);
+    let edns = info.edns !== 'noedns';
+    let tcp = false;
+    let sends = 0;
+    let triedWithoutEdns = false;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
+      ctx.sent++;
+      sends++;
+      if (tcp) ctx.tcp++;
+      const transport: Transport = tcp ? 'tcp' : 'udp';
+      const dnssecOk = edns && this.validating;
+      this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
+      const r = await this.upstream.send({
+        server,
+        qname,
+        qtype,
+        edns,
+        udpPayloadSize: this.settings.ednsBufferSize,
+        do: dnssecOk,
+        cd: this.validating,
+        tcp,
+        timeoutMs: tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server),
+      });
+      if (r.kind === 'timeout' || r.kind === 'error') {
+        if (r.kind === 'timeout') ctx.timeouts++;
+        this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
+        this.infra.recordTimeout(server);
+        // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
+        if (!tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
+          edns = false;
+          triedWithoutEdns = true;
+          continue;
+        }
+        return { kind: 'failed', sends };
+      }
+      const msg = r.message;
+      if (!tcp) this.infra.recordRtt(server, r.rttMs);
+      if (edns && !msg.edns && (msg.rcode === 'FORMERR' || msg.rcode === 'NOTIMP')) {
+        this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'formerr-edns');
+        this.infra.setEdns(server, 'noedns');
+        edns = false;
+        continue;
+      }
+      if (edns && msg.rcode === 'BADVERS') {
+        this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'formerr-edns');
+        edns = false;
+        continue;
+      }
+      if (msg.edns) this.infra.setEdns(server, 'ok');
+      else if (!edns && triedWithoutEdns) this.infra.setEdns(server, 'noedns');
+      if (msg.flags.tc && !tcp) {
+        this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'truncated');
+        tcp = true;
+        continue;
+      }
+      return { kind: 'response', message: msg, transport, size: r.size, rttMs: r.rttMs, sends };
+    }
+    return { kind: 'failed', sends };
+  }
+
+  /**
+   * Follow the answer section from `sname`: CNAMEs, DNAMEs (RFC 6672 §3.1,
+   * synthesising the CNAME ourselves) and the final RRset — only records
+   * inside the server's bailiwick (RFC 2181 §5.4.1: out-of-zone data in an
+   * answer is not trusted; the chain is continued by a new query instead).
+   */
+  private extractChain(resp: Message, sname: Name, sqtype: RRTypeName, zone: Name): { rrsets: SignedRRset[]; final: boolean; next?: Name } {
+    const sets = groupRRsets(nonSig(resp.answer));
+    const trust = resp.flags.aa ? Trust.AuthAnswer : Trust.NonAuthAnswer;
+    const out: SignedRRset[] = [];
+    let cur = sname;
+    const seen = new Set<string>();
+    for (let i = 0; i <= this.settings.maxRestarts + 1; i++) {
+      if (seen.has(canonicalName(cur))) break;
+      seen.add(canonicalName(cur));
+      if (!isSubdomain(cur, zone)) return { rrsets: out, final: false, next: cur };
+      const exact = sets.find((s) => nameEquals(s.name, cur) && s.type === sqtype);
+      if (exact) {
+        out.push({ rrset: exact, signatures: sigsFor(resp.answer, exact.name, exact.type), security: 'unchecked', trust });
+        return { rrsets: out, final: true };
+      }
+      if (sqtype !== 'CNAME') {
+        const cname = sets.find((s) => nameEquals(s.name, cur) && s.type === 'CNAME');
+        if (cname) {
+          out.push({ rrset: { ...cname, records: cname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, cname.name, 'CNAME'), security: 'unchecked', trust });
+          cur = cname.records[0]!.data as Name;
+          continue;
+        }
+      }
+      const dname = sets.find((s) => s.type === 'DNAME' && isSubdomain(cur, s.name) && !nameEquals(cur, s.name) && isSubdomain(s.name, zone));
+      if (dname && sqtype !== 'DNAME') {
+        const target = dname.records[0]!.data as Name;
+        const ownerLabels = labelCount(dname.name);
+        const prefix = labels(cur).slice(0, labelCount(cur) - ownerLabels);
+        const synthesizedTarget = nameEquals(target, ROOT) ? prefix.join('.') : [...prefix, target].join('.');
+        if (wireLength(synthesizedTarget) > 255) return { rrsets: out, final: false }; // RFC 6672 §2.2: YXDOMAIN case
+        out.push({ rrset: { ...dname, records: dname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, dname.name, 'DNAME'), security: 'unchecked', trust });
+        const cnameRR = { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, data: synthesizedTarget } as RR;
+        out.push({ rrset: { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, records: [cnameRR] }, signatures: [], security: 'unchecked', synthesized: true, trust });
+        cur = synthesizedTarget;
+        continue;
+      }
+      break;
+    }
+    return out.length > 0 ? { rrsets: out, final: false, next: cur } : { rrsets: [], final: false };
+  }
+
+  /** NSEC/NSEC3 and their signatures from the authority section (wildcard expansion proofs, RFC 4035 §3.1.3.3). */
+  private wildcardProof(resp: Message, zone: Name): { authority: RR[] } {
+    return {
+      authority: resp.authority.filter((r) => (r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))) && isSubdomain(r.name, zone)),
+    };
+  }
+
+  private negativePiece(kind: 'nxdomain' | 'nodata', resp: Message, chain: { rrsets: SignedRRset[]; next?: Name }, zone: Name, qname: Name): Piece {
+    const target = chain.next ?? qname;
+    // The SOA must be in bailiwick and an ancestor of the name denied (RFC 2308 §2.1, RFC 2181 §5.4.1).
+    const soa = resp.authority.find((r) => r.type === 'SOA' && isSubdomain(r.name, zone) && isSubdomain(target, r.name));
+    const negZone = soa ? soa.name : zone;
+    const authority = resp.authority.filter((r) => {
+      if (!isSubdomain(r.name, negZone)) return false;
+      if (r.type === 'SOA') return soa !== undefined && nameEquals(r.name, soa.name);
+      if (r.type === 'NSEC' || r.type === 'NSEC3') return true;
+      if (r.type === 'RRSIG') return ['SOA', 'NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered);
+      return false;
+    });
+    const piece: Piece = {
+      kind,
+      rrsets: chain.rrsets,
+      authority,
+      zone: negZone,
+      security: 'unchecked',
+      fromCache: false,
+      next: target,
+      negativeTtl: this.cache.negativeTtl(soa),
+    };
+    return piece;
+  }
+
+  /** A downward referral from `zone` towards `sname`, 'lame' for an upward/sideways one, or undefined. */
+  private extractReferral(resp: Message, sname: Name, zone: Name): { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] } | 'lame' | undefined {
+    if (resp.answer.length > 0) return undefined;
+    const nsSets = groupRRsets(resp.authority.filter((r) => r.type === 'NS'));
+    if (nsSets.length === 0) return undefined;
+    const down = nsSets.filter((s) => isSubdomain(s.name, zone) && !nameEquals(s.name, zone) && isSubdomain(sname, s.name));
+    if (down.length === 0) {
+      // NS at or above the zone we asked, or for another branch: a lame/upward referral (RFC 4697 §2.5).
+      if (resp.flags.aa && nsSets.every((s) => nameEquals(s.name, zone))) return undefined;
+      return 'lame';
+    }
+    const ns = down.sort((a, b) => labelCount(b.name) - labelCount(a.name))[0]!;
+    const targets = new Set(ns.records.map((r) => canonicalName(r.data as Name)));
+    // harden-glue: only addresses inside the delegating zone's authority are believed.
+    const glue = resp.additional.filter(
+      (r) => (r.type === 'A' || r.type === 'AAAA') && targets.has(canonicalName(r.name)) && (!this.settings.hardenGlue || isSubdomain(r.name, zone)),
+    );
+    const dsRecords = resp.authority.filter((r) => r.type === 'DS' && nameEquals(r.name, ns.name));
+    const out: { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] } = {
+      zone: ns.name,
+      ns,
+      glue,
+      proof: resp.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))),
+    };
+    if (dsRecords.length > 0) {
+      const ds = groupRRsets(dsRecords)[0]!;
+      out.ds = { rrset: ds, signatures: sigsFor(resp.authority, ns.name, 'DS'), security: 'unchecked', trust: Trust.NonAuthAuthority };
+    }
+    return out;
+  }
+
+  private cacheReferral(referral: { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] }, parentZone: Name): void {
+    this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked');
+    for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
+    if (referral.ds) this.cache.storeRRset(referral.ds.rrset, referral.ds.signatures, Trust.NonAuthAuthority, 'unchecked');
+    else if (referral.proof.length > 0 && this.validating) {
+      // An unsigned delegation's NSEC/NSEC3 proof of "no DS" (RFC 4035 §3.1.4.1): kept like a NODATA for DS.
+      const ttl = Math.min(this.settings.maxNegativeTtl, ...referral.proof.map((r) => r.ttl));
+      this.cache.storeNegative({ kind: 'nodata', qname: referral.zone, qtype: 'DS', zone: parentZone, authority: referral.proof, security: 'unchecked' }, ttl);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // DNSSEC
+
+  /** Raw (unvalidated) lookup used by the validator for DS and DNSKEY. */
+  private rawLookup(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose) {
+    return this.lookup(ctx, name, qtype, { rd: true, depth: depth + 1, raw: true, purpose });
+  }
+
+  private anchorFor(name: Name): { zone: Name; records: RR[] } | undefined {
+    let best: Name | undefined;
+    for (const a of this.anchors) {
+      if (isSubdomain(name, a.name) && (best === undefined || labelCount(a.name) > labelCount(best))) best = a.name;
+    }
+    if (best === undefined) return undefined;
+    return { zone: best, records: this.anchors.filter((a) => nameEquals(a.name, best!)) };
+  }
+
+  private keyEntry(zone: Name, status: KeyEntry['status'], keys: RR[], reason: string, ttlSeconds: number, ede?: number): KeyEntry {
+    const ttl = status === 'bogus' ? Math.min(ttlSeconds, this.settings.bogusTtl) : ttlSeconds;
+    const e: KeyEntry = { zone, status, keys, reason, expiresAt: this.clock.now() + Math.max(0, ttl) * 1000 };
+    if (ede !== undefined) e.ede = ede;
+    this.cache.storeKeys(e);
+    return e;
+  }
+
+  /** Fetch and authenticate the DNSKEY RRset of `zone` against DS/anchor records (RFC 4035 §5.2). */
+  private async fetchKeys(ctx: Ctx, zone: Name, anchors: RR[], anchorsTtl: number, depth: number): Promise<KeyEntry> {
+    const r = await this.rawLookup(ctx, zone, 'DNSKEY', depth, 'dnskey');
+    const set = r.answer.find((s) => s.rrset.type === 'DNSKEY' && nameEquals(s.rrset.name, zone));
+    if (r.rcode !== 'NOERROR' || !set) {
+      return this.keyEntry(zone, 'bogus', [], `no DNSKEY RRset for ${zone} (${r.rcode}) although the parent has DS`, this.settings.bogusTtl, Ede.DNSKEY_MISSING);
+    }
+    const v = verifyDnskeys(set.rrset, set.signatures, anchors, this.nowSeconds());
+    if (v.status === 'secure') {
+      this.cache.storeRRset(set.rrset, set.signatures, Trust.AuthAnswer, 'secure', { ttl: set.rrset.ttl });
+      return this.keyEntry(zone, 'secure', set.rrset.records, v.reason, Math.min(this.cache.clampTtl(set.rrset.ttl), anchorsTtl));
+    }
+    if (v.status === 'insecure') return this.keyEntry(zone, 'insecure', [], v.reason, Math.min(set.rrset.ttl, anchorsTtl));
+    return this.keyEntry(zone, 'bogus', [], v.reason, this.settings.bogusTtl, v.ede ?? Ede.DNSSEC_BOGUS);
+  }
+
+  /**
+   * Security of the zone `target` (the signer of some data, or the zone whose
+   * servers gave unsigned data): walk down from the closest trust anchor one
+   * label at a time, DS then DNSKEY at each zone cut (RFC 4035 §5.1–5.2),
+   * until `target` is reached, an insecure delegation is proven, or
+   * something fails. Results are kept per zone until the DS/DNSKEY TTLs run out.
+   */
+  private async securityFor(ctx: Ctx, target: Name, depth: number): Promise<KeyEntry> {
+    const anchor = this.anchorFor(target);
+    if (!anchor) return { zone: target, status: 'insecure', keys: [], reason: `no trust anchor above ${target}`, expiresAt: Infinity };
+    let cur = this.cache.getKeys(anchor.zone) ?? (await this.fetchKeys(ctx, anchor.zone, anchor.records, this.settings.maxTtl, depth));
+    let at = anchor.zone;
+    while (cur.status === 'secure' && !nameEquals(at, target)) {
+      const next = ancestorWithLabels(target, labelCount(at) + 1);
+      at = next;
+      const known = this.cache.getKeys(next);
+      if (known) {
+        cur = known;
+        continue;
+      }
+      const ds = await this.rawLookup(ctx, next, 'DS', depth, 'ds');
+      const dsSet = ds.answer.find((s) => s.rrset.type === 'DS' && nameEquals(s.rrset.name, next));
+      if (ds.rcode === 'NOERROR' && dsSet) {
+        const v = verifyRRset(dsSet.rrset, dsSet.signatures, cur.keys, cur.zone, this.nowSeconds());
+        if (v.status !== 'secure') {
+          cur = this.keyEntry(next, 'bogus', [], `DS for ${next}: ${v.reason}`, this.settings.bogusTtl, v.ede ?? Ede.DNSSEC_BOGUS);
+          break;
+        }
+        this.cache.storeRRset(dsSet.rrset, dsSet.signatures, dsSet.trust, 'secure', { ttl: v.ttl ?? dsSet.rrset.ttl });
+        const dsTtl = this.cache.get(next, 'DS')?.records[0]?.ttl ?? dsSet.rrset.ttl;
+        cur = await this.fetchKeys(ctx, next, dsSet.rrset.records, dsTtl, depth);
+        continue;
+      }
+      if (ds.rcode === 'SERVFAIL') {
+        cur = this.keyEntry(next, 'bogus', [], `could not fetch DS for ${next}: ${ds.reason ?? 'SERVFAIL'}`, this.settings.bogusTtl, ds.ede ?? Ede.DNSSEC_BOGUS);
+        break;
+      }
+      // NODATA/NXDOMAIN for DS: either an insecure delegation or not a zone cut at all.
+      const proof = ds.authority;
+      const sigCheck = this.verifyAuthority(proof, cur);
+      if (sigCheck.status !== 'secure') {
+        cur = this.keyEntry(next, 'bogus', [], `denial of DS for ${next}: ${sigCheck.reason}`, this.settings.bogusTtl, sigCheck.ede ?? Ede.NSEC_MISSING);
+        break;
+      }
+      const records = proof.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
+      const cut = this.delegationBits(next, cur.zone, records);
+      if (cut === 'not-a-cut') continue; // same keys, one label deeper
+      const v = verifyDenial('no-ds', { qname: next, qtype: 'DS', zone: cur.zone }, records);
+      const ttl = Math.min(this.settings.maxNegativeTtl, ...records.map((r) => r.ttl));
+      if (v.status === 'secure' || v.status === 'insecure' || (v.optOut ?? false)) {
+        cur = this.keyEntry(next, 'insecure', [], `insecure delegation: ${v.reason}`, ttl);
+        break;
+      }
+      cur = this.keyEntry(next, 'bogus', [], `no DS for ${next} and no valid proof: ${v.reason}`, this.settings.bogusTtl, v.ede ?? Ede.NSEC_MISSING);
+      break;
+    }
+    return cur;
+  }
+
+  /**
+   * Does the DS denial at `name` describe a delegation? With NSEC the record
+   * at `name` shows NS without SOA (RFC 4035 §5.2); a covering NSEC or an
+   * NSEC at `name` without NS means there is no zone cut there.
+   */
+  private delegationBits(name: Name, zone: Name, records: RR[]): 'cut' | 'not-a-cut' | 'unknown' {
+    for (const r of records) {
+      if (r.type === 'NSEC' && nameEquals(r.name, name)) {
+        const types = (r.data as NsecData).types;
+        return types.includes('NS') && !types.includes('SOA') ? 'cut' : 'not-a-cut';
+      }
+      if (r.type === 'NSEC3') {
+        const d = r.data as Nsec3Data;
+        const hash = base32hex(nsec3Hash(name, d.salt, d.iterations)).toLowerCase();
+        if (labels(r.name)[0]?.toLowerCase() === hash && isSubdomain(r.name, zone)) {
+          return d.types.includes('NS') && !d.types.includes('SOA') ? 'cut' : 'not-a-cut';
+        }
+      }
+    }
+    return 'unknown';
+  }
+
+  /** Verify the RRSIGs of every SOA/NSEC/NSEC3 RRset in an authority section with a zone's keys. */
+  private verifyAuthority(authority: readonly RR[], keys: KeyEntry): { status: 'secure' | 'bogus'; reason: string; ede?: number } {
+    const sets = groupRRsets(nonSig(authority));
+    if (!sets.some((s) => s.type === 'NSEC' || s.type === 'NSEC3')) return { status: 'bogus', reason: 'no NSEC/NSEC3 records', ede: Ede.NSEC_MISSING };
+    for (const s of sets) {
+      const v = verifyRRset(s, sigsFor(authority, s.name, s.type), keys.keys, keys.zone, this.nowSeconds());
+      if (v.status !== 'secure') {
+        const out: { status: 'bogus'; reason: string; ede?: number } = { status: 'bogus', reason: `${s.name} ${s.type}: ${v.reason}` };
+        if (v.ede !== undefined) out.ede = v.ede;
+        return out;
+      }
+    }
+    return { status: 'secure', reason: 'signatures verified' };
+  }
+
+  /** Validate one piece in place: RRsets, wildcard proofs, negative proofs. */
+  private async validatePiece(ctx: Ctx, piece: Piece, qname: Name, qtype: RRTypeName, depth: number): Promise<void> {
+    const setBogus = (reason: string, ede: number | undefined) => {
+      piece.security = 'bogus';
+      piece.reason = reason;
+      piece.ede = ede ?? Ede.DNSSEC_BOGUS;
+      for (const s of piece.rrsets) s.security = 'bogus';
+    };
+    let security: CacheSecurity = 'secure';
+    let dnameSecurity: CacheSecurity | undefined;
+    for (const s of piece.rrsets) {
+      if (s.synthesized) {
+        s.security = dnameSecurity ?? 'insecure';
+        security = weaker(security, s.security);
+        continue;
+      }
+      if (s.security !== 'unchecked') {
+        security = weaker(security, s.security);
+        continue;
+      }
+      const signer = s.signatures.length > 0 ? (s.signatures[0]!.data as RrsigData).signersName : piece.zone;
+      if (!isSubdomain(s.rrset.name, signer)) {
+        setBogus(`RRSIG signer ${signer} is not an ancestor of ${s.rrset.name}`, Ede.DNSSEC_BOGUS);
+        return;
+      }
+      const keys = await this.securityFor(ctx, signer, depth);
+      if (keys.status === 'bogus') {
+        setBogus(keys.reason, keys.ede);
+        return;
+      }
+      if (keys.status === 'insecure') {
+        s.security = 'insecure';
+      } else if (s.signatures.length === 0) {
+        setBogus(`${s.rrset.name} ${s.rrset.type} has no RRSIG although ${keys.zone} is signed`, Ede.RRSIGS_MISSING);
+        return;
+      } else {
+        const v = verifyRRset(s.rrset, s.signatures, keys.keys, signer, this.nowSeconds());
+        if (v.status !== 'secure') {
+          setBogus(`${s.rrset.name} ${s.rrset.type}: ${v.reason}`, v.ede);
+          return;
+        }
+        if (v.ttl !== undefined) s.rrset = { ...s.rrset, ttl: Math.min(s.rrset.ttl, v.ttl), records: s.rrset.records.map((r) => ({ ...r, ttl: Math.min(r.ttl, v.ttl!) }) as RR) };
+        if (v.wildcard !== undefined) {
+          // RFC 4035 §5.3.4: a wildcard expansion needs proof that no closer name exists.
+          const proofCheck = this.verifyAuthority(piece.authority, keys);
+          const records = piece.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
+          const d = proofCheck.status === 'secure' ? verifyDenial('wildcard-answer', { qname: s.rrset.name, qtype: s.rrset.type, zone: keys.zone }, records, { wildcard: v.wildcard }) : undefined;
+          if (!d || d.status !== 'secure') {
+            setBogus(`wildcard answer for ${s.rrset.name} without a valid no-closer-match proof: ${d?.reason ?? proofCheck.reason}`, d?.ede ?? Ede.NSEC_MISSING);
+            return;
+          }
+          this.rememberDenials(keys.zone, piece.authority, undefined, d.optOut ?? false);
+        }
+        s.security = 'secure';
+      }
+      if (s.rrset.type === 'DNAME') dnameSecurity = s.security;
+      security = weaker(security, s.security);
+    }
+    if (piece.kind === 'nxdomain' || piece.kind === 'nodata') {
+      const denied = piece.next ?? qname;
+      const keys = await this.securityFor(ctx, piece.zone, depth);
+      if (keys.status === 'bogus') {
+        setBogus(keys.reason, keys.ede);
+        return;
+      }
+      if (keys.status === 'secure') {
+        const sigCheck = this.verifyAuthority(piece.authority, keys);
+        if (sigCheck.status !== 'secure') {
+          setBogus(`${piece.kind} for ${denied}: ${sigCheck.reason}`, sigCheck.ede ?? Ede.NSEC_MISSING);
+          return;
+        }
+        const records = piece.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
+        const kinds: DenialKind[] = piece.kind === 'nxdomain' ? ['nxdomain'] : ['nodata', 'wildcard-nodata'];
+        let verdict: ReturnType<typeof verifyDenial> | undefined;
+        for (const k of kinds) {
+          verdict = verifyDenial(k, { qname: denied, qtype, zone: keys.zone }, records);
+          if (verdict.status === 'secure' || verdict.status === 'insecure') break;
+        }
+        if (!verdict || (verdict.status !== 'secure' && verdict.status !== 'insecure')) {
+          setBogus(`${piece.kind} for ${denied} not proven: ${verdict?.reason ?? 'no proof'}`, verdict?.ede ?? Ede.NSEC_MISSING);
+          return;
+        }
+        const soa = piece.authority.find((r) => r.type === 'SOA');
+        if (verdict.status === 'secure') {
+          this.rememberDenials(keys.zone, piece.authority, soa, verdict.optOut ?? false);
+          if (soa) this.cache.storeRRset(groupRRsets([soa])[0]!, sigsFor(piece.authority, soa.name, 'SOA'), Trust.AuthAuthority, 'secure');
+        }
+        security = weaker(security, verdict.status === 'secure' && !(verdict.optOut ?? false) ? 'secure' : 'insecure');
+      } else {
+        security = weaker(security, 'insecure');
+      }
+    }
+    piece.security = security;
+  }
+
+  /** Keep validated NSEC/NSEC3 records for RFC 8198 (NSEC3 opt-out spans are marked and never used). */
+  private rememberDenials(zone: Name, authority: readonly RR[], soa: RR | undefined, optOut: boolean): void {
+    for (const r of authority) {
+      if (r.type !== 'NSEC' && r.type !== 'NSEC3') continue;
+      const recOptOut = r.type === 'NSEC3' ? ((r.data as Nsec3Data).flags & 1) === 1 || optOut : false;
+      this.cache.storeDenial(zone, r, sigsFor(authority, r.name, r.type), soa, recOptOut);
+    }
+  }
+
+  /**
+   * RFC 8198 §5.1–5.2: answer NXDOMAIN/NODATA from validated NSEC (or NSEC3)
+   * records in the cache, without asking anyone.
+   */
+  private aggressiveSynthesis(ctx: Ctx, name: Name, qtype: RRTypeName): Piece | undefined {
+    if (!this.settings.aggressiveNsec && !this.settings.aggressiveNsec3) return undefined;
+    const found = this.cache.denialsFor(name);
+    if (!found) return undefined;
+    const soa = this.cache.get(found.zone, 'SOA');
+    if (!soa || soa.security !== 'secure') return undefined;
+    const usable = found.records.filter(
+      (d) => (d.record.type === 'NSEC' && this.settings.aggressiveNsec) || (d.record.type === 'NSEC3' && this.settings.aggressiveNsec3 && !d.optOut),
+    );
+    if (usable.length === 0) return undefined;
+    // Only the records that can matter: at or covering the name, or its possible wildcards.
+    const ancestors: Name[] = [];
+    for (let n = labelCount(name) - 1; n >= labelCount(found.zone); n--) ancestors.push(ancestorWithLabels(name, n));
+    const wildcards = ancestors.map((a) => (nameEquals(a, ROOT) ? '*' : `*.${a}`));
+    const relevant = usable.filter((d) => {
+      const r = d.record;
+      if (r.type === 'NSEC') {
+        return nameEquals(r.name, name) || nsecCovers(r, name) || wildcards.some((w) => nameEquals(r.name, w) || nsecCovers(r, w)) || ancestors.some((a) => nameEquals(r.name, a));
+      }
+      return (
+        nsec3Covers(r, name, found.zone) ||
+        [name, ...ancestors, ...wildcards].some((n) => {
+          const d3 = r.data as Nsec3Data;
+          return labels(r.name)[0]?.toLowerCase() === base32hex(nsec3Hash(n, d3.salt, d3.iterations)).toLowerCase() || nsec3Covers(r, n, found.zone);
+        })
+      );
+    });
+    if (relevant.length === 0) return undefined;
+    const records = relevant.map((d) => d.record);
+    const query = { qname: name, qtype, zone: found.zone };
+    let kind: 'nxdomain' | 'nodata' | undefined;
+    for (const k of ['nxdomain', 'nodata', 'wildcard-nodata'] as DenialKind[]) {
+      const v = verifyDenial(k, query, records);
+      if (v.status === 'secure' && !(v.optOut ?? false)) {
+        kind = k === 'nxdomain' ? 'nxdomain' : 'nodata';
+        break;
+      }
+    }
+    if (!kind) return undefined;
+    ctx.aggressive = true;
+    this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail: `${kind} synthesised from cached ${records[0]!.type} of ${found.zone} (RFC 8198)` });
+    const ttl = Math.min(soa.records[0]!.ttl, ...records.map((r) => r.ttl));
+    const authority: RR[] = [...soa.records.map((r) => ({ ...r, ttl }) as RR), ...soa.signatures.map((r) => ({ ...r, ttl }) as RR)];
+    for (const d of relevant) authority.push({ ...d.record, ttl } as RR, ...d.signatures.map((s) => ({ ...s, ttl }) as RR));
+    return { kind, rrsets: [], authority, zone: found.zone, security: 'secure', fromCache: true, aggressive: true, next: name };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Cache management API
+
+  flushName(name: Name): number {
+    return this.cache.flushName(name);
+  }
+  flushTree(name: Name): number {
+    return this.cache.flushTree(name);
+  }
+  flushAll(): number {
+    return this.cache.flushAll();
+  }
+}
+
+export { rrsetKey };

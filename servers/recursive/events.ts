@@ -1,0 +1,129 @@
+// What the resolver reports through onEvent: every upstream query and its
+// outcome with lab time (for traces, timelines, query counts and
+// amplification), client traffic, cache shortcuts, and one summary per
+// resolution.
+
+import type { Name, RcodeName, RRTypeName } from '../../dns/types.ts';
+import type { Endpoint } from '../../lab/net/network.ts';
+
+export type UpstreamPurpose = 'iterate' | 'ns-address' | 'ds' | 'dnskey';
+export type Transport = 'udp' | 'tcp';
+
+/** How a response was understood (Unbound calls this the response type). */
+export type ResponseClass = 'answer' | 'cname' | 'referral' | 'nxdomain' | 'nodata' | 'lame' | 'error-rcode' | 'truncated' | 'formerr-edns';
+
+export interface UpstreamQueryEvent {
+  type: 'upstream-query';
+  time: number;
+  resolution: number;
+  server: Endpoint;
+  zone: Name;
+  qname: Name;
+  qtype: RRTypeName;
+  transport: Transport;
+  edns: boolean;
+  do: boolean;
+  purpose: UpstreamPurpose;
+}
+export interface UpstreamResponseEvent {
+  type: 'upstream-response';
+  time: number;
+  resolution: number;
+  server: Endpoint;
+  qname: Name;
+  qtype: RRTypeName;
+  transport: Transport;
+  rcode: RcodeName;
+  aa: boolean;
+  tc: boolean;
+  size: number;
+  rttMs: number;
+  class: ResponseClass;
+}
+export interface UpstreamFailureEvent {
+  type: 'upstream-timeout' | 'upstream-error';
+  time: number;
+  resolution: number;
+  server: Endpoint;
+  qname: Name;
+  qtype: RRTypeName;
+  transport: Transport;
+  reason: string;
+}
+export interface ClientQueryEvent {
+  type: 'client-query';
+  time: number;
+  client: Endpoint;
+  transport: Transport;
+  qname: Name;
+  qtype: RRTypeName;
+  rd: boolean;
+  cd: boolean;
+  do: boolean;
+}
+export interface ClientResponseEvent {
+  type: 'client-response';
+  time: number;
+  client: Endpoint;
+  transport: Transport;
+  qname: Name;
+  qtype: RRTypeName;
+  rcode: RcodeName;
+  ad: boolean;
+  tc: boolean;
+  size: number;
+}
+export interface ClientRejectedEvent {
+  type: 'client-rejected';
+  time: number;
+  client: Endpoint;
+  transport: Transport;
+  reason: string;
+}
+export interface CacheEvent {
+  type: 'cache';
+  time: number;
+  resolution: number;
+  action: 'hit' | 'negative-hit' | 'aggressive-nsec' | 'stale' | 'flush';
+  qname: Name;
+  qtype?: RRTypeName;
+  detail?: string;
+}
+
+/** One per client query (and per in-process resolve()). */
+export interface ResolutionSummary {
+  resolution: number;
+  qname: Name;
+  qtype: RRTypeName;
+  rcode: RcodeName;
+  ad: boolean;
+  security: 'secure' | 'insecure' | 'bogus' | 'indeterminate' | 'unchecked';
+  ede?: { code: number; text: string };
+  /** Upstream queries sent for this client query (retries, TCP, glue and DNSSEC fetches included). */
+  queriesSent: number;
+  timeouts: number;
+  tcpQueries: number;
+  /** Answered without any upstream query. */
+  fromCache: boolean;
+  /** Answer synthesised from cached NSEC/NSEC3 (RFC 8198). */
+  aggressive: boolean;
+  /** Stale data served (RFC 8767). */
+  stale: boolean;
+  startedAt: number;
+  finishedAt: number;
+}
+export interface ResolutionEvent {
+  type: 'resolution';
+  time: number;
+  summary: ResolutionSummary;
+}
+
+export type ResolverEvent =
+  | UpstreamQueryEvent
+  | UpstreamResponseEvent
+  | UpstreamFailureEvent
+  | ClientQueryEvent
+  | ClientResponseEvent
+  | ClientRejectedEvent
+  | CacheEvent
+  | ResolutionEvent;

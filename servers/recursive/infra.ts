@@ -1,0 +1,135 @@
+// What the resolver knows about each upstream server (like Unbound's
+// "infrastructure cache"): smoothed RTT and retransmission timeout (RFC 6298
+// arithmetic), EDNS support, and per-zone lameness. Server selection picks,
+// among the usable servers of a zone's NS set, one whose smoothed RTT is
+// within a band of the best, at random from the lab's seeded source — with a
+// small exploration rate so slow servers get re-measured.
+
+import { canonicalName } from '../../dns/name.ts';
+import type { Name } from '../../dns/types.ts';
+import { formatEndpoint, type Clock, type Endpoint } from '../../lab/net/network.ts';
+import type { ResolverSettings } from './settings.ts';
+
+/** The subset of lab/net/random.ts SeededRandom the resolver needs. */
+export interface RandomSource {
+  uint32(): number;
+  int(maxExclusive: number): number;
+  float(): number;
+}
+
+export interface ServerInfo {
+  /** Smoothed RTT, ms (undefined until the first answer). */
+  srtt?: number;
+  rttvar: number;
+  rto: number;
+  /** Consecutive timeouts. */
+  timeouts: number;
+  /** 'noedns' after FORMERR/no answer to EDNS queries with answers without EDNS. */
+  edns: 'unknown' | 'ok' | 'noedns';
+  /** zone → lame until (lab ms). */
+  lame: Map<string, number>;
+  lastUsed: number;
+}
+
+export class InfraCache {
+  private readonly servers = new Map<string, ServerInfo>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly settings: ResolverSettings,
+  ) {}
+
+  info(server: Endpoint): ServerInfo {
+    const key = formatEndpoint(server);
+    let s = this.servers.get(key);
+    if (!s) {
+      s = { rttvar: 0, rto: this.settings.initialRtoMs, timeouts: 0, edns: 'unknown', lame: new Map(), lastUsed: 0 };
+      this.servers.set(key, s);
+    }
+    return s;
+  }
+
+  /** RFC 6298 §2: SRTT/RTTVAR update and RTO = SRTT + 4·RTTVAR, clamped. */
+  recordRtt(server: Endpoint, rttMs: number): void {
+    const s = this.info(server);
+    if (s.srtt === undefined) {
+      s.srtt = rttMs;
+      s.rttvar = rttMs / 2;
+    } else {
+      s.rttvar = 0.75 * s.rttvar + 0.25 * Math.abs(s.srtt - rttMs);
+      s.srtt = 0.875 * s.srtt + 0.125 * rttMs;
+    }
+    s.rto = this.clampRto(s.srtt + 4 * s.rttvar);
+    s.timeouts = 0;
+    s.lastUsed = this.clock.now();
+  }
+
+  /** RFC 6298 §5.5: back off the RTO after a timeout. */
+  recordTimeout(server: Endpoint): void {
+    const s = this.info(server);
+    s.timeouts++;
+    s.rto = this.clampRto(s.rto * 2);
+    s.lastUsed = this.clock.now();
+  }
+
+  private clampRto(ms: number): number {
+    return Math.min(this.settings.maxRtoMs, Math.max(this.settings.minRtoMs, Math.round(ms)));
+  }
+
+  markLame(server: Endpoint, zone: Name): void {
+    if (this.settings.lameTtl <= 0) return;
+    this.info(server).lame.set(canonicalName(zone), this.clock.now() + this.settings.lameTtl * 1000);
+  }
+
+  isLame(server: Endpoint, zone: Name): boolean {
+    const until = this.info(server).lame.get(canonicalName(zone));
+    return until !== undefined && until > this.clock.now();
+  }
+
+  setEdns(server: Endpoint, state: 'ok' | 'noedns'): void {
+    this.info(server).edns = state;
+  }
+
+  /** The RTT an unanswered-yet server is assumed to have when ranking. */
+  private effectiveRtt(s: ServerInfo): number {
+    // Unknown servers rank at the initial RTO, so a known fast server wins but
+    // a known slow one loses to an untried one — as Unbound's infra cache does.
+    const base = s.srtt ?? this.settings.initialRtoMs;
+    return s.timeouts > 0 ? Math.max(base, s.rto) : base;
+  }
+
+  /**
+   * Pick one server from `candidates`, skipping `exclude` (already tried in this
+   * resolution) and servers lame for `zone`. If all are lame, lame ones are
+   * allowed again (a lame mark is a preference, not a ban, when nothing else is left).
+   */
+  select(candidates: readonly Endpoint[], zone: Name, exclude: ReadonlySet<string>, random: RandomSource): Endpoint | undefined {
+    const fresh = candidates.filter((c) => !exclude.has(formatEndpoint(c)));
+    if (fresh.length === 0) return undefined;
+    let usable = fresh.filter((c) => !this.isLame(c, zone));
+    if (usable.length === 0) usable = fresh;
+    if (usable.length === 1) return usable[0];
+    if (this.settings.exploreProbability > 0 && random.float() < this.settings.exploreProbability) {
+      return usable[random.int(usable.length)];
+    }
+    const rtts = usable.map((c) => this.effectiveRtt(this.info(c)));
+    const best = Math.min(...rtts);
+    const band = usable.filter((_, i) => rtts[i]! <= best + this.settings.rttBandMs);
+    return band[random.int(band.length)];
+  }
+
+  /** Retransmission timeout to use for the next query to `server`. */
+  timeoutFor(server: Endpoint): number {
+    return this.info(server).rto;
+  }
+
+  snapshot(): Record<string, { srtt?: number; rto: number; timeouts: number; edns: string }> {
+    const out: Record<string, { srtt?: number; rto: number; timeouts: number; edns: string }> = {};
+    for (const [k, s] of this.servers) {
+      const v: { srtt?: number; rto: number; timeouts: number; edns: string } = { rto: s.rto, timeouts: s.timeouts, edns: s.edns };
+      if (s.srtt !== undefined) v.srtt = Math.round(s.srtt);
+      out[k] = v;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,164 @@
+// Resolver profiles: the switches of ResolverSettings set the way real
+// products ship them. Where a default comes from is written next to it; the
+// installed Debian 12 versions were checked directly:
+//   Unbound 1.17.1   — `man 5 unbound.conf`
+//   BIND 9.18.49     — `named -C` (built-in default configuration)
+//   PowerDNS Rec 4.8.8 — `pdns_recursor --config=default`
+//   Knot Resolver 5.6.0 — /usr/share/doc/knot-resolver/changelog.gz and its docs
+//   Google Public DNS — public statements (see README.md for the links)
+// Internal limits that the products hard-code (not configurable) are marked
+// "source constant" with the product's name for it.
+
+import type { ResolverSettings } from './settings.ts';
+
+export type ProfileName = 'unbound' | 'bind' | 'knot-resolver' | 'powerdns' | 'google-public-dns';
+
+export const PROFILE_NAMES: readonly ProfileName[] = ['unbound', 'bind', 'knot-resolver', 'powerdns', 'google-public-dns'];
+
+/** Shared starting point: RFC-recommended values; each profile overrides what its product does differently. */
+const BASE: ResolverSettings = {
+  qnameMinimisation: true,
+  maxMinimiseCount: 10, // RFC 9156 §2.3 MAX_MINIMISE_COUNT
+  minimiseOneLabel: 4, // RFC 9156 §2.3 MINIMISE_ONE_LAB
+  aggressiveNsec: true,
+  aggressiveNsec3: true,
+  serveStale: false,
+  staleAnswerTtl: 30, // RFC 8767 §4 recommends 30 s
+  maxStaleTtl: 86400, // RFC 8767 §5 suggests 1–3 days
+  validate: true,
+  bogusServfailOnlyWhenRequested: false,
+  ede: true,
+  ednsBufferSize: 1232, // DNS Flag Day 2020
+  maxUdpResponse: 1232,
+  maxTtl: 86400,
+  minTtl: 0,
+  maxNegativeTtl: 3600,
+  minNegativeTtl: 0,
+  bogusTtl: 60,
+  maxSentPerDelegation: 32,
+  maxQueriesPerClientQuery: 128,
+  maxRestarts: 11,
+  maxDepth: 5,
+  maxReferrals: 130,
+  initialRtoMs: 376,
+  minRtoMs: 50,
+  maxRtoMs: 12000,
+  rttBandMs: 400,
+  exploreProbability: 0.02,
+  lameTtl: 900,
+  hardenGlue: true,
+  queryAaaaForNs: false,
+};
+
+export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
+  unbound: {
+    ...BASE,
+    qnameMinimisation: true, // qname-minimisation: yes (relaxed; qname-minimisation-strict: no)
+    aggressiveNsec: true, // aggressive-nsec: default yes in 1.17.1 (man page); it was "no" when introduced in 1.7.0
+    aggressiveNsec3: false, // Unbound's aggressive-nsec works from NSEC only (val_neg.c keeps NSEC3 for the negative cache of one name)
+    serveStale: false, // serve-expired: no
+    staleAnswerTtl: 30, // serve-expired-reply-ttl: 30
+    maxStaleTtl: 0, // serve-expired-ttl: 0 (no limit) — only used when serveStale is on
+    ede: false, // ede: no (1.17.1 man page)
+    ednsBufferSize: 1232, // edns-buffer-size: 1232
+    maxUdpResponse: 1232,
+    maxTtl: 86400, // cache-max-ttl: 86400
+    minTtl: 0, // cache-min-ttl: 0
+    maxNegativeTtl: 3600, // cache-max-negative-ttl: 3600
+    bogusTtl: 60, // val-bogus-ttl: 60
+    maxSentPerDelegation: 32, // max-sent-count: 32 (resets on referral and restart)
+    maxQueriesPerClientQuery: 128, // Unbound ≥1.19 max-global-quota 128 (not in 1.17: we keep a global bound anyway)
+    maxRestarts: 11, // max-query-restarts: 11
+    maxDepth: 5, // target-fetch-policy "3 2 1 0 0": five dependency levels
+    maxReferrals: 130, // source constant MAX_REFERRAL_COUNT
+    initialRtoMs: 376, // unknown-server-time-limit: 376
+    minRtoMs: 50, // infra-cache-min-rtt: 50
+    maxRtoMs: 120000, // infra-cache-max-rtt: 120000
+    rttBandMs: 400, // source constant RTT_BAND
+    exploreProbability: 0, // Unbound picks at random inside the RTT band; it has no separate exploration
+    lameTtl: 900, // infra-host-ttl: 900
+    hardenGlue: true, // harden-glue: yes
+  },
+  bind: {
+    ...BASE,
+    qnameMinimisation: true, // qname-minimization relaxed;
+    aggressiveNsec: true, // synth-from-dnssec yes; (NSEC only)
+    aggressiveNsec3: false, // BIND synthesises from NSEC only, not NSEC3
+    serveStale: false, // stale-answer-enable false; stale-cache-enable false;
+    staleAnswerTtl: 30, // stale-answer-ttl 30;
+    maxStaleTtl: 86400, // max-stale-ttl 86400;
+    ede: false, // 9.18 sends EDE for stale/filtered answers, not for validation failures
+    ednsBufferSize: 1232, // edns-udp-size 1232;
+    maxUdpResponse: 1232, // max-udp-size 1232;
+    maxTtl: 604800, // max-cache-ttl 604800;
+    minTtl: 0, // min-cache-ttl 0;
+    maxNegativeTtl: 10800, // max-ncache-ttl 10800;
+    minNegativeTtl: 0, // min-ncache-ttl 0;
+    bogusTtl: 1, // servfail-ttl 1;
+    maxSentPerDelegation: 50,
+    maxQueriesPerClientQuery: 50, // max-recursion-queries 50;
+    maxRestarts: 16, // source constant: a CNAME chain longer than 16 links is abandoned (query.c)
+    maxDepth: 7, // max-recursion-depth 7;
+    initialRtoMs: 800, // resolver.c starts an unknown server at 800 ms
+    exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
+    lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
+  },
+  'knot-resolver': {
+    ...BASE,
+    qnameMinimisation: true, // on unless NO_MINIMIZE is set
+    aggressiveNsec: true, // aggressive caching of validated records for NSEC zones since 2.0.0
+    aggressiveNsec3: true, // for NSEC3 zones since 3.0.0 (changelog "aggressive caching for NSEC3 zones (!600)")
+    serveStale: false, // serve_stale is a module, not loaded by default
+    ede: true, // EDE is emitted by the validator since 5.3
+    ednsBufferSize: 1232, // "lower default EDNS buffer size to 1232 bytes" (5.2.0 changelog)
+    maxUdpResponse: 1232,
+    maxTtl: 518400, // cache.max_ttl() default 6 days
+    minTtl: 5, // cache.min_ttl() default 5 s
+    maxNegativeTtl: 3600,
+    maxSentPerDelegation: 32,
+    maxQueriesPerClientQuery: 100, // source constant KR_ITER_LIMIT
+    initialRtoMs: 400,
+  },
+  powerdns: {
+    ...BASE,
+    qnameMinimisation: true, // qname-minimization=yes
+    aggressiveNsec: true, // aggressive-nsec-cache-size=100000 (>0 enables it) — NSEC and NSEC3
+    aggressiveNsec3: true,
+    serveStale: false, // serve-stale-extensions=0
+    staleAnswerTtl: 30, // each extension is 30 s
+    bogusServfailOnlyWhenRequested: true, // dnssec=process: SERVFAIL on bogus only for DO/AD clients
+    ede: false, // extended-resolution-errors=no (4.8)
+    ednsBufferSize: 1232, // edns-outgoing-bufsize=1232
+    maxUdpResponse: 1232, // udp-truncation-threshold=1232
+    maxTtl: 86400, // max-cache-ttl=86400
+    minTtl: 1, // minimum-ttl-override=1
+    maxNegativeTtl: 3600, // max-negative-ttl=3600
+    bogusTtl: 3600, // max-cache-bogus-ttl=3600
+    maxSentPerDelegation: 60,
+    maxQueriesPerClientQuery: 60, // max-qperq=60
+    maxDepth: 40, // max-recursion-depth=40
+    initialRtoMs: 1500, // network-timeout=1500
+    lameTtl: 60, // server-down-throttle-time=60
+  },
+  'google-public-dns': {
+    ...BASE,
+    qnameMinimisation: false, // Google Public DNS does not minimise towards all zones; modelled off
+    aggressiveNsec: true, // RFC 8198 aggressive NSEC — the behaviour behind the 2021 Slack outage
+    aggressiveNsec3: false,
+    serveStale: true, // Google serves stale data when authoritatives are unreachable
+    ede: true, // Google Public DNS returns EDE
+    ednsBufferSize: 1400, // "we evaluated 1232 and 1400 and selected the latter" (dns-operations, 2021-10-11)
+    maxUdpResponse: 1400,
+    maxTtl: 21600, // Google caps TTLs at 6 hours
+    maxNegativeTtl: 3600,
+  },
+};
+
+export function isProfileName(name: string): name is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(name);
+}
+
+/** Settings for a profile with overrides applied (unknown override keys are ignored by the type). */
+export function settingsFor(profile: ProfileName = 'unbound', overrides: Partial<ResolverSettings> = {}): ResolverSettings {
+  return { ...PROFILES[profile], ...overrides };
+}

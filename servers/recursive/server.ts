@@ -1,0 +1,270 @@
+// The recursive resolver as a machine on a `Network` (DESIGN principle 1):
+// answers its clients over UDP and TCP (RFC 7766 framing), only lab clients
+// (ACL), and resolves through ResolverEngine. The same object runs on the
+// VirtualNetwork and on sockets.
+
+import { makeEdns, makeResponse } from '../../dns/message.ts';
+import type { Message, Name, RR, RRTypeName } from '../../dns/types.ts';
+import { EdnsOptionCode } from '../../dns/types.ts';
+import { decodeMessage, encodeMessage, encodeWithinLimit, peekHeader } from '../../dns/wire/message.ts';
+import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
+import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../lab/net/network.ts';
+import { SeededRandom } from '../../lab/net/random.ts';
+import { Acl, DEFAULT_ACL } from './acl.ts';
+import { ResolverEngine, type ResolveOptions, type ResolveResult } from './engine.ts';
+import type { ResolverEvent, Transport } from './events.ts';
+import type { RandomSource } from './infra.ts';
+import { settingsFor, type ProfileName } from './profiles.ts';
+import type { ResolverSettings } from './settings.ts';
+import { NetworkUpstream } from './transport.ts';
+import type { Upstream } from './upstream.ts';
+
+export interface RecursiveResolverOptions {
+  network: Network;
+  /** Where clients reach us (UDP and TCP on each). May be empty for in-process use only. */
+  listen?: Endpoint[];
+  /** Root server addresses (RFC 1034 §5.3.2 SBELT / root hints). */
+  rootHints: Endpoint[];
+  /** DS or DNSKEY records to validate from (RFC 4035 §4.4). None: no validation. */
+  trustAnchors?: RR[];
+  profile?: ProfileName;
+  /** Overrides of the profile's settings. */
+  options?: Partial<ResolverSettings>;
+  onEvent?: (event: ResolverEvent) => void;
+  /** Seeded source for IDs, ports, server choice. Default: SeededRandom(seed ?? 'recursive'). */
+  random?: RandomSource;
+  seed?: number | string;
+  /** Client address prefixes allowed to query (default DEFAULT_ACL). */
+  acl?: readonly string[];
+  /** Port for nameservers learned from NS/glue. Default: the first root hint's port (53 on a real layout). */
+  upstreamPort?: number;
+  /** Replace the network transport (tests). */
+  upstream?: Upstream;
+  /** Source addresses for upstream queries. */
+  sourceV4?: string;
+  sourceV6?: string;
+}
+
+const TCP_IDLE_MS = 10_000;
+
+export class RecursiveResolver {
+  readonly engine: ResolverEngine;
+  readonly settings: ResolverSettings;
+  private readonly network: Network;
+  private readonly listen: Endpoint[];
+  private readonly acl: Acl;
+  private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
+  private sockets: UdpSocket[] = [];
+  private listeners: TcpListener[] = [];
+  private readonly connections = new Set<TcpConnection>();
+  private started = false;
+
+  constructor(options: RecursiveResolverOptions) {
+    this.network = options.network;
+    this.listen = options.listen ?? [];
+    this.settings = settingsFor(options.profile ?? 'unbound', options.options ?? {});
+    this.acl = new Acl(options.acl ?? DEFAULT_ACL);
+    this.onEvent = options.onEvent;
+    const random = options.random ?? new SeededRandom(options.seed ?? 'recursive');
+    const upstream =
+      options.upstream ??
+      new NetworkUpstream({
+        network: options.network,
+        random,
+        ...(options.sourceV4 !== undefined ? { sourceV4: options.sourceV4 } : {}),
+        ...(options.sourceV6 !== undefined ? { sourceV6: options.sourceV6 } : {}),
+      });
+    this.engine = new ResolverEngine({
+      settings: this.settings,
+      clock: options.network.clock,
+      random,
+      upstream,
+      rootHints: options.rootHints,
+      trustAnchors: options.trustAnchors ?? [],
+      upstreamPort: options.upstreamPort ?? options.rootHints[0]?.port ?? 53,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+  }
+
+  private emit(e: ResolverEvent): void {
+    try {
+      this.onEvent?.(e);
+    } catch {
+      // observers never break the server
+    }
+  }
+
+  /** In-process resolution (tests, scenarios): no ACL, no wire. */
+  resolve(qname: Name, qtype: RRTypeName, options: ResolveOptions = {}): Promise<ResolveResult> {
+    return this.engine.resolve(qname, qtype, options);
+  }
+
+  flushName(name: Name): number {
+    return this.engine.flushName(name);
+  }
+  flushTree(name: Name): number {
+    return this.engine.flushTree(name);
+  }
+  flushAll(): number {
+    return this.engine.flushAll();
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    try {
+      for (const ep of this.listen) {
+        const socket = await this.network.bindUdp(ep);
+        socket.onMessage((payload, from) => {
+          void this.handle(payload, from, 'udp').then((bytes) => {
+            if (bytes) socket.send(bytes, from);
+          });
+        });
+        this.sockets.push(socket);
+        this.listeners.push(await this.network.listenTcp(ep, (conn) => this.serveTcp(conn)));
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.close();
+    for (const l of this.listeners) l.close();
+    for (const c of this.connections) c.reset();
+    this.sockets = [];
+    this.listeners = [];
+    this.connections.clear();
+    this.started = false;
+  }
+
+  private serveTcp(conn: TcpConnection): void {
+    this.connections.add(conn);
+    const reader = new TcpFrameReader();
+    const clock = this.network.clock;
+    let idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
+    let outstanding = 0;
+    conn.onClose(() => {
+      clock.clearTimer(idle);
+      this.connections.delete(conn);
+    });
+    conn.onData((chunk) => {
+      clock.clearTimer(idle);
+      let frames: Buffer[];
+      try {
+        frames = reader.push(chunk);
+      } catch {
+        conn.reset();
+        return;
+      }
+      for (const f of frames) {
+        outstanding++;
+        void this.handle(f, conn.remote, 'tcp').then((bytes) => {
+          outstanding--;
+          if (bytes) conn.write(frameTcp(bytes));
+          if (outstanding === 0) idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
+        });
+      }
+      if (frames.length === 0 && outstanding === 0) idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
+    });
+  }
+
+  /** One client message in, the response bytes out (undefined: drop). Never throws. */
+  async handle(payload: Buffer, from: Endpoint, transport: Transport): Promise<Buffer | undefined> {
+    const now = () => this.network.clock.now();
+    const header = peekHeader(payload);
+    if (!header || header.flags.qr) {
+      this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: header ? 'QR=1 (a response, not a query)' : 'shorter than a DNS header' });
+      return undefined;
+    }
+    const bare = (rcode: Message['rcode'], question: Message['question'] = []): Buffer => {
+      const m: Message = {
+        id: header.id,
+        opcode: header.opcode,
+        rcode,
+        flags: { qr: true, aa: false, tc: false, rd: header.flags.rd, ra: true, z: false, ad: false, cd: header.flags.cd },
+        question,
+        answer: [],
+        authority: [],
+        additional: [],
+      };
+      return encodeMessage(m);
+    };
+    if (!this.acl.allows(from.address)) {
+      this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: 'client not in the ACL (lab clients only)' });
+      return bare('REFUSED');
+    }
+    let query: Message;
+    try {
+      query = decodeMessage(payload);
+    } catch (err) {
+      this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: `malformed query: ${(err as Error).message}` });
+      return bare('FORMERR');
+    }
+    if (query.opcode !== 'QUERY') return bare('NOTIMP', query.question);
+    if (query.question.length !== 1) return bare('FORMERR', query.question);
+    const q = query.question[0]!;
+    this.emit({ type: 'client-query', time: now(), client: from, transport, qname: q.qname, qtype: q.qtype, rd: query.flags.rd, cd: query.flags.cd, do: query.edns?.do ?? false });
+    const resp = makeResponse(query);
+    resp.flags.ra = true;
+    if (query.edns) {
+      resp.edns = makeEdns({ udpPayloadSize: this.settings.maxUdpResponse, do: query.edns.do });
+      if (query.edns.version !== 0) {
+        resp.rcode = 'BADVERS'; // RFC 6891 §6.1.3
+        return this.finish(resp, query, from, transport);
+      }
+    }
+    if (q.qclass !== 'IN' || q.qtype === 'AXFR' || q.qtype === 'IXFR' || q.qtype === 'ANY' || q.qtype === 'OPT') {
+      resp.rcode = q.qtype === 'ANY' ? 'NOTIMP' : 'REFUSED';
+      return this.finish(resp, query, from, transport);
+    }
+    let result: ResolveResult;
+    try {
+      result = await this.engine.resolve(q.qname, q.qtype, {
+        rd: query.flags.rd,
+        cd: query.flags.cd,
+        do: query.edns?.do ?? false,
+        ad: query.flags.ad,
+      });
+    } catch (err) {
+      this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: `internal error: ${(err as Error).message}` });
+      resp.rcode = 'SERVFAIL';
+      return this.finish(resp, query, from, transport);
+    }
+    resp.rcode = result.rcode;
+    resp.flags.ad = result.ad;
+    resp.answer = result.answer;
+    resp.authority = result.authority;
+    if (resp.edns && result.ede && this.settings.ede) {
+      const text = Buffer.from(result.ede.text.slice(0, 200), 'utf8');
+      const data = Buffer.alloc(2 + text.length);
+      data.writeUInt16BE(result.ede.code, 0);
+      text.copy(data, 2);
+      resp.edns.options.push({ code: EdnsOptionCode.EDE, data });
+    }
+    return this.finish(resp, query, from, transport);
+  }
+
+  private finish(resp: Message, query: Message, from: Endpoint, transport: Transport): Buffer {
+    const limit = transport === 'tcp' ? 0xffff : query.edns ? Math.max(512, Math.min(query.edns.udpPayloadSize, this.settings.maxUdpResponse)) : 512;
+    let bytes: Buffer;
+    let tc = false;
+    try {
+      const r = encodeWithinLimit(resp, limit);
+      bytes = r.bytes;
+      tc = r.truncated;
+    } catch (err) {
+      resp.answer = [];
+      resp.authority = [];
+      resp.rcode = 'SERVFAIL';
+      bytes = encodeMessage(resp);
+      this.emit({ type: 'client-rejected', time: this.network.clock.now(), client: from, transport, reason: `could not encode the answer: ${(err as Error).message}` });
+    }
+    const q = query.question[0];
+    if (q) {
+      this.emit({ type: 'client-response', time: this.network.clock.now(), client: from, transport, qname: q.qname, qtype: q.qtype, rcode: resp.rcode, ad: resp.flags.ad, tc, size: bytes.length });
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,68 @@
+// The switches a recursive resolver has, in one flat record. Profiles
+// (profiles.ts) fill them with the defaults of real products; callers may
+// override any field. Each field says which RFC or product knob it models.
+
+export interface ResolverSettings {
+  /** RFC 9156 QNAME minimisation (relaxed: fall back to the full QNAME on errors). */
+  qnameMinimisation: boolean;
+  /** RFC 9156 §2.3: MAX_MINIMISE_COUNT — after this many minimised steps the full QNAME is sent. */
+  maxMinimiseCount: number;
+  /** RFC 9156 §2.3: MINIMISE_ONE_LAB — the first steps add one label each, later steps add more. */
+  minimiseOneLabel: number;
+  /** RFC 8198 aggressive use of DNSSEC-validated cache from NSEC records. */
+  aggressiveNsec: boolean;
+  /** RFC 8198 from NSEC3 records (never from opt-out spans). */
+  aggressiveNsec3: boolean;
+  /** RFC 8767 serve-stale: answer from expired data when resolution fails. */
+  serveStale: boolean;
+  /** RFC 8767 §5: TTL put on stale answers (seconds). */
+  staleAnswerTtl: number;
+  /** RFC 8767 §5: how long after expiry data may still be served (seconds). */
+  maxStaleTtl: number;
+  /** Validate with the configured trust anchors (RFC 4035 §5). */
+  validate: boolean;
+  /**
+   * PowerDNS "dnssec=process": validate, but SERVFAIL bogus answers only for
+   * clients that asked for DNSSEC (DO=1 or AD=1); others get the data, AD=0.
+   */
+  bogusServfailOnlyWhenRequested: boolean;
+  /** RFC 8914 Extended DNS Errors in responses. */
+  ede: boolean;
+  /** EDNS0 UDP payload size advertised upstream (RFC 6891 §6.2.5; DNS Flag Day 2020: 1232). */
+  ednsBufferSize: number;
+  /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
+  maxUdpResponse: number;
+  /** TTL cap and floor for positive data (seconds). */
+  maxTtl: number;
+  minTtl: number;
+  /** TTL cap and floor for negative data, RFC 2308 §5 (seconds). */
+  maxNegativeTtl: number;
+  minNegativeTtl: number;
+  /** How long bogus data is kept (Unbound val-bogus-ttl), seconds. */
+  bogusTtl: number;
+  /** Queries sent to the servers of one delegation before giving up on it (Unbound max-sent-count). */
+  maxSentPerDelegation: number;
+  /** Queries sent upstream for one client query, including glue and DNSSEC fetches (BIND max-recursion-queries, PowerDNS max-qperq). */
+  maxQueriesPerClientQuery: number;
+  /** CNAME/DNAME restarts (Unbound max-query-restarts). */
+  maxRestarts: number;
+  /** Nesting of dependent lookups: NS address fetches inside NS address fetches (BIND max-recursion-depth). */
+  maxDepth: number;
+  /** Referrals followed for one name (Unbound MAX_REFERRAL_COUNT). */
+  maxReferrals: number;
+  /** Retransmission timeout for a server with no RTT history, ms (Unbound unknown-server-time-limit 376). */
+  initialRtoMs: number;
+  /** Lower/upper bounds on the retransmission timeout, ms. */
+  minRtoMs: number;
+  maxRtoMs: number;
+  /** Servers whose smoothed RTT is within this band of the best are chosen at random (Unbound RTT_BAND 400 ms). */
+  rttBandMs: number;
+  /** Probability of picking any usable server instead of a fast one, to keep RTT estimates fresh. */
+  exploreProbability: number;
+  /** How long a server that was lame/REFUSED/SERVFAIL for a zone is avoided, seconds (Unbound infra-host-ttl). */
+  lameTtl: number;
+  /** Require glue to be inside the delegating zone's authority (Unbound harden-glue). */
+  hardenGlue: boolean;
+  /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
+  queryAaaaForNs: boolean;
+}

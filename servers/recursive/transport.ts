@@ -1,0 +1,169 @@
+// Upstream queries over a lab `Network` (virtual or sockets): one fresh UDP
+// socket per query on a random source port, a random query ID, both from the
+// seeded source (RFC 5452 §4, §9.2); responses are accepted only if they come
+// from the server asked and match ID and question (RFC 5452 §9.1) —
+// anything else is ignored and the wait goes on. TCP uses RFC 1035 §4.2.2
+// framing. Timeouts run on the lab clock.
+
+import { makeQuery } from '../../dns/message.ts';
+import { nameEquals } from '../../dns/name.ts';
+import type { Message } from '../../dns/types.ts';
+import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
+import type { Endpoint, Network, TcpConnection, UdpSocket } from '../../lab/net/network.ts';
+import type { RandomSource } from './infra.ts';
+import type { Upstream, UpstreamRequest, UpstreamResult } from './upstream.ts';
+
+export interface NetworkUpstreamOptions {
+  network: Network;
+  random: RandomSource;
+  /** Source address for IPv4 queries (default: the host's first IPv4 address). */
+  sourceV4?: string;
+  /** Source address for IPv6 queries (default: the host's first IPv6 address). */
+  sourceV6?: string;
+  /** Called for responses that were dropped because they did not match (spoofing attempts, late answers). */
+  onMismatch?: (from: Endpoint, reason: string) => void;
+}
+
+function matches(query: Message, resp: Message): string | undefined {
+  if (resp.id !== query.id) return `ID ${resp.id} ≠ ${query.id}`;
+  if (!resp.flags.qr) return 'QR=0';
+  const q = query.question[0]!;
+  const r = resp.question[0];
+  // RFC 5452 §9.1: the question must come back; servers echo it except in some FORMERR/NOTIMP replies.
+  if (!r) return resp.rcode === 'FORMERR' || resp.rcode === 'NOTIMP' ? undefined : 'no question section';
+  if (!nameEquals(r.qname, q.qname) || r.qtype !== q.qtype || r.qclass !== q.qclass) return `question ${r.qname}/${r.qtype} ≠ ${q.qname}/${q.qtype}`;
+  return undefined;
+}
+
+export class NetworkUpstream implements Upstream {
+  constructor(private readonly options: NetworkUpstreamOptions) {}
+
+  private source(server: Endpoint): string | undefined {
+    const v6 = server.address.includes(':');
+    const explicit = v6 ? this.options.sourceV6 : this.options.sourceV4;
+    if (explicit) return explicit;
+    return this.options.network.addresses.find((a) => a.includes(':') === v6);
+  }
+
+  async send(req: UpstreamRequest): Promise<UpstreamResult> {
+    const id = this.options.random.int(0x10000);
+    const query = makeQuery(req.qname, req.qtype, {
+      id,
+      rd: false,
+      cd: req.cd,
+      edns: req.edns ? { udpPayloadSize: req.udpPayloadSize } : false,
+      ...(req.edns ? { do: req.do } : {}),
+    });
+    const bytes = encodeMessage(query);
+    const source = this.source(req.server);
+    if (source === undefined) return { kind: 'error', reason: `no local address of the server's address family`, id };
+    return req.tcp ? this.sendTcp(req, query, bytes, source) : this.sendUdp(req, query, bytes, source);
+  }
+
+  private async bindRandomPort(source: string): Promise<UdpSocket> {
+    const net = this.options.network;
+    // Random source port from the seeded source (RFC 5452 §10); a few tries, then let the network choose.
+    for (let i = 0; i < 4; i++) {
+      const port = 1024 + this.options.random.int(65536 - 1024);
+      try {
+        return await net.bindUdp({ address: source, port });
+      } catch {
+        // in use: try another
+      }
+    }
+    return net.bindUdp({ address: source, port: 0 });
+  }
+
+  private async sendUdp(req: UpstreamRequest, query: Message, bytes: Buffer, source: string): Promise<UpstreamResult> {
+    const clock = this.options.network.clock;
+    let socket: UdpSocket;
+    try {
+      socket = await this.bindRandomPort(source);
+    } catch (err) {
+      return { kind: 'error', reason: `cannot bind a UDP socket: ${(err as Error).message}`, id: query.id };
+    }
+    const started = clock.now();
+    return new Promise<UpstreamResult>((resolve) => {
+      let done = false;
+      const finish = (r: UpstreamResult) => {
+        if (done) return;
+        done = true;
+        clock.clearTimer(timer);
+        socket.close();
+        resolve(r);
+      };
+      const timer = clock.setTimer(req.timeoutMs, () => finish({ kind: 'timeout', id: query.id }));
+      socket.onMessage((payload, from) => {
+        if (from.address !== req.server.address || from.port !== req.server.port) {
+          this.options.onMismatch?.(from, 'response from an address we did not ask');
+          return;
+        }
+        let msg: Message;
+        try {
+          msg = decodeMessage(payload);
+        } catch (err) {
+          this.options.onMismatch?.(from, `undecodable response: ${(err as Error).message}`);
+          return;
+        }
+        const problem = matches(query, msg);
+        if (problem) {
+          this.options.onMismatch?.(from, problem);
+          return;
+        }
+        finish({ kind: 'response', message: msg, rttMs: clock.now() - started, size: payload.length, id: query.id });
+      });
+      socket.send(bytes, req.server);
+    });
+  }
+
+  private async sendTcp(req: UpstreamRequest, query: Message, bytes: Buffer, source: string): Promise<UpstreamResult> {
+    const clock = this.options.network.clock;
+    const started = clock.now();
+    let conn: TcpConnection;
+    try {
+      conn = await this.options.network.connectTcp(req.server, { localAddress: source, timeoutMs: req.timeoutMs });
+    } catch (err) {
+      return { kind: 'error', reason: `TCP connect to ${req.server.address}:${req.server.port} failed: ${(err as Error).message}`, id: query.id };
+    }
+    return new Promise<UpstreamResult>((resolve) => {
+      let done = false;
+      const reader = new TcpFrameReader();
+      const finish = (r: UpstreamResult) => {
+        if (done) return;
+        done = true;
+        clock.clearTimer(timer);
+        try {
+          conn.end();
+        } catch {
+          // already closed
+        }
+        resolve(r);
+      };
+      const timer = clock.setTimer(req.timeoutMs, () => finish({ kind: 'timeout', id: query.id }));
+      conn.onData((chunk) => {
+        let frames: Buffer[];
+        try {
+          frames = reader.push(chunk);
+        } catch (err) {
+          finish({ kind: 'error', reason: `bad TCP framing: ${(err as Error).message}`, id: query.id });
+          return;
+        }
+        for (const f of frames) {
+          let msg: Message;
+          try {
+            msg = decodeMessage(f);
+          } catch {
+            continue;
+          }
+          if (matches(query, msg) === undefined) {
+            finish({ kind: 'response', message: msg, rttMs: clock.now() - started, size: f.length, id: query.id });
+            return;
+          }
+        }
+      });
+      conn.onClose((reason) => finish({ kind: 'error', reason: `TCP connection closed (${reason}) before an answer`, id: query.id }));
+      conn.write(frameTcp(bytes));
+    });
+  }
+}
