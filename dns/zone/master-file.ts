@@ -55,6 +55,7 @@ interface State {
   origin: Name | undefined;
   ttl: number | undefined;
   lastTtl: number | undefined;
+  soaMinimum: number | undefined;
   zoneClass: RRClassName | undefined;
   defaultTtl: number | undefined;
   readInclude: ((path: string) => string) | undefined;
@@ -70,6 +71,7 @@ export function parseMasterFile(
     origin: options.origin === undefined ? undefined : normalizeName(options.origin),
     ttl: undefined,
     lastTtl: undefined,
+    soaMinimum: undefined,
     zoneClass: undefined,
     defaultTtl: options.defaultTtl,
     readInclude: options.readInclude,
@@ -192,15 +194,15 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     if (state.zoneClass === undefined) state.zoneClass = klass;
     else if (klass !== state.zoneClass) fail(typeTok, `class ${klass} differs from the zone's class ${state.zoneClass}: one zone holds one class`);
 
-    // TTL (RFC 2308 §4 with RFC 1035 fallbacks, as BIND does): explicit,
-    // else $TTL, else the last explicit TTL, else an SOA's own minimum.
-    let effectiveTtl = ttl ?? state.ttl ?? state.lastTtl;
-    if (effectiveTtl === undefined && type === 'SOA') effectiveTtl = (data as SoaData).minimum;
-    effectiveTtl ??= state.defaultTtl;
+    // TTL (RFC 2308 §4; without $TTL the RFC 1035 fallbacks exactly as BIND
+    // 9 applies them): explicit, else $TTL, else the MINIMUM of an SOA already
+    // read, else the last explicit TTL, else the SOA's own MINIMUM.
+    if (type === 'SOA' && state.soaMinimum === undefined) state.soaMinimum = (data as SoaData).minimum;
+    let effectiveTtl = ttl ?? state.ttl ?? state.soaMinimum ?? state.lastTtl ?? state.defaultTtl;
     if (effectiveTtl === undefined) {
       fail(typeTok, `no TTL for this record: give one on the record or add a $TTL line before it (RFC 2308 §4)`);
     }
-    if (ttl !== undefined || (state.ttl === undefined && state.lastTtl === undefined)) state.lastTtl = effectiveTtl;
+    if (ttl !== undefined) state.lastTtl = ttl;
 
     const rr = { name: owner, type, class: klass, ttl: effectiveTtl, data } as RR;
     sourcePositions.set(rr, { file, line: typeTok.line });

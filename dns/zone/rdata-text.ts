@@ -412,7 +412,8 @@ function formatSvcParam(p: SvcParam): string {
     // fall through to the generic form
   }
   // Unknown keys, dohpath, and malformed values of known keys: the generic keyNNNNN form.
-  const generic = p.key <= 6 ? `key${p.key}` : name;
+  // BIND 9.18 prints keys above 6 (dohpath, ohttp) generically; so do we, so our text matches named-checkzone.
+  const generic = `key${p.key}`;
   return v.length === 0 ? generic : `${generic}=${quoteCharString(v)}`;
 }
 

@@ -1,0 +1,172 @@
+// Zone checks like those real servers run when loading a zone
+// (named-checkzone, kzonecheck / knotc zone-check, nsd-checkzone).
+// Errors are what makes those servers refuse the zone; warnings are what
+// they print and load anyway.
+
+import { isSubdomain, nameEquals, toFqdn } from '../name.ts';
+import type { MxData, Name, RR, RRTypeName, RrsigData, SrvData } from '../types.ts';
+import { recordsAsLoaded, sourceOf } from './master-file.ts';
+import { Zone } from './zone.ts';
+
+export type ZoneProblemCode =
+  | 'NO_SOA'
+  | 'MULTIPLE_SOA'
+  | 'SOA_NOT_AT_APEX'
+  | 'NO_APEX_NS'
+  | 'CNAME_AND_OTHER_DATA'
+  | 'MULTIPLE_CNAME'
+  | 'MULTIPLE_DNAME'
+  | 'DNAME_WITH_DESCENDANTS'
+  | 'OUT_OF_ZONE'
+  | 'MISSING_GLUE'
+  | 'NS_TARGET_IS_CNAME'
+  | 'MX_TARGET_IS_CNAME'
+  | 'SRV_TARGET_IS_CNAME'
+  | 'TTL_MISMATCH'
+  | 'OCCLUDED_DATA'
+  | 'DS_NOT_AT_DELEGATION'
+  | 'NS_AT_WILDCARD';
+
+export interface ZoneProblem {
+  severity: 'error' | 'warning';
+  code: ZoneProblemCode;
+  owner: Name;
+  message: string;
+}
+
+/** Types that may sit beside a CNAME (RFC 2181 §10.1, RFC 4035 §2.5: RRSIG and NSEC). */
+const ALLOWED_BESIDE_CNAME = new Set<RRTypeName>(['CNAME', 'RRSIG', 'NSEC']);
+
+/**
+ * Check a zone. When the zone came from parseZoneText/loadZoneFile the
+ * records as written in the file are checked too (TTL differences inside an
+ * RRset and out-of-zone data cannot be seen in a built Zone).
+ */
+export function checkZone(zone: Zone): ZoneProblem[] {
+  return checkRecords(zone.origin, recordsAsLoaded(zone) ?? [...zone.records()]);
+}
+
+/** Check records meant to form the zone at `origin`. */
+export function checkRecords(origin: Name, records: readonly RR[]): ZoneProblem[] {
+  const problems: ZoneProblem[] = [];
+  const at = (rr: RR): string => {
+    const pos = sourceOf(rr);
+    return pos ? ` (${pos.file}:${pos.line})` : '';
+  };
+  const push = (severity: ZoneProblem['severity'], code: ZoneProblemCode, owner: Name, message: string): void => {
+    problems.push({ severity, code, owner, message });
+  };
+
+  // Out-of-zone data: a Zone cannot hold it, so check the raw list first.
+  const inZone: RR[] = [];
+  for (const rr of records) {
+    if (isSubdomain(rr.name, origin)) inZone.push(rr);
+    else push('error', 'OUT_OF_ZONE', rr.name, `${toFqdn(rr.name)} ${rr.type}${at(rr)} is outside zone ${toFqdn(origin)}`);
+  }
+
+  // TTL differences inside an RRset (RFC 2181 §5.2); RRSIGs grouped by covered type.
+  const firstTtl = new Map<string, RR>();
+  const reported = new Set<string>();
+  for (const rr of inZone) {
+    const covered = rr.type === 'RRSIG' ? `|${(rr.data as RrsigData).typeCovered}` : '';
+    const key = `${toFqdn(rr.name).toLowerCase()}|${rr.class}|${rr.type}${covered}`;
+    const first = firstTtl.get(key);
+    if (!first) firstTtl.set(key, rr);
+    else if (first.ttl !== rr.ttl && !reported.has(key)) {
+      reported.add(key);
+      push(
+        'warning',
+        'TTL_MISMATCH',
+        rr.name,
+        `${toFqdn(rr.name)} ${rr.type}: TTL ${rr.ttl}${at(rr)} differs from ${first.ttl}${at(first)} in the same RRset (RFC 2181 §5.2); the set is loaded with TTL ${first.ttl}`,
+      );
+    }
+  }
+
+  const zone = new Zone(origin);
+  for (const rr of inZone) zone.add(rr);
+
+  // SOA: exactly one, at the apex (RFC 1035 §5.2, RFC 1034 §4.2.1).
+  const soa = zone.get(origin, 'SOA');
+  if (!soa) push('error', 'NO_SOA', origin, `no SOA record at the apex ${toFqdn(origin)}: every zone starts with exactly one SOA`);
+  else if (soa.records.length > 1) push('error', 'MULTIPLE_SOA', origin, `${soa.records.length} SOA records at ${toFqdn(origin)}: a zone has exactly one`);
+  if (!zone.get(origin, 'NS')) push('error', 'NO_APEX_NS', origin, `no NS records at the apex ${toFqdn(origin)}: the zone must list its name servers`);
+
+  for (const name of zone.sortedNames()) {
+    const sets = zone.rrsetsAt(name);
+    const types = new Set(sets.map((s) => s.type));
+    const apex = nameEquals(name, origin);
+    const cut = zone.findDelegation(name);
+    const belowCut = cut !== undefined && !nameEquals(cut.name, name);
+
+    if (types.has('SOA') && !apex) push('error', 'SOA_NOT_AT_APEX', name, `SOA at ${toFqdn(name)}, not at the apex ${toFqdn(origin)}`);
+
+    const cname = zone.get(name, 'CNAME');
+    if (cname) {
+      if (cname.records.length > 1) push('error', 'MULTIPLE_CNAME', name, `${cname.records.length} CNAME records at ${toFqdn(name)}: a CNAME RRset holds one record (RFC 2181 §10.1)`);
+      const others = [...types].filter((t) => !ALLOWED_BESIDE_CNAME.has(t));
+      if (others.length > 0) {
+        push('error', 'CNAME_AND_OTHER_DATA', name, `${toFqdn(name)} has a CNAME and other data (${others.join(', ')}); only RRSIG and NSEC may sit beside a CNAME (RFC 2181 §10.1, RFC 4035 §2.5)`);
+      }
+    }
+    const dname = zone.get(name, 'DNAME');
+    if (dname) {
+      if (dname.records.length > 1) push('error', 'MULTIPLE_DNAME', name, `${dname.records.length} DNAME records at ${toFqdn(name)}: a DNAME RRset holds one record (RFC 6672 §2.4)`);
+      if (zone.hasDescendants(name)) {
+        const below = zone.sortedNames().find((n) => !nameEquals(n, name) && isSubdomain(n, name));
+        push('error', 'DNAME_WITH_DESCENDANTS', name, `${toFqdn(name)} has a DNAME but ${below ? toFqdn(below) : 'a name'} lies below it: a DNAME owner has no descendants (RFC 6672 §2.4)`);
+      }
+    }
+    if (types.has('DS') && (apex || !types.has('NS'))) {
+      push('warning', 'DS_NOT_AT_DELEGATION', name, `DS at ${toFqdn(name)}, which is not a delegation point: DS lives in the parent at a cut (RFC 4035 §2.4)`);
+    }
+    if (types.has('NS') && name.startsWith('*.') && !apex) {
+      push('warning', 'NS_AT_WILDCARD', name, `NS at the wildcard ${toFqdn(name)} (RFC 4592 §4.2 discourages it)`);
+    }
+    if (belowCut) {
+      const nonGlue = [...types].filter((t) => t !== 'A' && t !== 'AAAA');
+      if (nonGlue.length > 0) {
+        push('warning', 'OCCLUDED_DATA', name, `${toFqdn(name)} ${nonGlue.join(', ')} lies below the delegation ${toFqdn(cut.name)} and is not glue: it will never be served`);
+      }
+    }
+
+    // Targets of NS, MX, SRV (RFC 2181 §10.3: never an alias).
+    const ns = zone.get(name, 'NS');
+    if (ns && !belowCut) {
+      for (const rr of ns.records) {
+        const target = rr.data as Name;
+        if (!isSubdomain(target, origin)) continue;
+        if (zone.get(target, 'CNAME')) {
+          push('warning', 'NS_TARGET_IS_CNAME', name, `NS ${toFqdn(target)} at ${toFqdn(name)} is a CNAME; NS targets must be canonical names (RFC 2181 §10.3)`);
+          continue;
+        }
+        // RFC 1034 §4.2.1: a server name inside the zone (at or below the
+        // apex or a cut) needs address records here, or nobody can reach it.
+        if (!zone.get(target, 'A') && !zone.get(target, 'AAAA')) {
+          const targetCut = zone.findDelegation(target);
+          const inside = targetCut !== undefined ? `below the delegation ${toFqdn(targetCut.name)}` : `inside ${toFqdn(origin)}`;
+          push('error', 'MISSING_GLUE', name, `NS ${toFqdn(target)} at ${toFqdn(name)} is ${inside} but has no A or AAAA record (glue) in this zone`);
+        }
+      }
+    }
+    for (const [type, code] of [
+      ['MX', 'MX_TARGET_IS_CNAME'],
+      ['SRV', 'SRV_TARGET_IS_CNAME'],
+    ] as const) {
+      const set = zone.get(name, type);
+      if (!set || belowCut) continue;
+      for (const rr of set.records) {
+        const target = type === 'MX' ? (rr.data as MxData).exchange : (rr.data as SrvData).target;
+        if (isSubdomain(target, origin) && zone.get(target, 'CNAME')) {
+          push('warning', code, name, `${type} target ${toFqdn(target)} at ${toFqdn(name)} is a CNAME (RFC 2181 §10.3)`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Only the errors (what makes a server refuse to load the zone). */
+export function zoneErrors(problems: readonly ZoneProblem[]): ZoneProblem[] {
+  return problems.filter((p) => p.severity === 'error');
+}
