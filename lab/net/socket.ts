@@ -1,0 +1,279 @@
+// The same `Network` on real sockets (DESIGN principle 1): node:dgram for UDP
+// and node:net for TCP, bound to loopback addresses so that real software
+// (dig, unbound, BIND, equipment under test) can talk to lab servers.
+//
+// Safe by default (DESIGN principle 6): every local address must be loopback
+// (127.0.0.0/8, ::1) and datagrams/connections go only to loopback
+// destinations, unless `allowExternal: true` is given explicitly.
+
+import { createSocket, type Socket as DgramSocket } from 'node:dgram';
+import { createConnection, createServer, type Server, type Socket as NetSocket } from 'node:net';
+import { RealClock } from './clock.ts';
+import { ipFamily, isLoopback, isWildcard, normalizeIp } from './ip.ts';
+import {
+  type Clock,
+  type Endpoint,
+  type Network,
+  NetworkError,
+  type TcpCloseReason,
+  type TcpConnection,
+  type TcpListener,
+  type UdpSocket,
+  formatEndpoint,
+} from './network.ts';
+
+export interface SocketNetworkOptions {
+  /** Addresses this host may bind (loopback unless allowExternal). */
+  addresses: string[];
+  /** Default: a new RealClock. */
+  clock?: Clock;
+  /** Permit non-loopback local addresses and destinations. Off by default. */
+  allowExternal?: boolean;
+  /** Abort TCP connections idle this long (reason 'timeout'); default: never. */
+  tcpIdleTimeoutMs?: number;
+}
+
+export class SocketNetwork implements Network {
+  readonly clock: Clock;
+  readonly addresses: readonly string[];
+  private allowExternal: boolean;
+  private idleTimeoutMs: number | undefined;
+
+  constructor(options: SocketNetworkOptions) {
+    this.clock = options.clock ?? new RealClock();
+    this.allowExternal = options.allowExternal === true;
+    this.idleTimeoutMs = options.tcpIdleTimeoutMs;
+    this.addresses = options.addresses.map((a) => {
+      if (ipFamily(a) === undefined) throw new NetworkError('NOT_ALLOWED', `"${a}" is not an IPv4/IPv6 address literal`);
+      if (!this.allowExternal && !isLoopback(a) && !isWildcard(a)) {
+        throw new NetworkError('NOT_ALLOWED', `${a} is not a loopback address; the lab binds 127.0.0.0/8 or ::1 unless you pass allowExternal: true`);
+      }
+      if (!this.allowExternal && isWildcard(a)) {
+        throw new NetworkError('NOT_ALLOWED', `the wildcard ${a} would listen on every interface; name a loopback address or pass allowExternal: true`);
+      }
+      return normalizeIp(a);
+    });
+  }
+
+  async bindUdp(local: Endpoint): Promise<UdpSocket> {
+    const address = this.localAddress(local.address);
+    const family = ipFamily(address) === 6 ? 'udp6' : 'udp4';
+    const socket = createSocket({ type: family, ipv6Only: family === 'udp6' });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        socket.close();
+        reject(translateBindError(err, 'UDP', { address, port: local.port }));
+      };
+      socket.once('error', onError);
+      socket.bind({ address, port: local.port, exclusive: true }, () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    });
+    return new RealUdpSocket(socket, this);
+  }
+
+  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void): Promise<TcpListener> {
+    const address = this.localAddress(local.address);
+    const server = createServer({ allowHalfOpen: false }, (s) => {
+      if (!this.allowExternal && s.remoteAddress !== undefined && !isLoopback(s.remoteAddress)) {
+        s.resetAndDestroy();
+        return;
+      }
+      onConnection(new RealTcpConnection(s, this.idleTimeoutMs));
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
+      server.once('error', onError);
+      server.listen({ host: address, port: local.port, exclusive: true, ipv6Only: ipFamily(address) === 6 }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    // A listening server must not crash the process on later errors (e.g. EMFILE).
+    server.on('error', () => undefined);
+    return new RealTcpListener(server);
+  }
+
+  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } = {}): Promise<TcpConnection> {
+    return new Promise<TcpConnection>((resolve, reject) => {
+      this.checkDestination(remote.address);
+      const family = ipFamily(remote.address);
+      const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addresses.find((a) => ipFamily(a) === family);
+      if (localAddress === undefined) {
+        throw new NetworkError('UNREACHABLE', `no IPv${family} address among ${this.addresses.join(', ')} to connect to ${formatEndpoint(remote)} from`);
+      }
+      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: false });
+      let settled = false;
+      const timeoutMs = options.timeoutMs ?? 30_000;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        s.destroy();
+        reject(new NetworkError('TIMEOUT', `TCP connect to ${formatEndpoint(remote)} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(new RealTcpConnection(s, this.idleTimeoutMs));
+      });
+      s.once('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        s.destroy();
+        if (err.code === 'ECONNREFUSED') reject(new NetworkError('CONNECTION_REFUSED', `TCP connect to ${formatEndpoint(remote)} refused: nothing listens there`));
+        else reject(new NetworkError('UNREACHABLE', `TCP connect to ${formatEndpoint(remote)} failed: ${err.code ?? err.message}`));
+      });
+    });
+  }
+
+  /** @internal throws unless sending to `address` is allowed */
+  checkDestination(address: string): void {
+    if (ipFamily(address) === undefined) throw new NetworkError('UNREACHABLE', `"${address}" is not an IP address`);
+    if (!this.allowExternal && !isLoopback(address)) {
+      throw new NetworkError('NOT_ALLOWED', `refusing to send to ${address}: the lab only talks to loopback unless allowExternal: true`);
+    }
+  }
+
+  private localAddress(address: string): string {
+    if (ipFamily(address) === undefined) throw new NetworkError('ADDRESS_NOT_LOCAL', `"${address}" is not an IP address`);
+    const a = normalizeIp(address);
+    if (!this.addresses.includes(a)) {
+      throw new NetworkError('ADDRESS_NOT_LOCAL', `${a} is not one of this network's addresses (${this.addresses.join(', ')}); add it to SocketNetwork({ addresses })`);
+    }
+    return a;
+  }
+}
+
+function translateBindError(err: NodeJS.ErrnoException, proto: string, local: Endpoint): NetworkError {
+  if (err.code === 'EADDRINUSE') return new NetworkError('ADDRESS_IN_USE', `${proto} ${formatEndpoint(local)} is already in use; pick another address or port`);
+  if (err.code === 'EADDRNOTAVAIL') {
+    return new NetworkError('ADDRESS_NOT_LOCAL', `${proto} ${formatEndpoint(local)}: the address is not configured on this machine (BIND-style binds need \`ip addr add ADDR/32 dev lo\`)`);
+  }
+  if (err.code === 'EACCES') return new NetworkError('NOT_ALLOWED', `${proto} ${formatEndpoint(local)}: permission denied (ports < 1024 need root or CAP_NET_BIND_SERVICE)`);
+  return new NetworkError('NOT_ALLOWED', `${proto} ${formatEndpoint(local)}: ${err.code ?? err.message}`);
+}
+
+class RealUdpSocket implements UdpSocket {
+  readonly local: Endpoint;
+  private closed = false;
+  private handler: ((payload: Buffer, from: Endpoint) => void) | undefined;
+
+  constructor(
+    private socket: DgramSocket,
+    private owner: SocketNetwork,
+  ) {
+    const a = socket.address();
+    this.local = { address: normalizeIp(a.address), port: a.port };
+    socket.on('message', (msg, rinfo) => this.handler?.(msg, { address: normalizeIp(rinfo.address), port: rinfo.port }));
+    // Errors such as ICMP-induced ECONNREFUSED are network conditions, not crashes.
+    socket.on('error', () => undefined);
+  }
+
+  send(payload: Uint8Array, to: Endpoint): void {
+    if (this.closed) return;
+    this.owner.checkDestination(to.address);
+    // Loss is silent, as on a real network (EMSGSIZE etc. included).
+    try {
+      this.socket.send(payload, to.port, to.address, () => undefined);
+    } catch {
+      // bad port or closed socket: the datagram is simply not sent
+    }
+  }
+
+  onMessage(handler: (payload: Buffer, from: Endpoint) => void): void {
+    this.handler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+  }
+}
+
+class RealTcpListener implements TcpListener {
+  readonly local: Endpoint;
+  constructor(private server: Server) {
+    const a = server.address();
+    this.local = a !== null && typeof a === 'object' ? { address: normalizeIp(a.address), port: a.port } : { address: '', port: 0 };
+  }
+  close(): void {
+    this.server.close();
+  }
+}
+
+class RealTcpConnection implements TcpConnection {
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  private reason: TcpCloseReason | undefined;
+  private closeHandler: ((reason: TcpCloseReason) => void) | undefined;
+  private reported = false;
+  private pending: Buffer[] = [];
+  private dataHandler: ((chunk: Buffer) => void) | undefined;
+  private errorReason: TcpCloseReason | undefined;
+
+  constructor(
+    private socket: NetSocket,
+    idleTimeoutMs: number | undefined,
+  ) {
+    this.local = { address: normalizeIp(socket.localAddress ?? '0.0.0.0'), port: socket.localPort ?? 0 };
+    this.remote = { address: normalizeIp(socket.remoteAddress ?? '0.0.0.0'), port: socket.remotePort ?? 0 };
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.dataHandler) this.dataHandler(chunk);
+      else this.pending.push(chunk);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.errorReason ??= err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : err.code === 'ETIMEDOUT' ? 'timeout' : 'error';
+    });
+    if (idleTimeoutMs !== undefined) {
+      socket.setTimeout(idleTimeoutMs, () => {
+        this.errorReason ??= 'timeout';
+        socket.resetAndDestroy();
+      });
+    }
+    socket.on('close', () => this.finish(this.errorReason ?? 'end'));
+  }
+
+  write(data: Uint8Array): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    this.socket.write(data);
+  }
+
+  onData(handler: (chunk: Buffer) => void): void {
+    this.dataHandler = handler;
+    const queued = this.pending;
+    this.pending = [];
+    for (const c of queued) handler(c);
+  }
+
+  onClose(handler: (reason: TcpCloseReason) => void): void {
+    this.closeHandler = handler;
+    if (this.reason !== undefined && !this.reported) {
+      this.reported = true;
+      handler(this.reason);
+    }
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  reset(): void {
+    if (this.socket.destroyed) return;
+    this.errorReason ??= 'reset';
+    this.socket.resetAndDestroy();
+  }
+
+  private finish(reason: TcpCloseReason): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    if (this.closeHandler && !this.reported) {
+      this.reported = true;
+      this.closeHandler(reason);
+    }
+  }
+}
