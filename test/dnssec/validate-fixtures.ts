@@ -3,7 +3,7 @@
 // signer, so a bug shared by our signer and validator cannot hide.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalCompare, isSubdomain, joinName, nameEquals } from '../../dns/name.ts';
@@ -58,7 +58,7 @@ export interface SignedZone {
 export function signWithBind(o: SignOptions): SignedZone {
   const keyDir = join(o.dir, `keys-${o.origin}`);
   execFileSync('mkdir', ['-p', keyDir]);
-  const quiet = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] } as const;
+  const quiet: ExecFileSyncOptionsWithStringEncoding = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] };
   const ksk = execFileSync('dnssec-keygen', ['-q', '-K', keyDir, ...ALG_NAME[o.algorithm], '-f', 'KSK', o.origin], quiet).trim();
   execFileSync('dnssec-keygen', ['-q', '-K', keyDir, ...ALG_NAME[o.algorithm], o.origin], quiet);
   const zonePath = join(o.dir, `${o.origin}.db`);
