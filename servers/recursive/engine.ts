@@ -736,7 +736,9 @@ export class ResolverEngine {
         out.push({ rrset: exact, signatures: sigsFor(resp.answer, exact.name, exact.type), security: 'unchecked', trust });
         return { rrsets: out, final: true };
       }
-      if (sqtype !== 'CNAME') {
+      // A DNAME above `cur` wins over any CNAME the server synthesised (that CNAME is unsigned, RFC 6672 §5.3.1).
+      const dname = sets.find((s) => s.type === 'DNAME' && isSubdomain(cur, s.name) && !nameEquals(cur, s.name) && isSubdomain(s.name, zone));
+      if (sqtype !== 'CNAME' && !dname) {
         const cname = sets.find((s) => nameEquals(s.name, cur) && s.type === 'CNAME');
         if (cname) {
           out.push({ rrset: { ...cname, records: cname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, cname.name, 'CNAME'), security: 'unchecked', trust });
@@ -744,7 +746,6 @@ export class ResolverEngine {
           continue;
         }
       }
-      const dname = sets.find((s) => s.type === 'DNAME' && isSubdomain(cur, s.name) && !nameEquals(cur, s.name) && isSubdomain(s.name, zone));
       if (dname && sqtype !== 'DNAME') {
         const target = dname.records[0]!.data as Name;
         const ownerLabels = labelCount(dname.name);
