@@ -34,7 +34,9 @@ export function renderText(r: RunResult, options: TextOptions = {}): string {
     if (e.kind === 'start') continue;
     if (e.time > lastTime && e.kind !== 'assert') {
       const gap = e.time - lastTime;
-      if (gap >= 1000) out.push(c('2', `${''.padEnd(PAD)}… ${formatDuration(gap)} pass …`));
+      // Round to what a reader cares about: seconds under an hour, minutes above.
+      const rounded = gap >= 3600_000 ? Math.round(gap / 60_000) * 60_000 : Math.round(gap / 1000) * 1000;
+      if (gap >= 1000) out.push(c('2', `${''.padEnd(PAD)}… ${formatDuration(rounded)} pass …`));
     }
     if (e.kind !== 'assert') lastTime = Math.max(lastTime, e.time);
     out.push(line(e, r.start, c, options));

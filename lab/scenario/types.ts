@@ -7,6 +7,7 @@
 
 import type { ResponseExpectation } from '../../assertions/response.ts';
 import type { RRTypeName, RcodeName } from '../../dns/types.ts';
+import type { Quirk } from '../../servers/authoritative/quirks.ts';
 
 /** Text in English and Japanese. */
 export interface Bilingual {
@@ -22,8 +23,8 @@ export interface ScenarioServer {
   host: string;
   /** IPv4/IPv6 addresses on the lab network. */
   addresses: string[];
-  /** Named quirks the authoritative server should show (see servers/authoritative). */
-  quirks?: string[];
+  /** Quirks the authoritative server shows, as data: [{ kind: 'lame', rcode: 'REFUSED' }] (servers/authoritative/quirks.ts). */
+  quirks?: Quirk[];
 }
 
 export interface ScenarioZone {

@@ -1,0 +1,337 @@
+// Runs one planned scenario variant in-process on the VirtualNetwork under a
+// virtual clock: builds the world, walks the steps (and the samples of every
+// watch) in lab-time order, records the timeline, the trace and every
+// assertion. Deterministic: all randomness comes from the seed, all time
+// from the VirtualClock, so the same scenario and seed give the same bytes.
+
+import { checkResponse, formatMessage, summarizeMessage } from '../../assertions/response.ts';
+import { formatOffset, type AssertionOutcome } from '../../assertions/result.ts';
+import { expectNever, expectOutageDuration, expectRecoveryBetween, expectThroughout, type Sample } from '../../assertions/timeline.ts';
+import { expectNotReceived, expectQueryCount, type TraceEntry } from '../../assertions/trace.ts';
+import { normalizeName } from '../../dns/name.ts';
+import type { DsData, Message } from '../../dns/types.ts';
+import { formatRecord, parseRecord } from '../../dns/zone/rdata-text.ts';
+import { VirtualClock } from '../net/clock.ts';
+import type { IpPacket, PacketSink } from '../net/packet.ts';
+import { SeededRandom } from '../net/random.ts';
+import { VirtualNetwork } from '../net/virtual.ts';
+import { RecursiveResolver } from '../../servers/recursive/server.ts';
+import type { ProfileName } from '../../servers/recursive/profiles.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import type { OpResult } from '../registry/registry.ts';
+import { parseDuration } from '../scenario/duration.ts';
+import type { Action, ActionStep, QueryStep, TimelineStep, TraceStep, WatchStep } from '../scenario/types.ts';
+import { parseQuestion, type Plan, type PlannedStep } from '../scenario/validate.ts';
+import type { AssertionRecord, RunResult, TimelineEvent } from './result.ts';
+import { World, type ResolverFactory } from './world.ts';
+
+/** How long a client waits for an answer (lab time). A stub gives up; the sample says TIMEOUT. */
+export const CLIENT_TIMEOUT_MS = 30_000;
+
+export interface RunOptions {
+  seed?: number | string;
+  /** Receives every packet (for --pcap). */
+  capture?: PacketSink;
+}
+
+/** Packets kept in memory in order, for writing a pcap after the run. */
+export class MemorySink implements PacketSink {
+  readonly packets: { time: number; packet: IpPacket }[] = [];
+  write(time: number, packet: IpPacket): void {
+    this.packets.push({ time, packet });
+  }
+}
+
+const resolverFactory: ResolverFactory = async (o) => {
+  const resolver = new RecursiveResolver({
+    network: o.network,
+    listen: o.addresses.map((address) => ({ address, port: 53 })),
+    rootHints: o.rootHints.map((h) => ({ address: h.address, port: 53 })),
+    trustAnchors: o.trustAnchors,
+    profile: o.profile as ProfileName,
+    options: o.settings as Partial<ResolverSettings>,
+    random: o.random,
+  });
+  await resolver.start();
+  return {
+    name: o.name,
+    addresses: o.addresses,
+    flush: (name) => {
+      if (name === undefined) resolver.flushAll();
+      else resolver.flushTree(name);
+    },
+    stop: () => resolver.stop(),
+  };
+};
+
+interface AgendaItem {
+  time: number;
+  /** Steps before samples at the same instant; then file order. */
+  order: [number, number, number];
+  run: () => Promise<void>;
+}
+
+export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
+  const seed = String(options.seed ?? 1);
+  const { scenario, topology } = plan;
+  const clock = new VirtualClock({ start: plan.start });
+  const random = new SeededRandom(`${scenario.id}/${plan.variant}/${seed}`);
+  const network = new VirtualNetwork({ clock, random: random.fork('net'), ...(options.capture ? { capture: options.capture } : {}) });
+  const ids = random.fork('client-ids');
+  const events: TimelineEvent[] = [];
+  const trace: TraceEntry[] = [];
+  const samples: Sample[] = [];
+  const assertions: AssertionRecord[] = [];
+  const offset = (t: number) => formatOffset(t - plan.start);
+  const event = (e: Omit<TimelineEvent, 'time'> & { time?: number }) => events.push({ time: clock.now(), ...e });
+
+  const world = new World({
+    topology,
+    network,
+    clock,
+    random,
+    resolverFactory,
+    onTrace: (t) => trace.push(t),
+    onRegistryLog: (text) => event({ kind: 'registry', text, actor: 'registry' }),
+    fileLabel: plan.file,
+  });
+
+  const record = (p: PlannedStep, outcomes: AssertionOutcome[]) => {
+    for (const o of outcomes) {
+      const a: AssertionRecord = { step: p.number, at: p.step.at, time: clock.now(), offset: offset(clock.now()), what: o.what, ok: o.ok, expected: o.expected, actual: o.actual };
+      assertions.push(a);
+      event({
+        kind: 'assert',
+        step: p.number,
+        ok: o.ok,
+        text: o.ok ? `${o.what}: ${o.expected.split('\n')[0]}` : `${o.what}`,
+        ...(o.ok ? {} : { detail: `expected:\n${indent(o.expected)}\nactual:\n${indent(o.actual)}` }),
+      });
+    }
+  };
+
+  /** Drive the clock event by event until `done()` or the deadline. */
+  const drive = async (done: () => boolean, deadline: number) => {
+    for (let guard = 0; guard < 1_000_000 && !done(); guard++) {
+      const next = clock.nextEventTime();
+      if (next === undefined || next > deadline) {
+        if (clock.now() < deadline) await clock.runUntil(deadline);
+        return;
+      }
+      await clock.runUntil(Math.max(next, clock.now()));
+    }
+  };
+
+  const ask = async (client: string, target: string, question: string, dnssec: boolean | undefined) => {
+    const q = parseQuestion(question);
+    if (typeof q === 'string') throw new Error(q);
+    const rd = world.resolvers.has(target);
+    const r = await world.query(client, target, q.qname, q.qtype, { rd, timeoutMs: CLIENT_TIMEOUT_MS, id: ids.int(65536), drive, ...(dnssec ? { dnssec } : {}) });
+    const sample: Sample = {
+      time: r.sentAt,
+      client,
+      qname: q.qname,
+      qtype: q.qtype,
+      rcode: r.response?.rcode ?? 'TIMEOUT',
+      answer: (r.response?.answer ?? []).map((rr) => formatRecord(rr).replace(/\t/g, ' ')),
+    };
+    return { ...r, sample };
+  };
+
+  const runQuery = async (p: PlannedStep, step: QueryStep) => {
+    const target = step.to ?? world.clients.get(step.client)?.resolver ?? '';
+    event({ kind: 'query', step: p.number, actor: step.client, text: `${step.client} asks ${target}: ${step.query}${step.dnssec ? ' +dnssec' : ''}${step.note ? `   # ${step.note}` : ''}` });
+    const r = await ask(step.client, target, step.query, step.dnssec);
+    samples.push(r.sample);
+    event({ kind: 'answer', step: p.number, text: `${summarizeMessage(r.response)}${r.receivedAt !== undefined ? `  (${r.receivedAt - r.sentAt} ms)` : ''}`, ...(r.response ? { detail: formatMessage(r.response as Message) } : {}) });
+    if (step.expect) record(p, checkResponse(r.response, step.expect));
+  };
+
+  const lastWatchOutcome = new Map<string, string>();
+  const runSample = async (p: PlannedStep, step: WatchStep) => {
+    const w = step.watch;
+    const target = w.to ?? world.clients.get(w.client)?.resolver ?? '';
+    const r = await ask(w.client, target, w.query, w.dnssec);
+    const s = { ...r.sample };
+    (s as Sample & { watch?: string }).watch = w.name;
+    samples.push(s);
+    const outcome = summarizeMessage(r.response);
+    if (lastWatchOutcome.get(w.name) !== outcome) {
+      event({ kind: 'query', step: p.number, actor: w.client, time: r.sentAt, text: `watch ${w.name} (${w.client} → ${target}: ${w.query}) now sees ${outcome}` });
+      lastWatchOutcome.set(w.name, outcome);
+    }
+  };
+
+  const runAction = async (p: PlannedStep, step: ActionStep) => {
+    const role = step.attacker !== undefined ? 'attacker' : 'operator';
+    const who = step.attacker ?? step.operator ?? '?';
+    const result = act(world, step.action);
+    event({ kind: 'action', step: p.number, actor: who, role, text: `${role} ${who}: ${typeof result === 'string' ? result : `${step.action.do} ${'domain' in step.action ? step.action.domain : ''} → ${result.ok ? 'accepted' : `refused (${result.reason})`}`}${step.note ? `   # ${step.note}` : ''}` });
+    if (typeof result !== 'string') {
+      const wanted = ('expect' in step.action ? step.action.expect : undefined) ?? 'accepted';
+      const ok = wanted === 'accepted' ? result.ok : !result.ok && result.reason === wanted;
+      record(p, [{ ok, what: `registry ${step.action.do} ${'domain' in step.action ? step.action.domain : ''}`.trim(), expected: wanted === 'accepted' ? 'accepted' : `refused: ${wanted}`, actual: result.ok ? `accepted: ${result.message}` : `refused: ${result.reason} — ${result.message}` }]);
+    }
+  };
+
+  const runTrace = (p: PlannedStep, step: TraceStep) => {
+    const e = step.expectQueries;
+    const since = e.since !== undefined ? plan.start + (parseDuration(e.since) ?? 0) : undefined;
+    const filter = {
+      ...(e.server !== undefined ? { server: e.server } : {}),
+      ...(e.client !== undefined ? { client: e.client } : {}),
+      ...(e.qname !== undefined ? { qname: normalizeName(e.qname) } : {}),
+      ...(e.qtype !== undefined ? { qtype: e.qtype } : {}),
+      ...(e.zone !== undefined ? { zone: normalizeName(e.zone) } : {}),
+      ...(since !== undefined ? { from: since } : {}),
+    };
+    if (e.none) record(p, [expectNotReceived(trace, filter, plan.start)]);
+    else {
+      const claim = { ...(e.count !== undefined ? { count: e.count } : {}), ...(e.min !== undefined ? { min: e.min } : {}), ...(e.max !== undefined ? { max: e.max } : {}) };
+      record(p, [expectQueryCount(trace, filter, claim, plan.start)]);
+    }
+  };
+
+  const runTimeline = (p: PlannedStep, step: TimelineStep) => {
+    const e = step.expectTimeline;
+    const watchStep = plan.steps.find((s) => 'watch' in s.step && s.step.watch.name === e.watch)?.step as WatchStep | undefined;
+    const watched = samples.filter((s) => (s as Sample & { watch?: string }).watch === e.watch);
+    const filter = watchStep ? { client: watchStep.watch.client } : {};
+    const at = (d: string) => plan.start + (parseDuration(d) ?? 0);
+    const out: AssertionOutcome[] = [];
+    const claim = (c: { rcode?: Sample['rcode']; answerContains?: string }) => ({ ...(c.rcode ? { rcode: c.rcode } : {}), ...(c.answerContains ? { answerContains: c.answerContains } : {}) });
+    if (e.throughout) out.push(expectThroughout(watched, filter, { from: at(e.throughout.from), to: at(e.throughout.to) }, claim(e.throughout), plan.start));
+    if (e.never) out.push(expectNever(watched, filter, { from: at(e.never.from), to: at(e.never.to) }, claim(e.never), plan.start));
+    if (e.outage) {
+      out.push(
+        expectOutageDuration(
+          watched,
+          filter,
+          { ...(e.outage.min ? { min: parseDuration(e.outage.min)! } : {}), ...(e.outage.max ? { max: parseDuration(e.outage.max)! } : {}) },
+          plan.start,
+        ),
+      );
+    }
+    if (e.recovery) out.push(expectRecoveryBetween(watched, filter, { from: at(e.recovery.from), to: at(e.recovery.to) }, plan.start));
+    record(p, out.map((o) => ({ ...o, what: `watch ${e.watch}: ${o.what}` })));
+  };
+
+  // The agenda: every step, and every sample of every watch.
+  const agenda: AgendaItem[] = [];
+  for (const p of plan.steps) {
+    const s = p.step;
+    const time = plan.start + p.at;
+    if ('watch' in s) {
+      const every = parseDuration(s.watch.every)!;
+      const until = plan.start + parseDuration(s.watch.until)!;
+      agenda.push({ time, order: [0, p.number, -1], run: async () => void event({ kind: 'note', step: p.number, text: `watch ${s.watch.name}: ${s.watch.client} asks ${s.watch.to ?? 'its resolver'} "${s.watch.query}" every ${s.watch.every} until ${s.watch.until}` }) });
+      for (let t = time, i = 0; t <= until; t += every, i++) agenda.push({ time: t, order: [1, p.number, i], run: () => runSample(p, s) });
+      continue;
+    }
+    agenda.push({
+      time,
+      order: [0, p.number, 0],
+      run: async () => {
+        if ('query' in s) await runQuery(p, s);
+        else if ('action' in s) await runAction(p, s);
+        else if ('expectQueries' in s) runTrace(p, s);
+        else if ('expectTimeline' in s) runTimeline(p, s);
+        else event({ kind: 'note', step: p.number, text: s.note ?? 'time passes' });
+      },
+    });
+  }
+  agenda.sort((a, b) => a.time - b.time || a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+
+  let error: string | undefined;
+  events.push({ time: plan.start, kind: 'start', text: `${scenario.id} [${plan.variant}]` });
+  try {
+    await world.build();
+    for (const item of agenda) {
+      if (clock.now() < item.time) await clock.runUntil(item.time);
+      await item.run();
+    }
+    // Let in-flight work finish (bounded) so the trace ends cleanly.
+    await clock.runFor(1000);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+    event({ kind: 'error', text: error });
+  } finally {
+    await world.stop().catch(() => undefined);
+  }
+  events.sort((a, b) => a.time - b.time);
+  const variant = scenario.variants?.[plan.variant];
+  return {
+    id: scenario.id,
+    file: plan.file,
+    variant: plan.variant,
+    seed,
+    title: scenario.title,
+    narrative: scenario.narrative,
+    ...(variant ? { variantDescription: variant.description } : {}),
+    references: scenario.references,
+    start: plan.start,
+    end: clock.now(),
+    passed: error === undefined && assertions.every((a) => a.ok) && assertions.length > 0,
+    assertions,
+    events,
+    trace,
+    samples,
+    machines: world.machines(),
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+/** Carry out one operator/attacker action; registry operations return their result. */
+function act(world: World, a: Action): string | OpResult {
+  switch (a.do) {
+    case 'add-records':
+      return world.addRecords(a.zone, a.records);
+    case 'remove-records':
+      return world.removeRecords(a.zone, a.records);
+    case 'set-records':
+      return world.setRecords(a.zone, a.records);
+    case 'serve-zone':
+      return world.serveZone(a.zone, a.text, a.servers);
+    case 'drop-zone':
+      return world.dropZone(a.zone, a.servers);
+    case 'sign-zone':
+    case 'unsign-zone':
+      throw new Error(`${a.do} is not available in this build yet (DNSSEC signing in scenarios is pending)`);
+    case 'change-ns':
+      return world.registrar(a.registrar).changeNs(a.registrant, a.domain, a.ns, Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })));
+    case 'change-ds':
+      if (a.ds === 'from-zone') throw new Error("change-ds with ds: 'from-zone' needs DNSSEC signing in scenarios, which is pending");
+      return world.registrar(a.registrar).changeDs(a.registrant, a.domain, a.ds.map((l) => parseRecord(l).data as DsData));
+    case 'registrar-lock':
+      return world.registrar(a.registrar).lock(a.registrant, a.domain);
+    case 'registrar-unlock':
+      return world.registrar(a.registrar).unlock(a.registrant, a.domain);
+    case 'transfer':
+      return world.registrar(a.to).transferIn(a.domain, a.authCode);
+    case 'register':
+      return world.registrar(a.registrar).register({ name: a.domain, registrant: a.registrant, authCode: a.authCode, ns: a.ns, glue: Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })) });
+    case 'delete-domain':
+      return world.registrar(a.registrar).delete(a.registrant, a.domain);
+    case 'renew':
+      return world.registrar(a.registrar).renew(a.domain, a.years ?? 1);
+    case 'registry-lock':
+      return world.registryFor(a.domain).lock(a.domain);
+    case 'registry-unlock':
+      return world.registryFor(a.domain).unlock(a.domain);
+    case 'expire-domain':
+      return world.registryFor(a.domain).expire(a.domain, { force: true });
+    case 'flush-cache': {
+      const r = world.resolvers.get(a.resolver);
+      if (!r) throw new Error(`no resolver ${a.resolver}`);
+      r.flush(a.name === undefined ? undefined : normalizeName(a.name));
+      return `flushed ${a.name ? `${a.name} and below from` : 'the whole cache of'} ${a.resolver}`;
+    }
+  }
+}

@@ -1,0 +1,440 @@
+// Builds the small Internet a scenario describes, on the VirtualNetwork:
+// zones (plus any root/TLD zones the scenario did not write out, with the
+// delegations between them), authoritative servers, registries publishing into
+// their TLD zones, resolvers and clients. Also the things steps do to that
+// world: edit zones, act at registrars, send a client's query.
+//
+// Synthesised infrastructure (so a scenario only writes the zones its story is
+// about): a root zone served by "root" (a.root-servers.lab, 10.53.0.1) unless
+// the scenario declares ".", and a zone for every TLD the scenario uses but
+// does not declare, served by "tld-<tld>" (a.nic.<tld>, 10.53.1.N). A declared
+// zone is delegated from its closest declared-or-synthesised parent, with glue
+// for in-bailiwick hosts — unless the parent is a TLD run by a registry, in
+// which case only registered domains are delegated, by the registry.
+
+import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { makeQuery } from '../../dns/message.ts';
+import { isSubdomain, labels, nameEquals, normalizeName, parentName, toFqdn, canonicalName } from '../../dns/name.ts';
+import type { DsData, Message, Name, RR, RRTypeName } from '../../dns/types.ts';
+import { parseRecord } from '../../dns/zone/rdata-text.ts';
+import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { Zone } from '../../dns/zone/zone.ts';
+import type { Endpoint, Network } from '../net/network.ts';
+import type { SeededRandom } from '../net/random.ts';
+import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
+import type { Quirk } from '../../servers/authoritative/quirks.ts';
+import { Registrar, Registry, type HostGlue, type OpResult, type StatusCode } from '../registry/registry.ts';
+import { parseRemoval } from '../scenario/validate.ts';
+import type { Topology } from '../scenario/types.ts';
+import type { TraceEntry } from '../../assertions/trace.ts';
+
+export const ROOT_SERVER = { name: 'root', host: 'a.root-servers.lab', address: '10.53.0.1' };
+const INFRA_TTL = 86400;
+
+/** What the world needs from the network layer (VirtualNetwork satisfies it). */
+export interface LabNetwork {
+  addHost(name: string, addresses: string[]): Network;
+}
+
+/** A resolver as the runner drives it. */
+export interface ResolverHandle {
+  name: string;
+  addresses: string[];
+  flush(name?: Name): void;
+  stop(): Promise<void>;
+}
+
+export interface ResolverFactory {
+  (options: {
+    name: string;
+    network: Network;
+    addresses: string[];
+    profile: string;
+    settings: Record<string, boolean | number>;
+    rootHints: { host: Name; address: string }[];
+    trustAnchors: RR[];
+    random: SeededRandom;
+    onTrace: (entry: TraceEntry) => void;
+    machineOf: (address: string) => string;
+  }): Promise<ResolverHandle>;
+}
+
+interface ServedZone {
+  /** The zone the servers hold (the Zone object edits and registries change). */
+  zone: Zone;
+  servers: string[];
+  synthetic: boolean;
+}
+
+export class WorldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorldError';
+  }
+}
+
+export interface WorldOptions {
+  topology: Topology;
+  network: LabNetwork;
+  clock: { now(): number };
+  random: SeededRandom;
+  resolverFactory?: ResolverFactory;
+  onTrace: (entry: TraceEntry) => void;
+  onRegistryLog: (text: string, ok: boolean) => void;
+  fileLabel: string;
+}
+
+export class World {
+  readonly zones = new Map<string, ServedZone>();
+  readonly servers = new Map<string, { host: Name; addresses: string[]; server: AuthoritativeServer; network: Network }>();
+  readonly resolvers = new Map<string, ResolverHandle>();
+  readonly clients = new Map<string, { addresses: string[]; resolver?: string; network: Network }>();
+  readonly registries: Registry[] = [];
+  readonly registrars = new Map<string, Registrar>();
+  private readonly addressToMachine = new Map<string, string>();
+  private readonly pendingServerQueries = new Map<string, { qname: Name; qtype: RRTypeName }>();
+  private queryCounter = 0;
+
+  constructor(private readonly options: WorldOptions) {}
+
+  machineOf(address: string): string {
+    return this.addressToMachine.get(address) ?? address;
+  }
+
+  machines(): { name: string; role: 'client' | 'resolver' | 'server'; addresses: string[] }[] {
+    return [
+      ...[...this.clients].map(([name, c]) => ({ name, role: 'client' as const, addresses: c.addresses })),
+      ...[...this.resolvers].map(([name, r]) => ({ name, role: 'resolver' as const, addresses: r.addresses })),
+      ...[...this.servers].map(([name, s]) => ({ name, role: 'server' as const, addresses: s.addresses })),
+    ];
+  }
+
+  async build(): Promise<void> {
+    const { topology } = this.options;
+    const serverSpecs = new Map<string, { host: Name; addresses: string[]; quirks: Quirk[] }>();
+    for (const [name, s] of Object.entries(topology.servers)) {
+      serverSpecs.set(name, { host: normalizeName(s.host), addresses: [...s.addresses], quirks: s.quirks ?? [] });
+    }
+    // 1. Declared zones.
+    for (const [name, z] of Object.entries(topology.zones)) {
+      const origin = normalizeName(name);
+      const zone = parseZoneText(z.text, origin, `${this.options.fileLabel} zone ${name}`);
+      this.zones.set(canonicalName(origin), { zone, servers: [...z.servers], synthetic: false });
+    }
+    // 2. Synthesised root and TLDs.
+    if (!this.zones.has('.')) {
+      serverSpecs.set(ROOT_SERVER.name, { host: ROOT_SERVER.host, addresses: [ROOT_SERVER.address], quirks: [] });
+      this.zones.set('.', { zone: infraZone('.', ROOT_SERVER.host), servers: [ROOT_SERVER.name], synthetic: true });
+    }
+    const tlds = new Set<string>();
+    for (const key of this.zones.keys()) {
+      const ls = labels(key);
+      if (ls.length >= 1) tlds.add(canonicalName(ls[ls.length - 1]!));
+    }
+    for (const s of serverSpecs.values()) {
+      const ls = labels(s.host);
+      if (ls.length >= 1) tlds.add(canonicalName(ls[ls.length - 1]!));
+    }
+    let n = 1;
+    for (const tld of [...tlds].sort()) {
+      if (this.zones.has(tld)) continue;
+      const server = `tld-${tld}`;
+      const host = `a.nic.${tld}`;
+      serverSpecs.set(server, { host, addresses: [`10.53.1.${n++}`], quirks: [] });
+      this.zones.set(tld, { zone: infraZone(tld, host), servers: [server], synthetic: true });
+    }
+    // 3. Registries own their TLD's delegations.
+    const registryTlds = new Set<string>();
+    for (const spec of topology.registries ?? []) {
+      const tld = canonicalName(spec.tld);
+      registryTlds.add(tld);
+      const tldZone = this.zones.get(tld);
+      if (!tldZone) throw new WorldError(`registry for ${spec.tld}: no such zone`);
+      const registry = new Registry({
+        tld: spec.tld,
+        zone: tldZone.zone,
+        clock: this.options.clock,
+        registrars: spec.registrars,
+        ...(spec.nsTtl !== undefined ? { nsTtl: spec.nsTtl } : {}),
+        ...(spec.dsTtl !== undefined ? { dsTtl: spec.dsTtl } : {}),
+      });
+      registry.onLog((e) => this.options.onRegistryLog(`registry .${spec.tld}: ${e.actor} ${e.op} ${e.domain}: ${e.ok ? 'accepted' : `REFUSED (${e.reason})`} — ${e.message}`, e.ok));
+      this.registries.push(registry);
+      for (const r of spec.registrars) this.registrars.set(r, new Registrar(r, registry));
+    }
+    // 4. Delegations from parents (not for registry-run TLDs).
+    const hostAddresses = (host: Name) => [...serverSpecs.values()].filter((s) => nameEquals(s.host, host)).flatMap((s) => s.addresses);
+    for (const [key, child] of [...this.zones].sort((a, b) => labels(a[0]).length - labels(b[0]).length)) {
+      if (key === '.') continue;
+      const parentKey = this.closestParentZone(key);
+      if (parentKey === undefined || registryTlds.has(parentKey)) continue;
+      const parent = this.zones.get(parentKey)!.zone;
+      const origin = child.zone.origin;
+      if (parent.get(origin, 'NS')) continue; // the scenario wrote the delegation itself
+      const hosts = child.servers.map((s) => serverSpecs.get(s)?.host).filter((h): h is Name => h !== undefined);
+      for (const host of [...new Set(hosts)]) {
+        parent.add({ name: origin, type: 'NS', class: 'IN', ttl: INFRA_TTL, data: host });
+        if (isSubdomain(host, parent.origin)) {
+          for (const address of hostAddresses(host)) {
+            const type = address.includes(':') ? 'AAAA' : 'A';
+            if (!parent.get(host, type)?.records.some((r) => r.data === address)) parent.add({ name: host, type, class: 'IN', ttl: INFRA_TTL, data: address } as RR);
+          }
+        }
+      }
+    }
+    // Addresses for every server host in the zone that is authoritative for it (and the root's own glue),
+    // so resolvers can find nameservers by name, not only through glue.
+    for (const spec of serverSpecs.values()) {
+      const zoneKey = this.deepestZone(spec.host);
+      const targets = [zoneKey, ...(spec.host === ROOT_SERVER.host ? ['.'] : [])];
+      for (const key of targets) {
+        const z = key === undefined ? undefined : this.zones.get(key);
+        if (!z || !(z.synthetic || key === '.')) continue;
+        for (const address of spec.addresses) {
+          const type = address.includes(':') ? 'AAAA' : 'A';
+          if (!z.zone.get(spec.host, type)?.records.some((r) => r.data === address)) z.zone.add({ name: spec.host, type, class: 'IN', ttl: INFRA_TTL, data: address } as RR);
+        }
+      }
+    }
+    // 5. Registered domains.
+    for (const [i, spec] of (topology.registries ?? []).entries()) {
+      const registry = this.registries[i]!;
+      for (const d of spec.domains) {
+        const ds = Array.isArray(d.ds) ? d.ds.map((line) => parseRecord(line).data as DsData) : [];
+        const result = registry.create(d.registrar, {
+          name: d.name,
+          registrant: d.registrant,
+          authCode: d.authCode,
+          ns: d.ns,
+          glue: glueList(d.glue),
+          ds,
+        });
+        if (!result.ok) throw new WorldError(`registering ${d.name} at the start failed: ${result.message}`);
+        if (d.status?.length) {
+          const server = d.status.filter((s) => s.startsWith('server')) as StatusCode[];
+          const client = d.status.filter((s) => s.startsWith('client')) as StatusCode[];
+          if (server.length) registry.setStatus('registry', d.name, { add: server });
+          if (client.length) registry.setStatus(d.registrar, d.name, { add: client });
+        }
+      }
+    }
+    // 6. Machines.
+    for (const [name, spec] of serverSpecs) {
+      const network = this.options.network.addHost(name, spec.addresses);
+      for (const a of spec.addresses) this.addressToMachine.set(a, name);
+      const zones = [...this.zones.values()].filter((z) => z.servers.includes(name)).map((z) => z.zone);
+      const server = new AuthoritativeServer({
+        network,
+        listen: spec.addresses.map((address) => ({ address, port: 53 })),
+        zones,
+        quirks: spec.quirks,
+        name,
+        // The encoded-answer cache reports hits without qname/qtype; traces need every question.
+        cache: false,
+        onEvent: (e) => this.onServerEvent(name, e),
+      });
+      await server.start();
+      this.servers.set(name, { host: spec.host, addresses: spec.addresses, server, network });
+    }
+    for (const [name, c] of Object.entries(topology.clients)) {
+      const network = this.options.network.addHost(name, c.addresses);
+      for (const a of c.addresses) this.addressToMachine.set(a, name);
+      this.clients.set(name, { addresses: c.addresses, ...(c.resolver ? { resolver: c.resolver } : {}), network });
+    }
+    for (const [name, r] of Object.entries(topology.resolvers ?? {})) {
+      for (const a of r.addresses) this.addressToMachine.set(a, name);
+      if (!this.options.resolverFactory) throw new WorldError(`resolver "${name}": no recursive resolver is available in this build`);
+      const network = this.options.network.addHost(name, r.addresses);
+      const root = this.zones.get('.')!;
+      const rootHints = root.servers.flatMap((s) => {
+        const spec = serverSpecs.get(s)!;
+        return spec.addresses.map((address) => ({ host: spec.host, address }));
+      });
+      const handle = await this.options.resolverFactory({
+        name,
+        network,
+        addresses: r.addresses,
+        profile: r.profile,
+        settings: r.settings ?? {},
+        rootHints,
+        trustAnchors: [],
+        random: this.options.random.fork(`resolver:${name}`),
+        onTrace: this.options.onTrace,
+        machineOf: (a) => this.machineOf(a),
+      });
+      this.resolvers.set(name, handle);
+    }
+  }
+
+  private deepestZone(name: Name): string | undefined {
+    let p = canonicalName(name);
+    for (;;) {
+      if (this.zones.has(p)) return p;
+      if (p === '.') return undefined;
+      p = canonicalName(parentName(p));
+    }
+  }
+
+  private closestParentZone(key: string): string | undefined {
+    let p = canonicalName(parentName(key));
+    for (;;) {
+      if (this.zones.has(p)) return p;
+      if (p === '.') return undefined;
+      p = canonicalName(parentName(p));
+    }
+  }
+
+  private onServerEvent(name: string, e: ServerEvent): void {
+    if (e.type === 'query') {
+      if (e.qname === undefined || e.qtype === undefined) return;
+      this.pendingServerQueries.set(`${e.from.address}|${e.from.port}|${e.id}`, { qname: e.qname, qtype: e.qtype });
+      this.options.onTrace({ time: e.time, from: this.machineOf(e.from.address), to: name, transport: e.transport, response: false, qname: e.qname, qtype: e.qtype, size: e.bytes });
+    } else if (e.type === 'response') {
+      const key = `${e.from.address}|${e.from.port}|${e.id}`;
+      const q = this.pendingServerQueries.get(key);
+      if (!q) return;
+      this.pendingServerQueries.delete(key);
+      this.options.onTrace({
+        time: e.time,
+        from: name,
+        to: this.machineOf(e.from.address),
+        transport: e.transport,
+        response: true,
+        qname: q.qname,
+        qtype: q.qtype,
+        ...(e.rcode !== 'RAW' ? { rcode: e.rcode } : {}),
+        size: e.bytes,
+      });
+    }
+  }
+
+  zone(name: Name): Zone {
+    const z = this.zones.get(canonicalName(name));
+    if (!z) throw new WorldError(`no zone ${name}`);
+    return z.zone;
+  }
+
+  // --- operator / attacker actions ----------------------------------------
+
+  addRecords(zoneName: Name, lines: string[]): string {
+    const zone = this.zone(zoneName);
+    for (const line of lines) zone.add(parseRecord(line, zone.origin));
+    return `${lines.length} record(s) added to ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
+  }
+
+  removeRecords(zoneName: Name, lines: string[]): string {
+    const zone = this.zone(zoneName);
+    let removed = 0;
+    for (const line of lines) {
+      const r = parseRemoval(line, zone.origin);
+      if (typeof r === 'string') throw new WorldError(r);
+      removed += r.record ? zone.remove(r.name, r.type, r.record) : zone.remove(r.name, r.type);
+    }
+    return `removed ${removed} record(s) from ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
+  }
+
+  setRecords(zoneName: Name, lines: string[]): string {
+    const zone = this.zone(zoneName);
+    const records = lines.map((l) => parseRecord(l, zone.origin));
+    const keys = new Map<string, RR[]>();
+    for (const rr of records) {
+      const k = `${canonicalName(rr.name)}|${rr.type}`;
+      keys.set(k, [...(keys.get(k) ?? []), rr]);
+    }
+    for (const list of keys.values()) zone.replace(list[0]!.name, list[0]!.type, list);
+    return `set in ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
+  }
+
+  serveZone(zoneName: Name, text: string, servers: string[]): string {
+    const zone = parseZoneText(text, normalizeName(zoneName), `zone ${zoneName}`);
+    for (const s of servers) this.server(s).server.zones.add(zone);
+    return `${servers.join(', ')} now serve${servers.length === 1 ? 's' : ''} zone ${toFqdn(zone.origin)}`;
+  }
+
+  dropZone(zoneName: Name, servers: string[]): string {
+    for (const s of servers) this.server(s).server.zones.remove(normalizeName(zoneName));
+    return `${servers.join(', ')} stopped serving ${toFqdn(zoneName)}`;
+  }
+
+  server(name: string) {
+    const s = this.servers.get(name);
+    if (!s) throw new WorldError(`no server ${name}`);
+    return s;
+  }
+
+  registrar(name: string): Registrar {
+    const r = this.registrars.get(name);
+    if (!r) throw new WorldError(`no registrar ${name}`);
+    return r;
+  }
+
+  registryFor(domain: Name): Registry {
+    const r = this.registries.find((reg) => isSubdomain(domain, reg.tld));
+    if (!r) throw new WorldError(`no registry for ${domain}`);
+    return r;
+  }
+
+  // --- clients --------------------------------------------------------------
+
+  /** Send one query from a client and wait (driving the clock) for the response or the timeout. */
+  async query(
+    client: string,
+    target: string,
+    qname: Name,
+    qtype: RRTypeName,
+    opts: { dnssec?: boolean; rd: boolean; timeoutMs: number; id: number; drive: (until: () => boolean, deadline: number) => Promise<void> },
+  ): Promise<{ response: Message | undefined; sentAt: number; receivedAt: number | undefined }> {
+    const c = this.clients.get(client);
+    if (!c) throw new WorldError(`no client ${client}`);
+    const address = this.resolvers.get(target)?.addresses[0] ?? this.servers.get(target)?.addresses[0];
+    if (!address) throw new WorldError(`no resolver or server ${target}`);
+    const to: Endpoint = { address, port: 53 };
+    const local = c.addresses.find((a) => a.includes(':') === address.includes(':')) ?? c.addresses[0]!;
+    const socket = await c.network.bindUdp({ address: local, port: 0 });
+    const query = makeQuery(qname, qtype, { id: opts.id, rd: opts.rd, ...(opts.dnssec ? { do: true } : {}) });
+    const bytes = encodeMessage(query);
+    let response: Message | undefined;
+    let receivedAt: number | undefined;
+    socket.onMessage((payload, from) => {
+      if (from.address !== address || response) return;
+      try {
+        const m = decodeMessage(payload);
+        if (m.id !== query.id || !m.flags.qr) return;
+        response = m;
+        receivedAt = this.options.clock.now();
+        this.options.onTrace({ time: receivedAt, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: m.rcode, size: payload.length });
+      } catch {
+        // A malformed answer is as good as none for a stub (RFC 1035 §7.3); the trace shows it arrived.
+      }
+    });
+    const sentAt = this.options.clock.now();
+    this.queryCounter++;
+    // Client→resolver legs are traced here; servers trace what they receive themselves.
+    if (!this.servers.has(target)) this.options.onTrace({ time: sentAt, from: client, to: target, transport: 'udp', response: false, qname, qtype, size: bytes.length });
+    socket.send(bytes, to);
+    await opts.drive(() => response !== undefined, sentAt + opts.timeoutMs);
+    socket.close();
+    return { response, sentAt, receivedAt };
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.resolvers.values()) await r.stop();
+    for (const s of this.servers.values()) await s.server.stop();
+  }
+}
+
+function infraZone(origin: Name, host: Name): Zone {
+  const o = toFqdn(origin);
+  const text = [
+    `${o} ${INFRA_TTL} IN SOA ${toFqdn(host)} hostmaster.${o === '.' ? '' : o} 1 1800 900 604800 86400`,
+    `${o} ${INFRA_TTL} IN NS ${toFqdn(host)}`,
+  ].join('\n');
+  const zone = parseZoneText(text, origin, `synthesised zone ${o}`);
+  return zone;
+}
+
+function glueList(glue: Record<string, string[]> | undefined): HostGlue[] {
+  return Object.entries(glue ?? {}).map(([name, addresses]) => ({ name, addresses }));
+}
+
+export type { OpResult };

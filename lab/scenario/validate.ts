@@ -1,0 +1,404 @@
+// Check a scenario before anything runs, and say exactly what is wrong: the
+// scenario file, the step (number, `at`, and what it does) and what was
+// expected ("unknown client 'bob' (clients: alice, carol)"). Every problem is
+// collected, not just the first, so an operator fixes a file in one pass.
+
+import { isIP } from 'node:net';
+import { parseExpectedRecord, type ResponseExpectation } from '../../assertions/response.ts';
+import { isSubdomain, nameProblem, normalizeName, parentName } from '../../dns/name.ts';
+import { RRType, type RRTypeName } from '../../dns/types.ts';
+import { parseRecord } from '../../dns/zone/rdata-text.ts';
+import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { PROFILE_NAMES, PROFILES } from '../../servers/recursive/profiles.ts';
+import { REGISTRY_LOCK, CLIENT_STATUSES, type StatusCode } from '../registry/registry.ts';
+import { parseDuration } from './duration.ts';
+import type { Action, DeepPartial, Scenario, Step, Topology, Variant } from './types.ts';
+
+export interface Problem {
+  /** 1-based step number, when the problem is in a step. */
+  step?: number;
+  /** Where in the file: 'topology.zones["example.jp"]', 'variants.fixed'… */
+  where?: string;
+  message: string;
+}
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: Problem[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario\n` +
+        problems.map((p) => `  ${file}: ${p.step !== undefined ? `step ${p.step}` : p.where ?? 'scenario'}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ScenarioError';
+  }
+}
+
+export interface PlannedStep {
+  /** 1-based position in the file (stable across variants, so messages point at the file). */
+  number: number;
+  /** Offset from T+0 in ms. */
+  at: number;
+  step: Step;
+}
+
+/** A scenario with one variant applied, checked, steps filtered and timed. */
+export interface Plan {
+  file: string;
+  scenario: Scenario;
+  variant: string;
+  topology: Topology;
+  steps: PlannedStep[];
+  /** Lab time of T+0, ms since epoch. */
+  start: number;
+}
+
+export const DEFAULT_START = '2026-01-01T00:00:00Z';
+
+/** Variant names of a scenario; 'default' when it declares none. */
+export function variantNames(s: Scenario): string[] {
+  const names = Object.keys(s.variants ?? {});
+  return names.length ? names : ['default'];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+/** Objects merge key by key; arrays, strings and numbers replace (a variant states the whole list). */
+export function mergeTopology(base: Topology, over: DeepPartial<Topology> | undefined): Topology {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (b === undefined) return a;
+    if (isPlainObject(a) && isPlainObject(b)) {
+      const out: Record<string, unknown> = { ...a };
+      for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
+      return out;
+    }
+    return b;
+  };
+  return merge(base, over) as Topology;
+}
+
+function describeStep(step: Step): string {
+  if ('query' in step) return `query ${step.query} by ${step.client}`;
+  if ('watch' in step) return `watch ${step.watch?.name}`;
+  if ('action' in step) return `${step.action?.do}`;
+  if ('expectQueries' in step) return 'expect queries';
+  if ('expectTimeline' in step) return `expect timeline ${step.expectTimeline?.watch}`;
+  return 'wait';
+}
+
+const KNOWN_TYPES = new Set(Object.keys(RRType));
+
+/** 'qname qtype' → parts, or a reason. */
+export function parseQuestion(text: string): { qname: string; qtype: RRTypeName } | string {
+  const parts = String(text).trim().split(/\s+/);
+  if (parts.length !== 2) return `query "${text}": expected "NAME TYPE", e.g. "www.example.jp A"`;
+  const qname = normalizeName(parts[0]!);
+  const qtype = parts[1]!.toUpperCase();
+  const problem = qname === '.' ? undefined : nameProblem(qname);
+  if (problem) return `query "${text}": ${problem}`;
+  if (!KNOWN_TYPES.has(qtype) && !/^TYPE\d+$/.test(qtype)) return `query "${text}": unknown type "${parts[1]}"`;
+  return { qname, qtype: qtype as RRTypeName };
+}
+
+/** Check a scenario and build the plan for one variant. Throws ScenarioError listing every problem. */
+export function planScenario(scenario: Scenario, file: string, variant?: string): Plan {
+  const problems: Problem[] = [];
+  const top = (where: string, message: string) => problems.push({ where, message });
+
+  if (!isPlainObject(scenario)) throw new ScenarioError(file, [{ message: 'the file must `export default` a scenario object (see lab/runner/README.md)' }]);
+  if (typeof scenario.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(scenario.id)) top('id', `id must be lowercase words joined by '-', got ${JSON.stringify(scenario.id)}`);
+  for (const key of ['title', 'narrative'] as const) {
+    const v = scenario[key];
+    if (!isPlainObject(v) || typeof v.en !== 'string' || typeof v.ja !== 'string' || !v.en || !v.ja) top(key, `${key} needs both { en: '…', ja: '…' }`);
+  }
+  if (!Array.isArray(scenario.references)) top('references', 'references must be a list of strings (RFCs, postmortems)');
+  if (!isPlainObject(scenario.topology)) throw new ScenarioError(file, [...problems, { where: 'topology', message: 'topology is missing' }]);
+  if (!Array.isArray(scenario.steps)) throw new ScenarioError(file, [...problems, { where: 'steps', message: 'steps must be a list' }]);
+
+  const variants = variantNames(scenario);
+  const chosen = variant ?? variants[0]!;
+  if (!variants.includes(chosen)) {
+    throw new ScenarioError(file, [{ where: 'variants', message: `no variant "${chosen}" (variants: ${variants.join(', ')})` }]);
+  }
+  const v: Variant | undefined = scenario.variants?.[chosen];
+  const topology = mergeTopology(scenario.topology, v?.topology);
+  const start = Date.parse(scenario.start ?? DEFAULT_START);
+  if (Number.isNaN(start)) top('start', `start "${scenario.start}" is not an ISO 8601 time like ${DEFAULT_START}`);
+
+  // --- topology --------------------------------------------------------------
+  const servers = topology.servers ?? {};
+  const zones = topology.zones ?? {};
+  const resolvers = topology.resolvers ?? {};
+  const clients = topology.clients ?? {};
+  const machineNames = new Map<string, string>();
+  const addresses = new Map<string, string>();
+  const claimMachine = (kind: string, name: string, addrs: unknown) => {
+    const where = `topology.${kind}["${name}"]`;
+    if (machineNames.has(name)) top(where, `the name "${name}" is already used by a ${machineNames.get(name)}; machine names must be unique`);
+    machineNames.set(name, kind);
+    if (!Array.isArray(addrs) || addrs.length === 0) {
+      top(where, 'needs addresses: [\'192.0.2.1\', …]');
+      return;
+    }
+    for (const a of addrs) {
+      if (typeof a !== 'string' || isIP(a) === 0) top(where, `"${a}" is not an IPv4/IPv6 address`);
+      else if (addresses.has(a)) top(where, `address ${a} is already used by ${addresses.get(a)}`);
+      else addresses.set(a, name);
+    }
+  };
+  for (const [name, s] of Object.entries(servers)) {
+    claimMachine('servers', name, s.addresses);
+    if (typeof s.host !== 'string' || nameProblem(normalizeName(s.host))) top(`topology.servers["${name}"]`, `host "${s.host}" is not a valid host name`);
+  }
+  for (const [name, r] of Object.entries(resolvers)) {
+    claimMachine('resolvers', name, r.addresses);
+    if (!(PROFILE_NAMES as readonly string[]).includes(r.profile)) {
+      top(`topology.resolvers["${name}"]`, `unknown profile "${r.profile}" (profiles: ${PROFILE_NAMES.join(', ')})`);
+    }
+    for (const key of Object.keys(r.settings ?? {})) {
+      if (!(key in PROFILES.unbound)) top(`topology.resolvers["${name}"].settings`, `unknown setting "${key}" (see servers/recursive/settings.ts)`);
+    }
+  }
+  for (const [name, c] of Object.entries(clients)) {
+    claimMachine('clients', name, c.addresses);
+    if (c.resolver !== undefined && !(c.resolver in resolvers)) {
+      top(`topology.clients["${name}"]`, `unknown resolver "${c.resolver}" (resolvers: ${Object.keys(resolvers).join(', ') || 'none'})`);
+    }
+  }
+  const zoneNames = Object.keys(zones).map(normalizeName);
+  for (const [name, z] of Object.entries(zones)) {
+    const where = `topology.zones["${name}"]`;
+    const problem = name === '.' ? undefined : nameProblem(normalizeName(name));
+    if (problem) top(where, problem);
+    if (!Array.isArray(z.servers)) top(where, 'servers: [...] is missing');
+    for (const s of z.servers ?? []) if (!(s in servers)) top(where, `unknown server "${s}" (servers: ${Object.keys(servers).join(', ')})`);
+    try {
+      const zone = parseZoneText(String(z.text ?? ''), normalizeName(name), `${file} zone ${name}`);
+      if (!zone.soa) top(where, `zone text has no SOA record at ${name}`);
+    } catch (e) {
+      top(where, (e as Error).message);
+    }
+  }
+  for (const [i, reg] of (topology.registries ?? []).entries()) {
+    const where = `topology.registries[${i}]`;
+    if (!zoneNames.some((z) => z === normalizeName(reg.tld))) top(where, `the TLD zone "${reg.tld}" must be in topology.zones (its servers publish the delegations)`);
+    for (const d of reg.domains ?? []) {
+      if (normalizeName(parentName(d.name)) !== normalizeName(reg.tld)) top(where, `domain ${d.name} is not directly under ${reg.tld}`);
+      if (!reg.registrars.includes(d.registrar)) top(where, `domain ${d.name}: unknown registrar "${d.registrar}" (registrars: ${reg.registrars.join(', ')})`);
+      for (const s of d.status ?? []) {
+        if (![...REGISTRY_LOCK, ...CLIENT_STATUSES].includes(s as StatusCode)) top(where, `domain ${d.name}: unknown status "${s}"`);
+      }
+      if (Array.isArray(d.ds)) checkRecordLines(d.ds, 'DS', (m) => top(where, `domain ${d.name}: ${m}`));
+      else if (d.ds === 'from-zone' && !(zones[d.name] ?? zones[`${d.name}.`])?.signed) top(where, `domain ${d.name}: ds 'from-zone' needs the zone ${d.name} to be in topology.zones with signed: true`);
+    }
+  }
+  for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
+    const where = `topology.middleboxes["${name}"]`;
+    for (const end of m.between ?? []) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`);
+    top(where, `middlebox kind "${m.kind}" is not available yet (middleboxes arrive with issue 5); remove it or run a scenario without it`);
+  }
+  const registrars = new Set((topology.registries ?? []).flatMap((r) => r.registrars));
+  const registryDomains = (topology.registries ?? []).flatMap((r) => r.domains.map((d) => normalizeName(d.name)));
+  const registryTlds = (topology.registries ?? []).map((r) => normalizeName(r.tld));
+
+  // --- steps -----------------------------------------------------------------
+  const planned: PlannedStep[] = [];
+  let last = 0;
+  const watches = new Set<string>();
+  scenario.steps.forEach((step, i) => {
+    const number = i + 1;
+    const isObject = isPlainObject(step as unknown);
+    const bad = (message: string) => problems.push({ step: number, message: `(${isObject ? `at ${String(step.at)}, ${describeStep(step)}` : 'not an object'}) ${message}` });
+    if (!isObject) {
+      bad('each step must be an object like { at: \'+1h\', … }');
+      return;
+    }
+    const at = typeof step.at === 'string' ? parseDuration(step.at) : undefined;
+    if (at === undefined) {
+      bad(`at: "${String(step.at)}" is not an offset like '+0s', '+90s', '+1h30m', '+2d'`);
+      return;
+    }
+    if (at < last) bad(`at ${step.at} is earlier than the step before it; steps run in file order and time only moves forward`);
+    for (const o of step.only ?? []) if (!variants.includes(o)) bad(`only: unknown variant "${o}" (variants: ${variants.join(', ')})`);
+    const kinds = ['query', 'watch', 'action', 'expectQueries', 'expectTimeline', 'wait'].filter((k) => k in step);
+    if (kinds.length !== 1) {
+      bad(`a step does exactly one of query / watch / action / expectQueries / expectTimeline / wait; this one has ${kinds.length ? kinds.join(' + ') : 'none'}`);
+      return;
+    }
+    const checkTarget = (client: string, to: string | undefined) => {
+      if (!(client in clients)) bad(`unknown client "${client}" (clients: ${Object.keys(clients).join(', ') || 'none'})`);
+      else if (to === undefined && clients[client]!.resolver === undefined) bad(`client "${client}" has no resolver; add to: 'SERVER' or give the client a resolver`);
+      if (to !== undefined && !(to in resolvers) && !(to in servers)) bad(`to: unknown resolver or server "${to}"`);
+    };
+    if ('query' in step) {
+      const q = parseQuestion(step.query);
+      if (typeof q === 'string') bad(q);
+      checkTarget(step.client, step.to);
+      if (step.expect) checkExpectation(step.expect, bad);
+    } else if ('watch' in step) {
+      const w = step.watch;
+      if (!w || typeof w.name !== 'string') bad('watch needs a name');
+      else if (watches.has(w.name)) bad(`a watch named "${w.name}" already exists`);
+      else watches.add(w.name);
+      const q = parseQuestion(w?.query ?? '');
+      if (typeof q === 'string') bad(q);
+      checkTarget(w.client, w.to);
+      const every = parseDuration(w.every ?? '');
+      const until = parseDuration(w.until ?? '');
+      if (!every || every <= 0) bad(`watch.every "${w.every}" is not a positive duration`);
+      if (until === undefined) bad(`watch.until "${w.until}" is not an offset`);
+      else if (until < at) bad('watch.until is before the watch starts');
+      else if (every && (until - at) / every > 10_000) bad('watch would take more than 10000 samples; use a longer interval');
+    } else if ('action' in step) {
+      if (!('operator' in step) && !('attacker' in step)) bad('an action needs operator: \'NAME\' or attacker: \'NAME\' (who does it; shown on the timeline)');
+      checkAction(step.action, bad, { zones: zoneNames, servers: Object.keys(servers), resolvers: Object.keys(resolvers), registrars, registryDomains, registryTlds });
+    } else if ('expectQueries' in step) {
+      const e = step.expectQueries;
+      for (const m of [e.server, e.client]) if (m !== undefined && !machineNames.has(m)) bad(`unknown machine "${m}" (machines: ${[...machineNames.keys()].join(', ')})`);
+      if (e.since !== undefined && parseDuration(e.since) === undefined) bad(`since "${e.since}" is not an offset`);
+      if (e.qtype !== undefined && !KNOWN_TYPES.has(e.qtype)) bad(`unknown qtype "${e.qtype}"`);
+      if (e.none !== undefined && (e.count !== undefined || e.min !== undefined || e.max !== undefined)) bad('use either none: true or count/min/max, not both');
+    } else if ('expectTimeline' in step) {
+      const e = step.expectTimeline;
+      if (!watches.has(e.watch)) bad(`unknown watch "${e.watch}": declare it with a watch step before this one (watches: ${[...watches].join(', ') || 'none'})`);
+      for (const [k, w] of Object.entries({ throughout: e.throughout, never: e.never, recovery: e.recovery })) {
+        if (w && (parseDuration(w.from) === undefined || parseDuration(w.to) === undefined)) bad(`${k}: from/to must be offsets like '+1h'`);
+      }
+      if (e.outage && [e.outage.min, e.outage.max].some((d) => d !== undefined && parseDuration(d) === undefined)) bad('outage: min/max must be durations like \'24h\'');
+      if (!e.throughout && !e.never && !e.outage && !e.recovery) bad('expectTimeline needs throughout, never, outage or recovery');
+    }
+    last = Math.max(last, at);
+    if (!step.only || step.only.includes(chosen)) planned.push({ number, at, step });
+  });
+
+  if (problems.length) throw new ScenarioError(file, problems);
+  return { file, scenario, variant: chosen, topology, steps: planned, start };
+}
+
+function checkRecordLines(lines: unknown, type: RRTypeName | undefined, bad: (m: string) => void, origin?: string): void {
+  if (!Array.isArray(lines)) {
+    bad('records must be a list of zone-file lines');
+    return;
+  }
+  for (const line of lines) {
+    try {
+      const rr = parseRecord(String(line), origin === undefined ? undefined : normalizeName(origin));
+      if (type && rr.type !== type) bad(`"${line}" is a ${rr.type} record, expected ${type}`);
+    } catch (e) {
+      bad(`bad record line "${line}": ${(e as Error).message}`);
+    }
+  }
+}
+
+function checkExpectation(e: ResponseExpectation, bad: (m: string) => void): void {
+  for (const key of ['answer', 'authority', 'additional', 'answerIncludes', 'answerExcludes'] as const) {
+    for (const line of e[key] ?? []) {
+      try {
+        parseExpectedRecord(line);
+      } catch (err) {
+        bad(`expect.${key}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+interface Known {
+  zones: string[];
+  servers: string[];
+  resolvers: string[];
+  registrars: Set<string>;
+  registryDomains: string[];
+  registryTlds: string[];
+}
+
+/** Lines removing records may be 'owner', 'owner TYPE' or a full record line. */
+export function parseRemoval(line: string, origin: string): { name: string; type?: RRTypeName; record?: ReturnType<typeof parseRecord> } | string {
+  const parts = line.trim().split(/\s+/);
+  const owner = parts[0] ?? '';
+  const name = owner === '@' ? normalizeName(origin) : owner.endsWith('.') ? normalizeName(owner) : normalizeName(`${owner}.${origin}`);
+  if (parts.length === 1) return { name };
+  if (parts.length === 2 && (KNOWN_TYPES.has(parts[1]!.toUpperCase()) || /^TYPE\d+$/.test(parts[1]!))) return { name, type: parts[1]!.toUpperCase() as RRTypeName };
+  try {
+    const record = parseRecord(line, normalizeName(origin));
+    return { name: record.name, type: record.type, record };
+  } catch (e) {
+    return `bad record line "${line}": ${(e as Error).message}`;
+  }
+}
+
+function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
+  if (!isPlainObject(action) || typeof action.do !== 'string') {
+    bad('action must be { do: \'…\', … }');
+    return;
+  }
+  const zoneKnown = (z: string) => {
+    if (!k.zones.includes(normalizeName(z))) bad(`unknown zone "${z}" (zones: ${k.zones.join(', ')})`);
+  };
+  const serversKnown = (list: string[]) => {
+    for (const s of list ?? []) if (!k.servers.includes(s)) bad(`unknown server "${s}" (servers: ${k.servers.join(', ')})`);
+  };
+  const registrarKnown = (r: string) => {
+    if (!k.registrars.has(r)) bad(`unknown registrar "${r}" (registrars: ${[...k.registrars].join(', ') || 'none — add topology.registries'})`);
+  };
+  const domainInRegistry = (d: string) => {
+    if (!k.registryTlds.some((t) => isSubdomain(normalizeName(d), t))) bad(`domain ${d} is not under a TLD with a registry (registries: ${k.registryTlds.join(', ') || 'none'})`);
+  };
+  switch (action.do) {
+    case 'add-records':
+    case 'set-records':
+      zoneKnown(action.zone);
+      checkRecordLines(action.records, undefined, bad, action.zone);
+      break;
+    case 'remove-records':
+      zoneKnown(action.zone);
+      for (const line of action.records ?? []) {
+        const r = parseRemoval(line, action.zone);
+        if (typeof r === 'string') bad(r);
+      }
+      break;
+    case 'serve-zone':
+      serversKnown(action.servers);
+      try {
+        const zone = parseZoneText(String(action.text ?? ''), normalizeName(action.zone), `zone ${action.zone}`);
+        if (!zone.soa) bad(`zone text for ${action.zone} has no SOA`);
+      } catch (e) {
+        bad((e as Error).message);
+      }
+      break;
+    case 'drop-zone':
+      serversKnown(action.servers);
+      break;
+    case 'sign-zone':
+    case 'unsign-zone':
+      zoneKnown(action.zone);
+      break;
+    case 'change-ns':
+    case 'change-ds':
+    case 'registrar-lock':
+    case 'registrar-unlock':
+    case 'delete-domain':
+    case 'renew':
+    case 'register':
+      registrarKnown(action.registrar);
+      domainInRegistry(action.domain);
+      if (action.do === 'change-ds' && Array.isArray(action.ds)) checkRecordLines(action.ds, 'DS', bad);
+      break;
+    case 'transfer':
+      registrarKnown(action.to);
+      domainInRegistry(action.domain);
+      break;
+    case 'registry-lock':
+    case 'registry-unlock':
+    case 'expire-domain':
+      domainInRegistry(action.domain);
+      break;
+    case 'flush-cache':
+      if (!k.resolvers.includes(action.resolver)) bad(`unknown resolver "${action.resolver}" (resolvers: ${k.resolvers.join(', ') || 'none'})`);
+      break;
+    default:
+      bad(`unknown action "${(action as { do: string }).do}" (see lab/runner/README.md for the list)`);
+  }
+}
