@@ -3,10 +3,14 @@
 
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
 import { signCommand } from './sign.ts';
+import { runCommand } from './run.ts';
+import { listCommand } from './list.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
   signCommand,
+  runCommand,
+  listCommand,
 ];
 
 function helpText(): string {
