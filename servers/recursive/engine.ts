@@ -906,7 +906,8 @@ export class ResolverEngine {
           cur = this.keyEntry(next, 'bogus', [], `DS for ${next}: ${v.reason}`, this.settings.bogusTtl, v.ede ?? Ede.DNSSEC_BOGUS);
           break;
         }
-        this.cache.storeRRset(dsSet.rrset, dsSet.signatures, dsSet.trust, 'secure', { ttl: v.ttl ?? dsSet.rrset.ttl });
+        // Mark it validated without extending its life: a cached DS keeps its original expiry.
+        this.cache.storeRRset(dsSet.rrset, dsSet.signatures, dsSet.trust, 'secure', { ttl: Math.min(dsSet.rrset.ttl, v.ttl ?? Infinity) });
         const dsTtl = this.cache.get(next, 'DS')?.records[0]?.ttl ?? dsSet.rrset.ttl;
         cur = await this.fetchKeys(ctx, next, dsSet.rrset.records, dsTtl, depth);
         continue;

@@ -91,6 +91,8 @@ export interface World {
   expiration: number;
   /** Re-sign a zone after editing it (same keys). */
   resign(origin: string, edit: (z: Zone) => void): void;
+  /** Serve the zone without any DNSSEC records (step 3 of turning DNSSEC off). */
+  serveUnsigned(origin: string): void;
 }
 
 function keysFor(origin: string): SigningKey[] {
@@ -175,6 +177,8 @@ www.other.lab. 600 ${T} A 192.0.2.20
   const root = parseZoneText(rootText(), '.');
   for (const ds of dsRecords(keys.get('lab')!, [2], 86400)) root.add(ds);
 
+  unsigned.set('.', root);
+  unsigned.set('lab', lab);
   const zones = new Map<string, Zone>();
   zones.set('.', sign(root, keys.get('.')!));
   zones.set('lab', sign(lab, keys.get('lab')!));
@@ -201,9 +205,18 @@ www.other.lab. 600 ${T} A 192.0.2.20
   const servers = new Map<string, AuthoritativeServer>();
   for (const [addr, names] of Object.entries(serverZones)) {
     const quirks: Quirk[] = addr === ADDR.exampleLame ? [{ kind: 'lame', rcode: 'REFUSED' }] : [];
-    servers.set(addr, new AuthoritativeServer({ network: stubNetwork, listen: [{ address: addr, port: 53 }], zones: names.map((n) => zones.get(n)!), quirks, name: addr }));
+    servers.set(addr, new AuthoritativeServer({ network: stubNetwork, listen: [{ address: addr, port: 53 }], zones: names.map((n) => zones.get(n)!), quirks, name: addr, cache: false }));
   }
   const anchors = dsRecords(keys.get('.')!, [2], 86400);
+  const replace = (origin: string, zone: Zone) => {
+    zones.set(origin, zone);
+    for (const [addr, names] of Object.entries(serverZones)) {
+      if (!names.includes(origin)) continue;
+      const srv = servers.get(addr)!;
+      srv.zones.remove(origin);
+      srv.zones.add(zone);
+    }
+  };
   return {
     clock,
     servers,
@@ -217,14 +230,12 @@ www.other.lab. 600 ${T} A 192.0.2.20
       const base = unsigned.get(origin);
       if (!base) throw new Error(`no unsigned copy of ${origin}`);
       edit(base);
-      const signed = keys.has(origin) ? sign(base, keys.get(origin)!) : base;
-      zones.set(origin, signed);
-      for (const [addr, names] of Object.entries(serverZones)) {
-        if (!names.includes(origin)) continue;
-        const srv = servers.get(addr)!;
-        srv.zones.remove(origin);
-        srv.zones.add(signed);
-      }
+      replace(origin, keys.has(origin) ? sign(base, keys.get(origin)!) : base);
+    },
+    serveUnsigned(origin) {
+      const base = unsigned.get(origin);
+      if (!base) throw new Error(`no unsigned copy of ${origin}`);
+      replace(origin, base.clone());
     },
   };
 }

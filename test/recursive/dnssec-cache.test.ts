@@ -1,0 +1,179 @@
+// Cache behaviour that incidents depend on: RFC 8198 aggressive NSEC (the
+// Slack bitmap outage, new names hidden by cached NSEC), DS/DNSKEY living by
+// their own TTLs (the Slack rollback outage), flushing, serve-stale (RFC 8767)
+// and the bounded amount of work per client query.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { VirtualClock } from '../../lab/net/clock.ts';
+import { SeededRandom } from '../../lab/net/random.ts';
+import { ResolverEngine } from '../../servers/recursive/engine.ts';
+import type { ResolverEvent } from '../../servers/recursive/events.ts';
+import { settingsFor, type ProfileName } from '../../servers/recursive/profiles.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
+
+function setup(overrides: Partial<ResolverSettings> = {}, profile: ProfileName = 'unbound') {
+  const w = buildWorld(new VirtualClock());
+  const upstream = new DirectUpstream(w, w.clock);
+  const events: ResolverEvent[] = [];
+  const engine = new ResolverEngine({
+    settings: settingsFor(profile, { ede: true, ...overrides }),
+    clock: w.clock,
+    random: new SeededRandom('cache-test'),
+    upstream,
+    rootHints: w.rootHints,
+    trustAnchors: w.anchors,
+    onEvent: (e) => events.push(e),
+  });
+  const q = (name: string, type: Parameters<ResolverEngine['resolve']>[1], opts: Parameters<ResolverEngine['resolve']>[2] = { do: true }) =>
+    drive(w.clock, engine.resolve(name, type, opts));
+  return { w, upstream, engine, events, q };
+}
+
+describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
+  it('after one validated NXDOMAIN, another name in the same NSEC span is answered with no upstream query', async () => {
+    const { q, upstream } = setup({ aggressiveNsec: true });
+    const first = await q('b.example.lab', 'A');
+    assert.equal(first.rcode, 'NXDOMAIN');
+    assert.equal(first.ad, true);
+    const before = upstream.sent;
+    // alias.example.lab → c.example.lab covers both b and bb.
+    const second = await q('bb.example.lab', 'A');
+    assert.equal(second.rcode, 'NXDOMAIN');
+    assert.equal(second.ad, true);
+    assert.equal(upstream.sent, before, 'no upstream query');
+    assert.equal(second.summary.aggressive, true);
+    assert.ok(second.authority.some((r) => r.type === 'NSEC'), 'the covering NSEC is in the synthesised answer');
+  });
+
+  it('with the switch off the same query goes upstream', async () => {
+    const { q, upstream } = setup({ aggressiveNsec: false });
+    await q('b.example.lab', 'A');
+    const before = upstream.sent;
+    const second = await q('bb.example.lab', 'A');
+    assert.equal(second.rcode, 'NXDOMAIN');
+    assert.ok(upstream.sent > before, 'asked upstream');
+    assert.equal(second.summary.aggressive, false);
+  });
+
+  it('NODATA for one type is synthesised for another type missing from the NSEC bitmap (the Slack mechanism)', async () => {
+    const { q, upstream } = setup({ aggressiveNsec: true });
+    const aaaa = await q('www.example.lab', 'AAAA');
+    assert.equal(aaaa.rcode, 'NOERROR');
+    assert.equal(aaaa.answer.length, 0);
+    const before = upstream.sent;
+    const txt = await q('www.example.lab', 'TXT');
+    assert.equal(txt.rcode, 'NOERROR');
+    assert.equal(txt.answer.length, 0);
+    assert.equal(upstream.sent, before);
+    // …but a type in the bitmap is never denied from the cache.
+    const a = await q('www.example.lab', 'A');
+    assert.deepEqual(a.answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.10']);
+  });
+
+  it('a name added after the NSEC was cached stays hidden until the NSEC expires (RFC 8198 §6)', async () => {
+    const { q, w } = setup({ aggressiveNsec: true });
+    await q('b.example.lab', 'A');
+    w.resign('example.lab', (z) => z.add({ name: 'new.example.lab', type: 'A', class: 'IN', ttl: 300, data: '192.0.2.77' }));
+    assert.equal((await q('bz.example.lab', 'A')).rcode, 'NXDOMAIN');
+    // new.example.lab sorts after mail and ns*: its span was not cached; bc is inside the cached span.
+    assert.equal((await q('bc.example.lab', 'A')).summary.queriesSent, 0);
+    await w.clock.runFor(301_000); // NSEC TTL = min(NSEC TTL, SOA MINIMUM 300)
+    const fresh = await q('bc.example.lab', 'A');
+    assert.ok(fresh.summary.queriesSent > 0);
+  });
+
+  it('NSEC3 spans are used by profiles that allow it (knot-resolver) and not by unbound', async () => {
+    const knot = setup({}, 'knot-resolver');
+    await knot.q('nope.other.lab', 'A');
+    const k2 = await knot.q('nope2.other.lab', 'A');
+    const unb = setup({}, 'unbound');
+    await unb.q('nope.other.lab', 'A');
+    const u2 = await unb.q('nope2.other.lab', 'A');
+    assert.equal(u2.rcode, 'NXDOMAIN');
+    assert.ok(u2.summary.queriesSent > 0, 'unbound: NSEC only');
+    assert.equal(k2.rcode, 'NXDOMAIN');
+    // With NSEC3 a second name is only synthesised if its hash falls in a cached span and the closest-encloser proof is cached.
+    assert.ok(k2.summary.queriesSent === 0 || k2.summary.aggressive === false);
+  });
+});
+
+describe('DS and DNSKEY live by their own TTLs', () => {
+  it('turning DNSSEC off without waiting out the DS TTL: SERVFAIL until the cached DS expires; a flush ends it at once', async () => {
+    const { q, w, engine } = setup({ aggressiveNsec: false });
+    const before = await q('www.example.lab', 'A');
+    assert.equal(before.ad, true);
+    // Operator removes the DS at the TLD and unsigns the zone at the same moment (step 2 skipped).
+    w.resign('lab', (z) => z.remove('example.lab', 'DS'));
+    w.serveUnsigned('example.lab');
+    await w.clock.runFor(3_601_000); // A (300) and DNSKEY (3600) expired; DS (86400) still cached
+    const during = await q('www.example.lab', 'A');
+    assert.equal(during.rcode, 'SERVFAIL', 'cached DS says signed, zone has no DNSKEY');
+    assert.ok(during.ede);
+    // Still failing later the same day…
+    await w.clock.runFor(40_000_000);
+    assert.equal((await q('www.example.lab', 'A')).rcode, 'SERVFAIL');
+    // …and fine once the DS TTL (counted from when it was cached) has passed.
+    await w.clock.runFor(86_400_000 - 43_601_000 + 1_000);
+    const after = await q('www.example.lab', 'A');
+    assert.equal(after.rcode, 'NOERROR', JSON.stringify(after.ede));
+    assert.equal(after.ad, false);
+    assert.equal(after.security, 'insecure');
+    void engine;
+  });
+
+  it('flushTree on the zone ends the outage immediately (what users of Google Public DNS did)', async () => {
+    const { q, w, engine } = setup({ aggressiveNsec: false });
+    await q('www.example.lab', 'A');
+    w.resign('lab', (z) => z.remove('example.lab', 'DS'));
+    w.serveUnsigned('example.lab');
+    await w.clock.runFor(3_601_000);
+    assert.equal((await q('www.example.lab', 'A')).rcode, 'SERVFAIL');
+    assert.ok(engine.flushTree('example.lab') > 0);
+    const r = await q('www.example.lab', 'A');
+    assert.equal(r.rcode, 'NOERROR');
+    assert.equal(r.security, 'insecure');
+  });
+
+  it('flushName forgets one name only; flushAll everything', async () => {
+    const { q, engine } = setup();
+    await q('www.example.lab', 'A');
+    await q('c.example.lab', 'A');
+    engine.flushName('www.example.lab');
+    assert.ok((await q('www.example.lab', 'A')).summary.queriesSent > 0);
+    assert.equal((await q('c.example.lab', 'A')).summary.queriesSent, 0);
+    engine.flushAll();
+    assert.ok((await q('c.example.lab', 'A')).summary.queriesSent > 0);
+  });
+});
+
+describe('serve-stale (RFC 8767) and bounded work', () => {
+  const silence = (w: ReturnType<typeof buildWorld>) => {
+    w.servers.get(ADDR.example)!.setQuirks([{ kind: 'drop' }]);
+    w.servers.get(ADDR.exampleLame)!.setQuirks([{ kind: 'drop' }]);
+  };
+
+  it('with serve-stale on, expired data is served (TTL 30, EDE 3) when the authoritatives are unreachable', async () => {
+    const { q, w } = setup({ serveStale: true, maxStaleTtl: 86400 });
+    await q('www.example.lab', 'A');
+    silence(w);
+    await w.clock.runFor(400_000);
+    const r = await q('www.example.lab', 'A');
+    assert.equal(r.rcode, 'NOERROR');
+    assert.equal(r.answer.find((x) => x.type === 'A')!.ttl, 30);
+    assert.equal(r.ede?.code, 3);
+    assert.equal(r.summary.stale, true);
+  });
+
+  it('without serve-stale the same situation is SERVFAIL, after a bounded number of queries', async () => {
+    const { q, w } = setup({ serveStale: false });
+    await q('www.example.lab', 'A');
+    silence(w);
+    await w.clock.runFor(400_000);
+    const r = await q('www.example.lab', 'A');
+    assert.equal(r.rcode, 'SERVFAIL');
+    assert.ok(r.summary.queriesSent > 0 && r.summary.queriesSent <= 32, `sent ${r.summary.queriesSent}`);
+    assert.ok(r.summary.timeouts > 0);
+  });
+});
