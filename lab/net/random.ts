@@ -28,6 +28,16 @@ export class SeededRandom {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 0x9e3779b9;
   }
 
+  /** A generator with an explicit xoshiro128** state (for reference-vector tests). */
+  static fromState(s0: number, s1: number, s2: number, s3: number): SeededRandom {
+    const r = new SeededRandom('fromState');
+    r.s0 = s0 >>> 0;
+    r.s1 = s1 >>> 0;
+    r.s2 = s2 >>> 0;
+    r.s3 = s3 >>> 0;
+    return r;
+  }
+
   /**
    * An independent stream for one purpose ("ports", "loss", "host:ns1"...).
    * It depends only on this stream's seed and the label — not on how many

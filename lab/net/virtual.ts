@@ -900,6 +900,8 @@ class VirtualTcpConnection implements TcpConnection {
   private sndNxt = 0;
   private sndUna = 0;
   private rcvNxt = 0;
+  /** rcvNxt as last acknowledged in a segment we sent. */
+  private ackSent = -1;
   private unacked: Unacked[] = [];
   private ooo = new Map<number, { payload: Buffer; fin: boolean }>();
   private retries = 0;
@@ -1081,7 +1083,8 @@ class VirtualTcpConnection implements TcpConnection {
     const len = b.payload.length + (b.flags.fin ? 1 : 0);
     if (len > 0) {
       const off = (b.seq - this.peerIsn) >>> 0;
-      if (off === this.rcvNxt) {
+      const inOrder = off === this.rcvNxt;
+      if (inOrder) {
         this.accept(b.payload, !!b.flags.fin);
         // Pull in anything that was waiting for this gap to fill.
         for (let next = this.ooo.get(this.rcvNxt); next !== undefined && this.state === 'established'; next = this.ooo.get(this.rcvNxt)) {
@@ -1093,7 +1096,9 @@ class VirtualTcpConnection implements TcpConnection {
       }
       // The data handler may have closed the connection.
       if ((this.state as TcpState) === 'closed') return;
-      this.sendAck();
+      // A duplicate or out-of-order segment is answered with a (duplicate) ACK at once; in-order
+      // data needs no pure ACK if the handler's reply (or our FIN) already carried it.
+      if (!inOrder || this.ackSent !== this.rcvNxt) this.sendAck();
     }
     this.maybeFinished();
   }
@@ -1199,6 +1204,7 @@ class VirtualTcpConnection implements TcpConnection {
 
   private emit(flags: TcpFlags, offset: number, payload: Buffer, mss: number | undefined): void {
     this.touch();
+    if (flags.ack) this.ackSent = this.rcvNxt;
     const body: TcpBody = {
       kind: 'tcp',
       srcPort: this.local.port,

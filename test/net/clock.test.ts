@@ -1,0 +1,121 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { DEFAULT_LAB_EPOCH, RealClock, VirtualClock, sleep } from '../../lab/net/clock.ts';
+
+describe('VirtualClock', () => {
+  it('starts at the lab epoch (2026-01-01T00:00:00Z) or a given start', () => {
+    assert.equal(new VirtualClock().now(), DEFAULT_LAB_EPOCH);
+    assert.equal(new Date(DEFAULT_LAB_EPOCH).toISOString(), '2026-01-01T00:00:00.000Z');
+    assert.equal(new VirtualClock({ start: '2021-09-30T12:00:00Z' }).now(), Date.UTC(2021, 8, 30, 12));
+    assert.throws(() => new VirtualClock({ start: 'yesterday' }), RangeError);
+  });
+
+  it('fires timers in (time, insertion) order and stands at each timer time', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const seen: string[] = [];
+    clock.setTimer(20, () => seen.push(`b@${clock.now()}`));
+    clock.setTimer(10, () => seen.push(`a@${clock.now()}`));
+    clock.setTimer(20, () => seen.push(`c@${clock.now()}`));
+    clock.setTimer(0, () => {
+      seen.push(`z@${clock.now()}`);
+      clock.setTimer(0, () => seen.push(`z2@${clock.now()}`)); // same time, queued after the others at 0
+    });
+    const r = await clock.runFor(100);
+    assert.deepEqual(seen, ['z@0', 'z2@0', 'a@10', 'b@20', 'c@20']);
+    assert.equal(r.events, 5);
+    assert.equal(r.now, 100);
+    assert.equal(clock.now(), 100);
+  });
+
+  it('clearTimer cancels; a day-long wait costs nothing', async () => {
+    const clock = new VirtualClock();
+    let fired = 0;
+    const h = clock.setTimer(5, () => fired++);
+    clock.setTimer(86_400_000, () => fired++);
+    clock.clearTimer(h);
+    assert.equal(clock.pending, 1);
+    const r = await clock.runUntilIdle();
+    assert.equal(fired, 1);
+    assert.equal(r.stoppedBy, 'idle');
+    assert.equal(clock.now(), DEFAULT_LAB_EPOCH + 86_400_000);
+  });
+
+  it('lets promise chains settle between events (async code is deterministic)', async () => {
+    const run = async (): Promise<string[]> => {
+      const clock = new VirtualClock({ start: 0 });
+      const log: string[] = [];
+      const worker = async (name: string, delays: number[]): Promise<void> => {
+        for (const d of delays) {
+          await clock.sleep(d);
+          // Several awaits between timers: must all run before the next event.
+          await Promise.resolve();
+          await new Promise<void>((r) => queueMicrotask(r));
+          log.push(`${name}@${clock.now()}`);
+        }
+      };
+      void worker('x', [5, 5, 5]);
+      void worker('y', [10, 0, 5]);
+      await clock.runUntilIdle();
+      return log;
+    };
+    const a = await run();
+    // y's 10 ms timer was set at t=0, before x's second 5 ms timer (set at t=5), so it fires first at t=10.
+    assert.deepEqual(a, ['x@5', 'y@10', 'x@10', 'y@10', 'x@15', 'y@15']);
+    assert.deepEqual(await run(), a);
+  });
+
+  it('runUntil stops at the target, runUntilIdle stops at its time limit and event cap and says so', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const tick = (): void => {
+      clock.setTimer(1000, tick); // a periodic timer never lets the clock go idle
+    };
+    tick();
+    const r1 = await clock.runUntil(10_500);
+    assert.equal(r1.stoppedBy, 'time');
+    assert.equal(r1.events, 10);
+    assert.equal(clock.now(), 10_500);
+    const r2 = await clock.runUntilIdle(60_000);
+    assert.equal(r2.stoppedBy, 'time');
+    assert.equal(r2.now, 70_500);
+    assert.equal(r2.pending, 1);
+    const r3 = await clock.runUntilIdle(Infinity, { maxEvents: 100 });
+    assert.equal(r3.stoppedBy, 'event-limit');
+    assert.equal(r3.events, 100);
+    await assert.rejects(clock.runUntil(0), RangeError);
+  });
+
+  it('refuses overlapping runs', async () => {
+    const clock = new VirtualClock();
+    clock.setTimer(1, () => undefined);
+    const first = clock.runFor(10);
+    await assert.rejects(clock.runFor(10), /already running/);
+    await first;
+  });
+
+  it('sleep() works with any Clock', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    let done = false;
+    void sleep(clock, 250).then(() => (done = true));
+    await clock.runFor(249);
+    assert.equal(done, false);
+    await clock.runFor(1);
+    assert.equal(done, true);
+  });
+});
+
+describe('RealClock', () => {
+  it('adds an offset; advance() jumps lab time and fires timers that became due', async () => {
+    const clock = new RealClock({ start: '2030-01-01T00:00:00Z' });
+    assert.ok(Math.abs(clock.now() - Date.UTC(2030, 0, 1)) < 5000);
+    let fired = false;
+    clock.setTimer(3_600_000, () => (fired = true));
+    assert.equal(clock.pending, 1);
+    clock.advance(3_600_000);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(fired, true);
+    assert.equal(clock.pending, 0);
+    const h = clock.setTimer(10, () => assert.fail('cleared timer fired'));
+    clock.clearTimer(h);
+    await new Promise((r) => setTimeout(r, 30));
+  });
+});

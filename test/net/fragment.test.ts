@@ -1,0 +1,108 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { VirtualClock } from '../../lab/net/clock.ts';
+import { ipPacketSize, parsePacket, serializePacket, type IpPacket } from '../../lab/net/packet.ts';
+import { SeededRandom } from '../../lab/net/random.ts';
+import { VirtualNetwork, type FragmentPolicy, type PathProperties } from '../../lab/net/virtual.ts';
+
+interface Outcome {
+  received: Buffer[];
+  sent: IpPacket[];
+  drops: string[];
+  now: number;
+}
+
+/** Send one datagram of `size` bytes from a to b over a path with the given properties. */
+async function sendOne(family: 4 | 6, size: number, path: Partial<PathProperties>): Promise<Outcome> {
+  const net = new VirtualNetwork({ seed: 'frag', clock: new VirtualClock({ start: 0 }) });
+  const [aAddr, bAddr] = family === 4 ? ['192.0.2.1', '192.0.2.2'] : ['2001:db8::1', '2001:db8::2'];
+  const a = net.addHost('a', [aAddr]);
+  const b = net.addHost('b', [bAddr]);
+  net.setPath({ from: 'a', to: 'b' }, path);
+  const out: Outcome = { received: [], sent: [], drops: [], now: 0 };
+  net.onTrace((e) => {
+    if (e.type === 'send') out.sent.push(e.packet);
+    if (e.type === 'drop') out.drops.push(e.reason);
+  });
+  const sb = await b.bindUdp({ address: bAddr, port: 53 });
+  sb.onMessage((p) => out.received.push(p));
+  const sa = await a.bindUdp({ address: aAddr, port: 40000 });
+  sa.send(new SeededRandom('payload').bytes(size), { address: bAddr, port: 53 });
+  await net.clock.runUntilIdle();
+  out.now = net.clock.now();
+  return out;
+}
+
+const payload = (size: number): Buffer => new SeededRandom('payload').bytes(size);
+
+describe('IP fragmentation on the virtual network', () => {
+  it('a datagram that fits the MTU is one packet', async () => {
+    const o = await sendOne(4, 1472, { mtu: 1500 });
+    assert.equal(o.sent.length, 1);
+    assert.equal(ipPacketSize(o.sent[0]!), 1500);
+    assert.deepEqual(o.received, [payload(1472)]);
+  });
+
+  it('IPv4: a 3000-byte datagram over MTU 1500 becomes fragments of <= 1500 bytes, 8-aligned, MF on all but the last, and is reassembled', async () => {
+    const o = await sendOne(4, 3000, { mtu: 1500 });
+    assert.equal(o.sent.length, 3);
+    const offsets = o.sent.map((p) => (p.body.kind === 'fragment' ? p.body.offset : -1));
+    assert.deepEqual(offsets, [0, 1480, 2960]);
+    assert.deepEqual(o.sent.map((p) => p.body.kind === 'fragment' && p.body.more), [true, true, false]);
+    for (const p of o.sent) {
+      assert.ok(ipPacketSize(p) <= 1500);
+      assert.equal(serializePacket(p).length, ipPacketSize(p));
+      assert.equal(p.ident, o.sent[0]!.ident);
+      // The bytes parse back to the same fragment.
+      const back = parsePacket(serializePacket(p));
+      assert.equal(back?.body.kind, 'fragment');
+    }
+    assert.deepEqual(o.received, [payload(3000)]);
+  });
+
+  it('IPv6: fragment header counted, MTU 1280 gives 1232-byte fragment payloads', async () => {
+    const o = await sendOne(6, 2000, { mtu: 1280 });
+    assert.deepEqual(o.sent.map((p) => ipPacketSize(p)), [1280, 40 + 8 + (2008 - 1232)]);
+    assert.deepEqual(o.received, [payload(2000)]);
+  });
+
+  const policies: [FragmentPolicy, number, string[]][] = [
+    ['pass', 1, []],
+    ['drop', 0, ['fragment-policy', 'fragment-policy', 'fragment-policy']],
+    // The first fragment gets through, the reassembly buffer waits for the rest and expires.
+    ['first-only', 0, ['fragment-policy', 'fragment-policy', 'reassembly-timeout']],
+  ];
+  for (const [policy, delivered, drops] of policies) {
+    it(`fragment policy '${policy}'`, async () => {
+      const o = await sendOne(4, 4000, { mtu: 1500, fragments: policy });
+      assert.equal(o.received.length, delivered);
+      assert.deepEqual(o.drops, drops);
+      if (policy === 'first-only') assert.equal(o.now, 1 + 30_000, 'reassembly timeout is 30 s after the first fragment arrived');
+    });
+  }
+
+  it('the fragment policy does not touch unfragmented packets', async () => {
+    const o = await sendOne(4, 1000, { mtu: 1500, fragments: 'drop' });
+    assert.equal(o.received.length, 1);
+  });
+
+  it('a lost fragment loses the whole datagram (seeded loss)', async () => {
+    let lost = 0;
+    for (let i = 0; i < 4; i++) {
+      const net = new VirtualNetwork({ seed: `fragloss-${i}` });
+      const a = net.addHost('a', ['192.0.2.1']);
+      const b = net.addHost('b', ['192.0.2.2']);
+      net.setDefaults({ loss: 0.2 });
+      let got = 0;
+      const sb = await b.bindUdp({ address: '192.0.2.2', port: 53 });
+      sb.onMessage(() => got++);
+      const sa = await a.bindUdp({ address: '192.0.2.1', port: 0 });
+      for (let k = 0; k < 50; k++) sa.send(Buffer.alloc(6000), { address: '192.0.2.2', port: 53 });
+      await net.clock.runUntilIdle();
+      // 5 fragments each: survival 0.8^5 ≈ 0.33.
+      assert.ok(got < 30, `got ${got} of 50`);
+      lost += (net.stats.dropped['reassembly-timeout'] ?? 0);
+    }
+    assert.ok(lost > 0);
+  });
+});
