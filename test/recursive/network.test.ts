@@ -1,0 +1,149 @@
+// The RecursiveResolver as a machine on the VirtualNetwork: dnslab
+// authoritatives on their own hosts, the resolver on another, a stub client on
+// a third. Real wire format both ways, UDP and TCP, the lab clock only.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { makeQuery } from '../../dns/message.ts';
+import type { Message, RRTypeName } from '../../dns/types.ts';
+import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
+import { VirtualClock } from '../../lab/net/clock.ts';
+import type { Network } from '../../lab/net/network.ts';
+import { VirtualNetwork } from '../../lab/net/virtual.ts';
+import { AuthoritativeServer } from '../../servers/authoritative/index.ts';
+import type { ResolverEvent } from '../../servers/recursive/events.ts';
+import { RecursiveResolver } from '../../servers/recursive/server.ts';
+import { ADDR, buildWorld, drive } from './world.ts';
+
+const RESOLVER = '10.53.0.1';
+const CLIENT = '10.99.0.1';
+const OUTSIDER = '8.8.4.4';
+
+const serverZones: Record<string, string[]> = {
+  [ADDR.root]: ['.'],
+  [ADDR.lab]: ['lab'],
+  [ADDR.example]: ['example.lab'],
+  [ADDR.other]: ['other.lab', 'glueless.lab'],
+  [ADDR.insecure]: ['insecure.lab'],
+  [ADDR.bogus]: ['bogus.lab'],
+  [ADDR.dsmismatch]: ['dsmismatch.lab'],
+  [ADDR.big]: ['big.lab'],
+};
+
+async function udpQuery(host: Network, clock: VirtualClock, qname: string, qtype: RRTypeName, opts: Parameters<typeof makeQuery>[2] = {}): Promise<{ msg: Message; size: number } | undefined> {
+  const sock = await host.bindUdp({ address: host.addresses[0]!, port: 0 });
+  const p = new Promise<{ msg: Message; size: number } | undefined>((resolve) => {
+    const t = clock.setTimer(10_000, () => resolve(undefined));
+    sock.onMessage((payload) => {
+      clock.clearTimer(t);
+      resolve({ msg: decodeMessage(payload), size: payload.length });
+    });
+  });
+  sock.send(encodeMessage(makeQuery(qname, qtype, { id: 4242, ...opts })), { address: RESOLVER, port: 53 });
+  const r = await drive(clock, p);
+  sock.close();
+  return r;
+}
+
+async function tcpQuery(host: Network, clock: VirtualClock, qname: string, qtype: RRTypeName): Promise<Message> {
+  const run = async () => {
+    const conn = await host.connectTcp({ address: RESOLVER, port: 53 });
+    const reader = new TcpFrameReader();
+    const got = new Promise<Message>((resolve) => conn.onData((c) => { const f = reader.push(c)[0]; if (f) resolve(decodeMessage(f)); }));
+    conn.write(frameTcp(encodeMessage(makeQuery(qname, qtype, { id: 7, do: true }))));
+    const m = await got;
+    conn.end();
+    return m;
+  };
+  return drive(clock, run());
+}
+
+describe('RecursiveResolver on the VirtualNetwork', () => {
+  const clock = new VirtualClock();
+  const world = buildWorld(clock);
+  const net = new VirtualNetwork({ clock, seed: 'resolver-net', defaults: { latencyMs: 10 } });
+  const auths: AuthoritativeServer[] = [];
+  const events: ResolverEvent[] = [];
+  const client = net.addHost('client', [CLIENT]);
+  const outsider = net.addHost('outsider', [OUTSIDER]);
+  const resolver = new RecursiveResolver({
+    network: net.addHost('resolver', [RESOLVER]),
+    listen: [{ address: RESOLVER, port: 53 }],
+    rootHints: world.rootHints,
+    trustAnchors: world.anchors,
+    profile: 'unbound',
+    options: { ede: true },
+    seed: 7,
+    onEvent: (e) => events.push(e),
+  });
+
+  before(async () => {
+    for (const [addr, names] of Object.entries(serverZones)) {
+      const host = net.addHost(`auth-${addr}`, [addr]);
+      const srv = new AuthoritativeServer({ network: host, listen: [{ address: addr, port: 53 }], zones: names.map((n) => world.zones.get(n)!), name: addr });
+      await srv.start();
+      auths.push(srv);
+    }
+    // ns2.example.lab (lame) exists in the delegation but no host answers there: a dead server among good ones.
+    await resolver.start();
+  });
+  after(async () => {
+    await resolver.stop();
+    for (const a of auths) await a.stop();
+  });
+
+  it('answers a UDP query with RA=1, AD=1 and the validated A record (dead NS skipped after timeout)', async () => {
+    const r = await udpQuery(client, clock, 'www.example.lab', 'A', { do: true });
+    assert.ok(r, 'got an answer');
+    assert.equal(r.msg.id, 4242);
+    assert.equal(r.msg.rcode, 'NOERROR');
+    assert.equal(r.msg.flags.ra, true);
+    assert.equal(r.msg.flags.ad, true);
+    assert.deepEqual(r.msg.answer.filter((x) => x.type === 'A').map((x) => x.data), ['192.0.2.10']);
+    const sent = events.filter((e) => e.type === 'upstream-query');
+    assert.ok(sent.length >= 3);
+    assert.ok(sent.every((e) => e.type === 'upstream-query' && e.edns && e.do), 'EDNS with DO=1 upstream when validating');
+  });
+
+  it('a bogus answer is SERVFAIL with an EDE option in the OPT RR (RFC 8914)', async () => {
+    const r = await udpQuery(client, clock, 'www.bogus.lab', 'A', { do: true });
+    assert.ok(r);
+    assert.equal(r.msg.rcode, 'SERVFAIL');
+    const ede = r.msg.edns?.options.find((o) => o.code === 15);
+    assert.ok(ede, 'EDE option present');
+    assert.ok([6, 7, 10].includes(ede.data.readUInt16BE(0)));
+  });
+
+  it('a large answer is truncated for a 512-byte client and complete over TCP', async () => {
+    const udp = await udpQuery(client, clock, 'big.lab', 'TXT', { edns: false });
+    assert.ok(udp);
+    assert.equal(udp.msg.flags.tc, true);
+    assert.ok(udp.size <= 512);
+    const tcp = await tcpQuery(client, clock, 'big.lab', 'TXT');
+    assert.equal(tcp.rcode, 'NOERROR');
+    assert.equal(tcp.answer.filter((x) => x.type === 'TXT').length, 12);
+    // Upstream it had to use TCP too (authoritative truncated at 1232).
+    assert.ok(events.some((e) => e.type === 'upstream-query' && e.transport === 'tcp' && e.qname === 'big.lab'));
+  });
+
+  it('refuses clients outside the lab ACL', async () => {
+    const r = await udpQuery(outsider, clock, 'www.example.lab', 'A');
+    assert.ok(r);
+    assert.equal(r.msg.rcode, 'REFUSED');
+    assert.ok(events.some((e) => e.type === 'client-rejected' && e.client.address === OUTSIDER));
+  });
+
+  it('reports one resolution summary per client query with the upstream query count', async () => {
+    const before = events.length;
+    await udpQuery(client, clock, 'www.insecure.lab', 'A');
+    const summaries = events.slice(before).filter((e) => e.type === 'resolution');
+    assert.equal(summaries.length, 1);
+    const s = summaries[0]!;
+    assert.ok(s.type === 'resolution' && s.summary.queriesSent > 0 && s.summary.rcode === 'NOERROR');
+    const again = events.length;
+    await udpQuery(client, clock, 'www.insecure.lab', 'A');
+    const s2 = events.slice(again).find((e) => e.type === 'resolution');
+    assert.ok(s2 && s2.type === 'resolution' && s2.summary.fromCache);
+  });
+});
