@@ -16,7 +16,14 @@ const MAX_POINTER_TARGET = 0x3fff;
 // ---------------------------------------------------------------------------
 // Name <-> label octets
 
-const nameCache = new Map<string, Buffer[]>();
+interface EncodedName {
+  /** Label octets, leftmost first, root label excluded. */
+  parts: Buffer[];
+  /** keys[i] identifies the suffix starting at label i (compression table key). */
+  keys: string[] | undefined;
+}
+
+const nameCache = new Map<string, EncodedName>();
 const NAME_CACHE_LIMIT = 4096;
 
 /**
@@ -25,8 +32,14 @@ const NAME_CACHE_LIMIT = 4096;
  * cannot be written at all (its length octet could not hold it).
  */
 export function nameToLabelOctets(name: Name, unsafe: boolean, offset = -1): Buffer[] {
-  const cached = nameCache.get(name);
-  if (cached !== undefined && !unsafe) return cached;
+  return encodedName(name, unsafe, offset).parts;
+}
+
+function encodedName(name: Name, unsafe: boolean, offset: number): EncodedName {
+  if (!unsafe) {
+    const cached = nameCache.get(name);
+    if (cached !== undefined) return cached;
+  }
   let parts: Buffer[];
   try {
     parts = name === ROOT || name === '' ? [] : labels(name).map((l) => labelOctets(l));
@@ -46,11 +59,26 @@ export function nameToLabelOctets(name: Name, unsafe: boolean, offset = -1): Buf
   if (!unsafe && total > MAX_NAME_OCTETS) {
     throw new WireError('BAD_NAME', `name "${name.slice(0, 40)}…" is ${total} octets on the wire, more than ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4); use { unsafe: true } to send it anyway`, offset);
   }
+  const entry: EncodedName = { parts, keys: undefined };
   if (!unsafe) {
     if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
-    nameCache.set(name, parts);
+    nameCache.set(name, entry);
   }
-  return parts;
+  return entry;
+}
+
+function suffixKeys(entry: EncodedName): string[] {
+  if (entry.keys !== undefined) return entry.keys;
+  const parts = entry.parts;
+  const keys: string[] = new Array(parts.length);
+  let key = '';
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i]!;
+    key = String.fromCharCode(p.length) + p.toString('latin1') + key;
+    keys[i] = key;
+  }
+  entry.keys = keys;
+  return keys;
 }
 
 function lowerCopy(o: Buffer): Buffer {
@@ -68,10 +96,13 @@ for (let b = 0x21; b < 0x7f; b++) PLAIN[b] = 1;
 for (const c of '.\\"();@$') PLAIN[c.charCodeAt(0)] = 0;
 
 function labelText(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
   for (let i = start; i < end; i++) {
-    if (PLAIN[buf[i]!] === 0) return labelFromOctets(buf.subarray(start, end));
+    const b = buf[i]!;
+    if (PLAIN[b] === 0) return labelFromOctets(buf.subarray(start, end));
+    s += String.fromCharCode(b);
   }
-  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
+  return s;
 }
 
 // ---------------------------------------------------------------------------
@@ -115,19 +146,29 @@ export class Writer {
   u16(v: number, field = 'field'): void {
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new WireError('BAD_RDATA', `${field} ${v} is not an integer in 0..65535`, this.pos);
     this.ensure(2);
-    this.buf.writeUInt16BE(v, this.pos);
-    this.pos += 2;
+    this.buf[this.pos++] = v >>> 8;
+    this.buf[this.pos++] = v & 0xff;
   }
   u32(v: number, field = 'field'): void {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new WireError('BAD_RDATA', `${field} ${v} is not an integer in 0..4294967295`, this.pos);
     this.ensure(4);
-    this.buf.writeUInt32BE(v, this.pos);
-    this.pos += 4;
+    const b = this.buf;
+    b[this.pos++] = v >>> 24;
+    b[this.pos++] = (v >>> 16) & 0xff;
+    b[this.pos++] = (v >>> 8) & 0xff;
+    b[this.pos++] = v & 0xff;
   }
   bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.ensure(n);
+    if (n < 32) {
+      const buf = this.buf;
+      let at = this.pos;
+      for (let k = 0; k < n; k++) buf[at++] = b[k]!;
+    } else {
+      this.buf.set(b, this.pos);
+    }
+    this.pos += n;
   }
   /** Overwrite a 16-bit value at an earlier position (RDLENGTH, counts). */
   patch16(at: number, v: number): void {
@@ -143,46 +184,32 @@ export class Writer {
    * letters lowercased (canonical form, RFC 4034 §6.2).
    */
   name(name: Name, compressible: boolean, lower = false): void {
-    const start = this.pos;
-    let parts = nameToLabelOctets(name, this.unsafe, start);
-    if (lower) parts = parts.map(lowerCopy);
+    const entry = encodedName(name, this.unsafe, this.pos);
+    const parts = lower ? entry.parts.map(lowerCopy) : entry.parts;
     const table = compressible ? this.table : undefined;
-    if (table === undefined) {
-      for (const p of parts) {
-        this.ensure(p.length + 1);
-        this.buf[this.pos++] = p.length;
-        this.buf.set(p, this.pos);
-        this.pos += p.length;
-      }
-      this.ensure(1);
-      this.buf[this.pos++] = 0;
-      return;
-    }
-    // keys[i] identifies the suffix starting at label i.
-    const keys: string[] = new Array(parts.length);
-    let key = '';
-    for (let i = parts.length - 1; i >= 0; i--) {
-      const p = parts[i]!;
-      key = String.fromCharCode(p.length) + p.toString('latin1') + key;
-      keys[i] = key;
-    }
+    const keys = table !== undefined ? suffixKeys(entry) : undefined;
     for (let i = 0; i < parts.length; i++) {
-      const target = table.get(keys[i]!);
-      if (target !== undefined) {
-        this.ensure(2);
-        this.buf[this.pos++] = 0xc0 | (target >> 8);
-        this.buf[this.pos++] = target & 0xff;
-        return;
-      }
-      if (this.pos <= MAX_POINTER_TARGET) {
-        table.set(keys[i]!, this.pos);
-        this.journal.push(keys[i]!);
+      if (table !== undefined) {
+        const target = table.get(keys![i]!);
+        if (target !== undefined) {
+          this.ensure(2);
+          this.buf[this.pos++] = 0xc0 | (target >> 8);
+          this.buf[this.pos++] = target & 0xff;
+          return;
+        }
+        if (this.pos <= MAX_POINTER_TARGET) {
+          table.set(keys![i]!, this.pos);
+          this.journal.push(keys![i]!);
+        }
       }
       const p = parts[i]!;
-      this.ensure(p.length + 1);
-      this.buf[this.pos++] = p.length;
-      this.buf.set(p, this.pos);
-      this.pos += p.length;
+      const n = p.length;
+      this.ensure(n + 1);
+      const buf = this.buf;
+      let at = this.pos;
+      buf[at++] = n;
+      for (let k = 0; k < n; k++) buf[at++] = p[k]!;
+      this.pos = at;
     }
     this.ensure(1);
     this.buf[this.pos++] = 0;

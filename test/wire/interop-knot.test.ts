@@ -1,6 +1,6 @@
 // Decode real software's bytes: a knotd (Debian package "knot") serving a
 // zone with every type we model, signed by knotd itself with NSEC3, on
-// 127.0.1.1:53 (this helper's address range). Our encoder builds the queries,
+// 127.0.1.1:5391 (this helper's address range). Our encoder builds the queries,
 // our strict decoder reads knot's answers, and knot's RRSIGs must verify over
 // our canonical form.
 
@@ -23,7 +23,8 @@ import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import type { DnskeyData, Message, RR, RRTypeName, RrsigData } from '../../dns/types.ts';
 
 const ADDR = '127.0.1.1';
-const PORT = 53;
+// Not 53: another process on this machine may hold 0.0.0.0:53.
+const PORT = 5391;
 
 const ZONE_LINES = [
   'example. 300 IN SOA ns1.example. hostmaster.example. 1 7200 3600 1209600 300',
