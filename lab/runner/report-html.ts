@@ -13,6 +13,8 @@ export const COLORS = {
   query: '#1f6feb',
   noerror: '#2da44e',
   nxdomain: '#d4a72c',
+  /** NOERROR, but a different answer from the first one this client saw. */
+  changed: '#8250df',
   fail: '#cf222e',
   timeout: '#8c959f',
   operator: '#0a7ea4',
@@ -32,7 +34,8 @@ function rcodeColor(rcode: string | undefined): string {
 type Row = { kind: 'packet'; entry: TraceEntry } | { kind: 'event'; event: TimelineEvent };
 
 export function sequenceSvg(r: RunResult): string {
-  const lanes = r.machines.map((m) => m.name);
+  // Clients and resolvers first, then servers in the order the trace first reaches them; silent servers are left out.
+  const lanes = r.machines.filter((m) => m.role !== 'server').map((m) => m.name);
   for (const t of r.trace) for (const n of [t.from, t.to]) if (!lanes.includes(n)) lanes.push(n);
   const laneW = 150;
   const left = 110;
@@ -113,34 +116,50 @@ export function timelineSvg(r: RunResult): string {
     list.push({ time: s.time, rcode: s.rcode, answer: s.answer });
     series.set(key, list);
   }
+  const actions = r.events.filter((ev) => ev.kind === 'action');
   const left = 260;
   const plotW = 760;
-  const rowH = 28;
-  const top = 20;
-  const height = top + Math.max(1, series.size) * rowH + 50;
+  const rowH = 44;
+  const top = 30;
+  const axisY = top + Math.max(1, series.size) * rowH + 8;
+  const height = axisY + 36 + actions.length * 16;
   const span = Math.max(1, r.end - r.start);
   const x = (t: number) => left + ((t - r.start) / span) * plotW;
+  const tickRound = span > 3 * 3600_000 ? 60_000 : span > 600_000 ? 1000 : 1;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${left + plotW + 30}" height="${height}" viewBox="0 0 ${left + plotW + 30} ${height}" font-family="sans-serif" font-size="11" role="img" aria-label="what clients saw">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${left + plotW + 40}" height="${height}" viewBox="0 0 ${left + plotW + 40} ${height}" font-family="sans-serif" font-size="11" role="img" aria-label="what clients saw">`,
   ];
-  const axisY = top + series.size * rowH + 8;
   parts.push(`<line x1="${left}" y1="${axisY}" x2="${left + plotW}" y2="${axisY}" stroke="${COLORS.lane}"/>`);
   for (let i = 0; i <= 4; i++) {
-    const t = r.start + (span * i) / 4;
+    const t = r.start + Math.round((span * i) / 4 / tickRound) * tickRound;
     parts.push(`<text x="${x(t)}" y="${axisY + 16}" text-anchor="middle" fill="#57606a">${esc(formatOffset(t - r.start))}</text>`);
   }
-  for (const e of r.events.filter((ev) => ev.kind === 'action')) {
+  actions.forEach((e, i) => {
     const col = e.role === 'attacker' ? COLORS.attacker : COLORS.operator;
-    parts.push(`<line x1="${x(e.time)}" y1="${top - 10}" x2="${x(e.time)}" y2="${axisY}" stroke="${col}" stroke-width="2" opacity="0.6"><title>${esc(e.text)}</title></line>`);
-  }
+    parts.push(
+      `<line x1="${x(e.time)}" y1="${top - 14}" x2="${x(e.time)}" y2="${axisY}" stroke="${col}" stroke-width="2" opacity="0.6"><title>${esc(e.text)}</title></line>`,
+      `<text x="${x(e.time)}" y="${top - 18}" text-anchor="middle" fill="${col}" font-weight="bold">${i + 1}</text>`,
+      `<text x="${left}" y="${axisY + 34 + i * 16}" fill="${col}">${i + 1}. ${esc(formatOffset(e.time - r.start))} ${esc(e.text.slice(0, 150))}</text>`,
+    );
+  });
   [...series.entries()].forEach(([key, list], i) => {
-    const y = top + i * rowH;
-    parts.push(`<text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(key)}</text>`);
+    const y = top + i * rowH + 12;
+    parts.push(`<text x="${left - 16}" y="${y + 15}" text-anchor="end">${esc(key)}</text>`);
     const w = Math.max(4, Math.min(18, plotW / Math.max(1, list.length) - 1));
+    let firstAnswer: string | undefined;
+    let previous: string | undefined;
     for (const s of list) {
-      parts.push(
-        `<rect x="${x(s.time) - w / 2}" y="${y + 3}" width="${w}" height="18" fill="${rcodeColor(s.rcode)}"><title>${esc(`${formatOffset(s.time - r.start)} ${s.rcode} ${s.answer.join('; ')}`)}</title></rect>`,
-      );
+      const answer = s.answer.map((a) => a.split(/\s+/).slice(3).join(' ')).join(', ');
+      if (s.rcode === 'NOERROR' && firstAnswer === undefined) firstAnswer = answer;
+      const changed = s.rcode === 'NOERROR' && answer !== firstAnswer;
+      const fill = changed ? COLORS.changed : rcodeColor(s.rcode);
+      parts.push(`<rect x="${x(s.time) - w / 2}" y="${y + 3}" width="${w}" height="18" fill="${fill}"><title>${esc(`${formatOffset(s.time - r.start)} ${s.rcode} ${s.answer.join('; ')}`)}</title></rect>`);
+      const outcome = `${s.rcode} ${answer}`;
+      if (outcome !== previous) {
+        const last = s.answer[s.answer.length - 1]?.split(/\s+/).slice(3).join(' ');
+        parts.push(`<text x="${x(s.time) - w / 2}" y="${y - 2}" fill="${fill}" font-size="10">${esc(s.rcode === 'NOERROR' ? last ?? 'NODATA' : s.rcode)}</text>`);
+        previous = outcome;
+      }
     }
   });
   parts.push('</svg>');
@@ -165,7 +184,7 @@ pre { background: #f6f8fa; padding: 6px; margin: 0; font-size: 12px; white-space
 .attacker { color: ${COLORS.attacker}; } .operator { color: ${COLORS.operator}; }
 </style></head><body>
 <h1>dnslab report: ${passed} of ${results.length} runs passed</h1>
-<p class="legend"><span style="background:${COLORS.query}">query</span><span style="background:${COLORS.noerror}">NOERROR</span><span style="background:${COLORS.nxdomain}">NXDOMAIN</span><span style="background:${COLORS.fail}">SERVFAIL / REFUSED</span><span style="background:${COLORS.timeout}">no answer</span><span style="background:${COLORS.operator}">operator action</span><span style="background:${COLORS.attacker}">attacker action</span></p>
+<p class="legend"><span style="background:${COLORS.query}">query</span><span style="background:${COLORS.noerror}">NOERROR</span><span style="background:${COLORS.changed}">NOERROR, a different answer</span><span style="background:${COLORS.nxdomain}">NXDOMAIN</span><span style="background:${COLORS.fail}">SERVFAIL / REFUSED</span><span style="background:${COLORS.timeout}">no answer</span><span style="background:${COLORS.operator}">operator action</span><span style="background:${COLORS.attacker}">attacker action</span></p>
 ${body}
 </body></html>
 `;

@@ -96,9 +96,10 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     fileLabel: plan.file,
   });
 
-  const record = (p: PlannedStep, outcomes: AssertionOutcome[]) => {
+  /** `time`: when the claim is about (a query step: when it was asked); default now. */
+  const record = (p: PlannedStep, outcomes: AssertionOutcome[], time = clock.now()) => {
     for (const o of outcomes) {
-      const a: AssertionRecord = { step: p.number, at: p.step.at, time: clock.now(), offset: offset(clock.now()), what: o.what, ok: o.ok, expected: o.expected, actual: o.actual };
+      const a: AssertionRecord = { step: p.number, at: p.step.at, time, offset: offset(time), what: o.what, ok: o.ok, expected: o.expected, actual: o.actual };
       assertions.push(a);
       event({
         kind: 'assert',
@@ -144,7 +145,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     const r = await ask(step.client, target, step.query, step.dnssec);
     samples.push(r.sample);
     event({ kind: 'answer', step: p.number, text: `${summarizeMessage(r.response)}${r.receivedAt !== undefined ? `  (${r.receivedAt - r.sentAt} ms)` : ''}`, ...(r.response ? { detail: formatMessage(r.response as Message) } : {}) });
-    if (step.expect) record(p, checkResponse(r.response, step.expect));
+    if (step.expect) record(p, checkResponse(r.response, step.expect), r.sentAt);
   };
 
   const lastWatchOutcome = new Map<string, string>();

@@ -29,7 +29,7 @@ export class ScenarioError extends Error {
   ) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario\n` +
-        problems.map((p) => `  ${file}: ${p.step !== undefined ? `step ${p.step}` : p.where ?? 'scenario'}: ${p.message}`).join('\n'),
+        problems.map((p) => `  ${file}: ${p.step !== undefined ? `step ${p.step} ` : `${p.where ?? 'scenario'}: `}${p.message}`).join('\n'),
     );
     this.name = 'ScenarioError';
   }

@@ -1,0 +1,200 @@
+// dnslab list / run in every output format, exit codes, scenario errors that
+// name the file and the step, and determinism (same seed → same bytes).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { main } from '../../lab/cli/main.ts';
+import { readPcap } from '../../lab/net/pcap.ts';
+import { decodeMessage } from '../../dns/wire/message.ts';
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+async function dnslab(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = sink();
+  const err = sink();
+  const code = await main(argv, { stdout: out.stream, stderr: err.stream, waitForInterrupt: () => new Promise(() => undefined) });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dnslab-cli-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+test('list prints ids and variants; --json is an array of {id, title, variants}', async () => {
+  const text = await dnslab('list');
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /subdomain-takeover\s+vulnerable,fixed\s+Subdomain takeover/);
+  const json = await dnslab('list', '--json');
+  const rows = JSON.parse(json.stdout) as { id: string; title: { en: string; ja: string }; variants: string[] }[];
+  const row = rows.find((r) => r.id === 'subdomain-takeover');
+  assert.deepEqual(row?.variants, ['vulnerable', 'fixed']);
+  assert.ok(row?.title.ja.length);
+});
+
+test('run ID prints a timeline with time jumps, actions and assertions; exit 0', async () => {
+  const r = await dnslab('run', 'subdomain-takeover', '--variant', 'vulnerable', '--no-color');
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /T\+0s\s+step 1\s+alice asks resolver: campaign\.example\.jp A/);
+  assert.match(r.stdout, /… 50m pass …/);
+  assert.match(r.stdout, /⚠ attacker mallory: 1 record\(s\) added to example\.net\./);
+  assert.match(r.stdout, /→ NOERROR {2}campaign\.example\.jp\. CNAME cdn\.example\.net\.; cdn\.example\.net\. A 203\.0\.113\.66/);
+  assert.match(r.stdout, /✓ rcode: NOERROR/);
+  assert.match(r.stdout, /PASS {2}subdomain-takeover \[vulnerable\]: 8\/8 assertions hold/);
+  assert.doesNotMatch(r.stdout, /\[fixed\]/);
+});
+
+test('no arguments runs the default scenario (both variants)', async () => {
+  const r = await dnslab();
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /subdomain-takeover \[vulnerable\]/);
+  assert.match(r.stdout, /subdomain-takeover \[fixed\]/);
+});
+
+test('--json: one document with id, variant, passed and every assertion with step, lab time, expected, actual', async () => {
+  const r = await dnslab('run', 'subdomain-takeover', '--json');
+  assert.equal(r.code, 0);
+  const doc = JSON.parse(r.stdout) as { passed: boolean; runs: { id: string; variant: string; passed: boolean; assertions: { step: number; time: string; offset: string; expected: string; actual: string; ok: boolean }[] }[] };
+  assert.equal(doc.passed, true);
+  assert.deepEqual(doc.runs.map((x) => `${x.id}/${x.variant}/${x.passed}`), ['subdomain-takeover/vulnerable/true', 'subdomain-takeover/fixed/true']);
+  const a = doc.runs[0]!.assertions.find((x) => x.step === 7 && x.ok && x.expected.includes('203.0.113.66'));
+  assert.ok(a, 'step 7 claims the attacker address');
+  assert.equal(a.time, '2026-04-01T11:10:00.000Z');
+  assert.equal(a.offset, 'T+2h10m');
+});
+
+test('--all prints progress on stderr and a summary table; --junit and --report write files', async () => {
+  const junit = join(dir, 'all.xml');
+  const html = join(dir, 'all.html');
+  const r = await dnslab('run', '--all', '--junit', junit, '--report', html);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\[1\/\d+\] subdomain-takeover \[vulnerable\] … PASS/);
+  assert.match(r.stdout, /scenario\s+variant\s+result\s+asserts/);
+  assert.match(r.stdout, /subdomain-takeover\s+fixed\s+PASS/);
+  assert.match(r.stdout, /\d+ of \d+ scenario runs passed/);
+  const xml = readFileSync(junit, 'utf8');
+  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="dnslab" tests="\d+" failures="0" errors="0">/);
+  assert.match(xml, /<testsuite name="subdomain-takeover \[vulnerable\]" tests="8" failures="0"/);
+  assert.match(xml, /<testcase classname="subdomain-takeover.vulnerable" name="step 1 T\+0s: rcode"/);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /<svg[^>]*aria-label="sequence diagram"/);
+  assert.match(page, /<svg[^>]*aria-label="what clients saw"/);
+  assert.match(page, /サブドメインテイクオーバー/);
+  assert.doesNotMatch(page, /<script|https?:\/\/[^"<]*\.(js|css|woff)/, 'the report is self-contained');
+});
+
+test('--pcap writes a capture tshark-compatible readers parse, with the client query first', async () => {
+  const file = join(dir, 'one.pcap');
+  const r = await dnslab('run', 'subdomain-takeover', '--variant', 'fixed', '--pcap', file);
+  assert.equal(r.code, 0);
+  const pcap = readPcap(readFileSync(file));
+  assert.ok(pcap.records.length > 20);
+  // raw IPv4: UDP payload starts after 20 + 8 octets
+  const first = decodeMessage(pcap.records[0]!.bytes.subarray(28));
+  assert.equal(first.question[0]?.qname, 'campaign.example.jp');
+  assert.equal(pcap.records[0]!.time, Date.parse('2026-04-01T09:00:00Z'));
+  const two = join(dir, 'two.pcap');
+  await dnslab('run', 'subdomain-takeover', '--pcap', two);
+  assert.ok(existsSync(join(dir, 'two-subdomain-takeover-vulnerable.pcap')));
+  assert.ok(existsSync(join(dir, 'two-subdomain-takeover-fixed.pcap')));
+});
+
+test('determinism: same scenario and seed twice → byte-identical pcap and JSON; another seed → different pcap', async () => {
+  const run = async (seed: string, name: string) => {
+    const file = join(dir, name);
+    const r = await dnslab('run', 'subdomain-takeover', '--variant', 'vulnerable', '--seed', seed, '--json', '--pcap', file);
+    return { json: r.stdout, pcap: readFileSync(file) };
+  };
+  const a = await run('7', 'a.pcap');
+  const b = await run('7', 'b.pcap');
+  const c = await run('8', 'c.pcap');
+  assert.ok(a.pcap.equals(b.pcap), 'same seed, same packets');
+  assert.equal(a.json, b.json);
+  assert.ok(!a.pcap.equals(c.pcap), 'a different seed changes IDs/ports, so the pcap differs');
+});
+
+test('a failing assertion: exit 1, expected vs actual in presentation format with step and lab time', async () => {
+  const file = join(dir, 'wrong-expectation.ts');
+  const src = readFileSync(new URL('../../scenarios/subdomain-takeover.ts', import.meta.url), 'utf8')
+    .replace("import { defineScenario } from '../lab/scenario/types.ts';", '')
+    .replace('export default defineScenario(', 'export default (')
+    .replace("'cdn.example.net. 300 IN A 192.0.2.80'", "'cdn.example.net. 300 IN A 192.0.2.81'");
+  writeFileSync(file, src);
+  const r = await dnslab('run', file, '--variant', 'vulnerable', '--no-color');
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /step 1 {3}✗ answer section/);
+  assert.match(r.stdout, /expected:\n\s+campaign\.example\.jp\. 300 IN CNAME cdn\.example\.net\.\n\s+cdn\.example\.net\. 300 IN A 192\.0\.2\.81/);
+  assert.match(r.stdout, /actual:\n\s+campaign\.example\.jp\.\t300\tIN\tCNAME\tcdn\.example\.net\.\n\s+cdn\.example\.net\.\t300\tIN\tA\t192\.0\.2\.80/);
+  assert.match(r.stdout, /FAIL {2}subdomain-takeover \[vulnerable\]: 1 of 8 assertions failed\n\s+step 1 \(T\+0s\): answer section/);
+});
+
+test('a scenario with a reference error fails naming the file and the step', async () => {
+  const file = join(dir, 'bad-reference.ts');
+  writeFileSync(
+    file,
+    `export default {
+  id: 'bad-reference', title: { en: 'x', ja: 'x' }, narrative: { en: 'x', ja: 'x' }, references: [],
+  topology: {
+    servers: { ns: { host: 'ns1.example.jp', addresses: ['192.0.2.53'] } },
+    zones: { 'example.jp': { servers: ['ns'], text: '@ 300 IN SOA ns1 h 1 1 1 1 1\\n@ 300 IN NS ns1\\nns1 300 IN A 192.0.2.53\\n' } },
+    resolvers: { r: { addresses: ['10.0.0.53'], profile: 'unbound' } },
+    clients: { alice: { addresses: ['10.0.0.10'], resolver: 'r' } },
+  },
+  steps: [
+    { at: '+0s', client: 'alice', query: 'www.example.jp A', expect: { rcode: 'NOERROR' } },
+    { at: '+1h', client: 'bob', query: 'www.example.jp A' },
+    { at: '+2h', operator: 'me', action: { do: 'add-records', zone: 'example.com', records: ['www A 192.0.2.1'] } },
+    { at: '+3h', operator: 'me', action: { do: 'add-records', zone: 'example.jp', records: ['www IN A not-an-ip'] } },
+    { at: '+4h', client: 'alice', query: 'www.example.jp A', expect: { answer: ['www.example.jp. A 999.1.1.1'] } },
+    { at: '+1h', wait: true },
+  ],
+};
+`,
+  );
+  const r = await dnslab('run', file);
+  assert.equal(r.code, 1);
+  const f = file.replace(/\\/g, '/');
+  assert.ok(r.stderr.includes(`${f}: step 2 (at +1h, query www.example.jp A by bob) unknown client "bob" (clients: alice)`), r.stderr);
+  assert.ok(r.stderr.includes(`${f}: step 3 (at +2h, add-records) unknown zone "example.com" (zones: example.jp)`), r.stderr);
+  assert.match(r.stderr, /step 4 \(at \+3h, add-records\) bad record line "www IN A not-an-ip"/);
+  assert.match(r.stderr, /step 5 \(at \+4h, query www\.example\.jp A by alice\) expect\.answer: bad record line "www\.example\.jp\. A 999\.1\.1\.1"/);
+  assert.match(r.stderr, /step 6 \(at \+1h, wait\) at \+1h is earlier than the step before it/);
+});
+
+test('a scenario file with a syntax error fails naming the file', async () => {
+  const file = join(dir, 'broken.ts');
+  writeFileSync(file, "export default { id: 'broken', steps: [ { at: '+0s', query: 'x A' }, \n");
+  const r = await dnslab('run', file);
+  assert.equal(r.code, 1);
+  assert.ok(r.stderr.includes(`${file}: 1 problem in scenario`), r.stderr);
+  assert.match(r.stderr, /cannot load the file:/);
+});
+
+test('unknown scenario id and unknown variant are reported with what exists', async () => {
+  const a = await dnslab('run', 'no-such-scenario');
+  assert.equal(a.code, 1);
+  assert.match(a.stderr, /no scenario with id "no-such-scenario" .*subdomain-takeover/);
+  const b = await dnslab('run', 'subdomain-takeover', '--variant', 'nope');
+  assert.equal(b.code, 1);
+  assert.match(b.stderr, /no variant "nope" \(variants: vulnerable, fixed\)/);
+  const c = await dnslab('run', '--bogus');
+  assert.equal(c.code, 2);
+});
+
+test('the bin entry point (npm start / dnslab) runs the default scenario with no arguments', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, [new URL('../../bin/dnslab.mjs', import.meta.url).pathname], { timeout: 60_000 });
+  assert.match(stdout, /PASS {2}subdomain-takeover \[vulnerable\]/);
+  assert.match(stdout, /PASS {2}subdomain-takeover \[fixed\]/);
+});
