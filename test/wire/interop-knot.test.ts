@@ -285,3 +285,38 @@ test('EDNS version 1 gets BADVERS (extended RCODE 16) from knotd and we merge it
   assert.equal(r.rcode, 'BADVERS');
   assert.equal(r.edns?.version, 0);
 });
+
+test("every prefix and 4000 single-octet mutations of knotd's real responses give WireError or a valid decode", async () => {
+  const { WireError } = await import('../../dns/wire/errors.ts');
+  const responses = [
+    await udpExchange(makeQuery('nope.example', 'A', { id: 11, do: true })),
+    await udpExchange(makeQuery('example', 'DNSKEY', { id: 12, do: true })),
+    await udpExchange(makeQuery('example', 'HTTPS', { id: 13, do: true })),
+    await udpExchange(makeQuery('example', 'MX', { id: 14, do: true })),
+  ];
+  const check = (b: Buffer, what: string): void => {
+    try {
+      decodeMessage(b);
+    } catch (e) {
+      assert.ok(e instanceof WireError, `${what}: ${(e as Error).name}: ${(e as Error).message}`);
+    }
+  };
+  for (const full of responses) {
+    const whole = decodeMessage(full);
+    for (let n = 0; n < full.length; n++) {
+      try {
+        const d = decodeMessage(full.subarray(0, n));
+        assert.deepEqual(d, whole, `prefix ${n} decoded to something else`);
+      } catch (e) {
+        assert.ok(e instanceof WireError, `prefix ${n}: ${(e as Error).message}`);
+      }
+    }
+    let seed = 12345;
+    for (let i = 0; i < 1000; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const b = Buffer.from(full);
+      b[seed % b.length] = (seed >>> 8) & 0xff;
+      check(b, `mutant ${i}`);
+    }
+  }
+});
