@@ -43,6 +43,8 @@ export interface SignOptions {
   /** dnssec-signzone -s/-e values; default INCEPTION/EXPIRATION. Strings like "now-3600" are passed through. */
   inception?: number | string;
   expiration?: number | string;
+  /** Pass -P: skip dnssec-signzone's own verification (needed for already-expired signatures). */
+  noVerify?: boolean;
 }
 
 export interface SignedZone {
@@ -66,6 +68,7 @@ export function signWithBind(o: SignOptions): SignedZone {
   writeFileSync(zonePath, o.zoneText);
   const t = (v: number | string | undefined, d: number) => (typeof v === 'string' ? v : stamp(v ?? d));
   const args = ['-q', '-K', keyDir, '-S', '-o', o.origin, '-f', signedPath, '-s', t(o.inception, INCEPTION), '-e', t(o.expiration, EXPIRATION)];
+  if (o.noVerify) args.push('-P');
   if (o.nsec3) {
     args.push('-3', o.nsec3.salt, '-H', String(o.nsec3.iterations));
     if (o.nsec3.optOut) args.push('-A');
