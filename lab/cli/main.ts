@@ -5,12 +5,14 @@ import { UsageError, type CliCommand, type CliIO } from './command.ts';
 import { signCommand } from './sign.ts';
 import { runCommand } from './run.ts';
 import { listCommand } from './list.ts';
+import { resolverCommand } from './resolver.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
   signCommand,
   runCommand,
   listCommand,
+  resolverCommand,
 ];
 
 function helpText(): string {
