@@ -137,7 +137,7 @@ export function timelineSvg(r: RunResult): string {
   actions.forEach((e, i) => {
     const col = e.role === 'attacker' ? COLORS.attacker : COLORS.operator;
     parts.push(
-      `<line x1="${x(e.time)}" y1="${top - 14}" x2="${x(e.time)}" y2="${axisY}" stroke="${col}" stroke-width="2" opacity="0.6"><title>${esc(e.text)}</title></line>`,
+      `<line x1="${x(e.time)}" y1="${top - 14}" x2="${x(e.time)}" y2="${axisY}" stroke="${col}" stroke-width="2" stroke-dasharray="5 3"><title>${esc(e.text)}</title></line>`,
       `<text x="${x(e.time)}" y="${top - 18}" text-anchor="middle" fill="${col}" font-weight="bold">${i + 1}</text>`,
       `<text x="${left}" y="${axisY + 34 + i * 16}" fill="${col}">${i + 1}. ${esc(formatOffset(e.time - r.start))} ${esc(e.text.slice(0, 150))}</text>`,
     );
