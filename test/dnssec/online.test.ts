@@ -1,0 +1,269 @@
+// Online signing (the authoritative server's per-zone signer hook): answers
+// signed as served, with minimally covering NSEC "white lies". The shapes are
+// checked here; whether real validators accept them is checked with `delv`
+// (bind9-dnsutils) against our server on 127.0.5.2.
+
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { generateKey } from '../../dns/dnssec/keys.ts';
+import { epsilonPredecessor, immediateSuccessor, OnlineSigner, publishKeys, successorAfterDescendants } from '../../dns/dnssec/online.ts';
+import { signatureInput } from '../../dns/dnssec/sign.ts';
+import { makeQuery } from '../../dns/message.ts';
+import { canonicalCompare, nameEquals } from '../../dns/name.ts';
+import { groupRRsets } from '../../dns/rrset.ts';
+import type { Message, NsecData, RR, RrsigData, RRTypeName } from '../../dns/types.ts';
+import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { SocketNetwork } from '../../lab/net/socket.ts';
+import { answerQuery } from '../../servers/authoritative/answer.ts';
+import { AuthoritativeServer } from '../../servers/authoritative/server.ts';
+import { ZoneSet } from '../../servers/authoritative/zone-set.ts';
+
+const ORIGIN = 'slack.test';
+const ZONE_TEXT = `$TTL 300
+@ SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 127.0.5.2
+* A 192.0.2.80
+www A 192.0.2.1
+a.b.ent TXT "x"
+sub NS ns.sub
+ns.sub A 192.0.2.9
+secure NS ns.sub
+secure DS 12345 13 2 49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD
+`;
+const NOW_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
+const ksk = generateKey({ algorithm: 13, owner: ORIGIN, ksk: true, seed: 'online-ksk' });
+const zsk = generateKey({ algorithm: 15, owner: ORIGIN, seed: 'online-zsk' });
+const zsk13 = generateKey({ algorithm: 13, owner: ORIGIN, seed: 'online-zsk13' });
+const keys = [ksk, zsk13];
+
+function setup(signer: OnlineSigner): ZoneSet {
+  const zone = parseZoneText(ZONE_TEXT, ORIGIN);
+  publishKeys(zone, keys);
+  const zones = new ZoneSet();
+  zones.add(zone, { onlineSigner: signer });
+  return zones;
+}
+function ask(zones: ZoneSet, qname: string, qtype: RRTypeName): Message {
+  return answerQuery(zones, makeQuery(qname, qtype, { do: true, rd: false }));
+}
+function nsecs(m: Message): RR[] {
+  return m.authority.filter((r) => r.type === 'NSEC');
+}
+/** Every RRset in the message that has RRSIGs verifies under our keys. Returns the number of signed RRsets. */
+function verifyAll(m: Message): number {
+  let n = 0;
+  for (const section of [m.answer, m.authority, m.additional]) {
+    const sigs = section.filter((r) => r.type === 'RRSIG');
+    for (const set of groupRRsets(section.filter((r) => r.type !== 'RRSIG'))) {
+      for (const sig of sigs.filter((s) => nameEquals(s.name, set.name) && (s.data as RrsigData).typeCovered === set.type)) {
+        const d = sig.data as RrsigData;
+        const key = keys.find((k) => k.keyTag === d.keyTag)!;
+        assert.ok(key.verify(signatureInput(set, d), d.signature), `RRSIG over ${set.name} ${set.type} verifies`);
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+describe('online signer: answer shapes', () => {
+  const signer = new OnlineSigner({ keys, now: () => NOW_MS });
+  const zones = setup(signer);
+
+  test('positive answer: RRSIG by the ZSK with times from the lab clock; DNSKEY signed by the KSK', () => {
+    const m = ask(zones, 'www.slack.test', 'A');
+    const sig = m.answer.find((r) => r.type === 'RRSIG')!.data as RrsigData;
+    assert.equal(sig.keyTag, zsk13.keyTag);
+    assert.equal(sig.inception, NOW_MS / 1000 - 3600);
+    assert.equal(sig.expiration, NOW_MS / 1000 + 7 * 86400);
+    assert.equal(sig.labels, 3);
+    assert.ok(verifyAll(m) >= 2, 'answer A and authority NS');
+    const k = ask(zones, ORIGIN, 'DNSKEY');
+    assert.deepEqual(k.answer.filter((r) => r.type === 'RRSIG').map((r) => (r.data as RrsigData).keyTag), [ksk.keyTag]);
+    verifyAll(k);
+  });
+
+  test('NODATA: NSEC owner = qname, next = \\000.qname, bitmap = types present + RRSIG NSEC', () => {
+    const m = ask(zones, 'www.slack.test', 'AAAA');
+    const [nsec] = nsecs(m);
+    assert.equal(nsec?.name, 'www.slack.test');
+    assert.equal((nsec!.data as NsecData).nextDomain, '\\000.www.slack.test');
+    assert.deepEqual((nsec!.data as NsecData).types, ['A', 'RRSIG', 'NSEC']);
+    assert.equal(verifyAll(m), 2, 'SOA and NSEC signed');
+  });
+
+  test('wildcard answer: Labels field of the wildcard and an NSEC covering the next closer name', () => {
+    const m = ask(zones, 'app.slack.test', 'A');
+    const sig = m.answer.find((r) => r.type === 'RRSIG')!.data as RrsigData;
+    assert.equal(sig.labels, 2, '*.slack.test has 2 labels without the *');
+    const [cover] = nsecs(m);
+    assert.ok(cover, 'NSEC proving app.slack.test itself does not exist');
+    assert.ok(canonicalCompare(cover.name, 'app.slack.test') < 0 && canonicalCompare('app.slack.test', (cover.data as NsecData).nextDomain) < 0);
+    verifyAll(m);
+  });
+
+  test('wildcard NODATA (Route 53 style): bitmap lists the wildcard types; the Slack quirk drops them', () => {
+    const good = nsecs(ask(zones, 'app.slack.test', 'AAAA'));
+    assert.equal(good.length, 1);
+    assert.equal(good[0]!.name, 'app.slack.test');
+    assert.deepEqual((good[0]!.data as NsecData).types, ['A', 'RRSIG', 'NSEC']);
+    signer.setQuirks([{ kind: 'nsec-bitmap-omits-wildcard-types' }]);
+    try {
+      const bad = ask(zones, 'app.slack.test', 'AAAA');
+      assert.deepEqual((nsecs(bad)[0]!.data as NsecData).types, ['RRSIG', 'NSEC'], 'the 2021 Route 53 bitmap');
+      verifyAll(bad); // validly signed: the bug is in what it says
+    } finally {
+      signer.setQuirks([]);
+    }
+  });
+
+  test('NXDOMAIN: two minimally covering NSECs (next closer name, wildcard), nothing real denied', () => {
+    const m = ask(zones, 'x.y.ent.slack.test', 'A');
+    assert.equal(m.rcode, 'NXDOMAIN');
+    const list = nsecs(m);
+    assert.equal(list.length, 2);
+    const zoneNames = ['slack.test', 'ent.slack.test', 'b.ent.slack.test', 'a.b.ent.slack.test', 'www.slack.test', '*.slack.test'];
+    for (const n of list) {
+      const next = (n.data as NsecData).nextDomain;
+      for (const real of zoneNames) assert.ok(!(canonicalCompare(n.name, real) < 0 && canonicalCompare(real, next) < 0), `${n.name}..${next} must not cover ${real}`);
+    }
+    const covers = (name: string) => list.some((n) => canonicalCompare(n.name, name) < 0 && canonicalCompare(name, (n.data as NsecData).nextDomain) < 0);
+    assert.ok(covers('y.ent.slack.test'), 'next closer name covered');
+    assert.ok(covers('*.ent.slack.test'), 'wildcard at the closest encloser covered');
+    verifyAll(m);
+  });
+
+  test('compact denial ("black lies", RFC 9824): NXDOMAIN becomes NODATA at qname', () => {
+    const compact = setup(new OnlineSigner({ keys, now: () => NOW_MS, nxdomain: 'compact', nxname: true }));
+    const m = ask(compact, 'nx.www.slack.test.', 'TXT');
+    assert.equal(m.rcode, 'NOERROR');
+    const [n] = nsecs(m);
+    assert.equal(n?.name, 'nx.www.slack.test');
+    assert.deepEqual((n!.data as NsecData).types, ['RRSIG', 'NSEC', 'TYPE128']);
+  });
+
+  test('referral: NS and glue unsigned; signed DS, or an NSEC at the cut proving no DS', () => {
+    const insecure = ask(zones, 'www.sub.slack.test', 'A');
+    assert.equal(insecure.flags.aa, false);
+    assert.ok(!insecure.authority.some((r) => r.type === 'RRSIG' && (r.data as RrsigData).typeCovered === 'NS'));
+    assert.ok(!insecure.additional.some((r) => r.type === 'RRSIG'), 'glue unsigned');
+    const [n] = nsecs(insecure);
+    assert.equal(n?.name, 'sub.slack.test');
+    assert.deepEqual((n!.data as NsecData).types, ['NS', 'RRSIG', 'NSEC']);
+    const secure = ask(zones, 'www.secure.slack.test', 'A');
+    assert.ok(secure.authority.some((r) => r.type === 'RRSIG' && (r.data as RrsigData).typeCovered === 'DS'));
+    assert.equal(nsecs(secure).length, 0);
+    verifyAll(secure);
+  });
+
+  test('quirks: corrupt signature, missing RRSIG, expired signature', () => {
+    signer.setQuirks([
+      { kind: 'corrupt-signature', owner: 'www.slack.test', type: 'A' },
+      { kind: 'missing-rrsig', owner: ORIGIN, type: 'NS' },
+      { kind: 'signature-validity', owner: ORIGIN, type: 'SOA', inception: NOW_MS / 1000 - 7200, expiration: NOW_MS / 1000 - 3600 },
+    ]);
+    try {
+      const m = ask(zones, 'www.slack.test', 'A');
+      assert.throws(() => verifyAll(m), /verifies/);
+      assert.ok(!m.authority.some((r) => r.type === 'RRSIG'), 'apex NS left unsigned');
+      const neg = ask(zones, 'www.slack.test', 'TXT');
+      const soaSig = neg.authority.find((r) => r.type === 'RRSIG' && (r.data as RrsigData).typeCovered === 'SOA')!.data as RrsigData;
+      assert.ok(soaSig.expiration < NOW_MS / 1000);
+    } finally {
+      signer.setQuirks([]);
+    }
+  });
+
+  test('epsilon names: predecessor < name < successors, and descendants stay inside the span', () => {
+    for (const name of ['app.slack.test', 'a.slack.test', '0.slack.test', '[.slack.test', 'a\\000.slack.test', 'Z.slack.test']) {
+      const pred = epsilonPredecessor(name);
+      assert.ok(canonicalCompare(pred, name) < 0, `${pred} < ${name}`);
+      assert.ok(canonicalCompare(name, immediateSuccessor(name)) < 0);
+      const after = successorAfterDescendants(name);
+      assert.ok(canonicalCompare(`deep.child.${name}`, after) < 0 && canonicalCompare(name, after) < 0, `descendants of ${name} before ${after}`);
+    }
+  });
+});
+
+describe('online signer answers validate in delv (bind9-dnsutils)', () => {
+  const ADDRESS = '127.0.5.2';
+  const PORT = 5302;
+  let server: AuthoritativeServer;
+  let dir: string;
+  let signer: OnlineSigner;
+  before(async () => {
+    const probe = spawnSync('delv', ['-v'], { encoding: 'utf8' });
+    if (probe.error) assert.fail('delv not found: install the Debian package bind9-dnsutils');
+    const network = new SocketNetwork({ addresses: [ADDRESS] });
+    // Real time here: delv checks signature validity against the host clock.
+    signer = new OnlineSigner({ keys: [ksk, zsk13, zsk], now: () => network.clock.now() });
+    const zone = parseZoneText(ZONE_TEXT, ORIGIN);
+    publishKeys(zone, [ksk, zsk13, zsk]);
+    const zones = new ZoneSet();
+    zones.add(zone, { onlineSigner: signer });
+    server = new AuthoritativeServer({ network, listen: [{ address: ADDRESS, port: PORT }], zones, cache: false });
+    await server.start();
+    dir = mkdtempSync(join(tmpdir(), 'dnslab-online-'));
+    writeFileSync(join(dir, 'anchor.conf'), `trust-anchors { ${ORIGIN}. static-key 257 3 13 "${ksk.dnskey.key.toString('base64')}"; };\n`);
+  });
+  after(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  // Asynchronous on purpose: the server runs in this process and must keep answering while delv waits.
+  function delv(qname: string, qtype: string): Promise<string> {
+    return new Promise((resolve) => {
+      execFile('delv', [`@${ADDRESS}`, '-p', String(PORT), '-a', join(dir, 'anchor.conf'), `+root=${ORIGIN}`, qname, qtype], { encoding: 'utf8', timeout: 20_000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
+    });
+  }
+
+  const cases: Array<[string, string, RegExp]> = [
+    ['www.slack.test', 'A', /; fully validated\nwww\.slack\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.1/],
+    ['slack.test', 'DNSKEY', /; fully validated/],
+    ['www.slack.test', 'AAAA', /negative response, fully validated[\s\S]*NXRRSET/],
+    ['app.slack.test', 'A', /; fully validated\napp\.slack\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.80/],
+    ['app.slack.test', 'AAAA', /negative response, fully validated[\s\S]*app\.slack\.test\. NSEC \\000\.app\.slack\.test\. A RRSIG NSEC/],
+    ['nx.www.slack.test', 'A', /negative response, fully validated[\s\S]*NXDOMAIN/],
+    ['x.y.ent.slack.test', 'A', /negative response, fully validated[\s\S]*NXDOMAIN/],
+    ['b.ent.slack.test', 'A', /negative response, fully validated[\s\S]*NXRRSET/],
+    ['sub.slack.test', 'DS', /negative response, fully validated[\s\S]*sub\.slack\.test\. NSEC \\000\.sub\.slack\.test\. NS RRSIG NSEC/],
+    ['secure.slack.test', 'DS', /; fully validated\nsecure\.slack\.test\.\s+\d+\s+IN\s+DS/],
+  ];
+  for (const [qname, qtype, expected] of cases) {
+    test(`${qname} ${qtype}`, async () => {
+      assert.match(await delv(qname, qtype), expected);
+    });
+  }
+
+  test('Slack quirk: the AAAA NODATA NSEC still validates but no longer lists A', async () => {
+    signer.setQuirks([{ kind: 'nsec-bitmap-omits-wildcard-types' }]);
+    try {
+      assert.match(await delv('app.slack.test', 'AAAA'), /negative response, fully validated[\s\S]*app\.slack\.test\. NSEC \\000\.app\.slack\.test\. RRSIG NSEC\n/);
+    } finally {
+      signer.setQuirks([]);
+    }
+  });
+
+  test('a corrupted or expired signature is rejected by delv', async () => {
+    signer.setQuirks([{ kind: 'corrupt-signature', owner: 'www.slack.test', type: 'A' }]);
+    try {
+      const out = await delv('www.slack.test', 'A');
+      assert.doesNotMatch(out, /fully validated/);
+      assert.match(out, /resolution failed|no valid signature|RRSIG failed/);
+    } finally {
+      signer.setQuirks([]);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    signer.setQuirks([{ kind: 'signature-validity', owner: 'www.slack.test', type: 'A', inception: now - 7200, expiration: now - 3600 }]);
+    try {
+      assert.doesNotMatch(await delv('www.slack.test', 'A'), /fully validated/);
+    } finally {
+      signer.setQuirks([]);
+    }
+  });
+});
