@@ -3,6 +3,7 @@ export { WireError, isWireError, type WireErrorCode } from './errors.ts';
 export {
   encodeMessage,
   decodeMessage,
+  decodeMessageUnguarded,
   peekHeader,
   encodeWithinLimit,
   type EncodeOptions,

@@ -225,6 +225,17 @@ function asBuffer(v: unknown, field: string, w: Writer): Uint8Array {
  * first unless `w.unsafe`, so malformed RDATA only goes out on purpose.
  */
 export function writeRdata(w: Writer, type: RRTypeName, data: unknown, opts: RdataWriteOptions): void {
+  const at = w.pos;
+  try {
+    writeRdataUnguarded(w, type, data, opts);
+  } catch (e) {
+    if (e instanceof WireError) throw e;
+    // Data of the wrong shape (a missing field, a string where a Buffer belongs) is the caller's bug, but still typed.
+    throw new WireError('BAD_RDATA', `${type} RDATA has the wrong shape: ${(e as Error).message}`, at);
+  }
+}
+
+function writeRdataUnguarded(w: Writer, type: RRTypeName, data: unknown, opts: RdataWriteOptions): void {
   if (data instanceof Uint8Array) {
     if (!w.unsafe && isStructured(type)) decodeRdata(type, data);
     w.bytes(data);

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeMessage, encodeMessage, peekHeader } from '../../dns/wire/message.ts';
+import { decodeMessage, decodeMessageUnguarded, encodeMessage, peekHeader } from '../../dns/wire/message.ts';
 import { decodeRdata, encodeRdata } from '../../dns/wire/rdata.ts';
 import { WireError } from '../../dns/wire/errors.ts';
 import { makeQuery } from '../../dns/message.ts';
@@ -40,7 +40,7 @@ test('inputs shorter than the header are TRUNCATED and peekHeader says undefined
 test('every prefix of a real response is a WireError, and the whole one decodes', () => {
   for (const compress of [true, false]) {
     const full = encodeMessage(bigResponse(), { compress });
-    for (let n = 0; n < full.length; n++) wireCode(() => decodeMessage(full.subarray(0, n)));
+    for (let n = 0; n < full.length; n++) wireCode(() => decodeMessageUnguarded(full.subarray(0, n)));
     assert.deepEqual(decodeMessage(full), bigResponse());
   }
 });
@@ -255,7 +255,7 @@ test('mutation fuzz (seed 20261123, 20000 mutants): only WireErrors, and anythin
     }
     let msg: Message;
     try {
-      msg = decodeMessage(out);
+      msg = decodeMessageUnguarded(out);
     } catch (e) {
       if (!(e instanceof WireError)) assert.fail(`mutant ${i} (${out.toString('hex')}) threw ${(e as Error).name}: ${(e as Error).message}`);
       rejected++;
@@ -264,7 +264,7 @@ test('mutation fuzz (seed 20261123, 20000 mutants): only WireErrors, and anythin
     }
     accepted++;
     // What strict decode accepts is valid, so safe encode must take it and give the same message back.
-    const again = decodeMessage(encodeMessage(msg));
+    const again = decodeMessageUnguarded(encodeMessage(msg));
     assert.deepEqual(again, msg, `mutant ${i} did not round-trip`);
   }
   assert.ok(accepted + rejected >= 1000, 'fuzz ran too few iterations');
@@ -279,10 +279,22 @@ test('random garbage of every length up to 64 octets never throws anything but W
     for (let k = 0; k < 50; k++) {
       const b = Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)));
       try {
-        decodeMessage(b);
+        decodeMessageUnguarded(b);
       } catch (e) {
         assert.ok(e instanceof WireError, `${b.toString('hex')}: ${(e as Error).message}`);
       }
     }
   }
+});
+
+test('decodeMessage (guarded) and the unguarded variant agree; wrong-shape data on encode is a WireError', () => {
+  const b = encodeMessage(bigResponse());
+  assert.deepEqual(decodeMessage(b), decodeMessageUnguarded(b));
+  const m = makeQuery('example', 'SVCB', { edns: false });
+  m.answer = [{ name: 'x', type: 'SVCB', class: 'IN', ttl: 0, data: { priority: 1, target: '.' } } as unknown as RR];
+  assert.equal(wireCode(() => encodeMessage(m)), 'BAD_RDATA');
+  m.answer = [{ name: 'x', type: 'SOA', class: 'IN', ttl: 0, data: { mname: 'a' } } as unknown as RR];
+  assert.equal(wireCode(() => encodeMessage(m)), 'BAD_NAME', 'missing RNAME');
+  m.answer = [{ name: 'x', type: 'DS', class: 'IN', ttl: 0, data: { keyTag: 1, algorithm: 8, digestType: 2, digest: 'abcd' } } as unknown as RR];
+  assert.equal(wireCode(() => encodeMessage(m)), 'BAD_RDATA');
 });
