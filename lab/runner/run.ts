@@ -177,6 +177,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   const runTrace = (p: PlannedStep, step: TraceStep) => {
     const e = step.expectQueries;
+    event({ kind: 'note', step: p.number, text: step.note ?? 'check the queries seen so far' });
     const since = e.since !== undefined ? plan.start + (parseDuration(e.since) ?? 0) : undefined;
     const filter = {
       ...(e.server !== undefined ? { server: e.server } : {}),
@@ -195,6 +196,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   const runTimeline = (p: PlannedStep, step: TimelineStep) => {
     const e = step.expectTimeline;
+    event({ kind: 'note', step: p.number, text: step.note ?? `check what watch ${e.watch} saw` });
     const watchStep = plan.steps.find((s) => 'watch' in s.step && s.step.watch.name === e.watch)?.step as WatchStep | undefined;
     const watched = samples.filter((s) => (s as Sample & { watch?: string }).watch === e.watch);
     const filter = watchStep ? { client: watchStep.watch.client } : {};

@@ -1,0 +1,109 @@
+// Incident 2 (incidents.md): the delegation still points at a managed DNS
+// provider after the customer deleted the zone there. The lame delegation
+// gives SERVFAIL; then an attacker creates the zone at the same provider.
+import { defineScenario } from '../lab/scenario/types.ts';
+
+export default defineScenario({
+  id: 'ns-takeover',
+  title: {
+    en: 'NS takeover through a lame delegation to a DNS provider',
+    ja: 'DNS 事業者へのレイムデリゲーションによる NS テイクオーバー',
+  },
+  narrative: {
+    en: `The jp registry still delegates example.jp to a managed DNS provider (ns-99.example.net), but the
+customer deleted the zone at the provider when it moved away. The provider's server answers REFUSED
+for example.jp — a lame delegation — and resolvers return SERVFAIL. An attacker opens an account
+at the same provider and creates example.jp there; the provider does not check who the domain is
+delegated to. Every name under example.jp now answers what the attacker wants.
+Fixed variant: the customer removes the delegation at the registrar when leaving the provider,
+so the attacker's zone at the provider is never asked.`,
+    ja: `.jp レジストリは example.jp を今も DNS 事業者 (ns-99.example.net) に委任しているが、顧客は移転時に
+事業者側のゾーンを削除した。事業者のサーバーは example.jp について REFUSED を返し (レイムデリゲーション)、
+リゾルバーは SERVFAIL を返す。攻撃者が同じ事業者にアカウントを作り example.jp のゾーンを作成すると、
+事業者は委任元を確認しないため、example.jp 配下のすべての名前が攻撃者の思いのままになる。
+修正版: 顧客が事業者から移る際にレジストラで委任 (NS) を削除するので、攻撃者が作ったゾーンは参照されない。`,
+  },
+  references: [
+    'incidents.md §2 (seed 000)',
+    'JPRS: 登録情報の不備によるドメイン名の乗っ取り (lame delegation) (https://jprs.jp/tech/notice/2020-07-07-lame-delegation.html)',
+    'RFC 1912 §2.8 (lame delegations)',
+  ],
+  start: '2026-06-01T00:00:00Z',
+
+  topology: {
+    servers: {
+      'tld-jp': { host: 'a.dns.jp', addresses: ['192.0.2.201'] },
+      'ns-provider': { host: 'ns-99.example.net', addresses: ['198.51.100.99'] },
+    },
+    zones: {
+      jp: {
+        servers: ['tld-jp'],
+        text: `
+$TTL 86400
+@     IN SOA a.dns.jp. hostmaster.jp. 1 3600 900 604800 900
+@     IN NS  a.dns.jp.
+a.dns IN A   192.0.2.201
+`,
+      },
+    },
+    registries: [
+      {
+        tld: 'jp',
+        registrars: ['reg-a'],
+        nsTtl: 3600,
+        domains: [{ name: 'example.jp', registrar: 'reg-a', registrant: 'example-corp', authCode: 'k3y', ns: ['ns-99.example.net'] }],
+      },
+    ],
+    resolvers: { resolver: { addresses: ['10.0.0.53'], profile: 'unbound' } },
+    clients: { alice: { addresses: ['10.0.0.10'], resolver: 'resolver' } },
+  },
+
+  steps: [
+    { at: '+0s', client: 'alice', query: 'www.example.jp A', note: 'lame: the provider no longer has the zone', expect: { rcode: 'SERVFAIL' } },
+    { at: '+0s', client: 'alice', query: 'www.example.jp A', to: 'ns-provider', note: 'ask the provider directly', expect: { rcode: 'REFUSED', flags: { aa: false } } },
+    { at: '+0s', watch: { name: 'www', client: 'alice', query: 'www.example.jp A', every: '15m', until: '+4h' } },
+    {
+      at: '+1h',
+      only: ['fixed'],
+      operator: 'example-corp',
+      note: 'removes the stale delegation at the registrar',
+      action: { do: 'change-ns', registrar: 'reg-a', registrant: 'example-corp', domain: 'example.jp', ns: [] },
+    },
+    {
+      at: '+2h',
+      attacker: 'mallory',
+      note: 'opens an account at the provider and creates example.jp',
+      action: {
+        do: 'serve-zone',
+        zone: 'example.jp',
+        servers: ['ns-provider'],
+        text: `
+$TTL 300
+@    IN SOA ns-99.example.net. hostmaster.example.net. 1 3600 900 604800 300
+@    IN NS  ns-99.example.net.
+www  IN A   203.0.113.66
+*    IN A   203.0.113.66
+`,
+      },
+    },
+    { at: '+2h20m', only: ['vulnerable'], client: 'alice', query: 'mail.example.jp A', expect: { rcode: 'NOERROR', answer: ['mail.example.jp. A 203.0.113.66'] } },
+    { at: '+2h20m', only: ['fixed'], client: 'alice', query: 'mail.example.jp A', expect: { rcode: 'NXDOMAIN' } },
+    {
+      at: '+4h',
+      only: ['vulnerable'],
+      expectTimeline: {
+        watch: 'www',
+        throughout: { from: '+0s', to: '+1h45m', rcode: 'SERVFAIL' },
+        never: { from: '+0s', to: '+1h59m', answerContains: '203.0.113.66' },
+      },
+    },
+    { at: '+4h', only: ['vulnerable'], expectTimeline: { watch: 'www', throughout: { from: '+2h30m', to: '+4h', answerContains: '203.0.113.66' } } },
+    { at: '+4h', only: ['fixed'], expectTimeline: { watch: 'www', never: { from: '+0s', to: '+4h', answerContains: '203.0.113.66' } } },
+    { at: '+4h', only: ['fixed'], expectQueries: { server: 'ns-provider', since: '+2h', none: true }, note: 'after the delegation is gone nobody asks the provider' },
+  ],
+
+  variants: {
+    vulnerable: { description: { en: 'the stale delegation stays in the jp zone', ja: '古い委任が jp ゾーンに残ったまま' } },
+    fixed: { description: { en: 'the customer removes the delegation when leaving the provider', ja: '事業者から移る際に顧客が委任を削除する' } },
+  },
+});
