@@ -18,7 +18,7 @@ import type { Clock, Endpoint, Network } from '../../lab/net/network.ts';
 import { AuthoritativeServer, type Quirk } from '../../servers/authoritative/index.ts';
 import type { Upstream, UpstreamRequest, UpstreamResult } from '../../servers/recursive/upstream.ts';
 
-export const ADDR = {
+export const DEFAULT_ADDR = {
   root: '10.0.0.1',
   lab: '10.0.1.1',
   example: '10.0.2.1',
@@ -29,10 +29,13 @@ export const ADDR = {
   dsmismatch: '10.0.6.1',
   big: '10.0.7.1',
 } as const;
+export const ADDR = DEFAULT_ADDR;
+
+export type Addresses = { [K in keyof typeof DEFAULT_ADDR]: string };
 
 const T = 'IN';
 
-function rootText(): string {
+function rootText(ADDR: Addresses): string {
   return `
 . 86400 ${T} SOA a.root-servers.lab. admin.root-servers.lab. 1 1800 900 604800 86400
 . 518400 ${T} NS a.root-servers.lab.
@@ -42,7 +45,7 @@ a.root-servers.lab. 518400 ${T} A ${ADDR.root}
 `;
 }
 
-function labText(): string {
+function labText(ADDR: Addresses): string {
   return `
 lab. 3600 ${T} SOA ns1.nic.lab. admin.nic.lab. 1 1800 900 604800 300
 lab. 3600 ${T} NS ns1.nic.lab.
@@ -77,10 +80,15 @@ ${extra}
 export interface WorldOptions {
   /** Sign with NSEC3 instead of NSEC in other.lab (default true: exercises both). */
   nsec3Other?: boolean;
+  /** Server addresses (default ADDR, 10.0.x.y for the VirtualNetwork). */
+  addresses?: Addresses;
 }
 
 export interface World {
   clock: VirtualClock;
+  addr: Addresses;
+  /** Which zones each server address serves. */
+  serverZones: Record<string, string[]>;
   servers: Map<string, AuthoritativeServer>;
   zones: Map<string, Zone>;
   keys: Map<string, SigningKey[]>;
@@ -103,6 +111,7 @@ function keysFor(origin: string): SigningKey[] {
 }
 
 export function buildWorld(clock: VirtualClock = new VirtualClock(), options: WorldOptions = {}): World {
+  const ADDR: Addresses = options.addresses ?? { ...DEFAULT_ADDR };
   const nowS = Math.floor(clock.now() / 1000);
   const inception = nowS - 86400;
   const expiration = nowS + 86400 * 400;
@@ -171,10 +180,10 @@ www.other.lab. 600 ${T} A 192.0.2.20
   unsigned.set('big.lab', parseZoneText(sldText('big.lab', 'ns.big.lab', `ns.big.lab. 3600 ${T} A ${ADDR.big}\n${txt}\n`), 'big.lab'));
 
   // TLD: delegations with DS for the signed children (dsmismatch gets a DS of a key it does not use).
-  const lab = parseZoneText(labText(), 'lab');
+  const lab = parseZoneText(labText(ADDR), 'lab');
   for (const child of ['example.lab', 'other.lab', 'bogus.lab']) for (const ds of dsRecords(keys.get(child)!, [2], 86400)) lab.add(ds);
   for (const ds of dsRecords(wrongKeys, [2], 86400)) lab.add(ds);
-  const root = parseZoneText(rootText(), '.');
+  const root = parseZoneText(rootText(ADDR), '.');
   for (const ds of dsRecords(keys.get('lab')!, [2], 86400)) root.add(ds);
 
   unsigned.set('.', root);
@@ -219,6 +228,8 @@ www.other.lab. 600 ${T} A 192.0.2.20
   };
   return {
     clock,
+    addr: ADDR,
+    serverZones,
     servers,
     zones,
     keys,

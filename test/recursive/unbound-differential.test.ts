@@ -1,0 +1,196 @@
+// Differential test: dnslab's resolver and a real Unbound (Debian package),
+// side by side in a network namespace with no default route, both iterating
+// from the same dnslab authoritative hierarchy (root → lab → SLDs on
+// 127.0.7.x:53, signed with dnslab's signer) and validating from the same root
+// DS. For each question of the battery, RCODE, AD and the answer RRsets
+// (RRSIGs aside, TTLs aside, as sets) must agree.
+//
+// Needs root (network namespaces) and the Debian packages unbound,
+// bind9-dnsutils (dig) and iproute2 (ip). Everything started here is stopped
+// by PID and the namespace deleted in `after`, also when a test fails.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { NETNS_ADDR } from './fixtures/serve-hierarchy.ts';
+
+const NS = `dnslab-rs-${process.pid}`;
+const UNBOUND = '127.0.7.53';
+const OURS = '127.0.7.54';
+const ROOT_DIR = resolve(import.meta.dirname, '../..');
+
+function need(binary: string, pkg: string): void {
+  const r = spawnSync('sh', ['-c', `command -v ${binary}`]);
+  if (r.status !== 0) throw new Error(`${binary} not found: install the Debian package "${pkg}" (apt-get install -y ${pkg})`);
+}
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+interface DigResult {
+  status: string;
+  ad: boolean;
+  answer: string[];
+}
+
+function dig(server: string, qname: string, qtype: string): DigResult {
+  const out = run('ip', ['netns', 'exec', NS, 'dig', '+dnssec', '+time=4', '+tries=2', `@${server}`, qname, qtype]);
+  const status = /status: ([A-Z]+)/.exec(out)?.[1] ?? 'NO-ANSWER';
+  const flags = /;; flags: ([a-z ]+);/.exec(out)?.[1]?.split(' ') ?? [];
+  const answer: string[] = [];
+  const section = out.split(';; ANSWER SECTION:\n')[1]?.split('\n\n')[0] ?? '';
+  for (const line of section.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5 || f[3] === 'RRSIG') continue;
+    answer.push(`${f[0]!.toLowerCase()} ${f[2]} ${f[3]} ${f.slice(4).join(' ')}`);
+  }
+  return { status, ad: flags.includes('ad'), answer: answer.sort() };
+}
+
+function waitForLine(child: ChildProcess, text: string, ms: number): Promise<void> {
+  return new Promise((resolveP, reject) => {
+    let buf = '';
+    const t = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms; output so far: ${buf}`)), ms);
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes(text)) {
+        clearTimeout(t);
+        resolveP();
+      }
+    });
+    child.stderr?.on('data', (d: Buffer) => (buf += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`exited with ${code} before "${text}": ${buf}`));
+    });
+  });
+}
+
+async function waitForAnswer(server: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const r = spawnSync('ip', ['netns', 'exec', NS, 'dig', '+time=1', '+tries=1', `@${server}`, 'lab', 'SOA'], { encoding: 'utf8' });
+    if (/status: NOERROR/.test(r.stdout ?? '')) return;
+    if (Date.now() > deadline) throw new Error(`${server} did not answer within ${ms} ms`);
+    await new Promise((r2) => setTimeout(r2, 250));
+  }
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(t);
+}
+
+const BATTERY: Array<[string, string, string]> = [
+  ['positive', 'www.example.lab', 'A'],
+  ['CNAME to another zone', 'alias.example.lab', 'A'],
+  ['NXDOMAIN (NSEC)', 'nope.example.lab', 'A'],
+  ['NXDOMAIN (NSEC3)', 'nope.other.lab', 'A'],
+  ['NODATA', 'www.example.lab', 'AAAA'],
+  ['wildcard', 'anything.wild.example.lab', 'A'],
+  ['DNAME', 'www.sub.example.lab', 'A'],
+  ['glueless delegation', 'www.glueless.lab', 'A'],
+  ['insecure delegation', 'www.insecure.lab', 'A'],
+  ['bogus signature', 'www.bogus.lab', 'A'],
+  ['DS mismatch', 'www.dsmismatch.lab', 'A'],
+  ['lame server among good ones', 'c.example.lab', 'A'],
+  ['TC → TCP', 'big.lab', 'TXT'],
+  ['MX, NSEC zone', 'mail.example.lab', 'MX'],
+];
+
+describe('differential: dnslab resolver vs Unbound in a network namespace', () => {
+  let dir = '';
+  const children: ChildProcess[] = [];
+  let nsCreated = false;
+
+  before(async () => {
+    if (process.getuid?.() !== 0) throw new Error('this test needs root to create a network namespace (ip netns add)');
+    need('ip', 'iproute2');
+    need('unbound', 'unbound');
+    need('dig', 'bind9-dnsutils');
+    dir = mkdtempSync(join(tmpdir(), 'dnslab-rs-'));
+    run('ip', ['netns', 'add', NS]);
+    nsCreated = true;
+    run('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+    // No default route in a fresh namespace: nothing can leave the lab.
+    assert.equal(run('ip', ['-n', NS, 'route', 'show', 'default']).trim(), '');
+
+    const anchors = join(dir, 'root.anchor');
+    const hierarchy = spawn('ip', ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'test/recursive/fixtures/serve-hierarchy.ts'), anchors], { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(hierarchy);
+    await waitForLine(hierarchy, 'READY', 30_000);
+
+    writeFileSync(join(dir, 'root.hints'), `. 3600000 NS a.root-servers.lab.\na.root-servers.lab. 3600000 A ${NETNS_ADDR.root}\n`);
+    const conf = join(dir, 'unbound.conf');
+    writeFileSync(
+      conf,
+      [
+        'server:',
+        `  interface: ${UNBOUND}`,
+        '  port: 53',
+        '  do-ip6: no',
+        '  username: ""',
+        '  chroot: ""',
+        `  directory: "${dir}"`,
+        `  pidfile: "${join(dir, 'unbound.pid')}"`,
+        '  use-syslog: no',
+        '  logfile: ""',
+        '  verbosity: 1',
+        '  do-not-query-localhost: no',
+        `  root-hints: "${join(dir, 'root.hints')}"`,
+        `  trust-anchor-file: "${anchors}"`,
+        '  module-config: "validator iterator"',
+        '  access-control: 127.0.0.0/8 allow',
+        '  qname-minimisation: yes',
+        '  aggressive-nsec: yes',
+        'remote-control:',
+        '  control-enable: no',
+        '',
+      ].join('\n'),
+    );
+    const unbound = spawn('ip', ['netns', 'exec', NS, 'unbound', '-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(unbound);
+    const ours = spawn(
+      'ip',
+      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'unbound'],
+      { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(ours);
+    await waitForLine(ours, 'Ctrl-C to stop', 30_000);
+    await waitForAnswer(UNBOUND, 15_000);
+    await waitForAnswer(OURS, 15_000);
+  });
+
+  after(async () => {
+    for (const c of children.reverse()) await stopChild(c);
+    if (nsCreated) spawnSync('ip', ['netns', 'del', NS]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [label, qname, qtype] of BATTERY) {
+    it(`${label}: ${qname} ${qtype} — same RCODE, AD and answer`, () => {
+      const u = dig(UNBOUND, qname, qtype);
+      const o = dig(OURS, qname, qtype);
+      assert.notEqual(u.status, 'NO-ANSWER', 'unbound answered');
+      assert.deepEqual(o, u);
+    });
+  }
+
+  it('the battery is not trivially equal: answers differ between questions', () => {
+    const a = dig(OURS, 'www.example.lab', 'A');
+    const b = dig(OURS, 'www.bogus.lab', 'A');
+    assert.equal(a.status, 'NOERROR');
+    assert.equal(a.ad, true);
+    assert.equal(b.status, 'SERVFAIL');
+  });
+});
