@@ -215,16 +215,22 @@ export function serializePacket(p: IpPacket): Buffer {
  * multiple of 8 octets). Returns [packet] if it already fits.
  */
 export function fragmentPacket(p: IpPacket, mtu: number, nextId: () => number): IpPacket[] {
-  if (ipPacketSize(p) <= mtu || p.body.kind === 'fragment') return [p];
-  const transport = serializeTransport(p.family, p.src, p.dst, p.body);
+  if (ipPacketSize(p) <= mtu) return [p];
+  const b = p.body;
+  // An IPv4 router may split a fragment again (RFC 791 §3.2): offsets stay relative to the
+  // original datagram and MF stays set on every piece if it was set on the fragment.
+  const transport = b.kind === 'fragment' ? b.data : serializeTransport(p.family, p.src, p.dst, b);
+  const base = b.kind === 'fragment' ? b.offset : 0;
+  const moreAfter = b.kind === 'fragment' ? b.more : false;
   const room = mtu - ipHeaderSize(p.family) - (p.family === 6 ? IPV6_FRAGMENT_HEADER : 0);
   const step = Math.floor(room / 8) * 8;
   if (step < 8) return []; // an MTU this small cannot carry anything
+  const proto = b.kind === 'fragment' ? b.transport : b.kind;
   const out: IpPacket[] = [];
   for (let offset = 0; offset < transport.length; offset += step) {
     const data = transport.subarray(offset, Math.min(offset + step, transport.length));
-    const more = offset + step < transport.length;
-    out.push({ ...p, id: nextId(), body: { kind: 'fragment', transport: p.body.kind, offset, more, data } });
+    const more = offset + step < transport.length || moreAfter;
+    out.push({ ...p, id: nextId(), body: { kind: 'fragment', transport: proto, offset: base + offset, more, data } });
   }
   return out;
 }

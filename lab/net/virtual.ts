@@ -289,7 +289,7 @@ export class VirtualNetwork {
    */
   setPath(scope: Scope, props: Partial<PathProperties>): void {
     validatePath({ ...this.defaults, ...props });
-    this.rules.push({ scope: { ...scope }, props: { ...props } });
+    this.rules.push({ scope: normalizeScope(scope), props: { ...props } });
     this.pathCache.clear();
   }
 
@@ -322,7 +322,7 @@ export class VirtualNetwork {
    * in the order they were added. Returns a function that removes it.
    */
   addInterceptor(interceptor: PacketInterceptor, scope: Scope = {}): () => void {
-    const entry: ScopedInterceptor = { interceptor, scope: { ...scope }, random: this.random.fork(`interceptor/${interceptor.name}`) };
+    const entry: ScopedInterceptor = { interceptor, scope: normalizeScope(scope), random: this.random.fork(`interceptor/${interceptor.name}`) };
     this.interceptors.push(entry);
     return () => {
       this.interceptors = this.interceptors.filter((e) => e !== entry);
@@ -387,9 +387,10 @@ export class VirtualNetwork {
 
   private matches(spec: string | undefined, address: string): boolean {
     if (spec === undefined) return true;
+    // Address literals were normalized when the rule/interceptor was added; anything else is a host name.
+    if (spec === address) return true;
     const host = this.hostsByName.get(spec);
-    if (host) return host.addresses.includes(address);
-    return ipFamily(spec) !== undefined && normalizeIp(spec) === address;
+    return host !== undefined && host.addresses.includes(address);
   }
 
   private inScope(scope: Scope, src: string, dst: string): boolean {
@@ -462,7 +463,7 @@ export class VirtualNetwork {
     if (ipPacketSize(packet) > path.mtu) {
       // A router may fragment an IPv4 packet without DF (RFC 791); IPv6 routers never
       // fragment (RFC 8200 §5) and DF packets are dropped (PMTUD would send ICMP; not modelled).
-      if (packet.family === 4 && !packet.dontFragment && packet.body.kind !== 'fragment') {
+      if (packet.family === 4 && !packet.dontFragment) {
         pieces = fragmentPacket(packet, path.mtu, () => this.packetId());
       } else {
         this.drop(packet, 'too-big');
@@ -503,6 +504,17 @@ export class VirtualNetwork {
     if (this.tracers.size > 0) this.trace({ type: 'deliver', time: this.clock.now(), packet, host: host.name });
     host.receive(packet);
   }
+}
+
+/** Address literals in a scope in canonical form, so matching is a string compare. */
+function normalizeScope(scope: Scope): Scope {
+  const norm = (spec: string | undefined): string | undefined => (spec !== undefined && ipFamily(spec) !== undefined ? normalizeIp(spec) : spec);
+  const out: Scope = {};
+  const from = norm(scope.from);
+  const to = norm(scope.to);
+  if (from !== undefined) out.from = from;
+  if (to !== undefined) out.to = to;
+  return out;
 }
 
 function validatePath(p: PathProperties): PathProperties {

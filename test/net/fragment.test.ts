@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { VirtualClock } from '../../lab/net/clock.ts';
-import { ipPacketSize, parsePacket, serializePacket, type IpPacket } from '../../lab/net/packet.ts';
+import { fragmentPacket, ipPacketSize, parsePacket, parseTransport, serializePacket, type IpPacket } from '../../lab/net/packet.ts';
 import { SeededRandom } from '../../lab/net/random.ts';
 import { VirtualNetwork, type FragmentPolicy, type PathProperties } from '../../lab/net/virtual.ts';
 
@@ -104,5 +104,61 @@ describe('IP fragmentation on the virtual network', () => {
       lost += (net.stats.dropped['reassembly-timeout'] ?? 0);
     }
     assert.ok(lost > 0);
+  });
+
+  it('a router fragments (or re-fragments) IPv4 without DF when a rewritten path has a smaller MTU; IPv6 is dropped as too big', async () => {
+    for (const [family, size, expectDelivered] of [
+      [4, 1000, true],
+      // Fragments (source split at 1500) are split again by the router at 576, but this naive NAT
+      // rewrote only the IP destination: the UDP checksum inside the first fragment still covers the
+      // VIP, so the receiver drops the reassembled datagram — as a real stack would.
+      [4, 3000, false],
+      [6, 1400, false], // IPv6 routers never fragment (RFC 8200 §5); no ICMPv6 PTB modelled
+    ] as const) {
+      const net = new VirtualNetwork({ seed: 'router' });
+      const v = family === 4 ? ['192.0.2.1', '192.0.2.100', '192.0.2.7'] : ['2001:db8::1', '2001:db8::100', '2001:db8::7'];
+      const [clientAddr, vip, backendAddr] = v as unknown as [string, string, string];
+      const client = net.addHost('client', [clientAddr]);
+      net.addHost('lb', [vip]);
+      const backend = net.addHost('backend', [backendAddr]);
+      net.setPath({ to: 'backend' }, { mtu: 576 });
+      net.addInterceptor({ name: 'nat', intercept: (p) => [{ packet: { ...p, dst: backendAddr } }] }, { to: vip });
+      const sent: IpPacket[] = [];
+      net.onTrace((e) => e.type === 'send' && sent.push(e.packet));
+      const got: Buffer[] = [];
+      const sb = await backend.bindUdp({ address: backendAddr, port: 53 });
+      sb.onMessage((p) => got.push(p));
+      const sc = await client.bindUdp({ address: clientAddr, port: 0 });
+      sc.send(payload(size), { address: vip, port: 53 });
+      await net.clock.runUntilIdle();
+      if (expectDelivered) {
+        assert.deepEqual(got, [payload(size)], `IPv${family} ${size} bytes`);
+        assert.ok((net.stats.delivered) > sent.length, 'more packets arrive than were sent: the router split them');
+      } else if (family === 6) {
+        assert.equal(got.length, 0);
+        assert.equal(net.stats.dropped['too-big'], 1);
+      } else {
+        assert.equal(got.length, 0);
+        assert.equal(net.stats.dropped['bad-checksum'], 1);
+        assert.equal(net.stats.delivered, 7, '3 fragments became 3 + 3 + 1 on the 576-byte path');
+      }
+    }
+  });
+
+  it('re-fragmenting a fragment keeps offsets relative to the datagram and MF on all but the very last piece', () => {
+    let id = 0;
+    const whole: IpPacket = {
+      id: 0, family: 4, src: '192.0.2.1', dst: '192.0.2.2', ident: 77, ttl: 64, dontFragment: false,
+      body: { kind: 'udp', srcPort: 1, dstPort: 2, payload: payload(3000) },
+    };
+    const first = fragmentPacket(whole, 1500, () => ++id);
+    const again = first.flatMap((f) => fragmentPacket(f, 576, () => ++id));
+    const parts = again.map((f) => (f.body.kind === 'fragment' ? f.body : assert.fail('not a fragment')));
+    assert.deepEqual(parts.map((b) => b.offset), [0, 552, 1104, 1480, 2032, 2584, 2960]);
+    assert.deepEqual(parts.map((b) => b.more), [true, true, true, true, true, true, false]);
+    for (const f of again) assert.ok(ipPacketSize(f) <= 576);
+    const data = Buffer.concat(parts.map((b) => b.data));
+    const body = parseTransport(4, '192.0.2.1', '192.0.2.2', 'udp', data);
+    assert.ok(body?.kind === 'udp' && body.payload.equals(payload(3000)));
   });
 });
