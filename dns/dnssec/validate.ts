@@ -153,18 +153,36 @@ function asNsec3(rr: RR): Nsec3Data | undefined {
   return d as unknown as Nsec3Data;
 }
 
+const KEY_TAGS = new WeakMap<DnskeyData, number>();
+
 function safeKeyTag(k: DnskeyData): number {
-  try {
-    return keyTag(k);
-  } catch {
-    return -1;
+  let tag = KEY_TAGS.get(k);
+  if (tag === undefined) {
+    try {
+      tag = keyTag(k);
+    } catch {
+      tag = -1;
+    }
+    KEY_TAGS.set(k, tag);
   }
+  return tag;
 }
 
-/** Labels for the RRSIG Labels field: the root and a leading "*" do not count (RFC 4034 §3.1.3). */
-function rrsigLabelCount(owner: Name): number {
-  const ls = labels(owner);
-  return ls[0] === '*' ? ls.length - 1 : ls.length;
+/** Names are usually spelled identically; skip the canonical comparison then. */
+function sameName(a: Name, b: Name): boolean {
+  return a === b || nameEquals(a, b);
+}
+
+const NAME_WIRE = new Map<string, Buffer>();
+/** canonicalNameWire with a small bounded memo: owners and signers repeat across RRsets. */
+function nameWire(name: Name): Buffer {
+  let w = NAME_WIRE.get(name);
+  if (!w) {
+    if (NAME_WIRE.size >= 4096) NAME_WIRE.clear();
+    w = canonicalNameWire(name);
+    NAME_WIRE.set(name, w);
+  }
+  return w;
 }
 
 /** Longest common ancestor of two names. */
@@ -260,10 +278,17 @@ function parseEdKey(alg: number, raw: Buffer): ParsedKey {
 }
 
 /** Parse a DNSKEY's public key for `algorithm`; cached because building a KeyObject costs more than a verify. */
+const KEY_BY_BUFFER = new WeakMap<Buffer, { algorithm: number; parsed: ParsedKey }>();
+
 function publicKey(algorithm: number, raw: Buffer): ParsedKey {
+  const quick = KEY_BY_BUFFER.get(raw);
+  if (quick && quick.algorithm === algorithm) return quick.parsed;
   const id = `${algorithm}:${raw.toString('base64')}`;
   const cached = KEY_CACHE.get(id);
-  if (cached) return cached;
+  if (cached) {
+    KEY_BY_BUFFER.set(raw, { algorithm, parsed: cached });
+    return cached;
+  }
   let parsed: ParsedKey;
   if (algorithm in RSA_HASH) parsed = parseRsaKey(algorithm, raw);
   else if (algorithm === 13 || algorithm === 14) parsed = parseEcKey(algorithm, raw);
@@ -271,6 +296,7 @@ function publicKey(algorithm: number, raw: Buffer): ParsedKey {
   else parsed = { problem: `algorithm ${algorithm} is not implemented`, hash: null };
   if (KEY_CACHE.size >= KEY_CACHE_LIMIT) KEY_CACHE.clear();
   KEY_CACHE.set(id, parsed);
+  KEY_BY_BUFFER.set(raw, { algorithm, parsed });
   return parsed;
 }
 
@@ -305,7 +331,7 @@ function rrsigHeader(sig: RrsigData): Buffer {
   head.writeUInt32BE(sig.expiration >>> 0, 8);
   head.writeUInt32BE(sig.inception >>> 0, 12);
   head.writeUInt16BE(sig.keyTag & 0xffff, 16);
-  return Buffer.concat([head, canonicalNameWire(sig.signersName)]);
+  return Buffer.concat([head, nameWire(sig.signersName)]);
 }
 
 /**
@@ -314,7 +340,7 @@ function rrsigHeader(sig: RrsigData): Buffer {
  * Original TTL. Duplicate RRs are dropped (RFC 4034 §6.3).
  */
 function signedData(sig: RrsigData, rrset: RRset, owner: Name): Buffer {
-  const ownerWire = canonicalNameWire(owner);
+  const ownerWire = nameWire(owner);
   const fixed = Buffer.alloc(8);
   fixed.writeUInt16BE(typeNumber(rrset.type) & 0xffff, 0);
   fixed.writeUInt16BE(classNumber(rrset.class) & 0xffff, 2);
@@ -348,7 +374,7 @@ function usableZoneKeys(keys: readonly RR[], signer: Name): { rr: RR; data: Dnsk
   const out: { rr: RR; data: DnskeyData; tag: number }[] = [];
   for (const rr of keys) {
     const data = asDnskey(rr);
-    if (!data || !nameEquals(rr.name, signer)) continue;
+    if (!data || !sameName(rr.name, signer)) continue;
     // RFC 4034 §2.1.1: without the Zone Key bit the key must not verify RRSIGs;
     // RFC 4034 §2.1.2: protocol must be 3; RFC 5011 §2.1: revoked keys are not used.
     if ((data.flags & DnskeyFlag.ZONE) === 0 || data.protocol !== 3 || (data.flags & DnskeyFlag.REVOKE) !== 0) continue;
@@ -372,14 +398,17 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
   const covering: { rr: RR; sig: RrsigData }[] = [];
   for (const rr of signatures) {
     const sig = asRrsig(rr);
-    if (sig && nameEquals(rr.name, rrset.name) && typeNumber(sig.typeCovered) === typeNumber(rrset.type)) covering.push({ rr, sig });
+    if (sig && typeNumber(sig.typeCovered) === typeNumber(rrset.type) && sameName(rr.name, rrset.name)) covering.push({ rr, sig });
   }
   if (covering.length === 0) return { status: 'bogus', reason: `${what}: no RRSIG covers it (RFC 4035 §5.3)`, ede: EdeCode.RRSIGS_MISSING };
   if (rrset.records.length === 0) return { status: 'bogus', reason: `${what}: the RRset is empty`, ede: EdeCode.DNSSEC_BOGUS };
 
   const zoneKeys = usableZoneKeys(keys, signer);
   const failures: Failure[] = [];
-  const ownerLabels = rrsigLabelCount(rrset.name);
+  const ls = labels(rrset.name);
+  const ownerLabels = ls[0] === '*' ? ls.length - 1 : ls.length;
+  const inZone = isSubdomain(rrset.name, signer);
+  const nowSerial = now >>> 0;
   for (const { rr, sig } of covering) {
     const tag = `RRSIG(${what}) alg ${sig.algorithm} tag ${sig.keyTag}`;
     // RFC 4035 §5.3.1 checks, in order.
@@ -387,11 +416,11 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
       failures.push({ rank: 1, reason: `${tag}: class ${rr.class} differs from the RRset's ${rrset.class}`, ede: EdeCode.RRSIGS_MISSING });
       continue;
     }
-    if (!nameEquals(sig.signersName, signer)) {
+    if (!sameName(sig.signersName, signer)) {
       failures.push({ rank: 1, reason: `${tag}: signer ${fmt(sig.signersName)} is not the zone ${fmt(signer)}`, ede: EdeCode.RRSIGS_MISSING });
       continue;
     }
-    if (!isSubdomain(rrset.name, signer)) {
+    if (!inZone) {
       failures.push({ rank: 1, reason: `${tag}: owner is outside the signer's zone ${fmt(signer)}`, ede: EdeCode.DNSSEC_BOGUS });
       continue;
     }
@@ -408,7 +437,6 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
       failures.push({ rank: 2, reason: `${tag}: no zone DNSKEY of ${fmt(signer)} with that algorithm and key tag`, ede: EdeCode.DNSKEY_MISSING });
       continue;
     }
-    const nowSerial = now >>> 0;
     if (serialLt(sig.expiration, nowSerial)) {
       failures.push({ rank: 5, reason: `${tag}: signature expired at ${sig.expiration} (now ${now})`, ede: EdeCode.SIGNATURE_EXPIRED });
       continue;
@@ -418,15 +446,15 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
       continue;
     }
     // RFC 4035 §5.3.2: rebuild the wildcard owner when Labels < owner labels.
-    const ls = labels(rrset.name);
-    const owner = sig.labels < ownerLabels ? joinName('*', fromLabels(ls.slice(ls.length - sig.labels))) : rrset.name;
+    const expanded = sig.labels < ownerLabels;
+    const owner = expanded ? joinName('*', fromLabels(ls.slice(ls.length - sig.labels))) : rrset.name;
     const data = signedData(sig, rrset, owner);
     for (const key of candidates) {
       const problem = verifySignatureBytes(sig.algorithm, key.data, data, sig.signature);
       if (problem === undefined) {
         const ttl = Math.max(0, Math.min(rrset.ttl, sig.originalTTL, serialDiff(sig.expiration, nowSerial)));
         const verdict: Verdict = { status: 'secure', reason: `${what} verified by ${tag}`, ttl, keyTag: key.tag };
-        if (!nameEquals(owner, rrset.name)) verdict.wildcard = owner;
+        if (expanded) verdict.wildcard = owner;
         return verdict;
       }
       failures.push({ rank: problem.startsWith('DNSKEY') ? 3 : 4, reason: `${tag}: ${problem}`, ede: EdeCode.DNSSEC_BOGUS });
