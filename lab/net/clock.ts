@@ -44,6 +44,17 @@ export interface RunOptions {
   maxEvents?: number;
 }
 
+/** runUntilSettled gave up: the promise was still pending when the clock stopped. */
+export class ClockStallError extends Error {
+  constructor(readonly report: RunReport) {
+    super(
+      `the awaited promise was still pending when the virtual clock stopped (${report.stoppedBy} after ${report.events} events at ${new Date(report.now).toISOString()}); ` +
+        'nothing scheduled will settle it — check that the other side exists and answers',
+    );
+    this.name = 'ClockStallError';
+  }
+}
+
 /** A timer handle; `id` is unique per clock. */
 export interface VirtualTimer {
   readonly id: number;
@@ -136,7 +147,29 @@ export class VirtualClock implements Clock {
     return this.run(this.time + limitMs, false, options);
   }
 
-  private async run(target: number, advanceToTarget: boolean, options: RunOptions): Promise<RunReport> {
+  /**
+   * Run the clock until `promise` settles and return its value (or throw its
+   * error): `const conn = await clock.runUntilSettled(host.connectTcp(...))`.
+   * Throws ClockStallError if the clock goes idle, passes `limitMs` (default 1
+   * lab day) or hits the event cap first — a promise nothing will ever settle
+   * cannot hang a test.
+   */
+  async runUntilSettled<T>(promise: Promise<T>, limitMs: number = 86_400_000, options: RunOptions = {}): Promise<T> {
+    let settled = false;
+    const watched = promise.then(
+      (v) => ((settled = true), v),
+      (e: unknown) => {
+        settled = true;
+        throw e;
+      },
+    );
+    watched.catch(() => undefined);
+    const report = await this.run(this.time + limitMs, false, options, () => settled);
+    if (!settled) throw new ClockStallError(report);
+    return watched;
+  }
+
+  private async run(target: number, advanceToTarget: boolean, options: RunOptions, done?: () => boolean): Promise<RunReport> {
     if (this.running) throw new Error('VirtualClock is already running: await the previous runFor/runUntil/runUntilIdle first');
     this.running = true;
     const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
@@ -144,6 +177,7 @@ export class VirtualClock implements Clock {
     try {
       for (;;) {
         await settle();
+        if (done?.()) return this.report('idle', events);
         this.dropDead();
         const next = this.heap[0];
         if (next === undefined) {

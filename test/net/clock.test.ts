@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { DEFAULT_LAB_EPOCH, RealClock, VirtualClock, sleep } from '../../lab/net/clock.ts';
+import { ClockStallError, DEFAULT_LAB_EPOCH, RealClock, VirtualClock, sleep } from '../../lab/net/clock.ts';
 
 describe('VirtualClock', () => {
   it('starts at the lab epoch (2026-01-01T00:00:00Z) or a given start', () => {
@@ -117,5 +117,28 @@ describe('RealClock', () => {
     const h = clock.setTimer(10, () => assert.fail('cleared timer fired'));
     clock.clearTimer(h);
     await new Promise((r) => setTimeout(r, 30));
+  });
+});
+
+describe('VirtualClock.runUntilSettled', () => {
+  it('runs just until the promise settles and returns its value or error', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    clock.setTimer(10_000, () => undefined); // later work stays pending
+    const v = await clock.runUntilSettled(clock.sleep(500).then(() => 'done'));
+    assert.equal(v, 'done');
+    assert.equal(clock.now(), 500);
+    assert.equal(clock.pending, 1);
+    await assert.rejects(
+      clock.runUntilSettled(clock.sleep(1).then(() => Promise.reject(new Error('boom')))),
+      /boom/,
+    );
+  });
+
+  it('throws ClockStallError instead of hanging when nothing will settle the promise', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    await assert.rejects(clock.runUntilSettled(new Promise(() => undefined)), (e: Error) => e.name === 'ClockStallError' && /pending/.test(e.message));
+    const tick = (): void => void clock.setTimer(1000, tick);
+    tick();
+    await assert.rejects(clock.runUntilSettled(new Promise(() => undefined), 5000), (e: ClockStallError) => e.report.stoppedBy === 'time');
   });
 });

@@ -59,9 +59,7 @@ async function scenario(seed: string, path: Partial<PathProperties> = {}): Promi
   await net.clock.runFor(100);
   c4.send(query(2, 'big.example.jp', 'TXT'), { address: '192.0.2.53', port: 53 });
   await net.clock.runFor(100);
-  const pconn = client.connectTcp({ address: '192.0.2.53', port: 53 });
-  await net.clock.runFor(100);
-  const conn = await pconn;
+  const conn = await net.clock.runUntilSettled(client.connectTcp({ address: '192.0.2.53', port: 53 }));
   const q = query(3, 'tcp.example.jp', 'TXT');
   const len = Buffer.alloc(2);
   len.writeUInt16BE(q.length);
@@ -84,7 +82,7 @@ function tshark(file: string, args: string[]): string {
   }
 }
 
-describe('pcap capture of the virtual network', () => {
+describe('pcap capture of the virtual network', { timeout: 60_000 }, () => {
   it('same seed ⇒ byte-identical pcap (even with loss and jitter)', async () => {
     const path = { loss: 0.1, jitterMs: 5, latencyMs: 7 };
     const a = await scenario('pcap-det', path);

@@ -16,7 +16,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms).unref())]);
 }
 
-describe('SocketNetwork (real loopback sockets)', () => {
+describe('SocketNetwork (real loopback sockets)', { timeout: 30_000 }, () => {
   it('UDP echo between two loopback addresses', async () => {
     const server = new SocketNetwork({ addresses: [B] });
     const client = new SocketNetwork({ addresses: [A] });
