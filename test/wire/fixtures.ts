@@ -136,8 +136,9 @@ export const TYPE_CASES: TypeCase[] = [
     dp: { type: 'NSEC', data: { nextDomain: 'b.Example', rrtypes: ['A', 'RRSIG', 'NSEC', 'CAA'] } },
   },
   {
+    // A real NSEC3 owner is a base32hex hash label (BIND's dig rejects other owners: check-names).
     rr: rr({
-      name: 'a.example',
+      name: '2vptu5timamqttgl4luu9kg21e0aor3s.example',
       type: 'NSEC3',
       class: 'IN',
       ttl: 300,
