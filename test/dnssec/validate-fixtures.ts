@@ -21,8 +21,17 @@ export function requireBindTools(): void {
   for (const bin of ['dnssec-keygen', 'dnssec-signzone', 'dnssec-dsfromkey']) requireTool(bin, 'bind9-utils (or bind9-dnsutils)');
 }
 
-export type Alg = 8 | 13 | 15;
-const ALG_NAME: Record<Alg, string[]> = { 8: ['-a', 'RSASHA256', '-b', '2048'], 13: ['-a', 'ECDSAP256SHA256'], 15: ['-a', 'ED25519'] };
+export type Alg = 5 | 7 | 8 | 10 | 13 | 14 | 15 | 16;
+const ALG_NAME: Record<Alg, string[]> = {
+  5: ['-a', 'RSASHA1', '-b', '2048'],
+  7: ['-a', 'NSEC3RSASHA1', '-b', '2048'],
+  8: ['-a', 'RSASHA256', '-b', '2048'],
+  10: ['-a', 'RSASHA512', '-b', '2048'],
+  13: ['-a', 'ECDSAP256SHA256'],
+  14: ['-a', 'ECDSAP384SHA384'],
+  15: ['-a', 'ED25519'],
+  16: ['-a', 'ED448'],
+};
 
 /** Inception/expiration used by every fixture zone (dnssec-signzone -s/-e). */
 export const INCEPTION = Date.UTC(2026, 0, 1) / 1000;
