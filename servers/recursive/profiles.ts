@@ -54,7 +54,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
   unbound: {
     ...BASE,
     qnameMinimisation: true, // qname-minimisation: yes (relaxed; qname-minimisation-strict: no)
-    aggressiveNsec: true, // aggressive-nsec: default yes in 1.17.1 (man page); it was "no" when introduced in 1.7.0
+    aggressiveNsec: true, // aggressive-nsec: yes — default changed to yes in 1.15.0 (changelog, 2 Feb 2022); "no" from its introduction in 1.7.0
     aggressiveNsec3: false, // Unbound's aggressive-nsec works from NSEC only (val_neg.c keeps NSEC3 for the negative cache of one name)
     serveStale: false, // serve-expired: no
     staleAnswerTtl: 30, // serve-expired-reply-ttl: 30
@@ -99,15 +99,15 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxQueriesPerClientQuery: 50, // max-recursion-queries 50;
     maxRestarts: 16, // source constant: a CNAME chain longer than 16 links is abandoned (query.c)
     maxDepth: 7, // max-recursion-depth 7;
-    initialRtoMs: 800, // resolver.c starts an unknown server at 800 ms
+    initialRtoMs: 800, // approximation of BIND's initial retry interval for an unknown server (not checked against source)
     exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
     lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
   },
   'knot-resolver': {
     ...BASE,
     qnameMinimisation: true, // on unless NO_MINIMIZE is set
-    aggressiveNsec: true, // aggressive caching of validated records for NSEC zones since 2.0.0
-    aggressiveNsec3: true, // for NSEC3 zones since 3.0.0 (changelog "aggressive caching for NSEC3 zones (!600)")
+    aggressiveNsec: true, // "aggressive caching of validated records (RFC 8198) for NSEC zones" since 2.0.0
+    aggressiveNsec3: true, // "aggressive caching for NSEC3 zones (!600)" since 2.4.0; off on minimal ranges (black lies) since 4.1.0
     serveStale: false, // serve_stale is a module, not loaded by default
     ede: true, // EDE is emitted by the validator since 5.3
     ednsBufferSize: 1232, // "lower default EDNS buffer size to 1232 bytes" (5.2.0 changelog)
@@ -116,7 +116,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     minTtl: 5, // cache.min_ttl() default 5 s
     maxNegativeTtl: 3600,
     maxSentPerDelegation: 32,
-    maxQueriesPerClientQuery: 100, // source constant KR_ITER_LIMIT
+    maxQueriesPerClientQuery: 100, // approximation of Knot's iteration limit (KR_ITER_LIMIT), not checked against 5.6 source
     initialRtoMs: 400,
   },
   powerdns: {
@@ -149,7 +149,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     ede: true, // Google Public DNS returns EDE
     ednsBufferSize: 1400, // "we evaluated 1232 and 1400 and selected the latter" (dns-operations, 2021-10-11)
     maxUdpResponse: 1400,
-    maxTtl: 21600, // Google caps TTLs at 6 hours
+    maxTtl: 21600, // Google caps cached TTLs at 6 hours (public statements; not verified here)
     maxNegativeTtl: 3600,
   },
 };
