@@ -305,13 +305,13 @@ function act(world: World, a: Action): string | OpResult {
     case 'drop-zone':
       return world.dropZone(a.zone, a.servers);
     case 'sign-zone':
+      return world.signZone(a.zone);
     case 'unsign-zone':
-      throw new Error(`${a.do} is not available in this build yet (DNSSEC signing in scenarios is pending)`);
+      return world.unsignZone(a.zone);
     case 'change-ns':
       return world.registrar(a.registrar).changeNs(a.registrant, a.domain, a.ns, Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })));
     case 'change-ds':
-      if (a.ds === 'from-zone') throw new Error("change-ds with ds: 'from-zone' needs DNSSEC signing in scenarios, which is pending");
-      return world.registrar(a.registrar).changeDs(a.registrant, a.domain, a.ds.map((l) => parseRecord(l).data as DsData));
+      return world.registrar(a.registrar).changeDs(a.registrant, a.domain, a.ds === 'from-zone' ? world.dsOf(a.domain) : a.ds.map((l) => parseRecord(l).data as DsData));
     case 'registrar-lock':
       return world.registrar(a.registrar).lock(a.registrant, a.domain);
     case 'registrar-unlock':

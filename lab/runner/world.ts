@@ -27,6 +27,9 @@ import { Registrar, Registry, type HostGlue, type OpResult, type StatusCode } fr
 import { parseRemoval } from '../scenario/validate.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { TraceEntry } from '../../assertions/trace.ts';
+import { generateKey, type SigningKey } from '../../dns/dnssec/keys.ts';
+import { dsRecords, signZone } from '../../dns/dnssec/sign.ts';
+import { cloneRecord } from '../../dns/rdata-key.ts';
 
 export const ROOT_SERVER = { name: 'root', host: 'a.root-servers.lab', address: '10.53.0.1' };
 const INFRA_TTL = 86400;
@@ -60,11 +63,23 @@ export interface ResolverFactory {
 }
 
 interface ServedZone {
-  /** The zone the servers hold (the Zone object edits and registries change). */
+  /** The zone the servers hold: a copy of `master`, signed when `keys` is set (rebuilt by `resign`). */
   zone: Zone;
+  /** The unsigned data operators and registries edit; signing rebuilds `zone` from it. */
+  master: Zone;
   servers: string[];
   synthetic: boolean;
+  /** Present while the zone is signed. */
+  keys?: SigningKey[];
+  /** Key generations so far (a re-sign with new keys gets new seeds). */
+  generation: number;
 }
+
+/** Signing algorithm for lab zones: Ed25519 signatures are deterministic (RFC 8080), so pcaps stay byte-identical per seed. */
+export const LAB_ALGORITHM = 15;
+/** Validity of lab signatures around the signing time (RFC 4034 §3.1.5). */
+const SIG_BEFORE_S = 3600;
+const SIG_VALIDITY_S = 60 * 86400;
 
 export class WorldError extends Error {
   constructor(message: string) {
@@ -93,6 +108,8 @@ export class World {
   readonly registrars = new Map<string, Registrar>();
   private readonly addressToMachine = new Map<string, string>();
   private readonly pendingServerQueries = new Map<string, { qname: Name; qtype: RRTypeName }>();
+  private readonly signedAtStart = new Set<string>();
+  private built = false;
   private queryCounter = 0;
 
   constructor(private readonly options: WorldOptions) {}
@@ -119,12 +136,14 @@ export class World {
     for (const [name, z] of Object.entries(topology.zones)) {
       const origin = normalizeName(name);
       const zone = parseZoneText(z.text, origin, `${this.options.fileLabel} zone ${name}`);
-      this.zones.set(canonicalName(origin), { zone, servers: [...z.servers], synthetic: false });
+      this.zones.set(canonicalName(origin), { zone: new Zone(origin), master: zone, servers: [...z.servers], synthetic: false, generation: 0 });
+      if (z.signed) this.signedAtStart.add(canonicalName(origin));
     }
     // 2. Synthesised root and TLDs.
     if (!this.zones.has('.')) {
       serverSpecs.set(ROOT_SERVER.name, { host: ROOT_SERVER.host, addresses: [ROOT_SERVER.address], quirks: [] });
-      this.zones.set('.', { zone: infraZone('.', ROOT_SERVER.host), servers: [ROOT_SERVER.name], synthetic: true });
+      const zone = infraZone('.', ROOT_SERVER.host);
+      this.zones.set('.', { zone: new Zone('.'), master: zone, servers: [ROOT_SERVER.name], synthetic: true, generation: 0 });
     }
     const tlds = new Set<string>();
     for (const key of this.zones.keys()) {
@@ -141,7 +160,8 @@ export class World {
       const server = `tld-${tld}`;
       const host = `a.nic.${tld}`;
       serverSpecs.set(server, { host, addresses: [`10.53.1.${n++}`], quirks: [] });
-      this.zones.set(tld, { zone: infraZone(tld, host), servers: [server], synthetic: true });
+      const zone = infraZone(tld, host);
+      this.zones.set(tld, { zone: new Zone(tld), master: zone, servers: [server], synthetic: true, generation: 0 });
     }
     // 3. Registries own their TLD's delegations.
     const registryTlds = new Set<string>();
@@ -152,15 +172,24 @@ export class World {
       if (!tldZone) throw new WorldError(`registry for ${spec.tld}: no such zone`);
       const registry = new Registry({
         tld: spec.tld,
-        zone: tldZone.zone,
+        zone: tldZone.master,
         clock: this.options.clock,
         registrars: spec.registrars,
         ...(spec.nsTtl !== undefined ? { nsTtl: spec.nsTtl } : {}),
         ...(spec.dsTtl !== undefined ? { dsTtl: spec.dsTtl } : {}),
       });
-      registry.onLog((e) => this.options.onRegistryLog(`registry .${spec.tld}: ${e.actor} ${e.op} ${e.domain}: ${e.ok ? 'accepted' : `REFUSED (${e.reason})`} — ${e.message}`, e.ok));
+      registry.onLog((e) => {
+        this.options.onRegistryLog(`registry .${spec.tld}: ${e.actor} ${e.op} ${e.domain}: ${e.ok ? 'accepted' : `REFUSED (${e.reason})`} — ${e.message}`, e.ok);
+        if (e.ok && this.built) this.resign(tld);
+      });
       this.registries.push(registry);
       for (const r of spec.registrars) this.registrars.set(r, new Registrar(r, registry));
+    }
+    // Keys first: parents need their children's DS before they are signed. When any zone is signed,
+    // the synthesised root and TLDs are signed too, so a chain of trust reaches it from the root.
+    const anySigned = this.signedAtStart.size > 0;
+    for (const [key, z] of this.zones) {
+      if (this.signedAtStart.has(key) || (anySigned && z.synthetic)) z.keys = this.newKeys(key, z);
     }
     // 4. Delegations from parents (not for registry-run TLDs).
     const hostAddresses = (host: Name) => [...serverSpecs.values()].filter((s) => nameEquals(s.host, host)).flatMap((s) => s.addresses);
@@ -168,8 +197,9 @@ export class World {
       if (key === '.') continue;
       const parentKey = this.closestParentZone(key);
       if (parentKey === undefined || registryTlds.has(parentKey)) continue;
-      const parent = this.zones.get(parentKey)!.zone;
+      const parent = this.zones.get(parentKey)!.master;
       const origin = child.zone.origin;
+      if (child.keys && !parent.get(origin, 'DS')) for (const ds of dsRecords(child.keys, [2], INFRA_TTL)) parent.add(ds);
       if (parent.get(origin, 'NS')) continue; // the scenario wrote the delegation itself
       const hosts = child.servers.map((s) => serverSpecs.get(s)?.host).filter((h): h is Name => h !== undefined);
       for (const host of [...new Set(hosts)]) {
@@ -192,7 +222,7 @@ export class World {
         if (!z || !(z.synthetic || key === '.')) continue;
         for (const address of spec.addresses) {
           const type = address.includes(':') ? 'AAAA' : 'A';
-          if (!z.zone.get(spec.host, type)?.records.some((r) => r.data === address)) z.zone.add({ name: spec.host, type, class: 'IN', ttl: INFRA_TTL, data: address } as RR);
+          if (!z.master.get(spec.host, type)?.records.some((r) => r.data === address)) z.master.add({ name: spec.host, type, class: 'IN', ttl: INFRA_TTL, data: address } as RR);
         }
       }
     }
@@ -200,7 +230,7 @@ export class World {
     for (const [i, spec] of (topology.registries ?? []).entries()) {
       const registry = this.registries[i]!;
       for (const d of spec.domains) {
-        const ds = Array.isArray(d.ds) ? d.ds.map((line) => parseRecord(line).data as DsData) : [];
+        const ds = Array.isArray(d.ds) ? d.ds.map((line) => parseRecord(line).data as DsData) : d.ds === 'from-zone' ? this.dsOf(d.name) : [];
         const result = registry.create(d.registrar, {
           name: d.name,
           registrant: d.registrant,
@@ -218,6 +248,8 @@ export class World {
         }
       }
     }
+    for (const key of this.zones.keys()) this.resign(key);
+    this.built = true;
     // 6. Machines.
     for (const [name, spec] of serverSpecs) {
       const network = this.options.network.addHost(name, spec.addresses);
@@ -257,7 +289,7 @@ export class World {
         profile: r.profile,
         settings: r.settings ?? {},
         rootHints,
-        trustAnchors: [],
+        trustAnchors: root.keys ? dsRecords(root.keys, [2], INFRA_TTL) : [],
         random: this.options.random.fork(`resolver:${name}`),
         onTrace: this.options.onTrace,
         machineOf: (a) => this.machineOf(a),
@@ -308,10 +340,63 @@ export class World {
     }
   }
 
+  /** The data operators edit (unsigned); call `resign` after changing it. */
   zone(name: Name): Zone {
+    return this.served(name).master;
+  }
+
+  private served(name: Name): ServedZone {
     const z = this.zones.get(canonicalName(name));
     if (!z) throw new WorldError(`no zone ${name}`);
-    return z.zone;
+    return z;
+  }
+
+  private newKeys(key: string, z: ServedZone): SigningKey[] {
+    z.generation++;
+    const seed = `${this.options.random.seed}/dnssec/${key}/${z.generation}`;
+    const owner = z.zone.origin;
+    return [
+      generateKey({ algorithm: LAB_ALGORITHM, owner, ksk: true, seed: `${seed}/ksk` }),
+      generateKey({ algorithm: LAB_ALGORITHM, owner, seed: `${seed}/zsk` }),
+    ];
+  }
+
+  /** DS records (SHA-256) for a signed zone's current KSK. */
+  dsOf(zoneName: Name): DsData[] {
+    const z = this.served(zoneName);
+    if (!z.keys) throw new WorldError(`zone ${zoneName} is not signed, so it has no DS to publish`);
+    return dsRecords(z.keys, [2]).map((r) => r.data as DsData);
+  }
+
+  isSigned(zoneName: Name): boolean {
+    return this.served(zoneName).keys !== undefined;
+  }
+
+  /** Rebuild what the servers hold from the master data: signed with the zone's keys, or a plain copy. */
+  resign(zoneName: Name): void {
+    const z = this.served(zoneName);
+    if (!z.keys) {
+      replaceContents(z.zone, z.master);
+      return;
+    }
+    const inception = Math.floor(this.options.clock.now() / 1000) - SIG_BEFORE_S;
+    const signed = signZone(z.master, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec' });
+    replaceContents(z.zone, signed);
+  }
+
+  signZone(zoneName: Name): string {
+    const z = this.served(zoneName);
+    z.keys = this.newKeys(canonicalName(zoneName), z);
+    this.resign(zoneName);
+    const tags = z.keys.map((k) => `${k.isKsk ? 'KSK' : 'ZSK'} ${k.keyTag}`).join(', ');
+    return `signed ${toFqdn(z.zone.origin)} (algorithm ${LAB_ALGORITHM}, ${tags}); the parent still needs the DS`;
+  }
+
+  unsignZone(zoneName: Name): string {
+    const z = this.served(zoneName);
+    z.keys = undefined;
+    this.resign(zoneName);
+    return `removed DNSKEY, RRSIG and NSEC from ${toFqdn(z.zone.origin)}: the zone is unsigned`;
   }
 
   // --- operator / attacker actions ----------------------------------------
@@ -319,6 +404,7 @@ export class World {
   addRecords(zoneName: Name, lines: string[]): string {
     const zone = this.zone(zoneName);
     for (const line of lines) zone.add(parseRecord(line, zone.origin));
+    this.resign(zoneName);
     return `${lines.length} record(s) added to ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
   }
 
@@ -330,6 +416,7 @@ export class World {
       if (typeof r === 'string') throw new WorldError(r);
       removed += r.record ? zone.remove(r.name, r.type, r.record) : zone.remove(r.name, r.type);
     }
+    this.resign(zoneName);
     return `removed ${removed} record(s) from ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
   }
 
@@ -342,6 +429,7 @@ export class World {
       keys.set(k, [...(keys.get(k) ?? []), rr]);
     }
     for (const list of keys.values()) zone.replace(list[0]!.name, list[0]!.type, list);
+    this.resign(zoneName);
     return `set in ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
   }
 
@@ -391,7 +479,8 @@ export class World {
     const to: Endpoint = { address, port: 53 };
     const local = c.addresses.find((a) => a.includes(':') === address.includes(':')) ?? c.addresses[0]!;
     const socket = await c.network.bindUdp({ address: local, port: 0 });
-    const query = makeQuery(qname, qtype, { id: opts.id, rd: opts.rd, ...(opts.dnssec ? { do: true } : {}) });
+    // Like dig: RD and AD set towards a resolver (RFC 6840 §5.7: AD=1 asks for the AD bit back), DO on request.
+    const query = makeQuery(qname, qtype, { id: opts.id, rd: opts.rd, ad: opts.rd, ...(opts.dnssec ? { do: true } : {}) });
     const bytes = encodeMessage(query);
     let response: Message | undefined;
     let receivedAt: number | undefined;
@@ -431,6 +520,12 @@ function infraZone(origin: Name, host: Name): Zone {
   ].join('\n');
   const zone = parseZoneText(text, origin, `synthesised zone ${o}`);
   return zone;
+}
+
+/** Make `target` hold exactly the records of `source` (servers keep their Zone object). */
+function replaceContents(target: Zone, source: Zone): void {
+  for (const name of [...target.sortedNames()]) target.remove(name);
+  for (const rr of source.records()) target.add(cloneRecord(rr));
 }
 
 function glueList(glue: Record<string, string[]> | undefined): HostGlue[] {

@@ -32,7 +32,11 @@ export interface ScenarioZone {
   text: string;
   /** Names of servers (keys of `servers`) that serve this zone. */
   servers: string[];
-  /** Sign the zone before the scenario starts (online DNSSEC signing with fresh keys; DS goes to the parent). */
+  /**
+   * Sign the zone before the scenario starts (Ed25519 keys derived from the seed, NSEC; re-signed after
+   * every edit). Its DS goes to the parent (a registry domain says ds: 'from-zone'). When any zone is
+   * signed, the synthesised root and TLDs are signed too and resolvers get the root's trust anchor.
+   */
   signed?: boolean;
 }
 
@@ -145,8 +149,8 @@ export type Action =
   | { do: 'serve-zone'; zone: string; text: string; servers: string[] }
   /** Stop serving a zone on servers (cancelling a hosting/DNS service). */
   | { do: 'drop-zone'; zone: string; servers: string[] }
-  /** Sign / unsign a zone (online signing with fresh keys; unsign removes DNSKEY, RRSIG, NSEC*). */
-  | { do: 'sign-zone'; zone: string; algorithm?: 8 | 13 | 15 }
+  /** Sign a zone with fresh keys (Ed25519, NSEC) / unsign it (DNSKEY, RRSIG, NSEC removed). The DS at the parent is a separate change-ds. */
+  | { do: 'sign-zone'; zone: string }
   | { do: 'unsign-zone'; zone: string }
   /** Registrar operations on behalf of a registrant (or someone claiming to be them). */
   | { do: 'change-ns'; registrar: string; registrant: string; domain: string; ns: string[]; glue?: Record<string, string[]>; expect?: RegistryExpectation }

@@ -80,7 +80,7 @@ test('--all prints progress on stderr and a summary table; --junit and --report 
   const html = join(dir, 'all.html');
   const r = await dnslab('run', '--all', '--junit', junit, '--report', html);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /\[1\/\d+\] subdomain-takeover \[vulnerable\] … PASS/);
+  assert.match(r.stderr, /\[\d+\/\d+\] subdomain-takeover \[vulnerable\] … PASS/);
   assert.match(r.stdout, /scenario\s+variant\s+result\s+asserts/);
   assert.match(r.stdout, /subdomain-takeover\s+fixed\s+PASS/);
   assert.match(r.stdout, /\d+ of \d+ scenario runs passed/);
@@ -123,6 +123,20 @@ test('determinism: same scenario and seed twice → byte-identical pcap and JSON
   assert.ok(a.pcap.equals(b.pcap), 'same seed, same packets');
   assert.equal(a.json, b.json);
   assert.ok(!a.pcap.equals(c.pcap), 'a different seed changes IDs/ports, so the pcap differs');
+});
+
+test('determinism holds for a signed scenario too (keys derived from the seed, deterministic Ed25519 signatures)', async () => {
+  const run = async (name: string) => {
+    const file = join(dir, name);
+    const r = await dnslab('run', 'dnssec-rollback', '--variant', 'flushed', '--seed', '3', '--json', '--pcap', file);
+    assert.equal(r.code, 0, r.stderr);
+    return { json: r.stdout, pcap: readFileSync(file) };
+  };
+  const a = await run('s1.pcap');
+  const b = await run('s2.pcap');
+  assert.ok(a.pcap.length > 10_000);
+  assert.ok(a.pcap.equals(b.pcap), 'same seed, same signed packets');
+  assert.equal(a.json, b.json);
 });
 
 test('a failing assertion: exit 1, expected vs actual in presentation format with step and lab time', async () => {

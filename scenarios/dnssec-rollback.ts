@@ -1,0 +1,151 @@
+// Incident 5 (incidents.md): turning DNSSEC off in the wrong order. The DS is
+// removed at the parent, but the zone is unsigned before the cached DS has
+// expired: validating resolvers holding that DS see "signed, but no keys" →
+// bogus → SERVFAIL for up to one DS TTL (86400 s). A cache flush ends it early.
+import { defineScenario } from '../lab/scenario/types.ts';
+
+export default defineScenario({
+  id: 'dnssec-rollback',
+  title: {
+    en: 'Turning DNSSEC off too fast: the DS rollback outage',
+    ja: 'DNSSEC を急いで無効化: DS ロールバックによる障害',
+  },
+  narrative: {
+    en: `example.com is signed and its DS is in the com zone with a TTL of 86400 s. The operator decides to
+turn DNSSEC off. The safe order is: (1) remove the DS at the registrar, (2) wait until the DS TTL has
+passed since the removal, (3) unsign the zone. Here step 2 is skipped: ten minutes after the DS
+removal the zone is unsigned. Validating resolvers that cached the DS still believe example.com is
+signed; they find no DNSKEY, the answers are bogus, and every name under example.com is SERVFAIL
+until the cached DS expires — almost a day. Non-validating resolvers notice nothing. The "flushed"
+variant shows a resolver operator flushing the cache (as Google Public DNS users did in the 2021
+Slack outage): recovery at once. The "ttl-capped" variant uses a resolver that caps cached TTLs at
+6 hours, so its outage is shorter. The fixed variant waits out the DS TTL before unsigning.`,
+    ja: `example.com は署名済みで、DS が com ゾーンに TTL 86400 秒で登録されている。運用者が DNSSEC を
+無効化する。安全な手順は (1) レジストラで DS を削除、(2) 削除から DS の TTL が経過するまで待つ、
+(3) ゾーンの署名を外す、である。ここでは (2) を省き、DS 削除の 10 分後に署名を外してしまう。
+DS をキャッシュしている検証リゾルバーは example.com が署名済みだと考え、DNSKEY が見つからないため
+応答を bogus と判断し、キャッシュの DS が失効するまで (約 1 日) example.com 配下がすべて SERVFAIL になる。
+検証しないリゾルバーは影響を受けない。flushed 版ではリゾルバー運用者がキャッシュを消去し
+(2021 年の Slack 障害で Google Public DNS の利用者が行ったように) 即座に回復する。
+ttl-capped 版ではキャッシュ TTL の上限が 6 時間のリゾルバーを使うため、障害はより短い。
+修正版では DS の TTL が経過してから署名を外す。`,
+  },
+  references: [
+    'incidents.md §5 (seed 003; Slack, 2021-09-30)',
+    'Slack Engineering: "What happened during Slack\'s DNSSEC rollout" (2021-12)',
+    'RFC 6781 §4.3.5 (going insecure)',
+    'RFC 4035 §5 (bogus when a DS exists but no matching DNSKEY)',
+  ],
+  start: '2026-09-30T00:00:00Z',
+
+  topology: {
+    servers: {
+      'tld-com': { host: 'a.gtld-servers.example', addresses: ['192.0.2.230'] },
+      'ns-example': { host: 'ns1.dns-provider.example', addresses: ['192.0.2.53'] },
+    },
+    zones: {
+      com: {
+        servers: ['tld-com'],
+        signed: true,
+        text: `
+$TTL 86400
+@    IN SOA a.gtld-servers.example. hostmaster.com. 1 1800 900 604800 86400
+@    IN NS  a.gtld-servers.example.
+`,
+      },
+      'example.com': {
+        servers: ['ns-example'],
+        signed: true,
+        text: `
+$TTL 3600
+@    IN SOA ns1.dns-provider.example. hostmaster.example.com. 1 3600 900 604800 300
+@    IN NS  ns1.dns-provider.example.
+www  300 IN A 192.0.2.10
+app  300 IN A 192.0.2.11
+`,
+      },
+    },
+    registries: [
+      {
+        tld: 'com',
+        registrars: ['registrar'],
+        nsTtl: 86400,
+        dsTtl: 86400,
+        domains: [{ name: 'example.com', registrar: 'registrar', registrant: 'example-inc', authCode: 'c0de', ns: ['ns1.dns-provider.example'], ds: 'from-zone' }],
+      },
+    ],
+    resolvers: {
+      validating: { addresses: ['10.0.1.53'], profile: 'unbound' },
+      nonvalidating: { addresses: ['10.0.2.53'], profile: 'unbound', settings: { validate: false } },
+    },
+    clients: {
+      alice: { addresses: ['10.0.1.10'], resolver: 'validating' },
+      bob: { addresses: ['10.0.2.10'], resolver: 'nonvalidating' },
+    },
+  },
+
+  steps: [
+    { at: '+0s', client: 'alice', query: 'www.example.com A', note: 'signed and validated: AD=1', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.com. 300 IN A 192.0.2.10'] } },
+    { at: '+0s', client: 'bob', query: 'www.example.com A', expect: { rcode: 'NOERROR', flags: { ad: false } } },
+    { at: '+0s', watch: { name: 'alice', client: 'alice', query: 'www.example.com A', every: '30m', until: '+30h' } },
+    { at: '+0s', watch: { name: 'bob', client: 'bob', query: 'www.example.com A', every: '30m', until: '+30h' } },
+
+    {
+      at: '+1h',
+      operator: 'example-inc',
+      note: 'step 1: remove the DS at the registrar',
+      action: { do: 'change-ds', registrar: 'registrar', registrant: 'example-inc', domain: 'example.com', ds: [] },
+    },
+    {
+      at: '+1h10m',
+      only: ['vulnerable', 'flushed', 'ttl-capped'],
+      operator: 'example-inc',
+      note: 'step 3 too early: the cached DS (TTL 86400) is still out there',
+      action: { do: 'unsign-zone', zone: 'example.com' },
+    },
+    { at: '+2h', only: ['vulnerable', 'flushed', 'ttl-capped'], client: 'alice', query: 'app.example.com A', note: 'the whole domain is down for validating resolvers', expect: { rcode: 'SERVFAIL' } },
+    { at: '+2h', client: 'bob', query: 'app.example.com A', expect: { rcode: 'NOERROR', answer: ['app.example.com. A 192.0.2.11'] } },
+    { at: '+6h', only: ['flushed'], operator: 'resolver operator', note: "users asked for the resolver's cache to be flushed", action: { do: 'flush-cache', resolver: 'validating', name: 'example.com' } },
+    {
+      at: '+25h10m',
+      only: ['fixed'],
+      operator: 'example-inc',
+      note: 'step 3 after the DS TTL has passed since the removal',
+      action: { do: 'unsign-zone', zone: 'example.com' },
+    },
+
+    {
+      at: '+30h',
+      only: ['vulnerable'],
+      expectTimeline: {
+        watch: 'alice',
+        throughout: { from: '+1h30m', to: '+23h30m', rcode: 'SERVFAIL' },
+        outage: { min: '22h', max: '24h' },
+        recovery: { from: '+23h', to: '+25h' },
+      },
+      note: 'SERVFAIL until the DS cached at T+0 expired (T+24h)',
+    },
+    { at: '+30h', only: ['flushed'], expectTimeline: { watch: 'alice', outage: { min: '4h', max: '5h30m' }, recovery: { from: '+6h', to: '+6h30m' } } },
+    {
+      at: '+30h',
+      only: ['ttl-capped'],
+      expectTimeline: { watch: 'alice', outage: { min: '4h', max: '5h30m' }, recovery: { from: '+6h', to: '+7h30m' } },
+      note: 'a resolver that caps TTLs at 6 h (21600 s) dropped the DS sooner',
+    },
+    { at: '+30h', only: ['fixed'], expectTimeline: { watch: 'alice', never: { from: '+0s', to: '+30h', rcode: 'SERVFAIL' } } },
+    { at: '+30h', expectTimeline: { watch: 'bob', never: { from: '+0s', to: '+30h', rcode: 'SERVFAIL' } }, note: 'non-validating resolvers are unaffected' },
+  ],
+
+  variants: {
+    vulnerable: { description: { en: 'unsigned 10 minutes after the DS removal', ja: 'DS 削除の 10 分後に署名を外す' } },
+    flushed: { description: { en: 'as vulnerable, but the resolver operator flushes example.com at T+6h', ja: '同上、ただし T+6h にリゾルバーのキャッシュを消去' } },
+    fixed: { description: { en: 'unsigned only after the DS TTL has passed', ja: 'DS の TTL 経過後に署名を外す' } },
+    'ttl-capped': {
+      description: {
+        en: 'as vulnerable, with a resolver that caps cached TTLs at 6 hours (Google Public DNS profile)',
+        ja: '同上、ただしキャッシュ TTL の上限が 6 時間のリゾルバー (Google Public DNS のプロファイル)',
+      },
+      topology: { resolvers: { validating: { profile: 'google-public-dns' } } },
+    },
+  },
+});
