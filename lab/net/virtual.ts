@@ -323,7 +323,7 @@ export class VirtualNetwork {
    */
   addInterceptor(interceptor: PacketInterceptor, scope: Scope = {}): () => void {
     const entry: ScopedInterceptor = { interceptor, scope: normalizeScope(scope), random: this.random.fork(`interceptor/${interceptor.name}`) };
-    this.interceptors.push(entry);
+    this.interceptors = [...this.interceptors, entry];
     return () => {
       this.interceptors = this.interceptors.filter((e) => e !== entry);
     };
@@ -346,14 +346,15 @@ export class VirtualNetwork {
   }
 
   /** Put a packet on the wire as if `packet.src` sent it now (tests, packet generators). */
-  inject(packet: IpPacket, options: { skip?: PacketInterceptor } = {}): void {
+  inject(p: IpPacket, options: { skip?: PacketInterceptor } = {}): void {
+    const packet = canonicalAddresses(p);
     if ((packet.hops ?? 0) > MAX_INJECT_HOPS) {
       this.drop(packet, 'hop-limit');
       return;
     }
     this.emitCapture(packet);
     this.trace({ type: 'send', time: this.clock.now(), packet });
-    this.forward(packet, this.chainFor(packet), 0, options.skip);
+    this.forward(packet, this.interceptors, 0, options.skip);
   }
 
   // ---- internals used by VirtualHost ----
@@ -368,7 +369,7 @@ export class VirtualNetwork {
       this.drop(packet, 'host-down');
       return;
     }
-    this.forward(packet, this.chainFor(packet), 0, undefined);
+    this.forward(packet, this.interceptors, 0, undefined);
   }
 
   /** @internal */
@@ -397,16 +398,17 @@ export class VirtualNetwork {
     return this.matches(scope.from, src) && this.matches(scope.to, dst);
   }
 
-  private chainFor(packet: IpPacket): ScopedInterceptor[] {
-    if (this.interceptors.length === 0) return this.interceptors;
-    return this.interceptors.filter((e) => this.inScope(e.scope, packet.src, packet.dst));
-  }
-
+  /**
+   * Walk the interceptors from `index` on. Scopes are checked against the
+   * packet as it is at that point, so a packet rewritten by a NAT meets the
+   * boxes in front of its new destination. `chain` is a snapshot of the list
+   * (adding/removing interceptors replaces the array, never mutates it).
+   */
   private forward(packet: IpPacket, chain: readonly ScopedInterceptor[], index: number, skip: PacketInterceptor | undefined): void {
     for (let i = index; i < chain.length; i++) {
       const entry = chain[i]!;
       const ic = entry.interceptor;
-      if (ic === skip) continue;
+      if (ic === skip || !this.inScope(entry.scope, packet.src, packet.dst)) continue;
       let result: InterceptResult;
       try {
         result = ic.intercept(packet, this.contextFor(entry));
@@ -426,7 +428,13 @@ export class VirtualNetwork {
         return;
       }
       for (const e of emissions) {
-        const out = e.packet;
+        let out: IpPacket;
+        try {
+          out = canonicalAddresses(e.packet);
+        } catch (err) {
+          this.drop(e.packet, 'interceptor-error', `${ic.name}: ${err instanceof Error ? err.message : String(err)}`);
+          continue;
+        }
         const go = (): void => {
           if (out !== packet || (e.delayMs ?? 0) > 0) {
             this.emitCapture(out);
@@ -504,6 +512,13 @@ export class VirtualNetwork {
     if (this.tracers.size > 0) this.trace({ type: 'deliver', time: this.clock.now(), packet, host: host.name });
     host.receive(packet);
   }
+}
+
+/** A packet made by a middlebox may spell addresses its own way ("2001:DB8::1"); routing compares canonical text. */
+function canonicalAddresses(p: IpPacket): IpPacket {
+  const src = normalizeIp(p.src);
+  const dst = normalizeIp(p.dst);
+  return src === p.src && dst === p.dst ? p : { ...p, src, dst };
 }
 
 /** Address literals in a scope in canonical form, so matching is a string compare. */

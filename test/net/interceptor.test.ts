@@ -72,6 +72,26 @@ describe('packet interceptors (middlebox hook)', () => {
     assert.deepEqual(w.clientGot.map((g) => `${g.payload} from ${g.from.address}:${g.from.port}`), [`re:q from ${vip}:53`]);
   });
 
+  it('a rewritten packet meets the boxes in front of its new destination (scopes checked after each rewrite)', async () => {
+    const vip = '2001:db8::100';
+    const net = new VirtualNetwork({ seed: 'nat6' });
+    const client = net.addHost('client', ['2001:db8::1']);
+    net.addHost('lb', [vip]);
+    const backend = net.addHost('backend', ['2001:db8::7']);
+    const seenByFirewall: string[] = [];
+    // Spelled in upper case on purpose: addresses from a box are canonicalized.
+    net.addInterceptor(interceptor('nat', (p) => [{ packet: { ...p, dst: '2001:DB8:0::7' } }]), { to: vip });
+    net.addInterceptor(interceptor('backend-fw', (p) => (seenByFirewall.push(`${p.src} > ${p.dst}`), 'forward')), { to: 'backend' });
+    const got: string[] = [];
+    const sb = await backend.bindUdp({ address: '2001:db8::7', port: 53 });
+    sb.onMessage((p, from) => got.push(`${p.toString()} from ${from.address}`));
+    const sc = await client.bindUdp({ address: '2001:db8::1', port: 0 });
+    sc.send(Buffer.from('q'), { address: vip, port: 53 });
+    await net.clock.runUntilIdle();
+    assert.deepEqual(seenByFirewall, ['2001:db8::1 > 2001:db8::7']);
+    assert.deepEqual(got, ['q from 2001:db8::1']);
+  });
+
   it('inject: a box answers by itself (spoofed reply) and swallows the query', async () => {
     const w = await setup();
     w.net.addInterceptor(
