@@ -26,3 +26,20 @@ export {
   opcodeFromNumber,
 } from './types-map.ts';
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './ip.ts';
+export {
+  findOption,
+  EdeCode,
+  makeEdeOption,
+  parseEdeOption,
+  edeOf,
+  makeCookieOption,
+  parseCookieOption,
+  makeClientSubnetOption,
+  parseClientSubnetOption,
+  makeNsidOption,
+  makeTcpKeepaliveOption,
+  makePaddingOption,
+  type Ede,
+  type Cookie,
+  type ClientSubnet,
+} from './edns.ts';

@@ -158,3 +158,22 @@ test('unknown types and classes decode as RFC 3597 generic forms', () => {
   m.answer = [{ name: 'example', type: 'TYPE1', class: 'IN', ttl: 0, data: hex('c0000201') }];
   assert.equal(decodeMessage(encodeMessage(m)).answer[0]!.data, '192.0.2.1');
 });
+
+test('labels holding every octet value 0..255 decode to the escapes of dns/name.ts and round-trip', async () => {
+  const { labelFromOctets, fromLabels } = await import('../../dns/name.ts');
+  const octets = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const parts: Buffer[] = [];
+  for (let i = 0; i < 256; i += 52) parts.push(octets.subarray(i, Math.min(256, i + 52)));
+  // 5 labels of <= 52 octets = 261 + 1 octets: too long for one name, so split over two names.
+  const nameA = fromLabels(parts.slice(0, 3).map((p) => labelFromOctets(p)));
+  const nameB = fromLabels(parts.slice(3).map((p) => labelFromOctets(p)));
+  for (const n of [nameA, nameB]) {
+    const m = makeQuery(n, 'A', { edns: false });
+    const b = encodeMessage(m);
+    const d = decodeMessage(b);
+    assert.equal(d.question[0]!.qname, n);
+    assert.ok(encodeMessage(d).equals(b));
+  }
+  const wire = encodeMessage(makeQuery(nameA, 'A', { edns: false }));
+  assert.ok(wire.subarray(13, 13 + 52).equals(octets.subarray(0, 52)), 'first label carries octets 0..51 verbatim');
+});
