@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { keyTag } from '../../dns/dnssec/algorithms.ts';
-import { EdeCode, validateChain, verifyDenial, verifyDnskeys, verifyRRset, verifyRRsets, type ZoneEvidence } from '../../dns/dnssec/validate.ts';
+import { EdeCode, nsecCovers, validateChain, verifyDenial, verifyDnskeys, verifyRRset, verifyRRsets, type ZoneEvidence } from '../../dns/dnssec/validate.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { DnskeyData, DsData, NsecData, RR, RrsigData } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
@@ -369,6 +369,18 @@ for (const alg of [8, 13, 15] as Alg[]) {
       // …and a signed delegation's NSEC (DS bit set) does not either.
       const lie = validateChain([parent.ds(2)], [top, { zone: CHILD, dsDenial: z.nsecAt(CHILD) }], NOW);
       assert.equal(lie.status, 'bogus');
+    });
+
+    test('nsecCovers (RFC 8198 helper): inside the span only, never below a delegation, never an empty non-terminal', () => {
+      const [cov] = z.nsecCovering(`nope.${ORIGIN}`);
+      assert.equal(nsecCovers(cov!, `nope.${ORIGIN}`), true);
+      assert.equal(nsecCovers(cov!, cov!.name), false, 'the owner itself exists');
+      const [www] = z.nsecAt(`www.${ORIGIN}`);
+      assert.equal(nsecCovers(www!, `www.${ORIGIN}`), false);
+      const [cut] = z.nsecAt(`unsigned.${ORIGIN}`);
+      assert.equal(nsecCovers(cut!, `x.unsigned.${ORIGIN}`), false, 'parent-side NSEC says nothing below the cut');
+      const [ent] = z.nsecCovering(`b.deep.${ORIGIN}`);
+      assert.equal(nsecCovers(ent!, `b.deep.${ORIGIN}`), false, 'b.deep is an empty non-terminal');
     });
 
     test('NSEC bitmaps from BIND list what the names hold', () => {
