@@ -66,6 +66,21 @@ describe('SocketNetwork (real loopback sockets)', { timeout: 30_000 }, () => {
     await assert.rejects(client.connectTcp({ address: B, port: 1 }, { timeoutMs: 2000 }), (e: NetworkError) => e.code === 'CONNECTION_REFUSED');
   });
 
+  it('idle timeout: the server aborts ("timeout"), the client sees "reset"', async () => {
+    const server = new SocketNetwork({ addresses: [B], tcpIdleTimeoutMs: 150 });
+    const client = new SocketNetwork({ addresses: [A] });
+    let serverReason: Promise<TcpCloseReason> | undefined;
+    const l = await server.listenTcp({ address: B, port: 0 }, (conn) => {
+      serverReason = new Promise((resolve) => conn.onClose(resolve));
+    });
+    closers.push(() => l.close());
+    const conn = await client.connectTcp(l.local, { timeoutMs: 2000 });
+    const clientReason = new Promise<TcpCloseReason>((resolve) => conn.onClose(resolve));
+    assert.equal(await withTimeout(clientReason, 3000, 'idle close'), 'reset');
+    assert.ok(serverReason);
+    assert.equal(await serverReason, 'timeout');
+  });
+
   it('refuses non-loopback addresses unless allowExternal, and never sends off-host', async () => {
     assert.throws(() => new SocketNetwork({ addresses: ['192.0.2.1'] }), (e: NetworkError) => e.code === 'NOT_ALLOWED');
     assert.throws(() => new SocketNetwork({ addresses: ['0.0.0.0'] }), (e: NetworkError) => e.code === 'NOT_ALLOWED');
