@@ -83,6 +83,7 @@ export class VirtualClock implements Clock {
   /** ids scheduled and neither fired nor cleared (lazy deletion from the heap). */
   private live = new Set<number>();
   private running = false;
+  private held = new Set<Promise<void>>();
 
   constructor(options: { start?: number | Date | string } = {}) {
     this.time = parseInstant(options.start ?? DEFAULT_LAB_EPOCH);
@@ -106,6 +107,22 @@ export class VirtualClock implements Clock {
   clearTimer(handle: TimerHandle): void {
     const id = (handle as { id?: unknown }).id;
     if (typeof id === 'number') this.live.delete(id);
+  }
+
+  /**
+   * Make the clock wait for real asynchronous work (WebCrypto, fs, a worker)
+   * before it fires the next event or declares itself idle. Without this, such
+   * work finishes at an unpredictable virtual time — or after the run returned.
+   * Returns `promise` itself: `const sig = await clock.hold(subtle.sign(...))`.
+   */
+  hold<T>(promise: Promise<T>): Promise<T> {
+    const tracked = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.held.add(tracked);
+    void tracked.then(() => this.held.delete(tracked));
+    return promise;
   }
 
   /** A promise resolved after `ms` of lab time (only while something runs the clock). */
@@ -177,6 +194,11 @@ export class VirtualClock implements Clock {
     try {
       for (;;) {
         await settle();
+        // Real async work registered with hold() finishes before virtual time moves on.
+        while (this.held.size > 0) {
+          await Promise.all([...this.held]);
+          await settle();
+        }
         if (done?.()) return this.report('idle', events);
         this.dropDead();
         const next = this.heap[0];

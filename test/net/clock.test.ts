@@ -142,3 +142,20 @@ describe('VirtualClock.runUntilSettled', () => {
     await assert.rejects(clock.runUntilSettled(new Promise(() => undefined), 5000), (e: ClockStallError) => e.report.stoppedBy === 'time');
   });
 });
+
+describe('VirtualClock.hold', () => {
+  it('waits for real async work before the next event, so its continuation runs at the same virtual time', async () => {
+    const run = async (): Promise<string[]> => {
+      const clock = new VirtualClock({ start: 0 });
+      const log: string[] = [];
+      clock.setTimer(10, () => {
+        // Real I/O-like work (a real 30 ms timer) that the virtual clock cannot see on its own.
+        void clock.hold(new Promise<string>((r) => setTimeout(() => r('signed'), 30))).then((v) => log.push(`${v}@${clock.now()}`));
+      });
+      clock.setTimer(11, () => log.push(`next@${clock.now()}`));
+      await clock.runUntilIdle();
+      return log;
+    };
+    assert.deepEqual(await run(), ['signed@10', 'next@11']);
+  });
+});
