@@ -574,6 +574,10 @@ function isAncestorDelegation(v: NsecView, name: Name): boolean {
   return v.types.has(RRType.DNAME) || (v.types.has(RRType.NS) && !v.types.has(RRType.SOA));
 }
 
+function cutKind(types: Set<number>): string {
+  return types.has(RRType.DNAME) ? 'DNAME' : 'delegation (NS without SOA)';
+}
+
 function nsecViewCovers(v: NsecView, name: Name): boolean {
   if (!nsecRange(v, name)) return false;
   if (isAncestorDelegation(v, name)) return false;
@@ -644,7 +648,7 @@ function nsecDenial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone:
   const cover = views.find((v) => nsecViewCovers(v, qname));
   const noCover = (): DenialVerdict => {
     const ancestor = views.find((v) => nsecRange(v, qname) && isAncestorDelegation(v, qname));
-    if (ancestor) return bogus(`NSEC ${fmt(ancestor.owner)} is at a delegation/DNAME above ${fmt(qname)} and cannot prove names below it absent (RFC 6840 §4.1)`);
+    if (ancestor) return bogus(`NSEC ${fmt(ancestor.owner)} is at a ${cutKind(ancestor.types)} above ${fmt(qname)} and cannot prove names below it absent (RFC 6840 §4.1)`);
     const ent = views.find((v) => nsecRange(v, qname) && isStrictSubdomain(v.next, qname));
     if (ent) return bogus(`NSEC ${fmt(ent.owner)} -> ${fmt(ent.next)} shows ${fmt(qname)} is an empty non-terminal, so it exists`);
     return bogus(`no NSEC covers ${fmt(qname)}`, EdeCode.NSEC_MISSING);
@@ -806,7 +810,7 @@ function closestEncloserProof(qname: Name, zone: Name, views: Nsec3View[], hashe
     // RFC 5155 §8.3: a closest encloser with DNAME, or NS without SOA, is a
     // cut the zone is not authoritative below.
     if (ceRecord.types.has(RRType.DNAME) || (ceRecord.types.has(RRType.NS) && !ceRecord.types.has(RRType.SOA))) {
-      return `NSEC3 for closest encloser ${fmt(candidate)} is a delegation/DNAME and cannot prove names below it absent (RFC 5155 §8.3)`;
+      return `NSEC3 for closest encloser ${fmt(candidate)} is at a ${cutKind(ceRecord.types)} and cannot prove names below it absent (RFC 5155 §8.3)`;
     }
     const nextCloser = fromLabels(ls.slice(ls.length - n - 1));
     const ncRecord = views.find((v) => hasher.covers(v, nextCloser));

@@ -111,6 +111,7 @@ www AAAA 2001:db8::1
 mail MX 10 www
 alias CNAME www
 a.b.deep TXT "deep"
+dn DNAME elsewhere.example.
 unsigned NS ns.unsigned
 ns.unsigned A 192.0.2.53
 sub NS ns.sub

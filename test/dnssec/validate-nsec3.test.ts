@@ -190,6 +190,14 @@ for (const k of cases) {
       assert.match(d.reason, /delegation/);
     });
 
+    test('a DNAME owner cannot be the closest encloser (RFC 5155 §8.3)', () => {
+      const qname = `x.dn.${ORIGIN}`;
+      const proof = [...n3.match(`dn.${ORIGIN}`), ...n3.cover(qname), ...n3.cover(`*.dn.${ORIGIN}`)];
+      const d = verifyDenial('nxdomain', { qname, qtype: 'A', zone: ORIGIN }, proof);
+      assert.equal(d.status, 'bogus');
+      assert.match(d.reason, /DNAME/);
+    });
+
     test('iterations above the limit → insecure EDE 27 (RFC 9276); unknown hash → insecure; bad flags ignored', () => {
       const proof = [...n3.match(ORIGIN), ...n3.cover(`nope.${ORIGIN}`), ...n3.cover(`*.${ORIGIN}`)].filter((r) => r.type === 'NSEC3');
       const many = proof.map((r) => withData(r, { iterations: 151 }));

@@ -139,6 +139,13 @@ for (const alg of [8, 13, 15] as Alg[]) {
       assert.match(d.reason, /delegation/);
     });
 
+    test('names below a DNAME cannot be denied by the NSEC at the DNAME owner (RFC 6840 §4.1)', () => {
+      const d = verifyDenial('nxdomain', { qname: `x.dn.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, z.nsecs);
+      assert.equal(d.status, 'bogus');
+      assert.match(d.reason, /DNAME/);
+      assert.equal(verifyDenial('nodata', { qname: `dn.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, z.nsecAt(`dn.${ORIGIN}`)).status, 'secure', 'the owner itself has no A');
+    });
+
     test('NODATA: www TXT secure; www A and alias A (CNAME bit) bogus', () => {
       const proof = z.nsecAt(`www.${ORIGIN}`);
       assert.equal(verifyRRsets(proof, z.dnskeys.records, ORIGIN, NOW).status, 'secure');
