@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -90,6 +90,25 @@ describe('pcap capture of the virtual network', { timeout: 60_000 }, () => {
     assert.ok(a.equals(b));
     const c = await scenario('pcap-det-other', path);
     assert.ok(!a.equals(c));
+  });
+
+  it('streaming to a file gives the same bytes as the in-memory writer; maxPackets bounds it', async () => {
+    const file = join(dir, 'stream.pcap');
+    const mem = new PcapWriter();
+    const disk = new PcapWriter({ path: file });
+    const capped = new PcapWriter({ maxPackets: 3 });
+    const fan = { write: (t: number, p: Parameters<PcapWriter['write']>[1]) => (mem.write(t, p), disk.write(t, p), capped.write(t, p)) };
+    const net = new VirtualNetwork({ seed: 'stream', capture: fan });
+    const a = net.addHost('a', ['192.0.2.1']);
+    net.addHost('b', ['192.0.2.2']);
+    const s = await a.bindUdp({ address: '192.0.2.1', port: 0 });
+    for (let i = 0; i < 5; i++) s.send(Buffer.from(`x${i}`), { address: '192.0.2.2', port: 9 });
+    await net.clock.runUntilIdle();
+    disk.close();
+    assert.ok(readFileSync(file).equals(mem.toBuffer()));
+    assert.equal(mem.packets, 5);
+    assert.equal(readPcap(capped.toBuffer()).records.length, 3);
+    assert.equal(capped.skipped, 2);
   });
 
   it('every record parses back to the packet bytes it came from (checksums valid)', async () => {
