@@ -1027,6 +1027,14 @@ export class ResolverEngine {
             return;
           }
           this.rememberDenials(keys.zone, piece.authority, undefined, d.optOut ?? false);
+          // Keep the wildcard RRset itself too, so other names it covers can be answered from cache (RFC 8198 §5.3).
+          const wild = v.wildcard;
+          this.cache.storeRRset(
+            { ...s.rrset, name: wild, records: s.rrset.records.map((r) => ({ ...r, name: wild }) as RR) },
+            s.signatures.map((g) => ({ ...g, name: wild }) as RR),
+            Trust.AuthAnswer,
+            'secure',
+          );
         }
         s.security = 'secure';
       }
@@ -1087,8 +1095,6 @@ export class ResolverEngine {
     if (!this.settings.aggressiveNsec && !this.settings.aggressiveNsec3) return undefined;
     const found = this.cache.denialsFor(name);
     if (!found) return undefined;
-    const soa = this.cache.get(found.zone, 'SOA');
-    if (!soa || soa.security !== 'secure') return undefined;
     const usable = found.records.filter(
       (d) => (d.record.type === 'NSEC' && this.settings.aggressiveNsec) || (d.record.type === 'NSEC3' && this.settings.aggressiveNsec3 && !d.optOut),
     );
@@ -1121,13 +1127,48 @@ export class ResolverEngine {
         break;
       }
     }
-    if (!kind) return undefined;
+    if (!kind) return this.aggressiveWildcard(ctx, name, qtype, found.zone, relevant, ancestors);
+    // A synthesised negative answer carries the zone's SOA (RFC 8198 §5.1); without a validated one, ask.
+    const soa = this.cache.get(found.zone, 'SOA');
+    if (!soa || soa.security !== 'secure') return undefined;
     ctx.aggressive = true;
     this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail: `${kind} synthesised from cached ${records[0]!.type} of ${found.zone} (RFC 8198)` });
     const ttl = Math.min(soa.records[0]!.ttl, ...records.map((r) => r.ttl));
     const authority: RR[] = [...soa.records.map((r) => ({ ...r, ttl }) as RR), ...soa.signatures.map((r) => ({ ...r, ttl }) as RR)];
     for (const d of relevant) authority.push({ ...d.record, ttl } as RR, ...d.signatures.map((s) => ({ ...s, ttl }) as RR));
     return { kind, rrsets: [], authority, zone: found.zone, security: 'secure', fromCache: true, aggressive: true, next: name };
+  }
+
+  /**
+   * RFC 8198 §5.3: a name covered by a cached NSEC under a cached, validated
+   * wildcard RRset is answered by expanding that wildcard locally.
+   */
+  private aggressiveWildcard(ctx: Ctx, name: Name, qtype: RRTypeName, zone: Name, relevant: { record: RR; signatures: RR[] }[], ancestors: Name[]): Piece | undefined {
+    const records = relevant.map((d) => d.record);
+    for (const ce of ancestors) {
+      const wild = nameEquals(ce, ROOT) ? '*' : `*.${ce}`;
+      const cached = this.cache.get(wild, qtype);
+      if (!cached || cached.security !== 'secure' || cached.signatures.length === 0) continue;
+      const v = verifyDenial('wildcard-answer', { qname: name, qtype, zone }, records, { wildcard: wild });
+      if (v.status !== 'secure' || (v.optOut ?? false)) continue;
+      ctx.aggressive = true;
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail: `answer expanded from cached wildcard ${wild} (RFC 8198 §5.3)` });
+      const ttl = Math.min(cached.records[0]!.ttl, ...records.map((r) => r.ttl));
+      const expanded = cached.records.map((r) => ({ ...r, name, ttl }) as RR);
+      const rrset: RRset = { name, type: qtype, class: expanded[0]!.class, ttl, records: expanded };
+      const authority: RR[] = [];
+      for (const d of relevant) authority.push({ ...d.record, ttl } as RR, ...d.signatures.map((g) => ({ ...g, ttl }) as RR));
+      return {
+        kind: 'answer',
+        rrsets: [{ rrset, signatures: cached.signatures.map((g) => ({ ...g, name, ttl }) as RR), security: 'secure', trust: Trust.AuthAnswer }],
+        authority,
+        zone,
+        security: 'secure',
+        fromCache: true,
+        aggressive: true,
+      };
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------------------

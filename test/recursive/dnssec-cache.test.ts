@@ -84,6 +84,24 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
     assert.ok(fresh.summary.queriesSent > 0);
   });
 
+  it('a name under a cached, validated wildcard is answered by expanding it locally (RFC 8198 §5.3)', async () => {
+    const { q, upstream } = setup({ aggressiveNsec: true });
+    const first = await q('anything.wild.example.lab', 'A');
+    assert.equal(first.ad, true);
+    const before = upstream.sent;
+    const second = await q('other.wild.example.lab', 'A');
+    assert.equal(upstream.sent, before, 'no upstream query');
+    assert.equal(second.rcode, 'NOERROR');
+    assert.equal(second.ad, true);
+    assert.deepEqual(second.answer.filter((r) => r.type === 'A').map((r) => `${r.name} ${r.data}`), ['other.wild.example.lab 192.0.2.99']);
+    // Switch off: asked upstream.
+    const off = setup({ aggressiveNsec: false });
+    await off.q('anything.wild.example.lab', 'A');
+    const b2 = off.upstream.sent;
+    await off.q('other.wild.example.lab', 'A');
+    assert.ok(off.upstream.sent > b2);
+  });
+
   it('NSEC3 spans are used by profiles that allow it (knot-resolver) and not by unbound', async () => {
     const knot = setup({}, 'knot-resolver');
     await knot.q('nope.other.lab', 'A');
