@@ -166,12 +166,13 @@ function optSize(edns: Edns | undefined): number {
 
 /** Additional records split around the OPT RR: [before OPT, after OPT (TSIG/SIG(0))]. */
 function splitAdditional(m: Message): [RR[], RR[]] {
-  const last = m.additional.filter((rr) => MUST_BE_LAST.has(typeFromNumberSafe(rr.type)));
+  const last = m.additional.filter((rr) => MUST_BE_LAST.has(genericTypeName(rr.type)));
   if (last.length === 0) return [m.additional, []];
-  return [m.additional.filter((rr) => !MUST_BE_LAST.has(typeFromNumberSafe(rr.type))), last];
+  return [m.additional.filter((rr) => !MUST_BE_LAST.has(genericTypeName(rr.type))), last];
 }
 
-function typeFromNumberSafe(t: RRTypeName): RRTypeName {
+/** 'TYPE250' for 'TYPE250' (or any other spelling of 250); unmappable names are returned as given. */
+function genericTypeName(t: RRTypeName): RRTypeName {
   try {
     return `TYPE${typeToNumber(t)}` as RRTypeName;
   } catch {
