@@ -26,7 +26,7 @@ export function displayPath(path: string): string {
 export function scenarioFiles(dir = SCENARIO_DIR): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_'))
+    .filter((f) => /\.m?ts$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_'))
     .sort()
     .map((f) => join(dir, f));
 }
@@ -48,7 +48,7 @@ export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
 
 /** Load by scenario id (searching `dir`) or by path to a file. */
 export async function findScenario(idOrFile: string, dir = SCENARIO_DIR): Promise<LoadedScenario> {
-  if (idOrFile.endsWith('.ts') || idOrFile.includes('/')) {
+  if (/\.(m?ts|m?js)$/.test(idOrFile) || idOrFile.includes('/')) {
     if (!existsSync(idOrFile)) throw new ScenarioError(idOrFile, [{ message: 'no such file' }]);
     return loadScenarioFile(idOrFile);
   }

@@ -10,6 +10,7 @@ import { RRType, type RRTypeName } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { PROFILE_NAMES, PROFILES } from '../../servers/recursive/profiles.ts';
+import { quirkProblem } from '../../servers/authoritative/quirks.ts';
 import { REGISTRY_LOCK, CLIENT_STATUSES, type StatusCode } from '../registry/registry.ts';
 import { parseDuration } from './duration.ts';
 import type { Action, DeepPartial, Scenario, Step, Topology, Variant } from './types.ts';
@@ -152,6 +153,10 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   for (const [name, s] of Object.entries(servers)) {
     claimMachine('servers', name, s.addresses);
     if (typeof s.host !== 'string' || nameProblem(normalizeName(s.host))) top(`topology.servers["${name}"]`, `host "${s.host}" is not a valid host name`);
+    for (const q of s.quirks ?? []) {
+      const problem = isPlainObject(q) ? quirkProblem(q) : 'a quirk is an object like { kind: \'lame\', rcode: \'REFUSED\' }';
+      if (problem) top(`topology.servers["${name}"].quirks`, problem);
+    }
   }
   for (const [name, r] of Object.entries(resolvers)) {
     claimMachine('resolvers', name, r.addresses);
@@ -269,6 +274,11 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       }
       if (e.outage && [e.outage.min, e.outage.max].some((d) => d !== undefined && parseDuration(d) === undefined)) bad('outage: min/max must be durations like \'24h\'');
       if (!e.throughout && !e.never && !e.outage && !e.recovery) bad('expectTimeline needs throughout, never, outage or recovery');
+      // A claim only sees samples taken before it runs; a window ending later would be judged on part of it.
+      for (const w of [e.throughout, e.never, e.recovery]) {
+        const end = w ? parseDuration(w.to) : undefined;
+        if (end !== undefined && end > at) bad(`the window ends at ${w!.to}, after this step (at ${step.at}); move the step to ${w!.to} or later`);
+      }
     }
     last = Math.max(last, at);
     if (!step.only || step.only.includes(chosen)) planned.push({ number, at, step });
