@@ -1,0 +1,183 @@
+// Rollover and multi-signer primitives: at every step the zone is complete
+// for dnssec-verify, and a resolver still holding the previous step's cached
+// DNSKEY/DS validates the new step's data (the property each rollover method
+// exists for). Skipping a step must break that — so the checks can fail.
+// Validation here uses dns/dnssec/validate.ts (written independently by the
+// validator helper), the dnssec-verify check uses BIND.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { generateKey } from '../../dns/dnssec/keys.ts';
+import { corruptSignature, dsRecordMatchingNoKey, expiredSignatures, missingRrsig, notYetValidSignatures } from '../../dns/dnssec/quirks.ts';
+import { dsRRset, initialKeyState, kskDoubleDsRollover, kskDoubleSignatureRollover, multiSignerModel2, signWithState, zskDoubleSignatureRollover, zskPrePublishRollover, type KeyState } from '../../dns/dnssec/rollover.ts';
+import { signZone } from '../../dns/dnssec/sign.ts';
+import { verifyDnskeys, verifyRRset } from '../../dns/dnssec/validate.ts';
+import type { RrsigData, RR } from '../../dns/types.ts';
+import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { writeMasterFile } from '../../dns/zone/writer.ts';
+import type { Zone } from '../../dns/zone/zone.ts';
+
+const ORIGIN = 'roll.test';
+const ZONE = `$TTL 300
+@ SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 192.0.2.53
+www A 192.0.2.1
+`;
+const NOW = 1_790_000_000; // before the host clock, so dnssec-verify accepts the signature times
+const times = { inception: NOW - 3600, expiration: NOW + 3650 * 86400 };
+const k = (name: string, ksk: boolean, alg: 13 | 15 = 13) => generateKey({ algorithm: alg, owner: ORIGIN, ksk, seed: name });
+const ksk1 = k('ksk1', true);
+const ksk2 = k('ksk2', true);
+const zsk1 = k('zsk1', false);
+const zsk2 = k('zsk2', false);
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function sign(state: KeyState): Zone {
+  return signWithState(parseZoneText(ZONE, ORIGIN), state, times);
+}
+function rrsetWithSigs(zone: Zone, name: string, type: 'A' | 'DNSKEY') {
+  const set = zone.get(name, type)!;
+  const sigs = zone.get(name, 'RRSIG')!.records.filter((r) => (r.data as RrsigData).typeCovered === type);
+  return { set, sigs };
+}
+function dnskeys(zone: Zone): RR[] {
+  return zone.get(ORIGIN, 'DNSKEY')!.records;
+}
+/** A resolver holding `cachedDnskeys` validates www A from `zone`. */
+function wwwValidates(zone: Zone, cachedDnskeys: RR[]): boolean {
+  const { set, sigs } = rrsetWithSigs(zone, `www.${ORIGIN}`, 'A');
+  return verifyRRset(set, sigs, cachedDnskeys, ORIGIN, NOW).status === 'secure';
+}
+/** A resolver holding the DS RRset `cachedDs` authenticates the DNSKEY RRset served by `zone`. */
+function dnskeyValidates(zone: Zone, cachedDs: RR[]): boolean {
+  const { set, sigs } = rrsetWithSigs(zone, ORIGIN, 'DNSKEY');
+  return verifyDnskeys(set, sigs, cachedDs, NOW).status === 'secure';
+}
+function dnssecVerify(zone: Zone): { ok: boolean; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dnslab-roll-'));
+  dirs.push(dir);
+  const file = join(dir, 'z');
+  writeFileSync(file, writeMasterFile(zone, ORIGIN));
+  const r = spawnSync('dnssec-verify', ['-o', ORIGIN, file], { encoding: 'utf8' });
+  if (r.error) assert.fail('dnssec-verify not found: install the Debian package bind9-utils');
+  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+}
+const tags = (rrs: RR[]) => rrs.map((r) => (r.data as RrsigData).keyTag).sort((a, b) => a - b);
+
+describe('ZSK rollovers', () => {
+  const s0 = initialKeyState(ORIGIN, [ksk1, zsk1]);
+
+  test('pre-publication: every step verifies, and each step validates with the previous step cached', () => {
+    const steps = zskPrePublishRollover(s0, zsk1, zsk2);
+    assert.equal(steps.length, 3);
+    let previous = sign(s0);
+    for (const step of steps) {
+      const zone = sign(step.state);
+      const v = dnssecVerify(zone);
+      assert.ok(v.ok, `${step.name}: ${v.out}`);
+      assert.ok(wwwValidates(zone, dnskeys(previous)), `${step.name}: data validates with the previous DNSKEY RRset cached`);
+      assert.ok(dnskeyValidates(zone, dsRRset(step.state)));
+      previous = zone;
+    }
+    // Step 1 publishes without signing: BIND sees a stand-by ZSK.
+    assert.match(dnssecVerify(sign(steps[0]!.state)).out, /ZSKs: 1 active, 1 stand-by/);
+    assert.deepEqual(tags(rrsetWithSigs(sign(steps[1]!.state), `www.${ORIGIN}`, 'A').sigs), [zsk2.keyTag]);
+    assert.deepEqual(dnskeys(sign(steps[2]!.state)).length, 2);
+  });
+
+  test('skipping pre-publication breaks resolvers holding the old DNSKEY RRset', () => {
+    const direct = sign(zskPrePublishRollover(s0, zsk1, zsk2)[2]!.state);
+    assert.equal(wwwValidates(direct, dnskeys(sign(s0))), false);
+  });
+
+  test('double signature: both ZSKs sign during the overlap', () => {
+    const [both, done] = zskDoubleSignatureRollover(s0, zsk1, zsk2);
+    const zone = sign(both!.state);
+    assert.deepEqual(tags(rrsetWithSigs(zone, `www.${ORIGIN}`, 'A').sigs), [zsk1.keyTag, zsk2.keyTag].sort((a, b) => a - b));
+    assert.ok(dnssecVerify(zone).ok);
+    assert.ok(wwwValidates(sign(done!.state), dnskeys(zone)));
+  });
+});
+
+describe('KSK rollovers', () => {
+  const s0 = initialKeyState(ORIGIN, [ksk1, zsk1]);
+  for (const [name, roll] of [
+    ['double-DS', kskDoubleDsRollover],
+    ['double-signature', kskDoubleSignatureRollover],
+  ] as const) {
+    test(`${name}: the DNSKEY RRset validates from the cached DS of the previous step and the current DS`, () => {
+      const steps = roll(s0, ksk1, ksk2);
+      let previous: KeyState = s0;
+      for (const step of steps) {
+        const zone = sign(step.state);
+        assert.ok(dnssecVerify(zone).ok, step.name);
+        assert.ok(dnskeyValidates(zone, dsRRset(previous)), `${step.name}: with the previous DS cached`);
+        assert.ok(dnskeyValidates(zone, dsRRset(step.state)), `${step.name}: with the new DS`);
+        // A resolver that cached the previous DNSKEY set keeps validating data too.
+        assert.ok(wwwValidates(zone, dnskeys(sign(previous))));
+        previous = step.state;
+      }
+      assert.deepEqual(dsRRset(steps[steps.length - 1]!.state).map((r) => (r.data as { keyTag: number }).keyTag), [ksk2.keyTag]);
+    });
+  }
+
+  test('swapping the KSK without the double-DS phase fails for a resolver with the old DS', () => {
+    const [, swapped] = kskDoubleDsRollover(s0, ksk1, ksk2);
+    const withoutNewDs: KeyState = { ...swapped!.state, ds: s0.ds };
+    assert.equal(dnskeyValidates(sign(withoutNewDs), dsRRset(s0)), false);
+  });
+});
+
+describe('multi-signer (RFC 8901 model 2)', () => {
+  test('each provider signs with its own keys; answers from either validate with either DNSKEY RRset and the joint DS', () => {
+    const a = { ksk: ksk1, zsk: zsk1 };
+    const b = { ksk: k('bksk', true, 15), zsk: k('bzsk', false, 15) };
+    const [stateA, stateB] = multiSignerModel2(ORIGIN, [a, b]);
+    const zoneA = sign(stateA!);
+    const zoneB = sign(stateB!);
+    assert.equal(stateA!.ds.length, 2);
+    for (const [served, cachedKeysFrom] of [
+      [zoneA, zoneB],
+      [zoneB, zoneA],
+    ] as const) {
+      assert.ok(wwwValidates(served, dnskeys(cachedKeysFrom)), 'data from one provider validates with the other provider DNSKEY RRset');
+      assert.ok(dnskeyValidates(served, dsRRset(stateA!)));
+    }
+    // Without the exchange of ZSKs, mixing providers fails.
+    const [loneA] = multiSignerModel2(ORIGIN, [a]);
+    const [loneB] = multiSignerModel2(ORIGIN, [b]);
+    assert.equal(wwwValidates(sign(loneB!), dnskeys(sign(loneA!))), false);
+  });
+});
+
+describe('named quirks', () => {
+  const state = initialKeyState(ORIGIN, [ksk1, zsk1]);
+  const signedWith = (quirks: Parameters<typeof signZone>[2]['quirks']) => signZone(parseZoneText(ZONE, ORIGIN), [ksk1, zsk1], { ...times, quirks });
+
+  test('expired / not-yet-valid / missing / corrupt signatures are bogus for the validator', () => {
+    const keys = dnskeys(sign(state));
+    assert.ok(wwwValidates(signedWith([]), keys), 'baseline');
+    for (const q of [expiredSignatures(NOW, { owner: `www.${ORIGIN}` }), notYetValidSignatures(NOW, { type: 'A' }), corruptSignature(`www.${ORIGIN}`, 'A')]) {
+      assert.equal(wwwValidates(signedWith([q]), keys), false, JSON.stringify(q));
+    }
+    const missing = signedWith([missingRrsig(`www.${ORIGIN}`, 'A')]);
+    assert.equal(missing.get(`www.${ORIGIN}`, 'RRSIG')!.records.some((r) => (r.data as RrsigData).typeCovered === 'A'), false);
+  });
+
+  test('a DS that matches no key: plausible tag and algorithm, DNSKEY RRset not authenticated', () => {
+    const zone = sign(state);
+    for (const how of ['digest', 'tag'] as const) {
+      const bad = dsRecordMatchingNoKey(ksk1, 86400, how);
+      assert.equal((bad.data as { algorithm: number }).algorithm, 13);
+      assert.equal(dnskeyValidates(zone, [bad]), false, how);
+    }
+    assert.ok(dnskeyValidates(zone, dsRRset(state)));
+  });
+});
