@@ -312,6 +312,7 @@ export class VirtualNetwork {
     if (!p) {
       p = { ...this.defaults };
       for (const r of this.rules) if (this.inScope(r.scope, src, dst)) Object.assign(p, r.props);
+      if (this.pathCache.size >= 65536) this.pathCache.clear(); // bounded even under an address scan
       this.pathCache.set(key, p);
     }
     return p;
