@@ -1089,6 +1089,9 @@ function chainStep(anchors: readonly RR[], chain: readonly ZoneEvidence[], i: nu
     // A missing DNSKEY RRset is bogus, unless the DS set has only unsupported
     // algorithms/digests (then the zone is insecure): verifyDnskeys decides.
     const dnskey = ev.dnskey ?? { rrset: { name: zone, type: 'DNSKEY' as const, class: 'IN' as const, ttl: 0, records: [] }, signatures: [] };
+    if (!nameEquals(dnskey.rrset.name, zone) || dnskey.rrset.type !== 'DNSKEY') {
+      return { zone, status: 'bogus', reason: `${fmt(zone)}: the DNSKEY evidence is ${fmt(dnskey.rrset.name)} ${dnskey.rrset.type}, not the zone's DNSKEY RRset`, ede: EdeCode.DNSKEY_MISSING };
+    }
     const v = verifyDnskeys(dnskey.rrset, dnskey.signatures, dsOrAnchors, now, options);
     return v.status === 'secure' ? { ...v, zone, keys: [...dnskey.rrset.records] } : { ...v, zone };
   };
@@ -1101,6 +1104,9 @@ function chainStep(anchors: readonly RR[], chain: readonly ZoneEvidence[], i: nu
   if (!isStrictSubdomain(zone, parent)) return { zone, status: 'bogus', reason: `chain out of order: ${fmt(zone)} is not below ${fmt(parent)}`, ede: EdeCode.DNSSEC_BOGUS };
   const pk = parentKeys ?? [];
   if (ev.ds && ev.ds.rrset.records.length > 0) {
+    if (!nameEquals(ev.ds.rrset.name, zone) || ev.ds.rrset.type !== 'DS') {
+      return { zone, status: 'bogus', reason: `${fmt(zone)}: the DS evidence is ${fmt(ev.ds.rrset.name)} ${ev.ds.rrset.type}, not the zone's DS RRset`, ede: EdeCode.DNSSEC_BOGUS };
+    }
     const dsv = verifyRRset(ev.ds.rrset, ev.ds.signatures, pk, parent, now, options);
     if (dsv.status !== 'secure') return { ...dsv, zone, reason: `DS for ${fmt(zone)} from ${fmt(parent)}: ${dsv.reason}` };
     return keysVerdict(ev.ds.rrset.records);
