@@ -64,7 +64,7 @@ function findBinary(name: string): string {
   throw new Error(`${name} not found: install the Debian package "knot" (apt-get install -y knot)`);
 }
 
-function udpExchange(query: Message, timeoutMs = 1000): Promise<Buffer> {
+function udpExchange(query: Message, timeoutMs = 3000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
     const timer = setTimeout(() => {
@@ -149,7 +149,7 @@ log:
   const log = fs.openSync(logPath, 'w');
   knot = spawn(knotd, ['-c', path.join(dir, 'knot.conf')], { stdio: ['ignore', log, log] });
   fs.closeSync(log);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     if (knot.exitCode !== null) throw new Error(`knotd exited with ${knot.exitCode}: ${fs.readFileSync(logPath, 'utf8')}`);
     try {
@@ -158,7 +158,7 @@ log:
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error(`knotd did not answer signed SOA within 15 s: ${fs.readFileSync(logPath, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error(`knotd did not answer signed SOA within 30 s: ${fs.readFileSync(logPath, 'utf8')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 });
