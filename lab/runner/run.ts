@@ -6,7 +6,7 @@
 
 import { checkResponse, formatMessage, summarizeMessage } from '../../assertions/response.ts';
 import { formatOffset, type AssertionOutcome } from '../../assertions/result.ts';
-import { expectNever, expectOutageDuration, expectRecoveryBetween, expectThroughout, type Sample } from '../../assertions/timeline.ts';
+import { expectNever, expectOutageDuration, expectRecoveryBetween, expectThroughout, failed, type Sample } from '../../assertions/timeline.ts';
 import { expectNotReceived, expectQueryCount, type TraceEntry } from '../../assertions/trace.ts';
 import { normalizeName } from '../../dns/name.ts';
 import type { DsData, Message } from '../../dns/types.ts';
@@ -205,6 +205,8 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     const claim = (c: { rcode?: Sample['rcode']; answerContains?: string }) => ({ ...(c.rcode ? { rcode: c.rcode } : {}), ...(c.answerContains ? { answerContains: c.answerContains } : {}) });
     if (e.throughout) out.push(expectThroughout(watched, filter, { from: at(e.throughout.from), to: at(e.throughout.to) }, claim(e.throughout), plan.start));
     if (e.never) out.push(expectNever(watched, filter, { from: at(e.never.from), to: at(e.never.to) }, claim(e.never), plan.start));
+    const badSet = e.bad?.length ? new Set<string>(e.bad) : undefined;
+    const bad = badSet ? (x: Sample) => badSet.has(x.rcode) : failed;
     if (e.outage) {
       out.push(
         expectOutageDuration(
@@ -212,10 +214,11 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
           filter,
           { ...(e.outage.min ? { min: parseDuration(e.outage.min)! } : {}), ...(e.outage.max ? { max: parseDuration(e.outage.max)! } : {}) },
           plan.start,
+          bad,
         ),
       );
     }
-    if (e.recovery) out.push(expectRecoveryBetween(watched, filter, { from: at(e.recovery.from), to: at(e.recovery.to) }, plan.start));
+    if (e.recovery) out.push(expectRecoveryBetween(watched, filter, { from: at(e.recovery.from), to: at(e.recovery.to) }, plan.start, bad));
     record(p, out.map((o) => ({ ...o, what: `watch ${e.watch}: ${o.what}` })));
   };
 

@@ -200,7 +200,9 @@ export interface TimelineExpectation {
   throughout?: { from: Duration; to: Duration; rcode?: RcodeName | 'TIMEOUT'; answerContains?: string };
   /** No sample in [from, to] had this outcome. */
   never?: { from: Duration; to: Duration; rcode?: RcodeName | 'TIMEOUT'; answerContains?: string };
-  /** Total time clients saw SERVFAIL/no answer, within [min, max]. */
+  /** What counts as "down" for outage/recovery: these rcodes. Default: SERVFAIL and TIMEOUT (no answer). */
+  bad?: (RcodeName | 'TIMEOUT')[];
+  /** Total time clients saw a bad outcome, within [min, max]. */
   outage?: { min?: Duration; max?: Duration };
   /** The first good sample after the last bad one lies in [from, to]. */
   recovery?: { from: Duration; to: Duration };
