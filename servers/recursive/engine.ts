@@ -17,7 +17,7 @@
 //                                   NSEC/NSEC3 denials
 // Every upstream query counts against the per-client-query budget.
 
-import { ancestorWithLabels, canonicalName, isSubdomain, labelCount, labels, nameEquals, ROOT, wireLength } from '../../dns/name.ts';
+import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labels, nameEquals, ROOT, wireLength } from '../../dns/name.ts';
 import { groupRRsets, rrsetKey, type RRset } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
 import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
@@ -390,7 +390,7 @@ export class ResolverEngine {
     let security: CacheSecurity = ctx.validate ? 'secure' : 'unchecked';
     for (let i = 0; i <= this.settings.maxRestarts; i++) {
       const piece = this.fromCache(ctx, name, qtype, ctx.validate, true);
-      if (!piece || piece.security === 'bogus') return answer.length ? undefined : undefined;
+      if (!piece || piece.security === 'bogus') return undefined;
       security = weaker(security, piece.security === 'unchecked' && ctx.validate ? 'indeterminate' : piece.security);
       answer.push(...piece.rrsets);
       if (piece.kind === 'cname' && piece.next !== undefined) {
@@ -513,7 +513,7 @@ export class ResolverEngine {
     for (;;) {
       let sname = name;
       let sqtype = qtype;
-      if (minimise && steps < this.settings.maxMinimiseCount && labelCount(name) > known + 0) {
+      if (minimise && steps < this.settings.maxMinimiseCount && labelCount(name) > known) {
         sname = this.minimisedName(name, Math.max(known, labelCount(dp.zone)), steps);
         // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers).
         if (!nameEquals(sname, name)) sqtype = 'A';
@@ -525,7 +525,7 @@ export class ResolverEngine {
         waited = new Set();
         server = await this.pickServer(ctx, dp, tried, depth);
       }
-      if (!server) return fail(waited.size > 0 ? Ede.NO_REACHABLE_AUTHORITY : Ede.NO_REACHABLE_AUTHORITY, `no usable server left for ${dp.zone}`);
+      if (!server) return fail(Ede.NO_REACHABLE_AUTHORITY, `no usable server left for ${dp.zone}`);
       const r = await this.exchange(ctx, server, sname, sqtype, dp.zone, purpose);
       sentHere += r.sends;
       if (r.kind !== 'response') {
@@ -948,6 +948,11 @@ export class ResolverEngine {
       if (r.type === 'NSEC' && nameEquals(r.name, name)) {
         const types = (r.data as NsecData).types;
         return types.includes('NS') && !types.includes('SOA') ? 'cut' : 'not-a-cut';
+      }
+      // An empty non-terminal: the covering NSEC's next name lies below it (RFC 4035 §3.1.3.2, RFC 5155 §7.2.3 for NSEC3 ENTs below).
+      if (r.type === 'NSEC') {
+        const next = (r.data as NsecData).nextDomain;
+        if (canonicalCompare(r.name, name) < 0 && canonicalCompare(name, next) < 0 && isSubdomain(next, name)) return 'not-a-cut';
       }
       if (r.type === 'NSEC3') {
         const d = r.data as Nsec3Data;

@@ -25,7 +25,7 @@ const serverZones: Record<string, string[]> = {
   [ADDR.lab]: ['lab'],
   [ADDR.example]: ['example.lab'],
   [ADDR.other]: ['other.lab', 'glueless.lab'],
-  [ADDR.insecure]: ['insecure.lab'],
+  [ADDR.insecure]: ['insecure.lab', 'child.ent.lab'],
   [ADDR.bogus]: ['bogus.lab'],
   [ADDR.dsmismatch]: ['dsmismatch.lab'],
   [ADDR.big]: ['big.lab'],

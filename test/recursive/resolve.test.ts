@@ -112,6 +112,14 @@ describe('recursive resolution on a signed lab hierarchy', () => {
     assert.equal(r.security, 'insecure');
   });
 
+  it('insecure delegation below an empty non-terminal of a signed parent (ent.lab) is insecure, not bogus', async () => {
+    const { q } = setup();
+    const r = await q('www.child.ent.lab', 'A');
+    assert.equal(r.rcode, 'NOERROR', JSON.stringify(r.ede));
+    assert.deepEqual(rdata(r.answer, 'A'), ['192.0.2.41']);
+    assert.equal(r.security, 'insecure');
+  });
+
   it('bogus signature → SERVFAIL with EDE; CD=1 returns the data unvalidated', async () => {
     const { q } = setup();
     const r = await q('www.bogus.lab', 'A');

@@ -59,6 +59,7 @@ other.lab. 86400 ${T} NS ns.other.lab.
 ns.other.lab. 86400 ${T} A ${ADDR.other}
 glueless.lab. 86400 ${T} NS ns2.other.lab.
 insecure.lab. 86400 ${T} NS ns.insecure.lab.
+child.ent.lab. 86400 ${T} NS ns.insecure.lab.
 ns.insecure.lab. 86400 ${T} A ${ADDR.insecure}
 bogus.lab. 86400 ${T} NS ns.bogus.lab.
 ns.bogus.lab. 86400 ${T} A ${ADDR.bogus}
@@ -168,6 +169,7 @@ www.other.lab. 600 ${T} A 192.0.2.20
     'insecure.lab',
     parseZoneText(sldText('insecure.lab', 'ns.insecure.lab', `ns.insecure.lab. 3600 ${T} A ${ADDR.insecure}\nwww.insecure.lab. 300 ${T} A 192.0.2.40\n`), 'insecure.lab'),
   );
+  unsigned.set('child.ent.lab', parseZoneText(sldText('child.ent.lab', 'ns.insecure.lab', `www.child.ent.lab. 300 ${T} A 192.0.2.41\n`), 'child.ent.lab'));
   unsigned.set(
     'bogus.lab',
     parseZoneText(sldText('bogus.lab', 'ns.bogus.lab', `ns.bogus.lab. 3600 ${T} A ${ADDR.bogus}\nwww.bogus.lab. 300 ${T} A 192.0.2.50\nok.bogus.lab. 300 ${T} A 192.0.2.51\n`), 'bogus.lab'),
@@ -195,6 +197,7 @@ www.other.lab. 600 ${T} A 192.0.2.20
   zones.set('other.lab', sign(unsigned.get('other.lab')!, keys.get('other.lab')!, options.nsec3Other ?? true));
   zones.set('glueless.lab', unsigned.get('glueless.lab')!);
   zones.set('insecure.lab', unsigned.get('insecure.lab')!);
+  zones.set('child.ent.lab', unsigned.get('child.ent.lab')!);
   zones.set('bogus.lab', sign(unsigned.get('bogus.lab')!, keys.get('bogus.lab')!, false, [{ kind: 'corrupt-signature', owner: 'www.bogus.lab', type: 'A' }]));
   zones.set('dsmismatch.lab', sign(unsigned.get('dsmismatch.lab')!, keys.get('dsmismatch.lab')!));
   zones.set('big.lab', unsigned.get('big.lab')!);
@@ -205,7 +208,7 @@ www.other.lab. 600 ${T} A 192.0.2.20
     [ADDR.example]: ['example.lab'],
     [ADDR.exampleLame]: [],
     [ADDR.other]: ['other.lab', 'glueless.lab'],
-    [ADDR.insecure]: ['insecure.lab'],
+    [ADDR.insecure]: ['insecure.lab', 'child.ent.lab'],
     [ADDR.bogus]: ['bogus.lab'],
     [ADDR.dsmismatch]: ['dsmismatch.lab'],
     [ADDR.big]: ['big.lab'],
