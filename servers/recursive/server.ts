@@ -117,7 +117,14 @@ export class RecursiveResolver {
         const socket = await this.network.bindUdp(ep);
         socket.onMessage((payload, from) => {
           void this.handle(payload, from, 'udp').then((bytes) => {
-            if (bytes) socket.send(bytes, from);
+            // The server may have been stopped while this query was being resolved.
+            if (bytes && this.started) {
+              try {
+                socket.send(bytes, from);
+              } catch {
+                // socket closed under us: nothing to answer on
+              }
+            }
           });
         });
         this.sockets.push(socket);
@@ -162,7 +169,13 @@ export class RecursiveResolver {
         outstanding++;
         void this.handle(f, conn.remote, 'tcp').then((bytes) => {
           outstanding--;
-          if (bytes) conn.write(frameTcp(bytes));
+          if (bytes && this.connections.has(conn)) {
+            try {
+              conn.write(frameTcp(bytes));
+            } catch {
+              // the client went away while we resolved
+            }
+          }
           if (outstanding === 0) idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
         });
       }

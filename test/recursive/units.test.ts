@@ -201,6 +201,27 @@ describe('engine behaviours with quirky authoritatives', () => {
     assert.ok(later.length > 0 && later.every((e) => e.type === 'upstream-query' && !e.edns), 'no EDNS retry dance the second time');
   });
 
+  it('no answer to EDNS queries (a middlebox dropping OPT) → after two timeouts, one try without EDNS that succeeds', async () => {
+    const w = buildWorld(new VirtualClock());
+    const direct = new DirectUpstream(w, w.clock);
+    const events: ResolverEvent[] = [];
+    const engine = new ResolverEngine({
+      settings: settingsFor('unbound'),
+      clock: w.clock,
+      random: new SeededRandom('edns-drop'),
+      // A black hole for EDNS queries to the insecure.lab server only.
+      upstream: { send: (req) => (req.edns && req.server.address === ADDR.insecure ? new Promise((r) => w.clock.setTimer(req.timeoutMs, () => r({ kind: 'timeout', id: 0 }))) : direct.send(req)) },
+      rootHints: w.rootHints,
+      trustAnchors: [],
+      onEvent: (e) => events.push(e),
+    });
+    const r = await drive(w.clock, engine.resolve('www.insecure.lab', 'A'));
+    assert.equal(r.rcode, 'NOERROR');
+    const toInsecure = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure).map((e) => e.type === 'upstream-query' && e.edns);
+    assert.deepEqual(toInsecure, [true, true, false]);
+    assert.equal(engine.infra.info({ address: ADDR.insecure, port: 53 }).edns, 'noedns');
+  });
+
   it('QNAME minimisation (RFC 9156): the root sees only "lab"; with it off it sees the full name', async () => {
     const on = setup({ qnameMinimisation: true });
     await on.q('www.example.lab');
