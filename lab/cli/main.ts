@@ -6,6 +6,7 @@ import { signCommand } from './sign.ts';
 import { runCommand } from './run.ts';
 import { listCommand } from './list.ts';
 import { resolverCommand } from './resolver.ts';
+import { authCommand } from './auth.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -13,6 +14,7 @@ const COMMANDS: CliCommand[] = [
   runCommand,
   listCommand,
   resolverCommand,
+  authCommand,
 ];
 
 function helpText(): string {

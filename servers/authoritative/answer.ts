@@ -100,7 +100,8 @@ class ResponseBuilder {
       target.push(copy);
     }
     if (this.wantDnssec && options.sign !== false && set.type !== 'RRSIG') {
-      for (const sig of signaturesFor(zone, set.name, set.type, options.as)) target.push({ ...sig });
+      // A TTL override (negative SOA) applies to the covering RRSIG too, as NSD does.
+      for (const sig of signaturesFor(zone, set.name, set.type, options.as)) target.push(options.ttl === undefined ? { ...sig } : { ...sig, ttl: options.ttl });
     }
     return true;
   }
@@ -118,6 +119,8 @@ class ZoneAnswerer {
     private readonly b: ResponseBuilder,
     private readonly qtype: RRTypeName,
     private readonly ctx: AnswerContext,
+    /** qclass ANY: NSD leaves SOA and NS out of the authority section. */
+    private readonly qclassAny = false,
   ) {}
 
   /** RFC 1034 §4.3.2 steps 3a–3c for `qname` in `zone`. */
@@ -166,9 +169,10 @@ class ZoneAnswerer {
       if (wildcard && b.wantDnssec) this.addDenial(zone, { kind, qname, closestEncloser });
     };
     if (this.qtype === 'ANY') {
-      // RFC 8482 §4.1: answer with one RRset instead of all of them; we take
-      // the first at the node, as NSD does, and skip DNSSEC-only types.
-      const pick = sets.find((s) => !DNSSEC_TYPES.has(s.type));
+      // RFC 8482 §4.1: answer with one RRset instead of all of them. Which
+      // one follows NSD 4.6: the first of A/AAAA/SOA/MX/PTR at the node, else
+      // the last other type, else DNSKEY/RRSIG/NSEC; never NSEC3.
+      const pick = pickAnyRRset(sets, b.wantDnssec);
       if (pick) {
         b.add('answer', zone, pick, as === undefined ? {} : { as });
         proveWildcard('wildcard-answer');
@@ -183,15 +187,15 @@ class ZoneAnswerer {
         const target = cname.records[0]?.data as Name | undefined;
         return target === undefined ? { kind: 'done' } : { kind: 'chase', target };
       }
-      const set = sets.find((s) => s.type === this.qtype);
+      // NSD answers qtype NSEC3 with NODATA: NSEC3 owners are not names of the zone (RFC 5155 §7.2.8 leaves it open).
+      const set = this.qtype === 'NSEC3' ? undefined : sets.find((s) => s.type === this.qtype);
       if (set) {
         b.add('answer', zone, set, as === undefined ? {} : { as });
         proveWildcard('wildcard-answer');
         this.additionalFor(zone, set);
-        // NSD adds the apex NS RRset to positive answers, but not to DS
-        // answered at a delegation point (that node is parent-side data).
-        const dsAtCut = this.qtype === 'DS' && zone.get(qname, 'NS') !== undefined && !nameEquals(qname, zone.origin);
-        if (!dsAtCut) this.apexNs(zone);
+        // NSD adds the apex NS RRset to positive answers, except for DNSKEY
+        // and DS (keys and delegation signer data need no NS to be used).
+        if (this.qtype !== 'DS' && this.qtype !== 'DNSKEY' && !this.qclassAny) this.apexNs(zone);
         return { kind: 'done' };
       }
     }
@@ -238,16 +242,26 @@ class ZoneAnswerer {
     }
   }
 
-  /** RFC 2308 §3: SOA in authority with TTL min(SOA TTL, MINIMUM); NSEC/NSEC3 proof when DO=1. */
+  /**
+   * RFC 2308 §3: SOA in authority with TTL min(SOA TTL, MINIMUM); NSEC/NSEC3
+   * proof when DO=1. The order of the authority RRsets is NSD's (it decides
+   * what survives truncation): proofs before the SOA for NXDOMAIN, after it
+   * for NODATA, and for wildcard NODATA the qname proof first, then SOA, then
+   * the wildcard's own records.
+   */
   negative(zone: Zone, rcode: RcodeName, denial: DenialKind): void {
     const b = this.b;
     b.res.rcode = rcode;
+    const proofs = b.wantDnssec ? denialRecords(zone, denial) : [];
+    const before = denial.kind === 'nxdomain' ? proofs : denial.kind === 'wildcard-nodata' ? proofs.slice(0, 1) : [];
+    const after = proofs.slice(before.length);
+    for (const set of before) b.add('authority', zone, set);
     const soa = zone.soaRRset();
-    if (soa) {
+    if (soa && !this.qclassAny) {
       const minimum = (soa.records[0]?.data as SoaData | undefined)?.minimum ?? soa.ttl;
       b.add('authority', zone, soa, { ttl: Math.min(soa.ttl, minimum) });
     }
-    if (b.wantDnssec) this.addDenial(zone, denial);
+    for (const set of after) b.add('authority', zone, set);
   }
 
   private addDenial(zone: Zone, denial: DenialKind): void {
@@ -298,9 +312,9 @@ export function answerQuery(zones: ZoneSet, query: Message, context: AnswerConte
   }
   if (query.flags.qr || query.question.length !== 1) {
     // RFC 1035 §4.1.1 FORMERR; a query carries exactly one question (RFC 9619).
+    // No OPT in a FORMERR: the query is not trusted beyond its header (what NSD does).
     res.rcode = 'FORMERR';
     res.question = [];
-    if (query.edns) res.edns = { udpPayloadSize: ourPayload, version: 0, do: false, z: 0, options: [] };
     return res;
   }
   if (query.edns) {
@@ -335,14 +349,14 @@ export function answerQuery(zones: ZoneSet, query: Message, context: AnswerConte
   const online = wantDnssec && entry.onlineSigner !== undefined;
   const builder = online ? new ResponseBuilder(query, false) : b;
   if (online) builder.res.edns = res.edns;
-  resolveChain(zones, entry, q.qname, q.qtype, builder, context);
+  resolveChain(zones, entry, q.qname, q.qtype, builder, context, q.qclass === 'ANY');
   if (online) return entry.onlineSigner!.signAnswer(builder.res, query, entry.zone);
   return res;
 }
 
-function resolveChain(zones: ZoneSet, entry: ZoneEntry, qname: Name, qtype: RRTypeName, b: ResponseBuilder, ctx: AnswerContext): void {
+function resolveChain(zones: ZoneSet, entry: ZoneEntry, qname: Name, qtype: RRTypeName, b: ResponseBuilder, ctx: AnswerContext, qclassAny: boolean): void {
   const maxChain = ctx.maxChain ?? 8;
-  const answerer = new ZoneAnswerer(b, qtype, ctx);
+  const answerer = new ZoneAnswerer(b, qtype, ctx, qclassAny);
   b.res.flags.aa = true;
   let zone = entry.zone;
   let current = qname;
@@ -368,6 +382,21 @@ function resolveChain(zones: ZoneSet, entry: ZoneEntry, qname: Name, qtype: RRTy
 function isDeeperZone(zones: ZoneSet, name: Name, zone: Zone): boolean {
   const best = zones.findZone(name);
   return best !== undefined && best.zone !== zone && labelCount(best.zone.origin) > labelCount(zone.origin);
+}
+
+const ANY_PREFERRED = new Set<RRTypeName>(['A', 'AAAA', 'SOA', 'MX', 'PTR']);
+const ANY_LAST_RESORT = new Set<RRTypeName>(['DNSKEY', 'RRSIG', 'NSEC']);
+
+function pickAnyRRset(sets: readonly RRset[], wantDnssec: boolean): RRset | undefined {
+  let normal: RRset | undefined;
+  let lastResort: RRset | undefined;
+  for (const s of sets) {
+    if (s.type === 'NSEC3' || (wantDnssec && s.type === 'RRSIG')) continue;
+    if (ANY_PREFERRED.has(s.type)) return s;
+    if (ANY_LAST_RESORT.has(s.type)) lastResort = s;
+    else normal = s;
+  }
+  return normal ?? lastResort;
 }
 
 /** Convenience for callers that only need the closest-encloser arithmetic (tests). */

@@ -196,9 +196,10 @@ export function denialRecords(zone: Zone, denial: DenialKind): RRset[] {
   } else if (mode === 'nsec3') {
     switch (denial.kind) {
       case 'nxdomain': {
-        // RFC 5155 §7.2.2: closest encloser proof + NSEC3 covering the wildcard at the closest encloser.
+        // RFC 5155 §7.2.2: closest encloser proof + NSEC3 covering the wildcard
+        // at the closest encloser; in NSD's order (next closer, encloser, wildcard).
         const proof = closestEncloserProof(zone, denial.qname);
-        for (const s of proof.records) push(s);
+        for (const s of [...proof.records].reverse()) push(s);
         push(nsec3Covering(zone, joinName('*', proof.closestEncloser)));
         break;
       }
@@ -218,8 +219,8 @@ export function denialRecords(zone: Zone, denial: DenialKind): RRset[] {
       case 'wildcard-nodata': {
         // §7.2.5: closest encloser proof + NSEC3 matching the wildcard.
         const nextCloser = ancestorWithLabels(denial.qname, labelCount(denial.closestEncloser) + 1);
-        push(nsec3Matching(zone, denial.closestEncloser));
         push(nsec3Covering(zone, nextCloser));
+        push(nsec3Matching(zone, denial.closestEncloser));
         push(nsec3Matching(zone, joinName('*', denial.closestEncloser)));
         break;
       }

@@ -292,7 +292,7 @@ export class AuthoritativeServer {
       if (bytes.length >= 2) id = bytes.readUInt16BE(0);
     } else {
       try {
-        const fit = fitResponse(outcome.message, outcome.limit);
+        const fit = fitResponse(outcome.message, outcome.limit, { transport });
         bytes = fit.bytes;
         tc = fit.message.flags.tc;
       } catch (err) {

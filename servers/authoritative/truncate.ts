@@ -1,11 +1,17 @@
 // Fitting a response into the requester's size limit, decided on encoded
-// bytes (DESIGN principle 2). We do what NSD 4.6 does, which the
-// differential test checks:
-// - optional data goes first, silently: additional records, and the apex NS
-//   RRset (with its RRSIG) that positive answers carry in authority;
-// - if the required part (answer, the rest of authority) still does not fit,
-//   the response is TC=1 with the question (and OPT) only — no partial RRsets
-//   and no partial sections (RFC 2181 §9, RFC 6891 §7, RFC 4035 §3.1.1).
+// bytes (DESIGN principle 2). The algorithm is NSD 4.6's (answer.c
+// encode_answer / packet.c packet_encode_rrset, built with minimal
+// responses), which the differential test holds us to:
+//
+// 1. RRsets go in section order — answer, authority, then the optional parts:
+//    the apex NS of positive answers ("optional authority"), additional A,
+//    additional AAAA, other additional — each RRset followed by its RRSIGs.
+// 2. An answer or authority RRset that does not fit is left out, TC=1 is set
+//    and nothing more is added; RRsets already placed stay (RFC 2181 §9).
+// 3. Over UDP an optional RRset that does not fit, or that takes the message
+//    past 1232 octets, is left out without TC, and no later optional section
+//    is tried. A referral whose additional section ends with no A record at
+//    all then gets TC (a delegation should carry a usable address).
 
 import { encodeMessage } from '../../dns/wire/message.ts';
 import type { Message, RR, RrsigData } from '../../dns/types.ts';
@@ -17,16 +23,19 @@ export interface FitResult {
   message: Message;
 }
 
+/** NSD's IPV4_MINIMAL_RESPONSE_SIZE: optional data never takes a UDP answer past this. */
+export const MINIMAL_RESPONSE_SIZE = 1232;
+
 function coveredType(rr: RR): string {
   return rr.type === 'RRSIG' ? (rr.data as RrsigData).typeCovered : rr.type;
 }
 
-/** Authority records that may be dropped without TC: the apex NS of a positive authoritative answer. */
+/** Authority records that are optional: the apex NS (and its RRSIG) of a positive authoritative answer. */
 function isOptionalAuthority(msg: Message, rr: RR): boolean {
   return msg.flags.aa && msg.answer.length > 0 && msg.rcode === 'NOERROR' && coveredType(rr) === 'NS';
 }
 
-/** Group records into RRsets (owner, covered type) keeping order, so RRSIGs travel with their RRset. */
+/** Group records into RRsets (owner, covered type) keeping first-seen order, so RRSIGs travel with their RRset. */
 function groups(records: readonly RR[]): RR[][] {
   const out: RR[][] = [];
   const index = new Map<string, RR[]>();
@@ -43,33 +52,64 @@ function groups(records: readonly RR[]): RR[][] {
   return out;
 }
 
+/** TC=1 with the question (and OPT) only, as a quirk or a last resort. */
 export function truncatedResponse(msg: Message): Message {
   return { ...msg, flags: { ...msg.flags, tc: true }, answer: [], authority: [], additional: [] };
 }
 
-export function fitResponse(msg: Message, limit: number): FitResult {
-  const full = encodeMessage(msg);
-  if (full.length <= limit) return { bytes: full, truncated: false, message: msg };
+type Section = 'answer' | 'authority' | 'additional';
 
-  const requiredAuthority = msg.authority.filter((rr) => !isOptionalAuthority(msg, rr));
-  const optionalAuthority = msg.authority.filter((rr) => isOptionalAuthority(msg, rr));
-  let current: Message = { ...msg, authority: requiredAuthority, additional: [] };
-  let bytes = encodeMessage(current);
-  if (bytes.length > limit) {
-    const tc = truncatedResponse(msg);
-    return { bytes: encodeMessage(tc), truncated: true, message: tc };
+export function fitResponse(msg: Message, limit: number, options: { transport?: 'udp' | 'tcp' } = {}): FitResult {
+  const full = encodeMessage(msg);
+  const udp = options.transport !== 'tcp';
+  if (full.length <= limit && (!udp || full.length <= MINIMAL_RESPONSE_SIZE || msg.additional.length === 0)) {
+    return { bytes: full, truncated: false, message: msg };
   }
-  // Add optional RRsets back in order while they fit (whole RRsets only).
-  const optional: Array<{ section: 'authority' | 'additional'; rrs: RR[] }> = [
-    ...groups(optionalAuthority).map((rrs) => ({ section: 'authority' as const, rrs })),
-    ...groups(msg.additional).map((rrs) => ({ section: 'additional' as const, rrs })),
-  ];
-  for (const g of optional) {
-    const next: Message = { ...current, [g.section]: [...current[g.section], ...g.rrs] };
+
+  let current: Message = { ...msg, answer: [], authority: [], additional: [] };
+  let bytes = encodeMessage(current);
+  const tryAdd = (section: Section, rrs: RR[]): boolean => {
+    const next: Message = { ...current, [section]: [...current[section], ...rrs] };
     const nb = encodeMessage(next);
-    if (nb.length > limit) break;
+    if (nb.length > limit) return false;
     current = next;
     bytes = nb;
+    return true;
+  };
+  const fail = (): FitResult => {
+    current = { ...current, flags: { ...current.flags, tc: true } };
+    return { bytes: encodeMessage(current), truncated: true, message: current };
+  };
+
+  for (const g of groups(msg.answer)) if (!tryAdd('answer', g)) return fail();
+  const required = msg.authority.filter((rr) => !isOptionalAuthority(msg, rr));
+  for (const g of groups(required)) if (!tryAdd('authority', g)) return fail();
+
+  const additional = groups(msg.additional);
+  const optionalSections: Array<[Section, RR[][]]> = [
+    ['authority', groups(msg.authority.filter((rr) => isOptionalAuthority(msg, rr)))],
+    ['additional', additional.filter((g) => g[0]!.type === 'A')],
+    ['additional', additional.filter((g) => g[0]!.type === 'AAAA')],
+    ['additional', additional.filter((g) => g[0]!.type !== 'A' && g[0]!.type !== 'AAAA')],
+  ];
+  for (let i = 0; i < optionalSections.length; i++) {
+    const [section, list] = optionalSections[i]!;
+    let done = false;
+    for (const g of list) {
+      const before = current;
+      const beforeBytes = bytes;
+      const fits = tryAdd(section, g);
+      if (!fits || (udp && bytes.length > MINIMAL_RESPONSE_SIZE)) {
+        current = before;
+        bytes = beforeBytes;
+        done = true;
+      }
+    }
+    if (done) {
+      const isReferral = !msg.flags.aa && msg.answer.length === 0 && msg.authority.some((rr) => rr.type === 'NS');
+      if (i === 1 && isReferral && !current.additional.some((rr) => rr.type === 'A')) return fail();
+      break;
+    }
   }
   return { bytes, truncated: false, message: current };
 }
