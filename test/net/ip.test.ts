@@ -1,0 +1,26 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { bytesToIp, ipToBytes, isLoopback, normalizeIp } from '../../lab/net/ip.ts';
+
+describe('ip helpers', () => {
+  it('normalizes IPv6 to RFC 5952 text', () => {
+    const cases: [string, string][] = [
+      ['0:0:0:0:0:0:0:1', '::1'],
+      ['2001:DB8::1', '2001:db8::1'],
+      ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // first of equal runs (§4.2.3)
+      ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'], // a single 0 field stays (§4.2.2)
+      ['::ffff:7f00:1', '::ffff:127.0.0.1'], // IPv4-mapped (§5)
+      ['::', '::'],
+      ['192.0.2.1', '192.0.2.1'],
+    ];
+    for (const [input, want] of cases) assert.equal(normalizeIp(input), want, input);
+    assert.equal(ipToBytes('2001:db8::1').length, 16);
+    assert.equal(bytesToIp(ipToBytes('fe80::1:2')), 'fe80::1:2');
+    assert.throws(() => ipToBytes('www.example.jp'));
+  });
+
+  it('knows loopback', () => {
+    for (const a of ['127.0.0.1', '127.0.3.9', '::1', '::ffff:127.0.0.1']) assert.ok(isLoopback(a), a);
+    for (const a of ['192.0.2.1', '::', '2001:db8::1', '128.0.0.1']) assert.ok(!isLoopback(a), a);
+  });
+});
