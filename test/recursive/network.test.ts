@@ -134,6 +134,23 @@ describe('RecursiveResolver on the VirtualNetwork', () => {
     assert.ok(events.some((e) => e.type === 'client-rejected' && e.client.address === OUTSIDER));
   });
 
+  it('bad client input never crashes: short packets dropped, undecodable ones FORMERR, responses ignored, other opcodes NOTIMP', async () => {
+    const from = { address: CLIENT, port: 1234 };
+    assert.equal(await resolver.handle(Buffer.from([1, 2, 3]), from, 'udp'), undefined);
+    const garbage = Buffer.alloc(20, 0xff);
+    garbage.writeUInt16BE(0x1234, 0);
+    garbage.writeUInt16BE(0x0100, 2); // QR=0, RD=1
+    const formerr = decodeMessage((await resolver.handle(garbage, from, 'udp'))!);
+    assert.equal(formerr.rcode, 'FORMERR');
+    assert.equal(formerr.id, 0x1234);
+    const asResponse = encodeMessage({ ...makeQuery('x.lab', 'A'), flags: { ...makeQuery('x.lab', 'A').flags, qr: true } });
+    assert.equal(await resolver.handle(asResponse, from, 'udp'), undefined);
+    const notify = encodeMessage({ ...makeQuery('x.lab', 'SOA'), opcode: 'NOTIFY' });
+    assert.equal(decodeMessage((await resolver.handle(notify, from, 'udp'))!).rcode, 'NOTIMP');
+    const badvers = encodeMessage(makeQuery('x.lab', 'A', { edns: { version: 1 } }));
+    assert.equal(decodeMessage((await resolver.handle(badvers, from, 'udp'))!).rcode, 'BADVERS');
+  });
+
   it('reports one resolution summary per client query with the upstream query count', async () => {
     const before = events.length;
     await udpQuery(client, clock, 'www.insecure.lab', 'A');
