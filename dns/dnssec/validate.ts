@@ -81,8 +81,10 @@ export const DEFAULT_ALGORITHMS: readonly number[] = [5, 7, 8, 10, 13, 14, 15, 1
 export const DEFAULT_DIGESTS: readonly number[] = [1, 2, 4];
 export const DEFAULT_NSEC3_ITERATION_LIMIT = 150;
 
+const DEFAULT_ALGORITHM_SET: ReadonlySet<number> = new Set(DEFAULT_ALGORITHMS);
+
 function supportedAlgorithms(options?: ValidatorOptions): ReadonlySet<number> {
-  return new Set(options?.algorithms ?? DEFAULT_ALGORITHMS);
+  return options?.algorithms ? new Set(options.algorithms) : DEFAULT_ALGORITHM_SET;
 }
 
 // ---------------------------------------------------------------------------
@@ -614,11 +616,6 @@ function bogus(reason: string, ede: number = EdeCode.DNSSEC_BOGUS): DenialVerdic
   return { status: 'bogus', reason, ede };
 }
 
-function typeName(n: number): string {
-  for (const [k, v] of Object.entries(RRType)) if (v === n) return k;
-  return `TYPE${n}`;
-}
-
 /**
  * NODATA bitmap rules shared by NSEC and NSEC3 (RFC 4035 §5.4, RFC 5155 §8.5,
  * RFC 6840 §4.1): undefined when the bitmap denies qtype, else the verdict.
@@ -777,12 +774,13 @@ class Nsec3Hasher {
 /**
  * RFC 8198 helper: does this NSEC3 of `zone` cover the hash of `name`
  * (strictly between owner hash and next hashed owner, wrapping)? False for
- * records of another zone, unknown hash algorithms or malformed data.
+ * records of another zone, unknown hash algorithms, malformed data, and
+ * iterations above `iterationLimit` (RFC 9276 §3.2: not worth the hashing).
  */
-export function nsec3Covers(nsec3: RR, name: Name, zone: Name): boolean {
+export function nsec3Covers(nsec3: RR, name: Name, zone: Name, iterationLimit: number = DEFAULT_NSEC3_ITERATION_LIMIT): boolean {
   try {
     const v = nsec3View(nsec3, zone);
-    if (v === undefined || v === 'unknown-hash') return false;
+    if (v === undefined || v === 'unknown-hash' || v.iterations > iterationLimit) return false;
     return new Nsec3Hasher().covers(v, name);
   } catch {
     return false;
