@@ -221,3 +221,35 @@ describe('deliberately broken signing is caught by the real validators (the chec
     });
   }
 });
+
+describe('dnslab sign: bad input gives errors, not crashes', () => {
+  test('usage errors exit 2 with a reason', async () => {
+    for (const [args, re] of [
+      [[zoneFile], /--origin NAME is required/],
+      [[zoneFile, '--origin', ORIGIN, '--alg', '7'], /--alg 7: use 8/],
+      [[zoneFile, '--origin', ORIGIN, '--salt', 'ab'], /need --nsec3/],
+      [[zoneFile, '--origin', ORIGIN, '--nsec3', '--salt', 'xyz'], /expected hex/],
+      [[zoneFile, '--origin', ORIGIN, '--inception', 'yesterday'], /YYYYMMDDHHMMSS/],
+      [[zoneFile, '--origin', ORIGIN, '--inception', '+100', '--expiration', '+50'], /after --inception/],
+    ] as const) {
+      const r = await dnslab([...args], dir);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+  });
+
+  test('a broken zone file or key file is reported with file and line, exit 1', async () => {
+    const bad = join(dir, 'bad.zone');
+    writeFileSync(bad, '$TTL 60\n@ SOA ns1 h 1 2 3 4 5\nwww A 999.1.1.1\n');
+    const r = await dnslab([bad, '--origin', ORIGIN, '--keys', join(dir, 'keys-bad')], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.zone:3/);
+    const keys = join(dir, 'keys-broken');
+    mkdirSync(keys);
+    writeFileSync(join(keys, `K${ORIGIN}.+013+00001.key`), `${ORIGIN}. IN DNSKEY 257 3 13 AAAA\n`);
+    writeFileSync(join(keys, `K${ORIGIN}.+013+00001.private`), 'Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: AAAA\n');
+    const k = await dnslab([zoneFile, '--origin', ORIGIN, '--keys', keys], dir);
+    assert.equal(k.code, 1);
+    assert.match(k.stderr, /Kexample\.test\.\+013\+00001\.key:1: .*64 octets/);
+  });
+});
