@@ -8,6 +8,8 @@
 import { DnslabError, type Name } from './types.ts';
 
 export const ROOT: Name = '.';
+/** A name whose labels need no escapes and have no trailing dot (fast paths below). */
+const PLAIN_NAME = /^[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*$/;
 /** RFC 1035 §2.3.4 */
 export const MAX_LABEL_OCTETS = 63;
 export const MAX_NAME_OCTETS = 255;
@@ -129,6 +131,9 @@ export function toLowerName(name: Name): Name {
 
 /** Canonical (RFC 4034 §6.2) textual form: lowercase, escapes normalized. */
 export function canonicalName(name: Name): Name {
+  // Fast path (hot in zone loading and lookups): letters, digits, '-', '_', '*'
+  // need no escapes, so lowercasing the text is the canonical form.
+  if (PLAIN_NAME.test(name)) return name.toLowerCase();
   return fromLabels(labels(name).map((l) => labelFromOctets(lowerOctets(labelOctets(l)))));
 }
 
@@ -153,6 +158,12 @@ export function parentName(name: Name): Name {
 
 /** `sub` equals `ancestor` or lies below it. */
 export function isSubdomain(sub: Name, ancestor: Name): boolean {
+  if (ancestor === ROOT || ancestor === '') return true;
+  if (PLAIN_NAME.test(sub) && PLAIN_NAME.test(ancestor)) {
+    const s = sub.toLowerCase();
+    const a = ancestor.toLowerCase();
+    return s === a || (s.length > a.length && s.endsWith(a) && s[s.length - a.length - 1] === '.');
+  }
   const s = labels(canonicalName(sub));
   const a = labels(canonicalName(ancestor));
   if (a.length > s.length) return false;
@@ -192,6 +203,17 @@ export function toFqdn(name: Name): string {
  * right, each label as lowercase octets, shorter label first on a common prefix.
  */
 export function canonicalCompare(a: Name, b: Name): number {
+  if (PLAIN_NAME.test(a) && PLAIN_NAME.test(b)) {
+    // Plain ASCII labels: comparing lowercased strings compares their octets.
+    const la = a.toLowerCase().split('.');
+    const lb = b.toLowerCase().split('.');
+    for (let i = 1; i <= Math.min(la.length, lb.length); i++) {
+      const x = la[la.length - i]!;
+      const y = lb[lb.length - i]!;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return la.length - lb.length;
+  }
   const la = labels(a).map((l) => lowerOctets(labelOctets(l)));
   const lb = labels(b).map((l) => lowerOctets(labelOctets(l)));
   for (let i = 1; i <= Math.min(la.length, lb.length); i++) {

@@ -5,7 +5,7 @@
 
 import { isSubdomain, nameEquals, toFqdn } from '../name.ts';
 import type { MxData, Name, RR, RRTypeName, RrsigData, SrvData } from '../types.ts';
-import { recordsAsLoaded, sourceOf } from './master-file.ts';
+import { loadedVersion, recordsAsLoaded, sourceOf } from './master-file.ts';
 import { Zone } from './zone.ts';
 
 export type ZoneProblemCode =
@@ -43,11 +43,13 @@ const ALLOWED_BESIDE_CNAME = new Set<RRTypeName>(['CNAME', 'RRSIG', 'NSEC']);
  * RRset and out-of-zone data cannot be seen in a built Zone).
  */
 export function checkZone(zone: Zone): ZoneProblem[] {
-  return checkRecords(zone.origin, recordsAsLoaded(zone) ?? [...zone.records()]);
+  // Records as written in the file, unless the zone was edited since loading.
+  const loaded = loadedVersion(zone) === zone.version ? recordsAsLoaded(zone) : undefined;
+  return checkRecords(zone.origin, loaded ?? [...zone.records()], zone);
 }
 
-/** Check records meant to form the zone at `origin`. */
-export function checkRecords(origin: Name, records: readonly RR[]): ZoneProblem[] {
+/** Check records meant to form the zone at `origin` (`built`: a Zone already holding their in-zone part). */
+export function checkRecords(origin: Name, records: readonly RR[], built?: Zone): ZoneProblem[] {
   const problems: ZoneProblem[] = [];
   const at = (rr: RR): string => {
     const pos = sourceOf(rr);
@@ -83,8 +85,11 @@ export function checkRecords(origin: Name, records: readonly RR[]): ZoneProblem[
     }
   }
 
-  const zone = new Zone(origin);
-  for (const rr of inZone) zone.add(rr);
+  let zone = built;
+  if (!zone) {
+    zone = new Zone(origin);
+    for (const rr of inZone) zone.add(rr);
+  }
 
   // SOA: exactly one, at the apex (RFC 1035 §5.2, RFC 1034 §4.2.1).
   const soa = zone.get(origin, 'SOA');

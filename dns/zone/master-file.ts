@@ -42,11 +42,16 @@ export function sourceOf(rr: RR): SourcePosition | undefined {
 }
 
 /** Records exactly as read from the file (before RRset TTL unification), kept for checkZone. */
-const loadedRecords = new WeakMap<Zone, RR[]>();
+const loadedRecords = new WeakMap<Zone, { records: RR[]; version: number }>();
 
 /** The records a Zone was built from by parseZoneText/loadZoneFile, in file order. */
 export function recordsAsLoaded(zone: Zone): readonly RR[] | undefined {
-  return loadedRecords.get(zone);
+  return loadedRecords.get(zone)?.records;
+}
+
+/** `zone.version` right after loading (a different value means the zone was edited since). */
+export function loadedVersion(zone: Zone): number | undefined {
+  return loadedRecords.get(zone)?.version;
 }
 
 const MAX_INCLUDE_DEPTH = 16;
@@ -253,7 +258,7 @@ export function zoneFromRecords(records: readonly RR[], origin: Name, fileName =
     if (ttl === undefined) firstTtl.set(key, rr.ttl);
     zone.add(ttl === undefined || ttl === rr.ttl ? rr : ({ ...rr, ttl } as RR));
   }
-  loadedRecords.set(zone, [...records]);
+  loadedRecords.set(zone, { records: [...records], version: zone.version });
   return zone;
 }
 

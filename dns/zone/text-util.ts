@@ -156,6 +156,13 @@ export function parseNameText(raw: string, origin: Name | undefined): Name {
     const o = normalizeName(origin);
     abs = o === ROOT ? raw : `${raw}.${o}`;
   }
+  const plain = normalizeName(abs);
+  if (PLAIN.test(plain)) {
+    // Fast path: no escapes, so the text is already canonical; only lengths to check (RFC 1035 §2.3.4).
+    if (plain.length + 2 > 255) throw new RdataSyntaxError(`bad name '${raw}': name is ${plain.length + 2} octets on the wire, more than 255`);
+    for (const l of plain.split('.')) if (l.length > 63) throw new RdataSyntaxError(`bad name '${raw}': label "${l}" is ${l.length} octets, more than 63`);
+    return plain;
+  }
   let canonical: Name;
   try {
     canonical = fromLabels(labels(normalizeName(abs)).map((l) => labelFromOctets(labelOctets(l))));
@@ -170,6 +177,8 @@ export function parseNameText(raw: string, origin: Name | undefined): Name {
   if (problem) throw new RdataSyntaxError(`bad name '${raw}': ${problem}`);
   return canonical;
 }
+
+const PLAIN = /^[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*$/;
 
 function escapedAt(s: string, index: number): boolean {
   let b = 0;
