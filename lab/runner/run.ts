@@ -105,7 +105,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
         kind: 'assert',
         step: p.number,
         ok: o.ok,
-        text: o.ok ? `${o.what}: ${o.expected.split('\n')[0]}` : `${o.what}`,
+        text: o.ok ? okLine(o) : `${o.what}`,
         ...(o.ok ? {} : { detail: `expected:\n${indent(o.expected)}\nactual:\n${indent(o.actual)}` }),
       });
     }
@@ -179,6 +179,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     const e = step.expectQueries;
     event({ kind: 'note', step: p.number, text: step.note ?? 'check the queries seen so far' });
     const since = e.since !== undefined ? plan.start + (parseDuration(e.since) ?? 0) : undefined;
+    const until = e.until !== undefined ? plan.start + (parseDuration(e.until) ?? 0) : undefined;
     const filter = {
       ...(e.server !== undefined ? { server: e.server } : {}),
       ...(e.client !== undefined ? { client: e.client } : {}),
@@ -186,6 +187,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       ...(e.qtype !== undefined ? { qtype: e.qtype } : {}),
       ...(e.zone !== undefined ? { zone: normalizeName(e.zone) } : {}),
       ...(since !== undefined ? { from: since } : {}),
+      ...(until !== undefined ? { to: until } : {}),
     };
     if (e.none) record(p, [expectNotReceived(trace, filter, plan.start)]);
     else {
@@ -287,6 +289,15 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   };
 }
 
+/** A passing claim in one line: what was claimed and, when it adds something, what was seen. */
+function okLine(o: AssertionOutcome): string {
+  const expected = o.expected.split('\n')[0] ?? '';
+  // Counts, durations and times add information; record sets and sample lists would only repeat the claim.
+  const informative = /^(queries|no query)|outage duration|time of recovery/.test(o.what.replace(/^watch \S+: /, ''));
+  const actual = o.actual.split('\n')[0] ?? '';
+  return informative && actual !== expected ? `${o.what}: ${expected} (saw ${actual})` : `${o.what}: ${expected}`;
+}
+
 function indent(s: string): string {
   return s
     .split('\n')
@@ -333,6 +344,9 @@ function act(world: World, a: Action): string | OpResult {
       return world.registryFor(a.domain).unlock(a.domain);
     case 'expire-domain':
       return world.registryFor(a.domain).expire(a.domain, { force: true });
+    case 'set-quirks':
+      world.server(a.server).server.setQuirks(a.quirks);
+      return a.quirks.length ? `${a.server} now: ${a.quirks.map((q) => q.kind).join(', ')}` : `${a.server} behaves normally again`;
     case 'flush-cache': {
       const r = world.resolvers.get(a.resolver);
       if (!r) throw new Error(`no resolver ${a.resolver}`);

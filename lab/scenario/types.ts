@@ -163,6 +163,8 @@ export type Action =
   /** The registry acts: lock/unlock (serverUpdate/Transfer/DeleteProhibited), expire a registration. */
   | { do: 'registry-lock' | 'registry-unlock'; domain: string; expect?: RegistryExpectation }
   | { do: 'expire-domain'; domain: string; expect?: RegistryExpectation }
+  /** Change a server's quirks, e.g. [{ kind: 'drop' }] = unreachable (routes withdrawn); [] = healthy again. */
+  | { do: 'set-quirks'; server: string; quirks: Quirk[] }
   /** Empty a resolver's cache (all of it, or one name and below). */
   | { do: 'flush-cache'; resolver: string; name?: string };
 
@@ -182,6 +184,8 @@ export interface TraceExpectation {
   zone?: string;
   /** Only queries at or after this offset (default: T+0). */
   since?: Duration;
+  /** Only queries at or before this offset (default: up to this step). */
+  until?: Duration;
   count?: number;
   min?: number;
   max?: number;

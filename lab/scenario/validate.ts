@@ -264,6 +264,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       const e = step.expectQueries;
       for (const m of [e.server, e.client]) if (m !== undefined && !machineNames.has(m)) bad(`unknown machine "${m}" (machines: ${[...machineNames.keys()].join(', ')})`);
       if (e.since !== undefined && parseDuration(e.since) === undefined) bad(`since "${e.since}" is not an offset`);
+      if (e.until !== undefined && parseDuration(e.until) === undefined) bad(`until "${e.until}" is not an offset`);
       if (e.qtype !== undefined && !KNOWN_TYPES.has(e.qtype)) bad(`unknown qtype "${e.qtype}"`);
       if (e.none !== undefined && (e.count !== undefined || e.min !== undefined || e.max !== undefined)) bad('use either none: true or count/min/max, not both');
     } else if ('expectTimeline' in step) {
@@ -404,6 +405,14 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
     case 'registry-unlock':
     case 'expire-domain':
       domainInRegistry(action.domain);
+      break;
+    case 'set-quirks':
+      serversKnown([action.server]);
+      if (!Array.isArray(action.quirks)) bad('quirks must be a list, e.g. [{ kind: \'drop\' }] or []');
+      for (const q of action.quirks ?? []) {
+        const problem = isPlainObject(q) ? quirkProblem(q) : 'a quirk is an object like { kind: \'drop\' }';
+        if (problem) bad(problem);
+      }
       break;
     case 'flush-cache':
       if (!k.resolvers.includes(action.resolver)) bad(`unknown resolver "${action.resolver}" (resolvers: ${k.resolvers.join(', ') || 'none'})`);

@@ -1,0 +1,81 @@
+// Incident 9 (incidents.md): every authoritative server of a domain becomes
+// unreachable (routes withdrawn). Resolvers answer SERVFAIL once cached data
+// expires, and clients retrying make resolvers hammer the dead servers and the
+// TLD.
+import { defineScenario } from '../lab/scenario/types.ts';
+
+export default defineScenario({
+  id: 'auth-unreachable',
+  title: {
+    en: 'All authoritative servers unreachable: SERVFAIL, timeouts and a retry storm',
+    ja: '全権威サーバーへの到達不能: SERVFAIL、タイムアウト、再試行の嵐',
+  },
+  narrative: {
+    en: `A maintenance error withdraws the routes to both authoritative servers of example.com (as at
+Facebook on 2021-10-04). Nothing answers any more. Once the cached www.example.com (TTL 300) expires,
+resolvers return SERVFAIL — or nothing at all, as their retransmission timers back off past the
+stub's patience — and every client query now makes the resolver send several queries into the void
+(retries to each server) instead of none: the query volume towards the dead servers multiplies
+while clients keep asking. When the routes come back, answers return at once.`,
+    ja: `保守作業の誤りで example.com の 2 台の権威サーバーへの経路が消える (2021-10-04 の Facebook と同様)。
+何も応答しなくなり、キャッシュされた www.example.com (TTL 300) が失効するとリゾルバーは SERVFAIL を返す
+(再送タイマーが伸びるとスタブの待ち時間を超え、応答自体が返らなくなる)。クライアントの問い合わせのたびに
+リゾルバーは応答のないサーバーへ複数回 (各サーバーへの再送) 問い合わせ、クライアントも問い合わせを続けるため、
+停止したサーバーへの問い合わせ量が何倍にもなる。経路が戻ると応答はすぐに回復する。`,
+  },
+  references: [
+    'incidents.md §9 (seed 003; Facebook, 2021-10-04)',
+    'Cloudflare: "Understanding how Facebook disappeared from the Internet" (2021-10-04)',
+    'RFC 8767 (serving stale data to improve DNS resiliency)',
+  ],
+  start: '2026-10-04T15:00:00Z',
+
+  topology: {
+    servers: {
+      'ns-a': { host: 'a.ns.example.com', addresses: ['192.0.2.35'] },
+      'ns-b': { host: 'b.ns.example.com', addresses: ['192.0.2.36'] },
+    },
+    zones: {
+      'example.com': {
+        servers: ['ns-a', 'ns-b'],
+        text: `
+$TTL 3600
+@     IN SOA a.ns.example.com. dns.example.com. 1 3600 900 604800 300
+@     IN NS  a.ns.example.com.
+@     IN NS  b.ns.example.com.
+a.ns  IN A   192.0.2.35
+b.ns  IN A   192.0.2.36
+www   300 IN A 192.0.2.80
+`,
+      },
+    },
+    resolvers: { resolver: { addresses: ['10.0.0.53'], profile: 'unbound' } },
+    clients: { app: { addresses: ['10.0.0.10'], resolver: 'resolver' } },
+  },
+
+  steps: [
+    { at: '+0s', client: 'app', query: 'www.example.com A', expect: { rcode: 'NOERROR', answer: ['www.example.com. 300 IN A 192.0.2.80'] } },
+    { at: '+0s', watch: { name: 'www', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h' } },
+{ at: '+1h', expectQueries: { zone: 'example.com', client: 'resolver', since: '+0s', until: '+59m59s', max: 20 }, note: 'normal hour: one refresh per TTL' },
+    { at: '+1h', operator: 'network team', note: 'a maintenance error withdraws the routes', action: { do: 'set-quirks', server: 'ns-a', quirks: [{ kind: 'drop' }] } },
+    { at: '+1h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [{ kind: 'drop' }] } },
+    { at: '+2h', operator: 'network team', note: 'routes restored', action: { do: 'set-quirks', server: 'ns-a', quirks: [] } },
+    { at: '+2h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [] } },
+
+    {
+      at: '+2h',
+      expectQueries: { zone: 'example.com', client: 'resolver', since: '+1h', until: '+1h59m59s', min: 100 },
+      note: 'outage hour: every client query turns into retries to both dead servers',
+    },
+    {
+      at: '+3h',
+      expectTimeline: {
+        watch: 'www',
+        never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' },
+        outage: { min: '50m', max: '1h' },
+        recovery: { from: '+2h', to: '+2h2m' },
+      },
+      note: 'SERVFAIL or no answer for the whole outage, back as soon as routes return',
+    },
+  ],
+});
