@@ -5,12 +5,16 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EdeCode, verifyDenial, verifyDnskeys, verifyRRset, verifyRRsets, type SecurityStatus, type Verdict } from '../../dns/dnssec/validate.ts';
+import { makeQuery } from '../../dns/message.ts';
 import { groupRRsets } from '../../dns/rrset.ts';
+import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import type { DsData, RR, RrsigData } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
@@ -39,6 +43,34 @@ function dig(qname: string, qtype: string): DigResponse {
   return res;
 }
 
+/** The same question over TCP, encoded and decoded by dnslab's own wire codec (no dig text in between). */
+async function wireQuery(qname: string, qtype: RR['type']): Promise<DigResponse> {
+  const query = makeQuery(qname, qtype, { rd: false, do: true, id: 4242 });
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const sock = connect({ host: ADDRESS, port: PORT });
+    const reader = new TcpFrameReader();
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no TCP answer for ${qname} ${qtype}`));
+    }, 5000);
+    sock.on('connect', () => sock.write(frameTcp(encodeMessage(query))));
+    sock.on('data', (chunk: Buffer) => {
+      const frames = reader.push(chunk);
+      if (frames.length > 0) {
+        clearTimeout(timer);
+        sock.end();
+        resolve(frames[0]!);
+      }
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+  const msg = decodeMessage(bytes);
+  return { rcode: msg.rcode, answer: msg.answer, authority: msg.authority };
+}
+
 type Kind = SecurityStatus;
 
 function delv(zone: string, anchorFile: string, qname: string, qtype: string): { status: Kind; text: string } {
@@ -57,13 +89,15 @@ function worst(vs: Verdict[]): Verdict {
 
 /** Our validator over one dig response, the way a resolver would use it. */
 function ours(zone: string, ds: RR, qname: string, qtype: RR['type'], now: number): Verdict {
-  const k = dig(zone, 'DNSKEY');
+  return judge(zone, ds, qname, qtype, now, dig(zone, 'DNSKEY'), dig(qname, qtype));
+}
+
+function judge(zone: string, ds: RR, qname: string, qtype: RR['type'], now: number, k: DigResponse, res: DigResponse): Verdict {
   const keySet = groupRRsets(k.answer.filter((r) => r.type === 'DNSKEY'))[0];
   if (!keySet) return { status: 'bogus', reason: 'no DNSKEY', ede: EdeCode.DNSKEY_MISSING };
   const kv = verifyDnskeys(keySet, k.answer, [ds], now);
   if (kv.status !== 'secure') return kv;
   const keys = keySet.records;
-  const res = dig(qname, qtype);
   const verdicts: Verdict[] = [];
   let wildcard: string | undefined;
   for (const set of groupRRsets(res.answer.filter((r) => r.type !== 'RRSIG'))) {
@@ -191,6 +225,14 @@ describe('validator agrees with delv on responses from a real NSD', () => {
       assert.equal(v.status, expected, `dnslab: ${v.reason}`);
     });
   }
+
+  test('responses decoded by dnslab\'s wire codec give the same verdicts as the dig text', async () => {
+    for (const [zone, qname, qtype, expected] of agree) {
+      const z = zones.get(zone)!;
+      const v = judge(zone, z.signed.ds(2), qname, qtype, now(), await wireQuery(zone, 'DNSKEY'), await wireQuery(qname, qtype));
+      assert.equal(v.status, expected, `${qname} ${qtype}: ${v.reason}`);
+    }
+  });
 
   test('expired signatures carry EDE 7; the tampered one EDE 6', () => {
     const e = zones.get('expired.lab')!;
