@@ -57,7 +57,7 @@ function generate(n: number): string {
 
 function timeBind(file: string, origin: string): number {
   const t0 = performance.now();
-  const r = spawnSync('named-checkzone', ['-q', '-k', 'ignore', origin, file], { encoding: 'utf8' });
+  const r = spawnSync('named-checkzone', ['-q', '-k', 'ignore', '-i', 'local', origin, file], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.error) throw new Error(`named-checkzone not runnable (${r.error.message}); install bind9-utils`);
   if (r.status !== 0) throw new Error(`named-checkzone rejected the generated zone: ${r.stdout}${r.stderr}`);

@@ -55,9 +55,9 @@ interface ToolResult {
   timedOut?: boolean;
 }
 
-/** named-checkzone; `-k ignore` because check-names is host-name policy, not syntax. cwd = the file's folder, as BIND resolves $INCLUDE from its working directory. */
+/** named-checkzone; `-k ignore` because check-names is host-name policy, not syntax; `-i local` so it never resolves out-of-zone MX/SRV/NS targets over the network (and stays fast). cwd = the file's folder, as BIND resolves $INCLUDE from its working directory. */
 function bindCheck(origin: string, file: string, dump: boolean): ToolResult & { stdout: string } {
-  const args = ['-k', 'ignore', ...(dump ? ['-D', '-o', '-'] : []), origin, file];
+  const args = ['-k', 'ignore', '-i', 'local', ...(dump ? ['-D', '-o', '-'] : []), origin, file];
   const r = spawnSync('named-checkzone', args, { encoding: 'utf8', cwd: resolve(file, '..'), timeout: 20_000 });
   return { ok: r.status === 0, stdout: r.stdout ?? '', output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
