@@ -202,19 +202,21 @@ export class AuthoritativeServer {
    * Synchronous unless a quirk needs time, so the socket hot path stays cheap.
    */
   handle(raw: Buffer, transport: Transport, from: Endpoint, local: Endpoint): Buffer | undefined | Promise<Buffer | undefined> {
-    const header = peekHeader(raw);
-    if (!header) {
+    if (raw.length < 12) {
       // Not even a header: nothing to answer to (RFC 1035 §4.1.1 needs the ID).
       this.emit({ type: 'query', ...this.base(transport, from, local), bytes: raw.length, malformed: 'shorter than a header' });
       this.emit({ type: 'drop', ...this.base(transport, from, local), reason: 'shorter than 12 octets' });
       return undefined;
     }
-    if (header.flags.qr) {
+    const id = raw.readUInt16BE(0);
+    if ((raw[2]! & 0x80) !== 0) {
       // Never answer a response: that is how reflection loops start.
-      this.emit({ type: 'query', ...this.base(transport, from, local), bytes: raw.length, id: header.id, malformed: 'QR=1' });
+      this.emit({ type: 'query', ...this.base(transport, from, local), bytes: raw.length, id, malformed: 'QR=1' });
       this.emit({ type: 'drop', ...this.base(transport, from, local), reason: 'QR=1 (a response, not a query)' });
       return undefined;
     }
+    // Hot path: the answer depends only on the query octets after the ID (and
+    // the zone data), so a cached encoding is reused with the ID patched in.
     const cacheable = this.useCache && this.quirks.length === 0;
     let key: string | undefined;
     if (cacheable) {
@@ -226,15 +228,17 @@ export class AuthoritativeServer {
       key = transport + raw.toString('latin1', 2);
       const hit = this.cache.get(key);
       if (hit) {
-        const out = Buffer.from(hit);
-        out.writeUInt16BE(header.id, 0);
+        const out = Buffer.allocUnsafe(hit.length);
+        hit.copy(out);
+        out.writeUInt16BE(id, 0);
         if (this.onEvent) {
-          this.emit({ type: 'query', ...this.base(transport, from, local), bytes: raw.length, id: header.id });
-          this.emit({ type: 'response', ...this.base(transport, from, local), bytes: out.length, id: header.id, rcode: rcodeOfBytes(out), tc: (out[2]! & 0x02) !== 0, cached: true });
+          this.emit({ type: 'query', ...this.base(transport, from, local), bytes: raw.length, id });
+          this.emit({ type: 'response', ...this.base(transport, from, local), bytes: out.length, id, rcode: rcodeOfBytes(out), tc: (out[2]! & 0x02) !== 0, cached: true });
         }
         return out;
       }
     }
+    const header = peekHeader(raw)!;
 
     let query: Message;
     try {

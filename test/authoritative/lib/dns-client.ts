@@ -84,7 +84,7 @@ export async function waitUntilAnswers(address: string, port: number, probe: Mes
 }
 
 /** Start NSD in the foreground on address@port serving `zones` (origin → file). */
-export function startNsd(address: string, port: number, zones: Array<{ origin: string; file: string }>): { child: ChildProcess; dir: string } {
+export function startNsd(address: string, port: number, zones: Array<{ origin: string; file: string }>, extraServerLines: string[] = []): { child: ChildProcess; dir: string } {
   requireBinary('nsd', 'nsd');
   const dir = mkdtempSync(join(tmpdir(), 'dnslab-nsd-'));
   const conf = [
@@ -99,6 +99,7 @@ export function startNsd(address: string, port: number, zones: Array<{ origin: s
     `  logfile: "${dir}/nsd.log"`,
     '  server-count: 1',
     '  verbosity: 1',
+    ...extraServerLines.map((l) => `  ${l}`),
     'remote-control:',
     '  control-enable: no',
     ...zones.flatMap((z) => ['zone:', `  name: "${z.origin}"`, `  zonefile: "${z.file}"`]),

@@ -1,0 +1,112 @@
+// Queries per second of `dnslab auth` on loopback, measured with dnsperf in
+// ONE run side by side with (a) a plain Node UDP echo server — the ceiling
+// for one Node process on this machine — and (b) NSD on the same zone.
+// Bounded: each server gets DURATION seconds; everything is stopped by PID.
+//
+//   node --import tsx bench/auth-qps.ts [seconds]      (default 5)
+//
+// Addresses: 127.0.4.30 (echo), .31 (dnslab auth), .32 (NSD), port 5330.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeQuery } from '../dns/message.ts';
+import { startNsd, stopChild, udpExchange, waitUntilAnswers } from '../test/authoritative/lib/dns-client.ts';
+
+const SECONDS = Math.min(30, Math.max(1, Number(process.argv[2] ?? 5)));
+const PORT = 5330;
+const ECHO = '127.0.4.30';
+const LAB = '127.0.4.31';
+const NSD = '127.0.4.32';
+
+const ZONE = `$ORIGIN example.
+$TTL 3600
+@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ IN NS ns1
+@ IN NS ns2
+@ IN MX 10 mail
+ns1 IN A 192.0.2.1
+ns2 IN A 192.0.2.2
+mail IN A 192.0.2.3
+www IN A 192.0.2.10
+www IN AAAA 2001:db8::10
+alias IN CNAME www
+*.wild IN A 192.0.2.20
+`;
+// A mix like a real authoritative sees: positive, CNAME, wildcard, NODATA, NXDOMAIN.
+const QUERIES = ['www.example A', 'www.example AAAA', 'alias.example A', 'example MX', 'x.wild.example A', 'www.example TXT', 'nx.example A', 'example NS'];
+
+for (const bin of ['dnsperf', 'nsd']) {
+  if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) {
+    console.error(`${bin} is not installed: apt-get install ${bin === 'dnsperf' ? 'dnsperf' : 'nsd'}`);
+    process.exit(1);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dnslab-bench-'));
+writeFileSync(join(dir, 'example.zone'), ZONE);
+writeFileSync(join(dir, 'queries.txt'), `${QUERIES.join('\n')}\n`);
+
+const ECHO_SERVER = `
+const dgram = require('node:dgram');
+const s = dgram.createSocket('udp4');
+s.on('message', (m, r) => s.send(m, r.port, r.address));
+s.bind(${PORT}, '${ECHO}', () => console.log('listening'));
+`;
+
+function runDnsperf(address: string): { qps: number; lost: string; line: string } {
+  const r = spawnSync('dnsperf', ['-s', address, '-p', String(PORT), '-d', join(dir, 'queries.txt'), '-l', String(SECONDS), '-t', '2', '-q', '100'], {
+    encoding: 'utf8',
+    timeout: (SECONDS + 15) * 1000,
+  });
+  const out = `${r.stdout}${r.stderr}`;
+  const qps = Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1] ?? 'NaN');
+  const lost = /Queries lost:\s+(.*)/.exec(out)?.[1]?.trim() ?? '?';
+  return { qps, lost, line: out };
+}
+
+const children: ChildProcess[] = [];
+async function main(): Promise<void> {
+  const echo = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(echo);
+  const lab = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', '--zone', join(dir, 'example.zone'), '--listen', `${LAB}:${PORT}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(lab);
+  // Response rate limiting (on by default in Debian's NSD, 200 qps per source) would measure RRL, not NSD.
+  const nsd = startNsd(NSD, PORT, [{ origin: 'example', file: join(dir, 'example.zone') }], ['rrl-ratelimit: 0']).child;
+  children.push(nsd);
+
+  const probe = makeQuery('www.example', 'A');
+  await waitUntilAnswers(ECHO, PORT, probe, 10_000);
+  await waitUntilAnswers(LAB, PORT, probe, 20_000);
+  await waitUntilAnswers(NSD, PORT, probe, 10_000);
+  // Same answer from both DNS servers before we time them.
+  const a = await udpExchange(LAB, PORT, probe);
+  const b = await udpExchange(NSD, PORT, probe);
+  if (a === 'timeout' || b === 'timeout' || a.message?.answer.length !== 1 || b.message?.answer.length !== 1) throw new Error('servers did not answer the probe correctly');
+
+  const results: Array<[string, { qps: number; lost: string }]> = [];
+  for (const [name, address] of [
+    ['node udp echo (ceiling)', ECHO],
+    ['dnslab auth', LAB],
+    ['nsd', NSD],
+  ] as const) {
+    const r = runDnsperf(address);
+    if (!Number.isFinite(r.qps)) throw new Error(`dnsperf against ${name} gave no figure:\n${r.line}`);
+    results.push([name, r]);
+  }
+  const by = Object.fromEntries(results.map(([n, r]) => [n, r.qps]));
+  console.log(`dnsperf, ${SECONDS} s per server, 100 outstanding, ${QUERIES.length}-query mix, loopback, one process each`);
+  for (const [name, r] of results) console.log(`  ${name.padEnd(26)} ${r.qps.toFixed(0).padStart(8)} qps   lost ${r.lost}`);
+  const labQps = by['dnslab auth']!;
+  console.log(`  dnslab / node echo = ${(labQps / by['node udp echo (ceiling)']!).toFixed(2)}   (target >= 0.80)`);
+  console.log(`  dnslab / nsd       = ${(labQps / by['nsd']!).toFixed(2)}`);
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children.reverse()) await stopChild(c, c === children[1] ? 'SIGINT' : 'SIGTERM');
+}

@@ -1,0 +1,93 @@
+// `dnslab auth`: argument checks, zone-file errors, serving on real sockets,
+// and a clean exit (code 0) on Ctrl-C.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { main } from '../../lab/cli/main.ts';
+import { query } from './helpers.ts';
+import { tcpExchange, udpExchange, waitUntilAnswers } from './lib/dns-client.ts';
+
+const ADDRESS = '127.0.4.20';
+
+function io(onListening?: () => Promise<void>) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return {
+    io: { stdout, stderr, waitForInterrupt: () => (onListening ? onListening() : Promise.resolve()) },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const ZONE = `$TTL 300
+@ IN SOA ns1 hostmaster 1 7200 3600 1209600 60
+@ IN NS ns1
+ns1 IN A 192.0.2.1
+www IN A 192.0.2.80
+`;
+
+describe('dnslab auth (CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dnslab-auth-cli-'));
+  writeFileSync(join(dir, 'lab.zone'), `$ORIGIN lab.test.\n${ZONE}`);
+  writeFileSync(join(dir, 'noorigin.zone'), ZONE);
+  writeFileSync(join(dir, 'bad.zone'), `$ORIGIN bad.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 60\nwww IN A 300.1.2.3\n`);
+
+  it('refuses a non-loopback address without --allow-external', async () => {
+    const c = io();
+    const code = await main(['auth', '--zone', join(dir, 'lab.zone'), '--listen', '192.0.2.1:53'], c.io);
+    assert.equal(code, 2);
+    assert.match(c.err(), /not a loopback address.*--allow-external/);
+  });
+
+  it('names file and line of a zone-file error', async () => {
+    const c = io();
+    const code = await main(['auth', '--zone', join(dir, 'bad.zone'), '--listen', `${ADDRESS}:5320`], c.io);
+    assert.equal(code, 1);
+    assert.match(c.err(), /bad\.zone:4/);
+  });
+
+  it('asks for a zone', async () => {
+    const c = io();
+    assert.equal(await main(['auth'], c.io), 2);
+    assert.match(c.err(), /--zone/);
+  });
+
+  it('serves FILE:ORIGIN on UDP and TCP until interrupted', async () => {
+    const c = io(async () => {
+      const u = await udpExchange(ADDRESS, 5321, query('www.zone.test', 'A'));
+      const t = await tcpExchange(ADDRESS, 5321, [query('www.zone.test', 'A', { id: 1 }), query('nx.zone.test', 'A', { id: 2 })]);
+      assert.notEqual(u, 'timeout');
+      assert.equal(u !== 'timeout' && u.message?.answer[0]?.data, '192.0.2.80');
+      assert.notEqual(t, 'timeout');
+      assert.deepEqual(t !== 'timeout' && t.map((r) => r.message?.rcode), ['NOERROR', 'NXDOMAIN']);
+    });
+    const code = await main(['auth', '--zone', `${join(dir, 'noorigin.zone')}:zone.test`, '--listen', `${ADDRESS}:5321`], c.io);
+    assert.equal(code, 0, c.err());
+    assert.match(c.out(), /serving zone\.test\./);
+    assert.match(c.out(), /stopped/);
+  });
+
+  it('exits with code 0 on SIGINT', { timeout: 30_000 }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', '--zone', join(dir, 'lab.zone'), '--listen', `${ADDRESS}:5322`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntilAnswers(ADDRESS, 5322, query('lab.test', 'SOA'), 20_000);
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, out);
+      assert.match(out, /stopped/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
