@@ -9,15 +9,17 @@
 // Determinism: with `seed`, key material is derived from the seed (same seed,
 // same key), so a scenario can rebuild identical keys run after run. Without
 // it, keys come from node:crypto's CSPRNG. RSA and Ed25519 signatures are
-// deterministic by construction; ECDSA signatures use a random nonce
-// (node:crypto offers no RFC 6979 mode), so ECDSA signature octets differ
-// between runs even for the same key.
+// deterministic by construction. ECDSA needs a nonce: node:crypto draws a
+// random one (fast); with `deterministicSignatures` (the default for seeded
+// keys) we use RFC 6979 nonces instead (ecdsa-p256.ts, ~3 ms a signature), so
+// the same data signed twice gives the same octets.
 
 import { createECDH, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalName, nameEquals, normalizeName, toFqdn } from '../name.ts';
 import { DnslabError, type DnskeyData, type DsData, type Name, type RR } from '../types.ts';
+import { signP256Deterministic } from './ecdsa-p256.ts';
 import { algorithmMnemonic, isSigningAlgorithm, keyTag, KSK_FLAGS, makeDs, ZSK_FLAGS, type DsDigestType, type SigningAlgorithm } from './algorithms.ts';
 
 /** A key file or key material that cannot be used. `file`/`line` say where, when known. */
@@ -55,8 +57,11 @@ export class SigningKey {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   timing: KeyTiming;
+  /** Algorithm 13 only: RFC 6979 nonces, so signatures repeat exactly (8 and 15 always do). */
+  deterministicSignatures: boolean;
+  private scalar: Buffer | undefined;
 
-  constructor(owner: Name, dnskey: DnskeyData, privateKey: KeyObject, timing: KeyTiming = {}) {
+  constructor(owner: Name, dnskey: DnskeyData, privateKey: KeyObject, timing: KeyTiming = {}, options: { deterministicSignatures?: boolean } = {}) {
     if (!isSigningAlgorithm(dnskey.algorithm)) throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm ${dnskey.algorithm} (${algorithmMnemonic(dnskey.algorithm)}) cannot sign here; use 8, 13 or 15`);
     this.owner = normalizeName(owner);
     this.algorithm = dnskey.algorithm;
@@ -65,6 +70,7 @@ export class SigningKey {
     this.privateKey = privateKey;
     this.publicKey = createPublicKey(privateKey);
     this.timing = { ...timing };
+    this.deterministicSignatures = options.deterministicSignatures ?? false;
     // The private half must belong to the published DNSKEY; otherwise every signature is bogus.
     if (!publicKeyBytes(this.algorithm, this.publicKey).equals(this.dnskey.key)) {
       throw new KeyError('KEY_MISMATCH', `private key does not match the DNSKEY public key for ${this.owner} tag ${this.keyTag}`);
@@ -88,6 +94,10 @@ export class SigningKey {
       case 8:
         return cryptoSign('sha256', data, this.privateKey);
       case 13:
+        if (this.deterministicSignatures) {
+          this.scalar ??= Buffer.from(this.privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+          return signP256Deterministic(this.scalar, data);
+        }
         return cryptoSign('sha256', data, { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
       case 15:
         return cryptoSign(null, data, this.privateKey);
@@ -112,7 +122,7 @@ export class SigningKey {
 
   /** Same key material with other flags (e.g. REVOKE, RFC 5011 §2.1); the key tag changes with them. */
   withFlags(flags: number): SigningKey {
-    return new SigningKey(this.owner, { ...this.dnskey, flags }, this.privateKey, this.timing);
+    return new SigningKey(this.owner, { ...this.dnskey, flags }, this.privateKey, this.timing, { deterministicSignatures: this.deterministicSignatures });
   }
 
   /** BIND's file base name: `K<fqdn>+<alg>+<tag>` (tag zero-padded to 5 digits). */
@@ -303,6 +313,8 @@ export interface GenerateKeyOptions {
   bits?: number;
   /** Derive the key from this seed (deterministic). Omit for a random key. */
   seed?: Uint8Array | string;
+  /** Algorithm 13: RFC 6979 nonces (repeatable signatures). Default: true with `seed`, false without. */
+  deterministicSignatures?: boolean;
   timing?: KeyTiming;
 }
 
@@ -322,7 +334,7 @@ export function generateKey(options: GenerateKeyOptions): SigningKey {
   }
   const publicKey = createPublicKey(privateKey);
   const dnskey: DnskeyData = { flags, protocol: 3, algorithm, key: publicKeyBytes(algorithm, publicKey) };
-  return new SigningKey(options.owner, dnskey, privateKey, options.timing ?? {});
+  return new SigningKey(options.owner, dnskey, privateKey, options.timing ?? {}, { deterministicSignatures: options.deterministicSignatures ?? options.seed !== undefined });
 }
 
 /** A deterministic byte stream: HMAC-SHA256(seed, label | counter) blocks. */

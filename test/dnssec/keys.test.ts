@@ -127,3 +127,27 @@ test('malformed keys give typed KeyErrors, never crashes', () => {
   writeFileSync(join(dir, 'Kx.test.+015+00001.key'), a.toBindKeyFile());
   bad(() => loadBindKey(join(dir, 'Kx.test.+015+00001')), 'BAD_KEY_FILE', /cannot read/);
 });
+
+test('deterministic ECDSA P-256 (RFC 6979 §A.2.5 vectors) and repeatable alg-13 signatures for seeded keys', async () => {
+  const { signP256Deterministic } = await import('../../dns/dnssec/ecdsa-p256.ts');
+  const x = Buffer.from('C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721', 'hex');
+  assert.equal(
+    signP256Deterministic(x, Buffer.from('sample')).toString('hex').toUpperCase(),
+    'EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716' + 'F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8',
+  );
+  assert.equal(
+    signP256Deterministic(x, Buffer.from('test')).toString('hex').toUpperCase(),
+    'F1ABB023518351CD71D881567B1EA663ED3EFCF6C5132B354F28D3B0B7D38367' + '019F4113742A2B14BD25926B49C649155F267E60D3814B4C0CC84250E46F0083',
+  );
+  const seeded = generateKey({ algorithm: 13, owner: 'det.test', seed: 'det' });
+  const data = Buffer.from('rrsig input');
+  assert.ok(seeded.deterministicSignatures);
+  assert.deepEqual(seeded.sign(data), seeded.sign(data));
+  assert.ok(seeded.verify(data, seeded.sign(data)), 'node:crypto verifies our deterministic signature');
+  const random = generateKey({ algorithm: 13, owner: 'det.test' });
+  assert.ok(!random.deterministicSignatures);
+  assert.notDeepEqual(random.sign(data), random.sign(data), 'node:crypto nonces are random');
+  random.deterministicSignatures = true;
+  assert.deepEqual(random.sign(data), random.sign(data));
+  assert.ok(random.verify(data, random.sign(data)));
+});
