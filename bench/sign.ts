@@ -72,7 +72,7 @@ try {
   const inception = now - 3600;
   const expiration = now + 30 * 86400;
   console.log(`# dnslab signZone vs dnssec-signzone -n ${threads}, ${nsec3 ? 'NSEC3 (salt -, 0 iterations)' : 'NSEC'}, KSK+ZSK, node ${process.version}`);
-  console.log('alg              rrsets   dnslab sign-only   dnslab file-to-file   dnssec-signzone   dnslab/BIND (RRsets/s, file-to-file)');
+  console.log('alg                 rrsets   dnslab sign-only   dnslab file-to-file   dnssec-signzone   dnslab/BIND (RRsets/s, file-to-file)');
   for (const alg of algs) {
     const n = alg === 8 ? rsaSize : size;
     const { text, rrsets } = zoneText(n);
@@ -106,7 +106,7 @@ try {
 
     const rate = (s: number) => `${Math.round(rrsets / s)}/s`.padStart(9);
     console.log(
-      `${`${alg} ${algorithmMnemonic(alg)}`.padEnd(17)}${String(rrsets).padStart(6)}   ${rate(signOnly)} (${signOnly.toFixed(1)}s)  ${rate(fileToFile)} (${fileToFile.toFixed(1)}s)     ${rate(bind)} (${bind.toFixed(1)}s)   ${(bind / fileToFile).toFixed(2)}`,
+      `${`${alg} ${algorithmMnemonic(alg)}`.padEnd(18)}${String(rrsets).padStart(7)}   ${rate(signOnly)} (${signOnly.toFixed(1)}s)  ${rate(fileToFile)} (${fileToFile.toFixed(1)}s)     ${rate(bind)} (${bind.toFixed(1)}s)   ${(bind / fileToFile).toFixed(2)}`,
     );
   }
   if (algs.includes(8) && rsaSize !== size) console.log(`# RSASHA256 ran on ${rsaSize} RRsets (--rsa-size) to keep the run bounded; the others on ${size}.`);
