@@ -34,11 +34,14 @@ export interface SourcePosition {
   line: number;
 }
 
-const sourcePositions = new WeakMap<object, SourcePosition>();
+// Kept on the record under a non-enumerable symbol, not in a WeakMap: 100k
+// ephemeron entries made garbage collection dominate zone loading. Being
+// non-enumerable, it is invisible to spreads, JSON and deepEqual.
+const SOURCE = Symbol('dnslab.zone.source');
 
 /** The file and line a record was parsed from, if it came from parseMasterFile. */
 export function sourceOf(rr: RR): SourcePosition | undefined {
-  return sourcePositions.get(rr);
+  return (rr as { [SOURCE]?: SourcePosition })[SOURCE];
 }
 
 /** Records exactly as read from the file (before RRset TTL unification), kept for checkZone. */
@@ -210,7 +213,7 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     if (ttl !== undefined) state.lastTtl = ttl;
 
     const rr = { name: owner, type, class: klass, ttl: effectiveTtl, data } as RR;
-    sourcePositions.set(rr, { file, line: typeTok.line });
+    Object.defineProperty(rr, SOURCE, { value: { file, line: typeTok.line }, enumerable: false });
     state.out.push(rr);
     previousOwner = owner;
   }
