@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { generateKey } from '../../dns/dnssec/keys.ts';
 import { epsilonPredecessor, immediateSuccessor, OnlineSigner, publishKeys, successorAfterDescendants } from '../../dns/dnssec/online.ts';
 import { signatureInput } from '../../dns/dnssec/sign.ts';
+import { verifyDenial, type DenialKind } from '../../dns/dnssec/validate.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { canonicalCompare, nameEquals } from '../../dns/name.ts';
 import { groupRRsets } from '../../dns/rrset.ts';
@@ -174,6 +175,32 @@ describe('online signer: answer shapes', () => {
       const neg = ask(zones, 'www.slack.test', 'TXT');
       const soaSig = neg.authority.find((r) => r.type === 'RRSIG' && (r.data as RrsigData).typeCovered === 'SOA')!.data as RrsigData;
       assert.ok(soaSig.expiration < NOW_MS / 1000);
+    } finally {
+      signer.setQuirks([]);
+    }
+  });
+
+  test('the independent validator (validate.ts) accepts every white-lie proof', () => {
+    const proof = (qname: string, qtype: RRTypeName, kind: DenialKind, opts: { wildcard?: string } = {}) => {
+      const m = ask(zones, qname, qtype);
+      return verifyDenial(kind, { qname, qtype, zone: ORIGIN }, m.authority, opts).status;
+    };
+    assert.equal(proof('www.slack.test', 'AAAA', 'nodata'), 'secure');
+    assert.equal(proof('b.ent.slack.test', 'A', 'nodata'), 'secure');
+    assert.equal(proof('x.y.ent.slack.test', 'A', 'nxdomain'), 'secure');
+    assert.equal(proof('nx.www.slack.test', 'A', 'nxdomain'), 'secure');
+    assert.equal(proof('app.slack.test', 'A', 'wildcard-answer', { wildcard: '*.slack.test' }), 'secure');
+    assert.equal(proof('app.slack.test', 'AAAA', 'nodata'), 'secure');
+    const ref = ask(zones, 'www.sub.slack.test', 'A');
+    assert.equal(verifyDenial('no-ds', { qname: 'sub.slack.test', qtype: 'DS', zone: ORIGIN }, ref.authority).status, 'secure');
+  });
+
+  test('Slack mechanism (RFC 8198): with the quirk, the NSEC from the AAAA answer also "proves" that A does not exist', () => {
+    const aggressive = (records: RR[]) => verifyDenial('nodata', { qname: 'app.slack.test', qtype: 'A', zone: ORIGIN }, records).status;
+    assert.equal(aggressive(ask(zones, 'app.slack.test', 'AAAA').authority), 'bogus', 'correct bitmap lists A: it cannot deny A');
+    signer.setQuirks([{ kind: 'nsec-bitmap-omits-wildcard-types' }]);
+    try {
+      assert.equal(aggressive(ask(zones, 'app.slack.test', 'AAAA').authority), 'secure', 'the broken bitmap denies A, which exists');
     } finally {
       signer.setQuirks([]);
     }
