@@ -31,6 +31,8 @@ export interface ResponseExpectation {
   answerIncludes?: string[];
   /** The answer section holds none of these records. */
   answerExcludes?: string[];
+  /** The authority section holds at least these records (e.g. the NSEC a denial carries). */
+  authorityIncludes?: string[];
   /** Every record in the answer section has a TTL in this range (seconds). */
   answerTtl?: TtlRange;
   /** EDE INFO-CODEs the response must carry (RFC 8914 §4); `[]` means none. */
@@ -138,6 +140,10 @@ export function checkResponse(response: Message | undefined, expect: ResponseExp
   if (expect.answerIncludes) {
     const missing = expect.answerIncludes.map(parseExpectedRecord).filter((e) => !response.answer.some((a) => matches(e, a)));
     out.push(outcome(missing.length === 0, 'answer includes', formatExpected(expect.answerIncludes), formatRecords(response.answer)));
+  }
+  if (expect.authorityIncludes) {
+    const missing = expect.authorityIncludes.map(parseExpectedRecord).filter((e) => !response.authority.some((a) => matches(e, a)));
+    out.push(outcome(missing.length === 0, 'authority includes', formatExpected(expect.authorityIncludes), formatRecords(response.authority)));
   }
   if (expect.answerExcludes) {
     const present = expect.answerExcludes.map(parseExpectedRecord).filter((e) => response.answer.some((a) => matches(e, a)));

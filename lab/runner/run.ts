@@ -325,7 +325,9 @@ function act(world: World, a: Action): string | OpResult {
     case 'change-ns':
       return world.registrar(a.registrar).changeNs(a.registrant, a.domain, a.ns, Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })));
     case 'change-ds':
-      return world.registrar(a.registrar).changeDs(a.registrant, a.domain, a.ds === 'from-zone' ? world.dsOf(a.domain) : a.ds.map((l) => parseRecord(l).data as DsData));
+      return world
+        .registrar(a.registrar)
+        .changeDs(a.registrant, a.domain, a.ds === 'from-zone' ? world.dsOf(a.domain) : Array.isArray(a.ds) ? a.ds.map((l) => parseRecord(l).data as DsData) : a.ds.fromZones.flatMap((z) => world.dsOf(z)));
     case 'registrar-lock':
       return world.registrar(a.registrar).lock(a.registrant, a.domain);
     case 'registrar-unlock':
@@ -347,6 +349,8 @@ function act(world: World, a: Action): string | OpResult {
     case 'set-quirks':
       world.server(a.server).server.setQuirks(a.quirks);
       return a.quirks.length ? `${a.server} now: ${a.quirks.map((q) => q.kind).join(', ')}` : `${a.server} behaves normally again`;
+    case 'publish-keys-of':
+      return world.publishKeysOf(a.zone, a.of);
     case 'flush-cache': {
       const r = world.resolvers.get(a.resolver);
       if (!r) throw new Error(`no resolver ${a.resolver}`);

@@ -15,7 +15,7 @@
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { isSubdomain, labels, nameEquals, normalizeName, parentName, toFqdn, canonicalName } from '../../dns/name.ts';
-import type { DsData, Message, Name, RR, RRTypeName } from '../../dns/types.ts';
+import type { DnskeyData, DsData, Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { Zone } from '../../dns/zone/zone.ts';
@@ -29,6 +29,7 @@ import type { Topology } from '../scenario/types.ts';
 import type { TraceEntry } from '../../assertions/trace.ts';
 import { generateKey, type SigningKey } from '../../dns/dnssec/keys.ts';
 import { dsRecords, signZone } from '../../dns/dnssec/sign.ts';
+import { OnlineSigner, type OnlineSigningQuirk } from '../../dns/dnssec/online.ts';
 import { cloneRecord } from '../../dns/rdata-key.ts';
 
 export const ROOT_SERVER = { name: 'root', host: 'a.root-servers.lab', address: '10.53.0.1' };
@@ -73,6 +74,12 @@ interface ServedZone {
   keys?: SigningKey[];
   /** Key generations so far (a re-sign with new keys gets new seeds). */
   generation: number;
+  /** Signed on the fly by the servers (a managed DNS service), with these signer quirks. */
+  online?: { quirks: OnlineSigningQuirk[] };
+  /** Keys (of topology.zones) whose ZSKs this zone's DNSKEY set also publishes (RFC 8901 model 2). */
+  publishKeysOf: string[];
+  /** A second copy of a zone at another operator (key of topology.zones ≠ origin): never delegated automatically. */
+  copy: boolean;
 }
 
 /** Signing algorithm for lab zones: Ed25519 signatures are deterministic (RFC 8080), so pcaps stay byte-identical per seed. */
@@ -134,20 +141,30 @@ export class World {
     }
     // 1. Declared zones.
     for (const [name, z] of Object.entries(topology.zones)) {
-      const origin = normalizeName(name);
+      const origin = normalizeName(z.origin ?? name);
+      const key = canonicalName(normalizeName(name));
       const zone = parseZoneText(z.text, origin, `${this.options.fileLabel} zone ${name}`);
-      this.zones.set(canonicalName(origin), { zone: new Zone(origin), master: zone, servers: [...z.servers], synthetic: false, generation: 0 });
-      if (z.signed) this.signedAtStart.add(canonicalName(origin));
+      this.zones.set(key, {
+        zone: new Zone(origin),
+        master: zone,
+        servers: [...z.servers],
+        synthetic: false,
+        generation: 0,
+        ...(z.online ? { online: { quirks: [...(z.online.quirks ?? [])] } } : {}),
+        publishKeysOf: (z.publishKeysOf ?? []).map((k) => canonicalName(normalizeName(k))),
+        copy: key !== canonicalName(origin),
+      });
+      if (z.signed || z.online) this.signedAtStart.add(key);
     }
     // 2. Synthesised root and TLDs.
     if (!this.zones.has('.')) {
       serverSpecs.set(ROOT_SERVER.name, { host: ROOT_SERVER.host, addresses: [ROOT_SERVER.address], quirks: [] });
       const zone = infraZone('.', ROOT_SERVER.host);
-      this.zones.set('.', { zone: new Zone('.'), master: zone, servers: [ROOT_SERVER.name], synthetic: true, generation: 0 });
+      this.zones.set('.', { zone: new Zone('.'), master: zone, servers: [ROOT_SERVER.name], synthetic: true, generation: 0, publishKeysOf: [], copy: false });
     }
     const tlds = new Set<string>();
-    for (const key of this.zones.keys()) {
-      const ls = labels(key);
+    for (const z of this.zones.values()) {
+      const ls = labels(z.zone.origin);
       if (ls.length >= 1) tlds.add(canonicalName(ls[ls.length - 1]!));
     }
     for (const s of serverSpecs.values()) {
@@ -161,7 +178,7 @@ export class World {
       const host = `a.nic.${tld}`;
       serverSpecs.set(server, { host, addresses: [`10.53.1.${n++}`], quirks: [] });
       const zone = infraZone(tld, host);
-      this.zones.set(tld, { zone: new Zone(tld), master: zone, servers: [server], synthetic: true, generation: 0 });
+      this.zones.set(tld, { zone: new Zone(tld), master: zone, servers: [server], synthetic: true, generation: 0, publishKeysOf: [], copy: false });
     }
     // 3. Registries own their TLD's delegations.
     const registryTlds = new Set<string>();
@@ -194,7 +211,7 @@ export class World {
     // 4. Delegations from parents (not for registry-run TLDs).
     const hostAddresses = (host: Name) => [...serverSpecs.values()].filter((s) => nameEquals(s.host, host)).flatMap((s) => s.addresses);
     for (const [key, child] of [...this.zones].sort((a, b) => labels(a[0]).length - labels(b[0]).length)) {
-      if (key === '.') continue;
+      if (key === '.' || child.copy) continue;
       const parentKey = this.closestParentZone(key);
       if (parentKey === undefined || registryTlds.has(parentKey)) continue;
       const parent = this.zones.get(parentKey)!.master;
@@ -268,6 +285,7 @@ export class World {
       await server.start();
       this.servers.set(name, { host: spec.host, addresses: spec.addresses, server, network });
     }
+    for (const key of this.zones.keys()) this.attachOnlineSigner(key);
     for (const [name, c] of Object.entries(topology.clients)) {
       const network = this.options.network.addHost(name, c.addresses);
       for (const a of c.addresses) this.addressToMachine.set(a, name);
@@ -379,15 +397,50 @@ export class World {
       replaceContents(z.zone, z.master);
       return;
     }
+    const foreign = this.foreignDnskeys(z);
+    if (z.online) {
+      // The servers sign each answer (attachOnlineSigner); the zone only carries the DNSKEY RRset.
+      replaceContents(z.zone, z.master);
+      const ttl = z.master.get(z.master.origin, 'SOA')?.records[0]?.ttl ?? 3600;
+      for (const k of z.keys) z.zone.add(k.dnskeyRecord(ttl));
+      for (const data of foreign) z.zone.add({ name: z.zone.origin, type: 'DNSKEY', class: 'IN', ttl, data });
+      return;
+    }
     const inception = Math.floor(this.options.clock.now() / 1000) - SIG_BEFORE_S;
-    const signed = signZone(z.master, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec' });
+    const signed = signZone(z.master, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec', ...(foreign.length ? { publish: foreign } : {}) });
     replaceContents(z.zone, signed);
+  }
+
+  /** ZSKs of the zones listed in publishKeysOf (other operators' keys, RFC 8901 §2.1.2 / RFC 6781 §4.3.5.1). */
+  private foreignDnskeys(z: ServedZone): DnskeyData[] {
+    return z.publishKeysOf.flatMap((k) => (this.zones.get(k)?.keys ?? []).filter((key) => !key.isKsk).map((key) => ({ ...key.dnskey })));
+  }
+
+  /** An online-signed zone's servers get a signer holding its current keys (none while unsigned). */
+  private attachOnlineSigner(key: string): void {
+    const z = this.zones.get(key);
+    if (!z?.online || !this.built) return;
+    const keys = z.keys;
+    const signer = keys ? new OnlineSigner({ keys, now: () => this.options.clock.now(), quirks: z.online.quirks }) : undefined;
+    for (const s of z.servers) {
+      const server = this.servers.get(s)?.server;
+      if (server?.zones.get(z.zone.origin)) server.zones.setOnlineSigner(z.zone.origin, signer);
+    }
+  }
+
+  /** Zones (keys of topology.zones) whose ZSKs this zone publishes; [] withdraws them. */
+  publishKeysOf(zoneName: string, of: string[]): string {
+    const z = this.served(zoneName);
+    z.publishKeysOf = of.map((k) => canonicalName(normalizeName(k)));
+    this.resign(zoneName);
+    return of.length ? `${toFqdn(z.zone.origin)} (${zoneName}) now also publishes the ZSKs of ${of.join(', ')}` : `${toFqdn(z.zone.origin)} (${zoneName}) publishes only its own keys`;
   }
 
   signZone(zoneName: Name): string {
     const z = this.served(zoneName);
     z.keys = this.newKeys(canonicalName(zoneName), z);
     this.resign(zoneName);
+    this.attachOnlineSigner(canonicalName(zoneName));
     const tags = z.keys.map((k) => `${k.isKsk ? 'KSK' : 'ZSK'} ${k.keyTag}`).join(', ');
     return `signed ${toFqdn(z.zone.origin)} (algorithm ${LAB_ALGORITHM}, ${tags}); the parent still needs the DS`;
   }
@@ -396,6 +449,7 @@ export class World {
     const z = this.served(zoneName);
     z.keys = undefined;
     this.resign(zoneName);
+    this.attachOnlineSigner(canonicalName(zoneName));
     return `removed DNSKEY, RRSIG and NSEC from ${toFqdn(z.zone.origin)}: the zone is unsigned`;
   }
 

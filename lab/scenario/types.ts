@@ -8,6 +8,7 @@
 import type { ResponseExpectation } from '../../assertions/response.ts';
 import type { RRTypeName, RcodeName } from '../../dns/types.ts';
 import type { Quirk } from '../../servers/authoritative/quirks.ts';
+import type { OnlineSigningQuirk } from '../../dns/dnssec/online.ts';
 
 /** Text in English and Japanese. */
 export interface Bilingual {
@@ -38,6 +39,20 @@ export interface ScenarioZone {
    * signed, the synthesised root and TLDs are signed too and resolvers get the root's trust anchor.
    */
   signed?: boolean;
+  /**
+   * Sign answers on the fly, like a managed DNS service (minimally covering NSEC, RFC 4470), instead of
+   * signing the zone; implies signed. Signer quirks as data, e.g. [{ kind: 'nsec-bitmap-omits-wildcard-types' }]
+   * (dns/dnssec/online.ts).
+   */
+  online?: { quirks?: OnlineSigningQuirk[] };
+  /**
+   * The zone's name when the key in topology.zones is only a label — a second copy of the same zone run by
+   * another operator with its own keys, e.g. key 'example.jp@gaining', origin 'example.jp'. Copies are never
+   * delegated automatically (a registry or the scenario does it).
+   */
+  origin?: string;
+  /** Also publish the ZSKs of these zones (keys of topology.zones) in this zone's DNSKEY set (RFC 8901 model 2). */
+  publishKeysOf?: string[];
 }
 
 export interface RegistryDomain {
@@ -154,7 +169,7 @@ export type Action =
   | { do: 'unsign-zone'; zone: string }
   /** Registrar operations on behalf of a registrant (or someone claiming to be them). */
   | { do: 'change-ns'; registrar: string; registrant: string; domain: string; ns: string[]; glue?: Record<string, string[]>; expect?: RegistryExpectation }
-  | { do: 'change-ds'; registrar: string; registrant: string; domain: string; ds: string[] | 'from-zone'; expect?: RegistryExpectation }
+  | { do: 'change-ds'; registrar: string; registrant: string; domain: string; ds: string[] | 'from-zone' | { fromZones: string[] }; expect?: RegistryExpectation }
   | { do: 'registrar-lock' | 'registrar-unlock'; registrar: string; registrant: string; domain: string; expect?: RegistryExpectation }
   | { do: 'transfer'; domain: string; to: string; authCode: string; expect?: RegistryExpectation }
   | { do: 'register'; registrar: string; domain: string; registrant: string; authCode: string; ns: string[]; glue?: Record<string, string[]>; expect?: RegistryExpectation }
@@ -165,6 +180,8 @@ export type Action =
   | { do: 'expire-domain'; domain: string; expect?: RegistryExpectation }
   /** Change a server's quirks, e.g. [{ kind: 'drop' }] = unreachable (routes withdrawn); [] = healthy again. */
   | { do: 'set-quirks'; server: string; quirks: Quirk[] }
+  /** A zone's DNSKEY set also publishes the ZSKs of these zones (keys of topology.zones); [] withdraws them. */
+  | { do: 'publish-keys-of'; zone: string; of: string[] }
   /** Empty a resolver's cache (all of it, or one name and below). */
   | { do: 'flush-cache'; resolver: string; name?: string };
 

@@ -176,13 +176,16 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   const zoneNames = Object.keys(zones).map(normalizeName);
   for (const [name, z] of Object.entries(zones)) {
     const where = `topology.zones["${name}"]`;
-    const problem = name === '.' ? undefined : nameProblem(normalizeName(name));
+    const origin = z.origin ?? name;
+    const problem = origin === '.' ? undefined : nameProblem(normalizeName(origin));
     if (problem) top(where, problem);
+    for (const k of z.publishKeysOf ?? []) if (!(k in zones)) top(where, `publishKeysOf: unknown zone "${k}" (zones: ${Object.keys(zones).join(', ')})`);
+    for (const q of z.online?.quirks ?? []) if (!isPlainObject(q) || typeof q.kind !== 'string') top(where, 'online.quirks: a quirk is an object like { kind: \'nsec-bitmap-omits-wildcard-types\' }');
     if (!Array.isArray(z.servers)) top(where, 'servers: [...] is missing');
     for (const s of z.servers ?? []) if (!(s in servers)) top(where, `unknown server "${s}" (servers: ${Object.keys(servers).join(', ')})`);
     try {
-      const zone = parseZoneText(String(z.text ?? ''), normalizeName(name), `${file} zone ${name}`);
-      if (!zone.soa) top(where, `zone text has no SOA record at ${name}`);
+      const zone = parseZoneText(String(z.text ?? ''), normalizeName(origin), `${file} zone ${name}`);
+      if (!zone.soa) top(where, `zone text has no SOA record at ${origin}`);
     } catch (e) {
       top(where, (e as Error).message);
     }
@@ -305,7 +308,7 @@ function checkRecordLines(lines: unknown, type: RRTypeName | undefined, bad: (m:
 }
 
 function checkExpectation(e: ResponseExpectation, bad: (m: string) => void): void {
-  for (const key of ['answer', 'authority', 'additional', 'answerIncludes', 'answerExcludes'] as const) {
+  for (const key of ['answer', 'authority', 'additional', 'answerIncludes', 'answerExcludes', 'authorityIncludes'] as const) {
     for (const line of e[key] ?? []) {
       try {
         parseExpectedRecord(line);
@@ -396,6 +399,7 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
       registrarKnown(action.registrar);
       domainInRegistry(action.domain);
       if (action.do === 'change-ds' && Array.isArray(action.ds)) checkRecordLines(action.ds, 'DS', bad);
+      if (action.do === 'change-ds' && isPlainObject(action.ds)) for (const z of action.ds.fromZones ?? []) zoneKnown(z);
       break;
     case 'transfer':
       registrarKnown(action.to);
@@ -413,6 +417,10 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
         const problem = isPlainObject(q) ? quirkProblem(q) : 'a quirk is an object like { kind: \'drop\' }';
         if (problem) bad(problem);
       }
+      break;
+    case 'publish-keys-of':
+      zoneKnown(action.zone);
+      for (const z of action.of ?? []) zoneKnown(z);
       break;
     case 'flush-cache':
       if (!k.resolvers.includes(action.resolver)) bad(`unknown resolver "${action.resolver}" (resolvers: ${k.resolvers.join(', ') || 'none'})`);

@@ -217,7 +217,8 @@ export class AuthoritativeServer {
     }
     // Hot path: the answer depends only on the query octets after the ID (and
     // the zone data), so a cached encoding is reused with the ID patched in.
-    const cacheable = this.useCache && this.quirks.length === 0;
+    // Online-signed answers carry signatures made "now": never reuse them.
+    const cacheable = this.useCache && this.quirks.length === 0 && !this.zones.hasOnlineSigner;
     let key: string | undefined;
     if (cacheable) {
       const version = this.zones.version;

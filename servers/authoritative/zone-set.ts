@@ -63,6 +63,12 @@ export class ZoneSet {
     this.structureVersion++;
   }
 
+  /** True when some zone is signed on the fly (its answers depend on the clock, so they are not cached). */
+  get hasOnlineSigner(): boolean {
+    for (const e of this.entries.values()) if (e.onlineSigner) return true;
+    return false;
+  }
+
   zones(): Zone[] {
     return [...this.entries.values()].map((e) => e.zone);
   }

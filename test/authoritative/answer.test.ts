@@ -59,6 +59,14 @@ describe('answerQuery: CNAME and DNAME', () => {
     assert.deepEqual(r.authority, []);
     assert.equal(r.rcode, 'NOERROR');
   });
+  it('chases into another zone of the server only with chaseAcrossZones', () => {
+    const other = new Zone('other.test', [rr('other.test', 'SOA', SOA), rr('www.other.test', 'A', '198.51.100.80')]);
+    const set = new ZoneSet([exampleZone(), other]);
+    assert.deepEqual(names(answerQuery(set, query('ext.example', 'A')).answer), ['ext.example CNAME']);
+    const r = answerQuery(set, query('ext.example', 'A'), { chaseAcrossZones: true });
+    assert.deepEqual(names(r.answer), ['ext.example CNAME', 'www.other.test A']);
+    assert.equal(r.flags.aa, true);
+  });
   it('qtype CNAME returns the CNAME itself without chasing', () => {
     const r = ask(zs(), query('alias.example', 'CNAME'));
     assert.deepEqual(names(r.answer), ['alias.example CNAME']);

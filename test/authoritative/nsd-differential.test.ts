@@ -44,8 +44,20 @@ ${Array.from({ length: 6 }, (_, i) => `big IN TXT "${'a'.repeat(100)}${i}"`).joi
 dn IN DNAME www.example.
 x.www IN A 192.0.2.50
 srv IN SRV 0 5 5060 mail.example.
+child IN NS ns.child.example.
+child IN DS 54321 13 2 ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789
+ns.child IN A 192.0.2.60
 ${Array.from({ length: 4 }, (_, i) => `mid IN TXT "${'b'.repeat(100)}${i}"`).join('\n')}
 ${Array.from({ length: 12 }, (_, i) => `bigref IN NS ns${i}.a-rather-long-label-for-glue.bigref.example.\nns${i}.a-rather-long-label-for-glue.bigref IN A 192.0.2.${100 + i}\nns${i}.a-rather-long-label-for-glue.bigref IN AAAA 2001:db8::${100 + i}`).join('\n')}
+`;
+
+// Served by the same servers as its parent "example": parent and child on one server.
+const CHILD = `$ORIGIN child.example.
+$TTL 3600
+@ IN SOA ns hostmaster 1 7200 3600 1209600 300
+@ IN NS ns
+ns IN A 192.0.2.60
+www IN A 192.0.2.61
 `;
 
 const signedTemplate = (origin: string) => `$ORIGIN ${origin}.
@@ -105,6 +117,10 @@ function cases(): Case[] {
   add('DS at delegation', q('sub.example', 'DS'));
   add('DS absent at delegation', q('unsigned.example', 'DS'));
   add('DS at apex', q('example', 'DS'));
+  add('child zone on the same server: answer from the child', q('www.child.example', 'A'));
+  add('child zone on the same server: apex NS from the child', q('child.example', 'NS'));
+  add('child zone on the same server: DS from the parent', q('child.example', 'DS'));
+  add('child zone on the same server: NXDOMAIN from the child', q('nx.child.example', 'A'));
   add('out-of-zone REFUSED', q('www.other.test', 'A'));
   add('out-of-zone REFUSED, no EDNS', q('www.other.test', 'A', { edns: false }));
   add('ANY at apex', q('example', 'ANY'));
@@ -200,6 +216,7 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     requireBinary('dnssec-signzone', 'bind9-dnsutils (dnssec-signzone, dnssec-keygen)');
     dir = mkdtempSync(join(tmpdir(), 'dnslab-diff-'));
     writeFileSync(join(dir, 'example.zone'), EXAMPLE);
+    writeFileSync(join(dir, 'child.zone'), CHILD);
     const sign = (origin: string, extra: string[]) => {
       writeFileSync(join(dir, `${origin}.zone`), signedTemplate(origin));
       for (const args of [['-f', 'KSK'], []]) {
@@ -213,6 +230,7 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     sign('nsec3.test', ['-3', 'aabbccdd', '-H', '0', '-A']);
     const zones = [
       { origin: 'example', file: join(dir, 'example.zone') },
+      { origin: 'child.example', file: join(dir, 'child.zone') },
       { origin: 'nsec.test', file: join(dir, 'nsec.test.signed') },
       { origin: 'nsec3.test', file: join(dir, 'nsec3.test.signed') },
     ];

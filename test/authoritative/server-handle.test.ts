@@ -301,3 +301,22 @@ describe('events', () => {
     assert.deepEqual(sectionKeys([]), []);
   });
 });
+
+describe('answer cache and online signing', () => {
+  it('does not reuse answers of an online-signed zone (signatures are made "now")', async () => {
+    const clock = new ManualClock();
+    const s = new AuthoritativeServer({ network: fakeNetwork(clock), listen: [], zones: [] });
+    let calls = 0;
+    s.zones.add(exampleZone(), {
+      onlineSigner: {
+        signAnswer(response) {
+          calls++;
+          return response;
+        },
+      },
+    });
+    await send(s, query('www.example', 'A', { do: true }));
+    await send(s, query('www.example', 'A', { do: true }));
+    assert.equal(calls, 2);
+  });
+});
