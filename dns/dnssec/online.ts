@@ -261,7 +261,15 @@ class AnswerSigning {
       if (this.quirks.some((x) => x.kind === 'missing-rrsig' && match(x, key.keyTag))) continue;
       const validity = this.quirks.find((x) => x.kind === 'signature-validity' && match(x));
       const times = validity?.kind === 'signature-validity' ? validity : { inception: this.inception, expiration: this.expiration };
-      let rrsig = signRRset(set, key, { signer: this.zone.origin, inception: times.inception, expiration: times.expiration, originalTTL, ...(labelsField !== undefined ? { labels: labelsField } : {}) });
+      let rrsig: RR;
+      try {
+        rrsig = signRRset(set, key, { signer: this.zone.origin, inception: times.inception, expiration: times.expiration, originalTTL, ...(labelsField !== undefined ? { labels: labelsField } : {}) });
+      } catch {
+        // Data that cannot be put in canonical form (a malformed record a scenario
+        // planted) goes out unsigned — validators see it as bogus — instead of
+        // taking the server down (DESIGN principle 5).
+        continue;
+      }
       if (this.quirks.some((x) => x.kind === 'corrupt-signature' && match(x, key.keyTag))) {
         const d = rrsig.data as RrsigData;
         rrsig = { ...rrsig, data: { ...d, signature: corruptSignature(d.signature) } };

@@ -206,6 +206,13 @@ describe('online signer: answer shapes', () => {
     }
   });
 
+  test('a malformed record in the zone is served unsigned instead of throwing', () => {
+    const z = setup(new OnlineSigner({ keys, now: () => NOW_MS }));
+    z.get(ORIGIN)!.add({ name: 'bad.slack.test', type: 'A', class: 'IN', ttl: 300, data: 'not-an-address' } as RR);
+    const m = ask(z, 'bad.slack.test', 'A');
+    assert.ok(!m.answer.some((r) => r.type === 'RRSIG'));
+  });
+
   test('epsilon names: predecessor < name < successors, and descendants stay inside the span', () => {
     for (const name of ['app.slack.test', 'a.slack.test', '0.slack.test', '[.slack.test', 'a\\000.slack.test', 'Z.slack.test']) {
       const pred = epsilonPredecessor(name);
