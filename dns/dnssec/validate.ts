@@ -533,8 +533,17 @@ function verifyDnskeysUnsafe(dnskeys: RRset, signatures: readonly RR[], anchors:
       failures.push({ rank: 2, reason: `${what}: key ${safeKeyTag(t.data)} matched by ${t.via} lacks the Zone Key flag (RFC 4034 §2.1.1)`, ede: EdeCode.NO_ZONE_KEY_BIT_SET });
       continue;
     }
+    const tag = safeKeyTag(t.data);
+    const bySigner = signatures.filter((r) => {
+      const sig = asRrsig(r);
+      return sig !== undefined && sig.keyTag === tag && sig.algorithm === t.data.algorithm && typeNumber(sig.typeCovered) === RRType.DNSKEY;
+    });
+    if (bySigner.length === 0) {
+      failures.push({ rank: 3, reason: `${what}: no RRSIG by key ${tag} (matched by ${t.via}) over the DNSKEY RRset (RFC 4035 §5.2)`, ede: EdeCode.RRSIGS_MISSING });
+      continue;
+    }
     const keyRR: RR = { name: zone, type: 'DNSKEY', class: dnskeys.class, ttl: dnskeys.ttl, data: t.data };
-    const v = verifyRRsetUnsafe(dnskeys, signatures, [keyRR], zone, now, options);
+    const v = verifyRRsetUnsafe(dnskeys, bySigner, [keyRR], zone, now, options);
     if (v.status === 'secure') return { ...v, reason: `${what} self-signed by key ${v.keyTag ?? '?'} matched by ${t.via}` };
     const rank = v.ede === EdeCode.SIGNATURE_EXPIRED || v.ede === EdeCode.SIGNATURE_NOT_YET_VALID ? 5 : v.ede === EdeCode.DNSSEC_BOGUS ? 4 : 3;
     failures.push({ rank, reason: `${v.reason} (key ${safeKeyTag(t.data)} matched by ${t.via})`, ede: v.ede ?? EdeCode.DNSSEC_BOGUS });

@@ -285,6 +285,7 @@ for (const alg of [8, 13, 15] as Alg[]) {
       const sigs = z.sigsFor(ORIGIN, 'DNSKEY').filter((s) => (s.data as RrsigData).keyTag === zskTag);
       const v = verifyDnskeys(z.dnskeys, sigs, [parent.ds(2)], NOW);
       assert.equal(v.status, 'bogus', v.reason);
+      assert.equal(v.ede, EdeCode.RRSIGS_MISSING);
     });
 
     test('unsupported algorithms and digests → insecure, not bogus (RFC 8624)', () => {
