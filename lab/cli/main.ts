@@ -7,6 +7,7 @@ import { runCommand } from './run.ts';
 import { listCommand } from './list.ts';
 import { resolverCommand } from './resolver.ts';
 import { authCommand } from './auth.ts';
+import { zoneCommand } from './zone.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -15,6 +16,7 @@ const COMMANDS: CliCommand[] = [
   listCommand,
   resolverCommand,
   authCommand,
+  zoneCommand,
 ];
 
 function helpText(): string {
