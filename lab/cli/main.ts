@@ -5,6 +5,7 @@ import { UsageError, type CliCommand, type CliIO } from './command.ts';
 import { signCommand } from './sign.ts';
 import { runCommand } from './run.ts';
 import { listCommand } from './list.ts';
+import { serveCommand } from './serve.ts';
 import { resolverCommand } from './resolver.ts';
 import { authCommand } from './auth.ts';
 import { zoneCommand } from './zone.ts';
@@ -14,6 +15,7 @@ const COMMANDS: CliCommand[] = [
   signCommand,
   runCommand,
   listCommand,
+  serveCommand,
   resolverCommand,
   authCommand,
   zoneCommand,

@@ -306,7 +306,7 @@ function indent(s: string): string {
 }
 
 /** Carry out one operator/attacker action; registry operations return their result. */
-function act(world: World, a: Action): string | OpResult {
+export function act(world: World, a: Action): string | OpResult {
   switch (a.do) {
     case 'add-records':
       return world.addRecords(a.zone, a.records);

@@ -104,6 +104,14 @@ export interface WorldOptions {
   onTrace: (entry: TraceEntry) => void;
   onRegistryLog: (text: string, ok: boolean) => void;
   fileLabel: string;
+  /**
+   * Serve mode (real sockets): where each scenario address really lives (e.g. 192.0.2.53 → 127.53.0.2)
+   * and on which port. Machine addresses in zone data (NS host A/AAAA, glue) are rewritten the same way.
+   */
+  mapAddress?: (address: string) => string;
+  port?: number;
+  /** Build only the authoritative side (no resolvers or clients). */
+  serversOnly?: boolean;
 }
 
 export class World {
@@ -123,6 +131,22 @@ export class World {
 
   machineOf(address: string): string {
     return this.addressToMachine.get(address) ?? address;
+  }
+
+  /** Root server addresses as resolvers should be configured (root hints), after mapping. */
+  rootHints(): { host: Name; address: string }[] {
+    const root = this.zones.get('.');
+    if (!root) return [];
+    return root.servers.flatMap((s) => {
+      const srv = this.servers.get(s);
+      return srv ? srv.addresses.map((a) => ({ host: srv.host, address: this.mapped(a) })) : [];
+    });
+  }
+
+  /** The root's DS (trust anchor) when the root is signed. */
+  trustAnchors(): RR[] {
+    const root = this.zones.get('.');
+    return root?.keys ? dsRecords(root.keys, [2], INFRA_TTL) : [];
   }
 
   machines(): { name: string; role: 'client' | 'resolver' | 'server'; addresses: string[] }[] {
@@ -269,12 +293,12 @@ export class World {
     this.built = true;
     // 6. Machines.
     for (const [name, spec] of serverSpecs) {
-      const network = this.options.network.addHost(name, spec.addresses);
-      for (const a of spec.addresses) this.addressToMachine.set(a, name);
+      const network = this.options.network.addHost(name, spec.addresses.map((a) => this.mapped(a)));
+      for (const a of spec.addresses) this.addressToMachine.set(this.mapped(a), name);
       const zones = [...this.zones.values()].filter((z) => z.servers.includes(name)).map((z) => z.zone);
       const server = new AuthoritativeServer({
         network,
-        listen: spec.addresses.map((address) => ({ address, port: 53 })),
+        listen: spec.addresses.map((address) => ({ address: this.mapped(address), port: this.options.port ?? 53 })),
         zones,
         quirks: spec.quirks,
         name,
@@ -286,6 +310,7 @@ export class World {
       this.servers.set(name, { host: spec.host, addresses: spec.addresses, server, network });
     }
     for (const key of this.zones.keys()) this.attachOnlineSigner(key);
+    if (this.options.serversOnly) return;
     for (const [name, c] of Object.entries(topology.clients)) {
       const network = this.options.network.addHost(name, c.addresses);
       for (const a of c.addresses) this.addressToMachine.set(a, name);
@@ -314,6 +339,22 @@ export class World {
       });
       this.resolvers.set(name, handle);
     }
+  }
+
+  /** A scenario address as it exists on the network in use (identity on the virtual network). */
+  mapped(address: string): string {
+    return this.options.mapAddress ? this.options.mapAddress(address) : address;
+  }
+
+  /** The master data with machine addresses mapped (serve mode); the master itself otherwise. */
+  private servedSource(master: Zone): Zone {
+    if (!this.options.mapAddress) return master;
+    const out = new Zone(master.origin);
+    for (const rr of master.records()) {
+      if ((rr.type === 'A' || rr.type === 'AAAA') && typeof rr.data === 'string' && this.mapped(rr.data) !== rr.data) out.add({ ...cloneRecord(rr), data: this.mapped(rr.data) } as RR);
+      else out.add(cloneRecord(rr));
+    }
+    return out;
   }
 
   private deepestZone(name: Name): string | undefined {
@@ -393,21 +434,22 @@ export class World {
   /** Rebuild what the servers hold from the master data: signed with the zone's keys, or a plain copy. */
   resign(zoneName: Name): void {
     const z = this.served(zoneName);
+    const source = this.servedSource(z.master);
     if (!z.keys) {
-      replaceContents(z.zone, z.master);
+      replaceContents(z.zone, source);
       return;
     }
     const foreign = this.foreignDnskeys(z);
     if (z.online) {
       // The servers sign each answer (attachOnlineSigner); the zone only carries the DNSKEY RRset.
-      replaceContents(z.zone, z.master);
+      replaceContents(z.zone, source);
       const ttl = z.master.get(z.master.origin, 'SOA')?.records[0]?.ttl ?? 3600;
       for (const k of z.keys) z.zone.add(k.dnskeyRecord(ttl));
       for (const data of foreign) z.zone.add({ name: z.zone.origin, type: 'DNSKEY', class: 'IN', ttl, data });
       return;
     }
     const inception = Math.floor(this.options.clock.now() / 1000) - SIG_BEFORE_S;
-    const signed = signZone(z.master, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec', ...(foreign.length ? { publish: foreign } : {}) });
+    const signed = signZone(source, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec', ...(foreign.length ? { publish: foreign } : {}) });
     replaceContents(z.zone, signed);
   }
 

@@ -1,0 +1,142 @@
+// `dnslab serve`: put a scenario's authoritative servers on real loopback
+// sockets (the same server code as in the virtual lab) so dig, real resolvers
+// and equipment can query the world the scenario describes — at T+0, or after
+// the operator/attacker actions up to `--at`. Runs until Ctrl-C.
+
+import { isIP } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { toFqdn } from '../../dns/name.ts';
+import { RealClock } from '../net/clock.ts';
+import { SeededRandom } from '../net/random.ts';
+import { SocketNetwork } from '../net/socket.ts';
+import { act } from '../runner/run.ts';
+import { World } from '../runner/world.ts';
+import { findScenario, planScenario, ScenarioError, DEFAULT_SCENARIO } from '../runner/index.ts';
+import { parseDuration } from '../scenario/duration.ts';
+import { isLoopback, UsageError, type CliCommand } from './command.ts';
+
+const USAGE = `usage: dnslab serve [ID|FILE] [options]
+
+Serve the authoritative side of a scenario (root, TLDs, every zone) on real
+UDP/TCP sockets on loopback until Ctrl-C. Each scenario address is mapped to a
+loopback address (NS glue in the zones is rewritten to match); the table of
+machines is printed at start. Point dig at a server, or give a real resolver
+the printed root hints (and trust anchor, for signed scenarios).
+
+options:
+  --variant V      scenario variant (default: the first)
+  --at OFFSET      apply the operator/attacker actions up to this offset first (e.g. +2h)
+  --base ADDR      first loopback address to use (default 127.53.0.1; must be 127.x.y.z)
+  --port N         port for every server (default 53)
+  --hints FILE     write root hints for a real resolver
+  --anchor FILE    write the root trust anchor (DS) when the scenario is signed
+  --seed N         seed (DNSSEC keys) (default 1)
+`;
+
+function nextAddress(base: string, index: number): string {
+  const parts = base.split('.').map(Number);
+  const n = ((parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + index;
+  return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: "serve a scenario's authoritative servers on loopback sockets for dig and real resolvers",
+  usage: USAGE,
+  async run(argv, io) {
+    let target: string | undefined;
+    let variant: string | undefined;
+    let at = 0;
+    let base = '127.53.0.1';
+    let port = 53;
+    let hints: string | undefined;
+    let anchor: string | undefined;
+    let seed = '1';
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      const value = () => {
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError(`${a} needs a value`);
+        return v;
+      };
+      if (a === '--variant') variant = value();
+      else if (a === '--at') {
+        const v = value();
+        const ms = parseDuration(v);
+        if (ms === undefined) throw new UsageError(`--at "${v}" is not an offset like +2h`);
+        at = ms;
+      } else if (a === '--base') base = value();
+      else if (a === '--port') port = Number(value());
+      else if (a === '--hints') hints = value();
+      else if (a === '--anchor') anchor = value();
+      else if (a === '--seed') seed = value();
+      else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+      else if (target === undefined) target = a;
+      else throw new UsageError('one scenario at a time');
+    }
+    if (isIP(base) !== 4 || !isLoopback(base)) throw new UsageError(`--base ${base} must be an IPv4 loopback address (127.x.y.z)`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port must be 1..65535');
+    let plan;
+    try {
+      const loaded = await findScenario(target ?? DEFAULT_SCENARIO);
+      plan = planScenario(loaded.scenario, loaded.file, variant);
+    } catch (e) {
+      if (e instanceof ScenarioError) {
+        io.stderr.write(`${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    // Lab time is the host's time here, so DNSSEC signatures are valid for real validators now.
+    const clock = new RealClock();
+    const mapping = new Map<string, string>();
+    const mapAddress = (address: string) => mapping.get(address) ?? address;
+    const world = new World({
+      topology: plan.topology,
+      network: { addHost: (_name, addresses) => new SocketNetwork({ addresses, clock }) },
+      clock,
+      random: new SeededRandom(`${plan.scenario.id}/${plan.variant}/${seed}`),
+      onTrace: () => undefined,
+      onRegistryLog: (text) => io.stderr.write(`${text}\n`),
+      fileLabel: plan.file,
+      mapAddress,
+      port,
+      serversOnly: true,
+    });
+    // Addresses are assigned in a stable order: the scenario's servers, then the synthesised ones.
+    const declared = Object.values(plan.topology.servers).flatMap((s) => s.addresses);
+    const synthesised = ['10.53.0.1', ...Array.from({ length: 64 }, (_, i) => `10.53.1.${i + 1}`)];
+    let index = 0;
+    for (const a of [...declared, ...synthesised]) if (isIP(a) === 4 && !mapping.has(a)) mapping.set(a, nextAddress(base, index++));
+    try {
+      await world.build();
+      for (const p of plan.steps) {
+        if (p.at > at || !('action' in p.step)) continue;
+        const r = act(world, p.step.action);
+        io.stderr.write(`applied step ${p.number} (at ${p.step.at}): ${typeof r === 'string' ? r : r.message}\n`);
+      }
+    } catch (e) {
+      await world.stop();
+      throw e;
+    }
+    const lines = [`dnslab serve: ${plan.scenario.id} [${plan.variant}]${at ? ` as of T+${argv[argv.indexOf('--at') + 1]?.replace(/^\+/, '')}` : ' at T+0'} — Ctrl-C to stop`, ''];
+    for (const [name, s] of world.servers) {
+      const zones = s.server.zones.zones().map((z) => toFqdn(z.origin)).join(' ');
+      lines.push(`  ${name.padEnd(14)} ${s.host.padEnd(28)} ${s.addresses.map((a) => `${a} → ${mapAddress(a)}:${port}`).join(', ')}   ${zones}`);
+    }
+    const hintText = world
+      .rootHints()
+      .map((h) => `.\t3600000\tIN\tNS\t${toFqdn(h.host)}\n${toFqdn(h.host)}\t3600000\tIN\tA\t${h.address}`)
+      .join('\n');
+    lines.push('', 'root hints:', hintText);
+    const anchors = world.trustAnchors();
+    if (anchors.length) lines.push('', 'trust anchor:', ...anchors.map((r) => formatRecord(r)));
+    io.stdout.write(lines.join('\n') + '\n');
+    if (hints) writeFileSync(hints, hintText + '\n');
+    if (anchor) writeFileSync(anchor, anchors.map((r) => formatRecord(r)).join('\n') + '\n');
+    await io.waitForInterrupt();
+    await world.stop();
+    return 0;
+  },
+};

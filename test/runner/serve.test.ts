@@ -1,0 +1,56 @@
+// `dnslab serve`: a scenario's authoritative servers on real loopback sockets,
+// queried with dig (bind9-dnsutils). Addresses from this helper's range 127.0.8.0/24.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { main } from '../../lab/cli/main.ts';
+
+const run = promisify(execFile);
+const PORT = 5354;
+
+function digAvailable(): void {
+  if (spawnSync('dig', ['-v'], { stdio: 'ignore' }).status !== 0) throw new Error('dig is needed for this test: install the Debian package "bind9-dnsutils"');
+}
+
+async function dig(server: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('dig', [`@${server}`, '-p', String(PORT), '+norec', '+time=2', '+tries=1', ...args], { timeout: 10_000 });
+  return stdout;
+}
+
+test('serve puts the scenario world on loopback; --at applies the attacker step; dig sees the takeover', async () => {
+  digAvailable();
+  const chunks: string[] = [];
+  const out = new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) });
+  const err = new Writable({ write: (_c, _e, cb) => cb() });
+  let stop!: () => void;
+  const interrupted = new Promise<void>((resolve) => (stop = resolve));
+  let announced!: () => void;
+  const ready = new Promise<void>((resolve) => (announced = resolve));
+  const io = {
+    stdout: out,
+    stderr: err,
+    waitForInterrupt: () => {
+      announced();
+      return interrupted;
+    },
+  };
+  const done = main(['serve', 'subdomain-takeover', '--variant', 'vulnerable', '--at', '+2h', '--base', '127.0.8.200', '--port', String(PORT)], io);
+  try {
+    await Promise.race([ready, done.then((code) => assert.fail(`serve exited early with ${code}`))]);
+    const table = chunks.join('');
+    assert.match(table, /ns-customer\s+ns1\.example\.jp\s+192\.0\.2\.53 → 127\.0\.8\.200:5354\s+example\.jp\./);
+    assert.match(table, /root hints:\n\.\t3600000\tIN\tNS\ta\.root-servers\.lab\.\na\.root-servers\.lab\.\t3600000\tIN\tA\t127\.0\.8\.202/);
+    // The customer's server still has the dangling CNAME…
+    assert.match(await dig('127.0.8.200', 'campaign.example.jp', 'A'), /campaign\.example\.jp\.\s+300\s+IN\s+CNAME\s+cdn\.example\.net\./);
+    // …and the provider now serves the attacker's address (the step at +2h was applied).
+    assert.match(await dig('127.0.8.201', 'cdn.example.net', 'A'), /cdn\.example\.net\.\s+300\s+IN\s+A\s+203\.0\.113\.66/);
+    // Glue points at the loopback addresses, so a real resolver given the root hints can follow referrals.
+    const referral = await dig('127.0.8.202', 'www.example.jp', 'A');
+    assert.match(referral, /a\.nic\.jp\.\s+86400\s+IN\s+A\s+127\.0\.8\.203/);
+  } finally {
+    stop();
+    assert.equal(await done, 0);
+  }
+});
