@@ -572,8 +572,10 @@ function nsecRange(v: NsecView, name: Name): boolean {
   const lo = canonicalCompare(v.owner, name);
   const hi = canonicalCompare(name, v.next);
   if (canonicalCompare(v.owner, v.next) < 0) return lo < 0 && hi < 0;
-  // Last NSEC of the zone: next is the apex (or itself for a one-name zone).
-  return lo < 0 || hi < 0;
+  // Last NSEC of the zone: next is the apex (or itself for a one-name zone),
+  // so the span runs from the owner to the end of the zone — not beyond it
+  // into names of other zones that merely sort later.
+  return lo < 0 && isSubdomain(name, v.next);
 }
 
 /**

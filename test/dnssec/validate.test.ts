@@ -387,6 +387,9 @@ for (const alg of [8, 13, 15] as Alg[]) {
       assert.equal(nsecCovers(www!, `www.${ORIGIN}`), false);
       const [cut] = z.nsecAt(`unsigned.${ORIGIN}`);
       assert.equal(nsecCovers(cut!, `x.unsigned.${ORIGIN}`), false, 'parent-side NSEC says nothing below the cut');
+      const last = z.nsecs.find((n) => (n.data as NsecData).nextDomain === ORIGIN)!;
+      assert.equal(nsecCovers(last, `zzzz.${ORIGIN}`), true, 'the last NSEC covers to the end of the zone');
+      assert.equal(nsecCovers(last, 'zzzz.other'), false, 'but not names of other zones that sort later');
       const [ent] = z.nsecCovering(`b.deep.${ORIGIN}`);
       assert.equal(nsecCovers(ent!, `b.deep.${ORIGIN}`), false, 'b.deep is an empty non-terminal');
     });
