@@ -112,6 +112,16 @@ interface Ctx {
   stale: boolean;
 }
 
+/** What a lookup settled on, before it is shaped for one client (DO/AD/CD). */
+interface Outcome {
+  rcode: RcodeName;
+  answer: SignedRRset[];
+  authority: RR[];
+  security: CacheSecurity;
+  ede?: number;
+  reason?: string;
+}
+
 class LimitReached extends Error {
   constructor(readonly what: string) {
     super(what);
@@ -158,6 +168,7 @@ export class ResolverEngine {
   private readonly upstreamPort: number;
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
+  private readonly inflight = new Map<string, Promise<Outcome>>();
 
   constructor(options: EngineOptions) {
     this.settings = options.settings;
@@ -207,17 +218,24 @@ export class ResolverEngine {
       aggressive: false,
       stale: false,
     };
-    let outcome: { rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity; ede?: number; reason?: string };
-    try {
-      outcome = await this.lookup(ctx, qname, qtype, { rd, depth: 0 });
-    } catch (err) {
-      if (!(err instanceof LimitReached)) throw err;
-      outcome = { rcode: 'SERVFAIL', answer: [], authority: [], security: 'indeterminate', ede: Ede.OTHER, reason: `gave up: ${err.message}` };
-    }
-    // RFC 8767: when resolution failed, answer from stale data if allowed.
-    if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd) {
-      const stale = await this.staleAnswer(ctx, qname, qtype);
-      if (stale) outcome = stale;
+    // Identical questions already being resolved are joined, not sent again
+    // (Unbound's mesh, BIND's fetch sharing): one upstream resolution serves them all.
+    const key = `${canonicalName(qname)}|${qtype}|${rd}|${cd}`;
+    let outcome: Outcome;
+    let coalesced = false;
+    const running = this.inflight.get(key);
+    if (running) {
+      coalesced = true;
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'coalesced', qname, qtype, detail: 'joined a resolution already in progress' });
+      outcome = await running;
+    } else {
+      const p = this.computeOutcome(ctx, qname, qtype, rd);
+      this.inflight.set(key, p);
+      try {
+        outcome = await p;
+      } finally {
+        this.inflight.delete(key);
+      }
     }
     let security = outcome.security;
     let rcode = outcome.rcode;
@@ -252,7 +270,8 @@ export class ResolverEngine {
       queriesSent: ctx.sent,
       timeouts: ctx.timeouts,
       tcpQueries: ctx.tcp,
-      fromCache: ctx.sent === 0,
+      fromCache: ctx.sent === 0 && !coalesced,
+      coalesced,
       aggressive: ctx.aggressive,
       stale: ctx.stale,
       startedAt: ctx.startedAt,
@@ -266,6 +285,22 @@ export class ResolverEngine {
     }
     this.emit({ type: 'resolution', time: this.clock.now(), summary });
     return result;
+  }
+
+  private async computeOutcome(ctx: Ctx, qname: Name, qtype: RRTypeName, rd: boolean): Promise<Outcome> {
+    let outcome: Outcome;
+    try {
+      outcome = await this.lookup(ctx, qname, qtype, { rd, depth: 0 });
+    } catch (err) {
+      if (!(err instanceof LimitReached)) throw err;
+      outcome = { rcode: 'SERVFAIL', answer: [], authority: [], security: 'indeterminate', ede: Ede.OTHER, reason: `gave up: ${err.message}` };
+    }
+    // RFC 8767: when resolution failed, answer from stale data if allowed.
+    if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd) {
+      const stale = await this.staleAnswer(ctx, qname, qtype);
+      if (stale) outcome = stale;
+    }
+    return outcome;
   }
 
   // ---------------------------------------------------------------------------
@@ -321,7 +356,9 @@ export class ResolverEngine {
         ...(piece!.ede !== undefined ? { ede: piece!.ede } : {}),
         ...(piece!.reason !== undefined ? { reason: piece!.reason } : {}),
       });
-      if (piece.security === 'bogus') return withEde({ rcode: 'SERVFAIL', answer, authority: [], security: 'bogus' });
+      // Bogus data is handed up with its verdict: resolve() turns it into SERVFAIL
+      // (or, for PowerDNS "process" mode and non-DNSSEC clients, into plain data).
+      if (piece.security === 'bogus') return withEde({ rcode: piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR', answer, authority: piece.authority, security: 'bogus' });
       if (piece.kind === 'cname' && piece.next !== undefined) {
         if (seen.has(canonicalName(piece.next))) {
           // A CNAME loop: return the chain as far as it goes (RFC 1034 §3.6.2 forbids loops; BIND and Unbound stop like this).

@@ -84,7 +84,7 @@ export interface CacheEvent {
   type: 'cache';
   time: number;
   resolution: number;
-  action: 'hit' | 'negative-hit' | 'aggressive-nsec' | 'stale' | 'flush';
+  action: 'hit' | 'negative-hit' | 'aggressive-nsec' | 'stale' | 'flush' | 'coalesced';
   qname: Name;
   qtype?: RRTypeName;
   detail?: string;
@@ -105,6 +105,8 @@ export interface ResolutionSummary {
   tcpQueries: number;
   /** Answered without any upstream query. */
   fromCache: boolean;
+  /** Joined an identical resolution already in progress (its queries are counted there). */
+  coalesced: boolean;
   /** Answer synthesised from cached NSEC/NSEC3 (RFC 8198). */
   aggressive: boolean;
   /** Stale data served (RFC 8767). */

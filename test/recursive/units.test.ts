@@ -222,6 +222,30 @@ describe('engine behaviours with quirky authoritatives', () => {
     assert.equal(engine.infra.info({ address: ADDR.insecure, port: 53 }).edns, 'noedns');
   });
 
+  it('identical concurrent questions are resolved once and shared (no upstream amplification)', async () => {
+    const single = setup();
+    await single.q('www.example.lab');
+    const once = single.upstream.sent;
+    const { w, engine, upstream } = setup();
+    const many = await drive(w.clock, Promise.all(Array.from({ length: 20 }, () => engine.resolve('www.example.lab', 'A', { do: true }))));
+    assert.equal(upstream.sent, once);
+    assert.ok(many.every((r) => r.rcode === 'NOERROR' && r.ad));
+    assert.equal(many.filter((r) => r.summary.coalesced).length, 19);
+  });
+
+  it('PowerDNS "process" mode: bogus data is SERVFAIL for DO/AD clients, plain data (AD=0) for others', async () => {
+    const w = buildWorld(new VirtualClock());
+    const engine = new ResolverEngine({ settings: settingsFor('powerdns'), clock: w.clock, random: new SeededRandom('pdns'), upstream: new DirectUpstream(w, w.clock), rootHints: w.rootHints, trustAnchors: w.anchors });
+    const plain = await drive(w.clock, engine.resolve('www.bogus.lab', 'A', {}));
+    assert.equal(plain.rcode, 'NOERROR');
+    assert.equal(plain.ad, false);
+    assert.deepEqual(plain.answer.map((r) => r.data), ['192.0.2.50']);
+    const dnssec = await drive(w.clock, engine.resolve('www.bogus.lab', 'A', { do: true }));
+    assert.equal(dnssec.rcode, 'SERVFAIL');
+    const unb = setup();
+    assert.equal((await drive(unb.w.clock, unb.engine.resolve('www.bogus.lab', 'A', {}))).rcode, 'SERVFAIL', 'unbound: always SERVFAIL');
+  });
+
   it('QNAME minimisation (RFC 9156): the root sees only "lab"; with it off it sees the full name', async () => {
     const on = setup({ qnameMinimisation: true });
     await on.q('www.example.lab');
