@@ -791,7 +791,7 @@ class Nsec3Hasher {
 export function nsec3Covers(nsec3: RR, name: Name, zone: Name, iterationLimit: number = DEFAULT_NSEC3_ITERATION_LIMIT): boolean {
   try {
     const v = nsec3View(nsec3, zone);
-    if (v === undefined || v === 'unknown-hash' || v.iterations > iterationLimit) return false;
+    if (v === undefined || v === 'unknown-hash' || v.iterations > iterationLimit || !isSubdomain(name, zone)) return false;
     return new Nsec3Hasher().covers(v, name);
   } catch {
     return false;

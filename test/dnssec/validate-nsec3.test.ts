@@ -220,6 +220,8 @@ for (const k of cases) {
       const [m] = n3.match(`www.${ORIGIN}`);
       assert.equal(nsec3Covers(m!, `www.${ORIGIN}`, ORIGIN), false, 'a matching NSEC3 does not cover');
       assert.equal(nsec3Covers(cov!, `nope.${ORIGIN}`, 'other.example'), false, 'records of another zone never cover');
+      const foreign = ['a.other', 'b.other', 'c.other', 'd.other', 'e.other'];
+      assert.ok(foreign.every((n) => !nsec3Covers(cov!, n, ORIGIN)), 'names outside the zone are never covered');
       if (k.iterations > 0) assert.equal(nsec3Covers(cov!, `nope.${ORIGIN}`, ORIGIN, k.iterations - 1), false, 'iterations above the limit: not used');
     });
   });
