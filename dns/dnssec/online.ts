@@ -23,7 +23,7 @@ import type { Message, Name, RR, RrsigData, RRTypeName } from '../types.ts';
 import type { Zone } from '../zone/zone.ts';
 import { makeDs } from './algorithms.ts';
 import type { SigningKey } from './keys.ts';
-import { corruptSignature, signingRoles, signRRset, type ZoneSigningQuirk } from './sign.ts';
+import { corruptSignature, isBelowDname, signingRoles, signRRset, type ZoneSigningQuirk } from './sign.ts';
 import { typeToNumber } from '../wire/types-map.ts';
 
 /** Incident behaviour of an online signer, as data. */
@@ -239,7 +239,7 @@ class AnswerSigning {
     const zone = this.zone;
     // Delegation NS and glue are not signed (RFC 4035 §2.2).
     if (set.type === 'NS' && !nameEquals(set.name, zone.origin)) return;
-    if (zone.isBelowCut(set.name)) return;
+    if (zone.isBelowCut(set.name) || isBelowDname(zone, set.name)) return;
     let labelsField: number | undefined;
     let originalTTL = zone.get(set.name, set.type)?.ttl;
     if (!zone.get(set.name, set.type)) {

@@ -191,12 +191,22 @@ interface NodeInfo {
   signed: RRTypeName[];
 }
 
+/** A DNAME at a strict ancestor of `name` (up to the apex) occludes it (RFC 6672 §2.4). */
+export function isBelowDname(zone: Zone, name: Name): boolean {
+  const originLabels = labelCount(zone.origin);
+  for (let n = labelCount(name) - 1; n >= originLabels; n--) {
+    if (zone.get(ancestorWithLabels(name, n), 'DNAME')) return true;
+  }
+  return false;
+}
+
 function classify(zone: Zone): NodeInfo[] {
   const out: NodeInfo[] = [];
   for (const name of zone.sortedNames()) {
     const sets = zone.rrsetsAt(name).filter((s) => !DNSSEC_TYPES.has(s.type));
     if (sets.length === 0) continue;
     if (zone.isBelowCut(name)) continue; // glue or occluded: not signed, not in the chain (RFC 4035 §2.2, §2.3)
+    if (isBelowDname(zone, name)) continue; // occluded by a DNAME above it (RFC 6672 §2.4), as dnssec-signzone does
     const types = sets.map((s) => s.type);
     if (nameEquals(name, zone.origin)) {
       out.push({ name, kind: 'apex', types, signed: types });

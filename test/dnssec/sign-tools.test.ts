@@ -41,6 +41,8 @@ ns.secure A 192.0.2.78
 deep.insecure.under.ent NS ns1.example.net.
 other NS ns1.example.net.
 srv._tcp SRV 0 5 5060 mail
+dn DNAME target.example.net.
+occluded.dn A 192.0.2.66
 `;
 
 function requireTool(bin: string, pkg: string): void {

@@ -25,6 +25,8 @@ sub NS ns.sub
 sub A 192.0.2.99
 ns.sub A 192.0.2.77
 deeper.ns.sub TXT "occluded"
+dn DNAME elsewhere.test.
+x.dn A 192.0.2.4
 secure NS ns1
 secure DS 12345 13 2 49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD
 `;
@@ -100,10 +102,17 @@ describe('signZone (RFC 4035 §2)', () => {
     assert.deepEqual((signed.get(`secure.${ORIGIN}`, 'NSEC')!.records[0]!.data as NsecData).types, ['NS', 'DS', 'RRSIG', 'NSEC']);
   });
 
+  test('names below a DNAME are occluded: DNAME signed, data below it neither signed nor chained (RFC 6672 §2.4)', () => {
+    assert.deepEqual(covered(signed, `dn.${ORIGIN}`), ['DNAME', 'NSEC']);
+    assert.deepEqual(covered(signed, `x.dn.${ORIGIN}`), []);
+    assert.equal(signed.get(`x.dn.${ORIGIN}`, 'NSEC'), undefined);
+    assert.ok(signed.get(`x.dn.${ORIGIN}`, 'A'), 'the data itself stays in the zone');
+  });
+
   test('NSEC chain: canonical order, wraps to the apex, TTL = min(SOA TTL, MINIMUM)', () => {
     const chain = [...signed.records()].filter((r) => r.type === 'NSEC');
     const owners = chain.map((r) => r.name);
-    assert.deepEqual(owners, ['example.test', 'a.b.c.example.test', 'ns1.example.test', 'secure.example.test', 'sub.example.test', '*.wild.example.test', 'www.example.test']);
+    assert.deepEqual(owners, ['example.test', 'a.b.c.example.test', 'dn.example.test', 'ns1.example.test', 'secure.example.test', 'sub.example.test', '*.wild.example.test', 'www.example.test']);
     chain.forEach((r, i) => assert.ok(nameEquals((r.data as NsecData).nextDomain, owners[(i + 1) % owners.length]!)));
     assert.ok(chain.every((r) => r.ttl === 300));
   });
@@ -117,12 +126,12 @@ describe('signZone (RFC 4035 §2)', () => {
   test('NSEC3: empty non-terminals get NSEC3s, opt-out drops the insecure delegation only', () => {
     const n3 = signZone(zone(), [ksk, zsk], { ...T, denial: 'nsec3', nsec3: { optOut: false } });
     const list = [...n3.records()].filter((r) => r.type === 'NSEC3').map((r) => r.data as Nsec3Data);
-    // apex, ns1, www, *.wild, wild (ENT), a.b.c, b.c (ENT), c (ENT), sub, secure
-    assert.equal(list.length, 10);
+    // apex, ns1, www, *.wild, wild (ENT), a.b.c, b.c (ENT), c (ENT), sub, secure, dn
+    assert.equal(list.length, 11);
     assert.equal(list.filter((d) => d.types.length === 0).length, 3);
     const oo = signZone(zone(), [ksk, zsk], { ...T, denial: 'nsec3', nsec3: { optOut: true, salt: Buffer.from('ab', 'hex'), iterations: 3 } });
     const ooList = [...oo.records()].filter((r) => r.type === 'NSEC3').map((r) => r.data as Nsec3Data);
-    assert.equal(ooList.length, 9);
+    assert.equal(ooList.length, 10);
     assert.ok(ooList.every((d) => d.flags === 1 && d.iterations === 3 && d.salt.toString('hex') === 'ab'));
     assert.equal(oo.get(ORIGIN, 'NSEC3PARAM')!.records.length, 1);
     assert.equal([...oo.records()].filter((r) => r.type === 'NSEC').length, 0);
