@@ -146,6 +146,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     }
     for (const a of addrs) {
       if (typeof a !== 'string' || isIP(a) === 0) top(where, `"${a}" is not an IPv4/IPv6 address`);
+      else if (a.startsWith('10.53.')) top(where, `${a} is in 10.53.0.0/16, which the lab keeps for the root and TLD servers it synthesises; pick another address`);
       else if (addresses.has(a)) top(where, `address ${a} is already used by ${addresses.get(a)}`);
       else addresses.set(a, name);
     }

@@ -79,6 +79,7 @@ test('topology problems name where they are', () => {
   s.topology.servers['ns2'] = { host: 'ns2.example.jp', addresses: ['192.0.2.53'], quirks: [{ kind: 'delay', ms: -5 }] };
   s.topology.resolvers!['r2'] = { addresses: ['10.0.0.54'], profile: 'dnsmasq', settings: { noSuchKnob: true } };
   s.topology.clients['bob'] = { addresses: ['10.0.0.11'], resolver: 'r9' };
+  s.topology.clients['carol'] = { addresses: ['10.53.0.1'] };
   s.topology.middleboxes = { lb: { kind: 'load-balancer', between: ['alice', 'r'] } };
   s.topology.registries = [{ tld: 'com', registrars: ['a'], domains: [{ name: 'x.com', registrar: 'b', registrant: 'x', authCode: 'x', ns: [] }] }];
   const p = problems(s);
@@ -90,6 +91,7 @@ test('topology problems name where they are', () => {
   has(/^topology\.resolvers\["r2"\]: unknown profile "dnsmasq" \(profiles: unbound, bind/);
   has(/^topology\.resolvers\["r2"\]\.settings: unknown setting "noSuchKnob"/);
   has(/^topology\.clients\["bob"\]: unknown resolver "r9" \(resolvers: r, r2\)$/);
+  has(/^topology\.clients\["carol"\]: 10\.53\.0\.1 is in 10\.53\.0\.0\/16, which the lab keeps/);
   has(/^topology\.middleboxes\["lb"\]: middlebox kind "load-balancer" is not available yet \(middleboxes arrive with issue 5\)/);
   has(/^topology\.registries\[0\]: the TLD zone "com" must be in topology\.zones/);
   has(/^topology\.registries\[0\]: domain x\.com: unknown registrar "b" \(registrars: a\)$/);
