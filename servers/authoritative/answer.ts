@@ -146,7 +146,9 @@ class ZoneAnswerer {
     }
     // Step 3a: exact match.
     const sets = zone.rrsetsAt(qname);
-    if (sets.length > 0) return this.atNode(zone, qname, sets, undefined);
+    // An owner holding only NSEC3 (and its RRSIG) is chain data, not a name of
+    // the zone (RFC 5155 §7.2.8): it does not exist for lookups, as in NSD.
+    if (sets.length > 0 && !sets.every((s) => s.type === 'NSEC3' || s.type === 'RRSIG')) return this.atNode(zone, qname, sets, undefined);
     // An empty non-terminal exists (RFC 4592 §2.2.2): NODATA, and it blocks wildcards.
     if (zone.hasDescendants(qname)) {
       this.negative(zone, 'NOERROR', { kind: 'nodata', qname, qtype: this.qtype });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeMessage } from '../../dns/wire/message.ts';
+import { base32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import type { Message, RR, RRTypeName } from '../../dns/types.ts';
 import { query } from './helpers.ts';
@@ -166,6 +167,12 @@ function cases(): Case[] {
     add(`${z} DO positive, bufsize 512`, q(`www.${z}`, 'A', { do: true, size: 512 }));
     add(`${z} DO DNSKEY, bufsize 512`, q(z, 'DNSKEY', { do: true, size: 512 }));
     add(`${z} DO ANY at apex`, d('', 'ANY'));
+    if (z === 'nsec3.test') {
+      // A hashed NSEC3 owner name is not a name of the zone (RFC 5155 §7.2.8).
+      const hashed = base32hex(nsec3Hash('www.nsec3.test', Buffer.from('aabbccdd', 'hex'), 0)).toLowerCase();
+      add(`${z} DO query for an NSEC3 owner name`, d(hashed, 'A'));
+      add(`${z} query for an NSEC3 owner name, DO=0`, q(`${hashed}.${z}`, 'A'));
+    }
     add(`${z} DO TCP`, d('nx', 'A'), true);
   }
   return list;
