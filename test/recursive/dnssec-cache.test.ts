@@ -13,8 +13,8 @@ import { settingsFor, type ProfileName } from '../../servers/recursive/profiles.
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
 
-function setup(overrides: Partial<ResolverSettings> = {}, profile: ProfileName = 'unbound') {
-  const w = buildWorld(new VirtualClock());
+function setup(overrides: Partial<ResolverSettings> = {}, profile: ProfileName = 'unbound', world?: ReturnType<typeof buildWorld>) {
+  const w = world ?? buildWorld(new VirtualClock());
   const upstream = new DirectUpstream(w, w.clock);
   const events: ResolverEvent[] = [];
   const engine = new ResolverEngine({
@@ -70,6 +70,21 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
     // …but a type in the bitmap is never denied from the cache.
     const a = await q('www.example.lab', 'A');
     assert.deepEqual(a.answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.10']);
+  });
+
+  it('Slack 2021: an NSEC bitmap missing A turns an AAAA NODATA into an A outage only with aggressive NSEC, and only AAAA-first', async () => {
+    const broken = () => buildWorld(new VirtualClock(), { exampleQuirks: [{ kind: 'bitmap-omit', owner: 'www.example.lab', types: ['A'] }] });
+    const aggressive = setup({ aggressiveNsec: true }, 'google-public-dns', broken());
+    assert.equal((await aggressive.q('www.example.lab', 'AAAA')).answer.length, 0);
+    const outage = await aggressive.q('www.example.lab', 'A');
+    assert.equal(outage.rcode, 'NOERROR');
+    assert.deepEqual(outage.answer.filter((r) => r.type === 'A'), [], 'A denied from the cached NSEC');
+    assert.equal(outage.summary.aggressive, true);
+    const classic = setup({ aggressiveNsec: false }, 'unbound', broken());
+    await classic.q('www.example.lab', 'AAAA');
+    assert.deepEqual((await classic.q('www.example.lab', 'A')).answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.10']);
+    const aFirst = setup({ aggressiveNsec: true }, 'google-public-dns', broken());
+    assert.deepEqual((await aFirst.q('www.example.lab', 'A')).answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.10'], 'A before AAAA works');
   });
 
   it('a name added after the NSEC was cached stays hidden until the NSEC expires (RFC 8198 §6)', async () => {

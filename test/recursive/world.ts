@@ -83,6 +83,8 @@ export interface WorldOptions {
   nsec3Other?: boolean;
   /** Server addresses (default ADDR, 10.0.x.y for the VirtualNetwork). */
   addresses?: Addresses;
+  /** Signing quirks for example.lab (e.g. an NSEC bitmap that omits a type, as in the 2021 Slack outage). */
+  exampleQuirks?: NonNullable<Parameters<typeof signZone>[2]['quirks']>;
 }
 
 export interface World {
@@ -193,7 +195,7 @@ www.other.lab. 600 ${T} A 192.0.2.20
   const zones = new Map<string, Zone>();
   zones.set('.', sign(root, keys.get('.')!));
   zones.set('lab', sign(lab, keys.get('lab')!));
-  zones.set('example.lab', sign(unsigned.get('example.lab')!, keys.get('example.lab')!));
+  zones.set('example.lab', sign(unsigned.get('example.lab')!, keys.get('example.lab')!, false, options.exampleQuirks ?? []));
   zones.set('other.lab', sign(unsigned.get('other.lab')!, keys.get('other.lab')!, options.nsec3Other ?? true));
   zones.set('glueless.lab', unsigned.get('glueless.lab')!);
   zones.set('insecure.lab', unsigned.get('insecure.lab')!);
