@@ -12,7 +12,7 @@ import type { Name, RR, RRClassName, RrsigData, SoaData } from '../types.ts';
 import { RdataSyntaxError, ZoneSyntaxError } from './errors.ts';
 import { parseRdataTokens } from './rdata-text.ts';
 import { classFromText, parseNameText, parseTtl, typeFromText } from './text-util.ts';
-import { tokenize, type Token } from './tokenizer.ts';
+import { tokenize, type Entry, type Token } from './tokenizer.ts';
 import { Zone } from './zone.ts';
 
 export { ZoneSyntaxError } from './errors.ts';
@@ -94,7 +94,7 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
   const entries = tokenize(text, file);
   let previousOwner: Name | undefined;
 
-  for (const entry of entries) {
+  const handle = (entry: Entry): void => {
     const tokens = entry.tokens;
     const first = tokens[0]!;
     const fail: (tok: Token | undefined, msg: string) => never = (tok, msg) => {
@@ -144,12 +144,13 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
           break;
         }
         case '$GENERATE':
-          fail(first, '$GENERATE is a BIND extension this parser does not support: expand the records in the file');
+          // BIND extension, read the way named does (named-checkzone -D is the reference).
+          for (const generated of expandGenerate(entry, file, fail)) handle(generated);
           break;
         default:
           fail(first, `unknown directive '${first.text}': expected $ORIGIN, $TTL or $INCLUDE`);
       }
-      continue;
+      return;
     }
 
     // A resource record: [owner] [ttl] [class] type rdata  (TTL and class in either order).
@@ -216,7 +217,8 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     Object.defineProperty(rr, SOURCE, { value: { file, line: typeTok.line }, enumerable: false });
     state.out.push(rr);
     previousOwner = owner;
-  }
+  };
+  for (const entry of entries) handle(entry);
 }
 
 function relativeDisplay(includer: string, target: string): string {
@@ -294,4 +296,76 @@ export function loadZoneFile(path: string, origin?: Name): Zone {
     apex = soa.name;
   }
   return zoneFromRecords(records, apex, path);
+}
+
+// ---------------------------------------------------------------------------
+// $GENERATE (BIND): `$GENERATE start-stop[/step] lhs [ttl] [class] type rhs`.
+// `$` is the iterator, `${offset[,width[,base]]}` formats it (base d, o, x, X),
+// `\$` is a literal dollar sign.
+
+/** Upper bound on records one $GENERATE may produce (every loop is bounded). */
+const MAX_GENERATE = 65536;
+
+function expandGenerate(entry: Entry, file: string, fail: (tok: Token | undefined, msg: string) => never): Entry[] {
+  const [directive, range, lhs, ...rest] = entry.tokens;
+  if (!range || !lhs || rest.length < 2) fail(directive, '$GENERATE needs a range, an owner pattern, a type and RDATA: $GENERATE 1-10 host$ A 192.0.2.$');
+  const m = /^([0-9]+)-([0-9]+)(?:\/([0-9]+))?$/.exec(range.text);
+  if (!m) fail(range, `expected a range like 1-100 or 0-254/2 after $GENERATE, found '${range.text}'`);
+  const start = Number(m[1]);
+  const stop = Number(m[2]);
+  const step = m[3] === undefined ? 1 : Number(m[3]);
+  if (start > stop) fail(range, `$GENERATE range ${range.text} runs backwards`);
+  if (step < 1) fail(range, '$GENERATE step must be at least 1');
+  if (Math.floor((stop - start) / step) + 1 > MAX_GENERATE) fail(range, `$GENERATE range ${range.text} makes more than ${MAX_GENERATE} records`);
+  // As in BIND, the RDATA is ONE token (quote it if it has blanks) that is
+  // substituted and then read again as RDATA text.
+  let typeAt = 0;
+  while (typeAt < 2 && typeAt < rest.length - 1 && typeFromText(rest[typeAt]!.text) === undefined) typeAt++;
+  if (rest.length > typeAt + 2) fail(rest[typeAt + 2], '$GENERATE takes a single RDATA token after the type: quote it if it contains blanks');
+  const rhs = rest[rest.length - 1]!;
+  const middle = rest.slice(0, -1);
+  const out: Entry[] = [];
+  for (let v = start; v <= stop; v += step) {
+    let rdata: Token[];
+    try {
+      rdata = tokenize(substituteGenerate(rhs, v, fail), file).flatMap((e) => e.tokens);
+    } catch (e) {
+      if (e instanceof ZoneSyntaxError) fail(rhs, `$GENERATE RDATA for ${v}: ${e.detail}`);
+      throw e;
+    }
+    const owner = { ...lhs, text: substituteGenerate(lhs, v, fail) };
+    out.push({ line: entry.line, blankOwner: false, tokens: [owner, ...middle, ...rdata.map((t) => ({ ...t, line: rhs.line, column: rhs.column }))] });
+  }
+  return out;
+}
+
+function substituteGenerate(tok: Token, value: number, fail: (tok: Token | undefined, msg: string) => never): string {
+  const s = tok.text;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && i + 1 < s.length) {
+      out += c + s[i + 1]!;
+      i++;
+    } else if (c === '$') {
+      if (s[i + 1] === '{') {
+        const close = s.indexOf('}', i);
+        if (close < 0) fail(tok, `unterminated \${...} in $GENERATE pattern '${s}'`);
+        const mod = /^(-?[0-9]+)(?:,([0-9]+)(?:,([doxX]))?)?$/.exec(s.slice(i + 2, close));
+        if (!mod) fail(tok, `bad $GENERATE modifier '${s.slice(i, close + 1)}': expected \${offset[,width[,base]]} with base d, o, x or X`);
+        const n = value + Number(mod[1]);
+        if (n < 0) fail(tok, `$GENERATE modifier '${s.slice(i, close + 1)}' makes a negative number`);
+        const base = mod[3] ?? 'd';
+        let text = n.toString(base === 'o' ? 8 : base === 'd' ? 10 : 16);
+        if (base === 'X') text = text.toUpperCase();
+        out += text.padStart(Number(mod[2] ?? 0), '0');
+        i = close;
+      } else {
+        out += String(value);
+      }
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }

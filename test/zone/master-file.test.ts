@@ -107,9 +107,38 @@ describe('directives', () => {
     assert.equal(e.line, 2);
     assert.match(e.message, /cannot read \$INCLUDE file 'missing.inc'/);
     assert.match(syntaxError(() => parseMasterFile('$FOO bar\n', { origin: 'a' })).message, /unknown directive '\$FOO': expected \$ORIGIN, \$TTL or \$INCLUDE/);
-    assert.match(syntaxError(() => parseMasterFile('$GENERATE 1-3 x$ A 192.0.2.$\n', { origin: 'a' })).message, /\$GENERATE/);
     assert.match(syntaxError(() => parseMasterFile('$TTL soon\n', { origin: 'a' })).message, /expected a TTL after \$TTL/);
     assert.match(syntaxError(() => parseMasterFile('$ORIGIN\n', { origin: 'a' })).message, /\$ORIGIN takes exactly one/);
+  });
+});
+
+describe('$GENERATE (BIND extension)', () => {
+  test('iterator, step and ${offset,width,base} modifiers', () => {
+    const rrs = parseMasterFile('$TTL 1\n$GENERATE 8-24/8 h${-8,3,x} 60 IN A 192.0.2.$\n$GENERATE 10-11 ${0,0,o}.r PTR \\$dollar$\n', { origin: 'example.jp' });
+    assert.deepEqual(lines(rrs), [
+      'h000.example.jp.\t60\tIN\tA\t192.0.2.8',
+      'h008.example.jp.\t60\tIN\tA\t192.0.2.16',
+      'h010.example.jp.\t60\tIN\tA\t192.0.2.24',
+      '12.r.example.jp.\t1\tIN\tPTR\t\\$dollar10.example.jp.',
+      '13.r.example.jp.\t1\tIN\tPTR\t\\$dollar11.example.jp.',
+    ]);
+  });
+
+  test('the RDATA token is substituted, then read again (as BIND does)', () => {
+    const [rr] = parseMasterFile('$GENERATE 7-7 t 1 TXT "a$ b"\n', { origin: 'x' });
+    assert.deepEqual(rr!.data, [Buffer.from('a7'), Buffer.from('b')]);
+  });
+
+  test('errors: bad range, backwards, too many, bad modifier, RDATA errors point at the directive line', () => {
+    const opts = { origin: 'x', defaultTtl: 1, fileName: 'g.zone' };
+    assert.match(syntaxError(() => parseMasterFile('$GENERATE 1to3 h$ A 192.0.2.$\n', opts)).message, /expected a range like 1-100/);
+    assert.match(syntaxError(() => parseMasterFile('$GENERATE 3-1 h$ A 192.0.2.$\n', opts)).message, /runs backwards/);
+    assert.match(syntaxError(() => parseMasterFile('$GENERATE 0-70000 h$ A 192.0.2.1\n', opts)).message, /more than 65536 records/);
+    assert.match(syntaxError(() => parseMasterFile('$GENERATE 1-2 h${1,2,n} A 192.0.2.1\n', opts)).message, /bad \$GENERATE modifier/);
+    assert.match(syntaxError(() => parseMasterFile('$GENERATE 1-2 h$ A 192.0.2.1 x\n', opts)).message, /single RDATA token/);
+    const e = syntaxError(() => parseMasterFile('\n$GENERATE 250-260 h$ A 192.0.2.$\n', opts));
+    assert.equal(e.line, 2);
+    assert.match(e.message, /expected an IPv4 address, found '192\.0\.2\.256'/);
   });
 });
 
