@@ -219,6 +219,8 @@ class ZoneAnswerer {
       return { kind: 'done' };
     }
     b.addRecord('answer', { name: qname, type: 'CNAME', class: dname.class, ttl: dname.ttl, data: synthesized });
+    // For qtype CNAME the synthesized CNAME is the answer (NSD and BIND stop here).
+    if (this.qtype === 'CNAME') return { kind: 'done' };
     return { kind: 'chase', target: synthesized };
   }
 
@@ -352,6 +354,8 @@ export function answerQuery(zones: ZoneSet, query: Message, context: AnswerConte
   const builder = online ? new ResponseBuilder(query, false) : b;
   if (online) builder.res.edns = res.edns;
   resolveChain(zones, entry, q.qname, q.qtype, builder, context, q.qclass === 'ANY');
+  // Data for class ANY is not authoritative (we only hold IN): NSD clears AA.
+  if (q.qclass === 'ANY') builder.res.flags.aa = false;
   if (online) return entry.onlineSigner!.signAnswer(builder.res, query, entry.zone);
   return res;
 }

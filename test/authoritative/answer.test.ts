@@ -105,6 +105,11 @@ describe('answerQuery: CNAME and DNAME', () => {
     assert.deepEqual(names(r.answer), ['dn.example DNAME', 'x.dn.example CNAME', 'x.www.example A']);
     assert.equal(r.rcode, 'NOERROR');
   });
+  it('DNAME with qtype CNAME: the synthesized CNAME is the answer', () => {
+    const r = ask(zs(), query('x.dn.example', 'CNAME'));
+    assert.deepEqual(names(r.answer), ['dn.example DNAME', 'x.dn.example CNAME']);
+    assert.deepEqual(r.authority, []);
+  });
   it('DNAME owner itself is not redirected', () => {
     const r = ask(zs(), query('dn.example', 'A'));
     assert.equal(r.answer.length, 0);
@@ -271,7 +276,9 @@ describe('answerQuery: refusals and errors', () => {
   });
   it('REFUSED for class CH (EDE 21); class ANY is looked up as IN', () => {
     assert.equal(ask(zs(), query('www.example', 'A', { qclass: 'CH' })).rcode, 'REFUSED');
-    assert.equal(ask(zs(), query('www.example', 'A', { qclass: 'ANY' })).answer.length, 1);
+    const anyClass = ask(zs(), query('www.example', 'A', { qclass: 'ANY' }));
+    assert.equal(anyClass.answer.length, 1);
+    assert.equal(anyClass.flags.aa, false, 'class ANY data is not authoritative (NSD)');
   });
   it('NOTIMP for other opcodes, bare header like NSD', () => {
     for (const opcode of ['STATUS', 'NOTIFY', 'UPDATE', 'IQUERY'] as const) {

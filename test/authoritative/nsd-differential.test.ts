@@ -45,6 +45,10 @@ ${Array.from({ length: 6 }, (_, i) => `big IN TXT "${'a'.repeat(100)}${i}"`).joi
 dn IN DNAME www.example.
 x.www IN A 192.0.2.50
 srv IN SRV 0 5 5060 mail.example.
+tosub IN CNAME www.sub.example.
+loop1 IN CNAME loop2.example.
+loop2 IN CNAME loop1.example.
+*.wc IN CNAME www.example.
 child IN NS ns.child.example.
 child IN DS 54321 13 2 ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789
 ns.child IN A 192.0.2.60
@@ -75,6 +79,10 @@ sub IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789A
 ns.sub IN A 192.0.2.40
 insecure IN NS ns.insecure
 ns.insecure IN A 192.0.2.41
+dn IN DNAME www
+x.www IN A 192.0.2.50
+*.wc IN CNAME www
+mx IN MX 10 www
 `;
 
 interface Case {
@@ -104,6 +112,11 @@ function cases(): Case[] {
   add('CNAME chain of two', q('alias2.example', 'A'));
   add('CNAME out-of-zone target', q('ext.example', 'A'));
   add('CNAME qtype CNAME', q('alias.example', 'CNAME'));
+  add('CNAME into a delegation', q('tosub.example', 'A'));
+  add('CNAME loop', q('loop1.example', 'A'));
+  add('wildcard CNAME', q('a.wc.example', 'A'));
+  add('DNAME qtype CNAME', q('x.dn.example', 'CNAME'));
+  add('qclass ANY', q('www.example', 'A', { qclass: 'ANY' }));
   add('wildcard TXT', q('x.wild.example', 'TXT'));
   add('wildcard two labels deep', q('a.b.wild.example', 'A'));
   add('wildcard NODATA', q('x.wild.example', 'MX'));
@@ -167,6 +180,12 @@ function cases(): Case[] {
     add(`${z} DO positive, bufsize 512`, q(`www.${z}`, 'A', { do: true, size: 512 }));
     add(`${z} DO DNSKEY, bufsize 512`, q(z, 'DNSKEY', { do: true, size: 512 }));
     add(`${z} DO ANY at apex`, d('', 'ANY'));
+    add(`${z} DO DNAME`, d('x.dn', 'A'));
+    add(`${z} DO wildcard CNAME`, d('a.wc', 'A'));
+    add(`${z} DO MX + signed additional`, d('mx', 'MX'));
+    add(`${z} DO qtype RRSIG`, d('www', 'RRSIG'));
+    add(`${z} qtype RRSIG, DO=0`, q(`www.${z}`, 'RRSIG', { size: 4096 }));
+    add(`${z} DO qtype NSEC`, d('www', 'NSEC'));
     if (z === 'nsec3.test') {
       // A hashed NSEC3 owner name is not a name of the zone (RFC 5155 §7.2.8).
       const hashed = base32hex(nsec3Hash('www.nsec3.test', Buffer.from('aabbccdd', 'hex'), 0)).toLowerCase();
