@@ -76,14 +76,15 @@ export function signWithBind(o: SignOptions): SignedZone {
   const signedPath = join(o.dir, `${o.origin}.signed`);
   writeFileSync(zonePath, o.zoneText);
   const t = (v: number | string | undefined, d: number) => (typeof v === 'string' ? v : stamp(v ?? d));
-  const args = ['-q', '-K', keyDir, '-S', '-o', o.origin, '-f', signedPath, '-s', t(o.inception, INCEPTION), '-e', t(o.expiration, EXPIRATION)];
+  // -d: dsset-* files go to the temp dir, not the current directory.
+  const args = ['-q', '-K', keyDir, '-d', o.dir, '-S', '-o', o.origin, '-f', signedPath, '-s', t(o.inception, INCEPTION), '-e', t(o.expiration, EXPIRATION)];
   if (o.noVerify) args.push('-P');
   if (o.nsec3) {
     args.push('-3', o.nsec3.salt, '-H', String(o.nsec3.iterations));
     if (o.nsec3.optOut) args.push('-A');
   }
   args.push(zonePath);
-  execFileSync('dnssec-signzone', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('dnssec-signzone', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: o.dir });
   const records = parseMasterFile(readFileSync(signedPath, 'utf8'), { origin: o.origin, fileName: signedPath });
   const kskFile = join(keyDir, `${ksk}.key`);
   return {
