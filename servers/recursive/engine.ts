@@ -18,7 +18,7 @@
 // Every upstream query counts against the per-client-query budget.
 
 import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labels, nameEquals, ROOT, wireLength } from '../../dns/name.ts';
-import { groupRRsets, rrsetKey, type RRset } from '../../dns/rrset.ts';
+import { groupRRsets, type RRset } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
 import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
 import { base32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
@@ -1227,4 +1227,3 @@ export class ResolverEngine {
   }
 }
 
-export { rrsetKey };
