@@ -22,7 +22,7 @@ export const COLORS = {
   lane: '#57606a',
 } as const;
 
-const MAX_ROWS = 220;
+const MAX_ROWS = 240;
 
 function rcodeColor(rcode: string | undefined): string {
   if (rcode === 'NOERROR') return COLORS.noerror;
@@ -31,7 +31,33 @@ function rcodeColor(rcode: string | undefined): string {
   return COLORS.fail;
 }
 
-type Row = { kind: 'packet'; entry: TraceEntry } | { kind: 'event'; event: TimelineEvent };
+type Row = { kind: 'packet'; entry: TraceEntry } | { kind: 'event'; event: TimelineEvent } | { kind: 'gap'; skipped: number };
+
+/** Rows kept when there are too many: the opening, every action with the packets right after it, the end. */
+const KEEP_START = 60;
+const KEEP_AFTER_ACTION = 40;
+const KEEP_END = 16;
+
+function selectRows(rows: Row[]): Row[] {
+  if (rows.length <= MAX_ROWS) return rows;
+  const keep = new Set<number>();
+  for (let i = 0; i < Math.min(KEEP_START, rows.length); i++) keep.add(i);
+  rows.forEach((r, i) => {
+    if (r.kind === 'event') for (let j = i; j < Math.min(rows.length, i + KEEP_AFTER_ACTION); j++) keep.add(j);
+  });
+  for (let i = Math.max(0, rows.length - KEEP_END); i < rows.length; i++) keep.add(i);
+  const out: Row[] = [];
+  let skipped = 0;
+  rows.forEach((r, i) => {
+    if (keep.has(i)) {
+      if (skipped) out.push({ kind: 'gap', skipped });
+      skipped = 0;
+      out.push(r);
+    } else skipped++;
+  });
+  if (skipped) out.push({ kind: 'gap', skipped });
+  return out;
+}
 
 export function sequenceSvg(r: RunResult): string {
   // Clients and resolvers first, then servers in the order the trace first reaches them; silent servers are left out.
@@ -49,7 +75,7 @@ export function sequenceSvg(r: RunResult): string {
     rows.push({ kind: 'packet', entry });
   }
   while (ai < actions.length) rows.push({ kind: 'event', event: actions[ai++]! });
-  const shown = rows.slice(0, MAX_ROWS);
+  const shown = selectRows(rows);
   const width = left + lanes.length * laneW + 20;
   const height = top + shown.length * rowH + 40;
   const x = (name: string) => left + lanes.indexOf(name) * laneW + laneW / 2;
@@ -78,6 +104,10 @@ export function sequenceSvg(r: RunResult): string {
   }
   shown.forEach((row, i) => {
     const y = top + i * rowH + 10;
+    if (row.kind === 'gap') {
+      parts.push(`<text x="${left + 6}" y="${y + 4}" fill="#57606a" font-style="italic">… ${row.skipped} packets not drawn (all are in the pcap) …</text>`);
+      return;
+    }
     if (row.kind === 'event') {
       const e = row.event;
       const col = e.role === 'attacker' ? COLORS.attacker : COLORS.operator;
@@ -100,9 +130,6 @@ export function sequenceSvg(r: RunResult): string {
       `<text x="${(x1 + x2) / 2}" y="${y - 3}" text-anchor="middle" fill="${col}">${esc(label)}</text>`,
     );
   });
-  if (rows.length > shown.length) {
-    parts.push(`<text x="${left}" y="${height - 6}" fill="#57606a">… ${rows.length - shown.length} more rows not drawn (see the pcap for every packet)</text>`);
-  }
   parts.push('</svg>');
   return parts.join('\n');
 }
