@@ -77,6 +77,14 @@ for (const alg of [8, 13, 15] as Alg[]) {
       });
     }
 
+    test('RFC 4509 §3: SHA-1 DS records are ignored when a SHA-256 DS is present', () => {
+      const sha1 = parent.ds(1);
+      const badSha256 = withData(parent.ds(2), { digest: flipByte((parent.ds(2).data as DsData).digest) });
+      assert.equal(verifyDnskeys(z.dnskeys, z.sigs, [sha1], NOW).status, 'secure', 'SHA-1 alone still validates (RFC 8624 §3.3)');
+      assert.equal(verifyDnskeys(z.dnskeys, z.sigs, [sha1, badSha256], NOW).status, 'bogus', 'a downgrade to SHA-1 is not accepted');
+      assert.equal(verifyDnskeys(z.dnskeys, z.sigs, [sha1, parent.ds(2)], NOW).status, 'secure');
+    });
+
     test('DNSKEY RRset authenticates from a trust-anchor DNSKEY', () => {
       const ksk = z.dnskeys.records.find((r) => (r.data as DnskeyData).flags === 257)!;
       assert.equal(verifyDnskeys(z.dnskeys, z.sigs, [ksk], NOW).status, 'secure');
