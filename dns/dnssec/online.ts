@@ -58,7 +58,7 @@ const KEY_SET_TYPES = new Set<RRTypeName>(['DNSKEY', 'CDS', 'CDNSKEY']);
 type Section = 'answer' | 'authority' | 'additional';
 
 export class OnlineSigner {
-  private readonly options: OnlineSignerOptions;
+  private options: OnlineSignerOptions;
   private quirks: OnlineSigningQuirk[];
 
   constructor(options: OnlineSignerOptions) {
@@ -72,6 +72,11 @@ export class OnlineSigner {
 
   get keys(): readonly SigningKey[] {
     return this.options.keys;
+  }
+
+  /** Change the signing keys (a rollover step); publish the DNSKEY RRset with rollover.ts `publishState`. */
+  setKeys(keys: readonly SigningKey[]): void {
+    this.options = { ...this.options, keys: [...keys] };
   }
 
   signAnswer(response: Message, query: Message, zone: Zone): Message {

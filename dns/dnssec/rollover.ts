@@ -107,6 +107,18 @@ export function signWithState(zone: Zone, state: KeyState, options: Omit<SignZon
   return signZone(zone, state.active, { ...options, publish: [...publishOnly, ...state.foreign], dropOtherDnskeys: true });
 }
 
+/**
+ * For online signing: make the zone's DNSKEY RRset exactly published + foreign
+ * keys and return the keys that sign (hand them to `OnlineSigner.setKeys`).
+ */
+export function publishState(zone: Zone, state: KeyState, ttl?: number): SigningKey[] {
+  if (!nameEquals(zone.origin, state.origin)) throw new KeyError('KEY_MISMATCH', `key state is for ${state.origin}, zone is ${zone.origin}`);
+  const t = ttl ?? zone.get(zone.origin, 'DNSKEY')?.ttl ?? 3600;
+  zone.remove(zone.origin, 'DNSKEY');
+  for (const d of [...state.published.map((k) => k.dnskey), ...state.foreign]) zone.add({ name: zone.origin, type: 'DNSKEY', class: 'IN', ttl: t, data: { ...d, key: Buffer.from(d.key) } });
+  return [...state.active];
+}
+
 /** The DS RRset for the parent zone. */
 export function dsRRset(state: KeyState, ttl = 86400): RR[] {
   return state.ds.map((data) => ({ name: state.origin, type: 'DS', class: 'IN', ttl, data: { ...data, digest: Buffer.from(data.digest) } }) as RR);

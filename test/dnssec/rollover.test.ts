@@ -181,3 +181,39 @@ describe('named quirks', () => {
     assert.ok(dnskeyValidates(zone, dsRRset(state)));
   });
 });
+
+describe('rollover with an online signer', () => {
+  test('publishState + setKeys: each pre-publish step validates with the previous DNSKEY RRset cached', async () => {
+    const { OnlineSigner } = await import('../../dns/dnssec/online.ts');
+    const { publishState } = await import('../../dns/dnssec/rollover.ts');
+    const { ZoneSet } = await import('../../servers/authoritative/zone-set.ts');
+    const { answerQuery } = await import('../../servers/authoritative/answer.ts');
+    const { makeQuery } = await import('../../dns/message.ts');
+    const { groupRRsets } = await import('../../dns/rrset.ts');
+    const zone = parseZoneText(ZONE, ORIGIN);
+    const s0 = initialKeyState(ORIGIN, [ksk1, zsk1]);
+    const signer = new OnlineSigner({ keys: publishState(zone, s0), now: () => NOW * 1000 });
+    const zones = new ZoneSet();
+    zones.add(zone, { onlineSigner: signer });
+    const ask = (qname: string, qtype: 'A' | 'DNSKEY') => answerQuery(zones, makeQuery(qname, qtype, { do: true, rd: false }));
+    const wwwOk = (cached: RR[]) => {
+      const m = ask(`www.${ORIGIN}`, 'A');
+      const set = groupRRsets(m.answer.filter((r) => r.type === 'A'))[0]!;
+      return verifyRRset(set, m.answer.filter((r) => r.type === 'RRSIG'), cached, ORIGIN, NOW).status === 'secure';
+    };
+    let cached = ask(ORIGIN, 'DNSKEY').answer.filter((r) => r.type === 'DNSKEY');
+    assert.ok(wwwOk(cached));
+    for (const step of zskPrePublishRollover(s0, zsk1, zsk2)) {
+      signer.setKeys(publishState(zone, step.state));
+      assert.ok(wwwOk(cached), `${step.name}: validates with the previous DNSKEY RRset`);
+      cached = ask(ORIGIN, 'DNSKEY').answer.filter((r) => r.type === 'DNSKEY');
+    }
+    assert.deepEqual(cached.map((r) => (r.data as { flags: number }).flags).sort(), [256, 257]);
+    // Jumping straight to the new ZSK fails for the cache from before the rollover.
+    const before = initialKeyState(ORIGIN, [ksk1, zsk1]);
+    signer.setKeys(publishState(zone, before));
+    const old = ask(ORIGIN, 'DNSKEY').answer.filter((r) => r.type === 'DNSKEY');
+    signer.setKeys(publishState(zone, zskPrePublishRollover(before, zsk1, zsk2)[2]!.state));
+    assert.equal(wwwOk(old), false);
+  });
+});
