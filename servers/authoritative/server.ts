@@ -277,8 +277,25 @@ export class AuthoritativeServer {
   }
 
   private coreSync(ctx: QueryContext): Outcome {
-    const message = answerQuery(this.zones, ctx.query, { ...this.answerOptions, transport: ctx.transport, udpPayloadSize: this.udpPayloadSize });
-    return { kind: 'message', message, limit: ctx.limit };
+    try {
+      const message = answerQuery(this.zones, ctx.query, { ...this.answerOptions, transport: ctx.transport, udpPayloadSize: this.udpPayloadSize });
+      return { kind: 'message', message, limit: ctx.limit };
+    } catch (err) {
+      // A bug or a broken online signer must cost one SERVFAIL, not the server (DESIGN principle 5).
+      this.emit({ type: 'error', server: this.name, time: this.network.clock.now(), message: `answer failed: ${err instanceof Error ? err.message : String(err)}` });
+      const q = ctx.query;
+      const message: Message = {
+        id: q.id,
+        opcode: q.opcode,
+        rcode: 'SERVFAIL',
+        flags: { qr: true, aa: false, tc: false, rd: q.flags.rd, ra: false, z: false, ad: false, cd: q.flags.cd },
+        question: q.question.slice(0, 1),
+        answer: [],
+        authority: [],
+        additional: [],
+      };
+      return { kind: 'message', message, limit: ctx.limit };
+    }
   }
 
   private readonly core: Next = async (ctx) => this.coreSync(ctx);

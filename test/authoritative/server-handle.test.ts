@@ -320,3 +320,21 @@ describe('answer cache and online signing', () => {
     assert.equal(calls, 2);
   });
 });
+
+describe('failures inside the answer logic', () => {
+  it('a throwing online signer costs one SERVFAIL and an error event, not the server', async () => {
+    const events: ServerEvent[] = [];
+    const s = new AuthoritativeServer({ network: fakeNetwork(new ManualClock()), listen: [], zones: [], onEvent: (e) => events.push(e) });
+    s.zones.add(exampleZone(), {
+      onlineSigner: {
+        signAnswer() {
+          throw new Error('HSM unplugged');
+        },
+      },
+    });
+    const r = (await send(s, query('www.example', 'A', { do: true })))!;
+    assert.equal(r.msg.rcode, 'SERVFAIL');
+    assert.ok(events.some((e) => e.type === 'error' && /HSM unplugged/.test(e.message)));
+    assert.equal((await send(s, query('www.example', 'A')))!.msg.rcode, 'NOERROR');
+  });
+});
