@@ -20,7 +20,10 @@ import type { ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import type { OpResult } from '../registry/registry.ts';
 import { parseDuration } from '../scenario/duration.ts';
-import type { Action, ActionStep, QueryStep, TimelineStep, TraceStep, WatchStep } from '../scenario/types.ts';
+import type { Action, ActionStep, AuditStep, QueryStep, SpfStep, TimelineStep, TraceStep, WatchStep } from '../scenario/types.ts';
+import { checkHost } from '../../servers/mail/spf.ts';
+import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
+import { BUILTIN_PROVIDER_SUFFIXES } from '../audit/providers.ts';
 import { parseQuestion, type Plan, type PlannedStep } from '../scenario/validate.ts';
 import type { AssertionRecord, RunResult, TimelineEvent } from './result.ts';
 import { World, type ResolverFactory } from './world.ts';
@@ -189,11 +192,16 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       ...(since !== undefined ? { from: since } : {}),
       ...(until !== undefined ? { to: until } : {}),
     };
-    if (e.none) record(p, [expectNotReceived(trace, filter, plan.start)]);
-    else {
-      const claim = { ...(e.count !== undefined ? { count: e.count } : {}), ...(e.min !== undefined ? { min: e.min } : {}), ...(e.max !== undefined ? { max: e.max } : {}) };
-      record(p, [expectQueryCount(trace, filter, claim, plan.start)]);
-    }
+    const window = e.since !== undefined || e.until !== undefined ? ` from ${offset(since ?? plan.start)} to ${e.until !== undefined ? offset(until!) : 'now'}` : '';
+    const o = e.none
+      ? expectNotReceived(trace, filter, plan.start)
+      : expectQueryCount(
+          trace,
+          filter,
+          { ...(e.count !== undefined ? { count: e.count } : {}), ...(e.min !== undefined ? { min: e.min } : {}), ...(e.max !== undefined ? { max: e.max } : {}) },
+          plan.start,
+        );
+    record(p, [{ ...o, what: `${o.what}${window}` }]);
   };
 
   const runTimeline = (p: PlannedStep, step: TimelineStep) => {
@@ -224,6 +232,54 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     record(p, out.map((o) => ({ ...o, what: `watch ${e.watch}: ${o.what}` })));
   };
 
+  /** Recursive lookups from a client through its resolver, and direct questions to a server by address. */
+  const clientDns = (client: string): AuditDns => {
+    const resolver = world.clients.get(client)?.resolver ?? '';
+    return {
+      resolve: async (qname, qtype) => {
+        const r = await world.query(client, resolver, qname, qtype, { rd: true, timeoutMs: CLIENT_TIMEOUT_MS, id: ids.int(65536), drive });
+        return { rcode: r.response?.rcode ?? 'TIMEOUT', answer: r.response?.answer ?? [] };
+      },
+      ask: async (address, qname, qtype) => {
+        const machine = world.machineOf(address);
+        if (!world.servers.has(machine) && !world.resolvers.has(machine)) return undefined; // nothing lives there
+        const r = await world.query(client, machine, qname, qtype, { rd: false, timeoutMs: CLIENT_TIMEOUT_MS, id: ids.int(65536), drive });
+        return r.response;
+      },
+    };
+  };
+
+  const runSpf = async (p: PlannedStep, step: SpfStep) => {
+    const c = step.spf;
+    event({ kind: 'query', step: p.number, actor: c.client, text: `${c.client} (mail receiver) checks SPF: MAIL FROM:<${c.sender}> from ${c.ip}${step.note ? `   # ${step.note}` : ''}` });
+    const dns = clientDns(c.client);
+    const r = await checkHost({ ip: c.ip, sender: c.sender, ...(c.helo ? { helo: c.helo } : {}) }, (qname, qtype) => dns.resolve(qname, qtype));
+    event({ kind: 'answer', step: p.number, text: `SPF ${r.result}: ${r.reason}`, detail: [`record: ${r.record ?? '(none)'}`, `DNS-querying terms: ${r.dnsTerms}`, ...r.queries].join('\n') });
+    if (step.expect) {
+      const outcomes = [{ ok: r.result === step.expect.result, what: 'SPF result', expected: step.expect.result, actual: `${r.result} (${r.reason})` }];
+      if (step.expect.reasonContains) outcomes.push({ ok: r.reason.includes(step.expect.reasonContains), what: 'SPF reason', expected: `contains "${step.expect.reasonContains}"`, actual: r.reason });
+      record(p, outcomes);
+    }
+  };
+
+  const runAudit = async (p: PlannedStep, step: AuditStep) => {
+    const a = step.audit;
+    event({ kind: 'query', step: p.number, actor: a.client, text: `${a.client} runs the dangling-record audit on ${[...(a.zones ?? []), ...(a.delegations ?? []).map((d) => `delegation of ${d}`)].join(', ')}${step.note ? `   # ${step.note}` : ''}` });
+    const dns = clientDns(a.client);
+    const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES, ...(a.providerSuffixes ?? []).map((suffix) => ({ suffix, provider: suffix, source: 'scenario' }))];
+    const findings = [
+      ...(await auditZones((a.zones ?? []).map((z) => world.zone(z)), dns, { providerSuffixes, released: a.released ?? [] })),
+      ...(await auditDelegations(a.delegations ?? [], dns)),
+    ];
+    const lines = findings.map(formatFinding);
+    event({ kind: 'answer', step: p.number, text: findings.length ? `${findings.length} finding(s): ${[...new Set(findings.map((f) => f.kind))].join(', ')}` : 'no findings', ...(lines.length ? { detail: lines.join('\n') } : {}) });
+    if (step.expect) {
+      const want = [...new Set(step.expect.findings)].sort();
+      const got = [...new Set(findings.map((f) => f.kind))].sort();
+      record(p, [{ ok: want.join() === got.join(), what: 'audit finding kinds', expected: want.length ? want.join(', ') : '(none)', actual: lines.length ? lines.join('\n') : '(none)' }]);
+    }
+  };
+
   // The agenda: every step, and every sample of every watch.
   const agenda: AgendaItem[] = [];
   for (const p of plan.steps) {
@@ -244,6 +300,8 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
         else if ('action' in s) await runAction(p, s);
         else if ('expectQueries' in s) runTrace(p, s);
         else if ('expectTimeline' in s) runTimeline(p, s);
+        else if ('spf' in s) await runSpf(p, s);
+        else if ('audit' in s) await runAudit(p, s);
         else event({ kind: 'note', step: p.number, text: s.note ?? 'time passes' });
       },
     });
