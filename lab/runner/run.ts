@@ -108,7 +108,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
         kind: 'assert',
         step: p.number,
         ok: o.ok,
-        text: o.ok ? okLine(o) : `${o.what}`,
+        text: o.ok ? okLine(o) : `${o.what}   (step ${p.number}, at ${p.step.at}, lab time ${new Date(time).toISOString()})`,
         ...(o.ok ? {} : { detail: `expected:\n${indent(o.expected)}\nactual:\n${indent(o.actual)}` }),
       });
     }
@@ -256,7 +256,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     const r = await checkHost({ ip: c.ip, sender: c.sender, ...(c.helo ? { helo: c.helo } : {}) }, (qname, qtype) => dns.resolve(qname, qtype));
     event({ kind: 'answer', step: p.number, text: `SPF ${r.result}: ${r.reason}`, detail: [`record: ${r.record ?? '(none)'}`, `DNS-querying terms: ${r.dnsTerms}`, ...r.queries].join('\n') });
     if (step.expect) {
-      const outcomes = [{ ok: r.result === step.expect.result, what: 'SPF result', expected: step.expect.result, actual: `${r.result} (${r.reason})` }];
+      const outcomes: AssertionOutcome[] = [{ ok: r.result === step.expect.result, what: 'SPF result', expected: step.expect.result, actual: `${r.result} (${r.reason})` }];
       if (step.expect.reasonContains) outcomes.push({ ok: r.reason.includes(step.expect.reasonContains), what: 'SPF reason', expected: `contains "${step.expect.reasonContains}"`, actual: r.reason });
       record(p, outcomes);
     }

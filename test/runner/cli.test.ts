@@ -148,7 +148,7 @@ test('a failing assertion: exit 1, expected vs actual in presentation format wit
   writeFileSync(file, src);
   const r = await dnslab('run', file, '--variant', 'vulnerable', '--no-color');
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /step 1 {3}✗ answer section/);
+  assert.match(r.stdout, /step 1 {3}✗ answer section {3}\(step 1, at \+0s, lab time 2026-04-01T09:00:00\.000Z\)/);
   assert.match(r.stdout, /expected:\n\s+campaign\.example\.jp\. 300 IN CNAME cdn\.example\.net\.\n\s+cdn\.example\.net\. 300 IN A 192\.0\.2\.81/);
   assert.match(r.stdout, /actual:\n\s+campaign\.example\.jp\.\t300\tIN\tCNAME\tcdn\.example\.net\.\n\s+cdn\.example\.net\.\t300\tIN\tA\t192\.0\.2\.80/);
   assert.match(r.stdout, /FAIL {2}subdomain-takeover \[vulnerable\]: 1 of 8 assertions failed\n\s+step 1 \(T\+0s\): answer section/);
