@@ -142,7 +142,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
   },
   'google-public-dns': {
     ...BASE,
-    qnameMinimisation: false, // Google Public DNS does not minimise towards all zones; modelled off
+    qnameMinimisation: false, // observed off for 8.8.8.8 (third-party test, ultimatenetworkwarrior.com "Qname Minimization", 2025-08)
     aggressiveNsec: true, // RFC 8198 aggressive NSEC — the behaviour behind the 2021 Slack outage
     aggressiveNsec3: false,
     serveStale: true, // Google serves stale data when authoritatives are unreachable
