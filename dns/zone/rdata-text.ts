@@ -285,7 +285,10 @@ function parseSvcParams(f: Fields): SvcParam[] {
       return octets;
     };
     let value: Buffer;
-    switch (key) {
+    // `keyNNNNN=` carries the raw wire value even for a key we know by name
+    // (as BIND reads it); named keys use their own syntax (RFC 9460 §7).
+    const generic = /^key[0-9]+$/i.test(keyText);
+    switch (generic ? -1 : key) {
       case 0: {
         const keys = splitValueList(need()).map((k) => {
           const n = svcKeyFromText(k.toString('latin1'));
@@ -534,13 +537,16 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
       return { flags, tag: tag.text, value: value.toString('latin1') } satisfies CaaData;
     }
     case 'DS':
-    case 'CDS':
-      return {
+    case 'CDS': {
+      const ds = {
         keyTag: f.u16('the key tag'),
         algorithm: f.algorithm('the algorithm'),
         digestType: f.u8('the digest type'),
         digest: f.hexRest('the digest in hex'),
       } satisfies DsData;
+      checkDigestLength(f, DS_DIGEST_OCTETS[ds.digestType], ds.digest.length, `digest type ${ds.digestType}`, 3);
+      return ds;
+    }
     case 'DNSKEY':
     case 'CDNSKEY':
       return {
@@ -587,8 +593,11 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
         matchingType: f.u8('the matching type'),
         certificate: f.hexRest('the certificate association data in hex'),
       } satisfies TlsaData;
-    case 'SSHFP':
-      return { algorithm: f.u8('the algorithm'), hash: f.u8('the fingerprint type'), fingerprint: f.hexRest('the fingerprint in hex') } satisfies SshfpData;
+    case 'SSHFP': {
+      const fp = { algorithm: f.u8('the algorithm'), hash: f.u8('the fingerprint type'), fingerprint: f.hexRest('the fingerprint in hex') } satisfies SshfpData;
+      checkDigestLength(f, SSHFP_OCTETS[fp.hash], fp.fingerprint.length, `fingerprint type ${fp.hash}`, 2);
+      return fp;
+    }
     case 'URI': {
       const priority = f.u16('the priority');
       const weight = f.u16('the weight');
@@ -624,6 +633,15 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
       );
     }
   }
+}
+
+/** Digest sizes fixed by the digest algorithm (RFC 4509, RFC 6605 §2, RFC 3658): SHA-1, SHA-256, GOST, SHA-384. */
+const DS_DIGEST_OCTETS: Partial<Record<number, number>> = { 1: 20, 2: 32, 3: 32, 4: 48 };
+/** RFC 4255 §3.1.2, RFC 6594: SHA-1, SHA-256. */
+const SSHFP_OCTETS: Partial<Record<number, number>> = { 1: 20, 2: 32 };
+
+function checkDigestLength(f: Fields, want: number | undefined, got: number, what: string, index: number): void {
+  if (want !== undefined && want !== got) f.fail(`${what} needs a ${want}-octet digest, found ${got} octets`, index);
 }
 
 function decodeEscapesOrFail(f: Fields, raw: string, what: string): Buffer {

@@ -288,7 +288,10 @@ export function parseBase64(text: string, what: string): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
     throw new RdataSyntaxError(`${what}: expected base64 (RFC 4648 §4), found '${text.length > 40 ? text.slice(0, 40) + '…' : text}'`);
   }
-  return Buffer.from(text, 'base64');
+  const b = Buffer.from(text, 'base64');
+  // Non-zero pad bits ("AwEAAc==") would be silently dropped: refuse them as BIND does.
+  if (b.toString('base64') !== text) throw new RdataSyntaxError(`${what}: '${text.length > 40 ? '…' + text.slice(-12) : text}' is not canonical base64 (the bits after the last octet must be zero)`);
+  return b;
 }
 
 const B32HEX = '0123456789ABCDEFGHIJKLMNOPQRSTUV';

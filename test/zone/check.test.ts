@@ -75,8 +75,8 @@ describe('checkZone', () => {
   });
 
   test('DS only at a delegation', () => {
-    assert.deepEqual(codes('sub NS ns.example.net.\nsub DS 1 13 2 AABB\n'), []);
-    assert.deepEqual(codes('x DS 1 13 2 AABB\n'), ['warning:DS_NOT_AT_DELEGATION']);
+    assert.deepEqual(codes('sub NS ns.example.net.\nsub DS 1 13 99 AABB\n'), []);
+    assert.deepEqual(codes('x DS 1 13 99 AABB\n'), ['warning:DS_NOT_AT_DELEGATION']);
   });
 
   test('checkRecords sees out-of-zone data a Zone cannot hold', () => {

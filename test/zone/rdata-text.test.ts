@@ -72,7 +72,7 @@ describe('presentation looks like dig/BIND', () => {
     ['www 300 AAAA 2001:db8:0:1:0:0:0:1', 'www.example.jp.\t300\tIN\tAAAA\t2001:db8:0:1::1'],
     ['@ 1h MX 10 mail', 'example.jp.\t3600\tIN\tMX\t10 mail.example.jp.'],
     ['t 1 TXT a\\;b "\\"q\\"" "\\255\\001"', 't.example.jp.\t1\tIN\tTXT\t"a;b" "\\"q\\"" "\\255\\001"'],
-    ['d 1 DS 1 RSASHA256 2 ab cd', 'd.example.jp.\t1\tIN\tDS\t1 8 2 ABCD'],
+    ['d 1 DS 1 RSASHA256 99 ab cd', 'd.example.jp.\t1\tIN\tDS\t1 8 99 ABCD'],
     ['s 1 RRSIG A 13 3 300 1798027200 1795348800 1 example.jp. AA==', 's.example.jp.\t1\tIN\tRRSIG\tA 13 3 300 20261223120000 20261122120000 1 example.jp. AA=='],
     ['n 1 NSEC next TYPE1 TYPE2 MX TXT', 'n.example.jp.\t1\tIN\tNSEC\tnext.example.jp. A NS MX TXT'],
     ['esc\\.dot 1 A 192.0.2.1', 'esc\\.dot.example.jp.\t1\tIN\tA\t192.0.2.1'],
@@ -147,6 +147,19 @@ describe('contract helpers', () => {
   test('trailing garbage after the RDATA is an error, never ignored', () => {
     assert.throws(() => parseRecord('www.example.jp. 1 A 192.0.2.1 extra'), /unexpected 'extra' after the end of the RDATA/);
     assert.throws(() => parseRecord('www.example.jp. 1 NS a. b.'), /unexpected 'b\.'/);
+  });
+
+  test('strict binary fields: digest sizes fixed by the algorithm, canonical base64', () => {
+    assert.throws(() => parseRecord('d.example.jp. 1 DS 1 8 2 ABCD'), /digest type 2 needs a 32-octet digest, found 2 octets/);
+    assert.throws(() => parseRecord('d.example.jp. 1 SSHFP 1 1 ABCD'), /fingerprint type 1 needs a 20-octet digest/);
+    assert.throws(() => parseRecord('d.example.jp. 1 DNSKEY 256 3 8 AwEAAc=='), /not canonical base64/);
+    assert.deepEqual((parseRecord('d.example.jp. 1 DNSKEY 256 3 8 AwEAAQ==').data as { key: Buffer }).key, Buffer.from([3, 1, 0, 1]));
+  });
+
+  test('keyNNNNN= is the raw wire value even for a named key (as BIND reads it)', () => {
+    const a = parseRecord('s.example.jp. 1 SVCB 1 . key0=\\000\\001 key1=\\002h2 key3=\\000\\053');
+    assert.equal(formatRdata(a), '1 . mandatory=alpn alpn="h2" port=53');
+    assert.deepEqual(a, parseRecord('s.example.jp. 1 SVCB 1 . mandatory=alpn alpn=h2 port=53'));
   });
 
   test('character-strings over 255 octets are refused', () => {
