@@ -107,9 +107,10 @@ export const resolverCommand: CliCommand = {
         if (!isProfileName(p)) throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}`);
         profile = p;
       } else if (a === '--aggressive-nsec') {
+        // on: NSEC synthesis (NSEC3 stays as the profile has it); off: neither.
         const on = onOff(a, value());
         overrides.aggressiveNsec = on;
-        overrides.aggressiveNsec3 = on;
+        if (!on) overrides.aggressiveNsec3 = false;
       } else if (a === '--qname-minimisation' || a === '--qname-minimization') overrides.qnameMinimisation = onOff(a, value());
       else if (a === '--serve-stale') overrides.serveStale = onOff(a, value());
       else if (a === '--ede') overrides.ede = onOff(a, value());
