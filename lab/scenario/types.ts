@@ -9,6 +9,8 @@ import type { ResponseExpectation } from '../../assertions/response.ts';
 import type { RRTypeName, RcodeName } from '../../dns/types.ts';
 import type { Quirk } from '../../servers/authoritative/quirks.ts';
 import type { OnlineSigningQuirk } from '../../dns/dnssec/online.ts';
+import type { SpfResult } from '../../servers/mail/spf.ts';
+import type { FindingKind } from '../audit/audit.ts';
 
 /** Text in English and Japanese. */
 export interface Bilingual {
@@ -238,7 +240,37 @@ export interface WaitStep extends StepBase {
   wait: true;
 }
 
-export type Step = QueryStep | WatchStep | ActionStep | TraceStep | TimelineStep | WaitStep;
+/**
+ * A mail receiver (a client) checks SPF for one message (RFC 7208 check_host), every DNS query going
+ * through the client's resolver — what a receiving MTA does.
+ */
+export interface SpfStep extends StepBase {
+  spf: { client: string; /** Connecting SMTP client address. */ ip: string; /** MAIL FROM, e.g. 'info@example.jp'. */ sender: string; helo?: string };
+  expect?: { result: SpfResult; reasonContains?: string };
+}
+
+/**
+ * The operator's dangling-record audit (\`dnslab audit\`, lab/audit) run from a client through its
+ * resolver: CNAMEs to missing or claimable targets, lame delegations, NS names under unregistered
+ * domains, A/AAAA to released addresses.
+ */
+export interface AuditStep extends StepBase {
+  audit: {
+    client: string;
+    /** Zones (keys of topology.zones) whose data the operator audits; their delegations from the parent are checked too. */
+    zones?: string[];
+    /** Domains whose parent delegation is checked without zone data (a zone already deleted at a provider). */
+    delegations?: string[];
+    /** Addresses or prefixes the operator released. */
+    released?: string[];
+    /** Extra provider suffixes where endpoint names can be claimed (the built-in list is always used). */
+    providerSuffixes?: string[];
+  };
+  /** The kinds of finding the audit reports, as a set ([] = a clean audit). */
+  expect?: { findings: FindingKind[] };
+}
+
+export type Step = QueryStep | WatchStep | ActionStep | TraceStep | TimelineStep | WaitStep | SpfStep | AuditStep;
 
 export interface Variant {
   description: Bilingual;

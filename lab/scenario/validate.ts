@@ -11,6 +11,8 @@ import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { PROFILE_NAMES, PROFILES } from '../../servers/recursive/profiles.ts';
 import { quirkProblem } from '../../servers/authoritative/quirks.ts';
+import { SPF_RESULTS } from '../../servers/mail/spf.ts';
+import { FINDING_KINDS } from '../audit/audit.ts';
 import { REGISTRY_LOCK, CLIENT_STATUSES, type StatusCode } from '../registry/registry.ts';
 import { parseDuration } from './duration.ts';
 import type { Action, DeepPartial, Scenario, Step, Topology, Variant } from './types.ts';
@@ -232,7 +234,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     }
     if (at < last) bad(`at ${step.at} is earlier than the step before it; steps run in file order and time only moves forward`);
     for (const o of step.only ?? []) if (!variants.includes(o)) bad(`only: unknown variant "${o}" (variants: ${variants.join(', ')})`);
-    const kinds = ['query', 'watch', 'action', 'expectQueries', 'expectTimeline', 'wait'].filter((k) => k in step);
+    const kinds = ['query', 'watch', 'action', 'expectQueries', 'expectTimeline', 'wait', 'spf', 'audit'].filter((k) => k in step);
     if (kinds.length !== 1) {
       bad(`a step does exactly one of query / watch / action / expectQueries / expectTimeline / wait; this one has ${kinds.length ? kinds.join(' + ') : 'none'}`);
       return;
@@ -271,6 +273,24 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       if (e.until !== undefined && parseDuration(e.until) === undefined) bad(`until "${e.until}" is not an offset`);
       if (e.qtype !== undefined && !KNOWN_TYPES.has(e.qtype)) bad(`unknown qtype "${e.qtype}"`);
       if (e.none !== undefined && (e.count !== undefined || e.min !== undefined || e.max !== undefined)) bad('use either none: true or count/min/max, not both');
+    } else if ('spf' in step) {
+      const c = step.spf;
+      if (!isPlainObject(c)) bad('spf: { client, ip, sender } expected');
+      else {
+        checkTarget(c.client, undefined);
+        if (typeof c.ip !== 'string' || isIP(c.ip) === 0) bad(`spf.ip "${String(c.ip)}" is not an IP address`);
+        if (typeof c.sender !== 'string' || !c.sender.includes('@')) bad(`spf.sender "${String(c.sender)}" is not an address like info@example.jp`);
+        if (step.expect && !(SPF_RESULTS as readonly string[]).includes(step.expect.result)) bad(`expect.result "${step.expect.result}" is not an SPF result (${SPF_RESULTS.join(', ')})`);
+      }
+    } else if ('audit' in step) {
+      const a = step.audit;
+      if (!isPlainObject(a)) bad('audit: { client, zones?, delegations? } expected');
+      else {
+        checkTarget(a.client, undefined);
+        for (const z of a.zones ?? []) if (!(z in zones)) bad(`audit.zones: unknown zone "${z}" (zones: ${Object.keys(zones).join(', ')})`);
+        if (!(a.zones?.length || a.delegations?.length)) bad('audit needs zones: [...] or delegations: [...]');
+        for (const k of step.expect?.findings ?? []) if (!(FINDING_KINDS as readonly string[]).includes(k)) bad(`unknown finding kind "${k}" (kinds: ${FINDING_KINDS.join(', ')})`);
+      }
     } else if ('expectTimeline' in step) {
       const e = step.expectTimeline;
       if (!watches.has(e.watch)) bad(`unknown watch "${e.watch}": declare it with a watch step before this one (watches: ${[...watches].join(', ') || 'none'})`);

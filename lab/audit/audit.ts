@@ -1,0 +1,225 @@
+// The dangling-record finder an operator runs on their own zones: what an
+// attacker scanning for takeovers would find (incidents.md §1, §2, §10).
+//
+//   dangling-cname               CNAME whose target does not exist (NXDOMAIN): claim the target, own the name
+//   cname-to-claimable-provider  CNAME into a provider where endpoint names can be claimed by anyone
+//   lame-delegation              an NS that does not answer authoritatively (REFUSED/SERVFAIL/no answer/not AA)
+//   ns-name-unresolvable         an NS host name that does not resolve
+//   ns-domain-unregistered       an NS host under a domain that no longer exists: register it, own the zone
+//   released-address             A/AAAA pointing at an address the operator says was released
+//
+// DNS goes through two functions handed in — a recursive lookup and a direct
+// question to one server — so the same audit runs in a scenario (lab network)
+// and from the CLI (real sockets).
+
+import { isIP } from 'node:net';
+import { canonicalName, isSubdomain, labels, nameEquals, normalizeName, parentName } from '../../dns/name.ts';
+import type { Message, Name, RR, RRTypeName } from '../../dns/types.ts';
+import type { Zone } from '../../dns/zone/zone.ts';
+import { inNetwork } from '../../servers/mail/spf.ts';
+import { BUILTIN_PROVIDER_SUFFIXES, type ProviderSuffix } from './providers.ts';
+
+export type FindingKind = 'dangling-cname' | 'cname-to-claimable-provider' | 'lame-delegation' | 'ns-name-unresolvable' | 'ns-domain-unregistered' | 'released-address';
+export const FINDING_KINDS: readonly FindingKind[] = ['dangling-cname', 'cname-to-claimable-provider', 'lame-delegation', 'ns-name-unresolvable', 'ns-domain-unregistered', 'released-address'];
+
+export interface AuditFinding {
+  kind: FindingKind;
+  severity: 'high' | 'medium';
+  /** The record's owner (for delegations: the delegated name). */
+  owner: Name;
+  type: RRTypeName;
+  /** What it points at: CNAME target, NS host, address. */
+  target: string;
+  detail: string;
+}
+
+export interface AuditDns {
+  /** Recursive lookup (RD=1) through a resolver; rcode 'TIMEOUT' when nothing came back. */
+  resolve(qname: Name, qtype: RRTypeName): Promise<{ rcode: string; answer: readonly RR[] }>;
+  /** One question straight to one server (RD=0); undefined when it did not answer. */
+  ask(address: string, qname: Name, qtype: RRTypeName): Promise<Message | undefined>;
+}
+
+export interface AuditOptions {
+  providerSuffixes?: readonly ProviderSuffix[];
+  /** Addresses or prefixes ('192.0.2.0/24') the operator released back to a provider. */
+  released?: readonly string[];
+  /** Also check the delegation the parent publishes for each zone apex (default true). */
+  checkParent?: boolean;
+}
+
+/** Second-level registries where a registrable domain has three labels (a small built-in subset of the PSL). */
+const TWO_LABEL_SUFFIXES = new Set(['co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'go.jp', 'ad.jp', 'ed.jp', 'gr.jp', 'lg.jp', 'co.uk', 'org.uk', 'ac.uk', 'com.au', 'net.au', 'org.au', 'co.nz', 'com.br', 'com.cn', 'com.tw', 'co.kr']);
+
+/** The domain someone would have to register to control `host` (heuristic: PSL subset above). */
+export function registrableDomain(host: Name): Name | undefined {
+  const ls = labels(canonicalName(host));
+  if (ls.length < 2) return undefined;
+  const two = ls.slice(-2).join('.');
+  const n = TWO_LABEL_SUFFIXES.has(two) ? 3 : 2;
+  return ls.length >= n ? ls.slice(-n).join('.') : undefined;
+}
+
+export function providerFor(target: Name, suffixes: readonly ProviderSuffix[]): ProviderSuffix | undefined {
+  return suffixes.find((p) => isSubdomain(target, p.suffix));
+}
+
+function released(address: string, list: readonly string[]): string | undefined {
+  for (const entry of list) {
+    const [net, len] = entry.split('/');
+    if (!net || isIP(net) === 0) continue;
+    const prefix = len === undefined ? (isIP(net) === 4 ? 32 : 128) : Number(len);
+    if (inNetwork(address, net, prefix)) return entry;
+  }
+  return undefined;
+}
+
+/** Audit the zones; findings in zone order, then record order. */
+export async function auditZones(zones: readonly Zone[], dns: AuditDns, options: AuditOptions = {}): Promise<AuditFinding[]> {
+  const out: AuditFinding[] = [];
+  for (const zone of zones) out.push(...(await auditZone(zone, dns, options)));
+  return out;
+}
+
+export async function auditZone(zone: Zone, dns: AuditDns, options: AuditOptions = {}): Promise<AuditFinding[]> {
+  const suffixes = options.providerSuffixes ?? BUILTIN_PROVIDER_SUFFIXES;
+  const releasedList = options.released ?? [];
+  const findings: AuditFinding[] = [];
+  const delegations = new Map<string, { owner: Name; hosts: Set<string> }>();
+  const addDelegation = (owner: Name, host: Name) => {
+    const key = canonicalName(owner);
+    const d = delegations.get(key) ?? { owner, hosts: new Set<string>() };
+    d.hosts.add(canonicalName(host));
+    delegations.set(key, d);
+  };
+
+  for (const rr of zone.records()) {
+    if (rr.type === 'CNAME') {
+      const target = normalizeName(rr.data as Name);
+      const r = await dns.resolve(target, 'A');
+      const provider = providerFor(target, suffixes);
+      if (r.rcode === 'NXDOMAIN') {
+        findings.push({
+          kind: 'dangling-cname',
+          severity: 'high',
+          owner: rr.name,
+          type: 'CNAME',
+          target,
+          detail: `target does not exist (NXDOMAIN)${provider ? ` at ${provider.provider}, where anyone can claim it` : ''}: whoever creates ${target} controls ${rr.name}`,
+        });
+      } else if (provider) {
+        findings.push({
+          kind: 'cname-to-claimable-provider',
+          severity: 'medium',
+          owner: rr.name,
+          type: 'CNAME',
+          target,
+          detail: `points into ${provider.provider} (${provider.suffix}); remove this CNAME before the resource there is released (source: ${provider.source})`,
+        });
+      }
+    } else if ((rr.type === 'A' || rr.type === 'AAAA') && releasedList.length) {
+      const hit = released(rr.data as string, releasedList);
+      if (hit) findings.push({ kind: 'released-address', severity: 'high', owner: rr.name, type: rr.type, target: rr.data as string, detail: `address was released (${hit}); whoever gets it next receives this name's traffic` });
+    } else if (rr.type === 'NS') {
+      addDelegation(rr.name, rr.data as Name);
+    }
+  }
+
+  // The delegation as the parent publishes it: that is what resolvers — and attackers — follow.
+  if (options.checkParent !== false && !nameEquals(zone.origin, '.')) {
+    for (const host of await parentDelegation(zone.origin, dns)) addDelegation(zone.origin, host);
+  }
+
+  findings.push(...(await checkDelegations([...delegations.values()], dns)));
+  return findings;
+}
+
+/** Audit only the delegation the parent publishes for each domain (no zone data needed, e.g. a zone already deleted). */
+export async function auditDelegations(domains: readonly Name[], dns: AuditDns): Promise<AuditFinding[]> {
+  const list: { owner: Name; hosts: Set<string> }[] = [];
+  for (const d of domains) list.push({ owner: normalizeName(d), hosts: new Set((await parentDelegation(normalizeName(d), dns)).map(canonicalName)) });
+  return checkDelegations(list, dns);
+}
+
+async function checkDelegations(delegations: readonly { owner: Name; hosts: Set<string> }[], dns: AuditDns): Promise<AuditFinding[]> {
+  const findings: AuditFinding[] = [];
+  const hostCache = new Map<string, Promise<string[] | AuditFinding['kind']>>();
+  for (const { owner, hosts } of delegations) {
+    for (const host of hosts) {
+      let pending = hostCache.get(host);
+      if (!pending) {
+        pending = hostAddresses(host, dns);
+        hostCache.set(host, pending);
+      }
+      const addresses = await pending;
+      if (addresses === 'ns-domain-unregistered') {
+        const reg = registrableDomain(host);
+        findings.push({ kind: 'ns-domain-unregistered', severity: 'high', owner, type: 'NS', target: host, detail: `${reg} does not exist: whoever registers it can answer for ${owner}` });
+        continue;
+      }
+      if (addresses === 'ns-name-unresolvable' || typeof addresses === 'string') {
+        findings.push({ kind: 'ns-name-unresolvable', severity: 'medium', owner, type: 'NS', target: host, detail: `${host} has no address` });
+        continue;
+      }
+      const problems: string[] = [];
+      for (const address of addresses) {
+        const m = await dns.ask(address, owner, 'SOA');
+        if (!m) problems.push(`${address}: no answer`);
+        else if (m.rcode !== 'NOERROR' && m.rcode !== 'NXDOMAIN') problems.push(`${address}: ${m.rcode}`);
+        else if (!m.flags.aa) problems.push(`${address}: not authoritative (AA=0)`);
+      }
+      if (problems.length) {
+        findings.push({
+          kind: 'lame-delegation',
+          severity: problems.length === addresses.length ? 'high' : 'medium',
+          owner,
+          type: 'NS',
+          target: host,
+          detail: `does not serve ${owner} (${problems.join('; ')}); if that provider lets anyone create ${owner}, they take it over`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+async function hostAddresses(host: Name, dns: AuditDns): Promise<string[] | 'ns-name-unresolvable' | 'ns-domain-unregistered'> {
+  const addresses: string[] = [];
+  let nx = false;
+  for (const qtype of ['A', 'AAAA'] as const) {
+    const r = await dns.resolve(host, qtype);
+    if (r.rcode === 'NXDOMAIN') nx = true;
+    for (const rr of r.answer) if (rr.type === qtype) addresses.push(rr.data as string);
+  }
+  if (addresses.length) return addresses;
+  const reg = registrableDomain(host);
+  if (nx && reg) {
+    const r = await dns.resolve(reg, 'NS');
+    if (r.rcode === 'NXDOMAIN') return 'ns-domain-unregistered';
+  }
+  return 'ns-name-unresolvable';
+}
+
+/** NS hosts the parent zone's servers give out for `domain` (a referral, RD=0). */
+export async function parentDelegation(domain: Name, dns: AuditDns): Promise<Name[]> {
+  const parent = parentName(domain);
+  const ns = await dns.resolve(parent, 'NS');
+  const hosts: Name[] = [];
+  for (const rr of ns.answer) {
+    if (rr.type !== 'NS') continue;
+    const a = await dns.resolve(rr.data as Name, 'A');
+    for (const addr of a.answer) {
+      if (addr.type !== 'A') continue;
+      const m = await dns.ask(addr.data as string, domain, 'NS');
+      if (!m) continue;
+      for (const r of [...m.authority, ...m.answer]) if (r.type === 'NS' && nameEquals(r.name, domain)) hosts.push(normalizeName(r.data as Name));
+      if (hosts.length) return [...new Set(hosts)];
+    }
+  }
+  return [];
+}
+
+/** One line per finding, for terminals and scenario reports. */
+export function formatFinding(f: AuditFinding): string {
+  return `${f.severity.toUpperCase().padEnd(6)} ${f.kind.padEnd(28)} ${f.owner} ${f.type} ${f.target}: ${f.detail}`;
+}
