@@ -18,6 +18,7 @@ import { canonicalCompare, nameEquals } from '../../dns/name.ts';
 import { groupRRsets } from '../../dns/rrset.ts';
 import type { Message, NsecData, RR, RrsigData, RRTypeName } from '../../dns/types.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { SeededRandom } from '../../lab/net/random.ts';
 import { SocketNetwork } from '../../lab/net/socket.ts';
 import { answerQuery } from '../../servers/authoritative/answer.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/server.ts';
@@ -281,6 +282,31 @@ describe('online signer answers validate in delv (bind9-dnsutils)', () => {
     } finally {
       signer.setQuirks([]);
     }
+  });
+
+  test('random names (escapes, \\000, \\255, wildcards, ENTs) in a random zone: delv validates every answer', async () => {
+    const rnd = new SeededRandom('online-fuzz');
+    const LABELS = ['a', 'b', 'www', 'X', '*', '\\000', '\\255', 'dot\\.ted', '0', 'zz', 'm'];
+    const pick = <T,>(xs: readonly T[]): T => xs[rnd.int(xs.length)]!;
+    const name = (d: number) => Array.from({ length: 1 + rnd.int(d) }, () => pick(LABELS)).join('.');
+    const origin = 'fz.test';
+    const lines = ['$TTL 600', '@ SOA ns1 hostmaster 1 7200 3600 1209600 300', '@ NS ns1', `ns1 A ${ADDRESS}`];
+    for (let i = 0; i < 20; i++) lines.push(rnd.int(4) === 0 ? `${name(3)} TXT "t${i}"` : `${name(3)} A 192.0.2.${i + 1}`);
+    const fz = parseZoneText(lines.join('\n') + '\n', origin);
+    const fk = generateKey({ algorithm: 15, owner: origin, ksk: true, seed: 'fz' });
+    publishKeys(fz, [fk]);
+    server.zones.add(fz, { onlineSigner: new OnlineSigner({ keys: [fk], now: () => Date.now() }) });
+    writeFileSync(join(dir, 'fz.conf'), `trust-anchors { ${origin}. static-key 257 3 15 "${fk.dnskey.key.toString('base64')}"; };\n`);
+    const failures: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const qname = `${rnd.int(3) === 0 ? `${name(2)}.` : ''}${name(3)}.${origin}`;
+      const qtype = pick(['A', 'TXT', 'AAAA']);
+      const out = await new Promise<string>((resolve) =>
+        execFile('delv', [`@${ADDRESS}`, '-p', String(PORT), '-a', join(dir, 'fz.conf'), `+root=${origin}`, qname, qtype], { encoding: 'utf8', timeout: 20_000 }, (_e, o, e) => resolve(`${o}${e}`)),
+      );
+      if (!/fully validated/.test(out)) failures.push(`${qname} ${qtype}: ${out.split('\n').slice(0, 3).join(' | ')}`);
+    }
+    assert.deepEqual(failures, [], `zone:\n${lines.join('\n')}`);
   });
 
   test('a corrupted or expired signature is rejected by delv', async () => {
