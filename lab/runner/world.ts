@@ -13,13 +13,14 @@
 // which case only registered domains are delegated, by the registry.
 
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { isSubdomain, labels, nameEquals, normalizeName, parentName, toFqdn, canonicalName } from '../../dns/name.ts';
 import type { DnskeyData, DsData, Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { Zone } from '../../dns/zone/zone.ts';
-import type { Endpoint, Network } from '../net/network.ts';
+import type { Endpoint, Network, TcpConnection } from '../net/network.ts';
 import type { SeededRandom } from '../net/random.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
 import type { Quirk } from '../../servers/authoritative/quirks.ts';
@@ -125,7 +126,6 @@ export class World {
   private readonly pendingServerQueries = new Map<string, { qname: Name; qtype: RRTypeName }>();
   private readonly signedAtStart = new Set<string>();
   private built = false;
-  private queryCounter = 0;
 
   constructor(private readonly options: WorldOptions) {}
 
@@ -560,46 +560,97 @@ export class World {
 
   // --- clients --------------------------------------------------------------
 
-  /** Send one query from a client and wait (driving the clock) for the response or the timeout. */
+  /**
+   * Send one query from a client and wait (driving the clock) for the response or the timeout. Like a
+   * stub resolver, a truncated UDP answer (TC=1) is retried over TCP (RFC 7766 §5); if TCP fails too,
+   * the truncated answer is what the client got.
+   */
   async query(
     client: string,
     target: string,
     qname: Name,
     qtype: RRTypeName,
     opts: { dnssec?: boolean; rd: boolean; timeoutMs: number; id: number; drive: (until: () => boolean, deadline: number) => Promise<void> },
-  ): Promise<{ response: Message | undefined; sentAt: number; receivedAt: number | undefined }> {
+  ): Promise<{ response: Message | undefined; sentAt: number; receivedAt: number | undefined; transport: 'udp' | 'tcp' }> {
     const c = this.clients.get(client);
     if (!c) throw new WorldError(`no client ${client}`);
     const address = this.resolvers.get(target)?.addresses[0] ?? this.servers.get(target)?.addresses[0];
     if (!address) throw new WorldError(`no resolver or server ${target}`);
-    const to: Endpoint = { address, port: 53 };
+    const to: Endpoint = { address: this.mapped(address), port: this.options.port ?? 53 };
     const local = c.addresses.find((a) => a.includes(':') === address.includes(':')) ?? c.addresses[0]!;
     const socket = await c.network.bindUdp({ address: local, port: 0 });
     // Like dig: RD and AD set towards a resolver (RFC 6840 §5.7: AD=1 asks for the AD bit back), DO on request.
     const query = makeQuery(qname, qtype, { id: opts.id, rd: opts.rd, ad: opts.rd, ...(opts.dnssec ? { do: true } : {}) });
     const bytes = encodeMessage(query);
+    const traceTarget = !this.servers.has(target); // servers trace what they receive themselves
     let response: Message | undefined;
     let receivedAt: number | undefined;
     socket.onMessage((payload, from) => {
-      if (from.address !== address || response) return;
+      if (from.address !== to.address || response) return;
+      const now = this.options.clock.now();
       try {
         const m = decodeMessage(payload);
         if (m.id !== query.id || !m.flags.qr) return;
         response = m;
-        receivedAt = this.options.clock.now();
-        this.options.onTrace({ time: receivedAt, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: m.rcode, size: payload.length });
+        receivedAt = now;
+        if (traceTarget) this.options.onTrace({ time: now, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: m.rcode, size: payload.length });
       } catch {
         // A malformed answer is as good as none for a stub (RFC 1035 §7.3); the trace shows it arrived.
+        if (traceTarget) this.options.onTrace({ time: now, from: target, to: client, transport: 'udp', response: true, qname, qtype, size: payload.length });
       }
     });
     const sentAt = this.options.clock.now();
-    this.queryCounter++;
-    // Client→resolver legs are traced here; servers trace what they receive themselves.
-    if (!this.servers.has(target)) this.options.onTrace({ time: sentAt, from: client, to: target, transport: 'udp', response: false, qname, qtype, size: bytes.length });
+    const deadline = sentAt + opts.timeoutMs;
+    if (traceTarget) this.options.onTrace({ time: sentAt, from: client, to: target, transport: 'udp', response: false, qname, qtype, size: bytes.length });
     socket.send(bytes, to);
-    await opts.drive(() => response !== undefined, sentAt + opts.timeoutMs);
+    await opts.drive(() => response !== undefined, deadline);
     socket.close();
-    return { response, sentAt, receivedAt };
+    const udp = response as Message | undefined;
+    if (!udp?.flags.tc) return { response: udp, sentAt, receivedAt, transport: 'udp' };
+    const tcp = await this.queryTcp(c.network, local, to, bytes, query.id, { client, target, qname, qtype, traceTarget, deadline, drive: opts.drive });
+    return tcp ? { response: tcp.response, sentAt, receivedAt: tcp.receivedAt, transport: 'tcp' } : { response: udp, sentAt, receivedAt, transport: 'udp' };
+  }
+
+  private async queryTcp(
+    network: Network,
+    local: string,
+    to: Endpoint,
+    bytes: Buffer,
+    id: number,
+    o: { client: string; target: string; qname: Name; qtype: RRTypeName; traceTarget: boolean; deadline: number; drive: (until: () => boolean, deadline: number) => Promise<void> },
+  ): Promise<{ response: Message; receivedAt: number } | undefined> {
+    let conn: TcpConnection | undefined;
+    let failed = false;
+    const remaining = Math.max(1, o.deadline - this.options.clock.now());
+    network.connectTcp(to, { localAddress: local, timeoutMs: remaining }).then(
+      (x) => (conn = x),
+      () => (failed = true),
+    );
+    await o.drive(() => conn !== undefined || failed, o.deadline);
+    const connection = conn as TcpConnection | undefined;
+    if (!connection) return undefined;
+    const reader = new TcpFrameReader();
+    let result: { response: Message; receivedAt: number } | undefined;
+    let closed = false;
+    connection.onData((chunk) => {
+      for (const frame of reader.push(chunk)) {
+        const now = this.options.clock.now();
+        try {
+          const m = decodeMessage(frame);
+          if (m.id !== id || !m.flags.qr || result) continue;
+          result = { response: m, receivedAt: now };
+          if (o.traceTarget) this.options.onTrace({ time: now, from: o.target, to: o.client, transport: 'tcp', response: true, qname: o.qname, qtype: o.qtype, rcode: m.rcode, size: frame.length });
+        } catch {
+          // malformed over TCP: keep waiting until the deadline or close
+        }
+      }
+    });
+    connection.onClose(() => (closed = true));
+    if (o.traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: o.client, to: o.target, transport: 'tcp', response: false, qname: o.qname, qtype: o.qtype, size: bytes.length });
+    connection.write(frameTcp(bytes));
+    await o.drive(() => result !== undefined || closed, o.deadline);
+    if (!closed) connection.end();
+    return result;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,80 @@
+// Runner behaviour that scenarios rely on: TCP fallback of the stub client,
+// trace legs, samples of watches, registry refusals as claims, lab errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planScenario } from '../../lab/scenario/validate.ts';
+import { runPlan } from '../../lab/runner/run.ts';
+import type { Scenario } from '../../lab/scenario/types.ts';
+
+const ZONE = `
+$TTL 300
+@   IN SOA ns1.example.jp. h.example.jp. 1 3600 900 604800 300
+@   IN NS ns1.example.jp.
+ns1 IN A 192.0.2.53
+www IN A 192.0.2.10
+`;
+
+function world(steps: Scenario['steps'], quirks: NonNullable<Scenario['topology']['servers'][string]['quirks']> = []): Scenario {
+  return {
+    id: 'runner-unit',
+    title: { en: 't', ja: 't' },
+    narrative: { en: 'n', ja: 'n' },
+    references: [],
+    topology: {
+      servers: { ns: { host: 'ns1.example.jp', addresses: ['192.0.2.53'], quirks } },
+      zones: { 'example.jp': { servers: ['ns'], text: ZONE } },
+      resolvers: { r: { addresses: ['10.0.0.53'], profile: 'unbound' } },
+      clients: { alice: { addresses: ['10.0.0.10'], resolver: 'r' } },
+    },
+    steps,
+  };
+}
+
+test('a truncated UDP answer is retried over TCP, like a stub resolver (RFC 7766 §5)', async () => {
+  const s = world(
+    [{ at: '+0s', client: 'alice', to: 'ns', query: 'www.example.jp A', expect: { rcode: 'NOERROR', flags: { tc: false, aa: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] } }],
+    [{ kind: 'always-tc', match: { transport: 'udp' } }],
+  );
+  const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
+  assert.equal(r.passed, true, JSON.stringify(r.assertions, null, 1));
+  const legs = r.trace.filter((t) => t.to === 'ns' || t.from === 'ns').map((t) => `${t.transport}:${t.response ? 'R' : 'Q'}`);
+  assert.deepEqual(legs, ['udp:Q', 'udp:R', 'tcp:Q', 'tcp:R']);
+});
+
+test('without the quirk the answer comes over UDP only', async () => {
+  const s = world([{ at: '+0s', client: 'alice', to: 'ns', query: 'www.example.jp A', expect: { flags: { tc: false } } }]);
+  const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
+  assert.equal(r.passed, true);
+  assert.ok(r.trace.every((t) => t.transport === 'udp'));
+});
+
+test('a server that drops everything: the client records TIMEOUT after 30 s of lab time', async () => {
+  const s = world([{ at: '+0s', client: 'alice', to: 'ns', query: 'www.example.jp A', expect: { rcode: 'TIMEOUT' } }], [{ kind: 'drop' }]);
+  const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
+  assert.equal(r.passed, true);
+  assert.equal(r.samples[0]?.rcode, 'TIMEOUT');
+  assert.ok(r.end - r.start >= 30_000);
+});
+
+test('watch samples are taken every interval up to `until`, after same-instant steps', async () => {
+  const s = world([
+    { at: '+0s', watch: { name: 'w', client: 'alice', query: 'www.example.jp A', every: '10m', until: '+1h' } },
+    { at: '+30m', operator: 'ops', action: { do: 'set-records', zone: 'example.jp', records: ['www 300 IN A 192.0.2.99'] } },
+    { at: '+1h', expectTimeline: { watch: 'w', never: { from: '+0s', to: '+1h', rcode: 'SERVFAIL' } } },
+  ]);
+  const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
+  assert.equal(r.passed, true);
+  const offsets = r.samples.map((x) => (x.time - r.start) / 60_000);
+  assert.deepEqual(offsets, [0, 10, 20, 30, 40, 50, 60]);
+  // The sample at +30m runs after the edit at +30m, but the resolver still has the old answer cached (TTL 300 from +25m…).
+  assert.ok(r.samples.at(-1)!.answer.some((a) => a.includes('192.0.2.99')));
+});
+
+test('a lab error (here: a registry domain that cannot be created) fails the run with the reason', async () => {
+  const s = world([{ at: '+0s', client: 'alice', query: 'www.example.jp A' }]);
+  s.topology.zones['jp'] = { servers: ['ns'], text: '@ 300 IN SOA ns1.example.jp. h.example.jp. 1 1 1 1 1\n@ 300 IN NS ns1.example.jp.\n' };
+  s.topology.registries = [{ tld: 'jp', registrars: ['a'], domains: [{ name: 'example.jp', registrar: 'a', registrant: 'x', authCode: 'x', ns: ['ns1.example.jp'] }] }];
+  const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
+  assert.equal(r.passed, false);
+  assert.match(r.error ?? '', /registering example\.jp at the start failed: nameserver ns1\.example\.jp is inside example\.jp and needs glue/);
+});
