@@ -66,7 +66,7 @@ test('watch samples are taken every interval up to `until`, after same-instant s
   assert.equal(r.passed, true);
   const offsets = r.samples.map((x) => (x.time - r.start) / 60_000);
   assert.deepEqual(offsets, [0, 10, 20, 30, 40, 50, 60]);
-  // The sample at +30m runs after the edit at +30m, but the resolver still has the old answer cached (TTL 300 from +25m…).
+  // By the last sample the cached answer (TTL 300) has expired and the edit made at +30m is visible.
   assert.ok(r.samples.at(-1)!.answer.some((a) => a.includes('192.0.2.99')));
 });
 
