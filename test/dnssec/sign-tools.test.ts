@@ -144,6 +144,20 @@ describe('dnslab sign output passes dnssec-verify and ldns-verify-zone', () => {
   });
 });
 
+test('--digest 2,4 writes SHA-256 and SHA-384 DS records equal to dnssec-dsfromkey output', async () => {
+  const keys = join(dir, 'keys-digest');
+  const r = await dnslab([zoneFile, '--origin', ORIGIN, '--keys', keys, '--digest', '2,4', '--ds-out', join(dir, 'ds-digest')], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const ours = readFileSync(join(dir, 'ds-digest'), 'utf8');
+  const ksk = readdirSync(keys).find((f) => f.endsWith('.key') && readFileSync(join(keys, f), 'utf8').includes('DNSKEY 257'))!;
+  for (const [flag, type] of [['-2', 2], ['-a', 4]] as const) {
+    const args = flag === '-a' ? ['-a', 'SHA-384', join(keys, ksk)] : [flag, join(keys, ksk)];
+    const digest = execFileSync('dnssec-dsfromkey', args, { encoding: 'utf8' }).trim().split(/\s+/).pop()!;
+    assert.match(ours, new RegExp(`DS\\t\\d+ 13 ${type} ${digest}`), `digest type ${type}`);
+  }
+  assert.equal(ours.trim().split('\n').length, 2);
+});
+
 describe('keys move between dnslab and BIND', () => {
   test('keys from dnssec-keygen sign in dnslab with identical key tags', async () => {
     const keys = join(dir, 'bind-made');
