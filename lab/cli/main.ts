@@ -9,6 +9,7 @@ import { serveCommand } from './serve.ts';
 import { resolverCommand } from './resolver.ts';
 import { authCommand } from './auth.ts';
 import { zoneCommand } from './zone.ts';
+import { auditCommand } from './audit.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -19,6 +20,7 @@ const COMMANDS: CliCommand[] = [
   resolverCommand,
   authCommand,
   zoneCommand,
+  auditCommand,
 ];
 
 function helpText(): string {

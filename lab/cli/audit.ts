@@ -1,0 +1,170 @@
+// `dnslab audit`: the dangling-record finder an operator runs on their own
+// zone files (lab/audit). Recursive lookups go to a resolver (--resolve-via),
+// lameness checks ask each nameserver address directly (RD=0), over UDP.
+
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { basename } from 'node:path';
+import { makeQuery } from '../../dns/message.ts';
+import { normalizeName } from '../../dns/name.ts';
+import type { Message, Name, RRTypeName } from '../../dns/types.ts';
+import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { parseZoneText } from '../../dns/zone/master-file.ts';
+import type { Zone } from '../../dns/zone/zone.ts';
+import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
+import { BUILTIN_PROVIDER_SUFFIXES, parseProviderSuffixes } from '../audit/providers.ts';
+import type { Endpoint } from '../net/network.ts';
+import { parseEndpoint, UsageError, type CliCommand } from './command.ts';
+
+const USAGE = `usage: dnslab audit ZONEFILE… [--origin NAME] [--resolve-via ADDR[:PORT]]
+                    [--provider-suffixes FILE] [--released ADDR[/LEN],…]
+                    [--delegation DOMAIN]… [--server-port N] [--timeout MS] [--json]
+
+Finds what a takeover hunter would find in your zones:
+  dangling-cname               CNAME whose target is NXDOMAIN (claim the target, own the name)
+  cname-to-claimable-provider  CNAME into a provider where endpoint names can be claimed
+  lame-delegation              NS (in the zone or published by the parent) that does not
+                               answer authoritatively: REFUSED, SERVFAIL, no answer, AA=0
+  ns-name-unresolvable         NS host name without an address
+  ns-domain-unregistered       NS host under a domain that does not exist (register it, own you)
+  released-address             A/AAAA to an address you released (--released)
+Exit status: 0 clean, 1 findings, 2 usage error.
+
+options:
+  --origin NAME            origin of the zone file (default: $ORIGIN, else the file name
+                           without .zone/.db, e.g. example.jp.zone → example.jp)
+  --resolve-via ADDR[:P]   recursive resolver for lookups (default: first nameserver in
+                           /etc/resolv.conf)
+  --provider-suffixes FILE extra claimable suffixes, one "suffix [provider]" per line
+                           (added to the built-in list; see lab/audit/providers.ts)
+  --released LIST          comma-separated addresses or prefixes you gave back
+  --delegation DOMAIN      also check the parent's delegation of DOMAIN (no zone file needed)
+  --server-port N          port for direct questions to nameservers (default 53; for labs)
+  --timeout MS             per-query UDP timeout (default 2000, one retry)
+  --json                   findings as JSON`;
+
+function udpQuery(to: Endpoint, qname: Name, qtype: RRTypeName, rd: boolean, timeoutMs: number): Promise<Message | undefined> {
+  const family = isIP(to.address) === 6 ? 'udp6' : 'udp4';
+  const attempt = (id: number) =>
+    new Promise<Message | undefined>((resolve) => {
+      const socket = createSocket(family);
+      const query = makeQuery(qname, qtype, { id, rd });
+      const done = (m: Message | undefined) => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(m);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      socket.on('error', () => done(undefined));
+      socket.on('message', (payload, rinfo) => {
+        if (rinfo.address !== to.address) return;
+        try {
+          const m = decodeMessage(payload);
+          if (m.id === id && m.flags.qr) done(m);
+        } catch {
+          // an undecodable answer is no answer
+        }
+      });
+      socket.send(encodeMessage(query), to.port, to.address);
+    });
+  return (async () => {
+    for (let i = 0; i < 2; i++) {
+      const m = await attempt(Math.floor(Math.random() * 65536));
+      if (m) return m;
+    }
+    return undefined;
+  })();
+}
+
+export function socketDns(resolver: Endpoint, serverPort: number, timeoutMs: number): AuditDns {
+  return {
+    resolve: async (qname, qtype) => {
+      const m = await udpQuery(resolver, qname, qtype, true, timeoutMs);
+      return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [] };
+    },
+    ask: (address, qname, qtype) => udpQuery({ address, port: serverPort }, qname, qtype, false, timeoutMs),
+  };
+}
+
+function defaultResolver(): Endpoint {
+  try {
+    const line = readFileSync('/etc/resolv.conf', 'utf8')
+      .split('\n')
+      .find((l) => /^\s*nameserver\s+\S+/.test(l));
+    const address = line?.trim().split(/\s+/)[1];
+    if (address && isIP(address)) return { address, port: 53 };
+  } catch {
+    // fall through
+  }
+  throw new UsageError('no resolver: give --resolve-via ADDR[:PORT] (nothing usable in /etc/resolv.conf)');
+}
+
+function originFor(file: string, explicit: string | undefined): Name {
+  if (explicit) return normalizeName(explicit);
+  return normalizeName(basename(file).replace(/\.(zone|db|txt)$/i, '').replace(/^db\./, ''));
+}
+
+export const auditCommand: CliCommand = {
+  name: 'audit',
+  summary: 'find dangling CNAMEs, lame or hijackable delegations and released addresses in zone files',
+  usage: USAGE,
+  async run(argv, io) {
+    const files: string[] = [];
+    const delegations: string[] = [];
+    let origin: string | undefined;
+    let resolveVia: Endpoint | undefined;
+    let suffixFile: string | undefined;
+    let released: string[] = [];
+    let serverPort = 53;
+    let timeoutMs = 2000;
+    let json = false;
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      const value = () => {
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError(`${a} needs a value`);
+        return v;
+      };
+      if (a === '--origin') origin = value();
+      else if (a === '--resolve-via') resolveVia = parseEndpoint(value(), 53);
+      else if (a === '--provider-suffixes') suffixFile = value();
+      else if (a === '--released') {
+        released = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        for (const r of released) if (isIP(r.split('/')[0] ?? '') === 0) throw new UsageError(`--released: "${r}" is not an address or prefix`);
+      } else if (a === '--delegation') delegations.push(value());
+      else if (a === '--server-port') serverPort = Number(value());
+      else if (a === '--timeout') timeoutMs = Number(value());
+      else if (a === '--json') json = true;
+      else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+      else files.push(a);
+    }
+    if (files.length === 0 && delegations.length === 0) throw new UsageError('give at least one ZONEFILE (or --delegation DOMAIN)');
+    if (origin !== undefined && files.length > 1) throw new UsageError('--origin applies to one zone file; give files one at a time or name them ORIGIN.zone');
+    if (!Number.isInteger(serverPort) || serverPort < 1 || serverPort > 65535) throw new UsageError('--server-port must be 1..65535');
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout must be a positive number of milliseconds');
+
+    const zones: Zone[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new Error(`${file}: cannot read (${(e as Error).message})`);
+      }
+      zones.push(parseZoneText(text, originFor(file, origin), file)); // parse errors name file and line
+    }
+    const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES, ...(suffixFile ? parseProviderSuffixes(readFileSync(suffixFile, 'utf8'), suffixFile) : [])];
+    const dns = socketDns(resolveVia ?? defaultResolver(), serverPort, timeoutMs);
+    const findings = [...(await auditZones(zones, dns, { providerSuffixes, released })), ...(await auditDelegations(delegations, dns))];
+    if (json) io.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
+    else {
+      for (const f of findings) io.stdout.write(`${formatFinding(f)}\n`);
+      io.stdout.write(findings.length ? `${findings.length} finding(s)\n` : `no findings in ${[...zones.map((z) => z.origin), ...delegations].join(', ')}\n`);
+    }
+    return findings.length ? 1 : 0;
+  },
+};
