@@ -117,6 +117,7 @@ www  IN A   192.0.2.10
     { at: '+0s', client: 'alice', query: 'www.example.jp A', note: 'lame: the old provider no longer hosts example.jp', expect: { rcode: 'SERVFAIL' } },
     { at: '+0s', client: 'alice', query: 'www.example.jp A', to: 'ns-old', note: 'ask the old provider directly', expect: { rcode: 'REFUSED', flags: { aa: false } } },
     { at: '+0s', watch: { name: 'www', client: 'alice', query: 'www.example.jp A', every: '30m', until: '+3d' } },
+    { at: '+6h', audit: { client: 'alice', zones: ['example.jp'] }, note: "dnslab audit on the customer's zone: the parent still delegates to the old provider", expect: { findings: ['lame-delegation'] } },
     {
       at: '+12h',
       only: ['fixed'],
@@ -126,6 +127,8 @@ www  IN A   192.0.2.10
     },
     { at: '+1d', operator: 'net registry', note: 'old-provider.net was not renewed', action: { do: 'expire-domain', domain: 'old-provider.net' } },
     { at: '+1d1h', only: ['vulnerable'], client: 'alice', query: 'ns1.old-provider.net A', note: "the nameserver's own name is gone", expect: { rcode: 'NXDOMAIN' } },
+    { at: '+1d2h', only: ['vulnerable'], audit: { client: 'alice', zones: ['example.jp'] }, note: 'the audit now flags the drop-catch risk: anyone can register old-provider.net', expect: { findings: ['ns-domain-unregistered'] } },
+    { at: '+1d2h', only: ['fixed'], audit: { client: 'alice', zones: ['example.jp'] }, expect: { findings: [] } },
     {
       at: '+2d',
       attacker: 'catcher',

@@ -69,6 +69,8 @@ a.dns IN A   192.0.2.201
       note: 'removes the stale delegation at the registrar',
       action: { do: 'change-ns', registrar: 'reg-a', registrant: 'example-corp', domain: 'example.jp', ns: [] },
     },
+    { at: '+1h30m', only: ['vulnerable'], audit: { client: 'alice', delegations: ['example.jp'] }, note: 'dnslab audit sees the lame delegation the attacker will use', expect: { findings: ['lame-delegation'] } },
+    { at: '+1h30m', only: ['fixed'], audit: { client: 'alice', delegations: ['example.jp'] }, note: 'nothing left to take over', expect: { findings: [] } },
     {
       at: '+2h',
       attacker: 'mallory',

@@ -96,6 +96,8 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
       action: { do: 'remove-records', zone: 'example.net', records: ['cdn A'] },
     },
     { at: '+1h10m', client: 'alice', query: 'campaign.example.jp A', note: 'dangling (vulnerable) or gone (fixed)', expect: { rcode: 'NXDOMAIN' } },
+    { at: '+1h30m', only: ['vulnerable'], audit: { client: 'alice', zones: ['example.jp'] }, note: 'dnslab audit finds what the attacker looks for', expect: { findings: ['dangling-cname'] } },
+    { at: '+1h30m', only: ['fixed'], audit: { client: 'alice', zones: ['example.jp'] }, expect: { findings: [] } },
 
     // The attacker claims the same endpoint name at the provider.
     {
