@@ -1,17 +1,17 @@
-// Differential test: dnslab's resolver and a real Unbound (Debian package),
-// side by side in a network namespace with no default route, both iterating
+// Differential test: dnslab's resolver and a real Unbound (and BIND 9), Debian
+// packages, side by side in a network namespace with no default route, all iterating
 // from the same dnslab authoritative hierarchy (root → lab → SLDs on
 // 127.0.7.x:53, signed with dnslab's signer) and validating from the same root
 // DS. For each question of the battery, RCODE, AD and the answer RRsets
 // (RRSIGs aside, TTLs aside, as sets) must agree.
 //
-// Needs root (network namespaces) and the Debian packages unbound,
+// Needs root (network namespaces) and the Debian packages unbound, bind9,
 // bind9-dnsutils (dig) and iproute2 (ip). Everything started here is stopped
 // by PID and the namespace deleted in `after`, also when a test fails.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +20,9 @@ import { NETNS_ADDR } from './fixtures/serve-hierarchy.ts';
 const NS = `dnslab-rs-${process.pid}`;
 const UNBOUND = '127.0.7.53';
 const OURS = '127.0.7.54';
+const BIND = '127.0.7.55';
+/** dnslab resolver with the bind profile, compared with named. */
+const OURS_BIND = '127.0.7.56';
 const ROOT_DIR = resolve(import.meta.dirname, '../..');
 
 function need(binary: string, pkg: string): void {
@@ -112,7 +115,7 @@ const BATTERY: Array<[string, string, string]> = [
   ['MX, NSEC zone', 'mail.example.lab', 'MX'],
 ];
 
-describe('differential: dnslab resolver vs Unbound in a network namespace', () => {
+describe('differential: dnslab resolver vs Unbound and BIND in a network namespace', () => {
   let dir = '';
   const children: ChildProcess[] = [];
   let nsCreated = false;
@@ -124,6 +127,7 @@ describe('differential: dnslab resolver vs Unbound in a network namespace', () =
     need('ip', 'iproute2');
     need('unbound', 'unbound');
     need('dig', 'bind9-dnsutils');
+    need('named', 'bind9');
     dir = mkdtempSync(join(tmpdir(), 'dnslab-rs-'));
     run('ip', ['netns', 'add', NS]);
     nsCreated = true;
@@ -180,8 +184,42 @@ describe('differential: dnslab resolver vs Unbound in a network namespace', () =
     );
     children.push(ours);
     await waitForLine(ours, 'Ctrl-C to stop', 30_000);
-    await waitForAnswer(UNBOUND, 15_000);
-    await waitForAnswer(OURS, 15_000);
+
+    // BIND 9 only listens on addresses configured on an interface (research/dependencies.md §5).
+    run('ip', ['-n', NS, 'addr', 'add', `${BIND}/32`, 'dev', 'lo']);
+    const ds = readFileSync(anchors, 'utf8').trim().split(/\s+/);
+    const named = join(dir, 'named.conf');
+    writeFileSync(
+      named,
+      [
+        'options {',
+        `  directory "${dir}";`,
+        `  pid-file "${join(dir, 'named.pid')}";`,
+        `  session-keyfile "${join(dir, 'session.key')}";`,
+        `  managed-keys-directory "${dir}";`,
+        `  listen-on port 53 { ${BIND}; };`,
+        '  listen-on-v6 { none; };',
+        '  recursion yes;',
+        '  allow-query { 127.0.0.0/8; };',
+        '  dnssec-validation yes;',
+        '};',
+        // The lab root DS as a static trust anchor (the lab root never rolls its key).
+        `trust-anchors { . static-ds ${ds[4]} ${ds[5]} ${ds[6]} "${ds.slice(7).join('')}"; };`,
+        `zone "." { type hint; file "${join(dir, 'root.hints')}"; };`,
+        'controls { };',
+        '',
+      ].join('\n'),
+    );
+    const bind = spawn('ip', ['netns', 'exec', NS, 'named', '-g', '-u', 'root', '-c', named], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(bind);
+    const oursBind = spawn(
+      'ip',
+      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS_BIND}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'bind'],
+      { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(oursBind);
+    await waitForLine(oursBind, 'Ctrl-C to stop', 30_000);
+    for (const s of [UNBOUND, OURS, BIND, OURS_BIND]) await waitForAnswer(s, 15_000);
   });
 
   after(async () => {
@@ -191,11 +229,15 @@ describe('differential: dnslab resolver vs Unbound in a network namespace', () =
   });
 
   for (const [label, qname, qtype] of BATTERY) {
-    it(`${label}: ${qname} ${qtype} — same RCODE, AD and answer`, () => {
+    it(`${label}: ${qname} ${qtype} — same RCODE, AD and answer as Unbound (profile unbound) and BIND (profile bind)`, () => {
       const u = dig(UNBOUND, qname, qtype);
       const o = dig(OURS, qname, qtype);
       assert.notEqual(u.status, 'NO-ANSWER', 'unbound answered');
-      assert.deepEqual(o, u);
+      assert.deepEqual(o, u, 'vs Unbound');
+      const b = dig(BIND, qname, qtype);
+      const ob = dig(OURS_BIND, qname, qtype);
+      assert.notEqual(b.status, 'NO-ANSWER', 'named answered');
+      assert.deepEqual(ob, b, 'vs BIND');
     });
   }
 
