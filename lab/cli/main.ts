@@ -8,6 +8,8 @@ import { listCommand } from './list.ts';
 import { serveCommand } from './serve.ts';
 import { resolverCommand } from './resolver.ts';
 import { authCommand } from './auth.ts';
+import { middleboxCommand } from './middlebox.ts';
+import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
 
@@ -19,6 +21,8 @@ const COMMANDS: CliCommand[] = [
   serveCommand,
   resolverCommand,
   authCommand,
+  middleboxCommand,
+  probeCommand,
   zoneCommand,
   auditCommand,
 ];

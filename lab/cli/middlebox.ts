@@ -1,0 +1,176 @@
+// `dnslab middlebox`: run a middlebox emulator as a UDP/TCP proxy in front of
+// any DNS server on real sockets, until Ctrl-C. Every quirk is a flag; bad
+// values exit 2 with a message naming the flag and what it accepts.
+
+import { formatEndpoint, type Endpoint } from '../net/network.ts';
+import { SocketNetwork } from '../net/socket.ts';
+import {
+  buildStages,
+  describeSettings,
+  MiddleboxConfigError,
+  MiddleboxProxy,
+  natConfig,
+  sessionConfig,
+  validateSettings,
+  type MiddleboxSettings,
+  type ProxyEvent,
+} from '../../servers/middlebox/index.ts';
+import { parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
+
+const usage = `usage: dnslab middlebox --listen ADDR:PORT --upstream ADDR:PORT [--upstream …] [options]
+
+A DNS middlebox emulator as a proxy: clients query --listen, the box forwards
+to --upstream (several = load balancing) through the quirks below.
+
+size and fragments:
+  --max-udp N              UDP DNS messages over N octets are…
+  --oversize drop|truncate   …dropped (default) or cut to fit with TC=1
+  --edns-rewrite N         rewrite the EDNS UDP size advertised in queries to N
+  --mtu N                  path MTU (IP packet octets); loopback never fragments, so a
+                           datagram with DNS+UDP+IP headers over N counts as fragmented
+  --fragments pass|drop|first   what happens to such a datagram (first = stateless
+                           firewall: only the first fragment passes, never reassembled)
+TCP:
+  --tcp allow|reject|blackhole  reject = no TCP listener (RST); blackhole = accept, never answer
+EDNS/DNSSEC-breaking proxy (home router):
+  --strip opt|do|rrsig     remove the OPT RR / clear DO / remove RRSIG,NSEC,NSEC3,DS (repeatable)
+  --formerr-edns           answer FORMERR to queries carrying EDNS
+  --cap-answers N          cap UDP answers at N octets with TC=1 (home routers: 512)
+  --cache                  answer repeats from the box's own cache
+  --cache-ttl S            …holding every answer S seconds regardless of its TTL
+sessions and NAT (load balancer):
+  --udp-sessions N         UDP session table size
+  --session-idle MS        idle timeout of a session (default 30000)
+  --on-full drop|evict     new flows when the table is full (default drop)
+  --nat-ports N            upstream source ports come from a pool of N
+  --nat-predictable        …handed out in sequence (predictable) instead of at random
+  --nat-base PORT          first port of the pool (default 20000)
+  --distribution sticky|per-packet   with several --upstream
+path faults (seeded):
+  --latency MS --jitter MS --loss P --duplicate P --reorder P --rate PPS --seed N
+other:
+  --allow-external         allow non-loopback addresses
+  --log                    one line per event on stderr
+`;
+
+/** Setting name → the flag users wrote, so errors name what they typed. */
+const FLAG_OF: Record<string, string> = {
+  maxUdp: '--max-udp', maxUdpSize: '--max-udp', oversize: '--oversize', ednsRewrite: '--edns-rewrite', mtu: '--mtu', fragments: '--fragments',
+  tcp: '--tcp', strip: '--strip', maxUdpAnswer: '--cap-answers', capAnswers: '--cap-answers', cacheTtl: '--cache-ttl', udpSessions: '--udp-sessions',
+  maxSessions: '--udp-sessions', sessionIdleMs: '--session-idle', idleTimeoutMs: '--session-idle', onFull: '--on-full', natPorts: '--nat-ports',
+  natPredictable: '--nat-predictable', natPortBase: '--nat-base', distribution: '--distribution', latencyMs: '--latency', jitterMs: '--jitter',
+  loss: '--loss', duplicate: '--duplicate', reorder: '--reorder', ratePerSecond: '--rate',
+};
+
+function num(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: "${text}" is not a number`);
+  return n;
+}
+
+export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean } {
+  let listen: Endpoint | undefined;
+  const upstreams: Endpoint[] = [];
+  const s: MiddleboxSettings = {};
+  let allowExternal = false;
+  let log = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '--listen': listen = parseEndpoint(value()); break;
+      case '--upstream': upstreams.push(parseEndpoint(value(), 53)); break;
+      case '--max-udp': s.maxUdp = num(a, value()); break;
+      case '--oversize': s.oversize = value() as MiddleboxSettings['oversize']; break;
+      case '--edns-rewrite': s.ednsRewrite = num(a, value()); break;
+      case '--mtu': s.mtu = num(a, value()); break;
+      case '--fragments': s.fragments = value() as MiddleboxSettings['fragments']; break;
+      case '--tcp': s.tcp = value() as MiddleboxSettings['tcp']; break;
+      case '--strip': (s.strip ??= []).push(...(value().split(',') as NonNullable<MiddleboxSettings['strip']>)); break;
+      case '--formerr-edns': s.formerrEdns = true; break;
+      case '--cap-answers': s.capAnswers = num(a, value()); break;
+      case '--cache': s.cache = true; break;
+      case '--cache-ttl': s.cacheTtl = num(a, value()); s.cache = true; break;
+      case '--udp-sessions': s.udpSessions = num(a, value()); break;
+      case '--session-idle': s.sessionIdleMs = num(a, value()); break;
+      case '--on-full': s.onFull = value() as MiddleboxSettings['onFull']; break;
+      case '--nat-ports': s.natPorts = num(a, value()); break;
+      case '--nat-predictable': s.natPredictable = true; break;
+      case '--nat-base': s.natPortBase = num(a, value()); break;
+      case '--distribution': s.distribution = value() as MiddleboxSettings['distribution']; break;
+      case '--latency': s.latencyMs = num(a, value()); break;
+      case '--jitter': s.jitterMs = num(a, value()); break;
+      case '--loss': s.loss = num(a, value()); break;
+      case '--duplicate': s.duplicate = num(a, value()); break;
+      case '--reorder': s.reorder = num(a, value()); break;
+      case '--rate': s.ratePerSecond = num(a, value()); break;
+      case '--seed': s.seed = value(); break;
+      case '--allow-external': allowExternal = true; break;
+      case '--log': log = true; break;
+      default: throw new UsageError(`unknown option "${a}"`);
+    }
+  }
+  if (!listen) throw new UsageError('--listen ADDR:PORT is required');
+  if (upstreams.length === 0) throw new UsageError('--upstream ADDR:PORT is required');
+  requireLoopback(listen, allowExternal);
+  for (const u of upstreams) requireLoopback(u, allowExternal, '--upstream');
+  let settings: MiddleboxSettings;
+  try {
+    settings = validateSettings(s);
+  } catch (err) {
+    if (err instanceof MiddleboxConfigError) {
+      const flag = FLAG_OF[err.setting.replace(/^.*\./, '')] ?? err.setting;
+      throw new UsageError(`${flag}: ${err.message.slice(err.message.indexOf(':') + 2)}`);
+    }
+    throw err;
+  }
+  return { listen, upstreams, settings, allowExternal, log };
+}
+
+function describeEvent(e: ProxyEvent): string {
+  const c = 'client' in e ? formatEndpoint(e.client) : '';
+  switch (e.type) {
+    case 'session': return `${c} session ${e.action}${e.upstreamPort !== undefined ? ` (upstream port ${e.upstreamPort})` : ''}`;
+    case 'forward': return `${c} ${e.transport} ${e.direction} ${e.bytes} octets forwarded`;
+    case 'reply': return `${c} ${e.transport} reply from the box ${e.bytes} octets`;
+    case 'drop': return `${c} ${e.transport} dropped by ${e.stage}: ${e.reason}`;
+    case 'tcp': return `${c} tcp ${e.action}`;
+  }
+}
+
+export const middleboxCommand: CliCommand = {
+  name: 'middlebox',
+  summary: 'run a middlebox emulator (size limit, fragments, TCP filter, EDNS-breaking proxy, NAT/LB, faults) as a proxy',
+  usage,
+  async run(argv, io) {
+    const { listen, upstreams, settings, allowExternal, log } = parseMiddleboxArgs(argv);
+    const addresses = [listen.address];
+    const network = new SocketNetwork({ addresses, allowExternal });
+    const nat = natConfig(settings);
+    const proxy = new MiddleboxProxy({
+      network,
+      listen,
+      upstreams,
+      stages: buildStages(settings),
+      ...(settings.tcp === undefined ? {} : { tcp: settings.tcp }),
+      sessions: sessionConfig(settings),
+      ...(nat ? { nat } : {}),
+      ...(settings.distribution === undefined ? {} : { distribution: settings.distribution }),
+      seed: settings.seed ?? 'middlebox',
+      name: 'dnslab-middlebox',
+      ...(log ? { onEvent: (e: ProxyEvent) => io.stderr.write(`${describeEvent(e)}\n`) } : {}),
+    });
+    await proxy.start();
+    const quirks = describeSettings(settings);
+    io.stdout.write(`middlebox listening on ${formatEndpoint(proxy.endpoint)} udp${settings.tcp === 'reject' ? '' : '+tcp'} → ${upstreams.map(formatEndpoint).join(', ')}; Ctrl-C to stop\n`);
+    io.stdout.write(quirks.length ? quirks.map((q) => `  ${q}\n`).join('') : '  no quirks: a plain proxy\n');
+    await io.waitForInterrupt();
+    await proxy.stop();
+    io.stdout.write('stopped\n');
+    return 0;
+  },
+};

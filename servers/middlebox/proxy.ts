@@ -1,0 +1,357 @@
+// A DNS middlebox as a UDP/TCP proxy on any `Network`: on real sockets
+// (SocketNetwork) in front of any DNS server, or as a proxy host on the
+// VirtualNetwork. Clients talk to `listen`; the proxy talks to one of the
+// `upstreams` from its own source ports, like a NAT or load balancer does:
+//
+//   * one UDP session per client address+port, in a bounded table with an
+//     idle timeout (load-balancer/sessions.ts); a full table drops new flows
+//     or evicts the least recently used one;
+//   * each session gets its own upstream socket; with `nat` the source ports
+//     come from a limited pool, at random or in sequence (predictable: what
+//     checkpoint 7 of the probe detects); without it the OS picks;
+//   * several upstreams = load balancing, sticky per flow or per packet,
+//     with optional health checks;
+//   * every message runs through the DNS stages (size limit, fragments,
+//     EDNS proxy, faults...) — queries in order, responses in reverse;
+//   * TCP: 'allow' proxies DNS-over-TCP message by message (RFC 7766 framing),
+//     'reject' does not listen (the kernel answers SYN with RST), 'blackhole'
+//     accepts and never answers.
+
+import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
+import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../lab/net/network.ts';
+import { formatEndpoint } from '../../lab/net/network.ts';
+import { SeededRandom } from '../../lab/net/random.ts';
+import { MiddleboxConfigError, oneOf } from './errors.ts';
+import { HealthChecker, type HealthCheckConfig } from './load-balancer/health.ts';
+import { DISTRIBUTIONS, type Distribution } from './load-balancer/index.ts';
+import { PortPool, SessionTable, type PortPoolConfig, type SessionConfig } from './load-balancer/sessions.ts';
+import { runStages, type DnsStage, type Flow } from './stage.ts';
+import { TCP_MODES, type TcpMode } from './tcp-filter/index.ts';
+
+export type ProxyEvent =
+  | { type: 'session'; time: number; client: Endpoint; action: 'created' | 'refused' | 'expired' | 'evicted'; upstreamPort?: number }
+  | { type: 'forward'; time: number; transport: 'udp' | 'tcp'; direction: 'query' | 'response'; client: Endpoint; bytes: number }
+  | { type: 'reply'; time: number; transport: 'udp' | 'tcp'; client: Endpoint; bytes: number }
+  | { type: 'drop'; time: number; transport: 'udp' | 'tcp'; client: Endpoint; stage: string; reason: string }
+  | { type: 'tcp'; time: number; client: Endpoint; action: 'accepted' | 'blackholed' | 'upstream-failed' | 'closed' };
+
+export interface MiddleboxProxyOptions {
+  network: Network;
+  listen: Endpoint;
+  upstreams: Endpoint[];
+  stages?: DnsStage[];
+  tcp?: TcpMode;
+  sessions?: SessionConfig;
+  nat?: PortPoolConfig;
+  distribution?: Distribution;
+  /** Health-check the upstreams (only useful with more than one). */
+  healthCheck?: HealthCheckConfig;
+  /** Local address for the upstream side (default: the listen address). */
+  upstreamAddress?: string;
+  seed?: number | string;
+  name?: string;
+  onEvent?: (e: ProxyEvent) => void;
+  /** Most TCP client connections held at once (default 256); more are reset. */
+  maxTcpConnections?: number;
+}
+
+interface UdpSession {
+  client: Endpoint;
+  backend: Endpoint;
+  socket?: UdpSocket;
+  pending: { payload: Buffer; to: Endpoint }[];
+  natPort?: number;
+  closed: boolean;
+}
+
+export class MiddleboxProxy {
+  readonly name: string;
+  readonly stats = { udpQueries: 0, udpResponses: 0, replies: 0, drops: 0, tcpConnections: 0 };
+  private readonly network: Network;
+  private readonly listenEp: Endpoint;
+  private readonly upstreams: Endpoint[];
+  private readonly stages: DnsStage[];
+  private readonly tcpMode: TcpMode;
+  private readonly sessions: SessionTable<UdpSession>;
+  private readonly pool: PortPool | undefined;
+  private readonly distribution: Distribution;
+  private readonly random: SeededRandom;
+  private readonly stageRandom: SeededRandom;
+  private readonly health: HealthChecker | undefined;
+  private readonly upstreamAddress: string;
+  private readonly onEvent: ((e: ProxyEvent) => void) | undefined;
+  private readonly maxTcp: number;
+  private socket: UdpSocket | undefined;
+  private listener: TcpListener | undefined;
+  private readonly tcpConns = new Set<TcpConnection>();
+  private rr = 0;
+  private stopped = false;
+
+  constructor(options: MiddleboxProxyOptions) {
+    this.name = options.name ?? 'middlebox';
+    this.network = options.network;
+    this.listenEp = options.listen;
+    if (!Array.isArray(options.upstreams) || options.upstreams.length === 0) throw new MiddleboxConfigError('upstreams', 'at least one upstream ADDR:PORT', options.upstreams);
+    this.upstreams = options.upstreams;
+    this.stages = options.stages ?? [];
+    this.tcpMode = options.tcp === undefined ? 'allow' : oneOf('tcp', options.tcp, TCP_MODES);
+    this.distribution = options.distribution === undefined ? 'sticky' : oneOf('distribution', options.distribution, DISTRIBUTIONS);
+    this.random = new SeededRandom(options.seed ?? 'middlebox');
+    this.stageRandom = this.random.fork('stages');
+    this.sessions = new SessionTable<UdpSession>(options.sessions ?? {}, (s, why) => this.closeSession(s, why));
+    this.pool = options.nat ? new PortPool(options.nat, this.random.fork('nat-ports')) : undefined;
+    this.upstreamAddress = options.upstreamAddress ?? options.listen.address;
+    this.onEvent = options.onEvent;
+    this.maxTcp = options.maxTcpConnections ?? 256;
+    this.health = options.healthCheck ? new HealthChecker(options.network, this.upstreams, options.healthCheck) : undefined;
+  }
+
+  /** The UDP endpoint actually bound (port resolved). */
+  get endpoint(): Endpoint {
+    return this.socket?.local ?? this.listenEp;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    this.socket = await this.network.bindUdp(this.listenEp);
+    this.socket.onMessage((payload, from) => this.onClientUdp(payload, from));
+    if (this.tcpMode !== 'reject') {
+      try {
+        this.listener = await this.network.listenTcp({ address: this.listenEp.address, port: this.socket.local.port }, (c) => this.onClientTcp(c));
+      } catch (err) {
+        this.socket.close();
+        throw err;
+      }
+    }
+    await this.health?.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.health?.stop();
+    this.socket?.close();
+    this.listener?.close();
+    for (const s of this.sessions.values()) this.closeSession(s, 'expired');
+    for (const c of this.tcpConns) c.reset();
+    this.tcpConns.clear();
+  }
+
+  private emit(e: ProxyEvent): void {
+    try {
+      this.onEvent?.(e);
+    } catch {
+      // a broken consumer must not take the box down
+    }
+  }
+
+  private now(): number {
+    return this.network.clock.now();
+  }
+
+  private later(delayMs: number, fn: () => void): void {
+    if (delayMs <= 0) fn();
+    else this.network.clock.setTimer(delayMs, () => {
+      if (!this.stopped) fn();
+    });
+  }
+
+  private pickBackend(): Endpoint {
+    const up = this.health ? this.upstreams.filter((u) => this.health!.isUp(u.address)) : this.upstreams;
+    const list = up.length > 0 ? up : this.upstreams;
+    return list[this.rr++ % list.length]!;
+  }
+
+  private closeSession(s: UdpSession, why: 'expired' | 'evicted'): void {
+    if (s.closed) return;
+    s.closed = true;
+    s.socket?.close();
+    if (s.natPort !== undefined) this.pool?.release(s.natPort);
+    this.emit({ type: 'session', time: this.now(), client: s.client, action: why });
+  }
+
+  private flow(transport: 'udp' | 'tcp', client: Endpoint, server: Endpoint): Flow {
+    return { transport, client, server, now: this.now(), random: this.stageRandom };
+  }
+
+  // ---- UDP ----
+
+  private onClientUdp(payload: Buffer, from: Endpoint): void {
+    if (this.stopped) return;
+    this.stats.udpQueries++;
+    const key = `${from.address}|${from.port}`;
+    const now = this.now();
+    let s = this.sessions.get(key, now);
+    if (!s) {
+      s = this.sessions.create(key, now, () => this.newSession(from));
+      if (!s) {
+        this.stats.drops++;
+        this.emit({ type: 'session', time: now, client: from, action: 'refused' });
+        this.emit({ type: 'drop', time: now, transport: 'udp', client: from, stage: 'sessions', reason: `session table full (${this.sessions.config.maxSessions})` });
+        return;
+      }
+    }
+    const session = s;
+    const backend = this.distribution === 'per-packet' ? this.pickBackend() : session.backend;
+    const out = runStages(this.stages, 'query', payload, this.flow('udp', from, backend));
+    for (const d of out.drops) {
+      this.stats.drops++;
+      this.emit({ type: 'drop', time: now, transport: 'udp', client: from, stage: d.stage, reason: d.reason });
+    }
+    for (const r of out.back) {
+      this.later(r.delayMs, () => {
+        this.stats.replies++;
+        this.emit({ type: 'reply', time: this.now(), transport: 'udp', client: from, bytes: r.payload.length });
+        this.socket?.send(r.payload, from);
+      });
+    }
+    for (const f of out.forward) {
+      this.later(f.delayMs, () => {
+        this.emit({ type: 'forward', time: this.now(), transport: 'udp', direction: 'query', client: from, bytes: f.payload.length });
+        if (session.closed) return;
+        if (session.socket) session.socket.send(f.payload, backend);
+        else session.pending.push({ payload: f.payload, to: backend });
+      });
+    }
+  }
+
+  private newSession(client: Endpoint): UdpSession | undefined {
+    let natPort: number | undefined;
+    if (this.pool) {
+      natPort = this.pool.allocate();
+      if (natPort === undefined) return undefined;
+    }
+    const s: UdpSession = { client, backend: this.pickBackend(), pending: [], closed: false, ...(natPort === undefined ? {} : { natPort }) };
+    this.emit({ type: 'session', time: this.now(), client, action: 'created', ...(natPort === undefined ? {} : { upstreamPort: natPort }) });
+    void this.bindSession(s);
+    return s;
+  }
+
+  private async bindSession(s: UdpSession): Promise<void> {
+    let sock: UdpSocket | undefined;
+    // A pool port can be taken by another process on real sockets: try a few others before giving up.
+    for (let attempt = 0; attempt < 4 && !sock; attempt++) {
+      try {
+        sock = await this.network.bindUdp({ address: this.upstreamAddress, port: s.natPort ?? 0 });
+      } catch {
+        if (s.natPort === undefined || !this.pool) break;
+        const next = this.pool.allocate();
+        this.pool.release(s.natPort);
+        if (next === undefined) break;
+        s.natPort = next;
+      }
+    }
+    if (!sock) {
+      this.emit({ type: 'drop', time: this.now(), transport: 'udp', client: s.client, stage: 'nat', reason: 'could not bind an upstream source port' });
+      s.closed = true;
+      return;
+    }
+    if (s.closed || this.stopped) {
+      sock.close();
+      return;
+    }
+    s.socket = sock;
+    sock.onMessage((payload, from) => this.onUpstreamUdp(s, payload, from));
+    for (const p of s.pending.splice(0)) sock.send(p.payload, p.to);
+  }
+
+  private onUpstreamUdp(s: UdpSession, payload: Buffer, from: Endpoint): void {
+    if (this.stopped || s.closed) return;
+    this.stats.udpResponses++;
+    // Refresh the session: replies keep a NAT mapping alive too.
+    this.sessions.get(`${s.client.address}|${s.client.port}`, this.now());
+    const out = runStages(this.stages, 'response', payload, this.flow('udp', s.client, from));
+    for (const d of out.drops) {
+      this.stats.drops++;
+      this.emit({ type: 'drop', time: this.now(), transport: 'udp', client: s.client, stage: d.stage, reason: d.reason });
+    }
+    for (const f of out.forward) {
+      this.later(f.delayMs, () => {
+        this.emit({ type: 'forward', time: this.now(), transport: 'udp', direction: 'response', client: s.client, bytes: f.payload.length });
+        this.socket?.send(f.payload, s.client);
+      });
+    }
+  }
+
+  // ---- TCP ----
+
+  private onClientTcp(conn: TcpConnection): void {
+    if (this.stopped || this.tcpConns.size >= this.maxTcp) {
+      conn.reset();
+      return;
+    }
+    this.stats.tcpConnections++;
+    this.tcpConns.add(conn);
+    const client = conn.remote;
+    let upstream: TcpConnection | undefined;
+    conn.onClose(() => {
+      this.tcpConns.delete(conn);
+      upstream?.end();
+      this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
+    });
+    if (this.tcpMode === 'blackhole') {
+      this.emit({ type: 'tcp', time: this.now(), client, action: 'blackholed' });
+      conn.onData(() => {});
+      return;
+    }
+    this.emit({ type: 'tcp', time: this.now(), client, action: 'accepted' });
+    const backend = this.pickBackend();
+    const fromClient = new TcpFrameReader();
+    const fromServer = new TcpFrameReader();
+    const queue: Buffer[] = [];
+    const sendUp = (frame: Buffer) => {
+      if (upstream) upstream.write(frameTcp(frame));
+      else queue.push(frame);
+    };
+    conn.onData((chunk) => {
+      let frames: Buffer[];
+      try {
+        frames = fromClient.push(chunk);
+      } catch {
+        conn.reset();
+        return;
+      }
+      for (const frame of frames) {
+        const out = runStages(this.stages, 'query', frame, this.flow('tcp', client, backend));
+        for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });
+        for (const r of out.back) this.later(r.delayMs, () => conn.write(frameTcp(r.payload)));
+        for (const f of out.forward) this.later(f.delayMs, () => sendUp(f.payload));
+      }
+    });
+    this.network.connectTcp(backend, { localAddress: this.upstreamAddress, timeoutMs: 5000 }).then(
+      (up) => {
+        if (this.stopped || !this.tcpConns.has(conn)) {
+          up.end();
+          return;
+        }
+        upstream = up;
+        for (const f of queue.splice(0)) up.write(frameTcp(f));
+        up.onData((chunk) => {
+          let frames: Buffer[];
+          try {
+            frames = fromServer.push(chunk);
+          } catch {
+            up.reset();
+            return;
+          }
+          for (const frame of frames) {
+            const out = runStages(this.stages, 'response', frame, this.flow('tcp', client, backend));
+            for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });
+            for (const f of out.forward) this.later(f.delayMs, () => conn.write(frameTcp(f.payload)));
+          }
+        });
+        up.onClose(() => conn.end());
+      },
+      () => {
+        this.emit({ type: 'tcp', time: this.now(), client, action: 'upstream-failed' });
+        conn.reset();
+      },
+    );
+  }
+
+  describe(): string {
+    return `${this.name} ${formatEndpoint(this.endpoint)} → ${this.upstreams.map(formatEndpoint).join(', ')}`;
+  }
+}
