@@ -4,7 +4,7 @@
 
 import { canonicalRdata } from '../wire/canonical.ts';
 import { classToNumber, typeToNumber } from '../wire/types-map.ts';
-import { ancestorWithLabels, canonicalCompare, canonicalName, isWildcard, joinName, labelCount, nameEquals, parentName } from '../name.ts';
+import { ancestorWithLabels, canonicalName, isWildcard, joinName, labelCount, nameEquals, parentName } from '../name.ts';
 import type { RRset } from '../rrset.ts';
 import { DnslabError, type DnskeyData, type Name, type Nsec3Data, type RR, type RrsigData, type RRTypeName } from '../types.ts';
 import { Zone } from '../zone/zone.ts';
@@ -373,10 +373,5 @@ export function dsRecords(keys: readonly SigningKey[], digestTypes: readonly DsD
   const ksks = keys.filter((k) => k.isKsk);
   const from = ksks.length ? ksks : keys;
   return from.flatMap((k) => digestTypes.map((dt) => ({ name: k.owner, type: 'DS', class: 'IN', ttl, data: makeDs(k.owner, k.dnskey, dt) }) as RR));
-}
-
-/** Sort helper for deterministic output of sets of names. */
-export function sortNames(names: Name[]): Name[] {
-  return [...names].sort(canonicalCompare);
 }
 
