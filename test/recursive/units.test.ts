@@ -222,6 +222,27 @@ describe('engine behaviours with quirky authoritatives', () => {
     assert.equal(engine.infra.info({ address: ADDR.insecure, port: 53 }).edns, 'noedns');
   });
 
+  it('an upward referral (NS for the root from a server of example.lab) marks that server lame; the good one answers', async () => {
+    const { w, q, events, engine } = setup();
+    const upward: Message = {
+      id: 0,
+      opcode: 'QUERY',
+      rcode: 'NOERROR',
+      flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
+      question: [],
+      answer: [],
+      authority: [{ name: '.', type: 'NS', class: 'IN', ttl: 86400, data: 'a.root-servers.lab' }],
+      additional: [a('a.root-servers.lab', ADDR.root)],
+    };
+    w.servers.get(ADDR.exampleLame)!.setQuirks([{ kind: 'scripted', response: upward }]);
+    for (const n of ['www.example.lab', 'c.example.lab', 'f.example.lab']) assert.equal((await q(n)).rcode, 'NOERROR', n);
+    const lame = events.filter((e) => e.type === 'upstream-response' && e.server.address === ADDR.exampleLame);
+    assert.ok(lame.every((e) => e.type === 'upstream-response' && e.class === 'lame'));
+    // The seeded choice asks the lame server once (it is tried, classified, marked and then avoided).
+    assert.equal(lame.length, 1, `asked the lame server ${lame.length} times`);
+    assert.equal(engine.infra.isLame({ address: ADDR.exampleLame, port: 53 }, 'example.lab'), true);
+  });
+
   it('identical concurrent questions are resolved once and shared (no upstream amplification)', async () => {
     const single = setup();
     await single.q('www.example.lab');
