@@ -145,14 +145,14 @@ describe('recursive resolution on a signed lab hierarchy', () => {
 
   it('lame server among good ones: REFUSED server skipped, answer from the good one', async () => {
     const { q, events } = setup();
-    for (let i = 0; i < 6; i++) {
-      const r = await q(`c.example.lab`, 'A', { do: true });
-      assert.equal(r.rcode, 'NOERROR');
+    for (const name of ['c.example.lab', 'f.example.lab', 'www.example.lab', 'mail.example.lab', 'alias.example.lab', 'nope.example.lab']) {
+      const r = await q(name, 'A', { do: true });
+      assert.ok(r.rcode === 'NOERROR' || r.rcode === 'NXDOMAIN', `${name} ${r.rcode}`);
     }
     const fromLame = events.filter((e) => e.type === 'upstream-response' && e.server.address === ADDR.exampleLame);
-    // Whatever the random choice did, no lame answer became a result, and once marked lame it is avoided.
+    // The seeded choice tries the REFUSED server once; it is marked lame and avoided afterwards.
     assert.ok(fromLame.every((e) => e.type === 'upstream-response' && e.rcode === 'REFUSED'));
-    assert.ok(fromLame.length <= 1, `lame server asked ${fromLame.length} times`);
+    assert.equal(fromLame.length, 1, `lame server asked ${fromLame.length} times`);
   });
 
   it('TC=1 over UDP → the same question over TCP', async () => {
