@@ -9,6 +9,7 @@ import { SocketNetwork } from '../net/socket.ts';
 import type { Endpoint } from '../net/network.ts';
 import { formatEndpoint } from '../net/network.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
+import { quirkProblem, type Quirk } from '../../servers/authoritative/quirks.ts';
 import { parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab auth --zone FILE[:ORIGIN] [--zone …] --listen ADDR:PORT [--listen …] [options]
@@ -23,8 +24,37 @@ options:
   --listen ADDR:PORT     address to bind, UDP and TCP (repeatable; default 127.0.0.1:5300)
   --allow-external       allow binding a non-loopback address
   --udp-size N           EDNS UDP payload size we offer (default 1232)
+  --quirk Q              misbehave on purpose (repeatable, applied in order):
+                           drop | always-tc | ignore-edns | strip-opt | formerr-on-edns
+                           | lame[=REFUSED|SERVFAIL] | delay=MS
+                           | a JSON quirk, e.g. '{"kind":"lame","zone":"example.jp"}'
   --log                  print one line per query and response to stderr
 `;
+
+/** `--quirk` value: a short form or a JSON object (servers/authoritative/quirks.ts). */
+export function parseQuirk(text: string): Quirk {
+  let quirk: Quirk;
+  if (text.trim().startsWith('{')) {
+    try {
+      quirk = JSON.parse(text) as Quirk;
+    } catch (e) {
+      throw new UsageError(`--quirk ${text}: not valid JSON (${(e as Error).message})`);
+    }
+  } else {
+    const [kind, arg] = text.split('=', 2) as [string, string | undefined];
+    if (kind === 'lame') {
+      if (arg !== undefined && arg !== 'REFUSED' && arg !== 'SERVFAIL') throw new UsageError(`--quirk lame=${arg}: expected REFUSED or SERVFAIL`);
+      quirk = arg === undefined ? { kind: 'lame' } : { kind: 'lame', rcode: arg };
+    } else if (kind === 'delay') {
+      quirk = { kind: 'delay', ms: Number(arg) };
+    } else {
+      quirk = { kind } as Quirk;
+    }
+  }
+  const problem = typeof quirk === 'object' && quirk !== null ? quirkProblem(quirk) : 'a quirk is an object with a "kind"';
+  if (problem) throw new UsageError(`--quirk ${text}: ${problem}`);
+  return quirk;
+}
 
 function parseZoneArg(text: string): { file: string; origin?: string } {
   if (existsSync(text)) return { file: text };
@@ -51,6 +81,7 @@ export const authCommand: CliCommand = {
     let allowExternal = false;
     let udpSize: number | undefined;
     let log = false;
+    const quirks: Quirk[] = [];
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!;
       const value = () => {
@@ -65,7 +96,8 @@ export const authCommand: CliCommand = {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 512 || n > 65535) throw new UsageError('--udp-size must be an integer 512..65535');
         udpSize = n;
-      } else if (a === '--log') log = true;
+      } else if (a === '--quirk') quirks.push(parseQuirk(value()));
+      else if (a === '--log') log = true;
       else throw new UsageError(`unknown option "${a}"`);
     }
     if (zoneArgs.length === 0) throw new UsageError('give at least one --zone FILE');
@@ -84,6 +116,7 @@ export const authCommand: CliCommand = {
       listen,
       zones,
       name: 'dnslab-auth',
+      quirks,
       ...(udpSize === undefined ? {} : { udpPayloadSize: udpSize }),
       ...(log
         ? {
@@ -96,6 +129,7 @@ export const authCommand: CliCommand = {
     });
     await server.start();
     for (const z of zones) io.stdout.write(`serving ${toFqdn(z.origin)} (${z.size} records)\n`);
+    if (quirks.length > 0) io.stdout.write(`quirks: ${quirks.map((q) => JSON.stringify(q)).join(' ')}\n`);
     io.stdout.write(`listening on ${server.endpoints.map((e) => `${formatEndpoint(e)} udp+tcp`).join(', ')}; Ctrl-C to stop\n`);
     await io.waitForInterrupt();
     await server.stop();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../lab/cli/main.ts';
+import { parseQuirk } from '../../lab/cli/auth.ts';
 import { query } from './helpers.ts';
 import { tcpExchange, udpExchange, waitUntilAnswers } from './lib/dns-client.ts';
 
@@ -52,6 +53,25 @@ describe('dnslab auth (CLI)', () => {
     const code = await main(['auth', '--zone', join(dir, 'bad.zone'), '--listen', `${ADDRESS}:5320`], c.io);
     assert.equal(code, 1);
     assert.match(c.err(), /bad\.zone:4/);
+  });
+
+  it('parses --quirk short forms and JSON, and rejects unknown ones', async () => {
+    assert.deepEqual(parseQuirk('lame=SERVFAIL'), { kind: 'lame', rcode: 'SERVFAIL' });
+    assert.deepEqual(parseQuirk('delay=250'), { kind: 'delay', ms: 250 });
+    assert.deepEqual(parseQuirk('{"kind":"lame","zone":"example.jp"}'), { kind: 'lame', zone: 'example.jp' });
+    assert.throws(() => parseQuirk('delay=soon'), /delay needs ms/);
+    const c = io();
+    assert.equal(await main(['auth', '--zone', join(dir, 'lab.zone'), '--quirk', 'explode'], c.io), 2);
+    assert.match(c.err(), /unknown quirk "explode"/);
+  });
+
+  it('serves with a quirk from the command line', async () => {
+    const c = io(async () => {
+      const u = await udpExchange(ADDRESS, 5323, query('www.lab.test', 'A'));
+      assert.equal(u !== 'timeout' && u.message?.rcode, 'REFUSED');
+    });
+    assert.equal(await main(['auth', '--zone', join(dir, 'lab.zone'), '--listen', `${ADDRESS}:5323`, '--quirk', 'lame'], c.io), 0, c.err());
+    assert.match(c.out(), /quirks: \{"kind":"lame"\}/);
   });
 
   it('asks for a zone', async () => {
