@@ -298,6 +298,27 @@ describe('engine behaviours with quirky authoritatives', () => {
     assert.deepEqual(other.answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.20']);
   });
 
+  it('harden-glue: glue for a nameserver outside the referring zone is ignored, never used or cached', async () => {
+    const { w, q, events, engine } = setup({}, false);
+    const referral: Message = {
+      id: 0,
+      opcode: 'QUERY',
+      rcode: 'NOERROR',
+      flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
+      question: [],
+      answer: [],
+      authority: [
+        { name: 'example.lab', type: 'NS', class: 'IN', ttl: 86400, data: 'ns.outside.test' },
+        { name: 'example.lab', type: 'NS', class: 'IN', ttl: 86400, data: 'ns1.example.lab' },
+      ],
+      additional: [a('ns.outside.test', '6.6.6.6'), a('ns1.example.lab', ADDR.example)],
+    };
+    w.servers.get(ADDR.lab)!.setQuirks([{ kind: 'scripted', match: { zone: 'example.lab' }, response: referral }]);
+    for (const n of ['www.example.lab', 'c.example.lab', 'f.example.lab']) assert.equal((await q(n)).rcode, 'NOERROR', n);
+    assert.ok(!events.some((e) => e.type === 'upstream-query' && e.server.address === '6.6.6.6'), 'out-of-bailiwick glue never used');
+    assert.equal(engine.cache.get('ns.outside.test', 'A'), undefined);
+  });
+
   it('a delegation whose servers never answer ends in SERVFAIL within the per-client-query budget', async () => {
     const { w, q } = setup({ maxQueriesPerClientQuery: 20 });
     for (const addr of [ADDR.example, ADDR.exampleLame]) w.servers.get(addr)!.setQuirks([{ kind: 'drop' }]);
