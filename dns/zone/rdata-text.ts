@@ -690,6 +690,9 @@ function genericRdata(bytes: Uint8Array): string {
 /** The RDATA in presentation format, as dig/BIND print it (absolute names, uppercase hex). */
 export function formatRdata(rr: RR): string {
   const d = rr.data as unknown;
+  // Raw octets under a structured type (a decoder that gave up) print in the
+  // RFC 3597 form, which is valid for every type; never crash on them.
+  if ((Buffer.isBuffer(d) || d instanceof Uint8Array) && rr.type !== 'ZONEMD') return genericRdata(d);
   switch (rr.type) {
     case 'A':
     case 'AAAA':
