@@ -314,8 +314,11 @@ export function answerQuery(zones: ZoneSet, query: Message, context: AnswerConte
     res.question = [];
     return res;
   }
-  if (query.flags.qr || query.question.length !== 1) {
-    // RFC 1035 §4.1.1 FORMERR; a query carries exactly one question (RFC 9619).
+  const stray = query.answer.length > 0 || (query.authority.length > 0 && query.question[0]?.qtype !== 'IXFR');
+  if (query.flags.qr || query.question.length !== 1 || stray) {
+    // RFC 1035 §4.1.1 FORMERR; a query carries exactly one question (RFC 9619)
+    // and, like NSD, we refuse to guess at queries carrying answer or authority
+    // records (only IXFR puts a SOA in authority, RFC 1995 §3).
     // No OPT in a FORMERR: the query is not trusted beyond its header (what NSD does).
     res.rcode = 'FORMERR';
     res.question = [];

@@ -298,6 +298,14 @@ describe('answerQuery: refusals and errors', () => {
     two.question.push({ qname: 'mail.example', qtype: 'A', qclass: 'IN' });
     assert.equal(ask(zs(), two).rcode, 'FORMERR');
   });
+  it('FORMERR for a query carrying answer or authority records (NSD)', () => {
+    const m = query('www.example', 'A');
+    m.answer.push({ name: 'www.example', type: 'A', class: 'IN', ttl: 1, data: '192.0.2.1' });
+    assert.equal(ask(zs(), m).rcode, 'FORMERR');
+    const n = query('www.example', 'A');
+    n.authority.push({ name: 'example', type: 'NS', class: 'IN', ttl: 1, data: 'ns1.example' });
+    assert.equal(ask(zs(), n).rcode, 'FORMERR');
+  });
   it('FORMERR for a message with QR=1', () => {
     const m = query('www.example', 'A');
     m.flags.qr = true;

@@ -300,7 +300,21 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     const noQuestion = encodeMessage({ ...q('www.example', 'A', { id: 0x5152 }), question: [] });
     const two = q('www.example', 'A', { id: 0x5153 });
     two.question.push({ qname: 'mail.example', qtype: 'A', qclass: 'IN' });
+    const withAnswer = q('www.example', 'A', { id: 0x5154 });
+    withAnswer.answer.push({ name: 'www.example', type: 'A', class: 'IN', ttl: 1, data: '192.0.2.1' });
+    const withAuthority = q('www.example', 'A', { id: 0x5155 });
+    withAuthority.authority.push({ name: 'example', type: 'NS', class: 'IN', ttl: 1, data: 'ns1.example' });
+    const twoOpt = Buffer.from(encodeMessage(q('www.example', 'A', { id: 0x5156 })));
+    const optRR = twoOpt.subarray(twoOpt.length - 11);
+    const twoOptBytes = Buffer.concat([twoOpt, optRR]);
+    twoOptBytes.writeUInt16BE(2, 10);
+    const tcSet = q('www.example', 'A', { id: 0x5157 });
+    tcSet.flags.tc = true;
     const raw: Array<[string, Buffer]> = [
+      ['query with an answer record', encodeMessage(withAnswer)],
+      ['query with an authority record', encodeMessage(withAuthority)],
+      ['two OPT records', twoOptBytes],
+      ['query with TC=1', encodeMessage(tcSet)],
       ['truncated question', good.subarray(0, good.length - 14)],
       ['0 questions', noQuestion],
       ['2 questions', encodeMessage(two)],
