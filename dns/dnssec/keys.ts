@@ -130,11 +130,28 @@ export class SigningKey {
     return bindBaseName(this.owner, this.algorithm, this.keyTag);
   }
 
+  /**
+   * Timing as written to BIND files. `dnssec-signzone -S` ignores keys without
+   * Publish/Activate, and a key with no schedule is meant to be live, so such
+   * a key is written as published and active since its creation (or the epoch).
+   */
+  private bindTiming(): KeyTiming {
+    const t = { ...this.timing };
+    if (t.publish === undefined && t.activate === undefined) {
+      const since = t.created ?? 0;
+      t.created = since;
+      t.publish = since;
+      t.activate = since;
+    }
+    return t;
+  }
+
   toBindKeyFile(ttl?: number): string {
     const kind = this.isKsk ? 'key-signing' : 'zone-signing';
     const lines = [`; This is a ${kind} key, keyid ${this.keyTag}, for ${toFqdn(this.owner)}`];
+    const timing = this.bindTiming();
     for (const [field, label] of TIMING_FIELDS) {
-      const t = this.timing[field];
+      const t = timing[field];
       if (t !== undefined) lines.push(`; ${label}: ${bindTime(t)} (${new Date(t * 1000).toUTCString()})`);
     }
     const ttlText = ttl === undefined ? '' : ` ${ttl}`;
@@ -152,8 +169,9 @@ export class SigningKey {
       const jwk = this.privateKey.export({ format: 'jwk' });
       lines.push(`PrivateKey: ${Buffer.from(jwk.d ?? '', 'base64url').toString('base64')}`);
     }
+    const timing = this.bindTiming();
     for (const [field, label] of TIMING_FIELDS) {
-      const t = this.timing[field];
+      const t = timing[field];
       if (t !== undefined) lines.push(`${label}: ${bindTime(t)}`);
     }
     return lines.join('\n') + '\n';

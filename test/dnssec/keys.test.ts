@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,4 +150,19 @@ test('deterministic ECDSA P-256 (RFC 6979 §A.2.5 vectors) and repeatable alg-13
   random.deterministicSignatures = true;
   assert.deepEqual(random.sign(data), random.sign(data));
   assert.ok(random.verify(data, random.sign(data)));
+});
+
+test('keys without a schedule export as live: dnssec-signzone -S signs with them', () => {
+  const dir = tmp();
+  const ksk = generateKey({ algorithm: 15, owner: 'live.test', ksk: true });
+  const zsk = generateKey({ algorithm: 15, owner: 'live.test' });
+  ksk.writeBindFiles(dir);
+  zsk.writeBindFiles(dir);
+  assert.match(readFileSync(join(dir, `${ksk.bindBaseName}.private`), 'utf8'), /Publish: 19700101000000\nActivate: 19700101000000/);
+  writeFileSync(join(dir, 'zone'), '$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n');
+  const r = spawnSync('dnssec-signzone', ['-S', '-O', 'full', '-K', dir, '-o', 'live.test', '-f', join(dir, 'signed'), join(dir, 'zone')], { encoding: 'utf8' });
+  if (r.error) assert.fail('dnssec-signzone not found: install the Debian package bind9-utils');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(readFileSync(join(dir, 'signed'), 'utf8'), new RegExp(`RRSIG\\s+NS 15 2 60 \\d+ \\d+ ${zsk.keyTag} live\\.test\\.`));
+  assert.equal(loadBindKey(join(dir, zsk.bindBaseName)).timing.activate, 0);
 });
