@@ -113,7 +113,8 @@ export class LoadBalancer implements PacketInterceptor {
           this.stats.dropped.full++;
           return 'drop';
         }
-        const backend = this.pickBackend();
+        // Per-packet distribution picks for every packet below; do not spend a turn here.
+        const backend = this.distribution === 'per-packet' && proto === 'udp' ? this.upBackends()[0] : this.pickBackend();
         if (!backend) {
           this.stats.dropped.noBackend++;
           return 'drop';

@@ -1,0 +1,155 @@
+// Middleboxes on the VirtualNetwork between a validating RecursiveResolver
+// and the authoritative servers of a DNSSEC-signed zone with large answers
+// (RSA-2048 KSK+ZSK, a ~2 KB TXT): each setting gives the outcome real
+// networks show (incidents.md §11), and the packets that explain it are in
+// the pcap.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { decodeMessage } from '../../dns/wire/message.ts';
+import type { IpPacket } from '../../lab/net/packet.ts';
+import { EdnsProxy, FragmentFilter, LoadBalancer, TcpFilter, stagesInterceptor } from '../../servers/middlebox/index.ts';
+import { buildMbWorld, drive, RESOLVER } from './world.ts';
+
+const MB = '10.1.0.2';
+
+function dnsOf(p: IpPacket) {
+  if (p.body.kind !== 'udp') return undefined;
+  try {
+    return decodeMessage(p.body.payload);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('middleboxes on the VirtualNetwork, validating resolver behind them', { timeout: 120_000 }, () => {
+  it('control: no box — big.mb TXT resolves securely (AD) over UDP with the 1232 EDNS default via TC+TCP', async () => {
+    const w = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'control' });
+    const r = await drive(w.clock, w.resolver.resolve('big.mb', 'TXT', { do: true }));
+    assert.equal(r.rcode, 'NOERROR');
+    assert.equal(r.ad, true);
+    assert.equal(r.answer.filter((x) => x.type === 'TXT').length, 1);
+    const www = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(www.ad, true);
+    await w.stop();
+  });
+
+  it('home router: UDP answers capped at 512 octets (TC=1) and TCP/53 rejected → SERVFAIL; pcap shows TC=1 answers and RSTs', async () => {
+    const w = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'cap512' });
+    const proxy = new EdnsProxy({ maxUdpAnswer: 512 });
+    w.net.addInterceptor(stagesInterceptor([proxy]), { from: RESOLVER, to: MB });
+    w.net.addInterceptor(stagesInterceptor([proxy]), { from: MB, to: RESOLVER });
+    w.net.addInterceptor(new TcpFilter({ tcp: 'reject' }), { from: RESOLVER, to: MB });
+    // www.mb A is small, but signed with RSA-2048 (answer + authority + RRSIGs) its DO=1 answer is ~950 octets.
+    const www = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(www.rcode, 'SERVFAIL');
+    const r = await drive(w.clock, w.resolver.resolve('big.mb', 'TXT', { do: true }));
+    assert.equal(r.rcode, 'SERVFAIL');
+    const pk = w.packets();
+    // The server's full answer (over 512) is captured as it leaves, then the box's truncated copy.
+    const full = pk.filter((p) => p.src === MB && p.body.kind === 'udp' && p.body.payload.length > 512 && dnsOf(p)?.flags.tc === false);
+    assert.ok(full.length > 0, 'the server sent complete answers over 512 octets');
+    const tcFromMb = pk.filter((p) => p.src === MB && dnsOf(p)?.flags.tc === true);
+    assert.ok(tcFromMb.length > 0, 'TC=1 answers from the box are in the pcap');
+    assert.ok(tcFromMb.every((p) => p.body.kind === 'udp' && p.body.payload.length <= 512));
+    const rsts = pk.filter((p) => p.src === MB && p.body.kind === 'tcp' && p.body.flags.rst === true);
+    assert.ok(rsts.length > 0, 'RSTs answering the SYNs are in the pcap');
+    assert.ok(proxy.stats.truncated > 0);
+    // tshark reads the same story from the file.
+    const dir = mkdtempSync(join(tmpdir(), 'dnslab-mb-'));
+    try {
+      const file = join(dir, 'cap512.pcap');
+      w.pcap.save(file);
+      const run = (filter: string) => {
+        const r = spawnSync('tshark', ['-r', file, '-Y', filter], { encoding: 'utf8', timeout: 30_000 });
+        assert.ok(!r.error, `tshark is needed (Debian package tshark): ${String(r.error)}`);
+        return r.stdout.trim().split('\n').filter(Boolean).length;
+      };
+      assert.ok(run('dns.flags.truncated == 1 && ip.src == 10.1.0.2') > 0, 'tshark sees TC=1 answers');
+      assert.ok(run('tcp.flags.reset == 1 && ip.src == 10.1.0.2') > 0, 'tshark sees the RSTs');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await w.stop();
+  });
+
+  it('fragment-dropping firewall (MTU 1500): EDNS 1232 (DNS Flag Day 2020) works via TC+TCP; EDNS 4096 loses the fragmented answers', async () => {
+    const good = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'frag-1232' });
+    const fw1 = new FragmentFilter({ mtu: 1500, fragments: 'drop' });
+    good.net.addInterceptor(fw1, { from: MB, to: RESOLVER });
+    const r1 = await drive(good.clock, good.resolver.resolve('big.mb', 'TXT', { do: true }));
+    assert.equal(r1.rcode, 'NOERROR');
+    assert.equal(r1.ad, true);
+    assert.equal(good.events.filter((e) => e.type === 'upstream-timeout').length, 0, 'no timeouts with 1232');
+    assert.ok(good.packets().some((p) => p.src === MB && p.body.kind === 'tcp' && p.body.payload.length > 1000), 'the big answer came over TCP');
+    await good.stop();
+
+    const bad = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'frag-4096', ednsBufferSize: 4096 });
+    const fw2 = new FragmentFilter({ mtu: 1500, fragments: 'drop' });
+    bad.net.addInterceptor(fw2, { from: MB, to: RESOLVER });
+    const dropped: IpPacket[] = [];
+    bad.net.onTrace((e) => {
+      if (e.type === 'drop' && e.by === fw2.name) dropped.push(e.packet);
+    });
+    const r2 = await drive(bad.clock, bad.resolver.resolve('big.mb', 'TXT', { do: true }));
+    const timeouts = bad.events.filter((e) => e.type === 'upstream-timeout').length;
+    assert.ok(timeouts >= 1, `the 4096-octet advertisement costs timeouts (got ${timeouts}, outcome ${r2.rcode})`);
+    assert.ok(dropped.length > 0, 'the firewall dropped fragments');
+    // The sender fragmented the >1500-octet answer itself: the fragments are in the pcap, and none reached the resolver.
+    const frags = bad.packets().filter((p) => p.src === MB && p.body.kind === 'fragment');
+    assert.ok(frags.length >= 2, 'fragments of the big answer in the pcap');
+    await bad.stop();
+  });
+
+  it('strip-RRSIG proxy (RRSIG/NSEC/NSEC3/DS removed): the validating resolver answers SERVFAIL', async () => {
+    const w = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'strip' });
+    const proxy = new EdnsProxy({ stripDnssec: true });
+    w.net.addInterceptor(stagesInterceptor([proxy]), { from: MB, to: RESOLVER });
+    const r = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(r.rcode, 'SERVFAIL');
+    assert.ok(proxy.stats.stripped > 0);
+    // What left the server had RRSIGs; what the resolver got had none.
+    const fromMb = w.packets().filter((p) => p.src === MB).map(dnsOf).filter((m) => m !== undefined);
+    assert.ok(fromMb.some((m) => m.answer.some((a) => a.type === 'RRSIG')), 'signed answer on the server side of the box');
+    await w.stop();
+  });
+
+  it('load balancer with a 3-session UDP table (drop when full): new flows are dropped and resolution fails; the pcap shows unanswered queries to the VIP', async () => {
+    const VIP = '10.1.0.53';
+    const w = await buildMbWorld({ nsAddress: VIP, mbServers: [MB, '10.1.0.3'], seed: 'lb' });
+    w.net.addHost('lb', [VIP]);
+    const lb = new LoadBalancer({ vip: VIP, backends: [MB, '10.1.0.3'], sessions: { maxSessions: 3, idleTimeoutMs: 60_000, onFull: 'drop' } });
+    w.net.addInterceptor(lb);
+    const first = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(first.rcode, 'NOERROR', 'the first flows fit in the table');
+    const later = await drive(w.clock, w.resolver.resolve('big.mb', 'TXT', { do: true }));
+    assert.ok(lb.stats.dropped.full > 0, 'flows refused by the full table');
+    assert.equal(later.rcode, 'SERVFAIL');
+    const pk = w.packets();
+    const toVip = pk.filter((p) => p.dst === VIP && p.body.kind === 'udp').length;
+    const fromVip = pk.filter((p) => p.src === VIP && p.body.kind === 'udp').length;
+    assert.ok(toVip > fromVip, `more queries to the VIP (${toVip}) than answers from it (${fromVip})`);
+    // Rewritten packets are captured too: queries reach a backend with the client's source.
+    assert.ok(pk.some((p) => p.dst === MB || p.dst === '10.1.0.3'));
+    await w.stop();
+  });
+
+  it('load balancer with room: answers come back from the VIP and per-packet distribution spreads queries over both backends', async () => {
+    const VIP = '10.1.0.53';
+    const w = await buildMbWorld({ nsAddress: VIP, mbServers: [MB, '10.1.0.3'], seed: 'lb-ok' });
+    w.net.addHost('lb', [VIP]);
+    const lb = new LoadBalancer({ vip: VIP, backends: [MB, '10.1.0.3'], distribution: 'per-packet' });
+    w.net.addInterceptor(lb);
+    const r = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(r.rcode, 'NOERROR');
+    assert.equal(r.ad, true);
+    const pk = w.packets();
+    assert.ok(pk.some((p) => p.dst === MB) && pk.some((p) => p.dst === '10.1.0.3'), 'both backends got queries');
+    assert.ok(lb.stats.returned > 0);
+    await w.stop();
+  });
+});
