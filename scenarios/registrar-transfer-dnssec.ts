@@ -1,0 +1,200 @@
+// Incident 6 (incidents.md, seed 004, RFC 6781 §4.3.5, RFC 8901): moving a
+// signed domain to another DNS operator (and registrar). Each operator signs
+// with its own keys. Cooperative: keys are exchanged and both DS published
+// before the NS change — no resolver ever fails. Uncooperative: the NS and DS
+// change at once and the losing operator stops serving — resolvers that
+// cached the old delegation/keys fail until the longest of NS, DNSKEY and DS
+// TTL has run out. Going insecure first: no failure, but an unsigned window.
+import { defineScenario, type ActionStep, type Step, type Topology } from '../lab/scenario/types.ts';
+import { parseDuration } from '../lab/scenario/duration.ts';
+
+/** Steps are written per variant below (easier to read); the runner wants them in time order. */
+const inTimeOrder = (steps: Step[]): Step[] =>
+  steps.map((step, i) => ({ step, i, t: parseDuration(step.at) ?? 0 })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.step);
+
+/** TTLs of the world (seconds). The outage of the uncooperative move ends max(NS, DNSKEY, DS TTL) after the cache was filled. */
+const NS_TTL = 3600;
+const DS_TTL = 7200;
+
+const zone = (ns: string, serial: number, nsTtl: number) => `
+$TTL 300
+@    3600 IN SOA ${ns}. hostmaster.example.jp. ${serial} 3600 900 604800 300
+@    ${nsTtl} IN NS ${ns}.
+www  IN A 192.0.2.10
+mail IN A 192.0.2.25
+`;
+
+const jpZone = `
+$TTL 86400
+@     IN SOA a.dns.jp. hostmaster.jp. 1 3600 900 604800 900
+@     IN NS  a.dns.jp.
+a.dns IN A   192.0.2.201
+`;
+
+const registries = (nsTtl: number): Topology['registries'] => [
+  {
+    tld: 'jp',
+    registrars: ['reg-losing', 'reg-gaining'],
+    nsTtl,
+    dsTtl: DS_TTL,
+    domains: [{ name: 'example.jp', registrar: 'reg-losing', registrant: 'example-corp', authCode: 'tr4nsfer', ns: ['ns1.old-dns.example'], ds: 'from-zone' }],
+  },
+];
+
+const transfer = (at: string, only: string[]): ActionStep => ({
+  at,
+  only,
+  operator: 'example-corp',
+  note: 'the domain moves to the gaining registrar',
+  action: { do: 'transfer', domain: 'example.jp', to: 'reg-gaining', authCode: 'tr4nsfer' },
+});
+const changeNs = (at: string, only: string[], note: string): ActionStep => ({
+  at,
+  only,
+  operator: 'example-corp',
+  note,
+  action: { do: 'change-ns', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ns: ['ns1.new-dns.example'] },
+});
+
+export default defineScenario({
+  id: 'registrar-transfer-dnssec',
+  title: {
+    en: 'Moving a signed domain to another DNS operator: cooperative, uncooperative, insecure first',
+    ja: '署名済みドメインの DNS 事業者移転: 協力的、非協力的、いったん非署名化',
+  },
+  narrative: {
+    en: `example.jp is signed by its DNS operator (the losing operator; its keys, its DS at the jp registry).
+The customer moves the domain and its DNS to a gaining operator that signs with its own keys.
+Validating resolvers hold the old NS (TTL ${NS_TTL} s), the old DNSKEY set and the old DS (TTL ${DS_TTL} s)
+in their caches, and combine them with whatever they fetch next.
+Cooperative (RFC 6781 §4.3.5.1, RFC 8901 model 2): each operator publishes the other's ZSK in its
+DNSKEY set, the gaining operator's DS is added beside the old one, and only after the DNSKEY and DS
+TTLs have passed does the NS change — every combination of cached and fresh data validates: zero SERVFAIL.
+Uncooperative: the losing operator refuses to exchange keys and deletes the zone when the domain
+leaves; NS and DS change at once. Resolvers that cached before the switch fail (first lame, then
+bogus: new signatures, old DS) until max(NS TTL, DNSKEY TTL, DS TTL) after they cached — seed 004's
+不通期間 (outage window). The "uncooperative-long-ns" variant raises the NS TTL to 4 hours: the
+window follows the longest TTL.
+Insecure first: remove the DS, wait the DS TTL, move, then add the new DS once everyone follows the
+new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
+    ja: `example.jp は DNS 事業者 (移転元) が署名しており、鍵も jp レジストリの DS も移転元のものである。顧客は
+ドメイン名と DNS を、自前の鍵で署名する移転先の事業者に移す。検証リゾルバーは古い NS (TTL ${NS_TTL} 秒)、
+古い DNSKEY、古い DS (TTL ${DS_TTL} 秒) をキャッシュしており、次に取得するデータと組み合わせて検証する。
+協力的な移転 (RFC 6781 §4.3.5.1、RFC 8901 モデル 2): 双方が相手の ZSK を自分の DNSKEY に載せ、移転先の DS を
+古い DS と並べて登録し、DNSKEY と DS の TTL が過ぎてから NS を変更する。キャッシュと新データのどの組み合わせでも
+検証に成功し、SERVFAIL は一度も起きない。
+非協力的な移転: 移転元は鍵の交換を拒み、ドメイン名が移るとゾーンを削除する。NS と DS を同時に変更すると、
+切り替え前にキャッシュしたリゾルバーは (最初はレイム、次に新しい署名と古い DS の不一致で bogus となり)
+キャッシュ時点から max(NS TTL, DNSKEY TTL, DS TTL) が過ぎるまで名前解決に失敗する (シード 004 の「不通期間」)。
+"uncooperative-long-ns" 版では NS の TTL を 4 時間にすると、不通期間も最長の TTL に従うことを示す。
+いったん非署名化: DS を削除して DS の TTL だけ待ち、移転し、全員が新しい NS を使うようになってから新しい DS を
+登録する。SERVFAIL は起きないが、応答が検証されない (AD=0) 時間が数時間続く。`,
+  },
+  references: [
+    'incidents.md §6 (seed 004: DNSSEC 運用と事業者変更)',
+    'RFC 6781 §4.3.5 (changing DNS operators), §4.3.5.1 (cooperating operators)',
+    'RFC 8901 (multi-signer DNSSEC models)',
+    'RFC 4035 §5 (bogus when no DNSKEY matches the DS)',
+  ],
+  start: '2026-11-01T00:00:00Z',
+
+  topology: {
+    servers: {
+      'tld-jp': { host: 'a.dns.jp', addresses: ['192.0.2.201'] },
+      'ns-old': { host: 'ns1.old-dns.example', addresses: ['192.0.2.53'] },
+      'ns-new': { host: 'ns1.new-dns.example', addresses: ['198.51.100.53'] },
+    },
+    zones: {
+      jp: { servers: ['tld-jp'], signed: true, text: jpZone },
+      'example.jp': { servers: ['ns-old'], signed: true, text: zone('ns1.old-dns.example', 1, NS_TTL) },
+      'example.jp@gaining': { origin: 'example.jp', servers: ['ns-new'], signed: true, text: zone('ns1.new-dns.example', 2, NS_TTL) },
+    },
+    registries: registries(NS_TTL),
+    resolvers: { resolver: { addresses: ['10.0.0.53'], profile: 'unbound' } },
+    clients: { alice: { addresses: ['10.0.0.10'], resolver: 'resolver' } },
+  },
+
+  steps: inTimeOrder([
+    { at: '+0s', client: 'alice', query: 'www.example.jp A', note: 'validated at the losing operator; NS, DNSKEY and DS are now cached', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] } },
+    { at: '+0s', client: 'alice', query: 'www.example.jp A', to: 'ns-new', dnssec: true, note: 'the gaining operator already serves the zone, signed with its own keys', expect: { rcode: 'NOERROR', flags: { aa: true } } },
+    { at: '+0s', watch: { name: 'www', client: 'alice', query: 'www.example.jp A', every: '5m', until: '+8h' } },
+
+    // Cooperative: exchange ZSKs, double DS, wait, then switch NS.
+    { at: '+1m', only: ['cooperative'], operator: 'losing operator', note: "publishes the gaining operator's ZSK", action: { do: 'publish-keys-of', zone: 'example.jp', of: ['example.jp@gaining'] } },
+    { at: '+1m', only: ['cooperative'], operator: 'gaining operator', note: "publishes the losing operator's ZSK", action: { do: 'publish-keys-of', zone: 'example.jp@gaining', of: ['example.jp'] } },
+    transfer('+1m', ['cooperative']),
+    {
+      at: '+1m',
+      only: ['cooperative'],
+      operator: 'example-corp',
+      note: "the gaining operator's DS beside the old one",
+      action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp', 'example.jp@gaining'] } },
+    },
+    changeNs('+2h5m', ['cooperative'], 'NS change once the DNSKEY and DS TTLs have passed'),
+    { at: '+3h10m', only: ['cooperative'], operator: 'losing operator', note: 'stops serving after the NS TTL has passed', action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] } },
+    {
+      at: '+3h10m',
+      only: ['cooperative'],
+      operator: 'example-corp',
+      note: 'clean-up: the old DS goes',
+      action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp@gaining'] } },
+    },
+    { at: '+5h15m', only: ['cooperative'], operator: 'gaining operator', note: "clean-up after the DS TTL: the old ZSK goes", action: { do: 'publish-keys-of', zone: 'example.jp@gaining', of: [] } },
+
+    // Uncooperative: everything at once, and the losing operator deletes the zone.
+    transfer('+1m', ['uncooperative', 'uncooperative-long-ns']),
+    changeNs('+1m', ['uncooperative', 'uncooperative-long-ns'], 'NS and DS change together'),
+    {
+      at: '+1m',
+      only: ['uncooperative', 'uncooperative-long-ns'],
+      operator: 'example-corp',
+      action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp@gaining'] } },
+    },
+    { at: '+1m', only: ['uncooperative', 'uncooperative-long-ns'], operator: 'losing operator', note: 'refuses to cooperate and deletes the zone', action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] } },
+
+    // Insecure first: DS out, wait the DS TTL, move, then the new DS after the NS TTL.
+    { at: '+1m', only: ['insecure-first'], operator: 'example-corp', note: 'remove the DS first', action: { do: 'change-ds', registrar: 'reg-losing', registrant: 'example-corp', domain: 'example.jp', ds: [] } },
+    transfer('+2h5m', ['insecure-first']),
+    changeNs('+2h5m', ['insecure-first'], 'move once the DS TTL has passed'),
+    { at: '+3h10m', only: ['insecure-first'], operator: 'losing operator', note: 'stops serving after the NS TTL', action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] } },
+    {
+      at: '+3h10m',
+      only: ['insecure-first'],
+      operator: 'example-corp',
+      note: "the gaining operator's DS, once every resolver follows the new NS",
+      action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp@gaining'] } },
+    },
+    { at: '+2h30m', only: ['insecure-first'], client: 'alice', query: 'mail.example.jp A', note: 'the unsigned window: answers, but not validated', expect: { rcode: 'NOERROR', flags: { ad: false }, answer: ['mail.example.jp. A 192.0.2.25'] } },
+
+    { at: '+6h', client: 'alice', query: 'mail.example.jp A', to: 'ns-new', note: 'the gaining operator answers', expect: { rcode: 'NOERROR', flags: { aa: true } } },
+    { at: '+7h30m', only: ['cooperative', 'insecure-first', 'uncooperative'], client: 'alice', query: 'mail.example.jp A', note: 'validated again, with the new keys', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['mail.example.jp. A 192.0.2.25'] } },
+    { at: '+7h30m', only: ['cooperative', 'insecure-first', 'uncooperative'], expectQueries: { client: 'resolver', server: 'ns-new', zone: 'example.jp', since: '+6h', min: 1 }, note: 'the resolver follows the new delegation' },
+
+    { at: '+8h', only: ['cooperative', 'insecure-first'], expectTimeline: { watch: 'www', never: { from: '+0s', to: '+8h', rcode: 'SERVFAIL' }, outage: { max: '0s' } }, note: 'no resolver ever failed' },
+    {
+      at: '+8h',
+      only: ['uncooperative'],
+      expectTimeline: { watch: 'www', outage: { min: '1h50m', max: `${DS_TTL}s` }, recovery: { from: '+2h', to: '+2h10m' } },
+      note: `down from the switch (T+1m) until max(NS ${NS_TTL}, DNSKEY 3600, DS ${DS_TTL}) after the cache was filled (T+0)`,
+    },
+    {
+      at: '+8h',
+      only: ['uncooperative-long-ns'],
+      expectTimeline: { watch: 'www', outage: { min: '3h50m', max: '4h' }, recovery: { from: '+4h', to: '+4h10m' } },
+      note: 'with a 4-hour NS TTL the window is 4 hours: the longest TTL decides',
+    },
+  ]),
+
+  variants: {
+    cooperative: { description: { en: 'keys exchanged and both DS published before the NS change (RFC 6781 §4.3.5.1)', ja: 'NS 変更前に鍵を交換し両方の DS を登録 (RFC 6781 §4.3.5.1)' } },
+    uncooperative: { description: { en: 'NS and DS change at once; the losing operator deletes the zone', ja: 'NS と DS を同時に変更し、移転元がゾーンを削除' } },
+    'uncooperative-long-ns': {
+      description: { en: 'as uncooperative, with a 4-hour NS TTL at the registry and in the zone', ja: '非協力的な移転と同じだが NS の TTL が 4 時間' },
+      topology: {
+        zones: { 'example.jp': { text: zone('ns1.old-dns.example', 1, 14400) }, 'example.jp@gaining': { text: zone('ns1.new-dns.example', 2, 14400) } },
+        registries: registries(14400),
+      },
+    },
+    'insecure-first': { description: { en: 'DS removed first, moved unsigned, new DS afterwards', ja: 'DS を先に削除し、非署名で移転してから新しい DS を登録' } },
+  },
+});
