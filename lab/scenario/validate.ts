@@ -217,7 +217,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
 
   // --- steps -----------------------------------------------------------------
   const planned: PlannedStep[] = [];
-  let last = 0;
+  /** Per variant: the latest step so far (a variant's own steps must not go back in time). */
+  const last = new Map<string, { at: number; number: number; text: string }>();
   const watches = new Set<string>();
   scenario.steps.forEach((step, i) => {
     const number = i + 1;
@@ -232,7 +233,15 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       bad(`at: "${String(step.at)}" is not an offset like '+0s', '+90s', '+1h30m', '+2d'`);
       return;
     }
-    if (at < last) bad(`at ${step.at} is earlier than the step before it; steps run in file order and time only moves forward`);
+    // Steps run in file order, so within one variant time only moves forward. Steps of different
+    // variants may interleave (a block of steps per variant reads naturally).
+    const appliesTo = (step.only ?? variants).filter((v) => variants.includes(v));
+    const clash = appliesTo.map((v) => ({ v, prev: last.get(v) })).find((x) => x.prev !== undefined && at < x.prev.at);
+    if (clash) {
+      bad(
+        `at ${step.at} is earlier than the step before it (step ${clash.prev!.number}, at ${clash.prev!.text}${variants.length > 1 ? `, in variant ${clash.v}` : ''}); steps run in file order and time only moves forward`,
+      );
+    }
     for (const o of step.only ?? []) if (!variants.includes(o)) bad(`only: unknown variant "${o}" (variants: ${variants.join(', ')})`);
     const kinds = ['query', 'watch', 'action', 'expectQueries', 'expectTimeline', 'wait', 'spf', 'audit'].filter((k) => k in step);
     if (kinds.length !== 1) {
@@ -305,7 +314,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
         if (end !== undefined && end > at) bad(`the window ends at ${w!.to}, after this step (at ${step.at}); move the step to ${w!.to} or later`);
       }
     }
-    last = Math.max(last, at);
+    for (const v of appliesTo) if (at >= (last.get(v)?.at ?? 0)) last.set(v, { at, number, text: step.at });
     if (!step.only || step.only.includes(chosen)) planned.push({ number, at, step });
   });
 

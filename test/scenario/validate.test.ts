@@ -125,6 +125,21 @@ test('step problems name the step, its time and what it does', () => {
   has(/^step 13: .*unknown machine "nobody"/);
 });
 
+test('time only moves forward within a variant; blocks of steps per variant may interleave', () => {
+  const s = base();
+  s.steps = [
+    { at: '+0s', client: 'alice', query: 'www.example.jp A' },
+    { at: '+1h', only: ['vulnerable'], wait: true },
+    { at: '+2h', only: ['vulnerable'], wait: true },
+    { at: '+1h', only: ['fixed'], wait: true },
+    { at: '+30m', only: ['fixed'], wait: true },
+  ];
+  const p = problems(s);
+  assert.equal(p.length, 1, p.join('\n'));
+  assert.match(p[0]!, /^step 5: \(at \+30m, wait\) at \+30m is earlier than the step before it \(step 4, at \+1h, in variant fixed\)/);
+  assert.deepEqual(planScenario({ ...s, steps: s.steps.slice(0, 4) }, 'x.ts', 'fixed').steps.map((x) => x.number), [1, 4]);
+});
+
 test('a bad expectation record line is a step problem', () => {
   const s = base();
   s.steps[0] = { at: '+0s', client: 'alice', query: 'www.example.jp A', expect: { answerIncludes: ['www.example.jp. IN AAAA 192.0.2.1'] } };
