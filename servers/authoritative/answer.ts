@@ -341,7 +341,11 @@ export function answerQuery(zones: ZoneSet, query: Message, context: AnswerConte
     return res;
   };
   // Zone data is class IN only; other classes are refused (NSD: REFUSED + EDE 21).
-  if (q.qclass !== 'IN' && q.qclass !== 'ANY') return refuse(EDE.NOT_SUPPORTED);
+  if (q.qclass !== 'IN' && q.qclass !== 'ANY') {
+    // Class NONE (RFC 2136 meta class) is refused without echoing the question, as NSD does.
+    if (q.qclass === 'NONE') res.question = [];
+    return refuse(EDE.NOT_SUPPORTED);
+  }
   // Zone transfers are not offered by this server (RFC 5936 §4.2 allows refusing).
   if (q.qtype === 'AXFR' || q.qtype === 'IXFR') return refuse(EDE.NOT_AUTHORITATIVE);
   if (q.qtype === 'OPT') {

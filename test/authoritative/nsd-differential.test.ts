@@ -143,6 +143,11 @@ function cases(): Case[] {
   add('DNAME synthesis, target missing', q('a.dn.example', 'A'));
   add('DNAME owner', q('dn.example', 'A'));
   add('class CH', q('www.example', 'A', { qclass: 'CH' }));
+  add('class NONE', { ...q('www.example', 'A'), question: [{ qname: 'www.example', qtype: 'A', qclass: 'NONE' }] });
+  add('unknown qtype', q('www.example', 'TYPE65280' as RRTypeName));
+  add('root qname', q('.', 'NS'));
+  add('EDNS payload size 0', q('big.example', 'TXT', { size: 0 }));
+  add('long qname under the zone', q(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(50)}.example`, 'A'));
   add('EDNS version 1 -> BADVERS', q('www.example', 'A', { version: 1 }));
   add('EDNS bufsize 512 -> TC', q('big.example', 'TXT', { size: 512 }));
   add('no EDNS -> TC', q('big.example', 'TXT', { edns: false }));
