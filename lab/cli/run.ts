@@ -149,6 +149,20 @@ export const runCommand: CliCommand = {
     }
     if (args.json) io.stdout.write(renderJson(results));
     else if (args.all) io.stdout.write(renderSummary(results));
+    else if (argv.length === 0) {
+      // The no-argument run is a newcomer's first contact: say where to go next.
+      io.stdout.write(
+        [
+          `That was the built-in default scenario (${DEFAULT_SCENARIO}). Next:`,
+          '  dnslab list                                   every scenario and its variants',
+          `  dnslab run ${DEFAULT_SCENARIO} --report r.html   the same as an offline HTML report with diagrams`,
+          '  dnslab run --all                              run everything; exit 0 iff every claim holds',
+          '  lab/runner/README.md                          how to write your own scenario',
+          '',
+        ].join('
+'),
+      );
+    }
     if (args.report) writeFileSync(args.report, renderHtml(results));
     if (args.junit) writeFileSync(args.junit, renderJunit(results));
     return scenarioErrors === 0 && results.length > 0 && results.every((r) => r.passed) ? 0 : 1;
