@@ -186,7 +186,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     // ---- 4. TCP reachable ----
     if (overBudget()) skipped(4);
     else {
-      const t = await tcp(makeQuery(PROBE_ZONE, 'SOA', { id: nextId(), rd, udpPayloadSize: 1232 }));
+      // Plain DNS (no EDNS): this checkpoint is about the transport only.
+      const t = await tcp(makeQuery(PROBE_ZONE, 'SOA', { id: nextId(), rd, edns: false }));
       if (t.ok && t.rcode === 'NOERROR') add(4, 'pass', `a DNS query over TCP was answered in ${t.ms} ms`, { tcp: brief(t) });
       else add(4, 'fail', t.ok ? `TCP answered with rcode ${t.rcode}` : t.error === 'refused' ? 'TCP/53 connection refused (RST): TCP is rejected' : t.error === 'timeout' ? `no answer over TCP within ${s.tcpTimeoutMs} ms: TCP is black-holed` : `TCP failed: ${t.error}`, { tcp: brief(t) });
     }
