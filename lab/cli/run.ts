@@ -159,8 +159,7 @@ export const runCommand: CliCommand = {
           '  dnslab run --all                              run everything; exit 0 iff every claim holds',
           '  lab/runner/README.md                          how to write your own scenario',
           '',
-        ].join('
-'),
+        ].join('\n'),
       );
     }
     if (args.report) writeFileSync(args.report, renderHtml(results));
