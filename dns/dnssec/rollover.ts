@@ -22,7 +22,7 @@ export interface KeyState {
   origin: Name;
   /** Keys whose DNSKEY is in the zone's DNSKEY RRset. */
   published: readonly SigningKey[];
-  /** Keys that make signatures (each must also be published). */
+  /** Keys that make signatures (normally also published; see signBeforePublish). */
   active: readonly SigningKey[];
   /** DNSKEYs of other signers published here (RFC 8901 model 2: the other providers' ZSKs). */
   foreign: readonly DnskeyData[];
@@ -58,6 +58,13 @@ export function activate(state: KeyState, key: SigningKey): KeyState {
   const s = prePublish(state, key);
   if (s.active.some((k) => same(k, key))) return s;
   return { ...s, active: [...s.active, key] };
+}
+
+/** Sign with a key whose DNSKEY is not published yet (RFC 6781 §4.1.4 step 1 of an algorithm rollover). */
+export function signBeforePublish(state: KeyState, key: SigningKey): KeyState {
+  checkOwner(state, key);
+  if (state.active.some((k) => same(k, key))) return state;
+  return { ...state, active: [...state.active, key] };
 }
 
 /** Stop signing with a key but keep its DNSKEY published (post-publication, so cached signatures still validate). */
@@ -104,7 +111,8 @@ export function removeForeignDnskey(state: KeyState, dnskey: DnskeyData | number
 export function signWithState(zone: Zone, state: KeyState, options: Omit<SignZoneOptions, 'publish' | 'dropOtherDnskeys'>): Zone {
   if (!nameEquals(zone.origin, state.origin)) throw new KeyError('KEY_MISMATCH', `key state is for ${state.origin}, zone is ${zone.origin}`);
   const publishOnly = state.published.filter((k) => !state.active.some((a) => same(a, k))).map((k) => k.dnskey);
-  return signZone(zone, state.active, { ...options, publish: [...publishOnly, ...state.foreign], dropOtherDnskeys: true });
+  const withhold = state.active.filter((k) => !state.published.some((p) => same(p, k))).map((k) => k.dnskey);
+  return signZone(zone, state.active, { ...options, publish: [...publishOnly, ...state.foreign], withhold, dropOtherDnskeys: true });
 }
 
 /**
@@ -175,6 +183,28 @@ export function kskDoubleSignatureRollover(state: KeyState, oldKsk: SigningKey, 
     { name: `publish KSK ${newKsk.keyTag}, DNSKEY RRset signed by both KSKs`, state: s1, waitBeforeNext: 'DNSKEY TTL' },
     { name: `replace DS ${oldKsk.keyTag} by ${newKsk.keyTag} at the parent`, state: s2, waitBeforeNext: 'DS TTL at the parent (+ parent propagation)' },
     { name: `remove KSK ${oldKsk.keyTag}`, state: s3 },
+  ];
+}
+
+/**
+ * Algorithm rollover, conservative approach (RFC 6781 §4.1.4): new-algorithm
+ * signatures first (so caches hold them before the keys appear), then the new
+ * DNSKEYs, then the DS, then the old DNSKEYs go, then the old signatures.
+ */
+export function algorithmRollover(state: KeyState, oldKeys: readonly SigningKey[], newKeys: readonly SigningKey[], digestType: DsDigestType = 2): RolloverStep[] {
+  const s1 = newKeys.reduce(signBeforePublish, state);
+  const s2 = newKeys.reduce(prePublish, s1);
+  const newKsks = newKeys.filter((k) => k.isKsk);
+  const s3 = (newKsks.length ? newKsks : newKeys).reduce((s, k) => addDs(s, k, digestType), oldKeys.reduce(removeDs, s2));
+  const s4 = { ...s3, published: s3.published.filter((k) => !oldKeys.some((o) => same(o, k))) };
+  const s5 = oldKeys.reduce(removeKey, s4);
+  const algs = (keys: readonly SigningKey[]) => [...new Set(keys.map((k) => k.algorithm))].join('/');
+  return [
+    { name: `sign with algorithm ${algs(newKeys)} too (DNSKEYs not yet published)`, state: s1, waitBeforeNext: 'maximum TTL of the signed RRsets' },
+    { name: `publish the algorithm ${algs(newKeys)} DNSKEYs`, state: s2, waitBeforeNext: 'DNSKEY TTL' },
+    { name: `replace the DS: algorithm ${algs(oldKeys)} -> ${algs(newKeys)}`, state: s3, waitBeforeNext: 'DS TTL at the parent (+ parent propagation)' },
+    { name: `remove the algorithm ${algs(oldKeys)} DNSKEYs`, state: s4, waitBeforeNext: 'DNSKEY TTL' },
+    { name: `remove the algorithm ${algs(oldKeys)} signatures`, state: s5 },
   ];
 }
 

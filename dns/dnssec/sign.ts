@@ -146,6 +146,11 @@ export interface SignZoneOptions {
   cds?: boolean | { digestTypes: DsDigestType[] };
   /** DNSKEYs to publish without signing with them (pre-published keys, other operators' ZSKs in RFC 8901 multi-signer). */
   publish?: DnskeyData[];
+  /**
+   * Signing keys whose DNSKEY is NOT published: signatures before keys, the
+   * first step of a conservative algorithm rollover (RFC 6781 §4.1.4).
+   */
+  withhold?: DnskeyData[];
   /** Leave out DNSKEY records already in the zone that belong to none of `keys`/`publish`. Default false (keep). */
   dropOtherDnskeys?: boolean;
   /** Keys that only sign DNSKEY/CDS/CDNSKEY are chosen per algorithm: SEP keys if a non-SEP key of that algorithm exists. */
@@ -256,7 +261,8 @@ export function signZone(input: Zone, keys: readonly SigningKey[], options: Sign
   // Apex key material: DNSKEY RRset = existing (unless dropped) ∪ published ∪ signing keys.
   const existingDnskey = zone.get(origin, 'DNSKEY');
   const dnskeyTtl = options.dnskeyTtl ?? existingDnskey?.ttl ?? 3600;
-  const wanted: DnskeyData[] = [...(options.publish ?? []), ...keys.map((k) => k.dnskey)];
+  const withheld = (d: DnskeyData) => (options.withhold ?? []).some((w) => w.algorithm === d.algorithm && w.flags === d.flags && w.key.equals(d.key));
+  const wanted: DnskeyData[] = [...(options.publish ?? []), ...keys.map((k) => k.dnskey).filter((d) => !withheld(d))];
   const kept = options.dropOtherDnskeys ? [] : (existingDnskey?.records.map((r) => r.data as DnskeyData) ?? []);
   zone.remove(origin, 'DNSKEY');
   for (const d of [...kept, ...wanted]) zone.add({ name: origin, type: 'DNSKEY', class: 'IN', ttl: dnskeyTtl, data: { ...d, key: Buffer.from(d.key) } });

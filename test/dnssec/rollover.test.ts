@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { generateKey } from '../../dns/dnssec/keys.ts';
 import { corruptSignature, dsRecordMatchingNoKey, expiredSignatures, missingRrsig, notYetValidSignatures } from '../../dns/dnssec/quirks.ts';
-import { dsRRset, initialKeyState, kskDoubleDsRollover, kskDoubleSignatureRollover, multiSignerModel2, signWithState, zskDoubleSignatureRollover, zskPrePublishRollover, type KeyState } from '../../dns/dnssec/rollover.ts';
+import { algorithmRollover, dsRRset, initialKeyState, kskDoubleDsRollover, kskDoubleSignatureRollover, multiSignerModel2, signWithState, zskDoubleSignatureRollover, zskPrePublishRollover, type KeyState } from '../../dns/dnssec/rollover.ts';
 import { signZone } from '../../dns/dnssec/sign.ts';
 import { verifyDnskeys, verifyRRset } from '../../dns/dnssec/validate.ts';
 import type { RrsigData, RR } from '../../dns/types.ts';
@@ -132,6 +132,43 @@ describe('KSK rollovers', () => {
     const [, swapped] = kskDoubleDsRollover(s0, ksk1, ksk2);
     const withoutNewDs: KeyState = { ...swapped!.state, ds: s0.ds };
     assert.equal(dnskeyValidates(sign(withoutNewDs), dsRRset(s0)), false);
+  });
+});
+
+describe('algorithm rollover (RFC 6781 §4.1.4, conservative)', () => {
+  test('13 -> 15: every step verifies and validates from the previous step\'s cached DNSKEY and DS', () => {
+    const oldKeys = [ksk1, zsk1];
+    const newKeys = [k('aksk', true, 15), k('azsk', false, 15)];
+    const s0 = initialKeyState(ORIGIN, oldKeys);
+    const steps = algorithmRollover(s0, oldKeys, newKeys);
+    assert.equal(steps.length, 5);
+    let previous: KeyState = s0;
+    for (const step of steps) {
+      const zone = sign(step.state);
+      assert.ok(dnssecVerify(zone).ok, step.name);
+      const cachedKeys = dnskeys(sign(previous));
+      assert.ok(wwwValidates(zone, cachedKeys), `${step.name}: data validates with the previous DNSKEY RRset`);
+      assert.ok(dnskeyValidates(zone, dsRRset(previous)), `${step.name}: DNSKEY RRset validates with the previous DS`);
+      assert.ok(dnskeyValidates(zone, dsRRset(step.state)), `${step.name}: and with the current DS`);
+      previous = step.state;
+    }
+    // Step 1 signs with algorithm 15 while its DNSKEYs are withheld.
+    const first = sign(steps[0]!.state);
+    assert.deepEqual([...new Set(dnskeys(first).map((r) => (r.data as { algorithm: number }).algorithm))], [13]);
+    assert.deepEqual([...new Set(rrsetWithSigs(first, `www.${ORIGIN}`, 'A').sigs.map((r) => (r.data as RrsigData).algorithm))].sort(), [13, 15]);
+    const last = sign(steps[4]!.state);
+    assert.deepEqual([...new Set(dnskeys(last).map((r) => (r.data as { algorithm: number }).algorithm))], [15]);
+  });
+
+  test('skipping the steps breaks resolvers holding the old DS or the old DNSKEY RRset', () => {
+    const oldKeys = [ksk1, zsk1];
+    const newKeys = [k('aksk', true, 15), k('azsk', false, 15)];
+    const s0 = initialKeyState(ORIGIN, oldKeys);
+    // Jump to the end: only algorithm 15 keys and DS. A resolver still holding the old DS cannot authenticate.
+    const end = algorithmRollover(s0, oldKeys, newKeys)[4]!.state;
+    assert.equal(dnskeyValidates(sign(end), dsRRset(s0)), false);
+    // And one holding the old DNSKEY RRset cannot validate the new-only signatures.
+    assert.equal(wwwValidates(sign(end), dnskeys(sign(s0))), false);
   });
 });
 
