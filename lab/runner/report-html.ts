@@ -200,7 +200,7 @@ export function renderHtml(results: readonly RunResult[]): string {
 <html lang="en"><head><meta charset="utf-8">
 <title>dnslab report — ${esc(results.map((r) => `${r.id} [${r.variant}]`).join(', '))}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 24px; color: #1f2328; max-width: 1200px; }
+body { font-family: system-ui, "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", "Noto Sans JP", sans-serif; margin: 24px; color: #1f2328; max-width: 1200px; }
 h1 { font-size: 22px; } h2 { font-size: 19px; margin-top: 28px; } h3 { font-size: 15px; }
 .pass { color: ${COLORS.noerror}; font-weight: bold; } .fail { color: ${COLORS.fail}; font-weight: bold; }
 .ja { color: #57606a; } .narr { white-space: pre-wrap; }
