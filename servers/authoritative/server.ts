@@ -47,6 +47,8 @@ export interface AuthoritativeServerOptions {
   answer?: Omit<AnswerContext, 'transport' | 'udpPayloadSize'>;
   /** Cache encoded answers (only used while no quirk is set). Default true. */
   cache?: boolean;
+  /** RFC 9471: TC=1 when in-domain glue of a referral does not all fit (default false = NSD's rule). */
+  strictGlue?: boolean;
 }
 
 const CACHE_LIMIT = 20000;
@@ -61,6 +63,7 @@ export class AuthoritativeServer {
   private readonly tcpIdleTimeoutMs: number;
   private readonly answerOptions: Omit<AnswerContext, 'transport' | 'udpPayloadSize'>;
   private readonly useCache: boolean;
+  private readonly strictGlue: boolean;
   private quirks: Quirk[] = [];
   private chain: Next;
   private sockets: UdpSocket[] = [];
@@ -79,6 +82,7 @@ export class AuthoritativeServer {
     this.tcpIdleTimeoutMs = options.tcpIdleTimeoutMs ?? 10_000;
     this.answerOptions = options.answer ?? {};
     this.useCache = options.cache !== false;
+    this.strictGlue = options.strictGlue === true;
     this.chain = this.core;
     this.setQuirks(options.quirks ?? []);
   }
@@ -314,7 +318,7 @@ export class AuthoritativeServer {
       if (bytes.length >= 2) id = bytes.readUInt16BE(0);
     } else {
       try {
-        const fit = fitResponse(outcome.message, outcome.limit, { transport });
+        const fit = fitResponse(outcome.message, outcome.limit, { transport, strictGlue: this.strictGlue });
         bytes = fit.bytes;
         tc = fit.message.flags.tc;
       } catch (err) {

@@ -13,6 +13,7 @@
 //    is tried. A referral whose additional section ends with no A record at
 //    all then gets TC (a delegation should carry a usable address).
 
+import { isSubdomain } from '../../dns/name.ts';
 import { encodeMessage } from '../../dns/wire/message.ts';
 import type { Message, RR, RrsigData } from '../../dns/types.ts';
 
@@ -59,7 +60,17 @@ export function truncatedResponse(msg: Message): Message {
 
 type Section = 'answer' | 'authority' | 'additional';
 
-export function fitResponse(msg: Message, limit: number, options: { transport?: 'udp' | 'tcp' } = {}): FitResult {
+export interface FitOptions {
+  transport?: 'udp' | 'tcp';
+  /**
+   * RFC 9471 §3: a referral whose in-domain glue (addresses of NS names at or
+   * below the cut) does not all fit gets TC=1. Off by default: NSD 4.6 only
+   * sets TC when no A glue at all fits.
+   */
+  strictGlue?: boolean;
+}
+
+export function fitResponse(msg: Message, limit: number, options: FitOptions = {}): FitResult {
   const full = encodeMessage(msg);
   const udp = options.transport !== 'tcp';
   if (full.length <= limit && (!udp || full.length <= MINIMAL_RESPONSE_SIZE || msg.additional.length === 0)) {
@@ -109,6 +120,15 @@ export function fitResponse(msg: Message, limit: number, options: { transport?: 
       const isReferral = !msg.flags.aa && msg.answer.length === 0 && msg.authority.some((rr) => rr.type === 'NS');
       if (i === 1 && isReferral && !current.additional.some((rr) => rr.type === 'A')) return fail();
       break;
+    }
+  }
+  if (options.strictGlue) {
+    const cut = msg.authority.find((rr) => rr.type === 'NS');
+    const isReferral = !msg.flags.aa && msg.answer.length === 0 && cut !== undefined;
+    if (isReferral) {
+      const inDomain = (rr: RR) => (rr.type === 'A' || rr.type === 'AAAA') && isSubdomain(rr.name, cut.name);
+      const wanted = msg.additional.filter(inDomain).length;
+      if (current.additional.filter(inDomain).length < wanted) return fail();
     }
   }
   return { bytes, truncated: false, message: current };

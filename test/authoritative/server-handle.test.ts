@@ -135,6 +135,38 @@ describe('size limits and truncation (RFC 6891 §7, RFC 2181 §9; NSD behaviour)
   });
 });
 
+describe('referral glue under size pressure', () => {
+  function bigReferralZone() {
+    const z = exampleZone();
+    for (let i = 0; i < 12; i++) {
+      const ns = `ns${i}.a-rather-long-label-for-glue.big.example`;
+      z.add(rr('big.example', 'NS', ns));
+      z.add(rr(ns, 'A', `192.0.2.${100 + i}`));
+      z.add(rr(ns, 'AAAA', `2001:db8::${100 + i}`));
+    }
+    return z;
+  }
+  it('NSD rule: glue that does not fit is left out silently while some A glue fits', async () => {
+    const s = new AuthoritativeServer({ network: fakeNetwork(new ManualClock()), listen: [], zones: [bigReferralZone()] });
+    const r = (await send(s, query('www.big.example', 'A')))!;
+    assert.equal(r.msg.flags.tc, false);
+    assert.ok(r.bytes.length <= 512);
+    assert.equal(r.msg.authority.length, 12);
+    // A glue goes first (NSD's ADDITIONAL_A section), then AAAA until one does not fit.
+    assert.equal(r.msg.additional.filter((x) => x.type === 'A').length, 12);
+    const aaaa = r.msg.additional.filter((x) => x.type === 'AAAA').length;
+    assert.ok(aaaa < 12, `only some AAAA glue fits (${aaaa})`);
+  });
+  it('strictGlue (RFC 9471): missing in-domain glue sets TC', async () => {
+    const s = new AuthoritativeServer({ network: fakeNetwork(new ManualClock()), listen: [], zones: [bigReferralZone()], strictGlue: true });
+    const r = (await send(s, query('www.big.example', 'A')))!;
+    assert.equal(r.msg.flags.tc, true);
+    const tcp = (await send(s, query('www.big.example', 'A'), 'tcp'))!;
+    assert.equal(tcp.msg.flags.tc, false);
+    assert.equal(tcp.msg.additional.length, 24);
+  });
+});
+
 describe('malformed input never crashes (DESIGN principle 5)', () => {
   it('drops packets shorter than a header, answers FORMERR with the ID otherwise', async () => {
     const { s } = server();
