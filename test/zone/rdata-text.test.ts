@@ -201,5 +201,25 @@ describe('robustness: mutated zone files only ever raise ZoneSyntaxError', () =>
     // The mutations must actually hit errors, or this test proves nothing.
     assert.ok(errors > 200, `only ${errors} of 2000 mutations were rejected`);
   });
+
+  test('1000 seeded random lines of arbitrary characters (controls, NUL, non-Latin-1)', () => {
+    let seed = 99;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const words = ['@', 'www', '300', 'IN', 'CH', 'A', 'AAAA', 'TXT', 'MX', 'SVCB', 'RRSIG', 'NSEC3', '\\#', '(', ')', '"', ';', '$ORIGIN', '$TTL', '\\', '\u0000', '\u00ff', '例え', '\t', '\n', '.', '..', '1h', 'key65535=', 'alpn="', '-', '0', '65536'];
+    let parsed = 0;
+    for (let i = 0; i < 1000; i++) {
+      const line = Array.from({ length: 1 + rnd(8) }, () => (rnd(4) === 0 ? String.fromCharCode(rnd(0x3000)) : words[rnd(words.length)]!)).join(rnd(2) ? ' ' : '');
+      try {
+        parseMasterFile(line, { origin: 'example.jp', defaultTtl: 1 });
+        parsed++;
+      } catch (e) {
+        if (!(e instanceof ZoneSyntaxError)) throw new Error(`line ${JSON.stringify(line)} raised ${String(e)}`);
+      }
+    }
+    assert.ok(parsed < 1000, 'random lines cannot all be valid');
+  });
 });
 
