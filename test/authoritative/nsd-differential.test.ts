@@ -49,6 +49,7 @@ tosub IN CNAME www.sub.example.
 loop1 IN CNAME loop2.example.
 loop2 IN CNAME loop1.example.
 *.wc IN CNAME www.example.
+${Array.from({ length: 7 }, (_, i) => `hugeref IN NS ${'abcdefg'[i]!.repeat(52)}.hugeref.example.\n${'abcdefg'[i]!.repeat(52)}.hugeref IN A 192.0.2.${150 + i}`).join('\n')}
 child IN NS ns.child.example.
 child IN DS 54321 13 2 ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789
 ns.child IN A 192.0.2.60
@@ -157,6 +158,7 @@ function cases(): Case[] {
   add('big referral, no EDNS (glue trimmed)', q('www.bigref.example', 'A', { edns: false }));
   add('big referral, EDNS 1232', q('www.bigref.example', 'A', { size: 1232 }));
   add('big referral over TCP', q('www.bigref.example', 'A', { edns: false }), true);
+  add('referral whose NS RRset leaves no room for any glue', q('www.hugeref.example', 'A', { edns: false }));
   add('TCP full answer', q('big.example', 'TXT', { edns: false }), true);
   add('TCP positive', q('www.example', 'A'), true);
   add('opcode STATUS -> NOTIMP', q('www.example', 'A', { opcode: 'STATUS' }));
