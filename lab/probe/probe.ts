@@ -134,7 +134,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       const qname = `size-${n}.${PROBE_ZONE}`;
       const r = await udp(main, sizeQuery(n, nextId(), s.maxSize, rd));
       const ok = complete(r, qname);
-      tried.push({ size: n, authoritySends: expected, pass: ok, ...brief(r) });
+      tried.push({ size: n, designedSize: expected, pass: ok, ...brief(r) });
       return ok;
     };
     let largest: number | undefined;
