@@ -2,7 +2,7 @@
 // same generated zone, same keys (exported by dnslab in BIND format), same
 // algorithm and denial mode, in one run. Prints RRsets/s for both and the ratio.
 //
-//   node --import tsx bench/sign.ts [--size 100000] [--rsa-size 20000] [--alg 8,13,15] [--nsec3] [--threads N]
+//   node --import tsx bench/sign.ts [--size 100000] [--rsa-size 20000] [--alg 8,13,15] [--nsec3] [--threads N] [--repeat N]
 //
 // RRsets counted are the authoritative RRsets of the input zone (what gets
 // signed besides the NSEC/NSEC3 chain, which both signers also build and sign).
@@ -29,6 +29,7 @@ const rsaSize = Number(arg('--rsa-size', '20000'));
 const algs = arg('--alg', '8,13,15').split(',').map(Number) as Array<8 | 13 | 15>;
 const nsec3 = process.argv.includes('--nsec3');
 const threads = Number(arg('--threads', '1'));
+const repeat = Math.max(1, Number(arg('--repeat', '1')));
 const ORIGIN = 'bench.test';
 
 /** A zone of `n` RRsets below the apex: mostly A, with AAAA, TXT, MX mixed in and some delegations with glue. */
@@ -71,7 +72,7 @@ try {
   const now = Math.floor(Date.now() / 1000); // bench only: BIND checks key activation against the host clock
   const inception = now - 3600;
   const expiration = now + 30 * 86400;
-  console.log(`# dnslab signZone vs dnssec-signzone -n ${threads}, ${nsec3 ? 'NSEC3 (salt -, 0 iterations)' : 'NSEC'}, KSK+ZSK, node ${process.version}`);
+  console.log(`# dnslab signZone vs dnssec-signzone -n ${threads}, ${nsec3 ? 'NSEC3 (salt -, 0 iterations)' : 'NSEC'}, KSK+ZSK, node ${process.version}, best of ${repeat}`);
   console.log('alg                 rrsets   dnslab sign-only   dnslab file-to-file   dnssec-signzone   dnslab/BIND (RRsets/s, file-to-file)');
   for (const alg of algs) {
     const n = alg === 8 ? rsaSize : size;
@@ -85,24 +86,31 @@ try {
     for (const k of keys) k.writeBindFiles(keyDir);
     const options = { inception, expiration, denial: nsec3 ? ('nsec3' as const) : ('nsec' as const) };
 
-    // dnslab: load + sign + write (like the CLI), and the signing step alone.
-    const t0 = performance.now();
-    const zone = loadZoneFile(zoneFile, ORIGIN);
-    const t1 = performance.now();
-    const signed = signZone(zone, keys, options);
-    const t2 = performance.now();
-    writeFileSync(join(dir, `dnslab-${alg}.db`), writeMasterFile(signed, ORIGIN));
-    const t3 = performance.now();
-    const signOnly = (t2 - t1) / 1000;
-    const fileToFile = (t3 - t0) / 1000;
+    let signOnly = Infinity;
+    let fileToFile = Infinity;
+    let bind = Infinity;
+    // Alternate the two signers `--repeat` times and keep each one's best time: on a shared
+    // machine the best run is the one least disturbed by other load.
+    for (let round = 0; round < repeat; round++) {
+      // dnslab: load + sign + write (like the CLI), and the signing step alone.
+      const t0 = performance.now();
+      const zone = loadZoneFile(zoneFile, ORIGIN);
+      const t1 = performance.now();
+      const signed = signZone(zone, keys, options);
+      const t2 = performance.now();
+      writeFileSync(join(dir, `dnslab-${alg}.db`), writeMasterFile(signed, ORIGIN));
+      const t3 = performance.now();
+      signOnly = Math.min(signOnly, (t2 - t1) / 1000);
+      fileToFile = Math.min(fileToFile, (t3 - t0) / 1000);
 
-    // BIND on the same file with the same keys.
-    const args = ['-K', keyDir, '-o', ORIGIN, '-f', join(dir, `bind-${alg}.db`), '-S', '-n', String(threads), '-s', String(inception), '-e', String(expiration)];
-    if (nsec3) args.push('-3', '-', '-H', '0');
-    const b0 = performance.now();
-    const r = spawnSync('dnssec-signzone', [...args, zoneFile], { encoding: 'utf8', cwd: dir, maxBuffer: 1 << 26 });
-    const bind = (performance.now() - b0) / 1000;
-    if (r.status !== 0) throw new Error(`dnssec-signzone failed: ${r.stderr}`);
+      // BIND on the same file with the same keys.
+      const args = ['-K', keyDir, '-o', ORIGIN, '-f', join(dir, `bind-${alg}.db`), '-S', '-n', String(threads), '-s', String(inception), '-e', String(expiration)];
+      if (nsec3) args.push('-3', '-', '-H', '0');
+      const b0 = performance.now();
+      const r = spawnSync('dnssec-signzone', [...args, zoneFile], { encoding: 'utf8', cwd: dir, maxBuffer: 1 << 26 });
+      bind = Math.min(bind, (performance.now() - b0) / 1000);
+      if (r.status !== 0) throw new Error(`dnssec-signzone failed: ${r.stderr}`);
+    }
 
     const rate = (s: number) => `${Math.round(rrsets / s)}/s`.padStart(9);
     console.log(
