@@ -278,6 +278,16 @@ export function parseZoneText(text: string, origin: Name, fileName?: string, opt
  * file). Without `origin` the apex is the owner of the file's SOA.
  */
 export function loadZoneFile(path: string, origin?: Name): Zone {
+  const { origin: apex, records } = readMasterFile(path, origin);
+  return zoneFromRecords(records, apex, path);
+}
+
+/**
+ * Read and parse a master file without building a Zone (so out-of-zone data
+ * can be reported by checkRecords instead of stopping the load). Without
+ * `origin` the apex is the owner of the file's SOA.
+ */
+export function readMasterFile(path: string, origin?: Name): { origin: Name; records: RR[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -295,7 +305,7 @@ export function loadZoneFile(path: string, origin?: Name): Zone {
     if (!soa) throw new ZoneSyntaxError(path, 1, 1, 'no origin given and the file has no SOA record to take it from: pass the origin');
     apex = soa.name;
   }
-  return zoneFromRecords(records, apex, path);
+  return { origin: normalizeName(apex), records };
 }
 
 // ---------------------------------------------------------------------------

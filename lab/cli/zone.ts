@@ -3,8 +3,8 @@
 // does, or print the records in dig/BIND presentation form.
 
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
-import { checkZone } from '../../dns/zone/check.ts';
-import { loadZoneFile, ZoneSyntaxError } from '../../dns/zone/master-file.ts';
+import { checkRecords } from '../../dns/zone/check.ts';
+import { loadZoneFile, readMasterFile, ZoneSyntaxError } from '../../dns/zone/master-file.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
 
 const usage = `usage: dnslab zone check FILE [--origin NAME]
@@ -41,9 +41,18 @@ export const zoneCommand: CliCommand = {
       }
     }
     if (file === undefined) throw new UsageError('a zone FILE is required');
-    let zone;
     try {
-      zone = loadZoneFile(file, origin);
+      if (action === 'print') {
+        io.stdout.write(writeMasterFile(loadZoneFile(file, origin)));
+        return 0;
+      }
+      // Parse without building a Zone so out-of-zone data is reported with the rest.
+      const read = readMasterFile(file, origin);
+      const problems = checkRecords(read.origin, read.records);
+      for (const p of problems) io.stdout.write(`${file}: ${p.severity} ${p.code}: ${p.message}\n`);
+      const errors = problems.filter((p) => p.severity === 'error').length;
+      io.stdout.write(`zone ${read.origin}: ${read.records.length} records, ${errors} errors, ${problems.length - errors} warnings\n`);
+      return errors === 0 ? 0 : 1;
     } catch (e) {
       if (e instanceof ZoneSyntaxError) {
         io.stderr.write(`${e.message}\n`);
@@ -51,14 +60,5 @@ export const zoneCommand: CliCommand = {
       }
       throw e;
     }
-    if (action === 'print') {
-      io.stdout.write(writeMasterFile(zone));
-      return 0;
-    }
-    const problems = checkZone(zone);
-    for (const p of problems) io.stdout.write(`${file}: ${p.severity} ${p.code}: ${p.message}\n`);
-    const errors = problems.filter((p) => p.severity === 'error').length;
-    io.stdout.write(`zone ${zone.origin}: ${zone.size} records, ${errors} errors, ${problems.length - errors} warnings\n`);
-    return errors === 0 ? 0 : 1;
   },
 };

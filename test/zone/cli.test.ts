@@ -31,6 +31,12 @@ test('zone check: a zone with a defect exits 1 and names it', async () => {
   assert.match(r.out, /error CNAME_AND_OTHER_DATA: www\.example\.jp\. has a CNAME and other data \(A\)/);
 });
 
+test('zone check: out-of-zone data is reported with its line, like the other problems', async () => {
+  const r = await run(['check', `${FIX}/bad/out-of-zone.zone`]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /error OUT_OF_ZONE: www\.example\.com\. A \(.*out-of-zone\.zone:9\) is outside zone example\.jp\./);
+});
+
 test('zone check: a syntax error prints file:line:column and exits 1', async () => {
   const r = await run(['check', `${FIX}/bad/bad-class.zone`]);
   assert.equal(r.code, 1);
