@@ -126,11 +126,11 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     }
   };
 
-  const ask = async (client: string, target: string, question: string, dnssec: boolean | undefined) => {
+  const ask = async (client: string, target: string, question: string, dnssec: boolean | undefined, timeoutMs = CLIENT_TIMEOUT_MS) => {
     const q = parseQuestion(question);
     if (typeof q === 'string') throw new Error(q);
     const rd = world.resolvers.has(target);
-    const r = await world.query(client, target, q.qname, q.qtype, { rd, timeoutMs: CLIENT_TIMEOUT_MS, id: ids.int(65536), drive, ...(dnssec ? { dnssec } : {}) });
+    const r = await world.query(client, target, q.qname, q.qtype, { rd, timeoutMs, id: ids.int(65536), drive, ...(dnssec ? { dnssec } : {}) });
     const sample: Sample = {
       time: r.sentAt,
       client,
@@ -155,10 +155,22 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const runSample = async (p: PlannedStep, step: WatchStep) => {
     const w = step.watch;
     const target = w.to ?? world.clients.get(w.client)?.resolver ?? '';
-    const r = await ask(w.client, target, w.query, w.dnssec);
-    const s = { ...r.sample };
-    (s as Sample & { watch?: string }).watch = w.name;
-    samples.push(s);
+    const timeoutMs = w.timeout !== undefined ? (parseDuration(w.timeout) ?? CLIENT_TIMEOUT_MS) : CLIENT_TIMEOUT_MS;
+    const started = clock.now();
+    const every = parseDuration(w.every) ?? 0;
+    let r = await ask(w.client, target, w.query, w.dnssec, timeoutMs);
+    const push = () => {
+      const s = { ...r.sample };
+      (s as Sample & { watch?: string }).watch = w.name;
+      samples.push(s);
+    };
+    push();
+    // An app retrying after a failure: each retry is another query the resolver must handle.
+    // Retries stop when the next sample is due, so the watch keeps its rhythm.
+    for (let i = 0; i < (w.retries ?? 0) && failed(r.sample) && clock.now() + timeoutMs <= started + every; i++) {
+      r = await ask(w.client, target, w.query, w.dnssec, timeoutMs);
+      push();
+    }
     const outcome = summarizeMessage(r.response);
     if (lastWatchOutcome.get(w.name) !== outcome) {
       event({ kind: 'query', step: p.number, actor: w.client, time: r.sentAt, text: `watch ${w.name} (${w.client} → ${target}: ${w.query}) now sees ${outcome}` });

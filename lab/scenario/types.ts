@@ -149,6 +149,13 @@ export interface WatchStep extends StepBase {
     dnssec?: boolean;
     every: Duration;
     until: Duration;
+    /**
+     * Client retry behaviour: after a failed answer (SERVFAIL or none), ask again at once up to this many
+     * times, like an app retrying (default 0). Each retry is a sample too.
+     */
+    retries?: number;
+    /** How long the client waits for each answer (default 30s); a stub like glibc waits 5s (resolv.conf timeout:5). */
+    timeout?: Duration;
   };
 }
 

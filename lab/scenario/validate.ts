@@ -269,6 +269,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       const every = parseDuration(w.every ?? '');
       const until = parseDuration(w.until ?? '');
       if (!every || every <= 0) bad(`watch.every "${w.every}" is not a positive duration`);
+      if (w.timeout !== undefined && !((parseDuration(w.timeout) ?? 0) > 0)) bad(`watch.timeout "${w.timeout}" is not a positive duration`);
+      if (w.retries !== undefined && !(Number.isInteger(w.retries) && w.retries >= 0 && w.retries <= 100)) bad(`watch.retries must be a whole number 0..100, got ${String(w.retries)}`);
       if (until === undefined) bad(`watch.until "${w.until}" is not an offset`);
       else if (until < at) bad('watch.until is before the watch starts');
       else if (every && (until - at) / every > 10_000) bad('watch would take more than 10000 samples; use a longer interval');

@@ -1,0 +1,109 @@
+// Incident 9 (incidents.md, seed 003): the query storm around an outage of
+// every authoritative server (Facebook, 2021-10-04). auth-unreachable shows
+// the SERVFAIL window and the resolver's retries; this scenario measures the
+// volume at each hop — client → resolver, resolver → authoritatives,
+// resolver → TLD — in a normal hour and in the outage hour, with the
+// clients' retry behaviour (stub timeout, retries) as the variable.
+import { defineScenario } from '../lab/scenario/types.ts';
+
+export default defineScenario({
+  id: 'facebook-query-storm',
+  title: {
+    en: 'Retrying clients turn an authoritative outage into a query storm (Facebook 2021)',
+    ja: '再試行するクライアントが権威サーバー障害を問い合わせの嵐に変える (Facebook 2021 年)',
+  },
+  narrative: {
+    en: `Both authoritative servers of example.com become unreachable for an hour (as Facebook's on
+2021-10-04, when BGP routes to them were withdrawn). An app asks for www.example.com once a minute.
+While things work, the resolver answers almost everything from its cache (TTL 300): about a dozen
+upstream queries per hour. When the servers vanish, client queries turn into retransmissions to both
+dead servers (about 4–5 times the normal upstream volume), and stub resolvers get no answer within
+their 5-second timeout. Apps do not wait politely: on a failure they retry at once. With five retries
+per failure the volume reaching the resolver grows six-fold (Cloudflare's 1.1.1.1 saw about 30 times
+the usual volume for Facebook names, from many more retrying apps). Upstream, the resolver's
+infrastructure cache — servers it knows are dead are probed sparingly — keeps the extra client
+retries from multiplying further. The TLD sees nothing here: the delegation stays cached for its
+86400-second TTL (the com/net surge Verisign reported came from resolvers whose copies expired).`,
+    ja: `example.com の 2 台の権威サーバーが 1 時間到達不能になる (2021-10-04、BGP 経路が消えた Facebook と同様)。
+アプリは 1 分ごとに www.example.com を問い合わせる。正常時、リゾルバーはほとんどをキャッシュ (TTL 300) から
+答え、上流への問い合わせは 1 時間に十数回である。サーバーが消えると、クライアントの問い合わせは応答しない 2 台への
+再送に変わり (上流への量は通常の約 4〜5 倍)、スタブリゾルバーは 5 秒のタイムアウト内に応答を得られない。
+アプリは行儀よく待たず、失敗するとすぐに再試行する。失敗ごとに 5 回再試行すると、リゾルバーに届く量は 6 倍になる
+(Cloudflare の 1.1.1.1 では、はるかに多くのアプリの再試行により Facebook 関連の名前の問い合わせが通常の約 30 倍に
+なった)。上流側では、リゾルバーのインフラキャッシュ (停止と分かったサーバーには控えめにしか問い合わせない) が
+クライアントの再試行による増幅を抑える。TLD には何も届かない: 委任情報は TTL 86400 秒の間キャッシュされている
+(Verisign が報告した com/net の急増は、キャッシュが失効したリゾルバーによるもの)。`,
+  },
+  references: [
+    'incidents.md §9 (seed 003; Facebook, 2021-10-04)',
+    'Cloudflare: "Understanding how Facebook disappeared from the Internet" (2021-10-04)',
+    'Verisign: "Verisign\'s perspective on the Facebook outage" (2021-10, com/net query surge)',
+    'RFC 1536 §2 (fast retransmissions)',
+  ],
+  start: '2026-10-04T15:00:00Z',
+
+  topology: {
+    servers: {
+      'tld-com': { host: 'a.gtld-servers.example', addresses: ['192.0.2.230'] },
+      'ns-a': { host: 'a.ns.example.com', addresses: ['192.0.2.35'] },
+      'ns-b': { host: 'b.ns.example.com', addresses: ['192.0.2.36'] },
+    },
+    zones: {
+      com: {
+        servers: ['tld-com'],
+        text: `
+$TTL 86400
+@    IN SOA a.gtld-servers.example. hostmaster.com. 1 1800 900 604800 900
+@    IN NS  a.gtld-servers.example.
+`,
+      },
+      'example.com': {
+        servers: ['ns-a', 'ns-b'],
+        text: `
+$TTL 3600
+@     IN SOA a.ns.example.com. dns.example.com. 1 3600 900 604800 300
+@     IN NS  a.ns.example.com.
+@     IN NS  b.ns.example.com.
+a.ns  IN A   192.0.2.35
+b.ns  IN A   192.0.2.36
+www   300 IN A 192.0.2.80
+`,
+      },
+    },
+    resolvers: { resolver: { addresses: ['10.0.0.53'], profile: 'unbound' } },
+    clients: { app: { addresses: ['10.0.0.10'], resolver: 'resolver' } },
+  },
+
+  steps: [
+    { at: '+0s', only: ['patient-clients'], watch: { name: 'patient', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s' } },
+    { at: '+0s', only: ['retrying-clients'], watch: { name: 'retrying', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s', retries: 5 } },
+
+    // A normal hour.
+    { at: '+1h', expectQueries: { client: 'app', server: 'resolver', since: '+0s', until: '+59m59s', count: 60 }, note: 'normal: one client query a minute' },
+    { at: '+1h', expectQueries: { client: 'resolver', zone: 'example.com', since: '+0s', until: '+59m59s', max: 20 }, note: 'normal: the cache answers; a refresh per TTL' },
+    { at: '+1h', expectQueries: { client: 'resolver', server: 'tld-com', since: '+0s', until: '+59m59s', max: 2 }, note: 'normal: the delegation is cached for a day' },
+
+    { at: '+1h', operator: 'network team', note: 'a maintenance error withdraws the routes', action: { do: 'set-quirks', server: 'ns-a', quirks: [{ kind: 'drop' }] } },
+    { at: '+1h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [{ kind: 'drop' }] } },
+    { at: '+2h', operator: 'network team', note: 'routes restored', action: { do: 'set-quirks', server: 'ns-a', quirks: [] } },
+    { at: '+2h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [] } },
+
+    // The outage hour.
+    { at: '+2h', only: ['patient-clients'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', max: 60 }, note: 'patient clients: the same 60 questions' },
+    { at: '+2h', only: ['retrying-clients'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', min: 300 }, note: 'retrying clients: ≥ 5× the normal volume reaches the resolver' },
+    { at: '+2h', expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', min: 40 }, note: 'upstream: misses turn into retransmissions to both dead servers (≈ 4–5× the normal hour)' },
+    { at: '+2h', only: ['retrying-clients'], expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', max: 100 }, note: "but client retries do not multiply it: the resolver's infrastructure cache holds back from servers it knows are dead" },
+    { at: '+2h', expectQueries: { client: 'resolver', server: 'tld-com', since: '+1h', until: '+1h59m59s', max: 2 }, note: 'the TLD: the delegation is still cached, no surge in this model' },
+    {
+      at: '+3h',
+      only: ['patient-clients'],
+      expectTimeline: { watch: 'patient', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h2m' } },
+    },
+    { at: '+3h', only: ['retrying-clients'], expectTimeline: { watch: 'retrying', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h2m' } } },
+  ],
+
+  variants: {
+    'patient-clients': { description: { en: 'clients ask once a minute (5 s stub timeout) and accept a failure', ja: 'クライアントは 1 分に 1 回問い合わせ、失敗を受け入れる' } },
+    'retrying-clients': { description: { en: 'clients retry 5 times at once after every failure', ja: 'クライアントは失敗のたびに即座に 5 回再試行する' } },
+  },
+});
