@@ -118,7 +118,6 @@ class ZoneAnswerer {
   constructor(
     private readonly b: ResponseBuilder,
     private readonly qtype: RRTypeName,
-    private readonly ctx: AnswerContext,
     /** qclass ANY: NSD leaves SOA and NS out of the authority section. */
     private readonly qclassAny = false,
   ) {}
@@ -369,7 +368,7 @@ export function answerQuery(zones: ZoneSet, query: Message, context: AnswerConte
 
 function resolveChain(zones: ZoneSet, entry: ZoneEntry, qname: Name, qtype: RRTypeName, b: ResponseBuilder, ctx: AnswerContext, qclassAny: boolean): void {
   const maxChain = ctx.maxChain ?? 8;
-  const answerer = new ZoneAnswerer(b, qtype, ctx, qclassAny);
+  const answerer = new ZoneAnswerer(b, qtype, qclassAny);
   b.res.flags.aa = true;
   let zone = entry.zone;
   let current = qname;
