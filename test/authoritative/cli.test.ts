@@ -89,8 +89,10 @@ describe('dnslab auth (CLI)', () => {
       assert.notEqual(t, 'timeout');
       assert.deepEqual(t !== 'timeout' && t.map((r) => r.message?.rcode), ['NOERROR', 'NXDOMAIN']);
     });
-    const code = await main(['auth', '--zone', `${join(dir, 'noorigin.zone')}:zone.test`, '--listen', `${ADDRESS}:5321`], c.io);
+    const code = await main(['auth', '--zone', `${join(dir, 'noorigin.zone')}:zone.test`, '--listen', `${ADDRESS}:5321`, '--log'], c.io);
     assert.equal(code, 0, c.err());
+    assert.match(c.err(), /udp query \d+ www\.zone\.test A/);
+    assert.match(c.err(), /tcp response 2 NXDOMAIN/);
     assert.match(c.out(), /serving zone\.test\./);
     assert.match(c.out(), /stopped/);
   });
