@@ -27,6 +27,7 @@ import { BUILTIN_PROVIDER_SUFFIXES } from '../audit/providers.ts';
 import { parseQuestion, type Plan, type PlannedStep } from '../scenario/validate.ts';
 import type { AssertionRecord, RunResult, TimelineEvent } from './result.ts';
 import { World, type ResolverFactory } from './world.ts';
+import type { LabEnvironment, RunClock } from './environment.ts';
 
 /** How long a client waits for an answer (lab time). A stub gives up; the sample says TIMEOUT. */
 export const CLIENT_TIMEOUT_MS = 30_000;
@@ -35,6 +36,8 @@ export interface RunOptions {
   seed?: number | string;
   /** Receives every packet (for --pcap). */
   capture?: PacketSink;
+  /** Run somewhere else than the in-process virtual lab (clock, network, resolvers), e.g. a real resolver on sockets. */
+  environment?: LabEnvironment;
 }
 
 /** Packets kept in memory in order, for writing a pcap after the run. */
@@ -77,9 +80,11 @@ interface AgendaItem {
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
   const seed = String(options.seed ?? 1);
   const { scenario, topology } = plan;
-  const clock = new VirtualClock({ start: plan.start });
+  const env = options.environment;
+  const virtualClock = new VirtualClock({ start: plan.start });
+  const clock: RunClock = env?.clock ?? virtualClock;
   const random = new SeededRandom(`${scenario.id}/${plan.variant}/${seed}`);
-  const network = new VirtualNetwork({ clock, random: random.fork('net'), ...(options.capture ? { capture: options.capture } : {}) });
+  const network = env?.network ?? new VirtualNetwork({ clock: virtualClock, random: random.fork('net'), ...(options.capture ? { capture: options.capture } : {}) });
   const ids = random.fork('client-ids');
   const events: TimelineEvent[] = [];
   const trace: TraceEntry[] = [];
@@ -93,7 +98,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     network,
     clock,
     random,
-    resolverFactory,
+    resolverFactory: env?.resolverFactory ?? resolverFactory,
     onTrace: (t) => trace.push(t),
     onRegistryLog: (text) => event({ kind: 'registry', text, actor: 'registry' }),
     fileLabel: plan.file,
@@ -115,7 +120,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   };
 
   /** Drive the clock event by event until `done()` or the deadline. */
-  const drive = async (done: () => boolean, deadline: number) => {
+  const drive = env?.drive ?? (async (done: () => boolean, deadline: number) => {
     for (let guard = 0; guard < 1_000_000 && !done(); guard++) {
       const next = clock.nextEventTime();
       if (next === undefined || next > deadline) {
@@ -124,7 +129,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       }
       await clock.runUntil(Math.max(next, clock.now()));
     }
-  };
+  });
 
   const ask = async (client: string, target: string, question: string, dnssec: boolean | undefined, timeoutMs = CLIENT_TIMEOUT_MS) => {
     const q = parseQuestion(question);
