@@ -230,7 +230,8 @@ export class AuthoritativeServer {
         this.cache.clear();
         this.cacheVersion = version;
       }
-      key = transport + raw.toString('latin1', 2);
+      // The client's address family is part of the key: IPv6 clients get AAAA glue first.
+      key = (from.address.includes(':') ? transport + '6' : transport + '4') + raw.toString('latin1', 2);
       const hit = this.cache.get(key);
       if (hit) {
         const out = Buffer.allocUnsafe(hit.length);
@@ -318,7 +319,7 @@ export class AuthoritativeServer {
       if (bytes.length >= 2) id = bytes.readUInt16BE(0);
     } else {
       try {
-        const fit = fitResponse(outcome.message, outcome.limit, { transport, strictGlue: this.strictGlue });
+        const fit = fitResponse(outcome.message, outcome.limit, { transport, strictGlue: this.strictGlue, ipv6: from.address.includes(':') });
         bytes = fit.bytes;
         tc = fit.message.flags.tc;
       } catch (err) {

@@ -11,7 +11,8 @@
 // 3. Over UDP an optional RRset that does not fit, or that takes the message
 //    past 1232 octets, is left out without TC, and no later optional section
 //    is tried. A referral whose additional section ends with no A record at
-//    all then gets TC (a delegation should carry a usable address).
+//    all then gets TC (a delegation should carry a usable address). For IPv6
+//    clients NSD puts the AAAA glue of NS targets first instead.
 
 import { isSubdomain } from '../../dns/name.ts';
 import { encodeMessage } from '../../dns/wire/message.ts';
@@ -68,6 +69,37 @@ export interface FitOptions {
    * sets TC when no A glue at all fits.
    */
   strictGlue?: boolean;
+  /** The client is on IPv6: NS targets' AAAA glue goes before their A glue (NSD, query.c). */
+  ipv6?: boolean;
+}
+
+const TARGET_OF: Partial<Record<string, (rr: RR) => string>> = {
+  NS: (rr) => rr.data as string,
+  MX: (rr) => (rr.data as { exchange: string }).exchange,
+  SRV: (rr) => (rr.data as { target: string }).target,
+};
+
+/**
+ * NSD's additional sub-sections: 0 = "A", 1 = "AAAA", 2 = other. For IPv6
+ * clients the addresses of NS targets swap (AAAA in 0, A in 1); a name that is
+ * also an MX/SRV target keeps the lower section, as NSD's answer_add_rrset does.
+ */
+function additionalSection(msg: Message, rrType: string, owner: string, ipv6: boolean): number {
+  if (rrType !== 'A' && rrType !== 'AAAA') return 2;
+  if (!ipv6) return rrType === 'A' ? 0 : 1;
+  const o = owner.toLowerCase();
+  let ns = false;
+  let other = false;
+  for (const rr of [...msg.answer, ...msg.authority]) {
+    const f = TARGET_OF[rr.type];
+    if (!f || f(rr).toLowerCase() !== o) continue;
+    if (rr.type === 'NS') ns = true;
+    else other = true;
+  }
+  const nsSection = rrType === 'AAAA' ? 0 : 1;
+  const otherSection = rrType === 'A' ? 0 : 1;
+  if (ns && other) return Math.min(nsSection, otherSection);
+  return ns ? nsSection : otherSection;
 }
 
 export function fitResponse(msg: Message, limit: number, options: FitOptions = {}): FitResult {
@@ -97,11 +129,13 @@ export function fitResponse(msg: Message, limit: number, options: FitOptions = {
   for (const g of groups(required)) if (!tryAdd('authority', g)) return fail();
 
   const additional = groups(msg.additional);
+  const ipv6 = options.ipv6 === true;
+  const sectionOf = (g: RR[]) => additionalSection(msg, g[0]!.type === 'RRSIG' ? coveredType(g[0]!) : g[0]!.type, g[0]!.name, ipv6);
   const optionalSections: Array<[Section, RR[][]]> = [
     ['authority', groups(msg.authority.filter((rr) => isOptionalAuthority(msg, rr)))],
-    ['additional', additional.filter((g) => g[0]!.type === 'A')],
-    ['additional', additional.filter((g) => g[0]!.type === 'AAAA')],
-    ['additional', additional.filter((g) => g[0]!.type !== 'A' && g[0]!.type !== 'AAAA')],
+    ['additional', additional.filter((g) => sectionOf(g) === 0)],
+    ['additional', additional.filter((g) => sectionOf(g) === 1)],
+    ['additional', additional.filter((g) => sectionOf(g) === 2)],
   ];
   for (let i = 0; i < optionalSections.length; i++) {
     const [section, list] = optionalSections[i]!;
@@ -118,7 +152,9 @@ export function fitResponse(msg: Message, limit: number, options: FitOptions = {
     }
     if (done) {
       const isReferral = !msg.flags.aa && msg.answer.length === 0 && msg.authority.some((rr) => rr.type === 'NS');
-      if (i === 1 && isReferral && !current.additional.some((rr) => rr.type === 'A')) return fail();
+      // NSD: a delegation whose first address section stayed empty is truncated.
+      const firstPlaced = current.additional.some((rr) => optionalSections[1]![1].some((g) => g.includes(rr)));
+      if (i === 1 && isReferral && !firstPlaced) return fail();
       break;
     }
   }

@@ -157,6 +157,19 @@ describe('referral glue under size pressure', () => {
     const aaaa = r.msg.additional.filter((x) => x.type === 'AAAA').length;
     assert.ok(aaaa < 12, `only some AAAA glue fits (${aaaa})`);
   });
+  it('IPv6 clients get the AAAA glue of NS targets first (NSD), and the cache keeps them apart', async () => {
+    const s = new AuthoritativeServer({ network: fakeNetwork(new ManualClock()), listen: [], zones: [bigReferralZone()] });
+    const v4 = (await send(s, query('www.big.example', 'A')))!;
+    const out = await s.handle(encodeMessage(query('www.big.example', 'A')), 'udp', { address: '::1', port: 5353 }, local);
+    const v6 = decodeMessage(out!);
+    assert.equal(v6.flags.tc, false);
+    // AAAA glue fills the first address section until one does not fit; no A glue follows.
+    assert.ok(v6.additional.filter((x) => x.type === 'AAAA').length > 0);
+    assert.equal(v6.additional.filter((x) => x.type === 'A').length, 0);
+    assert.equal(v4.msg.additional.filter((x) => x.type === 'A').length, 12, 'IPv4 answer not taken from the IPv6 cache entry');
+    const again = decodeMessage((await s.handle(encodeMessage(query('www.big.example', 'A')), 'udp', from, local))!);
+    assert.equal(again.additional.filter((x) => x.type === 'A').length, 12);
+  });
   it('strictGlue (RFC 9471): missing in-domain glue sets TC', async () => {
     const s = new AuthoritativeServer({ network: fakeNetwork(new ManualClock()), listen: [], zones: [bigReferralZone()], strictGlue: true });
     const r = (await send(s, query('www.big.example', 'A')))!;
