@@ -15,6 +15,8 @@ const inTimeOrder = (steps: Step[]): Step[] =>
 /** TTLs of the world (seconds). The outage of the uncooperative move ends max(NS, DNSKEY, DS TTL) after the cache was filled. */
 const NS_TTL = 3600;
 const DS_TTL = 7200;
+/** Longer than the NS TTL: a resolver can reach the new servers while still holding the old key set (RFC 6781 §4.3.5.1). */
+const DNSKEY_TTL = 7200;
 
 const zone = (ns: string, serial: number, nsTtl: number) => `
 $TTL 300
@@ -65,7 +67,7 @@ export default defineScenario({
   narrative: {
     en: `example.jp is signed by its DNS operator (the losing operator; its keys, its DS at the jp registry).
 The customer moves the domain and its DNS to a gaining operator that signs with its own keys.
-Validating resolvers hold the old NS (TTL ${NS_TTL} s), the old DNSKEY set and the old DS (TTL ${DS_TTL} s)
+Validating resolvers hold the old NS (TTL ${NS_TTL} s), the old DNSKEY set (TTL ${DNSKEY_TTL} s) and the old DS (TTL ${DS_TTL} s)
 in their caches, and combine them with whatever they fetch next.
 Cooperative (RFC 6781 §4.3.5.1, RFC 8901 model 2): each operator publishes the other's ZSK in its
 DNSKEY set, the gaining operator's DS is added beside the old one, and only after the DNSKEY and DS
@@ -79,7 +81,7 @@ Insecure first: remove the DS, wait the DS TTL, move, then add the new DS once e
 new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     ja: `example.jp は DNS 事業者 (移転元) が署名しており、鍵も jp レジストリの DS も移転元のものである。顧客は
 ドメイン名と DNS を、自前の鍵で署名する移転先の事業者に移す。検証リゾルバーは古い NS (TTL ${NS_TTL} 秒)、
-古い DNSKEY、古い DS (TTL ${DS_TTL} 秒) をキャッシュしており、次に取得するデータと組み合わせて検証する。
+古い DNSKEY (TTL ${DNSKEY_TTL} 秒)、古い DS (TTL ${DS_TTL} 秒) をキャッシュしており、次に取得するデータと組み合わせて検証する。
 協力的な移転 (RFC 6781 §4.3.5.1、RFC 8901 モデル 2): 双方が相手の ZSK を自分の DNSKEY に載せ、移転先の DS を
 古い DS と並べて登録し、DNSKEY と DS の TTL が過ぎてから NS を変更する。キャッシュと新データのどの組み合わせでも
 検証に成功し、SERVFAIL は一度も起きない。
@@ -106,8 +108,8 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     },
     zones: {
       jp: { servers: ['tld-jp'], signed: true, text: jpZone },
-      'example.jp': { servers: ['ns-old'], signed: true, text: zone('ns1.old-dns.example', 1, NS_TTL) },
-      'example.jp@gaining': { origin: 'example.jp', servers: ['ns-new'], signed: true, text: zone('ns1.new-dns.example', 2, NS_TTL) },
+      'example.jp': { servers: ['ns-old'], signed: true, dnskeyTtl: DNSKEY_TTL, text: zone('ns1.old-dns.example', 1, NS_TTL) },
+      'example.jp@gaining': { origin: 'example.jp', servers: ['ns-new'], signed: true, dnskeyTtl: DNSKEY_TTL, text: zone('ns1.new-dns.example', 2, NS_TTL) },
     },
     registries: registries(NS_TTL),
     resolvers: { resolver: { addresses: ['10.0.0.53'], profile: 'unbound' } },
@@ -175,7 +177,7 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
       at: '+8h',
       only: ['uncooperative'],
       expectTimeline: { watch: 'www', outage: { min: '1h50m', max: `${DS_TTL}s` }, recovery: { from: '+2h', to: '+2h10m' } },
-      note: `down from the switch (T+1m) until max(NS ${NS_TTL}, DNSKEY 3600, DS ${DS_TTL}) after the cache was filled (T+0)`,
+      note: `down from the switch (T+1m) until max(NS ${NS_TTL}, DNSKEY ${DNSKEY_TTL}, DS ${DS_TTL}) after the cache was filled (T+0)`,
     },
     {
       at: '+8h',

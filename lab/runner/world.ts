@@ -79,6 +79,8 @@ interface ServedZone {
   online?: { quirks: OnlineSigningQuirk[] };
   /** Keys (of topology.zones) whose ZSKs this zone's DNSKEY set also publishes (RFC 8901 model 2). */
   publishKeysOf: string[];
+  /** TTL of the DNSKEY RRset (default: the SOA TTL when signed online, else 3600). */
+  dnskeyTtl?: number;
   /** A second copy of a zone at another operator (key of topology.zones ≠ origin): never delegated automatically. */
   copy: boolean;
 }
@@ -176,6 +178,7 @@ export class World {
         generation: 0,
         ...(z.online ? { online: { quirks: [...(z.online.quirks ?? [])] } } : {}),
         publishKeysOf: (z.publishKeysOf ?? []).map((k) => canonicalName(normalizeName(k))),
+        ...(z.dnskeyTtl !== undefined ? { dnskeyTtl: z.dnskeyTtl } : {}),
         copy: key !== canonicalName(origin),
       });
       if (z.signed || z.online) this.signedAtStart.add(key);
@@ -443,13 +446,13 @@ export class World {
     if (z.online) {
       // The servers sign each answer (attachOnlineSigner); the zone only carries the DNSKEY RRset.
       replaceContents(z.zone, source);
-      const ttl = z.master.get(z.master.origin, 'SOA')?.records[0]?.ttl ?? 3600;
+      const ttl = z.dnskeyTtl ?? z.master.get(z.master.origin, 'SOA')?.records[0]?.ttl ?? 3600;
       for (const k of z.keys) z.zone.add(k.dnskeyRecord(ttl));
       for (const data of foreign) z.zone.add({ name: z.zone.origin, type: 'DNSKEY', class: 'IN', ttl, data });
       return;
     }
     const inception = Math.floor(this.options.clock.now() / 1000) - SIG_BEFORE_S;
-    const signed = signZone(source, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec', ...(foreign.length ? { publish: foreign } : {}) });
+    const signed = signZone(source, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec', ...(foreign.length ? { publish: foreign } : {}), ...(z.dnskeyTtl !== undefined ? { dnskeyTtl: z.dnskeyTtl } : {}) });
     replaceContents(z.zone, signed);
   }
 

@@ -55,6 +55,8 @@ export interface ScenarioZone {
   origin?: string;
   /** Also publish the ZSKs of these zones (keys of topology.zones) in this zone's DNSKEY set (RFC 8901 model 2). */
   publishKeysOf?: string[];
+  /** TTL of the zone's DNSKEY RRset when signed (default 3600; online: the SOA TTL). */
+  dnskeyTtl?: number;
 }
 
 export interface RegistryDomain {
