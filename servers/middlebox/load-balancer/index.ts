@@ -104,7 +104,8 @@ export class LoadBalancer implements PacketInterceptor {
     const b = packet.body;
     const proto = packetProtocol(packet);
     if (toVip) {
-      if (b.dstPort !== this.port) return 'drop';
+      // Other ports on the VIP are not balanced: the VIP host's own traffic (e.g. health checks).
+      if (b.dstPort !== this.port) return 'forward';
       const key = `${proto}|${packet.src}|${b.srcPort}`;
       let s = this.sessions.get(key, ctx.now);
       if (!s) {
