@@ -59,6 +59,14 @@ export function loadedVersion(zone: Zone): number | undefined {
 
 const MAX_INCLUDE_DEPTH = 16;
 
+/** IANA types with a mnemonic we do not parse: named in the error so the fix is obvious. */
+const UNMODELED_TYPES: Readonly<Record<string, number>> = {
+  MD: 3, MF: 4, MB: 7, MG: 8, MR: 9, NULL: 10, WKS: 11, MINFO: 14, X25: 19, ISDN: 20, RT: 21, NSAP: 22, SIG: 24, KEY: 25,
+  PX: 26, GPOS: 27, LOC: 29, NXT: 30, EID: 31, NIMLOC: 32, ATMA: 34, CERT: 37, A6: 38, SINK: 40, APL: 42,
+  IPSECKEY: 45, NINFO: 56, RKEY: 57, TALINK: 58, HIP: 55, NID: 104, L32: 105, L64: 106, LP: 107, TKEY: 249, TSIG: 250,
+  DOA: 259, AMTRELAY: 260, RESINFO: 261, WALLET: 262,
+};
+
 interface State {
   origin: Name | undefined;
   ttl: number | undefined;
@@ -183,6 +191,10 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     const after = ownerText === '' ? 'at the start of the line' : `after owner '${ownerText}'`;
     if (!typeTok) fail(undefined, `expected a type ${after}, found end of line`);
     const type = typeTok.quoted ? undefined : typeFromText(typeTok.text);
+    const unmodeled = typeTok.quoted ? undefined : UNMODELED_TYPES[typeTok.text.toUpperCase()];
+    if (!type && unmodeled !== undefined) {
+      fail(typeTok, `${typeTok.text.toUpperCase()} (type ${unmodeled}) has no presentation format here: write it as TYPE${unmodeled} \\# <length> <hex> (RFC 3597 §5)`);
+    }
     if (!type) {
       const wanted = [ttl === undefined ? 'a TTL' : undefined, cls === undefined ? 'class' : undefined, 'type'].filter(Boolean).join(' or ');
       fail(typeTok, `expected ${wanted} ${after}, found '${typeTok.text}'`);

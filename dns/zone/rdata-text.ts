@@ -30,7 +30,7 @@ import type {
   UriData,
 } from '../types.ts';
 import { RdataSyntaxError, ZoneSyntaxError } from './errors.ts';
-import { decodeRdataWire, encodeRdataWire } from './rdata-wire.ts';
+import { decodeRdataWire, encodeRdataWire, nameWire, Reader, typeBitmapWire } from './rdata-wire.ts';
 import {
   classFromText,
   decodeEscapes,
@@ -49,6 +49,7 @@ import {
   toBase32hex,
   typeFromNumber,
   typeFromText,
+  typeMnemonic,
   typeToNumber,
 } from './text-util.ts';
 import { tokenize, type Token } from './tokenizer.ts';
@@ -626,6 +627,8 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
       return Buffer.concat([head, digest]);
     }
     default: {
+      const extra = /^TYPE([0-9]+)$/.exec(type) ? EXTRA_PARSERS[typeToNumber(type)] : undefined;
+      if (extra) return extra(f);
       const t = f.tokens[0];
       f.fail(
         `no presentation format known for ${type}; write the RDATA in RFC 3597 generic form '\\# <length> <hex>'${t ? `, found '${t.text}'` : ''}`,
@@ -634,6 +637,80 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
     }
   }
 }
+
+// Extra types (text-util EXTRA_TYPE_NUMBERS): presentation <-> wire octets.
+const u16b = (v: number): Buffer => Buffer.from([v >> 8, v & 0xff]);
+const u32b = (v: number): Buffer => Buffer.from([v >>> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff]);
+
+function parseEui(f: Fields, octets: number): Buffer {
+  const t = f.next(`an EUI-${octets * 8} address (${Array(octets).fill('xx').join('-')})`);
+  if (!new RegExp(`^[0-9a-fA-F]{2}(-[0-9a-fA-F]{2}){${octets - 1}}$`).test(t.text)) {
+    f.fail(`expected an EUI-${octets * 8} address as ${octets} hex pairs joined by '-', found '${t.text}'`);
+  }
+  return Buffer.from(t.text.replace(/-/g, ''), 'hex');
+}
+
+const EXTRA_PARSERS: Partial<Record<number, (f: Fields) => Buffer>> = {
+  // RFC 1183 §2.2 RP: mailbox, TXT owner
+  17: (f) => Buffer.concat([nameWire(f.name('the mailbox name')), nameWire(f.name('the TXT name'))]),
+  // RFC 1183 §1 AFSDB, RFC 2230 KX: preference/subtype + name
+  18: (f) => Buffer.concat([u16b(f.u16('the subtype')), nameWire(f.name('the hostname'))]),
+  36: (f) => Buffer.concat([u16b(f.u16('the preference')), nameWire(f.name('the exchanger'))]),
+  // RFC 4701 DHCID, RFC 7929 OPENPGPKEY: base64
+  49: (f) => f.base64Rest('the DHCID digest in base64'),
+  61: (f) => f.base64Rest('the public key in base64'),
+  // RFC 8162 SMIMEA: as TLSA
+  53: (f) => Buffer.concat([Buffer.from([f.u8('the certificate usage'), f.u8('the selector'), f.u8('the matching type')]), f.hexRest('the certificate association data in hex')]),
+  // RFC 7477 CSYNC: SOA serial, flags, type bitmap
+  62: (f) => Buffer.concat([u32b(f.u32('the SOA serial')), u16b(f.u16('the flags')), typeBitmapWire(f.typeList())]),
+  // RFC 7208 §3.1 SPF: as TXT
+  99: (f) => {
+    const strings = [f.charString('a character-string')];
+    while (f.more()) strings.push(f.charString('a character-string'));
+    return Buffer.concat(strings.flatMap((b) => [Buffer.from([b.length]), b]));
+  },
+  // RFC 7043 EUI48/EUI64
+  108: (f) => parseEui(f, 6),
+  109: (f) => parseEui(f, 8),
+};
+
+function done(r: Reader, text: string): string {
+  if (r.left() !== 0) throw new Error('trailing octets');
+  return text;
+}
+const euiText = (b: Buffer): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('-');
+
+const EXTRA_FORMATS: Partial<Record<number, (r: Reader) => string>> = {
+  17: (r) => done(r, `${toFqdn(r.name('mailbox'))} ${toFqdn(r.name('TXT name'))}`),
+  18: (r) => done(r, `${r.u16('subtype')} ${toFqdn(r.name('hostname'))}`),
+  36: (r) => done(r, `${r.u16('preference')} ${toFqdn(r.name('exchanger'))}`),
+  49: (r) => {
+    const b = r.rest();
+    if (b.length === 0) throw new Error('empty');
+    return b.toString('base64');
+  },
+  61: (r) => {
+    const b = r.rest();
+    if (b.length === 0) throw new Error('empty');
+    return b.toString('base64');
+  },
+  53: (r) => `${r.u8('usage')} ${r.u8('selector')} ${r.u8('matching type')} ${hexUpper(r.rest())}`,
+  62: (r) => [String(r.u32('serial')), String(r.u16('flags')), ...sortTypes(r.typeBitmap())].join(' '),
+  99: (r) => {
+    const parts: string[] = [];
+    if (r.left() === 0) throw new Error('empty');
+    while (r.left() > 0) parts.push(quoteCharString(r.charString('character-string')));
+    return parts.join(' ');
+  },
+  108: (r) => {
+    if (r.left() !== 6) throw new Error('EUI48 is 6 octets');
+    return euiText(r.rest());
+  },
+  109: (r) => {
+    if (r.left() !== 8) throw new Error('EUI64 is 8 octets');
+    return euiText(r.rest());
+  },
+};
 
 /** Digest sizes fixed by the digest algorithm (RFC 4509, RFC 6605 §2, RFC 3658): SHA-1, SHA-256, GOST, SHA-384. */
 const DS_DIGEST_OCTETS: Partial<Record<number, number>> = { 1: 20, 2: 32, 3: 32, 4: 48 };
@@ -692,7 +769,17 @@ export function formatRdata(rr: RR): string {
   const d = rr.data as unknown;
   // Raw octets under a structured type (a decoder that gave up) print in the
   // RFC 3597 form, which is valid for every type; never crash on them.
-  if ((Buffer.isBuffer(d) || d instanceof Uint8Array) && rr.type !== 'ZONEMD') return genericRdata(d);
+  if (Buffer.isBuffer(d) || d instanceof Uint8Array) {
+    const extra = EXTRA_FORMATS[typeToNumber(rr.type)];
+    if (extra) {
+      try {
+        return extra(new Reader(Buffer.from(d)));
+      } catch {
+        return genericRdata(d); // malformed octets: the generic form is always valid
+      }
+    }
+    if (rr.type !== 'ZONEMD') return genericRdata(d);
+  }
   switch (rr.type) {
     case 'A':
     case 'AAAA':
@@ -746,7 +833,7 @@ export function formatRdata(rr: RR): string {
     }
     case 'RRSIG': {
       const s = d as RrsigData;
-      return `${s.typeCovered} ${s.algorithm} ${s.labels} ${s.originalTTL} ${formatSigTime(s.expiration)} ${formatSigTime(s.inception)} ${s.keyTag} ${toFqdn(s.signersName)} ${Buffer.from(s.signature).toString('base64')}`;
+      return `${typeMnemonic(s.typeCovered)} ${s.algorithm} ${s.labels} ${s.originalTTL} ${formatSigTime(s.expiration)} ${formatSigTime(s.inception)} ${s.keyTag} ${toFqdn(s.signersName)} ${Buffer.from(s.signature).toString('base64')}`;
     }
     case 'NSEC': {
       const n = d as NsecData;
@@ -789,18 +876,18 @@ export function formatRdata(rr: RR): string {
   }
 }
 
-function sortTypes(types: readonly RRTypeName[]): RRTypeName[] {
-  return [...new Set(types.map(typeToNumber))].sort((a, b) => a - b).map(typeFromNumber);
+function sortTypes(types: readonly RRTypeName[]): string[] {
+  return [...new Set(types.map(typeToNumber))].sort((a, b) => a - b).map((n) => typeMnemonic(typeFromNumber(n)));
 }
 
 /** Type mnemonic as printed: RFC 3597 `TYPEnnn` when unknown. */
 export function formatType(type: RRTypeName): string {
-  return type;
+  return typeMnemonic(type);
 }
 
 /** One record as dig and zone files print it: `www.example.jp.\t300\tIN\tA\t192.0.2.1`. */
 export function formatRecord(rr: RR): string {
-  return `${toFqdn(rr.name)}\t${rr.ttl}\t${rr.class}\t${rr.type}\t${formatRdata(rr)}`;
+  return `${toFqdn(rr.name)}\t${rr.ttl}\t${rr.class}\t${typeMnemonic(rr.type)}\t${formatRdata(rr)}`;
 }
 
 // ---------------------------------------------------------------------------

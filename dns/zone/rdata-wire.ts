@@ -31,7 +31,7 @@ import type {
 } from '../types.ts';
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6, typeFromNumber, typeToNumber } from './text-util.ts';
 
-class Reader {
+export class Reader {
   pos = 0;
   constructor(readonly b: Buffer) {}
   need(n: number, what: string): void {
@@ -100,7 +100,7 @@ class Reader {
   }
 }
 
-function nameWire(name: Name): Buffer {
+export function nameWire(name: Name): Buffer {
   const parts: Buffer[] = [];
   for (const l of labels(name)) {
     const o = labelOctets(l);

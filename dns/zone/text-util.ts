@@ -50,11 +50,38 @@ export const META_TYPES: ReadonlySet<RRTypeName> = new Set<RRTypeName>(['OPT', '
 export function typeFromText(text: string): RRTypeName | undefined {
   const up = text.toUpperCase();
   if (Object.prototype.hasOwnProperty.call(RRType, up)) return up as RRTypeName;
+  const extra = EXTRA_TYPE_NUMBERS[up];
+  if (extra !== undefined) return `TYPE${extra}` as RRTypeName;
   const m = /^TYPE([0-9]{1,5})$/.exec(up);
   if (!m) return undefined;
   const n = Number(m[1]);
   if (n > 0xffff) return undefined;
   return TYPE_BY_NUMBER.get(n) ?? (`TYPE${n}` as RRTypeName);
+}
+
+/**
+ * Types dns/types.ts does not model but real zone files use: they are read by
+ * mnemonic and kept as `TYPEnnn` with wire-format RDATA, and printed back
+ * with their mnemonic and presentation form (as BIND does).
+ */
+export const EXTRA_TYPE_NUMBERS: Readonly<Record<string, number>> = {
+  RP: 17,
+  AFSDB: 18,
+  KX: 36,
+  DHCID: 49,
+  SMIMEA: 53,
+  OPENPGPKEY: 61,
+  CSYNC: 62,
+  SPF: 99,
+  EUI48: 108,
+  EUI64: 109,
+};
+const EXTRA_TYPE_NAMES = new Map<number, string>(Object.entries(EXTRA_TYPE_NUMBERS).map(([k, v]) => [v, k]));
+
+/** The mnemonic to print for a type: its RRTypeName, or an extra mnemonic for `TYPEnnn`. */
+export function typeMnemonic(type: RRTypeName): string {
+  const m = /^TYPE([0-9]+)$/.exec(type);
+  return m ? (EXTRA_TYPE_NAMES.get(Number(m[1])) ?? type) : type;
 }
 
 export function typeToNumber(type: RRTypeName): number {

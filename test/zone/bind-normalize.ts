@@ -41,6 +41,9 @@ const BLOB_AFTER: Record<string, number> = {
   SSHFP: 2,
   RRSIG: 8,
   ZONEMD: 3,
+  SMIMEA: 3,
+  OPENPGPKEY: 0,
+  DHCID: 0,
 };
 
 export function normalizeLine(line: string): string {

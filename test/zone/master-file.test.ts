@@ -261,9 +261,12 @@ describe('RFC 3597 generic forms', () => {
     assert.match(syntaxError(() => parseMasterFile('u 1 TYPE65536 \\# 0\n', { origin: 'x' })).message, /expected class or type after owner 'u', found 'TYPE65536'/);
   });
 
-  test('an unknown mnemonic points to the generic syntax', () => {
-    const e = syntaxError(() => parseMasterFile('a 1 SPF "v=spf1"\n', { origin: 'x' }));
-    assert.match(e.message, /found 'SPF'/);
+  test('an unknown mnemonic is an error; extra mnemonics map to TYPEnnn; LOC needs the generic form', () => {
+    const e = syntaxError(() => parseMasterFile('a 1 FOO "v=spf1"\n', { origin: 'x' }));
+    assert.match(e.message, /found 'FOO'/);
+    assert.equal(parseMasterFile('a 1 SPF "v=spf1"\n', { origin: 'x' })[0]!.type, 'TYPE99');
+    assert.match(syntaxError(() => parseMasterFile('a 1 LOC 52 22 N\n', { origin: 'x' })).message, /LOC \(type 29\) has no presentation format here: write it as TYPE29 \\# <length> <hex>/);
+    assert.match(syntaxError(() => parseMasterFile('a 1 TYPE29 52 22 N 4 22 W 10m\n', { origin: 'x' })).message, /no presentation format known for TYPE29; write the RDATA in RFC 3597 generic form/);
   });
 
   test('meta types cannot appear in a zone', () => {

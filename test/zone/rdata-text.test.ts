@@ -44,6 +44,17 @@ const SAMPLES: Record<string, string> = {
   HTTPS: '@ 300 IN HTTPS 0 cdn.example.net.',
   ZONEMD: '@ 300 IN ZONEMD 2026112301 1 1 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF',
   TYPE65534: 'gen 300 IN TYPE65534 \\# 4 0A000001',
+  // Types without a structured shape, read by mnemonic into TYPEnnn + wire RDATA.
+  TYPE99: 'spf 300 IN SPF "v=spf1 -all" "x"',
+  TYPE17: 'rp 300 IN RP admin txt',
+  TYPE18: 'afsdb 300 IN AFSDB 1 afs',
+  TYPE36: 'kx 300 IN KX 10 kx',
+  TYPE49: 'dhcid 300 IN DHCID AAIBY2/AuCccgoJbsaxcQc9TUapptP69lOjxfNuVAA2kjEA=',
+  TYPE53: 'smimea 300 IN SMIMEA 3 1 1 ABCDEF',
+  TYPE61: 'pgp 300 IN OPENPGPKEY AQID',
+  TYPE62: 'csync 300 IN CSYNC 66 3 A NS AAAA SPF',
+  TYPE108: 'eui48 300 IN EUI48 00-00-5e-00-53-2a',
+  TYPE109: 'eui64 300 IN EUI64 00-00-5e-ef-10-00-00-2a',
 };
 
 describe('every type round-trips', () => {
