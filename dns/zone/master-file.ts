@@ -211,6 +211,9 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
       throw e;
     }
 
+    if (cls === 'ANY' || cls === 'NONE') {
+      fail(tokens.find((t) => classFromText(t.text) === cls), `class ${cls} is only meaningful in queries and updates (RFC 1035 §3.2.5, RFC 2136 §2.4); zone data needs a real class such as IN`);
+    }
     const klass = cls ?? state.zoneClass ?? 'IN';
     if (state.zoneClass === undefined) state.zoneClass = klass;
     else if (klass !== state.zoneClass) fail(typeTok, `class ${klass} differs from the zone's class ${state.zoneClass}: one zone holds one class`);

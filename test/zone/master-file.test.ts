@@ -179,6 +179,12 @@ describe('owners, TTL and class', () => {
     assert.match(e.message, /:1:12: expected type after owner 'www', found 'FOO'/);
   });
 
+  test('query-only classes ANY and NONE cannot hold data', () => {
+    const e = syntaxError(() => parseMasterFile('a 1 ANY A 192.0.2.1\n', { origin: 'x' }));
+    assert.equal(e.column, 5);
+    assert.match(e.message, /class ANY is only meaningful in queries/);
+  });
+
   test('a record of another class than the zone is an error', () => {
     const e = syntaxError(() => parseMasterFile('a 1 IN A 192.0.2.1\nb 1 CH TXT "x"\n', { origin: 'x' }));
     assert.match(e.message, /class CH differs from the zone's class IN/);
