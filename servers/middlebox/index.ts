@@ -22,5 +22,5 @@ export {
   type PortPoolConfig,
   type HealthCheckConfig,
 } from './load-balancer/index.ts';
-export { validateSettings, buildStages, sessionConfig, natConfig, describeSettings, STRIP_WHAT, type MiddleboxSettings, type StripWhat } from './settings.ts';
+export { validateSettings, buildStages, buildInterceptors, sessionConfig, natConfig, describeSettings, STRIP_WHAT, type MiddleboxSettings, type StripWhat } from './settings.ts';
 export { findOpt, rewriteUdpSize, clearDoBit, removeOpt } from './wire-edit.ts';

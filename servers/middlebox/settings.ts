@@ -8,12 +8,14 @@
 import { MiddleboxConfigError, intSetting, knownKeys, oneOf } from './errors.ts';
 import { EdnsProxy, type EdnsProxyConfig } from './edns-proxy/index.ts';
 import { FaultStage, type FaultConfig } from './faults/index.ts';
-import { FragmentStage, FRAGMENT_MODES, type FragmentMode } from './fragments/index.ts';
+import { FragmentFilter, FragmentStage, FRAGMENT_MODES, type FragmentMode } from './fragments/index.ts';
+import { stagesInterceptor } from './interceptor.ts';
+import type { PacketInterceptor } from '../../lab/net/virtual.ts';
 import { DISTRIBUTIONS, FULL_POLICIES, type Distribution, type FullPolicy } from './load-balancer/index.ts';
 import type { PortPoolConfig, SessionConfig } from './load-balancer/sessions.ts';
 import { OVERSIZE_ACTIONS, SizeLimiter, type OversizeAction } from './size-limit/index.ts';
 import type { DnsStage } from './stage.ts';
-import { TCP_MODES, type TcpMode } from './tcp-filter/index.ts';
+import { TcpFilter, TCP_MODES, type TcpMode } from './tcp-filter/index.ts';
 
 export type StripWhat = 'opt' | 'do' | 'rrsig';
 export const STRIP_WHAT: readonly StripWhat[] = ['opt', 'do', 'rrsig'];
@@ -77,6 +79,22 @@ export function validateSettings(input: unknown): MiddleboxSettings {
   sessionConfig(s);
   natConfig(s);
   return { ...s };
+}
+
+/**
+ * The same settings as VirtualNetwork interceptors, to add in this order on
+ * the paths the box sits on (both directions): real IP fragments
+ * (`FragmentFilter`) and TCP segments (`TcpFilter`) instead of the socket
+ * proxy's emulation, the DNS stages on whole UDP packets. Sessions/NAT need a
+ * VIP: use `LoadBalancer` for those.
+ */
+export function buildInterceptors(s: MiddleboxSettings, name = 'middlebox'): PacketInterceptor[] {
+  const out: PacketInterceptor[] = [];
+  const stages = buildStages({ ...s, mtu: undefined, fragments: undefined } as MiddleboxSettings);
+  if (s.tcp !== undefined && s.tcp !== 'allow') out.push(new TcpFilter({ tcp: s.tcp }, `${name}/tcp`));
+  if (stages.length > 0) out.push(stagesInterceptor(stages, { name: `${name}/dns` }));
+  if (s.mtu !== undefined) out.push(new FragmentFilter({ mtu: s.mtu, fragments: s.fragments ?? 'pass', ...(s.reassemblyTimeoutMs === undefined ? {} : { reassemblyTimeoutMs: s.reassemblyTimeoutMs }) }, `${name}/fragments`));
+  return out;
 }
 
 export function buildStages(s: MiddleboxSettings): DnsStage[] {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeMessage } from '../../dns/wire/message.ts';
 import type { IpPacket } from '../../lab/net/packet.ts';
-import { EdnsProxy, FragmentFilter, LoadBalancer, TcpFilter, stagesInterceptor } from '../../servers/middlebox/index.ts';
+import { buildInterceptors, EdnsProxy, FragmentFilter, LoadBalancer, TcpFilter, stagesInterceptor, validateSettings } from '../../servers/middlebox/index.ts';
 import { buildMbWorld, drive, RESOLVER } from './world.ts';
 
 const MB = '10.1.0.2';
@@ -150,6 +150,44 @@ describe('middleboxes on the VirtualNetwork, validating resolver behind them', {
     const pk = w.packets();
     assert.ok(pk.some((p) => p.dst === MB) && pk.some((p) => p.dst === '10.1.0.3'), 'both backends got queries');
     assert.ok(lb.stats.returned > 0);
+    await w.stop();
+  });
+
+  it('the CLI settings as interceptors (buildInterceptors): --strip do,rrsig on the resolver↔server path → SERVFAIL; --mtu 1500 --fragments drop with EDNS 1232 → secure', async () => {
+    const strip = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'settings-strip' });
+    for (const box of buildInterceptors(validateSettings({ strip: ['do', 'rrsig'] }))) {
+      strip.net.addInterceptor(box, { from: RESOLVER, to: MB });
+      strip.net.addInterceptor(box, { from: MB, to: RESOLVER });
+    }
+    assert.equal((await drive(strip.clock, strip.resolver.resolve('www.mb', 'A', { do: true }))).rcode, 'SERVFAIL');
+    // DO cleared on the way in: what left the resolver had DO=1, what reached the server had DO=0.
+    const qs = strip.packets().filter((p) => p.dst === MB).map(dnsOf).filter((m) => m !== undefined);
+    assert.ok(qs.some((m) => m.edns?.do === true) && qs.some((m) => m.edns?.do === false));
+    await strip.stop();
+
+    const frag = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'settings-frag' });
+    for (const box of buildInterceptors(validateSettings({ mtu: 1500, fragments: 'drop' }))) frag.net.addInterceptor(box, { from: MB, to: RESOLVER });
+    const r = await drive(frag.clock, frag.resolver.resolve('big.mb', 'TXT', { do: true }));
+    assert.equal(r.ad, true);
+    await frag.stop();
+  });
+
+  it('load balancer with source NAT from a sequential port pool: the backends see consecutive, predictable source ports (what probe checkpoint 7 flags)', async () => {
+    const VIP = '10.1.0.53';
+    const w = await buildMbWorld({ nsAddress: VIP, mbServers: [MB], seed: 'lb-snat' });
+    w.net.addHost('lb', [VIP]);
+    const lb = new LoadBalancer({ vip: VIP, backends: [MB], snat: { address: VIP, ports: { size: 100, mode: 'sequential', base: 40000 } } });
+    w.net.addInterceptor(lb);
+    const r = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(r.rcode, 'NOERROR');
+    assert.equal(r.ad, true);
+    const atBackend = w.packets().filter((p) => p.dst === MB && p.body.kind === 'udp');
+    const ports = atBackend.map((p) => (p.body.kind === 'udp' ? p.body.srcPort : 0));
+    assert.ok(ports.length >= 2);
+    assert.ok(atBackend.every((p) => p.src === VIP), 'the backend sees the NAT address');
+    assert.deepEqual(ports, ports.map((_, i) => 40000 + i), 'consecutive ports from the pool');
+    const resolverPorts = w.packets().filter((p) => p.src === RESOLVER && p.dst === VIP && p.body.kind === 'udp').map((p) => (p.body.kind === 'udp' ? p.body.srcPort : 0));
+    assert.ok(resolverPorts.some((p, i) => i > 0 && Math.abs(p - resolverPorts[i - 1]!) > 100), 'while the resolver itself randomises');
     await w.stop();
   });
 });

@@ -103,6 +103,15 @@ export class LoadBalancer implements PacketInterceptor {
     }
     const b = packet.body;
     const proto = packetProtocol(packet);
+    // A reply from a backend in one of our sessions (with SNAT it is addressed to the VIP itself).
+    if (fromBackend && b.srcPort === this.port) {
+      const skey = this.reverse.get(`${proto}|${packet.src}|${packet.dst}|${b.dstPort}`);
+      const s = skey === undefined ? undefined : this.sessions.get(skey, ctx.now);
+      if (s) {
+        this.stats.returned++;
+        return [{ packet: { ...packet, src: this.vip, dst: s.client, body: { ...b, dstPort: s.clientPort } } }];
+      }
+    }
     if (toVip) {
       // Other ports on the VIP are not balanced: the VIP host's own traffic (e.g. health checks).
       if (b.dstPort !== this.port) return 'forward';
@@ -153,14 +162,7 @@ export class LoadBalancer implements PacketInterceptor {
       this.stats.forwarded++;
       return [{ packet: { ...packet, src, dst: backend, body: { ...b, srcPort } } }];
     }
-    // From a backend: is it a reply in one of our sessions?
-    if (b.srcPort !== this.port) return 'forward';
-    const rkey = `${proto}|${packet.src}|${packet.dst}|${b.dstPort}`;
-    const skey = this.reverse.get(rkey);
-    const s = skey === undefined ? undefined : this.sessions.get(skey, ctx.now);
-    if (!s) return 'forward';
-    this.stats.returned++;
-    return [{ packet: { ...packet, src: this.vip, dst: s.client, body: { ...b, dstPort: s.clientPort } } }];
+    return 'forward';
   }
 
   private reverseHit(packet: IpPacket): boolean {
