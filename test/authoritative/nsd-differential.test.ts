@@ -302,6 +302,15 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     assert.deepEqual([...observedDeliberate].sort(), Object.keys(DELIBERATE_DIFFERENCES).sort(), 'a deliberate difference is no longer observed: update the list and the README');
   });
 
+  it('answers pipelined TCP queries on one connection like NSD (RFC 7766 §6.2.1.1)', async () => {
+    const batch = () => [q('big.example', 'TXT', { id: 101 }), q('nx.example', 'A', { id: 102 }), q('www.sub.example', 'A', { id: 103 }), q('www.nsec.test', 'A', { id: 104, do: true })];
+    const byId = (r: Reply[] | 'timeout') => (r === 'timeout' ? ['timeout'] : [...r].sort((a, b) => (a.message?.id ?? 0) - (b.message?.id ?? 0)).map((x) => summarize(x)));
+    const theirs = byId(await tcpExchange(NSD.address, NSD.port, batch()));
+    const ours = byId(await tcpExchange(LAB.address, LAB.port, batch()));
+    assert.equal(ours.length, 4);
+    assert.deepEqual(ours, theirs);
+  });
+
   it('answers malformed queries like NSD (FORMERR with the ID, or silence)', async () => {
     const good = encodeMessage(q('www.example', 'A', { id: 0x5151 }));
     const noQuestion = encodeMessage({ ...q('www.example', 'A', { id: 0x5152 }), question: [] });
