@@ -158,7 +158,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     }
 
     // ---- 2. fragments ----
-    const threshold = s.assumeMtu - 28; // DNS octets that fit one IPv4 packet (20 IP + 8 UDP)
+    // DNS octets that fit one packet: 20 (IPv4) or 40 (IPv6) + 8 (UDP) header octets.
+    const threshold = s.assumeMtu - (through.address.includes(':') ? 48 : 28);
     if (largest === undefined || largest < threshold) {
       add(2, 'untestable', `answers already fail at ${largest ?? '<512'} octets, below ${threshold} (what fits one packet at MTU ${s.assumeMtu}), so fragment handling cannot be seen separately`, { fragmentThreshold: threshold, largest: largest ?? null, assumeMtu: s.assumeMtu });
     } else if (largest > threshold) {

@@ -18,7 +18,7 @@
 //     accepts and never answers.
 
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
-import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../lab/net/network.ts';
+import type { Endpoint, Network, TcpConnection, TcpListener, TimerHandle, UdpSocket } from '../../lab/net/network.ts';
 import { formatEndpoint } from '../../lab/net/network.ts';
 import { SeededRandom } from '../../lab/net/random.ts';
 import { MiddleboxConfigError, oneOf } from './errors.ts';
@@ -86,6 +86,7 @@ export class MiddleboxProxy {
   private readonly tcpConns = new Set<TcpConnection>();
   private rr = 0;
   private stopped = false;
+  private sweep: TimerHandle | undefined;
 
   constructor(options: MiddleboxProxyOptions) {
     this.name = options.name ?? 'middlebox';
@@ -131,6 +132,8 @@ export class MiddleboxProxy {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.sweep) this.network.clock.clearTimer(this.sweep);
+    this.sweep = undefined;
     this.health?.stop();
     this.socket?.close();
     this.listener?.close();
@@ -194,6 +197,7 @@ export class MiddleboxProxy {
       }
     }
     const session = s;
+    this.armSweep();
     const backend = this.distribution === 'per-packet' ? this.pickBackend() : session.backend;
     const out = runStages(this.stages, 'query', payload, this.flow('udp', from, backend));
     for (const d of out.drops) {
@@ -215,6 +219,22 @@ export class MiddleboxProxy {
         else session.pending.push({ payload: f.payload, to: backend });
       });
     }
+  }
+
+  /**
+   * Close idle sessions (and their upstream sockets) even when no packet
+   * arrives. Armed only while sessions exist, so an idle proxy leaves no
+   * timer behind (a VirtualClock can then go idle).
+   */
+  private armSweep(): void {
+    if (this.sweep || this.stopped) return;
+    const every = Math.max(100, Math.floor(this.sessions.config.idleTimeoutMs / 2));
+    this.sweep = this.network.clock.setTimer(every, () => {
+      this.sweep = undefined;
+      if (this.stopped) return;
+      this.sessions.expire(this.now());
+      if (this.sessions.size > 0) this.armSweep();
+    });
   }
 
   private newSession(client: Endpoint): UdpSession | undefined {

@@ -266,4 +266,17 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
     assert.ok(queries.includes('drop:sessions'));
     await proxy.stop();
   });
+
+  it('MiddleboxProxy closes idle sessions by itself and then leaves no timer running', async () => {
+    const w = await setup('sweep');
+    const host = w.net.addHost('nat', ['10.9.0.253']);
+    const proxy = new MiddleboxProxy({ network: host, listen: { address: '10.9.0.253', port: 53 }, upstreams: [{ address: '10.0.0.1', port: 53 }], sessions: { idleTimeoutMs: 1000 } });
+    await w.clock.runUntilSettled(proxy.start());
+    assert.ok(await ask(w.clock, w.client, { address: '10.9.0.253', port: 53 }, 'www.t', 'A'));
+    assert.equal(proxy.sessionCount, 1);
+    const report = await w.clock.runUntilIdle(60_000);
+    assert.equal(report.stoppedBy, 'idle');
+    assert.equal(proxy.sessionCount, 0);
+    await proxy.stop();
+  });
 });
