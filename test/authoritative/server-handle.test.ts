@@ -329,6 +329,7 @@ describe('quirks (composed as a chain)', () => {
   });
   it('rejects unknown quirk kinds with a message naming the known ones', () => {
     assert.throws(() => server({ quirks: [{ kind: 'nope' } as unknown as Quirk] }), /known: lame/);
+    assert.throws(() => server({ quirks: [{ kind: 'toString' } as unknown as Quirk] }), /unknown quirk/);
   });
 });
 
