@@ -25,6 +25,7 @@ export type ZoneProblemCode =
   | 'TTL_MISMATCH'
   | 'OCCLUDED_DATA'
   | 'DS_NOT_AT_DELEGATION'
+  | 'DS_AT_APEX'
   | 'NS_AT_WILDCARD';
 
 export interface ZoneProblem {
@@ -80,7 +81,7 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
         'warning',
         'TTL_MISMATCH',
         rr.name,
-        `${toFqdn(rr.name)} ${rr.type}: TTL ${rr.ttl}${at(rr)} differs from ${first.ttl}${at(first)} in the same RRset (RFC 2181 §5.2); the set is loaded with TTL ${first.ttl}`,
+        `${toFqdn(rr.name)} ${rr.type}: TTL ${rr.ttl}${at(rr)} differs from ${first.ttl}${at(first)} in the same RRset (RFC 2181 §5.2); servers disagree on which one they load`,
       );
     }
   }
@@ -122,7 +123,9 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
         push('error', 'DNAME_WITH_DESCENDANTS', name, `${toFqdn(name)} has a DNAME but ${below ? toFqdn(below) : 'a name'} lies below it: a DNAME owner has no descendants (RFC 6672 §2.4)`);
       }
     }
-    if (types.has('DS') && (apex || !types.has('NS'))) {
+    if (types.has('DS') && apex) {
+      push('error', 'DS_AT_APEX', name, `DS at the apex ${toFqdn(name)}: a zone's DS belongs in its parent zone (RFC 4035 §2.4); BIND refuses to load this`);
+    } else if (types.has('DS') && !types.has('NS')) {
       push('warning', 'DS_NOT_AT_DELEGATION', name, `DS at ${toFqdn(name)}, which is not a delegation point: DS lives in the parent at a cut (RFC 4035 §2.4)`);
     }
     if (types.has('NS') && name.startsWith('*.') && !apex) {

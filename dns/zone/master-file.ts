@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isSubdomain, normalizeName, toFqdn } from '../name.ts';
+import { canonicalName, isSubdomain, normalizeName, toFqdn } from '../name.ts';
 import { rrsetKey } from '../rrset.ts';
 import type { Name, RR, RRClassName, RrsigData, SoaData } from '../types.ts';
 import { RdataSyntaxError, ZoneSyntaxError } from './errors.ts';
@@ -254,15 +254,19 @@ function parseName(tok: Token, origin: Name | undefined, fail: (t: Token, m: str
 // Zones
 
 /**
- * Build a Zone from parsed records. RRset TTLs follow the FIRST record of the
- * set (what BIND and Knot load; RFC 2181 §5.2 forbids differences, checkZone
- * reports them). RRSIGs keep their own TTLs per covered type. Out-of-zone
- * records are an error naming their line (BIND only warns and drops them;
- * we never drop data silently).
+ * Build a Zone from parsed records. When an RRset's records carry different
+ * TTLs (RFC 2181 §5.2 forbids it; checkZone reports it) we settle them the
+ * way BIND 9 loads a file: inside a run of consecutive lines with the same
+ * owner the first record's TTL wins ("TTL set to prior TTL"); a later run
+ * for the same RRset sets the TTL of the whole set again (checked against
+ * named-checkzone -D in test/zone/random-differential). RRSIGs are settled per
+ * covered type. Out-of-zone records are an error naming their line (BIND
+ * only warns and drops them; we never drop data silently).
  */
 export function zoneFromRecords(records: readonly RR[], origin: Name, fileName = '<text>'): Zone {
   const zone = new Zone(origin);
-  const firstTtl = new Map<string, number>();
+  let runOwner: string | undefined;
+  let runTtl = new Map<string, number>();
   for (const rr of records) {
     if (!isSubdomain(rr.name, zone.origin)) {
       const pos = sourceOf(rr);
@@ -273,10 +277,18 @@ export function zoneFromRecords(records: readonly RR[], origin: Name, fileName =
         `${toFqdn(rr.name)} ${rr.type} is outside zone ${toFqdn(zone.origin)}: move it to its own zone or fix the owner (a missing trailing dot?)`,
       );
     }
+    const owner = canonicalName(rr.name);
+    if (owner !== runOwner) {
+      runOwner = owner;
+      runTtl = new Map();
+    }
     const key = rr.type === 'RRSIG' ? `${rrsetKey(rr.name, rr.type, rr.class)}|${(rr.data as RrsigData).typeCovered}` : rrsetKey(rr.name, rr.type, rr.class);
-    const ttl = firstTtl.get(key);
-    if (ttl === undefined) firstTtl.set(key, rr.ttl);
-    zone.add(ttl === undefined || ttl === rr.ttl ? rr : ({ ...rr, ttl } as RR));
+    let ttl = runTtl.get(key);
+    if (ttl === undefined) {
+      ttl = rr.ttl;
+      runTtl.set(key, ttl);
+    }
+    zone.add(ttl === rr.ttl ? rr : ({ ...rr, ttl } as RR));
   }
   loadedRecords.set(zone, { records: [...records], version: zone.version });
   return zone;

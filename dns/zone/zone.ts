@@ -6,7 +6,7 @@
 import { canonicalCompare, canonicalName, isSubdomain, labels, fromLabels, nameEquals, normalizeName } from '../name.ts';
 import { cloneRecord, rdataKey } from '../rdata-key.ts';
 import type { RRset } from '../rrset.ts';
-import { DnslabError, type Name, type RR, type RRTypeName, type SoaData } from '../types.ts';
+import { DnslabError, type Name, type RR, type RrsigData, type RRTypeName, type SoaData } from '../types.ts';
 
 export class ZoneError extends DnslabError {
   constructor(message: string) {
@@ -35,8 +35,8 @@ export class Zone {
 
   /**
    * Add one record; a duplicate RDATA is ignored. The RRset TTL becomes the
-   * latest record's TTL (RRSIGs excepted: each keeps its own, the set's `ttl`
-   * is their minimum).
+   * latest record's TTL (for RRSIGs: of the signatures over the same type;
+   * the RRSIG set's `ttl` is the minimum over all of them).
    */
   add(rr: RR): void {
     if (!isSubdomain(rr.name, this.origin)) {
@@ -57,9 +57,11 @@ export class Zone {
       const existing = set.records.findIndex((r) => rdataKey(r) === k);
       if (rr.type === 'RRSIG') {
         // RRSIGs at one owner cover different RRsets, each with its own TTL
-        // (RFC 4035 §2.2): never unify them. A re-added signature replaces its TTL.
+        // (RFC 4035 §2.2): only the signatures over the same type share one,
+        // which the latest record sets (as for any other RRset).
         if (existing < 0) set.records.push({ ...rr, name: node.name });
-        else set.records[existing]!.ttl = rr.ttl;
+        const covered = (rr.data as RrsigData).typeCovered;
+        for (const r of set.records) if ((r.data as RrsigData).typeCovered === covered) r.ttl = rr.ttl;
         set.ttl = Math.min(...set.records.map((r) => r.ttl));
       } else {
         if (existing < 0) set.records.push({ ...rr, name: node.name });

@@ -77,6 +77,7 @@ describe('checkZone', () => {
   test('DS only at a delegation', () => {
     assert.deepEqual(codes('sub NS ns.example.net.\nsub DS 1 13 99 AABB\n'), []);
     assert.deepEqual(codes('x DS 1 13 99 AABB\n'), ['warning:DS_NOT_AT_DELEGATION']);
+    assert.deepEqual(codes('@ DS 1 13 99 AABB\n'), ['error:DS_AT_APEX']);
   });
 
   test('checkRecords sees out-of-zone data a Zone cannot hold', () => {
@@ -114,6 +115,12 @@ describe('Zone', () => {
     assert.deepEqual(
       z.get('example.jp', 'RRSIG')!.records.map((r) => r.ttl),
       [300, 3600],
+    );
+    // A later signature over A resets the TTL of the A signatures only (like any RRset).
+    z.add({ ...sig('A', 60), data: { ...sig('A', 60).data, keyTag: 2 } });
+    assert.deepEqual(
+      z.get('example.jp', 'RRSIG')!.records.map((r) => r.ttl),
+      [60, 3600, 60],
     );
     z.add({ name: 'example.jp', type: 'A', class: 'IN', ttl: 300, data: '192.0.2.1' });
     z.add({ name: 'example.jp', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.2' });
