@@ -81,6 +81,13 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
     },
     { at: '+0s', watch: { name: 'campaign', client: 'alice', query: 'campaign.example.jp A', every: '10m', until: '+3h' } },
 
+    {
+      at: '+30m',
+      audit: { client: 'alice', zones: ['example.jp'], providerSuffixes: ['example.net'] },
+      note: 'early warning: the CNAME points into a provider where endpoint names can be claimed',
+      expect: { findings: ['cname-to-claimable-provider'] },
+    },
+
     // The campaign ends.
     {
       at: '+1h',
