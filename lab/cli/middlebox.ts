@@ -46,6 +46,7 @@ sessions and NAT (load balancer):
   --nat-predictable        …handed out in sequence (predictable) instead of at random
   --nat-base PORT          first port of the pool (default 20000)
   --distribution sticky|per-packet   with several --upstream
+  --health-check MS        query each upstream (SOA .) every MS; 3 misses in a row → out of rotation
 path faults (seeded):
   --latency MS --jitter MS --loss P --duplicate P --reorder P --rate PPS --seed N
 other:
@@ -68,7 +69,8 @@ function num(flag: string, text: string): number {
   return n;
 }
 
-export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean } {
+export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number } {
+  let healthCheckMs: number | undefined;
   let listen: Endpoint | undefined;
   const upstreams: Endpoint[] = [];
   const s: MiddleboxSettings = {};
@@ -109,6 +111,11 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
       case '--reorder': s.reorder = num(a, value()); break;
       case '--rate': s.ratePerSecond = num(a, value()); break;
       case '--seed': s.seed = value(); break;
+      case '--health-check': {
+        healthCheckMs = num(a, value());
+        if (!Number.isInteger(healthCheckMs) || healthCheckMs < 10 || healthCheckMs > 3_600_000) throw new UsageError(`--health-check: got ${healthCheckMs}; expected an integer 10..3600000 (milliseconds)`);
+        break;
+      }
       case '--allow-external': allowExternal = true; break;
       case '--log': log = true; break;
       default: throw new UsageError(`unknown option "${a}"`);
@@ -128,7 +135,7 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
     }
     throw err;
   }
-  return { listen, upstreams, settings, allowExternal, log };
+  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }) };
 }
 
 function describeEvent(e: ProxyEvent): string {
@@ -147,7 +154,7 @@ export const middleboxCommand: CliCommand = {
   summary: 'run a middlebox emulator (size limit, fragments, TCP filter, EDNS-breaking proxy, NAT/LB, faults) as a proxy',
   usage,
   async run(argv, io) {
-    const { listen, upstreams, settings, allowExternal, log } = parseMiddleboxArgs(argv);
+    const { listen, upstreams, settings, allowExternal, log, healthCheckMs } = parseMiddleboxArgs(argv);
     const addresses = [listen.address];
     const network = new SocketNetwork({ addresses, allowExternal });
     const nat = natConfig(settings);
@@ -160,6 +167,7 @@ export const middleboxCommand: CliCommand = {
       sessions: sessionConfig(settings),
       ...(nat ? { nat } : {}),
       ...(settings.distribution === undefined ? {} : { distribution: settings.distribution }),
+      ...(healthCheckMs === undefined ? {} : { healthCheck: { intervalMs: healthCheckMs, timeoutMs: Math.min(1000, healthCheckMs) } }),
       seed: settings.seed ?? 'middlebox',
       name: 'dnslab-middlebox',
       ...(log ? { onEvent: (e: ProxyEvent) => io.stderr.write(`${describeEvent(e)}\n`) } : {}),

@@ -65,8 +65,13 @@ const MAX_COPIES = 16;
  */
 export function runStages(stages: readonly DnsStage[], direction: Direction, payload: Buffer, flow: Flow): StageOutcome {
   const out: StageOutcome = { forward: [], back: [], drops: [] };
-  if (direction === 'query') runQuery(stages, 0, payload, 0, flow, out);
-  else runResponse(stages, stages.length - 1, payload, 0, flow, out, out.forward);
+  try {
+    if (direction === 'query') runQuery(stages, 0, payload, 0, flow, out);
+    else runResponse(stages, stages.length - 1, payload, 0, flow, out, out.forward);
+  } catch (err) {
+    // Nothing a peer sends may take the box down (DESIGN principle 5): a stage that throws drops the message.
+    return { forward: [], back: [], drops: [{ stage: 'error', reason: `stage failed: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
   return out;
 }
 

@@ -49,6 +49,7 @@ describe('dnslab middlebox: bad configuration → exit 2 naming the flag', () =>
     [['--loss', '1.5'], /--loss: got 1\.5; expected a number 0\.\.1/],
     [['--latency', 'soon'], /--latency: "soon" is not a number/],
     [['--on-full', 'panic'], /--on-full: got "panic"; expected one of drop, evict/],
+    [['--health-check', '5'], /--health-check: got 5; expected an integer 10\.\.3600000/],
     [['--bogus'], /unknown option "--bogus"/],
   ];
   for (const [extra, message] of cases) {

@@ -267,6 +267,30 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
     await proxy.stop();
   });
 
+  it('MiddleboxProxy with two upstreams and health checks skips the dead one; garbage from clients never takes it down', async () => {
+    const w = await setup('proxy-health');
+    const host = w.net.addHost('lb2', ['10.9.0.252']);
+    const proxy = new MiddleboxProxy({
+      network: host,
+      listen: { address: '10.9.0.252', port: 53 },
+      upstreams: [{ address: '10.0.0.1', port: 53 }, { address: '10.0.0.2', port: 53 }],
+      distribution: 'per-packet',
+      healthCheck: { intervalMs: 500, timeoutMs: 200, failures: 2, qname: 't' },
+      stages: [new EdnsProxy({ stripDnssec: true, maxUdpAnswer: 512 }), new SizeLimiter({ maxUdpSize: 4000, ednsRewrite: 1232 }), new FaultStage({ latencyMs: 1 })],
+    });
+    w.net.setHostUp('s10.0.0.2', false);
+    await w.clock.runUntilSettled(proxy.start());
+    await w.clock.runFor(1500);
+    for (let i = 0; i < 4; i++) assert.ok(await ask(w.clock, w.client, { address: '10.9.0.252', port: 53 }, 'www.t', 'A'), `query ${i} answered`);
+    const rnd = new SeededRandom('garbage');
+    const sock = await w.client.bindUdp({ address: '10.9.0.1', port: 0 });
+    for (let i = 0; i < 200; i++) sock.send(rnd.bytes(rnd.int(60)), { address: '10.9.0.252', port: 53 });
+    await w.clock.runFor(1000);
+    sock.close();
+    assert.ok(await ask(w.clock, w.client, { address: '10.9.0.252', port: 53 }, 'www.t', 'A'), 'still answering after 200 garbage datagrams');
+    await proxy.stop();
+  });
+
   it('MiddleboxProxy closes idle sessions by itself and then leaves no timer running', async () => {
     const w = await setup('sweep');
     const host = w.net.addHost('nat', ['10.9.0.253']);
