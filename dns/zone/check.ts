@@ -3,7 +3,7 @@
 // Errors are what makes those servers refuse the zone; warnings are what
 // they print and load anyway.
 
-import { isSubdomain, nameEquals, toFqdn } from '../name.ts';
+import { isSubdomain, labels, nameEquals, toFqdn } from '../name.ts';
 import type { MxData, Name, RR, RRTypeName, RrsigData, SrvData } from '../types.ts';
 import { loadedVersion, recordsAsLoaded, sourceOf } from './master-file.ts';
 import { Zone } from './zone.ts';
@@ -26,6 +26,7 @@ export type ZoneProblemCode =
   | 'OCCLUDED_DATA'
   | 'DS_NOT_AT_DELEGATION'
   | 'DS_AT_APEX'
+  | 'NSEC3_BAD_OWNER'
   | 'NS_AT_WILDCARD';
 
 export interface ZoneProblem {
@@ -123,6 +124,9 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
         push('error', 'DNAME_WITH_DESCENDANTS', name, `${toFqdn(name)} has a DNAME but ${below ? toFqdn(below) : 'a name'} lies below it: a DNAME owner has no descendants (RFC 6672 §2.4)`);
       }
     }
+    if (types.has('NSEC3') && !isHashedOwner(name, origin)) {
+      push('error', 'NSEC3_BAD_OWNER', name, `NSEC3 at ${toFqdn(name)}: an NSEC3 owner is one base32hex hash label directly below the apex (RFC 5155 §3); BIND refuses or ignores it`);
+    }
     if (types.has('DS') && apex) {
       push('error', 'DS_AT_APEX', name, `DS at the apex ${toFqdn(name)}: a zone's DS belongs in its parent zone (RFC 4035 §2.4); BIND refuses to load this`);
     } else if (types.has('DS') && !types.has('NS')) {
@@ -172,6 +176,12 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
     }
   }
   return problems;
+}
+
+function isHashedOwner(name: Name, origin: Name): boolean {
+  const l = labels(name);
+  // SHA-1 hashes are 20 octets, 32 base32hex characters; other lengths are other algorithms.
+  return l.length === labels(origin).length + 1 && /^[0-9a-vA-V]+$/.test(l[0]!) && (l[0]!.length * 5) % 8 < 5;
 }
 
 /** Only the errors (what makes a server refuse to load the zone). */

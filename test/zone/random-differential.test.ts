@@ -60,7 +60,27 @@ function charString(r: Rand): string {
 
 function rdata(r: Rand): [string, string] {
   const ip4 = `192.0.2.${r.next(256)}`;
-  switch (r.next(18)) {
+  switch (r.next(26)) {
+    case 18:
+      return ['NSEC3', `1 ${r.next(2)} ${r.next(50)} ${r.pick(['-', r.hex(1 + r.next(8))])} ${r.pick(['B28L52288HIU3A1O3KGCKRMCD173USM4', '3uh40gac72vhfnlmpih9s058i8eemj6m'])} ${r.pick(['A RRSIG', 'NS DS RRSIG', '', 'TYPE65534'])}`];
+    case 19:
+      return ['URI', `${r.next(65536)} ${r.next(65536)} ${charString(r)}`];
+    case 20:
+      return [r.pick(['SPF', 'TYPE99']), r.pick(['"v=spf1 -all"', '\\# 4 03616263'])];
+    case 21:
+      return r.pick([
+        ['RP', `${target(r)} ${target(r)}`],
+        ['AFSDB', `${r.next(3)} ${target(r)}`],
+        ['KX', `${r.next(100)} ${target(r)}`],
+      ] as [string, string][]);
+    case 22:
+      return ['HTTPS', `1 . mandatory=${r.pick(['alpn', 'port', 'alpn,port'])} alpn=h2 port=443${r.next(2) ? ' no-default-alpn' : ''}${r.next(2) ? ' ech=AEn+DQBF' : ''}${r.next(2) ? ' key65333="x y"' : ''}`];
+    case 23:
+      return ['TYPE16', `\\# ${1 + 3} 03${r.hex(3)}`];
+    case 24:
+      return ['EUI48', `${r.hex(1)}-${r.hex(1)}-${r.hex(1)}-${r.hex(1)}-${r.hex(1)}-${r.hex(1)}`];
+    case 25:
+      return ['RRSIG', `A 8 3 60 ${r.pick(['20300101000000', '20261231235959'])} ${r.pick(['20260101000000', '1767225600'])} 1 example.jp. ${r.b64(6)}`];
     case 0:
       return ['A', ip4];
     case 1:
@@ -112,10 +132,16 @@ function randomZone(seed: number, records: number): string {
     if (r.next(50) === 0) out.push(`$TTL ${r.pick(['300', '1d', '2h30m', '1W'])}`);
     const [type, data] = rdata(r);
     // BIND refuses DS at the apex; keep generated zones loadable.
-    const owner = hasOwner && r.next(4) === 0 && type !== 'DS' ? '' : r.pick([type === 'DS' ? 'ds' : '@', relName(r), `${relName(r)}.example.jp.`]);
+    // NSEC3 owners must be hashed names right below the apex (BIND refuses others, RFC 5155 §3).
+    const owner =
+      type === 'NSEC3'
+        ? `${r.pick(['b28l52288hiu3a1o3kgckrmcd173usm4', '3UH40GAC72VHFNLMPIH9S058I8EEMJ6M'])}.example.jp.`
+        : hasOwner && r.next(4) === 0 && type !== 'DS'
+          ? ''
+          : r.pick([type === 'DS' ? 'ds' : '@', relName(r), `${relName(r)}.example.jp.`]);
     hasOwner = true;
     const ttl = r.pick(['', '', `${r.next(100000)}`, '5m', '1h2m3s']);
-    const cls = r.pick(['', 'IN', 'in']);
+    const cls = r.pick(['', 'IN', 'in', 'CLASS1']);
     const head = r.next(2) ? [ttl, cls] : [cls, ttl];
     const comment = r.next(6) === 0 ? ' ; a comment' : '';
     out.push(`${owner === '' ? '\t' : owner}\t${head.filter(Boolean).join(' ')}\t${type}\t${data}${comment}`);
