@@ -101,7 +101,7 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
     const html = join(dir, 'r.html');
     const probe = (report: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', CLI, 'probe', '--through', '127.0.9.72:5372', '--auth-listen', '127.0.9.73:5373', '--report', report, '--udp-timeout', '400', '--tcp-timeout', '1000', '--flows', '16'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn(process.execPath, ['--import', 'tsx', CLI, 'probe', '--through', '127.0.9.72:5372', '--auth-listen', '127.0.9.73:5373', '--report', report, '--udp-timeout', '1000', '--tcp-timeout', '2000', '--flows', '16'], { stdio: ['ignore', 'pipe', 'pipe'] });
         children.push(p);
         let o = '';
         p.stdout!.on('data', (d: Buffer) => (o += String(d)));

@@ -43,7 +43,7 @@ describe('dnslab probe through a real dnsmasq forwarder', { timeout: 120_000 }, 
       }
       c.close();
       assert.ok(ready, `dnsmasq on ${inst.listen}:${inst.port} did not answer`);
-      reports.set(inst.name, await runProbe({ network, through: { address: inst.listen, port: inst.port }, authority, clientAddress: inst.auth, mode: 'resolver', udpTimeoutMs: 500, tcpTimeoutMs: 2000, flows: 64, natSamples: 12 }));
+      reports.set(inst.name, await runProbe({ network, through: { address: inst.listen, port: inst.port }, authority, clientAddress: inst.auth, mode: 'resolver', udpTimeoutMs: 1000, tcpTimeoutMs: 2000, flows: 64, natSamples: 12 }));
     }
   });
   after(async () => {

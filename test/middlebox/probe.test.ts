@@ -67,7 +67,7 @@ describe('dnslab probe reports exactly the quirks each middlebox emulator has', 
         });
         await box.start();
         running.push(box);
-        const report = await runProbe({ network, through: box.endpoint, authority, clientAddress: `127.0.9.${10 + i}`, udpTimeoutMs: 400, tcpTimeoutMs: 1000, flows: 32, natSamples: 10, seed: `probe-${i}` });
+        const report = await runProbe({ network, through: box.endpoint, authority, clientAddress: `127.0.9.${10 + i}`, udpTimeoutMs: 1000, tcpTimeoutMs: 2000, flows: 32, natSamples: 10, seed: `probe-${i}` });
         reports.set(c.name, report);
       }),
     );
