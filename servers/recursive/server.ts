@@ -99,6 +99,11 @@ export class RecursiveResolver {
     return this.engine.resolve(qname, qtype, options);
   }
 
+  /** Where the server listens (ports resolved when 0 was asked for). */
+  get endpoints(): Endpoint[] {
+    return this.sockets.map((s) => ({ ...s.local }));
+  }
+
   flushName(name: Name): number {
     return this.engine.flushName(name);
   }
@@ -128,7 +133,8 @@ export class RecursiveResolver {
           });
         });
         this.sockets.push(socket);
-        this.listeners.push(await this.network.listenTcp(ep, (conn) => this.serveTcp(conn)));
+        // Port 0 picks a port for UDP; TCP listens on the same one.
+        this.listeners.push(await this.network.listenTcp({ address: ep.address, port: socket.local.port }, (conn) => this.serveTcp(conn)));
       }
     } catch (err) {
       await this.stop();
