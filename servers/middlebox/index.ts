@@ -22,5 +22,6 @@ export {
   type PortPoolConfig,
   type HealthCheckConfig,
 } from './load-balancer/index.ts';
-export { validateSettings, buildStages, buildInterceptors, sessionConfig, natConfig, describeSettings, STRIP_WHAT, type MiddleboxSettings, type StripWhat } from './settings.ts';
+export { validateSettings, buildStages, buildInterceptors, buildVirtualStages, sessionConfig, natConfig, describeSettings, STRIP_WHAT, type MiddleboxSettings, type StripWhat } from './settings.ts';
 export { findOpt, rewriteUdpSize, clearDoBit, removeOpt } from './wire-edit.ts';
+export { settingsFromOptions, attachBetween, MIDDLEBOX_KINDS, type MiddleboxKind, type InterceptorHost } from './attach.ts';

@@ -88,13 +88,17 @@ export function validateSettings(input: unknown): MiddleboxSettings {
  * proxy's emulation, the DNS stages on whole UDP packets. Sessions/NAT need a
  * VIP: use `LoadBalancer` for those.
  */
-export function buildInterceptors(s: MiddleboxSettings, name = 'middlebox'): PacketInterceptor[] {
+export function buildInterceptors(s: MiddleboxSettings, name = 'middlebox', stages: DnsStage[] = buildVirtualStages(s)): PacketInterceptor[] {
   const out: PacketInterceptor[] = [];
-  const stages = buildStages({ ...s, mtu: undefined, fragments: undefined } as MiddleboxSettings);
   if (s.tcp !== undefined && s.tcp !== 'allow') out.push(new TcpFilter({ tcp: s.tcp }, `${name}/tcp`));
   if (stages.length > 0) out.push(stagesInterceptor(stages, { name: `${name}/dns` }));
   if (s.mtu !== undefined) out.push(new FragmentFilter({ mtu: s.mtu, fragments: s.fragments ?? 'pass', ...(s.reassemblyTimeoutMs === undefined ? {} : { reassemblyTimeoutMs: s.reassemblyTimeoutMs }) }, `${name}/fragments`));
   return out;
+}
+
+/** The DNS stages for the VirtualNetwork form (fragments are handled on real IP packets there, not as a stage). */
+export function buildVirtualStages(s: MiddleboxSettings): DnsStage[] {
+  return buildStages({ ...s, mtu: undefined, fragments: undefined } as MiddleboxSettings);
 }
 
 export function buildStages(s: MiddleboxSettings): DnsStage[] {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeMessage } from '../../dns/wire/message.ts';
 import type { IpPacket } from '../../lab/net/packet.ts';
-import { buildInterceptors, EdnsProxy, FaultInterceptor, FragmentFilter, LoadBalancer, TcpFilter, stagesInterceptor, validateSettings } from '../../servers/middlebox/index.ts';
+import { attachBetween, buildInterceptors, EdnsProxy, MiddleboxConfigError, settingsFromOptions, FaultInterceptor, FragmentFilter, LoadBalancer, TcpFilter, stagesInterceptor, validateSettings } from '../../servers/middlebox/index.ts';
 import { buildMbWorld, drive, RESOLVER } from './world.ts';
 
 const MB = '10.1.0.2';
@@ -216,5 +216,32 @@ describe('middleboxes on the VirtualNetwork, validating resolver behind them', {
     assert.deepEqual(b.trace, a.trace);
     assert.deepEqual(b.stats, a.stats);
     assert.equal(b.now, a.now);
+  });
+
+  it('scenario glue: settingsFromOptions + attachBetween — a home-router preset breaks validation; with TCP allowed its cache answers the repeat', async () => {
+    assert.throws(() => settingsFromOptions('router', {}), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'kind');
+    assert.throws(() => settingsFromOptions('firewall', { mtu: -1 }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'mtu');
+    assert.throws(() => settingsFromOptions('firewall', { udpSessions: 4 }), MiddleboxConfigError);
+    const broken = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'attach-home' });
+    attachBetween(broken.net, 'resolver', 'mb0', settingsFromOptions('home-router', {}), 'home');
+    assert.equal((await drive(broken.clock, broken.resolver.resolve('www.mb', 'A', { do: true }))).rcode, 'SERVFAIL');
+    await broken.stop();
+
+    const w = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'attach-cache' });
+    const settings = settingsFromOptions('home-router', { tcp: 'allow', capAnswers: 4096, cacheTtl: 600 });
+    attachBetween(w.net, 'resolver', 'mb0', settings, 'home');
+    let atServer = 0;
+    w.net.onTrace((e) => {
+      if (e.type === 'deliver' && e.host === 'mb0') atServer++;
+    });
+    const first = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(first.ad, true);
+    const before = atServer;
+    assert.ok(before >= 2);
+    w.resolver.flushAll();
+    const second = await drive(w.clock, w.resolver.resolve('www.mb', 'A', { do: true }));
+    assert.equal(second.ad, true);
+    assert.equal(atServer, before, 'no query reached the server again: the box answered from its cache (replies injected from the server address)');
+    await w.stop();
   });
 });

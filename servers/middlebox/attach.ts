@@ -1,0 +1,61 @@
+// Glue for the scenario runner (lab/scenario `topology.middleboxes`): turn a
+// scenario's `{ kind, between: [a, b], options }` into validated settings and
+// put the boxes on both directions of the path. The runner keeps the
+// topology; this file only knows the middlebox side.
+//
+//   const settings = settingsFromOptions(m.kind, m.options ?? {});   // throws MiddleboxConfigError
+//   const remove = attachBetween(virtualNetwork, m.between[0], m.between[1], settings, name);
+
+import type { PacketInterceptor, Scope } from '../../lab/net/virtual.ts';
+import { MiddleboxConfigError, oneOf } from './errors.ts';
+import { buildInterceptors, buildVirtualStages, validateSettings, type MiddleboxSettings } from './settings.ts';
+
+/** Kinds a scenario may name; each is the same settings with different defaults. */
+export const MIDDLEBOX_KINDS = ['middlebox', 'firewall', 'home-router', 'path-faults'] as const;
+export type MiddleboxKind = (typeof MIDDLEBOX_KINDS)[number];
+
+/** Defaults per kind (a scenario's options override them). */
+const PRESETS: Record<MiddleboxKind, MiddleboxSettings> = {
+  middlebox: {},
+  firewall: {},
+  // The classic broken home router of incidents.md §11: 512-octet answers, no TCP, its own cache.
+  'home-router': { capAnswers: 512, tcp: 'reject', cache: true },
+  'path-faults': {},
+};
+
+/**
+ * Scenario options are flat `string | number | boolean` values with the
+ * setting names of `MiddleboxSettings` (`strip` as "do,rrsig").
+ */
+export function settingsFromOptions(kind: string, options: Record<string, string | number | boolean>): MiddleboxSettings {
+  const k = oneOf('kind', kind, MIDDLEBOX_KINDS);
+  const s: Record<string, unknown> = { ...PRESETS[k] };
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'strip') {
+      if (typeof value !== 'string') throw new MiddleboxConfigError('strip', 'a comma-separated list of opt, do, rrsig', value);
+      s['strip'] = value.split(',').map((x) => x.trim()).filter(Boolean);
+    } else s[key] = value;
+  }
+  if (s['udpSessions'] !== undefined || s['natPorts'] !== undefined) {
+    throw new MiddleboxConfigError(s['udpSessions'] !== undefined ? 'udpSessions' : 'natPorts', 'no session/NAT settings on a path box; use a LoadBalancer with a VIP for those', s['udpSessions'] ?? s['natPorts']);
+  }
+  return validateSettings(s);
+}
+
+export interface InterceptorHost {
+  addInterceptor(interceptor: PacketInterceptor, scope?: Scope): () => void;
+}
+
+/** Put the boxes for `settings` on the path between machines (host names or addresses) `a` and `b`, both ways. */
+export function attachBetween(net: InterceptorHost, a: string, b: string, settings: MiddleboxSettings, name = 'middlebox'): () => void {
+  const removers: (() => void)[] = [];
+  // One DNS stage chain for both directions (a proxy's cache sees the responses to the queries it
+  // passed), but interceptors named per direction, so each has its own seeded stream.
+  const stages = buildVirtualStages(settings);
+  for (const [from, to, dir] of [[a, b, 'ab'], [b, a, 'ba']] as const) {
+    for (const box of buildInterceptors(settings, `${name}/${dir}`, stages)) removers.push(net.addInterceptor(box, { from, to }));
+  }
+  return () => {
+    for (const r of removers) r();
+  };
+}
