@@ -18,6 +18,17 @@ const PYTHON = '/usr/bin/python3';
 const chain = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => `${prefix}${i} IN TXT "v=spf1 ${i < n - 1 ? `include:${prefix}${i + 1}.spf.test ` : ''}ip4:192.0.2.1"`).join('\n');
 
+/** %{ir} of 2001:db8::1 (RFC 7208 §7.3: nibbles, dot-separated, reversed). */
+const V6_NIBBLES_REVERSED = '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2';
+
+const REVERSE_ZONE = `
+$TTL 300
+@   IN SOA ns.spf.test. h.spf.test. 1 3600 900 604800 300
+@   IN NS  ns.spf.test.
+80  IN PTR web.spf.test.
+81  IN PTR web.spf.test.     ; forward-confirms to .80 only: not validated
+`;
+
 const ZONE = `
 $TTL 300
 @        IN SOA ns.spf.test. h.spf.test. 1 3600 900 604800 300
@@ -52,6 +63,9 @@ macro    IN TXT "v=spf1 exists:%{ir}.%{l}._m.spf.test -all"
 syntax   IN TXT "v=spf1 ip4:192.0.2.1 bogus -all"
 badip    IN TXT "v=spf1 ip4:300.0.0.1 -all"
 split    IN TXT "v=spf1 ip4:192.0.2.0" "/24 -all"
+ptrcase  IN TXT "v=spf1 ptr:spf.test -all"
+macro6   IN TXT "v=spf1 exists:%{ir}.%{v}._m6.spf.test -all"
+${V6_NIBBLES_REVERSED}.ip6._m6 IN A 127.0.0.2
 `;
 
 const CASES: [ip: string, sender: string][] = [
@@ -86,6 +100,10 @@ const CASES: [ip: string, sender: string][] = [
   ['192.0.2.1', 'a@syntax.spf.test'],
   ['192.0.2.1', 'a@badip.spf.test'],
   ['192.0.2.200', 'a@split.spf.test'],
+  ['192.0.2.80', 'a@ptrcase.spf.test'],
+  ['192.0.2.81', 'a@ptrcase.spf.test'],
+  ['2001:db8::1', 'a@macro6.spf.test'],
+  ['2001:db8::2', 'a@macro6.spf.test'],
 ];
 
 const PY = `
@@ -126,7 +144,7 @@ function runPython(args: string[], input: string): Promise<{ stdout: string; std
 describe('SPF: dnslab check_host agrees with pyspf', () => {
   let server: AuthoritativeServer | undefined;
   before(async () => {
-    server = new AuthoritativeServer({ network: new SocketNetwork({ addresses: [ADDRESS] }), listen: [{ address: ADDRESS, port: PORT }], zones: [parseZoneText(ZONE, 'spf.test', 'spf zone')], name: 'spf' });
+    server = new AuthoritativeServer({ network: new SocketNetwork({ addresses: [ADDRESS] }), listen: [{ address: ADDRESS, port: PORT }], zones: [parseZoneText(ZONE, 'spf.test', 'spf zone'), parseZoneText(REVERSE_ZONE, '2.0.192.in-addr.arpa', 'reverse zone')], name: 'spf' });
     await server.start();
   });
   after(async () => {
