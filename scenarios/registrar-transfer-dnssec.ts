@@ -112,14 +112,19 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
       'example.jp@gaining': { origin: 'example.jp', servers: ['ns-new'], signed: true, dnskeyTtl: DNSKEY_TTL, text: zone('ns1.new-dns.example', 2, NS_TTL) },
     },
     registries: registries(NS_TTL),
-    resolvers: { resolver: { addresses: ['10.0.0.53'], profile: 'unbound' } },
-    clients: { alice: { addresses: ['10.0.0.10'], resolver: 'resolver' } },
+    resolvers: {
+      resolver: { addresses: ['10.0.0.53'], profile: 'unbound' },
+      /** A resolver whose cache is empty until after the switch. */
+      fresh: { addresses: ['10.0.1.53'], profile: 'unbound' },
+    },
+    clients: { alice: { addresses: ['10.0.0.10'], resolver: 'resolver' }, bob: { addresses: ['10.0.1.10'], resolver: 'fresh' } },
   },
 
   steps: inTimeOrder([
     { at: '+0s', client: 'alice', query: 'www.example.jp A', note: 'validated at the losing operator; NS, DNSKEY and DS are now cached', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] } },
     { at: '+0s', client: 'alice', query: 'www.example.jp A', to: 'ns-new', dnssec: true, note: 'the gaining operator already serves the zone, signed with its own keys', expect: { rcode: 'NOERROR', flags: { aa: true } } },
     { at: '+0s', watch: { name: 'www', client: 'alice', query: 'www.example.jp A', every: '5m', until: '+8h' } },
+    { at: '+10m', watch: { name: 'fresh', client: 'bob', query: 'www.example.jp A', every: '5m', until: '+8h' } },
 
     // Cooperative: exchange ZSKs, double DS, wait, then switch NS.
     { at: '+1m', only: ['cooperative'], operator: 'losing operator', note: "publishes the gaining operator's ZSK", action: { do: 'publish-keys-of', zone: 'example.jp', of: ['example.jp@gaining'] } },
@@ -173,6 +178,11 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     { at: '+7h30m', only: ['cooperative', 'insecure-first', 'uncooperative'], expectQueries: { client: 'resolver', server: 'ns-new', zone: 'example.jp', since: '+6h', min: 1 }, note: 'the resolver follows the new delegation' },
 
     { at: '+8h', only: ['cooperative', 'insecure-first'], expectTimeline: { watch: 'www', never: { from: '+0s', to: '+8h', rcode: 'SERVFAIL' }, outage: { max: '0s' } }, note: 'no resolver ever failed' },
+    {
+      at: '+8h',
+      expectTimeline: { watch: 'fresh', never: { from: '+10m', to: '+8h', rcode: 'SERVFAIL' } },
+      note: 'a resolver that first asks after the switch sees only the new, consistent data',
+    },
     {
       at: '+8h',
       only: ['uncooperative'],
