@@ -70,7 +70,7 @@ export class AuthoritativeServer {
   private listeners: TcpListener[] = [];
   private readonly connections = new Set<TcpConnection>();
   private readonly cache = new Map<string, Buffer>();
-  private cacheVersion = -1;
+  private cacheVersion = "";
 
   constructor(options: AuthoritativeServerOptions) {
     this.network = options.network;

@@ -77,10 +77,14 @@ export class ZoneSet {
     return this.entries.size;
   }
 
-  /** Changes whenever any zone's data or the set itself changes (cache key). */
-  get version(): number {
-    let v = this.structureVersion;
-    for (const e of this.entries.values()) v += e.zone.version;
+  /**
+   * Changes whenever any zone's data or the set itself changes (cache key).
+   * A tuple, not a sum: removing a zone and adding a re-signed copy must never
+   * produce a key seen before (a sum could, and stale answers were served).
+   */
+  get version(): string {
+    let v = String(this.structureVersion);
+    for (const e of this.entries.values()) v += `.${e.zone.version}`;
     return v;
   }
 

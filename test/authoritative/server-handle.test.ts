@@ -240,6 +240,20 @@ describe('answer cache', () => {
     const c = (await send(s, query('www.example', 'A', { id: 3 })))!;
     assert.equal(c.msg.answer[0]!.data, '198.51.100.1');
   });
+  it('sees a zone replaced by a copy whose edit count makes the old sum come back', async () => {
+    // Regression: the cache key was the SUM of the set's and the zones' counters, so
+    // removing a zone (version v) and adding an edited copy could repeat a key and
+    // serve the deleted data. A re-signed parent without its DS hit exactly this.
+    const { s, zone } = server();
+    assert.equal((await send(s, query('www.example', 'A', { id: 1 })))!.msg.answer[0]!.data, '192.0.2.10');
+    const copy = zone.clone();
+    copy.replace('www.example', 'A', [rr('www.example', 'A', '198.51.100.7')]);
+    // Make the copy's counter equal the original's minus the two structural bumps below.
+    while (copy.version > zone.version - 2) copy.version--;
+    s.zones.remove('example');
+    s.zones.add(copy);
+    assert.equal((await send(s, query('www.example', 'A', { id: 2 })))!.msg.answer[0]!.data, '198.51.100.7');
+  });
 });
 
 describe('quirks (composed as a chain)', () => {

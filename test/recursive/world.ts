@@ -219,7 +219,7 @@ www.other.lab. 600 ${T} A 192.0.2.20
   const servers = new Map<string, AuthoritativeServer>();
   for (const [addr, names] of Object.entries(serverZones)) {
     const quirks: Quirk[] = addr === ADDR.exampleLame ? [{ kind: 'lame', rcode: 'REFUSED' }] : [];
-    servers.set(addr, new AuthoritativeServer({ network: stubNetwork, listen: [{ address: addr, port: 53 }], zones: names.map((n) => zones.get(n)!), quirks, name: addr, cache: false }));
+    servers.set(addr, new AuthoritativeServer({ network: stubNetwork, listen: [{ address: addr, port: 53 }], zones: names.map((n) => zones.get(n)!), quirks, name: addr }));
   }
   const anchors = dsRecords(keys.get('.')!, [2], 86400);
   const replace = (origin: string, zone: Zone) => {
