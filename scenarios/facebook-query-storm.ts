@@ -19,8 +19,8 @@ While things work, the resolver answers almost everything from its cache (TTL 30
 upstream queries per hour. When the servers vanish, client queries turn into retransmissions to both
 dead servers (about 4–5 times the normal upstream volume), and stub resolvers get no answer within
 their 5-second timeout. Apps do not wait politely: on a failure they retry at once. With five retries
-per failure the volume reaching the resolver grows six-fold (Cloudflare's 1.1.1.1 saw about 30 times
-the usual volume for Facebook names, from many more retrying apps). Upstream, the resolver's
+per failure the volume reaching the resolver grows six-fold; apps that give up after 2 seconds and
+retry up to 29 times a minute make it 30-fold — what Cloudflare's 1.1.1.1 saw for Facebook names. Upstream, the resolver's
 infrastructure cache — servers it knows are dead are probed sparingly — keeps the extra client
 retries from multiplying further. The TLD sees nothing here: the delegation stays cached for its
 86400-second TTL (the com/net surge Verisign reported came from resolvers whose copies expired).`,
@@ -28,9 +28,9 @@ retries from multiplying further. The TLD sees nothing here: the delegation stay
 アプリは 1 分ごとに www.example.com を問い合わせる。正常時、リゾルバーはほとんどをキャッシュ (TTL 300) から
 答え、上流への問い合わせは 1 時間に十数回である。サーバーが消えると、クライアントの問い合わせは応答しない 2 台への
 再送に変わり (上流への量は通常の約 4〜5 倍)、スタブリゾルバーは 5 秒のタイムアウト内に応答を得られない。
-アプリは行儀よく待たず、失敗するとすぐに再試行する。失敗ごとに 5 回再試行すると、リゾルバーに届く量は 6 倍になる
-(Cloudflare の 1.1.1.1 では、はるかに多くのアプリの再試行により Facebook 関連の名前の問い合わせが通常の約 30 倍に
-なった)。上流側では、リゾルバーのインフラキャッシュ (停止と分かったサーバーには控えめにしか問い合わせない) が
+アプリは行儀よく待たず、失敗するとすぐに再試行する。失敗ごとに 5 回再試行すると、リゾルバーに届く量は 6 倍になり、
+2 秒で諦めて 1 分に最大 29 回再試行するアプリでは 30 倍になる (Cloudflare の 1.1.1.1 が Facebook 関連の名前で
+観測した規模)。上流側では、リゾルバーのインフラキャッシュ (停止と分かったサーバーには控えめにしか問い合わせない) が
 クライアントの再試行による増幅を抑える。TLD には何も届かない: 委任情報は TTL 86400 秒の間キャッシュされている
 (Verisign が報告した com/net の急増は、キャッシュが失効したリゾルバーによるもの)。`,
   },
@@ -76,6 +76,7 @@ www   300 IN A 192.0.2.80
 
   steps: [
     { at: '+0s', only: ['patient-clients'], watch: { name: 'patient', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s' } },
+    { at: '+0s', only: ['aggressive-apps'], watch: { name: 'storm', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '2s', retries: 29 } },
     { at: '+0s', only: ['retrying-clients'], watch: { name: 'retrying', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s', retries: 5 } },
 
     // A normal hour.
@@ -91,6 +92,8 @@ www   300 IN A 192.0.2.80
     // The outage hour.
     { at: '+2h', only: ['patient-clients'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', max: 60 }, note: 'patient clients: the same 60 questions' },
     { at: '+2h', only: ['retrying-clients'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', min: 300 }, note: 'retrying clients: ≥ 5× the normal volume reaches the resolver' },
+    { at: '+2h', only: ['aggressive-apps'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', min: 1500 }, note: 'apps retrying every 2 s: ≈ 30× the normal volume at the resolver (what 1.1.1.1 saw)' },
+    { at: '+2h', only: ['aggressive-apps'], expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', max: 200 }, note: 'upstream still held back by the dead-server backoff' },
     { at: '+2h', expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', min: 40 }, note: 'upstream: misses turn into retransmissions to both dead servers (≈ 4–5× the normal hour)' },
     { at: '+2h', only: ['retrying-clients'], expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', max: 100 }, note: "but client retries do not multiply it: the resolver's infrastructure cache holds back from servers it knows are dead" },
     { at: '+2h', expectQueries: { client: 'resolver', server: 'tld-com', since: '+1h', until: '+1h59m59s', max: 2 }, note: 'the TLD: the delegation is still cached, no surge in this model' },
@@ -99,11 +102,13 @@ www   300 IN A 192.0.2.80
       only: ['patient-clients'],
       expectTimeline: { watch: 'patient', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h2m' } },
     },
+    { at: '+3h', only: ['aggressive-apps'], expectTimeline: { watch: 'storm', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h2m' } } },
     { at: '+3h', only: ['retrying-clients'], expectTimeline: { watch: 'retrying', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h2m' } } },
   ],
 
   variants: {
     'patient-clients': { description: { en: 'clients ask once a minute (5 s stub timeout) and accept a failure', ja: 'クライアントは 1 分に 1 回問い合わせ、失敗を受け入れる' } },
     'retrying-clients': { description: { en: 'clients retry 5 times at once after every failure', ja: 'クライアントは失敗のたびに即座に 5 回再試行する' } },
+    'aggressive-apps': { description: { en: 'apps with a 2 s timeout retrying up to 29 times a minute', ja: 'タイムアウト 2 秒で 1 分に最大 29 回再試行するアプリ' } },
   },
 });
