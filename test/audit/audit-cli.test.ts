@@ -122,6 +122,14 @@ describe('dnslab audit on real sockets', () => {
     assert.match(r.stdout, /no findings in clean\.jp/);
   });
 
+  it('--provider-suffixes adds claimable suffixes: a healthy CNAME into one is reported (medium)', async () => {
+    const suffixes = join(dir, 'suffixes.txt');
+    writeFileSync(suffixes, '# our CDN lets any customer claim names\nclean.jp  Test CDN\n');
+    const r = await runAudit([join(dir, 'clean.jp.zone'), '--provider-suffixes', suffixes, ...common()]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /MEDIUM\s+cname-to-claimable-provider\s+alias\.clean\.jp CNAME www\.clean\.jp: points into Test CDN \(clean\.jp\).*suffixes\.txt:2/);
+  });
+
   it('--json lists findings with kind, owner, target', async () => {
     const r = await runAudit([join(dir, 'example.jp.zone'), '--json', ...common()]);
     const doc = JSON.parse(r.stdout) as { findings: { kind: string; owner: string; target: string }[] };
