@@ -77,6 +77,7 @@ leaves; NS and DS change at once. Resolvers that cached before the switch fail (
 bogus: new signatures, old DS) until max(NS TTL, DNSKEY TTL, DS TTL) after they cached — seed 004's
 不通期間 (outage window). The "uncooperative-long-ns" variant raises the NS TTL to 4 hours: the
 window follows the longest TTL.
+Registrar only (seed 004: the domain moves, the old operator's NS stay): nothing changes in DNS, nothing fails.
 Insecure first: remove the DS, wait the DS TTL, move, then add the new DS once everyone follows the
 new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     ja: `example.jp は DNS 事業者 (移転元) が署名しており、鍵も jp レジストリの DS も移転元のものである。顧客は
@@ -89,6 +90,7 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
 切り替え前にキャッシュしたリゾルバーは (最初はレイム、次に新しい署名と古い DS の不一致で bogus となり)
 キャッシュ時点から max(NS TTL, DNSKEY TTL, DS TTL) が過ぎるまで名前解決に失敗する (シード 004 の「不通期間」)。
 "uncooperative-long-ns" 版では NS の TTL を 4 時間にすると、不通期間も最長の TTL に従うことを示す。
+レジストラのみ変更 (シード 004: ドメイン名だけ移し旧事業者の NS を使い続ける): DNS は何も変わらず、失敗もない。
 いったん非署名化: DS を削除して DS の TTL だけ待ち、移転し、全員が新しい NS を使うようになってから新しい DS を
 登録する。SERVFAIL は起きないが、応答が検証されない (AD=0) 時間が数時間続く。`,
   },
@@ -148,6 +150,11 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     },
     { at: '+5h15m', only: ['cooperative'], operator: 'gaining operator', note: "clean-up after the DS TTL: the old ZSK goes", action: { do: 'publish-keys-of', zone: 'example.jp@gaining', of: [] } },
 
+    // Registrar-only: the domain moves, the DNS (NS, keys, DS) stays with the same operator.
+    transfer('+1m', ['registrar-only']),
+    { at: '+7h30m', only: ['registrar-only'], client: 'alice', query: 'mail.example.jp A', note: 'still validated with the old keys', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['mail.example.jp. A 192.0.2.25'] } },
+    { at: '+7h30m', only: ['registrar-only'], expectQueries: { client: 'resolver', server: 'ns-new', none: true }, note: 'nobody needs the other operator' },
+
     // Uncooperative: everything at once, and the losing operator deletes the zone.
     transfer('+1m', ['uncooperative', 'uncooperative-long-ns']),
     changeNs('+1m', ['uncooperative', 'uncooperative-long-ns'], 'NS and DS change together'),
@@ -177,7 +184,7 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     { at: '+7h30m', only: ['cooperative', 'insecure-first', 'uncooperative'], client: 'alice', query: 'mail.example.jp A', note: 'validated again, with the new keys', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['mail.example.jp. A 192.0.2.25'] } },
     { at: '+7h30m', only: ['cooperative', 'insecure-first', 'uncooperative'], expectQueries: { client: 'resolver', server: 'ns-new', zone: 'example.jp', since: '+6h', min: 1 }, note: 'the resolver follows the new delegation' },
 
-    { at: '+8h', only: ['cooperative', 'insecure-first'], expectTimeline: { watch: 'www', never: { from: '+0s', to: '+8h', rcode: 'SERVFAIL' }, outage: { max: '0s' } }, note: 'no resolver ever failed' },
+    { at: '+8h', only: ['cooperative', 'insecure-first', 'registrar-only'], expectTimeline: { watch: 'www', never: { from: '+0s', to: '+8h', rcode: 'SERVFAIL' }, outage: { max: '0s' } }, note: 'no resolver ever failed' },
     {
       at: '+8h',
       expectTimeline: { watch: 'fresh', never: { from: '+10m', to: '+8h', rcode: 'SERVFAIL' } },
@@ -206,6 +213,9 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
         zones: { 'example.jp': { text: zone('ns1.old-dns.example', 1, 14400) }, 'example.jp@gaining': { text: zone('ns1.new-dns.example', 2, 14400) } },
         registries: registries(14400),
       },
+    },
+    'registrar-only': {
+      description: { en: "only the registrar changes; NS, keys and DS stay (seed 004: move the domain, keep the old operator's NS)", ja: 'レジストラのみ変更し、NS・鍵・DS はそのまま (シード 004: ドメイン名のみ移転し旧事業者の NS を使い続ける)' },
     },
     'insecure-first': { description: { en: 'DS removed first, moved unsigned, new DS afterwards', ja: 'DS を先に削除し、非署名で移転してから新しい DS を登録' } },
   },
