@@ -102,3 +102,22 @@ describe('dnslab probe reports exactly the quirks each middlebox emulator has', 
     assert.equal(JSON.parse(JSON.stringify(reports.get('plain proxy'))).tool, 'dnslab probe');
   });
 });
+
+describe('dnslab probe over IPv6 loopback', { timeout: 60_000 }, () => {
+  it('a fragment-dropping box on [::1]: the threshold is 1500 − 48 = 1452 octets', async () => {
+    const network = new SocketNetwork({ addresses: ['::1'] });
+    const authority = new ProbeAuthority(network, { address: '::1', port: 0 });
+    await authority.start();
+    const box = new MiddleboxProxy({ network, listen: { address: '::1', port: 0 }, upstreams: [authority.endpoint], stages: buildStages(validateSettings({ mtu: 1500, fragments: 'drop' })) });
+    await box.start();
+    try {
+      const r = await runProbe({ network, through: box.endpoint, authority, clientAddress: '::1', udpTimeoutMs: 1000, tcpTimeoutMs: 2000, flows: 16, natSamples: 6 });
+      assert.deepEqual(r.checkpoints.map((c) => c.verdict), ['fail', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass'], r.checkpoints.map((c) => c.summary).join('\n'));
+      assert.equal(r.checkpoints[0]!.evidence['largest'], 1452);
+      assert.equal(r.checkpoints[1]!.evidence['fragmentThreshold'], 1452);
+    } finally {
+      await box.stop();
+      await authority.stop();
+    }
+  });
+});

@@ -13,7 +13,7 @@
 //    (VirtualNetwork option `reassemblyTimeoutMs`) and then discards it.
 //  * `FragmentStage` — the same decision for the socket proxy. Loopback does
 //    not fragment (MTU 65536), so the proxy judges each datagram: a DNS
-//    payload + 8 (UDP) + 20 (IPv4) / 48 (IPv6 + fragment header) octets over
+//    payload + 8 (UDP) + 20 (IPv4) / 40 (IPv6) octets over
 //    `mtu` "would be fragmented", and 'drop' / 'first' make it vanish
 //    ('first' only after `reassemblyTimeoutMs`, which the receiver cannot
 //    observe either way — it simply never gets the datagram).
