@@ -1,7 +1,7 @@
 // `dnslab probe` against each middlebox emulator on real loopback sockets:
 // the report must show exactly the quirks the box was configured with — each
 // setting fails the checkpoints it breaks and passes the rest.
-// Addresses: 127.0.9.10–39 (probe authoritatives), 127.0.9.40–69 (boxes).
+// Addresses: 127.0.9.10–39 (probe authoritatives), 127.0.9.40–69 (boxes); at most 30 cases.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -38,6 +38,7 @@ const CASES: Case[] = [
   { name: 'udp-sessions 16', settings: { udpSessions: 16 }, expect: [P, P, P, P, P, F, P] },
   { name: 'nat-ports 500 predictable', settings: { natPorts: 500, natPredictable: true, natPortBase: 21000 }, expect: [P, P, P, P, P, P, F] },
   { name: 'nat-ports 500 random', settings: { natPorts: 500, natPortBase: 22000 }, expect: [P, P, P, P, P, P, P] },
+  { name: 'loss 1 (nothing gets through)', settings: { loss: 1 }, expect: [F, U, F, F, F, F, U] },
   { name: 'latency 20 ms + jitter 10 ms', settings: { latencyMs: 20, jitterMs: 10, seed: 3 }, expect: [P, P, P, P, P, P, P] },
 ];
 
@@ -111,7 +112,7 @@ describe('dnslab probe over IPv6 loopback', { timeout: 60_000 }, () => {
     const box = new MiddleboxProxy({ network, listen: { address: '::1', port: 0 }, upstreams: [authority.endpoint], stages: buildStages(validateSettings({ mtu: 1500, fragments: 'drop' })) });
     await box.start();
     try {
-      const r = await runProbe({ network, through: box.endpoint, authority, clientAddress: '::1', udpTimeoutMs: 1000, tcpTimeoutMs: 2000, flows: 16, natSamples: 6 });
+      const r = await runProbe({ network, through: box.endpoint, authority, clientAddress: '::1', udpTimeoutMs: 600, tcpTimeoutMs: 2000, flows: 16, natSamples: 6 });
       assert.deepEqual(r.checkpoints.map((c) => c.verdict), ['fail', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass'], r.checkpoints.map((c) => c.summary).join('\n'));
       assert.equal(r.checkpoints[0]!.evidence['largest'], 1452);
       assert.equal(r.checkpoints[1]!.evidence['fragmentThreshold'], 1452);
