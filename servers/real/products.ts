@@ -1,0 +1,363 @@
+// Adapters for real recursive resolvers (Debian packages) as the lab's
+// resolver under test: Unbound, BIND 9 (named), Knot Resolver (kresd) and
+// PowerDNS Recursor. Each adapter writes a config to a fresh temp dir that
+// makes the product a lab citizen — listen on the scenario resolver's
+// address, send from it too (so the authoritatives' trace names the resolver),
+// root hints at the lab root, the lab's trust anchor, nothing forwarded, no
+// security polling — and maps the scenario's resolver switches onto the
+// product's real options. The caller runs this inside a network namespace
+// with no route (netns.ts); the process gets its own process group.
+//
+// Time: with `faketimeFile`, the process runs under libfaketime
+// (LD_PRELOAD, FAKETIME_TIMESTAMP_FILE, FAKETIME_NO_CACHE=1, as Deckard does):
+// the file holds a relative offset like "+86400" that the lab rewrites to jump
+// the product's clock in step with the lab's RealClock.
+
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ManagedProcess, RealSoftwareError, requireBinary } from './netns.ts';
+
+export type Product = 'unbound' | 'bind' | 'knot' | 'powerdns';
+export const PRODUCTS: readonly Product[] = ['unbound', 'bind', 'knot', 'powerdns'];
+
+/** The emulated profile (servers/recursive/profiles.ts) that models each product. */
+export const PROFILE_OF: Record<Product, string> = { unbound: 'unbound', bind: 'bind', knot: 'knot-resolver', powerdns: 'powerdns' };
+
+export const BINARY: Record<Product, { binary: string; pkg: string }> = {
+  unbound: { binary: 'unbound', pkg: 'unbound' },
+  bind: { binary: 'named', pkg: 'bind9' },
+  knot: { binary: 'kresd', pkg: 'knot-resolver' },
+  powerdns: { binary: 'pdns_recursor', pkg: 'pdns-recursor' },
+};
+
+export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+/**
+ * How each product's clock is jumped. libfaketime 0.9.10 (Debian 12) aborts in binaries linked with
+ * jemalloc — named and kresd ("Unexpected recursive calls to clock_gettime() without proper
+ * initialization") — so those get dnslab's own shim (timeshift.c: realtime only, no allocation, no dlsym),
+ * reading the same offset file.
+ */
+export const TIME_MECHANISM: Record<Product, 'libfaketime' | 'timeshift'> = { unbound: 'libfaketime', bind: 'timeshift', knot: 'timeshift', powerdns: 'libfaketime' };
+
+/** Build servers/real/timeshift.c once per source version into the temp dir; returns the .so path. */
+export function timeshiftLibrary(): string {
+  const src = join(import.meta.dirname, 'timeshift.c');
+  const so = join(tmpdir(), `dnslab-timeshift-${Math.floor(statSync(src).mtimeMs)}.so`);
+  if (existsSync(so)) return so;
+  requireBinary('gcc', 'gcc');
+  const tmp = `${so}.${process.pid}.tmp`;
+  const r = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', tmp, src], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new RealSoftwareError(`compiling ${src} failed: ${r.stderr}`);
+  renameSync(tmp, so);
+  return so;
+}
+
+/** Scenario switches (servers/recursive/settings.ts names) that have a product option. */
+export interface RealSwitches {
+  aggressiveNsec?: boolean;
+  serveStale?: boolean;
+  validate?: boolean;
+  ednsBufferSize?: number;
+  qnameMinimisation?: boolean;
+}
+
+export interface RealResolverConfig {
+  product: Product;
+  /** Address to listen on (port 53) and to send queries from. */
+  address: string;
+  rootHints: { host: string; address: string }[];
+  /** Root DS records in presentation form ('. 86400 IN DS 12345 15 2 ABCD…'); none: no validation possible. */
+  trustAnchors: string[];
+  switches: RealSwitches;
+  /** libfaketime timestamp file (relative offset) — omit to run on host time. */
+  faketimeFile?: string;
+}
+
+/** What a switch became in the product's config, for reports ("aggressiveNsec=false → aggressive-nsec: no"). */
+export interface SwitchMapping {
+  setting: string;
+  value: boolean | number;
+  option: string | undefined;
+}
+
+export interface GeneratedConfig {
+  command: string;
+  args: string[];
+  files: Record<string, string>;
+  mappings: SwitchMapping[];
+}
+
+const SWITCH_NAMES = ['aggressiveNsec', 'serveStale', 'validate', 'ednsBufferSize', 'qnameMinimisation'] as const;
+
+/** Split scenario settings into the switches adapters map and the rest (reported as not mapped). */
+export function splitSettings(settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[] } {
+  const switches: Record<string, boolean | number> = {};
+  const unmapped: string[] = [];
+  for (const [k, v] of Object.entries(settings)) {
+    if ((SWITCH_NAMES as readonly string[]).includes(k)) switches[k] = v;
+    else unmapped.push(`${k}=${v}`);
+  }
+  return { switches: switches as RealSwitches, unmapped };
+}
+
+function dsParts(line: string): { keyTag: string; algorithm: string; digestType: string; digest: string } {
+  const f = line.trim().split(/\s+/);
+  const i = f.indexOf('DS');
+  if (i < 0 || f.length < i + 5) throw new RealSoftwareError(`trust anchor "${line}" is not a DS record`);
+  return { keyTag: f[i + 1]!, algorithm: f[i + 2]!, digestType: f[i + 3]!, digest: f.slice(i + 4).join('') };
+}
+
+function hintsFile(hints: RealResolverConfig['rootHints']): string {
+  const lines: string[] = [];
+  for (const h of hints) {
+    const host = h.host.endsWith('.') ? h.host : `${h.host}.`;
+    lines.push(`.\t3600000\tIN\tNS\t${host}`, `${host}\t3600000\tIN\t${h.address.includes(':') ? 'AAAA' : 'A'}\t${h.address}`);
+  }
+  return [...new Set(lines)].join('\n') + '\n';
+}
+
+/** Write nothing; return the command line and the files for one product (pure, so tests can read it). */
+export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedConfig {
+  const s = cfg.switches;
+  const validate = s.validate !== false && cfg.trustAnchors.length > 0;
+  const maps: SwitchMapping[] = [];
+  const map = (setting: keyof RealSwitches, option: string | undefined) => {
+    const value = s[setting];
+    if (value !== undefined) maps.push({ setting, value, option });
+  };
+  const v6 = cfg.address.includes(':');
+  switch (cfg.product) {
+    case 'unbound': {
+      const lines = [
+        'server:',
+        `  interface: ${cfg.address}`,
+        `  outgoing-interface: ${cfg.address}`,
+        '  port: 53',
+        `  do-ip6: ${v6 ? 'yes' : 'no'}`,
+        '  username: ""',
+        '  chroot: ""',
+        `  directory: "${dir}"`,
+        `  pidfile: "${join(dir, 'unbound.pid')}"`,
+        '  use-syslog: no',
+        '  logfile: ""',
+        '  verbosity: 1',
+        '  do-not-query-localhost: no',
+        '  access-control: 0.0.0.0/0 allow',
+        '  access-control: ::/0 allow',
+        `  root-hints: "${join(dir, 'root.hints')}"`,
+        ...(validate ? [`  trust-anchor-file: "${join(dir, 'root.anchor')}"`, '  module-config: "validator iterator"'] : ['  module-config: "iterator"']),
+      ];
+      if (s.aggressiveNsec !== undefined) lines.push(`  aggressive-nsec: ${s.aggressiveNsec ? 'yes' : 'no'}`);
+      map('aggressiveNsec', `aggressive-nsec: ${s.aggressiveNsec ? 'yes' : 'no'}`);
+      if (s.serveStale) lines.push('  serve-expired: yes', '  serve-expired-client-timeout: 1800');
+      map('serveStale', s.serveStale ? 'serve-expired: yes + serve-expired-client-timeout: 1800 (RFC 8767 order)' : 'serve-expired: no');
+      if (s.ednsBufferSize !== undefined) lines.push(`  edns-buffer-size: ${s.ednsBufferSize}`);
+      map('ednsBufferSize', `edns-buffer-size: ${s.ednsBufferSize}`);
+      if (s.qnameMinimisation !== undefined) lines.push(`  qname-minimisation: ${s.qnameMinimisation ? 'yes' : 'no'}`);
+      map('qnameMinimisation', `qname-minimisation: ${s.qnameMinimisation ? 'yes' : 'no'}`);
+      map('validate', validate ? 'module-config: "validator iterator"' : 'module-config: "iterator"');
+      lines.push('remote-control:', '  control-enable: no', '');
+      return {
+        command: 'unbound',
+        args: ['-d', '-c', join(dir, 'unbound.conf')],
+        files: { 'unbound.conf': lines.join('\n'), 'root.hints': hintsFile(cfg.rootHints), 'root.anchor': cfg.trustAnchors.join('\n') + '\n' },
+        mappings: maps,
+      };
+    }
+    case 'bind': {
+      const opts = [
+        `  directory "${dir}";`,
+        `  pid-file "${join(dir, 'named.pid')}";`,
+        `  session-keyfile "${join(dir, 'session.key')}";`,
+        `  managed-keys-directory "${dir}";`,
+        v6 ? '  listen-on { none; };' : `  listen-on port 53 { ${cfg.address}; };`,
+        v6 ? `  listen-on-v6 port 53 { ${cfg.address}; };` : '  listen-on-v6 { none; };',
+        v6 ? `  query-source-v6 address ${cfg.address};` : `  query-source address ${cfg.address};`,
+        '  recursion yes;',
+        '  allow-query { any; };',
+        '  allow-recursion { any; };',
+        `  dnssec-validation ${validate ? 'yes' : 'no'};`,
+      ];
+      map('validate', `dnssec-validation ${validate ? 'yes' : 'no'};`);
+      if (s.aggressiveNsec !== undefined) opts.push(`  synth-from-dnssec ${s.aggressiveNsec ? 'yes' : 'no'};`);
+      map('aggressiveNsec', `synth-from-dnssec ${s.aggressiveNsec ? 'yes' : 'no'};`);
+      if (s.serveStale) opts.push('  stale-answer-enable yes;', '  stale-cache-enable yes;');
+      map('serveStale', s.serveStale ? 'stale-answer-enable yes; stale-cache-enable yes;' : 'stale-answer-enable no; (default)');
+      if (s.ednsBufferSize !== undefined) opts.push(`  edns-udp-size ${s.ednsBufferSize};`);
+      map('ednsBufferSize', `edns-udp-size ${s.ednsBufferSize};`);
+      if (s.qnameMinimisation !== undefined) opts.push(`  qname-minimization ${s.qnameMinimisation ? 'relaxed' : 'off'};`);
+      map('qnameMinimisation', `qname-minimization ${s.qnameMinimisation ? 'relaxed' : 'off'};`);
+      const anchors = validate
+        ? [`trust-anchors {`, ...cfg.trustAnchors.map((l) => {
+            const d = dsParts(l);
+            return `  . static-ds ${d.keyTag} ${d.algorithm} ${d.digestType} "${d.digest}";`;
+          }), '};']
+        : [];
+      const conf = ['options {', ...opts, '};', ...anchors, `zone "." { type hint; file "${join(dir, 'root.hints')}"; };`, 'controls { };', ''].join('\n');
+      return { command: 'named', args: ['-g', '-u', 'root', '-c', join(dir, 'named.conf')], files: { 'named.conf': conf, 'root.hints': hintsFile(cfg.rootHints) }, mappings: maps };
+    }
+    case 'knot': {
+      const hints = cfg.rootHints.map((h) => `['${h.host.endsWith('.') ? h.host : `${h.host}.`}'] = '${h.address}'`).join(', ');
+      const lines = [
+        `net.listen('${cfg.address}', 53, { kind = 'dns' })`,
+        v6 ? `net.outgoing_v6('${cfg.address}')` : `net.outgoing_v4('${cfg.address}')`,
+        `cache.open(20 * MB, 'lmdb://${join(dir, 'cache')}')`,
+        "modules.load('hints > iterate')",
+        `hints.root({ ${hints} })`,
+        "trust_anchors.remove('.')",
+        ...(validate ? cfg.trustAnchors.map((l) => `trust_anchors.add('${l.replace(/\s+/g, ' ').trim()}')`) : []),
+      ];
+      map('validate', validate ? "trust_anchors.add('. DS …')" : "trust_anchors.remove('.') (no anchor: no validation)");
+      // Knot Resolver 5.6 has no switch for RFC 8198 aggressive use: the cache always synthesises from
+      // validated NSEC (and NSEC3 since 2.4.0). No query flag in kres-gen.lua turns it off.
+      map('aggressiveNsec', s.aggressiveNsec === false ? undefined : '(always on; no option)');
+      if (s.serveStale) lines.push("modules.load('serve_stale < cache')");
+      map('serveStale', s.serveStale ? "modules.load('serve_stale < cache')" : '(serve_stale module not loaded)');
+      if (s.ednsBufferSize !== undefined) lines.push(`net.bufsize(1232, ${s.ednsBufferSize})`);
+      map('ednsBufferSize', `net.bufsize(1232, ${s.ednsBufferSize})`);
+      if (s.qnameMinimisation === false) lines.push("option('NO_MINIMIZE', true)");
+      map('qnameMinimisation', s.qnameMinimisation === false ? "option('NO_MINIMIZE', true)" : '(default: minimise)');
+      return { command: 'kresd', args: ['-n', '-c', join(dir, 'kresd.conf'), dir], files: { 'kresd.conf': lines.join('\n') + '\n' }, mappings: maps };
+    }
+    case 'powerdns': {
+      const lines = [
+        `local-address=${cfg.address}`,
+        'local-port=53',
+        `query-local-address=${cfg.address}`,
+        'allow-from=0.0.0.0/0, ::/0',
+        // The default dont-query list holds RFC 1918 and documentation ranges — exactly where lab servers live.
+        'dont-query=',
+        'security-poll-suffix=',
+        `hint-file=${join(dir, 'root.hints')}`,
+        `lua-config-file=${join(dir, 'recursor.lua')}`,
+        `socket-dir=${dir}`,
+        'daemon=no',
+        'write-pid=no',
+        'disable-syslog=yes',
+        'threads=1',
+        `dnssec=${validate ? 'validate' : 'off'}`,
+      ];
+      map('validate', `dnssec=${validate ? 'validate' : 'off'}`);
+      if (s.aggressiveNsec !== undefined) lines.push(`aggressive-nsec-cache-size=${s.aggressiveNsec ? 100000 : 0}`);
+      map('aggressiveNsec', `aggressive-nsec-cache-size=${s.aggressiveNsec ? 100000 : 0}`);
+      if (s.serveStale) lines.push('serve-stale-extensions=2880');
+      map('serveStale', s.serveStale ? 'serve-stale-extensions=2880 (2880 × 30 s = 1 day)' : 'serve-stale-extensions=0');
+      if (s.ednsBufferSize !== undefined) lines.push(`edns-outgoing-bufsize=${s.ednsBufferSize}`);
+      map('ednsBufferSize', `edns-outgoing-bufsize=${s.ednsBufferSize}`);
+      if (s.qnameMinimisation !== undefined) lines.push(`qname-minimization=${s.qnameMinimisation ? 'yes' : 'no'}`);
+      map('qnameMinimisation', `qname-minimization=${s.qnameMinimisation ? 'yes' : 'no'}`);
+      const lua = ["clearTA('.')", ...(validate ? cfg.trustAnchors.map((l) => {
+        const d = dsParts(l);
+        return `addTA('.', '${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}')`;
+      }) : [])].join('\n');
+      return {
+        command: 'pdns_recursor',
+        args: [`--config-dir=${dir}`],
+        files: { 'recursor.conf': lines.join('\n') + '\n', 'recursor.lua': lua + '\n', 'root.hints': hintsFile(cfg.rootHints) },
+        mappings: maps,
+      };
+    }
+  }
+}
+
+/** A running real resolver. */
+export class RealResolver {
+  private constructor(
+    readonly config: RealResolverConfig,
+    readonly dir: string,
+    readonly process: ManagedProcess,
+    readonly mappings: SwitchMapping[],
+  ) {}
+
+  /**
+   * Write the config, start the product (in this process's namespace), and wait until it answers a
+   * CHAOS query on its address (no upstream traffic). Stops it again when it does not come up.
+   */
+  static async start(cfg: RealResolverConfig, options: { startTimeoutMs?: number } = {}): Promise<RealResolver> {
+    const { binary, pkg } = BINARY[cfg.product];
+    requireBinary(binary, pkg);
+    if (cfg.faketimeFile && !existsSync(LIBFAKETIME)) throw new RealSoftwareError(`${LIBFAKETIME} not found: install the Debian package "faketime"`);
+    const dir = mkdtempSync(join(tmpdir(), `dnslab-real-${cfg.product}-`));
+    const gen = generateConfig(cfg, dir);
+    for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir };
+    if (cfg.faketimeFile) {
+      if (TIME_MECHANISM[cfg.product] === 'libfaketime') Object.assign(env, { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: cfg.faketimeFile, FAKETIME_NO_CACHE: '1' });
+      else Object.assign(env, { LD_PRELOAD: timeshiftLibrary(), DNSLAB_TIMESHIFT_FILE: cfg.faketimeFile });
+    }
+    const proc = new ManagedProcess(gen.command, gen.args, { env, cwd: dir });
+    const r = new RealResolver(cfg, dir, proc, gen.mappings);
+    try {
+      await waitForDns(cfg.address, options.startTimeoutMs ?? 20_000, proc);
+    } catch (e) {
+      await r.stop();
+      throw new RealSoftwareError(`${cfg.product} did not come up on ${cfg.address}: ${(e as Error).message}\n--- output ---\n${proc.log.slice(-3000)}`);
+    }
+    return r;
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  /** Stop the process group and remove the temp dir. */
+  async stop(): Promise<void> {
+    await this.process.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Wait until something answers a DNS query (version.bind CH TXT, RD=0) on address:53. */
+export async function waitForDns(address: string, ms: number, proc?: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + ms;
+  // Built by hand so this module needs nothing from dns/: id 0x1d1a, no flags, one question version.bind CH TXT.
+  const name = Buffer.from('\x07version\x04bind\x00', 'latin1');
+  const query = Buffer.concat([Buffer.from([0x1d, 0x1a, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), name, Buffer.from([0, 16, 0, 3])]);
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    if (proc?.exited) throw new RealSoftwareError(`process exited (${proc.child.exitCode ?? proc.child.signalCode})`);
+    if (Date.now() > deadline) throw new RealSoftwareError(`no answer within ${ms} ms`);
+    const ok = await new Promise<boolean>((resolveP) => {
+      const sock = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+      const t = setTimeout(() => finish(false), 300);
+      const finish = (v: boolean) => {
+        clearTimeout(t);
+        try {
+          sock.close();
+        } catch {
+          // closed
+        }
+        resolveP(v);
+      };
+      sock.on('error', () => finish(false));
+      sock.on('message', (m) => finish(m.length >= 12 && m.readUInt16BE(0) === 0x1d1a));
+      sock.send(query, 53, address, (err) => err && finish(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The product's version line (`unbound -V`, `named -v`, `kresd --version`, `pdns_recursor --version`). */
+export function productVersion(product: Product): string {
+  const cmd: Record<Product, [string, string[]]> = {
+    unbound: ['unbound', ['-V']],
+    bind: ['named', ['-v']],
+    knot: ['kresd', ['--version']],
+    powerdns: ['pdns_recursor', ['--version']],
+  };
+  const [c, a] = cmd[product];
+  const r = spawnSync(c, a, { encoding: 'utf8', timeout: 10_000 });
+  const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+  const line = text.split('\n').find((l) => /version|BIND|PowerDNS Recursor/i.test(l)) ?? '(not installed)';
+  return line.replace(/^\w{3} \d+ [\d:]+ /, '').trim();
+}
+
+/** Write a libfaketime relative offset ("+N" / "-N" seconds) atomically enough for a reader that re-reads every call. */
+export function writeFaketimeOffset(file: string, offsetSeconds: number): void {
+  const n = Math.round(offsetSeconds);
+  writeFileSync(file, `${n >= 0 ? '+' : ''}${n}\n`);
+}
