@@ -97,8 +97,10 @@ export interface ScenarioClient {
 }
 
 /**
- * A middlebox on a path (issue 5 builds them). The slot is typed so scenarios
- * can be written now; the runner reports clearly that none are available yet.
+ * A middlebox on the path between two machines (servers/middlebox/attach.ts):
+ * `kind` is middlebox | firewall | home-router | path-faults, `options` are
+ * `MiddleboxSettings` names (e.g. `{ maxUdp: 1232, oversize: 'truncate' }`,
+ * `{ tcp: 'reject' }`, `{ strip: 'rrsig' }`, `{ loss: 0.1 }`).
  */
 export interface ScenarioMiddlebox {
   kind: string;

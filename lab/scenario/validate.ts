@@ -11,6 +11,7 @@ import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { PROFILE_NAMES, PROFILES } from '../../servers/recursive/profiles.ts';
 import { quirkProblem } from '../../servers/authoritative/quirks.ts';
+import { MiddleboxConfigError, settingsFromOptions } from '../../servers/middlebox/index.ts';
 import { SPF_RESULTS } from '../../servers/mail/spf.ts';
 import { FINDING_KINDS } from '../audit/audit.ts';
 import { REGISTRY_LOCK, CLIENT_STATUSES, type StatusCode } from '../registry/registry.ts';
@@ -209,7 +210,13 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
     const where = `topology.middleboxes["${name}"]`;
     for (const end of m.between ?? []) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`);
-    top(where, `middlebox kind "${m.kind}" is not available yet (middleboxes arrive with issue 5); remove it or run a scenario without it`);
+    if (!Array.isArray(m.between) || m.between.length !== 2) top(where, 'between must name exactly two machines');
+    try {
+      settingsFromOptions(m.kind, m.options ?? {});
+    } catch (err) {
+      if (!(err instanceof MiddleboxConfigError)) throw err;
+      top(where, err.message);
+    }
   }
   const registrars = new Set((topology.registries ?? []).flatMap((r) => r.registrars));
   const registryDomains = (topology.registries ?? []).flatMap((r) => r.domains.map((d) => normalizeName(d.name)));

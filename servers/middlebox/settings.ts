@@ -72,6 +72,17 @@ export function validateSettings(input: unknown): MiddleboxSettings {
     if (!Array.isArray(s.strip)) throw new MiddleboxConfigError('strip', `a list of ${STRIP_WHAT.join(', ')}`, s.strip);
     for (const w of s.strip) oneOf('strip', w, STRIP_WHAT);
   }
+  // Numbers are checked under the names the user wrote (the stage constructors re-check under their own).
+  if (s.maxUdp !== undefined) intSetting('maxUdp', s.maxUdp, 12, 65535);
+  if (s.ednsRewrite !== undefined) intSetting('ednsRewrite', s.ednsRewrite, 0, 65535);
+  if (s.mtu !== undefined) intSetting('mtu', s.mtu, 68, 65535);
+  if (s.reassemblyTimeoutMs !== undefined) intSetting('reassemblyTimeoutMs', s.reassemblyTimeoutMs, 0, 600_000);
+  if (s.capAnswers !== undefined) intSetting('capAnswers', s.capAnswers, 12, 65535);
+  if (s.cacheTtl !== undefined) intSetting('cacheTtl', s.cacheTtl, 0, 604800);
+  if (s.natPortBase !== undefined) intSetting('natPortBase', s.natPortBase, 1024, 65535);
+  for (const k of ['formerrEdns', 'cache', 'natPredictable'] as const) {
+    if (s[k] !== undefined && typeof s[k] !== 'boolean') throw new MiddleboxConfigError(k, 'true or false', s[k]);
+  }
   if (s.udpSessions !== undefined) intSetting('udpSessions', s.udpSessions, 1, 1_000_000);
   if (s.natPorts !== undefined) intSetting('natPorts', s.natPorts, 1, 64512);
   // The stage constructors validate the numbers they own; build once to check.

@@ -65,7 +65,7 @@ describe('dnslab middlebox: bad configuration → exit 2 naming the flag', () =>
     assert.match(r.err, /--allow-external/);
   });
   it('as data: validateSettings throws MiddleboxConfigError with the setting name', () => {
-    assert.throws(() => validateSettings({ maxUdp: -1 }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'maxUdpSize');
+    assert.throws(() => validateSettings({ maxUdp: -1 }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'maxUdp');
     assert.throws(() => validateSettings({ fragments: 'x', mtu: 1500 }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'fragments' && /pass, drop, first/.test(e.message));
     assert.throws(() => validateSettings({ colour: 'red' }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'middlebox.colour');
   });

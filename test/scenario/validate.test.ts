@@ -92,7 +92,7 @@ test('topology problems name where they are', () => {
   has(/^topology\.resolvers\["r2"\]\.settings: unknown setting "noSuchKnob"/);
   has(/^topology\.clients\["bob"\]: unknown resolver "r9" \(resolvers: r, r2\)$/);
   has(/^topology\.clients\["carol"\]: 10\.53\.0\.1 is in 10\.53\.0\.0\/16, which the lab keeps/);
-  has(/^topology\.middleboxes\["lb"\]: middlebox kind "load-balancer" is not available yet \(middleboxes arrive with issue 5\)/);
+  has(/^topology\.middleboxes\["lb"\]: kind: got "load-balancer"; expected one of middlebox, firewall, home-router, path-faults/);
   has(/^topology\.registries\[0\]: the TLD zone "com" must be in topology\.zones/);
   has(/^topology\.registries\[0\]: domain x\.com: unknown registrar "b" \(registrars: a\)$/);
 });
