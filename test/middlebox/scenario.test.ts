@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planScenario, runPlan, ScenarioError } from '../../lab/runner/index.ts';
+import { findScenario, planScenario, runPlan, ScenarioError } from '../../lab/runner/index.ts';
 import type { Scenario } from '../../lab/scenario/types.ts';
 
 function scenario(options: Record<string, string | number | boolean>, expectRcode: string): Scenario {
@@ -49,5 +49,21 @@ describe('middleboxes in scenarios', { timeout: 60_000 }, () => {
       (e: unknown) => e instanceof ScenarioError && /topology\.middleboxes\["router"\]: capAnswers: got -1; expected an integer 12\.\.65535/.test(e.message),
     );
     assert.throws(() => planScenario(scenario({ strip: 'ds' }, 'NOERROR'), 'x.ts'), (e: unknown) => e instanceof ScenarioError && /strip: got "ds"; expected one of opt, do, rrsig/.test(e.message));
+  });
+
+  it('scenario middlebox-large-answers: both variants hold, and without the box the vulnerable variant\'s SERVFAIL claim fails', async () => {
+    const loaded = await findScenario('middlebox-large-answers');
+    for (const variant of ['vulnerable', 'fixed']) {
+      const r = await runPlan(planScenario(loaded.scenario, loaded.file, variant), { seed: 1 });
+      assert.equal(r.passed, true, `${variant}: ${JSON.stringify(r.assertions.filter((a) => !a.ok))}`);
+    }
+    const plan = planScenario(loaded.scenario, loaded.file, 'vulnerable');
+    const topology = structuredClone(plan.topology);
+    delete topology.middleboxes;
+    const r = await runPlan({ ...plan, topology }, { seed: 1 });
+    assert.equal(r.error, undefined);
+    const failed = r.assertions.filter((a) => !a.ok);
+    assert.equal(failed.length, 1, JSON.stringify(r.assertions));
+    assert.match(failed[0]!.what + failed[0]!.expected, /SERVFAIL/);
   });
 });
