@@ -1,6 +1,8 @@
 // Queries per second of `dnslab auth` on loopback, measured with dnsperf in
 // ONE run side by side with (a) a plain Node UDP echo server — the ceiling
-// for one Node process on this machine — and (b) NSD on the same zone.
+// for one Node process on this machine, (b) NSD on the same zone and (c) a
+// server written the way dns2's README example is (dns2 3.0.0, the version
+// npm installs on Node 20), answering the same records.
 // Bounded: each server gets DURATION seconds; everything is stopped by PID.
 //
 //   node --import tsx bench/auth-qps.ts [seconds] [rounds]    (default 3 s × 3 rounds)
@@ -8,7 +10,7 @@
 // The servers are measured in interleaved rounds and the median is reported,
 // because other work on a 2-core machine moves single figures by ±15 %.
 //
-// Addresses: 127.0.4.30 (echo), .31 (dnslab auth), .32 (NSD), port 5330.
+// Addresses: 127.0.4.30 (echo), .31 (dnslab auth), .32 (NSD), .33 (dns2), port 5330.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ const PORT = 5330;
 const ECHO = '127.0.4.30';
 const LAB = '127.0.4.31';
 const NSD = '127.0.4.32';
+const DNS2 = '127.0.4.33';
 
 const ZONE = `$ORIGIN example.
 $TTL 3600
@@ -59,6 +62,35 @@ s.on('message', (m, r) => s.send(m, r.port, r.address));
 s.bind(${PORT}, '${ECHO}', () => console.log('listening'));
 `;
 
+// dns2's README example server (createServer + Packet.createResponseFromRequest),
+// given the same data as ZONE so the same query mix gets the same answers.
+const DNS2_SERVER = `
+const dns2 = require('dns2');
+const { Packet } = dns2;
+const T = Packet.TYPE, C = Packet.CLASS.IN;
+const data = {
+  'www.example': [{ type: T.A, address: '192.0.2.10' }, { type: T.AAAA, address: '2001:db8::10' }],
+  'alias.example': [{ type: T.CNAME, domain: 'www.example' }],
+  'example': [{ type: T.MX, exchange: 'mail.example', priority: 10 }, { type: T.NS, ns: 'ns1.example' }, { type: T.NS, ns: 'ns2.example' }],
+  'x.wild.example': [{ type: T.A, address: '192.0.2.20' }],
+};
+const server = dns2.createServer({
+  udp: true,
+  handle(request, send) {
+    const response = Packet.createResponseFromRequest(request);
+    const [q] = request.questions;
+    const records = data[q.name.toLowerCase()];
+    if (!records) response.header.rcode = 3;
+    for (const r of records || []) {
+      if (r.type === q.type || r.type === T.CNAME) response.answers.push({ name: q.name, class: C, ttl: 3600, ...r });
+    }
+    send(response);
+  },
+});
+server.on('listening', () => console.log('listening'));
+server.listen({ udp: { port: ${PORT}, address: '${DNS2}' } });
+`;
+
 function runDnsperf(address: string): { qps: number; lost: string; line: string } {
   const r = spawnSync('dnsperf', ['-s', address, '-p', String(PORT), '-d', join(dir, 'queries.txt'), '-l', String(SECONDS), '-t', '2', '-q', '100'], {
     encoding: 'utf8',
@@ -81,11 +113,14 @@ async function main(): Promise<void> {
   // Response rate limiting (on by default in Debian's NSD, 200 qps per source) would measure RRL, not NSD.
   const nsd = startNsd(NSD, PORT, [{ origin: 'example', file: join(dir, 'example.zone') }], ['rrl-ratelimit: 0']).child;
   children.push(nsd);
+  const dns2 = spawn(process.execPath, ['-e', DNS2_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(dns2);
 
   const probe = makeQuery('www.example', 'A');
   await waitUntilAnswers(ECHO, PORT, probe, 10_000);
   await waitUntilAnswers(LAB, PORT, probe, 20_000);
   await waitUntilAnswers(NSD, PORT, probe, 10_000);
+  await waitUntilAnswers(DNS2, PORT, probe, 10_000);
   // Same answer from both DNS servers before we time them.
   const a = await udpExchange(LAB, PORT, probe);
   const b = await udpExchange(NSD, PORT, probe);
@@ -95,6 +130,7 @@ async function main(): Promise<void> {
     ['node udp echo (ceiling)', ECHO],
     ['dnslab auth', LAB],
     ['nsd', NSD],
+    ['dns2 example server', DNS2],
   ] as const;
   const runs = new Map<string, Array<{ qps: number; lost: string }>>(servers.map(([n]) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -113,10 +149,13 @@ async function main(): Promise<void> {
   const labQps = by['dnslab auth']!;
   console.log(`  dnslab / node echo = ${(labQps / by['node udp echo (ceiling)']!).toFixed(2)}   (target >= 0.80)`);
   console.log(`  dnslab / nsd       = ${(labQps / by['nsd']!).toFixed(2)}`);
+  console.log(`  dnslab / dns2      = ${(labQps / by['dns2 example server']!).toFixed(2)}   (target >= 6)`);
 }
 
 try {
   await main();
 } finally {
-  for (const c of children.reverse()) await stopChild(c, c === children[1] ? 'SIGINT' : 'SIGTERM');
+  // dnslab auth (children[1]) exits cleanly on Ctrl-C; the others on SIGTERM.
+  const lab = children[1];
+  for (const c of [...children].reverse()) await stopChild(c, c === lab ? 'SIGINT' : 'SIGTERM');
 }
