@@ -18,6 +18,7 @@ import {
   type RunResult,
 } from '../runner/index.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
+import { matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
@@ -37,6 +38,9 @@ options:
   --report FILE      write a self-contained HTML report (diagrams, narrative, assertions)
   --junit FILE       write JUnit XML (one testcase per assertion)
   --color            colour the timeline (default: when stdout is a terminal)
+  --resolver LIST    run each scenario against these resolvers and print a matrix:
+                     emulated,unbound,bind,knot,powerdns (real products run on sockets
+                     in a network namespace with no route; needs root; see servers/real/README.md)
 `;
 
 interface Args {
@@ -50,6 +54,7 @@ interface Args {
   report?: string;
   junit?: string;
   color: boolean;
+  resolvers?: string;
 }
 
 function parseArgs(argv: string[], isTty: boolean): Args {
@@ -90,6 +95,9 @@ function parseArgs(argv: string[], isTty: boolean): Args {
       case '--color':
         args.color = true;
         break;
+      case '--resolver':
+        args.resolvers = value();
+        break;
       case '--no-color':
         args.color = false;
         break;
@@ -127,6 +135,7 @@ export const runCommand: CliCommand = {
       }
       throw e;
     }
+    if (args.resolvers !== undefined) return runMatrixCommand(runs, args, io);
     const results: RunResult[] = [];
     let scenarioErrors = 0;
     for (const [i, r] of runs.entries()) {
@@ -167,3 +176,19 @@ export const runCommand: CliCommand = {
     return scenarioErrors === 0 && results.length > 0 && results.every((r) => r.passed) ? 0 : 1;
   },
 };
+
+/** --resolver: scenario × resolver matrix (text or --json), --report with every run. Exit 0 iff every cell is as expected. */
+async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args: Args, io: CliIO): Promise<number> {
+  let resolvers;
+  try {
+    resolvers = parseResolverList(args.resolvers ?? '');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const matrix = await runMatrix(runs, resolvers, { seed: args.seed, onProgress: (t) => io.stderr.write(t) });
+  if (args.json) io.stdout.write(JSON.stringify({ resolvers: matrix.resolvers, versions: matrix.versions, rows: matrix.rows }, null, 2) + '\n');
+  else io.stdout.write(renderMatrix(matrix));
+  if (args.report) writeFileSync(args.report, renderHtml(matrix.results));
+  if (args.junit) writeFileSync(args.junit, renderJunit(matrix.results));
+  return matrixPassed(matrix) ? 0 : 1;
+}

@@ -15,6 +15,12 @@ const req = JSON.parse(process.argv[2] ?? '{}') as { file: string; variant: stri
 const loaded = await findScenario(req.file);
 const plan = withProfile(planScenario(loaded.scenario, loaded.file, req.variant), PROFILE_OF[req.product]);
 const { env, info, close } = realEnvironment(plan, req.product, req.waitMs !== undefined ? { waitMs: req.waitMs } : {});
+// Stopped from outside: stop the product first (the parent also kills whatever is left in the namespace).
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void close().finally(() => process.exit(1));
+  });
+}
 let result: RealRunResult;
 try {
   result = await runPlan(plan, { seed: req.seed, environment: env });

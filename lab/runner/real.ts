@@ -142,12 +142,15 @@ export async function runReal(req: { file: string; variant: string; seed: string
   const ns = NetworkNamespace.create(`dnslab-rr-${process.pid}-${nsCounter++}`);
   let worker: ManagedProcess | undefined;
   let outDir: string | undefined;
-  const onSignal = () => {
-    void worker?.stop(500);
+  // Interrupted (Ctrl-C, SIGTERM): kill everything in the namespace, delete it, then die of the same signal.
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     ns.delete();
+    process.kill(process.pid, sig);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const root = resolve(import.meta.dirname, '../..');
     outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-out-'));

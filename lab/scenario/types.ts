@@ -287,6 +287,12 @@ export interface Variant {
   description: Bilingual;
   /** Topology overrides, merged over the base (objects merge key by key; arrays and strings replace). */
   topology?: DeepPartial<Topology>;
+  /**
+   * Where a real resolver product really behaves differently (dnslab run --resolver …): product
+   * ('unbound', 'bind', 'knot', 'powerdns') → the claims it fails (text contained in the claim line, e.g.
+   * 'watch b: from T+5m to T+2h clients never got NXDOMAIN') and why, naming the product option.
+   */
+  products?: Record<string, { failingClaims: string[]; because: string }>;
 }
 
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
