@@ -229,6 +229,11 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
       }
     };
     assert.equal(await err('10.0.0.1'), 'CONNECTION_REFUSED');
+    // The same rule on the way back (one filter per direction) must let the refusal through.
+    w.net.addInterceptor(new TcpFilter({ tcp: 'reject' }, 'tcp-back'), { from: '10.0.0.1' });
+    const t0 = w.clock.now();
+    assert.equal(await err('10.0.0.1'), 'CONNECTION_REFUSED');
+    assert.ok(w.clock.now() - t0 < 1000, 'refused at once, not after SYN retransmissions');
     assert.equal(await err('10.0.0.2'), 'TIMEOUT');
   });
 

@@ -44,6 +44,9 @@ export class TcpFilter implements PacketInterceptor {
     if (!ports) return 'drop';
     if (ports.dstPort !== this.config.port && ports.srcPort !== this.config.port) return 'forward';
     const b = packet.body;
+    // A rejecting firewall's own RSTs (and any RST) pass: the same rule on the reverse path
+    // must not swallow the refusal it produced (attachBetween puts one filter per direction).
+    if (this.config.tcp === 'reject' && b.kind === 'tcp' && b.flags.rst) return 'forward';
     if (this.config.tcp === 'reject' && b.kind === 'tcp' && b.flags.syn && !b.flags.ack && ports.dstPort === this.config.port) {
       // RFC 9293 §3.10.7.1: a SYN to a closed port gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN+1><CTL=RST,ACK>.
       ctx.inject({
