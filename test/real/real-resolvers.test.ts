@@ -1,0 +1,129 @@
+// Real resolvers under test (servers/real, lab/runner/real): the switch
+// mapping onto product options, the isolation of the namespace they run in,
+// the clock jump each product must honour (a TTL of 86400 s expires in about
+// a second of real time), and that nothing is left running afterwards — also
+// when the run is interrupted.
+//
+// Needs root and the Debian packages unbound, bind9, knot-resolver,
+// pdns-recursor, faketime, gcc and iproute2 (CI installs them).
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { NetworkNamespace, pidsByName, namespaceOf } from '../../servers/real/netns.ts';
+import { BINARY, generateConfig, PRODUCTS, type Product } from '../../servers/real/products.ts';
+import { runReal } from '../../lab/runner/real.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TTL_SCENARIO = resolve(import.meta.dirname, 'fixtures/ttl-jump.ts');
+const PRODUCT_BINARIES = PRODUCTS.map((p) => BINARY[p].binary);
+
+/** Product processes still running inside namespaces this process (or `owner`) created. */
+function leftovers(owner = process.pid): string[] {
+  return pidsByName(PRODUCT_BINARIES)
+    .filter((p) => namespaceOf(p.pid)?.startsWith(`dnslab-rr-${owner}-`))
+    .map((p) => `${p.name} ${p.pid}`);
+}
+
+function ourNamespaces(owner = process.pid): string[] {
+  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(`dnslab-rr-${owner}-`));
+}
+
+describe('real resolvers: config mapping', () => {
+  const cfg = (product: Product) =>
+    generateConfig(
+      {
+        product,
+        address: '10.0.0.53',
+        rootHints: [{ host: 'a.root-servers.lab', address: '10.53.0.1' }],
+        trustAnchors: ['. 86400 IN DS 12345 15 2 ABCDEF0123'],
+        switches: { aggressiveNsec: false, serveStale: true, ednsBufferSize: 1400, qnameMinimisation: false },
+      },
+      '/tmp/x',
+    );
+  const text = (product: Product) => Object.values(cfg(product).files).join('\n');
+  const cases: Record<Product, string[]> = {
+    unbound: ['aggressive-nsec: no', 'serve-expired: yes', 'edns-buffer-size: 1400', 'qname-minimisation: no', 'outgoing-interface: 10.0.0.53', 'a.root-servers.lab.\t3600000\tIN\tA\t10.53.0.1', 'validator iterator'],
+    bind: ['synth-from-dnssec no;', 'stale-answer-enable yes;', 'edns-udp-size 1400;', 'qname-minimization off;', 'query-source address 10.0.0.53;', '. static-ds 12345 15 2 "ABCDEF0123";'],
+    knot: ["net.bufsize(1232, 1400)", "option('NO_MINIMIZE', true)", "modules.load('serve_stale < cache')", "net.outgoing_v4('10.0.0.53')", "trust_anchors.add('. 86400 IN DS 12345 15 2 ABCDEF0123')"],
+    powerdns: ['aggressive-nsec-cache-size=0', 'serve-stale-extensions=2880', 'edns-outgoing-bufsize=1400', 'qname-minimization=no', 'security-poll-suffix=', 'dont-query=', "addTA('.', '12345 15 2 ABCDEF0123')", 'query-local-address=10.0.0.53'],
+  };
+  for (const product of PRODUCTS) {
+    it(`${product}: every switch lands on the product option, lab root hints and anchor, no polling/forwarding`, () => {
+      const t = text(product);
+      for (const want of cases[product]) assert.ok(t.includes(want), `${product} config lacks "${want}":\n${t}`);
+      assert.ok(!/forward/i.test(t), 'no forwarding');
+    });
+  }
+  it('Knot Resolver: aggressive NSEC off has no option, and the mapping says so (undefined option)', () => {
+    const m = cfg('knot').mappings.find((x) => x.setting === 'aggressiveNsec');
+    assert.equal(m?.option, undefined);
+  });
+});
+
+describe('real resolvers: isolation, clock jump, cleanup', () => {
+  it('the namespace has no route: UDP and TCP to a public address fail with ENETUNREACH', () => {
+    const ns = NetworkNamespace.create(`dnslab-rr-${process.pid}-iso`);
+    try {
+      assert.equal(ns.routes(), '');
+      const probe = `
+        const dgram = require('node:dgram'); const net = require('node:net');
+        const s = dgram.createSocket('udp4');
+        s.send(Buffer.alloc(12), 53, '9.9.9.9', (e) => {
+          console.log('udp', e ? e.code : 'sent'); s.close();
+          const c = net.connect({ host: '1.1.1.1', port: 53 });
+          c.on('connect', () => { console.log('tcp connected'); c.destroy(); });
+          c.on('error', (e2) => console.log('tcp', e2.code));
+        });`;
+      const [cmd, args] = ns.exec(process.execPath, ['-e', probe]);
+      const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+      assert.match(r.stdout, /udp ENETUNREACH/);
+      assert.match(r.stdout, /tcp ENETUNREACH/);
+    } finally {
+      ns.delete();
+    }
+    assert.deepEqual(ourNamespaces(), []);
+  });
+
+  for (const product of PRODUCTS) {
+    it(`${product}: honours a one-day clock jump (cached until the TTL of 86400 runs out, asked again after), and nothing is left running`, async () => {
+      const t0 = Date.now();
+      // The run gives up after 60 s of real time: a day of waiting must cost seconds.
+      const r = await runReal({ file: TTL_SCENARIO, variant: 'default', seed: '1', product, timeoutMs: 60_000 });
+      const failed = r.assertions.filter((a) => !a.ok).map((a) => `${a.offset} ${a.what}: expected ${a.expected}, actual ${a.actual}`);
+      assert.equal(r.error, undefined, r.error);
+      assert.deepEqual(failed, []);
+      assert.equal(r.assertions.length, 9); // rcode + answer (+ TTL) per query, two query counts
+      assert.ok(r.end - r.start >= 86_400_000, 'lab time passed a day');
+      assert.deepEqual(r.real?.leftover, [], 'processes left in the namespace');
+      assert.deepEqual(leftovers(), []);
+      assert.deepEqual(ourNamespaces(), []);
+      // Not a timing assertion: the figure for the README.
+      process.stderr.write(`# ${product}: 1 day of lab time in ${((Date.now() - t0) / 1000).toFixed(1)} s real\n`);
+    });
+  }
+
+  it('an interrupted run (SIGINT mid-scenario) leaves no resolver process and no namespace', async () => {
+    const script = `
+      import { runReal } from ${JSON.stringify(resolve(ROOT, 'lab/runner/real.ts'))};
+      console.log('START');
+      await runReal({ file: 'dnssec-rollback', variant: 'vulnerable', seed: '1', product: 'unbound' });
+      console.log('FINISHED');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    // Wait until the product runs inside the child's namespace, then interrupt.
+    const deadline = Date.now() + 30_000;
+    while (leftovers(child.pid!).length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(leftovers(child.pid!).length > 0, `unbound never started inside the child's namespace: ${out}`);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGINT');
+    await exited;
+    assert.ok(!out.includes('FINISHED'), 'the run was interrupted');
+    assert.deepEqual(leftovers(child.pid!), []);
+    assert.deepEqual(ourNamespaces(child.pid!), []);
+  });
+});
