@@ -1,0 +1,82 @@
+// The resolver matrix in CI: seed scenarios × (emulated, Unbound, BIND,
+// Knot Resolver), each real product in its own namespace with its clock
+// jumped by the lab. Subset (to stay around a minute on 2 cores): the
+// aggressive-NSEC pair, the DNSSEC rollback (vulnerable, fixed), duplicate
+// SPF, NS takeover and registrar hijack — every kind of claim (answers, AD,
+// query counts, timelines over 30 h, SPF) appears.
+//
+// What must hold: the scenario as written passes on the emulated resolver;
+// Unbound and BIND pass and agree claim by claim with dnslab's resolver on
+// their profiles. Knot Resolver disagrees on claims listed below (measured;
+// see servers/real/README.md) — pinned here precisely, so a change either way
+// shows up.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runMatrix, renderMatrix, type Matrix } from '../../lab/runner/matrix.ts';
+import { runsFor } from '../../lab/runner/index.ts';
+
+const SUBSET: [string, string][] = [
+  ['aggressive-nsec-new-name', 'aggressive'],
+  ['aggressive-nsec-new-name', 'non-aggressive'],
+  ['dnssec-rollback', 'vulnerable'],
+  ['dnssec-rollback', 'fixed'],
+  ['docomo-duplicate-spf', 'vulnerable'],
+  ['ns-takeover', 'vulnerable'],
+  ['registrar-hijack', 'vulnerable'],
+];
+
+/** Knot Resolver 5.6 vs dnslab's knot-resolver profile: claims where they differ (real FAIL, emulated ok). */
+const KNOT_FINDINGS: Record<string, string[]> = {
+  // kresd has no switch for RFC 8198; declared in the scenario (variant.products.knot), so the cell is "as expected",
+  // but the emulated profile honours aggressiveNsec=false and so disagrees.
+  'aggressive-nsec-new-name [non-aggressive]': ['watch b: from T+5m to T+2h clients never got NXDOMAIN'],
+  // kresd recovers about an hour after the zone lost its signatures, while the DS it cached (TTL 86400) is still
+  // valid: it does not keep the domain bogus for the DS TTL as Unbound, BIND and the profile do.
+  'dnssec-rollback [vulnerable]': ['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery'],
+  // kresd stops answering with the hijacker's address before the claimed window ends.
+  'registrar-hijack [vulnerable]': ['watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
+};
+
+describe('resolver matrix: seed scenarios × emulated, unbound, bind, knot', () => {
+  let matrix: Matrix;
+
+  it('runs', async () => {
+    const runs = [];
+    for (const [id, variant] of SUBSET) runs.push(...(await runsFor(id, variant)));
+    matrix = await runMatrix(runs, ['emulated', 'unbound', 'bind', 'knot'], { seed: '1' });
+    process.stderr.write(renderMatrix(matrix).replace(/^/gm, '# '));
+    assert.equal(matrix.rows.length, SUBSET.length);
+  });
+
+  it('the emulated resolver passes every scenario as written', () => {
+    for (const r of matrix.rows) {
+      const c = r.cells.find((x) => x.resolver === 'emulated')!;
+      assert.ok(c.passed, `${r.id} [${r.variant}]: ${c.failed.join('; ')} ${c.error ?? ''}`);
+    }
+  });
+
+  for (const product of ['unbound', 'bind'] as const) {
+    it(`${product}: every scenario as expected, and the emulated ${product} profile agrees claim by claim`, () => {
+      for (const r of matrix.rows) {
+        const c = r.cells.find((x) => x.resolver === product)!;
+        assert.equal(c.error, undefined, `${r.id} [${r.variant}]: ${c.error}`);
+        assert.ok(c.asExpected, `${r.id} [${r.variant}]: ${c.failed.join('; ')}`);
+        assert.ok(c.total > 0);
+        assert.deepEqual(c.emulatedProfile?.differences, [], `${r.id} [${r.variant}]`);
+        assert.deepEqual(c.real?.leftover, []);
+      }
+    });
+  }
+
+  it('knot: agrees with its profile except exactly the measured findings', () => {
+    for (const r of matrix.rows) {
+      const key = `${r.id} [${r.variant}]`;
+      const c = r.cells.find((x) => x.resolver === 'knot')!;
+      assert.equal(c.error, undefined, `${key}: ${c.error}`);
+      const diffs = (c.emulatedProfile?.differences ?? []).map((d) => `${d.what} (emulated ${d.emulated}, real ${d.real})`);
+      const want = (KNOT_FINDINGS[key] ?? []).map((w) => `${w} (emulated true, real false)`);
+      assert.deepEqual(diffs.sort(), want.sort(), key);
+    }
+  });
+});
