@@ -9,7 +9,7 @@
 import type { LoadedScenario } from '../scenario/load.ts';
 import { planScenario } from '../scenario/validate.ts';
 import { PRODUCTS, PROFILE_OF, productVersion, type Product } from '../../servers/real/products.ts';
-import { runReal, withProfile, type RealRunInfo } from './real.ts';
+import { runReal, withProfile, withProfileSwitches, type RealRunInfo } from './real.ts';
 import type { AssertionRecord, RunResult } from './result.ts';
 import { runPlan } from './run.ts';
 
@@ -151,7 +151,7 @@ export async function runMatrix(
         cell = cellOf(resolver, real, expectation(run.loaded, run.variant, resolver), (Date.now() - t0) / 1000);
         if (real.real) cell.real = real.real;
         const profile = PROFILE_OF[resolver];
-        const emulated = await runPlan(withProfile(plan, profile), { seed: o.seed });
+        const emulated = await runPlan(withProfile(withProfileSwitches(plan), profile), { seed: o.seed });
         const differences = compareClaims(emulated, real);
         cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences };
       }

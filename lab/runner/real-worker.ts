@@ -7,13 +7,13 @@
 
 import { writeFileSync } from 'node:fs';
 import { findScenario, planScenario } from './index.ts';
-import { realEnvironment, withProfile, type RealRunResult } from './real.ts';
+import { realEnvironment, withProfile, withProfileSwitches, type RealRunResult } from './real.ts';
 import { runPlan } from './run.ts';
 import { PROFILE_OF, type Product } from '../../servers/real/products.ts';
 
 const req = JSON.parse(process.argv[2] ?? '{}') as { file: string; variant: string; seed: string; product: Product; waitMs?: number; out: string };
 const loaded = await findScenario(req.file);
-const plan = withProfile(planScenario(loaded.scenario, loaded.file, req.variant), PROFILE_OF[req.product]);
+const plan = withProfile(withProfileSwitches(planScenario(loaded.scenario, loaded.file, req.variant)), PROFILE_OF[req.product]);
 const { env, info, close } = realEnvironment(plan, req.product, req.waitMs !== undefined ? { waitMs: req.waitMs } : {});
 // Stopped from outside: stop the product first (the parent also kills whatever is left in the namespace).
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

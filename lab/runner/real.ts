@@ -23,7 +23,8 @@ import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import { RealClock } from '../net/clock.ts';
 import { SocketNetwork } from '../net/socket.ts';
 import { addLoopbackAddress, assertIsolated, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
-import { PROFILE_OF, RealResolver, splitSettings, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
+import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
+import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettings, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
 import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
@@ -91,9 +92,7 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
     return {
       name: r.name,
       addresses: r.addresses,
-      flush: () => {
-        throw new RealSoftwareError(`flush-cache is not wired for the real ${product} yet (unbound-control / rndc / rec_control / kresd control socket)`);
-      },
+      flush: (name) => resolver.flushCache(name),
       stop: () => resolver.stop(),
     };
   };
@@ -123,6 +122,24 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A resolver whose profile is not one of the four products (google-public-dns) keeps the switches that make
+ * that profile what it is — as explicit settings the product adapters map (TTL caps, serve-stale, EDNS size…);
+ * the scenario's own settings still win.
+ */
+export function withProfileSwitches(plan: Plan): Plan {
+  const topology = structuredClone(plan.topology);
+  const productProfiles = Object.values(PROFILE_OF) as string[];
+  for (const r of Object.values(topology.resolvers ?? {})) {
+    if (productProfiles.includes(r.profile) || !isProfileName(r.profile)) continue;
+    const p = PROFILES[r.profile];
+    const inherited: Record<string, boolean | number> = {};
+    for (const k of SWITCH_NAMES) inherited[k] = p[k];
+    r.settings = { ...inherited, ...(r.settings ?? {}) };
+  }
+  return { ...plan, topology };
 }
 
 /** A copy of the plan whose resolvers all use `profile` (keeping their settings). */

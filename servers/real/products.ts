@@ -33,6 +33,9 @@ export const BINARY: Record<Product, { binary: string; pkg: string }> = {
   powerdns: { binary: 'pdns_recursor', pkg: 'pdns-recursor' },
 };
 
+/** HMAC key for rndc to this run's named (loopback in a private namespace; not a secret worth guarding). */
+const RNDC_SECRET = Buffer.from('dnslab-rndc-key-for-lab-runs-000').toString('base64');
+
 export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 /**
@@ -63,6 +66,9 @@ export interface RealSwitches {
   validate?: boolean;
   ednsBufferSize?: number;
   qnameMinimisation?: boolean;
+  /** Cap on cached TTLs, positive and negative (RFC 2308 §5), seconds. */
+  maxTtl?: number;
+  maxNegativeTtl?: number;
 }
 
 export interface RealResolverConfig {
@@ -91,7 +97,7 @@ export interface GeneratedConfig {
   mappings: SwitchMapping[];
 }
 
-const SWITCH_NAMES = ['aggressiveNsec', 'serveStale', 'validate', 'ednsBufferSize', 'qnameMinimisation'] as const;
+export const SWITCH_NAMES = ['aggressiveNsec', 'serveStale', 'validate', 'ednsBufferSize', 'qnameMinimisation', 'maxTtl', 'maxNegativeTtl'] as const;
 
 /** Split scenario settings into the switches adapters map and the rest (reported as not mapped). */
 export function splitSettings(settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[] } {
@@ -160,7 +166,12 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       if (s.qnameMinimisation !== undefined) lines.push(`  qname-minimisation: ${s.qnameMinimisation ? 'yes' : 'no'}`);
       map('qnameMinimisation', `qname-minimisation: ${s.qnameMinimisation ? 'yes' : 'no'}`);
       map('validate', validate ? 'module-config: "validator iterator"' : 'module-config: "iterator"');
-      lines.push('remote-control:', '  control-enable: no', '');
+      if (s.maxTtl !== undefined) lines.push(`  cache-max-ttl: ${s.maxTtl}`);
+      map('maxTtl', `cache-max-ttl: ${s.maxTtl}`);
+      if (s.maxNegativeTtl !== undefined) lines.push(`  cache-max-negative-ttl: ${s.maxNegativeTtl}`);
+      map('maxNegativeTtl', `cache-max-negative-ttl: ${s.maxNegativeTtl}`);
+      // Cache flushes (flush-cache steps) go through unbound-control on a local socket (no TLS certificates needed).
+      lines.push('remote-control:', '  control-enable: yes', `  control-interface: "${join(dir, 'unbound.ctl')}"`, '  control-use-cert: no', '');
       return {
         command: 'unbound',
         args: ['-d', '-c', join(dir, 'unbound.conf')],
@@ -191,14 +202,22 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('ednsBufferSize', `edns-udp-size ${s.ednsBufferSize};`);
       if (s.qnameMinimisation !== undefined) opts.push(`  qname-minimization ${s.qnameMinimisation ? 'relaxed' : 'off'};`);
       map('qnameMinimisation', `qname-minimization ${s.qnameMinimisation ? 'relaxed' : 'off'};`);
+      if (s.maxTtl !== undefined) opts.push(`  max-cache-ttl ${s.maxTtl};`);
+      map('maxTtl', `max-cache-ttl ${s.maxTtl};`);
+      if (s.maxNegativeTtl !== undefined) opts.push(`  max-ncache-ttl ${s.maxNegativeTtl};`);
+      map('maxNegativeTtl', `max-ncache-ttl ${s.maxNegativeTtl};`);
       const anchors = validate
         ? [`trust-anchors {`, ...cfg.trustAnchors.map((l) => {
             const d = dsParts(l);
             return `  . static-ds ${d.keyTag} ${d.algorithm} ${d.digestType} "${d.digest}";`;
           }), '};']
         : [];
-      const conf = ['options {', ...opts, '};', ...anchors, `zone "." { type hint; file "${join(dir, 'root.hints')}"; };`, 'controls { };', ''].join('\n');
-      return { command: 'named', args: ['-g', '-u', 'root', '-c', join(dir, 'named.conf')], files: { 'named.conf': conf, 'root.hints': hintsFile(cfg.rootHints) }, mappings: maps };
+      // rndc on the resolver's own address, port 953, with a key written for this run (flush-cache steps).
+      const key = ['key "dnslab" {', '  algorithm hmac-sha256;', `  secret "${RNDC_SECRET}";`, '};'];
+      const controls = [`controls { inet ${cfg.address} port 953 allow { any; } keys { "dnslab"; }; };`];
+      const conf = ['options {', ...opts, '};', ...anchors, `zone "." { type hint; file "${join(dir, 'root.hints')}"; };`, ...key, ...controls, ''].join('\n');
+      const rndc = [...key, `options { default-key "dnslab"; default-server ${cfg.address}; default-port 953; };`, ''].join('\n');
+      return { command: 'named', args: ['-g', '-u', 'root', '-c', join(dir, 'named.conf')], files: { 'named.conf': conf, 'root.hints': hintsFile(cfg.rootHints), 'rndc.conf': rndc }, mappings: maps };
     }
     case 'knot': {
       const hints = cfg.rootHints.map((h) => `['${h.host.endsWith('.') ? h.host : `${h.host}.`}'] = '${h.address}'`).join(', ');
@@ -221,6 +240,10 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('ednsBufferSize', `net.bufsize(1232, ${s.ednsBufferSize})`);
       if (s.qnameMinimisation === false) lines.push("option('NO_MINIMIZE', true)");
       map('qnameMinimisation', s.qnameMinimisation === false ? "option('NO_MINIMIZE', true)" : '(default: minimise)');
+      if (s.maxTtl !== undefined) lines.push(`cache.max_ttl(${s.maxTtl})`);
+      map('maxTtl', `cache.max_ttl(${s.maxTtl})`);
+      // Knot Resolver 5.6 has one TTL cap for positive and negative data (cache.max_ttl); none for negative alone.
+      map('maxNegativeTtl', undefined);
       return { command: 'kresd', args: ['-n', '-c', join(dir, 'kresd.conf'), dir], files: { 'kresd.conf': lines.join('\n') + '\n' }, mappings: maps };
     }
     case 'powerdns': {
@@ -250,6 +273,10 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('ednsBufferSize', `edns-outgoing-bufsize=${s.ednsBufferSize}`);
       if (s.qnameMinimisation !== undefined) lines.push(`qname-minimization=${s.qnameMinimisation ? 'yes' : 'no'}`);
       map('qnameMinimisation', `qname-minimization=${s.qnameMinimisation ? 'yes' : 'no'}`);
+      if (s.maxTtl !== undefined) lines.push(`max-cache-ttl=${s.maxTtl}`);
+      map('maxTtl', `max-cache-ttl=${s.maxTtl}`);
+      if (s.maxNegativeTtl !== undefined) lines.push(`max-negative-ttl=${s.maxNegativeTtl}`);
+      map('maxNegativeTtl', `max-negative-ttl=${s.maxNegativeTtl}`);
       const lua = ["clearTA('.')", ...(validate ? cfg.trustAnchors.map((l) => {
         const d = dsParts(l);
         return `addTA('.', '${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}')`;
@@ -271,6 +298,8 @@ export class RealResolver {
     readonly dir: string,
     readonly process: ManagedProcess,
     readonly mappings: SwitchMapping[],
+    /** LD_PRELOAD and friends that shift this product's clock (also given to its control tool). */
+    readonly timeEnv: NodeJS.ProcessEnv = {},
   ) {}
 
   /**
@@ -290,7 +319,8 @@ export class RealResolver {
       else Object.assign(env, { LD_PRELOAD: timeshiftLibrary(), DNSLAB_TIMESHIFT_FILE: cfg.faketimeFile });
     }
     const proc = new ManagedProcess(gen.command, gen.args, { env, cwd: dir });
-    const r = new RealResolver(cfg, dir, proc, gen.mappings);
+    const timeEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME') || k.startsWith('DNSLAB_')));
+    const r = new RealResolver(cfg, dir, proc, gen.mappings, timeEnv);
     try {
       await waitForDns(cfg.address, options.startTimeoutMs ?? 20_000, proc);
     } catch (e) {
@@ -302,6 +332,40 @@ export class RealResolver {
 
   get pid(): number | undefined {
     return this.process.pid;
+  }
+
+  /**
+   * Empty the cache (all of it, or `name` and everything below), through the product's own control tool:
+   * unbound-control flush_zone, rndc flushtree/flush, kresd's control socket cache.clear(), rec_control
+   * wipe-cache NAME$. Synchronous (scenario actions are), bounded in time.
+   */
+  flushCache(name?: string): void {
+    const fqdn = name === undefined || name === '.' ? '.' : name.endsWith('.') ? name : `${name}.`;
+    const run = (cmd: string, args: string[]) => {
+      // Same clock as the product: rndc's messages carry a timestamp named checks against its own (shifted) time.
+      const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ...this.timeEnv } });
+      if (r.status !== 0) throw new RealSoftwareError(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
+    };
+    switch (this.config.product) {
+      case 'unbound':
+        run('unbound-control', ['-c', join(this.dir, 'unbound.conf'), 'flush_zone', fqdn]);
+        run('unbound-control', ['-c', join(this.dir, 'unbound.conf'), 'flush_bogus']);
+        return;
+      case 'bind':
+        run('rndc', ['-c', join(this.dir, 'rndc.conf'), ...(fqdn === '.' ? ['flush'] : ['flushtree', fqdn])]);
+        return;
+      case 'powerdns':
+        run('rec_control', [`--socket-dir=${this.dir}`, 'wipe-cache', `${fqdn}$`]);
+        return;
+      case 'knot': {
+        // kresd listens for Lua on <rundir>/control/<pid> (postconfig.lua); one command, read the reply, close.
+        const sock = join(this.dir, 'control', String(this.pid));
+        const lua = fqdn === '.' ? 'cache.clear()' : `cache.clear('${fqdn}')`;
+        const script = `const s=require('net').connect(${JSON.stringify(sock)},()=>s.write(${JSON.stringify(lua + '\n')}));let b='';s.on('data',d=>{b+=d;if(b.includes('>')||b.length>0){s.end();}});s.on('end',()=>process.exit(0));s.on('error',e=>{console.error(e.message);process.exit(1)});setTimeout(()=>process.exit(0),2000);`;
+        run(process.execPath, ['-e', script]);
+        return;
+      }
+    }
   }
 
   /** Stop the process group and remove the temp dir. */
