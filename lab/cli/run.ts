@@ -38,7 +38,7 @@ options:
   --report FILE      write a self-contained HTML report (diagrams, narrative, assertions)
   --junit FILE       write JUnit XML (one testcase per assertion)
   --color            colour the timeline (default: when stdout is a terminal)
-  --resolver LIST    run each scenario against these resolvers and print a matrix:
+  --resolver LIST    run each scenario (ID, ID,ID,… or --all) against these resolvers and print a matrix:
                      emulated,unbound,bind,knot,powerdns (real products run on sockets
                      in a network namespace with no route; needs root; see servers/real/README.md)
 `;
@@ -127,7 +127,12 @@ export const runCommand: CliCommand = {
     const args = parseArgs(argv, isTty);
     let runs;
     try {
-      runs = args.all ? await allRuns() : await runsFor(args.target ?? DEFAULT_SCENARIO, args.variant);
+      runs = args.all
+        ? await allRuns()
+        : args.resolvers !== undefined && args.target?.includes(',')
+          ? // matrix mode takes a list of scenarios: ID,ID,…
+            (await Promise.all(args.target.split(',').map((id) => runsFor(id, args.variant)))).flat()
+          : await runsFor(args.target ?? DEFAULT_SCENARIO, args.variant);
     } catch (e) {
       if (e instanceof ScenarioError) {
         io.stderr.write(`${e.message}\n`);

@@ -10,7 +10,8 @@
 // by PID and the namespace deleted in `after`, also when a test fails.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { ManagedProcess, NetworkNamespace, requireBinary as need, runCommand as run } from '../../servers/real/netns.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,17 +25,6 @@ const BIND = '127.0.7.55';
 /** dnslab resolver with the bind profile, compared with named. */
 const OURS_BIND = '127.0.7.56';
 const ROOT_DIR = resolve(import.meta.dirname, '../..');
-
-function need(binary: string, pkg: string): void {
-  const r = spawnSync('sh', ['-c', `command -v ${binary}`]);
-  if (r.status !== 0) throw new Error(`${binary} not found: install the Debian package "${pkg}" (apt-get install -y ${pkg})`);
-}
-
-function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
-}
 
 interface DigResult {
   status: string;
@@ -56,25 +46,6 @@ function dig(server: string, qname: string, qtype: string): DigResult {
   return { status, ad: flags.includes('ad'), answer: answer.sort() };
 }
 
-function waitForLine(child: ChildProcess, text: string, ms: number): Promise<void> {
-  return new Promise((resolveP, reject) => {
-    let buf = '';
-    const t = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms; output so far: ${buf}`)), ms);
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes(text)) {
-        clearTimeout(t);
-        resolveP();
-      }
-    });
-    child.stderr?.on('data', (d: Buffer) => (buf += d.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`exited with ${code} before "${text}": ${buf}`));
-    });
-  });
-}
-
 async function waitForAnswer(server: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -83,15 +54,6 @@ async function waitForAnswer(server: string, ms: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${server} did not answer within ${ms} ms`);
     await new Promise((r2) => setTimeout(r2, 250));
   }
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(t);
 }
 
 const BATTERY: Array<[string, string, string]> = [
@@ -117,8 +79,8 @@ const BATTERY: Array<[string, string, string]> = [
 
 describe('differential: dnslab resolver vs Unbound and BIND in a network namespace', () => {
   let dir = '';
-  const children: ChildProcess[] = [];
-  let nsCreated = false;
+  const children: ManagedProcess[] = [];
+  let ns: NetworkNamespace | undefined;
   /** "Q server client qname qtype" lines from the authoritative servers. */
   const authLog: string[] = [];
 
@@ -129,23 +91,21 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
     need('dig', 'bind9-dnsutils');
     need('named', 'bind9');
     dir = mkdtempSync(join(tmpdir(), 'dnslab-rs-'));
-    run('ip', ['netns', 'add', NS]);
-    nsCreated = true;
-    run('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+    // Shared with the real-resolver matrix (servers/real/netns.ts): lo up, and no route at all, checked.
+    ns = NetworkNamespace.create(NS, 'dnslab-rs-');
     // No default route in a fresh namespace: nothing can leave the lab.
     assert.equal(run('ip', ['-n', NS, 'route', 'show', 'default']).trim(), '');
 
     const anchors = join(dir, 'root.anchor');
-    const hierarchy = spawn('ip', ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'test/recursive/fixtures/serve-hierarchy.ts'), anchors], {
+    const hierarchy = new ManagedProcess('ip', ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'test/recursive/fixtures/serve-hierarchy.ts'), anchors], {
       cwd: ROOT_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DNSLAB_LOG_QUERIES: '1' },
     });
     children.push(hierarchy);
-    hierarchy.stdout?.on('data', (d: Buffer) => {
+    hierarchy.child.stdout?.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line.startsWith('Q ')) authLog.push(line);
     });
-    await waitForLine(hierarchy, 'READY', 30_000);
+    await hierarchy.waitForOutput('READY', 30_000);
 
     writeFileSync(join(dir, 'root.hints'), `. 3600000 NS a.root-servers.lab.\na.root-servers.lab. 3600000 A ${NETNS_ADDR.root}\n`);
     const conf = join(dir, 'unbound.conf');
@@ -175,18 +135,18 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
         '',
       ].join('\n'),
     );
-    const unbound = spawn('ip', ['netns', 'exec', NS, 'unbound', '-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const unbound = new ManagedProcess('ip', ['netns', 'exec', NS, 'unbound', '-d', '-c', conf]);
     children.push(unbound);
-    const ours = spawn(
+    const ours = new ManagedProcess(
       'ip',
       ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'unbound'],
-      { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT_DIR },
     );
     children.push(ours);
-    await waitForLine(ours, 'Ctrl-C to stop', 30_000);
+    await ours.waitForOutput('Ctrl-C to stop', 30_000);
 
     // BIND 9 only listens on addresses configured on an interface (research/dependencies.md §5).
-    run('ip', ['-n', NS, 'addr', 'add', `${BIND}/32`, 'dev', 'lo']);
+    ns.addAddress(BIND);
     const ds = readFileSync(anchors, 'utf8').trim().split(/\s+/);
     const named = join(dir, 'named.conf');
     writeFileSync(
@@ -210,21 +170,22 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
         '',
       ].join('\n'),
     );
-    const bind = spawn('ip', ['netns', 'exec', NS, 'named', '-g', '-u', 'root', '-c', named], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bind = new ManagedProcess('ip', ['netns', 'exec', NS, 'named', '-g', '-u', 'root', '-c', named]);
     children.push(bind);
-    const oursBind = spawn(
+    const oursBind = new ManagedProcess(
       'ip',
       ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS_BIND}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'bind'],
-      { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT_DIR },
     );
     children.push(oursBind);
-    await waitForLine(oursBind, 'Ctrl-C to stop', 30_000);
+    await oursBind.waitForOutput('Ctrl-C to stop', 30_000);
     for (const s of [UNBOUND, OURS, BIND, OURS_BIND]) await waitForAnswer(s, 15_000);
   });
 
   after(async () => {
-    for (const c of children.reverse()) await stopChild(c);
-    if (nsCreated) spawnSync('ip', ['netns', 'del', NS]);
+    for (const c of children.reverse()) await c.stop();
+    // Kills anything still inside, then deletes the namespace.
+    ns?.delete();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
