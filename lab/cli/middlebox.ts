@@ -174,8 +174,11 @@ export const middleboxCommand: CliCommand = {
     });
     await proxy.start();
     const quirks = describeSettings(settings);
-    io.stdout.write(`middlebox listening on ${formatEndpoint(proxy.endpoint)} udp${settings.tcp === 'reject' ? '' : '+tcp'} → ${upstreams.map(formatEndpoint).join(', ')}; Ctrl-C to stop\n`);
-    io.stdout.write(quirks.length ? quirks.map((q) => `  ${q}\n`).join('') : '  no quirks: a plain proxy\n');
+    // One write, so a reader waiting for the banner gets the quirk lines with it.
+    io.stdout.write(
+      `middlebox listening on ${formatEndpoint(proxy.endpoint)} udp${settings.tcp === 'reject' ? '' : '+tcp'} → ${upstreams.map(formatEndpoint).join(', ')}; Ctrl-C to stop\n` +
+        (quirks.length ? quirks.map((q) => `  ${q}\n`).join('') : '  no quirks: a plain proxy\n'),
+    );
     await io.waitForInterrupt();
     await proxy.stop();
     io.stdout.write('stopped\n');

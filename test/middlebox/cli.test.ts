@@ -94,7 +94,7 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
     children.push(box);
     let out = '';
     box.stdout!.on('data', (d: Buffer) => (out += String(d)));
-    for (let i = 0; i < 200 && !/listening/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !/TCP: reject/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(out, /middlebox listening on 127\.0\.9\.72:5372 udp → 127\.0\.9\.73:5373/);
     assert.match(out, /TCP: reject/);
     const json = join(dir, 'r.json');
