@@ -31,8 +31,8 @@ const KNOT_FINDINGS: Record<string, string[]> = {
   // kresd has no switch for RFC 8198; declared in the scenario (variant.products.knot), so the cell is "as expected",
   // but the emulated profile honours aggressiveNsec=false and so disagrees.
   'aggressive-nsec-new-name [non-aggressive]': ['watch b: from T+5m to T+2h clients never got NXDOMAIN'],
-  // kresd recovers about an hour after the zone lost its signatures, while the DS it cached (TTL 86400) is still
-  // valid: it does not keep the domain bogus for the DS TTL as Unbound, BIND and the profile do.
+  // kresd recovers at T+2h30m, while the DS it cached (TTL 86400) is still valid: re-walking the zone cut it asks
+  // .com for example.com NS, the referral proves there is no DS, and the zone becomes insecure.
   'dnssec-rollback [vulnerable]': ['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery'],
   // kresd stops answering with the hijacker's address before the claimed window ends.
   'registrar-hijack [vulnerable]': ['watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
