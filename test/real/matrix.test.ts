@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runMatrix, renderMatrix, type Matrix } from '../../lab/runner/matrix.ts';
 import { runsFor } from '../../lab/runner/index.ts';
+import { main } from '../../lab/cli/main.ts';
 
 const SUBSET: [string, string][] = [
   ['aggressive-nsec-new-name', 'aggressive'],
@@ -78,5 +79,35 @@ describe('resolver matrix: seed scenarios × emulated, unbound, bind, knot', () 
       const want = (KNOT_FINDINGS[key] ?? []).map((w) => `${w} (emulated true, real false)`);
       assert.deepEqual(diffs.sort(), want.sort(), key);
     }
+  });
+});
+
+describe('dnslab run --resolver (CLI)', () => {
+  it('prints the matrix as JSON and exits 0 when every cell is as expected', async () => {
+    let out = '';
+    let err = '';
+    const code = await main(['run', 'aggressive-nsec-new-name', '--variant', 'non-aggressive', '--resolver', 'emulated,knot', '--json'], {
+      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
+      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
+      waitForInterrupt: () => Promise.resolve(),
+    });
+    const doc = JSON.parse(out) as { resolvers: string[]; rows: { id: string; cells: { resolver: string; passed: boolean; asExpected: boolean }[] }[] };
+    assert.deepEqual(doc.resolvers, ['emulated', 'knot']);
+    const knot = doc.rows[0]!.cells.find((c) => c.resolver === 'knot')!;
+    // Knot Resolver fails the claim, exactly as the scenario declares for it: the matrix holds.
+    assert.equal(knot.passed, false);
+    assert.equal(knot.asExpected, true);
+    assert.equal(code, 0, err);
+  });
+
+  it('an unknown resolver is a usage error', async () => {
+    let err = '';
+    const code = await main(['run', 'aggressive-nsec-new-name', '--resolver', 'emulated,djbdns'], {
+      stdout: { write: () => true } as unknown as NodeJS.WritableStream,
+      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
+      waitForInterrupt: () => Promise.resolve(),
+    });
+    assert.notEqual(code, 0);
+    assert.match(err, /unknown resolver "djbdns"/);
   });
 });

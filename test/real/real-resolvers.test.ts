@@ -100,6 +100,9 @@ describe('real resolvers: isolation, clock jump, cleanup', () => {
       assert.deepEqual(r.real?.leftover, [], 'processes left in the namespace');
       assert.deepEqual(leftovers(), []);
       assert.deepEqual(ourNamespaces(), []);
+      // No socket is left on the lab addresses the run used (they only ever existed in the deleted namespace).
+      const sockets = spawnSync('ss', ['-Htuan'], { encoding: 'utf8' }).stdout ?? '';
+      assert.ok(!/\b(10\.0\.0\.(53|10)|192\.0\.2\.53|10\.53\.\d+\.\d+):\d+/.test(sockets), sockets);
       // Not a timing assertion: the figure for the README.
       process.stderr.write(`# ${product}: 1 day of lab time in ${((Date.now() - t0) / 1000).toFixed(1)} s real\n`);
     });
