@@ -266,6 +266,11 @@ export class MiddleboxProxy {
     if (!sock) {
       this.emit({ type: 'drop', time: this.now(), transport: 'udp', client: s.client, stage: 'nat', reason: 'could not bind an upstream source port' });
       s.closed = true;
+      if (s.natPort !== undefined) this.pool?.release(s.natPort);
+      // Forget the dead session, or every later packet of this flow would be
+      // dropped into it; the client's next packet gets a fresh try.
+      const key = `${s.client.address}|${s.client.port}`;
+      if (this.sessions.peek(key) === s) this.sessions.delete(key);
       return;
     }
     if (s.closed || this.stopped) {

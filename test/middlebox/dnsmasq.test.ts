@@ -14,6 +14,11 @@ const INSTANCES = [
   { name: 'edns-packet-max=4096', listen: '127.0.9.82', port: 5382, auth: '127.0.9.83', extra: ['--edns-packet-max=4096'] },
 ];
 
+// dnsmasq picks random upstream source ports from 1024 up, bound on 0.0.0.0: that
+// can take a port of the fixed NAT pools (21000–22499) that test/middlebox/probe.test.ts
+// binds on 127.0.9.x at the same time (EADDRINUSE there). Keep it in its own range.
+const DNSMASQ_PORTS = ['--min-port=40000', '--max-port=49999'];
+
 describe('dnslab probe through a real dnsmasq forwarder', { timeout: 120_000 }, () => {
   const network = new SocketNetwork({ addresses: INSTANCES.flatMap((i) => [i.listen, i.auth]) });
   const children: ChildProcess[] = [];
@@ -31,7 +36,7 @@ describe('dnslab probe through a real dnsmasq forwarder', { timeout: 120_000 }, 
       authorities.push(authority);
       const child = spawn(
         'dnsmasq',
-        ['-k', '--conf-file=/dev/null', `--listen-address=${inst.listen}`, `--port=${inst.port}`, '--bind-interfaces', '--no-resolv', '--no-hosts', `--server=/probe.lab/${inst.auth}#${authority.endpoint.port}`, '--pid-file=', '--log-facility=-', ...inst.extra],
+        ['-k', '--conf-file=/dev/null', `--listen-address=${inst.listen}`, `--port=${inst.port}`, '--bind-interfaces', '--no-resolv', '--no-hosts', `--server=/probe.lab/${inst.auth}#${authority.endpoint.port}`, '--pid-file=', '--log-facility=-', ...DNSMASQ_PORTS, ...inst.extra],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       children.push(child);
