@@ -31,7 +31,7 @@ describe('MiddleboxProxy NAT with a pool port taken by someone else', () => {
       upstream.send(encodeMessage({ ...q, flags: { ...q.flags, qr: true } }), r.port, r.address);
     });
     await new Promise<void>((res) => upstream.bind(5399, UPSTREAM, res));
-    closers.push(() => upstream.close());
+    closers.push(() => void upstream.close());
 
     // Someone else holds the only NAT port on the box's address.
     const squatter = createSocket('udp4');
@@ -50,7 +50,7 @@ describe('MiddleboxProxy NAT with a pool port taken by someone else', () => {
 
     const client = createSocket('udp4');
     await new Promise<void>((res) => client.bind(0, CLIENT, res));
-    closers.push(() => client.close());
+    closers.push(() => void client.close());
     const ask = (id: number, waitMs: number) =>
       new Promise<number | 'timeout'>((res) => {
         const t = setTimeout(() => res('timeout'), waitMs);
