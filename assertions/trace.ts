@@ -33,6 +33,8 @@ export interface QueryFilter {
   qtype?: RRTypeName;
   /** qname at or below this name (counts everything "reaching a zone"). */
   zone?: Name;
+  /** Only queries over this transport (a TC=1 answer followed by a TCP retry shows as a 'tcp' query). */
+  transport?: 'udp' | 'tcp';
   /** Lab time window, ms since epoch, inclusive. */
   from?: number;
   to?: number;
@@ -48,6 +50,7 @@ export function queriesMatching(trace: readonly TraceEntry[], f: QueryFilter): T
       (f.qname === undefined || nameEquals(e.qname, f.qname)) &&
       (f.qtype === undefined || e.qtype === f.qtype) &&
       (f.zone === undefined || isSubdomain(e.qname, f.zone)) &&
+      (f.transport === undefined || e.transport === f.transport) &&
       (f.from === undefined || e.time >= f.from) &&
       (f.to === undefined || e.time <= f.to),
   );
@@ -60,6 +63,7 @@ export function describeFilter(f: QueryFilter): string {
   if (f.zone !== undefined) parts.push(`under ${f.zone}`);
   if (f.client !== undefined) parts.push(`from ${f.client}`);
   if (f.server !== undefined) parts.push(`to ${f.server}`);
+  if (f.transport !== undefined) parts.push(`over ${f.transport.toUpperCase()}`);
   return parts.length ? parts.join(' ') : 'any query';
 }
 

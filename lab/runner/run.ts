@@ -206,6 +206,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       ...(e.qname !== undefined ? { qname: normalizeName(e.qname) } : {}),
       ...(e.qtype !== undefined ? { qtype: e.qtype } : {}),
       ...(e.zone !== undefined ? { zone: normalizeName(e.zone) } : {}),
+      ...(e.transport !== undefined ? { transport: e.transport } : {}),
       ...(since !== undefined ? { from: since } : {}),
       ...(until !== undefined ? { to: until } : {}),
     };

@@ -162,9 +162,9 @@ export class World {
 
   async build(): Promise<void> {
     const { topology } = this.options;
-    const serverSpecs = new Map<string, { host: Name; addresses: string[]; quirks: Quirk[] }>();
+    const serverSpecs = new Map<string, { host: Name; addresses: string[]; quirks: Quirk[]; udpPayloadSize?: number }>();
     for (const [name, s] of Object.entries(topology.servers)) {
-      serverSpecs.set(name, { host: normalizeName(s.host), addresses: [...s.addresses], quirks: s.quirks ?? [] });
+      serverSpecs.set(name, { host: normalizeName(s.host), addresses: [...s.addresses], quirks: s.quirks ?? [], ...(s.udpPayloadSize !== undefined ? { udpPayloadSize: s.udpPayloadSize } : {}) });
     }
     // 1. Declared zones.
     for (const [name, z] of Object.entries(topology.zones)) {
@@ -305,6 +305,7 @@ export class World {
         listen: spec.addresses.map((address) => ({ address: this.mapped(address), port: this.options.port ?? 53 })),
         zones,
         quirks: spec.quirks,
+        ...(spec.udpPayloadSize !== undefined ? { udpPayloadSize: spec.udpPayloadSize } : {}),
         name,
         // The encoded-answer cache reports hits without qname/qtype; traces need every question.
         cache: false,

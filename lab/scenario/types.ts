@@ -28,6 +28,11 @@ export interface ScenarioServer {
   addresses: string[];
   /** Quirks the authoritative server shows, as data: [{ kind: 'lame', rcode: 'REFUSED' }] (servers/authoritative/quirks.ts). */
   quirks?: Quirk[];
+  /**
+   * The largest UDP answer the server sends (its EDNS payload size, RFC 6891 §6.2.5). Default 1232, like
+   * NSD and BIND since DNS Flag Day 2020; 4096 is the pre-2020 default that sends fragmented answers.
+   */
+  udpPayloadSize?: number;
 }
 
 export interface ScenarioZone {
@@ -212,6 +217,8 @@ export interface TraceExpectation {
   qtype?: RRTypeName;
   /** Count queries for names at or below this zone. */
   zone?: string;
+  /** Only queries over 'udp' or 'tcp' (e.g. the TCP retry after TC=1 reached the server, or never did). */
+  transport?: 'udp' | 'tcp';
   /** Only queries at or after this offset (default: T+0). */
   since?: Duration;
   /** Only queries at or before this offset (default: up to this step). */

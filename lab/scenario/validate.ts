@@ -161,6 +161,9 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       const problem = isPlainObject(q) ? quirkProblem(q) : 'a quirk is an object like { kind: \'lame\', rcode: \'REFUSED\' }';
       if (problem) top(`topology.servers["${name}"].quirks`, problem);
     }
+    if (s.udpPayloadSize !== undefined && (!Number.isInteger(s.udpPayloadSize) || s.udpPayloadSize < 512 || s.udpPayloadSize > 65535)) {
+      top(`topology.servers["${name}"].udpPayloadSize`, `got ${String(s.udpPayloadSize)}; expected an integer 512..65535 (octets, e.g. 1232 or 4096)`);
+    }
   }
   for (const [name, r] of Object.entries(resolvers)) {
     claimMachine('resolvers', name, r.addresses);
@@ -290,6 +293,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       if (e.since !== undefined && parseDuration(e.since) === undefined) bad(`since "${e.since}" is not an offset`);
       if (e.until !== undefined && parseDuration(e.until) === undefined) bad(`until "${e.until}" is not an offset`);
       if (e.qtype !== undefined && !KNOWN_TYPES.has(e.qtype)) bad(`unknown qtype "${e.qtype}"`);
+      if (e.transport !== undefined && e.transport !== 'udp' && e.transport !== 'tcp') bad(`transport "${String(e.transport)}": expected 'udp' or 'tcp'`);
       if (e.none !== undefined && (e.count !== undefined || e.min !== undefined || e.max !== undefined)) bad('use either none: true or count/min/max, not both');
     } else if ('spf' in step) {
       const c = step.spf;

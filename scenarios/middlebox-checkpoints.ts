@@ -1,0 +1,120 @@
+// Incident 11 (incidents.md §11, seed 004 — DNSSEC Japan technical WG
+// checkpoints for equipment on the DNS path): the same large signed answer
+// through three kinds of box. A 512-octet cap with TCP/53 blocked makes it
+// SERVFAIL (TC=1 and no way to retry); a large EDNS buffer through a firewall
+// that drops IP fragments makes the resolver wait for an answer that never
+// arrives (the 2020 DNS Flag Day case); EDNS 1232 with TCP/53 open keeps the
+// answer out of fragments and lets TC=1 fall back to TCP: it validates.
+import { defineScenario } from '../lab/scenario/types.ts';
+
+/** About 700 octets of TXT signed: over 512, under 1232 — only a 512-octet box truncates it. */
+const midTxt = Array.from({ length: 3 }, (_, i) => `"ver-${String(i)}=${'m'.repeat(170)}"`).join(' ');
+/** About 2.2 KB of TXT: larger than one 1500-octet Ethernet frame, so a 4096-octet EDNS answer is fragmented. */
+const bigTxt = Array.from({ length: 12 }, (_, i) => `"key-${String(i).padStart(2, '0')}=${'v'.repeat(170)}"`).join(' ');
+
+export default defineScenario({
+  id: 'middlebox-checkpoints',
+  title: {
+    en: 'DNSSEC Japan checkpoints: a large signed answer through a 512-octet box, a fragment-dropping firewall, and a fixed path',
+    ja: 'DNSSEC ジャパンのチェック項目: 512 オクテット制限の機器、フラグメントを落とすファイアウォール、修正後の経路を通る大きな署名付き応答',
+  },
+  narrative: {
+    en: `example.jp is signed; big.example.jp holds a TXT set of about 2.2 KB (think SPF/DKIM/site
+verification strings), so its signed answer is larger than one Ethernet frame. www.example.jp is small.
+An ISP's validating resolver reaches the example.jp server through one box, different per variant —
+the equipment the DNSSEC Japan technical working group tells operators to check (large UDP, IP
+fragments, TC=1 → TCP fallback, TCP/53, EDNS0):
+vulnerable — the box caps UDP DNS answers at 512 octets (TC=1) and blocks TCP/53. mid.example.jp
+  (about 700 octets signed) is truncated by the box, big.example.jp already by the server (1232); either
+  way the resolver retries over TCP, is refused, and answers SERVFAIL. Small answers still work.
+fragment-drop — the resolver advertises an EDNS buffer of 4096 octets, so the server sends the answer
+  in one 2.3 KB UDP datagram, which the 1500-octet path splits into IP fragments; the firewall drops
+  fragments (the server here still uses the pre-2020 default of 4096). Nothing arrives, the resolver times out and answers SERVFAIL — the "works for small
+  names, times out for big ones" symptom DNS Flag Day 2020 was about.
+fixed — the same fragment-dropping firewall, but the resolver uses EDNS 1232 (DNS Flag Day 2020) and
+  TCP/53 is open: the server answers TC=1 in a datagram that needs no fragmentation, the resolver
+  retries over TCP and the answer validates (AD=1).`,
+    ja: `example.jp は署名済み。big.example.jp には約 2.2 KB の TXT (SPF/DKIM/サイト認証の文字列など) があり、
+署名付き応答はイーサネットの 1 フレームより大きい。www.example.jp の応答は小さい。
+ISP の検証リゾルバーは、版ごとに異なる機器を通って example.jp のサーバーに届く。DNSSEC ジャパン技術検証 WG が
+経路上の機器について確認を求める項目 (大きな UDP、IP フラグメント、TC=1 → TCP フォールバック、TCP/53、EDNS0) である:
+vulnerable — 機器が UDP の DNS 応答を 512 オクテットに制限し (TC=1)、TCP/53 を遮断する。mid.example.jp (署名付きで約 700
+  オクテット) は機器が、big.example.jp はサーバー自身 (1232) が切り詰める。どちらもリゾルバーは TCP で再問い合わせするが
+  拒否され、SERVFAIL を返す。小さな応答は動き続ける。
+fragment-drop — リゾルバーが EDNS バッファ 4096 オクテットを広告するため、サーバーは 2.3 KB の UDP データグラム 1 つで
+  応答し、1500 オクテットの経路で IP フラグメントに分割される。ファイアウォールはフラグメントを破棄する。
+  何も届かずリゾルバーはタイムアウトして SERVFAIL を返す (DNS Flag Day 2020 が扱った「小さな名前は引けるが大きな名前は
+  タイムアウトする」症状)。
+fixed — 同じくフラグメントを落とすファイアウォールだが、リゾルバーは EDNS 1232 (DNS Flag Day 2020) を使い TCP/53 は
+  開いている。サーバーはフラグメント不要な TC=1 応答を返し、リゾルバーは TCP で再問い合わせし、検証に成功する (AD=1)。`,
+  },
+  references: [
+    'incidents.md §11 (seed 004, DNSSEC Japan technical WG: network equipment checks)',
+    'RFC 7766 §5 (TCP is mandatory; TC=1 fallback)',
+    'RFC 6891 §6.2.5, §7 (EDNS0 payload size and fragmentation)',
+    'RFC 8900 (IP fragmentation considered fragile)',
+    'DNS Flag Day 2020 (1232-octet EDNS buffer, TCP required)',
+  ],
+  start: '2026-03-01T00:00:00Z',
+
+  topology: {
+    servers: {
+      'ns-example': { host: 'ns1.example.jp', addresses: ['192.0.2.53'] },
+    },
+    zones: {
+      'example.jp': {
+        servers: ['ns-example'],
+        signed: true,
+        text: `
+$TTL 300
+@    IN SOA ns1.example.jp. hostmaster.example.jp. 1 3600 900 604800 300
+@    IN NS  ns1.example.jp.
+ns1  IN A   192.0.2.53
+www  IN A   192.0.2.10
+mid  IN TXT ${midTxt}
+big  IN TXT ${bigTxt}
+`,
+      },
+    },
+    resolvers: { isp: { addresses: ['10.0.0.53'], profile: 'unbound' } },
+    clients: { alice: { addresses: ['10.0.0.10'], resolver: 'isp' } },
+    // The box differs per variant (variants below); each variant declares its own.
+  },
+
+  steps: [
+    { at: '+0s', client: 'alice', query: 'www.example.jp A', dnssec: true, note: 'a small signed answer passes every box', expect: { rcode: 'NOERROR', flags: { ad: true }, answerIncludes: ['www.example.jp. 300 IN A 192.0.2.10'] } },
+    { at: '+30s', only: ['vulnerable'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, note: 'over 512 octets: the box truncates it (TC=1), TCP is refused', expect: { rcode: 'SERVFAIL', answer: [] } },
+    { at: '+30s', only: ['fragment-drop', 'fixed'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, note: 'over 512 but one unfragmented datagram: passes', expect: { rcode: 'NOERROR', flags: { ad: true } } },
+    { at: '+1m', only: ['vulnerable'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'TC=1 from the box, then TCP/53 is refused', expect: { rcode: 'SERVFAIL', answer: [] } },
+    { at: '+1m', only: ['fragment-drop'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the fragments of the 2.3 KB answer are dropped', expect: { rcode: 'SERVFAIL', answer: [] } },
+    { at: '+1m', only: ['fixed'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'TC=1 in one unfragmented datagram, then the full answer over TCP', expect: { rcode: 'NOERROR', flags: { ad: true } } },
+    { at: '+2m', expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 1 }, note: 'the resolver did ask over UDP' },
+    { at: '+2m', only: ['vulnerable'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'the TCP retries never got through the box (RST to each SYN)' },
+    { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 2 }, note: 'each try timed out: the resolver asked again' },
+    { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'no TC=1 ever arrived, so no TCP retry' },
+    { at: '+2m', only: ['fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'tcp', count: 1 }, note: 'TC=1 (the server caps UDP at the 1232 the resolver offers), then one TCP query' },
+  ],
+
+  variants: {
+    vulnerable: {
+      description: { en: 'UDP answers capped at 512 octets, TCP/53 refused', ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否' },
+      topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject' } } } },
+    },
+    'fragment-drop': {
+      description: { en: 'EDNS 4096 through a firewall that drops IP fragments (MTU 1500)', ja: 'EDNS 4096 でフラグメントを落とすファイアウォール (MTU 1500) を通る' },
+      topology: {
+        servers: { 'ns-example': { udpPayloadSize: 4096 } },
+        resolvers: { isp: { settings: { ednsBufferSize: 4096 } } },
+        middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { mtu: 1500, fragments: 'drop', tcp: 'allow' } } },
+      },
+    },
+    fixed: {
+      description: { en: 'EDNS 1232 and TCP/53 open, through the same fragment-dropping firewall', ja: 'EDNS 1232 と TCP/53 開放、同じフラグメントを落とすファイアウォールを通る' },
+      topology: {
+        servers: { 'ns-example': { udpPayloadSize: 4096 } },
+        resolvers: { isp: { settings: { ednsBufferSize: 1232 } } },
+        middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { mtu: 1500, fragments: 'drop', tcp: 'allow' } } },
+      },
+    },
+  },
+});

@@ -1,0 +1,85 @@
+// middlebox-checkpoints (incidents.md §11) proves something only if its
+// claims depend on the box: without it the SERVFAIL claims must fail. The
+// trace is checked for what the checkpoints are about: sizes of the UDP
+// answers (fragmented or not) and the TCP retry after TC=1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findScenario, planScenario, runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
+import type { Plan } from '../../lab/scenario/validate.ts';
+import type { Topology } from '../../lab/scenario/types.ts';
+
+async function plan(variant: string): Promise<Plan> {
+  const loaded = await findScenario('middlebox-checkpoints');
+  return planScenario(loaded.scenario, loaded.file, variant);
+}
+
+function withTopology(p: Plan, edit: (t: Topology) => void): Plan {
+  const topology = structuredClone(p.topology);
+  edit(topology);
+  return { ...p, topology };
+}
+
+function failedClaims(r: RunResult): string[] {
+  assert.equal(r.error, undefined, `the run must complete; a lab error proves nothing:\n${r.error}`);
+  const failed = r.assertions.filter((a) => !a.ok).map((a) => `step ${a.step}: ${a.what}`);
+  assert.ok(failed.length > 0, `expected failing claims with the box removed, but all held:\n${renderText(r)}`);
+  return failed;
+}
+
+/** Responses the example.jp server sent to the resolver for big.example.jp TXT. */
+const bigAnswers = (r: RunResult, transport: 'udp' | 'tcp') =>
+  r.trace.filter((e) => e.response && e.from === 'ns-example' && e.to === 'isp' && e.qname === 'big.example.jp' && e.transport === transport);
+
+test('middlebox-checkpoints [vulnerable]: without the box the SERVFAIL claims fail and the TCP retry gets through', async () => {
+  const p = withTopology(await plan('vulnerable'), (t) => {
+    delete t.middleboxes;
+  });
+  const r = await runPlan(p, { seed: 1 });
+  const failed = failedClaims(r);
+  assert.ok(failed.filter((f) => /: rcode$/.test(f)).length >= 2, `both SERVFAIL claims (mid and big) must fail: ${failed.join('; ')}`);
+  assert.ok(failed.some((f) => /over TCP/.test(f)), `the "TCP never got through" claim must fail: ${failed.join('; ')}`);
+});
+
+test('middlebox-checkpoints [vulnerable]: the server itself sends TC=1 for the big answer (1232 cap) and the resolver never reaches it over TCP', async () => {
+  const r = await runPlan(await plan('vulnerable'), { seed: 1 });
+  assert.equal(r.passed, true, renderText(r));
+  const udp = bigAnswers(r, 'udp');
+  assert.ok(udp.length >= 1 && udp.every((e) => e.size <= 512), `UDP answers for big: ${udp.map((e) => e.size).join(', ')}`);
+  assert.equal(bigAnswers(r, 'tcp').length, 0);
+});
+
+test('middlebox-checkpoints [fragment-drop]: the server sends one datagram larger than the 1472-octet MTU payload; without the firewall it validates', async () => {
+  const r = await runPlan(await plan('fragment-drop'), { seed: 1 });
+  assert.equal(r.passed, true, renderText(r));
+  const udp = bigAnswers(r, 'udp');
+  assert.ok(udp.length >= 2, 'the resolver retried after each timeout');
+  assert.ok(udp.every((e) => e.size > 1472), `every UDP answer needs fragments on a 1500-octet path: ${udp.map((e) => e.size).join(', ')}`);
+
+  const open = withTopology(await plan('fragment-drop'), (t) => {
+    delete t.middleboxes;
+  });
+  const failed = failedClaims(await runPlan(open, { seed: 1 }));
+  assert.ok(failed.some((f) => /: rcode$/.test(f)), `the SERVFAIL claim must fail: ${failed.join('; ')}`);
+});
+
+test('middlebox-checkpoints [fixed]: UDP answers stay under 1232, the full answer comes over TCP; EDNS 4096 through the same firewall breaks it', async () => {
+  const r = await runPlan(await plan('fixed'), { seed: 1 });
+  assert.equal(r.passed, true, renderText(r));
+  const udp = bigAnswers(r, 'udp');
+  const tcp = bigAnswers(r, 'tcp');
+  assert.ok(udp.length === 1 && udp[0]!.size <= 1232, `UDP: ${udp.map((e) => e.size).join(', ')}`);
+  assert.ok(tcp.length === 1 && tcp[0]!.size > 1472, `TCP: ${tcp.map((e) => e.size).join(', ')}`);
+
+  const bigBuffer = withTopology(await plan('fixed'), (t) => {
+    t.resolvers!['isp']!.settings = { ednsBufferSize: 4096 };
+  });
+  const failed = failedClaims(await runPlan(bigBuffer, { seed: 1 }));
+  assert.ok(failed.some((f) => /: rcode$/.test(f)), failed.join('; '));
+});
+
+test('middlebox-checkpoints: a bad udpPayloadSize is refused before the run, naming the file and the setting', async () => {
+  const loaded = await findScenario('middlebox-checkpoints');
+  const broken = structuredClone(loaded.scenario);
+  broken.topology.servers['ns-example']!.udpPayloadSize = 100;
+  assert.throws(() => planScenario(broken, loaded.file, 'vulnerable'), (e: Error) => /middlebox-checkpoints\.ts/.test(e.message) && /udpPayloadSize/.test(e.message) && /512\.\.65535/.test(e.message));
+});
