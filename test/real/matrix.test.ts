@@ -1,7 +1,7 @@
 // The resolver matrix in CI: seed scenarios × (emulated, Unbound, BIND,
 // Knot Resolver), each real product in its own namespace with its clock
 // jumped by the lab. Subset (to stay around a minute on 2 cores): the
-// aggressive-NSEC pair, the DNSSEC rollback (vulnerable, fixed), duplicate
+// aggressive-NSEC pair, the DNSSEC rollback (vulnerable, fixed, flushed, ttl-capped), duplicate
 // SPF, NS takeover and registrar hijack — every kind of claim (answers, AD,
 // query counts, timelines over 30 h, SPF) appears.
 //
@@ -22,6 +22,9 @@ const SUBSET: [string, string][] = [
   ['aggressive-nsec-new-name', 'non-aggressive'],
   ['dnssec-rollback', 'vulnerable'],
   ['dnssec-rollback', 'fixed'],
+  // flush-cache through unbound-control / rndc / kresd's control socket; a google-public-dns resolver (TTL cap 6 h) as a product
+  ['dnssec-rollback', 'flushed'],
+  ['dnssec-rollback', 'ttl-capped'],
   ['docomo-duplicate-spf', 'vulnerable'],
   ['ns-takeover', 'vulnerable'],
   ['registrar-hijack', 'vulnerable'],
@@ -35,6 +38,8 @@ const KNOT_FINDINGS: Record<string, string[]> = {
   // kresd recovers at T+2h30m, while the DS it cached (TTL 86400) is still valid: re-walking the zone cut it asks
   // .com for example.com NS, the referral proves there is no DS, and the zone becomes insecure.
   'dnssec-rollback [vulnerable]': ['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery'],
+  'dnssec-rollback [flushed]': ['watch alice: outage duration', 'watch alice: time of recovery'],
+  'dnssec-rollback [ttl-capped]': ['watch alice: outage duration', 'watch alice: time of recovery'],
   // kresd stops answering with the hijacker's address before the claimed window ends.
   'registrar-hijack [vulnerable]': ['watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
 };
