@@ -164,16 +164,19 @@ export async function runReal(req: { file: string; variant: string; seed: string
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     ns.delete();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
     process.kill(process.pid, sig);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const root = resolve(import.meta.dirname, '../..');
-    outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-out-'));
+    // Everything the worker and the products write goes under this one dir (TMPDIR), removed here even when the
+    // worker was killed before it could clean up.
+    outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-run-'));
     const out = join(outDir, 'result.json');
     const [cmd, args] = ns.exec(process.execPath, ['--import', 'tsx', join(root, 'lab/runner/real-worker.ts'), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, out })]);
-    worker = new ManagedProcess(cmd, args, { cwd: root });
+    worker = new ManagedProcess(cmd, args, { cwd: root, env: { ...process.env, TMPDIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
     const timeoutMs = req.timeoutMs ?? 600_000;
     const exited = new Promise<number | null>((r) => worker!.child.once('exit', (code) => r(code)));
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());

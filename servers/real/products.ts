@@ -49,7 +49,8 @@ export const TIME_MECHANISM: Record<Product, 'libfaketime' | 'timeshift'> = { un
 /** Build servers/real/timeshift.c once per source version into the temp dir; returns the .so path. */
 export function timeshiftLibrary(): string {
   const src = join(import.meta.dirname, 'timeshift.c');
-  const so = join(tmpdir(), `dnslab-timeshift-${Math.floor(statSync(src).mtimeMs)}.so`);
+  // Kept across runs (a run's own TMPDIR is removed afterwards): DNSLAB_CACHE_DIR when set.
+  const so = join(process.env.DNSLAB_CACHE_DIR ?? tmpdir(), `dnslab-timeshift-${Math.floor(statSync(src).mtimeMs)}.so`);
   if (existsSync(so)) return so;
   requireBinary('gcc', 'gcc');
   const tmp = `${so}.${process.pid}.tmp`;
