@@ -11,7 +11,19 @@ export {
   type PeekedHeader,
   type WithinLimitResult,
 } from './message.ts';
-export { encodeRdata, decodeRdata, COMPRESSIBLE_RDATA_TYPES, CANONICAL_LOWERCASE_TYPES, isStructured } from './rdata.ts';
+export {
+  encodeRdata,
+  decodeRdata,
+  COMPRESSIBLE_RDATA_TYPES,
+  CANONICAL_LOWERCASE_TYPES,
+  isStructured,
+  rdataReader,
+  readCharString,
+  readTypeBitmap,
+  nameWire,
+  typeBitmapWire,
+} from './rdata.ts';
+export { Reader } from './buffer.ts';
 export { canonicalRdata, canonicalRecord, sortCanonical, canonicalRdataSet } from './canonical.ts';
 export { frameTcp, TcpFrameReader, MAX_TCP_MESSAGE } from './tcp.ts';
 export {

@@ -14,6 +14,7 @@ import type {
   DsData,
   HinfoData,
   MxData,
+  Name,
   NaptrData,
   Nsec3Data,
   Nsec3ParamData,
@@ -91,7 +92,8 @@ function writeCharString(w: Writer, value: Uint8Array | string, field: string): 
   w.bytes(b);
 }
 
-function readCharString(r: Reader, field: string): Buffer {
+/** One RFC 1035 §3.3 character-string (length octet + octets). */
+export function readCharString(r: Reader, field: string): Buffer {
   const len = r.u8(`${field} length`);
   return r.bytes(len, field);
 }
@@ -122,7 +124,8 @@ function writeTypeBitmap(w: Writer, types: readonly RRTypeName[]): void {
   }
 }
 
-function readTypeBitmap(r: Reader): RRTypeName[] {
+/** A type bit map running to the end of `r` (RFC 4034 §4.1.2). */
+export function readTypeBitmap(r: Reader): RRTypeName[] {
   const out: RRTypeName[] = [];
   let lastWindow = -1;
   while (r.remaining() > 0) {
@@ -597,6 +600,28 @@ export function encodeRdata(rr: RR, options: { unsafe?: boolean } = {}): Buffer 
  */
 export function decodeRdata(type: RRTypeName, bytes: Uint8Array): RData {
   const t = normalizeType(type);
-  const r = new Reader(bytes, 0, bytes.length, 'BAD_RDLENGTH', 0);
-  return readRdata(r, t);
+  return readRdata(rdataReader(bytes), t);
+}
+
+// Building blocks for RDATA of types without a structured codec here (the
+// zone parser's RP, AFSDB, KX, CSYNC ... kept as RFC 3597 octets), so they
+// use the same name, bit map and bounds rules as the types modeled above.
+
+/** A Reader over standalone RDATA octets: overruns are BAD_RDLENGTH, every pointer is refused. */
+export function rdataReader(bytes: Uint8Array): Reader {
+  return new Reader(bytes, 0, bytes.length, 'BAD_RDLENGTH', 0);
+}
+
+/** Uncompressed wire form of one name (RFC 3597 §4). Throws WireError BAD_NAME. */
+export function nameWire(name: Name): Buffer {
+  const w = new Writer(false, false, 64);
+  w.name(name, false);
+  return w.finish();
+}
+
+/** Wire form of a type bit map (RFC 4034 §4.1.2): sorted, duplicates dropped. */
+export function typeBitmapWire(types: readonly RRTypeName[]): Buffer {
+  const w = new Writer(false, false, 34);
+  writeTypeBitmap(w, types);
+  return w.finish();
 }

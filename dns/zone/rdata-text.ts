@@ -30,7 +30,8 @@ import type {
   UriData,
 } from '../types.ts';
 import { RdataSyntaxError, ZoneSyntaxError } from './errors.ts';
-import { decodeRdataWire, encodeRdataWire, nameWire, Reader, typeBitmapWire } from './rdata-wire.ts';
+import type { Reader } from '../wire/buffer.ts';
+import { decodeRdata, encodeRdata, nameWire, rdataReader, readCharString, readTypeBitmap, typeBitmapWire } from '../wire/rdata.ts';
 import {
   classFromText,
   decodeEscapes,
@@ -468,7 +469,9 @@ export function parseRdataTokens(type: RRTypeName, tokens: readonly Token[], ori
     const bytes = f.hexRest('the RDATA in hex', len === 0);
     if (bytes.length !== len) f.fail(`\\# says ${len} octets but the hex has ${bytes.length}`, 1);
     try {
-      return decodeRdataWire(type, bytes);
+      // The message codec's decoder, so `\#` octets get exactly the checks a
+      // record off the wire gets; its WireError becomes a syntax error here.
+      return decodeRdata(type, bytes);
     } catch (e) {
       f.fail(`\\# data is not valid ${type} RDATA: ${(e as Error).message}`, 2);
     }
@@ -675,40 +678,40 @@ const EXTRA_PARSERS: Partial<Record<number, (f: Fields) => Buffer>> = {
 };
 
 function done(r: Reader, text: string): string {
-  if (r.left() !== 0) throw new Error('trailing octets');
+  if (r.remaining() !== 0) throw new Error('trailing octets');
   return text;
 }
 const euiText = (b: Buffer): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('-');
 
 const EXTRA_FORMATS: Partial<Record<number, (r: Reader) => string>> = {
-  17: (r) => done(r, `${toFqdn(r.name('mailbox'))} ${toFqdn(r.name('TXT name'))}`),
-  18: (r) => done(r, `${r.u16('subtype')} ${toFqdn(r.name('hostname'))}`),
-  36: (r) => done(r, `${r.u16('preference')} ${toFqdn(r.name('exchanger'))}`),
+  17: (r) => done(r, `${toFqdn(r.name(false, 'mailbox'))} ${toFqdn(r.name(false, 'TXT name'))}`),
+  18: (r) => done(r, `${r.u16('subtype')} ${toFqdn(r.name(false, 'hostname'))}`),
+  36: (r) => done(r, `${r.u16('preference')} ${toFqdn(r.name(false, 'exchanger'))}`),
   49: (r) => {
-    const b = r.rest();
+    const b = r.rest('RDATA');
     if (b.length === 0) throw new Error('empty');
     return b.toString('base64');
   },
   61: (r) => {
-    const b = r.rest();
+    const b = r.rest('RDATA');
     if (b.length === 0) throw new Error('empty');
     return b.toString('base64');
   },
-  53: (r) => `${r.u8('usage')} ${r.u8('selector')} ${r.u8('matching type')} ${hexUpper(r.rest())}`,
-  62: (r) => [String(r.u32('serial')), String(r.u16('flags')), ...sortTypes(r.typeBitmap())].join(' '),
+  53: (r) => `${r.u8('usage')} ${r.u8('selector')} ${r.u8('matching type')} ${hexUpper(r.rest('RDATA'))}`,
+  62: (r) => [String(r.u32('serial')), String(r.u16('flags')), ...sortTypes(readTypeBitmap(r))].join(' '),
   99: (r) => {
     const parts: string[] = [];
-    if (r.left() === 0) throw new Error('empty');
-    while (r.left() > 0) parts.push(quoteCharString(r.charString('character-string')));
+    if (r.remaining() === 0) throw new Error('empty');
+    while (r.remaining() > 0) parts.push(quoteCharString(readCharString(r, 'character-string')));
     return parts.join(' ');
   },
   108: (r) => {
-    if (r.left() !== 6) throw new Error('EUI48 is 6 octets');
-    return euiText(r.rest());
+    if (r.remaining() !== 6) throw new Error('EUI48 is 6 octets');
+    return euiText(r.rest('RDATA'));
   },
   109: (r) => {
-    if (r.left() !== 8) throw new Error('EUI64 is 8 octets');
-    return euiText(r.rest());
+    if (r.remaining() !== 8) throw new Error('EUI64 is 8 octets');
+    return euiText(r.rest('RDATA'));
   },
 };
 
@@ -773,7 +776,7 @@ export function formatRdata(rr: RR): string {
     const extra = EXTRA_FORMATS[typeToNumber(rr.type)];
     if (extra) {
       try {
-        return extra(new Reader(Buffer.from(d)));
+        return extra(rdataReader(d));
       } catch {
         return genericRdata(d); // malformed octets: the generic form is always valid
       }
@@ -872,7 +875,7 @@ export function formatRdata(rr: RR): string {
     default:
       if (Buffer.isBuffer(d) || d instanceof Uint8Array) return genericRdata(d);
       // A structured shape under a generic type name: encode it.
-      return genericRdata(encodeRdataWire(rr));
+      return genericRdata(encodeRdata(rr));
   }
 }
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { RR } from '../../dns/types.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
-import { encodeRdataWire } from '../../dns/zone/rdata-wire.ts';
+import { encodeRdata } from '../../dns/wire/rdata.ts';
 import { normalizeLine } from './bind-normalize.ts';
 import { randomZone } from './random-zone.ts';
 
@@ -25,7 +25,7 @@ after(() => {
 function ourLines(text: string): string[] {
   const zone = parseZoneText(text, 'example.jp', 'random.zone');
   return [...zone.records()].map((rr: RR) => {
-    encodeRdataWire(rr); // must always encode
+    encodeRdata(rr); // must always encode
     return normalizeLine(formatRecord(rr));
   });
 }

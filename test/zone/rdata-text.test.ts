@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { RRTypeName, SvcbData } from '../../dns/types.ts';
 import { ZoneSyntaxError, parseMasterFile } from '../../dns/zone/master-file.ts';
 import { formatRdata, formatRecord, parseRdata, parseRecord } from '../../dns/zone/rdata-text.ts';
-import { decodeRdataWire, encodeRdataWire } from '../../dns/zone/rdata-wire.ts';
+import { decodeRdata, encodeRdata } from '../../dns/wire/rdata.ts';
 import { RdataSyntaxError } from '../../dns/zone/errors.ts';
 
 const o = 'example.jp';
@@ -66,8 +66,8 @@ describe('every type round-trips', () => {
       // parse(format(x)) == x
       assert.deepEqual(parseRecord(text), rr);
       // Wire octets back to the same structure, and the \# form parses to it too.
-      const wire = encodeRdataWire(rr);
-      assert.deepEqual(decodeRdataWire(rr.type, wire), rr.data);
+      const wire = encodeRdata(rr);
+      assert.deepEqual(decodeRdata(rr.type, wire), rr.data);
       const generic = `${text.split('\t')[0]} ${rr.ttl} IN ${rr.type} \\# ${wire.length} ${wire.toString('hex')}`;
       assert.deepEqual(parseRecord(generic), rr);
       // And a second format is byte-identical (formatting is stable).
