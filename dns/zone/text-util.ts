@@ -1,10 +1,12 @@
 // Small presentation-format helpers shared by the RDATA parser/formatter and
 // the master-file reader: TTLs with units, type/class mnemonics (RFC 3597
 // generic forms), character-strings (RFC 1035 §5.1), names relative to an
-// origin, IP addresses, base64/hex/base32hex.
+// origin, IP addresses (adapters over dns/wire/ip.ts), base64/hex/base32hex.
 
 import { fromLabels, labelFromOctets, labelOctets, labels, nameProblem, normalizeName, ROOT } from '../name.ts';
 import { RRClass, RRType, type Name, type RRClassName, type RRTypeName } from '../types.ts';
+import { WireError } from '../wire/errors.ts';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip.ts';
 import { RdataSyntaxError } from './errors.ts';
 
 // ---------------------------------------------------------------------------
@@ -216,90 +218,34 @@ function escapedAt(s: string, index: number): boolean {
 // ---------------------------------------------------------------------------
 // Addresses
 
-export function parseIpv4(text: string): Buffer | undefined {
-  const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return Buffer.from(parts);
+// One parser and printer for the whole code base: dns/wire/ip.ts (RFC 4291
+// §2.2 text in, RFC 5952 text out). The zone parser wants "not an address"
+// as undefined so it can say which field was wrong, hence these adapters.
+
+function orUndefined(parse: (text: string) => Buffer, text: string): Buffer | undefined {
+  try {
+    return parse(text);
+  } catch (e) {
+    if (e instanceof WireError) return undefined;
+    throw e;
+  }
 }
 
-export function formatIpv4(b: Uint8Array): string {
-  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+/** 4 octets of a dotted-quad IPv4 address, or undefined. */
+export function parseIpv4(text: string): Buffer | undefined {
+  return orUndefined(parseIPv4, text);
 }
 
 /** 16 octets of an IPv6 address in any RFC 4291 §2.2 text form, or undefined. */
 export function parseIpv6(text: string): Buffer | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  let head = text;
-  const tail: number[] = [];
-  const v4 = /^(.*:)([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)$/.exec(text);
-  if (v4) {
-    const b = parseIpv4(v4[2]!);
-    if (!b) return undefined;
-    head = v4[1]!;
-    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
-    tail.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
-  }
-  const groupsOf = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    for (const g of s.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  let groups: number[];
-  const dbl = head.indexOf('::');
-  if (dbl >= 0) {
-    if (head.indexOf('::', dbl + 1) >= 0) return undefined;
-    const left = groupsOf(head.slice(0, dbl));
-    const right = groupsOf(head.slice(dbl + 2));
-    if (!left || !right) return undefined;
-    const fill = 8 - left.length - right.length - tail.length;
-    if (fill < 1) return undefined;
-    groups = [...left, ...new Array<number>(fill).fill(0), ...right, ...tail];
-  } else {
-    const g = groupsOf(head);
-    if (!g) return undefined;
-    groups = [...g, ...tail];
-  }
-  if (groups.length !== 8) return undefined;
-  const buf = Buffer.alloc(16);
-  groups.forEach((g, i) => buf.writeUInt16BE(g, i * 2));
-  return buf;
+  return orUndefined(parseIPv6, text);
 }
 
-/** RFC 5952 text form (lowercase, longest zero run compressed), as BIND prints it. */
-export function formatIpv6(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
-  // IPv4-mapped (RFC 5952 §5).
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
+export { formatIPv4 as formatIpv4, formatIPv6 as formatIpv6 };
 
 export function normalizeIpv6(text: string): string | undefined {
   const b = parseIpv6(text);
-  return b ? formatIpv6(b) : undefined;
+  return b ? formatIPv6(b) : undefined;
 }
 
 // ---------------------------------------------------------------------------
