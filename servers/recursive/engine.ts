@@ -224,19 +224,21 @@ export class ResolverEngine {
     let outcome: Outcome;
     let coalesced = false;
     const running = this.inflight.get(key);
+    let pending: Promise<Outcome>;
     if (running) {
       coalesced = true;
       this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'coalesced', qname, qtype, detail: 'joined a resolution already in progress' });
-      outcome = await running;
+      pending = running;
     } else {
       const p = this.computeOutcome(ctx, qname, qtype, rd);
       this.inflight.set(key, p);
-      try {
-        outcome = await p;
-      } finally {
-        this.inflight.delete(key);
-      }
+      // The entry goes when the resolution ends, even if this client was
+      // already given a stale answer and stopped waiting (RFC 8767 §5).
+      pending = p.finally(() => {
+        if (this.inflight.get(key) === p) this.inflight.delete(key);
+      });
     }
+    outcome = rd && this.settings.serveStale ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
     let security = outcome.security;
     let rcode = outcome.rcode;
     let ede = outcome.ede;
@@ -421,7 +423,48 @@ export class ResolverEngine {
     return undefined;
   }
 
-  private async staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName): Promise<{ rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity; ede?: number; reason?: string } | undefined> {
+  /**
+   * RFC 8767 §5: "a resolver SHOULD respond with stale data after a client
+   * response timer expires (1.8 s recommended) if it has not yet received a
+   * response from upstream". The resolution is not cancelled: it goes on in
+   * the background and its result refreshes the cache for later clients.
+   * With no usable stale data when the timer fires, the client keeps waiting.
+   */
+  private async withClientResponseTimer(ctx: Ctx, qname: Name, qtype: RRTypeName, pending: Promise<Outcome>): Promise<Outcome> {
+    const timeout = this.settings.staleClientTimeoutMs;
+    if (timeout === 'off') return pending;
+    const tryStale = async (): Promise<Outcome | undefined> => {
+      // A scratch context: looking for stale data must not mark this
+      // resolution stale unless stale data is actually what the client gets.
+      const scratch: Ctx = { ...ctx, stale: false };
+      const stale = await this.staleAnswer(scratch, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
+      if (stale) ctx.stale = true;
+      return stale;
+    };
+    const served = (stale: Outcome): Outcome => {
+      // Nobody waits for the background resolution any more; its failure must not surface as an unhandled rejection.
+      pending.catch(() => undefined);
+      return stale;
+    };
+    if (timeout <= 0) {
+      const stale = await tryStale();
+      return stale ? served(stale) : pending;
+    }
+    let handle: ReturnType<Clock['setTimer']> | undefined;
+    const timer = new Promise<{ fired: true }>((resolve) => {
+      handle = this.clock.setTimer(timeout, () => resolve({ fired: true }));
+    });
+    try {
+      const first = await Promise.race([pending.then((outcome) => ({ fired: false as const, outcome })), timer]);
+      if (!first.fired) return first.outcome;
+    } finally {
+      if (handle !== undefined) this.clock.clearTimer(handle);
+    }
+    const stale = await tryStale();
+    return stale ? served(stale) : pending;
+  }
+
+  private async staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName, why = 'served stale after failed resolution (RFC 8767)'): Promise<{ rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity; ede?: number; reason?: string } | undefined> {
     const answer: SignedRRset[] = [];
     let name = qname;
     let security: CacheSecurity = ctx.validate ? 'secure' : 'unchecked';
@@ -435,7 +478,7 @@ export class ResolverEngine {
         continue;
       }
       if (!ctx.stale) return undefined; // nothing stale involved: the failure stands
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'stale', qname, qtype, detail: 'served stale after failed resolution (RFC 8767)' });
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'stale', qname, qtype, detail: why });
       return {
         rcode: piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR',
         answer,

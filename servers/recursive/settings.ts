@@ -17,8 +17,18 @@ export interface ResolverSettings {
   serveStale: boolean;
   /** RFC 8767 §5: TTL put on stale answers (seconds). */
   staleAnswerTtl: number;
-  /** RFC 8767 §5: how long after expiry data may still be served (seconds). */
+  /** RFC 8767 §5: how long after expiry data may still be served (seconds; 0 = no limit, like Unbound serve-expired-ttl 0). */
   maxStaleTtl: number;
+  /**
+   * RFC 8767 §5 client response timer: how long a client waits for a fresh
+   * answer before stale data is sent (1800 ms recommended) while resolution
+   * goes on in the background and refreshes the cache. 0 = answer stale data
+   * at once and refresh in the background (Unbound serve-expired with
+   * serve-expired-client-timeout 0); 'off' = stale data only after the
+   * resolution has failed (BIND stale-answer-client-timeout off, PowerDNS).
+   * Only used when serveStale is on.
+   */
+  staleClientTimeoutMs: number | 'off';
   /** Validate with the configured trust anchors (RFC 4035 §5). */
   validate: boolean;
   /**
