@@ -23,7 +23,10 @@ per failure the volume reaching the resolver grows six-fold; apps that give up a
 retry up to 29 times a minute make it 30-fold — what Cloudflare's 1.1.1.1 saw for Facebook names. Upstream, the resolver's
 infrastructure cache — servers it knows are dead are probed sparingly — keeps the extra client
 retries from multiplying further. The TLD sees nothing here: the delegation stays cached for its
-86400-second TTL (the com/net surge Verisign reported came from resolvers whose copies expired).`,
+86400-second TTL (the com/net surge Verisign reported came from resolvers whose copies expired).
+Serve-stale variant: the resolver keeps expired data (RFC 8767) and, when the dead servers have not
+answered within 1.8 s, gives clients the last good answer with TTL 30 and EDE 3 "Stale Answer" while
+it keeps trying in the background — clients see no outage at all.`,
     ja: `example.com の 2 台の権威サーバーが 1 時間到達不能になる (2021-10-04、BGP 経路が消えた Facebook と同様)。
 アプリは 1 分ごとに www.example.com を問い合わせる。正常時、リゾルバーはほとんどをキャッシュ (TTL 300) から
 答え、上流への問い合わせは 1 時間に十数回である。サーバーが消えると、クライアントの問い合わせは応答しない 2 台への
@@ -32,13 +35,17 @@ retries from multiplying further. The TLD sees nothing here: the delegation stay
 2 秒で諦めて 1 分に最大 29 回再試行するアプリでは 30 倍になる (Cloudflare の 1.1.1.1 が Facebook 関連の名前で
 観測した規模)。上流側では、リゾルバーのインフラキャッシュ (停止と分かったサーバーには控えめにしか問い合わせない) が
 クライアントの再試行による増幅を抑える。TLD には何も届かない: 委任情報は TTL 86400 秒の間キャッシュされている
-(Verisign が報告した com/net の急増は、キャッシュが失効したリゾルバーによるもの)。`,
+(Verisign が報告した com/net の急増は、キャッシュが失効したリゾルバーによるもの)。
+serve-stale 版: リゾルバーは失効したデータを保持し (RFC 8767)、停止したサーバーが 1.8 秒以内に応答しなければ、
+最後に得た正しい応答を TTL 30、EDE 3 "Stale Answer" 付きで返し、裏で問い合わせを続ける。クライアントには障害が見えない。`,
   },
   references: [
     'incidents.md §9 (seed 003; Facebook, 2021-10-04)',
     'Cloudflare: "Understanding how Facebook disappeared from the Internet" (2021-10-04)',
     'Verisign: "Verisign\'s perspective on the Facebook outage" (2021-10, com/net query surge)',
     'RFC 1536 §2 (fast retransmissions)',
+    'RFC 8767 §5 (serve-stale client response timer, 1.8 s)',
+    'RFC 8914 §4.4 (EDE 3 Stale Answer)',
   ],
   start: '2026-10-04T15:00:00Z',
 
@@ -78,6 +85,7 @@ www   300 IN A 192.0.2.80
     { at: '+0s', only: ['patient-clients'], watch: { name: 'patient', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s' } },
     { at: '+0s', only: ['aggressive-apps'], watch: { name: 'storm', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '2s', retries: 29 } },
     { at: '+0s', only: ['retrying-clients'], watch: { name: 'retrying', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s', retries: 5 } },
+    { at: '+0s', only: ['serve-stale'], watch: { name: 'stale', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s' } },
 
     // A normal hour.
     { at: '+1h', expectQueries: { client: 'app', server: 'resolver', since: '+0s', until: '+59m59s', count: 60 }, note: 'normal: one client query a minute' },
@@ -86,6 +94,14 @@ www   300 IN A 192.0.2.80
 
     { at: '+1h', operator: 'network team', note: 'a maintenance error withdraws the routes', action: { do: 'set-quirks', server: 'ns-a', quirks: [{ kind: 'drop' }] } },
     { at: '+1h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [{ kind: 'drop' }] } },
+    {
+      at: '+1h30m',
+      only: ['serve-stale'],
+      client: 'app',
+      query: 'www.example.com A',
+      note: 'half an hour into the outage: the last good answer, marked stale',
+      expect: { rcode: 'NOERROR', answer: ['www.example.com. 30 IN A 192.0.2.80'], ede: [3] },
+    },
     { at: '+2h', operator: 'network team', note: 'routes restored', action: { do: 'set-quirks', server: 'ns-a', quirks: [] } },
     { at: '+2h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [] } },
 
@@ -104,11 +120,28 @@ www   300 IN A 192.0.2.80
     },
     { at: '+3h', only: ['aggressive-apps'], expectTimeline: { watch: 'storm', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h2m' } } },
     { at: '+3h', only: ['retrying-clients'], expectTimeline: { watch: 'retrying', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h2m' } } },
+    {
+      at: '+3h',
+      only: ['serve-stale'],
+      expectTimeline: {
+        watch: 'stale',
+        throughout: { from: '+0s', to: '+3h', answerContains: '192.0.2.80' },
+        never: { from: '+0s', to: '+3h', rcode: 'TIMEOUT' },
+      },
+      note: 'every client query within its 5 s stub timeout got the address, outage or not',
+    },
   ],
 
   variants: {
     'patient-clients': { description: { en: 'clients ask once a minute (5 s stub timeout) and accept a failure', ja: 'クライアントは 1 分に 1 回問い合わせ、失敗を受け入れる' } },
     'retrying-clients': { description: { en: 'clients retry 5 times at once after every failure', ja: 'クライアントは失敗のたびに即座に 5 回再試行する' } },
     'aggressive-apps': { description: { en: 'apps with a 2 s timeout retrying up to 29 times a minute', ja: 'タイムアウト 2 秒で 1 分に最大 29 回再試行するアプリ' } },
+    'serve-stale': {
+      description: {
+        en: 'the resolver serves stale data (Unbound serve-expired: yes, serve-expired-client-timeout: 1800, ede: yes)',
+        ja: 'リゾルバーが失効データを返す (Unbound serve-expired: yes、serve-expired-client-timeout: 1800、ede: yes)',
+      },
+      topology: { resolvers: { resolver: { settings: { serveStale: true, staleClientTimeoutMs: 1800, ede: true } } } },
+    },
   },
 });
