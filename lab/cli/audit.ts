@@ -15,7 +15,7 @@ import type { Zone } from '../../dns/zone/zone.ts';
 import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES, parseProviderSuffixes } from '../audit/providers.ts';
 import type { Endpoint } from '../net/network.ts';
-import { parseEndpoint, UsageError, type CliCommand } from './command.ts';
+import { cliArgs, parseEndpoint, requirePort, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab audit ZONEFILE… [--origin NAME] [--resolve-via ADDR[:PORT]]
                     [--provider-suffixes FILE] [--released ADDR[/LEN],…]
@@ -119,13 +119,7 @@ export const auditCommand: CliCommand = {
     let serverPort = 53;
     let timeoutMs = 2000;
     let json = false;
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      const value = () => {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        return v;
-      };
+    for (const [a, value] of cliArgs(argv)) {
       if (a === '--origin') origin = value();
       else if (a === '--resolve-via') resolveVia = parseEndpoint(value(), 53);
       else if (a === '--provider-suffixes') suffixFile = value();
@@ -144,7 +138,7 @@ export const auditCommand: CliCommand = {
     }
     if (files.length === 0 && delegations.length === 0) throw new UsageError('give at least one ZONEFILE (or --delegation DOMAIN)');
     if (origin !== undefined && files.length > 1) throw new UsageError('--origin applies to one zone file; give files one at a time or name them ORIGIN.zone');
-    if (!Number.isInteger(serverPort) || serverPort < 1 || serverPort > 65535) throw new UsageError('--server-port must be 1..65535');
+    requirePort(serverPort, '--server-port');
     if (!Number.isFinite(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout must be a positive number of milliseconds');
 
     const zones: Zone[] = [];

@@ -10,7 +10,7 @@ import type { Endpoint } from '../net/network.ts';
 import { formatEndpoint } from '../net/network.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
 import { quirkProblem, type Quirk } from '../../servers/authoritative/quirks.ts';
-import { parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
+import { cliArgs, listenEndpoints, parseEndpoint, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab auth --zone FILE[:ORIGIN] [--zone …] --listen ADDR:PORT [--listen …] [options]
 
@@ -77,20 +77,14 @@ export const authCommand: CliCommand = {
   usage,
   async run(argv, io) {
     const zoneArgs: string[] = [];
-    const listen: Endpoint[] = [];
+    const listenArgs: Endpoint[] = [];
     let allowExternal = false;
     let udpSize: number | undefined;
     let log = false;
     const quirks: Quirk[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      const value = () => {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        return v;
-      };
+    for (const [a, value] of cliArgs(argv)) {
       if (a === '--zone') zoneArgs.push(value());
-      else if (a === '--listen') listen.push(parseEndpoint(value()));
+      else if (a === '--listen') listenArgs.push(parseEndpoint(value()));
       else if (a === '--allow-external') allowExternal = true;
       else if (a === '--udp-size') {
         const n = Number(value());
@@ -101,8 +95,7 @@ export const authCommand: CliCommand = {
       else throw new UsageError(`unknown option "${a}"`);
     }
     if (zoneArgs.length === 0) throw new UsageError('give at least one --zone FILE');
-    if (listen.length === 0) listen.push({ address: '127.0.0.1', port: 5300 });
-    for (const ep of listen) requireLoopback(ep, allowExternal);
+    const listen = listenEndpoints(listenArgs, { address: '127.0.0.1', port: 5300 }, allowExternal);
 
     const zones: Zone[] = [];
     for (const arg of zoneArgs) {
@@ -131,9 +124,6 @@ export const authCommand: CliCommand = {
     for (const z of zones) io.stdout.write(`serving ${toFqdn(z.origin)} (${z.size} records)\n`);
     if (quirks.length > 0) io.stdout.write(`quirks: ${quirks.map((q) => JSON.stringify(q)).join(' ')}\n`);
     io.stdout.write(`listening on ${server.endpoints.map((e) => `${formatEndpoint(e)} udp+tcp`).join(', ')}; Ctrl-C to stop\n`);
-    await io.waitForInterrupt();
-    await server.stop();
-    io.stdout.write('stopped\n');
-    return 0;
+    return runUntilInterrupt(io, () => server.stop());
   },
 };

@@ -67,3 +67,46 @@ export function requireLoopback(endpoint: Endpoint, allowExternal: boolean, flag
     );
   }
 }
+
+/**
+ * The arguments of a command, each with a `value()` that takes the next
+ * argument as this option's value (UsageError "FLAG needs a value" when there
+ * is none), so the loop goes on after it:
+ * `for (const [a, value] of cliArgs(argv)) if (a === '--zone') zones.push(value());`
+ */
+export function* cliArgs(argv: readonly string[]): Generator<[arg: string, value: () => string]> {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    yield [
+      a,
+      () => {
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError(`${a} needs a value`);
+        return v;
+      },
+    ];
+  }
+}
+
+/** The `--listen` endpoints given (or `fallback` when none), each checked by requireLoopback. */
+export function listenEndpoints(given: readonly Endpoint[], fallback: Endpoint, allowExternal: boolean): Endpoint[] {
+  const listen = given.length > 0 ? [...given] : [fallback];
+  for (const ep of listen) requireLoopback(ep, allowExternal);
+  return listen;
+}
+
+/** A port option checked after parsing: UsageError "FLAG must be 1..65535". */
+export function requirePort(port: number, flag: string): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag} must be 1..65535`);
+}
+
+/**
+ * End of a long-running command whose banner is out: serve until Ctrl-C,
+ * stop, say "stopped", exit 0.
+ */
+export async function runUntilInterrupt(io: CliIO, stop: () => Promise<void>): Promise<number> {
+  await io.waitForInterrupt();
+  await stop();
+  io.stdout.write('stopped\n');
+  return 0;
+}

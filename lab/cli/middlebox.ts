@@ -15,7 +15,7 @@ import {
   type MiddleboxSettings,
   type ProxyEvent,
 } from '../../servers/middlebox/index.ts';
-import { parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
+import { cliArgs, parseEndpoint, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab middlebox --listen ADDR:PORT --upstream ADDR:PORT [--upstream …] [options]
 
@@ -76,13 +76,7 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
   const s: MiddleboxSettings = {};
   let allowExternal = false;
   let log = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  for (const [a, value] of cliArgs(argv)) {
     switch (a) {
       case '--listen': listen = parseEndpoint(value()); break;
       case '--upstream': upstreams.push(parseEndpoint(value(), 53)); break;
@@ -179,9 +173,6 @@ export const middleboxCommand: CliCommand = {
       `middlebox listening on ${formatEndpoint(proxy.endpoint)} udp${settings.tcp === 'reject' ? '' : '+tcp'} → ${upstreams.map(formatEndpoint).join(', ')}; Ctrl-C to stop\n` +
         (quirks.length ? quirks.map((q) => `  ${q}\n`).join('') : '  no quirks: a plain proxy\n'),
     );
-    await io.waitForInterrupt();
-    await proxy.stop();
-    io.stdout.write('stopped\n');
-    return 0;
+    return runUntilInterrupt(io, () => proxy.stop());
   },
 };

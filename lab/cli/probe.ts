@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { SocketNetwork } from '../net/socket.ts';
 import { ProbeAuthority, probeHtml, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
-import { parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
+import { cliArgs, parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab probe --through ADDR:PORT [--auth-listen ADDR:PORT] [--mode auth-path|resolver] [--report FILE.json|FILE.html] [options]
 
@@ -48,13 +48,7 @@ export const probeCommand: CliCommand = {
     let report: string | undefined;
     let allowExternal = false;
     const o: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number } = {};
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      const value = () => {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        return v;
-      };
+    for (const [a, value] of cliArgs(argv)) {
       switch (a) {
         case '--through': through = parseEndpoint(value(), 53); break;
         case '--auth-listen': authListen = parseEndpoint(value()); break;

@@ -12,7 +12,7 @@ import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../../servers/recursive/profiles.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
+import { cliArgs, listenEndpoints, parseEndpoint, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab resolver --listen ADDR:PORT --root-hints ADDR[:PORT][,…] [options]
 
@@ -84,7 +84,7 @@ export const resolverCommand: CliCommand = {
   summary: 'run the recursive resolver emulator on real UDP/TCP sockets',
   usage,
   async run(argv, io) {
-    const listen: Endpoint[] = [];
+    const listenArgs: Endpoint[] = [];
     const rootHints: Endpoint[] = [];
     let anchorsFile: string | undefined;
     let profile: ProfileName = 'unbound';
@@ -92,14 +92,8 @@ export const resolverCommand: CliCommand = {
     const acl: string[] = [];
     let allowExternal = false;
     let log = false;
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      const value = () => {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        return v;
-      };
-      if (a === '--listen') listen.push(parseEndpoint(value()));
+    for (const [a, value] of cliArgs(argv)) {
+      if (a === '--listen') listenArgs.push(parseEndpoint(value()));
       else if (a === '--root-hints') for (const part of value().split(',')) rootHints.push(parseEndpoint(part.trim(), 53));
       else if (a === '--trust-anchor') anchorsFile = value();
       else if (a === '--profile') {
@@ -120,8 +114,7 @@ export const resolverCommand: CliCommand = {
       else throw new UsageError(`unknown option "${a}"`);
     }
     if (rootHints.length === 0) throw new UsageError('give --root-hints ADDR[:PORT][,…] (the lab root servers)');
-    if (listen.length === 0) listen.push({ address: '127.0.0.1', port: 5353 });
-    for (const ep of listen) requireLoopback(ep, allowExternal);
+    const listen = listenEndpoints(listenArgs, { address: '127.0.0.1', port: 5353 }, allowExternal);
     for (const ep of rootHints) requireLoopback(ep, allowExternal, '--root-hints');
     const trustAnchors = anchorsFile === undefined ? [] : loadTrustAnchors(anchorsFile);
 
@@ -148,9 +141,6 @@ export const resolverCommand: CliCommand = {
     io.stdout.write(
       `resolver (${profile}${trustAnchors.length ? `, validating from ${trustAnchors.length} anchor record(s)` : ', not validating'}) on ${listen.map((e) => `${formatEndpoint(e)} udp+tcp`).join(', ')}; root hints ${rootHints.map(formatEndpoint).join(', ')}; Ctrl-C to stop\n`,
     );
-    await io.waitForInterrupt();
-    await resolver.stop();
-    io.stdout.write('stopped\n');
-    return 0;
+    return runUntilInterrupt(io, () => resolver.stop());
   },
 };

@@ -14,7 +14,7 @@ import { act } from '../runner/run.ts';
 import { World } from '../runner/world.ts';
 import { findScenario, planScenario, ScenarioError, DEFAULT_SCENARIO } from '../runner/index.ts';
 import { parseDuration } from '../scenario/duration.ts';
-import { isLoopback, UsageError, type CliCommand } from './command.ts';
+import { cliArgs, isLoopback, requirePort, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab serve [ID|FILE] [options]
 
@@ -53,13 +53,7 @@ export const serveCommand: CliCommand = {
     let hints: string | undefined;
     let anchor: string | undefined;
     let seed = '1';
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      const value = () => {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        return v;
-      };
+    for (const [a, value] of cliArgs(argv)) {
       if (a === '--variant') variant = value();
       else if (a === '--at') {
         const v = value();
@@ -76,7 +70,7 @@ export const serveCommand: CliCommand = {
       else throw new UsageError('one scenario at a time');
     }
     if (isIP(base) !== 4 || !isLoopback(base)) throw new UsageError(`--base ${base} must be an IPv4 loopback address (127.x.y.z)`);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port must be 1..65535');
+    requirePort(port, '--port');
     let plan;
     try {
       const loaded = await findScenario(target ?? DEFAULT_SCENARIO);
