@@ -9,6 +9,7 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createConnection, createServer, type Server, type Socket as NetSocket } from 'node:net';
 import { RealClock } from './clock.ts';
+import { TcpDelivery } from './tcp-delivery.ts';
 import { ipFamily, isLoopback, isWildcard, normalizeIp } from './ip.ts';
 import {
   type Clock,
@@ -208,11 +209,7 @@ class RealTcpListener implements TcpListener {
 class RealTcpConnection implements TcpConnection {
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  private reason: TcpCloseReason | undefined;
-  private closeHandler: ((reason: TcpCloseReason) => void) | undefined;
-  private reported = false;
-  private pending: Buffer[] = [];
-  private dataHandler: ((chunk: Buffer) => void) | undefined;
+  private readonly delivery = new TcpDelivery();
   private errorReason: TcpCloseReason | undefined;
 
   constructor(
@@ -223,8 +220,7 @@ class RealTcpConnection implements TcpConnection {
     this.remote = { address: normalizeIp(socket.remoteAddress ?? '0.0.0.0'), port: socket.remotePort ?? 0 };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
-      if (this.dataHandler) this.dataHandler(chunk);
-      else this.pending.push(chunk);
+      this.delivery.data(chunk);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.errorReason ??= err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : err.code === 'ETIMEDOUT' ? 'timeout' : 'error';
@@ -235,7 +231,7 @@ class RealTcpConnection implements TcpConnection {
         socket.resetAndDestroy();
       });
     }
-    socket.on('close', () => this.finish(this.errorReason ?? 'end'));
+    socket.on('close', () => this.delivery.closed(this.errorReason ?? 'end'));
   }
 
   write(data: Uint8Array): void {
@@ -244,18 +240,11 @@ class RealTcpConnection implements TcpConnection {
   }
 
   onData(handler: (chunk: Buffer) => void): void {
-    this.dataHandler = handler;
-    const queued = this.pending;
-    this.pending = [];
-    for (const c of queued) handler(c);
+    this.delivery.onData(handler);
   }
 
   onClose(handler: (reason: TcpCloseReason) => void): void {
-    this.closeHandler = handler;
-    if (this.reason !== undefined && !this.reported) {
-      this.reported = true;
-      handler(this.reason);
-    }
+    this.delivery.onClose(handler);
   }
 
   end(): void {
@@ -266,14 +255,5 @@ class RealTcpConnection implements TcpConnection {
     if (this.socket.destroyed) return;
     this.errorReason ??= 'reset';
     this.socket.resetAndDestroy();
-  }
-
-  private finish(reason: TcpCloseReason): void {
-    if (this.reason !== undefined) return;
-    this.reason = reason;
-    if (this.closeHandler && !this.reported) {
-      this.reported = true;
-      this.closeHandler(reason);
-    }
   }
 }

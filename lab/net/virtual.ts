@@ -34,6 +34,7 @@ import {
   TCP_HEADER,
 } from './packet.ts';
 import { SeededRandom } from './random.ts';
+import { TcpDelivery } from './tcp-delivery.ts';
 
 export type FragmentPolicy =
   /** every fragment passes */
@@ -940,11 +941,7 @@ class VirtualTcpConnection implements TcpConnection {
   private finReceived = false;
   /** @internal */
   closedAt = 0;
-  private dataHandler: ((chunk: Buffer) => void) | undefined;
-  private closeHandler: ((reason: TcpCloseReason) => void) | undefined;
-  private pendingData: Buffer[] = [];
-  private closeReason: TcpCloseReason | undefined;
-  private closeReported = false;
+  private readonly delivery = new TcpDelivery();
   private onConnected: ((c: TcpConnection) => void) | undefined;
   private onConnectFailed: ((e: Error) => void) | undefined;
   private mssValue: number;
@@ -980,18 +977,11 @@ class VirtualTcpConnection implements TcpConnection {
   }
 
   onData(handler: (chunk: Buffer) => void): void {
-    this.dataHandler = handler;
-    const queued = this.pendingData;
-    this.pendingData = [];
-    for (const c of queued) handler(c);
+    this.delivery.onData(handler);
   }
 
   onClose(handler: (reason: TcpCloseReason) => void): void {
-    this.closeHandler = handler;
-    if (this.closeReason !== undefined && !this.closeReported) {
-      this.closeReported = true;
-      handler(this.closeReason);
-    }
+    this.delivery.onClose(handler);
   }
 
   end(): void {
@@ -1134,9 +1124,7 @@ class VirtualTcpConnection implements TcpConnection {
   private accept(payload: Buffer, fin: boolean): void {
     if (payload.length > 0) {
       this.rcvNxt += payload.length;
-      const chunk = Buffer.from(payload);
-      if (this.dataHandler) this.dataHandler(chunk);
-      else this.pendingData.push(chunk);
+      this.delivery.data(Buffer.from(payload));
     }
     if (fin && !this.finReceived) {
       this.rcvNxt += 1;
@@ -1260,10 +1248,6 @@ class VirtualTcpConnection implements TcpConnection {
     this.state = 'closed';
     this.closedAt = this.host.clock.now();
     if (!linger) this.host.forgetConnection(this);
-    this.closeReason = reason;
-    if (this.closeHandler && !this.closeReported) {
-      this.closeReported = true;
-      this.closeHandler(reason);
-    }
+    this.delivery.closed(reason);
   }
 }
