@@ -279,15 +279,18 @@ async function main(): Promise<void> {
   // lo up and no route at all, checked (servers/real/netns.ts); nothing can leave the lab.
   ns = NetworkNamespace.create(NS, 'dnslab-rb-');
 
+  const authProcesses: ManagedProcess[] = [];
   const auths: Array<[string, string[]]> = [
     [ADDR.root, [files['.']]],
     [ADDR.lab, [files.lab]],
     [ADDR.sld, [files['example.lab'], files['other.lab']]],
   ];
   for (const [address, zoneFiles] of auths) {
-    const [cmd, args] = dnslab(['auth', ...zoneFiles.flatMap((f) => ['--zone', f]), '--listen', `${address}:53`]);
+    // --log: one stderr line per query, so the timed phase can show that no resolver asked upstream.
+    const [cmd, args] = dnslab(['auth', ...zoneFiles.flatMap((f) => ['--zone', f]), '--listen', `${address}:53`, '--log']);
     const p = new ManagedProcess(...inNs(cmd, args), { cwd: ROOT_DIR });
     children.push(p);
+    authProcesses.push(p);
     await p.waitForOutput('Ctrl-C to stop', 30_000);
   }
   for (const r of RESOLVERS) {
@@ -322,23 +325,34 @@ async function main(): Promise<void> {
   if (disagreements.length > 0) throw new Error(`the resolvers do not answer the query mix alike, so their speed is not comparable:\n${disagreements.join('\n')}`);
   const checked = `checked after warm-up: ${QUERIES.length} queries × ${RESOLVERS.length} resolvers, dnslab and Unbound give the same RCODE, AD and answer count; AD set by both validating resolvers`;
 
+  await new Promise((r) => setTimeout(r, 300));
+  const countQueries = () => authProcesses.reduce((n, p) => n + (p.log.match(/ query /g)?.length ?? 0), 0);
+  const before = authProcesses.map((p) => p.log);
+  const warmupQueries = countQueries();
   const runs = new Map<string, PerfRun[]>(RESOLVERS.map((r) => [r.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const r of RESOLVERS) runs.get(r.name)!.push(await dnsperf(r.address, ['-l', String(SECONDS)]));
   }
+  await new Promise((r) => setTimeout(r, 300));
+  // ManagedProcess keeps the last 64 KiB of output: unchanged logs mean no query reached any authoritative server.
+  const upstream = authProcesses.every((p, i) => p.log === before[i]) ? '0' : `some (≥ ${Math.max(1, countQueries() - before.reduce((n, l) => n + (l.match(/ query /g)?.length ?? 0), 0))})`;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const by = new Map([...runs].map(([n, rs]) => [n, median(rs.map((r) => r.qps))]));
   console.log(
     `dnsperf against WARM caches, ${ROUNDS} interleaved rounds of ${SECONDS} s per resolver (median), -q ${OUTSTANDING}, UDP, ${QUERIES.length}-query mix (A, AAAA, CNAME, MX, NODATA, NXDOMAIN), namespace ${NS} without routes, hierarchy signed (ECDSAP256) and served by dnslab auth`,
   );
   console.log(`  ${checked}`);
+  console.log(`  queries that reached the authoritative servers during the timed runs: ${upstream} (during start-up and warm-up they logged ${warmupQueries})`);
   for (const [name, rs] of runs) {
     console.log(`  ${name.padEnd(28)} ${by.get(name)!.toFixed(0).padStart(8)} qps   (runs: ${rs.map((r) => r.qps.toFixed(0)).join(', ')}; lost ${rs.map((r) => r.lost).join(' / ')})`);
   }
   console.log(`  response codes (last round, dnslab validating): ${runs.get('dnslab resolver, validating')!.at(-1)!.rcodes}`);
   for (const validate of [true, false]) {
     const [u, o] = RESOLVERS.filter((r) => r.validate === validate).map((r) => by.get(r.name)!);
-    console.log(`  dnslab / unbound, ${validate ? 'validating' : 'no DNSSEC '} = ${(o! / u!).toFixed(2)}`);
+    const [un, on] = RESOLVERS.filter((r) => r.validate === validate).map((r) => runs.get(r.name)!);
+    // Also per round (the two runs of a round are seconds apart, so they share the machine's load).
+    const perRound = un!.map((u2, i) => on![i]!.qps / u2.qps);
+    console.log(`  dnslab / unbound, ${validate ? 'validating' : 'no DNSSEC '} = ${(o! / u!).toFixed(2)}   (per round: ${perRound.map((x) => x.toFixed(2)).join(', ')}; median ${median(perRound).toFixed(2)})`);
   }
 }
 
