@@ -1,5 +1,7 @@
 // Incident 1 (incidents.md): a dangling CNAME to a cancelled CDN endpoint is
-// claimed by an attacker. Read top to bottom: the world, then what happens.
+// claimed by an attacker; the dangling-a variant is the same story with an A
+// record to a released cloud address. Read top to bottom: the world, then
+// what happens.
 import { defineScenario } from '../lab/scenario/types.ts';
 
 export default defineScenario({
@@ -16,19 +18,30 @@ NXDOMAIN: a "dangling record". An attacker signs up at the same provider and cla
 endpoint name. Without touching example.jp, the attacker now decides what campaign.example.jp
 shows: phishing pages, certificates, cookies for example.jp.
 Fixed variant: the customer removes the CNAME when cancelling the service, so the attacker's
-claim changes nothing for example.jp.`,
+claim changes nothing for example.jp.
+Dangling-A variant: campaign.example.jp is an A record to a cloud VM's public address
+(192.0.2.80, listed in the provider's zone as vm-campaign.example.net). The customer deletes the VM
+and the address goes back to the provider's pool, but the A record stays. DNS answers never change —
+nothing in DNS looks wrong — until the provider allocates 192.0.2.80 to the attacker's new VM, which
+then receives everything sent to campaign.example.jp. Only an audit that knows which addresses were
+released finds it.`,
     ja: `example.jp はキャンペーンサイト campaign.example.jp を CDN のエンドポイント (cdn.example.net) への
 CNAME で運用していた。キャンペーン終了時に顧客は CDN サービスを解約し、事業者はエンドポイントを削除したが、
 example.jp の CNAME は誰も削除しなかった。クライアントには NXDOMAIN が返る (ダングリングレコード)。
 攻撃者が同じ事業者に登録して同じエンドポイント名を取得すると、example.jp に一切触れずに
 campaign.example.jp の内容 (フィッシングページ、証明書、Cookie) を支配できる。
-修正版: 顧客が解約と同時に CNAME を削除するので、攻撃者が名前を取得しても example.jp には影響しない。`,
+修正版: 顧客が解約と同時に CNAME を削除するので、攻撃者が名前を取得しても example.jp には影響しない。
+ダングリング A 版: campaign.example.jp はクラウド VM の公開アドレス (192.0.2.80、事業者のゾーンでは
+vm-campaign.example.net) への A レコードである。顧客が VM を削除するとアドレスは事業者のプールに戻るが、
+A レコードは残る。DNS の応答は変わらず、DNS 上は何も異常に見えない。事業者が 192.0.2.80 を攻撃者の新しい VM に
+割り当てると、campaign.example.jp 宛ての通信はすべて攻撃者に届く。解放したアドレスを把握した監査だけが発見できる。`,
   },
   references: [
     'incidents.md §1 (seed 000, 2-b: DNS misconfiguration × domain no longer used)',
     'JPRS: サブドメインテイクオーバー (https://jprs.jp/tech/security/2020-03-25-subdomain-takeover.html)',
     'Microsoft: Prevent dangling DNS entries and avoid subdomain takeover (https://learn.microsoft.com/azure/security/fundamentals/subdomain-takeover)',
     'RFC 1034 §3.6.2 (CNAME)',
+    'AWS: Elastic IP addresses are returned to the pool when released (dangling A records)',
   ],
   start: '2026-04-01T09:00:00Z',
 
@@ -73,22 +86,86 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
       at: '+0s',
       client: 'alice',
       query: 'campaign.example.jp A',
+      only: ['vulnerable', 'fixed'],
       note: 'the campaign is live',
       expect: {
         rcode: 'NOERROR',
         answer: ['campaign.example.jp. 300 IN CNAME cdn.example.net.', 'cdn.example.net. 300 IN A 192.0.2.80'],
       },
     },
+    {
+      at: '+0s',
+      only: ['dangling-a'],
+      client: 'alice',
+      query: 'campaign.example.jp A',
+      note: "the campaign is live on the customer's VM",
+      expect: { rcode: 'NOERROR', answer: ['campaign.example.jp. 300 IN A 192.0.2.80'] },
+    },
+    { at: '+0s', only: ['dangling-a'], client: 'alice', query: 'vm-campaign.example.net A', note: "the provider's name for the customer's VM", expect: { answer: ['vm-campaign.example.net. A 192.0.2.80'] } },
     { at: '+0s', watch: { name: 'campaign', client: 'alice', query: 'campaign.example.jp A', every: '10m', until: '+3h' } },
 
     {
       at: '+30m',
+      only: ['vulnerable', 'fixed'],
       audit: { client: 'alice', zones: ['example.jp'], providerSuffixes: ['example.net'] },
       note: 'early warning: the CNAME points into a provider where endpoint names can be claimed',
       expect: { findings: ['cname-to-claimable-provider'] },
     },
 
     // The campaign ends.
+    {
+      at: '+1h',
+      only: ['dangling-a'],
+      operator: 'provider',
+      note: 'the customer deletes the VM; 192.0.2.80 goes back to the provider’s address pool, the A record in example.jp stays',
+      action: { do: 'remove-records', zone: 'example.net', records: ['vm-campaign A'] },
+    },
+    {
+      at: '+1h10m',
+      only: ['dangling-a'],
+      client: 'alice',
+      query: 'campaign.example.jp A',
+      note: 'DNS shows nothing wrong: the same answer, pointing at an address nobody at example.jp holds any more',
+      expect: { rcode: 'NOERROR', answer: ['campaign.example.jp. A 192.0.2.80'] },
+    },
+    { at: '+1h10m', only: ['dangling-a'], client: 'alice', query: 'vm-campaign.example.net A', note: 'the VM is gone from the provider', expect: { rcode: 'NXDOMAIN' } },
+    {
+      at: '+1h30m',
+      only: ['dangling-a'],
+      audit: { client: 'alice', zones: ['example.jp'] },
+      note: 'an audit that does not know what was released cannot tell a dangling A from a live one',
+      expect: { findings: [] },
+    },
+    {
+      at: '+1h30m',
+      only: ['dangling-a'],
+      audit: { client: 'alice', zones: ['example.jp'], released: ['192.0.2.80'] },
+      note: 'with the released addresses it finds the record the attacker will use',
+      expect: { findings: ['released-address'] },
+    },
+    {
+      at: '+2h',
+      only: ['dangling-a'],
+      attacker: 'mallory',
+      note: 'creates VMs at the provider until one is allocated 192.0.2.80',
+      action: { do: 'add-records', zone: 'example.net', records: ['vm-mallory 300 IN A 192.0.2.80'] },
+    },
+    {
+      at: '+2h10m',
+      only: ['dangling-a'],
+      client: 'alice',
+      query: 'vm-mallory.example.net A',
+      note: "the attacker's VM holds the address example.jp still points at",
+      expect: { rcode: 'NOERROR', answer: ['vm-mallory.example.net. A 192.0.2.80'] },
+    },
+    {
+      at: '+2h10m',
+      only: ['dangling-a'],
+      client: 'alice',
+      query: 'campaign.example.jp A',
+      note: "so campaign.example.jp now leads to the attacker's machine — with no change to any DNS answer",
+      expect: { rcode: 'NOERROR', answer: ['campaign.example.jp. A 192.0.2.80'] },
+    },
     {
       at: '+1h',
       only: ['fixed'],
@@ -98,17 +175,19 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
     },
     {
       at: '+1h',
+      only: ['vulnerable', 'fixed'],
       operator: 'provider',
       note: 'the CDN service is cancelled; the provider deletes the endpoint',
       action: { do: 'remove-records', zone: 'example.net', records: ['cdn A'] },
     },
-    { at: '+1h10m', client: 'alice', query: 'campaign.example.jp A', note: 'dangling (vulnerable) or gone (fixed)', expect: { rcode: 'NXDOMAIN' } },
+    { at: '+1h10m', only: ['vulnerable', 'fixed'], client: 'alice', query: 'campaign.example.jp A', note: 'dangling (vulnerable) or gone (fixed)', expect: { rcode: 'NXDOMAIN' } },
     { at: '+1h30m', only: ['vulnerable'], audit: { client: 'alice', zones: ['example.jp'] }, note: 'dnslab audit finds what the attacker looks for', expect: { findings: ['dangling-cname'] } },
     { at: '+1h30m', only: ['fixed'], audit: { client: 'alice', zones: ['example.jp'] }, expect: { findings: [] } },
 
     // The attacker claims the same endpoint name at the provider.
     {
       at: '+2h',
+      only: ['vulnerable', 'fixed'],
       attacker: 'mallory',
       note: 'signs up at the CDN and claims the endpoint name "cdn"',
       action: { do: 'add-records', zone: 'example.net', records: ['cdn 300 IN A 203.0.113.66'] },
@@ -150,6 +229,12 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
       only: ['fixed'],
       expectTimeline: { watch: 'campaign', never: { from: '+0s', to: '+3h', answerContains: '203.0.113.66' } },
     },
+    {
+      at: '+3h',
+      only: ['dangling-a'],
+      expectTimeline: { watch: 'campaign', throughout: { from: '+0s', to: '+3h', answerContains: '192.0.2.80' } },
+      note: 'clients saw the same answer before, during and after the takeover: DNS monitoring cannot catch it',
+    },
   ],
 
   variants: {
@@ -158,6 +243,32 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
     },
     fixed: {
       description: { en: 'the customer removes the CNAME before cancelling the service', ja: '解約前に顧客が CNAME を削除する' },
+    },
+    'dangling-a': {
+      description: { en: 'an A record to a released cloud address that the attacker is later allocated', ja: '解放されたクラウドのアドレスへの A レコードが残り、後に攻撃者に割り当てられる' },
+      topology: {
+        zones: {
+          'example.jp': {
+            text: `
+$TTL 300
+@         IN SOA ns1.example.jp. hostmaster.example.jp. 2026040101 3600 900 604800 300
+@         IN NS  ns1.example.jp.
+ns1       IN A   192.0.2.53
+www       IN A   192.0.2.10
+campaign  IN A   192.0.2.80     ; the customer's cloud VM
+`,
+          },
+          'example.net': {
+            text: `
+$TTL 300
+@            IN SOA ns1.example.net. hostmaster.example.net. 1 3600 900 604800 300
+@            IN NS  ns1.example.net.
+ns1          IN A   198.51.100.53
+vm-campaign  IN A   192.0.2.80  ; the customer's VM, as the provider names it
+`,
+          },
+        },
+      },
     },
   },
 });

@@ -38,11 +38,11 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 test('list prints ids and variants; --json is an array of {id, title, variants}', async () => {
   const text = await dnslab('list');
   assert.equal(text.code, 0);
-  assert.match(text.stdout, /subdomain-takeover\s+vulnerable,fixed\s+Subdomain takeover/);
+  assert.match(text.stdout, /subdomain-takeover\s+vulnerable,fixed,dangling-a\s+Subdomain takeover/);
   const json = await dnslab('list', '--json');
   const rows = JSON.parse(json.stdout) as { id: string; title: { en: string; ja: string }; variants: string[] }[];
   const row = rows.find((r) => r.id === 'subdomain-takeover');
-  assert.deepEqual(row?.variants, ['vulnerable', 'fixed']);
+  assert.deepEqual(row?.variants, ['vulnerable', 'fixed', 'dangling-a']);
   assert.ok(row?.title.ja.length);
 });
 
@@ -204,7 +204,7 @@ test('unknown scenario id and unknown variant are reported with what exists', as
   assert.match(a.stderr, /no scenario with id "no-such-scenario" .*subdomain-takeover/);
   const b = await dnslab('run', 'subdomain-takeover', '--variant', 'nope');
   assert.equal(b.code, 1);
-  assert.match(b.stderr, /no variant "nope" \(variants: vulnerable, fixed\)/);
+  assert.match(b.stderr, /no variant "nope" \(variants: vulnerable, fixed, dangling-a\)/);
   const c = await dnslab('run', '--bogus');
   assert.equal(c.code, 2);
 });
