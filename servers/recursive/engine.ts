@@ -169,6 +169,8 @@ export class ResolverEngine {
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
   private readonly inflight = new Map<string, Promise<Outcome>>();
+  /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
+  private heldEvents: ResolverEvent[] | undefined;
 
   constructor(options: EngineOptions) {
     this.settings = options.settings;
@@ -184,6 +186,10 @@ export class ResolverEngine {
   }
 
   private emit(event: ResolverEvent): void {
+    if (this.heldEvents) {
+      this.heldEvents.push(event);
+      return;
+    }
     if (this.onEvent) {
       try {
         this.onEvent(event);
@@ -299,7 +305,7 @@ export class ResolverEngine {
     }
     // RFC 8767: when resolution failed, answer from stale data if allowed.
     if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd) {
-      const stale = await this.staleAnswer(ctx, qname, qtype);
+      const stale = this.staleAnswer(ctx, qname, qtype);
       if (stale) outcome = stale;
     }
     return outcome;
@@ -433,12 +439,23 @@ export class ResolverEngine {
   private async withClientResponseTimer(ctx: Ctx, qname: Name, qtype: RRTypeName, pending: Promise<Outcome>): Promise<Outcome> {
     const timeout = this.settings.staleClientTimeoutMs;
     if (timeout === 'off') return pending;
-    const tryStale = async (): Promise<Outcome | undefined> => {
-      // A scratch context: looking for stale data must not mark this
-      // resolution stale unless stale data is actually what the client gets.
+    const tryStale = (): Outcome | undefined => {
+      // A scratch context, and cache events held back: looking for stale
+      // data must not mark this resolution stale, nor log cache hits, unless
+      // stale data is what the client gets. (staleAnswer is synchronous.)
       const scratch: Ctx = { ...ctx, stale: false };
-      const stale = await this.staleAnswer(scratch, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
-      if (stale) ctx.stale = true;
+      const held: ResolverEvent[] = [];
+      this.heldEvents = held;
+      let stale: Outcome | undefined;
+      try {
+        stale = this.staleAnswer(scratch, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
+      } finally {
+        this.heldEvents = undefined;
+      }
+      if (stale) {
+        ctx.stale = true;
+        for (const e of held) this.emit(e);
+      }
       return stale;
     };
     const served = (stale: Outcome): Outcome => {
@@ -447,7 +464,7 @@ export class ResolverEngine {
       return stale;
     };
     if (timeout <= 0) {
-      const stale = await tryStale();
+      const stale = tryStale();
       return stale ? served(stale) : pending;
     }
     let handle: ReturnType<Clock['setTimer']> | undefined;
@@ -460,11 +477,11 @@ export class ResolverEngine {
     } finally {
       if (handle !== undefined) this.clock.clearTimer(handle);
     }
-    const stale = await tryStale();
+    const stale = tryStale();
     return stale ? served(stale) : pending;
   }
 
-  private async staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName, why = 'served stale after failed resolution (RFC 8767)'): Promise<{ rcode: RcodeName; answer: SignedRRset[]; authority: RR[]; security: CacheSecurity; ede?: number; reason?: string } | undefined> {
+  private staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName, why = 'served stale after failed resolution (RFC 8767)'): Outcome | undefined {
     const answer: SignedRRset[] = [];
     let name = qname;
     let security: CacheSecurity = ctx.validate ? 'secure' : 'unchecked';

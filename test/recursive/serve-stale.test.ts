@@ -148,6 +148,18 @@ describe('serve-stale client response timer (RFC 8767 §5)', () => {
     assert.equal(PROFILES['google-public-dns'].serveStale, true);
   });
 
+  it('looking for stale data that is not used leaves no trace: one cache hit event per fresh answer', async () => {
+    const { q, events } = setup({ serveStale: true }, 'unbound'); // timer 0: the look happens on every query
+    await q('www.example.lab');
+    const r = await q('www.example.lab');
+    assert.equal(r.summary.fromCache, true);
+    const hits = events.filter((e) => e.type === 'cache' && 'resolution' in e && e.resolution === r.summary.resolution);
+    assert.deepEqual(
+      hits.map((e) => (e.type === 'cache' ? e.action : '')),
+      ['hit'],
+    );
+  });
+
   it("Unbound's timer 0 answers stale data at once and still refreshes in the background", async () => {
     const { q, w, exampleServers, upstream } = setup({ serveStale: true, staleAnswerTtl: 30 }, 'unbound');
     await q('www.example.lab');
