@@ -169,6 +169,8 @@ export class ResolverEngine {
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
   private readonly inflight = new Map<string, Promise<Outcome>>();
+  /** RFC 8767 §5 failure recheck timer: lab time of the last failed refresh per name and type. */
+  private readonly refreshFailedAt = new Map<string, number>();
   /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
   private heldEvents: ResolverEvent[] | undefined;
 
@@ -231,7 +233,13 @@ export class ResolverEngine {
     let coalesced = false;
     const running = this.inflight.get(key);
     let pending: Promise<Outcome>;
-    if (running) {
+    const recent = this.settings.serveStale && rd && this.settings.staleRefreshIntervalS > 0 ? this.refreshFailedAt.get(this.refreshKey(qname, qtype)) : undefined;
+    const rechecking = recent !== undefined && this.clock.now() - recent < this.settings.staleRefreshIntervalS * 1000;
+    const quickStale = rechecking ? this.staleNow(ctx, qname, qtype, `refresh failed ${Math.round((this.clock.now() - recent!) / 1000)} s ago; not retried for ${this.settings.staleRefreshIntervalS} s (RFC 8767 §5)`) : undefined;
+    if (quickStale) {
+      // Inside the failure recheck window: stale data at once, no upstream query at all.
+      pending = Promise.resolve(quickStale);
+    } else if (running) {
       coalesced = true;
       this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'coalesced', qname, qtype, detail: 'joined a resolution already in progress' });
       pending = running;
@@ -244,7 +252,7 @@ export class ResolverEngine {
         if (this.inflight.get(key) === p) this.inflight.delete(key);
       });
     }
-    outcome = rd && this.settings.serveStale ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
+    outcome = rd && this.settings.serveStale && !quickStale ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
     let security = outcome.security;
     let rcode = outcome.rcode;
     let ede = outcome.ede;
@@ -305,8 +313,11 @@ export class ResolverEngine {
     }
     // RFC 8767: when resolution failed, answer from stale data if allowed.
     if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd) {
+      this.refreshFailedAt.set(this.refreshKey(qname, qtype), this.clock.now());
       const stale = this.staleAnswer(ctx, qname, qtype);
       if (stale) outcome = stale;
+    } else {
+      this.refreshFailedAt.delete(this.refreshKey(qname, qtype));
     }
     return outcome;
   }
@@ -439,25 +450,7 @@ export class ResolverEngine {
   private async withClientResponseTimer(ctx: Ctx, qname: Name, qtype: RRTypeName, pending: Promise<Outcome>): Promise<Outcome> {
     const timeout = this.settings.staleClientTimeoutMs;
     if (timeout === 'off') return pending;
-    const tryStale = (): Outcome | undefined => {
-      // A scratch context, and cache events held back: looking for stale
-      // data must not mark this resolution stale, nor log cache hits, unless
-      // stale data is what the client gets. (staleAnswer is synchronous.)
-      const scratch: Ctx = { ...ctx, stale: false };
-      const held: ResolverEvent[] = [];
-      this.heldEvents = held;
-      let stale: Outcome | undefined;
-      try {
-        stale = this.staleAnswer(scratch, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
-      } finally {
-        this.heldEvents = undefined;
-      }
-      if (stale) {
-        ctx.stale = true;
-        for (const e of held) this.emit(e);
-      }
-      return stale;
-    };
+    const tryStale = () => this.staleNow(ctx, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
     const served = (stale: Outcome): Outcome => {
       // Nobody waits for the background resolution any more; its failure must not surface as an unhandled rejection.
       pending.catch(() => undefined);
@@ -479,6 +472,33 @@ export class ResolverEngine {
     }
     const stale = tryStale();
     return stale ? served(stale) : pending;
+  }
+
+  private refreshKey(qname: Name, qtype: RRTypeName): string {
+    return `${canonicalName(qname)}|${qtype}`;
+  }
+
+  /**
+   * Stale data for a client right now, or undefined. A scratch context, and
+   * cache events held back: looking for stale data must not mark this
+   * resolution stale, nor log cache hits, unless stale data is what the
+   * client gets. (staleAnswer is synchronous.)
+   */
+  private staleNow(ctx: Ctx, qname: Name, qtype: RRTypeName, why: string): Outcome | undefined {
+    const scratch: Ctx = { ...ctx, stale: false };
+    const held: ResolverEvent[] = [];
+    this.heldEvents = held;
+    let stale: Outcome | undefined;
+    try {
+      stale = this.staleAnswer(scratch, qname, qtype, why);
+    } finally {
+      this.heldEvents = undefined;
+    }
+    if (stale) {
+      ctx.stale = true;
+      for (const e of held) this.emit(e);
+    }
+    return stale;
   }
 
   private staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName, why = 'served stale after failed resolution (RFC 8767)'): Outcome | undefined {
@@ -1283,6 +1303,7 @@ export class ResolverEngine {
     return this.cache.flushTree(name);
   }
   flushAll(): number {
+    this.refreshFailedAt.clear();
     return this.cache.flushAll();
   }
 }

@@ -26,6 +26,7 @@ const BASE: ResolverSettings = {
   staleAnswerTtl: 30, // RFC 8767 §4 recommends 30 s
   maxStaleTtl: 86400, // RFC 8767 §5 suggests 1–3 days
   staleClientTimeoutMs: 1800, // RFC 8767 §5 client response timer, 1.8 s recommended
+  staleRefreshIntervalS: 30, // RFC 8767 §5: refresh failing servers no more often than every 30 s
   validate: true,
   bogusServfailOnlyWhenRequested: false,
   ede: true,
@@ -60,6 +61,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     serveStale: false, // serve-expired: no
     staleAnswerTtl: 30, // serve-expired-reply-ttl: 30
     maxStaleTtl: 0, // serve-expired-ttl: 0 (no limit) — only used when serveStale is on
+    staleRefreshIntervalS: 0, // no such option in 1.17: each expired answer triggers a prefetch (the infra cache holds back from dead servers)
     staleClientTimeoutMs: 0, // serve-expired-client-timeout: 0 — expired data is served at once, refreshed in the background ("1800 recommended per RFC 8767", man 5 unbound.conf 1.17.1)
     ede: false, // ede: no (1.17.1 man page)
     ednsBufferSize: 1232, // edns-buffer-size: 1232
@@ -89,6 +91,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     serveStale: false, // stale-answer-enable false; stale-cache-enable false;
     staleAnswerTtl: 30, // stale-answer-ttl 30;
     maxStaleTtl: 86400, // max-stale-ttl 86400;
+    staleRefreshIntervalS: 30, // stale-refresh-time 30;
     staleClientTimeoutMs: 'off', // stale-answer-client-timeout off; (named -C, 9.18.49: stale data only after resolution failed)
     ede: false, // 9.18 sends EDE for stale/filtered answers, not for validation failures
     ednsBufferSize: 1232, // edns-udp-size 1232;
@@ -112,6 +115,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     aggressiveNsec: true, // "aggressive caching of validated records (RFC 8198) for NSEC zones" since 2.0.0
     aggressiveNsec3: true, // "aggressive caching for NSEC3 zones (!600)" since 2.4.0; off on minimal ranges (black lies) since 4.1.0
     serveStale: false, // serve_stale is a module, not loaded by default
+    staleRefreshIntervalS: 0, // serve_stale.lua has no recheck window (modelled)
     staleClientTimeoutMs: 'off', // serve_stale.lua: stale data once no NS is reachable (after the retries), at most one day old
     ede: true, // EDE is emitted by the validator since 5.3
     ednsBufferSize: 1232, // "lower default EDNS buffer size to 1232 bytes" (5.2.0 changelog)
@@ -130,6 +134,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     aggressiveNsec3: true,
     serveStale: false, // serve-stale-extensions=0
     staleAnswerTtl: 30, // each extension is 30 s
+    staleRefreshIntervalS: 30, // each serve-stale extension is 30 s before the next refresh attempt
     staleClientTimeoutMs: 'off', // PowerDNS serves stale records when refreshing them fails
     bogusServfailOnlyWhenRequested: true, // dnssec=process: SERVFAIL on bogus only for DO/AD clients
     ede: false, // extended-resolution-errors=no (4.8)
@@ -151,6 +156,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     aggressiveNsec: true, // RFC 8198 aggressive NSEC — the behaviour behind the 2021 Slack outage
     aggressiveNsec3: false,
     serveStale: true, // Google serves stale data when authoritatives are unreachable
+    staleRefreshIntervalS: 30, // modelled: RFC 8767's 30 s
     staleClientTimeoutMs: 1800, // modelled: RFC 8767's recommended timer (Google does not publish its value)
     ede: true, // Google Public DNS returns EDE
     ednsBufferSize: 1400, // "we evaluated 1232 and 1400 and selected the latter" (dns-operations, 2021-10-11)

@@ -29,6 +29,13 @@ export interface ResolverSettings {
    * Only used when serveStale is on.
    */
   staleClientTimeoutMs: number | 'off';
+  /**
+   * RFC 8767 §5 failure recheck timer: after a refresh of a name failed,
+   * clients get stale data at once, with no new upstream attempt, for this
+   * many seconds (30 recommended; BIND stale-refresh-time). 0 = every client
+   * query tries again. Only used when serveStale is on.
+   */
+  staleRefreshIntervalS: number;
   /** Validate with the configured trust anchors (RFC 4035 §5). */
   validate: boolean;
   /**

@@ -141,9 +141,58 @@ describe('serve-stale client response timer (RFC 8767 §5)', () => {
     assert.equal(r.summary.stale, false);
   });
 
+  it('failure recheck timer: within 30 s of a failed refresh stale data comes at once, with no upstream query; after 30 s it tries again', async () => {
+    const { q, w, exampleServers, upstream } = setup({ staleClientTimeoutMs: 1800, staleRefreshIntervalS: 30 });
+    await q('www.example.lab');
+    exampleServers([{ kind: 'drop' }]);
+    await w.clock.runFor(400_000);
+    const first = await q('www.example.lab');
+    assert.equal(first.ede?.code, 3);
+    await w.clock.runFor(10_000); // the background resolution has failed by now
+    const before = upstream.sent;
+    const quick = await q('www.example.lab');
+    assert.equal(quick.ede?.code, 3);
+    assert.equal(aTtl(quick), 30);
+    assert.equal(elapsed(quick), 0);
+    assert.equal(upstream.sent, before, 'no upstream query inside the recheck window');
+    await w.clock.runFor(30_000);
+    const again = await q('www.example.lab');
+    assert.equal(again.ede?.code, 3);
+    assert.ok(upstream.sent > before, 'tried the servers again after 30 s');
+    assert.equal(elapsed(again), 1800);
+  });
+
+  it('with the recheck timer 0 every client query tries the dead servers again', async () => {
+    const { q, w, exampleServers, upstream } = setup({ staleClientTimeoutMs: 1800, staleRefreshIntervalS: 0 });
+    await q('www.example.lab');
+    exampleServers([{ kind: 'drop' }]);
+    await w.clock.runFor(400_000);
+    await q('www.example.lab');
+    await w.clock.runFor(10_000);
+    const before = upstream.sent;
+    const r = await q('www.example.lab');
+    assert.equal(r.ede?.code, 3);
+    assert.ok(upstream.sent > before);
+    assert.equal(elapsed(r), 1800);
+  });
+
+  it('after the recheck window, servers that are back give the fresh answer again', async () => {
+    const { q, w, exampleServers } = setup({ staleClientTimeoutMs: 1800, staleRefreshIntervalS: 30 });
+    await q('www.example.lab');
+    exampleServers([{ kind: 'drop' }]);
+    await w.clock.runFor(400_000);
+    await q('www.example.lab');
+    await w.clock.runFor(40_000);
+    exampleServers([]);
+    const fresh = await q('www.example.lab');
+    assert.equal(fresh.ede, undefined);
+    assert.equal(aTtl(fresh), 300);
+  });
+
   it('profiles carry the products’ documented timers', () => {
     assert.equal(PROFILES.unbound.staleClientTimeoutMs, 0); // serve-expired-client-timeout: 0 (1.17.1)
     assert.equal(PROFILES.bind.staleClientTimeoutMs, 'off'); // stale-answer-client-timeout off (9.18.49 named -C)
+    assert.equal(PROFILES.bind.staleRefreshIntervalS, 30); // stale-refresh-time 30
     assert.equal(PROFILES['google-public-dns'].staleClientTimeoutMs, 1800);
     assert.equal(PROFILES['google-public-dns'].serveStale, true);
   });
