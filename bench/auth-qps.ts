@@ -13,7 +13,7 @@
 // Addresses: 127.0.4.30 (echo), .31 (dnslab auth), .32 (NSD), .33 (dns2), port 5330.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeQuery } from '../dns/message.ts';
@@ -103,6 +103,7 @@ function runDnsperf(address: string): { qps: number; lost: string; line: string 
 }
 
 const children: ChildProcess[] = [];
+const dirs: string[] = [dir];
 async function main(): Promise<void> {
   const echo = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(echo);
@@ -111,7 +112,9 @@ async function main(): Promise<void> {
   });
   children.push(lab);
   // Response rate limiting (on by default in Debian's NSD, 200 qps per source) would measure RRL, not NSD.
-  const nsd = startNsd(NSD, PORT, [{ origin: 'example', file: join(dir, 'example.zone') }], ['rrl-ratelimit: 0']).child;
+  const started = startNsd(NSD, PORT, [{ origin: 'example', file: join(dir, 'example.zone') }], ['rrl-ratelimit: 0']);
+  dirs.push(started.dir);
+  const nsd = started.child;
   children.push(nsd);
   const dns2 = spawn(process.execPath, ['-e', DNS2_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(dns2);
@@ -158,4 +161,5 @@ try {
   // dnslab auth (children[1]) exits cleanly on Ctrl-C; the others on SIGTERM.
   const lab = children[1];
   for (const c of [...children].reverse()) await stopChild(c, c === lab ? 'SIGINT' : 'SIGTERM');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }

@@ -2,11 +2,11 @@
 // and a clean exit (code 0) on Ctrl-C.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { main } from '../../lab/cli/main.ts';
 import { parseQuirk } from '../../lab/cli/auth.ts';
 import { query } from './helpers.ts';
@@ -37,6 +37,7 @@ www IN A 192.0.2.80
 
 describe('dnslab auth (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dnslab-auth-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'lab.zone'), `$ORIGIN lab.test.\n${ZONE}`);
   writeFileSync(join(dir, 'noorigin.zone'), ZONE);
   writeFileSync(join(dir, 'bad.zone'), `$ORIGIN bad.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 60\nwww IN A 300.1.2.3\n`);

@@ -4,7 +4,7 @@
 // DELIBERATE_DIFFERENCES below and in servers/authoritative/README.md.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -240,6 +240,7 @@ function summarize(r: Reply | Reply[] | 'timeout'): string {
 
 describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 120_000 }, () => {
   let nsd: ChildProcess | undefined;
+  let nsdDir = '';
   let lab: ChildProcess | undefined;
   let labOutput = '';
   let dir = '';
@@ -267,7 +268,9 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
       { origin: 'nsec.test', file: join(dir, 'nsec.test.signed') },
       { origin: 'nsec3.test', file: join(dir, 'nsec3.test.signed') },
     ];
-    nsd = startNsd(NSD.address, NSD.port, zones).child;
+    const started = startNsd(NSD.address, NSD.port, zones);
+    nsd = started.child;
+    nsdDir = started.dir;
     lab = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', ...zones.flatMap((z) => ['--zone', z.file]), '--listen', `${LAB.address}:${LAB.port}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -280,8 +283,12 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
   });
 
   after(async () => {
-    await stopChild(lab, 'SIGINT');
-    await stopChild(nsd);
+    try {
+      await stopChild(lab, 'SIGINT');
+      await stopChild(nsd);
+    } finally {
+      for (const d of [dir, nsdDir]) if (d) rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('answers every query in the battery like NSD (up to RR order)', async () => {

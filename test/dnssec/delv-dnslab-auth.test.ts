@@ -68,14 +68,17 @@ describe('delv validates what dnslab auth serves from dnssec-signzone zones', ()
   });
 
   after(async () => {
-    if (auth && auth.exitCode === null && auth.pid !== undefined) {
-      const exited = new Promise((res) => auth!.once('exit', res));
-      auth.kill('SIGINT');
-      await Promise.race([exited, new Promise((res) => setTimeout(res, 5000))]);
-      if (auth.exitCode === null) auth.kill('SIGKILL');
-      assert.equal(auth.exitCode, 0, `dnslab auth should exit 0 on Ctrl-C: ${stderr}`);
+    try {
+      if (auth && auth.exitCode === null && auth.pid !== undefined) {
+        const exited = new Promise((res) => auth!.once('exit', res));
+        auth.kill('SIGINT');
+        await Promise.race([exited, new Promise((res) => setTimeout(res, 5000))]);
+        if (auth.exitCode === null) auth.kill('SIGKILL');
+        assert.equal(auth.exitCode, 0, `dnslab auth should exit 0 on Ctrl-C: ${stderr}`);
+      }
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
     }
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   function delv(zone: string, qname: string, qtype: string): string {
