@@ -5,26 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findScenario, planScenario, runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
+import { failedClaims, planOf, withTopology } from './negative-helpers.ts';
 import type { Plan } from '../../lab/scenario/validate.ts';
-import type { Topology } from '../../lab/scenario/types.ts';
 
-async function plan(variant: string): Promise<Plan> {
-  const loaded = await findScenario('middlebox-checkpoints');
-  return planScenario(loaded.scenario, loaded.file, variant);
-}
-
-function withTopology(p: Plan, edit: (t: Topology) => void): Plan {
-  const topology = structuredClone(p.topology);
-  edit(topology);
-  return { ...p, topology };
-}
-
-function failedClaims(r: RunResult): string[] {
-  assert.equal(r.error, undefined, `the run must complete; a lab error proves nothing:\n${r.error}`);
-  const failed = r.assertions.filter((a) => !a.ok).map((a) => `step ${a.step}: ${a.what}`);
-  assert.ok(failed.length > 0, `expected failing claims with the box removed, but all held:\n${renderText(r)}`);
-  return failed;
-}
+const plan = (variant: string): Promise<Plan> => planOf('middlebox-checkpoints', variant);
 
 /** Responses the example.jp server sent to the resolver for big.example.jp TXT. */
 const bigAnswers = (r: RunResult, transport: 'udp' | 'tcp') =>

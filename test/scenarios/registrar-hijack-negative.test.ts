@@ -5,35 +5,12 @@
 // away and asserts the run completes but FAILS on the claims about it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findScenario, planScenario, runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
+import { runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
+import { failedClaims, isAction, planOf, withoutSteps, withTopology } from './negative-helpers.ts';
 import type { Plan } from '../../lab/scenario/validate.ts';
-import type { Action, Step, Topology } from '../../lab/scenario/types.ts';
 
 const ATTACKER = '203.0.113.66';
-
-async function plan(variant: string): Promise<Plan> {
-  const loaded = await findScenario('registrar-hijack');
-  return planScenario(loaded.scenario, loaded.file, variant);
-}
-
-function withTopology(p: Plan, edit: (t: Topology) => void): Plan {
-  const topology = structuredClone(p.topology);
-  edit(topology);
-  return { ...p, topology };
-}
-
-function withoutSteps(p: Plan, drop: (s: Step) => boolean): Plan {
-  return { ...p, steps: p.steps.filter((s) => !drop(s.step)) };
-}
-
-const isAction = (s: Step, d: Action['do']) => 'action' in s && s.action.do === d;
-
-function failedClaims(r: RunResult): string[] {
-  assert.equal(r.error, undefined, `the run must complete; a lab error proves nothing:\n${r.error}`);
-  const failed = r.assertions.filter((a) => !a.ok).map((a) => `step ${a.step}: ${a.what}`);
-  assert.ok(failed.length > 0, `expected failing claims with the mechanism removed, but all held:\n${renderText(r)}`);
-  return failed;
-}
+const plan = (variant: string): Promise<Plan> => planOf('registrar-hijack', variant);
 
 /** Offset (s) of the first sample of watch "alice" whose answer holds the attacker's address. */
 function firstHijackedSample(r: RunResult): number | undefined {

@@ -5,21 +5,13 @@
 // asserts the run fails on those claims (not on a lab error).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findScenario, planScenario, runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
+import { runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
+import { failedClaims as sharedFailedClaims, planOf as plan } from './negative-helpers.ts';
 import type { Plan, PlannedStep } from '../../lab/scenario/validate.ts';
 import type { Step } from '../../lab/scenario/types.ts';
 
-async function plan(id: string, variant: string): Promise<Plan> {
-  const loaded = await findScenario(id);
-  return planScenario(loaded.scenario, loaded.file, variant);
-}
-
-function failedClaims(r: RunResult): string[] {
-  assert.equal(r.error, undefined, `the run must complete; a lab error proves nothing:\n${r.error}`);
-  const failed = r.assertions.filter((a) => !a.ok).map((a) => `step ${a.step}: ${a.what} | expected ${a.expected} | actual ${a.actual}`);
-  assert.ok(failed.length > 0, `expected failing claims, but all held:\n${renderText(r)}`);
-  return failed;
-}
+/** Failed claims with what was expected and seen (these tests match on both). */
+const failedClaims = (r: RunResult): string[] => sharedFailedClaims(r, { detail: true });
 
 /** Insert steps keeping the plan in time order (a copy; the plan is not touched). */
 function withSteps(p: Plan, extra: PlannedStep[]): Plan {
