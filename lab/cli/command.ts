@@ -6,6 +6,8 @@ import type { Endpoint } from '../net/network.ts';
 export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Lines typed by the user, for commands that take commands while running (`dnslab serve`). */
+  stdin?: NodeJS.ReadableStream;
   /**
    * For long-running commands: resolves when the user asks to stop (Ctrl-C /
    * SIGTERM). Signals are only caught once this has been called, so short

@@ -83,6 +83,6 @@ function interruptedPromise(): Promise<void> {
 
 const isEntry = process.argv[1] !== undefined && /(lab[\\/]cli[\\/]main\.ts|dnslab(\.mjs)?)$/.test(process.argv[1]);
 if (isEntry) {
-  const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, waitForInterrupt: interruptedPromise });
+  const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, waitForInterrupt: interruptedPromise });
   process.exitCode = code;
 }

@@ -1,9 +1,12 @@
 // `dnslab serve`: put a scenario's authoritative servers on real loopback
 // sockets (the same server code as in the virtual lab) so dig, real resolvers
 // and equipment can query the world the scenario describes — at T+0, or after
-// the operator/attacker actions up to `--at`. Runs until Ctrl-C.
+// the operator/attacker actions up to `--at`. Runs until Ctrl-C; meanwhile each
+// line typed on stdin (Enter) applies the scenario's next operator/attacker
+// action, so a trainer can walk through the incident with real tools.
 
 import { isIP } from 'node:net';
+import { createInterface } from 'node:readline';
 import { writeFileSync } from 'node:fs';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import { toFqdn } from '../../dns/name.ts';
@@ -23,6 +26,10 @@ UDP/TCP sockets on loopback until Ctrl-C. Each scenario address is mapped to a
 loopback address (NS glue in the zones is rewritten to match); the table of
 machines is printed at start. Point dig at a server, or give a real resolver
 the printed root hints (and trust anchor, for signed scenarios).
+
+While it runs, press Enter to apply the next operator/attacker action of the
+scenario (the lab clock does not jump: wait out TTLs, or flush the resolver);
+type "steps" to list what is left.
 
 options:
   --variant V      scenario variant (default: the first)
@@ -129,8 +136,34 @@ export const serveCommand: CliCommand = {
     io.stdout.write(lines.join('\n') + '\n');
     if (hints) writeFileSync(hints, hintText + '\n');
     if (anchor) writeFileSync(anchor, anchors.map((r) => formatRecord(r)).join('\n') + '\n');
-    await io.waitForInterrupt();
-    await world.stop();
+    // The remaining actions, applied one per line typed on stdin.
+    const pending = plan.steps.filter((p) => p.at > at && 'action' in p.step);
+    const describe = (p: (typeof pending)[number]) => `step ${p.number} (at ${p.step.at})${'note' in p.step && p.step.note ? ` — ${p.step.note}` : ''}`;
+    const prompt = () =>
+      io.stderr.write(pending.length ? `press Enter to apply ${describe(pending[0]!)} (${pending.length} left; "steps" lists them)\n` : 'no actions left in this scenario\n');
+    const input = io.stdin ? createInterface({ input: io.stdin, terminal: false }) : undefined;
+    input?.on('line', (line) => {
+      if (line.trim() === 'steps') {
+        io.stderr.write(pending.map((p) => `  ${describe(p)}\n`).join('') || '  (none)\n');
+        return;
+      }
+      const next = pending.shift();
+      if (!next || !('action' in next.step)) return prompt();
+      try {
+        const r = act(world, next.step.action);
+        io.stdout.write(`applied ${describe(next)}: ${typeof r === 'string' ? r : r.message}\n`);
+      } catch (e) {
+        io.stderr.write(`step ${next.number} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+      prompt();
+    });
+    if (input) prompt();
+    try {
+      await io.waitForInterrupt();
+    } finally {
+      input?.close();
+      await world.stop();
+    }
     return 0;
   },
 };

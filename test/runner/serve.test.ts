@@ -2,7 +2,7 @@
 // queried with dig (bind9-dnsutils). Addresses from this helper's range 127.0.8.0/24.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { main } from '../../lab/cli/main.ts';
@@ -49,6 +49,46 @@ test('serve puts the scenario world on loopback; --at applies the attacker step;
     // Glue points at the loopback addresses, so a real resolver given the root hints can follow referrals.
     const referral = await dig('127.0.8.202', 'www.example.jp', 'A');
     assert.match(referral, /a\.nic\.jp\.\s+86400\s+IN\s+A\s+127\.0\.8\.203/);
+  } finally {
+    stop();
+    assert.equal(await done, 0);
+  }
+});
+
+test('serve applies the next operator/attacker action each time Enter is pressed', async () => {
+  digAvailable();
+  const chunks: string[] = [];
+  const out = new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) });
+  const err = new Writable({ write: (_c, _e, cb) => cb() });
+  const stdin = new PassThrough();
+  let stop!: () => void;
+  const interrupted = new Promise<void>((resolve) => (stop = resolve));
+  let announced!: () => void;
+  const ready = new Promise<void>((resolve) => (announced = resolve));
+  const io = {
+    stdout: out,
+    stderr: err,
+    stdin,
+    waitForInterrupt: () => {
+      announced();
+      return interrupted;
+    },
+  };
+  const waitFor = async (re: RegExp) => {
+    for (let i = 0; i < 100 && !re.test(chunks.join('')); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(chunks.join(''), re);
+  };
+  const done = main(['serve', 'subdomain-takeover', '--variant', 'vulnerable', '--base', '127.0.8.220', '--port', String(PORT)], io);
+  try {
+    await Promise.race([ready, done.then((code) => assert.fail(`serve exited early with ${code}`))]);
+    // T+0: the provider serves the customer's site.
+    assert.match(await dig('127.0.8.221', 'cdn.example.net', 'A'), /cdn\.example\.net\.\s+300\s+IN\s+A\s+192\.0\.2\.80/);
+    stdin.write('\n');
+    await waitFor(/applied step \d+ \(at \+1h\)/);
+    assert.match(await dig('127.0.8.221', 'cdn.example.net', 'A'), /status: NXDOMAIN/);
+    stdin.write('\n');
+    await waitFor(/applied step \d+ \(at \+2h\)/);
+    assert.match(await dig('127.0.8.221', 'cdn.example.net', 'A'), /cdn\.example\.net\.\s+300\s+IN\s+A\s+203\.0\.113\.66/);
   } finally {
     stop();
     assert.equal(await done, 0);
