@@ -80,7 +80,10 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
     {
       at: '+2m',
       only: ['vulnerable', 'vulnerable-unbound'],
-      expectQueries: { client: 'resolver', qname: 'app.example.com', qtype: 'A', none: true },
+      // From +1m1s, when the phone asks for A: Unbound's QNAME minimisation already sends
+      // "app.example.com A" while resolving the AAAA at +1m (iterator.c keeps QTYPE A for the
+      // step that reaches the full name unless the qtype is A or DS); that probe is not the A lookup.
+      expectQueries: { client: 'resolver', qname: 'app.example.com', qtype: 'A', none: true, since: '+1m1s' },
       note: 'the resolver never asked anyone for app.example.com A',
     },
     { at: '+2m', only: ['non-aggressive'], expectQueries: { client: 'resolver', server: 'ns-provider', qname: 'app.example.com', qtype: 'A', min: 1 }, note: 'this resolver asked the server' },
@@ -103,10 +106,44 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
         en: 'buggy bitmap; a resolver with aggressive NSEC (Google Public DNS profile)',
         ja: 'ビットマップの誤り; NSEC を積極的に使うリゾルバー (Google Public DNS プロファイル)',
       },
+      products: {
+        bind: {
+          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+          because:
+            'BIND 9.18 (synth-from-dnssec yes) never answers NODATA from the NSEC at the qname itself: its cache looks for a covering NSEC only when nothing is cached at the name (rbtdb.c cache_find → find_coveringnsec on a partial match), so it asks the server (profile switch aggressiveNsecExactNodata: false)',
+        },
+        knot: {
+          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+          because:
+            'Knot Resolver ≥4.1.0 does not synthesise from minimally covering NSEC ranges (changelog: "aggressive caching is disabled on minimal NSEC* ranges"); this signer\'s NSEC is app → \\000.app, so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
+        },
+        powerdns: {
+          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+          because:
+            'PowerDNS Recursor 4.8 does not store minimally covering NSECs (next = \\000.owner) in its aggressive NSEC cache (aggressive_nsec.cc isMinimallyCoveringNSEC), so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
+        },
+      },
     },
     'vulnerable-unbound': {
       description: { en: 'buggy bitmap; Unbound (aggressive-nsec is its default since 1.15)', ja: 'ビットマップの誤り; Unbound (1.15 以降 aggressive-nsec が既定)' },
       topology: { resolvers: { resolver: { profile: 'unbound' } } },
+      products: {
+        bind: {
+          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+          because:
+            'BIND 9.18 (synth-from-dnssec yes) never answers NODATA from the NSEC at the qname itself: its cache looks for a covering NSEC only when nothing is cached at the name (rbtdb.c cache_find → find_coveringnsec on a partial match), so it asks the server (profile switch aggressiveNsecExactNodata: false)',
+        },
+        knot: {
+          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+          because:
+            'Knot Resolver ≥4.1.0 does not synthesise from minimally covering NSEC ranges (changelog: "aggressive caching is disabled on minimal NSEC* ranges"); this signer\'s NSEC is app → \\000.app, so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
+        },
+        powerdns: {
+          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+          because:
+            'PowerDNS Recursor 4.8 does not store minimally covering NSECs (next = \\000.owner) in its aggressive NSEC cache (aggressive_nsec.cc isMinimallyCoveringNSEC), so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
+        },
+      },
     },
     'non-aggressive': {
       description: { en: 'buggy bitmap; the resolver does not synthesise from NSEC', ja: 'ビットマップの誤り; NSEC から応答を合成しないリゾルバー' },

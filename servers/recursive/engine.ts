@@ -17,7 +17,7 @@
 //                                   NSEC/NSEC3 denials
 // Every upstream query counts against the per-client-query budget.
 
-import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labels, nameEquals, ROOT, wireLength } from '../../dns/name.ts';
+import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labelOctets, labels, nameEquals, parentName, ROOT, wireLength } from '../../dns/name.ts';
 import { groupRRsets, type RRset } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
 import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
@@ -1217,9 +1217,16 @@ export class ResolverEngine {
     if (!this.settings.aggressiveNsec && !this.settings.aggressiveNsec3) return undefined;
     const found = this.cache.denialsFor(name);
     if (!found) return undefined;
-    const usable = found.records.filter(
-      (d) => (d.record.type === 'NSEC' && this.settings.aggressiveNsec) || (d.record.type === 'NSEC3' && this.settings.aggressiveNsec3 && !d.optOut),
-    );
+    const usable = found.records.filter((d) => {
+      const r = d.record;
+      if (r.type === 'NSEC3') return this.settings.aggressiveNsec3 && !d.optOut;
+      if (r.type !== 'NSEC' || !this.settings.aggressiveNsec) return false;
+      // Product differences (settings.ts): BIND never uses the NSEC at the qname itself;
+      // PowerDNS and Knot Resolver never use minimally covering ("black lies") NSECs.
+      if (!this.settings.aggressiveNsecExactNodata && nameEquals(r.name, name)) return false;
+      if (!this.settings.aggressiveNsecMinimalRanges && isMinimallyCoveringNsec(r)) return false;
+      return true;
+    });
     if (usable.length === 0) return undefined;
     // Only the records that can matter: at or covering the name, or its possible wildcards.
     const ancestors: Name[] = [];
@@ -1308,3 +1315,15 @@ export class ResolverEngine {
   }
 }
 
+/**
+ * An NSEC whose next name is \000.owner denies exactly one name (RFC 4470 §3,
+ * on-line signers' "black lies"); PowerDNS and Knot Resolver do not synthesise from it.
+ */
+export function isMinimallyCoveringNsec(r: RR): boolean {
+  if (r.type !== 'NSEC') return false;
+  const next = (r.data as NsecData).nextDomain;
+  const first = labels(next)[0];
+  if (first === undefined || labelCount(next) !== labelCount(r.name) + 1) return false;
+  const octets = labelOctets(first);
+  return octets.length === 1 && octets[0] === 0 && nameEquals(parentName(next), r.name);
+}

@@ -22,6 +22,8 @@ const BASE: ResolverSettings = {
   minimiseOneLabel: 4, // RFC 9156 §2.3 MINIMISE_ONE_LAB
   aggressiveNsec: true,
   aggressiveNsec3: true,
+  aggressiveNsecExactNodata: true, // RFC 8198 §5.2
+  aggressiveNsecMinimalRanges: true, // RFC 8198 says nothing against them
   serveStale: false,
   staleAnswerTtl: 30, // RFC 8767 §4 recommends 30 s
   maxStaleTtl: 86400, // RFC 8767 §5 suggests 1–3 days
@@ -58,6 +60,8 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     qnameMinimisation: true, // qname-minimisation: yes (relaxed; qname-minimisation-strict: no)
     aggressiveNsec: true, // aggressive-nsec: yes — default changed to yes in 1.15.0 (changelog, 2 Feb 2022); "no" from its introduction in 1.7.0
     aggressiveNsec3: false, // Unbound's aggressive-nsec works from NSEC only (val_neg.c keeps NSEC3 for the negative cache of one name)
+    aggressiveNsecExactNodata: true, // val_neg.c answers NODATA from an NSEC at the qname; measured: real 1.17.1 answers app.example.com A NODATA in slack-nsec-bitmap
+    aggressiveNsecMinimalRanges: true, // measured as above: the NSEC used there is the minimal app → \000.app
     serveStale: false, // serve-expired: no
     staleAnswerTtl: 30, // serve-expired-reply-ttl: 30
     maxStaleTtl: 0, // serve-expired-ttl: 0 (no limit) — only used when serveStale is on
@@ -88,6 +92,8 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     qnameMinimisation: true, // qname-minimization relaxed;
     aggressiveNsec: true, // synth-from-dnssec yes; (NSEC only)
     aggressiveNsec3: false, // BIND synthesises from NSEC only, not NSEC3
+    aggressiveNsecExactNodata: false, // rbtdb.c cache_find calls find_coveringnsec() only on DNS_R_PARTIALMATCH (no node at the qname); measured: real 9.18.49 asks app.example.com A in slack-nsec-bitmap
+    aggressiveNsecMinimalRanges: true, // not established for BIND (left at the RFC default); moot for the Slack NODATA, see aggressiveNsecExactNodata
     serveStale: false, // stale-answer-enable false; stale-cache-enable false;
     staleAnswerTtl: 30, // stale-answer-ttl 30;
     maxStaleTtl: 86400, // max-stale-ttl 86400;
@@ -114,6 +120,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     qnameMinimisation: true, // on unless NO_MINIMIZE is set
     aggressiveNsec: true, // "aggressive caching of validated records (RFC 8198) for NSEC zones" since 2.0.0
     aggressiveNsec3: true, // "aggressive caching for NSEC3 zones (!600)" since 2.4.0; off on minimal ranges (black lies) since 4.1.0
+    aggressiveNsecMinimalRanges: false, // "aggressive caching is disabled on minimal NSEC* ranges (!826)" (4.1.0 changelog); measured: real 5.6.0 asks app.example.com A in slack-nsec-bitmap (NSEC app → \000.app)
     serveStale: false, // serve_stale is a module, not loaded by default
     staleRefreshIntervalS: 0, // serve_stale.lua has no recheck window (modelled)
     staleClientTimeoutMs: 'off', // serve_stale.lua: stale data once no NS is reachable (after the retries), at most one day old
@@ -132,6 +139,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     qnameMinimisation: true, // qname-minimization=yes
     aggressiveNsec: true, // aggressive-nsec-cache-size=100000 (>0 enables it) — NSEC and NSEC3
     aggressiveNsec3: true,
+    aggressiveNsecMinimalRanges: false, // aggressive_nsec.cc insertNSEC: "not accepting minimally covering answers" (isMinimallyCoveringNSEC: next = \000.owner); measured: real 4.8.8 asks app.example.com A in slack-nsec-bitmap
     serveStale: false, // serve-stale-extensions=0
     staleAnswerTtl: 30, // each extension is 30 s
     staleRefreshIntervalS: 30, // each serve-stale extension is 30 s before the next refresh attempt
@@ -155,6 +163,8 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     qnameMinimisation: false, // observed off for 8.8.8.8 (third-party test, ultimatenetworkwarrior.com "Qname Minimization", 2025-08)
     aggressiveNsec: true, // RFC 8198 aggressive NSEC — the behaviour behind the 2021 Slack outage
     aggressiveNsec3: false,
+    aggressiveNsecExactNodata: true, // the Slack 2021 outage: Google answered A NODATA from the NSEC Route 53 returned for AAAA
+    aggressiveNsecMinimalRanges: true, // …and that NSEC was a minimal (black lies) one
     serveStale: true, // Google serves stale data when authoritatives are unreachable
     staleRefreshIntervalS: 30, // modelled: RFC 8767's 30 s
     staleClientTimeoutMs: 1800, // modelled: RFC 8767's recommended timer (Google does not publish its value)

@@ -13,6 +13,23 @@ export interface ResolverSettings {
   aggressiveNsec: boolean;
   /** RFC 8198 from NSEC3 records (never from opt-out spans). */
   aggressiveNsec3: boolean;
+  /**
+   * RFC 8198 §5.2 NODATA from a cached NSEC whose owner IS the qname (the
+   * qtype is missing from its type bitmap). Off: such an NSEC is never used;
+   * only names with nothing cached at them are synthesised (NXDOMAIN, wildcard
+   * answers and wildcard NODATA) — BIND 9.18, whose cache lookup looks for a
+   * covering NSEC only when the qname has no node in the cache (rbtdb.c
+   * cache_find: find_coveringnsec() on DNS_R_PARTIALMATCH only).
+   */
+  aggressiveNsecExactNodata: boolean;
+  /**
+   * Use minimally covering NSEC records — next name = \000.owner, the form
+   * on-line signers emit (RFC 4470 §3, "black lies") — for RFC 8198 synthesis.
+   * Off: they are ignored for synthesis since they deny one name only
+   * (PowerDNS Recursor aggressive_nsec.cc isMinimallyCoveringNSEC, Knot
+   * Resolver ≥4.1.0 "aggressive caching is disabled on minimal NSEC* ranges").
+   */
+  aggressiveNsecMinimalRanges: boolean;
   /** RFC 8767 serve-stale: answer from expired data when resolution fails. */
   serveStale: boolean;
   /** RFC 8767 §5: TTL put on stale answers (seconds). */
