@@ -4,7 +4,9 @@
 // SERVFAIL (TC=1 and no way to retry); a large EDNS buffer through a firewall
 // that drops IP fragments makes the resolver wait for an answer that never
 // arrives (the 2020 DNS Flag Day case); EDNS 1232 with TCP/53 open keeps the
-// answer out of fragments and lets TC=1 fall back to TCP: it validates.
+// answer out of fragments and lets TC=1 fall back to TCP: it validates. A
+// load balancer with a 3-entry UDP session table (checkpoint 5) drops the
+// resolver's new flows once full: the big query never reaches the server.
 import { defineScenario } from '../lab/scenario/types.ts';
 
 /** About 700 octets of TXT signed: over 512, under 1232 — only a 512-octet box truncates it. */
@@ -15,15 +17,15 @@ const bigTxt = Array.from({ length: 12 }, (_, i) => `"key-${String(i).padStart(2
 export default defineScenario({
   id: 'middlebox-checkpoints',
   title: {
-    en: 'DNSSEC Japan checkpoints: a large signed answer through a 512-octet box, a fragment-dropping firewall, and a fixed path',
-    ja: 'DNSSEC ジャパンのチェック項目: 512 オクテット制限の機器、フラグメントを落とすファイアウォール、修正後の経路を通る大きな署名付き応答',
+    en: 'DNSSEC Japan checkpoints: a large signed answer through a 512-octet box, a fragment-dropping firewall, a fixed path, and a load balancer with a small UDP session table',
+    ja: 'DNSSEC ジャパンのチェック項目: 512 オクテット制限の機器、フラグメントを落とすファイアウォール、修正後の経路、UDP セッションテーブルの小さなロードバランサーを通る大きな署名付き応答',
   },
   narrative: {
     en: `example.jp is signed; big.example.jp holds a TXT set of about 2.2 KB (think SPF/DKIM/site
 verification strings), so its signed answer is larger than one Ethernet frame. www.example.jp is small.
 An ISP's validating resolver reaches the example.jp server through one box, different per variant —
 the equipment the DNSSEC Japan technical working group tells operators to check (large UDP, IP
-fragments, TC=1 → TCP fallback, TCP/53, EDNS0):
+fragments, TC=1 → TCP fallback, TCP/53, EDNS0, number of UDP sessions):
 vulnerable — the box caps UDP DNS answers at 512 octets (TC=1) and blocks TCP/53. mid.example.jp
   (about 700 octets signed) is truncated by the box, big.example.jp already by the server (1232); either
   way the resolver retries over TCP, is refused, and answers SERVFAIL. Small answers still work.
@@ -33,11 +35,17 @@ fragment-drop — the resolver advertises an EDNS buffer of 4096 octets, so the 
   names, times out for big ones" symptom DNS Flag Day 2020 was about.
 fixed — the same fragment-dropping firewall, but the resolver uses EDNS 1232 (DNS Flag Day 2020) and
   TCP/53 is open: the server answers TC=1 in a datagram that needs no fragmentation, the resolver
-  retries over TCP and the answer validates (AD=1).`,
+  retries over TCP and the answer validates (AD=1).
+lb-session-table — checkpoint 5, the number of UDP sessions: a load balancer owns the server's address
+  (192.0.2.53) and keeps a UDP session table of only 3 entries (30 s idle timeout, new flows dropped
+  when full). The resolver picks a new random source port for every query, so each query is a new flow:
+  www (A and the example.jp DNSKEY) and mid fill the table within seconds; the queries for big.example.jp
+  (each retry again a new port) are all dropped before they reach the server, and the resolver answers
+  SERVFAIL. Once the old sessions idle out, the same question gets through and validates.`,
     ja: `example.jp は署名済み。big.example.jp には約 2.2 KB の TXT (SPF/DKIM/サイト認証の文字列など) があり、
 署名付き応答はイーサネットの 1 フレームより大きい。www.example.jp の応答は小さい。
 ISP の検証リゾルバーは、版ごとに異なる機器を通って example.jp のサーバーに届く。DNSSEC ジャパン技術検証 WG が
-経路上の機器について確認を求める項目 (大きな UDP、IP フラグメント、TC=1 → TCP フォールバック、TCP/53、EDNS0) である:
+経路上の機器について確認を求める項目 (大きな UDP、IP フラグメント、TC=1 → TCP フォールバック、TCP/53、EDNS0、UDP セッション数) である:
 vulnerable — 機器が UDP の DNS 応答を 512 オクテットに制限し (TC=1)、TCP/53 を遮断する。mid.example.jp (署名付きで約 700
   オクテット) は機器が、big.example.jp はサーバー自身 (1232) が切り詰める。どちらもリゾルバーは TCP で再問い合わせするが
   拒否され、SERVFAIL を返す。小さな応答は動き続ける。
@@ -46,7 +54,12 @@ fragment-drop — リゾルバーが EDNS バッファ 4096 オクテットを�
   何も届かずリゾルバーはタイムアウトして SERVFAIL を返す (DNS Flag Day 2020 が扱った「小さな名前は引けるが大きな名前は
   タイムアウトする」症状)。
 fixed — 同じくフラグメントを落とすファイアウォールだが、リゾルバーは EDNS 1232 (DNS Flag Day 2020) を使い TCP/53 は
-  開いている。サーバーはフラグメント不要な TC=1 応答を返し、リゾルバーは TCP で再問い合わせし、検証に成功する (AD=1)。`,
+  開いている。サーバーはフラグメント不要な TC=1 応答を返し、リゾルバーは TCP で再問い合わせし、検証に成功する (AD=1)。
+lb-session-table — チェック項目 5「UDP セッション数」: ロードバランサーがサーバーのアドレス (192.0.2.53) を持ち、UDP
+  セッションテーブルは 3 エントリしかない (アイドル 30 秒、満杯なら新しいフローを破棄)。リゾルバーは問い合わせごとに新しい
+  ランダムな送信元ポートを使うため、問い合わせのたびに新しいフローになる。www (A と example.jp の DNSKEY) と mid で
+  数秒のうちにテーブルが埋まり、big.example.jp への問い合わせ (再送もそれぞれ新しいポート) はすべてサーバーに届く前に
+  破棄され、リゾルバーは SERVFAIL を返す。古いセッションがアイドルで消えると、同じ問い合わせは届き、検証に成功する。`,
   },
   references: [
     'incidents.md §11 (seed 004, DNSSEC Japan technical WG: network equipment checks)',
@@ -88,11 +101,16 @@ big  IN TXT ${bigTxt}
     { at: '+1m', only: ['vulnerable'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'TC=1 from the box, then TCP/53 is refused', expect: { rcode: 'SERVFAIL', answer: [] } },
     { at: '+1m', only: ['fragment-drop'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the fragments of the 2.3 KB answer are dropped', expect: { rcode: 'SERVFAIL', answer: [] } },
     { at: '+1m', only: ['fixed'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'TC=1 in one unfragmented datagram, then the full answer over TCP', expect: { rcode: 'NOERROR', flags: { ad: true } } },
-    { at: '+2m', expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 1 }, note: 'the resolver did ask over UDP' },
+    { at: '+2m', only: ['vulnerable', 'fragment-drop', 'fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 1 }, note: 'the resolver did ask over UDP' },
     { at: '+2m', only: ['vulnerable'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'the TCP retries never got through the box (RST to each SYN)' },
     { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 2 }, note: 'each try timed out: the resolver asked again' },
     { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'no TC=1 ever arrived, so no TCP retry' },
     { at: '+2m', only: ['fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'tcp', count: 1 }, note: 'TC=1 (the server caps UDP at the 1232 the resolver offers), then one TCP query' },
+    // lb-session-table: www used two of the three slots (www A, example.jp DNSKEY), each a fresh resolver source port.
+    { at: '+5s', only: ['lb-session-table'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, note: 'a third flow: it takes the last slot in the session table', expect: { rcode: 'NOERROR', flags: { ad: true } } },
+    { at: '+10s', only: ['lb-session-table'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the table is full: every try (a new source port each) is dropped by the load balancer', expect: { rcode: 'SERVFAIL', answer: [] } },
+    { at: '+2m', only: ['lb-session-table'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', none: true }, note: 'no query for big.example.jp ever reached the server' },
+    { at: '+2m30s', only: ['lb-session-table'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the old sessions idled out (30 s): the same question now gets through and validates', expect: { rcode: 'NOERROR', flags: { ad: true } } },
   ],
 
   variants: {
@@ -115,6 +133,10 @@ big  IN TXT ${bigTxt}
         resolvers: { isp: { settings: { ednsBufferSize: 1232 } } },
         middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { mtu: 1500, fragments: 'drop', tcp: 'allow' } } },
       },
+    },
+    'lb-session-table': {
+      description: { en: 'a load balancer in front of the server with a 3-entry UDP session table (30 s idle timeout, new flows dropped when full)', ja: 'サーバーの前に UDP セッションテーブル 3 エントリ (アイドル 30 秒、満杯なら新しいフローを破棄) のロードバランサー' },
+      topology: { middleboxes: { lb: { kind: 'load-balancer', between: ['isp', 'ns-example'], options: { udpSessions: 3, sessionIdleMs: 30000, onFull: 'drop' } } } },
     },
   },
 });

@@ -32,7 +32,7 @@ import { generateKey, type SigningKey } from '../../dns/dnssec/keys.ts';
 import { dsRecords, signZone } from '../../dns/dnssec/sign.ts';
 import { OnlineSigner, type OnlineSigningQuirk } from '../../dns/dnssec/online.ts';
 import { cloneRecord } from '../../dns/rdata-key.ts';
-import { attachBetween, settingsFromOptions, type InterceptorHost } from '../../servers/middlebox/index.ts';
+import { attachBetween, attachLoadBalancer, settingsFromOptions, type InterceptorHost } from '../../servers/middlebox/index.ts';
 
 export const ROOT_SERVER = { name: 'root', host: 'a.root-servers.lab', address: '10.53.0.1' };
 const INFRA_TTL = 86400;
@@ -348,7 +348,12 @@ export class World {
     for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
       const net = this.options.network as LabNetwork & Partial<InterceptorHost>;
       if (typeof net.addInterceptor !== 'function') throw new WorldError(`middlebox "${name}": this network cannot carry middleboxes (only the in-process virtual lab can)`);
-      attachBetween(net as InterceptorHost, m.between[0], m.between[1], settingsFromOptions(m.kind, m.options ?? {}), name);
+      const settings = settingsFromOptions(m.kind, m.options ?? {});
+      if (m.kind === 'load-balancer') {
+        // The VIPs are the server's published addresses; it is also the one backend (validate.ts checks it is a server).
+        const vips = (topology.servers[m.between[1]]?.addresses ?? []).map((a) => this.mapped(a));
+        attachLoadBalancer(net as InterceptorHost, m.between[0], m.between[1], vips, settings, name);
+      } else attachBetween(net as InterceptorHost, m.between[0], m.between[1], settings, name);
     }
   }
 

@@ -105,7 +105,10 @@ export interface ScenarioClient {
  * A middlebox on the path between two machines (servers/middlebox/attach.ts):
  * `kind` is middlebox | firewall | home-router | path-faults, `options` are
  * `MiddleboxSettings` names (e.g. `{ maxUdp: 1232, oversize: 'truncate' }`,
- * `{ tcp: 'reject' }`, `{ strip: 'rrsig' }`, `{ loss: 0.1 }`).
+ * `{ tcp: 'reject' }`, `{ strip: 'rrsig' }`, `{ loss: 0.1 }`). Or `kind` is
+ * load-balancer: its VIPs are the addresses of the server `between[1]` (also
+ * its one backend) and `options` are only `udpSessions` (required),
+ * `sessionIdleMs`, `onFull` ('drop' | 'evict').
  */
 export interface ScenarioMiddlebox {
   kind: string;

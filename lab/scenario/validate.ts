@@ -214,6 +214,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     const where = `topology.middleboxes["${name}"]`;
     for (const end of m.between ?? []) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`);
     if (!Array.isArray(m.between) || m.between.length !== 2) top(where, 'between must name exactly two machines');
+    // A load balancer's VIP is the published address of the server it fronts: the second machine.
+    if (m.kind === 'load-balancer' && Array.isArray(m.between) && m.between[1] !== undefined && servers[m.between[1]] === undefined) top(where, `a load-balancer's between[1] must be a server (its addresses are the virtual IPs); "${m.between[1]}" is not in topology.servers`);
     try {
       settingsFromOptions(m.kind, m.options ?? {});
     } catch (err) {

@@ -8,10 +8,17 @@
 
 import type { PacketInterceptor, Scope } from '../../lab/net/virtual.ts';
 import { MiddleboxConfigError, oneOf } from './errors.ts';
-import { buildInterceptors, buildVirtualStages, validateSettings, type MiddleboxSettings } from './settings.ts';
+import { buildInterceptors, buildVirtualStages, sessionConfig, validateSettings, type MiddleboxSettings } from './settings.ts';
+import { LoadBalancer } from './load-balancer/index.ts';
 
-/** Kinds a scenario may name; each is the same settings with different defaults. */
-export const MIDDLEBOX_KINDS = ['middlebox', 'firewall', 'home-router', 'path-faults'] as const;
+/**
+ * Kinds a scenario may name; each is the same settings with different
+ * defaults, except 'load-balancer': a VIP with a UDP/TCP session table
+ * (incidents.md §11 checkpoint 5), attached with `attachLoadBalancer`.
+ */
+export const MIDDLEBOX_KINDS = ['middlebox', 'firewall', 'home-router', 'path-faults', 'load-balancer'] as const;
+/** The only options a 'load-balancer' box takes (its session table). */
+export const LOAD_BALANCER_OPTIONS = ['udpSessions', 'sessionIdleMs', 'onFull'] as const;
 export type MiddleboxKind = (typeof MIDDLEBOX_KINDS)[number];
 
 /** Defaults per kind (a scenario's options override them). */
@@ -21,6 +28,7 @@ const PRESETS: Record<MiddleboxKind, MiddleboxSettings> = {
   // The classic broken home router of incidents.md §11: 512-octet answers, no TCP, its own cache.
   'home-router': { capAnswers: 512, tcp: 'reject', cache: true },
   'path-faults': {},
+  'load-balancer': {},
 };
 
 /**
@@ -29,6 +37,15 @@ const PRESETS: Record<MiddleboxKind, MiddleboxSettings> = {
  */
 export function settingsFromOptions(kind: string, options: Record<string, string | number | boolean>): MiddleboxSettings {
   const k = oneOf('kind', kind, MIDDLEBOX_KINDS);
+  if (k === 'load-balancer') {
+    for (const key of Object.keys(options)) {
+      if (!(LOAD_BALANCER_OPTIONS as readonly string[]).includes(key)) throw new MiddleboxConfigError(key, `not a load-balancer setting; a load-balancer box takes only ${LOAD_BALANCER_OPTIONS.join(', ')} (put other settings on a separate box)`, options[key]);
+    }
+    if (options['udpSessions'] === undefined) throw new MiddleboxConfigError('udpSessions', 'the size of the session table (an integer 1..1000000) on a load-balancer box', undefined);
+    const settings = validateSettings({ ...options });
+    sessionConfig(settings);
+    return settings;
+  }
   const s: Record<string, unknown> = { ...PRESETS[k] };
   for (const [key, value] of Object.entries(options)) {
     if (key === 'strip') {
@@ -37,13 +54,31 @@ export function settingsFromOptions(kind: string, options: Record<string, string
     } else s[key] = value;
   }
   if (s['udpSessions'] !== undefined || s['natPorts'] !== undefined) {
-    throw new MiddleboxConfigError(s['udpSessions'] !== undefined ? 'udpSessions' : 'natPorts', 'no session/NAT settings on a path box; use a LoadBalancer with a VIP for those', s['udpSessions'] ?? s['natPorts']);
+    throw new MiddleboxConfigError(s['udpSessions'] !== undefined ? 'udpSessions' : 'natPorts', "no session/NAT settings on a path box; use kind 'load-balancer' (udpSessions, sessionIdleMs, onFull) in front of a server, or a LoadBalancer with a VIP", s['udpSessions'] ?? s['natPorts']);
   }
   return validateSettings(s);
 }
 
 export interface InterceptorHost {
   addInterceptor(interceptor: PacketInterceptor, scope?: Scope): () => void;
+}
+
+/**
+ * A load balancer whose virtual IPs are `vips` (the published addresses of the
+ * server behind it) with that same server as its one backend: what matters
+ * here is the session table every flow to the VIP must get a slot in. One
+ * balancer (one table) per address. `from`/`to` scope it to the path between
+ * the client side and the server, both ways, like `attachBetween`.
+ */
+export function attachLoadBalancer(net: InterceptorHost, from: string, to: string, vips: string[], settings: MiddleboxSettings, name = 'load-balancer'): () => void {
+  const removers: (() => void)[] = [];
+  for (const [i, vip] of vips.entries()) {
+    const lb = new LoadBalancer({ vip, backends: [vip], sessions: sessionConfig(settings) }, undefined, vips.length === 1 ? name : `${name}/${String(i)}`);
+    removers.push(net.addInterceptor(lb, { from, to }), net.addInterceptor(lb, { from: to, to: from }));
+  }
+  return () => {
+    for (const r of removers) r();
+  };
 }
 
 /** Put the boxes for `settings` on the path between machines (host names or addresses) `a` and `b`, both ways. */

@@ -24,4 +24,4 @@ export {
 } from './load-balancer/index.ts';
 export { validateSettings, buildStages, buildInterceptors, buildVirtualStages, sessionConfig, natConfig, describeSettings, STRIP_WHAT, type MiddleboxSettings, type StripWhat } from './settings.ts';
 export { findOpt, rewriteUdpSize, clearDoBit, removeOpt } from './wire-edit.ts';
-export { settingsFromOptions, attachBetween, MIDDLEBOX_KINDS, type MiddleboxKind, type InterceptorHost } from './attach.ts';
+export { settingsFromOptions, attachBetween, attachLoadBalancer, LOAD_BALANCER_OPTIONS, MIDDLEBOX_KINDS, type MiddleboxKind, type InterceptorHost } from './attach.ts';

@@ -80,7 +80,7 @@ test('topology problems name where they are', () => {
   s.topology.resolvers!['r2'] = { addresses: ['10.0.0.54'], profile: 'dnsmasq', settings: { noSuchKnob: true } };
   s.topology.clients['bob'] = { addresses: ['10.0.0.11'], resolver: 'r9' };
   s.topology.clients['carol'] = { addresses: ['10.53.0.1'] };
-  s.topology.middleboxes = { lb: { kind: 'load-balancer', between: ['alice', 'r'] } };
+  s.topology.middleboxes = { lb: { kind: 'load-balancer', between: ['alice', 'r'] }, gw: { kind: 'nat-gateway', between: ['alice', 'r'] } };
   s.topology.registries = [{ tld: 'com', registrars: ['a'], domains: [{ name: 'x.com', registrar: 'b', registrant: 'x', authCode: 'x', ns: [] }] }];
   const p = problems(s);
   const has = (re: RegExp) => assert.ok(p.some((x) => re.test(x)), `${re} not in:\n${p.join('\n')}`);
@@ -92,7 +92,10 @@ test('topology problems name where they are', () => {
   has(/^topology\.resolvers\["r2"\]\.settings: unknown setting "noSuchKnob"/);
   has(/^topology\.clients\["bob"\]: unknown resolver "r9" \(resolvers: r, r2\)$/);
   has(/^topology\.clients\["carol"\]: 10\.53\.0\.1 is in 10\.53\.0\.0\/16, which the lab keeps/);
-  has(/^topology\.middleboxes\["lb"\]: kind: got "load-balancer"; expected one of middlebox, firewall, home-router, path-faults/);
+  has(/^topology\.middleboxes\["gw"\]: kind: got "nat-gateway"; expected one of middlebox, firewall, home-router, path-faults, load-balancer/);
+  // A load balancer fronts a server (its addresses are the VIPs) and needs a session table size.
+  has(/^topology\.middleboxes\["lb"\]: a load-balancer's between\[1\] must be a server/);
+  has(/^topology\.middleboxes\["lb"\]: udpSessions: got nothing/);
   has(/^topology\.registries\[0\]: the TLD zone "com" must be in topology\.zones/);
   has(/^topology\.registries\[0\]: domain x\.com: unknown registrar "b" \(registrars: a\)$/);
 });

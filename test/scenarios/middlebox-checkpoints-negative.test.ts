@@ -67,3 +67,40 @@ test('middlebox-checkpoints: a bad udpPayloadSize is refused before the run, nam
   broken.topology.servers['ns-example']!.udpPayloadSize = 100;
   assert.throws(() => planScenario(broken, loaded.file, 'vulnerable'), (e: Error) => /middlebox-checkpoints\.ts/.test(e.message) && /udpPayloadSize/.test(e.message) && /512\.\.65535/.test(e.message));
 });
+
+/** Sets the options of the lb-session-table variant's load balancer. */
+const withLb = async (options: Record<string, string | number | boolean>): Promise<Plan> =>
+  withTopology(await plan('lb-session-table'), (t) => {
+    t.middleboxes!['lb']!.options = options;
+  });
+
+test('middlebox-checkpoints [lb-session-table]: with a 3-slot table big.example.jp never reaches the server; with a large table (or evict) the failure claims fail', async () => {
+  const r = await runPlan(await plan('lb-session-table'), { seed: 1 });
+  assert.equal(r.passed, true, renderText(r));
+  // The only big.example.jp traffic at the server is the retry after the old sessions idled out (T+2m30s).
+  const atServer = r.trace.filter((e) => !e.response && e.to === 'ns-example' && e.qname === 'big.example.jp');
+  assert.ok(atServer.length >= 1 && atServer.every((e) => e.time >= r.trace[0]!.time + 150_000), `big queries at the server: ${atServer.map((e) => e.time).join(', ')}`);
+
+  for (const options of [{ udpSessions: 1000, sessionIdleMs: 30000, onFull: 'drop' }, { udpSessions: 3, sessionIdleMs: 30000, onFull: 'evict' }]) {
+    const failed = failedClaims(await runPlan(await withLb(options), { seed: 1 }));
+    assert.ok(failed.some((f) => /: rcode$/.test(f)), `${JSON.stringify(options)}: the SERVFAIL claim must fail: ${failed.join('; ')}`);
+    assert.ok(failed.some((f) => /no query big\.example\.jp/.test(f)), `${JSON.stringify(options)}: the "never reached the server" claim must fail: ${failed.join('; ')}`);
+  }
+});
+
+test('middlebox-checkpoints [lb-session-table]: bad load-balancer settings are refused before the run, naming the file and the setting', async () => {
+  const loaded = await findScenario('middlebox-checkpoints');
+  const refused = (edit: (lb: { kind?: string; between?: [string, string]; options?: Record<string, string | number | boolean | undefined> }) => void, pattern: RegExp): void => {
+    const broken = structuredClone(loaded.scenario);
+    edit(broken.variants!['lb-session-table']!.topology!.middleboxes!['lb']!);
+    assert.throws(() => planScenario(broken, loaded.file, 'lb-session-table'), (e: Error) => /middlebox-checkpoints\.ts/.test(e.message) && pattern.test(e.message), String(pattern));
+  };
+  refused((lb) => (lb.options = { udpSessions: 0 }), /udpSessions/);
+  refused((lb) => (lb.options = { udpSessions: 3, onFull: 'queue' }), /onFull/);
+  refused((lb) => (lb.options = { udpSessions: 3, sessionIdleMs: -5 }), /sessionIdleMs/);
+  refused((lb) => (lb.options = { udpSessions: 3, maxUdp: 512 }), /maxUdp.*load-balancer/);
+  refused((lb) => (lb.options = { sessionIdleMs: 1000 }), /udpSessions/);
+  refused((lb) => (lb.between = ['ns-example', 'isp']), /between\[1\] must be a server/);
+  // Session settings on a plain path box are still refused: they need a VIP.
+  refused((lb) => ((lb.kind = 'firewall'), (lb.options = { udpSessions: 3 })), /udpSessions/);
+});
