@@ -381,8 +381,11 @@ function p256Scalar(next: (n: number) => Buffer): Buffer {
   }
 }
 
-function p256FromScalar(d: Buffer): KeyObject {
-  if (d.length !== 32) throw new KeyError('BAD_KEY', `ECDSAP256SHA256 private key must be 32 octets, got ${d.length}`);
+function p256FromScalar(raw: Buffer): KeyObject {
+  // BIND writes the scalar as a minimal big-endian integer (OpenSSL BN_bn2bin), so
+  // about one key in 256 has 31 octets or fewer: pad it back to the field size.
+  if (raw.length === 0 || raw.length > 32) throw new KeyError('BAD_KEY', `ECDSAP256SHA256 private key must be 1..32 octets, got ${raw.length}`);
+  const d = raw.length === 32 ? raw : Buffer.concat([Buffer.alloc(32 - raw.length), raw]);
   const v = BigInt('0x' + d.toString('hex'));
   if (v === 0n || v >= P256_N) throw new KeyError('BAD_KEY', 'ECDSAP256SHA256 private key is not in 1..n-1');
   const ecdh = createECDH('prime256v1');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createECDH, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,4 +166,23 @@ test('keys without a schedule export as live: dnssec-signzone -S signs with them
   assert.equal(r.status, 0, r.stderr);
   assert.match(readFileSync(join(dir, 'signed'), 'utf8'), new RegExp(`RRSIG\\s+NS 15 2 60 \\d+ \\d+ ${zsk.keyTag} live\\.test\\.`));
   assert.equal(loadBindKey(join(dir, zsk.bindBaseName)).timing.activate, 0);
+});
+
+test('an ECDSA private key BIND wrote with a leading zero octet dropped (31 octets) loads and matches its public key', () => {
+  // BIND writes the P-256 scalar as a minimal integer (BN_bn2bin): one key in ~256
+  // has 31 octets in PrivateKey:. Found when dnssec-keygen produced one in CI-like runs.
+  const scalar31 = Buffer.alloc(31, 0x11);
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(Buffer.concat([Buffer.alloc(1), scalar31]));
+  const publicKey = ecdh.getPublicKey().subarray(1); // x | y, the DNSKEY key field (RFC 6605 §4)
+  const parsed = parseBindPrivateFile(`Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${scalar31.toString('base64')}\n`, 'k.private');
+  const data = Buffer.from('signed data');
+  const signature = cryptoSign('sha256', data, { key: parsed.privateKey, dsaEncoding: 'ieee-p1363' });
+  const dnskey = { flags: 256, protocol: 3, algorithm: 13, key: publicKey };
+  assert.ok(cryptoVerify('sha256', data, { key: dnskeyToPublicKey(dnskey), dsaEncoding: 'ieee-p1363' }, signature));
+  // Longer than the field is still refused.
+  assert.throws(
+    () => parseBindPrivateFile(`Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.alloc(33, 1).toString('base64')}\n`, 'k.private'),
+    (e: unknown) => e instanceof KeyError && /1\.\.32 octets/.test(e.message),
+  );
 });
