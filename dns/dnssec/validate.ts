@@ -21,28 +21,15 @@ import { canonicalCompare, canonicalName, fromLabels, isSubdomain, joinName, lab
 import { groupRRsets, type RRset } from '../rrset.ts';
 import { RRClass, RRType, type DnskeyData, type DsData, type KnownRRTypeName, type Name, type Nsec3Data, type NsecData, type RR, type RRTypeName, type RrsigData } from '../types.ts';
 import { canonicalRdata } from '../wire/canonical.ts';
+import { EdeCode } from '../wire/edns.ts';
 import { DnskeyFlag, dsMatches, keyTag } from './algorithms.ts';
 import { canonicalNameWire, fromBase32hex, nsec3Hash } from './nsec3-hash.ts';
 
 /** RFC 4035 §4.3 security states. */
 export type SecurityStatus = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
 
-/** RFC 8914 INFO-CODEs the validator reports. */
-export const EdeCode = {
-  OTHER: 0,
-  UNSUPPORTED_DNSKEY_ALGORITHM: 1,
-  UNSUPPORTED_DS_DIGEST_TYPE: 2,
-  DNSSEC_INDETERMINATE: 5,
-  DNSSEC_BOGUS: 6,
-  SIGNATURE_EXPIRED: 7,
-  SIGNATURE_NOT_YET_VALID: 8,
-  DNSKEY_MISSING: 9,
-  RRSIGS_MISSING: 10,
-  NO_ZONE_KEY_BIT_SET: 11,
-  NSEC_MISSING: 12,
-  /** RFC 9276 §3.2 */
-  UNSUPPORTED_NSEC3_ITERATIONS: 27,
-} as const;
+/** RFC 8914 INFO-CODEs, the same table the wire codec encodes (one table, one name per code). */
+export { EdeCode };
 
 export interface Verdict {
   status: SecurityStatus;
@@ -984,7 +971,7 @@ function verifyDenialUnsafe(kind: DenialKind, query: { qname: Name; qtype: RRTyp
   const tooMany = nsec3s.find((v) => v.iterations > limit);
   if (tooMany) {
     // RFC 9276 §3.2: refuse the work, treat the answer as unsigned.
-    return { status: 'insecure', reason: `${prefix}NSEC3 ${fmt(tooMany.owner)} uses ${tooMany.iterations} iterations, above the limit ${limit} (RFC 9276 §3.2)`, ede: EdeCode.UNSUPPORTED_NSEC3_ITERATIONS };
+    return { status: 'insecure', reason: `${prefix}NSEC3 ${fmt(tooMany.owner)} uses ${tooMany.iterations} iterations, above the limit ${limit} (RFC 9276 §3.2)`, ede: EdeCode.UNSUPPORTED_NSEC3_ITERATIONS_VALUE };
   }
   const r = nsec3Denial(kind, query, nsec3s, options);
   return { ...r, reason: prefix + r.reason };
