@@ -13,6 +13,28 @@ www       IN A   192.0.2.10
 *         IN A   192.0.2.80     ; app.example.com exists only through this wildcard
 `;
 
+/**
+ * BIND, Knot Resolver and PowerDNS do not reproduce the outage: they ask the
+ * server for app A instead of answering NODATA from the broken NSEC (servers/real/README.md).
+ */
+const productsThatAsk = {
+  bind: {
+    failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+    because:
+      'BIND 9.18 (synth-from-dnssec yes) never answers NODATA from the NSEC at the qname itself: its cache looks for a covering NSEC only when nothing is cached at the name (rbtdb.c cache_find → find_coveringnsec on a partial match), so it asks the server (profile switch aggressiveNsecExactNodata: false)',
+  },
+  knot: {
+    failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+    because:
+      'Knot Resolver ≥4.1.0 does not synthesise from minimally covering NSEC ranges (changelog: "aggressive caching is disabled on minimal NSEC* ranges"); this signer\'s NSEC is app → \\000.app, so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
+  },
+  powerdns: {
+    failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+    because:
+      'PowerDNS Recursor 4.8 does not store minimally covering NSECs (next = \\000.owner) in its aggressive NSEC cache (aggressive_nsec.cc isMinimallyCoveringNSEC), so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
+  },
+};
+
 export default defineScenario({
   id: 'slack-nsec-bitmap',
   title: {
@@ -106,44 +128,12 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
         en: 'buggy bitmap; a resolver with aggressive NSEC (Google Public DNS profile)',
         ja: 'ビットマップの誤り; NSEC を積極的に使うリゾルバー (Google Public DNS プロファイル)',
       },
-      products: {
-        bind: {
-          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
-          because:
-            'BIND 9.18 (synth-from-dnssec yes) never answers NODATA from the NSEC at the qname itself: its cache looks for a covering NSEC only when nothing is cached at the name (rbtdb.c cache_find → find_coveringnsec on a partial match), so it asks the server (profile switch aggressiveNsecExactNodata: false)',
-        },
-        knot: {
-          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
-          because:
-            'Knot Resolver ≥4.1.0 does not synthesise from minimally covering NSEC ranges (changelog: "aggressive caching is disabled on minimal NSEC* ranges"); this signer\'s NSEC is app → \\000.app, so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
-        },
-        powerdns: {
-          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
-          because:
-            'PowerDNS Recursor 4.8 does not store minimally covering NSECs (next = \\000.owner) in its aggressive NSEC cache (aggressive_nsec.cc isMinimallyCoveringNSEC), so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
-        },
-      },
+      products: productsThatAsk,
     },
     'vulnerable-unbound': {
       description: { en: 'buggy bitmap; Unbound (aggressive-nsec is its default since 1.15)', ja: 'ビットマップの誤り; Unbound (1.15 以降 aggressive-nsec が既定)' },
       topology: { resolvers: { resolver: { profile: 'unbound' } } },
-      products: {
-        bind: {
-          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
-          because:
-            'BIND 9.18 (synth-from-dnssec yes) never answers NODATA from the NSEC at the qname itself: its cache looks for a covering NSEC only when nothing is cached at the name (rbtdb.c cache_find → find_coveringnsec on a partial match), so it asks the server (profile switch aggressiveNsecExactNodata: false)',
-        },
-        knot: {
-          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
-          because:
-            'Knot Resolver ≥4.1.0 does not synthesise from minimally covering NSEC ranges (changelog: "aggressive caching is disabled on minimal NSEC* ranges"); this signer\'s NSEC is app → \\000.app, so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
-        },
-        powerdns: {
-          failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
-          because:
-            'PowerDNS Recursor 4.8 does not store minimally covering NSECs (next = \\000.owner) in its aggressive NSEC cache (aggressive_nsec.cc isMinimallyCoveringNSEC), so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
-        },
-      },
+      products: productsThatAsk,
     },
     'non-aggressive': {
       description: { en: 'buggy bitmap; the resolver does not synthesise from NSEC', ja: 'ビットマップの誤り; NSEC から応答を合成しないリゾルバー' },
