@@ -18,7 +18,7 @@ import {
   type RunResult,
 } from '../runner/index.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
-import { matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
+import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
@@ -41,6 +41,8 @@ options:
   --resolver LIST    run each scenario (ID, ID,ID,… or --all) against these resolvers and print a matrix:
                      emulated,unbound,bind,knot,powerdns (real products run on sockets
                      in a network namespace with no route; needs root; see servers/real/README.md)
+  --jobs N           with --resolver: run up to N cells at once (1–4, default 1), each real
+                     product in its own namespace
 `;
 
 interface Args {
@@ -55,6 +57,7 @@ interface Args {
   junit?: string;
   color: boolean;
   resolvers?: string;
+  jobs?: number;
 }
 
 function parseArgs(argv: string[], isTty: boolean): Args {
@@ -98,6 +101,13 @@ function parseArgs(argv: string[], isTty: boolean): Args {
       case '--resolver':
         args.resolvers = value();
         break;
+      case '--jobs': {
+        const v = value();
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n < 1 || n > MAX_MATRIX_JOBS) throw new UsageError(`--jobs needs an integer from 1 to ${MAX_MATRIX_JOBS} (got "${v}")`);
+        args.jobs = n;
+        break;
+      }
       case '--no-color':
         args.color = false;
         break;
@@ -190,7 +200,7 @@ async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args:
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const matrix = await runMatrix(runs, resolvers, { seed: args.seed, onProgress: (t) => io.stderr.write(t) });
+  const matrix = await runMatrix(runs, resolvers, { seed: args.seed, onProgress: (t) => io.stderr.write(t), ...(args.jobs !== undefined ? { jobs: args.jobs } : {}) });
   if (args.json) io.stdout.write(JSON.stringify({ resolvers: matrix.resolvers, versions: matrix.versions, rows: matrix.rows }, null, 2) + '\n');
   else io.stdout.write(renderMatrix(matrix));
   if (args.report) writeFileSync(args.report, renderHtml(matrix.results));

@@ -117,50 +117,73 @@ function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCel
   };
 }
 
+/** Most real runs a matrix keeps going at once (each in its own namespace; they mostly wait on timers). */
+export const MAX_MATRIX_JOBS = 4;
+
 export async function runMatrix(
   runs: { loaded: LoadedScenario; variant: string }[],
   resolvers: ResolverColumn[],
-  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number } = { seed: '1' },
+  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number; jobs?: number } = { seed: '1' },
 ): Promise<Matrix> {
+  const jobs = o.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_MATRIX_JOBS) throw new RangeError(`jobs must be an integer from 1 to ${MAX_MATRIX_JOBS} (got ${jobs})`);
   const versions: Partial<Record<Product, string>> = {};
   for (const r of resolvers) if (r !== 'emulated') versions[r] = productVersion(r);
-  const rows: MatrixRow[] = [];
-  const results: RunResult[] = [];
-  for (const run of runs) {
-    const plan = planScenario(run.loaded.scenario, run.loaded.file, run.variant);
-    const cells: MatrixCell[] = [];
-    for (const resolver of resolvers) {
-      o.onProgress?.(`${run.loaded.scenario.id} [${run.variant}] × ${resolver} … `);
-      const t0 = Date.now();
-      let cell: MatrixCell;
-      if (resolver === 'emulated') {
-        const result = await runPlan(plan, { seed: o.seed });
-        results.push(result);
-        cell = cellOf(resolver, result, expectation(run.loaded, run.variant, resolver), (Date.now() - t0) / 1000);
-      } else {
-        let real: Awaited<ReturnType<typeof runReal>>;
-        try {
-          real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, product: resolver, ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
-        } catch (e) {
-          const message = e instanceof Error ? e.message : String(e);
-          cells.push({ resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, seconds: (Date.now() - t0) / 1000 });
-          o.onProgress?.('ERROR\n');
-          continue;
-        }
-        results.push({ ...real, variant: `${run.variant} @${resolver}` });
-        cell = cellOf(resolver, real, expectation(run.loaded, run.variant, resolver), (Date.now() - t0) / 1000);
-        if (real.real) cell.real = real.real;
-        const profile = PROFILE_OF[resolver];
-        const emulated = await runPlan(withProfile(withProfileSwitches(plan), profile), { seed: o.seed });
-        const differences = compareClaims(emulated, real);
-        cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences };
-      }
-      cells.push(cell);
-      o.onProgress?.(`${cell.passed ? 'PASS' : 'FAIL'}${cell.asExpected ? '' : ' (unexpected)'} ${cell.seconds.toFixed(1)}s\n`);
+  const plans = runs.map((run) => planScenario(run.loaded.scenario, run.loaded.file, run.variant));
+  // One task per cell; results land in their own slot so the matrix keeps the
+  // order of runs × resolvers whatever order the cells finish in.
+  const tasks = runs.flatMap((run, i) => resolvers.map((resolver, j) => ({ run, plan: plans[i]!, resolver, i, j })));
+  const cells: MatrixCell[][] = runs.map(() => new Array<MatrixCell>(resolvers.length));
+  const cellResults: RunResult[][][] = runs.map(() => resolvers.map(() => []));
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const t = tasks[next++]!;
+      const label = `${t.run.loaded.scenario.id} [${t.run.variant}] × ${t.resolver}`;
+      if (jobs === 1) o.onProgress?.(`${label} … `);
+      const { cell, results } = await runCell(t.run, t.plan, t.resolver, o);
+      cells[t.i]![t.j] = cell;
+      cellResults[t.i]![t.j] = results;
+      const outcome = cell.error && cell.total === 0 ? 'ERROR' : `${cell.passed ? 'PASS' : 'FAIL'}${cell.asExpected ? '' : ' (unexpected)'} ${cell.seconds.toFixed(1)}s`;
+      o.onProgress?.(jobs === 1 ? `${outcome}\n` : `${label} … ${outcome}\n`);
     }
-    rows.push({ id: run.loaded.scenario.id, variant: run.variant, cells });
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+  return {
+    resolvers,
+    versions,
+    rows: runs.map((run, i) => ({ id: run.loaded.scenario.id, variant: run.variant, cells: cells[i]! })),
+    results: cellResults.flat(2),
+  };
+}
+
+/** One cell: the emulated resolver, or a real product plus dnslab's resolver on that product's profile. */
+async function runCell(
+  run: { loaded: LoadedScenario; variant: string },
+  plan: ReturnType<typeof planScenario>,
+  resolver: ResolverColumn,
+  o: { seed: string; waitMs?: number },
+): Promise<{ cell: MatrixCell; results: RunResult[] }> {
+  const t0 = Date.now();
+  const expected = expectation(run.loaded, run.variant, resolver);
+  if (resolver === 'emulated') {
+    const result = await runPlan(plan, { seed: o.seed });
+    return { cell: cellOf(resolver, result, expected, (Date.now() - t0) / 1000), results: [result] };
   }
-  return { resolvers, versions, rows, results };
+  let real: Awaited<ReturnType<typeof runReal>>;
+  try {
+    real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, product: resolver, ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, seconds: (Date.now() - t0) / 1000 }, results: [] };
+  }
+  const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000);
+  if (real.real) cell.real = real.real;
+  const profile = PROFILE_OF[resolver];
+  const emulated = await runPlan(withProfile(withProfileSwitches(plan), profile), { seed: o.seed });
+  const differences = compareClaims(emulated, real);
+  cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences };
+  return { cell, results: [{ ...real, variant: `${run.variant} @${resolver}` }] };
 }
 
 /** One cell in a few characters: "PASS 8/8", "FAIL 5/6 ≠emu", "FAIL* 5/6" (* = expected for this product). */
