@@ -129,4 +129,25 @@ describe('real resolvers: isolation, clock jump, cleanup', () => {
     assert.deepEqual(leftovers(child.pid!), []);
     assert.deepEqual(ourNamespaces(child.pid!), []);
   });
+
+  it('an interrupted matrix with two cells running at once (dnslab run --jobs 2, SIGINT) leaves no process and no namespace', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'lab/cli/main.ts'), 'run', 'dnssec-rollback', '--variant', 'vulnerable', '--resolver', 'unbound,bind', '--jobs', '2'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    // Both products up, each in its own namespace of the child's, before the interrupt.
+    const deadline = Date.now() + 30_000;
+    while (leftovers(child.pid!).length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(leftovers(child.pid!).length, 2, `expected unbound and named running at once: ${leftovers(child.pid!).join(', ')}\n${out}`);
+    assert.equal(ourNamespaces(child.pid!).length, 2);
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
+    child.kill('SIGINT');
+    assert.equal(await exited, 'SIGINT', out);
+    assert.ok(!out.includes('scenario [variant]'), 'the matrix was interrupted before it printed');
+    assert.deepEqual(leftovers(child.pid!), []);
+    assert.deepEqual(ourNamespaces(child.pid!), []);
+  });
 });
