@@ -203,7 +203,7 @@ async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args:
   const matrix = await runMatrix(runs, resolvers, { seed: args.seed, onProgress: (t) => io.stderr.write(t), ...(args.jobs !== undefined ? { jobs: args.jobs } : {}) });
   if (args.json) io.stdout.write(JSON.stringify({ resolvers: matrix.resolvers, versions: matrix.versions, rows: matrix.rows }, null, 2) + '\n');
   else io.stdout.write(renderMatrix(matrix));
-  if (args.report) writeFileSync(args.report, renderHtml(matrix.results));
+  if (args.report) writeFileSync(args.report, renderHtml(matrix.results, { matrix }));
   if (args.junit) writeFileSync(args.junit, renderJunit(matrix.results));
   return matrixPassed(matrix) ? 0 : 1;
 }

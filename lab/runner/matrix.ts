@@ -206,6 +206,13 @@ export function renderMatrix(m: Matrix): string {
   out.push('=emu / ≠emu: dnslab\'s resolver with the product\'s profile saw the same / a different result on some claim.');
   const versions = Object.entries(m.versions);
   if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(9)} ${v}`));
+  const notes = matrixNotes(m);
+  if (notes.length) out.push('', 'notes:', ...notes.map((n) => `  ${n}`));
+  return out.join('\n') + '\n';
+}
+
+/** One line per thing worth reading about a cell: declared product differences, disagreements with the emulation, errors, leftovers. */
+export function matrixNotes(m: Matrix): string[] {
   const notes: string[] = [];
   for (const r of m.rows) {
     for (const c of r.cells) {
@@ -220,8 +227,7 @@ export function renderMatrix(m: Matrix): string {
       if (c.real?.leftover.length) notes.push(`${where}: processes left in the namespace (killed): ${c.real.leftover.join(', ')}`);
     }
   }
-  if (notes.length) out.push('', 'notes:', ...notes.map((n) => `  ${n}`));
-  return out.join('\n') + '\n';
+  return notes;
 }
 
 /** Exit status: every cell as the scenario expects for its resolver. */

@@ -6,6 +6,7 @@
 import { formatOffset } from '../../assertions/result.ts';
 import type { TraceEntry } from '../../assertions/trace.ts';
 import { xmlEscape as esc } from './report-data.ts';
+import { matrixNotes, type Matrix, type MatrixCell } from './matrix.ts';
 import type { RunResult, TimelineEvent } from './result.ts';
 
 /** Colours used by the diagrams (tests look for them in screenshots). */
@@ -193,8 +194,45 @@ export function timelineSvg(r: RunResult): string {
   return parts.join('\n');
 }
 
-export function renderHtml(results: readonly RunResult[]): string {
-  const body = results.map((r) => runSection(r)).join('\n<hr>\n');
+/** Anchor of one run's section: the matrix links its cells there. */
+const runAnchor = (id: string, variant: string) => `run-${id}-${variant}`.replace(/[^A-Za-z0-9_-]+/g, '-');
+
+/** The scenario × resolver matrix as a table: one coloured cell per run, linked to that run's section below. */
+function matrixSection(m: Matrix): string {
+  const head = `<tr><th>scenario [variant]</th>${m.resolvers.map((r) => `<th>${esc(r)}${m.versions[r as keyof Matrix['versions']] ? `<br><small>${esc(m.versions[r as keyof Matrix['versions']]!)}</small>` : ''}</th>`).join('')}</tr>`;
+  const cell = (id: string, variant: string, c: MatrixCell) => {
+    const text = c.error && c.total === 0 ? 'ERROR' : `${c.passed ? 'PASS' : 'FAIL'}${c.expectedFailure && c.asExpected ? '*' : ''} ${c.ok}/${c.total}`;
+    const emu = c.emulatedProfile ? (c.emulatedProfile.agrees ? ' =emu' : ' ≠emu') : '';
+    const colour = !c.asExpected ? COLORS.fail : c.passed ? COLORS.noerror : COLORS.nxdomain;
+    const title = [
+      ...c.failed.map((f) => `failed ${f}`),
+      ...(c.expectedFailure ? [`declared for this product: ${c.expectedFailure.because}`] : []),
+      ...(c.emulatedProfile?.differences ?? []).map((d) => `emulated ${d.emulated ? 'ok' : 'FAIL'} vs real ${d.real ? 'ok' : 'FAIL'}: ${d.what}`),
+      ...(c.error ? [c.error.split('\n')[0]!] : []),
+    ].join('\n');
+    const anchor = runAnchor(id, c.resolver === 'emulated' ? variant : `${variant} @${c.resolver}`);
+    const label = c.error && c.total === 0 ? esc(text) : `<a href="#${anchor}">${esc(text)}</a>`;
+    const emuHtml = c.emulatedProfile && !c.emulatedProfile.agrees ? `<span class="fail">${esc(emu)}</span>` : esc(emu);
+    return `<td class="cell" style="border-left: 6px solid ${colour}" title="${esc(title)}">${label}${c.asExpected ? '' : ' <span class="fail">✗</span>'}${emuHtml}</td>`;
+  };
+  const rows = m.rows.map((r) => `<tr><td>${esc(r.id)} [${esc(r.variant)}]</td>${r.cells.map((c) => cell(r.id, r.variant, c)).join('')}</tr>`).join('\n');
+  const asExpected = m.rows.reduce((n, r) => n + r.cells.filter((c) => c.asExpected).length, 0);
+  const total = m.rows.reduce((n, r) => n + r.cells.length, 0);
+  const notes = matrixNotes(m);
+  return `<section id="matrix">
+<h2>Scenario × resolver: ${asExpected} of ${total} cells as expected</h2>
+<table>${head}
+${rows}
+</table>
+<p><small>PASS/FAIL k/n: claims that held. * : fails exactly as the scenario declares for this product. ✗ : not what the scenario expects.
+=emu / ≠emu: dnslab's resolver with the product's profile saw the same / a different result on some claim. Hover a cell for its failed claims; click it for the run.</small></p>
+${notes.length ? `<h3>Notes</h3>\n<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}</ul>` : ''}
+</section>`;
+}
+
+/** The report: every run in full; with a matrix (dnslab run --resolver), the matrix table first. */
+export function renderHtml(results: readonly RunResult[], o: { matrix?: Matrix } = {}): string {
+  const body = (o.matrix ? matrixSection(o.matrix) + '\n<hr>\n' : '') + results.map((r) => runSection(r)).join('\n<hr>\n');
   const passed = results.filter((r) => r.passed).length;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -233,7 +271,7 @@ function runSection(r: RunResult): string {
         `<tr><td>${a.step}</td><td>${esc(a.offset)}</td><td class="${a.ok ? 'pass' : 'fail'}">${a.ok ? 'PASS' : 'FAIL'}</td><td>${esc(a.what)}</td><td><pre>${esc(a.expected)}</pre></td><td><pre>${esc(a.actual)}</pre></td></tr>`,
     )
     .join('\n');
-  return `<section>
+  return `<section id="${runAnchor(r.id, r.variant)}">
 <h2>${esc(r.title.en)} <span class="ja">/ ${esc(r.title.ja)}</span></h2>
 <p><b>${esc(r.id)}</b> variant <b>${esc(r.variant)}</b>${r.variantDescription ? ` — ${esc(r.variantDescription.en)} <span class="ja">(${esc(r.variantDescription.ja)})</span>` : ''}; seed ${esc(r.seed)};
 T+0 = ${esc(new Date(r.start).toISOString())}; result: <span class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'PASS' : `FAIL (${failed} of ${r.assertions.length} assertions)`}</span>${r.error ? ` <span class="fail">error: ${esc(r.error)}</span>` : ''}</p>

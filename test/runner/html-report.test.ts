@@ -129,3 +129,36 @@ test('HTML report: the diagrams render in Chromium with their colours; the full 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('with a matrix (dnslab run --resolver), the report opens with the scenario × resolver table, each cell linked to its run', async () => {
+  const { runMatrix } = await import('../../lab/runner/matrix.ts');
+  const matrix = await runMatrix(await runsFor('aggressive-nsec-new-name'), ['emulated'], { seed: '1' });
+  // A product cell as a real run would give it: declared failure, disagreeing emulation (no root needed to render).
+  const emulated = matrix.rows[1]!.cells[0]!;
+  matrix.resolvers.push('knot');
+  matrix.versions.knot = 'Knot Resolver, version 5.6.0';
+  matrix.rows[1]!.cells.push({
+    ...emulated,
+    resolver: 'knot',
+    passed: false,
+    ok: emulated.total - 1,
+    failed: ['step 7 T+2h watch b: never got NXDOMAIN'],
+    expectedFailure: { claims: ['watch b'], because: 'no option to turn RFC 8198 off' },
+    asExpected: true,
+    emulatedProfile: { profile: 'knot-resolver', passed: true, agrees: false, differences: [{ step: 7, offset: 'T+2h', what: 'watch b: never got NXDOMAIN', emulated: true, real: false }] },
+  });
+  matrix.rows[0]!.cells.push({ ...matrix.rows[0]!.cells[0]!, resolver: 'knot', error: 'kresd not installed', total: 0, ok: 0, passed: false, asExpected: false });
+  const html = renderHtml(matrix.results, { matrix });
+  const table = html.slice(html.indexOf('<section id="matrix">'), html.indexOf('</section>', html.indexOf('<section id="matrix">')));
+  assert.ok(html.indexOf('<section id="matrix">') < html.indexOf('<section id="run-'), 'the matrix comes before the runs');
+  assert.match(table, /3 of 4 cells as expected/);
+  assert.match(table, /Knot Resolver, version 5\.6\.0/);
+  assert.match(table, /FAIL\* 5\/6<\/a><span class="fail"> ≠emu<\/span>/);
+  assert.match(table, />ERROR <span class="fail">✗<\/span>/);
+  assert.match(table, /declared for this product: no option to turn RFC 8198 off/);
+  assert.match(table, /<li>aggressive-nsec-new-name \[non-aggressive\] × knot: emulated \(profile knot-resolver\) ok vs real FAIL/);
+  // Every link in the table points at a section of the page.
+  const links = [...table.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]!);
+  assert.equal(links.length, 3);
+  for (const id of links.filter((l) => !l.includes('-knot'))) assert.ok(html.includes(`<section id="${id}">`), `no section ${id}`);
+});
