@@ -183,3 +183,90 @@ export function expectRecoveryBetween(
     o.length === 0 ? 'no outage at all' : t === undefined ? 'never recovered before the scenario ended' : `recovered at ${formatOffset(t - start)}`;
   return outcome(ok, 'time of recovery', `recovery between ${formatOffset(window.from - start)} and ${formatOffset(window.to - start)}`, actual);
 }
+
+/** A stretch of consecutive samples of one series that all saw the same thing (rcode and answer data). */
+export interface Phase {
+  /** Time of the phase's first sample, and of the next phase's first sample (or of its own last sample at the end). */
+  from: number;
+  to: number;
+  /** "SERVFAIL", "NXDOMAIN", "NODATA", "TIMEOUT", or "NOERROR 192.0.2.10" (the answer's RDATA, in order). */
+  what: string;
+  samples: number;
+}
+
+/** RDATA of answer lines, sorted ("www.example.com. 300 IN A 192.0.2.10" → "192.0.2.10"); TTLs and owners left out so a refresh is not a change. */
+function answerData(lines: readonly string[]): string {
+  // Sorted: RRset order carries no meaning (RFC 2181 §5), and products shuffle it.
+  return lines.map((l) => /\sIN\s+\S+\s+(.*)$/.exec(l)?.[1] ?? l).sort().join(', ');
+}
+
+function sawWhat(s: Sample): string {
+  if (s.rcode !== 'NOERROR') return s.rcode;
+  return s.answer.length ? `NOERROR ${answerData(s.answer)}` : 'NODATA';
+}
+
+/** One series' samples (one client, qname and qtype), oldest first, folded into phases. */
+export function phasesOf(samples: readonly Sample[]): Phase[] {
+  const sorted = [...samples].sort((a, b) => a.time - b.time);
+  const phases: Phase[] = [];
+  for (const s of sorted) {
+    const what = sawWhat(s);
+    const last = phases[phases.length - 1];
+    if (last && last.what === what) {
+      last.to = s.time;
+      last.samples++;
+      continue;
+    }
+    if (last) last.to = s.time;
+    phases.push({ from: s.time, to: s.time, what, samples: 1 });
+  }
+  return phases;
+}
+
+const MAX_PHASES_SHOWN = 7;
+
+/**
+ * Phases in one line: "NOERROR 192.0.2.10 → SERVFAIL from T+1h30m for 22h30m → NOERROR 192.0.2.10 from T+24h".
+ * Times are rounded to `resolutionMs` (a series sampled every minute says nothing finer, and real runs
+ * sample a second or so late); a flapping series shows its first and last phases and how many changes lie between.
+ */
+export function describePhases(phases: readonly Phase[], start: number, resolutionMs = 1000): string {
+  if (phases.length === 0) return 'no samples';
+  if (phases.length === 1) return `${truncate(phases[0]!.what)} throughout`;
+  const round = (t: number) => Math.round((t - start) / resolutionMs) * resolutionMs;
+  const part = (p: Phase, i: number) =>
+    i === 0 ? truncate(p.what) : i === phases.length - 1 ? `${truncate(p.what)} from ${formatOffset(round(p.from))}` : `${truncate(p.what)} from ${formatOffset(round(p.from))} for ${formatDuration(round(p.to) - round(p.from))}`;
+  const parts = phases.map(part);
+  if (parts.length <= MAX_PHASES_SHOWN) return parts.join(' → ');
+  return [...parts.slice(0, 3), `… ${parts.length - 5} more changes …`, ...parts.slice(-2)].join(' → ');
+}
+
+function truncate(text: string, max = 48): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A series sampled every minute or more is told in whole minutes, else in whole seconds. */
+function samplingResolution(list: readonly Sample[]): number {
+  const times = list.map((s) => s.time).sort((a, b) => a - b);
+  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  const median = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : 0;
+  return median >= 60_000 ? 60_000 : 1000;
+}
+
+/** Every series of a run (client, qname, qtype) as "client: phases"; qname and qtype are named when a client has several series. */
+export function describeSeries(samples: readonly Sample[], start: number): string[] {
+  const series = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const key = `${s.client}\u0000${s.qname}\u0000${s.qtype}`;
+    let list = series.get(key);
+    if (!list) series.set(key, (list = []));
+    list.push(s);
+  }
+  const perClient = new Map<string, number>();
+  for (const key of series.keys()) perClient.set(key.split('\u0000')[0]!, (perClient.get(key.split('\u0000')[0]!) ?? 0) + 1);
+  return [...series.entries()].map(([key, list]) => {
+    const [client, qname, qtype] = key.split('\u0000') as [string, string, string];
+    const label = perClient.get(client)! > 1 ? `${client} ${qname} ${qtype}` : client;
+    return `${label}: ${describePhases(phasesOf(list), start, samplingResolution(list))}`;
+  });
+}

@@ -10,6 +10,7 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import { planScenario } from '../scenario/validate.ts';
 import { PRODUCTS, PROFILE_OF, productVersion, type Product } from '../../servers/real/products.ts';
 import { runReal, withProfile, withProfileSwitches, type RealRunInfo } from './real.ts';
+import { describeSeries } from '../../assertions/timeline.ts';
 import type { AssertionRecord, RunResult } from './result.ts';
 import { runPlan } from './run.ts';
 
@@ -37,8 +38,10 @@ export interface MatrixCell {
   expectedFailure?: { claims: string[]; because: string };
   /** The outcome is what the scenario expects from this resolver. */
   asExpected: boolean;
-  /** Real products: dnslab's resolver with the product's profile, claim by claim. */
-  emulatedProfile?: { profile: string; passed: boolean; agrees: boolean; differences: ClaimDiff[] };
+  /** What clients saw, one line per watched series ("alice: NOERROR … → SERVFAIL from T+1h30m for 22h30m → …"), or per query step when the scenario has no watch. */
+  outcome: string[];
+  /** Real products: dnslab's resolver with the product's profile, claim by claim, and what its clients saw. */
+  emulatedProfile?: { profile: string; passed: boolean; agrees: boolean; differences: ClaimDiff[]; outcome: string[] };
   real?: RealRunInfo;
   seconds: number;
 }
@@ -102,6 +105,12 @@ function judge(result: RunResult, expected: MatrixCell['expectedFailure']): bool
   return failed.every((f) => expected.claims.some((c) => f.includes(c))) && expected.claims.every((c) => failed.some((f) => f.includes(c)));
 }
 
+/** The observable outcome of a run: the phases of each watched series, or else each query step's answer. */
+export function observedOutcome(result: RunResult): string[] {
+  if (result.samples.length) return describeSeries(result.samples, result.start);
+  return result.events.filter((e) => e.kind === 'answer').map((e) => `step ${e.step ?? '?'}: ${e.text.replace(/\s+\(\d+ ms\)$/, '')}`);
+}
+
 function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCell['expectedFailure'], seconds: number): MatrixCell {
   const failed = result.assertions.filter((a) => !a.ok);
   return {
@@ -113,6 +122,7 @@ function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCel
     ...(result.error !== undefined ? { error: result.error } : {}),
     ...(expected ? { expectedFailure: expected } : {}),
     asExpected: judge(result, expected),
+    outcome: observedOutcome(result),
     seconds,
   };
 }
@@ -175,14 +185,14 @@ async function runCell(
     real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, product: resolver, ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, seconds: (Date.now() - t0) / 1000 }, results: [] };
+    return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, outcome: [], seconds: (Date.now() - t0) / 1000 }, results: [] };
   }
   const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000);
   if (real.real) cell.real = real.real;
   const profile = PROFILE_OF[resolver];
   const emulated = await runPlan(withProfile(withProfileSwitches(plan), profile), { seed: o.seed });
   const differences = compareClaims(emulated, real);
-  cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences };
+  cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences, outcome: observedOutcome(emulated) };
   return { cell, results: [{ ...real, variant: `${run.variant} @${resolver}` }] };
 }
 
@@ -206,10 +216,35 @@ export function renderMatrix(m: Matrix): string {
   out.push('=emu / ≠emu: dnslab\'s resolver with the product\'s profile saw the same / a different result on some claim.');
   const versions = Object.entries(m.versions);
   if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(9)} ${v}`));
+  out.push('', ...outcomeLines(m));
   const notes = matrixNotes(m);
   if (notes.length) out.push('', 'notes:', ...notes.map((n) => `  ${n}`));
   return out.join('\n') + '\n';
 }
+
+/**
+ * What clients saw, per row: the first column in full, each other column as "same as <first>" or in full;
+ * a product whose emulated profile saw something else gets that too.
+ */
+export function outcomeLines(m: Matrix): string[] {
+  const out = ['what clients saw (watched series as phases of rcode/answer; else each query step\'s answer):'];
+  const width = Math.max(...m.resolvers.map((r) => r.length));
+  for (const r of m.rows) {
+    out.push(`  ${r.id} [${r.variant}]`);
+    const first = r.cells[0];
+    for (const c of r.cells) {
+      const label = `    ${c.resolver.padEnd(width)}  `;
+      const pad = ' '.repeat(label.length);
+      const lines = c.error && c.total === 0 ? [`error: ${c.error.split('\n')[0]}`] : c !== first && sameOutcome(c.outcome, first!.outcome) ? [`same as ${first!.resolver}`] : c.outcome;
+      lines.forEach((l, i) => out.push(`${i === 0 ? label : pad}${l}`));
+      const emu = c.emulatedProfile;
+      if (emu && !sameOutcome(emu.outcome, c.outcome)) emu.outcome.forEach((l, i) => out.push(`${pad}${i === 0 ? `(emulated ${emu.profile} profile: ` : '  '}${l}${i === emu.outcome.length - 1 ? ')' : ''}`));
+    }
+  }
+  return out;
+}
+
+const sameOutcome = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((l, i) => l === b[i]);
 
 /** One line per thing worth reading about a cell: declared product differences, disagreements with the emulation, errors, leftovers. */
 export function matrixNotes(m: Matrix): string[] {

@@ -213,7 +213,8 @@ function matrixSection(m: Matrix): string {
     const anchor = runAnchor(id, c.resolver === 'emulated' ? variant : `${variant} @${c.resolver}`);
     const label = c.error && c.total === 0 ? esc(text) : `<a href="#${anchor}">${esc(text)}</a>`;
     const emuHtml = c.emulatedProfile && !c.emulatedProfile.agrees ? `<span class="fail">${esc(emu)}</span>` : esc(emu);
-    return `<td class="cell" style="border-left: 6px solid ${colour}" title="${esc(title)}">${label}${c.asExpected ? '' : ' <span class="fail">✗</span>'}${emuHtml}</td>`;
+    const outcome = c.outcome.length ? `<div class="outcome">${c.outcome.map(esc).join('<br>')}</div>` : '';
+    return `<td class="cell" style="border-left: 6px solid ${colour}" title="${esc(title)}">${label}${c.asExpected ? '' : ' <span class="fail">✗</span>'}${emuHtml}${outcome}</td>`;
   };
   const rows = m.rows.map((r) => `<tr><td>${esc(r.id)} [${esc(r.variant)}]</td>${r.cells.map((c) => cell(r.id, r.variant, c)).join('')}</tr>`).join('\n');
   const asExpected = m.rows.reduce((n, r) => n + r.cells.filter((c) => c.asExpected).length, 0);
@@ -246,6 +247,7 @@ table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid
 pre { background: #f6f8fa; padding: 6px; margin: 0; font-size: 12px; white-space: pre-wrap; }
 .svgbox { overflow-x: auto; border: 1px solid #d0d7de; padding: 4px; }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; color: white; border-radius: 3px; font-size: 12px; }
+.outcome { font-size: 11px; color: #57606a; margin-top: 2px; max-width: 420px; }
 .attacker { color: ${COLORS.attacker}; } .operator { color: ${COLORS.operator}; }
 </style></head><body>
 <h1>dnslab report: ${passed} of ${results.length} runs passed</h1>

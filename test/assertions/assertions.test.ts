@@ -12,6 +12,8 @@ import {
   outageDuration,
   outages,
   recoveryTime,
+  describeSeries,
+  phasesOf,
   type Sample,
 } from '../../assertions/timeline.ts';
 import { formatOffset } from '../../assertions/result.ts';
@@ -164,4 +166,26 @@ test('timeline: throughout, never, outage duration and recovery', () => {
   assert.equal(never.ok, false);
   assert.match(never.actual, /never recovered/);
   assert.equal(formatOffset(90 * 60_000 + 1500), 'T+1h30m1s500ms');
+});
+
+test('timeline: phases of what clients saw, in one line per series (the observable outcome in the matrix)', () => {
+  const a = (ip: string) => `www.example.jp. 300 IN A ${ip}`;
+  // A real run samples a little late (700 ms here): times are told in whole minutes for a series sampled every minute.
+  const late = (x: Sample) => ({ ...x, time: x.time + 700 });
+  const alice = [s(0, 'NOERROR', [a('192.0.2.1')]), s(30, 'SERVFAIL'), s(60, 'SERVFAIL'), s(90, 'NOERROR', []), s(120, 'NOERROR', [a('192.0.2.2'), a('192.0.2.1')]), s(150, 'NOERROR', [a('192.0.2.1'), a('192.0.2.2')])].map(late);
+  assert.deepEqual(
+    phasesOf(alice).map((p) => [p.what, p.samples]),
+    [['NOERROR 192.0.2.1', 1], ['SERVFAIL', 2], ['NODATA', 1], ['NOERROR 192.0.2.1, 192.0.2.2', 2]],
+    'RRset order and TTLs are not changes',
+  );
+  const bob = [0, 30, 60].map((m) => ({ ...s(m, 'NXDOMAIN'), client: 'bob' }));
+  const other = { ...s(5, 'TIMEOUT'), qname: 'mail.example.jp' };
+  assert.deepEqual(describeSeries([...alice, ...bob, other], T0), [
+    'alice www.example.jp A: NOERROR 192.0.2.1 → SERVFAIL from T+30m for 1h → NODATA from T+1h30m for 30m → NOERROR 192.0.2.1, 192.0.2.2 from T+2h',
+    'bob: NXDOMAIN throughout',
+    'alice mail.example.jp A: TIMEOUT throughout',
+  ]);
+  // Flapping: first and last phases, and how many changes lie between.
+  const flapping = Array.from({ length: 20 }, (_, i) => s(i, i % 2 ? 'SERVFAIL' : 'TIMEOUT'));
+  assert.match(describeSeries(flapping, T0)[0]!, /^alice: TIMEOUT → SERVFAIL from T\+1m for 1m → TIMEOUT from T\+2m for 1m → … 15 more changes … → TIMEOUT from T\+18m for 1m → SERVFAIL from T\+19m$/);
 });
