@@ -14,7 +14,10 @@
 // late (measured with real 4.8.8, sample for sample).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { RR } from '../../dns/types.ts';
+import { VirtualClock } from '../../lab/net/clock.ts';
 import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import { ResolverCache, Trust } from '../../servers/recursive/cache.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
@@ -43,6 +46,29 @@ function comQueriesForExample(r: RunResult): number[] {
     .filter((t) => !t.response && t.from === 'validating' && t.to === 'tld-com' && String(t.qname).toLowerCase().replace(/\.$/, '') === 'example.com')
     .map((t) => Math.round((t.time - r.start) / 60_000));
 }
+
+describe('ResolverCache: authNsTtlNotExtended (PowerDNS ghost-domain protection)', () => {
+  const ns = (name: string, ttl: number) => {
+    const rr: RR = { name, type: 'NS', class: 'IN', ttl, data: 'ns1.example.net' };
+    return { name, type: 'NS' as const, class: 'IN' as const, ttl, records: [rr] };
+  };
+  const ttlAfterRefresh = async (on: boolean, owner: string, first: Trust, second: Trust) => {
+    const clock = new VirtualClock();
+    const c = new ResolverCache(clock, settingsFor('powerdns', { authNsTtlNotExtended: on }));
+    c.storeRRset(ns(owner, 3600), [], first, 'unchecked');
+    await clock.runFor(1_800_000);
+    c.storeRRset(ns(owner, 3600), [], second, 'unchecked');
+    return c.get(owner, 'NS')?.records[0]?.ttl;
+  };
+  it('a fresh authoritative copy does not extend a cached authoritative NS RRset; off, it does', async () => {
+    assert.equal(await ttlAfterRefresh(true, 'example.com', Trust.AuthAuthority, Trust.AuthAuthority), 1800);
+    assert.equal(await ttlAfterRefresh(false, 'example.com', Trust.AuthAuthority, Trust.AuthAuthority), 3600);
+  });
+  it('only authoritative over authoritative, and never the root', async () => {
+    assert.equal(await ttlAfterRefresh(true, 'example.com', Trust.NonAuthAuthority, Trust.AuthAuthority), 3600, 'a child copy replaces a referral in full');
+    assert.equal(await ttlAfterRefresh(true, '.', Trust.AuthAuthority, Trust.AuthAuthority), 3600, 'the root NS may be refreshed');
+  });
+});
 
 describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-rollback on the VirtualNetwork)', () => {
   it('the powerdns profile sets the three switches; no other profile does', () => {
