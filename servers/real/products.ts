@@ -264,6 +264,14 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
         'disable-syslog=yes',
         'threads=1',
         `dnssec=${validate ? 'validate' : 'off'}`,
+        // Lab clock, not product behaviour: after 5 failed address lookups of an NS name PowerDNS skips that
+        // name until a housekeeping task prunes the entry 60 s after the last failure (syncres.cc
+        // retrieveAddressesForNS, s_nonresolving; non-resolving-ns-max-fails=5, -throttle-time=60). That task
+        // runs from the handler thread's loop about every 5 s of wall-clock time (rec-main.cc houseKeeping,
+        // pruneNonResolvingTask), and a lab run compresses days into seconds: measured in ns-drop-catch, the
+        // entry for ns1.old-provider.net, skipped from T+1d3h30m on, was still there at T+3d, so PowerDNS never looked the
+        // name up again after the drop-catch. Off, real PowerDNS is not held by a 60 s throttle for days.
+        'non-resolving-ns-max-fails=0',
       ];
       map('validate', `dnssec=${validate ? 'validate' : 'off'}`);
       if (s.aggressiveNsec !== undefined) lines.push(`aggressive-nsec-cache-size=${s.aggressiveNsec ? 100000 : 0}`);

@@ -4,7 +4,7 @@
 // refreshed behind the caller's back, so cached DS and DNSKEY RRsets live by
 // their own TTLs — which is what makes DS-rollback outages last.
 
-import { canonicalName, isSubdomain, labels, nameEquals } from '../../dns/name.ts';
+import { canonicalName, isSubdomain, labels, nameEquals, ROOT } from '../../dns/name.ts';
 import { rrsetKey, type RRset } from '../../dns/rrset.ts';
 import type { Name, RR, RRTypeName, SoaData } from '../../dns/types.ts';
 import type { Clock } from '../../lab/net/network.ts';
@@ -160,13 +160,18 @@ export class ResolverCache {
     }
     let ttl = this.clampTtl(extra.ttl ?? rrset.ttl);
     if (security === 'bogus') ttl = Math.min(ttl, this.settings.bogusTtl);
+    let expiresAt = now + ttl * 1000;
+    // Ghost-domain protection (settings.authNsTtlNotExtended): authoritative NS data never outlives its first copy.
+    if (this.settings.authNsTtlNotExtended && existing && existing.expiresAt > now && rrset.type === 'NS' && !nameEquals(rrset.name, ROOT)) {
+      if (existing.trust >= Trust.AuthAuthority && trust >= Trust.AuthAuthority) expiresAt = Math.min(expiresAt, existing.expiresAt);
+    }
     const entry: CachedRRset = {
       rrset: { ...rrset, records: rrset.records.map((r) => ({ ...r })) },
       signatures: signatures.map((s) => ({ ...s })),
       trust,
       security,
       storedAt: now,
-      expiresAt: now + ttl * 1000,
+      expiresAt,
     };
     if (extra.ede !== undefined) entry.ede = extra.ede;
     if (extra.reason !== undefined) entry.reason = extra.reason;
@@ -274,6 +279,16 @@ export class ResolverCache {
     if (!best) return undefined;
     const now2 = now;
     return { zone: best.zone, records: best.records.map((d) => ({ ...d, record: { ...d.record, ttl: remainingTtl(d.expiresAt, now2) } as RR })) };
+  }
+
+  /** Forget one cached RRset (not its negative entries); returns whether there was one. */
+  dropRRset(name: Name, type: RRTypeName): boolean {
+    return this.rrsets.delete(rrsetKey(name, type));
+  }
+
+  /** Forget the key entry of a zone, so its security is worked out again from DS and DNSKEY. */
+  dropKeys(zone: Name): boolean {
+    return this.keys.delete(canonicalName(zone));
   }
 
   storeKeys(entry: KeyEntry): void {

@@ -673,6 +673,7 @@ export class ResolverEngine {
       }
       const chain = this.extractChain(resp, sname, sqtype, dp.zone);
       if (chain.rrsets.length > 0) {
+        this.cacheAnswerAuthorityNs(resp, sname, dp.zone);
         if (!nameEquals(sname, name)) {
           // The minimised name exists; a CNAME there means the full name is looked up as is.
           report('answer');
@@ -704,6 +705,9 @@ export class ResolverEngine {
         report('referral');
         if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
         this.cacheReferral(referral, dp.zone);
+        if (this.settings.referralNoDsOverridesCachedDs && !referral.ds && referral.proof.length > 0 && this.validating) {
+          await this.referralNoDs(ctx, referral.zone, dp.zone, referral.proof, depth);
+        }
         dp = this.delegationFor(name, qtype);
         if (!nameEquals(dp.zone, referral.zone)) {
           // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
@@ -952,6 +956,41 @@ export class ResolverEngine {
       const ttl = Math.min(this.settings.maxNegativeTtl, ...referral.proof.map((r) => r.ttl));
       this.cache.storeNegative({ kind: 'nodata', qname: referral.zone, qtype: 'DS', zone: parentZone, authority: referral.proof, security: 'unchecked' }, ttl);
     }
+  }
+
+  /**
+   * settings.nsFromAnswerAuthority: the zone's own NS RRset from the authority
+   * section of an authoritative positive answer (in bailiwick: at or below the
+   * zone asked and above the qname; never the root) is cached as authority
+   * data of an authoritative answer (RFC 2181 §5.4.1), so it outranks and
+   * replaces the parent's referral NS RRset.
+   */
+  private cacheAnswerAuthorityNs(resp: Message, sname: Name, zone: Name): void {
+    if (!this.settings.nsFromAnswerAuthority || !resp.flags.aa) return;
+    for (const ns of groupRRsets(resp.authority.filter((r) => r.type === 'NS'))) {
+      if (nameEquals(ns.name, ROOT) || !isSubdomain(ns.name, zone) || !isSubdomain(sname, ns.name)) continue;
+      this.cache.storeRRset(ns, sigsFor(resp.authority, ns.name, 'NS'), Trust.AuthAuthority, 'unchecked');
+    }
+  }
+
+  /**
+   * settings.referralNoDsOverridesCachedDs: a referral to `zone` without DS
+   * whose NSEC/NSEC3 proof of "no DS" validates with the keys of the parent
+   * `parentZone` replaces a DS RRset still in the cache and the zone's key
+   * entry: the zone is insecure from this referral on (the proof itself was
+   * kept as a NODATA for DS by cacheReferral). A proof that does not validate
+   * changes nothing.
+   */
+  private async referralNoDs(ctx: Ctx, zone: Name, parentZone: Name, proof: RR[], depth: number): Promise<void> {
+    if (!this.cache.get(zone, 'DS') && !this.cache.getKeys(zone)) return; // nothing cached to override
+    const keys = await this.securityFor(ctx, parentZone, depth);
+    if (keys.status !== 'secure' || !nameEquals(keys.zone, parentZone)) return;
+    if (this.verifyAuthority(proof, keys).status !== 'secure') return;
+    const records = proof.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
+    const v = verifyDenial('no-ds', { qname: zone, qtype: 'DS', zone: parentZone }, records);
+    if (v.status !== 'secure' && v.status !== 'insecure' && !(v.optOut ?? false)) return;
+    this.cache.dropRRset(zone, 'DS');
+    this.cache.dropKeys(zone);
   }
 
   // ---------------------------------------------------------------------------

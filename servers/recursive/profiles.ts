@@ -52,6 +52,9 @@ const BASE: ResolverSettings = {
   lameTtl: 900,
   hardenGlue: true,
   queryAaaaForNs: false,
+  nsFromAnswerAuthority: false, // referral NS only (Unbound, BIND as modelled)
+  authNsTtlNotExtended: false,
+  referralNoDsOverridesCachedDs: false, // a cached DS lives by its TTL (RFC 4035 §4.5)
 };
 
 export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
@@ -157,6 +160,13 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxDepth: 40, // max-recursion-depth=40
     initialRtoMs: 1500, // network-timeout=1500
     lameTtl: 60, // server-down-throttle-time=60
+    // The three below are why real 4.8.8 has no outage in dnssec-rollback (trace=yes): the child's apex NS
+    // (TTL 3600) from the answers' authority section replaces the referral's NS (TTL 86400), is not extended
+    // by later answers, so every hour PowerDNS asks the .com server again; that referral's NSEC proves "no DS"
+    // and the zone is insecure at once, cached DS or not.
+    nsFromAnswerAuthority: true, // syncres.cc sanitizeRecords/updateCacheFromRecords; recursor_cache.cc shouldReplace (unauth → auth)
+    authNsTtlNotExtended: true, // recursor_cache.cc MemRecursorCache::replace: "refuse any attempt to *raise* the TTL of auth NS records"
+    referralNoDsOverridesCachedDs: true, // syncres.cc processRecords "got negative indication of DS record"; doCacheCheck asks g_negCache first
   },
   'google-public-dns': {
     ...BASE,

@@ -95,6 +95,42 @@ export interface ResolverSettings {
   exploreProbability: number;
   /** How long a server that was lame/REFUSED/SERVFAIL for a zone is avoided, seconds (Unbound infra-host-ttl). */
   lameTtl: number;
+  /**
+   * Cache the zone's own NS RRset from the authority section of an
+   * authoritative positive answer (RFC 2181 §5.4.1: "authority section of an
+   * authoritative answer" ranks above the parent's referral), so it replaces
+   * the referral's NS RRset and its TTL (the child's apex NS TTL) decides
+   * when the resolver walks down from the parent again. PowerDNS Recursor
+   * 4.8: syncres.cc SyncRes::sanitizeRecords keeps NS in AUTHORITY of
+   * positive answers (drops them only from NXDOMAIN/NODATA),
+   * updateCacheFromRecords stores them as auth data, recursor_cache.cc
+   * CacheEntry::shouldReplace "Always allow upgrade unauth data to auth".
+   * Off: only referrals feed the NS cache (Unbound, BIND as modelled).
+   */
+  nsFromAnswerAuthority: boolean;
+  /**
+   * Ghost-domain protection: a fresh copy of a cached authoritative NS RRset
+   * never gets a later expiry than the copy in the cache; the RRset expires
+   * at its first TTL even though every answer carries it again, and the
+   * resolver must go back to the parent (CVE-2012-1033 "ghost domain
+   * names"). PowerDNS Recursor 4.8 recursor_cache.cc MemRecursorCache::replace:
+   * "refuse any attempt to *raise* the TTL of auth NS records" (not for the
+   * root). With nsFromAnswerAuthority this makes PowerDNS re-walk from the
+   * parent once per child apex NS TTL (measured: every hour in
+   * dnssec-rollback, `example.com A` to the .com server).
+   */
+  authNsTtlNotExtended: boolean;
+  /**
+   * A referral without DS whose NSEC/NSEC3 proof of "no DS" validates with
+   * the parent's keys makes the child insecure at once, although a DS RRset
+   * for it is still cached: the proof goes to the negative cache, which is
+   * consulted before the record cache. PowerDNS Recursor 4.8 syncres.cc
+   * SyncRes::processRecords ("got negative indication of DS record",
+   * g_negCache->add) and SyncRes::doCacheCheck (g_negCache->get before
+   * g_recCache->get). Off: a cached DS keeps the zone signed until the DS
+   * expires (RFC 4035 §4.5; Unbound, BIND).
+   */
+  referralNoDsOverridesCachedDs: boolean;
   /** Require glue to be inside the delegating zone's authority (Unbound harden-glue). */
   hardenGlue: boolean;
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */

@@ -48,7 +48,7 @@ describe('real resolvers: config mapping', () => {
     unbound: ['aggressive-nsec: no', 'serve-expired: yes', 'edns-buffer-size: 1400', 'qname-minimisation: no', 'outgoing-interface: 10.0.0.53', 'a.root-servers.lab.\t3600000\tIN\tA\t10.53.0.1', 'validator iterator'],
     bind: ['synth-from-dnssec no;', 'stale-answer-enable yes;', 'edns-udp-size 1400;', 'qname-minimization off;', 'query-source address 10.0.0.53;', '. static-ds 12345 15 2 "ABCDEF0123";'],
     knot: ["net.bufsize(1232, 1400)", "option('NO_MINIMIZE', true)", "modules.load('serve_stale < cache')", "net.outgoing_v4('10.0.0.53')", "trust_anchors.add('. 86400 IN DS 12345 15 2 ABCDEF0123')"],
-    powerdns: ['aggressive-nsec-cache-size=0', 'serve-stale-extensions=2880', 'edns-outgoing-bufsize=1400', 'qname-minimization=no', 'security-poll-suffix=', 'dont-query=', "addTA('.', '12345 15 2 ABCDEF0123')", 'query-local-address=10.0.0.53'],
+    powerdns: ['aggressive-nsec-cache-size=0', 'serve-stale-extensions=2880', 'edns-outgoing-bufsize=1400', 'qname-minimization=no', 'security-poll-suffix=', 'dont-query=', "addTA('.', '12345 15 2 ABCDEF0123')", 'query-local-address=10.0.0.53', 'non-resolving-ns-max-fails=0'],
   };
   for (const product of PRODUCTS) {
     it(`${product}: every switch lands on the product option, lab root hints and anchor, no polling/forwarding`, () => {
