@@ -52,6 +52,9 @@ const BASE: ResolverSettings = {
   lameTtl: 900,
   hardenGlue: true,
   queryAaaaForNs: false,
+  zoneCutFromAnswerNs: false,
+  nsReplaceOnlyWhenExpiring: false,
+  referralNoDsOverridesCachedDs: false,
 };
 
 export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
@@ -133,6 +136,10 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxSentPerDelegation: 32,
     maxQueriesPerClientQuery: 100, // approximation of Knot's iteration limit (KR_ITER_LIMIT), not checked against 5.6 source
     initialRtoMs: 400,
+    // Zone cuts and DS, measured against real kresd 5.6.0 in the resolver matrix (servers/real/README.md):
+    zoneCutFromAnswerNs: true, // iterate.c process_answer → pick_authority; zonecut.c kr_zonecut_find_cached uses the child's apex NS (registrar-transfer-dnssec, registrar-hijack, dnssec-rollback traces)
+    nsReplaceOnlyWhenExpiring: true, // cache/entry_list.c entry_h_splice: "not overwriting" unless SECURE, higher rank or is_expiring() (insecure-first: bob's resolver re-walks at T+3h15m)
+    referralNoDsOverridesCachedDs: true, // validate.c update_delegation ranks the referral NS INSECURE; zonecut.c skips the cached DS (dnssec-rollback: recovery at T+2h30m)
   },
   powerdns: {
     ...BASE,

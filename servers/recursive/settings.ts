@@ -99,4 +99,37 @@ export interface ResolverSettings {
   hardenGlue: boolean;
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
   queryAaaaForNs: boolean;
+  /**
+   * Cache the apex NS RRset that an authoritative answer to a client's query
+   * carries in its authority section (with its validation state) and use it
+   * as the zone cut's NS set, in place of the parent's referral NS. Each later
+   * answer from the zone's servers refreshes it, so the resolver goes back to
+   * the parent only once the child's NS TTL has run out without an answer
+   * (or the zone stops answering and that TTL runs out). Knot Resolver 5.6:
+   * lib/layer/iterate.c process_answer() → pick_authority() for the initial
+   * query, lib/cache/api.c cache_stash(), lib/zonecut.c
+   * kr_zonecut_find_cached() → fetch_ns() reads the deepest cached NS.
+   * Off: only referrals put NS RRsets into the cache (Unbound, BIND as modelled).
+   */
+  zoneCutFromAnswerNs: boolean;
+  /**
+   * A cached NS RRset that has not expired and is not expiring (less than
+   * 1 % of its TTL or 5 s left) is replaced only by a validated (secure) copy
+   * or by one of strictly higher rank (security first, then RFC 2181
+   * credibility); an equal-rank insecure copy does not refresh its TTL.
+   * Knot Resolver 5.6 lib/cache/entry_list.c entry_h_splice() ("not
+   * overwriting"), lib/cache/impl.h is_expiring(). Off: RFC 2181 §5.4.1
+   * credibility only (equal credibility replaces).
+   */
+  nsReplaceOnlyWhenExpiring: boolean;
+  /**
+   * A referral whose NSEC/NSEC3 proof of "no DS" for the child validates with
+   * the parent's keys makes the child insecure at once, replacing a DS RRset
+   * and key state cached earlier (RFC 4035 §5.2 read as "fresh validated data
+   * wins"). Knot Resolver 5.6 lib/layer/validate.c update_delegation() ranks
+   * the referral's NS KR_RANK_INSECURE, and lib/zonecut.c
+   * kr_zonecut_find_cached() never fetches the cached DS for a cut whose NS is
+   * ranked insecure. Off: a cached DS keeps the zone signed for its TTL.
+   */
+  referralNoDsOverridesCachedDs: boolean;
 }
