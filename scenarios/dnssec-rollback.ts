@@ -4,6 +4,21 @@
 // bogus → SERVFAIL for up to one DS TTL (86400 s). A cache flush ends it early.
 import { defineScenario } from '../lab/scenario/types.ts';
 
+/**
+ * Knot Resolver 5.6 (measured in the resolver matrix): it recovers at T+2h30m, while the DS it cached at T+0 is
+ * still valid, by walking down from com again once the child's NS has expired.
+ */
+const knotWalksDownAgain = (claims: string[]) => ({
+  knot: {
+    failingClaims: claims,
+    because:
+      "Knot Resolver 5.6 takes the zone cut from the apex NS (TTL 3600) in example.com's answers (lib/layer/iterate.c pick_authority); " +
+      'bogus answers do not refresh it, so it expires at T+2h and at T+2h30m kresd asks com again. The referral proves there is no DS; ' +
+      'kresd ranks that NS insecure and no longer looks at the DS cached at T+0 (lib/layer/validate.c update_delegation, lib/zonecut.c ' +
+      'kr_zonecut_find_cached): recovery at T+2h30m',
+  },
+});
+
 export default defineScenario({
   id: 'dnssec-rollback',
   title: {
@@ -137,8 +152,14 @@ app  300 IN A 192.0.2.11
   ],
 
   variants: {
-    vulnerable: { description: { en: 'unsigned 10 minutes after the DS removal', ja: 'DS 削除の 10 分後に署名を外す' } },
-    flushed: { description: { en: 'as vulnerable, but the resolver operator flushes example.com at T+6h', ja: '同上、ただし T+6h にリゾルバーのキャッシュを消去' } },
+    vulnerable: {
+      description: { en: 'unsigned 10 minutes after the DS removal', ja: 'DS 削除の 10 分後に署名を外す' },
+      products: knotWalksDownAgain(['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery']),
+    },
+    flushed: {
+      description: { en: 'as vulnerable, but the resolver operator flushes example.com at T+6h', ja: '同上、ただし T+6h にリゾルバーのキャッシュを消去' },
+      products: knotWalksDownAgain(['watch alice: outage duration', 'watch alice: time of recovery']),
+    },
     fixed: { description: { en: 'unsigned only after the DS TTL has passed', ja: 'DS の TTL 経過後に署名を外す' } },
     'ttl-capped': {
       description: {
@@ -146,6 +167,7 @@ app  300 IN A 192.0.2.11
         ja: '同上、ただしキャッシュ TTL の上限が 6 時間のリゾルバー (Google Public DNS のプロファイル)',
       },
       topology: { resolvers: { validating: { profile: 'google-public-dns' } } },
+      products: knotWalksDownAgain(['watch alice: outage duration', 'watch alice: time of recovery']),
     },
   },
 });
