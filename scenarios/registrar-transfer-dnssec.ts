@@ -16,7 +16,7 @@ const knotStaysWithOldServers = (recovery: string) => ({
   knot: {
     failingClaims: ['watch www: from T+0s to T+8h clients never got SERVFAIL', 'watch www: outage duration', 'watch fresh: from T+10m to T+8h clients never got SERVFAIL'],
     because:
-      `Knot Resolver 5.6 takes the zone cut from the apex NS (TTL ${NS_TTL}) in ns-old's answers and every answer refreshes it ` +
+      `Knot Resolver 5.6 takes the zone cut from the apex NS (TTL ${NS_TTL}) in ns-old's answers, which keep refreshing it ` +
       '(lib/layer/iterate.c pick_authority, lib/cache/api.c cache_stash, lib/zonecut.c kr_zonecut_find_cached), so it never asks the jp ' +
       `servers for the new NS while ns-old answers; when ns-old stops serving at T+3h10m it answers SERVFAIL until that NS has expired (${recovery})`,
   },

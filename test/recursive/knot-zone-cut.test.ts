@@ -14,6 +14,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import { VirtualClock } from '../../lab/net/clock.ts';
+import { ResolverCache, Trust } from '../../servers/recursive/cache.ts';
+import type { RRset } from '../../dns/rrset.ts';
+import type { RR } from '../../dns/types.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
@@ -86,6 +90,32 @@ describe('knot-resolver profile: zone cuts from answers, NS replacement by rank,
     for (const k of ['zoneCutFromAnswerNs', 'referralNoDsOverridesCachedDs'] as const) {
       const off = await knotRun('dnssec-rollback', 'vulnerable', { [k]: false });
       assert.deepEqual(failedClaims(off), [], `${k} off: the cached DS keeps the zone bogus until T+24h, as the scenario claims`);
+    }
+  });
+
+  it('nsReplaceOnlyWhenExpiring: a live insecure NS is refreshed only when expiring; secure or higher rank always replaces', async () => {
+    const ns = (target: string, ttl = 3600): RRset => ({
+      name: 'example.jp',
+      type: 'NS',
+      class: 'IN',
+      ttl,
+      records: [{ name: 'example.jp', type: 'NS', class: 'IN', ttl, data: target } as RR],
+    });
+    const target = (c: ResolverCache) => c.get('example.jp', 'NS')?.records[0]?.data;
+    for (const on of [true, false]) {
+      const clock = new VirtualClock();
+      const c = new ResolverCache(clock, settingsFor('knot-resolver', { nsReplaceOnlyWhenExpiring: on }));
+      assert.equal(c.storeRRset(ns('ns1.old.example'), [], Trust.NonAuthAuthority, 'unchecked'), true);
+      assert.equal(c.storeRRset(ns('ns1.a.example'), [], Trust.AuthAuthority, 'insecure'), true, 'higher rank replaces');
+      await clock.runFor(600_000);
+      assert.equal(c.storeRRset(ns('ns1.b.example'), [], Trust.AuthAuthority, 'insecure'), !on, `equal rank, 3000 s left (switch ${on})`);
+      assert.equal(target(c), on ? 'ns1.a.example' : 'ns1.b.example');
+      if (!on) continue;
+      assert.equal(c.storeRRset(ns('ns1.old.example'), [], Trust.NonAuthAuthority, 'unchecked'), false, 'a referral does not replace a live answer NS');
+      await clock.runFor(3600_000 - 600_000 - 30_000); // 30 s left: fewer than 1 % of 3600
+      assert.equal(c.storeRRset(ns('ns1.c.example'), [], Trust.AuthAuthority, 'insecure'), true, 'expiring: replaced');
+      assert.equal(c.storeRRset(ns('ns1.d.example'), [], Trust.AuthAuthority, 'secure'), true, 'secure always replaces');
+      assert.equal(target(c), 'ns1.d.example');
     }
   });
 });
