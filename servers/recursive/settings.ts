@@ -120,6 +120,13 @@ export interface ResolverSettings {
    * Knot Resolver 5.6 lib/cache/entry_list.c entry_h_splice() ("not
    * overwriting"), lib/cache/impl.h is_expiring(). Off: RFC 2181 §5.4.1
    * credibility only (equal credibility replaces).
+   * Known simplification: kresd ranks an answer's NS without its AUTH bit
+   * (debug log: referral NS "rank 002", or "rank 010" once no DS is proven;
+   * answer NS "rank 040" secure, "rank 010" insecure), so an insecure answer
+   * does not replace a live insecure referral NS either. Here the answer's NS
+   * outranks any referral NS (credibility); the two differ only while a
+   * referral NS of a proven-insecure delegation is live and its TTL differs
+   * from the child's.
    */
   nsReplaceOnlyWhenExpiring: boolean;
   /**
