@@ -12,6 +12,21 @@ const POWERDNS_NO_OUTAGE =
   'PowerDNS Recursor 4.8 asks the .com server about example.com again every hour: it caches the child\'s apex NS (TTL 3600) from the authority section of its answers in place of the referral\'s NS and never extends that TTL (recursor_cache.cc MemRecursorCache::replace, ghost-domain protection). Once the DS is removed, that referral\'s NSEC proves "no DS"; the proof goes to the negative cache, which is consulted before the DS cached at T+0 (syncres.cc processRecords, doCacheCheck), so example.com turns insecure at T+1h, before it is unsigned, and nothing fails (profile switches nsFromAnswerAuthority, authNsTtlNotExtended, referralNoDsOverridesCachedDs)';
 const powerdnsNoOutage = (claims: string[]) => ({ powerdns: { failingClaims: ['rcode', ...claims], because: POWERDNS_NO_OUTAGE } });
 
+/**
+ * Knot Resolver 5.6 (measured in the resolver matrix): it recovers at T+2h30m, while the DS it cached at T+0 is
+ * still valid, by walking down from com again once the child's NS has expired.
+ */
+const knotWalksDownAgain = (claims: string[]) => ({
+  knot: {
+    failingClaims: claims,
+    because:
+      "Knot Resolver 5.6 takes the zone cut from the apex NS (TTL 3600) in example.com's answers (lib/layer/iterate.c pick_authority); " +
+      'bogus answers do not refresh it, so it expires at T+2h and at T+2h30m kresd asks com again. The referral proves there is no DS; ' +
+      'kresd ranks that NS insecure and no longer looks at the DS cached at T+0 (lib/layer/validate.c update_delegation, lib/zonecut.c ' +
+      'kr_zonecut_find_cached): recovery at T+2h30m',
+  },
+});
+
 export default defineScenario({
   id: 'dnssec-rollback',
   title: {
@@ -147,11 +162,11 @@ app  300 IN A 192.0.2.11
   variants: {
     vulnerable: {
       description: { en: 'unsigned 10 minutes after the DS removal', ja: 'DS 削除の 10 分後に署名を外す' },
-      products: powerdnsNoOutage(['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery']),
+      products: { ...powerdnsNoOutage(['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery']), ...knotWalksDownAgain(['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery']) },
     },
     flushed: {
       description: { en: 'as vulnerable, but the resolver operator flushes example.com at T+6h', ja: '同上、ただし T+6h にリゾルバーのキャッシュを消去' },
-      products: powerdnsNoOutage(['watch alice: outage duration', 'watch alice: time of recovery']),
+      products: { ...powerdnsNoOutage(['watch alice: outage duration', 'watch alice: time of recovery']), ...knotWalksDownAgain(['watch alice: outage duration', 'watch alice: time of recovery']) },
     },
     fixed: { description: { en: 'unsigned only after the DS TTL has passed', ja: 'DS の TTL 経過後に署名を外す' } },
     'ttl-capped': {
@@ -160,7 +175,7 @@ app  300 IN A 192.0.2.11
         ja: '同上、ただしキャッシュ TTL の上限が 6 時間のリゾルバー (Google Public DNS のプロファイル)',
       },
       topology: { resolvers: { validating: { profile: 'google-public-dns' } } },
-      products: powerdnsNoOutage(['watch alice: outage duration', 'watch alice: time of recovery']),
+      products: { ...powerdnsNoOutage(['watch alice: outage duration', 'watch alice: time of recovery']), ...knotWalksDownAgain(['watch alice: outage duration', 'watch alice: time of recovery']) },
     },
   },
 });

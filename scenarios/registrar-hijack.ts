@@ -28,6 +28,21 @@ const HIJACKED = ['vulnerable', 'signed-ds-kept', 'signed-ds-removed'];
 const POWERDNS_CHILD_NS =
   "PowerDNS Recursor 4.8 caches example.jp's own NS RRset (TTL 86400) from the authority section of the legitimate server's answers in place of the jp referral's NS (TTL 3600) (syncres.cc sanitizeRecords keeps it, recursor_cache.cc shouldReplace upgrades non-auth to auth data), so alice's resolver keeps asking the legitimate server and answers 192.0.2.10 until T+24h; only at T+24h30m does it walk down from jp and meet the hijacked delegation (profile switch nsFromAnswerAuthority)";
 
+/**
+ * Knot Resolver 5.6 (measured in the resolver matrix): the zone cut is the apex NS in the legitimate server's own
+ * answers, refreshed by each of them, and that server never stops answering — so kresd never asks the jp servers
+ * for the delegation again and never reaches the attacker.
+ */
+const knotKeepsLegitimateServer = (claims: string[], refresh: string) => ({
+  knot: {
+    failingClaims: claims,
+    because:
+      "Knot Resolver 5.6 takes the zone cut from the apex NS in ns-legit's answers (lib/layer/iterate.c pick_authority, lib/zonecut.c " +
+      `kr_zonecut_find_cached) and ${refresh} (lib/cache/entry_list.c entry_h_splice); ns-legit keeps answering, so kresd never ` +
+      "asks the jp servers for example.jp's NS again and never follows the hijacked delegation",
+  },
+});
+
 /** Signed variants: jp and example.jp signed, the registry holds example.jp's DS. */
 const signedRegistries: Topology['registries'] = [
   {
@@ -250,11 +265,23 @@ www  300 IN A ${ATTACKER}
   ],
 
   variants: {
-    vulnerable: { description: { en: 'unsigned domain, no registry lock: the registry accepts the NS change', ja: '非署名・レジストリロックなし: レジストリが NS 変更を受け付ける' } },
+    vulnerable: {
+      description: { en: 'unsigned domain, no registry lock: the registry accepts the NS change', ja: '非署名・レジストリロックなし: レジストリが NS 変更を受け付ける' },
+      products: knotKeepsLegitimateServer(
+        ['watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
+        `the answer that finds it expiring (fewer than 1 % of its ${NS_TTL} s left) renews it`,
+      ),
+    },
     'signed-ds-kept': {
       description: { en: 'signed domain, the DS stays at the registry: validating resolvers SERVFAIL, a non-validating one is hijacked', ja: '署名済み・DS はレジストリに残る: 検証リゾルバーは SERVFAIL、検証しないリゾルバーは乗っ取られる' },
       topology: { zones: { jp: { signed: true }, 'example.jp': { signed: true } }, registries: signedRegistries },
-      products: { powerdns: { failingClaims: ['watch alice: from T+3h to T+1d6h clients got SERVFAIL'], because: `${POWERDNS_CHILD_NS}: SERVFAIL from then on, never the attacker` } },
+      products: {
+        powerdns: { failingClaims: ['watch alice: from T+3h to T+1d6h clients got SERVFAIL'], because: `${POWERDNS_CHILD_NS}: SERVFAIL from then on, never the attacker` },
+        ...knotKeepsLegitimateServer(
+          ['watch alice: from T+3h to T+1d6h clients got SERVFAIL', 'queries from resolver-a to ns-attacker from T+2h to now'],
+          'every validated answer renews it',
+        ),
+      },
     },
     'signed-ds-removed': {
       description: { en: 'signed domain, the attacker also removes the DS: validating resolvers are hijacked once the cached DS expires', ja: '署名済み・攻撃者が DS も削除: キャッシュの DS が切れると検証リゾルバーも乗っ取られる' },
@@ -264,6 +291,10 @@ www  300 IN A ${ATTACKER}
           failingClaims: ['watch alice: from T+3h to T+1d clients got SERVFAIL'],
           because: `${POWERDNS_CHILD_NS}: by then the DS cached at T+0 has expired too, so alice goes from the right answer straight to the attacker's, with no SERVFAIL in between`,
         },
+        ...knotKeepsLegitimateServer(
+          ['watch alice: from T+3h to T+1d clients got SERVFAIL', 'watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
+          'every validated answer renews it',
+        ),
       },
     },
     fixed: { description: { en: 'registry lock: the registry refuses the NS change', ja: 'レジストリロックあり: レジストリが NS 変更を拒否する' } },

@@ -8,6 +8,20 @@
 import { defineScenario, type ActionStep, type Step, type Topology } from '../lab/scenario/types.ts';
 import { parseDuration } from '../lab/scenario/duration.ts';
 
+/**
+ * Knot Resolver 5.6 (measured in the resolver matrix): the zone cut is the apex NS that the zone's own answers carry
+ * (TTL NS_TTL), and each answer refreshes it, so kresd keeps asking the losing operator until it stops answering.
+ */
+const knotStaysWithOldServers = (recovery: string) => ({
+  knot: {
+    failingClaims: ['watch www: from T+0s to T+8h clients never got SERVFAIL', 'watch www: outage duration', 'watch fresh: from T+10m to T+8h clients never got SERVFAIL'],
+    because:
+      `Knot Resolver 5.6 takes the zone cut from the apex NS (TTL ${NS_TTL}) in ns-old's answers, which keep refreshing it ` +
+      '(lib/layer/iterate.c pick_authority, lib/cache/api.c cache_stash, lib/zonecut.c kr_zonecut_find_cached), so it never asks the jp ' +
+      `servers for the new NS while ns-old answers; when ns-old stops serving at T+3h10m it answers SERVFAIL until that NS has expired (${recovery})`,
+  },
+});
+
 /** Steps are written per variant below (easier to read); the runner wants them in time order. */
 const inTimeOrder = (steps: Step[]): Step[] =>
   steps.map((step, i) => ({ step, i, t: parseDuration(step.at) ?? 0 })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.step);
@@ -205,7 +219,10 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
   ]),
 
   variants: {
-    cooperative: { description: { en: 'keys exchanged and both DS published before the NS change (RFC 6781 §4.3.5.1)', ja: 'NS 変更前に鍵を交換し両方の DS を登録 (RFC 6781 §4.3.5.1)' } },
+    cooperative: {
+      description: { en: 'keys exchanged and both DS published before the NS change (RFC 6781 §4.3.5.1)', ja: 'NS 変更前に鍵を交換し両方の DS を登録 (RFC 6781 §4.3.5.1)' },
+      products: knotStaysWithOldServers('recovery at T+4h05m'),
+    },
     uncooperative: { description: { en: 'NS and DS change at once; the losing operator deletes the zone', ja: 'NS と DS を同時に変更し、移転元がゾーンを削除' } },
     'uncooperative-long-ns': {
       description: { en: 'as uncooperative, with a 4-hour NS TTL at the registry and in the zone', ja: '非協力的な移転と同じだが NS の TTL が 4 時間' },
@@ -217,6 +234,11 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     'registrar-only': {
       description: { en: "only the registrar changes; NS, keys and DS stay (seed 004: move the domain, keep the old operator's NS)", ja: 'レジストラのみ変更し、NS・鍵・DS はそのまま (シード 004: ドメイン名のみ移転し旧事業者の NS を使い続ける)' },
     },
-    'insecure-first': { description: { en: 'DS removed first, moved unsigned, new DS afterwards', ja: 'DS を先に削除し、非署名で移転してから新しい DS を登録' } },
+    'insecure-first': {
+      description: { en: 'DS removed first, moved unsigned, new DS afterwards', ja: 'DS を先に削除し、非署名で移転してから新しい DS を登録' },
+      // Once the zone is insecure an answer's NS no longer outranks the cached one and refreshes it only when it is
+      // expiring (lib/cache/entry_list.c entry_h_splice): the fresh resolver re-walks at T+3h15m, alice's at T+4h05m.
+      products: knotStaysWithOldServers('T+3h15m for the fresh resolver, T+4h05m for alice, whose NS was last refreshed by a signed answer'),
+    },
   },
 });

@@ -9,7 +9,7 @@
 import type { LoadedScenario } from '../scenario/load.ts';
 import { planScenario } from '../scenario/validate.ts';
 import { PRODUCTS, PROFILE_OF, productVersion, type Product } from '../../servers/real/products.ts';
-import { runReal, withProfile, withProfileSwitches, type RealRunInfo } from './real.ts';
+import { runReal, withProductSwitches, withProfile, withProfileSwitches, type RealRunInfo } from './real.ts';
 import { describeSeries } from '../../assertions/timeline.ts';
 import type { AssertionRecord, RunResult } from './result.ts';
 import { runPlan } from './run.ts';
@@ -190,7 +190,7 @@ async function runCell(
   const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000);
   if (real.real) cell.real = real.real;
   const profile = PROFILE_OF[resolver];
-  const emulated = await runPlan(withProfile(withProfileSwitches(plan), profile), { seed: o.seed });
+  const emulated = await runPlan(withProfile(withProductSwitches(withProfileSwitches(plan), resolver), profile), { seed: o.seed });
   const differences = compareClaims(emulated, real);
   cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences, outcome: observedOutcome(emulated) };
   return { cell, results: [{ ...real, variant: `${run.variant} @${resolver}` }] };
@@ -259,6 +259,9 @@ export function matrixNotes(m: Matrix): string[] {
         for (const d of c.emulatedProfile.differences) notes.push(`${where}: emulated (profile ${c.emulatedProfile.profile}) ${d.emulated === undefined ? 'absent' : d.emulated ? 'ok' : 'FAIL'} vs real ${d.real === undefined ? 'absent' : d.real ? 'ok' : 'FAIL'}: step ${d.step} ${d.offset} ${d.what}`);
       }
       for (const res of c.real?.resolvers ?? []) if (res.unmapped.length) notes.push(`${where}: resolver ${res.name}: settings with no product option: ${res.unmapped.join(', ')}`);
+      for (const res of c.real?.resolvers ?? []) {
+        for (const n of res.notApplied ?? []) notes.push(`${where}: resolver ${res.name}: switch not applied (real and emulated run): ${n}`);
+      }
       if (c.real?.leftover.length) notes.push(`${where}: processes left in the namespace (killed): ${c.real.leftover.join(', ')}`);
     }
   }

@@ -24,7 +24,7 @@ import { RealClock } from '../net/clock.ts';
 import { SocketNetwork } from '../net/socket.ts';
 import { addLoopbackAddress, assertIsolated, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
 import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
-import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettings, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
+import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettingsFor, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
 import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
@@ -35,8 +35,11 @@ export const REAL_CLIENT_WAIT_MS = 10_000;
 
 export interface RealRunInfo {
   product: Product;
-  /** Per resolver: what each scenario switch became in the product config, and settings with no product option. */
-  resolvers: { name: string; address: string; mappings: SwitchMapping[]; unmapped: string[] }[];
+  /**
+   * Per resolver: what each scenario switch became in the product config, settings with no product option, and
+   * switches the product has no option for (not applied here nor in the emulated run beside it: "setting=value: why").
+   */
+  resolvers: { name: string; address: string; mappings: SwitchMapping[]; unmapped: string[]; notApplied: string[] }[];
   /** Real seconds the run took. */
   seconds: number;
   /** Processes still in the namespace when it was deleted (killed then): should be []. */
@@ -78,7 +81,7 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
   const resolverFactory: ResolverFactory = async (r) => {
     const address = r.addresses.find((a) => !a.includes(':')) ?? r.addresses[0]!;
     for (const a of r.addresses) addLoopbackAddress(a);
-    const { switches, unmapped } = splitSettings(r.settings);
+    const { switches, unmapped, notApplied } = splitSettingsFor(product, r.settings);
     const resolver = await RealResolver.start({
       product,
       address,
@@ -88,7 +91,7 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
       faketimeFile,
     });
     started.push(resolver);
-    info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped });
+    info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped, notApplied });
     return {
       name: r.name,
       addresses: r.addresses,
@@ -138,6 +141,21 @@ export function withProfileSwitches(plan: Plan): Plan {
     const inherited: Record<string, boolean | number> = {};
     for (const k of SWITCH_NAMES) inherited[k] = p[k];
     r.settings = { ...inherited, ...(r.settings ?? {}) };
+  }
+  return { ...plan, topology };
+}
+
+/**
+ * A copy of the plan without the switches `product` has no option for (SWITCHES_WITHOUT_OPTION): dnslab's
+ * resolver on the product's profile then keeps the profile's value, as the product keeps its fixed behaviour,
+ * so the emulated run beside a real one sees the same effective settings.
+ */
+export function withProductSwitches(plan: Plan, product: Product): Plan {
+  const topology = structuredClone(plan.topology);
+  for (const r of Object.values(topology.resolvers ?? {})) {
+    if (!r.settings) continue;
+    const { notApplied } = splitSettingsFor(product, r.settings);
+    for (const entry of notApplied) delete r.settings[entry.slice(0, entry.indexOf('='))];
   }
   return { ...plan, topology };
 }

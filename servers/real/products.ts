@@ -100,6 +100,27 @@ export interface GeneratedConfig {
 
 export const SWITCH_NAMES = ['aggressiveNsec', 'serveStale', 'validate', 'ednsBufferSize', 'qnameMinimisation', 'maxTtl', 'maxNegativeTtl'] as const;
 
+export type SwitchName = (typeof SWITCH_NAMES)[number];
+
+/**
+ * Scenario switches a product has no option for. The product keeps its own fixed behaviour, so such a switch is
+ * applied nowhere: not to the product's config, and not to dnslab's resolver when it runs with the product's
+ * profile beside it (lab/runner/real.ts withProductSwitches), where the profile's value — the product's fixed
+ * behaviour — stays in force. Both runs see the same effective settings; the matrix notes name the switch.
+ * Each entry returns why the value cannot be applied, or undefined when the product does it anyway.
+ */
+export const SWITCHES_WITHOUT_OPTION: Record<Product, Partial<Record<SwitchName, (value: boolean | number) => string | undefined>>> = {
+  unbound: {},
+  bind: {},
+  knot: {
+    // The cache always synthesises from validated NSEC (since 2.0.0) and NSEC3 (since 2.4.0); no query flag in
+    // kres-gen.lua and no module option turns it off.
+    aggressiveNsec: (v) => (v === false ? 'Knot Resolver 5.6 has no option to turn RFC 8198 aggressive use off (always on)' : undefined),
+    maxNegativeTtl: () => 'Knot Resolver 5.6 has one TTL cap for positive and negative data (cache.max_ttl), none for negative data alone',
+  },
+  powerdns: {},
+};
+
 /** Split scenario settings into the switches adapters map and the rest (reported as not mapped). */
 export function splitSettings(settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[] } {
   const switches: Record<string, boolean | number> = {};
@@ -109,6 +130,22 @@ export function splitSettings(settings: Record<string, boolean | number>): { swi
     else unmapped.push(`${k}=${v}`);
   }
   return { switches: switches as RealSwitches, unmapped };
+}
+
+/**
+ * splitSettings for one product, with the switches it has no option for taken out (SWITCHES_WITHOUT_OPTION):
+ * `notApplied` lists them as "setting=value: why".
+ */
+export function splitSettingsFor(product: Product, settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[]; notApplied: string[] } {
+  const { switches, unmapped } = splitSettings(settings);
+  const kept: Record<string, boolean | number> = {};
+  const notApplied: string[] = [];
+  for (const [k, v] of Object.entries(switches) as [SwitchName, boolean | number][]) {
+    const why = SWITCHES_WITHOUT_OPTION[product][k]?.(v);
+    if (why === undefined) kept[k] = v;
+    else notApplied.push(`${k}=${v}: ${why}`);
+  }
+  return { switches: kept as RealSwitches, unmapped, notApplied };
 }
 
 function dsParts(line: string): { keyTag: string; algorithm: string; digestType: string; digest: string } {

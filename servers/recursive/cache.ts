@@ -110,6 +110,24 @@ function withTtl(records: readonly RR[], ttl: number): RR[] {
   return records.map((r) => ({ ...r, ttl }) as RR);
 }
 
+/** Knot Resolver's rank order: validation state first (secure > insecure > anything else), then credibility. */
+function nsRank(trust: Trust, security: CacheSecurity): number {
+  return (security === 'secure' ? 20 : security === 'insecure' ? 10 : 0) + trust;
+}
+
+/**
+ * settings.nsReplaceOnlyWhenExpiring (Knot Resolver 5.6 lib/cache/entry_list.c entry_h_splice): a live NS
+ * RRset gives way to a secure copy, a higher-ranked copy, or anything once it is expiring — fewer than 5 s or
+ * 1 % of its TTL left (lib/cache/impl.h is_expiring: 100 * (ttl_left - 5) < ttl).
+ */
+function replacesLiveNs(existing: CachedRRset, trust: Trust, security: CacheSecurity, now: number): boolean {
+  if (security === 'secure') return true;
+  const left = remainingTtl(existing.expiresAt, now);
+  const original = Math.round((existing.expiresAt - existing.storedAt) / 1000);
+  if (100 * (left - 5) < original) return true;
+  return nsRank(trust, security) > nsRank(existing.trust, existing.security);
+}
+
 export class ResolverCache {
   private readonly rrsets = new Map<string, CachedRRset>();
   private readonly negatives = new Map<string, NegativeEntry>();
@@ -153,7 +171,9 @@ export class ResolverCache {
     const key = rrsetKey(rrset.name, rrset.type, rrset.class);
     const now = this.now();
     const existing = this.rrsets.get(key);
-    if (existing && existing.expiresAt > now) {
+    if (existing && existing.expiresAt > now && rrset.type === 'NS' && this.settings.nsReplaceOnlyWhenExpiring) {
+      if (!replacesLiveNs(existing, trust, security, now)) return false;
+    } else if (existing && existing.expiresAt > now) {
       if (existing.trust > trust) return false;
       // Same trust: validated data is not replaced by unvalidated copies (RFC 4035 §4.5).
       if (existing.trust === trust && existing.security === 'secure' && security !== 'secure' && security !== 'bogus') return false;
@@ -180,6 +200,11 @@ export class ResolverCache {
     this.negatives.delete(this.negKey(rrset.name, rrset.type));
     this.negatives.delete(this.negKey(rrset.name, '*'));
     return true;
+  }
+
+  /** Forget one RRset (fresher validated data contradicts it); returns whether there was one. */
+  deleteRRset(name: Name, type: RRTypeName): boolean {
+    return this.rrsets.delete(rrsetKey(name, type));
   }
 
   /** Update the security state of a cached RRset (after validating it later). */
@@ -279,16 +304,6 @@ export class ResolverCache {
     if (!best) return undefined;
     const now2 = now;
     return { zone: best.zone, records: best.records.map((d) => ({ ...d, record: { ...d.record, ttl: remainingTtl(d.expiresAt, now2) } as RR })) };
-  }
-
-  /** Forget one cached RRset (not its negative entries); returns whether there was one. */
-  dropRRset(name: Name, type: RRTypeName): boolean {
-    return this.rrsets.delete(rrsetKey(name, type));
-  }
-
-  /** Forget the key entry of a zone, so its security is worked out again from DS and DNSKEY. */
-  dropKeys(zone: Name): boolean {
-    return this.keys.delete(canonicalName(zone));
   }
 
   storeKeys(entry: KeyEntry): void {

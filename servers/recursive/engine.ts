@@ -91,6 +91,8 @@ interface Piece {
   aggressive?: boolean;
   /** Negative TTL (s) to cache this piece for. */
   negativeTtl?: number;
+  /** settings.nsFromAnswerAuthority: the zone's apex NS RRset from the authority section of an authoritative answer. */
+  apexNs?: SignedRRset;
 }
 
 interface DelegationPoint {
@@ -364,6 +366,9 @@ export class ResolverEngine {
         await this.validatePiece(ctx, piece, name, qtype, opts.depth);
         this.storePiece(piece, name, qtype);
       }
+      // Only answers to the client's own question (and its CNAME targets) teach the zone cut, as in Knot
+      // Resolver, whose pick_authority() runs for the initial query but not for DS/DNSKEY/address sub-queries.
+      if (piece.apexNs && !opts.raw && piece.security !== 'bogus') await this.storeApexNs(ctx, piece.apexNs, validate, opts.depth);
       if (piece.kind === 'servfail') {
         const out = { rcode: 'SERVFAIL' as RcodeName, answer, authority: [], security: weaker(security, piece.security === 'bogus' ? 'bogus' : 'indeterminate') };
         return { ...out, ...(piece.ede !== undefined ? { ede: piece.ede } : {}), ...(piece.reason !== undefined ? { reason: piece.reason } : {}) };
@@ -673,7 +678,6 @@ export class ResolverEngine {
       }
       const chain = this.extractChain(resp, sname, sqtype, dp.zone);
       if (chain.rrsets.length > 0) {
-        this.cacheAnswerAuthorityNs(resp, sname, dp.zone);
         if (!nameEquals(sname, name)) {
           // The minimised name exists; a CNAME there means the full name is looked up as is.
           report('answer');
@@ -684,7 +688,7 @@ export class ResolverEngine {
         }
         if (chain.final) {
           report('answer');
-          return { kind: 'answer', rrsets: chain.rrsets, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone) };
+          return { kind: 'answer', rrsets: chain.rrsets, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone), ...this.answerApexNs(resp, dp.zone) };
         }
         // The chain leaves this server's bailiwick or ends: NXDOMAIN/NODATA at the target is possible in the same response.
         if (resp.authority.some((r2) => r2.type === 'SOA') && chain.next !== undefined && isSubdomain(chain.next, dp.zone) && resp.answer.length > 0) {
@@ -692,7 +696,7 @@ export class ResolverEngine {
           return this.negativePiece('nodata', resp, chain, dp.zone, name);
         }
         report('cname');
-        return { kind: 'cname', rrsets: chain.rrsets, next: chain.next!, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone) };
+        return { kind: 'cname', rrsets: chain.rrsets, next: chain.next!, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone), ...this.answerApexNs(resp, dp.zone) };
       }
       const referral = this.extractReferral(resp, sname, dp.zone);
       if (referral === 'lame') {
@@ -705,9 +709,7 @@ export class ResolverEngine {
         report('referral');
         if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
         this.cacheReferral(referral, dp.zone);
-        if (this.settings.referralNoDsOverridesCachedDs && !referral.ds && referral.proof.length > 0 && this.validating) {
-          await this.referralNoDs(ctx, referral.zone, dp.zone, referral.proof, depth);
-        }
+        if (this.settings.referralNoDsOverridesCachedDs) await this.insecureFromReferral(ctx, referral, dp.zone, depth);
         dp = this.delegationFor(name, qtype);
         if (!nameEquals(dp.zone, referral.zone)) {
           // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
@@ -884,6 +886,36 @@ export class ResolverEngine {
     return out.length > 0 ? { rrsets: out, final: false, next: cur } : { rrsets: [], final: false };
   }
 
+  /** settings.nsFromAnswerAuthority: the NS RRset at the zone apex in an authoritative answer's authority section. */
+  private answerApexNs(resp: Message, zone: Name): { apexNs?: SignedRRset } {
+    if (!this.settings.nsFromAnswerAuthority || !resp.flags.aa) return {};
+    const ns = groupRRsets(resp.authority.filter((r) => r.type === 'NS' && nameEquals(r.name, zone)))[0];
+    if (!ns) return {};
+    return { apexNs: { rrset: ns, signatures: sigsFor(resp.authority, ns.name, 'NS'), security: 'unchecked', trust: Trust.AuthAuthority } };
+  }
+
+  /**
+   * Cache the apex NS of an answer with its validation state (Knot Resolver validates the authority section
+   * with the answer and stashes it: lib/layer/validate.c validate_records, lib/cache/api.c cache_stash).
+   * A signed zone's NS that does not verify is bogus and not kept.
+   */
+  private async storeApexNs(ctx: Ctx, ns: SignedRRset, validate: boolean, depth: number): Promise<void> {
+    let security: CacheSecurity = 'unchecked';
+    let rrset = ns.rrset;
+    if (validate) {
+      const keys = await this.securityFor(ctx, rrset.name, depth);
+      if (keys.status === 'bogus') return;
+      if (keys.status === 'insecure') security = 'insecure';
+      else {
+        const v = verifyRRset(rrset, ns.signatures, keys.keys, keys.zone, this.nowSeconds());
+        if (v.status !== 'secure') return;
+        if (v.ttl !== undefined) rrset = { ...rrset, ttl: Math.min(rrset.ttl, v.ttl) };
+        security = 'secure';
+      }
+    }
+    this.cache.storeRRset(rrset, ns.signatures, Trust.AuthAuthority, security);
+  }
+
   /** NSEC/NSEC3 and their signatures from the authority section (wildcard expansion proofs, RFC 4035 §3.1.3.3). */
   private wildcardProof(resp: Message, zone: Name): { authority: RR[] } {
     return {
@@ -959,38 +991,25 @@ export class ResolverEngine {
   }
 
   /**
-   * settings.nsFromAnswerAuthority: the zone's own NS RRset from the authority
-   * section of an authoritative positive answer (in bailiwick: at or below the
-   * zone asked and above the qname; never the root) is cached as authority
-   * data of an authoritative answer (RFC 2181 §5.4.1), so it outranks and
-   * replaces the parent's referral NS RRset.
+   * settings.referralNoDsOverridesCachedDs: the referral proves with the parent's keys (fetched again if their
+   * cache entry expired) that the child has no DS → the child is insecure from now on; a DS cached earlier is
+   * dropped (Knot Resolver 5.6 lib/layer/validate.c update_delegation: DNSSEC_NODS, the NS ranked
+   * KR_RANK_INSECURE; PowerDNS 4.8 syncres.cc processRecords "got negative indication of DS record").
+   * A proof that does not validate changes nothing.
    */
-  private cacheAnswerAuthorityNs(resp: Message, sname: Name, zone: Name): void {
-    if (!this.settings.nsFromAnswerAuthority || !resp.flags.aa) return;
-    for (const ns of groupRRsets(resp.authority.filter((r) => r.type === 'NS'))) {
-      if (nameEquals(ns.name, ROOT) || !isSubdomain(ns.name, zone) || !isSubdomain(sname, ns.name)) continue;
-      this.cache.storeRRset(ns, sigsFor(resp.authority, ns.name, 'NS'), Trust.AuthAuthority, 'unchecked');
-    }
-  }
-
-  /**
-   * settings.referralNoDsOverridesCachedDs: a referral to `zone` without DS
-   * whose NSEC/NSEC3 proof of "no DS" validates with the keys of the parent
-   * `parentZone` replaces a DS RRset still in the cache and the zone's key
-   * entry: the zone is insecure from this referral on (the proof itself was
-   * kept as a NODATA for DS by cacheReferral). A proof that does not validate
-   * changes nothing.
-   */
-  private async referralNoDs(ctx: Ctx, zone: Name, parentZone: Name, proof: RR[], depth: number): Promise<void> {
-    if (!this.cache.get(zone, 'DS') && !this.cache.getKeys(zone)) return; // nothing cached to override
+  private async insecureFromReferral(ctx: Ctx, referral: { zone: Name; ds?: SignedRRset; proof: RR[] }, parentZone: Name, depth: number): Promise<void> {
+    if (!this.validating || referral.ds || referral.proof.length === 0) return;
     const keys = await this.securityFor(ctx, parentZone, depth);
     if (keys.status !== 'secure' || !nameEquals(keys.zone, parentZone)) return;
-    if (this.verifyAuthority(proof, keys).status !== 'secure') return;
-    const records = proof.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
-    const v = verifyDenial('no-ds', { qname: zone, qtype: 'DS', zone: parentZone }, records);
+    if (this.verifyAuthority(referral.proof, keys).status !== 'secure') return;
+    const records = referral.proof.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
+    if (this.delegationBits(referral.zone, keys.zone, records) === 'not-a-cut') return;
+    const v = verifyDenial('no-ds', { qname: referral.zone, qtype: 'DS', zone: keys.zone }, records);
     if (v.status !== 'secure' && v.status !== 'insecure' && !(v.optOut ?? false)) return;
-    this.cache.dropRRset(zone, 'DS');
-    this.cache.dropKeys(zone);
+    const ttl = Math.min(this.settings.maxNegativeTtl, ...records.map((r) => r.ttl));
+    this.cache.deleteRRset(referral.zone, 'DS');
+    this.cache.storeNegative({ kind: 'nodata', qname: referral.zone, qtype: 'DS', zone: parentZone, authority: referral.proof, security: 'secure' }, ttl);
+    this.keyEntry(referral.zone, 'insecure', [], `insecure delegation (referral): ${v.reason}`, ttl);
   }
 
   // ---------------------------------------------------------------------------

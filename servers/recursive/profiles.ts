@@ -54,6 +54,7 @@ const BASE: ResolverSettings = {
   queryAaaaForNs: false,
   nsFromAnswerAuthority: false, // referral NS only (Unbound, BIND as modelled)
   authNsTtlNotExtended: false,
+  nsReplaceOnlyWhenExpiring: false,
   referralNoDsOverridesCachedDs: false, // a cached DS lives by its TTL (RFC 4035 §4.5)
 };
 
@@ -136,6 +137,10 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxSentPerDelegation: 32,
     maxQueriesPerClientQuery: 100, // approximation of Knot's iteration limit (KR_ITER_LIMIT), not checked against 5.6 source
     initialRtoMs: 400,
+    // Zone cuts and DS, measured against real kresd 5.6.0 in the resolver matrix (servers/real/README.md):
+    nsFromAnswerAuthority: true, // iterate.c process_answer → pick_authority; zonecut.c kr_zonecut_find_cached uses the child's apex NS (registrar-transfer-dnssec, registrar-hijack, dnssec-rollback traces)
+    nsReplaceOnlyWhenExpiring: true, // cache/entry_list.c entry_h_splice: "not overwriting" unless SECURE, higher rank or is_expiring() (insecure-first: bob's resolver re-walks at T+3h15m)
+    referralNoDsOverridesCachedDs: true, // validate.c update_delegation ranks the referral NS INSECURE; zonecut.c skips the cached DS (dnssec-rollback: recovery at T+2h30m)
   },
   powerdns: {
     ...BASE,

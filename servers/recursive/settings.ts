@@ -105,6 +105,13 @@ export interface ResolverSettings {
    * positive answers (drops them only from NXDOMAIN/NODATA),
    * updateCacheFromRecords stores them as auth data, recursor_cache.cc
    * CacheEntry::shouldReplace "Always allow upgrade unauth data to auth".
+   * Knot Resolver 5.6: lib/layer/iterate.c process_answer() → pick_authority(),
+   * lib/cache/api.c cache_stash() (stored with the answer's validation state,
+   * lib/layer/validate.c validate_records), lib/zonecut.c
+   * kr_zonecut_find_cached() → fetch_ns() reads the deepest cached NS.
+   * Taken from final answers (and CNAME steps) only; a signed zone's NS that
+   * does not verify is not kept. Whether later answers refresh it is
+   * authNsTtlNotExtended / nsReplaceOnlyWhenExpiring.
    * Off: only referrals feed the NS cache (Unbound, BIND as modelled).
    */
   nsFromAnswerAuthority: boolean;
@@ -127,12 +134,32 @@ export interface ResolverSettings {
    * consulted before the record cache. PowerDNS Recursor 4.8 syncres.cc
    * SyncRes::processRecords ("got negative indication of DS record",
    * g_negCache->add) and SyncRes::doCacheCheck (g_negCache->get before
-   * g_recCache->get). Off: a cached DS keeps the zone signed until the DS
-   * expires (RFC 4035 §4.5; Unbound, BIND).
+   * g_recCache->get). Knot Resolver 5.6 lib/layer/validate.c
+   * update_delegation() ranks the referral's NS KR_RANK_INSECURE, and
+   * lib/zonecut.c kr_zonecut_find_cached() never fetches the cached DS for a
+   * cut whose NS is ranked insecure. Off: a cached DS keeps the zone signed
+   * until the DS expires (RFC 4035 §4.5; Unbound, BIND).
    */
   referralNoDsOverridesCachedDs: boolean;
   /** Require glue to be inside the delegating zone's authority (Unbound harden-glue). */
   hardenGlue: boolean;
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
   queryAaaaForNs: boolean;
+  /**
+   * A cached NS RRset that has not expired and is not expiring (less than
+   * 1 % of its TTL or 5 s left) is replaced only by a validated (secure) copy
+   * or by one of strictly higher rank (security first, then RFC 2181
+   * credibility); an equal-rank insecure copy does not refresh its TTL.
+   * Knot Resolver 5.6 lib/cache/entry_list.c entry_h_splice() ("not
+   * overwriting"), lib/cache/impl.h is_expiring(). Off: RFC 2181 §5.4.1
+   * credibility only (equal credibility replaces).
+   * Known simplification: kresd ranks an answer's NS without its AUTH bit
+   * (debug log: referral NS "rank 002", or "rank 010" once no DS is proven;
+   * answer NS "rank 040" secure, "rank 010" insecure), so an insecure answer
+   * does not replace a live insecure referral NS either. Here the answer's NS
+   * outranks any referral NS (credibility); the two differ only while a
+   * referral NS of a proven-insecure delegation is live and its TTL differs
+   * from the child's.
+   */
+  nsReplaceOnlyWhenExpiring: boolean;
 }

@@ -12,8 +12,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { NetworkNamespace, pidsByName, namespaceOf } from '../../servers/real/netns.ts';
-import { BINARY, generateConfig, PRODUCTS, type Product } from '../../servers/real/products.ts';
-import { runReal } from '../../lab/runner/real.ts';
+import { BINARY, generateConfig, PRODUCTS, splitSettingsFor, type Product } from '../../servers/real/products.ts';
+import { runReal, withProductSwitches } from '../../lab/runner/real.ts';
+import { findScenario } from '../../lab/scenario/load.ts';
+import { planScenario } from '../../lab/scenario/validate.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TTL_SCENARIO = resolve(import.meta.dirname, 'fixtures/ttl-jump.ts');
@@ -60,6 +62,20 @@ describe('real resolvers: config mapping', () => {
   it('Knot Resolver: aggressive NSEC off has no option, and the mapping says so (undefined option)', () => {
     const m = cfg('knot').mappings.find((x) => x.setting === 'aggressiveNsec');
     assert.equal(m?.option, undefined);
+  });
+  it('a switch the product has no option for is applied nowhere: not in its config, not in the emulated run beside it', async () => {
+    const knot = splitSettingsFor('knot', { aggressiveNsec: false, ednsBufferSize: 1400, maxNegativeTtl: 600, ede: true });
+    assert.deepEqual(knot.switches, { ednsBufferSize: 1400 });
+    assert.deepEqual(knot.unmapped, ['ede=true']);
+    assert.deepEqual(knot.notApplied.map((n) => n.slice(0, n.indexOf(':'))), ['aggressiveNsec=false', 'maxNegativeTtl=600']);
+    assert.deepEqual(splitSettingsFor('knot', { aggressiveNsec: true }).switches, { aggressiveNsec: true }, 'on is what kresd does anyway');
+    for (const p of ['unbound', 'bind', 'powerdns'] as const) assert.deepEqual(splitSettingsFor(p, { aggressiveNsec: false, maxNegativeTtl: 600 }).notApplied, [], p);
+    const loaded = await findScenario('aggressive-nsec-new-name');
+    const plan = planScenario(loaded.scenario, loaded.file, 'non-aggressive');
+    assert.deepEqual(plan.topology.resolvers?.['resolver']?.settings, { aggressiveNsec: false });
+    assert.deepEqual(withProductSwitches(plan, 'knot').topology.resolvers?.['resolver']?.settings, {}, 'the knot-resolver profile keeps aggressive NSEC on, as kresd does');
+    assert.deepEqual(withProductSwitches(plan, 'unbound').topology.resolvers?.['resolver']?.settings, { aggressiveNsec: false });
+    assert.deepEqual(plan.topology.resolvers?.['resolver']?.settings, { aggressiveNsec: false }, 'the plan itself is not changed');
   });
 });
 

@@ -71,11 +71,14 @@ describe('ResolverCache: authNsTtlNotExtended (PowerDNS ghost-domain protection)
 });
 
 describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-rollback on the VirtualNetwork)', () => {
-  it('the powerdns profile sets the three switches; no other profile does', () => {
+  it('the powerdns profile sets the three switches; Knot Resolver shares two of them (not the TTL rule); the others none', () => {
     for (const k of SWITCHES) assert.equal(settingsFor('powerdns')[k], true, k);
-    for (const p of ['unbound', 'bind', 'knot-resolver', 'google-public-dns'] as const) {
+    for (const p of ['unbound', 'bind', 'google-public-dns'] as const) {
       for (const k of SWITCHES) assert.equal(settingsFor(p)[k], false, `${p} ${k}`);
     }
+    // kresd also takes the child's NS from answers and follows a referral's no-DS proof (test/recursive/knot-zone-cut.test.ts),
+    // but lets answers refresh that NS (nsReplaceOnlyWhenExpiring instead of authNsTtlNotExtended).
+    assert.deepEqual(SWITCHES.map((k) => settingsFor('knot-resolver')[k]), [true, false, true]);
   });
 
   it('powerdns: asks .com again within two hours, and there is no outage (the outage claims fail as measured with real 4.8.8)', async () => {
@@ -87,7 +90,9 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
     assert.ok(!r.samples.some((s) => s.client === 'alice' && s.rcode === 'SERVFAIL'), 'alice never sees SERVFAIL');
   });
 
-  for (const k of SWITCHES) {
+  // Without the child's NS from answers, or without the no-DS proof winning, the cached DS keeps the zone signed
+  // and the outage of the scenario returns.
+  for (const k of ['nsFromAnswerAuthority', 'referralNoDsOverridesCachedDs'] as const) {
     it(`powerdns with ${k} off: the outage of the scenario returns`, async () => {
       const r = await rollback('vulnerable', 'powerdns', { [k]: false });
       // The outage claims hold again: SERVFAIL at T+2h and from T+1h30m to T+23h30m, for 22–24 h. (The recovery
@@ -97,6 +102,15 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
       assert.ok(r.samples.some((s) => s.client === 'alice' && s.rcode === 'SERVFAIL'));
     });
   }
+
+  it('powerdns with authNsTtlNotExtended off: answers refresh the child NS, so .com is not asked again before the zone is unsigned, and the outage begins', async () => {
+    const on = comQueriesForExample(await rollback('vulnerable', 'powerdns')).filter((m) => m > 0);
+    const r = await rollback('vulnerable', 'powerdns', { authNsTtlNotExtended: false });
+    const again = comQueriesForExample(r).filter((m) => m > 0);
+    assert.ok(again.length === 0 || again[0]! > 70, `no re-walk before the unsigning at T+1h10m, got minutes ${again.join(', ')}`);
+    assert.ok(on[0]! < again[0]!, `the TTL rule makes the re-walk come sooner (${on[0]} vs ${again[0]})`);
+    assert.ok(failed(r).every((x) => !x.startsWith('step 7:')), 'app.example.com at T+2h is SERVFAIL, as in the scenario');
+  });
 
   it("registrar-hijack [signed-ds-kept], powerdns: the child's NS (86400) outlives the referral's (3600), so alice keeps the right answer until T+24h; nsFromAnswerAuthority off: SERVFAIL from T+3h", async () => {
     const run = async (settings: Partial<ResolverSettings>) => {
