@@ -140,8 +140,25 @@ export class ResolverCache {
     private readonly settings: ResolverSettings,
   ) {}
 
+  /**
+   * Lab time in whole seconds (ms value, floored): every product keeps TTLs as
+   * whole seconds against time(2) — Unbound `*env->now`, BIND `isc_stdtime`,
+   * PowerDNS `time(nullptr)`, Knot Resolver `kr_now()` — so an entry stored a
+   * few ms after a query expires on the same second boundary as in the product.
+   */
   private now(): number {
-    return this.clock.now();
+    return Math.floor(this.clock.now() / 1000) * 1000;
+  }
+
+  /**
+   * Is an entry expiring at `expiresAt` still usable at `now`? On the very
+   * second it runs out (0 s left) Unbound uses it (services/cache/rrset.c
+   * rrset_cache_lookup: expired only when `timenow > data->ttl`), PowerDNS
+   * does not (recursor_cache.cc: usable while `entry->d_ttd > now`) —
+   * settings.ttlZeroIsExpired.
+   */
+  private live(expiresAt: number, now: number): boolean {
+    return this.settings.ttlZeroIsExpired ? expiresAt > now : expiresAt >= now;
   }
 
   /** Clamp a positive TTL to the configured floor/cap. */
@@ -171,9 +188,9 @@ export class ResolverCache {
     const key = rrsetKey(rrset.name, rrset.type, rrset.class);
     const now = this.now();
     const existing = this.rrsets.get(key);
-    if (existing && existing.expiresAt > now && rrset.type === 'NS' && this.settings.nsReplaceOnlyWhenExpiring) {
+    if (existing && this.live(existing.expiresAt, now) && rrset.type === 'NS' && this.settings.nsReplaceOnlyWhenExpiring) {
       if (!replacesLiveNs(existing, trust, security, now)) return false;
-    } else if (existing && existing.expiresAt > now) {
+    } else if (existing && this.live(existing.expiresAt, now)) {
       if (existing.trust > trust) return false;
       // Same trust: validated data is not replaced by unvalidated copies (RFC 4035 §4.5).
       if (existing.trust === trust && existing.security === 'secure' && security !== 'secure' && security !== 'bogus') return false;
@@ -182,7 +199,7 @@ export class ResolverCache {
     if (security === 'bogus') ttl = Math.min(ttl, this.settings.bogusTtl);
     let expiresAt = now + ttl * 1000;
     // Ghost-domain protection (settings.authNsTtlNotExtended): authoritative NS data never outlives its first copy.
-    if (this.settings.authNsTtlNotExtended && existing && existing.expiresAt > now && rrset.type === 'NS' && !nameEquals(rrset.name, ROOT)) {
+    if (this.settings.authNsTtlNotExtended && existing && this.live(existing.expiresAt, now) && rrset.type === 'NS' && !nameEquals(rrset.name, ROOT)) {
       if (existing.trust >= Trust.AuthAuthority && trust >= Trust.AuthAuthority) expiresAt = Math.min(expiresAt, existing.expiresAt);
     }
     const entry: CachedRRset = {
@@ -217,7 +234,7 @@ export class ResolverCache {
     const e = this.rrsets.get(rrsetKey(name, type));
     if (!e) return undefined;
     const now = this.now();
-    if (e.expiresAt > now) return e;
+    if (this.live(e.expiresAt, now)) return e;
     if (options.allowStale && this.settings.serveStale && this.withinStale(e.expiresAt, now)) return e;
     return undefined;
   }
@@ -231,7 +248,7 @@ export class ResolverCache {
     const e = this.getEntry(name, type, options);
     if (!e) return undefined;
     const now = this.now();
-    const stale = e.expiresAt <= now;
+    const stale = !this.live(e.expiresAt, now);
     const ttl = stale ? this.settings.staleAnswerTtl : remainingTtl(e.expiresAt, now);
     const out: CachedAnswer = {
       records: withTtl(e.rrset.records, ttl),
@@ -263,7 +280,7 @@ export class ResolverCache {
     for (const key of [this.negKey(qname, '*'), this.negKey(qname, qtype)]) {
       const e = this.negatives.get(key);
       if (!e) continue;
-      if (e.expiresAt > now) return { ...e, stale: false, ttl: remainingTtl(e.expiresAt, now) };
+      if (this.live(e.expiresAt, now)) return { ...e, stale: false, ttl: remainingTtl(e.expiresAt, now) };
       if (options.allowStale && this.settings.serveStale && this.withinStale(e.expiresAt, now)) {
         return { ...e, stale: true, ttl: this.settings.staleAnswerTtl };
       }
@@ -297,7 +314,7 @@ export class ResolverCache {
     let best: { zone: Name; records: DenialRecord[] } | undefined;
     for (const [zkey, m] of this.denials) {
       if (!isSubdomain(name, zkey)) continue;
-      const live = [...m.values()].filter((d) => d.expiresAt > now);
+      const live = [...m.values()].filter((d) => this.live(d.expiresAt, now));
       if (live.length === 0) continue;
       if (!best || labels(zkey).length > labels(best.zone).length) best = { zone: live[0]!.zone, records: live };
     }
@@ -312,7 +329,7 @@ export class ResolverCache {
 
   getKeys(zone: Name): KeyEntry | undefined {
     const e = this.keys.get(canonicalName(zone));
-    if (!e || e.expiresAt <= this.now()) return undefined;
+    if (!e || !this.live(e.expiresAt, this.now())) return undefined;
     return e;
   }
 
@@ -368,12 +385,12 @@ export class ResolverCache {
   /** Drop entries past expiry (and past the stale window); returns how many went. */
   purgeExpired(): number {
     const now = this.now();
-    const dead = (exp: number) => exp <= now && !(this.settings.serveStale && this.withinStale(exp, now));
+    const dead = (exp: number) => !this.live(exp, now) && !(this.settings.serveStale && this.withinStale(exp, now));
     let n = 0;
     for (const [k, e] of this.rrsets) if (dead(e.expiresAt)) (this.rrsets.delete(k), n++);
     for (const [k, e] of this.negatives) if (dead(e.expiresAt)) (this.negatives.delete(k), n++);
-    for (const [k, e] of this.keys) if (e.expiresAt <= now) (this.keys.delete(k), n++);
-    for (const m of this.denials.values()) for (const [k, d] of m) if (d.expiresAt <= now) (m.delete(k), n++);
+    for (const [k, e] of this.keys) if (!this.live(e.expiresAt, now)) (this.keys.delete(k), n++);
+    for (const m of this.denials.values()) for (const [k, d] of m) if (!this.live(d.expiresAt, now)) (m.delete(k), n++);
     return n;
   }
 

@@ -1031,7 +1031,7 @@ export class ResolverEngine {
 
   private keyEntry(zone: Name, status: KeyEntry['status'], keys: RR[], reason: string, ttlSeconds: number, ede?: number): KeyEntry {
     const ttl = status === 'bogus' ? Math.min(ttlSeconds, this.settings.bogusTtl) : ttlSeconds;
-    const e: KeyEntry = { zone, status, keys, reason, expiresAt: this.clock.now() + Math.max(0, ttl) * 1000 };
+    const e: KeyEntry = { zone, status, keys, reason, expiresAt: Math.floor(this.clock.now() / 1000) * 1000 + Math.max(0, ttl) * 1000 }; // whole seconds, as the cache (cache.ts now())
     if (ede !== undefined) e.ede = ede;
     this.cache.storeKeys(e);
     return e;

@@ -52,6 +52,7 @@ const BASE: ResolverSettings = {
   lameTtl: 900,
   hardenGlue: true,
   queryAaaaForNs: false,
+  ttlZeroIsExpired: false, // a TTL with 0 s left is still used (Unbound rrset_cache_lookup: expired when timenow > ttl)
   nsFromAnswerAuthority: false, // referral NS only (Unbound, BIND as modelled)
   authNsTtlNotExtended: false,
   nsReplaceOnlyWhenExpiring: false,
@@ -170,6 +171,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // by later answers, so every hour PowerDNS asks the .com server again; that referral's NSEC proves "no DS"
     // and the zone is insecure at once, cached DS or not.
     nsFromAnswerAuthority: true, // syncres.cc sanitizeRecords/updateCacheFromRecords; recursor_cache.cc shouldReplace (unauth → auth)
+    ttlZeroIsExpired: true, // recursor_cache.cc: an entry is usable while entry->d_ttd > now
     authNsTtlNotExtended: true, // recursor_cache.cc MemRecursorCache::replace: "refuse any attempt to *raise* the TTL of auth NS records"
     referralNoDsOverridesCachedDs: true, // syncres.cc processRecords "got negative indication of DS record"; doCacheCheck asks g_negCache first
   },

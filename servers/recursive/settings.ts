@@ -141,6 +141,15 @@ export interface ResolverSettings {
    * until the DS expires (RFC 4035 §4.5; Unbound, BIND).
    */
   referralNoDsOverridesCachedDs: boolean;
+  /**
+   * TTLs count whole seconds in every product; on the second a TTL runs out
+   * (0 s left) the entry is already expired (PowerDNS Recursor 4.8
+   * recursor_cache.cc: usable while `entry->d_ttd > now`) rather than still
+   * usable (Unbound services/cache/rrset.c rrset_cache_lookup: expired only
+   * when `timenow > data->ttl`; BIND and Knot Resolver modelled the same, not
+   * checked). Decides whether a lookup at exactly T+TTL re-asks the servers.
+   */
+  ttlZeroIsExpired: boolean;
   /** Require glue to be inside the delegating zone's authority (Unbound harden-glue). */
   hardenGlue: boolean;
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
