@@ -3,8 +3,11 @@
 // with its own keys. Cooperative: keys are exchanged and both DS published
 // before the NS change — no resolver ever fails. Uncooperative: the NS and DS
 // change at once and the losing operator stops serving — resolvers that
-// cached the old delegation/keys fail until the longest of NS, DNSKEY and DS
-// TTL has run out. Going insecure first: no failure, but an unsigned window.
+// cached the old delegation/keys fail until the old data they still use has
+// expired: DNSKEY and DS always; the NS only where a resolver stays with a
+// cached delegation whose servers refuse (BIND, Knot Resolver, PowerDNS — not
+// Unbound, which asks the parent again). Going insecure first: no failure, but
+// an unsigned window.
 import { defineScenario, type ActionStep, type Step, type Topology } from '../lab/scenario/types.ts';
 import { parseDuration } from '../lab/scenario/duration.ts';
 
@@ -12,7 +15,7 @@ import { parseDuration } from '../lab/scenario/duration.ts';
 const inTimeOrder = (steps: Step[]): Step[] =>
   steps.map((step, i) => ({ step, i, t: parseDuration(step.at) ?? 0 })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.step);
 
-/** TTLs of the world (seconds). The outage of the uncooperative move ends max(NS, DNSKEY, DS TTL) after the cache was filled. */
+/** TTLs of the world (seconds). The outage of the uncooperative move ends max(NS, DNSKEY, DS TTL) after the cache was filled (here the DS and DNSKEY TTL, for every resolver). */
 const NS_TTL = 3600;
 const DS_TTL = 7200;
 /** Longer than the NS TTL: a resolver can reach the new servers while still holding the old key set (RFC 6781 §4.3.5.1). */
