@@ -3,8 +3,11 @@
 // with its own keys. Cooperative: keys are exchanged and both DS published
 // before the NS change — no resolver ever fails. Uncooperative: the NS and DS
 // change at once and the losing operator stops serving — resolvers that
-// cached the old delegation/keys fail until the longest of NS, DNSKEY and DS
-// TTL has run out. Going insecure first: no failure, but an unsigned window.
+// cached the old delegation/keys fail until the old data they still use has
+// expired: DNSKEY and DS always; the NS only where a resolver stays with a
+// cached delegation whose servers refuse (BIND, Knot Resolver, PowerDNS — not
+// Unbound, which asks the parent again). Going insecure first: no failure, but
+// an unsigned window.
 import { defineScenario, type ActionStep, type Step, type Topology } from '../lab/scenario/types.ts';
 import { parseDuration } from '../lab/scenario/duration.ts';
 
@@ -26,7 +29,7 @@ const knotStaysWithOldServers = (recovery: string) => ({
 const inTimeOrder = (steps: Step[]): Step[] =>
   steps.map((step, i) => ({ step, i, t: parseDuration(step.at) ?? 0 })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.step);
 
-/** TTLs of the world (seconds). The outage of the uncooperative move ends max(NS, DNSKEY, DS TTL) after the cache was filled. */
+/** TTLs of the world (seconds). The outage of the uncooperative move ends max(NS, DNSKEY, DS TTL) after the cache was filled (here the DS and DNSKEY TTL, for every resolver). */
 const NS_TTL = 3600;
 const DS_TTL = 7200;
 /** Longer than the NS TTL: a resolver can reach the new servers while still holding the old key set (RFC 6781 §4.3.5.1). */
@@ -56,6 +59,15 @@ const registries = (nsTtl: number): Topology['registries'] => [
     domains: [{ name: 'example.jp', registrar: 'reg-losing', registrant: 'example-corp', authCode: 'tr4nsfer', ns: ['ns1.old-dns.example'], ds: 'from-zone' }],
   },
 ];
+
+/**
+ * Products that stay with the cached delegation of uncooperative-long-ns while its servers refuse
+ * (measured 2026-11-23: no query to tld-jp for example.jp before the NS TTL runs out, recovery after T+4h).
+ */
+const keepsCachedNs = (product: string) => ({
+  failingClaims: ['queries under example.jp from resolver to tld-jp', 'watch www: outage duration', 'watch www: time of recovery'],
+  because: `${product} does not go back to the parent when every server of the cached delegation refuses: it keeps the cached NS (TTL 14400) and fails until it expires, at T+4h — the window the NS TTL sets (profile switch parentNsFallback: false). Unbound asks the parent again (iterator.c processLastResort) and recovers when the DS and DNSKEY expire`,
+});
 
 const transfer = (at: string, only: string[]): ActionStep => ({
   at,
@@ -87,10 +99,13 @@ Cooperative (RFC 6781 §4.3.5.1, RFC 8901 model 2): each operator publishes the 
 DNSKEY set, the gaining operator's DS is added beside the old one, and only after the DNSKEY and DS
 TTLs have passed does the NS change — every combination of cached and fresh data validates: zero SERVFAIL.
 Uncooperative: the losing operator refuses to exchange keys and deletes the zone when the domain
-leaves; NS and DS change at once. Resolvers that cached before the switch fail (first lame, then
-bogus: new signatures, old DS) until max(NS TTL, DNSKEY TTL, DS TTL) after they cached — seed 004's
-不通期間 (outage window). The "uncooperative-long-ns" variant raises the NS TTL to 4 hours: the
-window follows the longest TTL.
+leaves; NS and DS change at once. Resolvers that cached before the switch fail (lame old servers,
+or bogus: new signatures, old DS) until the old data they hold has expired — seed 004's 不通期間
+(outage window). The "uncooperative-long-ns" variant raises the NS TTL to 4 hours. Whether that
+lengthens the window depends on the resolver: Unbound, once every cached server refuses, asks the
+parent for the delegation again and takes the new NS at once, so it is back when the DS and DNSKEY
+expire (2 hours); BIND, Knot Resolver and PowerDNS keep asking the old servers until the cached NS
+expires (4 hours).
 Registrar only (seed 004: the domain moves, the old operator's NS stay): nothing changes in DNS, nothing fails.
 Insecure first: remove the DS, wait the DS TTL, move, then add the new DS once everyone follows the
 new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
@@ -101,9 +116,12 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
 古い DS と並べて登録し、DNSKEY と DS の TTL が過ぎてから NS を変更する。キャッシュと新データのどの組み合わせでも
 検証に成功し、SERVFAIL は一度も起きない。
 非協力的な移転: 移転元は鍵の交換を拒み、ドメイン名が移るとゾーンを削除する。NS と DS を同時に変更すると、
-切り替え前にキャッシュしたリゾルバーは (最初はレイム、次に新しい署名と古い DS の不一致で bogus となり)
-キャッシュ時点から max(NS TTL, DNSKEY TTL, DS TTL) が過ぎるまで名前解決に失敗する (シード 004 の「不通期間」)。
-"uncooperative-long-ns" 版では NS の TTL を 4 時間にすると、不通期間も最長の TTL に従うことを示す。
+切り替え前にキャッシュしたリゾルバーは (古いサーバーがレイムになるか、新しい署名と古い DS の不一致で bogus となり)
+キャッシュした古いデータが失効するまで名前解決に失敗する (シード 004 の「不通期間」)。
+"uncooperative-long-ns" 版では NS の TTL を 4 時間にする。不通期間が延びるかどうかはリゾルバーによる。
+Unbound はキャッシュしたサーバーがすべて拒否すると親ゾーンに委任を問い合わせ直し、新しい NS をすぐに使うため、
+DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Resolver、PowerDNS はキャッシュした NS が失効するまで
+(4 時間) 古いサーバーに問い合わせ続ける。
 レジストラのみ変更 (シード 004: ドメイン名だけ移し旧事業者の NS を使い続ける): DNS は何も変わらず、失敗もない。
 いったん非署名化: DS を削除して DS の TTL だけ待ち、移転し、全員が新しい NS を使うようになってから新しい DS を
 登録する。SERVFAIL は起きないが、応答が検証されない (AD=0) 時間が数時間続く。`,
@@ -211,10 +229,16 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
       note: `down from the switch (T+1m) until max(NS ${NS_TTL}, DNSKEY ${DNSKEY_TTL}, DS ${DS_TTL}) after the cache was filled (T+0)`,
     },
     {
+      at: '+1h',
+      only: ['uncooperative-long-ns'],
+      expectQueries: { client: 'resolver', server: 'tld-jp', zone: 'example.jp', since: '+2m', min: 1 },
+      note: 'the old servers refuse: the resolver asks the jp servers for the delegation again, long before the cached NS expires',
+    },
+    {
       at: '+8h',
       only: ['uncooperative-long-ns'],
-      expectTimeline: { watch: 'www', outage: { min: '3h50m', max: '4h' }, recovery: { from: '+4h', to: '+4h10m' } },
-      note: 'with a 4-hour NS TTL the window is 4 hours: the longest TTL decides',
+      expectTimeline: { watch: 'www', outage: { min: '1h50m', max: `${DS_TTL}s` }, recovery: { from: '+2h', to: '+2h10m' } },
+      note: `the 4-hour NS TTL does not lengthen the window: the new NS come from the parent, and the old DS and DNSKEY (${DS_TTL} s) decide`,
     },
   ]),
 
@@ -230,6 +254,7 @@ new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
         zones: { 'example.jp': { text: zone('ns1.old-dns.example', 1, 14400) }, 'example.jp@gaining': { text: zone('ns1.new-dns.example', 2, 14400) } },
         registries: registries(14400),
       },
+      products: { bind: keepsCachedNs('BIND 9.18'), knot: keepsCachedNs('Knot Resolver 5.6'), powerdns: keepsCachedNs('PowerDNS Recursor 4.8') },
     },
     'registrar-only': {
       description: { en: "only the registrar changes; NS, keys and DS stay (seed 004: move the domain, keep the old operator's NS)", ja: 'レジストラのみ変更し、NS・鍵・DS はそのまま (シード 004: ドメイン名のみ移転し旧事業者の NS を使い続ける)' },

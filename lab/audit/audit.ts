@@ -38,7 +38,17 @@ export interface AuditDns {
   resolve(qname: Name, qtype: RRTypeName): Promise<{ rcode: string; answer: readonly RR[] }>;
   /** One question straight to one server (RD=0); undefined when it did not answer. */
   ask(address: string, qname: Name, qtype: RRTypeName): Promise<Message | undefined>;
+  /** Let `ms` pass (lab time in a scenario, real time from the CLI) before asking again. */
+  pause(ms: number): Promise<void>;
 }
+
+/**
+ * How long the audit waits before asking again after a SERVFAIL or no answer: longer than BIND's
+ * servfail-ttl (1 s by default, `named -C`), during which BIND repeats a SERVFAIL from its cache.
+ * A resolver that caches failures longer (RFC 2308 §7.1 allows up to 5 minutes) still repeats it;
+ * the finding then stands and its detail names the rcode.
+ */
+export const RETRY_PAUSE_MS = 2000;
 
 export interface AuditOptions {
   providerSuffixes?: readonly ProviderSuffix[];
@@ -143,7 +153,7 @@ export async function auditDelegations(domains: readonly Name[], dns: AuditDns):
 
 async function checkDelegations(delegations: readonly { owner: Name; hosts: Set<string> }[], dns: AuditDns): Promise<AuditFinding[]> {
   const findings: AuditFinding[] = [];
-  const hostCache = new Map<string, Promise<string[] | AuditFinding['kind']>>();
+  const hostCache = new Map<string, ReturnType<typeof hostAddresses>>();
   for (const { owner, hosts } of delegations) {
     for (const host of hosts) {
       let pending = hostCache.get(host);
@@ -152,13 +162,13 @@ async function checkDelegations(delegations: readonly { owner: Name; hosts: Set<
         hostCache.set(host, pending);
       }
       const addresses = await pending;
-      if (addresses === 'ns-domain-unregistered') {
-        const reg = registrableDomain(host);
-        findings.push({ kind: 'ns-domain-unregistered', severity: 'high', owner, type: 'NS', target: host, detail: `${reg} does not exist: whoever registers it can answer for ${owner}` });
-        continue;
-      }
-      if (addresses === 'ns-name-unresolvable' || typeof addresses === 'string') {
-        findings.push({ kind: 'ns-name-unresolvable', severity: 'medium', owner, type: 'NS', target: host, detail: `${host} has no address` });
+      if (!Array.isArray(addresses)) {
+        if (addresses.kind === 'ns-domain-unregistered') {
+          const reg = registrableDomain(host);
+          findings.push({ kind: 'ns-domain-unregistered', severity: 'high', owner, type: 'NS', target: host, detail: `${reg} does not exist: whoever registers it can answer for ${owner}` });
+        } else {
+          findings.push({ kind: 'ns-name-unresolvable', severity: 'medium', owner, type: 'NS', target: host, detail: `${host} has no address (${addresses.rcodes})` });
+        }
         continue;
       }
       const problems: string[] = [];
@@ -183,21 +193,33 @@ async function checkDelegations(delegations: readonly { owner: Name; hosts: Set<
   return findings;
 }
 
-async function hostAddresses(host: Name, dns: AuditDns): Promise<string[] | 'ns-name-unresolvable' | 'ns-domain-unregistered'> {
+/** The host's addresses, or why it has none: the finding kind and the rcodes of the last A and AAAA lookups. */
+async function hostAddresses(host: Name, dns: AuditDns): Promise<string[] | { kind: 'ns-name-unresolvable' | 'ns-domain-unregistered'; rcodes: string }> {
   const addresses: string[] = [];
   let nx = false;
-  for (const qtype of ['A', 'AAAA'] as const) {
-    const r = await dns.resolve(host, qtype);
+  // A SERVFAIL or no answer says nothing about the name, and it can be transient: BIND 9.18 answers
+  // SERVFAIL once for the address of an in-zone nameserver it is refetching from the parent ("loop
+  // detected", lib/dns/resolver.c findname) and answers the same question once its servfail-ttl has
+  // passed. Such lookups are asked once more, RETRY_PAUSE_MS later, before the host counts as having no address.
+  const failed = (rcode: string) => rcode === 'SERVFAIL' || rcode === 'TIMEOUT';
+  const results = new Map<'A' | 'AAAA', { rcode: string; answer: readonly RR[] }>();
+  for (const qtype of ['A', 'AAAA'] as const) results.set(qtype, await dns.resolve(host, qtype));
+  if ([...results.values()].some((r) => failed(r.rcode))) {
+    await dns.pause(RETRY_PAUSE_MS);
+    for (const qtype of ['A', 'AAAA'] as const) if (failed(results.get(qtype)!.rcode)) results.set(qtype, await dns.resolve(host, qtype));
+  }
+  for (const [qtype, r] of results) {
     if (r.rcode === 'NXDOMAIN') nx = true;
     for (const rr of r.answer) if (rr.type === qtype) addresses.push(rr.data as string);
   }
   if (addresses.length) return addresses;
+  const why = [...results].map(([qtype, r]) => `${qtype} ${r.rcode}`).join(', ');
   const reg = registrableDomain(host);
   if (nx && reg) {
     const r = await dns.resolve(reg, 'NS');
-    if (r.rcode === 'NXDOMAIN') return 'ns-domain-unregistered';
+    if (r.rcode === 'NXDOMAIN') return { kind: 'ns-domain-unregistered', rcodes: why };
   }
-  return 'ns-name-unresolvable';
+  return { kind: 'ns-name-unresolvable', rcodes: why };
 }
 
 /** NS hosts the parent zone's servers give out for `domain` (a referral, RD=0). */

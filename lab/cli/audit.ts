@@ -84,6 +84,7 @@ export function socketDns(resolver: Endpoint, serverPort: number, timeoutMs: num
       return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [] };
     },
     ask: (address, qname, qtype) => udpQuery({ address, port: serverPort }, qname, qtype, false, timeoutMs),
+    pause: (ms) => new Promise((resolveP) => setTimeout(resolveP, ms)),
   };
 }
 

@@ -264,6 +264,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
         const r = await world.query(client, machine, qname, qtype, { rd: false, timeoutMs: CLIENT_TIMEOUT_MS, id: ids.int(65536), drive });
         return r.response;
       },
+      pause: async (ms) => void (await clock.runUntil(clock.now() + ms)),
     };
   };
 

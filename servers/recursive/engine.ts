@@ -100,6 +100,8 @@ interface DelegationPoint {
   /** NS target names whose addresses have not been looked up yet. */
   pending: Name[];
   addresses: Endpoint[];
+  /** NS names inside the zone they serve that had no cached address: only the parent's glue can reach them (RFC 1034 §4.2.1). */
+  needGlue?: Name[];
 }
 
 interface Ctx {
@@ -343,7 +345,7 @@ export class ResolverEngine {
         return { rcode: 'SERVFAIL', answer, authority: [], security, ede: Ede.OTHER, reason: `CNAME chain longer than ${this.settings.maxRestarts}` };
       }
       seen.add(canonicalName(name));
-      let piece = this.fromCache(ctx, name, qtype, validate);
+      let piece = this.fromCache(ctx, name, qtype, validate, false, !opts.raw);
       if (!piece && validate) piece = this.aggressiveSynthesis(ctx, name, qtype);
       if (!piece) {
         if (!opts.rd) {
@@ -396,8 +398,16 @@ export class ResolverEngine {
     }
   }
 
-  /** Data at `name` from the cache as a piece, or undefined. */
-  private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false): Piece | undefined {
+  /**
+   * Data at `name` from the cache as a piece, or undefined.
+   * `forClient`: the data answers a client's question (not a nameserver address or a DS/DNSKEY the
+   * validator needs). Glue and referral NS sets are then not answers (RFC 2181 §5.4.1: data from the
+   * additional section and from the authority section of a non-authoritative answer is never returned
+   * as an answer); the question goes to the zone's servers. Unbound builds answers from its message
+   * cache, not from such RRsets, except DS/DNSKEY not taken from an additional section
+   * (services/cache/dns.c dns_cache_lookup); BIND's cache does not return glue-trust data to clients.
+   */
+  private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false, forClient = true): Piece | undefined {
     const zoneGuess = this.cache.closestNs(name, { allowStale: true })?.rrset.name ?? ROOT;
     const mk = (kind: Piece['kind'], rrsets: SignedRRset[], security: CacheSecurity, extra: Partial<Piece> = {}): Piece => ({
       kind,
@@ -408,7 +418,9 @@ export class ResolverEngine {
       fromCache: true,
       ...extra,
     });
-    const direct = this.cache.get(name, qtype, { allowStale });
+    const found = this.cache.get(name, qtype, { allowStale });
+    const notAnAnswer = forClient && found !== undefined && (found.trust === Trust.Additional || (found.trust === Trust.NonAuthAuthority && qtype !== 'DS' && qtype !== 'DNSKEY'));
+    const direct = notAnAnswer ? undefined : found;
     if (direct) {
       this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: direct.stale ? 'stale' : 'hit', qname: name, qtype });
       if (direct.stale) ctx.stale = true;
@@ -574,6 +586,70 @@ export class ResolverEngine {
     return dp;
   }
 
+  /**
+   * Ask the servers of the zone above `zone` for `name` again and return the delegation point of
+   * the referral they give for `zone` now: its NS names with the glue that came along (stored as
+   * glue). With `replaceNs` (every cached server was lame, settings.parentNsFallback) the parent's NS
+   * RRset also replaces the cached one, keeping the cached expiry — Unbound stores the referral under
+   * the same trust, and an NS RRset of equal trust but other data is taken with the old TTL
+   * (services/cache/rrset.c need_to_update_rrset). Undefined when the parent does not delegate `zone`.
+   */
+  private async parentReferral(ctx: Ctx, zone: Name, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, replaceNs: boolean): Promise<DelegationPoint | undefined> {
+    const parent = this.delegationFor(zone, 'DS'); // the closest cut above `zone`, as for DS (RFC 4035 §3.1.4.1)
+    const tried = new Set<string>();
+    for (let sent = 0; sent < this.settings.maxSentPerDelegation; ) {
+      const server = await this.pickServer(ctx, parent, tried, depth);
+      if (!server) return undefined;
+      tried.add(formatEndpoint(server));
+      const r = await this.exchange(ctx, server, name, qtype, parent.zone, purpose);
+      sent += r.sends;
+      if (r.kind !== 'response') continue;
+      const resp = r.message;
+      const referral = resp.rcode === 'NOERROR' ? this.extractReferral(resp, name, parent.zone) : undefined;
+      if (referral === undefined || referral === 'lame') {
+        this.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, referral === 'lame' || resp.rcode !== 'NOERROR' ? 'lame' : 'answer');
+        if (resp.rcode !== 'NOERROR' || referral === 'lame') this.infra.markLame(server, parent.zone);
+        continue;
+      }
+      this.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, 'referral');
+      if (!nameEquals(referral.zone, zone)) return undefined;
+      for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
+      if (replaceNs) {
+        const cached = this.cache.getEntry(zone, 'NS');
+        const keep = cached ? Math.max(0, Math.ceil((cached.expiresAt - this.clock.now()) / 1000)) : undefined;
+        this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked', keep !== undefined ? { ttl: keep } : {});
+      }
+      const dp: DelegationPoint = { zone, pending: [], addresses: [] };
+      for (const rec of referral.ns.records) {
+        const target = rec.data as Name;
+        const glue = referral.glue.filter((g) => nameEquals(g.name, target)).map((g) => ({ address: g.data as string, port: this.upstreamPort }));
+        const addrs = glue.length > 0 ? glue : this.cachedAddresses(target);
+        if (addrs.length > 0) dp.addresses.push(...addrs);
+        else dp.pending.push(target);
+      }
+      return dp;
+    }
+    return undefined;
+  }
+
+  /** Ask the servers of `dp` (reached by glue) for `target` A; an authoritative answer replaces the glue in the cache. */
+  private async refetchAddress(ctx: Ctx, target: Name, dp: DelegationPoint): Promise<void> {
+    const tried = new Set<string>();
+    for (let i = 0; i < dp.addresses.length; i++) {
+      const server = this.infra.select(dp.addresses, dp.zone, tried, this.random);
+      if (!server) return;
+      tried.add(formatEndpoint(server));
+      const r = await this.exchange(ctx, server, target, 'A', dp.zone, 'ns-address');
+      if (r.kind !== 'response') continue;
+      const chain = r.message.rcode === 'NOERROR' ? this.extractChain(r.message, target, 'A', dp.zone) : undefined;
+      const ok = chain?.final === true && r.message.flags.aa;
+      this.reportResponse(ctx, server, target, 'A', r.transport, r.message, r.size, r.rttMs, ok ? 'answer' : 'lame');
+      if (!ok) continue;
+      for (const set of chain!.rrsets) this.cache.storeRRset(set.rrset, set.signatures, set.trust, 'unchecked');
+      return;
+    }
+  }
+
   private hintsDelegation(): DelegationPoint {
     return { zone: ROOT, pending: [], addresses: [...this.rootHints] };
   }
@@ -595,8 +671,12 @@ export class ResolverEngine {
       if (dp.pending.length === 0) return undefined;
       const i = this.random.int(dp.pending.length);
       const target = dp.pending.splice(i, 1)[0]!;
-      // A nameserver inside the zone it serves with no glue can't be reached through that zone (RFC 1034 §4.2.1).
-      if (isSubdomain(target, dp.zone) && !nameEquals(dp.zone, ROOT)) continue;
+      // A nameserver inside the zone it serves with no glue can't be reached through that zone (RFC 1034 §4.2.1):
+      // noted, so that iterate() can ask the parent for its glue once nothing else is left.
+      if (isSubdomain(target, dp.zone) && !nameEquals(dp.zone, ROOT)) {
+        (dp.needGlue ??= []).push(target);
+        continue;
+      }
       if (depth + 1 > this.settings.maxDepth) continue;
       if (ctx.inProgress.has(`${canonicalName(target)}|A`)) continue;
       const r = await this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' });
@@ -631,6 +711,8 @@ export class ResolverEngine {
     let minimise = this.settings.qnameMinimisation && qtype !== 'DS';
     let known = labelCount(dp.zone);
     let steps = 0;
+    /** The parent was asked for this delegation again (at most once per iteration). */
+    let askedParent = false;
     const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
     for (;;) {
       let sname = name;
@@ -646,6 +728,36 @@ export class ResolverEngine {
         rounds++;
         waited = new Set();
         server = await this.pickServer(ctx, dp, tried, depth);
+      }
+      if (!server && !askedParent && !nameEquals(dp.zone, ROOT)) {
+        // Nothing left at this delegation. Two reasons to ask the parent's servers for it again:
+        // in-zone nameservers whose address has expired (the referral carries their glue), and —
+        // where the profile does so — a delegation whose every server answered lame.
+        const glueless = dp.needGlue ?? [];
+        const allLame = this.settings.parentNsFallback && tried.size > 0 && waited.size === 0 && dp.addresses.every((a) => tried.has(formatEndpoint(a)));
+        if (glueless.length > 0 || allLame) {
+          askedParent = true;
+          const fresh = await this.parentReferral(ctx, dp.zone, name, qtype, depth, purpose, allLame);
+          if (fresh && glueless.length > 0 && this.settings.nsAddressLoopServfail) {
+            // BIND's ADB resolves an expired in-zone nameserver address as a fetch of its own, starting
+            // at the parent (resolver.c findname, DNS_ADBFIND_STARTATZONE): the glue only reaches the
+            // server, and the server's authoritative A (with its own TTL) is what stays in the cache.
+            for (const target of glueless) await this.refetchAddress(ctx, target, fresh);
+            // A fetch that IS that address waits on its own result: "loop detected" (resolver.c
+            // findname/waiting_for) and the client gets SERVFAIL; the next query finds the address.
+            if ((qtype === 'A' || qtype === 'AAAA') && glueless.some((g) => nameEquals(g, name))) {
+              return fail(Ede.OTHER, `loop detected resolving ${name}/${qtype}: the only way into ${dp.zone} is this address, which had expired`);
+            }
+          }
+          if (fresh) {
+            dp = fresh;
+            tried = new Set();
+            waited = new Set();
+            rounds = 0;
+            sentHere = 0;
+            continue;
+          }
+        }
       }
       if (!server) return fail(Ede.NO_REACHABLE_AUTHORITY, `no usable server left for ${dp.zone}`);
       const r = await this.exchange(ctx, server, sname, sqtype, dp.zone, purpose);

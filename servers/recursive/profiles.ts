@@ -57,6 +57,8 @@ const BASE: ResolverSettings = {
   authNsTtlNotExtended: false,
   nsReplaceOnlyWhenExpiring: false,
   referralNoDsOverridesCachedDs: false, // a cached DS lives by its TTL (RFC 4035 §4.5)
+  parentNsFallback: false,
+  nsAddressLoopServfail: false,
 };
 
 export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
@@ -91,6 +93,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     exploreProbability: 0, // Unbound picks at random inside the RTT band; it has no separate exploration
     lameTtl: 900, // infra-host-ttl: 900
     hardenGlue: true, // harden-glue: yes
+    parentNsFallback: true, // iterator.c processLastResort "try to grab parent NS" + services/cache/rrset.c need_to_update_rrset; measured: real 1.17.1 asks tld-jp again at the first failure in registrar-transfer-dnssec uncooperative-long-ns and recovers at T+2h5m, not T+4h
   },
   bind: {
     ...BASE,
@@ -119,6 +122,8 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     initialRtoMs: 800, // approximation of BIND's initial retry interval for an unknown server (not checked against source)
     exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
     lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
+    parentNsFallback: false, // measured: real 9.18.49 keeps the cached NS of registrar-transfer-dnssec uncooperative-long-ns until it expires (T+4h)
+    nsAddressLoopServfail: true, // lib/dns/resolver.c findname: "loop detected resolving 'ns1.example.jp/A'" (named -d 3), measured in subdomain-takeover at T+1h30m
   },
   'knot-resolver': {
     ...BASE,

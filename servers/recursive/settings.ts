@@ -150,6 +150,31 @@ export interface ResolverSettings {
    * checked). Decides whether a lookup at exactly T+TTL re-asks the servers.
    */
   ttlZeroIsExpired: boolean;
+  /**
+   * When every server of a cached delegation has answered lame (REFUSED,
+   * SERVFAIL, an upward referral…), ask the parent zone's servers for the
+   * delegation again and follow the NS they publish now; that NS RRset
+   * replaces the cached one, keeping the cached expiry. Unbound 1.17
+   * iterator.c processLastResort ("try to grab parent NS") and
+   * services/cache/rrset.c need_to_update_rrset (an NS RRset of equal trust
+   * but other data is stored with the old TTL). Off: the resolver fails
+   * until the cached NS RRset expires (measured: BIND 9.18, Knot Resolver
+   * 5.6, PowerDNS Recursor 4.8 in registrar-transfer-dnssec
+   * uncooperative-long-ns). Servers that only timed out do not trigger it
+   * here (not measured).
+   */
+  parentNsFallback: boolean;
+  /**
+   * A query for the A/AAAA of a nameserver that is the only way into its own
+   * zone, made when the resolver no longer has that address, fails with
+   * SERVFAIL: BIND 9.18 fetches the address from the parent side in the
+   * background (its ADB), but the client's fetch is what that ADB lookup
+   * waits for, so it gives up with "loop detected" (lib/dns/resolver.c
+   * findname → waiting_for). The background fetch still fills the cache, so
+   * the next query is answered. Off: the parent's glue is fetched and the
+   * query answered (Unbound iterator.c processLastResort, parent-side glue).
+   */
+  nsAddressLoopServfail: boolean;
   /** Require glue to be inside the delegating zone's authority (Unbound harden-glue). */
   hardenGlue: boolean;
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
