@@ -48,6 +48,12 @@ export interface RealRunInfo {
 
 export type RealRunResult = RunResult & { real?: RealRunInfo };
 
+/** Lab time before T+0 at which a real run starts its world and products (ms). */
+const STARTUP_LEAD_MS = 10_000;
+
+/** How far after a step's whole second a real run may land (ms); see runUntil. */
+const MAX_LATE_MS = 600;
+
 /**
  * The environment a worker uses inside its namespace: sockets on scenario addresses (added to lo), a
  * RealClock jumped in step with the product's libfaketime offset, and the real product as resolver factory.
@@ -56,8 +62,11 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
   assertIsolated();
   const dir = mkdtempSync(join(tmpdir(), 'dnslab-real-time-'));
   const faketimeFile = join(dir, 'faketime');
-  // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly.
-  const real = new RealClock({ offsetMs: Math.round((plan.start - Date.now()) / 1000) * 1000 });
+  // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly. The lab starts
+  // STARTUP_LEAD_MS before T+0 so that building the world and starting the products (1–3 s) happens before
+  // T+0: the first steps then run at T+0 as in the emulated run, not seconds late (a record cached at T+2s
+  // instead of T+0 expires on the other side of a sample at exactly T+TTL).
+  const real = new RealClock({ offsetMs: Math.floor((plan.start - STARTUP_LEAD_MS - Date.now()) / 1000) * 1000 });
   writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
   const started: RealResolver[] = [];
   const info: RealRunInfo = { product, resolvers: [], seconds: 0, leftover: [] };
@@ -69,8 +78,19 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
     async runUntil(t: number) {
       const delta = t - real.now();
       if (delta <= 0) return;
-      real.advance(Math.ceil(delta / 1000) * 1000);
-      writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
+      // The jump is whole seconds (the product's offset is), so the lab lands `late` ms after t, and that
+      // lateness grows with each step's processing time. Products count TTLs in whole seconds: a step that
+      // lands near the end of t's second stores records in the next one, and an expiry at exactly t+TTL then
+      // falls on the other side of a later step than in the emulated run. So never land more than
+      // MAX_LATE_MS late: jump one second less and wait out the rest in real time (at most 1 s − MAX_LATE_MS).
+      let jump = Math.ceil(delta / 1000) * 1000;
+      if (jump - delta > MAX_LATE_MS && jump >= 1000) jump -= 1000;
+      if (jump > 0) {
+        real.advance(jump);
+        writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
+      }
+      const early = t - real.now();
+      if (early > 0) await sleep(early + 2);
     },
     async runFor(ms: number) {
       await sleep(Math.min(ms, 500));

@@ -97,6 +97,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
   },
   bind: {
     ...BASE,
+    ttlZeroIsExpired: true, // measured: real 9.18.49 walks down again at exactly T+TTL (registrar-hijack signed variants: the jp NS of TTL 3600 cached at T+1h is gone at the T+2h sample)
     qnameMinimisation: true, // qname-minimization relaxed;
     aggressiveNsec: true, // synth-from-dnssec yes; (NSEC only)
     aggressiveNsec3: false, // BIND synthesises from NSEC only, not NSEC3
