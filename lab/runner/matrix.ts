@@ -13,8 +13,17 @@ import { runReal, withProfile, withProfileSwitches, type RealRunInfo } from './r
 import type { AssertionRecord, RunResult } from './result.ts';
 import { runPlan } from './run.ts';
 
-export type ResolverColumn = 'emulated' | Product;
-export const RESOLVER_COLUMNS: readonly ResolverColumn[] = ['emulated', ...PRODUCTS];
+/**
+ * A matrix column: dnslab's emulated resolver, a product as a local process in a network namespace, or
+ * (`docker:<product>`) the same product from its Debian bookworm image (servers/real/docker.ts).
+ */
+export type ResolverColumn = 'emulated' | Product | `docker:${Product}`;
+export const RESOLVER_COLUMNS: readonly ResolverColumn[] = ['emulated', ...PRODUCTS, ...PRODUCTS.map((p) => `docker:${p}` as const)];
+
+/** The product behind a real column, and where it runs. */
+export function columnProduct(c: Exclude<ResolverColumn, 'emulated'>): { product: Product; engine: 'local' | 'docker' } {
+  return c.startsWith('docker:') ? { product: c.slice(7) as Product, engine: 'docker' } : { product: c as Product, engine: 'local' };
+}
 
 export interface ClaimDiff {
   step: number;
@@ -51,7 +60,7 @@ export interface MatrixRow {
 
 export interface Matrix {
   resolvers: ResolverColumn[];
-  versions: Partial<Record<Product, string>>;
+  versions: Partial<Record<ResolverColumn, string>>;
   rows: MatrixRow[];
   /** Every run's full result (for --report). */
   results: RunResult[];
@@ -61,7 +70,9 @@ export function parseResolverList(text: string): ResolverColumn[] {
   const aliases: Record<string, ResolverColumn> = { 'knot-resolver': 'knot', kresd: 'knot', named: 'bind', pdns: 'powerdns', 'pdns-recursor': 'powerdns' };
   const out: ResolverColumn[] = [];
   for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const r = (aliases[raw] ?? raw) as ResolverColumn;
+    const docker = raw.startsWith('docker:');
+    const name = docker ? raw.slice(7) : raw;
+    const r = ((docker ? 'docker:' : '') + (aliases[name] ?? name)) as ResolverColumn;
     if (!RESOLVER_COLUMNS.includes(r)) throw new Error(`unknown resolver "${raw}" (one of: ${RESOLVER_COLUMNS.join(', ')})`);
     if (!out.includes(r)) out.push(r);
   }
@@ -88,7 +99,9 @@ export function compareClaims(emulated: RunResult, real: RunResult): ClaimDiff[]
   return diffs;
 }
 
-function expectation(loaded: LoadedScenario, variant: string, product: ResolverColumn): MatrixCell['expectedFailure'] {
+function expectation(loaded: LoadedScenario, variant: string, column: ResolverColumn): MatrixCell['expectedFailure'] {
+  // A product declares the same expectations wherever it runs (locally or from its Docker image).
+  const product = column === 'emulated' ? column : columnProduct(column).product;
   const v = loaded.scenario.variants?.[variant] as { products?: Record<string, { failingClaims: string[]; because: string }> } | undefined;
   const e = v?.products?.[product];
   return e ? { claims: e.failingClaims, because: e.because } : undefined;
@@ -122,8 +135,9 @@ export async function runMatrix(
   resolvers: ResolverColumn[],
   o: { seed: string; onProgress?: (text: string) => void; waitMs?: number } = { seed: '1' },
 ): Promise<Matrix> {
-  const versions: Partial<Record<Product, string>> = {};
-  for (const r of resolvers) if (r !== 'emulated') versions[r] = productVersion(r);
+  const versions: Partial<Record<ResolverColumn, string>> = {};
+  // Docker columns: the version line comes from the image, after the first run (RealRunInfo.docker).
+  for (const r of resolvers) if (r !== 'emulated' && columnProduct(r).engine === 'local') versions[r] = productVersion(r as Product);
   const rows: MatrixRow[] = [];
   const results: RunResult[] = [];
   for (const run of runs) {
@@ -140,7 +154,7 @@ export async function runMatrix(
       } else {
         let real: Awaited<ReturnType<typeof runReal>>;
         try {
-          real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, product: resolver, ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
+          real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, ...columnProduct(resolver), ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           cells.push({ resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, seconds: (Date.now() - t0) / 1000 });
@@ -150,7 +164,8 @@ export async function runMatrix(
         results.push({ ...real, variant: `${run.variant} @${resolver}` });
         cell = cellOf(resolver, real, expectation(run.loaded, run.variant, resolver), (Date.now() - t0) / 1000);
         if (real.real) cell.real = real.real;
-        const profile = PROFILE_OF[resolver];
+        if (real.real?.docker && versions[resolver] === undefined) versions[resolver] = real.real.docker.version;
+        const profile = PROFILE_OF[columnProduct(resolver).product];
         const emulated = await runPlan(withProfile(withProfileSwitches(plan), profile), { seed: o.seed });
         const differences = compareClaims(emulated, real);
         cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences };
@@ -182,7 +197,7 @@ export function renderMatrix(m: Matrix): string {
   out.push('PASS/FAIL k/n: claims that held.  * : fails exactly as the scenario declares for this product.  ✗ : not what the scenario expects.');
   out.push('=emu / ≠emu: dnslab\'s resolver with the product\'s profile saw the same / a different result on some claim.');
   const versions = Object.entries(m.versions);
-  if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(9)} ${v}`));
+  if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(Math.max(9, ...versions.map(([q]) => q.length)))} ${v}`));
   const notes: string[] = [];
   for (const r of m.rows) {
     for (const c of r.cells) {
@@ -195,6 +210,7 @@ export function renderMatrix(m: Matrix): string {
       }
       for (const res of c.real?.resolvers ?? []) if (res.unmapped.length) notes.push(`${where}: resolver ${res.name}: settings with no product option: ${res.unmapped.join(', ')}`);
       if (c.real?.leftover.length) notes.push(`${where}: processes left in the namespace (killed): ${c.real.leftover.join(', ')}`);
+      if (c.real?.docker?.leftover) notes.push(`${where}: ${c.real.docker.leftover} container(s)/network(s) of the run still present after cleanup`);
     }
   }
   if (notes.length) out.push('', 'notes:', ...notes.map((n) => `  ${n}`));
