@@ -341,11 +341,14 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
   const cleanup = (): Promise<number> =>
     (cleaned ??= (async () => {
       writeFileSync(join(shared, 'done'), '');
-      for (const c of containers.reverse()) await client.container.getById(c.getId()).remove({ force: true }).catch(() => undefined);
+      // By label, not only the containers we hold: one may have been created while we were interrupted.
+      const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
+      const ids = new Set([...containers.map((c) => c.getId()), ...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])).map((c) => c.Id)]);
+      for (const id of ids) await client.container.getById(id).remove({ force: true }).catch(() => undefined);
+      for (const n of await client.container.dockerode.listNetworks({ filters }).catch(() => [])) await client.container.dockerode.getNetwork(n.Id).remove().catch(() => undefined);
       if (network) await network.remove().catch(() => undefined);
       rmSync(shared, { recursive: true, force: true });
-      // Anything of this run still there (by label)?
-      const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
+      // Anything of this run still there?
       const left = [...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])), ...(await client.container.dockerode.listNetworks({ filters }).catch(() => []))];
       return left.length;
     })());
@@ -373,15 +376,26 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
       .withStartupTimeout(60_000)
       .start();
     containers.push(world);
-    const product = await new tc.GenericContainer(imageTag(req.product))
-      .withNetworkMode(`container:${world.getId()}`)
-      .withBindMounts(mount)
-      .withLabels(labels)
-      .withCommand(['sh', `${CONTAINER_DIR}/launcher.sh`])
-      .withStartupTimeout(60_000)
-      .start();
-    containers.push(product);
     const worldRef = client.container.getById(world.getId());
+    const worldFailure = async (what: string) => {
+      const logs = demuxLogs(await worldRef.logs({ stdout: true, stderr: true, tail: 60 }));
+      return new RealSoftwareError(`world container for ${req.product} ${what} (exit ${(await worldRef.inspect()).State.ExitCode}):\n${logs.slice(-3000)}`);
+    };
+    let product: StartedContainer;
+    try {
+      product = await new tc.GenericContainer(imageTag(req.product))
+        .withNetworkMode(`container:${world.getId()}`)
+        .withBindMounts(mount)
+        .withLabels(labels)
+        .withCommand(['sh', `${CONTAINER_DIR}/launcher.sh`])
+        .withStartupTimeout(60_000)
+        .start();
+    } catch (e) {
+      // The usual cause: the worker failed at once, and a stopped container has no namespace to join.
+      if (!(await worldRef.inspect()).State.Running) throw await worldFailure('exited before the product could join it');
+      throw e;
+    }
+    containers.push(product);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const st = await worldRef.inspect();
@@ -390,10 +404,7 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
       await new Promise((r) => setTimeout(r, 250));
     }
     const out = join(shared, 'result.json');
-    if (!existsSync(out)) {
-      const logs = (await worldRef.logs({ stdout: true, stderr: true, tail: 60 })).toString('utf8');
-      throw new RealSoftwareError(`world container for ${req.product} produced no result (exit ${(await worldRef.inspect()).State.ExitCode}):\n${logs.slice(-3000)}`);
-    }
+    if (!existsSync(out)) throw await worldFailure('produced no result');
     const resultJson = readFileSync(out, 'utf8');
     const v = await product.exec([BINARY[req.product].binary, ...VERSION_FLAG[req.product]]);
     const version = v.output.split('\n').find((l) => /version|BIND|PowerDNS Recursor/i.test(l))?.replace(/^\w{3} \d+ [\d:]+ /, '').trim() ?? '(unknown)';
@@ -404,6 +415,23 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
     process.off('SIGTERM', onSignal);
     await cleanup();
   }
+}
+
+/**
+ * A non-TTY container's log as text: the engine frames each chunk with 8 bytes (stream type, 3 zero bytes, payload
+ * length big-endian; Docker Engine API, "Attach to a container", stream format).
+ */
+export function demuxLogs(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && buf[i]! <= 2 && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const n = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + n));
+    i += 8 + n;
+  }
+  // Not framed (a TTY container) or trailing bytes: keep them as they are.
+  if (i < buf.length) parts.push(buf.subarray(i));
+  return Buffer.concat(parts).toString('utf8');
 }
 
 const VERSION_FLAG: Record<Product, string[]> = { unbound: ['-V'], bind: ['-v'], knot: ['--version'], powerdns: ['--version'] };

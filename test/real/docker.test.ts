@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { dockerEngineReachable, LAUNCHER, loadTestcontainers } from '../../servers/real/docker.ts';
+import { demuxLogs, dockerEngineReachable, LAUNCHER, loadTestcontainers } from '../../servers/real/docker.ts';
 import { BINARY, PRODUCTS, TIME_MECHANISM } from '../../servers/real/products.ts';
 import { parseResolverList, renderMatrix, runMatrix } from '../../lab/runner/matrix.ts';
 import { runsFor } from '../../lab/runner/index.ts';
@@ -38,6 +38,17 @@ describe('docker path', () => {
   it('the launcher loop is bounded in polls and stops on /lab/done', () => {
     const text = LAUNCHER(1234);
     assert.match(text, /while \[ \$i -lt 1234 \] && \[ ! -e \/lab\/done \]/);
+  });
+
+  it('container logs are de-framed (8-byte stream headers), unframed text kept as is', () => {
+    const frame = (stream: number, text: string) => {
+      const b = Buffer.from(text);
+      const h = Buffer.from([stream, 0, 0, 0, 0, 0, 0, 0]);
+      h.writeUInt32BE(b.length, 4);
+      return Buffer.concat([h, b]);
+    };
+    assert.equal(demuxLogs(Buffer.concat([frame(1, 'out line\n'), frame(2, 'ScenarioError: no variant\n')])), 'out line\nScenarioError: no variant\n');
+    assert.equal(demuxLogs(Buffer.from('plain tty output\n')), 'plain tty output\n');
   });
 
   it('engine check never hangs: an absent socket is reported with a reason', async () => {
