@@ -12,8 +12,11 @@ import { findScenario, planScenario } from './index.ts';
 import { realEnvironment, withProfile, withProfileSwitches, type RealRunResult } from './real.ts';
 import { runPlan } from './run.ts';
 import { PROFILE_OF, type Product } from '../../servers/real/products.ts';
+import { waitForLauncher } from '../../servers/real/docker.ts';
 
 const req = JSON.parse(process.argv[2] ?? '{}') as { file: string; variant: string; seed: string; product: Product; waitMs?: number; out: string; container?: string };
+// Docker path: the product container joins this one's namespace only after it started; wait for its launcher.
+if (req.container !== undefined) await waitForLauncher(req.container);
 const loaded = await findScenario(req.file);
 const plan = withProfile(withProfileSwitches(planScenario(loaded.scenario, loaded.file, req.variant)), PROFILE_OF[req.product]);
 const { env, info, close } = realEnvironment(plan, req.product, { ...(req.waitMs !== undefined ? { waitMs: req.waitMs } : {}), ...(req.container !== undefined ? { container: req.container } : {}) });

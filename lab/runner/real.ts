@@ -153,11 +153,12 @@ let nsCounter = 0;
 
 /**
  * Run one scenario variant against a real product: namespace, worker, result. Always deletes the namespace
- * (killing whatever is left in it) before returning or throwing.
+ * (killing whatever is left in it) before returning or throwing. `engine: 'docker'`: the same worker and
+ * product from images instead (servers/real/docker.ts runInDocker), with the same guarantees for containers.
  */
 export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number; engine?: 'local' | 'docker' }): Promise<RealRunResult> {
   if (req.engine === 'docker') {
-    const { engine: _local, ...dockerReq } = req;
+    const { engine: _engine, ...dockerReq } = req;
     const run = await runInDocker(dockerReq);
     const result = JSON.parse(run.resultJson) as RealRunResult;
     if (result.real) result.real.docker = { version: run.version, leftover: run.leftover };

@@ -158,6 +158,7 @@ function buildImage(tc: TestcontainersModule, name: Product | 'world'): Promise<
  */
 export const LAUNCHER = (maxPolls: number) => `# dnslab product launcher (servers/real/docker.ts)
 cd ${CONTAINER_DIR}
+: > ${CONTAINER_DIR}/launcher.ready
 i=0
 while [ $i -lt ${maxPolls} ] && [ ! -e ${CONTAINER_DIR}/done ]; do
   for f in ${CONTAINER_DIR}/launch/*.sh; do
@@ -203,6 +204,20 @@ export function isolateContainer(): string {
   return left.join('; ') || '(no routes)';
 }
 
+/**
+ * Wait until the product container's launcher runs (it creates launcher.ready). The product container can only be
+ * created after the world container exists, and with the vfs storage driver that copies the whole image (seconds
+ * to tens of seconds on a loaded host): the worker waits here before building the world, so the lab clock starts
+ * at T+0 with the product ready to start, as on the local path. Bounded: 2 min.
+ */
+export async function waitForLauncher(shared: string = CONTAINER_DIR, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!existsSync(join(shared, 'launcher.ready'))) {
+    if (Date.now() > deadline) throw new RealSoftwareError(`the product container's launcher did not start within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Sleep without returning to the event loop (flushCache is synchronous: scenario actions are). */
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -246,15 +261,15 @@ export class ContainerProduct {
     writeFileSync(join(shared, 'launch', `${id}.sh.tmp`), script);
     renameSync(join(shared, 'launch', `${id}.sh.tmp`), join(shared, 'launch', `${id}.sh`));
     const p = new ContainerProduct(cfg, dir, gen.mappings, timeEnv, join(shared, 'control'));
-    const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+    // The launcher is running (waitForLauncher) and polls every 50 ms.
+    const pickup = Date.now() + 10_000;
     try {
-      // The product container may still be starting: first wait for the launcher to pick the request up.
       while (!existsSync(join(dir, 'product.pid'))) {
-        if (Date.now() > deadline) throw new RealSoftwareError('the product container did not start it (no launcher running?)');
+        if (Date.now() > pickup) throw new RealSoftwareError('the product container did not pick up the start request within 10 s');
         await new Promise((r) => setTimeout(r, 50));
       }
       const exitFile = join(dir, 'product.exit');
-      await waitForDns(cfg.address, Math.max(1000, deadline - Date.now()), () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined));
+      await waitForDns(cfg.address, options.startTimeoutMs ?? 20_000, () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined));
     } catch (e) {
       const log = existsSync(join(shared, 'launch', `${id}.sh.log`)) ? readFileSync(join(shared, 'launch', `${id}.sh.log`), 'utf8').slice(-3000) : '';
       throw new RealSoftwareError(`${cfg.product} did not come up on ${cfg.address} in its container: ${(e as Error).message}\n--- output ---\n${log}`);
