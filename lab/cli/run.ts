@@ -41,6 +41,9 @@ options:
   --resolver LIST    run each scenario (ID, ID,ID,… or --all) against these resolvers and print a matrix:
                      emulated,unbound,bind,knot,powerdns (real products run on sockets
                      in a network namespace with no route; needs root; see servers/real/README.md)
+                     docker:unbound,docker:bind,docker:knot,docker:powerdns: the same products from
+                     Debian bookworm images, with the lab's world in a container on an internal
+                     Docker network (needs a Docker engine and npm install --no-save testcontainers@11)
   --jobs N           with --resolver: run up to N cells at once (1–4, default 1), each real
                      product in its own namespace
 `;

@@ -14,8 +14,17 @@ import { describeSeries } from '../../assertions/timeline.ts';
 import type { AssertionRecord, RunResult } from './result.ts';
 import { runPlan } from './run.ts';
 
-export type ResolverColumn = 'emulated' | Product;
-export const RESOLVER_COLUMNS: readonly ResolverColumn[] = ['emulated', ...PRODUCTS];
+/**
+ * A matrix column: dnslab's emulated resolver, a product as a local process in a network namespace, or
+ * (`docker:<product>`) the same product from its Debian bookworm image (servers/real/docker.ts).
+ */
+export type ResolverColumn = 'emulated' | Product | `docker:${Product}`;
+export const RESOLVER_COLUMNS: readonly ResolverColumn[] = ['emulated', ...PRODUCTS, ...PRODUCTS.map((p) => `docker:${p}` as const)];
+
+/** The product behind a real column, and where it runs. */
+export function columnProduct(c: Exclude<ResolverColumn, 'emulated'>): { product: Product; engine: 'local' | 'docker' } {
+  return c.startsWith('docker:') ? { product: c.slice(7) as Product, engine: 'docker' } : { product: c as Product, engine: 'local' };
+}
 
 export interface ClaimDiff {
   step: number;
@@ -54,7 +63,7 @@ export interface MatrixRow {
 
 export interface Matrix {
   resolvers: ResolverColumn[];
-  versions: Partial<Record<Product, string>>;
+  versions: Partial<Record<ResolverColumn, string>>;
   rows: MatrixRow[];
   /** Every run's full result (for --report). */
   results: RunResult[];
@@ -64,7 +73,9 @@ export function parseResolverList(text: string): ResolverColumn[] {
   const aliases: Record<string, ResolverColumn> = { 'knot-resolver': 'knot', kresd: 'knot', named: 'bind', pdns: 'powerdns', 'pdns-recursor': 'powerdns' };
   const out: ResolverColumn[] = [];
   for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const r = (aliases[raw] ?? raw) as ResolverColumn;
+    const docker = raw.startsWith('docker:');
+    const name = docker ? raw.slice(7) : raw;
+    const r = ((docker ? 'docker:' : '') + (aliases[name] ?? name)) as ResolverColumn;
     if (!RESOLVER_COLUMNS.includes(r)) throw new Error(`unknown resolver "${raw}" (one of: ${RESOLVER_COLUMNS.join(', ')})`);
     if (!out.includes(r)) out.push(r);
   }
@@ -91,7 +102,9 @@ export function compareClaims(emulated: RunResult, real: RunResult): ClaimDiff[]
   return diffs;
 }
 
-function expectation(loaded: LoadedScenario, variant: string, product: ResolverColumn): MatrixCell['expectedFailure'] {
+function expectation(loaded: LoadedScenario, variant: string, column: ResolverColumn): MatrixCell['expectedFailure'] {
+  // A product declares the same expectations wherever it runs (locally or from its Docker image).
+  const product = column === 'emulated' ? column : columnProduct(column).product;
   const v = loaded.scenario.variants?.[variant] as { products?: Record<string, { failingClaims: string[]; because: string }> } | undefined;
   const e = v?.products?.[product];
   return e ? { claims: e.failingClaims, because: e.because } : undefined;
@@ -137,8 +150,9 @@ export async function runMatrix(
 ): Promise<Matrix> {
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_MATRIX_JOBS) throw new RangeError(`jobs must be an integer from 1 to ${MAX_MATRIX_JOBS} (got ${jobs})`);
-  const versions: Partial<Record<Product, string>> = {};
-  for (const r of resolvers) if (r !== 'emulated') versions[r] = productVersion(r);
+  const versions: Partial<Record<ResolverColumn, string>> = {};
+  // Docker columns: the version line comes from the image, after the first run (RealRunInfo.docker).
+  for (const r of resolvers) if (r !== 'emulated' && columnProduct(r).engine === 'local') versions[r] = productVersion(r as Product);
   const plans = runs.map((run) => planScenario(run.loaded.scenario, run.loaded.file, run.variant));
   // One task per cell; results land in their own slot so the matrix keeps the
   // order of runs × resolvers whatever order the cells finish in.
@@ -152,6 +166,7 @@ export async function runMatrix(
       const label = `${t.run.loaded.scenario.id} [${t.run.variant}] × ${t.resolver}`;
       if (jobs === 1) o.onProgress?.(`${label} … `);
       const { cell, results } = await runCell(t.run, t.plan, t.resolver, o);
+      if (cell.real?.docker && versions[t.resolver] === undefined) versions[t.resolver] = cell.real.docker.version;
       cells[t.i]![t.j] = cell;
       cellResults[t.i]![t.j] = results;
       const outcome = cell.error && cell.total === 0 ? 'ERROR' : `${cell.passed ? 'PASS' : 'FAIL'}${cell.asExpected ? '' : ' (unexpected)'} ${cell.seconds.toFixed(1)}s`;
@@ -182,15 +197,16 @@ async function runCell(
   }
   let real: Awaited<ReturnType<typeof runReal>>;
   try {
-    real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, product: resolver, ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
+    real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, ...columnProduct(resolver), ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, outcome: [], seconds: (Date.now() - t0) / 1000 }, results: [] };
   }
   const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000);
   if (real.real) cell.real = real.real;
-  const profile = PROFILE_OF[resolver];
-  const emulated = await runPlan(withProfile(withProductSwitches(withProfileSwitches(plan), resolver), profile), { seed: o.seed });
+  const { product } = columnProduct(resolver);
+  const profile = PROFILE_OF[product];
+  const emulated = await runPlan(withProfile(withProductSwitches(withProfileSwitches(plan), product), profile), { seed: o.seed });
   const differences = compareClaims(emulated, real);
   cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences, outcome: observedOutcome(emulated) };
   return { cell, results: [{ ...real, variant: `${run.variant} @${resolver}` }] };
@@ -215,7 +231,7 @@ export function renderMatrix(m: Matrix): string {
   out.push('PASS/FAIL k/n: claims that held.  * : fails exactly as the scenario declares for this product.  ✗ : not what the scenario expects.');
   out.push('=emu / ≠emu: dnslab\'s resolver with the product\'s profile saw the same / a different result on some claim.');
   const versions = Object.entries(m.versions);
-  if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(9)} ${v}`));
+  if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(Math.max(9, ...versions.map(([q]) => q.length)))} ${v}`));
   out.push('', ...outcomeLines(m));
   const notes = matrixNotes(m);
   if (notes.length) out.push('', 'notes:', ...notes.map((n) => `  ${n}`));
@@ -263,6 +279,7 @@ export function matrixNotes(m: Matrix): string[] {
         for (const n of res.notApplied ?? []) notes.push(`${where}: resolver ${res.name}: switch not applied (real and emulated run): ${n}`);
       }
       if (c.real?.leftover.length) notes.push(`${where}: processes left in the namespace (killed): ${c.real.leftover.join(', ')}`);
+      if (c.real?.docker?.leftover) notes.push(`${where}: ${c.real.docker.leftover} container(s)/network(s) of the run still present after cleanup`);
     }
   }
   return notes;

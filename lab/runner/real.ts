@@ -24,6 +24,7 @@ import { RealClock } from '../net/clock.ts';
 import { SocketNetwork } from '../net/socket.ts';
 import { addLoopbackAddress, assertIsolated, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
 import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
+import { isolateContainer, ContainerProduct, runInDocker } from '../../servers/real/docker.ts';
 import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettingsFor, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
 import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
@@ -44,6 +45,8 @@ export interface RealRunInfo {
   seconds: number;
   /** Processes still in the namespace when it was deleted (killed then): should be []. */
   leftover: number[];
+  /** Docker path: the product's version line from its image, and how many containers/networks outlived the run (0). */
+  docker?: { version: string; leftover: number };
 }
 
 export type RealRunResult = RunResult & { real?: RealRunInfo };
@@ -58,9 +61,12 @@ const MAX_LATE_MS = 600;
  * The environment a worker uses inside its namespace: sockets on scenario addresses (added to lo), a
  * RealClock jumped in step with the product's libfaketime offset, and the real product as resolver factory.
  */
-export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: number } = {}): { env: LabEnvironment; info: RealRunInfo; close: () => Promise<void> } {
-  assertIsolated();
-  const dir = mkdtempSync(join(tmpdir(), 'dnslab-real-time-'));
+export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: number; container?: string } = {}): { env: LabEnvironment; info: RealRunInfo; close: () => Promise<void> } {
+  // Docker path (servers/real/docker.ts): the world runs in a container on an internal network, and the product
+  // in a second container sharing its network namespace, driven through the shared dir `o.container`.
+  if (o.container !== undefined) isolateContainer();
+  else assertIsolated();
+  const dir = mkdtempSync(join(o.container ?? tmpdir(), 'dnslab-real-time-'));
   const faketimeFile = join(dir, 'faketime');
   // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly. The lab starts
   // STARTUP_LEAD_MS before T+0 so that building the world and starting the products (1–3 s) happens before
@@ -68,7 +74,7 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
   // instead of T+0 expires on the other side of a sample at exactly T+TTL).
   const real = new RealClock({ offsetMs: Math.floor((plan.start - STARTUP_LEAD_MS - Date.now()) / 1000) * 1000 });
   writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
-  const started: RealResolver[] = [];
+  const started: { stop(): Promise<void> }[] = [];
   const info: RealRunInfo = { product, resolvers: [], seconds: 0, leftover: [] };
   const t0 = Date.now();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -102,14 +108,8 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
     const address = r.addresses.find((a) => !a.includes(':')) ?? r.addresses[0]!;
     for (const a of r.addresses) addLoopbackAddress(a);
     const { switches, unmapped, notApplied } = splitSettingsFor(product, r.settings);
-    const resolver = await RealResolver.start({
-      product,
-      address,
-      rootHints: r.rootHints,
-      trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)),
-      switches,
-      faketimeFile,
-    });
+    const cfg = { product, address, rootHints: r.rootHints, trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)), switches, faketimeFile };
+    const resolver = o.container !== undefined ? await ContainerProduct.start(cfg, { shared: o.container }) : await RealResolver.start(cfg);
     started.push(resolver);
     info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped, notApplied });
     return {
@@ -191,9 +191,17 @@ let nsCounter = 0;
 
 /**
  * Run one scenario variant against a real product: namespace, worker, result. Always deletes the namespace
- * (killing whatever is left in it) before returning or throwing.
+ * (killing whatever is left in it) before returning or throwing. `engine: 'docker'`: the same worker and
+ * product from images instead (servers/real/docker.ts runInDocker), with the same guarantees for containers.
  */
-export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number }): Promise<RealRunResult> {
+export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number; engine?: 'local' | 'docker' }): Promise<RealRunResult> {
+  if (req.engine === 'docker') {
+    const { engine: _engine, ...dockerReq } = req;
+    const run = await runInDocker(dockerReq);
+    const result = JSON.parse(run.resultJson) as RealRunResult;
+    if (result.real) result.real.docker = { version: run.version, leftover: run.leftover };
+    return result;
+  }
   const ns = NetworkNamespace.create(`dnslab-rr-${process.pid}-${nsCounter++}`);
   let worker: ManagedProcess | undefined;
   let outDir: string | undefined;

@@ -1,54 +1,120 @@
 // The Docker path for real resolvers: the same products from Debian bookworm
-// images (docker/<product>/Dockerfile) started with testcontainers 11.x, for
-// hosts where the packages are not installed. Only loaded when asked for:
-// testcontainers is imported dynamically and is not a dependency of dnslab
+// images (docker/<product>/Dockerfile), for hosts where the packages are not
+// installed. `dnslab run ID --resolver docker:unbound,docker:bind` (lab/runner/matrix.ts).
+// testcontainers 11 is imported dynamically and is not a dependency of dnslab
 // (`npm install --no-save testcontainers@11` to use this path).
 //
-// The container gets the config generateConfig() writes (mounted at /lab) and
-// joins an internal Docker network (Docker gives such a network no route out),
-// the counterpart of the namespace without a route on the local path.
+// Shape of one run (the counterpart of runReal's namespace + worker):
+//   - an internal user-defined Docker network (meant to have no route out; see isolateContainer for why the
+//     world still deletes its gateway route);
+//   - the world container (docker/world/Dockerfile) on that network runs the same worker as the local
+//     path (lab/runner/real-worker.ts). With NET_ADMIN it deletes any gateway route Docker gave it
+//     (isolateContainer), refuses to run if one is left, and puts every scenario address on its own lo,
+//     like the worker does in its namespace;
+//   - the product container joins the world container's network namespace (`--network container:<world>`),
+//     so the product listens on and sends from the scenario resolver's address and reaches every lab server
+//     on lo, exactly as on the local path. One address per container per Docker network could not hold the
+//     dozens of scenario addresses (10.53.0.1, 192.0.2.x, 198.51.100.x, IPv6…), and the authoritatives'
+//     traces must name the resolver by its scenario address;
+//   - both mount one host temp dir at /lab. The worker writes the product config there with the same
+//     generateConfig() as the local path (servers/real/products.ts), the clock offset /lab/faketime that
+//     the product's libfaketime / timeshift shim reads on every call, and requests for the product
+//     container (launch/N.sh: start a product; control/K.sh: run a control tool, e.g. a cache flush),
+//     which LAUNCHER below runs there;
+//   - afterwards (also on failure, timeout and SIGINT/SIGTERM) both containers and the network are removed.
 
 import { connect } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { generateConfig, type RealResolverConfig } from './products.ts';
-import { RealSoftwareError } from './netns.ts';
+import { join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { RealSoftwareError, runCommand } from './netns.ts';
+import { BINARY, flushCommands, generateConfig, LIBFAKETIME, TIME_MECHANISM, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns } from './products.ts';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
+/** Where the shared run dir is mounted in both containers. */
+export const CONTAINER_DIR = '/lab';
+/** Where docker/bind and docker/knot install the timeshift shim (servers/real/timeshift.c). */
+export const CONTAINER_TIMESHIFT = '/usr/local/lib/dnslab-timeshift.so';
+/** Image tags built from docker/<name>/Dockerfile. */
+export const imageTag = (name: Product | 'world') => `dnslab-${name}:bookworm`;
+/** Label on every container and network a run creates (value: the run id), to find leftovers. */
+export const RUN_LABEL = 'org.dnslab.run';
 
-/** Is a Docker engine reachable? Connects to the socket with a short timeout; never hangs. */
-export function dockerEngineReachable(socketPath = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : DOCKER_SOCKET, timeoutMs = 500): Promise<{ ok: boolean; reason: string }> {
+/** Where the engine listens, from DOCKER_HOST (unix:// or tcp://) or the default socket. */
+function engineEndpoint(): { path: string } | { host: string; port: number } {
+  const h = process.env.DOCKER_HOST;
+  if (h?.startsWith('unix://')) return { path: h.slice(7) };
+  const m = h ? /^tcp:\/\/([^:/]+):(\d+)/.exec(h) : null;
+  if (m) return { host: m[1]!, port: Number(m[2]) };
+  return { path: DOCKER_SOCKET };
+}
+
+/**
+ * Is a Docker engine reachable and answering? Sends `GET /_ping` and waits for "OK", with a short timeout
+ * (a socket file left by a dead daemon refuses, a hung daemon times out); never hangs.
+ */
+export function dockerEngineReachable(socketPath?: string, timeoutMs = 500): Promise<{ ok: boolean; reason: string }> {
+  const ep = socketPath !== undefined ? { path: socketPath } : engineEndpoint();
+  const where = 'path' in ep ? ep.path : `${ep.host}:${ep.port}`;
   return new Promise((done) => {
-    const s = connect({ path: socketPath });
-    const t = setTimeout(() => finish(false, `no answer from ${socketPath} within ${timeoutMs} ms`), timeoutMs);
+    const s = 'path' in ep ? connect({ path: ep.path }) : connect({ host: ep.host, port: ep.port });
+    let reply = '';
+    const t = setTimeout(() => finish(false, `no Docker engine: no answer from ${where} within ${timeoutMs} ms`), timeoutMs);
     const finish = (ok: boolean, reason: string) => {
       clearTimeout(t);
       s.destroy();
       done({ ok, reason });
     };
-    s.once('connect', () => finish(true, `connected to ${socketPath}`));
-    s.once('error', (e: NodeJS.ErrnoException) => finish(false, `no Docker engine: ${socketPath}: ${e.code ?? e.message}`));
+    s.once('connect', () => s.write('GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n'));
+    s.on('data', (d) => {
+      reply += d.toString();
+      if (/\r\n\r\nOK/.test(reply)) finish(true, `Docker engine answers on ${where}`);
+    });
+    s.once('end', () => finish(false, `no Docker engine: ${where} closed without answering /_ping`));
+    s.once('error', (e: NodeJS.ErrnoException) => finish(false, `no Docker engine: ${where}: ${e.code ?? e.message}`));
   });
 }
 
-/** The parts of testcontainers 11 this adapter uses (it is an optional, dynamically imported module). */
+// --- testcontainers: the parts this adapter uses (an optional, dynamically imported module) ---
+
+interface ExecResult {
+  output: string;
+  exitCode: number;
+}
 interface StartedContainer {
-  stop(): Promise<unknown>;
+  stop(options?: { timeout?: number; remove?: boolean }): Promise<unknown>;
   getId(): string;
+  exec(command: string[]): Promise<ExecResult>;
 }
 interface ContainerBuilder {
   withNetworkMode(mode: string): ContainerBuilder;
   withBindMounts(mounts: { source: string; target: string; mode?: 'ro' | 'rw' }[]): ContainerBuilder;
   withCommand(cmd: string[]): ContainerBuilder;
+  withEnvironment(env: Record<string, string>): ContainerBuilder;
+  withAddedCapabilities(...caps: string[]): ContainerBuilder;
+  withLabels(labels: Record<string, string>): ContainerBuilder;
   withStartupTimeout(ms: number): ContainerBuilder;
   start(): Promise<StartedContainer>;
 }
+interface DockerodeContainer {
+  inspect(): Promise<{ State: { Running: boolean; ExitCode: number } }>;
+  logs(o: { stdout: boolean; stderr: boolean; tail: number }): Promise<Buffer>;
+  remove(o: { force: boolean }): Promise<unknown>;
+}
+interface DockerodeNetwork {
+  id: string;
+  remove(): Promise<unknown>;
+}
+interface RuntimeClient {
+  container: { getById(id: string): DockerodeContainer; dockerode: { listContainers(o: { all: boolean; filters: string }): Promise<{ Id: string }[]>; listNetworks(o: { filters: string }): Promise<{ Id: string; Name: string }[]>; getNetwork(id: string): DockerodeNetwork } };
+  network: { create(o: Record<string, unknown>): Promise<DockerodeNetwork> };
+}
 interface TestcontainersModule {
-  GenericContainer: {
-    fromDockerfile(context: string): { build(image?: string, options?: { deleteOnExit?: boolean }): Promise<ContainerBuilder> };
+  GenericContainer: (new (image: string) => ContainerBuilder) & {
+    fromDockerfile(context: string, dockerfile?: string): { build(image?: string, options?: { deleteOnExit?: boolean }): Promise<ContainerBuilder> };
   };
-  Network: new (options?: { internal?: boolean }) => { start(): Promise<{ getName(): string; stop(): Promise<unknown> }> };
+  getContainerRuntimeClient(): Promise<RuntimeClient>;
 }
 
 export async function loadTestcontainers(): Promise<TestcontainersModule> {
@@ -60,38 +126,327 @@ export async function loadTestcontainers(): Promise<TestcontainersModule> {
   }
 }
 
-export interface DockerResolver {
-  stop(): Promise<void>;
-  containerId: string;
-  network: string;
+const ROOT = resolve(import.meta.dirname, '../..');
+const built = new Map<string, Promise<void>>();
+
+/**
+ * Build docker/<name>/Dockerfile (context: the repository root, .dockerignore) as imageTag(name), once per
+ * process: the engine's layer cache makes a rebuild of an unchanged tree cheap, and a changed scenario or
+ * server file ends up in the world image.
+ */
+function buildImage(tc: TestcontainersModule, name: Product | 'world'): Promise<void> {
+  let p = built.get(name);
+  if (!p) {
+    p = tc.GenericContainer.fromDockerfile(ROOT, `docker/${name}/Dockerfile`)
+      .build(imageTag(name), { deleteOnExit: false })
+      .then(
+        () => undefined,
+        (e: Error) => {
+          throw new RealSoftwareError(`building docker/${name}/Dockerfile failed (the engine must reach deb.debian.org and, for the world image, Docker Hub's node:20-bookworm-slim and the npm registry): ${e.message}`);
+        },
+      );
+    built.set(name, p);
+    p.catch(() => built.delete(name));
+  }
+  return p;
 }
 
 /**
- * Build the product's image and start it on a fresh internal network with the generated config. The lab's
- * servers must join the same network (e.g. `dnslab serve` in a container) — see servers/real/README.md.
+ * Runs in the product container: starts what the world asks for (launch/N.sh, in the background, once) and runs
+ * control commands (control/K.sh, to the end; exit status in K.sh.rc). Requests are written as *.tmp and renamed,
+ * so a half-written file is never run. Bounded: stops after MAX polls (50 ms each) or when /lab/done appears.
  */
-export async function startDockerResolver(cfg: Omit<RealResolverConfig, 'faketimeFile'>): Promise<DockerResolver> {
-  const reach = await dockerEngineReachable();
-  if (!reach.ok) throw new RealSoftwareError(reach.reason);
-  const tc = await loadTestcontainers();
-  const dir = mkdtempSync(join(tmpdir(), `dnslab-docker-${cfg.product}-`));
-  // Inside the container the config lives at /lab; generate it for that path, write it here, mount it there.
-  const gen = generateConfig(cfg, '/lab');
-  for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
-  const network = await new tc.Network({ internal: true }).start();
-  const image = await tc.GenericContainer.fromDockerfile(resolve(import.meta.dirname, '../../docker', cfg.product)).build(`dnslab-${cfg.product}:bookworm`, { deleteOnExit: false });
-  const container = await image
-    .withNetworkMode(network.getName())
-    .withBindMounts([{ source: dir, target: '/lab', mode: 'rw' }])
-    .withCommand([gen.command, ...gen.args])
-    .withStartupTimeout(60_000)
-    .start();
-  return {
-    containerId: container.getId(),
-    network: network.getName(),
-    stop: async () => {
-      await container.stop();
-      await network.stop();
-    },
-  };
+export const LAUNCHER = (maxPolls: number) => `# dnslab product launcher (servers/real/docker.ts)
+cd ${CONTAINER_DIR}
+: > ${CONTAINER_DIR}/launcher.ready
+i=0
+while [ $i -lt ${maxPolls} ] && [ ! -e ${CONTAINER_DIR}/done ]; do
+  for f in ${CONTAINER_DIR}/launch/*.sh; do
+    [ -e "$f" ] || continue
+    [ -e "$f.started" ] && continue
+    : > "$f.started"
+    sh "$f" > "$f.log" 2>&1 &
+  done
+  for f in ${CONTAINER_DIR}/control/*.sh; do
+    [ -e "$f" ] || continue
+    [ -e "$f.rc" ] && continue
+    sh "$f" > "$f.out" 2>&1
+    echo $? > "$f.rc.tmp" && mv "$f.rc.tmp" "$f.rc"
+  done
+  sleep 0.05
+  i=$((i+1))
+done
+`;
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Make this container's network a dead end and prove it: delete every gateway route (default or via), then
+ * refuse to go on unless only on-link routes are left (the internal network's own subnet), IPv4 and IPv6. The
+ * Docker-path counterpart of assertIsolated() (netns.ts), which needs a dnslab-rr-* namespace with no route.
+ * Why delete: Docker 20.10 (Debian 12's docker.io) still gives a container on an `--internal` network a default
+ * route via the bridge and relies on iptables rules to drop what it forwards; with `--iptables=false`, or a host
+ * that forwards, that route leads out. Measured: `docker network create --internal n; docker run --network n …
+ * ip route` → `default via 172.17.0.1 dev eth0`. Needs NET_ADMIN (which the world has for its lo addresses).
+ */
+export function isolateContainer(): string {
+  if (!existsSync('/.dockerenv')) throw new RealSoftwareError('not inside a Docker container (/.dockerenv missing); the Docker path runs the world only in its container');
+  const routes = () => [runCommand('ip', ['-4', 'route', 'show']), runCommand('ip', ['-6', 'route', 'show'])].join('\n').split('\n').map((l) => l.trim()).filter(Boolean);
+  // A route with a gateway (default or via) leads off the link; on-link routes reach only the internal bridge.
+  const gateway = (l: string) => l.startsWith('default') || / via /.test(l);
+  for (const l of routes().filter(gateway)) {
+    const v6 = l.includes(':');
+    spawnSync('ip', [...(v6 ? ['-6'] : ['-4']), 'route', 'del', ...l.split(/\s+/)], { timeout: 10_000 });
+  }
+  const left = routes();
+  const bad = left.filter(gateway);
+  if (bad.length) throw new RealSoftwareError(`this container still has a route out; refusing to run real resolvers:\n${bad.join('\n')}`);
+  return left.join('; ') || '(no routes)';
 }
+
+/**
+ * Wait until the product container's launcher runs (it creates launcher.ready). The product container can only be
+ * created after the world container exists, and with the vfs storage driver that copies the whole image (seconds
+ * to tens of seconds on a loaded host): the worker waits here before building the world, so the lab clock starts
+ * at T+0 with the product ready to start, as on the local path. Bounded: 2 min.
+ */
+export async function waitForLauncher(shared: string = CONTAINER_DIR, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!existsSync(join(shared, 'launcher.ready'))) {
+    if (Date.now() > deadline) throw new RealSoftwareError(`the product container's launcher did not start within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Sleep without returning to the event loop (flushCache is synchronous: scenario actions are). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+let requestCounter = 0;
+
+/**
+ * A product running in the product container, driven from the world container through the shared dir. Same
+ * surface as RealResolver (products.ts) for lab/runner/real.ts.
+ */
+export class ContainerProduct {
+  private constructor(
+    readonly config: RealResolverConfig,
+    readonly dir: string,
+    readonly mappings: SwitchMapping[],
+    private readonly timeEnv: Record<string, string>,
+    private readonly request: string,
+  ) {}
+
+  /** Write the config (generateConfig, as locally), ask the launcher to start it, wait until it answers. */
+  static async start(cfg: RealResolverConfig, options: { shared?: string; startTimeoutMs?: number } = {}): Promise<ContainerProduct> {
+    const shared = options.shared ?? CONTAINER_DIR;
+    const dir = mkdtempSync(join(shared, `${cfg.product}-`));
+    const gen = generateConfig(cfg, dir);
+    for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
+    const timeEnv = cfg.faketimeFile ? timeEnvironment(cfg.product, cfg.faketimeFile, TIME_MECHANISM[cfg.product] === 'timeshift' ? CONTAINER_TIMESHIFT : LIBFAKETIME) : {};
+    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, ...timeEnv };
+    const id = `${requestCounter++}-${process.pid}`;
+    // The product's own pid (kresd names its control socket after it), then its exit status if it dies.
+    const script = [
+      `cd ${shq(dir)}`,
+      `env -i ${Object.entries(env).map(([k, v]) => shq(`${k}=${v}`)).join(' ')} ${[gen.command, ...gen.args].map(shq).join(' ')} &`,
+      `pid=$!`,
+      `echo $pid > ${shq(join(dir, 'product.pid'))}`,
+      `wait $pid`,
+      `echo $? > ${shq(join(dir, 'product.exit'))}`,
+      '',
+    ].join('\n');
+    mkdirSync(join(shared, 'launch'), { recursive: true });
+    writeFileSync(join(shared, 'launch', `${id}.sh.tmp`), script);
+    renameSync(join(shared, 'launch', `${id}.sh.tmp`), join(shared, 'launch', `${id}.sh`));
+    const p = new ContainerProduct(cfg, dir, gen.mappings, timeEnv, join(shared, 'control'));
+    // The launcher is running (waitForLauncher) and polls every 50 ms.
+    const pickup = Date.now() + 10_000;
+    try {
+      while (!existsSync(join(dir, 'product.pid'))) {
+        if (Date.now() > pickup) throw new RealSoftwareError('the product container did not pick up the start request within 10 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const exitFile = join(dir, 'product.exit');
+      await waitForDns(cfg.address, options.startTimeoutMs ?? 20_000, () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined));
+    } catch (e) {
+      const log = existsSync(join(shared, 'launch', `${id}.sh.log`)) ? readFileSync(join(shared, 'launch', `${id}.sh.log`), 'utf8').slice(-3000) : '';
+      throw new RealSoftwareError(`${cfg.product} did not come up on ${cfg.address} in its container: ${(e as Error).message}\n--- output ---\n${log}`);
+    }
+    return p;
+  }
+
+  /** The product's pid in its container (what kresd named its control socket after). */
+  get pid(): number | undefined {
+    const f = join(this.dir, 'product.pid');
+    return existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : undefined;
+  }
+
+  /** Run a shell command in the product container and wait for it (bounded). */
+  private runInProduct(command: string, timeoutMs = 10_000): { rc: number; output: string } {
+    mkdirSync(this.request, { recursive: true });
+    const base = join(this.request, `${requestCounter++}-${process.pid}.sh`);
+    writeFileSync(`${base}.tmp`, command + '\n');
+    renameSync(`${base}.tmp`, base);
+    const deadline = Date.now() + timeoutMs;
+    while (!existsSync(`${base}.rc`)) {
+      if (Date.now() > deadline) throw new RealSoftwareError(`no answer from the product container within ${timeoutMs} ms to: ${command}`);
+      sleepSync(20);
+    }
+    const out = existsSync(`${base}.out`) ? readFileSync(`${base}.out`, 'utf8') : '';
+    return { rc: Number(readFileSync(`${base}.rc`, 'utf8').trim()), output: out };
+  }
+
+  flushCache(name?: string): void {
+    for (const c of flushCommands(this.config.product, this.dir, name, this.pid)) {
+      if (c.in === 'lab') {
+        // The control socket lives in the shared dir: reachable from here with the lab's node.
+        const r = spawnSync(c.command, c.args, { encoding: 'utf8', timeout: 10_000 });
+        if (r.status !== 0) throw new RealSoftwareError(`${c.command} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
+        continue;
+      }
+      // Same clock as the product (rndc's messages carry a timestamp named checks against its own).
+      const env = Object.entries(this.timeEnv).map(([k, v]) => shq(`${k}=${v}`)).join(' ');
+      const r = this.runInProduct(`env ${env} ${[c.command, ...c.args].map(shq).join(' ')}`);
+      if (r.rc !== 0) throw new RealSoftwareError(`${c.command} ${c.args.join(' ')} failed in the product container (${r.rc}): ${r.output}`);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after 3 s (the container is removed afterwards anyway). */
+  async stop(): Promise<void> {
+    const pid = this.pid;
+    if (pid === undefined || existsSync(join(this.dir, 'product.exit'))) return;
+    this.runInProduct(`kill -TERM ${pid} 2>/dev/null; i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 60 ]; do sleep 0.05; i=$((i+1)); done; kill -KILL ${pid} 2>/dev/null; exit 0`, 10_000);
+  }
+}
+
+/** What runInDocker gives back: the worker's JSON result and the product's version line. */
+export interface DockerRun {
+  resultJson: string;
+  version: string;
+  /** Containers and networks of this run still present after cleanup (should be 0). */
+  leftover: number;
+}
+
+let runCounter = 0;
+
+/**
+ * One scenario variant against `product` on the Docker path: build the images, create the internal network,
+ * start the world and product containers, wait for the worker's result, and remove everything — also when
+ * anything fails, on timeout and on SIGINT/SIGTERM (then the process dies of the same signal).
+ */
+export async function runInDocker(req: { file: string; variant: string; seed: string; product: Product; waitMs?: number; timeoutMs?: number }): Promise<DockerRun> {
+  const reach = await dockerEngineReachable();
+  if (!reach.ok) throw new RealSoftwareError(`${reach.reason} (the docker:* resolvers need a Docker engine; see servers/real/README.md "Docker path")`);
+  const rel = relative(ROOT, resolve(req.file));
+  if (rel.startsWith('..')) throw new RealSoftwareError(`${req.file}: the Docker path runs scenarios from this checkout only (the world image holds ${ROOT})`);
+  const tc = await loadTestcontainers();
+  await buildImage(tc, 'world');
+  await buildImage(tc, req.product);
+  const client = await tc.getContainerRuntimeClient();
+  const runId = `dnslab-rr-${process.pid}-${runCounter++}`;
+  const shared = mkdtempSync(join(tmpdir(), 'dnslab-docker-'));
+  const timeoutMs = req.timeoutMs ?? 600_000;
+  writeFileSync(join(shared, 'launcher.sh'), LAUNCHER(Math.ceil(timeoutMs / 50) + 100));
+  mkdirSync(join(shared, 'tmp'));
+  let network: DockerodeNetwork | undefined;
+  const containers: StartedContainer[] = [];
+  let cleaned: Promise<number> | undefined;
+  const cleanup = (): Promise<number> =>
+    (cleaned ??= (async () => {
+      writeFileSync(join(shared, 'done'), '');
+      // By label, not only the containers we hold: one may have been created while we were interrupted.
+      const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
+      const ids = new Set([...containers.map((c) => c.getId()), ...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])).map((c) => c.Id)]);
+      for (const id of ids) await client.container.getById(id).remove({ force: true }).catch(() => undefined);
+      for (const n of await client.container.dockerode.listNetworks({ filters }).catch(() => [])) await client.container.dockerode.getNetwork(n.Id).remove().catch(() => undefined);
+      if (network) await network.remove().catch(() => undefined);
+      rmSync(shared, { recursive: true, force: true });
+      // Anything of this run still there?
+      const left = [...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])), ...(await client.container.dockerode.listNetworks({ filters }).catch(() => []))];
+      return left.length;
+    })());
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    void cleanup().finally(() => process.kill(process.pid, sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const labels = { [RUN_LABEL]: runId };
+    // Internal: the engine keeps it off the outside (with its iptables rules); isolateContainer() in the world
+    // makes sure of it without them.
+    network = await client.network.create({ Name: runId, Driver: 'bridge', Internal: true, CheckDuplicate: true, Attachable: false, Ingress: false, EnableIPv6: false, Labels: labels });
+    const workerReq = { file: rel, variant: req.variant, seed: req.seed, product: req.product, ...(req.waitMs !== undefined ? { waitMs: req.waitMs } : {}), out: `${CONTAINER_DIR}/result.json`, container: CONTAINER_DIR };
+    const mount = [{ source: shared, target: CONTAINER_DIR, mode: 'rw' as const }];
+    const world = await new tc.GenericContainer(imageTag('world'))
+      .withNetworkMode(runId)
+      .withAddedCapabilities('NET_ADMIN')
+      .withBindMounts(mount)
+      .withEnvironment({ TMPDIR: `${CONTAINER_DIR}/tmp` })
+      .withLabels(labels)
+      .withCommand(['node', '--import', 'tsx', 'lab/runner/real-worker.ts', JSON.stringify(workerReq)])
+      .withStartupTimeout(60_000)
+      .start();
+    containers.push(world);
+    const worldRef = client.container.getById(world.getId());
+    const worldFailure = async (what: string) => {
+      const logs = demuxLogs(await worldRef.logs({ stdout: true, stderr: true, tail: 60 }));
+      return new RealSoftwareError(`world container for ${req.product} ${what} (exit ${(await worldRef.inspect()).State.ExitCode}):\n${logs.slice(-3000)}`);
+    };
+    let product: StartedContainer;
+    try {
+      product = await new tc.GenericContainer(imageTag(req.product))
+        .withNetworkMode(`container:${world.getId()}`)
+        .withBindMounts(mount)
+        .withLabels(labels)
+        .withCommand(['sh', `${CONTAINER_DIR}/launcher.sh`])
+        .withStartupTimeout(60_000)
+        .start();
+    } catch (e) {
+      // The usual cause: the worker failed at once, and a stopped container has no namespace to join.
+      if (!(await worldRef.inspect()).State.Running) throw await worldFailure('exited before the product could join it');
+      throw e;
+    }
+    containers.push(product);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const st = await worldRef.inspect();
+      if (!st.State.Running) break;
+      if (Date.now() > deadline) throw new RealSoftwareError(`${req.product} run of ${req.file} [${req.variant}] in Docker took longer than ${timeoutMs} ms; stopped`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const out = join(shared, 'result.json');
+    if (!existsSync(out)) throw await worldFailure('produced no result');
+    const resultJson = readFileSync(out, 'utf8');
+    const v = await product.exec([BINARY[req.product].binary, ...VERSION_FLAG[req.product]]);
+    const version = v.output.split('\n').find((l) => /version|BIND|PowerDNS Recursor/i.test(l))?.replace(/^\w{3} \d+ [\d:]+ /, '').trim() ?? '(unknown)';
+    const leftover = await cleanup();
+    return { resultJson, version: `${version} (${imageTag(req.product)})`, leftover };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
+  }
+}
+
+/**
+ * A non-TTY container's log as text: the engine frames each chunk with 8 bytes (stream type, 3 zero bytes, payload
+ * length big-endian; Docker Engine API, "Attach to a container", stream format).
+ */
+export function demuxLogs(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && buf[i]! <= 2 && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const n = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + n));
+    i += 8 + n;
+  }
+  // Not framed (a TTY container) or trailing bytes: keep them as they are.
+  if (i < buf.length) parts.push(buf.subarray(i));
+  return Buffer.concat(parts).toString('utf8');
+}
+
+const VERSION_FLAG: Record<Product, string[]> = { unbound: ['-V'], bind: ['-v'], knot: ['--version'], powerdns: ['--version'] };

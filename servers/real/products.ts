@@ -337,6 +337,56 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
   }
 }
 
+/**
+ * The environment that shifts a product's clock by the offset in `faketimeFile`: libfaketime for Unbound and
+ * PowerDNS, the timeshift shim for named and kresd (TIME_MECHANISM). `library` is the .so to preload (its path
+ * differs between the host and the Docker images, docker/<product>/Dockerfile).
+ */
+export function timeEnvironment(product: Product, faketimeFile: string, library: string): Record<string, string> {
+  return TIME_MECHANISM[product] === 'libfaketime'
+    ? { LD_PRELOAD: library, FAKETIME_TIMESTAMP_FILE: faketimeFile, FAKETIME_NO_CACHE: '1' }
+    : { LD_PRELOAD: library, DNSLAB_TIMESHIFT_FILE: faketimeFile };
+}
+
+/**
+ * A command that empties a product's cache. `in: 'product'` runs where the product's control tool is installed
+ * (unbound-control, rndc, rec_control); `in: 'lab'` runs with the lab's own node (Knot Resolver's control
+ * socket has no client tool in the package): on the Docker path these are different containers.
+ */
+export interface ControlCommand {
+  command: string;
+  args: string[];
+  in: 'product' | 'lab';
+}
+
+/**
+ * How to empty the cache (all of it, or `name` and everything below) through the product's own control tool:
+ * unbound-control flush_zone, rndc flushtree/flush, kresd's control socket cache.clear(), rec_control
+ * wipe-cache NAME$. `dir` is the config dir generateConfig() wrote for; `pid` is the product's process id as
+ * the product sees it (kresd names its control socket after it).
+ */
+export function flushCommands(product: Product, dir: string, name: string | undefined, pid: number | undefined): ControlCommand[] {
+  const fqdn = name === undefined || name === '.' ? '.' : name.endsWith('.') ? name : `${name}.`;
+  switch (product) {
+    case 'unbound':
+      return [
+        { command: 'unbound-control', args: ['-c', join(dir, 'unbound.conf'), 'flush_zone', fqdn], in: 'product' },
+        { command: 'unbound-control', args: ['-c', join(dir, 'unbound.conf'), 'flush_bogus'], in: 'product' },
+      ];
+    case 'bind':
+      return [{ command: 'rndc', args: ['-c', join(dir, 'rndc.conf'), ...(fqdn === '.' ? ['flush'] : ['flushtree', fqdn])], in: 'product' }];
+    case 'powerdns':
+      return [{ command: 'rec_control', args: [`--socket-dir=${dir}`, 'wipe-cache', `${fqdn}$`], in: 'product' }];
+    case 'knot': {
+      // kresd listens for Lua on <rundir>/control/<pid> (postconfig.lua); one command, read the reply, close.
+      const sock = join(dir, 'control', String(pid));
+      const lua = fqdn === '.' ? 'cache.clear()' : `cache.clear('${fqdn}')`;
+      const script = `const s=require('net').connect(${JSON.stringify(sock)},()=>s.write(${JSON.stringify(lua + '\n')}));let b='';s.on('data',d=>{b+=d;if(b.includes('>')||b.length>0){s.end();}});s.on('end',()=>process.exit(0));s.on('error',e=>{console.error(e.message);process.exit(1)});setTimeout(()=>process.exit(0),2000);`;
+      return [{ command: process.execPath, args: ['-e', script], in: 'lab' }];
+    }
+  }
+}
+
 /** A running real resolver. */
 export class RealResolver {
   private constructor(
@@ -360,15 +410,12 @@ export class RealResolver {
     const gen = generateConfig(cfg, dir);
     for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir };
-    if (cfg.faketimeFile) {
-      if (TIME_MECHANISM[cfg.product] === 'libfaketime') Object.assign(env, { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: cfg.faketimeFile, FAKETIME_NO_CACHE: '1' });
-      else Object.assign(env, { LD_PRELOAD: timeshiftLibrary(), DNSLAB_TIMESHIFT_FILE: cfg.faketimeFile });
-    }
+    if (cfg.faketimeFile) Object.assign(env, timeEnvironment(cfg.product, cfg.faketimeFile, TIME_MECHANISM[cfg.product] === 'timeshift' ? timeshiftLibrary() : LIBFAKETIME));
     const proc = new ManagedProcess(gen.command, gen.args, { env, cwd: dir });
     const timeEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME') || k.startsWith('DNSLAB_')));
     const r = new RealResolver(cfg, dir, proc, gen.mappings, timeEnv);
     try {
-      await waitForDns(cfg.address, options.startTimeoutMs ?? 20_000, proc);
+      await waitForDns(cfg.address, options.startTimeoutMs ?? 20_000, () => (proc.exited ? String(proc.child.exitCode ?? proc.child.signalCode) : undefined));
     } catch (e) {
       await r.stop();
       throw new RealSoftwareError(`${cfg.product} did not come up on ${cfg.address}: ${(e as Error).message}\n--- output ---\n${proc.log.slice(-3000)}`);
@@ -386,31 +433,10 @@ export class RealResolver {
    * wipe-cache NAME$. Synchronous (scenario actions are), bounded in time.
    */
   flushCache(name?: string): void {
-    const fqdn = name === undefined || name === '.' ? '.' : name.endsWith('.') ? name : `${name}.`;
-    const run = (cmd: string, args: string[]) => {
+    for (const c of flushCommands(this.config.product, this.dir, name, this.pid)) {
       // Same clock as the product: rndc's messages carry a timestamp named checks against its own (shifted) time.
-      const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ...this.timeEnv } });
-      if (r.status !== 0) throw new RealSoftwareError(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
-    };
-    switch (this.config.product) {
-      case 'unbound':
-        run('unbound-control', ['-c', join(this.dir, 'unbound.conf'), 'flush_zone', fqdn]);
-        run('unbound-control', ['-c', join(this.dir, 'unbound.conf'), 'flush_bogus']);
-        return;
-      case 'bind':
-        run('rndc', ['-c', join(this.dir, 'rndc.conf'), ...(fqdn === '.' ? ['flush'] : ['flushtree', fqdn])]);
-        return;
-      case 'powerdns':
-        run('rec_control', [`--socket-dir=${this.dir}`, 'wipe-cache', `${fqdn}$`]);
-        return;
-      case 'knot': {
-        // kresd listens for Lua on <rundir>/control/<pid> (postconfig.lua); one command, read the reply, close.
-        const sock = join(this.dir, 'control', String(this.pid));
-        const lua = fqdn === '.' ? 'cache.clear()' : `cache.clear('${fqdn}')`;
-        const script = `const s=require('net').connect(${JSON.stringify(sock)},()=>s.write(${JSON.stringify(lua + '\n')}));let b='';s.on('data',d=>{b+=d;if(b.includes('>')||b.length>0){s.end();}});s.on('end',()=>process.exit(0));s.on('error',e=>{console.error(e.message);process.exit(1)});setTimeout(()=>process.exit(0),2000);`;
-        run(process.execPath, ['-e', script]);
-        return;
-      }
+      const r = spawnSync(c.command, c.args, { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ...this.timeEnv } });
+      if (r.status !== 0) throw new RealSoftwareError(`${c.command} ${c.args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
     }
   }
 
@@ -421,14 +447,18 @@ export class RealResolver {
   }
 }
 
-/** Wait until something answers a DNS query (version.bind CH TXT, RD=0) on address:53. */
-export async function waitForDns(address: string, ms: number, proc?: ManagedProcess): Promise<void> {
+/**
+ * Wait until something answers a DNS query (version.bind CH TXT, RD=0) on address:53. `exited` tells whether
+ * the product died meanwhile (its exit status), so a crash fails at once instead of at the deadline.
+ */
+export async function waitForDns(address: string, ms: number, exited?: () => string | undefined): Promise<void> {
   const deadline = Date.now() + ms;
   // Built by hand so this module needs nothing from dns/: id 0x1d1a, no flags, one question version.bind CH TXT.
   const name = Buffer.from('\x07version\x04bind\x00', 'latin1');
   const query = Buffer.concat([Buffer.from([0x1d, 0x1a, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), name, Buffer.from([0, 16, 0, 3])]);
   for (let attempt = 0; attempt < 1000; attempt++) {
-    if (proc?.exited) throw new RealSoftwareError(`process exited (${proc.child.exitCode ?? proc.child.signalCode})`);
+    const status = exited?.();
+    if (status !== undefined) throw new RealSoftwareError(`process exited (${status})`);
     if (Date.now() > deadline) throw new RealSoftwareError(`no answer within ${ms} ms`);
     const ok = await new Promise<boolean>((resolveP) => {
       const sock = createSocket(address.includes(':') ? 'udp6' : 'udp4');
