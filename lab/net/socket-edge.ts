@@ -38,7 +38,7 @@
 // handshake on the wrong side). Not modelled: retransmission of a dropped TCP
 // segment (the stream stalls, as if every retransmission were dropped too).
 
-import type { Clock, Endpoint } from './network.ts';
+import type { Clock, Endpoint, TimerHandle } from './network.ts';
 import { formatEndpoint } from './network.ts';
 import { ipFamily, normalizeIp } from './ip.ts';
 import { fragmentPacket, ipHeaderSize, parseTransport, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
@@ -131,6 +131,7 @@ export class SocketEdge {
   private readonly reassembly = new Map<string, { pieces: Map<number, Buffer>; total: number | undefined; first: IpPacket; by: string | undefined }>();
   private nextIdent = 1;
   private nextPacketId = 1;
+  private readonly timers = new Set<TimerHandle>();
 
   constructor(options: SocketEdgeOptions) {
     this.clock = options.clock;
@@ -291,7 +292,7 @@ export class SocketEdge {
         const out = canonical(e.packet);
         const go = (): void => this.run(out, chain, i + 1, skip, out === packet ? by : ic.name);
         // Held by the box: released on the lab clock (a RealClock re-arms when lab time jumps).
-        if ((e.delayMs ?? 0) > 0) this.clock.setTimer(e.delayMs!, go);
+        if ((e.delayMs ?? 0) > 0) this.later(e.delayMs!, go);
         else go();
       }
       return;
@@ -309,11 +310,27 @@ export class SocketEdge {
           if (hops > MAX_INJECT_HOPS) return this.drop(`${entry.interceptor.name} (hop limit)`);
           this.run({ ...canonical(p), hops }, this.entries, 0, entry.interceptor, entry.interceptor.name);
         };
-        if ((delayMs ?? 0) > 0) this.clock.setTimer(delayMs!, send);
+        if ((delayMs ?? 0) > 0) this.later(delayMs!, send);
         else send();
       },
       packetId: () => this.packetId(),
     };
+  }
+
+  /** A timer on the lab clock that `close()` can cancel. */
+  private later(ms: number, fn: () => void): void {
+    const h = this.clock.setTimer(ms, () => {
+      this.timers.delete(h);
+      fn();
+    });
+    this.timers.add(h);
+  }
+
+  /** Cancel held packets and reassembly timers (the lab is shutting down). */
+  close(): void {
+    for (const h of this.timers) this.clock.clearTimer(h);
+    this.timers.clear();
+    this.reassembly.clear();
   }
 
   // ---- back onto the sockets ----
@@ -354,7 +371,7 @@ export class SocketEdge {
       r = { pieces: new Map(), total: undefined, first: packet, by };
       this.reassembly.set(k, r);
       const entry = r;
-      this.clock.setTimer(this.reassemblyTimeoutMs, () => {
+      this.later(this.reassemblyTimeoutMs, () => {
         if (this.reassembly.get(k) === entry) {
           this.reassembly.delete(k);
           this.stats.incomplete++;

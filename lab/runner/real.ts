@@ -144,7 +144,10 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
     info,
     close: async () => {
       for (const r of started) await r.stop().catch(() => undefined);
-      if (edge) info.middleboxes = edge.stats;
+      if (edge) {
+        info.middleboxes = edge.stats;
+        edge.close();
+      }
       info.seconds = (Date.now() - t0) / 1000;
       rmSync(dir, { recursive: true, force: true });
     },
