@@ -21,7 +21,8 @@
 //        18.3), which a client sees as ECONNRESET right after connect instead
 //        of ECONNREFUSED — for a DNS client the same failed TCP fallback;
 //        dropped (blackhole, full session table) → the connection is held
-//        silent: no byte reaches the server, the peer times out. Data chunks
+//        silent (no byte reaches the server, the peer's query times out) and
+//        aborted after SYN_DROP_HOLD_MS, so the peer cannot keep it. Data chunks
 //        are cut into MSS-sized segments (link MTU − 40/60) and each runs
 //        through the chain; what comes out is delivered in sequence order.
 //
@@ -105,6 +106,12 @@ interface Entry {
 const MAX_EMISSIONS = 64;
 const MAX_INJECT_HOPS = 32;
 const MAX_REASSEMBLY = 256;
+/**
+ * How long a connection whose SYN the boxes dropped is held silent before it is aborted: about the
+ * time a client's connect() would spend retransmitting SYNs (Linux: 1 s initial RTO, doubling) before
+ * it gives up on the query.
+ */
+export const SYN_DROP_HOLD_MS = 5000;
 
 const key = (e: Endpoint): string => `${e.address}|${e.port}`;
 
@@ -317,8 +324,8 @@ export class SocketEdge {
     };
   }
 
-  /** A timer on the lab clock that `close()` can cancel. */
-  private later(ms: number, fn: () => void): void {
+  /** @internal A timer on the lab clock that `close()` can cancel. */
+  later(ms: number, fn: () => void): void {
     const h = this.clock.setTimer(ms, () => {
       this.timers.delete(h);
       fn();
@@ -453,6 +460,16 @@ export class TcpFlow {
   start(): void {
     this.edge.runTcp(this.segment(true, { syn: true }, Buffer.alloc(0), this.remoteSeq));
     this.remoteSeq = (this.remoteSeq + 1) >>> 0;
+    // A SYN the boxes swallowed: a real client would still be retransmitting it, and would never get a
+    // connection to keep. Ours has one (the kernel accepted it), so it stays silent and is aborted after
+    // SYN_DROP_HOLD_MS — a client must not pool it and send later queries into the void (Knot Resolver
+    // reuses TCP connections to an upstream).
+    this.edge.later(SYN_DROP_HOLD_MS, () => {
+      if (this.state !== 'syn-sent') return;
+      this.state = 'reset';
+      this.early = [];
+      this.side.reset();
+    });
   }
 
   /** Bytes the peer sent (from the kernel socket). */
