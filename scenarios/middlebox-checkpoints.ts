@@ -32,7 +32,9 @@ vulnerable — the box caps UDP DNS answers at 512 octets (TC=1) and blocks TCP/
 fragment-drop — the resolver advertises an EDNS buffer of 4096 octets, so the server sends the answer
   in one 2.3 KB UDP datagram, which the 1500-octet path splits into IP fragments; the firewall drops
   fragments (the server here still uses the pre-2020 default of 4096). Nothing arrives, the resolver times out and answers SERVFAIL — the "works for small
-  names, times out for big ones" symptom DNS Flag Day 2020 was about.
+  names, times out for big ones" symptom DNS Flag Day 2020 was about. This resolver keeps advertising
+  4096 after the timeout (PowerDNS Recursor 4.8 does); Unbound, BIND and Knot Resolver retry with a
+  smaller size or over TCP and get the answer.
 fixed — the same fragment-dropping firewall, but the resolver uses EDNS 1232 (DNS Flag Day 2020) and
   TCP/53 is open: the server answers TC=1 in a datagram that needs no fragmentation, the resolver
   retries over TCP and the answer validates (AD=1).
@@ -52,7 +54,8 @@ vulnerable — 機器が UDP の DNS 応答を 512 オクテットに制限し (
 fragment-drop — リゾルバーが EDNS バッファ 4096 オクテットを広告するため、サーバーは 2.3 KB の UDP データグラム 1 つで
   応答し、1500 オクテットの経路で IP フラグメントに分割される。ファイアウォールはフラグメントを破棄する。
   何も届かずリゾルバーはタイムアウトして SERVFAIL を返す (DNS Flag Day 2020 が扱った「小さな名前は引けるが大きな名前は
-  タイムアウトする」症状)。
+  タイムアウトする」症状)。このリゾルバーはタイムアウト後も 4096 を広告し続ける (PowerDNS Recursor 4.8 がそう)。Unbound、BIND、
+  Knot Resolver はより小さいサイズか TCP で再試行し、応答を得る。
 fixed — 同じくフラグメントを落とすファイアウォールだが、リゾルバーは EDNS 1232 (DNS Flag Day 2020) を使い TCP/53 は
   開いている。サーバーはフラグメント不要な TC=1 応答を返し、リゾルバーは TCP で再問い合わせし、検証に成功する (AD=1)。
 lb-session-table — チェック項目 5「UDP セッション数」: ロードバランサーがサーバーのアドレス (192.0.2.53) を持ち、UDP
@@ -117,13 +120,46 @@ big  IN TXT ${bigTxt}
     vulnerable: {
       description: { en: 'UDP answers capped at 512 octets, TCP/53 refused', ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否' },
       topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject' } } } },
+      products: {
+        knot: {
+          failingClaims: ['step 7 '],
+          because:
+            'after TCP to ns-example was refused for mid.example.jp, Knot Resolver asks big.example.jp only over TCP (refused again: still SERVFAIL), never over UDP (measured; mechanism in lib/selection.c not yet established)',
+        },
+      },
     },
     'fragment-drop': {
       description: { en: 'EDNS 4096 through a firewall that drops IP fragments (MTU 1500)', ja: 'EDNS 4096 でフラグメントを落とすファイアウォール (MTU 1500) を通る' },
       topology: {
         servers: { 'ns-example': { udpPayloadSize: 4096 } },
-        resolvers: { isp: { settings: { ednsBufferSize: 4096 } } },
+        // A resolver that keeps its 4096 after a timeout: PowerDNS Recursor 4.8 (measured). Unbound (the other
+        // variants' profile) retries at once at 1472 and gets the answer over TCP — see products below.
+        resolvers: { isp: { profile: 'powerdns', settings: { ednsBufferSize: 4096 } } },
         middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { mtu: 1500, fragments: 'drop', tcp: 'allow' } } },
+      },
+      // Measured with --resolver unbound,bind,knot,powerdns (servers/real/README.md): three products survive the
+      // fragment-dropping firewall, each its own way, and get the validated answer over TCP.
+      products: {
+        unbound: {
+          failingClaims: ['step 5 ', 'step 10 '],
+          because:
+            'Unbound 1.17 resends a timed-out EDNS query at once advertising 1472 (services/outside_network.c serviced_udp_callback → serviced_query_UDP_EDNS_FRAG, EDNS_FRAG_SIZE_IP4); the server answers TC=1 and Unbound gets the answer over TCP (profile switch ednsFragmentFallbackSize: 1472)',
+        },
+        bind: {
+          failingClaims: ['step 5 ', 'step 10 '],
+          because:
+            'BIND 9.18 retries after its first timeout (~800 ms) advertising a smaller EDNS size: the server answers TC=1 and BIND gets the answer over TCP (measured; the emulated bind profile has no such retry yet)',
+        },
+        knot: {
+          failingClaims: ['step 5 ', 'step 10 '],
+          because:
+            'Knot Resolver 5.6 resends twice over UDP at 4096, then asks over TCP (measured: two UDP tries ~25 ms apart, then TCP); the emulated knot-resolver profile has no TCP-after-timeouts switch yet',
+        },
+        powerdns: {
+          failingClaims: ['step 9 '],
+          because:
+            'PowerDNS Recursor 4.8 asks the server once: after the timeout it does not resend to the same address within that resolution (measured: one UDP query, then SERVFAIL); the emulated powerdns profile retries',
+        },
       },
     },
     fixed: {
@@ -137,6 +173,23 @@ big  IN TXT ${bigTxt}
     'lb-session-table': {
       description: { en: 'a load balancer in front of the server with a 3-entry UDP session table (30 s idle timeout, new flows dropped when full)', ja: 'サーバーの前に UDP セッションテーブル 3 エントリ (アイドル 30 秒、満杯なら新しいフローを破棄) のロードバランサー' },
       topology: { middleboxes: { lb: { kind: 'load-balancer', between: ['isp', 'ns-example'], options: { udpSessions: 3, sessionIdleMs: 30000, onFull: 'drop' } } } },
+      // Measured: the session table is filled by whatever each product sends, and the products send more than the story's three flows.
+      products: {
+        unbound: {
+          failingClaims: ['step 12 ', 'step 13 ', 'step 15 '],
+          because:
+            'Unbound sends mid.example.jp A before mid.example.jp TXT (QNAME minimisation keeps QTYPE A for the step that reaches the full name, iterator.c), which takes the third slot; the TXT query finds the table full; at T+2m30s its ns1.example.jp A and big.example.jp A probes fill the table again before the TXT query',
+        },
+        bind: {
+          failingClaims: ['step 12 '],
+          because: 'BIND asks ns-example for ns1.example.jp AAAA (the NS address it has no glue for) right after the DNSKEY, which takes the third slot, so the mid.example.jp query finds the table full',
+        },
+        knot: {
+          failingClaims: ['step 15 '],
+          because:
+            'after its queries at T+10s were dropped, Knot Resolver answers SERVFAIL at T+2m30s without asking ns-example again (measured; it still holds the server as unreachable — its retry timers run on the monotonic clock, which the lab does not jump)',
+        },
+      },
     },
   },
 });

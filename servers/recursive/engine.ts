@@ -776,6 +776,8 @@ export class ResolverEngine {
     let tcp = false;
     let sends = 0;
     let triedWithoutEdns = false;
+    let udpPayloadSize = this.settings.ednsBufferSize;
+    const fragmentFallback = this.settings.ednsFragmentFallbackSize;
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       ctx.sent++;
@@ -789,7 +791,7 @@ export class ResolverEngine {
         qname,
         qtype,
         edns,
-        udpPayloadSize: this.settings.ednsBufferSize,
+        udpPayloadSize,
         do: dnssecOk,
         cd: this.validating,
         tcp,
@@ -799,6 +801,11 @@ export class ResolverEngine {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
         this.infra.recordTimeout(server);
+        // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize).
+        if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback) {
+          udpPayloadSize = fragmentFallback;
+          continue;
+        }
         // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
         if (!tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
           edns = false;

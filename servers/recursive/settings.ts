@@ -64,6 +64,12 @@ export interface ResolverSettings {
   ede: boolean;
   /** EDNS0 UDP payload size advertised upstream (RFC 6891 §6.2.5; DNS Flag Day 2020: 1232). */
   ednsBufferSize: number;
+  /**
+   * After a UDP query with EDNS times out, ask the same server again at once advertising this smaller
+   * size, in case the answer was lost to IP fragmentation (RFC 6891 §6.2.5); 0 = no such retry. Applies
+   * only when `ednsBufferSize` is larger (a retry at the same size is an ordinary retransmission here).
+   */
+  ednsFragmentFallbackSize: number;
   /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
   maxUdpResponse: number;
   /** TTL cap and floor for positive data (seconds). */

@@ -1,0 +1,52 @@
+// Unbound's retry at a smaller EDNS size after a timeout (servers/real/README.md,
+// middlebox-checkpoints [fragment-drop]): EDNS 4096 through a firewall that
+// drops IP fragments. Real Unbound 1.17.1 resends the timed-out query at once
+// advertising 1472 (services/outside_network.c serviced_udp_callback,
+// EDNS_FRAG_SIZE_IP4), gets TC=1 and the answer over TCP. The unbound profile
+// sets ednsFragmentFallbackSize: 1472; with it at 0 the resolver keeps asking
+// at 4096, every answer is lost to the firewall and the client gets SERVFAIL.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runPlan } from '../../lab/runner/index.ts';
+import { settingsFor } from '../../servers/recursive/profiles.ts';
+import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+
+/** middlebox-checkpoints [fragment-drop] with the resolver's profile and settings replaced: the failed claims by step. */
+async function fragmentDrop(profile: string, settings: Record<string, number> = {}): Promise<{ failedSteps: number[]; udpSizes: number[]; tcp: number }> {
+  const plan = withTopology(await planOf('middlebox-checkpoints', 'fragment-drop'), (t) => {
+    const r = t.resolvers?.['isp'];
+    assert.ok(r, 'the scenario has a resolver named "isp"');
+    r.profile = profile;
+    r.settings = { ...(r.settings ?? {}), ...settings };
+  });
+  const result = await runPlan(plan, { seed: 1 });
+  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+  const big = result.trace.filter((e) => e.from === 'isp' && e.to === 'ns-example' && !e.response && e.qname === 'big.example.jp' && e.qtype === 'TXT');
+  return {
+    failedSteps: [...new Set(result.assertions.filter((a) => !a.ok).map((a) => a.step))],
+    udpSizes: big.filter((e) => e.transport === 'udp').map((e) => e.size ?? 0),
+    tcp: big.filter((e) => e.transport === 'tcp').length,
+  };
+}
+
+describe('ednsFragmentFallbackSize (Unbound serviced_query_UDP_EDNS_FRAG) on middlebox-checkpoints [fragment-drop]', () => {
+  it('unbound profile: the timed-out 4096 query is resent at 1472, TC=1, then TCP — the answer validates', async () => {
+    assert.equal(settingsFor('unbound').ednsFragmentFallbackSize, 1472);
+    const r = await fragmentDrop('unbound');
+    // Step 5 claims SERVFAIL, step 10 claims no TCP: exactly what real Unbound fails (variants['fragment-drop'].products.unbound).
+    assert.deepEqual(r.failedSteps, [5, 10]);
+    assert.equal(r.udpSizes.length, 2, 'one query at 4096, one at 1472');
+    assert.equal(r.tcp, 1);
+  });
+
+  it('unbound profile with the switch off: every try at 4096 is lost, SERVFAIL, no TCP', async () => {
+    const r = await fragmentDrop('unbound', { ednsFragmentFallbackSize: 0 });
+    assert.deepEqual(r.failedSteps, []);
+    assert.ok(r.udpSizes.length >= 2);
+    assert.equal(r.tcp, 0);
+  });
+
+  it('no other profile has the retry (not measured for them as this mechanism)', () => {
+    for (const p of ['bind', 'knot-resolver', 'powerdns', 'google-public-dns'] as const) assert.equal(settingsFor(p).ednsFragmentFallbackSize, 0);
+  });
+});
