@@ -40,7 +40,7 @@ fixed — the same fragment-dropping firewall, but the resolver uses EDNS 1232 (
   retries over TCP and the answer validates (AD=1).
 lb-session-table — checkpoint 5, the number of UDP sessions: a load balancer owns the server's address
   (192.0.2.53) and keeps a UDP session table of only 3 entries (30 s idle timeout, new flows dropped
-  when full). The resolver picks a new random source port for every query, so each query is a new flow:
+  when full). The resolver (PowerDNS Recursor here, which asks exactly these questions) picks a new random source port for every query, so each query is a new flow:
   www (A and the example.jp DNSKEY) and mid fill the table within seconds; the queries for big.example.jp
   (each retry again a new port) are all dropped before they reach the server, and the resolver answers
   SERVFAIL. Once the old sessions idle out, the same question gets through and validates.`,
@@ -59,7 +59,7 @@ fragment-drop — リゾルバーが EDNS バッファ 4096 オクテットを�
 fixed — 同じくフラグメントを落とすファイアウォールだが、リゾルバーは EDNS 1232 (DNS Flag Day 2020) を使い TCP/53 は
   開いている。サーバーはフラグメント不要な TC=1 応答を返し、リゾルバーは TCP で再問い合わせし、検証に成功する (AD=1)。
 lb-session-table — チェック項目 5「UDP セッション数」: ロードバランサーがサーバーのアドレス (192.0.2.53) を持ち、UDP
-  セッションテーブルは 3 エントリしかない (アイドル 30 秒、満杯なら新しいフローを破棄)。リゾルバーは問い合わせごとに新しい
+  セッションテーブルは 3 エントリしかない (アイドル 30 秒、満杯なら新しいフローを破棄)。リゾルバー (ここではちょうどこれらの問い合わせだけを送る PowerDNS Recursor) は問い合わせごとに新しい
   ランダムな送信元ポートを使うため、問い合わせのたびに新しいフローになる。www (A と example.jp の DNSKEY) と mid で
   数秒のうちにテーブルが埋まり、big.example.jp への問い合わせ (再送もそれぞれ新しいポート) はすべてサーバーに届く前に
   破棄され、リゾルバーは SERVFAIL を返す。古いセッションがアイドルで消えると、同じ問い合わせは届き、検証に成功する。`,
@@ -172,13 +172,18 @@ big  IN TXT ${bigTxt}
     },
     'lb-session-table': {
       description: { en: 'a load balancer in front of the server with a 3-entry UDP session table (30 s idle timeout, new flows dropped when full)', ja: 'サーバーの前に UDP セッションテーブル 3 エントリ (アイドル 30 秒、満杯なら新しいフローを破棄) のロードバランサー' },
-      topology: { middleboxes: { lb: { kind: 'load-balancer', between: ['isp', 'ns-example'], options: { udpSessions: 3, sessionIdleMs: 30000, onFull: 'drop' } } } },
+      topology: {
+        // A resolver whose www, DNSKEY and mid queries are exactly three flows: PowerDNS Recursor 4.8 (measured).
+        // Unbound sends mid.example.jp A before the TXT query, BIND asks ns1.example.jp AAAA: see products below.
+        resolvers: { isp: { profile: 'powerdns' } },
+        middleboxes: { lb: { kind: 'load-balancer', between: ['isp', 'ns-example'], options: { udpSessions: 3, sessionIdleMs: 30000, onFull: 'drop' } } },
+      },
       // Measured: the session table is filled by whatever each product sends, and the products send more than the story's three flows.
       products: {
         unbound: {
           failingClaims: ['step 12 ', 'step 13 ', 'step 15 '],
           because:
-            'Unbound sends mid.example.jp A before mid.example.jp TXT (QNAME minimisation keeps QTYPE A for the step that reaches the full name, iterator.c), which takes the third slot; the TXT query finds the table full; at T+2m30s its ns1.example.jp A and big.example.jp A probes fill the table again before the TXT query',
+            'Unbound sends mid.example.jp A before mid.example.jp TXT (QNAME minimisation keeps QTYPE A for the step that reaches the full name, iterator.c processQueryTargets; profile switch qnameMinimisationTypeAProbe), which takes the third slot, so the TXT query finds the table full; at T+10s it does not answer SERVFAIL within the client\'s wait, and at T+2m30s its ns1.example.jp A lookups and the big.example.jp A probe fill the table again before the TXT query (both measured, not modelled)',
         },
         bind: {
           failingClaims: ['step 12 '],

@@ -626,15 +626,27 @@ export class ResolverEngine {
     let minimise = this.settings.qnameMinimisation && qtype !== 'DS';
     let known = labelCount(dp.zone);
     let steps = 0;
+    // qnameMinimisationTypeAProbe: the step that reaches the full name was already sent with QTYPE A.
+    let probed = false;
     const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
     for (;;) {
       let sname = name;
       let sqtype = qtype;
+      let probe = false;
       if (minimise && steps < this.settings.maxMinimiseCount && labelCount(name) > known) {
         sname = this.minimisedName(name, Math.max(known, labelCount(dp.zone)), steps);
         // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers).
         if (!nameEquals(sname, name)) sqtype = 'A';
+        // Unbound: the step that reaches the full name is still a minimised one, with QTYPE A, unless the
+        // qtype is A or DS (iterator.c processQueryTargets: minimising stops only when labdiff < 1, or < 2
+        // for A and DS); the qtype asked for follows in the next query.
+        else if (this.settings.qnameMinimisationTypeAProbe && !probed && qtype !== 'A' && qtype !== 'DS') {
+          sqtype = 'A';
+          probe = true;
+        }
       }
+      /** This query is a minimisation step, not the question itself. */
+      const intermediate = probe || !nameEquals(sname, name);
       if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
       let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
       if (!server && waited.size > 0 && rounds < 2) {
@@ -651,8 +663,9 @@ export class ResolverEngine {
       }
       const resp = r.message;
       const report = (cls: ResponseClass) => this.reportResponse(ctx, server, sname, sqtype, r.transport, resp, r.size, r.rttMs, cls);
+      if (probe) probed = true;
       if (resp.rcode === 'NXDOMAIN') {
-        if (!nameEquals(sname, name)) {
+        if (intermediate) {
           // Relaxed minimisation (RFC 9156 §2.3): an NXDOMAIN for a shorter name is not trusted
           // blindly (broken servers answer NXDOMAIN for empty non-terminals); ask the full name.
           report('nxdomain');
@@ -668,12 +681,12 @@ export class ResolverEngine {
         // REFUSED, SERVFAIL, NOTIMP…: this server is lame for the zone (RFC 4697 §2.1–2.3).
         this.infra.markLame(server, dp.zone);
         tried.add(formatEndpoint(server));
-        if (!nameEquals(sname, name)) minimise = false;
+        if (intermediate) minimise = false;
         continue;
       }
       const chain = this.extractChain(resp, sname, sqtype, dp.zone);
       if (chain.rrsets.length > 0) {
-        if (!nameEquals(sname, name)) {
+        if (intermediate) {
           // The minimised name exists; a CNAME there means the full name is looked up as is.
           report('answer');
           known = labelCount(sname);
@@ -725,7 +738,7 @@ export class ResolverEngine {
       // NOERROR, no answer, no referral: NODATA if authoritative.
       const hasSoa = resp.authority.some((r2) => r2.type === 'SOA' && isSubdomain(r2.name, dp.zone) && isSubdomain(sname, r2.name));
       if (resp.flags.aa || hasSoa) {
-        if (!nameEquals(sname, name)) {
+        if (intermediate) {
           report('nodata');
           known = labelCount(sname);
           steps++;

@@ -9,6 +9,11 @@ export interface ResolverSettings {
   maxMinimiseCount: number;
   /** RFC 9156 §2.3: MINIMISE_ONE_LAB — the first steps add one label each, later steps add more. */
   minimiseOneLabel: number;
+  /**
+   * With QNAME minimisation, the step that reaches the full name is sent with QTYPE A first (unless the
+   * qtype is A or DS), then the question itself — Unbound's iterator does this; RFC 9156 does not ask for it.
+   */
+  qnameMinimisationTypeAProbe: boolean;
   /** RFC 8198 aggressive use of DNSSEC-validated cache from NSEC records. */
   aggressiveNsec: boolean;
   /** RFC 8198 from NSEC3 records (never from opt-out spans). */

@@ -11,8 +11,9 @@ import type { Plan } from '../../lab/scenario/validate.ts';
 const plan = (variant: string): Promise<Plan> => planOf('middlebox-checkpoints', variant);
 
 /** Responses the example.jp server sent to the resolver for big.example.jp TXT. */
+/** Answers to the big.example.jp TXT question (not the unbound profile's "big.example.jp A" minimisation probe). */
 const bigAnswers = (r: RunResult, transport: 'udp' | 'tcp') =>
-  r.trace.filter((e) => e.response && e.from === 'ns-example' && e.to === 'isp' && e.qname === 'big.example.jp' && e.transport === transport);
+  r.trace.filter((e) => e.response && e.from === 'ns-example' && e.to === 'isp' && e.qname === 'big.example.jp' && e.qtype === 'TXT' && e.transport === transport);
 
 test('middlebox-checkpoints [vulnerable]: without the box the SERVFAIL claims fail and the TCP retry gets through', async () => {
   const p = withTopology(await plan('vulnerable'), (t) => {
