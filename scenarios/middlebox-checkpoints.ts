@@ -148,7 +148,7 @@ big  IN TXT ${bigTxt}
         bind: {
           failingClaims: ['step 5 ', 'step 10 '],
           because:
-            'BIND 9.18 retries after its first timeout (~800 ms) advertising a smaller EDNS size: the server answers TC=1 and BIND gets the answer over TCP (measured; the emulated bind profile has no such retry yet)',
+            'BIND 9.18 resends after its first timeout advertising the largest UDP answer it has seen from that server (resolver.c resquery_send: hint = dns_adb_getudpsize), here ~950 octets: the server answers TC=1 and BIND gets the answer over TCP (profile switch ednsTimeoutLargestSeen)',
         },
         knot: {
           failingClaims: ['step 5 ', 'step 10 '],

@@ -791,6 +791,7 @@ export class ResolverEngine {
     let triedWithoutEdns = false;
     let udpPayloadSize = this.settings.ednsBufferSize;
     const fragmentFallback = this.settings.ednsFragmentFallbackSize;
+    let hinted = false;
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       ctx.sent++;
@@ -819,6 +820,13 @@ export class ResolverEngine {
           udpPayloadSize = fragmentFallback;
           continue;
         }
+        // Or with the largest answer this server has sent us (ednsTimeoutLargestSeen), once.
+        const seen = info.largestUdpResponse;
+        if (!tcp && edns && r.kind === 'timeout' && this.settings.ednsTimeoutLargestSeen && !hinted && seen !== undefined && seen < udpPayloadSize) {
+          udpPayloadSize = Math.max(512, seen);
+          hinted = true;
+          continue;
+        }
         // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
         if (!tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
           edns = false;
@@ -828,7 +836,10 @@ export class ResolverEngine {
         return { kind: 'failed', sends };
       }
       const msg = r.message;
-      if (!tcp) this.infra.recordRtt(server, r.rttMs);
+      if (!tcp) {
+        this.infra.recordRtt(server, r.rttMs);
+        info.largestUdpResponse = Math.max(info.largestUdpResponse ?? 0, r.size);
+      }
       if (edns && !msg.edns && (msg.rcode === 'FORMERR' || msg.rcode === 'NOTIMP')) {
         this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'formerr-edns');
         this.infra.setEdns(server, 'noedns');

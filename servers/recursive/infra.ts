@@ -29,6 +29,8 @@ export interface ServerInfo {
   /** zone → lame until (lab ms). */
   lame: Map<string, number>;
   lastUsed: number;
+  /** Largest UDP response received from this server, octets (BIND's ADB udpsize, `ednsTimeoutLargestSeen`). */
+  largestUdpResponse?: number;
 }
 
 export class InfraCache {

@@ -35,6 +35,7 @@ const BASE: ResolverSettings = {
   ede: true,
   ednsBufferSize: 1232, // DNS Flag Day 2020
   ednsFragmentFallbackSize: 0, // RFC 6891 asks for none; a profile sets it where its product's code does it
+  ednsTimeoutLargestSeen: false,
   maxUdpResponse: 1232,
   maxTtl: 86400,
   minTtl: 0,
@@ -112,6 +113,11 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     staleClientTimeoutMs: 'off', // stale-answer-client-timeout off; (named -C, 9.18.49: stale data only after resolution failed)
     ede: false, // 9.18 sends EDE for stale/filtered answers, not for validation failures
     ednsBufferSize: 1232, // edns-udp-size 1232;
+    // resolver.c resquery_send: after the first timeout of an EDNS query to an address in a fetch (triededns count 1)
+    // the size is the ADB's hint, dns_adb_getudpsize() — the largest UDP answer seen from that server (the second
+    // timeout would go to 512, not modelled). Measured (middlebox-checkpoints fragment-drop): real 9.18.49 resends
+    // after ~800 ms, gets TC=1 and the answer over TCP.
+    ednsTimeoutLargestSeen: true,
     maxUdpResponse: 1232, // max-udp-size 1232;
     maxTtl: 604800, // max-cache-ttl 604800;
     minTtl: 0, // min-cache-ttl 0;

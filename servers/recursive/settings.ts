@@ -75,6 +75,11 @@ export interface ResolverSettings {
    * only when `ednsBufferSize` is larger (a retry at the same size is an ordinary retransmission here).
    */
   ednsFragmentFallbackSize: number;
+  /**
+   * After a UDP query with EDNS times out, ask the same server again advertising the largest UDP response
+   * it has sent us so far, when that is smaller than what was advertised (BIND's ADB "udpsize" hint).
+   */
+  ednsTimeoutLargestSeen: boolean;
   /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
   maxUdpResponse: number;
   /** TTL cap and floor for positive data (seconds). */

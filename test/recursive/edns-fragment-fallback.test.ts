@@ -1,4 +1,4 @@
-// Unbound's retry at a smaller EDNS size after a timeout (servers/real/README.md,
+// Retries at a smaller EDNS size after a timeout. Unbound's (servers/real/README.md,
 // middlebox-checkpoints [fragment-drop]): EDNS 4096 through a firewall that
 // drops IP fragments. Real Unbound 1.17.1 resends the timed-out query at once
 // advertising 1472 (services/outside_network.c serviced_udp_callback,
@@ -12,7 +12,7 @@ import { settingsFor } from '../../servers/recursive/profiles.ts';
 import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
 
 /** middlebox-checkpoints [fragment-drop] with the resolver's profile and settings replaced: the failed claims by step. */
-async function fragmentDrop(profile: string, settings: Record<string, number> = {}): Promise<{ failedSteps: number[]; udpSizes: number[]; tcp: number }> {
+async function fragmentDrop(profile: string, settings: Record<string, number | boolean> = {}): Promise<{ failedSteps: number[]; udpSizes: number[]; tcp: number }> {
   const plan = withTopology(await planOf('middlebox-checkpoints', 'fragment-drop'), (t) => {
     const r = t.resolvers?.['isp'];
     assert.ok(r, 'the scenario has a resolver named "isp"');
@@ -48,5 +48,25 @@ describe('ednsFragmentFallbackSize (Unbound serviced_query_UDP_EDNS_FRAG) on mid
 
   it('no other profile has the retry (not measured for them as this mechanism)', () => {
     for (const p of ['bind', 'knot-resolver', 'powerdns', 'google-public-dns'] as const) assert.equal(settingsFor(p).ednsFragmentFallbackSize, 0);
+  });
+});
+
+// BIND 9.18 (resolver.c resquery_send): after the first timeout of an EDNS query to an address, the size
+// advertised is the ADB's hint — the largest UDP answer seen from that server (here mid.example.jp TXT, ~950
+// octets) — so the server answers TC=1 and BIND goes to TCP. Measured: real 9.18.49 does exactly this.
+describe('ednsTimeoutLargestSeen (BIND dns_adb_getudpsize hint) on middlebox-checkpoints [fragment-drop]', () => {
+  it('bind profile: the timed-out 4096 query is resent at the largest size seen, TC=1, then TCP', async () => {
+    assert.equal(settingsFor('bind').ednsTimeoutLargestSeen, true);
+    const r = await fragmentDrop('bind');
+    assert.deepEqual(r.failedSteps, [5, 10], 'exactly what real BIND fails (variants[\'fragment-drop\'].products.bind)');
+    assert.equal(r.udpSizes.length, 2);
+    assert.equal(r.tcp, 1);
+  });
+
+  it('bind profile with the switch off: SERVFAIL, no TCP; the other profiles do not have it', async () => {
+    const r = await fragmentDrop('bind', { ednsTimeoutLargestSeen: false });
+    assert.deepEqual(r.failedSteps, []);
+    assert.equal(r.tcp, 0);
+    for (const p of ['unbound', 'knot-resolver', 'powerdns', 'google-public-dns'] as const) assert.equal(settingsFor(p).ednsTimeoutLargestSeen, false);
   });
 });
