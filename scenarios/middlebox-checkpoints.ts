@@ -124,7 +124,7 @@ big  IN TXT ${bigTxt}
         knot: {
           failingClaims: ['step 7 '],
           because:
-            'after TCP to ns-example was refused for mid.example.jp, Knot Resolver asks big.example.jp only over TCP (refused again: still SERVFAIL), never over UDP (measured; mechanism in lib/selection.c not yet established)',
+            'Knot Resolver asks big.example.jp over TCP only (refused again: still SERVFAIL), never over UDP: its refused TCP retries for mid.example.jp count as timeouts (lib/selection.c error → server_timeout) and back the expected timeout off past TCP_RTT_THRESHOLD 2000 ms, above which select_transport picks TCP from the start (profile switch tcpWhenTimeoutOverMs: 2000; the emulation makes fewer retries for mid, so its timeout stays under 2 s)',
         },
       },
     },
@@ -153,7 +153,7 @@ big  IN TXT ${bigTxt}
         knot: {
           failingClaims: ['step 5 ', 'step 10 '],
           because:
-            'Knot Resolver 5.6 resends twice over UDP at 4096, then asks over TCP (measured: two UDP tries ~25 ms apart, then TCP); the emulated knot-resolver profile has no TCP-after-timeouts switch yet',
+            'Knot Resolver 5.6 asks over TCP once a question has timed out twice over UDP at a server (lib/selection.c select_transport, TCP_TIMEOUT_THRESHOLD 2): two UDP tries at 4096, then TCP, and the answer validates (profile switch tcpAfterUdpTimeouts: 2)',
         },
         powerdns: {
           failingClaims: ['step 9 '],

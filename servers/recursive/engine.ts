@@ -110,6 +110,8 @@ interface Ctx {
   startedAt: number;
   aggressive: boolean;
   stale: boolean;
+  /** UDP timeouts per server and question in this resolution (`tcpAfterUdpTimeouts`). */
+  udpTimeouts: Map<string, number>;
 }
 
 /** What a lookup settled on, before it is shaped for one client (DO/AD/CD). */
@@ -225,6 +227,7 @@ export class ResolverEngine {
       startedAt: this.clock.now(),
       aggressive: false,
       stale: false,
+      udpTimeouts: new Map(),
     };
     // Identical questions already being resolved are joined, not sent again
     // (Unbound's mesh, BIND's fetch sharing): one upstream resolution serves them all.
@@ -786,7 +789,13 @@ export class ResolverEngine {
   ): Promise<{ kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number } | { kind: 'failed'; sends: number }> {
     const info = this.infra.info(server);
     let edns = info.edns !== 'noedns';
-    let tcp = false;
+    // Knot Resolver (tcpAfterUdpTimeouts, tcpWhenTimeoutOverMs): TCP from the start after enough UDP timeouts for
+    // this question, or when the server's retransmission timeout has grown past a threshold.
+    const timeoutKey = `${formatEndpoint(server)}|${canonicalName(qname)}|${qtype}`;
+    const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
+    let tcp =
+      (udpTimeoutLimit > 0 && (ctx.udpTimeouts.get(timeoutKey) ?? 0) >= udpTimeoutLimit) ||
+      (this.settings.tcpWhenTimeoutOverMs > 0 && this.infra.timeoutFor(server) > this.settings.tcpWhenTimeoutOverMs);
     let sends = 0;
     let triedWithoutEdns = false;
     let udpPayloadSize = this.settings.ednsBufferSize;
@@ -815,6 +824,14 @@ export class ResolverEngine {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
         this.infra.recordTimeout(server);
+        if (!tcp && r.kind === 'timeout' && udpTimeoutLimit > 0) {
+          const n = (ctx.udpTimeouts.get(timeoutKey) ?? 0) + 1;
+          ctx.udpTimeouts.set(timeoutKey, n);
+          if (n >= udpTimeoutLimit) {
+            tcp = true;
+            continue;
+          }
+        }
         // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize).
         if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback) {
           udpPayloadSize = fragmentFallback;

@@ -36,6 +36,8 @@ const BASE: ResolverSettings = {
   ednsBufferSize: 1232, // DNS Flag Day 2020
   ednsFragmentFallbackSize: 0, // RFC 6891 asks for none; a profile sets it where its product's code does it
   ednsTimeoutLargestSeen: false,
+  tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
+  tcpWhenTimeoutOverMs: 0,
   maxUdpResponse: 1232,
   maxTtl: 86400,
   minTtl: 0,
@@ -143,6 +145,12 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     staleClientTimeoutMs: 'off', // serve_stale.lua: stale data once no NS is reachable (after the retries), at most one day old
     ede: true, // EDE is emitted by the validator since 5.3
     ednsBufferSize: 1232, // "lower default EDNS buffer size to 1232 bytes" (5.2.0 changelog)
+    // lib/selection.c select_transport (5.6.0): TCP when errors[KR_SELECTION_QUERY_TIMEOUT] >= TCP_TIMEOUT_THRESHOLD (2)
+    // or the expected timeout > TCP_RTT_THRESHOLD (2000 ms; TCP connect failures count as timeouts, server_timeout()).
+    // Measured (middlebox-checkpoints): two UDP tries, then TCP (fragment-drop); big.example.jp over TCP only after
+    // mid's TCP retries were refused (vulnerable).
+    tcpAfterUdpTimeouts: 2,
+    tcpWhenTimeoutOverMs: 2000,
     maxUdpResponse: 1232,
     maxTtl: 518400, // cache.max_ttl() default 6 days
     minTtl: 5, // cache.min_ttl() default 5 s

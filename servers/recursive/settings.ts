@@ -80,6 +80,10 @@ export interface ResolverSettings {
    * it has sent us so far, when that is smaller than what was advertised (BIND's ADB "udpsize" hint).
    */
   ednsTimeoutLargestSeen: boolean;
+  /** After this many UDP timeouts of one question to one server, ask it over TCP (0 = never). */
+  tcpAfterUdpTimeouts: number;
+  /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
+  tcpWhenTimeoutOverMs: number;
   /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
   maxUdpResponse: number;
   /** TTL cap and floor for positive data (seconds). */

@@ -70,3 +70,22 @@ describe('ednsTimeoutLargestSeen (BIND dns_adb_getudpsize hint) on middlebox-che
     for (const p of ['unbound', 'knot-resolver', 'powerdns', 'google-public-dns'] as const) assert.equal(settingsFor(p).ednsTimeoutLargestSeen, false);
   });
 });
+
+// Knot Resolver 5.6 (lib/selection.c select_transport): TCP once a question has timed out twice over UDP at one
+// server (TCP_TIMEOUT_THRESHOLD 2). Measured: real 5.6.0 sends two UDP tries, then TCP, and gets the answer.
+describe('tcpAfterUdpTimeouts (Knot Resolver TCP_TIMEOUT_THRESHOLD) on middlebox-checkpoints [fragment-drop]', () => {
+  it('knot-resolver profile: two UDP tries at 4096, then TCP — the answer validates', async () => {
+    assert.equal(settingsFor('knot-resolver').tcpAfterUdpTimeouts, 2);
+    const r = await fragmentDrop('knot-resolver');
+    assert.deepEqual(r.failedSteps, [5, 10], "exactly what real Knot Resolver fails (variants['fragment-drop'].products.knot)");
+    assert.equal(r.udpSizes.length, 2);
+    assert.equal(r.tcp, 1);
+  });
+
+  it('knot-resolver profile with the switch off: SERVFAIL, no TCP; the other profiles do not have it', async () => {
+    const r = await fragmentDrop('knot-resolver', { tcpAfterUdpTimeouts: 0 });
+    assert.deepEqual(r.failedSteps, []);
+    assert.equal(r.tcp, 0);
+    for (const p of ['unbound', 'bind', 'powerdns', 'google-public-dns'] as const) assert.equal(settingsFor(p).tcpAfterUdpTimeouts, 0);
+  });
+});
