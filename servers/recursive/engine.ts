@@ -801,6 +801,8 @@ export class ResolverEngine {
     let udpPayloadSize = this.settings.ednsBufferSize;
     const fragmentFallback = this.settings.ednsFragmentFallbackSize;
     let hinted = false;
+    // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
+    if (this.settings.timeoutThrottleS > 0 && this.infra.isThrottled(server, qname, qtype)) return { kind: 'failed', sends: 0 };
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       ctx.sent++;
@@ -824,6 +826,7 @@ export class ResolverEngine {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
         this.infra.recordTimeout(server);
+        if (r.kind === 'timeout' && this.settings.timeoutThrottleS > 0) this.infra.throttle(server, qname, qtype, this.settings.timeoutThrottleS, 5);
         if (!tcp && r.kind === 'timeout' && udpTimeoutLimit > 0) {
           const n = (ctx.udpTimeouts.get(timeoutKey) ?? 0) + 1;
           ctx.udpTimeouts.set(timeoutKey, n);

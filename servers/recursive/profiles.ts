@@ -38,6 +38,7 @@ const BASE: ResolverSettings = {
   ednsTimeoutLargestSeen: false,
   tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
   tcpWhenTimeoutOverMs: 0,
+  timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
   maxUdpResponse: 1232,
   maxTtl: 86400,
   minTtl: 0,
@@ -172,6 +173,10 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     bogusServfailOnlyWhenRequested: true, // dnssec=process: SERVFAIL on bogus only for DO/AD clients
     ede: false, // extended-resolution-errors=no (4.8)
     ednsBufferSize: 1232, // edns-outgoing-bufsize=1232
+    // syncres.cc SyncRes::doResolveAtThisIP (rec-4.8.8): a timeout throttles (server, qname, qtype) with
+    // doThrottle(..., 10, 5) — "timeout, 10 seconds or 5 queries" — so the resolution moves on to other servers and
+    // never resends there. Measured (middlebox-checkpoints fragment-drop): one UDP query, then SERVFAIL.
+    timeoutThrottleS: 10,
     maxUdpResponse: 1232, // udp-truncation-threshold=1232
     maxTtl: 86400, // max-cache-ttl=86400
     minTtl: 1, // minimum-ttl-override=1

@@ -84,6 +84,11 @@ export interface ResolverSettings {
   tcpAfterUdpTimeouts: number;
   /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
   tcpWhenTimeoutOverMs: number;
+  /**
+   * After a timeout, do not ask that server the same question again for this many seconds (or 5 queries,
+   * whichever ends first); 0 = retransmit as usual. PowerDNS throttles (server, qname, qtype) this way.
+   */
+  timeoutThrottleS: number;
   /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
   maxUdpResponse: number;
   /** TTL cap and floor for positive data (seconds). */

@@ -37,7 +37,7 @@ test('middlebox-checkpoints [fragment-drop]: the server sends one datagram large
   const r = await runPlan(await plan('fragment-drop'), { seed: 1 });
   assert.equal(r.passed, true, renderText(r));
   const udp = bigAnswers(r, 'udp');
-  assert.ok(udp.length >= 2, 'the resolver retried after each timeout');
+  assert.ok(udp.length === 1, 'PowerDNS asks once and then throttles the question at that server');
   assert.ok(udp.every((e) => e.size > 1472), `every UDP answer needs fragments on a 1500-octet path: ${udp.map((e) => e.size).join(', ')}`);
 
   const open = withTopology(await plan('fragment-drop'), (t) => {
