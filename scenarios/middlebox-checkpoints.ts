@@ -32,13 +32,15 @@ vulnerable — the box caps UDP DNS answers at 512 octets (TC=1) and blocks TCP/
 fragment-drop — the resolver advertises an EDNS buffer of 4096 octets, so the server sends the answer
   in one 2.3 KB UDP datagram, which the 1500-octet path splits into IP fragments; the firewall drops
   fragments (the server here still uses the pre-2020 default of 4096). Nothing arrives, the resolver times out and answers SERVFAIL — the "works for small
-  names, times out for big ones" symptom DNS Flag Day 2020 was about.
+  names, times out for big ones" symptom DNS Flag Day 2020 was about. This resolver keeps advertising
+  4096 after the timeout (PowerDNS Recursor 4.8 does); Unbound, BIND and Knot Resolver retry with a
+  smaller size or over TCP and get the answer.
 fixed — the same fragment-dropping firewall, but the resolver uses EDNS 1232 (DNS Flag Day 2020) and
   TCP/53 is open: the server answers TC=1 in a datagram that needs no fragmentation, the resolver
   retries over TCP and the answer validates (AD=1).
 lb-session-table — checkpoint 5, the number of UDP sessions: a load balancer owns the server's address
   (192.0.2.53) and keeps a UDP session table of only 3 entries (30 s idle timeout, new flows dropped
-  when full). The resolver picks a new random source port for every query, so each query is a new flow:
+  when full). The resolver (PowerDNS Recursor here, which asks exactly these questions) picks a new random source port for every query, so each query is a new flow:
   www (A and the example.jp DNSKEY) and mid fill the table within seconds; the queries for big.example.jp
   (each retry again a new port) are all dropped before they reach the server, and the resolver answers
   SERVFAIL. Once the old sessions idle out, the same question gets through and validates.`,
@@ -52,11 +54,12 @@ vulnerable — 機器が UDP の DNS 応答を 512 オクテットに制限し (
 fragment-drop — リゾルバーが EDNS バッファ 4096 オクテットを広告するため、サーバーは 2.3 KB の UDP データグラム 1 つで
   応答し、1500 オクテットの経路で IP フラグメントに分割される。ファイアウォールはフラグメントを破棄する。
   何も届かずリゾルバーはタイムアウトして SERVFAIL を返す (DNS Flag Day 2020 が扱った「小さな名前は引けるが大きな名前は
-  タイムアウトする」症状)。
+  タイムアウトする」症状)。このリゾルバーはタイムアウト後も 4096 を広告し続ける (PowerDNS Recursor 4.8 がそう)。Unbound、BIND、
+  Knot Resolver はより小さいサイズか TCP で再試行し、応答を得る。
 fixed — 同じくフラグメントを落とすファイアウォールだが、リゾルバーは EDNS 1232 (DNS Flag Day 2020) を使い TCP/53 は
   開いている。サーバーはフラグメント不要な TC=1 応答を返し、リゾルバーは TCP で再問い合わせし、検証に成功する (AD=1)。
 lb-session-table — チェック項目 5「UDP セッション数」: ロードバランサーがサーバーのアドレス (192.0.2.53) を持ち、UDP
-  セッションテーブルは 3 エントリしかない (アイドル 30 秒、満杯なら新しいフローを破棄)。リゾルバーは問い合わせごとに新しい
+  セッションテーブルは 3 エントリしかない (アイドル 30 秒、満杯なら新しいフローを破棄)。リゾルバー (ここではちょうどこれらの問い合わせだけを送る PowerDNS Recursor) は問い合わせごとに新しい
   ランダムな送信元ポートを使うため、問い合わせのたびに新しいフローになる。www (A と example.jp の DNSKEY) と mid で
   数秒のうちにテーブルが埋まり、big.example.jp への問い合わせ (再送もそれぞれ新しいポート) はすべてサーバーに届く前に
   破棄され、リゾルバーは SERVFAIL を返す。古いセッションがアイドルで消えると、同じ問い合わせは届き、検証に成功する。`,
@@ -103,7 +106,7 @@ big  IN TXT ${bigTxt}
     { at: '+1m', only: ['fixed'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'TC=1 in one unfragmented datagram, then the full answer over TCP', expect: { rcode: 'NOERROR', flags: { ad: true } } },
     { at: '+2m', only: ['vulnerable', 'fragment-drop', 'fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 1 }, note: 'the resolver did ask over UDP' },
     { at: '+2m', only: ['vulnerable'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'the TCP retries never got through the box (RST to each SYN)' },
-    { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 2 }, note: 'each try timed out: the resolver asked again' },
+    { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', count: 1 }, note: 'one try: after its timeout PowerDNS throttles the question at that server (10 s) and gives up' },
     { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'no TC=1 ever arrived, so no TCP retry' },
     { at: '+2m', only: ['fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'tcp', count: 1 }, note: 'TC=1 (the server caps UDP at the 1232 the resolver offers), then one TCP query' },
     // lb-session-table: www used two of the three slots (www A, example.jp DNSKEY), each a fresh resolver source port.
@@ -117,13 +120,41 @@ big  IN TXT ${bigTxt}
     vulnerable: {
       description: { en: 'UDP answers capped at 512 octets, TCP/53 refused', ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否' },
       topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject' } } } },
+      products: {
+        knot: {
+          failingClaims: ['step 7 '],
+          because:
+            'Knot Resolver asks big.example.jp over TCP only (refused again: still SERVFAIL), never over UDP: its refused TCP retries for mid.example.jp count as timeouts (lib/selection.c error → server_timeout) and back the expected timeout off past TCP_RTT_THRESHOLD 2000 ms, above which select_transport picks TCP from the start (profile switch tcpWhenTimeoutOverMs: 2000; the emulation makes fewer retries for mid, so its timeout stays under 2 s)',
+        },
+      },
     },
     'fragment-drop': {
       description: { en: 'EDNS 4096 through a firewall that drops IP fragments (MTU 1500)', ja: 'EDNS 4096 でフラグメントを落とすファイアウォール (MTU 1500) を通る' },
       topology: {
         servers: { 'ns-example': { udpPayloadSize: 4096 } },
-        resolvers: { isp: { settings: { ednsBufferSize: 4096 } } },
+        // A resolver that keeps its 4096 after a timeout: PowerDNS Recursor 4.8 (measured). Unbound (the other
+        // variants' profile) retries at once at 1472 and gets the answer over TCP — see products below.
+        resolvers: { isp: { profile: 'powerdns', settings: { ednsBufferSize: 4096 } } },
         middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { mtu: 1500, fragments: 'drop', tcp: 'allow' } } },
+      },
+      // Measured with --resolver unbound,bind,knot,powerdns (servers/real/README.md): three products survive the
+      // fragment-dropping firewall, each its own way, and get the validated answer over TCP (a second UDP try, then TCP).
+      products: {
+        unbound: {
+          failingClaims: ['step 5 ', 'step 9 ', 'step 10 '],
+          because:
+            'Unbound 1.17 resends a timed-out EDNS query at once advertising 1472 (services/outside_network.c serviced_udp_callback → serviced_query_UDP_EDNS_FRAG, EDNS_FRAG_SIZE_IP4); the server answers TC=1 and Unbound gets the answer over TCP (profile switch ednsFragmentFallbackSize: 1472)',
+        },
+        bind: {
+          failingClaims: ['step 5 ', 'step 9 ', 'step 10 '],
+          because:
+            'BIND 9.18 resends after its first timeout advertising the largest UDP answer it has seen from that server (resolver.c resquery_send: hint = dns_adb_getudpsize), here ~950 octets: the server answers TC=1 and BIND gets the answer over TCP (profile switch ednsTimeoutLargestSeen)',
+        },
+        knot: {
+          failingClaims: ['step 5 ', 'step 9 ', 'step 10 '],
+          because:
+            'Knot Resolver 5.6 asks over TCP once a question has timed out twice over UDP at a server (lib/selection.c select_transport, TCP_TIMEOUT_THRESHOLD 2): two UDP tries at 4096, then TCP, and the answer validates (profile switch tcpAfterUdpTimeouts: 2)',
+        },
       },
     },
     fixed: {
@@ -136,7 +167,29 @@ big  IN TXT ${bigTxt}
     },
     'lb-session-table': {
       description: { en: 'a load balancer in front of the server with a 3-entry UDP session table (30 s idle timeout, new flows dropped when full)', ja: 'サーバーの前に UDP セッションテーブル 3 エントリ (アイドル 30 秒、満杯なら新しいフローを破棄) のロードバランサー' },
-      topology: { middleboxes: { lb: { kind: 'load-balancer', between: ['isp', 'ns-example'], options: { udpSessions: 3, sessionIdleMs: 30000, onFull: 'drop' } } } },
+      topology: {
+        // A resolver whose www, DNSKEY and mid queries are exactly three flows: PowerDNS Recursor 4.8 (measured).
+        // Unbound sends mid.example.jp A before the TXT query, BIND asks ns1.example.jp AAAA: see products below.
+        resolvers: { isp: { profile: 'powerdns' } },
+        middleboxes: { lb: { kind: 'load-balancer', between: ['isp', 'ns-example'], options: { udpSessions: 3, sessionIdleMs: 30000, onFull: 'drop' } } },
+      },
+      // Measured: the session table is filled by whatever each product sends, and the products send more than the story's three flows.
+      products: {
+        unbound: {
+          failingClaims: ['step 12 ', 'step 13 ', 'step 15 '],
+          because:
+            'Unbound sends mid.example.jp A before mid.example.jp TXT (QNAME minimisation keeps QTYPE A for the step that reaches the full name, iterator.c processQueryTargets; profile switch qnameMinimisationTypeAProbe), which takes the third slot, so the TXT query finds the table full; at T+10s it does not answer SERVFAIL within the client\'s wait, and at T+2m30s its ns1.example.jp A lookups and the big.example.jp A probe fill the table again before the TXT query (both measured, not modelled)',
+        },
+        bind: {
+          failingClaims: ['step 12 '],
+          because: 'BIND asks ns-example for ns1.example.jp AAAA (the NS address it has no glue for) right after the DNSKEY, which takes the third slot, so the mid.example.jp query finds the table full',
+        },
+        knot: {
+          failingClaims: ['step 15 '],
+          because:
+            'after its queries at T+10s were dropped, Knot Resolver answers SERVFAIL at T+2m30s without asking ns-example again (measured; it still holds the server as unreachable — its retry timers run on the monotonic clock, which the lab does not jump)',
+        },
+      },
     },
   },
 });

@@ -10,6 +10,7 @@ import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createConnection, createServer, type Server, type Socket as NetSocket } from 'node:net';
 import { RealClock } from './clock.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
+import type { SocketEdge, TcpFlow } from './socket-edge.ts';
 import { ipFamily, isLoopback, isWildcard, normalizeIp } from './ip.ts';
 import {
   type Clock,
@@ -32,16 +33,24 @@ export interface SocketNetworkOptions {
   allowExternal?: boolean;
   /** Abort TCP connections idle this long (reason 'timeout'); default: never. */
   tcpIdleTimeoutMs?: number;
+  /**
+   * Middleboxes at the socket edge (socket-edge.ts): datagrams and TCP segments on paths the edge's boxes
+   * cover run through them. Share one edge between every SocketNetwork of a lab.
+   */
+  edge?: SocketEdge;
 }
 
 export class SocketNetwork implements Network {
   readonly clock: Clock;
   readonly addresses: readonly string[];
+  /** @internal */
+  readonly edge: SocketEdge | undefined;
   private allowExternal: boolean;
   private idleTimeoutMs: number | undefined;
 
   constructor(options: SocketNetworkOptions) {
     this.clock = options.clock ?? new RealClock();
+    this.edge = options.edge;
     this.allowExternal = options.allowExternal === true;
     this.idleTimeoutMs = options.tcpIdleTimeoutMs;
     this.addresses = options.addresses.map((a) => {
@@ -71,17 +80,31 @@ export class SocketNetwork implements Network {
         resolve();
       });
     });
-    return new RealUdpSocket(socket, this);
+    return new RealUdpSocket(socket, this, this.edge);
   }
 
   async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void): Promise<TcpListener> {
     const address = this.localAddress(local.address);
+    const edge = this.edge;
     const server = createServer({ allowHalfOpen: false }, (s) => {
       if (!this.allowExternal && s.remoteAddress !== undefined && !isLoopback(s.remoteAddress)) {
         s.resetAndDestroy();
         return;
       }
-      onConnection(new RealTcpConnection(s, this.idleTimeoutMs));
+      const remote = { address: normalizeIp(s.remoteAddress ?? '0.0.0.0'), port: s.remotePort ?? 0 };
+      const localEp = { address: normalizeIp(s.localAddress ?? address), port: s.localPort ?? 0 };
+      if (!edge?.covers(remote.address, localEp.address)) {
+        onConnection(new RealTcpConnection(s, this.idleTimeoutMs));
+        return;
+      }
+      // A box on this path: the server gets the connection only once its SYN has come through the boxes.
+      const conn = new RealTcpConnection(s, this.idleTimeoutMs);
+      conn.flow = edge.tcpAccepted(localEp, remote, {
+        established: () => onConnection(conn),
+        toLocal: (d) => conn.receive(d),
+        toRemote: (d) => conn.writeRaw(d),
+        reset: () => conn.reset(),
+      });
     });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
@@ -93,12 +116,15 @@ export class SocketNetwork implements Network {
     });
     // A listening server must not crash the process on later errors (e.g. EMFILE).
     server.on('error', () => undefined);
-    return new RealTcpListener(server);
+    const unregister = edge?.registerTcpListener({ address, port: (server.address() as { port: number }).port });
+    return new RealTcpListener(server, unregister);
   }
 
   connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
       this.checkDestination(remote.address);
+      const from = options.localAddress ?? this.addresses.find((a) => ipFamily(a) === ipFamily(remote.address));
+      if (from !== undefined) this.edge?.checkConnect(normalizeIp(from), { address: normalizeIp(remote.address), port: remote.port });
       const family = ipFamily(remote.address);
       const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addresses.find((a) => ipFamily(a) === family);
       if (localAddress === undefined) {
@@ -161,14 +187,22 @@ class RealUdpSocket implements UdpSocket {
   readonly local: Endpoint;
   private closed = false;
   private handler: ((payload: Buffer, from: Endpoint) => void) | undefined;
+  private unregister: (() => void) | undefined;
 
   constructor(
     private socket: DgramSocket,
     private owner: SocketNetwork,
+    private edge: SocketEdge | undefined,
   ) {
     const a = socket.address();
     this.local = { address: normalizeIp(a.address), port: a.port };
-    socket.on('message', (msg, rinfo) => this.handler?.(msg, { address: normalizeIp(rinfo.address), port: rinfo.port }));
+    this.unregister = edge?.registerUdp(this.local, { deliver: (p, from) => this.handler?.(p, from), send: (p, to) => this.sendRaw(p, to) });
+    socket.on('message', (msg, rinfo) => {
+      const from = { address: normalizeIp(rinfo.address), port: rinfo.port };
+      // Through the boxes on this path (each datagram is intercepted once: here, at the receiving socket).
+      if (edge?.covers(from.address, this.local.address)) edge.udp(from, this.local, msg);
+      else this.handler?.(msg, from);
+    });
     // Errors such as ICMP-induced ECONNREFUSED are network conditions, not crashes.
     socket.on('error', () => undefined);
   }
@@ -176,6 +210,17 @@ class RealUdpSocket implements UdpSocket {
   send(payload: Uint8Array, to: Endpoint): void {
     if (this.closed) return;
     this.owner.checkDestination(to.address);
+    const dst = { address: normalizeIp(to.address), port: to.port };
+    // A box on the path to something outside the lab: the datagram goes through it here (a lab receiver runs it itself).
+    if (this.edge?.covers(this.local.address, dst.address) && !this.edge.ownsUdp(dst)) {
+      this.edge.udp(this.local, dst, Buffer.from(payload));
+      return;
+    }
+    this.sendRaw(payload, to);
+  }
+
+  private sendRaw(payload: Uint8Array, to: Endpoint): void {
+    if (this.closed) return;
     // Loss is silent, as on a real network (EMSGSIZE etc. included).
     try {
       this.socket.send(payload, to.port, to.address, () => undefined);
@@ -191,17 +236,22 @@ class RealUdpSocket implements UdpSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.unregister?.();
     this.socket.close();
   }
 }
 
 class RealTcpListener implements TcpListener {
   readonly local: Endpoint;
-  constructor(private server: Server) {
+  constructor(
+    private server: Server,
+    private unregister?: () => void,
+  ) {
     const a = server.address();
     this.local = a !== null && typeof a === 'object' ? { address: normalizeIp(a.address), port: a.port } : { address: '', port: 0 };
   }
   close(): void {
+    this.unregister?.();
     this.server.close();
   }
 }
@@ -211,6 +261,8 @@ class RealTcpConnection implements TcpConnection {
   readonly remote: Endpoint;
   private readonly delivery = new TcpDelivery();
   private errorReason: TcpCloseReason | undefined;
+  /** Set when a box sits on this connection's path: bytes both ways go through it (socket-edge.ts). */
+  flow: TcpFlow | undefined;
 
   constructor(
     private socket: NetSocket,
@@ -220,7 +272,8 @@ class RealTcpConnection implements TcpConnection {
     this.remote = { address: normalizeIp(socket.remoteAddress ?? '0.0.0.0'), port: socket.remotePort ?? 0 };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
-      this.delivery.data(chunk);
+      if (this.flow) this.flow.fromRemote(chunk);
+      else this.delivery.data(chunk);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.errorReason ??= err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : err.code === 'ETIMEDOUT' ? 'timeout' : 'error';
@@ -231,12 +284,26 @@ class RealTcpConnection implements TcpConnection {
         socket.resetAndDestroy();
       });
     }
-    socket.on('close', () => this.delivery.closed(this.errorReason ?? 'end'));
+    socket.on('close', () => {
+      this.flow?.closed();
+      this.delivery.closed(this.errorReason ?? 'end');
+    });
   }
 
   write(data: Uint8Array): void {
+    if (this.flow) this.flow.fromLocal(Buffer.from(data));
+    else this.writeRaw(data);
+  }
+
+  /** @internal bytes that came through the boxes towards the peer */
+  writeRaw(data: Uint8Array): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
     this.socket.write(data);
+  }
+
+  /** @internal bytes that came through the boxes towards our side */
+  receive(chunk: Buffer): void {
+    this.delivery.data(chunk);
   }
 
   onData(handler: (chunk: Buffer) => void): void {

@@ -127,7 +127,8 @@ export interface Emission {
 export type InterceptResult = 'forward' | 'drop' | readonly Emission[];
 
 export interface InterceptContext {
-  readonly network: VirtualNetwork;
+  /** The virtual network the box sits on; absent when the box runs at a SocketNetwork's edge (socket-edge.ts). */
+  readonly network?: VirtualNetwork;
   /** Lab time now. */
   readonly now: number;
   /** This interceptor's own seeded stream (forked from the network's by its name). */

@@ -22,7 +22,10 @@ import { join, resolve } from 'node:path';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import { RealClock } from '../net/clock.ts';
 import { SocketNetwork } from '../net/socket.ts';
-import { addLoopbackAddress, assertIsolated, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
+import { SocketEdge, type EdgeStats } from '../net/socket-edge.ts';
+import { SeededRandom } from '../net/random.ts';
+import type { PacketInterceptor, Scope } from '../net/virtual.ts';
+import { addLoopbackAddress, assertIsolated, setLoopbackMtu, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
 import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
 import { isolateContainer, ContainerProduct, runInDocker } from '../../servers/real/docker.ts';
 import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettingsFor, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
@@ -30,6 +33,13 @@ import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
 import type { ResolverFactory } from './world.ts';
+
+/**
+ * The link MTU in the namespace when a scenario has middleboxes: the VirtualNetwork's default path MTU
+ * (lab/net/virtual.ts `defaults.mtu`), so a datagram the virtual lab fragments is fragmented by the real
+ * kernel too, and the boxes at the socket edge see the same fragments.
+ */
+export const MIDDLEBOX_LINK_MTU = 1500;
 
 /** How long (real time) a client waits for a real resolver's answer before the sample counts as TIMEOUT. */
 export const REAL_CLIENT_WAIT_MS = 10_000;
@@ -47,6 +57,8 @@ export interface RealRunInfo {
   leftover: number[];
   /** Docker path: the product's version line from its image, and how many containers/networks outlived the run (0). */
   docker?: { version: string; leftover: number };
+  /** When the scenario has middleboxes: what the boxes at the socket edge saw and dropped (by box). */
+  middleboxes?: EdgeStats;
 }
 
 export type RealRunResult = RunResult & { real?: RealRunInfo };
@@ -120,20 +132,34 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
     };
   };
 
+  // Middleboxes (topology.middleboxes) run at the edge of the lab's sockets: every datagram and TCP segment
+  // between the product and a lab server on a box's path goes through the same interceptors as in the
+  // virtual lab (lab/net/socket-edge.ts). Without boxes, no edge: the sockets are plain.
+  const hasBoxes = Object.keys(plan.topology.middleboxes ?? {}).length > 0;
+  if (hasBoxes) setLoopbackMtu(MIDDLEBOX_LINK_MTU);
+  const edge = hasBoxes ? new SocketEdge({ clock: real, random: new SeededRandom(`socket-edge/${plan.scenario.id}/${plan.variant}`), linkMtu: MIDDLEBOX_LINK_MTU }) : undefined;
+
   const env: LabEnvironment = {
     clock,
     network: {
-      addHost(_name: string, addresses: string[]) {
+      addHost(name: string, addresses: string[]) {
         for (const a of addresses) addLoopbackAddress(a);
+        edge?.addHost(name, addresses);
         // allowExternal: scenario addresses (10/8, 192.0.2.0/24 …) live on this namespace's lo; assertIsolated()
         // above proved the namespace has no route, so nothing can leave it.
-        return new SocketNetwork({ addresses, clock: real, allowExternal: true });
+        return new SocketNetwork({ addresses, clock: real, allowExternal: true, ...(edge ? { edge } : {}) });
       },
+      ...(edge ? { addInterceptor: (interceptor: PacketInterceptor, scope?: Scope) => edge.addInterceptor(interceptor, scope) } : {}),
     },
     resolverFactory,
     drive: async (done, deadline) => {
       const realDeadline = Date.now() + Math.min(Math.max(0, deadline - real.now()), o.waitMs ?? REAL_CLIENT_WAIT_MS);
-      while (!done() && Date.now() < realDeadline) await sleep(5);
+      while (!done() && Date.now() < realDeadline) {
+        // A box verdict the sockets cannot carry ends the run with its error, instead of a silent non-box.
+        if (edge?.errors[0]) throw edge.errors[0];
+        await sleep(5);
+      }
+      if (edge?.errors[0]) throw edge.errors[0];
     },
   };
   return {
@@ -141,6 +167,10 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
     info,
     close: async () => {
       for (const r of started) await r.stop().catch(() => undefined);
+      if (edge) {
+        info.middleboxes = edge.stats;
+        edge.close();
+      }
       info.seconds = (Date.now() - t0) / 1000;
       rmSync(dir, { recursive: true, force: true });
     },

@@ -347,7 +347,7 @@ export class World {
     // 7. Middleboxes (issue 5): boxes on both directions of the path between two machines.
     for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
       const net = this.options.network as LabNetwork & Partial<InterceptorHost>;
-      if (typeof net.addInterceptor !== 'function') throw new WorldError(`middlebox "${name}": this network cannot carry middleboxes (only the in-process virtual lab can)`);
+      if (typeof net.addInterceptor !== 'function') throw new WorldError(`middlebox "${name}": this network cannot carry middleboxes (the virtual lab can, and the real-resolver path through its SocketEdge)`);
       const settings = settingsFromOptions(m.kind, m.options ?? {});
       if (m.kind === 'load-balancer') {
         // The VIPs are the server's published addresses; it is also the one backend (validate.ts checks it is a server).

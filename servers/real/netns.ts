@@ -106,6 +106,14 @@ export function addLoopbackAddress(address: string, netns?: string): void {
   if (r.status !== 0 && !/File exists|already assigned/.test(r.stderr ?? '')) throw new RealSoftwareError(`ip ${args.join(' ')} failed: ${r.stderr}`);
 }
 
+/**
+ * Set the MTU of `lo` in the namespace this process runs in (Linux lo defaults to 65536). With 1500, the
+ * kernel really fragments a larger UDP datagram and TCP uses an MSS of 1460, as on Ethernet.
+ */
+export function setLoopbackMtu(mtu: number): void {
+  runCommand('ip', ['link', 'set', 'dev', 'lo', 'mtu', String(mtu)]);
+}
+
 /** The name of the namespace a process is in (`ip netns identify`), or undefined in the host namespace. */
 export function namespaceOf(pid: number = process.pid): string | undefined {
   const r = spawnSync('ip', ['netns', 'identify', String(pid)], { encoding: 'utf8', timeout: 10_000 });

@@ -114,6 +114,8 @@ interface Ctx {
   startedAt: number;
   aggressive: boolean;
   stale: boolean;
+  /** UDP timeouts per server and question in this resolution (`tcpAfterUdpTimeouts`). */
+  udpTimeouts: Map<string, number>;
 }
 
 /** What a lookup settled on, before it is shaped for one client (DO/AD/CD). */
@@ -229,6 +231,7 @@ export class ResolverEngine {
       startedAt: this.clock.now(),
       aggressive: false,
       stale: false,
+      udpTimeouts: new Map(),
     };
     // Identical questions already being resolved are joined, not sent again
     // (Unbound's mesh, BIND's fetch sharing): one upstream resolution serves them all.
@@ -713,15 +716,27 @@ export class ResolverEngine {
     let steps = 0;
     /** The parent was asked for this delegation again (at most once per iteration). */
     let askedParent = false;
+    // qnameMinimisationTypeAProbe: the step that reaches the full name was already sent with QTYPE A.
+    let probed = false;
     const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
     for (;;) {
       let sname = name;
       let sqtype = qtype;
+      let probe = false;
       if (minimise && steps < this.settings.maxMinimiseCount && labelCount(name) > known) {
         sname = this.minimisedName(name, Math.max(known, labelCount(dp.zone)), steps);
         // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers).
         if (!nameEquals(sname, name)) sqtype = 'A';
+        // Unbound: the step that reaches the full name is still a minimised one, with QTYPE A, unless the
+        // qtype is A or DS (iterator.c processQueryTargets: minimising stops only when labdiff < 1, or < 2
+        // for A and DS); the qtype asked for follows in the next query.
+        else if (this.settings.qnameMinimisationTypeAProbe && !probed && qtype !== 'A' && qtype !== 'DS') {
+          sqtype = 'A';
+          probe = true;
+        }
       }
+      /** This query is a minimisation step, not the question itself. */
+      const intermediate = probe || !nameEquals(sname, name);
       if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
       let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
       if (!server && waited.size > 0 && rounds < 2) {
@@ -768,8 +783,9 @@ export class ResolverEngine {
       }
       const resp = r.message;
       const report = (cls: ResponseClass) => this.reportResponse(ctx, server, sname, sqtype, r.transport, resp, r.size, r.rttMs, cls);
+      if (probe) probed = true;
       if (resp.rcode === 'NXDOMAIN') {
-        if (!nameEquals(sname, name)) {
+        if (intermediate) {
           // Relaxed minimisation (RFC 9156 §2.3): an NXDOMAIN for a shorter name is not trusted
           // blindly (broken servers answer NXDOMAIN for empty non-terminals); ask the full name.
           report('nxdomain');
@@ -785,12 +801,12 @@ export class ResolverEngine {
         // REFUSED, SERVFAIL, NOTIMP…: this server is lame for the zone (RFC 4697 §2.1–2.3).
         this.infra.markLame(server, dp.zone);
         tried.add(formatEndpoint(server));
-        if (!nameEquals(sname, name)) minimise = false;
+        if (intermediate) minimise = false;
         continue;
       }
       const chain = this.extractChain(resp, sname, sqtype, dp.zone);
       if (chain.rrsets.length > 0) {
-        if (!nameEquals(sname, name)) {
+        if (intermediate) {
           // The minimised name exists; a CNAME there means the full name is looked up as is.
           report('answer');
           known = labelCount(sname);
@@ -843,7 +859,7 @@ export class ResolverEngine {
       // NOERROR, no answer, no referral: NODATA if authoritative.
       const hasSoa = resp.authority.some((r2) => r2.type === 'SOA' && isSubdomain(r2.name, dp.zone) && isSubdomain(sname, r2.name));
       if (resp.flags.aa || hasSoa) {
-        if (!nameEquals(sname, name)) {
+        if (intermediate) {
           report('nodata');
           known = labelCount(sname);
           steps++;
@@ -891,9 +907,20 @@ export class ResolverEngine {
   ): Promise<{ kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number } | { kind: 'failed'; sends: number }> {
     const info = this.infra.info(server);
     let edns = info.edns !== 'noedns';
-    let tcp = false;
+    // Knot Resolver (tcpAfterUdpTimeouts, tcpWhenTimeoutOverMs): TCP from the start after enough UDP timeouts for
+    // this question, or when the server's retransmission timeout has grown past a threshold.
+    const timeoutKey = `${formatEndpoint(server)}|${canonicalName(qname)}|${qtype}`;
+    const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
+    let tcp =
+      (udpTimeoutLimit > 0 && (ctx.udpTimeouts.get(timeoutKey) ?? 0) >= udpTimeoutLimit) ||
+      (this.settings.tcpWhenTimeoutOverMs > 0 && this.infra.timeoutFor(server) > this.settings.tcpWhenTimeoutOverMs);
     let sends = 0;
     let triedWithoutEdns = false;
+    let udpPayloadSize = this.settings.ednsBufferSize;
+    const fragmentFallback = this.settings.ednsFragmentFallbackSize;
+    let hinted = false;
+    // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
+    if (this.settings.timeoutThrottleS > 0 && this.infra.isThrottled(server, qname, qtype)) return { kind: 'failed', sends: 0 };
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       ctx.sent++;
@@ -907,7 +934,7 @@ export class ResolverEngine {
         qname,
         qtype,
         edns,
-        udpPayloadSize: this.settings.ednsBufferSize,
+        udpPayloadSize,
         do: dnssecOk,
         cd: this.validating,
         tcp,
@@ -917,6 +944,27 @@ export class ResolverEngine {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
         this.infra.recordTimeout(server);
+        if (r.kind === 'timeout' && this.settings.timeoutThrottleS > 0) this.infra.throttle(server, qname, qtype, this.settings.timeoutThrottleS, 5);
+        if (!tcp && r.kind === 'timeout' && udpTimeoutLimit > 0) {
+          const n = (ctx.udpTimeouts.get(timeoutKey) ?? 0) + 1;
+          ctx.udpTimeouts.set(timeoutKey, n);
+          if (n >= udpTimeoutLimit) {
+            tcp = true;
+            continue;
+          }
+        }
+        // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize).
+        if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback) {
+          udpPayloadSize = fragmentFallback;
+          continue;
+        }
+        // Or with the largest answer this server has sent us (ednsTimeoutLargestSeen), once.
+        const seen = info.largestUdpResponse;
+        if (!tcp && edns && r.kind === 'timeout' && this.settings.ednsTimeoutLargestSeen && !hinted && seen !== undefined && seen < udpPayloadSize) {
+          udpPayloadSize = Math.max(512, seen);
+          hinted = true;
+          continue;
+        }
         // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
         if (!tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
           edns = false;
@@ -926,7 +974,10 @@ export class ResolverEngine {
         return { kind: 'failed', sends };
       }
       const msg = r.message;
-      if (!tcp) this.infra.recordRtt(server, r.rttMs);
+      if (!tcp) {
+        this.infra.recordRtt(server, r.rttMs);
+        info.largestUdpResponse = Math.max(info.largestUdpResponse ?? 0, r.size);
+      }
       if (edns && !msg.edns && (msg.rcode === 'FORMERR' || msg.rcode === 'NOTIMP')) {
         this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'formerr-edns');
         this.infra.setEdns(server, 'noedns');

@@ -29,6 +29,10 @@ export interface ServerInfo {
   /** zone → lame until (lab ms). */
   lame: Map<string, number>;
   lastUsed: number;
+  /** Largest UDP response received from this server, octets (BIND's ADB udpsize, `ednsTimeoutLargestSeen`). */
+  largestUdpResponse?: number;
+  /** "qname|qtype" → throttled until (lab ms) and how many more queries it may hold back (`timeoutThrottleS`). */
+  throttled?: Map<string, { until: number; remaining: number }>;
 }
 
 export class InfraCache {
@@ -84,6 +88,26 @@ export class InfraCache {
   isLame(server: Endpoint, zone: Name): boolean {
     const until = this.info(server).lame.get(canonicalName(zone));
     return until !== undefined && until > this.clock.now();
+  }
+
+  /** Do not ask `server` this question for `seconds` or `count` queries, whichever ends first (PowerDNS doThrottle). */
+  throttle(server: Endpoint, qname: Name, qtype: string, seconds: number, count: number): void {
+    const s = this.info(server);
+    (s.throttled ??= new Map()).set(`${canonicalName(qname)}|${qtype}`, { until: this.clock.now() + seconds * 1000, remaining: count });
+  }
+
+  /** True while the question is throttled at `server`; each true answer uses up one of the held-back queries. */
+  isThrottled(server: Endpoint, qname: Name, qtype: string): boolean {
+    const m = this.info(server).throttled;
+    const k = `${canonicalName(qname)}|${qtype}`;
+    const t = m?.get(k);
+    if (!m || !t) return false;
+    if (t.until <= this.clock.now() || t.remaining <= 0) {
+      m.delete(k);
+      return false;
+    }
+    t.remaining--;
+    return true;
   }
 
   setEdns(server: Endpoint, state: 'ok' | 'noedns'): void {

@@ -20,6 +20,7 @@ const BASE: ResolverSettings = {
   qnameMinimisation: true,
   maxMinimiseCount: 10, // RFC 9156 §2.3 MAX_MINIMISE_COUNT
   minimiseOneLabel: 4, // RFC 9156 §2.3 MINIMISE_ONE_LAB
+  qnameMinimisationTypeAProbe: false, // RFC 9156 sends the question itself at the last step
   aggressiveNsec: true,
   aggressiveNsec3: true,
   aggressiveNsecExactNodata: true, // RFC 8198 §5.2
@@ -33,6 +34,11 @@ const BASE: ResolverSettings = {
   bogusServfailOnlyWhenRequested: false,
   ede: true,
   ednsBufferSize: 1232, // DNS Flag Day 2020
+  ednsFragmentFallbackSize: 0, // RFC 6891 asks for none; a profile sets it where its product's code does it
+  ednsTimeoutLargestSeen: false,
+  tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
+  tcpWhenTimeoutOverMs: 0,
+  timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
   maxUdpResponse: 1232,
   maxTtl: 86400,
   minTtl: 0,
@@ -65,6 +71,10 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
   unbound: {
     ...BASE,
     qnameMinimisation: true, // qname-minimisation: yes (relaxed; qname-minimisation-strict: no)
+    // iterator.c processQueryTargets: minimisation stops only when labdiff < 1 (or < 2 for QTYPE A and DS), so the
+    // step reaching the full name goes out as "NAME A" before "NAME TXT"/"NAME AAAA". Measured: real 1.17.1 sends
+    // mid.example.jp A before mid.example.jp TXT (middlebox-checkpoints), app.example.com A while resolving AAAA (slack-nsec-bitmap).
+    qnameMinimisationTypeAProbe: true,
     aggressiveNsec: true, // aggressive-nsec: yes — default changed to yes in 1.15.0 (changelog, 2 Feb 2022); "no" from its introduction in 1.7.0
     aggressiveNsec3: false, // Unbound's aggressive-nsec works from NSEC only (val_neg.c keeps NSEC3 for the negative cache of one name)
     aggressiveNsecExactNodata: true, // val_neg.c answers NODATA from an NSEC at the qname; measured: real 1.17.1 answers app.example.com A NODATA in slack-nsec-bitmap
@@ -76,6 +86,11 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     staleClientTimeoutMs: 0, // serve-expired-client-timeout: 0 — expired data is served at once, refreshed in the background ("1800 recommended per RFC 8767", man 5 unbound.conf 1.17.1)
     ede: false, // ede: no (1.17.1 man page)
     ednsBufferSize: 1232, // edns-buffer-size: 1232
+    // services/outside_network.c serviced_udp_callback: the first timeout of an EDNS query (last_rtt < 5000)
+    // resends it at once as serviced_query_UDP_EDNS_FRAG, advertising EDNS_FRAG_SIZE_IP4 1472 (IPv6: 1232,
+    // outside_network.h) when that is smaller. Measured (middlebox-checkpoints fragment-drop, EDNS 4096 through
+    // a fragment-dropping firewall): real 1.17.1 resends 96 ms later, gets TC=1 and the answer over TCP.
+    ednsFragmentFallbackSize: 1472,
     maxUdpResponse: 1232,
     maxTtl: 86400, // cache-max-ttl: 86400
     minTtl: 0, // cache-min-ttl: 0
@@ -110,6 +125,11 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     staleClientTimeoutMs: 'off', // stale-answer-client-timeout off; (named -C, 9.18.49: stale data only after resolution failed)
     ede: false, // 9.18 sends EDE for stale/filtered answers, not for validation failures
     ednsBufferSize: 1232, // edns-udp-size 1232;
+    // resolver.c resquery_send: after the first timeout of an EDNS query to an address in a fetch (triededns count 1)
+    // the size is the ADB's hint, dns_adb_getudpsize() — the largest UDP answer seen from that server (the second
+    // timeout would go to 512, not modelled). Measured (middlebox-checkpoints fragment-drop): real 9.18.49 resends
+    // after ~800 ms, gets TC=1 and the answer over TCP.
+    ednsTimeoutLargestSeen: true,
     maxUdpResponse: 1232, // max-udp-size 1232;
     maxTtl: 604800, // max-cache-ttl 604800;
     minTtl: 0, // min-cache-ttl 0;
@@ -137,6 +157,12 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     staleClientTimeoutMs: 'off', // serve_stale.lua: stale data once no NS is reachable (after the retries), at most one day old
     ede: true, // EDE is emitted by the validator since 5.3
     ednsBufferSize: 1232, // "lower default EDNS buffer size to 1232 bytes" (5.2.0 changelog)
+    // lib/selection.c select_transport (5.6.0): TCP when errors[KR_SELECTION_QUERY_TIMEOUT] >= TCP_TIMEOUT_THRESHOLD (2)
+    // or the expected timeout > TCP_RTT_THRESHOLD (2000 ms; TCP connect failures count as timeouts, server_timeout()).
+    // Measured (middlebox-checkpoints): two UDP tries, then TCP (fragment-drop); big.example.jp over TCP only after
+    // mid's TCP retries were refused (vulnerable).
+    tcpAfterUdpTimeouts: 2,
+    tcpWhenTimeoutOverMs: 2000,
     maxUdpResponse: 1232,
     maxTtl: 518400, // cache.max_ttl() default 6 days
     minTtl: 5, // cache.min_ttl() default 5 s
@@ -162,6 +188,10 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     bogusServfailOnlyWhenRequested: true, // dnssec=process: SERVFAIL on bogus only for DO/AD clients
     ede: false, // extended-resolution-errors=no (4.8)
     ednsBufferSize: 1232, // edns-outgoing-bufsize=1232
+    // syncres.cc SyncRes::doResolveAtThisIP (rec-4.8.8): a timeout throttles (server, qname, qtype) with
+    // doThrottle(..., 10, 5) — "timeout, 10 seconds or 5 queries" — so the resolution moves on to other servers and
+    // never resends there. Measured (middlebox-checkpoints fragment-drop): one UDP query, then SERVFAIL.
+    timeoutThrottleS: 10,
     maxUdpResponse: 1232, // udp-truncation-threshold=1232
     maxTtl: 86400, // max-cache-ttl=86400
     minTtl: 1, // minimum-ttl-override=1

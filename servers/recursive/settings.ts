@@ -9,6 +9,11 @@ export interface ResolverSettings {
   maxMinimiseCount: number;
   /** RFC 9156 §2.3: MINIMISE_ONE_LAB — the first steps add one label each, later steps add more. */
   minimiseOneLabel: number;
+  /**
+   * With QNAME minimisation, the step that reaches the full name is sent with QTYPE A first (unless the
+   * qtype is A or DS), then the question itself — Unbound's iterator does this; RFC 9156 does not ask for it.
+   */
+  qnameMinimisationTypeAProbe: boolean;
   /** RFC 8198 aggressive use of DNSSEC-validated cache from NSEC records. */
   aggressiveNsec: boolean;
   /** RFC 8198 from NSEC3 records (never from opt-out spans). */
@@ -64,6 +69,26 @@ export interface ResolverSettings {
   ede: boolean;
   /** EDNS0 UDP payload size advertised upstream (RFC 6891 §6.2.5; DNS Flag Day 2020: 1232). */
   ednsBufferSize: number;
+  /**
+   * After a UDP query with EDNS times out, ask the same server again at once advertising this smaller
+   * size, in case the answer was lost to IP fragmentation (RFC 6891 §6.2.5); 0 = no such retry. Applies
+   * only when `ednsBufferSize` is larger (a retry at the same size is an ordinary retransmission here).
+   */
+  ednsFragmentFallbackSize: number;
+  /**
+   * After a UDP query with EDNS times out, ask the same server again advertising the largest UDP response
+   * it has sent us so far, when that is smaller than what was advertised (BIND's ADB "udpsize" hint).
+   */
+  ednsTimeoutLargestSeen: boolean;
+  /** After this many UDP timeouts of one question to one server, ask it over TCP (0 = never). */
+  tcpAfterUdpTimeouts: number;
+  /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
+  tcpWhenTimeoutOverMs: number;
+  /**
+   * After a timeout, do not ask that server the same question again for this many seconds (or 5 queries,
+   * whichever ends first); 0 = retransmit as usual. PowerDNS throttles (server, qname, qtype) this way.
+   */
+  timeoutThrottleS: number;
   /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
   maxUdpResponse: number;
   /** TTL cap and floor for positive data (seconds). */

@@ -1,0 +1,562 @@
+// Middleboxes on real sockets. On a SocketNetwork every packet between a real
+// program (a resolver product in the lab's network namespace) and a lab
+// machine passes through one of our own sockets: the lab server receives the
+// product's query and sends the answer; it accepts the product's TCP
+// connection and reads/writes its bytes. The SocketEdge runs each of those
+// datagrams and TCP segments, as an `IpPacket`, through the very same
+// `PacketInterceptor` chain the VirtualNetwork uses (servers/middlebox/: one
+// implementation of each box), and maps the verdict back onto the socket:
+//
+//   UDP  pass → deliver; rewritten → deliver the rewritten payload; drop → gone;
+//        held/delayed → delivered later on the lab clock; a reply the box makes
+//        up (ctx.inject) → sent from the lab socket that owns its source.
+//        A datagram larger than the link MTU is split into IP fragments before
+//        the chain, as the sending kernel does on a 1500-octet lo (and the real
+//        kernel does fragment it again when we send it); what comes out of the
+//        chain is reassembled: delivered only if every fragment got through.
+//   TCP  the kernel has finished the handshake before Node sees a connection,
+//        so the edge plays the SYN through the chain at accept(): passed → the
+//        server gets the connection; a RST from the box (TcpFilter 'reject') →
+//        `socket.resetAndDestroy()`, a real RST to the peer (Node ≥ 16.17 /
+//        18.3), which a client sees as ECONNRESET right after connect instead
+//        of ECONNREFUSED — for a DNS client the same failed TCP fallback;
+//        dropped (blackhole, full session table) → the connection is held
+//        silent (no byte reaches the server, the peer's query times out) and
+//        aborted after SYN_DROP_HOLD_MS, so the peer cannot keep it. Data chunks
+//        are cut into MSS-sized segments (link MTU − 40/60) and each runs
+//        through the chain; what comes out is delivered in sequence order.
+//
+// Exactly one interception per packet: a datagram between two of our own
+// sockets is run at the receiving socket only (the sender sees that the
+// destination is ours). Only paths some interceptor's scope covers pay for
+// any of this; everything else stays a plain socket.
+//
+// What cannot be mapped onto sockets fails loudly (SocketEdgeError naming the
+// box and the packet): a packet rewritten to an endpoint no lab socket owns
+// (a NAT to another address, a DNAT to a backend that is not a lab server),
+// TCP rewritten to other endpoints, TCP from a lab machine to a program
+// outside the lab through a box (we would only see it after the kernel's
+// handshake on the wrong side). Not modelled: retransmission of a dropped TCP
+// segment (the stream stalls, as if every retransmission were dropped too).
+
+import type { Clock, Endpoint, TimerHandle } from './network.ts';
+import { formatEndpoint } from './network.ts';
+import { ipFamily, normalizeIp } from './ip.ts';
+import { fragmentPacket, ipHeaderSize, parseTransport, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
+import { SeededRandom } from './random.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor, Scope } from './virtual.ts';
+
+export class SocketEdgeError extends Error {
+  constructor(
+    readonly code: 'CANNOT_MAP' | 'UNSUPPORTED_PATH',
+    /** The interceptor (box) whose verdict could not be carried. */
+    readonly box: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SocketEdgeError';
+  }
+}
+
+export interface SocketEdgeOptions {
+  clock: Clock;
+  /** Seeded streams for the boxes (each interceptor gets a fork labelled by its name, as on the VirtualNetwork). */
+  random?: SeededRandom;
+  /** The MTU of the link the sockets use (lo in the lab's namespace; default 65536, Linux lo's default). */
+  linkMtu?: number;
+  /** How long an incomplete datagram waits for its other fragments (default 30000 ms, Linux ipfrag_time). */
+  reassemblyTimeoutMs?: number;
+}
+
+/** What a lab UDP socket offers the edge. */
+export interface EdgeUdpSocket {
+  /** Hand a datagram to the socket's receiver (it arrived, possibly rewritten). */
+  deliver(payload: Buffer, from: Endpoint): void;
+  /** Put a datagram on the real wire from this socket (no interception). */
+  send(payload: Buffer, to: Endpoint): void;
+}
+
+/** What an accepted TCP connection offers the edge. */
+export interface EdgeTcpSide {
+  /** The SYN got through: give the connection to the server. */
+  established(): void;
+  /** Bytes that got through towards the lab server. */
+  toLocal(data: Buffer): void;
+  /** Bytes that got through towards the peer (written to the kernel socket). */
+  toRemote(data: Buffer): void;
+  /** The box sent a RST: abort the real connection (`resetAndDestroy`, a real RST to the peer). */
+  reset(): void;
+}
+
+export interface EdgeStats {
+  /** Packets (fragments and segments counted one by one) that entered the chain. */
+  intercepted: number;
+  /** Drops by box name. */
+  dropped: Record<string, number>;
+  /** Datagrams lost because not every fragment got through (or the reassembly timed out). */
+  incomplete: number;
+}
+
+interface Entry {
+  interceptor: PacketInterceptor;
+  scope: Scope;
+  random: SeededRandom;
+}
+
+const MAX_EMISSIONS = 64;
+const MAX_INJECT_HOPS = 32;
+const MAX_REASSEMBLY = 256;
+/**
+ * How long a connection whose SYN the boxes dropped is held silent before it is aborted: about the
+ * time a client's connect() would spend retransmitting SYNs (Linux: 1 s initial RTO, doubling) before
+ * it gives up on the query.
+ */
+export const SYN_DROP_HOLD_MS = 5000;
+
+const key = (e: Endpoint): string => `${e.address}|${e.port}`;
+
+/** A packet made by a box may spell addresses its own way; sockets are looked up by canonical text. */
+function canonical(p: IpPacket): IpPacket {
+  const src = normalizeIp(p.src);
+  const dst = normalizeIp(p.dst);
+  return src === p.src && dst === p.dst ? p : { ...p, src, dst };
+}
+
+export class SocketEdge {
+  readonly clock: Clock;
+  readonly linkMtu: number;
+  readonly reassemblyTimeoutMs: number;
+  readonly stats: EdgeStats = { intercepted: 0, dropped: {}, incomplete: 0 };
+  /** Verdicts that could not be carried on sockets, in order; the runner fails the run on the first. */
+  readonly errors: SocketEdgeError[] = [];
+  private readonly random: SeededRandom;
+  private entries: Entry[] = [];
+  private readonly hostsByName = new Map<string, string[]>();
+  private readonly udpSockets = new Map<string, EdgeUdpSocket>();
+  private readonly tcpListeners = new Set<string>();
+  private readonly flows = new Map<string, TcpFlow>();
+  private readonly reassembly = new Map<string, { pieces: Map<number, Buffer>; total: number | undefined; first: IpPacket; by: string | undefined }>();
+  private nextIdent = 1;
+  private nextPacketId = 1;
+  private readonly timers = new Set<TimerHandle>();
+
+  constructor(options: SocketEdgeOptions) {
+    this.clock = options.clock;
+    this.random = options.random ?? new SeededRandom('socket-edge');
+    this.linkMtu = options.linkMtu ?? 65536;
+    this.reassemblyTimeoutMs = options.reassemblyTimeoutMs ?? 30_000;
+  }
+
+  /** A machine's name and addresses, so scopes may name hosts as on the VirtualNetwork. */
+  addHost(name: string, addresses: readonly string[]): void {
+    this.hostsByName.set(name, addresses.map((a) => normalizeIp(a)));
+  }
+
+  /** Put a box on every path matching `scope` (host names or addresses), in the order added. Returns a remover. */
+  addInterceptor(interceptor: PacketInterceptor, scope: Scope = {}): () => void {
+    const norm = (s: string | undefined): string | undefined => (s !== undefined && ipFamily(s) !== undefined ? normalizeIp(s) : s);
+    const entry: Entry = { interceptor, scope: { ...(scope.from !== undefined ? { from: norm(scope.from)! } : {}), ...(scope.to !== undefined ? { to: norm(scope.to)! } : {}) }, random: this.random.fork(`interceptor/${interceptor.name}`) };
+    this.entries = [...this.entries, entry];
+    return () => {
+      this.entries = this.entries.filter((e) => e !== entry);
+    };
+  }
+
+  /** Some box sits on the path src → dst (or dst → src): only then do sockets on it go through the edge. */
+  covers(a: string, b: string): boolean {
+    return this.entries.some((e) => this.inScope(e.scope, a, b) || this.inScope(e.scope, b, a));
+  }
+
+  // ---- registration by SocketNetwork ----
+
+  registerUdp(local: Endpoint, socket: EdgeUdpSocket): () => void {
+    const k = key(local);
+    this.udpSockets.set(k, socket);
+    return () => {
+      if (this.udpSockets.get(k) === socket) this.udpSockets.delete(k);
+    };
+  }
+
+  ownsUdp(e: Endpoint): boolean {
+    return this.udpSockets.has(key(e));
+  }
+
+  registerTcpListener(local: Endpoint): () => void {
+    const k = key(local);
+    this.tcpListeners.add(k);
+    return () => this.tcpListeners.delete(k);
+  }
+
+  ownsTcpListener(e: Endpoint): boolean {
+    return this.tcpListeners.has(key(e));
+  }
+
+  // ---- UDP ----
+
+  /**
+   * A datagram src → dst enters the boxes (called by the sending socket when dst is not ours, else by the
+   * receiving one). What gets through is delivered to / sent from the lab socket owning an end.
+   */
+  udp(src: Endpoint, dst: Endpoint, payload: Buffer): void {
+    const family = ipFamily(src.address) === 6 ? 6 : 4;
+    const packet: IpPacket = {
+      id: this.packetId(),
+      family,
+      src: src.address,
+      dst: dst.address,
+      ident: family === 4 ? this.nextIdent++ & 0xffff : this.nextIdent++,
+      ttl: 64,
+      // Linux (IP_PMTUDISC_WANT, the default) fragments a datagram larger than the link MTU locally, without DF.
+      dontFragment: false,
+      body: { kind: 'udp', srcPort: src.port, dstPort: dst.port, payload },
+    };
+    // The sending kernel splits what does not fit the link (RFC 791 §2.3 / RFC 8200 §4.5), before any box sees it.
+    for (const piece of fragmentPacket(packet, this.linkMtu, () => this.packetId())) this.run(piece, this.entries, 0, undefined, undefined);
+  }
+
+  // ---- TCP ----
+
+  /**
+   * A connection the kernel accepted on a lab listener (remote = the peer). Plays its SYN through the boxes
+   * now; the returned flow carries its bytes both ways.
+   */
+  tcpAccepted(local: Endpoint, remote: Endpoint, side: EdgeTcpSide): TcpFlow {
+    const flow = new TcpFlow(this, local, remote, side, this.random.uint32(), this.random.uint32());
+    this.flows.set(`${key(remote)}>${key(local)}`, flow);
+    this.flows.set(`${key(local)}>${key(remote)}`, flow);
+    flow.start();
+    return flow;
+  }
+
+  /** A lab machine connects out through a box: refused unless the listener is a lab socket (then its side intercepts). */
+  checkConnect(local: string, remote: Endpoint): void {
+    if (!this.covers(local, remote.address) || this.ownsTcpListener(remote)) return;
+    const box = this.entries.find((e) => this.inScope(e.scope, local, remote.address) || this.inScope(e.scope, remote.address, local))!.interceptor.name;
+    throw new SocketEdgeError(
+      'UNSUPPORTED_PATH',
+      box,
+      `box "${box}": TCP from lab address ${local} to ${formatEndpoint(remote)} (not a lab listener) cannot go through a box on sockets — the edge sees a connection only on the side that accepts it; put the box in front of a lab server instead`,
+    );
+  }
+
+  /** @internal */
+  forgetFlow(flow: TcpFlow): void {
+    this.flows.delete(`${key(flow.remote)}>${key(flow.local)}`);
+    this.flows.delete(`${key(flow.local)}>${key(flow.remote)}`);
+  }
+
+  /** @internal run one synthesized TCP segment. */
+  runTcp(packet: IpPacket): void {
+    this.run(packet, this.entries, 0, undefined, undefined);
+  }
+
+  /** @internal */
+  packetId(): number {
+    return this.nextPacketId++;
+  }
+
+  /** Largest TCP payload per segment on the link (RFC 9293 §3.7.1 MSS = MTU − IP − TCP headers). */
+  mss(family: 4 | 6): number {
+    return Math.max(1, Math.min(this.linkMtu, 65535) - ipHeaderSize(family) - 20);
+  }
+
+  // ---- the chain (same walk as VirtualNetwork.forward) ----
+
+  private matches(spec: string | undefined, address: string): boolean {
+    if (spec === undefined || spec === address) return true;
+    return this.hostsByName.get(spec)?.includes(address) ?? false;
+  }
+
+  private inScope(scope: Scope, src: string, dst: string): boolean {
+    return this.matches(scope.from, src) && this.matches(scope.to, dst);
+  }
+
+  private drop(by: string): void {
+    this.stats.dropped[by] = (this.stats.dropped[by] ?? 0) + 1;
+  }
+
+  private run(packet: IpPacket, chain: readonly Entry[], index: number, skip: PacketInterceptor | undefined, by: string | undefined): void {
+    this.stats.intercepted++;
+    for (let i = index; i < chain.length; i++) {
+      const entry = chain[i]!;
+      const ic = entry.interceptor;
+      if (ic === skip || !this.inScope(entry.scope, packet.src, packet.dst)) continue;
+      let result: InterceptResult;
+      try {
+        result = ic.intercept(packet, this.contextFor(entry));
+      } catch {
+        // A broken box drops the packet and the lab goes on (DESIGN principle 5), as on the VirtualNetwork.
+        this.drop(`${ic.name} (error)`);
+        return;
+      }
+      if (result === 'forward') continue;
+      const emissions = result === 'drop' ? [] : result.slice(0, MAX_EMISSIONS);
+      if (emissions.length === 0) {
+        this.drop(ic.name);
+        return;
+      }
+      for (const e of emissions) {
+        const out = canonical(e.packet);
+        const go = (): void => this.run(out, chain, i + 1, skip, out === packet ? by : ic.name);
+        // Held by the box: released on the lab clock (a RealClock re-arms when lab time jumps).
+        if ((e.delayMs ?? 0) > 0) this.later(e.delayMs!, go);
+        else go();
+      }
+      return;
+    }
+    this.arrive(packet, by);
+  }
+
+  private contextFor(entry: Entry): InterceptContext {
+    return {
+      now: this.clock.now(),
+      random: entry.random,
+      inject: (p: IpPacket, delayMs?: number) => {
+        const send = (): void => {
+          const hops = (p.hops ?? 0) + 1;
+          if (hops > MAX_INJECT_HOPS) return this.drop(`${entry.interceptor.name} (hop limit)`);
+          this.run({ ...canonical(p), hops }, this.entries, 0, entry.interceptor, entry.interceptor.name);
+        };
+        if ((delayMs ?? 0) > 0) this.later(delayMs!, send);
+        else send();
+      },
+      packetId: () => this.packetId(),
+    };
+  }
+
+  /** @internal A timer on the lab clock that `close()` can cancel. */
+  later(ms: number, fn: () => void): void {
+    const h = this.clock.setTimer(ms, () => {
+      this.timers.delete(h);
+      fn();
+    });
+    this.timers.add(h);
+  }
+
+  /** Cancel held packets and reassembly timers (the lab is shutting down). */
+  close(): void {
+    for (const h of this.timers) this.clock.clearTimer(h);
+    this.timers.clear();
+    this.reassembly.clear();
+  }
+
+  // ---- back onto the sockets ----
+
+  private fail(by: string | undefined, packet: IpPacket, why: string): void {
+    const box = by ?? '(no box)';
+    this.errors.push(new SocketEdgeError('CANNOT_MAP', box, `box "${box}" produced ${describePacket(packet)}, which cannot be carried on sockets: ${why}`));
+  }
+
+  private arrive(packet: IpPacket, by: string | undefined): void {
+    const b = packet.body;
+    if (b.kind === 'fragment') return this.reassemble(packet, by);
+    const src = { address: packet.src, port: b.srcPort };
+    const dst = { address: packet.dst, port: b.dstPort };
+    if (b.kind === 'udp') {
+      const receiver = this.udpSockets.get(key(dst));
+      if (receiver) return receiver.deliver(b.payload, src);
+      const sender = this.udpSockets.get(key(src));
+      if (sender) return sender.send(b.payload, dst);
+      return this.fail(by, packet, `no lab UDP socket owns ${formatEndpoint(src)} or ${formatEndpoint(dst)} (a rewrite to another endpoint needs a socket there)`);
+    }
+    const flow = this.flows.get(`${key(src)}>${key(dst)}`);
+    if (!flow) return this.fail(by, packet, 'it belongs to no TCP connection a lab listener accepted (TCP rewritten to other endpoints is not carried)');
+    flow.arrive(packet, b);
+  }
+
+  /** What got through the boxes as fragments: the receiver reassembles, and gets nothing unless every piece arrived. */
+  private reassemble(packet: IpPacket, by: string | undefined): void {
+    const b = packet.body;
+    if (b.kind !== 'fragment') return;
+    const k = `${packet.src}|${packet.dst}|${b.transport}|${packet.ident}`;
+    let r = this.reassembly.get(k);
+    if (!r) {
+      if (this.reassembly.size >= MAX_REASSEMBLY) {
+        this.stats.incomplete++;
+        return;
+      }
+      r = { pieces: new Map(), total: undefined, first: packet, by };
+      this.reassembly.set(k, r);
+      const entry = r;
+      this.later(this.reassemblyTimeoutMs, () => {
+        if (this.reassembly.get(k) === entry) {
+          this.reassembly.delete(k);
+          this.stats.incomplete++;
+        }
+      });
+    }
+    r.pieces.set(b.offset, b.data);
+    r.by ??= by;
+    if (!b.more) r.total = b.offset + b.data.length;
+    if (r.total === undefined) return;
+    const offsets = [...r.pieces.keys()].sort((x, y) => x - y);
+    let covered = 0;
+    for (const off of offsets) {
+      if (off > covered) return;
+      covered = Math.max(covered, off + r.pieces.get(off)!.length);
+    }
+    if (covered < r.total) return;
+    this.reassembly.delete(k);
+    const whole = Buffer.alloc(r.total);
+    for (const off of offsets) r.pieces.get(off)!.copy(whole, off);
+    const body = parseTransport(packet.family, packet.src, packet.dst, b.transport, whole);
+    // A box that rewrote a fragment's bytes breaks the checksum: the receiving stack drops it, as a real one does.
+    if (!body) {
+      this.stats.incomplete++;
+      return;
+    }
+    this.arrive({ ...r.first, body }, r.by);
+  }
+}
+
+/** One accepted TCP connection as the boxes see it: synthesized segments with real sequence numbers. */
+export class TcpFlow {
+  private state: 'syn-sent' | 'established' | 'reset' | 'closed' = 'syn-sent';
+  /** Next sequence number each side will send (remote = the peer, local = the lab server). */
+  private remoteSeq: number;
+  private localSeq: number;
+  /** Next sequence number each receiver expects, and segments that arrived ahead of it. */
+  private toLocalNext: number;
+  private toRemoteNext: number;
+  private readonly ahead = { local: new Map<number, Buffer>(), remote: new Map<number, Buffer>() };
+  /** Bytes the peer sent before the SYN got through (the kernel accepted them; a real client would still wait). */
+  private early: Buffer[] = [];
+  private synAckSent = false;
+
+  constructor(
+    private readonly edge: SocketEdge,
+    readonly local: Endpoint,
+    readonly remote: Endpoint,
+    private readonly side: EdgeTcpSide,
+    remoteIsn: number,
+    localIsn: number,
+  ) {
+    this.remoteSeq = remoteIsn >>> 0;
+    this.localSeq = localIsn >>> 0;
+    this.toLocalNext = (this.remoteSeq + 1) >>> 0;
+    this.toRemoteNext = (this.localSeq + 1) >>> 0;
+  }
+
+  private segment(fromRemote: boolean, flags: TcpFlags, payload: Buffer, seq: number): IpPacket {
+    const a = fromRemote ? this.remote : this.local;
+    const z = fromRemote ? this.local : this.remote;
+    const family = ipFamily(a.address) === 6 ? 6 : 4;
+    const ack = fromRemote ? this.toRemoteNext : this.toLocalNext;
+    const mss = flags.syn ? this.edge.mss(family) : undefined;
+    return {
+      id: this.edge.packetId(),
+      family,
+      src: a.address,
+      dst: z.address,
+      ident: 0,
+      ttl: 64,
+      // Linux TCP sets DF (PMTU discovery, RFC 1191); segments are sized to the MSS, so they fit the link.
+      dontFragment: true,
+      body: { kind: 'tcp', srcPort: a.port, dstPort: z.port, seq, ack: flags.syn && !flags.ack ? 0 : ack, flags, window: 65535, ...(mss !== undefined ? { mss } : {}), payload },
+    };
+  }
+
+  /** @internal the SYN the kernel already answered, played through the boxes. */
+  start(): void {
+    this.edge.runTcp(this.segment(true, { syn: true }, Buffer.alloc(0), this.remoteSeq));
+    this.remoteSeq = (this.remoteSeq + 1) >>> 0;
+    // A SYN the boxes swallowed: a real client would still be retransmitting it, and would never get a
+    // connection to keep. Ours has one (the kernel accepted it), so it stays silent and is aborted after
+    // SYN_DROP_HOLD_MS — a client must not pool it and send later queries into the void (Knot Resolver
+    // reuses TCP connections to an upstream).
+    this.edge.later(SYN_DROP_HOLD_MS, () => {
+      if (this.state !== 'syn-sent') return;
+      this.state = 'reset';
+      this.early = [];
+      this.side.reset();
+    });
+  }
+
+  /** Bytes the peer sent (from the kernel socket). */
+  fromRemote(chunk: Buffer): void {
+    if (this.state === 'syn-sent') {
+      this.early.push(chunk);
+      return;
+    }
+    if (this.state !== 'established') return;
+    this.send(true, chunk);
+  }
+
+  /** Bytes the lab server writes. */
+  fromLocal(chunk: Buffer): void {
+    if (this.state !== 'established') return;
+    this.send(false, chunk);
+  }
+
+  private send(fromRemote: boolean, chunk: Buffer): void {
+    const family = ipFamily(this.local.address) === 6 ? 6 : 4;
+    const mss = this.edge.mss(family);
+    for (let off = 0; off < chunk.length; off += mss) {
+      const piece = chunk.subarray(off, Math.min(off + mss, chunk.length));
+      const seq = fromRemote ? this.remoteSeq : this.localSeq;
+      if (fromRemote) this.remoteSeq = (this.remoteSeq + piece.length) >>> 0;
+      else this.localSeq = (this.localSeq + piece.length) >>> 0;
+      this.edge.runTcp(this.segment(fromRemote, { ack: true, psh: true }, Buffer.from(piece), seq));
+    }
+  }
+
+  /** The connection is gone (either side closed it). */
+  closed(): void {
+    if (this.state !== 'reset') this.state = 'closed';
+    this.early = [];
+    this.edge.forgetFlow(this);
+  }
+
+  /** @internal a segment of this connection came out of the boxes. */
+  arrive(packet: IpPacket, b: TcpBody): void {
+    if (this.state === 'reset' || this.state === 'closed') return;
+    const towardsLocal = packet.dst === this.local.address && b.dstPort === this.local.port;
+    if (b.flags.rst) {
+      // A RST from a box (TcpFilter 'reject', an idle timeout) aborts the real connection: resetAndDestroy sends a real RST.
+      this.state = 'reset';
+      this.early = [];
+      this.side.reset();
+      return;
+    }
+    if (b.flags.syn && towardsLocal) {
+      // The SYN got through: the server's SYN-ACK (which the kernel already sent) crosses the boxes too.
+      if (this.state !== 'syn-sent' || this.synAckSent) return;
+      this.synAckSent = true;
+      this.edge.runTcp(this.segment(false, { syn: true, ack: true }, Buffer.alloc(0), this.localSeq));
+      this.localSeq = (this.localSeq + 1) >>> 0;
+      return;
+    }
+    if (b.flags.syn && !towardsLocal) {
+      if (this.state !== 'syn-sent') return;
+      this.state = 'established';
+      this.side.established();
+      const early = this.early;
+      this.early = [];
+      for (const c of early) this.send(true, c);
+      return;
+    }
+    if (b.payload.length === 0) return;
+    // In sequence order, as the receiving TCP would hand them up; a gap (a dropped segment) stalls the stream.
+    const dir = towardsLocal ? this.ahead.local : this.ahead.remote;
+    dir.set(b.seq >>> 0, b.payload);
+    for (;;) {
+      const next = towardsLocal ? this.toLocalNext : this.toRemoteNext;
+      const data = dir.get(next);
+      if (!data) break;
+      dir.delete(next);
+      if (towardsLocal) {
+        this.toLocalNext = (next + data.length) >>> 0;
+        this.side.toLocal(data);
+      } else {
+        this.toRemoteNext = (next + data.length) >>> 0;
+        this.side.toRemote(data);
+      }
+    }
+  }
+
+  /** For tests and reports. */
+  get status(): 'syn-sent' | 'established' | 'reset' | 'closed' {
+    return this.state;
+  }
+}
+
