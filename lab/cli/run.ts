@@ -19,6 +19,7 @@ import {
 } from '../runner/index.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
 import { matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
+import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
@@ -41,6 +42,8 @@ options:
   --resolver LIST    run each scenario (ID, ID,ID,… or --all) against these resolvers and print a matrix:
                      emulated,unbound,bind,knot,powerdns (real products run on sockets
                      in a network namespace with no route; needs root; see servers/real/README.md)
+  --clock-rate N     with --resolver: run lab time and the real products' clocks N times faster than the
+                     host (1–50; default: the scenario's realClockRate, else 1)
 `;
 
 interface Args {
@@ -55,6 +58,7 @@ interface Args {
   junit?: string;
   color: boolean;
   resolvers?: string;
+  clockRate?: number;
 }
 
 function parseArgs(argv: string[], isTty: boolean): Args {
@@ -98,6 +102,13 @@ function parseArgs(argv: string[], isTty: boolean): Args {
       case '--resolver':
         args.resolvers = value();
         break;
+      case '--clock-rate': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > MAX_REAL_CLOCK_RATE) throw new UsageError(`--clock-rate: got "${v}"; expected an integer from 1 to ${MAX_REAL_CLOCK_RATE}`);
+        args.clockRate = n;
+        break;
+      }
       case '--no-color':
         args.color = false;
         break;
@@ -190,7 +201,7 @@ async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args:
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const matrix = await runMatrix(runs, resolvers, { seed: args.seed, onProgress: (t) => io.stderr.write(t) });
+  const matrix = await runMatrix(runs, resolvers, { seed: args.seed, onProgress: (t) => io.stderr.write(t), ...(args.clockRate !== undefined ? { clockRate: args.clockRate } : {}) });
   if (args.json) io.stdout.write(JSON.stringify({ resolvers: matrix.resolvers, versions: matrix.versions, rows: matrix.rows }, null, 2) + '\n');
   else io.stdout.write(renderMatrix(matrix));
   if (args.report) writeFileSync(args.report, renderHtml(matrix.results));

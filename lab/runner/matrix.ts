@@ -120,7 +120,7 @@ function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCel
 export async function runMatrix(
   runs: { loaded: LoadedScenario; variant: string }[],
   resolvers: ResolverColumn[],
-  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number } = { seed: '1' },
+  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number; clockRate?: number } = { seed: '1' },
 ): Promise<Matrix> {
   const versions: Partial<Record<Product, string>> = {};
   for (const r of resolvers) if (r !== 'emulated') versions[r] = productVersion(r);
@@ -140,7 +140,7 @@ export async function runMatrix(
       } else {
         let real: Awaited<ReturnType<typeof runReal>>;
         try {
-          real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, product: resolver, ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
+          real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, product: resolver, ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}), ...(o.clockRate !== undefined ? { clockRate: o.clockRate } : {}) });
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           cells.push({ resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, seconds: (Date.now() - t0) / 1000 });

@@ -30,7 +30,7 @@ import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
 import type { ResolverFactory } from './world.ts';
 
-/** How long (real time) a client waits for a real resolver's answer before the sample counts as TIMEOUT. */
+/** At most how long (host time) a client waits for a real resolver's answer before the sample counts as TIMEOUT. */
 export const REAL_CLIENT_WAIT_MS = 10_000;
 
 export interface RealRunInfo {
@@ -39,6 +39,8 @@ export interface RealRunInfo {
   resolvers: { name: string; address: string; mappings: SwitchMapping[]; unmapped: string[] }[];
   /** Real seconds the run took. */
   seconds: number;
+  /** Lab (and product) milliseconds per host millisecond (Scenario.realClockRate). */
+  clockRate?: number;
   /** Processes still in the namespace when it was deleted (killed then): should be []. */
   leftover: number[];
 }
@@ -49,15 +51,26 @@ export type RealRunResult = RunResult & { real?: RealRunInfo };
  * The environment a worker uses inside its namespace: sockets on scenario addresses (added to lo), a
  * RealClock jumped in step with the product's libfaketime offset, and the real product as resolver factory.
  */
-export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: number } = {}): { env: LabEnvironment; info: RealRunInfo; close: () => Promise<void> } {
+export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: number; clockRate?: number } = {}): { env: LabEnvironment; info: RealRunInfo; close: () => Promise<void> } {
   assertIsolated();
   const dir = mkdtempSync(join(tmpdir(), 'dnslab-real-time-'));
   const faketimeFile = join(dir, 'faketime');
+  const rate = o.clockRate ?? plan.scenario.realClockRate ?? 1;
   // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly.
+  // The world starts at host pace; begin() (once servers and products are up) switches to `rate`, so start-up
+  // costs no lab time.
   const real = new RealClock({ offsetMs: Math.round((plan.start - Date.now()) / 1000) * 1000 });
-  writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
+  const initialOffsetMs = real.offsetMs;
+  let monoAnchorNs: bigint | undefined;
+  const writeOffset = () =>
+    writeFaketimeOffset(
+      faketimeFile,
+      real.offsetMs / 1000,
+      monoAnchorNs === undefined ? undefined : { rate, anchorMs: real.anchorMs, monoAnchorNs, jumpedSeconds: (real.offsetMs - initialOffsetMs) / 1000 },
+    );
+  writeOffset();
   const started: RealResolver[] = [];
-  const info: RealRunInfo = { product, resolvers: [], seconds: 0, leftover: [] };
+  const info: RealRunInfo = { product, resolvers: [], seconds: 0, leftover: [], clockRate: rate };
   const t0 = Date.now();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,10 +80,10 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
       const delta = t - real.now();
       if (delta <= 0) return;
       real.advance(Math.ceil(delta / 1000) * 1000);
-      writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
+      writeOffset();
     },
     async runFor(ms: number) {
-      await sleep(Math.min(ms, 500));
+      await sleep(Math.min(real.hostMs(ms), 500));
     },
     nextEventTime: () => undefined,
   };
@@ -86,6 +99,7 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
       trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)),
       switches,
       faketimeFile,
+      clockRate: rate,
     });
     started.push(resolver);
     info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped });
@@ -108,8 +122,15 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
       },
     },
     resolverFactory,
+    begin: () => {
+      if (rate === 1) return;
+      real.setRate(rate);
+      // Node's hrtime is CLOCK_MONOTONIC (libuv uv_hrtime), the clock timeshift.c scales from this point on.
+      monoAnchorNs = process.hrtime.bigint();
+      writeOffset();
+    },
     drive: async (done, deadline) => {
-      const realDeadline = Date.now() + Math.min(Math.max(0, deadline - real.now()), o.waitMs ?? REAL_CLIENT_WAIT_MS);
+      const realDeadline = Date.now() + Math.min(real.hostMs(Math.max(0, deadline - real.now())), o.waitMs ?? REAL_CLIENT_WAIT_MS);
       while (!done() && Date.now() < realDeadline) await sleep(5);
     },
   };
@@ -155,7 +176,7 @@ let nsCounter = 0;
  * Run one scenario variant against a real product: namespace, worker, result. Always deletes the namespace
  * (killing whatever is left in it) before returning or throwing.
  */
-export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number }): Promise<RealRunResult> {
+export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number; clockRate?: number }): Promise<RealRunResult> {
   const ns = NetworkNamespace.create(`dnslab-rr-${process.pid}-${nsCounter++}`);
   let worker: ManagedProcess | undefined;
   let outDir: string | undefined;
@@ -175,7 +196,7 @@ export async function runReal(req: { file: string; variant: string; seed: string
     // worker was killed before it could clean up.
     outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-run-'));
     const out = join(outDir, 'result.json');
-    const [cmd, args] = ns.exec(process.execPath, ['--import', 'tsx', join(root, 'lab/runner/real-worker.ts'), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, out })]);
+    const [cmd, args] = ns.exec(process.execPath, ['--import', 'tsx', join(root, 'lab/runner/real-worker.ts'), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, clockRate: req.clockRate, out })]);
     worker = new ManagedProcess(cmd, args, { cwd: root, env: { ...process.env, TMPDIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
     const timeoutMs = req.timeoutMs ?? 600_000;
     const exited = new Promise<number | null>((r) => worker!.child.once('exit', (code) => r(code)));

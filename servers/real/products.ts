@@ -82,6 +82,8 @@ export interface RealResolverConfig {
   switches: RealSwitches;
   /** libfaketime timestamp file (relative offset) — omit to run on host time. */
   faketimeFile?: string;
+  /** Lab ms per host ms (Scenario.realClockRate); > 1 runs the product under timeshift.c at that rate. */
+  clockRate?: number;
 }
 
 /** What a switch became in the product's config, for reports ("aggressiveNsec=false → aggressive-nsec: no"). */
@@ -316,7 +318,9 @@ export class RealResolver {
     for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir };
     if (cfg.faketimeFile) {
-      if (TIME_MECHANISM[cfg.product] === 'libfaketime') Object.assign(env, { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: cfg.faketimeFile, FAKETIME_NO_CACHE: '1' });
+      // A clock rate needs the shim for every product: libfaketime's speed factor counts from its own start in
+      // each process, which the lab cannot know (timeshift.c).
+      if (TIME_MECHANISM[cfg.product] === 'libfaketime' && (cfg.clockRate ?? 1) === 1) Object.assign(env, { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: cfg.faketimeFile, FAKETIME_NO_CACHE: '1' });
       else Object.assign(env, { LD_PRELOAD: timeshiftLibrary(), DNSLAB_TIMESHIFT_FILE: cfg.faketimeFile });
     }
     const proc = new ManagedProcess(gen.command, gen.args, { env, cwd: dir });
@@ -421,8 +425,12 @@ export function productVersion(product: Product): string {
   return line.replace(/^\w{3} \d+ [\d:]+ /, '').trim();
 }
 
-/** Write a libfaketime relative offset ("+N" / "-N" seconds) atomically enough for a reader that re-reads every call. */
-export function writeFaketimeOffset(file: string, offsetSeconds: number): void {
+/**
+ * Write a libfaketime relative offset ("+N" / "-N" seconds) atomically enough for a reader that re-reads every
+ * call; with a rate, " xRATE aANCHOR_MS mMONO_ANCHOR_NS jJUMPED_S" follows, which only timeshift.c reads.
+ */
+export function writeFaketimeOffset(file: string, offsetSeconds: number, speed?: { rate: number; anchorMs: number; monoAnchorNs: bigint; jumpedSeconds: number }): void {
   const n = Math.round(offsetSeconds);
-  writeFileSync(file, `${n >= 0 ? '+' : ''}${n}\n`);
+  const tail = speed ? ` x${speed.rate} a${Math.round(speed.anchorMs)} m${speed.monoAnchorNs} j${Math.round(speed.jumpedSeconds)}` : '';
+  writeFileSync(file, `${n >= 0 ? '+' : ''}${n}${tail}\n`);
 }
