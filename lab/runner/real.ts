@@ -15,6 +15,10 @@
 // scenario's T+0; a step in the future jumps the offset, and the product runs
 // under libfaketime reading the same offset from a timestamp file, so RRSIG
 // validity and TTL expiry agree on both sides and a day of TTL costs no wait.
+// With a clock rate (Scenario.realClockRate, --clock-rate), lab time and the
+// product's clocks and timed waits also run that many times faster than the
+// host once the world is up (servers/real/timeshift.c), so outages whose
+// samples wait for retransmission timers cost 1/rate of their length.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
