@@ -29,6 +29,9 @@ while clients keep asking. When the routes come back, answers return at once.`,
     'RFC 8767 (serving stale data to improve DNS resiliency)',
   ],
   start: '2026-10-04T15:00:00Z',
+  // Against a real resolver, every sample in the outage waits for the product's retransmission timers and the
+  // client's timeout: run lab time and the product's clocks 20× faster (servers/real/README.md, "Time").
+  realClockRate: 20,
 
   topology: {
     servers: {

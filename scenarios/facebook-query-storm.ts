@@ -48,6 +48,9 @@ serve-stale 版: リゾルバーは失効したデータを保持し (RFC 8767)�
     'RFC 8914 §4.4 (EDE 3 Stale Answer)',
   ],
   start: '2026-10-04T15:00:00Z',
+  // Against a real resolver, every sample in the outage waits for the product's retransmission timers and the
+  // client's timeout: run lab time and the product's clocks 20× faster (servers/real/README.md, "Time").
+  realClockRate: 20,
 
   topology: {
     servers: {

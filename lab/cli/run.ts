@@ -19,6 +19,7 @@ import {
 } from '../runner/index.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
 import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
+import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
@@ -46,6 +47,8 @@ options:
                      Docker network (needs a Docker engine and npm install --no-save testcontainers@11)
   --jobs N           with --resolver: run up to N cells at once (1–4, default 1), each real
                      product in its own namespace
+  --clock-rate N     with --resolver: run lab time and the real products' clocks N times faster than the
+                     host (1–50; default: the scenario's realClockRate, else 1)
 `;
 
 interface Args {
@@ -61,6 +64,7 @@ interface Args {
   color: boolean;
   resolvers?: string;
   jobs?: number;
+  clockRate?: number;
 }
 
 function parseArgs(argv: string[], isTty: boolean): Args {
@@ -109,6 +113,13 @@ function parseArgs(argv: string[], isTty: boolean): Args {
         const n = Number(v);
         if (!/^\d+$/.test(v) || n < 1 || n > MAX_MATRIX_JOBS) throw new UsageError(`--jobs needs an integer from 1 to ${MAX_MATRIX_JOBS} (got "${v}")`);
         args.jobs = n;
+        break;
+      }
+      case '--clock-rate': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > MAX_REAL_CLOCK_RATE) throw new UsageError(`--clock-rate: got "${v}"; expected an integer from 1 to ${MAX_REAL_CLOCK_RATE}`);
+        args.clockRate = n;
         break;
       }
       case '--no-color':
@@ -203,7 +214,12 @@ async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args:
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const matrix = await runMatrix(runs, resolvers, { seed: args.seed, onProgress: (t) => io.stderr.write(t), ...(args.jobs !== undefined ? { jobs: args.jobs } : {}) });
+  const matrix = await runMatrix(runs, resolvers, {
+    seed: args.seed,
+    onProgress: (t) => io.stderr.write(t),
+    ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
+    ...(args.clockRate !== undefined ? { clockRate: args.clockRate } : {}),
+  });
   if (args.json) io.stdout.write(JSON.stringify({ resolvers: matrix.resolvers, versions: matrix.versions, rows: matrix.rows }, null, 2) + '\n');
   else io.stdout.write(renderMatrix(matrix));
   if (args.report) writeFileSync(args.report, renderHtml(matrix.results, { matrix }));

@@ -280,18 +280,62 @@ interface RealEntry {
  * Wall-clock time plus an offset. `advance(ms)` jumps lab time forward (like
  * faketime): pending timers are re-armed so each still fires at its lab-time
  * due point — a jump past a timer fires it at once.
+ *
+ * With `rate` > 1, lab time also runs `rate` times faster than the host's
+ * clock from `anchorMs` (host ms) on: now = host + offset + (host − anchor) ×
+ * (rate − 1). servers/real/timeshift.c computes the same function from the
+ * same numbers for a real resolver, so both sides agree to the millisecond.
  */
 export class RealClock implements Clock {
   private offset: number;
   private nextId = 1;
   private timers = new Map<number, RealEntry>();
+  /** Lab milliseconds per host millisecond (an integer ≥ 1). */
+  private rateValue: number;
+  /** Host time (ms) from which lab time runs at `rate`. */
+  private anchor: number;
 
-  constructor(options: { offsetMs?: number; start?: number | Date | string } = {}) {
+  constructor(options: { offsetMs?: number; start?: number | Date | string; rate?: number; anchorMs?: number } = {}) {
     this.offset = options.start !== undefined ? parseInstant(options.start) - Date.now() : (options.offsetMs ?? 0);
+    const rate = options.rate ?? 1;
+    if (!Number.isInteger(rate) || rate < 1) throw new RangeError(`RealClock rate must be an integer ≥ 1, got ${rate}`);
+    this.rateValue = rate;
+    this.anchor = options.anchorMs ?? Date.now();
   }
 
   now(): number {
-    return Date.now() + this.offset;
+    const host = Date.now();
+    return host + this.offset + (host - this.anchor) * (this.rateValue - 1);
+  }
+
+  get rate(): number {
+    return this.rateValue;
+  }
+
+  get anchorMs(): number {
+    return this.anchor;
+  }
+
+  /**
+   * From now on, run `rate` times faster than the host (lab time does not jump: the time already run at the
+   * old rate is folded into the offset). Returns the host time (ms) the new rate counts from.
+   */
+  setRate(rate: number): number {
+    if (!Number.isInteger(rate) || rate < 1) throw new RangeError(`RealClock rate must be an integer ≥ 1, got ${rate}`);
+    const host = Date.now();
+    this.offset += (host - this.anchor) * (this.rateValue - 1);
+    this.rateValue = rate;
+    this.anchor = host;
+    for (const e of [...this.timers.values()]) {
+      clearTimeout(e.timeout);
+      this.arm(e);
+    }
+    return host;
+  }
+
+  /** Host milliseconds that `labMs` of lab time takes. */
+  hostMs(labMs: number): number {
+    return labMs / this.rateValue;
   }
 
   get offsetMs(): number {
@@ -341,7 +385,7 @@ export class RealClock implements Clock {
 
   private arm(e: RealEntry): void {
     // setTimeout caps at 2^31-1 ms; longer waits re-arm in steps.
-    const wait = Math.min(Math.max(0, e.due - this.now()), 2 ** 31 - 1);
+    const wait = Math.min(Math.max(0, Math.ceil((e.due - this.now()) / this.rateValue)), 2 ** 31 - 1);
     e.timeout = setTimeout(() => {
       if (this.now() < e.due) {
         this.arm(e);

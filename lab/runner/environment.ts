@@ -24,4 +24,6 @@ export interface LabEnvironment {
   resolverFactory: ResolverFactory;
   /** Wait until `done()` or lab time `deadline` (default: drive the virtual clock event by event). */
   drive?: (done: () => boolean, deadline: number) => Promise<void>;
+  /** Called once the world (servers, resolvers) is up, before the first step: e.g. start a faster clock. */
+  begin?: () => void;
 }

@@ -146,7 +146,7 @@ export const MAX_MATRIX_JOBS = 4;
 export async function runMatrix(
   runs: { loaded: LoadedScenario; variant: string }[],
   resolvers: ResolverColumn[],
-  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number; jobs?: number } = { seed: '1' },
+  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number; jobs?: number; clockRate?: number } = { seed: '1' },
 ): Promise<Matrix> {
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_MATRIX_JOBS) throw new RangeError(`jobs must be an integer from 1 to ${MAX_MATRIX_JOBS} (got ${jobs})`);
@@ -187,7 +187,7 @@ async function runCell(
   run: { loaded: LoadedScenario; variant: string },
   plan: ReturnType<typeof planScenario>,
   resolver: ResolverColumn,
-  o: { seed: string; waitMs?: number },
+  o: { seed: string; waitMs?: number; clockRate?: number },
 ): Promise<{ cell: MatrixCell; results: RunResult[] }> {
   const t0 = Date.now();
   const expected = expectation(run.loaded, run.variant, resolver);
@@ -197,7 +197,14 @@ async function runCell(
   }
   let real: Awaited<ReturnType<typeof runReal>>;
   try {
-    real = await runReal({ file: run.loaded.file, variant: run.variant, seed: o.seed, ...columnProduct(resolver), ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}) });
+    real = await runReal({
+      file: run.loaded.file,
+      variant: run.variant,
+      seed: o.seed,
+      ...columnProduct(resolver),
+      ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}),
+      ...(o.clockRate !== undefined ? { clockRate: o.clockRate } : {}),
+    });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, outcome: [], seconds: (Date.now() - t0) / 1000 }, results: [] };

@@ -3,7 +3,7 @@
 // real resolver product, and writes the RunResult (plus what the switches
 // became in the product's config) as JSON to the file it was given.
 //
-// argv[2]: JSON { file, variant, seed, product, waitMs?, out, container? }
+// argv[2]: JSON { file, variant, seed, product, waitMs?, clockRate?, out, container? }
 // With `container` (the shared dir), it runs in the world container of the Docker path (servers/real/docker.ts)
 // and starts the product in the product container through that dir.
 
@@ -14,12 +14,16 @@ import { runPlan } from './run.ts';
 import { PROFILE_OF, type Product } from '../../servers/real/products.ts';
 import { waitForLauncher } from '../../servers/real/docker.ts';
 
-const req = JSON.parse(process.argv[2] ?? '{}') as { file: string; variant: string; seed: string; product: Product; waitMs?: number; out: string; container?: string };
+const req = JSON.parse(process.argv[2] ?? '{}') as { file: string; variant: string; seed: string; product: Product; waitMs?: number; clockRate?: number; out: string; container?: string };
 // Docker path: the product container joins this one's namespace only after it started; wait for its launcher.
 if (req.container !== undefined) await waitForLauncher(req.container);
 const loaded = await findScenario(req.file);
 const plan = withProfile(withProfileSwitches(planScenario(loaded.scenario, loaded.file, req.variant)), PROFILE_OF[req.product]);
-const { env, info, close } = realEnvironment(plan, req.product, { ...(req.waitMs !== undefined ? { waitMs: req.waitMs } : {}), ...(req.container !== undefined ? { container: req.container } : {}) });
+const { env, info, close } = realEnvironment(plan, req.product, {
+  ...(req.waitMs !== undefined ? { waitMs: req.waitMs } : {}),
+  ...(req.clockRate !== undefined ? { clockRate: req.clockRate } : {}),
+  ...(req.container !== undefined ? { container: req.container } : {}),
+});
 // Stopped from outside: stop the product first (the parent also kills whatever is left in the namespace).
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {

@@ -15,6 +15,10 @@
 // scenario's T+0; a step in the future jumps the offset, and the product runs
 // under libfaketime reading the same offset from a timestamp file, so RRSIG
 // validity and TTL expiry agree on both sides and a day of TTL costs no wait.
+// With a clock rate (Scenario.realClockRate, --clock-rate), lab time and the
+// product's clocks and timed waits also run that many times faster than the
+// host once the world is up (servers/real/timeshift.c), so outages whose
+// samples wait for retransmission timers cost 1/rate of their length.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +45,7 @@ import type { ResolverFactory } from './world.ts';
  */
 export const MIDDLEBOX_LINK_MTU = 1500;
 
-/** How long (real time) a client waits for a real resolver's answer before the sample counts as TIMEOUT. */
+/** At most how long (host time) a client waits for a real resolver's answer before the sample counts as TIMEOUT. */
 export const REAL_CLIENT_WAIT_MS = 10_000;
 
 export interface RealRunInfo {
@@ -53,6 +57,8 @@ export interface RealRunInfo {
   resolvers: { name: string; address: string; mappings: SwitchMapping[]; unmapped: string[]; notApplied: string[] }[];
   /** Real seconds the run took. */
   seconds: number;
+  /** Lab (and product) milliseconds per host millisecond (Scenario.realClockRate). */
+  clockRate?: number;
   /** Processes still in the namespace when it was deleted (killed then): should be []. */
   leftover: number[];
   /** Docker path: the product's version line from its image, and how many containers/networks outlived the run (0). */
@@ -73,21 +79,35 @@ const MAX_LATE_MS = 600;
  * The environment a worker uses inside its namespace: sockets on scenario addresses (added to lo), a
  * RealClock jumped in step with the product's libfaketime offset, and the real product as resolver factory.
  */
-export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: number; container?: string } = {}): { env: LabEnvironment; info: RealRunInfo; close: () => Promise<void> } {
+export function realEnvironment(
+  plan: Plan,
+  product: Product,
+  o: { waitMs?: number; clockRate?: number; container?: string } = {},
+): { env: LabEnvironment; info: RealRunInfo; close: () => Promise<void> } {
   // Docker path (servers/real/docker.ts): the world runs in a container on an internal network, and the product
   // in a second container sharing its network namespace, driven through the shared dir `o.container`.
   if (o.container !== undefined) isolateContainer();
   else assertIsolated();
   const dir = mkdtempSync(join(o.container ?? tmpdir(), 'dnslab-real-time-'));
   const faketimeFile = join(dir, 'faketime');
+  const rate = o.clockRate ?? plan.scenario.realClockRate ?? 1;
   // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly. The lab starts
   // STARTUP_LEAD_MS before T+0 so that building the world and starting the products (1–3 s) happens before
   // T+0: the first steps then run at T+0 as in the emulated run, not seconds late (a record cached at T+2s
-  // instead of T+0 expires on the other side of a sample at exactly T+TTL).
+  // instead of T+0 expires on the other side of a sample at exactly T+TTL). The world starts at host pace;
+  // begin() (once servers and products are up) switches to `rate`.
   const real = new RealClock({ offsetMs: Math.floor((plan.start - STARTUP_LEAD_MS - Date.now()) / 1000) * 1000 });
-  writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
+  const initialOffsetMs = real.offsetMs;
+  let monoAnchorNs: bigint | undefined;
+  const writeOffset = () =>
+    writeFaketimeOffset(
+      faketimeFile,
+      real.offsetMs / 1000,
+      monoAnchorNs === undefined ? undefined : { rate, anchorMs: real.anchorMs, monoAnchorNs, jumpedSeconds: (real.offsetMs - initialOffsetMs) / 1000 },
+    );
+  writeOffset();
   const started: { stop(): Promise<void> }[] = [];
-  const info: RealRunInfo = { product, resolvers: [], seconds: 0, leftover: [] };
+  const info: RealRunInfo = { product, resolvers: [], seconds: 0, leftover: [], clockRate: rate };
   const t0 = Date.now();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -105,13 +125,13 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
       if (jump - delta > MAX_LATE_MS && jump >= 1000) jump -= 1000;
       if (jump > 0) {
         real.advance(jump);
-        writeFaketimeOffset(faketimeFile, real.offsetMs / 1000);
+        writeOffset();
       }
       const early = t - real.now();
-      if (early > 0) await sleep(early + 2);
+      if (early > 0) await sleep(real.hostMs(early) + 2);
     },
     async runFor(ms: number) {
-      await sleep(Math.min(ms, 500));
+      await sleep(Math.min(real.hostMs(ms), 500));
     },
     nextEventTime: () => undefined,
   };
@@ -120,7 +140,7 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
     const address = r.addresses.find((a) => !a.includes(':')) ?? r.addresses[0]!;
     for (const a of r.addresses) addLoopbackAddress(a);
     const { switches, unmapped, notApplied } = splitSettingsFor(product, r.settings);
-    const cfg = { product, address, rootHints: r.rootHints, trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)), switches, faketimeFile };
+    const cfg = { product, address, rootHints: r.rootHints, trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)), switches, faketimeFile, clockRate: rate };
     const resolver = o.container !== undefined ? await ContainerProduct.start(cfg, { shared: o.container }) : await RealResolver.start(cfg);
     started.push(resolver);
     info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped, notApplied });
@@ -152,8 +172,15 @@ export function realEnvironment(plan: Plan, product: Product, o: { waitMs?: numb
       ...(edge ? { addInterceptor: (interceptor: PacketInterceptor, scope?: Scope) => edge.addInterceptor(interceptor, scope) } : {}),
     },
     resolverFactory,
+    begin: () => {
+      if (rate === 1) return;
+      real.setRate(rate);
+      // Node's hrtime is CLOCK_MONOTONIC (libuv uv_hrtime), the clock timeshift.c scales from this point on.
+      monoAnchorNs = process.hrtime.bigint();
+      writeOffset();
+    },
     drive: async (done, deadline) => {
-      const realDeadline = Date.now() + Math.min(Math.max(0, deadline - real.now()), o.waitMs ?? REAL_CLIENT_WAIT_MS);
+      const realDeadline = Date.now() + Math.min(real.hostMs(Math.max(0, deadline - real.now())), o.waitMs ?? REAL_CLIENT_WAIT_MS);
       while (!done() && Date.now() < realDeadline) {
         // A box verdict the sockets cannot carry ends the run with its error, instead of a silent non-box.
         if (edge?.errors[0]) throw edge.errors[0];
@@ -224,7 +251,7 @@ let nsCounter = 0;
  * (killing whatever is left in it) before returning or throwing. `engine: 'docker'`: the same worker and
  * product from images instead (servers/real/docker.ts runInDocker), with the same guarantees for containers.
  */
-export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number; engine?: 'local' | 'docker' }): Promise<RealRunResult> {
+export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number; clockRate?: number; engine?: 'local' | 'docker' }): Promise<RealRunResult> {
   if (req.engine === 'docker') {
     const { engine: _engine, ...dockerReq } = req;
     const run = await runInDocker(dockerReq);
@@ -251,7 +278,7 @@ export async function runReal(req: { file: string; variant: string; seed: string
     // worker was killed before it could clean up.
     outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-run-'));
     const out = join(outDir, 'result.json');
-    const [cmd, args] = ns.exec(process.execPath, ['--import', 'tsx', join(root, 'lab/runner/real-worker.ts'), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, out })]);
+    const [cmd, args] = ns.exec(process.execPath, ['--import', 'tsx', join(root, 'lab/runner/real-worker.ts'), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, clockRate: req.clockRate, out })]);
     worker = new ManagedProcess(cmd, args, { cwd: root, env: { ...process.env, TMPDIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
     const timeoutMs = req.timeoutMs ?? 600_000;
     const exited = new Promise<number | null>((r) => worker!.child.once('exit', (code) => r(code)));

@@ -331,6 +331,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   events.push({ time: plan.start, kind: 'start', text: `${scenario.id} [${plan.variant}]` });
   try {
     await world.build();
+    env?.begin?.();
     for (const item of agenda) {
       if (clock.now() < item.time) await clock.runUntil(item.time);
       await item.run();

@@ -319,6 +319,14 @@ export interface Scenario {
   steps: Step[];
   /** Named variants, e.g. { vulnerable: …, fixed: … }. Absent: one variant, 'default'. */
   variants?: Record<string, Variant>;
+  /**
+   * Against a real resolver only (lab/runner/real.ts): lab time and the product's clocks — wall clock,
+   * monotonic clock and every timed wait — run this many times faster than the host's
+   * (servers/real/timeshift.c). For scenarios whose samples wait, while servers stay silent, for the
+   * product's own retransmission timers and the clients' timeouts. An integer from 1 (default) to 50;
+   * the emulated lab ignores it (its clock is virtual).
+   */
+  realClockRate?: number;
 }
 
 /** Identity helper so scenario files get type checking and editor completion. */

@@ -107,6 +107,12 @@ export function parseQuestion(text: string): { qname: string; qtype: RRTypeName 
   return { qname, qtype: qtype as RRTypeName };
 }
 
+/**
+ * Above this a real product's own processing (a few ms per answer, scaled by the rate) starts to eat into
+ * second-sized client timeouts (2 s at 50× is 40 ms of host time).
+ */
+export const MAX_REAL_CLOCK_RATE = 50;
+
 /** Check a scenario and build the plan for one variant. Throws ScenarioError listing every problem. */
 export function planScenario(scenario: Scenario, file: string, variant?: string): Plan {
   const problems: Problem[] = [];
@@ -131,6 +137,9 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   const topology = mergeTopology(scenario.topology, v?.topology);
   const start = Date.parse(scenario.start ?? DEFAULT_START);
   if (Number.isNaN(start)) top('start', `start "${scenario.start}" is not an ISO 8601 time like ${DEFAULT_START}`);
+  if (scenario.realClockRate !== undefined && !(Number.isInteger(scenario.realClockRate) && scenario.realClockRate >= 1 && scenario.realClockRate <= MAX_REAL_CLOCK_RATE)) {
+    top('realClockRate', `realClockRate must be an integer from 1 to ${MAX_REAL_CLOCK_RATE}, got ${JSON.stringify(scenario.realClockRate)}`);
+  }
 
   // --- topology --------------------------------------------------------------
   const servers = topology.servers ?? {};

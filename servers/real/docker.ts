@@ -244,7 +244,8 @@ export class ContainerProduct {
     const dir = mkdtempSync(join(shared, `${cfg.product}-`));
     const gen = generateConfig(cfg, dir);
     for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
-    const timeEnv = cfg.faketimeFile ? timeEnvironment(cfg.product, cfg.faketimeFile, TIME_MECHANISM[cfg.product] === 'timeshift' ? CONTAINER_TIMESHIFT : LIBFAKETIME) : {};
+    // The images build the shim only for named and kresd (docker/<product>/Dockerfile): the Docker path runs at rate 1.
+    const timeEnv = cfg.faketimeFile ? timeEnvironment(cfg.product, cfg.faketimeFile, (m) => (m === 'timeshift' ? CONTAINER_TIMESHIFT : LIBFAKETIME)) : {};
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, ...timeEnv };
     const id = `${requestCounter++}-${process.pid}`;
     // The product's own pid (kresd names its control socket after it), then its exit status if it dies.

@@ -82,6 +82,8 @@ export interface RealResolverConfig {
   switches: RealSwitches;
   /** libfaketime timestamp file (relative offset) — omit to run on host time. */
   faketimeFile?: string;
+  /** Lab ms per host ms (Scenario.realClockRate); > 1 runs the product under timeshift.c at that rate. */
+  clockRate?: number;
 }
 
 /** What a switch became in the product's config, for reports ("aggressiveNsec=false → aggressive-nsec: no"). */
@@ -339,13 +341,16 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
 
 /**
  * The environment that shifts a product's clock by the offset in `faketimeFile`: libfaketime for Unbound and
- * PowerDNS, the timeshift shim for named and kresd (TIME_MECHANISM). `library` is the .so to preload (its path
- * differs between the host and the Docker images, docker/<product>/Dockerfile).
+ * PowerDNS, the timeshift shim for named and kresd (TIME_MECHANISM). A clock rate other than 1 needs the shim for
+ * every product: libfaketime's speed factor counts from its own start in each process, which the lab cannot know
+ * (timeshift.c). `library` picks the .so to preload (paths differ between the host and the Docker images,
+ * docker/<product>/Dockerfile).
  */
-export function timeEnvironment(product: Product, faketimeFile: string, library: string): Record<string, string> {
-  return TIME_MECHANISM[product] === 'libfaketime'
-    ? { LD_PRELOAD: library, FAKETIME_TIMESTAMP_FILE: faketimeFile, FAKETIME_NO_CACHE: '1' }
-    : { LD_PRELOAD: library, DNSLAB_TIMESHIFT_FILE: faketimeFile };
+export function timeEnvironment(product: Product, faketimeFile: string, library: (mechanism: 'libfaketime' | 'timeshift') => string, clockRate = 1): Record<string, string> {
+  const mechanism = TIME_MECHANISM[product] === 'libfaketime' && clockRate === 1 ? 'libfaketime' : 'timeshift';
+  return mechanism === 'libfaketime'
+    ? { LD_PRELOAD: library(mechanism), FAKETIME_TIMESTAMP_FILE: faketimeFile, FAKETIME_NO_CACHE: '1' }
+    : { LD_PRELOAD: library(mechanism), DNSLAB_TIMESHIFT_FILE: faketimeFile };
 }
 
 /**
@@ -410,7 +415,7 @@ export class RealResolver {
     const gen = generateConfig(cfg, dir);
     for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir };
-    if (cfg.faketimeFile) Object.assign(env, timeEnvironment(cfg.product, cfg.faketimeFile, TIME_MECHANISM[cfg.product] === 'timeshift' ? timeshiftLibrary() : LIBFAKETIME));
+    if (cfg.faketimeFile) Object.assign(env, timeEnvironment(cfg.product, cfg.faketimeFile, (m) => (m === 'timeshift' ? timeshiftLibrary() : LIBFAKETIME), cfg.clockRate));
     const proc = new ManagedProcess(gen.command, gen.args, { env, cwd: dir });
     const timeEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME') || k.startsWith('DNSLAB_')));
     const r = new RealResolver(cfg, dir, proc, gen.mappings, timeEnv);
@@ -496,8 +501,12 @@ export function productVersion(product: Product): string {
   return line.replace(/^\w{3} \d+ [\d:]+ /, '').trim();
 }
 
-/** Write a libfaketime relative offset ("+N" / "-N" seconds) atomically enough for a reader that re-reads every call. */
-export function writeFaketimeOffset(file: string, offsetSeconds: number): void {
+/**
+ * Write a libfaketime relative offset ("+N" / "-N" seconds) atomically enough for a reader that re-reads every
+ * call; with a rate, " xRATE aANCHOR_MS mMONO_ANCHOR_NS jJUMPED_S" follows, which only timeshift.c reads.
+ */
+export function writeFaketimeOffset(file: string, offsetSeconds: number, speed?: { rate: number; anchorMs: number; monoAnchorNs: bigint; jumpedSeconds: number }): void {
   const n = Math.round(offsetSeconds);
-  writeFileSync(file, `${n >= 0 ? '+' : ''}${n}\n`);
+  const tail = speed ? ` x${speed.rate} a${Math.round(speed.anchorMs)} m${speed.monoAnchorNs} j${Math.round(speed.jumpedSeconds)}` : '';
+  writeFileSync(file, `${n >= 0 ? '+' : ''}${n}${tail}\n`);
 }

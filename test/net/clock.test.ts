@@ -120,6 +120,28 @@ describe('RealClock', () => {
   });
 });
 
+describe('RealClock with a rate', () => {
+  it('runs lab time `rate` times faster than the host from setRate() on, without a jump, and fires timers in host/rate', async () => {
+    const clock = new RealClock({ offsetMs: 0 });
+    assert.equal(clock.rate, 1);
+    const before = clock.now();
+    clock.setRate(20);
+    assert.ok(Math.abs(clock.now() - before) < 50, 'switching the rate does not move lab time');
+    const host0 = Date.now();
+    const lab0 = clock.now();
+    let firedAt = 0;
+    clock.setTimer(2000, () => (firedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(firedAt > 0, 'a 2 s lab timer fires within 300 ms of host time at rate 20');
+    assert.ok(firedAt - host0 >= 90 && firedAt - host0 < 280, `fired after ${firedAt - host0} host ms (expected ≈ 100)`);
+    const labElapsed = clock.now() - lab0;
+    const hostElapsed = Date.now() - host0;
+    assert.ok(Math.abs(labElapsed - 20 * hostElapsed) < 60, `lab ${labElapsed} ms vs 20 × host ${hostElapsed} ms`);
+    assert.equal(clock.hostMs(2000), 100);
+    assert.throws(() => clock.setRate(0), RangeError);
+  });
+});
+
 describe('VirtualClock.runUntilSettled', () => {
   it('runs just until the promise settles and returns its value or error', async () => {
     const clock = new VirtualClock({ start: 0 });

@@ -9,10 +9,13 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { NetworkNamespace, pidsByName, namespaceOf } from '../../servers/real/netns.ts';
-import { BINARY, generateConfig, PRODUCTS, splitSettingsFor, type Product } from '../../servers/real/products.ts';
+import { BINARY, generateConfig, PRODUCTS, splitSettingsFor, timeshiftLibrary, writeFaketimeOffset, type Product } from '../../servers/real/products.ts';
+import { RealClock } from '../../lab/net/clock.ts';
 import { runReal, withProductSwitches } from '../../lab/runner/real.ts';
 import { findScenario } from '../../lab/scenario/load.ts';
 import { planScenario } from '../../lab/scenario/validate.ts';
@@ -124,11 +127,17 @@ describe('real resolvers: isolation, clock jump, cleanup', () => {
     });
   }
 
-  it('an interrupted run (SIGINT mid-scenario) leaves no resolver process and no namespace', async () => {
+  // dnssec-rollback: Unbound under libfaketime at host pace; auth-unreachable: BIND under timeshift.c at the
+  // scenario's realClockRate.
+  for (const [file, product] of [
+    ['dnssec-rollback', 'unbound'],
+    ['auth-unreachable', 'bind'],
+  ] as const) {
+  it(`an interrupted run (SIGINT mid-scenario: ${file} × ${product}) leaves no resolver process and no namespace`, async () => {
     const script = `
       import { runReal } from ${JSON.stringify(resolve(ROOT, 'lab/runner/real.ts'))};
       console.log('START');
-      await runReal({ file: 'dnssec-rollback', variant: 'vulnerable', seed: '1', product: 'unbound' });
+      await runReal({ file: '${file}', variant: ${file === 'dnssec-rollback' ? "'vulnerable'" : "'default'"}, seed: '1', product: '${product}' });
       console.log('FINISHED');`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -137,7 +146,7 @@ describe('real resolvers: isolation, clock jump, cleanup', () => {
     // Wait until the product runs inside the child's namespace, then interrupt.
     const deadline = Date.now() + 30_000;
     while (leftovers(child.pid!).length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(leftovers(child.pid!).length > 0, `unbound never started inside the child's namespace: ${out}`);
+    assert.ok(leftovers(child.pid!).length > 0, `${product} never started inside the child's namespace: ${out}`);
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGINT');
     await exited;
@@ -145,6 +154,7 @@ describe('real resolvers: isolation, clock jump, cleanup', () => {
     assert.deepEqual(leftovers(child.pid!), []);
     assert.deepEqual(ourNamespaces(child.pid!), []);
   });
+  }
 
   it('an interrupted matrix with two cells running at once (dnslab run --jobs 2, SIGINT) leaves no process and no namespace', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'lab/cli/main.ts'), 'run', 'dnssec-rollback', '--variant', 'vulnerable', '--resolver', 'unbound,bind', '--jobs', '2'], {
@@ -165,5 +175,32 @@ describe('real resolvers: isolation, clock jump, cleanup', () => {
     assert.ok(!out.includes('scenario [variant]'), 'the matrix was interrupted before it printed');
     assert.deepEqual(leftovers(child.pid!), []);
     assert.deepEqual(ourNamespaces(child.pid!), []);
+  });
+});
+
+describe('timeshift.c at a rate', () => {
+  it('runs wall clock, monotonic clock and timed waits 20 times faster from the anchors, as RealClock computes', () => {
+    const so = timeshiftLibrary();
+    const dir = mkdtempSync(join(tmpdir(), 'dnslab-timeshift-test-'));
+    try {
+      const file = join(dir, 'shift');
+      const clock = new RealClock({ offsetMs: 3_600_000 });
+      const host = clock.setRate(20);
+      writeFaketimeOffset(file, 3600, { rate: 20, anchorMs: host, monoAnchorNs: process.hrtime.bigint(), jumpedSeconds: 0 });
+      const env = { ...process.env, LD_PRELOAD: so, DNSLAB_TIMESHIFT_FILE: file };
+      // `date` reads CLOCK_REALTIME; `sleep 4` is a nanosleep of 4 s, which must take 0.2 s; and the monotonic clock
+      // (python3: time.monotonic) must see the 4 s.
+      const t0 = Date.now();
+      const r = spawnSync('sh', ['-c', 'date +%s%3N; python3 -c "import time; a=time.monotonic(); time.sleep(4); print(round((time.monotonic()-a)*1000))"; date +%s%3N'], { env, encoding: 'utf8', timeout: 10_000 });
+      const hostMs = Date.now() - t0;
+      const [before, slept, after] = (r.stdout ?? '').trim().split('\n').map(Number);
+      assert.ok(hostMs < 2000, `4 s of sleep at rate 20 took ${hostMs} host ms`);
+      assert.ok(slept! >= 4000 && slept! < 6000, `the monotonic clock saw ${slept} ms of a 4 s sleep`);
+      assert.ok(Math.abs(before! - (clock.now() - 20 * hostMs)) < 20 * hostMs + 500, `wall clock ${before} vs lab ${clock.now()}`);
+      assert.ok(after! - before! >= 4000 && after! - before! < 20 * hostMs + 500, `wall clock moved ${after! - before!} ms`);
+      assert.ok(Math.abs(after! - clock.now()) < 1500, `product wall clock ${after} agrees with the lab's ${clock.now()}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

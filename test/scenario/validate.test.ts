@@ -171,3 +171,11 @@ test('not an object / missing parts / unknown variant', () => {
   const noTitle = { ...base(), title: { en: 'only english' } } as unknown as Scenario;
   assert.match(problems(noTitle).join('\n'), /title: title needs both \{ en: '…', ja: '…' \}/);
 });
+
+test('realClockRate: an integer from 1 to 50, or absent', () => {
+  for (const bad of [0, 2.5, 51, -3]) {
+    const p = problems({ ...base(), realClockRate: bad }, 'vulnerable');
+    assert.ok(p.some((m) => /realClockRate must be an integer from 1 to 50/.test(m)), `${bad}: ${p.join('; ')}`);
+  }
+  assert.deepEqual(problems({ ...base(), realClockRate: 20 }, 'vulnerable'), []);
+});
