@@ -210,6 +210,24 @@ export function serializePacket(p: IpPacket): Buffer {
 }
 
 /**
+ * The payload of fragments received so far (offset → bytes), once they cover [0, total) without a gap
+ * (RFC 791 §3.2 reassembly, RFC 8200 §4.5); undefined while a piece is missing or the last is not in.
+ */
+export function joinFragments(pieces: ReadonlyMap<number, Buffer>, total: number | undefined): Buffer | undefined {
+  if (total === undefined) return undefined;
+  const offsets = [...pieces.keys()].sort((x, y) => x - y);
+  let covered = 0;
+  for (const off of offsets) {
+    if (off > covered) return undefined;
+    covered = Math.max(covered, off + pieces.get(off)!.length);
+  }
+  if (covered < total) return undefined;
+  const whole = Buffer.alloc(total);
+  for (const off of offsets) pieces.get(off)!.copy(whole, off);
+  return whole;
+}
+
+/**
  * Split a UDP/TCP packet into IP fragments that each fit `mtu`
  * (RFC 791 §2.3 / RFC 8200 §4.5: every fragment but the last carries a
  * multiple of 8 octets). Returns [packet] if it already fits.

@@ -42,7 +42,7 @@
 import type { Clock, Endpoint, TimerHandle } from './network.ts';
 import { formatEndpoint } from './network.ts';
 import { ipFamily, normalizeIp } from './ip.ts';
-import { fragmentPacket, ipHeaderSize, parseTransport, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
+import { fragmentPacket, ipHeaderSize, joinFragments, parseTransport, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
 import { SeededRandom } from './random.ts';
 import type { InterceptContext, InterceptResult, PacketInterceptor, Scope } from './virtual.ts';
 
@@ -388,17 +388,9 @@ export class SocketEdge {
     r.pieces.set(b.offset, b.data);
     r.by ??= by;
     if (!b.more) r.total = b.offset + b.data.length;
-    if (r.total === undefined) return;
-    const offsets = [...r.pieces.keys()].sort((x, y) => x - y);
-    let covered = 0;
-    for (const off of offsets) {
-      if (off > covered) return;
-      covered = Math.max(covered, off + r.pieces.get(off)!.length);
-    }
-    if (covered < r.total) return;
+    const whole = joinFragments(r.pieces, r.total);
+    if (!whole) return;
     this.reassembly.delete(k);
-    const whole = Buffer.alloc(r.total);
-    for (const off of offsets) r.pieces.get(off)!.copy(whole, off);
     const body = parseTransport(packet.family, packet.src, packet.dst, b.transport, whole);
     // A box that rewrote a fragment's bytes breaks the checksum: the receiving stack drops it, as a real one does.
     if (!body) {

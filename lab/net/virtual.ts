@@ -28,6 +28,7 @@ import {
   type TcpFlags,
   type UdpBody,
   fragmentPacket,
+  joinFragments,
   ipHeaderSize,
   ipPacketSize,
   parseTransport,
@@ -795,19 +796,10 @@ export class VirtualHost implements Network {
       this.network.drop(packet, 'reassembly-overflow');
       return;
     }
-    if (r.total === undefined) return;
-    // Complete when the pieces cover [0, total) without a gap.
-    const offsets = [...r.pieces.keys()].sort((x, y) => x - y);
-    let covered = 0;
-    for (const off of offsets) {
-      if (off > covered) return;
-      covered = Math.max(covered, off + r.pieces.get(off)!.length);
-    }
-    if (covered < r.total) return;
+    const whole = joinFragments(r.pieces, r.total);
+    if (!whole) return;
     this.clock.clearTimer(r.timer);
     this.reassembly.delete(key);
-    const whole = Buffer.alloc(r.total);
-    for (const off of offsets) r.pieces.get(off)!.copy(whole, off);
     const body = parseTransport(packet.family, packet.src, packet.dst, b.transport, whole);
     if (!body) {
       this.network.drop(packet, 'bad-checksum');
