@@ -102,6 +102,8 @@ interface DelegationPoint {
   addresses: Endpoint[];
   /** NS names inside the zone they serve that had no cached address: only the parent's glue can reach them (RFC 1034 §4.2.1). */
   needGlue?: Name[];
+  /** TTL of the NS RRset, seconds, when the delegation point came from the parent's referral just now. */
+  nsTtl?: number;
 }
 
 interface Ctx {
@@ -165,6 +167,8 @@ function weaker(a: CacheSecurity, b: CacheSecurity): CacheSecurity {
 export class ResolverEngine {
   readonly cache: ResolverCache;
   readonly infra: InfraCache;
+  /** zone → until when (lab ms) the parent-side NS fetched after every server was skipped as down is kept (`infraBlacklistRtoMs`). */
+  private readonly parentSideNs = new Map<string, number>();
   readonly settings: ResolverSettings;
   private readonly clock: Clock;
   private readonly random: RandomSource;
@@ -622,7 +626,7 @@ export class ResolverEngine {
         const keep = cached ? Math.max(0, Math.ceil((cached.expiresAt - this.clock.now()) / 1000)) : undefined;
         this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked', keep !== undefined ? { ttl: keep } : {});
       }
-      const dp: DelegationPoint = { zone, pending: [], addresses: [] };
+      const dp: DelegationPoint = { zone, pending: [], addresses: [], nsTtl: Math.min(this.settings.maxTtl, ...referral.ns.records.map((x) => x.ttl)) };
       for (const rec of referral.ns.records) {
         const target = rec.data as Name;
         const glue = referral.glue.filter((g) => nameEquals(g.name, target)).map((g) => ({ address: g.data as string, port: this.upstreamPort }));
@@ -750,9 +754,21 @@ export class ResolverEngine {
         // where the profile does so — a delegation whose every server answered lame.
         const glueless = dp.needGlue ?? [];
         const allLame = this.settings.parentNsFallback && tried.size > 0 && waited.size === 0 && dp.addresses.every((a) => tried.has(formatEndpoint(a)));
-        if (glueless.length > 0 || allLame) {
+        // Every server skipped as down (infraBlacklistRtoMs): Unbound's processLastResort asks the parent for the
+        // delegation once, and keeps the parent's NS (iter_store_parentside_NS) so that later queries find it in the
+        // cache instead of asking again (iter_lookup_parent_NS_from_cache) while it lasts.
+        const allDown =
+          this.settings.parentNsFallback &&
+          this.settings.infraBlacklistRtoMs > 0 &&
+          !allLame &&
+          dp.addresses.length > 0 &&
+          dp.addresses.some((a) => this.infra.isSkipped(a)) &&
+          dp.addresses.every((a) => tried.has(formatEndpoint(a)) || this.infra.isSkipped(a)) &&
+          (this.parentSideNs.get(canonicalName(dp.zone)) ?? 0) <= this.clock.now();
+        if (glueless.length > 0 || allLame || allDown) {
           askedParent = true;
           const fresh = await this.parentReferral(ctx, dp.zone, name, qtype, depth, purpose, allLame);
+          if (fresh && allDown && fresh.nsTtl !== undefined) this.parentSideNs.set(canonicalName(dp.zone), this.clock.now() + fresh.nsTtl * 1000);
           if (fresh && glueless.length > 0 && this.settings.nsAddressLoopServfail) {
             // BIND's ADB resolves an expired in-zone nameserver address as a fetch of its own, starting
             // at the parent (resolver.c findname, DNS_ADBFIND_STARTATZONE): the glue only reaches the
@@ -928,7 +944,9 @@ export class ResolverEngine {
       if (tcp) ctx.tcp++;
       const transport: Transport = tcp ? 'tcp' : 'udp';
       const dnssecOk = edns && this.validating;
+      this.infra.beforeSend(server);
       this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
+      const usedTimeoutMs = tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server);
       const r = await this.upstream.send({
         server,
         qname,
@@ -938,7 +956,7 @@ export class ResolverEngine {
         do: dnssecOk,
         cd: this.validating,
         tcp,
-        timeoutMs: tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server),
+        timeoutMs: usedTimeoutMs,
       });
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;
@@ -954,7 +972,8 @@ export class ResolverEngine {
           }
         }
         // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize).
-        if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback) {
+        const below = this.settings.ednsFragmentFallbackBelowRtoMs;
+        if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback && (below <= 0 || usedTimeoutMs < below)) {
           udpPayloadSize = fragmentFallback;
           continue;
         }
@@ -966,7 +985,7 @@ export class ResolverEngine {
           continue;
         }
         // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
-        if (!tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
+        if (this.settings.ednsOffAfterTimeouts && !tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
           edns = false;
           triedWithoutEdns = true;
           continue;

@@ -33,7 +33,17 @@ export interface ServerInfo {
   largestUdpResponse?: number;
   /** "qname|qtype" → throttled until (lab ms) and how many more queries it may hold back (`timeoutThrottleS`). */
   throttled?: Map<string, { until: number; remaining: number }>;
+  /** The entry's end of life, lab ms (`infraHostTtlS`; set when the entry is made or renewed, not on each answer). */
+  expiresAt?: number;
+  /** No query to this server until then, lab ms, while a probe may still be out (`infraProbeDelayRtoMs`). */
+  probeDelayUntil?: number;
 }
+
+/**
+ * Unbound's TIMEOUT_COUNT_MAX (services/cache/infra.h, 1.17.1): after this many timeouts in a row, a server
+ * in its probe delay is skipped rather than ranked last (infra.c infra_get_lame_rtt).
+ */
+const PROBE_DELAY_TIMEOUTS = 3;
 
 export class InfraCache {
   private readonly servers = new Map<string, ServerInfo>();
@@ -48,14 +58,74 @@ export class InfraCache {
     let s = this.servers.get(key);
     if (!s) {
       s = { rttvar: 0, rto: this.settings.initialRtoMs, timeouts: 0, edns: 'unknown', lame: new Map(), lastUsed: 0 };
+      if (this.settings.infraHostTtlS > 0) s.expiresAt = this.clock.now() + this.settings.infraHostTtlS * 1000;
       this.servers.set(key, s);
     }
     return s;
   }
 
+  private expired(s: ServerInfo): boolean {
+    return s.expiresAt !== undefined && this.clock.now() > s.expiresAt;
+  }
+
+  /** The server's retransmission timeout reached `infraBlacklistRtoMs` (Unbound USEFUL_SERVER_TOP_TIMEOUT). */
+  private atTop(s: ServerInfo): boolean {
+    return this.settings.infraBlacklistRtoMs > 0 && s.rto >= this.settings.infraBlacklistRtoMs;
+  }
+
+  /**
+   * True when selection must skip `server` altogether (Unbound services/cache/infra.c infra_get_lame_rtt, iterator/
+   * iter_utils.c iter_server_selection "chase to blacklisted lame server"): its timeout reached the top and its entry
+   * has not expired yet, or it is inside the probe delay after three timeouts in a row. An expired entry at the top is
+   * not skipped: that is the one probe per infra-host-ttl.
+   */
+  isSkipped(server: Endpoint): boolean {
+    const s = this.info(server);
+    if (this.expired(s)) return false;
+    if (this.atTop(s)) return true;
+    const probeMax = this.settings.infraProbeDelayRtoMs;
+    return probeMax > 0 && s.rto >= probeMax && s.probeDelayUntil !== undefined && this.clock.now() < s.probeDelayUntil && s.timeouts >= PROBE_DELAY_TIMEOUTS;
+  }
+
+  /**
+   * Called right before a query goes to `server` (Unbound services/cache/infra.c infra_host). An expired entry is
+   * made anew: all it learnt is forgotten (lameness is kept), except that a server whose timeout had reached the top
+   * keeps it — the query now sent is its probe, with that timeout, and the entry lives another infra-host-ttl. A
+   * server whose timeout is at or above `infraProbeDelayRtoMs` gets no other query until this one has timed out
+   * (probedelay = now + timeout rounded up to seconds + 1 s).
+   */
+  beforeSend(server: Endpoint): void {
+    const s = this.info(server);
+    const now = this.clock.now();
+    if (this.expired(s)) {
+      const top = this.atTop(s);
+      const kept = { rto: s.rto, timeouts: s.timeouts, probeDelayUntil: s.probeDelayUntil };
+      delete s.srtt;
+      s.rttvar = 0;
+      s.rto = this.settings.initialRtoMs;
+      s.timeouts = 0;
+      s.edns = 'unknown';
+      delete s.probeDelayUntil;
+      if (top) {
+        s.rto = this.settings.infraBlacklistRtoMs;
+        s.timeouts = kept.timeouts;
+        if (kept.probeDelayUntil !== undefined) s.probeDelayUntil = kept.probeDelayUntil;
+      }
+      s.expiresAt = now + this.settings.infraHostTtlS * 1000;
+    }
+    const probeMax = this.settings.infraProbeDelayRtoMs;
+    if (probeMax > 0 && s.rto >= probeMax && s.timeouts > 0) s.probeDelayUntil = now + Math.floor((s.rto + 1999) / 1000) * 1000;
+  }
+
   /** RFC 6298 §2: SRTT/RTTVAR update and RTO = SRTT + 4·RTTVAR, clamped. */
   recordRtt(server: Endpoint, rttMs: number): void {
     const s = this.info(server);
+    // Unbound infra_rtt_update: an answer from a server whose timeout was at the top starts its RTT afresh.
+    if (this.atTop(s)) {
+      delete s.srtt;
+      s.rttvar = 0;
+    }
+    delete s.probeDelayUntil;
     if (s.srtt === undefined) {
       s.srtt = rttMs;
       s.rttvar = rttMs / 2;
@@ -118,6 +188,9 @@ export class InfraCache {
   private effectiveRtt(s: ServerInfo): number {
     // Unknown servers rank at the initial RTO, so a known fast server wins but
     // a known slow one loses to an untried one — as Unbound's infra cache does.
+    // An expired entry ranks as an unknown server, or — at the top — just below the top, so that it is chosen only
+    // when nothing better is left (Unbound infra_get_lame_rtt: "minus 1000 because that is outside of the RTTBAND").
+    if (this.expired(s)) return this.atTop(s) ? this.settings.infraBlacklistRtoMs - 1000 : this.settings.initialRtoMs;
     const base = s.srtt ?? this.settings.initialRtoMs;
     return s.timeouts > 0 ? Math.max(base, s.rto) : base;
   }
@@ -128,7 +201,7 @@ export class InfraCache {
    * allowed again (a lame mark is a preference, not a ban, when nothing else is left).
    */
   select(candidates: readonly Endpoint[], zone: Name, exclude: ReadonlySet<string>, random: RandomSource): Endpoint | undefined {
-    const fresh = candidates.filter((c) => !exclude.has(formatEndpoint(c)));
+    const fresh = candidates.filter((c) => !exclude.has(formatEndpoint(c)) && !this.isSkipped(c));
     if (fresh.length === 0) return undefined;
     let usable = fresh.filter((c) => !this.isLame(c, zone));
     if (usable.length === 0) usable = fresh;

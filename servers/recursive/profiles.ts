@@ -35,6 +35,8 @@ const BASE: ResolverSettings = {
   ede: true,
   ednsBufferSize: 1232, // DNS Flag Day 2020
   ednsFragmentFallbackSize: 0, // RFC 6891 asks for none; a profile sets it where its product's code does it
+  ednsFragmentFallbackBelowRtoMs: 0,
+  ednsOffAfterTimeouts: true, // RFC 6891 §6.2.2
   ednsTimeoutLargestSeen: false,
   tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
   tcpWhenTimeoutOverMs: 0,
@@ -53,6 +55,9 @@ const BASE: ResolverSettings = {
   initialRtoMs: 376,
   minRtoMs: 50,
   maxRtoMs: 12000,
+  infraHostTtlS: 0, // a profile sets it where its product forgets what it learnt about a server
+  infraBlacklistRtoMs: 0,
+  infraProbeDelayRtoMs: 0,
   rttBandMs: 400,
   exploreProbability: 0.02,
   lameTtl: 900,
@@ -91,6 +96,11 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // outside_network.h) when that is smaller. Measured (middlebox-checkpoints fragment-drop, EDNS 4096 through
     // a fragment-dropping firewall): real 1.17.1 resends 96 ms later, gets TC=1 and the answer over TCP.
     ednsFragmentFallbackSize: 1472,
+    ednsFragmentFallbackBelowRtoMs: 5000, // serviced_udp_callback: sq->last_rtt < 5000
+    // serviced_udp_callback (release-1.17.1) falls back without EDNS only on FORMERR/NOTIMP/malformed OPT; a timeout is
+    // reported to the iterator (OUTBOUND_UDP_RETRY 1: no retry). Measured: real 1.17.1 probes a dead server with one query
+    // per infra-host-ttl in facebook-query-storm, where this fallback would make it two.
+    ednsOffAfterTimeouts: false,
     maxUdpResponse: 1232,
     maxTtl: 86400, // cache-max-ttl: 86400
     minTtl: 0, // cache-min-ttl: 0
@@ -104,6 +114,12 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     initialRtoMs: 376, // unknown-server-time-limit: 376
     minRtoMs: 50, // infra-cache-min-rtt: 50
     maxRtoMs: 120000, // infra-cache-max-rtt: 120000
+    // services/cache/infra.c (release-1.17.1) data_entry_init: an entry lives infra-host-ttl from when it was made;
+    // infra_host renews an expired one. Measured (auth-unreachable, facebook-query-storm at rate 20): two dead servers
+    // are probed about every 7 minutes, and recovery after the routes return comes at T+2h1m–T+2h9m.
+    infraHostTtlS: 900, // infra-host-ttl: 900
+    infraBlacklistRtoMs: 120000, // source constant USEFUL_SERVER_TOP_TIMEOUT (iterator/iter_utils.h); infra.c infra_get_lame_rtt
+    infraProbeDelayRtoMs: 12000, // source constant PROBE_MAXRTO (services/cache/infra.h); infra.c infra_host probedelay
     rttBandMs: 400, // source constant RTT_BAND
     exploreProbability: 0, // Unbound picks at random inside the RTT band; it has no separate exploration
     lameTtl: 900, // infra-host-ttl: 900

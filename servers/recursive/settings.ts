@@ -76,6 +76,18 @@ export interface ResolverSettings {
    */
   ednsFragmentFallbackSize: number;
   /**
+   * The `ednsFragmentFallbackSize` retry is made only when the timeout that ran out was below this, ms;
+   * 0: whatever the timeout. Unbound 1.17.1 services/outside_network.c serviced_udp_callback: "last_rtt <
+   * 5000" — a server already backed off past 5 s gets one query per timeout, not two.
+   */
+  ednsFragmentFallbackBelowRtoMs: number;
+  /**
+   * After a timeout of an EDNS query to a server never seen answering EDNS (two timeouts in a row), ask it
+   * once without EDNS (RFC 6891 §6.2.2). Unbound 1.17.1 does not: serviced_udp_callback drops EDNS only on
+   * FORMERR/NOTIMP or a malformed OPT, and on a timeout retries nothing (OUTBOUND_UDP_RETRY 1).
+   */
+  ednsOffAfterTimeouts: boolean;
+  /**
    * After a UDP query with EDNS times out, ask the same server again advertising the largest UDP response
    * it has sent us so far, when that is smaller than what was advertised (BIND's ADB "udpsize" hint).
    */
@@ -114,6 +126,30 @@ export interface ResolverSettings {
   /** Lower/upper bounds on the retransmission timeout, ms. */
   minRtoMs: number;
   maxRtoMs: number;
+  /**
+   * Life of a server's entry in the infrastructure cache, seconds; 0: entries never expire. The entry's
+   * life is set when it is made and not renewed by answers or timeouts; when it has run out, the next
+   * query finds a fresh entry (RTT, timeouts and EDNS forgotten; lameness kept). Unbound 1.17.1
+   * `infra-host-ttl: 900`, services/cache/infra.c data_entry_init / infra_host.
+   */
+  infraHostTtlS: number;
+  /**
+   * A server whose retransmission timeout reached this, ms, is not asked at all until its infra entry
+   * expires (`infraHostTtlS`); the expired entry then gets one probe with that timeout, and lives
+   * another `infraHostTtlS`. 0: no such limit, a timed-out server is only ranked last. Unbound 1.17.1
+   * USEFUL_SERVER_TOP_TIMEOUT 120000 (iterator/iter_utils.h), infra.c infra_get_lame_rtt and infra_host,
+   * iter_utils.c iter_server_selection ("chase to blacklisted lame server" → no target). With
+   * `parentNsFallback`, a delegation whose every server is skipped so asks its parent again, once while
+   * the parent's NS RRset lasts (iterator.c processLastResort, iter_store_parentside_NS).
+   */
+  infraBlacklistRtoMs: number;
+  /**
+   * A server whose retransmission timeout is at least this, ms, gets one query at a time: the next waits
+   * until the timeout (rounded up to seconds) plus 1 s has passed, and after 3 timeouts in a row the server
+   * is skipped meanwhile. 0: off. Unbound 1.17.1 PROBE_MAXRTO 12000 and TIMEOUT_COUNT_MAX 3
+   * (services/cache/infra.h), infra.c infra_host ("this is the probe query") and infra_get_lame_rtt.
+   */
+  infraProbeDelayRtoMs: number;
   /** Servers whose smoothed RTT is within this band of the best are chosen at random (Unbound RTT_BAND 400 ms). */
   rttBandMs: number;
   /** Probability of picking any usable server instead of a fast one, to keep RTT estimates fresh. */
@@ -185,8 +221,9 @@ export interface ResolverSettings {
    * but other data is stored with the old TTL). Off: the resolver fails
    * until the cached NS RRset expires (measured: BIND 9.18, Knot Resolver
    * 5.6, PowerDNS Recursor 4.8 in registrar-transfer-dnssec
-   * uncooperative-long-ns). Servers that only timed out do not trigger it
-   * here (not measured).
+   * uncooperative-long-ns). Servers that only timed out trigger it where
+   * `infraBlacklistRtoMs` skips them all (measured: Unbound 1.17.1 asks
+   * tld-com again in facebook-query-storm's outage hour).
    */
   parentNsFallback: boolean;
   /**

@@ -14,7 +14,7 @@ type Outcome = 'secure' | 'SERVFAIL';
 
 const CASES: { settings: MiddleboxSettings; www: Outcome; big: Outcome; why: string }[] = [
   { settings: {}, www: 'secure', big: 'secure', why: 'no box' },
-  { settings: { maxUdp: 900, oversize: 'drop' }, www: 'SERVFAIL', big: 'SERVFAIL', why: '950-octet answers vanish; after two timeouts the resolver asks without EDNS, gets unsigned data (bogus) and keeps asking this server without EDNS — even over TCP, so big.mb is unsigned too' },
+  { settings: { maxUdp: 900, oversize: 'drop' }, www: 'SERVFAIL', big: 'secure', why: '950-octet answers vanish and the unbound profile never drops EDNS on timeouts (ednsOffAfterTimeouts: false, outside_network.c serviced_udp_callback); big answers exceed 1232, come TC=1 and are fetched over TCP' },
   { settings: { maxUdp: 900, oversize: 'truncate' }, www: 'secure', big: 'secure', why: 'TC=1 from the box, then TCP' },
   { settings: { ednsRewrite: 512 }, www: 'secure', big: 'secure', why: 'the server truncates to 512, TCP fetches the rest' },
   { settings: { mtu: 1500, fragments: 'drop' }, www: 'secure', big: 'secure', why: 'with EDNS 1232 nothing needs fragmenting' },

@@ -201,12 +201,13 @@ describe('engine behaviours with quirky authoritatives', () => {
     assert.ok(later.length > 0 && later.every((e) => e.type === 'upstream-query' && !e.edns), 'no EDNS retry dance the second time');
   });
 
-  it('no answer to EDNS queries (a middlebox dropping OPT) → after two timeouts, one try without EDNS that succeeds', async () => {
+  it('no answer to EDNS queries (a middlebox dropping OPT) → after two timeouts, one try without EDNS that succeeds (ednsOffAfterTimeouts)', async () => {
     const w = buildWorld(new VirtualClock());
     const direct = new DirectUpstream(w, w.clock);
     const events: ResolverEvent[] = [];
+    // RFC 6891 §6.2.2 (BASE); the unbound profile turns it off (next test).
     const engine = new ResolverEngine({
-      settings: settingsFor('unbound'),
+      settings: settingsFor('unbound', { ednsOffAfterTimeouts: true }),
       clock: w.clock,
       random: new SeededRandom('edns-drop'),
       // A black hole for EDNS queries to the insecure.lab server only.
@@ -220,6 +221,26 @@ describe('engine behaviours with quirky authoritatives', () => {
     const toInsecure = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure).map((e) => e.type === 'upstream-query' && e.edns);
     assert.deepEqual(toInsecure, [true, true, false]);
     assert.equal(engine.infra.info({ address: ADDR.insecure, port: 53 }).edns, 'noedns');
+  });
+
+  it('unbound profile: no EDNS-less retry on timeouts (outside_network.c serviced_udp_callback), so the EDNS black hole is a failure', async () => {
+    assert.equal(settingsFor('unbound').ednsOffAfterTimeouts, false);
+    const w = buildWorld(new VirtualClock());
+    const direct = new DirectUpstream(w, w.clock);
+    const events: ResolverEvent[] = [];
+    const engine = new ResolverEngine({
+      settings: settingsFor('unbound'),
+      clock: w.clock,
+      random: new SeededRandom('edns-drop'),
+      upstream: { send: (req) => (req.edns && req.server.address === ADDR.insecure ? new Promise((r) => w.clock.setTimer(req.timeoutMs, () => r({ kind: 'timeout', id: 0 }))) : direct.send(req)) },
+      rootHints: w.rootHints,
+      trustAnchors: [],
+      onEvent: (e) => events.push(e),
+    });
+    const r = await drive(w.clock, engine.resolve('www.insecure.lab', 'A'));
+    assert.equal(r.rcode, 'SERVFAIL');
+    const toInsecure = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure).map((e) => e.type === 'upstream-query' && e.edns);
+    assert.ok(toInsecure.length > 0 && toInsecure.every((e) => e === true), `every query with EDNS: ${toInsecure}`);
   });
 
   it('an upward referral (NS for the root from a server of example.lab) marks that server lame; the good one answers', async () => {
