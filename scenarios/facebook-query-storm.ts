@@ -173,6 +173,8 @@ www   300 IN A 192.0.2.80
         ja: 'リゾルバーが失効データを返す (Unbound serve-expired: yes、serve-expired-client-timeout: 1800、ede: yes)',
       },
       topology: { resolvers: { resolver: { settings: { serveStale: true, staleClientTimeoutMs: 1800, ede: true } } } },
+      // BIND gets staleClientTimeoutMs as stale-answer-client-timeout 1800 and serves stale throughout (measured).
+      products: { bind: { failingClaims: [TLD_NORMAL, TLD_OUTAGE], because: BIND_NS_AAAA } },
     },
   },
 });
