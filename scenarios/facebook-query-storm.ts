@@ -6,6 +6,19 @@
 // clients' retry behaviour (stub timeout, retries) as the variable.
 import { defineScenario } from '../lab/scenario/types.ts';
 
+// What real BIND 9.18.49 and Knot Resolver 5.6.0 do differently from the story (measured at clock rate 20,
+// servers/real/README.md "Outage scenarios at a clock rate"; modelled by the bind and knot-resolver profiles).
+const TLD_NORMAL = 'step 7 ';
+const TLD_OUTAGE = 'step 19 ';
+const BIND_NS_AAAA =
+  'BIND looks up the AAAA of a.ns/b.ns.example.com (glue A only) from the root hints, so the .com server is asked: at the cold start, whose cut is reached through a minimisation step, and at every failed fetch in the outage (resolver.c fctx_getaddresses: DNS_ADBFIND_AVOIDFETCHES only while restarts == 1; findname: STARTATZONE; adb.c fetch_name: dns_view_findzonecut from hints; profile switch nsAaaaFetchAfterFirstTry)';
+const KNOT_NS_AAAA =
+  'after a timeout Knot Resolver resolves a nameserver\'s unknown AAAA instead of asking a failed server again, and starts that sub-query at the parent\'s cut, so the .com server is asked in the outage (lib/selection.c select_transport, lib/resolve.c zone_cut_check; profile switch nsAaaaAfterTimeoutFromParent)';
+const BIND_NO_HOLD_BACK =
+  'BIND keeps no server-down state and caps a query\'s retransmission timeout (resolver.c MAX_SINGLE_QUERY_TIMEOUT 9 s), so every client retry starts a fetch that asks both dead servers again';
+const KNOT_NO_HOLD_BACK =
+  'Knot Resolver holds a server dead for only 1 s after 4 timeouts in a row (lib/selection.h KR_NS_TIMEOUT_ROW_DEAD, KR_NS_TIMEOUT_RETRY_INTERVAL 1000 ms) and caps timeouts at 10 s (selection.c MAX_TIMEOUT), so client retries reach the dead servers';
+
 export default defineScenario({
   id: 'facebook-query-storm',
   title: {
@@ -159,15 +172,32 @@ www   300 IN A 192.0.2.80
   ],
 
   variants: {
-    'patient-clients': { description: { en: 'clients ask once a minute (5 s stub timeout) and accept a failure', ja: 'クライアントは 1 分に 1 回問い合わせ、失敗を受け入れる' } },
-    'retrying-clients': { description: { en: 'clients retry 5 times at once after every failure', ja: 'クライアントは失敗のたびに即座に 5 回再試行する' } },
-    'aggressive-apps': { description: { en: 'apps with a 2 s timeout retrying up to 29 times a minute', ja: 'タイムアウト 2 秒で 1 分に最大 29 回再試行するアプリ' } },
+    'patient-clients': {
+      description: { en: 'clients ask once a minute (5 s stub timeout) and accept a failure', ja: 'クライアントは 1 分に 1 回問い合わせ、失敗を受け入れる' },
+      products: { bind: { failingClaims: [TLD_NORMAL, TLD_OUTAGE], because: BIND_NS_AAAA }, knot: { failingClaims: [TLD_OUTAGE], because: KNOT_NS_AAAA } },
+    },
+    'retrying-clients': {
+      description: { en: 'clients retry 5 times at once after every failure', ja: 'クライアントは失敗のたびに即座に 5 回再試行する' },
+      products: {
+        bind: { failingClaims: [TLD_NORMAL, 'step 18 ', TLD_OUTAGE], because: `${BIND_NS_AAAA}; ${BIND_NO_HOLD_BACK}` },
+        knot: { failingClaims: ['step 18 ', TLD_OUTAGE], because: `${KNOT_NS_AAAA}; ${KNOT_NO_HOLD_BACK}` },
+      },
+    },
+    'aggressive-apps': {
+      description: { en: 'apps with a 2 s timeout retrying up to 29 times a minute', ja: 'タイムアウト 2 秒で 1 分に最大 29 回再試行するアプリ' },
+      products: {
+        bind: { failingClaims: [TLD_NORMAL, 'step 16 ', TLD_OUTAGE], because: `${BIND_NS_AAAA}; ${BIND_NO_HOLD_BACK}` },
+        knot: { failingClaims: ['step 16 ', TLD_OUTAGE], because: `${KNOT_NS_AAAA}; ${KNOT_NO_HOLD_BACK}` },
+      },
+    },
     'serve-stale': {
       description: {
         en: 'the resolver serves stale data (Unbound serve-expired: yes, serve-expired-client-timeout: 1800, ede: yes)',
         ja: 'リゾルバーが失効データを返す (Unbound serve-expired: yes、serve-expired-client-timeout: 1800、ede: yes)',
       },
       topology: { resolvers: { resolver: { settings: { serveStale: true, staleClientTimeoutMs: 1800, ede: true } } } },
+      // BIND gets staleClientTimeoutMs as stale-answer-client-timeout 1800 and serves stale throughout (measured).
+      products: { bind: { failingClaims: [TLD_NORMAL, TLD_OUTAGE], because: BIND_NS_AAAA } },
     },
   },
 });

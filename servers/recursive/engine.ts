@@ -181,6 +181,10 @@ export class ResolverEngine {
   private readonly inflight = new Map<string, Promise<Outcome>>();
   /** RFC 8767 §5 failure recheck timer: lab time of the last failed refresh per name and type. */
   private readonly refreshFailedAt = new Map<string, number>();
+  /** Nameserver names whose AAAA lookup runs in the background (`nsAaaaFetchAfterFirstTry`; BIND adb.c NAME_FETCH_AAAA). */
+  private readonly nsAaaaFetching = new Set<string>();
+  /** Nameserver name → lab ms before which a failed AAAA lookup is not started again (adb.c fetch_callback: now + 10 s). */
+  private readonly nsAaaaFailedUntil = new Map<string, number>();
   /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
   private heldEvents: ResolverEvent[] | undefined;
 
@@ -657,6 +661,66 @@ export class ResolverEngine {
     }
   }
 
+  /** Names of the nameservers of `dp` (its cached NS RRset, expired or not). */
+  private nsNames(dp: DelegationPoint): Name[] {
+    const ns = this.cache.getEntry(dp.zone, 'NS', { allowStale: true });
+    return ns ? ns.rrset.records.map((r) => r.data as Name) : [];
+  }
+
+  /**
+   * `nsAaaaFetchAfterFirstTry` (BIND adb.c dns_adb_createfind without DNS_ADBFIND_AVOIDFETCHES): from a cut's
+   * second address gathering on, look up the AAAA of each in-zone nameserver with no cached AAAA, from the root
+   * hints, unminimised, in the background (the fetch goes on with the addresses it has).
+   */
+  private startNsAaaaFetches(ctx: Ctx, dp: DelegationPoint, gatherings: number, depth: number): void {
+    if (!this.settings.nsAaaaFetchAfterFirstTry || gatherings < 2 || nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return;
+    for (const target of this.nsNames(dp)) {
+      if (!isSubdomain(target, dp.zone)) continue;
+      const key = canonicalName(target);
+      if (this.nsAaaaFetching.has(key) || (this.nsAaaaFailedUntil.get(key) ?? 0) > this.clock.now()) continue;
+      if (this.fromCache(ctx, target, 'AAAA', false, false, false)) continue;
+      this.nsAaaaFetching.add(key);
+      const fetch = (async () => {
+        const piece = await this.iterate(ctx, target, 'AAAA', depth + 1, 'ns-address', { dp: this.hintsDelegation(), minimise: false });
+        if (piece.kind !== 'servfail') this.storePiece(piece, target, 'AAAA');
+        // "Don't pound on bad servers" (adb.c fetch_callback): a failed fetch is not started again for 10 s.
+        else this.nsAaaaFailedUntil.set(key, this.clock.now() + 10_000);
+      })();
+      // Nobody waits for it; a failure only means no AAAA (adb.c fetch_callback marks the name's fetch failed).
+      fetch.catch(() => undefined).finally(() => this.nsAaaaFetching.delete(key));
+    }
+  }
+
+  /**
+   * `nsAaaaAfterTimeoutFromParent` (Knot Resolver selection.c select_transport, resolve.c zone_cut_check): after a
+   * timeout, resolve the AAAA of one nameserver of `dp` not tried yet in this query and not known, starting at the
+   * cut above `dp` when the name lies inside `dp`'s zone; addresses found join `dp`.
+   */
+  private async nsAaaaFromParent(ctx: Ctx, dp: DelegationPoint, aaaaTried: Set<string>, depth: number): Promise<void> {
+    if (nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return;
+    const open = this.nsNames(dp).filter((t) => {
+      const key = canonicalName(t);
+      return !aaaaTried.has(key) && !ctx.inProgress.has(`${key}|AAAA`) && !this.fromCache(ctx, t, 'AAAA', false, false, false);
+    });
+    if (open.length === 0) return;
+    const target = open[this.random.int(open.length)]!;
+    const key = canonicalName(target);
+    aaaaTried.add(key);
+    const start = isSubdomain(target, dp.zone) ? this.delegationFor(dp.zone, 'DS') : this.delegationFor(target, 'AAAA');
+    ctx.inProgress.add(`${key}|AAAA`);
+    try {
+      const piece = await this.iterate(ctx, target, 'AAAA', depth + 1, 'ns-address', { dp: start, minimise: true });
+      if (piece.kind === 'servfail') return;
+      this.storePiece(piece, target, 'AAAA');
+      for (const set of piece.rrsets) {
+        if (set.rrset.type !== 'AAAA') continue;
+        for (const rec of set.rrset.records) dp.addresses.push({ address: rec.data as string, port: this.upstreamPort });
+      }
+    } finally {
+      ctx.inProgress.delete(`${key}|AAAA`);
+    }
+  }
+
   private hintsDelegation(): DelegationPoint {
     return { zone: ROOT, pending: [], addresses: [...this.rootHints] };
   }
@@ -706,8 +770,12 @@ export class ResolverEngine {
     return ancestorWithLabels(name, Math.min(total, known + add));
   }
 
-  private async iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose): Promise<Piece> {
-    let dp = this.delegationFor(name, qtype);
+  /**
+   * `start`: begin at this delegation point instead of the cache's closest cut, minimising or not
+   * (nameserver address lookups that BIND starts at the root hints and Knot Resolver at the parent's cut).
+   */
+  private async iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, start?: { dp: DelegationPoint; minimise: boolean }): Promise<Piece> {
+    let dp = start?.dp ?? this.delegationFor(name, qtype);
     // `tried`: servers that failed for good in this iteration (lame, error rcode);
     // `waited`: servers that timed out this round — retried in later rounds (retransmission).
     let tried = new Set<string>();
@@ -715,7 +783,11 @@ export class ResolverEngine {
     let rounds = 0;
     let sentHere = 0;
     let referrals = 0;
-    let minimise = this.settings.qnameMinimisation && qtype !== 'DS';
+    let minimise = this.settings.qnameMinimisation && qtype !== 'DS' && (start?.minimise ?? true);
+    /** Address gatherings at this cut, BIND's fctx->restarts (`nsAaaaFetchAfterFirstTry`). */
+    let gatherings = 1;
+    /** Nameserver names whose AAAA this query resolved already (`nsAaaaAfterTimeoutFromParent`; Knot RECORD_TRIED). */
+    const aaaaTried = new Set<string>();
     let known = labelCount(dp.zone);
     let steps = 0;
     /** The parent was asked for this delegation again (at most once per iteration). */
@@ -745,6 +817,7 @@ export class ResolverEngine {
       let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
       if (!server && waited.size > 0 && rounds < 2) {
         rounds++;
+        this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
         server = await this.pickServer(ctx, dp, tried, depth);
       }
@@ -795,6 +868,7 @@ export class ResolverEngine {
       sentHere += r.sends;
       if (r.kind !== 'response') {
         waited.add(formatEndpoint(server));
+        if (this.settings.nsAaaaAfterTimeoutFromParent) await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth);
         continue;
       }
       const resp = r.message;
@@ -870,6 +944,10 @@ export class ResolverEngine {
         rounds = 0;
         sentHere = 0;
         known = Math.max(known, labelCount(dp.zone));
+        // BIND: a referral the fetch followed itself resets fctx->restarts (rctx_referral); a cut reached through a
+        // minimisation step does not (resume_qmin goes on with the same fctx).
+        gatherings = intermediate ? gatherings + 1 : 1;
+        this.startNsAaaaFetches(ctx, dp, gatherings, depth);
         continue;
       }
       // NOERROR, no answer, no referral: NODATA if authoritative.

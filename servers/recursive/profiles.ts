@@ -63,6 +63,8 @@ const BASE: ResolverSettings = {
   lameTtl: 900,
   hardenGlue: true,
   queryAaaaForNs: false,
+  nsAaaaFetchAfterFirstTry: false,
+  nsAaaaAfterTimeoutFromParent: false,
   ttlZeroIsExpired: false, // a TTL with 0 s left is still used (Unbound rrset_cache_lookup: expired when timenow > ttl)
   nsFromAnswerAuthority: false, // referral NS only (Unbound, BIND as modelled)
   authNsTtlNotExtended: false,
@@ -160,6 +162,9 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
     lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
     parentNsFallback: false, // measured: real 9.18.49 keeps the cached NS of registrar-transfer-dnssec uncooperative-long-ns until it expires (T+4h)
+    // resolver.c fctx_getaddresses (AVOIDFETCHES only while restarts == 1) + findname (STARTATZONE) + adb.c fetch_name
+    // (root hints, no cache); measured: real 9.18.49 asks root and tld-com a.ns.example.com AAAA in facebook-query-storm
+    nsAaaaFetchAfterFirstTry: true,
     nsAddressLoopServfail: true, // lib/dns/resolver.c findname: "loop detected resolving 'ns1.example.jp/A'" (named -d 3), measured in subdomain-takeover at T+1h30m
   },
   'knot-resolver': {
@@ -189,6 +194,9 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // Zone cuts and DS, measured against real kresd 5.6.0 in the resolver matrix (servers/real/README.md):
     nsFromAnswerAuthority: true, // iterate.c process_answer → pick_authority; zonecut.c kr_zonecut_find_cached uses the child's apex NS (registrar-transfer-dnssec, registrar-hijack, dnssec-rollback traces)
     nsReplaceOnlyWhenExpiring: true, // cache/entry_list.c entry_h_splice: "not overwriting" unless SECURE, higher rank or is_expiring() (insecure-first: bob's resolver re-walks at T+3h15m)
+    // selection.c select_transport ("Don't try the same server again…") + resolve.c zone_cut_check (start from the
+    // parent's cut); measured: real 5.6.0 asks tld-com example.com NS in facebook-query-storm's outage hour
+    nsAaaaAfterTimeoutFromParent: true,
     referralNoDsOverridesCachedDs: true, // validate.c update_delegation ranks the referral NS INSECURE; zonecut.c skips the cached DS (dnssec-rollback: recovery at T+2h30m)
   },
   powerdns: {

@@ -242,6 +242,32 @@ export interface ResolverSettings {
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
   queryAaaaForNs: boolean;
   /**
+   * BIND 9.18's ADB: a fetch's first gathering of nameserver addresses does not start lookups for a
+   * missing address family when the name already has an address (lib/dns/resolver.c fctx_getaddresses:
+   * DNS_ADBFIND_AVOIDFETCHES only while fctx->restarts == 1). Every later gathering — after every server
+   * timed out, or at a zone cut reached through a minimisation step, which does not reset the counter as a
+   * followed referral does (rctx_referral: restarts = 0) — starts an AAAA lookup for each nameserver
+   * inside the zone cut with no cached AAAA. Such a name is looked up from the root hints, not from
+   * the cache's closest cut, without minimisation (resolver.c findname: DNS_ADBFIND_STARTATZONE;
+   * adb.c fetch_name: dns_view_findzonecut(use_hints true, use_cache false)), and the resolution
+   * does not wait for it. Measured (facebook-query-storm, real 9.18.49): root and the .com server asked
+   * `a.ns.example.com AAAA` at T+0 and at each failed client query in the outage.
+   * Known simplification: only nameservers inside the zone cut (the STARTATZONE case) are looked up.
+   */
+  nsAaaaFetchAfterFirstTry: boolean;
+  /**
+   * Knot Resolver 5.6: once a server of the zone cut has failed in this query and a nameserver name's
+   * AAAA is not known, resolve that AAAA instead of asking a failed server again (lib/selection.c
+   * select_transport: "Don't try the same server again when there are other choices to be explored";
+   * lib/selection_iter.c get_resolvable_names), each name once per query. The sub-query for a
+   * nameserver inside the query's zone cut starts at the cut's parent (lib/resolve.c zone_cut_check:
+   * "If at/subdomain of parent zone cut, start from its encloser … need glue from parent"), so the
+   * parent's servers are asked. Measured (facebook-query-storm, real 5.6.0): the .com server asked
+   * `example.com NS` 3–4 times in the outage hour. Not modelled: the ε = 1/20 exploration that does
+   * the same at random while every server answers (seen in some runs' normal hour).
+   */
+  nsAaaaAfterTimeoutFromParent: boolean;
+  /**
    * A cached NS RRset that has not expired and is not expiring (less than
    * 1 % of its TTL or 5 s left) is replaced only by a validated (secure) copy
    * or by one of strictly higher rank (security first, then RFC 2181

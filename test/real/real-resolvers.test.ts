@@ -82,6 +82,25 @@ describe('real resolvers: config mapping', () => {
   });
 });
 
+describe('real resolvers: a setting only some products have an option for', () => {
+  it('staleClientTimeoutMs is BIND\'s stale-answer-client-timeout; for the others it stays a setting with no product option', () => {
+    const bind = splitSettingsFor('bind', { serveStale: true, staleClientTimeoutMs: 1800, ede: true });
+    assert.deepEqual(bind.switches, { serveStale: true, staleClientTimeoutMs: 1800 });
+    assert.deepEqual(bind.unmapped, ['ede=true']);
+    const conf = generateConfig(
+      { product: 'bind', address: '10.0.0.53', rootHints: [{ host: 'a.root-servers.lab', address: '10.53.0.1' }], trustAnchors: [], switches: bind.switches },
+      '/tmp/x',
+    );
+    assert.ok(Object.values(conf.files).join('\n').includes('stale-answer-client-timeout 1800;'));
+    assert.deepEqual(conf.mappings.find((m) => m.setting === 'staleClientTimeoutMs')?.option, 'stale-answer-client-timeout 1800;');
+    for (const p of ['unbound', 'knot', 'powerdns'] as const) {
+      const other = splitSettingsFor(p, { serveStale: true, staleClientTimeoutMs: 1800 });
+      assert.deepEqual(other.switches, { serveStale: true }, p);
+      assert.deepEqual(other.unmapped, ['staleClientTimeoutMs=1800'], p);
+    }
+  });
+});
+
 describe('real resolvers: isolation, clock jump, cleanup', () => {
   it('the namespace has no route: UDP and TCP to a public address fail with ENETUNREACH', () => {
     const ns = NetworkNamespace.create(`dnslab-rr-${process.pid}-iso`);

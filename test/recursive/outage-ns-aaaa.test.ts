@@ -1,0 +1,79 @@
+// Why real BIND 9.18.49 and Knot Resolver 5.6.0 ask the .com server during
+// facebook-query-storm (servers/real/README.md, "Outage scenarios at a clock
+// rate"): both look up the AAAA of example.com's nameservers, which sit inside
+// example.com and have only glue A records, and both start that lookup above
+// the zone cut. BIND's ADB does it whenever a fetch gathers addresses a second
+// time (nsAaaaFetchAfterFirstTry: from the root hints, at the cold start and
+// at every failed query in the outage); Knot Resolver after a timeout, from the
+// parent's cut (nsAaaaAfterTimeoutFromParent: only in the outage). The scenario
+// runs on the VirtualNetwork with each profile; turning the switch off brings
+// the .com server's count back under the scenario's `max: 2`.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import { settingsFor } from '../../servers/recursive/profiles.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+
+async function storm(profile: string, settings: Partial<ResolverSettings> = {}): Promise<RunResult> {
+  const plan = withTopology(await planOf('facebook-query-storm', 'patient-clients'), (t) => {
+    const r = t.resolvers?.['resolver'];
+    assert.ok(r, 'the scenario has a resolver named "resolver"');
+    r.profile = profile;
+    Object.assign((r.settings ??= {}), settings);
+  });
+  const result = await runPlan(plan, { seed: 1 });
+  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+  return result;
+}
+
+/** Queries from the resolver to `server` per hour of the run (index 0: T+0–1h), as "qname qtype". */
+function queriesTo(r: RunResult, server: string): string[][] {
+  const hours: string[][] = [[], [], []];
+  for (const t of r.trace) {
+    if (t.response || t.from !== 'resolver' || t.to !== server) continue;
+    const h = Math.floor((t.time - r.start) / 3_600_000);
+    hours[h]?.push(`${String(t.qname).toLowerCase()} ${t.qtype}`);
+  }
+  return hours;
+}
+
+const failed = (r: RunResult): string[] => r.assertions.filter((a) => !a.ok).map((a) => `step ${a.step}: ${a.what}`);
+const TLD_NORMAL = 'step 7: queries from resolver to tld-com from T+0s to T+59m59s';
+const TLD_OUTAGE = 'step 19: queries from resolver to tld-com from T+1h to T+1h59m59s';
+
+describe('nameserver AAAA lookups above the zone cut (facebook-query-storm [patient-clients])', () => {
+  it('only the bind profile sets nsAaaaFetchAfterFirstTry, only knot-resolver nsAaaaAfterTimeoutFromParent', () => {
+    for (const p of ['unbound', 'bind', 'knot-resolver', 'powerdns', 'google-public-dns'] as const) {
+      assert.equal(settingsFor(p).nsAaaaFetchAfterFirstTry, p === 'bind', p);
+      assert.equal(settingsFor(p).nsAaaaAfterTimeoutFromParent, p === 'knot-resolver', p);
+    }
+  });
+
+  it('bind: the root and the .com server are asked for a.ns/b.ns.example.com AAAA at T+0 and through the outage; off, never', async () => {
+    const on = await storm('bind');
+    const [normal, outage] = queriesTo(on, 'tld-com');
+    assert.ok(normal!.includes('a.ns.example.com AAAA') && normal!.includes('b.ns.example.com AAAA'), `normal hour: ${normal!.join(', ')}`);
+    assert.equal(normal!.length, 3, 'the cold start only (later refreshes start at the cached cut, restarts == 1)');
+    assert.ok(outage!.length > 10 && outage!.every((q) => q.endsWith(' AAAA')), `outage hour: ${outage!.length} queries`);
+    assert.ok(queriesTo(on, 'root')[1]!.some((q) => q === 'a.ns.example.com AAAA'), 'the lookup starts at the root hints');
+    assert.deepEqual(failed(on), [TLD_NORMAL, TLD_OUTAGE], 'as real 9.18.49: both .com claims fail');
+
+    const off = await storm('bind', { nsAaaaFetchAfterFirstTry: false });
+    assert.deepEqual(queriesTo(off, 'tld-com').flat().filter((q) => q.endsWith(' AAAA')), []);
+    assert.deepEqual(failed(off), []);
+  });
+
+  it('knot-resolver: the .com server is asked in the outage only, for the nameservers\' AAAA; off, never', async () => {
+    const on = await storm('knot-resolver');
+    const [normal, outage] = queriesTo(on, 'tld-com');
+    assert.equal(normal!.length, 1, `normal hour: ${normal!.join(', ')}`);
+    assert.ok(outage!.length > 2, `outage hour: ${outage!.join(', ')}`);
+    assert.deepEqual(failed(on), [TLD_OUTAGE], 'as real 5.6.0: the outage-hour .com claim fails');
+
+    const off = await storm('knot-resolver', { nsAaaaAfterTimeoutFromParent: false });
+    const offOutage = queriesTo(off, 'tld-com')[1]!;
+    assert.ok(offOutage.length <= 2 && offOutage.every((q) => !q.endsWith(' AAAA')), `outage hour, off: ${offOutage.join(', ')}`);
+    assert.deepEqual(failed(off), []);
+  });
+});
