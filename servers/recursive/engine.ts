@@ -177,6 +177,8 @@ export class ResolverEngine {
   private readonly inflight = new Map<string, Promise<Outcome>>();
   /** RFC 8767 §5 failure recheck timer: lab time of the last failed refresh per name and type. */
   private readonly refreshFailedAt = new Map<string, number>();
+  /** Question + flags → the SERVFAIL outcome and until when (whole lab seconds) it is answered again (`servfailCacheS`). */
+  private readonly servfailCache = new Map<string, { outcome: Outcome; until: number }>();
   /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
   private heldEvents: ResolverEvent[] | undefined;
 
@@ -243,7 +245,15 @@ export class ResolverEngine {
     const recent = this.settings.serveStale && rd && this.settings.staleRefreshIntervalS > 0 ? this.refreshFailedAt.get(this.refreshKey(qname, qtype)) : undefined;
     const rechecking = recent !== undefined && this.clock.now() - recent < this.settings.staleRefreshIntervalS * 1000;
     const quickStale = rechecking ? this.staleNow(ctx, qname, qtype, `refresh failed ${Math.round((this.clock.now() - recent!) / 1000)} s ago; not retried for ${this.settings.staleRefreshIntervalS} s (RFC 8767 §5)`) : undefined;
-    if (quickStale) {
+    // PowerDNS (servfailCacheS): a SERVFAIL for this question is answered from the packet cache while it lasts.
+    const servfailKey = `${key}|${options.do ?? false}`;
+    const cachedServfail = this.settings.servfailCacheS > 0 && rd ? this.servfailCache.get(servfailKey) : undefined;
+    const servfailHit = cachedServfail !== undefined && this.nowSeconds() < cachedServfail.until;
+    if (cachedServfail !== undefined && !servfailHit) this.servfailCache.delete(servfailKey);
+    if (servfailHit) {
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'servfail-hit', qname, qtype, detail: `SERVFAIL cached for ${this.settings.servfailCacheS} s (packet cache)` });
+      pending = Promise.resolve(cachedServfail.outcome);
+    } else if (quickStale) {
       // Inside the failure recheck window: stale data at once, no upstream query at all.
       pending = Promise.resolve(quickStale);
     } else if (running) {
@@ -259,7 +269,7 @@ export class ResolverEngine {
         if (this.inflight.get(key) === p) this.inflight.delete(key);
       });
     }
-    outcome = rd && this.settings.serveStale && !quickStale ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
+    outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
     let security = outcome.security;
     let rcode = outcome.rcode;
     let ede = outcome.ede;
@@ -272,6 +282,9 @@ export class ResolverEngine {
       } else {
         security = 'indeterminate';
       }
+    }
+    if (rcode === 'SERVFAIL' && this.settings.servfailCacheS > 0 && rd && !servfailHit) {
+      this.servfailCache.set(servfailKey, { outcome: { ...outcome, rcode, security, ...(ede !== undefined ? { ede } : {}) }, until: this.nowSeconds() + this.settings.servfailCacheS });
     }
     const ad = security === 'secure' && rcode !== 'SERVFAIL' && ((options.do ?? false) || (options.ad ?? false));
     const wantSigs = options.do ?? false;
@@ -492,6 +505,15 @@ export class ResolverEngine {
     }
     const stale = tryStale();
     return stale ? served(stale) : pending;
+  }
+
+  /** A flush also drops cached SERVFAILs (rec_control wipe-cache wipes the packet cache too). */
+  private forgetServfails(name: Name, tree: boolean): void {
+    const n = canonicalName(name);
+    for (const k of this.servfailCache.keys()) {
+      const q = k.slice(0, k.indexOf('|'));
+      if (q === n || (tree && (n === '.' || n === '' || q.endsWith(`.${n}`)))) this.servfailCache.delete(k);
+    }
   }
 
   private refreshKey(qname: Name, qtype: RRTypeName): string {
@@ -938,7 +960,7 @@ export class ResolverEngine {
         do: dnssecOk,
         cd: this.validating,
         tcp,
-        timeoutMs: tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server),
+        timeoutMs: this.settings.fixedUpstreamTimeoutMs > 0 ? this.settings.fixedUpstreamTimeoutMs : tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server),
       });
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;
@@ -966,7 +988,7 @@ export class ResolverEngine {
           continue;
         }
         // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
-        if (!tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
+        if (this.settings.ednsFallbackOnTimeout && !tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
           edns = false;
           triedWithoutEdns = true;
           continue;
@@ -1525,13 +1547,16 @@ export class ResolverEngine {
   // Cache management API
 
   flushName(name: Name): number {
+    this.forgetServfails(name, false);
     return this.cache.flushName(name);
   }
   flushTree(name: Name): number {
+    this.forgetServfails(name, true);
     return this.cache.flushTree(name);
   }
   flushAll(): number {
     this.refreshFailedAt.clear();
+    this.servfailCache.clear();
     return this.cache.flushAll();
   }
 }

@@ -39,6 +39,9 @@ const BASE: ResolverSettings = {
   tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
   tcpWhenTimeoutOverMs: 0,
   timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
+  fixedUpstreamTimeoutMs: 0, // RTT-based retransmission timeout (RFC 6298)
+  ednsFallbackOnTimeout: true, // RFC 6891 §6.2.2
+  servfailCacheS: 0, // every query resolves again (RFC 2308 §7.1 allows caching a SERVFAIL for at most 5 minutes; not required)
   maxUdpResponse: 1232,
   maxTtl: 86400,
   minTtl: 0,
@@ -192,6 +195,11 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // doThrottle(..., 10, 5) — "timeout, 10 seconds or 5 queries" — so the resolution moves on to other servers and
     // never resends there. Measured (middlebox-checkpoints fragment-drop): one UDP query, then SERVFAIL.
     timeoutThrottleS: 10,
+    // packetcache-servfail-ttl=60 (pdns_recursor.cc startDoResolve caps a SERVFAIL packet's cache TTL at
+    // s_packetcacheservfailttl). Measured (facebook-query-storm retrying-clients, rate 20): after the SERVFAIL at
+    // T+1h1m3s the client's 5 retries and the next minute's 6 queries got SERVFAIL with no upstream query; the
+    // minute after went upstream again: 2 upstream queries every 2 minutes, 61 in the outage hour.
+    servfailCacheS: 60,
     maxUdpResponse: 1232, // udp-truncation-threshold=1232
     maxTtl: 86400, // max-cache-ttl=86400
     minTtl: 1, // minimum-ttl-override=1
@@ -201,6 +209,12 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxQueriesPerClientQuery: 60, // max-qperq=60
     maxDepth: 40, // max-recursion-depth=40
     initialRtoMs: 1500, // network-timeout=1500
+    // network-timeout=1500 is the wait for every query, not a start value (pdns_recursor.cc asyncresolve). Measured
+    // (facebook-query-storm retrying-clients, rate 20): each outage resolution asked ns-a and ns-b once, 1.5 s apart,
+    // and answered SERVFAIL about 3 s after the client's query, inside its 5 s timeout.
+    fixedUpstreamTimeoutMs: 1500,
+    // syncres.cc asyncresolveWrapper: no EDNS fallback after a timeout (same run: one query per server per resolution).
+    ednsFallbackOnTimeout: false,
     lameTtl: 60, // server-down-throttle-time=60
     // The three below are why real 4.8.8 has no outage in dnssec-rollback (trace=yes): the child's apex NS
     // (TTL 3600) from the answers' authority section replaces the referral's NS (TTL 86400), is not extended

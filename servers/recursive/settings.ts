@@ -89,6 +89,25 @@ export interface ResolverSettings {
    * whichever ends first); 0 = retransmit as usual. PowerDNS throttles (server, qname, qtype) this way.
    */
   timeoutThrottleS: number;
+  /**
+   * Answer a question whose last resolution ended in SERVFAIL with that SERVFAIL again, with no upstream query, for
+   * this many seconds (0 = every query resolves again). PowerDNS keeps SERVFAIL responses in its packet cache for
+   * packetcache-servfail-ttl (default 60 s; pdns_recursor.cc startDoResolve: minTTL = min(minTTL,
+   * s_packetcacheservfailttl)). Keyed by the question and its RD/CD/DO flags, as the packet cache hashes the query.
+   */
+  servfailCacheS: number;
+  /**
+   * Wait this long for every upstream answer, UDP or TCP, ms; 0 = the server's retransmission timeout from its
+   * RTT history (RFC 6298). PowerDNS waits network-timeout (1500 ms) for each query (pdns_recursor.cc asyncresolve:
+   * MT->waitEvent(..., g_networkTimeoutMsec)); its server speeds only rank servers.
+   */
+  fixedUpstreamTimeoutMs: number;
+  /**
+   * After timeouts from a server never seen answering with EDNS, ask it once without EDNS (RFC 6891 §6.2.2).
+   * PowerDNS does not: syncres.cc asyncresolveWrapper leaves a timeout alone ("timeout, not doing anything with it
+   * now") and drops EDNS only after a FORMERR.
+   */
+  ednsFallbackOnTimeout: boolean;
   /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
   maxUdpResponse: number;
   /** TTL cap and floor for positive data (seconds). */
