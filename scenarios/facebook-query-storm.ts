@@ -145,6 +145,13 @@ www   300 IN A 192.0.2.80
         ja: 'リゾルバーが失効データを返す (Unbound serve-expired: yes、serve-expired-client-timeout: 1800、ede: yes)',
       },
       topology: { resolvers: { resolver: { settings: { serveStale: true, staleClientTimeoutMs: 1800, ede: true } } } },
+      products: {
+        powerdns: {
+          failingClaims: ['EDE'],
+          because:
+            'PowerDNS Recursor 4.8 (extended-resolution-errors=yes) adds a resolution EDE only to answers that failed validation (pdns_recursor.cc startDoResolve: g_addExtendedResolutionDNSErrors && vStateIsBogus), so its stale answer carries no EDE 3 (profile switch edeBogusOnly: true)',
+        },
+      },
     },
   },
 });

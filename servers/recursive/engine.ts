@@ -271,6 +271,7 @@ export class ResolverEngine {
     }
     outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
     let security = outcome.security;
+    const bogus = security === 'bogus';
     let rcode = outcome.rcode;
     let ede = outcome.ede;
     let reason = outcome.reason;
@@ -317,7 +318,8 @@ export class ResolverEngine {
     if (ede !== undefined) {
       const e = { code: ede, text: reason ?? '' };
       summary.ede = e;
-      result.ede = e;
+      // edeBogusOnly (PowerDNS): clients see an EDE only for a validation failure; the summary keeps the reason.
+      if (!this.settings.edeBogusOnly || bogus) result.ede = e;
     }
     this.emit({ type: 'resolution', time: this.clock.now(), summary });
     return result;

@@ -33,6 +33,7 @@ const BASE: ResolverSettings = {
   validate: true,
   bogusServfailOnlyWhenRequested: false,
   ede: true,
+  edeBogusOnly: false, // RFC 8914: an EDE wherever one explains the answer (§4.4 Stale Answer, §4.23 No Reachable Authority)
   ednsBufferSize: 1232, // DNS Flag Day 2020
   ednsFragmentFallbackSize: 0, // RFC 6891 asks for none; a profile sets it where its product's code does it
   ednsTimeoutLargestSeen: false,
@@ -190,6 +191,10 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     staleClientTimeoutMs: 'off', // PowerDNS serves stale records when refreshing them fails
     bogusServfailOnlyWhenRequested: true, // dnssec=process: SERVFAIL on bogus only for DO/AD clients
     ede: false, // extended-resolution-errors=no (4.8)
+    // pdns_recursor.cc startDoResolve (rec-4.8.8): with extended-resolution-errors=yes, an EDE only for bogus
+    // answers. Measured (facebook-query-storm serve-stale, extended-resolution-errors=yes): the stale answer at
+    // T+1h30m carried no EDE.
+    edeBogusOnly: true,
     ednsBufferSize: 1232, // edns-outgoing-bufsize=1232
     // syncres.cc SyncRes::doResolveAtThisIP (rec-4.8.8): a timeout throttles (server, qname, qtype) with
     // doThrottle(..., 10, 5) — "timeout, 10 seconds or 5 queries" — so the resolution moves on to other servers and

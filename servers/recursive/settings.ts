@@ -67,6 +67,12 @@ export interface ResolverSettings {
   bogusServfailOnlyWhenRequested: boolean;
   /** RFC 8914 Extended DNS Errors in responses. */
   ede: boolean;
+  /**
+   * With `ede` on, only answers that failed validation carry an EDE (no Stale Answer, no No Reachable Authority).
+   * PowerDNS Recursor 4.8 adds a resolution EDE only when g_addExtendedResolutionDNSErrors and
+   * vStateIsBogus(state) (pdns_recursor.cc startDoResolve; policy hits aside), so its stale answers carry none.
+   */
+  edeBogusOnly: boolean;
   /** EDNS0 UDP payload size advertised upstream (RFC 6891 §6.2.5; DNS Flag Day 2020: 1232). */
   ednsBufferSize: number;
   /**

@@ -35,14 +35,16 @@ function setup(overrides: Partial<ResolverSettings> = {}) {
 const elapsed = (r: { summary: { startedAt: number; finishedAt: number } }) => r.summary.finishedAt - r.summary.startedAt;
 
 describe('PowerDNS profile: dead authoritatives', () => {
-  it('the profile sets the three switches (packetcache-servfail-ttl=60, network-timeout=1500, no EDNS fallback on timeout)', () => {
+  it('the profile sets the switches (packetcache-servfail-ttl=60, network-timeout=1500, no EDNS fallback on timeout, EDE only for bogus)', () => {
     assert.equal(PROFILES.powerdns.servfailCacheS, 60);
     assert.equal(PROFILES.powerdns.fixedUpstreamTimeoutMs, 1500);
     assert.equal(PROFILES.powerdns.ednsFallbackOnTimeout, false);
+    assert.equal(PROFILES.powerdns.edeBogusOnly, true);
     for (const p of ['unbound', 'bind', 'knot-resolver'] as const) {
       assert.equal(PROFILES[p].servfailCacheS, 0, p);
       assert.equal(PROFILES[p].fixedUpstreamTimeoutMs, 0, p);
       assert.equal(PROFILES[p].ednsFallbackOnTimeout, true, p);
+      assert.equal(PROFILES[p].edeBogusOnly, false, p);
     }
   });
 
@@ -126,5 +128,21 @@ describe('PowerDNS profile: dead authoritatives', () => {
     };
     assert.equal(await count(false), 2);
     assert.equal(await count(true), 4);
+  });
+
+  it('edeBogusOnly: the stale answer carries no EDE for the client (the summary keeps EDE 3); off, the client gets EDE 3', async () => {
+    const stale = async (edeBogusOnly: boolean) => {
+      const { w, q, deadExample } = setup({ serveStale: true, ede: true, edeBogusOnly });
+      assert.equal((await q('www.example.lab')).rcode, 'NOERROR');
+      deadExample();
+      await w.clock.runFor(400_000);
+      const r = await q('www.example.lab');
+      assert.equal(r.rcode, 'NOERROR');
+      assert.equal(r.summary.stale, true);
+      assert.equal(r.summary.ede?.code, 3);
+      return r.ede?.code;
+    };
+    assert.equal(await stale(true), undefined);
+    assert.equal(await stale(false), 3);
   });
 });
