@@ -197,7 +197,14 @@ www   300 IN A 192.0.2.80
       },
       topology: { resolvers: { resolver: { settings: { serveStale: true, staleClientTimeoutMs: 1800, ede: true } } } },
       // BIND gets staleClientTimeoutMs as stale-answer-client-timeout 1800 and serves stale throughout (measured).
-      products: { bind: { failingClaims: [TLD_NORMAL, TLD_OUTAGE], because: BIND_NS_AAAA } },
+      products: {
+        bind: { failingClaims: [TLD_NORMAL, TLD_OUTAGE], because: BIND_NS_AAAA },
+        powerdns: {
+          failingClaims: ['EDE'],
+          because:
+            'PowerDNS Recursor 4.8 (extended-resolution-errors=yes) adds a resolution EDE only to answers that failed validation (pdns_recursor.cc startDoResolve: g_addExtendedResolutionDNSErrors && vStateIsBogus), so its stale answer carries no EDE 3 (profile switch edeBogusOnly: true)',
+        },
+      },
     },
   },
 });

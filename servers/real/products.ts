@@ -72,6 +72,8 @@ export interface RealSwitches {
   maxNegativeTtl?: number;
   /** RFC 8767 §5 client response timer, ms: only products in PRODUCT_ONLY_SWITCHES map it. */
   staleClientTimeoutMs?: number;
+  /** RFC 8914 Extended DNS Errors in responses. */
+  ede?: boolean;
 }
 
 export interface RealResolverConfig {
@@ -102,7 +104,7 @@ export interface GeneratedConfig {
   mappings: SwitchMapping[];
 }
 
-export const SWITCH_NAMES = ['aggressiveNsec', 'serveStale', 'validate', 'ednsBufferSize', 'qnameMinimisation', 'maxTtl', 'maxNegativeTtl'] as const;
+export const SWITCH_NAMES = ['aggressiveNsec', 'serveStale', 'validate', 'ednsBufferSize', 'qnameMinimisation', 'maxTtl', 'maxNegativeTtl', 'ede'] as const;
 
 export type SwitchName = (typeof SWITCH_NAMES)[number];
 
@@ -121,6 +123,8 @@ export const SWITCHES_WITHOUT_OPTION: Record<Product, Partial<Record<SwitchName,
     // kres-gen.lua and no module option turns it off.
     aggressiveNsec: (v) => (v === false ? 'Knot Resolver 5.6 has no option to turn RFC 8198 aggressive use off (always on)' : undefined),
     maxNegativeTtl: () => 'Knot Resolver 5.6 has one TTL cap for positive and negative data (cache.max_ttl), none for negative data alone',
+    // lib/resolve.c and the modules set EDE codes on every request (kr_request_set_extended_error); no option.
+    ede: (v) => (v === false ? 'Knot Resolver 5.6 has no option to turn EDE off (always on)' : undefined),
   },
   powerdns: {},
 };
@@ -221,6 +225,9 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       if (s.aggressiveNsec !== undefined) lines.push(`  aggressive-nsec: ${s.aggressiveNsec ? 'yes' : 'no'}`);
       map('aggressiveNsec', `aggressive-nsec: ${s.aggressiveNsec ? 'yes' : 'no'}`);
       if (s.serveStale) lines.push('  serve-expired: yes', '  serve-expired-client-timeout: 1800');
+      // ede-serve-expired: EDE 3 on expired answers needs its own switch besides ede (doc/example.conf.in, 1.17.1).
+      if (s.ede !== undefined) lines.push(`  ede: ${s.ede ? 'yes' : 'no'}`, ...(s.ede && s.serveStale ? ['  ede-serve-expired: yes'] : []));
+      map('ede', `ede: ${s.ede ? 'yes' : 'no'}${s.ede && s.serveStale ? ' + ede-serve-expired: yes' : ''}`);
       map('serveStale', s.serveStale ? 'serve-expired: yes + serve-expired-client-timeout: 1800 (RFC 8767 order)' : 'serve-expired: no');
       if (s.ednsBufferSize !== undefined) lines.push(`  edns-buffer-size: ${s.ednsBufferSize}`);
       map('ednsBufferSize', `edns-buffer-size: ${s.ednsBufferSize}`);
@@ -261,6 +268,8 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('serveStale', s.serveStale ? 'stale-answer-enable yes; stale-cache-enable yes;' : 'stale-answer-enable no; (default)');
       if (s.staleClientTimeoutMs !== undefined) opts.push(`  stale-answer-client-timeout ${s.staleClientTimeoutMs};`);
       map('staleClientTimeoutMs', `stale-answer-client-timeout ${s.staleClientTimeoutMs};`);
+      // BIND 9.18 has no option that turns EDE on or off: named adds the codes it knows by itself.
+      map('ede', undefined);
       if (s.ednsBufferSize !== undefined) opts.push(`  edns-udp-size ${s.ednsBufferSize};`);
       map('ednsBufferSize', `edns-udp-size ${s.ednsBufferSize};`);
       if (s.qnameMinimisation !== undefined) opts.push(`  qname-minimization ${s.qnameMinimisation ? 'relaxed' : 'off'};`);
@@ -299,6 +308,7 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('aggressiveNsec', s.aggressiveNsec === false ? undefined : '(always on; no option)');
       if (s.serveStale) lines.push("modules.load('serve_stale < cache')");
       map('serveStale', s.serveStale ? "modules.load('serve_stale < cache')" : '(serve_stale module not loaded)');
+      map('ede', s.ede === false ? undefined : '(always on; no option)');
       if (s.ednsBufferSize !== undefined) lines.push(`net.bufsize(1232, ${s.ednsBufferSize})`);
       map('ednsBufferSize', `net.bufsize(1232, ${s.ednsBufferSize})`);
       if (s.qnameMinimisation === false) lines.push("option('NO_MINIMIZE', true)");
@@ -340,6 +350,8 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('aggressiveNsec', `aggressive-nsec-cache-size=${s.aggressiveNsec ? 100000 : 0}`);
       if (s.serveStale) lines.push('serve-stale-extensions=2880');
       map('serveStale', s.serveStale ? 'serve-stale-extensions=2880 (2880 × 30 s = 1 day)' : 'serve-stale-extensions=0');
+      if (s.ede !== undefined) lines.push(`extended-resolution-errors=${s.ede ? 'yes' : 'no'}`);
+      map('ede', `extended-resolution-errors=${s.ede ? 'yes' : 'no'}`);
       if (s.ednsBufferSize !== undefined) lines.push(`edns-outgoing-bufsize=${s.ednsBufferSize}`);
       map('ednsBufferSize', `edns-outgoing-bufsize=${s.ednsBufferSize}`);
       if (s.qnameMinimisation !== undefined) lines.push(`qname-minimization=${s.qnameMinimisation ? 'yes' : 'no'}`);

@@ -185,6 +185,8 @@ export class ResolverEngine {
   private readonly nsAaaaFetching = new Set<string>();
   /** Nameserver name → lab ms before which a failed AAAA lookup is not started again (adb.c fetch_callback: now + 10 s). */
   private readonly nsAaaaFailedUntil = new Map<string, number>();
+  /** Question + flags → the SERVFAIL outcome and until when (whole lab seconds) it is answered again (`servfailCacheS`). */
+  private readonly servfailCache = new Map<string, { outcome: Outcome; until: number }>();
   /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
   private heldEvents: ResolverEvent[] | undefined;
 
@@ -251,7 +253,15 @@ export class ResolverEngine {
     const recent = this.settings.serveStale && rd && this.settings.staleRefreshIntervalS > 0 ? this.refreshFailedAt.get(this.refreshKey(qname, qtype)) : undefined;
     const rechecking = recent !== undefined && this.clock.now() - recent < this.settings.staleRefreshIntervalS * 1000;
     const quickStale = rechecking ? this.staleNow(ctx, qname, qtype, `refresh failed ${Math.round((this.clock.now() - recent!) / 1000)} s ago; not retried for ${this.settings.staleRefreshIntervalS} s (RFC 8767 §5)`) : undefined;
-    if (quickStale) {
+    // PowerDNS (servfailCacheS): a SERVFAIL for this question is answered from the packet cache while it lasts.
+    const servfailKey = `${key}|${options.do ?? false}`;
+    const cachedServfail = this.settings.servfailCacheS > 0 && rd ? this.servfailCache.get(servfailKey) : undefined;
+    const servfailHit = cachedServfail !== undefined && this.nowSeconds() < cachedServfail.until;
+    if (cachedServfail !== undefined && !servfailHit) this.servfailCache.delete(servfailKey);
+    if (servfailHit) {
+      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'servfail-hit', qname, qtype, detail: `SERVFAIL cached for ${this.settings.servfailCacheS} s (packet cache)` });
+      pending = Promise.resolve(cachedServfail.outcome);
+    } else if (quickStale) {
       // Inside the failure recheck window: stale data at once, no upstream query at all.
       pending = Promise.resolve(quickStale);
     } else if (running) {
@@ -267,8 +277,9 @@ export class ResolverEngine {
         if (this.inflight.get(key) === p) this.inflight.delete(key);
       });
     }
-    outcome = rd && this.settings.serveStale && !quickStale ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
+    outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
     let security = outcome.security;
+    const bogus = security === 'bogus';
     let rcode = outcome.rcode;
     let ede = outcome.ede;
     let reason = outcome.reason;
@@ -280,6 +291,9 @@ export class ResolverEngine {
       } else {
         security = 'indeterminate';
       }
+    }
+    if (rcode === 'SERVFAIL' && this.settings.servfailCacheS > 0 && rd && !servfailHit) {
+      this.servfailCache.set(servfailKey, { outcome: { ...outcome, rcode, security, ...(ede !== undefined ? { ede } : {}) }, until: this.nowSeconds() + this.settings.servfailCacheS });
     }
     const ad = security === 'secure' && rcode !== 'SERVFAIL' && ((options.do ?? false) || (options.ad ?? false));
     const wantSigs = options.do ?? false;
@@ -312,7 +326,8 @@ export class ResolverEngine {
     if (ede !== undefined) {
       const e = { code: ede, text: reason ?? '' };
       summary.ede = e;
-      result.ede = e;
+      // edeBogusOnly (PowerDNS): clients see an EDE only for a validation failure; the summary keeps the reason.
+      if (!this.settings.edeBogusOnly || bogus) result.ede = e;
     }
     this.emit({ type: 'resolution', time: this.clock.now(), summary });
     return result;
@@ -500,6 +515,15 @@ export class ResolverEngine {
     }
     const stale = tryStale();
     return stale ? served(stale) : pending;
+  }
+
+  /** A flush also drops cached SERVFAILs (rec_control wipe-cache wipes the packet cache too). */
+  private forgetServfails(name: Name, tree: boolean): void {
+    const n = canonicalName(name);
+    for (const k of this.servfailCache.keys()) {
+      const q = k.slice(0, k.indexOf('|'));
+      if (q === n || (tree && (n === '.' || n === '' || q.endsWith(`.${n}`)))) this.servfailCache.delete(k);
+    }
   }
 
   private refreshKey(qname: Name, qtype: RRTypeName): string {
@@ -1024,7 +1048,7 @@ export class ResolverEngine {
       const dnssecOk = edns && this.validating;
       this.infra.beforeSend(server);
       this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
-      const usedTimeoutMs = tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server);
+      const usedTimeoutMs = this.settings.fixedUpstreamTimeoutMs > 0 ? this.settings.fixedUpstreamTimeoutMs : tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server);
       const r = await this.upstream.send({
         server,
         qname,
@@ -1622,13 +1646,16 @@ export class ResolverEngine {
   // Cache management API
 
   flushName(name: Name): number {
+    this.forgetServfails(name, false);
     return this.cache.flushName(name);
   }
   flushTree(name: Name): number {
+    this.forgetServfails(name, true);
     return this.cache.flushTree(name);
   }
   flushAll(): number {
     this.refreshFailedAt.clear();
+    this.servfailCache.clear();
     return this.cache.flushAll();
   }
 }

@@ -84,7 +84,7 @@ export interface CacheEvent {
   type: 'cache';
   time: number;
   resolution: number;
-  action: 'hit' | 'negative-hit' | 'aggressive-nsec' | 'stale' | 'flush' | 'coalesced';
+  action: 'hit' | 'negative-hit' | 'aggressive-nsec' | 'stale' | 'flush' | 'coalesced' | 'servfail-hit';
   qname: Name;
   qtype?: RRTypeName;
   detail?: string;

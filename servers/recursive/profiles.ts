@@ -33,6 +33,7 @@ const BASE: ResolverSettings = {
   validate: true,
   bogusServfailOnlyWhenRequested: false,
   ede: true,
+  edeBogusOnly: false, // RFC 8914: an EDE wherever one explains the answer (§4.4 Stale Answer, §4.23 No Reachable Authority)
   ednsBufferSize: 1232, // DNS Flag Day 2020
   ednsFragmentFallbackSize: 0, // RFC 6891 asks for none; a profile sets it where its product's code does it
   ednsFragmentFallbackBelowRtoMs: 0,
@@ -41,6 +42,8 @@ const BASE: ResolverSettings = {
   tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
   tcpWhenTimeoutOverMs: 0,
   timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
+  fixedUpstreamTimeoutMs: 0, // RTT-based retransmission timeout (RFC 6298)
+  servfailCacheS: 0, // every query resolves again (RFC 2308 §7.1 allows caching a SERVFAIL for at most 5 minutes; not required)
   maxUdpResponse: 1232,
   maxTtl: 86400,
   minTtl: 0,
@@ -211,11 +214,20 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     staleClientTimeoutMs: 'off', // PowerDNS serves stale records when refreshing them fails
     bogusServfailOnlyWhenRequested: true, // dnssec=process: SERVFAIL on bogus only for DO/AD clients
     ede: false, // extended-resolution-errors=no (4.8)
+    // pdns_recursor.cc startDoResolve (rec-4.8.8): with extended-resolution-errors=yes, an EDE only for bogus
+    // answers. Measured (facebook-query-storm serve-stale, extended-resolution-errors=yes): the stale answer at
+    // T+1h30m carried no EDE.
+    edeBogusOnly: true,
     ednsBufferSize: 1232, // edns-outgoing-bufsize=1232
     // syncres.cc SyncRes::doResolveAtThisIP (rec-4.8.8): a timeout throttles (server, qname, qtype) with
     // doThrottle(..., 10, 5) — "timeout, 10 seconds or 5 queries" — so the resolution moves on to other servers and
     // never resends there. Measured (middlebox-checkpoints fragment-drop): one UDP query, then SERVFAIL.
     timeoutThrottleS: 10,
+    // packetcache-servfail-ttl=60 (pdns_recursor.cc startDoResolve caps a SERVFAIL packet's cache TTL at
+    // s_packetcacheservfailttl). Measured (facebook-query-storm retrying-clients, rate 20): after the SERVFAIL at
+    // T+1h1m3s the client's 5 retries and the next minute's 6 queries got SERVFAIL with no upstream query; the
+    // minute after went upstream again: 2 upstream queries every 2 minutes, 61 in the outage hour.
+    servfailCacheS: 60,
     maxUdpResponse: 1232, // udp-truncation-threshold=1232
     maxTtl: 86400, // max-cache-ttl=86400
     minTtl: 1, // minimum-ttl-override=1
@@ -225,6 +237,12 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxQueriesPerClientQuery: 60, // max-qperq=60
     maxDepth: 40, // max-recursion-depth=40
     initialRtoMs: 1500, // network-timeout=1500
+    // network-timeout=1500 is the wait for every query, not a start value (pdns_recursor.cc asyncresolve). Measured
+    // (facebook-query-storm retrying-clients, rate 20): each outage resolution asked ns-a and ns-b once, 1.5 s apart,
+    // and answered SERVFAIL about 3 s after the client's query, inside its 5 s timeout.
+    fixedUpstreamTimeoutMs: 1500,
+    // syncres.cc asyncresolveWrapper: no EDNS fallback after a timeout (same run: one query per server per resolution).
+    ednsOffAfterTimeouts: false,
     lameTtl: 60, // server-down-throttle-time=60
     // The three below are why real 4.8.8 has no outage in dnssec-rollback (trace=yes): the child's apex NS
     // (TTL 3600) from the answers' authority section replaces the referral's NS (TTL 86400), is not extended

@@ -67,6 +67,12 @@ export interface ResolverSettings {
   bogusServfailOnlyWhenRequested: boolean;
   /** RFC 8914 Extended DNS Errors in responses. */
   ede: boolean;
+  /**
+   * With `ede` on, only answers that failed validation carry an EDE (no Stale Answer, no No Reachable Authority).
+   * PowerDNS Recursor 4.8 adds a resolution EDE only when g_addExtendedResolutionDNSErrors and
+   * vStateIsBogus(state) (pdns_recursor.cc startDoResolve; policy hits aside), so its stale answers carry none.
+   */
+  edeBogusOnly: boolean;
   /** EDNS0 UDP payload size advertised upstream (RFC 6891 §6.2.5; DNS Flag Day 2020: 1232). */
   ednsBufferSize: number;
   /**
@@ -84,7 +90,9 @@ export interface ResolverSettings {
   /**
    * After a timeout of an EDNS query to a server never seen answering EDNS (two timeouts in a row), ask it
    * once without EDNS (RFC 6891 §6.2.2). Unbound 1.17.1 does not: serviced_udp_callback drops EDNS only on
-   * FORMERR/NOTIMP or a malformed OPT, and on a timeout retries nothing (OUTBOUND_UDP_RETRY 1).
+   * FORMERR/NOTIMP or a malformed OPT, and on a timeout retries nothing (OUTBOUND_UDP_RETRY 1). PowerDNS
+   * Recursor 4.8 does not either: syncres.cc asyncresolveWrapper leaves a timeout alone ("timeout, not doing
+   * anything with it now") and drops EDNS only after a FORMERR.
    */
   ednsOffAfterTimeouts: boolean;
   /**
@@ -101,6 +109,19 @@ export interface ResolverSettings {
    * whichever ends first); 0 = retransmit as usual. PowerDNS throttles (server, qname, qtype) this way.
    */
   timeoutThrottleS: number;
+  /**
+   * Answer a question whose last resolution ended in SERVFAIL with that SERVFAIL again, with no upstream query, for
+   * this many seconds (0 = every query resolves again). PowerDNS keeps SERVFAIL responses in its packet cache for
+   * packetcache-servfail-ttl (default 60 s; pdns_recursor.cc startDoResolve: minTTL = min(minTTL,
+   * s_packetcacheservfailttl)). Keyed by the question and its RD/CD/DO flags, as the packet cache hashes the query.
+   */
+  servfailCacheS: number;
+  /**
+   * Wait this long for every upstream answer, UDP or TCP, ms; 0 = the server's retransmission timeout from its
+   * RTT history (RFC 6298). PowerDNS waits network-timeout (1500 ms) for each query (pdns_recursor.cc asyncresolve:
+   * MT->waitEvent(..., g_networkTimeoutMsec)); its server speeds only rank servers.
+   */
+  fixedUpstreamTimeoutMs: number;
   /** Largest UDP response sent to clients (truncate above, RFC 6891 §7). */
   maxUdpResponse: number;
   /** TTL cap and floor for positive data (seconds). */

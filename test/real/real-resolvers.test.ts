@@ -44,16 +44,16 @@ describe('real resolvers: config mapping', () => {
         address: '10.0.0.53',
         rootHints: [{ host: 'a.root-servers.lab', address: '10.53.0.1' }],
         trustAnchors: ['. 86400 IN DS 12345 15 2 ABCDEF0123'],
-        switches: { aggressiveNsec: false, serveStale: true, ednsBufferSize: 1400, qnameMinimisation: false },
+        switches: { aggressiveNsec: false, serveStale: true, ednsBufferSize: 1400, qnameMinimisation: false, ede: true },
       },
       '/tmp/x',
     );
   const text = (product: Product) => Object.values(cfg(product).files).join('\n');
   const cases: Record<Product, string[]> = {
-    unbound: ['aggressive-nsec: no', 'serve-expired: yes', 'edns-buffer-size: 1400', 'qname-minimisation: no', 'outgoing-interface: 10.0.0.53', 'a.root-servers.lab.\t3600000\tIN\tA\t10.53.0.1', 'validator iterator'],
+    unbound: ['aggressive-nsec: no', 'serve-expired: yes', 'ede: yes', 'ede-serve-expired: yes', 'edns-buffer-size: 1400', 'qname-minimisation: no', 'outgoing-interface: 10.0.0.53', 'a.root-servers.lab.\t3600000\tIN\tA\t10.53.0.1', 'validator iterator'],
     bind: ['synth-from-dnssec no;', 'stale-answer-enable yes;', 'edns-udp-size 1400;', 'qname-minimization off;', 'query-source address 10.0.0.53;', '. static-ds 12345 15 2 "ABCDEF0123";'],
     knot: ["net.bufsize(1232, 1400)", "option('NO_MINIMIZE', true)", "modules.load('serve_stale < cache')", "net.outgoing_v4('10.0.0.53')", "trust_anchors.add('. 86400 IN DS 12345 15 2 ABCDEF0123')"],
-    powerdns: ['aggressive-nsec-cache-size=0', 'serve-stale-extensions=2880', 'edns-outgoing-bufsize=1400', 'qname-minimization=no', 'security-poll-suffix=', 'dont-query=', "addTA('.', '12345 15 2 ABCDEF0123')", 'query-local-address=10.0.0.53', 'non-resolving-ns-max-fails=0'],
+    powerdns: ['aggressive-nsec-cache-size=0', 'serve-stale-extensions=2880', 'extended-resolution-errors=yes', 'edns-outgoing-bufsize=1400', 'qname-minimization=no', 'security-poll-suffix=', 'dont-query=', "addTA('.', '12345 15 2 ABCDEF0123')", 'query-local-address=10.0.0.53', 'non-resolving-ns-max-fails=0'],
   };
   for (const product of PRODUCTS) {
     it(`${product}: every switch lands on the product option, lab root hints and anchor, no polling/forwarding`, () => {
@@ -66,11 +66,20 @@ describe('real resolvers: config mapping', () => {
     const m = cfg('knot').mappings.find((x) => x.setting === 'aggressiveNsec');
     assert.equal(m?.option, undefined);
   });
+  it('ede: the option where the product has one; BIND 9.18 and Knot Resolver 5.6 have none (mapping says so)', () => {
+    const option = (product: Product) => cfg(product).mappings.find((x) => x.setting === 'ede')?.option;
+    assert.equal(option('unbound'), 'ede: yes + ede-serve-expired: yes');
+    assert.equal(option('powerdns'), 'extended-resolution-errors=yes');
+    assert.equal(option('bind'), undefined);
+    assert.equal(option('knot'), '(always on; no option)');
+    assert.ok(!/\bede\b/.test(text('bind')), 'nothing in named.conf');
+  });
   it('a switch the product has no option for is applied nowhere: not in its config, not in the emulated run beside it', async () => {
-    const knot = splitSettingsFor('knot', { aggressiveNsec: false, ednsBufferSize: 1400, maxNegativeTtl: 600, ede: true });
+    const knot = splitSettingsFor('knot', { aggressiveNsec: false, ednsBufferSize: 1400, maxNegativeTtl: 600, ede: false, staleClientTimeoutMs: 1800 });
     assert.deepEqual(knot.switches, { ednsBufferSize: 1400 });
-    assert.deepEqual(knot.unmapped, ['ede=true']);
-    assert.deepEqual(knot.notApplied.map((n) => n.slice(0, n.indexOf(':'))), ['aggressiveNsec=false', 'maxNegativeTtl=600']);
+    assert.deepEqual(knot.unmapped, ['staleClientTimeoutMs=1800']);
+    assert.deepEqual(knot.notApplied.map((n) => n.slice(0, n.indexOf(':'))), ['aggressiveNsec=false', 'maxNegativeTtl=600', 'ede=false']);
+    assert.deepEqual(splitSettingsFor('knot', { ede: true }).switches, { ede: true }, 'kresd sends EDE anyway');
     assert.deepEqual(splitSettingsFor('knot', { aggressiveNsec: true }).switches, { aggressiveNsec: true }, 'on is what kresd does anyway');
     for (const p of ['unbound', 'bind', 'powerdns'] as const) assert.deepEqual(splitSettingsFor(p, { aggressiveNsec: false, maxNegativeTtl: 600 }).notApplied, [], p);
     const loaded = await findScenario('aggressive-nsec-new-name');
