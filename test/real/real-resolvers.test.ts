@@ -93,9 +93,9 @@ describe('real resolvers: config mapping', () => {
 
 describe('real resolvers: a setting only some products have an option for', () => {
   it('staleClientTimeoutMs is BIND\'s stale-answer-client-timeout; for the others it stays a setting with no product option', () => {
-    const bind = splitSettingsFor('bind', { serveStale: true, staleClientTimeoutMs: 1800, ede: true });
+    const bind = splitSettingsFor('bind', { serveStale: true, staleClientTimeoutMs: 1800, bogusTtl: 60 });
     assert.deepEqual(bind.switches, { serveStale: true, staleClientTimeoutMs: 1800 });
-    assert.deepEqual(bind.unmapped, ['ede=true']);
+    assert.deepEqual(bind.unmapped, ['bogusTtl=60']);
     const conf = generateConfig(
       { product: 'bind', address: '10.0.0.53', rootHints: [{ host: 'a.root-servers.lab', address: '10.53.0.1' }], trustAnchors: [], switches: bind.switches },
       '/tmp/x',
