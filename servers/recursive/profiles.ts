@@ -38,6 +38,7 @@ const BASE: ResolverSettings = {
   ednsTimeoutLargestSeen: false,
   tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
   tcpWhenTimeoutOverMs: 0,
+  resolutionTimeLimitMs: 0, // no time limit of its own: the query and retry limits end a resolution
   timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
   maxUdpResponse: 1232,
   maxTtl: 86400,
@@ -58,6 +59,7 @@ const BASE: ResolverSettings = {
   lameTtl: 900,
   hardenGlue: true,
   queryAaaaForNs: false,
+  nsAaaaFetchForAGlue: false,
   ttlZeroIsExpired: false, // a TTL with 0 s left is still used (Unbound rrset_cache_lookup: expired when timenow > ttl)
   nsFromAnswerAuthority: false, // referral NS only (Unbound, BIND as modelled)
   authNsTtlNotExtended: false,
@@ -130,6 +132,9 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // timeout would go to 512, not modelled). Measured (middlebox-checkpoints fragment-drop): real 9.18.49 resends
     // after ~800 ms, gets TC=1 and the answer over TCP.
     ednsTimeoutLargestSeen: true,
+    // resolver-query-timeout 10; (named -C 9.18.49): lib/dns/resolver.c fctx_expired → SERVFAIL. Measured (middlebox-checkpoints
+    // lb-session-table): real 9.18.49 answers big.example.jp SERVFAIL at T+10s while the load balancer drops every try.
+    resolutionTimeLimitMs: 10000,
     maxUdpResponse: 1232, // max-udp-size 1232;
     maxTtl: 604800, // max-cache-ttl 604800;
     minTtl: 0, // min-cache-ttl 0;
@@ -144,6 +149,9 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
     lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
     parentNsFallback: false, // measured: real 9.18.49 keeps the cached NS of registrar-transfer-dnssec uncooperative-long-ns until it expires (T+4h)
+    // lib/dns/adb.c dns_adb_createfind → fetch_name for the family with no data: a referral's A glue leaves the AAAA
+    // to fetch. Measured: real 9.18.49 asks ns1.example.jp AAAA after the DNSKEY (middlebox-checkpoints lb-session-table).
+    nsAaaaFetchForAGlue: true,
     nsAddressLoopServfail: true, // lib/dns/resolver.c findname: "loop detected resolving 'ns1.example.jp/A'" (named -d 3), measured in subdomain-takeover at T+1h30m
   },
   'knot-resolver': {

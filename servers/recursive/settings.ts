@@ -80,6 +80,16 @@ export interface ResolverSettings {
    * it has sent us so far, when that is smaller than what was advertised (BIND's ADB "udpsize" hint).
    */
   ednsTimeoutLargestSeen: boolean;
+  /**
+   * Give up (SERVFAIL) once this many ms have passed since the client's query
+   * arrived: no further query is sent and no retransmission wait runs past it
+   * (0 = no limit; the query and retry limits still apply). BIND 9.18
+   * resolver-query-timeout (default 10 s, `named -C`): lib/dns/resolver.c
+   * fctx_create sets the fetch's expiry, fctx_expired → fctx_done(ISC_R_TIMEDOUT).
+   * Modelled per client query, not per fetch (BIND's DNSKEY/DS fetches have
+   * their own expiry).
+   */
+  resolutionTimeLimitMs: number;
   /** After this many UDP timeouts of one question to one server, ask it over TCP (0 = never). */
   tcpAfterUdpTimeouts: number;
   /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
@@ -204,6 +214,21 @@ export interface ResolverSettings {
   hardenGlue: boolean;
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
   queryAaaaForNs: boolean;
+  /**
+   * After a referral, ask for the AAAA of each nameserver that came with A
+   * glue but no AAAA glue (and has no AAAA, positive or negative, in the
+   * cache), as a fetch of its own that nobody waits for. BIND 9.18's ADB
+   * wants both address families of a nameserver: lib/dns/adb.c
+   * dns_adb_createfind() starts fetch_name() for the family it holds no
+   * data for, while the query goes on to the address it has. The answer only
+   * fills the cache (the lab's servers are reached over IPv4). Measured:
+   * real 9.18.49 asks ns-example for ns1.example.jp AAAA right after the
+   * example.jp DNSKEY (middlebox-checkpoints lb-session-table). Off: only
+   * the addresses the delegation needs are looked up (Unbound, Knot
+   * Resolver, PowerDNS as measured there). Glueless nameservers are not
+   * covered: their A lookup is modelled, their AAAA is not.
+   */
+  nsAaaaFetchForAGlue: boolean;
   /**
    * A cached NS RRset that has not expired and is not expiring (less than
    * 1 % of its TTL or 5 s left) is replaced only by a validated (secure) copy
