@@ -77,7 +77,7 @@ lb-session-table — チェック項目 5「UDP セッション数」: ロード
   // kresd's and named's timers ran in host time and the cells varied from run to run). 5, not the outage
   // scenarios' 20: at 20 the lab's own latency stretched 20× made kresd retransmit www (a new flow each) and
   // fill the load balancer's table at T+0 in one of three runs (servers/real/README.md, "Middleboxes").
-  realClockRate: 5,
+  realClockRate: 2,
 
   topology: {
     servers: {
