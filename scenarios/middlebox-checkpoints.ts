@@ -74,9 +74,9 @@ lb-session-table — チェック項目 5「UDP セッション数」: ロード
   start: '2026-03-01T00:00:00Z',
   // Against real products: while a box drops their queries, the products retry on their own timers. With a rate
   // the shim runs every product's timers on lab time and each lab jump moves the monotonic clock too (at rate 1
-  // kresd's and named's timers ran in host time and the cells varied from run to run). 5, not the outage
-  // scenarios' 20: at 20 the lab's own latency stretched 20× made kresd retransmit www (a new flow each) and
-  // fill the load balancer's table at T+0 in one of three runs (servers/real/README.md, "Middleboxes").
+  // kresd's and named's timers ran in host time and the cells varied from run to run). 2, not the outage
+  // scenarios' 20: the lab's own latency is stretched by the rate, and at 20 and at 5 (three cells at once on
+  // 2 cores) kresd answered www SERVFAIL at T+0 in one of three runs (servers/real/README.md, "Middleboxes").
   realClockRate: 2,
 
   topology: {
