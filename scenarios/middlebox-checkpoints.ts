@@ -189,7 +189,7 @@ big  IN TXT ${bigTxt}
         bind: {
           failingClaims: ['step 12 '],
           because:
-            'BIND asks ns-example for ns1.example.jp AAAA (its ADB fetches the address family the referral gave no glue for: lib/dns/adb.c dns_adb_createfind → fetch_name; profile switch nsAaaaFetchForAGlue) right after the DNSKEY, which takes the third slot, so the mid.example.jp query finds the table full',
+            'BIND asks ns-example for ns1.example.jp AAAA (its ADB looks up the address family it has no data for: lib/dns/adb.c dns_adb_createfind → fetch_name; bind profile switch nsAaaaFetchAfterFirstTry) right after the DNSKEY, which takes the third slot, so the mid.example.jp query finds the table full',
         },
       },
     },

@@ -175,8 +175,6 @@ export class ResolverEngine {
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
   private readonly inflight = new Map<string, Promise<Outcome>>();
-  /** Nameserver names with an AAAA fetch running (nsAaaaFetchForAGlue): one fetch per name at a time. */
-  private readonly nsAaaaFetches = new Set<string>();
   /** RFC 8767 §5 failure recheck timer: lab time of the last failed refresh per name and type. */
   private readonly refreshFailedAt = new Map<string, number>();
   /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
@@ -655,39 +653,6 @@ export class ResolverEngine {
     }
   }
 
-  /**
-   * nsAaaaFetchForAGlue (BIND 9.18 lib/dns/adb.c dns_adb_createfind → fetch_name): each nameserver of a referral
-   * that came with A glue but no AAAA, and has no AAAA answer or denial cached, gets an AAAA fetch of its own.
-   * Nobody waits for it: the query that followed the referral goes on to the glue address. Its own resolution
-   * context, as BIND's ADB fetch is a fetch of its own (it does not count against the client query's budget).
-   */
-  private fetchMissingNsAaaa(referral: { ns: RRset; glue: RR[] }, depth: number): void {
-    for (const r of referral.ns.records) {
-      const target = r.data as Name;
-      const glue = referral.glue.filter((g) => nameEquals(g.name, target));
-      if (!glue.some((g) => g.type === 'A') || glue.some((g) => g.type === 'AAAA')) continue;
-      if (this.cache.get(target, 'AAAA') || this.cache.getNegative(target, 'AAAA')) continue;
-      const key = canonicalName(target);
-      if (this.nsAaaaFetches.has(key)) continue;
-      this.nsAaaaFetches.add(key);
-      const ctx: Ctx = {
-        id: this.nextResolutionId++,
-        sent: 0,
-        timeouts: 0,
-        tcp: 0,
-        validate: false,
-        inProgress: new Set(),
-        startedAt: this.clock.now(),
-        aggressive: false,
-        stale: false,
-        udpTimeouts: new Map(),
-      };
-      this.lookup(ctx, target, 'AAAA', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' })
-        .catch(() => undefined)
-        .finally(() => this.nsAaaaFetches.delete(key));
-    }
-  }
-
   private hintsDelegation(): DelegationPoint {
     return { zone: ROOT, pending: [], addresses: [...this.rootHints] };
   }
@@ -872,7 +837,6 @@ export class ResolverEngine {
         report('referral');
         if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
         this.cacheReferral(referral, dp.zone);
-        if (this.settings.nsAaaaFetchForAGlue) this.fetchMissingNsAaaa(referral, depth);
         if (this.settings.referralNoDsOverridesCachedDs) await this.insecureFromReferral(ctx, referral, dp.zone, depth);
         dp = this.delegationFor(name, qtype);
         if (!nameEquals(dp.zone, referral.zone)) {

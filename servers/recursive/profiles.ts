@@ -59,7 +59,6 @@ const BASE: ResolverSettings = {
   lameTtl: 900,
   hardenGlue: true,
   queryAaaaForNs: false,
-  nsAaaaFetchForAGlue: false,
   ttlZeroIsExpired: false, // a TTL with 0 s left is still used (Unbound rrset_cache_lookup: expired when timenow > ttl)
   nsFromAnswerAuthority: false, // referral NS only (Unbound, BIND as modelled)
   authNsTtlNotExtended: false,
@@ -149,9 +148,6 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
     lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
     parentNsFallback: false, // measured: real 9.18.49 keeps the cached NS of registrar-transfer-dnssec uncooperative-long-ns until it expires (T+4h)
-    // lib/dns/adb.c dns_adb_createfind → fetch_name for the family with no data: a referral's A glue leaves the AAAA
-    // to fetch. Measured: real 9.18.49 asks ns1.example.jp AAAA after the DNSKEY (middlebox-checkpoints lb-session-table).
-    nsAaaaFetchForAGlue: true,
     nsAddressLoopServfail: true, // lib/dns/resolver.c findname: "loop detected resolving 'ns1.example.jp/A'" (named -d 3), measured in subdomain-takeover at T+1h30m
   },
   'knot-resolver': {

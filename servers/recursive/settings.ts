@@ -215,21 +215,6 @@ export interface ResolverSettings {
   /** Ask for AAAA of nameservers too (off: lab networks are mostly IPv4). */
   queryAaaaForNs: boolean;
   /**
-   * After a referral, ask for the AAAA of each nameserver that came with A
-   * glue but no AAAA glue (and has no AAAA, positive or negative, in the
-   * cache), as a fetch of its own that nobody waits for. BIND 9.18's ADB
-   * wants both address families of a nameserver: lib/dns/adb.c
-   * dns_adb_createfind() starts fetch_name() for the family it holds no
-   * data for, while the query goes on to the address it has. The answer only
-   * fills the cache (the lab's servers are reached over IPv4). Measured:
-   * real 9.18.49 asks ns-example for ns1.example.jp AAAA right after the
-   * example.jp DNSKEY (middlebox-checkpoints lb-session-table). Off: only
-   * the addresses the delegation needs are looked up (Unbound, Knot
-   * Resolver, PowerDNS as measured there). Glueless nameservers are not
-   * covered: their A lookup is modelled, their AAAA is not.
-   */
-  nsAaaaFetchForAGlue: boolean;
-  /**
    * A cached NS RRset that has not expired and is not expiring (less than
    * 1 % of its TTL or 5 s left) is replaced only by a validated (secure) copy
    * or by one of strictly higher rank (security first, then RFC 2181
