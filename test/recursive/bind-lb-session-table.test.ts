@@ -41,9 +41,9 @@ describe('resolutionTimeLimitMs (BIND resolver-query-timeout) on middlebox-check
     assert.ok(!r.failedSteps.includes(13) && !r.failedSteps.includes(14), `failed: ${r.failedSteps.join(', ')}`);
   });
 
-  it('resolutionTimeLimitMs off: BIND keeps retrying big until the sessions idle out and answers NOERROR (steps 13, 14 fail)', async () => {
+  it('resolutionTimeLimitMs off: BIND keeps retrying big until the sessions idle out and one try reaches the server (step 14 fails)', async () => {
     const r = await lbSessionTable({ resolutionTimeLimitMs: 0 });
-    assert.ok(r.failedSteps.includes(13) && r.failedSteps.includes(14), `failed: ${r.failedSteps.join(', ')}`);
+    assert.ok(r.failedSteps.includes(14), `failed: ${r.failedSteps.join(', ')}`);
     assert.ok(r.bigReached > 0, 'a retry after T+30s reached ns-example');
   });
 
