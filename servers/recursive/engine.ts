@@ -1041,6 +1041,10 @@ export class ResolverEngine {
     if (this.settings.timeoutThrottleS > 0 && this.infra.isThrottled(server, qname, qtype)) return { kind: 'failed', sends: 0 };
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
+      // resolutionTimeLimitMs (BIND resolver-query-timeout): no query once the time is up, and no wait past it.
+      const limitMs = this.settings.resolutionTimeLimitMs;
+      const leftMs = limitMs > 0 ? ctx.startedAt + limitMs - this.clock.now() : Infinity;
+      if (leftMs <= 0) throw new LimitReached(`no answer within ${limitMs} ms of the client query`);
       ctx.sent++;
       sends++;
       if (tcp) ctx.tcp++;
@@ -1058,7 +1062,8 @@ export class ResolverEngine {
         do: dnssecOk,
         cd: this.validating,
         tcp,
-        timeoutMs: usedTimeoutMs,
+        // resolutionTimeLimitMs: the last wait ends when the client query's time is up.
+        timeoutMs: Math.min(leftMs, usedTimeoutMs),
       });
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;

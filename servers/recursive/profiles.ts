@@ -41,6 +41,7 @@ const BASE: ResolverSettings = {
   ednsTimeoutLargestSeen: false,
   tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
   tcpWhenTimeoutOverMs: 0,
+  resolutionTimeLimitMs: 0, // no time limit of its own: the query and retry limits end a resolution
   timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
   fixedUpstreamTimeoutMs: 0, // RTT-based retransmission timeout (RFC 6298)
   servfailCacheS: 0, // every query resolves again (RFC 2308 §7.1 allows caching a SERVFAIL for at most 5 minutes; not required)
@@ -151,6 +152,9 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // timeout would go to 512, not modelled). Measured (middlebox-checkpoints fragment-drop): real 9.18.49 resends
     // after ~800 ms, gets TC=1 and the answer over TCP.
     ednsTimeoutLargestSeen: true,
+    // resolver-query-timeout 10; (named -C 9.18.49): lib/dns/resolver.c fctx_expired → SERVFAIL. Measured (middlebox-checkpoints
+    // lb-session-table): real 9.18.49 answers big.example.jp SERVFAIL at T+10s while the load balancer drops every try.
+    resolutionTimeLimitMs: 10000,
     maxUdpResponse: 1232, // max-udp-size 1232;
     maxTtl: 604800, // max-cache-ttl 604800;
     minTtl: 0, // min-cache-ttl 0;

@@ -100,6 +100,16 @@ export interface ResolverSettings {
    * it has sent us so far, when that is smaller than what was advertised (BIND's ADB "udpsize" hint).
    */
   ednsTimeoutLargestSeen: boolean;
+  /**
+   * Give up (SERVFAIL) once this many ms have passed since the client's query
+   * arrived: no further query is sent and no retransmission wait runs past it
+   * (0 = no limit; the query and retry limits still apply). BIND 9.18
+   * resolver-query-timeout (default 10 s, `named -C`): lib/dns/resolver.c
+   * fctx_create sets the fetch's expiry, fctx_expired → fctx_done(ISC_R_TIMEDOUT).
+   * Modelled per client query, not per fetch (BIND's DNSKEY/DS fetches have
+   * their own expiry).
+   */
+  resolutionTimeLimitMs: number;
   /** After this many UDP timeouts of one question to one server, ask it over TCP (0 = never). */
   tcpAfterUdpTimeouts: number;
   /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
