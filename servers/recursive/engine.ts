@@ -705,7 +705,10 @@ export class ResolverEngine {
       if (this.fromCache(ctx, target, 'AAAA', false, false, false)) continue;
       this.nsAaaaFetching.add(key);
       const fetch = (async () => {
-        const piece = await this.iterate(ctx, target, 'AAAA', depth + 1, 'ns-address', { dp: this.hintsDelegation(), minimise: false });
+        // A fetch of its own in BIND (adb.c fetch_name → dns_resolver_createfetch): its own clock for
+        // resolver-query-timeout (resolutionTimeLimitMs), not the client query's, which may end first.
+        const own: Ctx = { ...ctx, startedAt: this.clock.now() };
+        const piece = await this.iterate(own, target, 'AAAA', depth + 1, 'ns-address', { dp: this.hintsDelegation(), minimise: false });
         if (piece.kind !== 'servfail') this.storePiece(piece, target, 'AAAA');
         // "Don't pound on bad servers" (adb.c fetch_callback): a failed fetch is not started again for 10 s.
         else this.nsAaaaFailedUntil.set(key, this.clock.now() + 10_000);

@@ -50,8 +50,12 @@ describe('nameserver AAAA lookups above the zone cut (facebook-query-storm [pati
     }
   });
 
+  // The mechanism on its own: BIND's resolver-query-timeout (resolutionTimeLimitMs, modelled later for
+  // middlebox-checkpoints) ends each outage-hour resolution in the emulation before its second address gathering,
+  // so together they send 2 such lookups in the outage hour where real 9.18.49 sent 37–156 — an open disagreement
+  // (servers/real/README.md, facebook-query-storm × BIND).
   it('bind: the root and the .com server are asked for a.ns/b.ns.example.com AAAA at T+0 and through the outage; off, never', async () => {
-    const on = await storm('bind');
+    const on = await storm('bind', { resolutionTimeLimitMs: 0 });
     const [normal, outage] = queriesTo(on, 'tld-com');
     assert.ok(normal!.includes('a.ns.example.com AAAA') && normal!.includes('b.ns.example.com AAAA'), `normal hour: ${normal!.join(', ')}`);
     assert.equal(normal!.length, 3, 'the cold start only (later refreshes start at the cached cut, restarts == 1)');
@@ -59,7 +63,7 @@ describe('nameserver AAAA lookups above the zone cut (facebook-query-storm [pati
     assert.ok(queriesTo(on, 'root')[1]!.some((q) => q === 'a.ns.example.com AAAA'), 'the lookup starts at the root hints');
     assert.deepEqual(failed(on), [TLD_NORMAL, TLD_OUTAGE], 'as real 9.18.49: both .com claims fail');
 
-    const off = await storm('bind', { nsAaaaFetchAfterFirstTry: false });
+    const off = await storm('bind', { nsAaaaFetchAfterFirstTry: false, resolutionTimeLimitMs: 0 });
     assert.deepEqual(queriesTo(off, 'tld-com').flat().filter((q) => q.endsWith(' AAAA')), []);
     assert.deepEqual(failed(off), []);
   });
