@@ -70,6 +70,9 @@ export interface RealRunInfo {
 export type RealRunResult = RunResult & { real?: RealRunInfo };
 
 
+/** Lab time before T+0 at which a real run starts its world and products, waited out in real time (ms). */
+const STARTUP_LEAD_MS = 3000;
+
 /** How far after a step's whole second a real run may land (ms); see runUntil. */
 const MAX_LATE_MS = 600;
 
@@ -89,12 +92,13 @@ export function realEnvironment(
   const dir = mkdtempSync(join(o.container ?? tmpdir(), 'dnslab-real-time-'));
   const faketimeFile = join(dir, 'faketime');
   const rate = o.clockRate ?? plan.scenario.realClockRate ?? 1;
-  // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly. The lab starts at T+0
-  // and the products start with it, so the first steps run a second or two late (start-up). Starting earlier and
-  // jumping to T+0 was tried: a jump right after Unbound started made its first resolution time out in about one
-  // run in four (measured 2026-11-23 with 14 cells, 3 at a time; none without the jump). The world starts at host
-  // pace; begin() (once servers and products are up) switches to `rate`.
-  const real = new RealClock({ offsetMs: Math.round((plan.start - Date.now()) / 1000) * 1000 });
+  // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly. The lab starts
+  // STARTUP_LEAD_MS before T+0 and waits for T+0 in real time (runUntil), so the products start before T+0 and
+  // the first steps run at T+0 as in the emulated run: a record cached at T+2s instead of T+0 expires on the
+  // other side of a sample at exactly T+TTL. Jumping to T+0 instead was tried: a jump right after Unbound started
+  // made its first resolution time out in about one run in four (measured 2026-11-23, 14 cells, 3 at a time).
+  // The world starts at host pace; begin() (once servers and products are up) switches to `rate`.
+  const real = new RealClock({ offsetMs: Math.floor((plan.start - STARTUP_LEAD_MS - Date.now()) / 1000) * 1000 });
   const initialOffsetMs = real.offsetMs;
   let monoAnchorNs: bigint | undefined;
   const writeOffset = () =>
@@ -114,6 +118,11 @@ export function realEnvironment(
     async runUntil(t: number) {
       const delta = t - real.now();
       if (delta <= 0) return;
+      // Before T+0 (the start-up lead): wait in real time, no jump (see STARTUP_LEAD_MS).
+      if (t <= plan.start) {
+        await sleep(real.hostMs(delta) + 2);
+        return;
+      }
       // The jump is whole seconds (the product's offset is), so the lab lands `late` ms after t, and that
       // lateness grows with each step's processing time. Products count TTLs in whole seconds: a step that
       // lands near the end of t's second stores records in the next one, and an expiry at exactly t+TTL then
