@@ -44,7 +44,7 @@ import { formatEndpoint } from './network.ts';
 import { ipFamily, normalizeIp } from './ip.ts';
 import { fragmentPacket, ipHeaderSize, joinFragments, parseTransport, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
 import { SeededRandom } from './random.ts';
-import type { InterceptContext, InterceptResult, PacketInterceptor, Scope } from './virtual.ts';
+import { specMatches, type InterceptContext, type InterceptResult, type PacketInterceptor, type Scope } from './virtual.ts';
 
 export class SocketEdgeError extends Error {
   constructor(
@@ -263,8 +263,7 @@ export class SocketEdge {
   // ---- the chain (same walk as VirtualNetwork.forward) ----
 
   private matches(spec: string | undefined, address: string): boolean {
-    if (spec === undefined || spec === address) return true;
-    return this.hostsByName.get(spec)?.includes(address) ?? false;
+    return specMatches(spec, address, (name) => this.hostsByName.get(name));
   }
 
   private inScope(scope: Scope, src: string, dst: string): boolean {

@@ -115,6 +115,16 @@ export interface Scope {
   to?: string;
 }
 
+/**
+ * Does one side of a Scope (`from` or `to`) match `address`? Undefined matches anything; address literals were
+ * normalized when the rule or interceptor was added; anything else is a host name, looked up with `addressesOf`.
+ * Shared by the VirtualNetwork and the socket edge (lab/net/socket-edge.ts), so a box sees the same scope on both.
+ */
+export function specMatches(spec: string | undefined, address: string, addressesOf: (name: string) => readonly string[] | undefined): boolean {
+  if (spec === undefined || spec === address) return true;
+  return addressesOf(spec)?.includes(address) ?? false;
+}
+
 export interface Emission {
   packet: IpPacket;
   /** Hold the packet this long at the middlebox before it moves on. */
@@ -391,11 +401,7 @@ export class VirtualNetwork {
   }
 
   private matches(spec: string | undefined, address: string): boolean {
-    if (spec === undefined) return true;
-    // Address literals were normalized when the rule/interceptor was added; anything else is a host name.
-    if (spec === address) return true;
-    const host = this.hostsByName.get(spec);
-    return host !== undefined && host.addresses.includes(address);
+    return specMatches(spec, address, (name) => this.hostsByName.get(name)?.addresses);
   }
 
   private inScope(scope: Scope, src: string, dst: string): boolean {
