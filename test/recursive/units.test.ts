@@ -201,45 +201,37 @@ describe('engine behaviours with quirky authoritatives', () => {
     assert.ok(later.length > 0 && later.every((e) => e.type === 'upstream-query' && !e.edns), 'no EDNS retry dance the second time');
   });
 
-  it('no answer to EDNS queries (a middlebox dropping OPT) → after two timeouts, one try without EDNS that succeeds (ednsOffAfterTimeouts)', async () => {
+  /** Resolve www.insecure.lab A with `settings` while EDNS queries to the insecure.lab server go into a black hole. */
+  const behindEdnsBlackHole = async (settings: ResolverSettings) => {
     const w = buildWorld(new VirtualClock());
     const direct = new DirectUpstream(w, w.clock);
     const events: ResolverEvent[] = [];
-    // RFC 6891 §6.2.2 (BASE); the unbound profile turns it off (next test).
     const engine = new ResolverEngine({
-      settings: settingsFor('unbound', { ednsOffAfterTimeouts: true }),
+      settings,
       clock: w.clock,
       random: new SeededRandom('edns-drop'),
-      // A black hole for EDNS queries to the insecure.lab server only.
       upstream: { send: (req) => (req.edns && req.server.address === ADDR.insecure ? new Promise((r) => w.clock.setTimer(req.timeoutMs, () => r({ kind: 'timeout', id: 0 }))) : direct.send(req)) },
       rootHints: w.rootHints,
       trustAnchors: [],
       onEvent: (e) => events.push(e),
     });
     const r = await drive(w.clock, engine.resolve('www.insecure.lab', 'A'));
-    assert.equal(r.rcode, 'NOERROR');
     const toInsecure = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure).map((e) => e.type === 'upstream-query' && e.edns);
+    return { r, engine, toInsecure };
+  };
+
+  it('no answer to EDNS queries (a middlebox dropping OPT) → after two timeouts, one try without EDNS that succeeds (ednsOffAfterTimeouts)', async () => {
+    // RFC 6891 §6.2.2 (BASE); the unbound profile turns it off (next test).
+    const { r, engine, toInsecure } = await behindEdnsBlackHole(settingsFor('unbound', { ednsOffAfterTimeouts: true }));
+    assert.equal(r.rcode, 'NOERROR');
     assert.deepEqual(toInsecure, [true, true, false]);
     assert.equal(engine.infra.info({ address: ADDR.insecure, port: 53 }).edns, 'noedns');
   });
 
   it('unbound profile: no EDNS-less retry on timeouts (outside_network.c serviced_udp_callback), so the EDNS black hole is a failure', async () => {
     assert.equal(settingsFor('unbound').ednsOffAfterTimeouts, false);
-    const w = buildWorld(new VirtualClock());
-    const direct = new DirectUpstream(w, w.clock);
-    const events: ResolverEvent[] = [];
-    const engine = new ResolverEngine({
-      settings: settingsFor('unbound'),
-      clock: w.clock,
-      random: new SeededRandom('edns-drop'),
-      upstream: { send: (req) => (req.edns && req.server.address === ADDR.insecure ? new Promise((r) => w.clock.setTimer(req.timeoutMs, () => r({ kind: 'timeout', id: 0 }))) : direct.send(req)) },
-      rootHints: w.rootHints,
-      trustAnchors: [],
-      onEvent: (e) => events.push(e),
-    });
-    const r = await drive(w.clock, engine.resolve('www.insecure.lab', 'A'));
+    const { r, toInsecure } = await behindEdnsBlackHole(settingsFor('unbound'));
     assert.equal(r.rcode, 'SERVFAIL');
-    const toInsecure = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure).map((e) => e.type === 'upstream-query' && e.edns);
     assert.ok(toInsecure.length > 0 && toInsecure.every((e) => e === true), `every query with EDNS: ${toInsecure}`);
   });
 
