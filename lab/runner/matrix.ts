@@ -219,13 +219,21 @@ async function runCell(
   return { cell, results: [{ ...real, variant: `${run.variant} @${resolver}` }] };
 }
 
-/** One cell in a few characters: "PASS 8/8", "FAIL 5/6 ≠emu", "FAIL* 5/6" (* = expected for this product). */
+/** What a cell's claims did: "PASS 8/8", "FAIL 5/6", "FAIL* 5/6" (* = fails as declared for this product), or "ERROR". */
+export function cellClaims(c: MatrixCell): string {
+  if (c.error && c.total === 0) return 'ERROR';
+  return `${c.passed ? 'PASS' : 'FAIL'}${c.expectedFailure && c.asExpected ? '*' : ''} ${c.ok}/${c.total}`;
+}
+
+/** " =emu" / " ≠emu" for a real product's cell, "" for the emulated column. */
+export function cellAgreement(c: MatrixCell): string {
+  return c.emulatedProfile ? (c.emulatedProfile.agrees ? ' =emu' : ' ≠emu') : '';
+}
+
+/** One cell in a few characters: "PASS 8/8", "FAIL 5/6 ✗ ≠emu", "FAIL* 5/6 =emu". */
 function cellText(c: MatrixCell): string {
   if (c.error && c.total === 0) return 'ERROR';
-  const base = `${c.passed ? 'PASS' : 'FAIL'}${c.expectedFailure && c.asExpected ? '*' : ''} ${c.ok}/${c.total}`;
-  const mark = c.asExpected ? '' : ' ✗';
-  const emu = c.emulatedProfile ? (c.emulatedProfile.agrees ? ' =emu' : ' ≠emu') : '';
-  return base + mark + emu;
+  return cellClaims(c) + (c.asExpected ? '' : ' ✗') + cellAgreement(c);
 }
 
 /** The matrix as a text table plus notes (expected product differences, disagreements, errors). */

@@ -6,7 +6,7 @@
 import { formatOffset } from '../../assertions/result.ts';
 import type { TraceEntry } from '../../assertions/trace.ts';
 import { xmlEscape as esc } from './report-data.ts';
-import { matrixNotes, type Matrix, type MatrixCell } from './matrix.ts';
+import { cellAgreement, cellClaims, matrixNotes, type Matrix, type MatrixCell } from './matrix.ts';
 import type { RunResult, TimelineEvent } from './result.ts';
 
 /** Colours used by the diagrams (tests look for them in screenshots). */
@@ -201,8 +201,8 @@ const runAnchor = (id: string, variant: string) => `run-${id}-${variant}`.replac
 function matrixSection(m: Matrix): string {
   const head = `<tr><th>scenario [variant]</th>${m.resolvers.map((r) => `<th>${esc(r)}${m.versions[r as keyof Matrix['versions']] ? `<br><small>${esc(m.versions[r as keyof Matrix['versions']]!)}</small>` : ''}</th>`).join('')}</tr>`;
   const cell = (id: string, variant: string, c: MatrixCell) => {
-    const text = c.error && c.total === 0 ? 'ERROR' : `${c.passed ? 'PASS' : 'FAIL'}${c.expectedFailure && c.asExpected ? '*' : ''} ${c.ok}/${c.total}`;
-    const emu = c.emulatedProfile ? (c.emulatedProfile.agrees ? ' =emu' : ' ≠emu') : '';
+    const text = cellClaims(c);
+    const emu = cellAgreement(c);
     const colour = !c.asExpected ? COLORS.fail : c.passed ? COLORS.noerror : COLORS.nxdomain;
     const title = [
       ...c.failed.map((f) => `failed ${f}`),
