@@ -91,7 +91,9 @@ export function realEnvironment(
   else assertIsolated();
   const dir = mkdtempSync(join(o.container ?? tmpdir(), 'dnslab-real-time-'));
   const faketimeFile = join(dir, 'faketime');
-  const rate = o.clockRate ?? plan.scenario.realClockRate ?? 1;
+  // The Docker images build the timeshift shim for named and kresd only (docker/<product>/Dockerfile), and a rate
+  // other than 1 needs it for every product (products.ts timeEnvironment): the Docker path runs at host pace.
+  const rate = o.container !== undefined ? 1 : (o.clockRate ?? plan.scenario.realClockRate ?? 1);
   // Whole seconds: libfaketime offsets are seconds, and both sides must agree exactly. The lab starts
   // STARTUP_LEAD_MS before T+0 and waits for T+0 in real time (runUntil), so the products start before T+0 and
   // the first steps run at T+0 as in the emulated run: a record cached at T+2s instead of T+0 expires on the
