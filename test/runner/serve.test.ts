@@ -19,8 +19,11 @@ async function dig(server: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
-test('serve puts the scenario world on loopback; --at applies the attacker step; dig sees the takeover', async () => {
-  digAvailable();
+/**
+ * Start `dnslab serve ARGS` in-process with captured output (and `stdin` when given); resolves once it serves,
+ * i.e. waits for Ctrl-C. `stop()` plays Ctrl-C; `done` is the exit status.
+ */
+async function serve(args: string[], stdin?: PassThrough): Promise<{ output: () => string; stop: () => void; done: Promise<number> }> {
   const chunks: string[] = [];
   const out = new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) });
   const err = new Writable({ write: (_c, _e, cb) => cb() });
@@ -31,15 +34,22 @@ test('serve puts the scenario world on loopback; --at applies the attacker step;
   const io = {
     stdout: out,
     stderr: err,
+    ...(stdin ? { stdin } : {}),
     waitForInterrupt: () => {
       announced();
       return interrupted;
     },
   };
-  const done = main(['serve', 'subdomain-takeover', '--variant', 'vulnerable', '--at', '+2h', '--base', '127.0.8.200', '--port', String(PORT)], io);
+  const done = main(['serve', ...args], io);
+  await Promise.race([ready, done.then((code) => assert.fail(`serve exited early with ${code}`))]);
+  return { output: () => chunks.join(''), stop, done };
+}
+
+test('serve puts the scenario world on loopback; --at applies the attacker step; dig sees the takeover', async () => {
+  digAvailable();
+  const { output, stop, done } = await serve(['subdomain-takeover', '--variant', 'vulnerable', '--at', '+2h', '--base', '127.0.8.200', '--port', String(PORT)]);
   try {
-    await Promise.race([ready, done.then((code) => assert.fail(`serve exited early with ${code}`))]);
-    const table = chunks.join('');
+    const table = output();
     assert.match(table, /ns-customer\s+ns1\.example\.jp\s+192\.0\.2\.53 → 127\.0\.8\.200:5354\s+example\.jp\./);
     assert.match(table, /root hints:\n\.\t3600000\tIN\tNS\ta\.root-servers\.lab\.\na\.root-servers\.lab\.\t3600000\tIN\tA\t127\.0\.8\.202/);
     // The customer's server still has the dangling CNAME…
@@ -57,30 +67,13 @@ test('serve puts the scenario world on loopback; --at applies the attacker step;
 
 test('serve applies the next operator/attacker action each time Enter is pressed', async () => {
   digAvailable();
-  const chunks: string[] = [];
-  const out = new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) });
-  const err = new Writable({ write: (_c, _e, cb) => cb() });
   const stdin = new PassThrough();
-  let stop!: () => void;
-  const interrupted = new Promise<void>((resolve) => (stop = resolve));
-  let announced!: () => void;
-  const ready = new Promise<void>((resolve) => (announced = resolve));
-  const io = {
-    stdout: out,
-    stderr: err,
-    stdin,
-    waitForInterrupt: () => {
-      announced();
-      return interrupted;
-    },
-  };
+  const { output, stop, done } = await serve(['subdomain-takeover', '--variant', 'vulnerable', '--base', '127.0.8.220', '--port', String(PORT)], stdin);
   const waitFor = async (re: RegExp) => {
-    for (let i = 0; i < 100 && !re.test(chunks.join('')); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.match(chunks.join(''), re);
+    for (let i = 0; i < 100 && !re.test(output()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(output(), re);
   };
-  const done = main(['serve', 'subdomain-takeover', '--variant', 'vulnerable', '--base', '127.0.8.220', '--port', String(PORT)], io);
   try {
-    await Promise.race([ready, done.then((code) => assert.fail(`serve exited early with ${code}`))]);
     // T+0: the provider serves the customer's site.
     assert.match(await dig('127.0.8.221', 'cdn.example.net', 'A'), /cdn\.example\.net\.\s+300\s+IN\s+A\s+192\.0\.2\.80/);
     stdin.write('\n');
