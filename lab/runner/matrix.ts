@@ -156,7 +156,12 @@ export async function runMatrix(
   const plans = runs.map((run) => planScenario(run.loaded.scenario, run.loaded.file, run.variant));
   // One task per cell; results land in their own slot so the matrix keeps the
   // order of runs × resolvers whatever order the cells finish in.
-  const tasks = runs.flatMap((run, i) => resolvers.map((resolver, j) => ({ run, plan: plans[i]!, resolver, i, j })));
+  // Real cells of scenarios with a clock rate go first: they cannot jump their clock while the
+  // product has queries in flight (outages), so they are the long ones (minutes, against seconds
+  // for the rest); started last, they would leave the other jobs idle at the end.
+  const paced = (t: { run: { loaded: LoadedScenario }; resolver: ResolverColumn }) => t.resolver !== 'emulated' && t.run.loaded.scenario.realClockRate !== undefined;
+  const cellTasks = runs.flatMap((run, i) => resolvers.map((resolver, j) => ({ run, plan: plans[i]!, resolver, i, j })));
+  const tasks = [...cellTasks.filter(paced), ...cellTasks.filter((t) => !paced(t))];
   const cells: MatrixCell[][] = runs.map(() => new Array<MatrixCell>(resolvers.length));
   const cellResults: RunResult[][][] = runs.map(() => resolvers.map(() => []));
   let next = 0;
