@@ -19,7 +19,7 @@ import { InfraCache } from '../../servers/recursive/infra.ts';
 import { PROFILE_NAMES, PROFILES, settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { NetworkUpstream } from '../../servers/recursive/transport.ts';
-import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
+import { ADDR, buildWorld, DirectUpstream, drive, engineOnWorld } from './world.ts';
 
 const a = (name: string, address: string, ttl = 300): RR => ({ name, type: 'A', class: 'IN', ttl, data: address });
 const set = (rr: RR) => ({ name: rr.name, type: rr.type, class: rr.class, ttl: rr.ttl, records: [rr] });
@@ -174,19 +174,7 @@ describe('NetworkUpstream', () => {
 
 describe('engine behaviours with quirky authoritatives', () => {
   function setup(overrides: Partial<ResolverSettings> = {}, validate = true) {
-    const w = buildWorld(new VirtualClock());
-    const upstream = new DirectUpstream(w, w.clock);
-    const events: ResolverEvent[] = [];
-    const engine = new ResolverEngine({
-      settings: settingsFor('unbound', overrides),
-      clock: w.clock,
-      random: new SeededRandom('units'),
-      upstream,
-      rootHints: w.rootHints,
-      trustAnchors: validate ? w.anchors : [],
-      onEvent: (e) => events.push(e),
-    });
-    return { w, upstream, engine, events, q: (n: string, t: 'A' | 'TXT' = 'A') => drive(w.clock, engine.resolve(n, t, { do: true })) };
+    return engineOnWorld(buildWorld(new VirtualClock()), settingsFor('unbound', overrides), 'units', { validate });
   }
 
   it('FORMERR to an EDNS query → the same question again without EDNS (RFC 6891 §7), remembered per server', async () => {
