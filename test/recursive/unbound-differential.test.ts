@@ -117,25 +117,23 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
       const gen = writeConfig({ product: name, address, rootHints: [{ host: 'a.root-servers.lab', address: NETNS_ADDR.root }], trustAnchors, switches }, sub);
       children.push(new ManagedProcess('ip', ['netns', 'exec', NS, gen.command, ...gen.args]));
     };
+    /** dnslab's resolver (`dnslab resolver`) with `profile`, from the same hints and anchor. */
+    const ours = async (address: string, profile: string): Promise<void> => {
+      const p = new ManagedProcess(
+        'ip',
+        ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${address}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', profile],
+        { cwd: ROOT_DIR },
+      );
+      children.push(p);
+      await p.waitForOutput('Ctrl-C to stop', 30_000);
+    };
     product('unbound', UNBOUND, { qnameMinimisation: true, aggressiveNsec: true });
-    const ours = new ManagedProcess(
-      'ip',
-      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'unbound'],
-      { cwd: ROOT_DIR },
-    );
-    children.push(ours);
-    await ours.waitForOutput('Ctrl-C to stop', 30_000);
+    await ours(OURS, 'unbound');
 
     // BIND 9 only listens on addresses configured on an interface (research/dependencies.md §5).
     ns.addAddress(BIND);
     product('bind', BIND, {});
-    const oursBind = new ManagedProcess(
-      'ip',
-      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS_BIND}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'bind'],
-      { cwd: ROOT_DIR },
-    );
-    children.push(oursBind);
-    await oursBind.waitForOutput('Ctrl-C to stop', 30_000);
+    await ours(OURS_BIND, 'bind');
     for (const s of [UNBOUND, OURS, BIND, OURS_BIND]) await waitForAnswer(s, 15_000);
   });
 
