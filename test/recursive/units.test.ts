@@ -22,6 +22,17 @@ import { NetworkUpstream } from '../../servers/recursive/transport.ts';
 import { ADDR, buildWorld, DirectUpstream, drive, engineOnWorld } from './world.ts';
 
 const a = (name: string, address: string, ttl = 300): RR => ({ name, type: 'A', class: 'IN', ttl, data: address });
+/** A scripted non-authoritative answer that only refers: NS in authority, glue in additional (RFC 1034 §4.3.2). */
+const referral = (authority: RR[], additional: RR[]): Message => ({
+  id: 0,
+  opcode: 'QUERY',
+  rcode: 'NOERROR',
+  flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
+  question: [],
+  answer: [],
+  authority,
+  additional,
+});
 const set = (rr: RR) => ({ name: rr.name, type: rr.type, class: rr.class, ttl: rr.ttl, records: [rr] });
 
 describe('ResolverCache', () => {
@@ -225,16 +236,7 @@ describe('engine behaviours with quirky authoritatives', () => {
 
   it('an upward referral (NS for the root from a server of example.lab) marks that server lame; the good one answers', async () => {
     const { w, q, events, engine } = setup();
-    const upward: Message = {
-      id: 0,
-      opcode: 'QUERY',
-      rcode: 'NOERROR',
-      flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
-      question: [],
-      answer: [],
-      authority: [{ name: '.', type: 'NS', class: 'IN', ttl: 86400, data: 'a.root-servers.lab' }],
-      additional: [a('a.root-servers.lab', ADDR.root)],
-    };
+    const upward = referral([{ name: '.', type: 'NS', class: 'IN', ttl: 86400, data: 'a.root-servers.lab' }], [a('a.root-servers.lab', ADDR.root)]);
     w.servers.get(ADDR.exampleLame)!.setQuirks([{ kind: 'scripted', response: upward }]);
     for (const n of ['www.example.lab', 'c.example.lab', 'f.example.lab']) assert.equal((await q(n)).rcode, 'NOERROR', n);
     const lame = events.filter((e) => e.type === 'upstream-response' && e.server.address === ADDR.exampleLame);
@@ -301,20 +303,14 @@ describe('engine behaviours with quirky authoritatives', () => {
 
   it('harden-glue: glue for a nameserver outside the referring zone is ignored, never used or cached', async () => {
     const { w, q, events, engine } = setup({}, false);
-    const referral: Message = {
-      id: 0,
-      opcode: 'QUERY',
-      rcode: 'NOERROR',
-      flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
-      question: [],
-      answer: [],
-      authority: [
+    const outside = referral(
+      [
         { name: 'example.lab', type: 'NS', class: 'IN', ttl: 86400, data: 'ns.outside.test' },
         { name: 'example.lab', type: 'NS', class: 'IN', ttl: 86400, data: 'ns1.example.lab' },
       ],
-      additional: [a('ns.outside.test', '6.6.6.6'), a('ns1.example.lab', ADDR.example)],
-    };
-    w.servers.get(ADDR.lab)!.setQuirks([{ kind: 'scripted', match: { zone: 'example.lab' }, response: referral }]);
+      [a('ns.outside.test', '6.6.6.6'), a('ns1.example.lab', ADDR.example)],
+    );
+    w.servers.get(ADDR.lab)!.setQuirks([{ kind: 'scripted', match: { zone: 'example.lab' }, response: outside }]);
     for (const n of ['www.example.lab', 'c.example.lab', 'f.example.lab']) assert.equal((await q(n)).rcode, 'NOERROR', n);
     assert.ok(!events.some((e) => e.type === 'upstream-query' && e.server.address === '6.6.6.6'), 'out-of-bailiwick glue never used');
     assert.equal(engine.cache.get('ns.outside.test', 'A'), undefined);
