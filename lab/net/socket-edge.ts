@@ -42,8 +42,9 @@
 import type { Clock, Endpoint, TimerHandle } from './network.ts';
 import { formatEndpoint } from './network.ts';
 import { ipFamily, normalizeIp } from './ip.ts';
-import { fragmentPacket, ipHeaderSize, joinFragments, parseTransport, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
+import { fragmentPacket, ipHeaderSize, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
 import { SeededRandom } from './random.ts';
+import { Reassembler } from './reassembly.ts';
 import { canonicalAddresses, type ChainEntry, type ChainSite, MAX_INJECT_HOPS, normalizeScope, walkChain } from './chain.ts';
 import { specMatches, type InterceptContext, type PacketInterceptor, type Scope } from './virtual.ts';
 
@@ -98,7 +99,6 @@ export interface EdgeStats {
   incomplete: number;
 }
 
-const MAX_REASSEMBLY = 256;
 /**
  * How long a connection whose SYN the boxes dropped is held silent before it is aborted: about the
  * time a client's connect() would spend retransmitting SYNs (Linux: 1 s initial RTO, doubling) before
@@ -121,7 +121,7 @@ export class SocketEdge {
   private readonly udpSockets = new Map<string, EdgeUdpSocket>();
   private readonly tcpListeners = new Set<string>();
   private readonly flows = new Map<string, TcpFlow>();
-  private readonly reassembly = new Map<string, { pieces: Map<number, Buffer>; total: number | undefined; first: IpPacket; by: string | undefined }>();
+  private readonly reassembly: Reassembler<string | undefined>;
   private nextIdent = 1;
   private nextPacketId = 1;
   private readonly timers = new Set<TimerHandle>();
@@ -131,6 +131,7 @@ export class SocketEdge {
     this.random = options.random ?? new SeededRandom('socket-edge');
     this.linkMtu = options.linkMtu ?? 65536;
     this.reassemblyTimeoutMs = options.reassemblyTimeoutMs ?? 30_000;
+    this.reassembly = new Reassembler<string | undefined>(this.clock, this.reassemblyTimeoutMs, () => void this.stats.incomplete++);
   }
 
   /** A machine's name and addresses, so scopes may name hosts as on the VirtualNetwork. */
@@ -334,40 +335,16 @@ export class SocketEdge {
     flow.arrive(packet, b);
   }
 
-  /** What got through the boxes as fragments: the receiver reassembles, and gets nothing unless every piece arrived. */
+  /** What got through the boxes as fragments: the receiver reassembles (reassembly.ts), and gets nothing unless every piece arrived. */
   private reassemble(packet: IpPacket, by: string | undefined): void {
-    const b = packet.body;
-    if (b.kind !== 'fragment') return;
-    const k = `${packet.src}|${packet.dst}|${b.transport}|${packet.ident}`;
-    let r = this.reassembly.get(k);
-    if (!r) {
-      if (this.reassembly.size >= MAX_REASSEMBLY) {
-        this.stats.incomplete++;
-        return;
-      }
-      r = { pieces: new Map(), total: undefined, first: packet, by };
-      this.reassembly.set(k, r);
-      const entry = r;
-      this.later(this.reassemblyTimeoutMs, () => {
-        if (this.reassembly.get(k) === entry) {
-          this.reassembly.delete(k);
-          this.stats.incomplete++;
-        }
-      });
-    }
-    r.pieces.set(b.offset, b.data);
-    r.by ??= by;
-    if (!b.more) r.total = b.offset + b.data.length;
-    const whole = joinFragments(r.pieces, r.total);
-    if (!whole) return;
-    this.reassembly.delete(k);
-    const body = parseTransport(packet.family, packet.src, packet.dst, b.transport, whole);
-    // A box that rewrote a fragment's bytes breaks the checksum: the receiving stack drops it, as a real one does.
-    if (!body) {
+    const r = this.reassembly.add(packet, by);
+    if (r.kind === 'pending') return;
+    // Too many or too large, or a box rewrote a fragment's bytes and broke the checksum: the receiving stack drops it.
+    if (r.kind !== 'whole') {
       this.stats.incomplete++;
       return;
     }
-    this.arrive({ ...r.first, body }, r.by);
+    this.arrive({ ...r.first, body: r.body }, r.meta);
   }
 }
 

@@ -28,15 +28,14 @@ import {
   type TcpFlags,
   type UdpBody,
   fragmentPacket,
-  joinFragments,
   ipHeaderSize,
   ipPacketSize,
-  parseTransport,
   TCP_HEADER,
 } from './packet.ts';
 import { SeededRandom } from './random.ts';
 import { canonicalAddresses, type ChainEntry, type ChainSite, MAX_INJECT_HOPS, normalizeScope, walkChain } from './chain.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
+import { Reassembler } from './reassembly.ts';
 
 export type FragmentPolicy =
   /** every fragment passes */
@@ -192,8 +191,6 @@ export interface NetworkStats {
 
 const EPHEMERAL_LOW = 49152; // RFC 6335 §6 dynamic ports
 const EPHEMERAL_HIGH = 65535;
-const MAX_REASSEMBLY_ENTRIES = 256;
-const MAX_REASSEMBLY_BYTES = 65535 + 8;
 const MAX_OOO_SEGMENTS = 1024;
 const MAX_UDP_PAYLOAD: Record<IpFamily, number> = { 4: 65507, 6: 65527 };
 
@@ -498,14 +495,6 @@ function validatePath(p: PathProperties): PathProperties {
 
 // ---------------------------------------------------------------------------
 
-interface Reassembly {
-  pieces: Map<number, Buffer>;
-  total: number | undefined;
-  bytes: number;
-  timer: object;
-  first: IpPacket;
-}
-
 /** One machine on the virtual network: its `Network`. */
 export class VirtualHost implements Network {
   readonly clock: VirtualClock;
@@ -514,7 +503,7 @@ export class VirtualHost implements Network {
   private udp = new Map<string, VirtualUdpSocket>();
   private listeners = new Map<string, VirtualTcpListener>();
   private connections = new Map<string, VirtualTcpConnection>();
-  private reassembly = new Map<string, Reassembly>();
+  private readonly reassembly: Reassembler;
   private portRandom: SeededRandom;
   /** @internal per-host streams */
   readonly tcpRandom: SeededRandom;
@@ -535,6 +524,7 @@ export class VirtualHost implements Network {
     const identRandom = random.fork('ip-ident');
     this.ident4 = identRandom.int(0x10000);
     this.ident6 = identRandom.uint32();
+    this.reassembly = new Reassembler(this.clock, network.reassemblyTimeoutMs, (first) => network.drop(first, 'reassembly-timeout'));
   }
 
   get addresses(): readonly string[] {
@@ -712,49 +702,14 @@ export class VirtualHost implements Network {
     this.network.transmit({ id: this.network.packetId(), family, src: packet.dst, dst: packet.src, ident: this.nextIdent(family), ttl: 64, dontFragment: true, body: rst });
   }
 
-  /** RFC 815-style reassembly keyed by (src, dst, protocol, ident). */
+  /** Fragments wait in the host's reassembly buffer (reassembly.ts) until the datagram is whole. */
   private reassemble(packet: IpPacket): void {
-    const b = packet.body;
-    if (b.kind !== 'fragment') return;
-    const key = `${packet.src}|${packet.dst}|${b.transport}|${packet.ident}`;
-    let r = this.reassembly.get(key);
-    if (!r) {
-      if (this.reassembly.size >= MAX_REASSEMBLY_ENTRIES) {
-        this.network.drop(packet, 'reassembly-overflow');
-        return;
-      }
-      const timer = this.clock.setTimer(this.network.reassemblyTimeoutMs, () => {
-        const stale = this.reassembly.get(key);
-        if (stale) {
-          this.reassembly.delete(key);
-          this.network.drop(stale.first, 'reassembly-timeout');
-        }
-      });
-      r = { pieces: new Map(), total: undefined, bytes: 0, timer, first: packet };
-      this.reassembly.set(key, r);
-    }
-    if (!r.pieces.has(b.offset)) {
-      r.bytes += b.data.length;
-      r.pieces.set(b.offset, b.data);
-    }
-    if (!b.more) r.total = b.offset + b.data.length;
-    if (r.bytes > MAX_REASSEMBLY_BYTES || (r.total !== undefined && r.total > MAX_REASSEMBLY_BYTES)) {
-      this.clock.clearTimer(r.timer);
-      this.reassembly.delete(key);
-      this.network.drop(packet, 'reassembly-overflow');
-      return;
-    }
-    const whole = joinFragments(r.pieces, r.total);
-    if (!whole) return;
-    this.clock.clearTimer(r.timer);
-    this.reassembly.delete(key);
-    const body = parseTransport(packet.family, packet.src, packet.dst, b.transport, whole);
-    if (!body) {
-      this.network.drop(packet, 'bad-checksum');
-      return;
-    }
-    if (body.kind === 'udp') this.receiveUdp(packet, body);
-    else this.receiveTcp(packet, body);
+    const r = this.reassembly.add(packet, undefined);
+    if (r.kind === 'pending') return;
+    if (r.kind === 'overflow') return this.network.drop(packet, 'reassembly-overflow');
+    if (r.kind === 'bad-checksum') return this.network.drop(packet, 'bad-checksum');
+    if (r.body.kind === 'udp') this.receiveUdp(packet, r.body);
+    else this.receiveTcp(packet, r.body);
   }
 
   private localAddress(address: string): string {
