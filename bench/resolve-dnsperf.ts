@@ -25,16 +25,17 @@
 // .2 lab, .3 example.lab + other.lab, .53/.54 Unbound (validating / not),
 // .55/.56 dnslab resolver (validating / not), all port 53.
 //
-// Helpers: the namespace and process handling is servers/real/netns.ts (shared
-// with the real-resolver matrix and test/recursive/unbound-differential.test.ts);
-// the Unbound configuration follows that test's (which keeps it inline), as a
-// small private copy here with the lab-only settings this bench needs.
+// Helpers: the namespace and process handling is servers/real/netns.ts, and
+// Unbound's configuration is the real-resolver adapter's (servers/real/products.ts
+// writeConfig), both shared with the real-resolver matrix and the tests that run
+// Unbound (test/recursive/unbound-differential.test.ts, test/scenarios/slack-unbound.test.ts).
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ManagedProcess, NetworkNamespace, requireBinary } from '../servers/real/netns.ts';
+import { writeConfig } from '../servers/real/products.ts';
 
 const SECONDS = Math.min(30, Math.max(1, Number(process.argv[2] ?? 5)));
 const ROUNDS = Math.min(9, Math.max(1, Number(process.argv[3] ?? 3)));
@@ -192,36 +193,17 @@ async function signHierarchy(): Promise<{ files: Record<keyof typeof ZONES, stri
   return { files, anchor };
 }
 
-function unboundConf(address: string, validate: boolean, anchor: string): string {
+/**
+ * One Unbound's config, as the real-resolver matrix writes it (servers/real/products.ts writeConfig), in a
+ * directory of its own. One thread: Unbound's default num-threads (unbound.conf(5)), like the one Node process it
+ * is compared with. Returns the command line to run inside the namespace.
+ */
+function unboundCommand(address: string, validate: boolean, anchor: string): [string, string[]] {
   const sub = join(dir, `unbound-${address}`);
-  const conf = `${sub}.conf`;
-  writeFileSync(
-    conf,
-    [
-      'server:',
-      `  interface: ${address}`,
-      '  port: 53',
-      '  do-ip6: no',
-      // One thread, like the one Node process it is compared with (also Unbound's default).
-      '  num-threads: 1',
-      '  username: ""',
-      '  chroot: ""',
-      `  directory: "${dir}"`,
-      `  pidfile: "${sub}.pid"`,
-      '  use-syslog: no',
-      '  logfile: ""',
-      '  verbosity: 1',
-      // The lab lives on 127/8; Unbound refuses to iterate to localhost by default.
-      '  do-not-query-localhost: no',
-      `  root-hints: "${join(dir, 'root.hints')}"`,
-      ...(validate ? [`  trust-anchor-file: "${anchor}"`, '  module-config: "validator iterator"'] : ['  module-config: "iterator"']),
-      '  access-control: 127.0.0.0/8 allow',
-      'remote-control:',
-      '  control-enable: no',
-      '',
-    ].join('\n'),
-  );
-  return conf;
+  mkdirSync(sub);
+  const trustAnchors = readFileSync(anchor, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const gen = writeConfig({ product: 'unbound', address, rootHints: [{ host: 'a.root-servers.lab', address: ADDR.root }], trustAnchors, switches: { validate } }, sub);
+  return inNs(gen.command, gen.args);
 }
 
 interface Dig {
@@ -274,7 +256,6 @@ async function main(): Promise<void> {
   dir = mkdtempSync(join(tmpdir(), 'dnslab-rb-'));
   const { files, anchor } = await signHierarchy();
   writeFileSync(join(dir, 'queries.txt'), `${QUERIES.join('\n')}\n`);
-  writeFileSync(join(dir, 'root.hints'), `. 3600000 NS a.root-servers.lab.\na.root-servers.lab. 3600000 A ${ADDR.root}\n`);
 
   // lo up and no route at all, checked (servers/real/netns.ts); nothing can leave the lab.
   ns = NetworkNamespace.create(NS, 'dnslab-rb-');
@@ -296,7 +277,7 @@ async function main(): Promise<void> {
   for (const r of RESOLVERS) {
     let p: ManagedProcess;
     if (r.kind === 'unbound') {
-      p = new ManagedProcess(...inNs('unbound', ['-d', '-c', unboundConf(r.address, r.validate, anchor)]));
+      p = new ManagedProcess(...unboundCommand(r.address, r.validate, anchor));
       children.push(p);
     } else {
       const [cmd, args] = dnslab(['resolver', '--listen', `${r.address}:53`, '--root-hints', ADDR.root, '--profile', 'unbound', ...(r.validate ? ['--trust-anchor', anchor] : [])]);

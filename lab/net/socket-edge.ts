@@ -42,9 +42,11 @@
 import type { Clock, Endpoint, TimerHandle } from './network.ts';
 import { formatEndpoint } from './network.ts';
 import { ipFamily, normalizeIp } from './ip.ts';
-import { fragmentPacket, ipHeaderSize, joinFragments, parseTransport, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
+import { fragmentPacket, ipHeaderSize, describePacket, type IpPacket, type TcpBody, type TcpFlags } from './packet.ts';
 import { SeededRandom } from './random.ts';
-import { specMatches, type InterceptContext, type InterceptResult, type PacketInterceptor, type Scope } from './virtual.ts';
+import { Reassembler } from './reassembly.ts';
+import { canonicalAddresses, type ChainEntry, type ChainSite, MAX_INJECT_HOPS, normalizeScope, walkChain } from './chain.ts';
+import { specMatches, type InterceptContext, type PacketInterceptor, type Scope } from './virtual.ts';
 
 export class SocketEdgeError extends Error {
   constructor(
@@ -97,15 +99,6 @@ export interface EdgeStats {
   incomplete: number;
 }
 
-interface Entry {
-  interceptor: PacketInterceptor;
-  scope: Scope;
-  random: SeededRandom;
-}
-
-const MAX_EMISSIONS = 64;
-const MAX_INJECT_HOPS = 32;
-const MAX_REASSEMBLY = 256;
 /**
  * How long a connection whose SYN the boxes dropped is held silent before it is aborted: about the
  * time a client's connect() would spend retransmitting SYNs (Linux: 1 s initial RTO, doubling) before
@@ -115,13 +108,6 @@ export const SYN_DROP_HOLD_MS = 5000;
 
 const key = (e: Endpoint): string => `${e.address}|${e.port}`;
 
-/** A packet made by a box may spell addresses its own way; sockets are looked up by canonical text. */
-function canonical(p: IpPacket): IpPacket {
-  const src = normalizeIp(p.src);
-  const dst = normalizeIp(p.dst);
-  return src === p.src && dst === p.dst ? p : { ...p, src, dst };
-}
-
 export class SocketEdge {
   readonly clock: Clock;
   readonly linkMtu: number;
@@ -130,12 +116,12 @@ export class SocketEdge {
   /** Verdicts that could not be carried on sockets, in order; the runner fails the run on the first. */
   readonly errors: SocketEdgeError[] = [];
   private readonly random: SeededRandom;
-  private entries: Entry[] = [];
+  private entries: ChainEntry[] = [];
   private readonly hostsByName = new Map<string, string[]>();
   private readonly udpSockets = new Map<string, EdgeUdpSocket>();
   private readonly tcpListeners = new Set<string>();
   private readonly flows = new Map<string, TcpFlow>();
-  private readonly reassembly = new Map<string, { pieces: Map<number, Buffer>; total: number | undefined; first: IpPacket; by: string | undefined }>();
+  private readonly reassembly: Reassembler<string | undefined>;
   private nextIdent = 1;
   private nextPacketId = 1;
   private readonly timers = new Set<TimerHandle>();
@@ -145,6 +131,7 @@ export class SocketEdge {
     this.random = options.random ?? new SeededRandom('socket-edge');
     this.linkMtu = options.linkMtu ?? 65536;
     this.reassemblyTimeoutMs = options.reassemblyTimeoutMs ?? 30_000;
+    this.reassembly = new Reassembler<string | undefined>(this.clock, this.reassemblyTimeoutMs, () => void this.stats.incomplete++);
   }
 
   /** A machine's name and addresses, so scopes may name hosts as on the VirtualNetwork. */
@@ -154,8 +141,7 @@ export class SocketEdge {
 
   /** Put a box on every path matching `scope` (host names or addresses), in the order added. Returns a remover. */
   addInterceptor(interceptor: PacketInterceptor, scope: Scope = {}): () => void {
-    const norm = (s: string | undefined): string | undefined => (s !== undefined && ipFamily(s) !== undefined ? normalizeIp(s) : s);
-    const entry: Entry = { interceptor, scope: { ...(scope.from !== undefined ? { from: norm(scope.from)! } : {}), ...(scope.to !== undefined ? { to: norm(scope.to)! } : {}) }, random: this.random.fork(`interceptor/${interceptor.name}`) };
+    const entry: ChainEntry = { interceptor, scope: normalizeScope(scope), random: this.random.fork(`interceptor/${interceptor.name}`) };
     this.entries = [...this.entries, entry];
     return () => {
       this.entries = this.entries.filter((e) => e !== entry);
@@ -211,7 +197,7 @@ export class SocketEdge {
       body: { kind: 'udp', srcPort: src.port, dstPort: dst.port, payload },
     };
     // The sending kernel splits what does not fit the link (RFC 791 §2.3 / RFC 8200 §4.5), before any box sees it.
-    for (const piece of fragmentPacket(packet, this.linkMtu, () => this.packetId())) this.run(piece, this.entries, 0, undefined, undefined);
+    for (const piece of fragmentPacket(packet, this.linkMtu, () => this.packetId())) this.run(piece);
   }
 
   // ---- TCP ----
@@ -247,7 +233,7 @@ export class SocketEdge {
 
   /** @internal run one synthesized TCP segment. */
   runTcp(packet: IpPacket): void {
-    this.run(packet, this.entries, 0, undefined, undefined);
+    this.run(packet);
   }
 
   /** @internal */
@@ -260,7 +246,7 @@ export class SocketEdge {
     return Math.max(1, Math.min(this.linkMtu, 65535) - ipHeaderSize(family) - 20);
   }
 
-  // ---- the chain (same walk as VirtualNetwork.forward) ----
+  // ---- the chain (chain.ts walkChain, the same walk as on the VirtualNetwork) ----
 
   private matches(spec: string | undefined, address: string): boolean {
     return specMatches(spec, address, (name) => this.hostsByName.get(name));
@@ -274,39 +260,25 @@ export class SocketEdge {
     this.stats.dropped[by] = (this.stats.dropped[by] ?? 0) + 1;
   }
 
-  private run(packet: IpPacket, chain: readonly Entry[], index: number, skip: PacketInterceptor | undefined, by: string | undefined): void {
-    this.stats.intercepted++;
-    for (let i = index; i < chain.length; i++) {
-      const entry = chain[i]!;
-      const ic = entry.interceptor;
-      if (ic === skip || !this.inScope(entry.scope, packet.src, packet.dst)) continue;
-      let result: InterceptResult;
-      try {
-        result = ic.intercept(packet, this.contextFor(entry));
-      } catch {
-        // A broken box drops the packet and the lab goes on (DESIGN principle 5), as on the VirtualNetwork.
-        this.drop(`${ic.name} (error)`);
-        return;
-      }
-      if (result === 'forward') continue;
-      const emissions = result === 'drop' ? [] : result.slice(0, MAX_EMISSIONS);
-      if (emissions.length === 0) {
-        this.drop(ic.name);
-        return;
-      }
-      for (const e of emissions) {
-        const out = canonical(e.packet);
-        const go = (): void => this.run(out, chain, i + 1, skip, out === packet ? by : ic.name);
-        // Held by the box: released on the lab clock (a RealClock re-arms when lab time jumps).
-        if ((e.delayMs ?? 0) > 0) this.later(e.delayMs!, go);
-        else go();
-      }
-      return;
-    }
-    this.arrive(packet, by);
+  /** The chain walk (chain.ts) at the edge of the sockets: drops counted by box, then back onto the sockets. */
+  private readonly site: ChainSite<ChainEntry> = {
+    inScope: (scope, src, dst) => this.inScope(scope, src, dst),
+    contextFor: (entry) => this.contextFor(entry),
+    entered: () => void this.stats.intercepted++,
+    // A broken box drops the packet and the lab goes on (DESIGN principle 5), as on the VirtualNetwork.
+    failed: (_packet, box) => this.drop(`${box} (error)`),
+    dropped: (_packet, box) => this.drop(box),
+    // Held by the box: released on the lab clock (a RealClock re-arms when lab time jumps).
+    later: (ms, fn) => this.later(ms, fn),
+    passed: (packet, by) => this.arrive(packet, by),
+  };
+
+  /** Through every box from the first; `skip`/`by`: the box that injected the packet. */
+  private run(packet: IpPacket, skip?: PacketInterceptor, by?: string): void {
+    walkChain(this.site, packet, this.entries, 0, skip, by);
   }
 
-  private contextFor(entry: Entry): InterceptContext {
+  private contextFor(entry: ChainEntry): InterceptContext {
     return {
       now: this.clock.now(),
       random: entry.random,
@@ -314,7 +286,7 @@ export class SocketEdge {
         const send = (): void => {
           const hops = (p.hops ?? 0) + 1;
           if (hops > MAX_INJECT_HOPS) return this.drop(`${entry.interceptor.name} (hop limit)`);
-          this.run({ ...canonical(p), hops }, this.entries, 0, entry.interceptor, entry.interceptor.name);
+          this.run({ ...canonicalAddresses(p), hops }, entry.interceptor, entry.interceptor.name);
         };
         if ((delayMs ?? 0) > 0) this.later(delayMs!, send);
         else send();
@@ -363,40 +335,16 @@ export class SocketEdge {
     flow.arrive(packet, b);
   }
 
-  /** What got through the boxes as fragments: the receiver reassembles, and gets nothing unless every piece arrived. */
+  /** What got through the boxes as fragments: the receiver reassembles (reassembly.ts), and gets nothing unless every piece arrived. */
   private reassemble(packet: IpPacket, by: string | undefined): void {
-    const b = packet.body;
-    if (b.kind !== 'fragment') return;
-    const k = `${packet.src}|${packet.dst}|${b.transport}|${packet.ident}`;
-    let r = this.reassembly.get(k);
-    if (!r) {
-      if (this.reassembly.size >= MAX_REASSEMBLY) {
-        this.stats.incomplete++;
-        return;
-      }
-      r = { pieces: new Map(), total: undefined, first: packet, by };
-      this.reassembly.set(k, r);
-      const entry = r;
-      this.later(this.reassemblyTimeoutMs, () => {
-        if (this.reassembly.get(k) === entry) {
-          this.reassembly.delete(k);
-          this.stats.incomplete++;
-        }
-      });
-    }
-    r.pieces.set(b.offset, b.data);
-    r.by ??= by;
-    if (!b.more) r.total = b.offset + b.data.length;
-    const whole = joinFragments(r.pieces, r.total);
-    if (!whole) return;
-    this.reassembly.delete(k);
-    const body = parseTransport(packet.family, packet.src, packet.dst, b.transport, whole);
-    // A box that rewrote a fragment's bytes breaks the checksum: the receiving stack drops it, as a real one does.
-    if (!body) {
+    const r = this.reassembly.add(packet, by);
+    if (r.kind === 'pending') return;
+    // Too many or too large, or a box rewrote a fragment's bytes and broke the checksum: the receiving stack drops it.
+    if (r.kind !== 'whole') {
       this.stats.incomplete++;
       return;
     }
-    this.arrive({ ...r.first, body }, r.by);
+    this.arrive({ ...r.first, body: r.body }, r.meta);
   }
 }
 

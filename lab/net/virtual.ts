@@ -28,14 +28,14 @@ import {
   type TcpFlags,
   type UdpBody,
   fragmentPacket,
-  joinFragments,
   ipHeaderSize,
   ipPacketSize,
-  parseTransport,
   TCP_HEADER,
 } from './packet.ts';
 import { SeededRandom } from './random.ts';
+import { canonicalAddresses, type ChainEntry, type ChainSite, MAX_INJECT_HOPS, normalizeScope, walkChain } from './chain.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
+import { Reassembler } from './reassembly.ts';
 
 export type FragmentPolicy =
   /** every fragment passes */
@@ -191,22 +191,12 @@ export interface NetworkStats {
 
 const EPHEMERAL_LOW = 49152; // RFC 6335 §6 dynamic ports
 const EPHEMERAL_HIGH = 65535;
-const MAX_EMISSIONS = 64;
-const MAX_INJECT_HOPS = 32;
-const MAX_REASSEMBLY_ENTRIES = 256;
-const MAX_REASSEMBLY_BYTES = 65535 + 8;
 const MAX_OOO_SEGMENTS = 1024;
 const MAX_UDP_PAYLOAD: Record<IpFamily, number> = { 4: 65507, 6: 65527 };
 
 interface PathRule {
   scope: Scope;
   props: Partial<PathProperties>;
-}
-
-interface ScopedInterceptor {
-  interceptor: PacketInterceptor;
-  scope: Scope;
-  random: SeededRandom;
 }
 
 export class VirtualNetwork {
@@ -220,7 +210,7 @@ export class VirtualNetwork {
   private defaults: PathProperties;
   private rules: PathRule[] = [];
   private pathCache = new Map<string, PathProperties>();
-  private interceptors: ScopedInterceptor[] = [];
+  private interceptors: ChainEntry[] = [];
   private hostsByName = new Map<string, VirtualHost>();
   private hostsByAddress = new Map<string, VirtualHost>();
   private tracers = new Set<(e: TraceEvent) => void>();
@@ -336,7 +326,7 @@ export class VirtualNetwork {
    * in the order they were added. Returns a function that removes it.
    */
   addInterceptor(interceptor: PacketInterceptor, scope: Scope = {}): () => void {
-    const entry: ScopedInterceptor = { interceptor, scope: normalizeScope(scope), random: this.random.fork(`interceptor/${interceptor.name}`) };
+    const entry: ChainEntry = { interceptor, scope: normalizeScope(scope), random: this.random.fork(`interceptor/${interceptor.name}`) };
     this.interceptors = [...this.interceptors, entry];
     return () => {
       this.interceptors = this.interceptors.filter((e) => e !== entry);
@@ -408,59 +398,26 @@ export class VirtualNetwork {
     return this.matches(scope.from, src) && this.matches(scope.to, dst);
   }
 
-  /**
-   * Walk the interceptors from `index` on. Scopes are checked against the
-   * packet as it is at that point, so a packet rewritten by a NAT meets the
-   * boxes in front of its new destination. `chain` is a snapshot of the list
-   * (adding/removing interceptors replaces the array, never mutates it).
-   */
-  private forward(packet: IpPacket, chain: readonly ScopedInterceptor[], index: number, skip: PacketInterceptor | undefined): void {
-    for (let i = index; i < chain.length; i++) {
-      const entry = chain[i]!;
-      const ic = entry.interceptor;
-      if (ic === skip || !this.inScope(entry.scope, packet.src, packet.dst)) continue;
-      let result: InterceptResult;
-      try {
-        result = ic.intercept(packet, this.contextFor(entry));
-      } catch (err) {
-        // A broken middlebox must not take the lab down (DESIGN principle 5); the drop is traced.
-        this.drop(packet, 'interceptor-error', `${ic.name}: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-      if (result === 'forward') continue;
-      if (result === 'drop') {
-        this.drop(packet, 'intercepted', ic.name);
-        return;
-      }
-      const emissions = result.slice(0, MAX_EMISSIONS);
-      if (emissions.length === 0) {
-        this.drop(packet, 'intercepted', ic.name);
-        return;
-      }
-      for (const e of emissions) {
-        let out: IpPacket;
-        try {
-          out = canonicalAddresses(e.packet);
-        } catch (err) {
-          this.drop(e.packet, 'interceptor-error', `${ic.name}: ${err instanceof Error ? err.message : String(err)}`);
-          continue;
-        }
-        const go = (): void => {
-          if (out !== packet || (e.delayMs ?? 0) > 0) {
-            this.emitCapture(out);
-            this.trace({ type: 'emit', time: this.clock.now(), packet: out, by: ic.name });
-          }
-          this.forward(out, chain, i + 1, skip);
-        };
-        if ((e.delayMs ?? 0) > 0) this.clock.setTimer(e.delayMs!, go);
-        else go();
-      }
-      return;
-    }
-    this.crossPath(packet);
+  /** The chain walk (chain.ts) on this network: drops traced, emissions captured, then the path. */
+  private readonly site: ChainSite<ChainEntry> = {
+    inScope: (scope, src, dst) => this.inScope(scope, src, dst),
+    contextFor: (entry) => this.contextFor(entry),
+    failed: (packet, box, err) => this.drop(packet, 'interceptor-error', `${box}: ${err instanceof Error ? err.message : String(err)}`),
+    dropped: (packet, box) => this.drop(packet, 'intercepted', box),
+    emitted: (out, box) => {
+      this.emitCapture(out);
+      this.trace({ type: 'emit', time: this.clock.now(), packet: out, by: box });
+    },
+    later: (ms, fn) => void this.clock.setTimer(ms, fn),
+    passed: (packet) => this.crossPath(packet),
+  };
+
+  /** The interceptors from `index` on (chain.ts walkChain), then the path. */
+  private forward(packet: IpPacket, chain: readonly ChainEntry[], index: number, skip: PacketInterceptor | undefined): void {
+    walkChain(this.site, packet, chain, index, skip, undefined);
   }
 
-  private contextFor(entry: ScopedInterceptor): InterceptContext {
+  private contextFor(entry: ChainEntry): InterceptContext {
     return {
       network: this,
       now: this.clock.now(),
@@ -524,24 +481,6 @@ export class VirtualNetwork {
   }
 }
 
-/** A packet made by a middlebox may spell addresses its own way ("2001:DB8::1"); routing compares canonical text. */
-function canonicalAddresses(p: IpPacket): IpPacket {
-  const src = normalizeIp(p.src);
-  const dst = normalizeIp(p.dst);
-  return src === p.src && dst === p.dst ? p : { ...p, src, dst };
-}
-
-/** Address literals in a scope in canonical form, so matching is a string compare. */
-function normalizeScope(scope: Scope): Scope {
-  const norm = (spec: string | undefined): string | undefined => (spec !== undefined && ipFamily(spec) !== undefined ? normalizeIp(spec) : spec);
-  const out: Scope = {};
-  const from = norm(scope.from);
-  const to = norm(scope.to);
-  if (from !== undefined) out.from = from;
-  if (to !== undefined) out.to = to;
-  return out;
-}
-
 function validatePath(p: PathProperties): PathProperties {
   const bad = (what: string): never => {
     throw new RangeError(`path property ${what}`);
@@ -556,14 +495,6 @@ function validatePath(p: PathProperties): PathProperties {
 
 // ---------------------------------------------------------------------------
 
-interface Reassembly {
-  pieces: Map<number, Buffer>;
-  total: number | undefined;
-  bytes: number;
-  timer: object;
-  first: IpPacket;
-}
-
 /** One machine on the virtual network: its `Network`. */
 export class VirtualHost implements Network {
   readonly clock: VirtualClock;
@@ -572,7 +503,7 @@ export class VirtualHost implements Network {
   private udp = new Map<string, VirtualUdpSocket>();
   private listeners = new Map<string, VirtualTcpListener>();
   private connections = new Map<string, VirtualTcpConnection>();
-  private reassembly = new Map<string, Reassembly>();
+  private readonly reassembly: Reassembler;
   private portRandom: SeededRandom;
   /** @internal per-host streams */
   readonly tcpRandom: SeededRandom;
@@ -593,6 +524,7 @@ export class VirtualHost implements Network {
     const identRandom = random.fork('ip-ident');
     this.ident4 = identRandom.int(0x10000);
     this.ident6 = identRandom.uint32();
+    this.reassembly = new Reassembler(this.clock, network.reassemblyTimeoutMs, (first) => network.drop(first, 'reassembly-timeout'));
   }
 
   get addresses(): readonly string[] {
@@ -770,49 +702,14 @@ export class VirtualHost implements Network {
     this.network.transmit({ id: this.network.packetId(), family, src: packet.dst, dst: packet.src, ident: this.nextIdent(family), ttl: 64, dontFragment: true, body: rst });
   }
 
-  /** RFC 815-style reassembly keyed by (src, dst, protocol, ident). */
+  /** Fragments wait in the host's reassembly buffer (reassembly.ts) until the datagram is whole. */
   private reassemble(packet: IpPacket): void {
-    const b = packet.body;
-    if (b.kind !== 'fragment') return;
-    const key = `${packet.src}|${packet.dst}|${b.transport}|${packet.ident}`;
-    let r = this.reassembly.get(key);
-    if (!r) {
-      if (this.reassembly.size >= MAX_REASSEMBLY_ENTRIES) {
-        this.network.drop(packet, 'reassembly-overflow');
-        return;
-      }
-      const timer = this.clock.setTimer(this.network.reassemblyTimeoutMs, () => {
-        const stale = this.reassembly.get(key);
-        if (stale) {
-          this.reassembly.delete(key);
-          this.network.drop(stale.first, 'reassembly-timeout');
-        }
-      });
-      r = { pieces: new Map(), total: undefined, bytes: 0, timer, first: packet };
-      this.reassembly.set(key, r);
-    }
-    if (!r.pieces.has(b.offset)) {
-      r.bytes += b.data.length;
-      r.pieces.set(b.offset, b.data);
-    }
-    if (!b.more) r.total = b.offset + b.data.length;
-    if (r.bytes > MAX_REASSEMBLY_BYTES || (r.total !== undefined && r.total > MAX_REASSEMBLY_BYTES)) {
-      this.clock.clearTimer(r.timer);
-      this.reassembly.delete(key);
-      this.network.drop(packet, 'reassembly-overflow');
-      return;
-    }
-    const whole = joinFragments(r.pieces, r.total);
-    if (!whole) return;
-    this.clock.clearTimer(r.timer);
-    this.reassembly.delete(key);
-    const body = parseTransport(packet.family, packet.src, packet.dst, b.transport, whole);
-    if (!body) {
-      this.network.drop(packet, 'bad-checksum');
-      return;
-    }
-    if (body.kind === 'udp') this.receiveUdp(packet, body);
-    else this.receiveTcp(packet, body);
+    const r = this.reassembly.add(packet, undefined);
+    if (r.kind === 'pending') return;
+    if (r.kind === 'overflow') return this.network.drop(packet, 'reassembly-overflow');
+    if (r.kind === 'bad-checksum') return this.network.drop(packet, 'bad-checksum');
+    if (r.body.kind === 'udp') this.receiveUdp(packet, r.body);
+    else this.receiveTcp(packet, r.body);
   }
 
   private localAddress(address: string): string {

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { RealSoftwareError, runCommand } from './netns.ts';
-import { BINARY, flushCommands, generateConfig, LIBFAKETIME, TIME_MECHANISM, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns } from './products.ts';
+import { BINARY, flushCommands, LIBFAKETIME, TIME_MECHANISM, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns, writeConfig } from './products.ts';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 /** Where the shared run dir is mounted in both containers. */
@@ -242,8 +242,7 @@ export class ContainerProduct {
   static async start(cfg: RealResolverConfig, options: { shared?: string; startTimeoutMs?: number } = {}): Promise<ContainerProduct> {
     const shared = options.shared ?? CONTAINER_DIR;
     const dir = mkdtempSync(join(shared, `${cfg.product}-`));
-    const gen = generateConfig(cfg, dir);
-    for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
+    const gen = writeConfig(cfg, dir);
     // The images build the shim only for named and kresd (docker/<product>/Dockerfile): the Docker path runs at rate 1.
     const timeEnv = cfg.faketimeFile ? timeEnvironment(cfg.product, cfg.faketimeFile, (m) => (m === 'timeshift' ? CONTAINER_TIMESHIFT : LIBFAKETIME)) : {};
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, ...timeEnv };

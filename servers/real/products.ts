@@ -375,6 +375,17 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
 }
 
 /**
+ * generateConfig, with its files written into `dir` (which must exist): the one way a product's config reaches the
+ * disk — for the matrix (RealResolver.start, docker.ts) and for the tests and benches that start a product
+ * themselves (e.g. inside their own network namespace: `ip netns exec NS <command> <args>`).
+ */
+export function writeConfig(cfg: RealResolverConfig, dir: string): GeneratedConfig {
+  const gen = generateConfig(cfg, dir);
+  for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
+  return gen;
+}
+
+/**
  * The environment that shifts a product's clock by the offset in `faketimeFile`: libfaketime for Unbound and
  * PowerDNS, the timeshift shim for named and kresd (TIME_MECHANISM). A clock rate other than 1 needs the shim for
  * every product: libfaketime's speed factor counts from its own start in each process, which the lab cannot know
@@ -447,8 +458,7 @@ export class RealResolver {
     requireBinary(binary, pkg);
     if (cfg.faketimeFile && !existsSync(LIBFAKETIME)) throw new RealSoftwareError(`${LIBFAKETIME} not found: install the Debian package "faketime"`);
     const dir = mkdtempSync(join(tmpdir(), `dnslab-real-${cfg.product}-`));
-    const gen = generateConfig(cfg, dir);
-    for (const [name, text] of Object.entries(gen.files)) writeFileSync(join(dir, name), text);
+    const gen = writeConfig(cfg, dir);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir };
     if (cfg.faketimeFile) Object.assign(env, timeEnvironment(cfg.product, cfg.faketimeFile, (m) => (m === 'timeshift' ? timeshiftLibrary() : LIBFAKETIME), cfg.clockRate));
     const proc = new ManagedProcess(gen.command, gen.args, { env, cwd: dir });

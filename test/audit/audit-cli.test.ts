@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { SocketNetwork } from '../../lab/net/socket.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/server.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import { auditCommand } from '../../lab/cli/audit.ts';
+import { textSink } from '../helpers/io.ts';
 import { registrableDomain } from '../../lab/audit/audit.ts';
 import { parseProviderSuffixes } from '../../lab/audit/providers.ts';
 
@@ -56,16 +56,11 @@ alias IN CNAME www.clean.jp.
 `,
 };
 
-function sink() {
-  const chunks: string[] = [];
-  return { stream: new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } }), text: () => chunks.join('') };
-}
-
 async function runAudit(args: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await auditCommand.run(args, { stdout: out.stream, stderr: err.stream, waitForInterrupt: () => new Promise(() => undefined) });
-  return { code, stdout: out.text(), stderr: err.text() };
+  const out = textSink();
+  const err = textSink();
+  const code = await auditCommand.run(args, { stdout: out, stderr: err, waitForInterrupt: () => new Promise(() => undefined) });
+  return { code, stdout: out.text, stderr: err.text };
 }
 
 describe('dnslab audit on real sockets', () => {

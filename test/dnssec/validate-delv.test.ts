@@ -4,9 +4,9 @@
 // validator concludes from the very same response (fetched with dig).
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,6 +18,7 @@ import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import type { DsData, RR, RrsigData } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
+import { startNsd, stopChild } from '../authoritative/lib/dns-client.ts';
 import { flipByte, parentZoneText, requireBindTools, requireTool, signWithBind, withData, type SignedZone } from './validate-fixtures.ts';
 
 const ADDRESS = '127.0.6.10';
@@ -121,6 +122,7 @@ function judge(zone: string, ds: RR, qname: string, qtype: RR['type'], now: numb
 describe('validator agrees with delv on responses from a real NSD', () => {
   let dir: string;
   let nsd: ChildProcess | undefined;
+  let nsdDir = '';
   const zones = new Map<string, { signed: SignedZone; anchor: string }>();
   const now = () => Math.floor(Date.now() / 1000);
 
@@ -150,31 +152,10 @@ describe('validator agrees with delv on responses from a real NSD', () => {
     );
     writeFileSync(t.signedPath, writeMasterFile(mutated, 'tampered.lab'));
 
-    const conf = join(dir, 'nsd.conf');
-    writeFileSync(
-      conf,
-      [
-        'server:',
-        `  ip-address: ${ADDRESS}@${PORT}`,
-        '  username: ""',
-        '  chroot: ""',
-        `  zonesdir: "${dir}"`,
-        `  pidfile: "${join(dir, 'nsd.pid')}"`,
-        `  zonelistfile: "${join(dir, 'zone.list')}"`,
-        `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
-        `  xfrdir: "${dir}"`,
-        '  database: ""',
-        '  server-count: 1',
-        '  verbosity: 0',
-        'remote-control:',
-        '  control-enable: no',
-        ...[...zones].flatMap(([origin, z]) => ['zone:', `  name: ${origin}`, `  zonefile: "${z.signed.signedPath}"`]),
-        '',
-      ].join('\n'),
-    );
-    nsd = spawn('nsd', ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    nsd.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    // NSD's config is the authoritative tests' (test/authoritative/lib/dns-client.ts startNsd); it logs to nsd.log there.
+    const started = startNsd(ADDRESS, PORT, [...zones].map(([origin, z]) => ({ origin, file: z.signed.signedPath })));
+    nsd = started.child;
+    nsdDir = started.dir;
     // Bounded by time: on a loaded CI machine nsd may need a few seconds to load five zones.
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -184,17 +165,13 @@ describe('validator agrees with delv on responses from a real NSD', () => {
       if (nsd.exitCode !== null) break;
       await new Promise((res) => setTimeout(res, 100));
     }
-    assert.fail(`nsd did not answer on ${ADDRESS}:${PORT}: ${stderr}`);
+    const log = join(nsdDir, 'nsd.log');
+    assert.fail(`nsd did not answer on ${ADDRESS}:${PORT}: ${existsSync(log) ? readFileSync(log, 'utf8') : '(no nsd.log)'}`);
   });
 
   after(async () => {
-    if (nsd && nsd.exitCode === null && nsd.pid !== undefined) {
-      const exited = new Promise((res) => nsd!.once('exit', res));
-      process.kill(nsd.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((res) => setTimeout(res, 3000))]);
-      if (nsd.exitCode === null) process.kill(nsd.pid, 'SIGKILL');
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopChild(nsd);
+    for (const d of [dir, nsdDir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   const agree: [string, string, RR['type'], Kind][] = [

@@ -7,27 +7,16 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import { textSink } from '../helpers/io.ts';
 import { main } from '../../lab/cli/main.ts';
 import { MiddleboxConfigError, validateSettings } from '../../servers/middlebox/index.ts';
 
 const CLI = join(import.meta.dirname, '../../lab/cli/main.ts');
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      (w as Writable & { text: string }).text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = textSink();
+  const stderr = textSink();
   const code = await main(args, { stdout, stderr, waitForInterrupt: async () => {} });
   return { code, out: stdout.text, err: stderr.text };
 }

@@ -9,6 +9,7 @@ import { VirtualClock } from '../../lab/net/clock.ts';
 import { parsePacket, serializePacket } from '../../lab/net/packet.ts';
 import { PcapWriter, readPcap } from '../../lab/net/pcap.ts';
 import { VirtualNetwork, type PathProperties } from '../../lab/net/virtual.ts';
+import { answerTcpFrames } from '../helpers/dns-tcp.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnslab-pcap-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,18 +42,7 @@ async function scenario(seed: string, path: Partial<PathProperties> = {}): Promi
     const s = await server.bindUdp({ address, port: 53 });
     s.onMessage((q, from) => s.send(answer(q), from));
   }
-  await server.listenTcp({ address: '192.0.2.53', port: 53 }, (conn) => {
-    let buf = Buffer.alloc(0);
-    conn.onData((d) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const a = answer(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-        const len = Buffer.alloc(2);
-        len.writeUInt16BE(a.length);
-        conn.write(Buffer.concat([len, a]));
-      }
-    });
-  });
+  await server.listenTcp({ address: '192.0.2.53', port: 53 }, (conn) => answerTcpFrames(conn, answer));
   const c4 = await client.bindUdp({ address: '192.0.2.1', port: 0 });
   const c6 = await client.bindUdp({ address: '2001:db8::1', port: 0 });
   c4.send(query(1, 'www.example.jp', 'A'), { address: '192.0.2.53', port: 53 });

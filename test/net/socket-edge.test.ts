@@ -81,6 +81,25 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
     assert.equal(lab.edge.stats.dropped['rewrite'], 1);
   });
 
+  it('a box that throws, or emits a packet whose address is no IP literal, drops that packet and the edge goes on', async () => {
+    // The same walk as on the VirtualNetwork (lab/net/chain.ts): on sockets the drop is counted as "<box> (error)".
+    const broken = box('broken', (p) => {
+      if (p.body.kind !== 'udp' || p.src !== PEER) return 'forward';
+      const text = p.body.payload.toString();
+      if (text === 'throw') throw new Error('bug in box');
+      if (text === 'bad-address') return [{ packet: { ...p, dst: 'not-an-address' } }];
+      return 'forward';
+    });
+    const lab = await udpLab([broken]);
+    lab.send(Buffer.from('throw'));
+    lab.send(Buffer.from('bad-address'));
+    lab.send(Buffer.from('fine'));
+    await withTimeout((async () => { while (lab.replies.length < 1) await sleep(5); })(), 2000, 'the echo after the broken ones');
+    assert.deepEqual(lab.seen.map(String), ['fine']);
+    assert.equal(lab.edge.stats.dropped['broken (error)'], 2);
+    assert.deepEqual(lab.edge.errors, []);
+  });
+
   it('a held datagram is delivered later on the lab clock', async () => {
     const hold = box('hold', (p) => (p.src === PEER ? [{ packet: p, delayMs: 300 }] : 'forward'));
     const lab = await udpLab([hold]);

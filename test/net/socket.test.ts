@@ -5,6 +5,7 @@ import * as dnsPacket from 'dns-packet';
 import { after, describe, it } from 'node:test';
 import { NetworkError, type TcpCloseReason } from '../../lab/net/network.ts';
 import { SocketNetwork } from '../../lab/net/socket.ts';
+import { answerTcpFrames } from '../helpers/dns-tcp.ts';
 
 // Addresses from helper "net"'s range 127.0.3.0/24; this file uses .1–.4.
 const execFileP = promisify(execFile);
@@ -99,18 +100,7 @@ describe('SocketNetwork (real loopback sockets)', { timeout: 30_000 }, () => {
     closers.push(() => u.close());
     u.onMessage((q, from) => u.send(answer(q), from));
     // Same port for TCP, as a DNS server would.
-    const l = await net.listenTcp({ address: addr, port: u.local.port }, (conn) => {
-      let buf = Buffer.alloc(0);
-      conn.onData((d) => {
-        buf = Buffer.concat([buf, d]);
-        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          const a = answer(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-          const len = Buffer.alloc(2);
-          len.writeUInt16BE(a.length);
-          conn.write(Buffer.concat([len, a]));
-        }
-      });
-    });
+    const l = await net.listenTcp({ address: addr, port: u.local.port }, (conn) => answerTcpFrames(conn, answer));
     closers.push(() => l.close());
     const dig = async (extra: string[]): Promise<string> => {
       try {

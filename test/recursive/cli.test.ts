@@ -6,23 +6,12 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { textSink } from '../helpers/io.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { UsageError } from '../../lab/cli/command.ts';
 import { loadTrustAnchors, resolverCommand } from '../../lab/cli/resolver.ts';
-
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      (w as Writable & { text: string }).text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
 
 function udpAsk(port: number, address: string, bytes: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -42,8 +31,8 @@ function udpAsk(port: number, address: string, bytes: Buffer): Promise<Buffer> {
 
 describe('dnslab resolver CLI', () => {
   it('serves on the given loopback address: RD=0 query answered with RA=1 from the (empty) cache', async () => {
-    const stdout = sink();
-    const stderr = sink();
+    const stdout = textSink();
+    const stderr = textSink();
     let reply: Buffer | undefined;
     const code = await resolverCommand.run(['--listen', '127.0.7.60:5353', '--root-hints', '127.0.7.62', '--profile', 'bind'], {
       stdout,
@@ -62,7 +51,7 @@ describe('dnslab resolver CLI', () => {
   });
 
   it('rejects bad arguments with a UsageError that says what to do', async () => {
-    const io = { stdout: sink(), stderr: sink(), waitForInterrupt: async () => {} };
+    const io = { stdout: textSink(), stderr: textSink(), waitForInterrupt: async () => {} };
     await assert.rejects(resolverCommand.run(['--listen', '127.0.7.60:5354'], io), (e: unknown) => e instanceof UsageError && /--root-hints/.test(e.message));
     await assert.rejects(resolverCommand.run(['--root-hints', '127.0.7.1', '--profile', 'nope'], io), (e: unknown) => e instanceof UsageError && /unbound/.test(e.message));
     await assert.rejects(resolverCommand.run(['--root-hints', '127.0.7.1', '--listen', '192.0.2.1:53'], io), (e: unknown) => e instanceof UsageError && /--allow-external/.test(e.message));

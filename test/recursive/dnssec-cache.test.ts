@@ -6,29 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VirtualClock } from '../../lab/net/clock.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
-import { ResolverEngine } from '../../servers/recursive/engine.ts';
-import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import { settingsFor, type ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
+import { ADDR, buildWorld, engineOnWorld } from './world.ts';
 
 function setup(overrides: Partial<ResolverSettings> = {}, profile: ProfileName = 'unbound', world?: ReturnType<typeof buildWorld>) {
-  const w = world ?? buildWorld(new VirtualClock());
-  const upstream = new DirectUpstream(w, w.clock);
-  const events: ResolverEvent[] = [];
-  const engine = new ResolverEngine({
-    settings: settingsFor(profile, { ede: true, ...overrides }),
-    clock: w.clock,
-    random: new SeededRandom('cache-test'),
-    upstream,
-    rootHints: w.rootHints,
-    trustAnchors: w.anchors,
-    onEvent: (e) => events.push(e),
-  });
-  const q = (name: string, type: Parameters<ResolverEngine['resolve']>[1], opts: Parameters<ResolverEngine['resolve']>[2] = { do: true }) =>
-    drive(w.clock, engine.resolve(name, type, opts));
-  return { w, upstream, engine, events, q };
+  return engineOnWorld(world ?? buildWorld(new VirtualClock()), settingsFor(profile, { ede: true, ...overrides }), 'cache-test');
 }
 
 describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {

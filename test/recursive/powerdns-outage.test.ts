@@ -6,23 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VirtualClock } from '../../lab/net/clock.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
-import { ResolverEngine } from '../../servers/recursive/engine.ts';
 import { PROFILES, settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
+import { ADDR, buildWorld, drive, engineOnWorld } from './world.ts';
 
 function setup(overrides: Partial<ResolverSettings> = {}) {
-  const w = buildWorld(new VirtualClock());
-  const upstream = new DirectUpstream(w, w.clock);
-  const engine = new ResolverEngine({
-    settings: settingsFor('powerdns', { validate: false, ...overrides }),
-    clock: w.clock,
-    random: new SeededRandom('powerdns-outage-test'),
-    upstream,
-    rootHints: w.rootHints,
-    trustAnchors: w.anchors,
-  });
+  const { w, upstream, engine } = engineOnWorld(buildWorld(new VirtualClock()), settingsFor('powerdns', { validate: false, ...overrides }), 'powerdns-outage-test');
   const q = (name: string) => drive(w.clock, engine.resolve(name, 'A'));
   const deadExample = () => {
     w.servers.get(ADDR.example)!.setQuirks([{ kind: 'drop' }]);

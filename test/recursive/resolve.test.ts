@@ -5,29 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VirtualClock } from '../../lab/net/clock.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
-import { ResolverEngine } from '../../servers/recursive/engine.ts';
-import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import { settingsFor, type ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { ADDR, buildWorld, DirectUpstream, drive, type World } from './world.ts';
+import { ADDR, buildWorld, engineOnWorld, type World } from './world.ts';
 
 function setup(overrides: Partial<ResolverSettings> = {}, profile: ProfileName = 'unbound', world?: World) {
-  const w = world ?? buildWorld(new VirtualClock());
-  const upstream = new DirectUpstream(w, w.clock);
-  const events: ResolverEvent[] = [];
-  const engine = new ResolverEngine({
-    settings: settingsFor(profile, { ede: true, ...overrides }),
-    clock: w.clock,
-    random: new SeededRandom('resolve-test'),
-    upstream,
-    rootHints: w.rootHints,
-    trustAnchors: w.anchors,
-    onEvent: (e) => events.push(e),
-  });
-  const q = (name: string, type: Parameters<ResolverEngine['resolve']>[1], opts: Parameters<ResolverEngine['resolve']>[2] = { do: true }) =>
-    drive(w.clock, engine.resolve(name, type, opts));
-  return { w, upstream, engine, events, q };
+  return engineOnWorld(world ?? buildWorld(new VirtualClock()), settingsFor(profile, { ede: true, ...overrides }), 'resolve-test');
 }
 
 const rdata = (rrs: { type: string; data: unknown }[], type: string) => rrs.filter((r) => r.type === type).map((r) => String(r.data));

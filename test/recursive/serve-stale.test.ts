@@ -6,13 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VirtualClock } from '../../lab/net/clock.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
-import { ResolverEngine } from '../../servers/recursive/engine.ts';
-import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import { PROFILES, settingsFor, type ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import type { Quirk } from '../../servers/authoritative/quirks.ts';
-import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
+import { ADDR, buildWorld, drive, engineOnWorld } from './world.ts';
 
 // The servers of this world answer in 5 ms, so with the default RTO floor a
 // resolution against dead servers gives up within 0.7 s — before any timer.
@@ -21,19 +18,7 @@ import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
 const SLOW_FAILURE: Partial<ResolverSettings> = { minRtoMs: 1000 };
 
 function setup(overrides: Partial<ResolverSettings>, profile: ProfileName = 'google-public-dns') {
-  const w = buildWorld(new VirtualClock());
-  const upstream = new DirectUpstream(w, w.clock);
-  const events: ResolverEvent[] = [];
-  const engine = new ResolverEngine({
-    settings: settingsFor(profile, { ede: true, ...SLOW_FAILURE, ...overrides }),
-    clock: w.clock,
-    random: new SeededRandom('serve-stale-test'),
-    upstream,
-    rootHints: w.rootHints,
-    trustAnchors: w.anchors,
-    onEvent: (e) => events.push(e),
-  });
-  const q = (name: string) => drive(w.clock, engine.resolve(name, 'A', { do: true }));
+  const { w, upstream, engine, events, q } = engineOnWorld(buildWorld(new VirtualClock()), settingsFor(profile, { ede: true, ...SLOW_FAILURE, ...overrides }), 'serve-stale-test');
   /** Both servers of example.lab get these quirks. */
   const exampleServers = (quirks: Quirk[]) => {
     w.servers.get(ADDR.example)!.setQuirks(quirks);

@@ -12,11 +12,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ManagedProcess, NetworkNamespace, requireBinary as need, runCommand as run } from '../../servers/real/netns.ts';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { NETNS_ADDR } from './fixtures/serve-hierarchy.ts';
+import { writeConfig, type Product, type RealSwitches } from '../../servers/real/products.ts';
 
 const NS = `dnslab-rs-${process.pid}`;
 const UNBOUND = '127.0.7.53';
@@ -107,78 +108,32 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
     });
     await hierarchy.waitForOutput('READY', 30_000);
 
-    writeFileSync(join(dir, 'root.hints'), `. 3600000 NS a.root-servers.lab.\na.root-servers.lab. 3600000 A ${NETNS_ADDR.root}\n`);
-    const conf = join(dir, 'unbound.conf');
-    writeFileSync(
-      conf,
-      [
-        'server:',
-        `  interface: ${UNBOUND}`,
-        '  port: 53',
-        '  do-ip6: no',
-        '  username: ""',
-        '  chroot: ""',
-        `  directory: "${dir}"`,
-        `  pidfile: "${join(dir, 'unbound.pid')}"`,
-        '  use-syslog: no',
-        '  logfile: ""',
-        '  verbosity: 1',
-        '  do-not-query-localhost: no',
-        `  root-hints: "${join(dir, 'root.hints')}"`,
-        `  trust-anchor-file: "${anchors}"`,
-        '  module-config: "validator iterator"',
-        '  access-control: 127.0.0.0/8 allow',
-        '  qname-minimisation: yes',
-        '  aggressive-nsec: yes',
-        'remote-control:',
-        '  control-enable: no',
-        '',
-      ].join('\n'),
-    );
-    const unbound = new ManagedProcess('ip', ['netns', 'exec', NS, 'unbound', '-d', '-c', conf]);
-    children.push(unbound);
-    const ours = new ManagedProcess(
-      'ip',
-      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'unbound'],
-      { cwd: ROOT_DIR },
-    );
-    children.push(ours);
-    await ours.waitForOutput('Ctrl-C to stop', 30_000);
+    // Unbound and named run on the real-resolver adapter's configs (servers/real/products.ts), the ones the
+    // matrix runs, each in a directory of its own.
+    const product = (name: Product, address: string, switches: RealSwitches): void => {
+      const sub = join(dir, name);
+      mkdirSync(sub);
+      const trustAnchors = readFileSync(anchors, 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const gen = writeConfig({ product: name, address, rootHints: [{ host: 'a.root-servers.lab', address: NETNS_ADDR.root }], trustAnchors, switches }, sub);
+      children.push(new ManagedProcess('ip', ['netns', 'exec', NS, gen.command, ...gen.args]));
+    };
+    /** dnslab's resolver (`dnslab resolver`) with `profile`, from the same hints and anchor. */
+    const ours = async (address: string, profile: string): Promise<void> => {
+      const p = new ManagedProcess(
+        'ip',
+        ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${address}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', profile],
+        { cwd: ROOT_DIR },
+      );
+      children.push(p);
+      await p.waitForOutput('Ctrl-C to stop', 30_000);
+    };
+    product('unbound', UNBOUND, { qnameMinimisation: true, aggressiveNsec: true });
+    await ours(OURS, 'unbound');
 
     // BIND 9 only listens on addresses configured on an interface (research/dependencies.md §5).
     ns.addAddress(BIND);
-    const ds = readFileSync(anchors, 'utf8').trim().split(/\s+/);
-    const named = join(dir, 'named.conf');
-    writeFileSync(
-      named,
-      [
-        'options {',
-        `  directory "${dir}";`,
-        `  pid-file "${join(dir, 'named.pid')}";`,
-        `  session-keyfile "${join(dir, 'session.key')}";`,
-        `  managed-keys-directory "${dir}";`,
-        `  listen-on port 53 { ${BIND}; };`,
-        '  listen-on-v6 { none; };',
-        '  recursion yes;',
-        '  allow-query { 127.0.0.0/8; };',
-        '  dnssec-validation yes;',
-        '};',
-        // The lab root DS as a static trust anchor (the lab root never rolls its key).
-        `trust-anchors { . static-ds ${ds[4]} ${ds[5]} ${ds[6]} "${ds.slice(7).join('')}"; };`,
-        `zone "." { type hint; file "${join(dir, 'root.hints')}"; };`,
-        'controls { };',
-        '',
-      ].join('\n'),
-    );
-    const bind = new ManagedProcess('ip', ['netns', 'exec', NS, 'named', '-g', '-u', 'root', '-c', named]);
-    children.push(bind);
-    const oursBind = new ManagedProcess(
-      'ip',
-      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${OURS_BIND}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', 'bind'],
-      { cwd: ROOT_DIR },
-    );
-    children.push(oursBind);
-    await oursBind.waitForOutput('Ctrl-C to stop', 30_000);
+    product('bind', BIND, {});
+    await ours(OURS_BIND, 'bind');
     for (const s of [UNBOUND, OURS, BIND, OURS_BIND]) await waitForAnswer(s, 15_000);
   });
 

@@ -19,9 +19,20 @@ import { InfraCache } from '../../servers/recursive/infra.ts';
 import { PROFILE_NAMES, PROFILES, settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { NetworkUpstream } from '../../servers/recursive/transport.ts';
-import { ADDR, buildWorld, DirectUpstream, drive } from './world.ts';
+import { ADDR, buildWorld, DirectUpstream, drive, engineOnWorld } from './world.ts';
 
 const a = (name: string, address: string, ttl = 300): RR => ({ name, type: 'A', class: 'IN', ttl, data: address });
+/** A scripted non-authoritative answer that only refers: NS in authority, glue in additional (RFC 1034 §4.3.2). */
+const referral = (authority: RR[], additional: RR[]): Message => ({
+  id: 0,
+  opcode: 'QUERY',
+  rcode: 'NOERROR',
+  flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
+  question: [],
+  answer: [],
+  authority,
+  additional,
+});
 const set = (rr: RR) => ({ name: rr.name, type: rr.type, class: rr.class, ttl: rr.ttl, records: [rr] });
 
 describe('ResolverCache', () => {
@@ -174,19 +185,7 @@ describe('NetworkUpstream', () => {
 
 describe('engine behaviours with quirky authoritatives', () => {
   function setup(overrides: Partial<ResolverSettings> = {}, validate = true) {
-    const w = buildWorld(new VirtualClock());
-    const upstream = new DirectUpstream(w, w.clock);
-    const events: ResolverEvent[] = [];
-    const engine = new ResolverEngine({
-      settings: settingsFor('unbound', overrides),
-      clock: w.clock,
-      random: new SeededRandom('units'),
-      upstream,
-      rootHints: w.rootHints,
-      trustAnchors: validate ? w.anchors : [],
-      onEvent: (e) => events.push(e),
-    });
-    return { w, upstream, engine, events, q: (n: string, t: 'A' | 'TXT' = 'A') => drive(w.clock, engine.resolve(n, t, { do: true })) };
+    return engineOnWorld(buildWorld(new VirtualClock()), settingsFor('unbound', overrides), 'units', { validate });
   }
 
   it('FORMERR to an EDNS query → the same question again without EDNS (RFC 6891 §7), remembered per server', async () => {
@@ -237,16 +236,7 @@ describe('engine behaviours with quirky authoritatives', () => {
 
   it('an upward referral (NS for the root from a server of example.lab) marks that server lame; the good one answers', async () => {
     const { w, q, events, engine } = setup();
-    const upward: Message = {
-      id: 0,
-      opcode: 'QUERY',
-      rcode: 'NOERROR',
-      flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
-      question: [],
-      answer: [],
-      authority: [{ name: '.', type: 'NS', class: 'IN', ttl: 86400, data: 'a.root-servers.lab' }],
-      additional: [a('a.root-servers.lab', ADDR.root)],
-    };
+    const upward = referral([{ name: '.', type: 'NS', class: 'IN', ttl: 86400, data: 'a.root-servers.lab' }], [a('a.root-servers.lab', ADDR.root)]);
     w.servers.get(ADDR.exampleLame)!.setQuirks([{ kind: 'scripted', response: upward }]);
     for (const n of ['www.example.lab', 'c.example.lab', 'f.example.lab']) assert.equal((await q(n)).rcode, 'NOERROR', n);
     const lame = events.filter((e) => e.type === 'upstream-response' && e.server.address === ADDR.exampleLame);
@@ -313,20 +303,14 @@ describe('engine behaviours with quirky authoritatives', () => {
 
   it('harden-glue: glue for a nameserver outside the referring zone is ignored, never used or cached', async () => {
     const { w, q, events, engine } = setup({}, false);
-    const referral: Message = {
-      id: 0,
-      opcode: 'QUERY',
-      rcode: 'NOERROR',
-      flags: { qr: true, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
-      question: [],
-      answer: [],
-      authority: [
+    const outside = referral(
+      [
         { name: 'example.lab', type: 'NS', class: 'IN', ttl: 86400, data: 'ns.outside.test' },
         { name: 'example.lab', type: 'NS', class: 'IN', ttl: 86400, data: 'ns1.example.lab' },
       ],
-      additional: [a('ns.outside.test', '6.6.6.6'), a('ns1.example.lab', ADDR.example)],
-    };
-    w.servers.get(ADDR.lab)!.setQuirks([{ kind: 'scripted', match: { zone: 'example.lab' }, response: referral }]);
+      [a('ns.outside.test', '6.6.6.6'), a('ns1.example.lab', ADDR.example)],
+    );
+    w.servers.get(ADDR.lab)!.setQuirks([{ kind: 'scripted', match: { zone: 'example.lab' }, response: outside }]);
     for (const n of ['www.example.lab', 'c.example.lab', 'f.example.lab']) assert.equal((await q(n)).rcode, 'NOERROR', n);
     assert.ok(!events.some((e) => e.type === 'upstream-query' && e.server.address === '6.6.6.6'), 'out-of-bailiwick glue never used');
     assert.equal(engine.cache.get('ns.outside.test', 'A'), undefined);

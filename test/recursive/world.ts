@@ -17,6 +17,10 @@ import { VirtualClock } from '../../lab/net/clock.ts';
 import type { Clock, Endpoint, Network } from '../../lab/net/network.ts';
 import { AuthoritativeServer, type Quirk } from '../../servers/authoritative/index.ts';
 import type { Upstream, UpstreamRequest, UpstreamResult } from '../../servers/recursive/upstream.ts';
+import { ResolverEngine } from '../../servers/recursive/engine.ts';
+import type { ResolverEvent } from '../../servers/recursive/events.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { SeededRandom } from '../../lab/net/random.ts';
 
 export const DEFAULT_ADDR = {
   root: '10.0.0.1',
@@ -282,6 +286,27 @@ export class DirectUpstream implements Upstream {
       });
     });
   }
+}
+
+/**
+ * A ResolverEngine on world `w` through a DirectUpstream, its events collected; `q` resolves on the lab clock
+ * (type A and the DO bit unless told otherwise). `seed` names the engine's random stream (query ids, ports), so
+ * each test file keeps its own. Without `validate`, no trust anchor: nothing is validated.
+ */
+export function engineOnWorld(w: World, settings: ResolverSettings, seed: string, options: { validate?: boolean } = {}) {
+  const upstream = new DirectUpstream(w, w.clock);
+  const events: ResolverEvent[] = [];
+  const engine = new ResolverEngine({
+    settings,
+    clock: w.clock,
+    random: new SeededRandom(seed),
+    upstream,
+    rootHints: w.rootHints,
+    trustAnchors: options.validate === false ? [] : w.anchors,
+    onEvent: (e) => events.push(e),
+  });
+  const q = (name: string, type: Parameters<ResolverEngine['resolve']>[1] = 'A', opts: Parameters<ResolverEngine['resolve']>[2] = { do: true }) => drive(w.clock, engine.resolve(name, type, opts));
+  return { w, upstream, engine, events, q };
 }
 
 /** Run the lab clock until `promise` settles (bounded). */

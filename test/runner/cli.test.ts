@@ -2,32 +2,21 @@
 // name the file and the step, and determinism (same seed → same bytes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { main } from '../../lab/cli/main.ts';
+import { textSink } from '../helpers/io.ts';
 import { readPcap } from '../../lab/net/pcap.ts';
 import { decodeMessage } from '../../dns/wire/message.ts';
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
 async function dnslab(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, waitForInterrupt: () => new Promise(() => undefined) });
-  return { code, stdout: out.text(), stderr: err.text() };
+  const out = textSink();
+  const err = textSink();
+  const code = await main(argv, { stdout: out, stderr: err, waitForInterrupt: () => new Promise(() => undefined) });
+  return { code, stdout: out.text, stderr: err.text };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dnslab-cli-'));

@@ -5,29 +5,10 @@ import assert from 'node:assert/strict';
 import { planScenario } from '../../lab/scenario/validate.ts';
 import { runPlan } from '../../lab/runner/run.ts';
 import type { Scenario } from '../../lab/scenario/types.ts';
-
-const ZONE = `
-$TTL 300
-@   IN SOA ns1.example.jp. h.example.jp. 1 3600 900 604800 300
-@   IN NS ns1.example.jp.
-ns1 IN A 192.0.2.53
-www IN A 192.0.2.10
-`;
+import { unitScenario } from '../helpers/scenario.ts';
 
 function world(steps: Scenario['steps'], quirks: NonNullable<Scenario['topology']['servers'][string]['quirks']> = []): Scenario {
-  return {
-    id: 'runner-unit',
-    title: { en: 't', ja: 't' },
-    narrative: { en: 'n', ja: 'n' },
-    references: [],
-    topology: {
-      servers: { ns: { host: 'ns1.example.jp', addresses: ['192.0.2.53'], quirks } },
-      zones: { 'example.jp': { servers: ['ns'], text: ZONE } },
-      resolvers: { r: { addresses: ['10.0.0.53'], profile: 'unbound' } },
-      clients: { alice: { addresses: ['10.0.0.10'], resolver: 'r' } },
-    },
-    steps,
-  };
+  return unitScenario(steps, { id: 'runner-unit', quirks });
 }
 
 test('a truncated UDP answer is retried over TCP, like a stub resolver (RFC 7766 §5)', async () => {

@@ -5,28 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planScenario, ScenarioError } from '../../lab/scenario/validate.ts';
 import type { Scenario, Step } from '../../lab/scenario/types.ts';
-
-const ZONE = `
-$TTL 300
-@   IN SOA ns1.example.jp. h.example.jp. 1 3600 900 604800 300
-@   IN NS ns1.example.jp.
-ns1 IN A 192.0.2.53
-`;
+import { UNIT_ZONE, unitScenario } from '../helpers/scenario.ts';
 
 function scenario(steps: Step[], zones?: Scenario['topology']['zones']): Scenario {
-  return {
-    id: 'unit',
-    title: { en: 't', ja: 't' },
-    narrative: { en: 'n', ja: 'n' },
-    references: [],
-    topology: {
-      servers: { ns: { host: 'ns1.example.jp', addresses: ['192.0.2.53'] } },
-      zones: zones ?? { 'example.jp': { servers: ['ns'], text: ZONE } },
-      resolvers: { r: { addresses: ['10.0.0.53'], profile: 'unbound' } },
-      clients: { alice: { addresses: ['10.0.0.10'], resolver: 'r' } },
-    },
-    steps,
-  };
+  return unitScenario(steps, zones ? { zones } : {});
 }
 
 function problems(s: Scenario): string {
@@ -47,7 +29,7 @@ test('well-formed spf, audit, retrying watch and zone copy are accepted', () => 
       { at: '+0s', watch: { name: 'w', client: 'alice', query: 'example.jp SOA', every: '1m', until: '+1h', timeout: '5s', retries: 3 } },
       { at: '+1m', operator: 'ops', action: { do: 'publish-keys-of', zone: 'example.jp', of: ['example.jp@b'] } },
     ],
-    { 'example.jp': { servers: ['ns'], text: ZONE, signed: true, publishKeysOf: ['example.jp@b'], dnskeyTtl: 7200 }, 'example.jp@b': { origin: 'example.jp', servers: ['ns'], text: ZONE, signed: true } },
+    { 'example.jp': { servers: ['ns'], text: UNIT_ZONE, signed: true, publishKeysOf: ['example.jp@b'], dnskeyTtl: 7200 }, 'example.jp@b': { origin: 'example.jp', servers: ['ns'], text: UNIT_ZONE, signed: true } },
   );
   assert.equal(problems(s), '');
 });
@@ -91,7 +73,7 @@ test('watch retries and timeout are range-checked', () => {
 test('zone copies: unknown publishKeysOf and publish-keys-of targets are named', () => {
   const m = problems(
     scenario([{ at: '+0s', operator: 'ops', action: { do: 'publish-keys-of', zone: 'example.jp', of: ['example.jp@x'] } }], {
-      'example.jp': { servers: ['ns'], text: ZONE, publishKeysOf: ['example.jp@missing'] },
+      'example.jp': { servers: ['ns'], text: UNIT_ZONE, publishKeysOf: ['example.jp@missing'] },
     }),
   );
   assert.match(m, /publishKeysOf: unknown zone "example\.jp@missing"/);

@@ -3,32 +3,15 @@ import assert from 'node:assert/strict';
 import { planScenario, mergeTopology, ScenarioError, parseQuestion, variantNames } from '../../lab/scenario/validate.ts';
 import { parseDuration } from '../../lab/scenario/duration.ts';
 import type { Scenario } from '../../lab/scenario/types.ts';
-
-const ZONE = `
-$TTL 300
-@   IN SOA ns1.example.jp. h.example.jp. 1 3600 900 604800 300
-@   IN NS ns1.example.jp.
-ns1 IN A 192.0.2.53
-www IN A 192.0.2.10
-`;
+import { UNIT_ZONE, unitScenario } from '../helpers/scenario.ts';
 
 function base(): Scenario {
   return {
-    id: 'unit',
-    title: { en: 't', ja: 't' },
-    narrative: { en: 'n', ja: 'n' },
-    references: [],
-    topology: {
-      servers: { ns: { host: 'ns1.example.jp', addresses: ['192.0.2.53'] } },
-      zones: { 'example.jp': { servers: ['ns'], text: ZONE } },
-      resolvers: { r: { addresses: ['10.0.0.53'], profile: 'unbound' } },
-      clients: { alice: { addresses: ['10.0.0.10'], resolver: 'r' } },
-    },
-    steps: [
+    ...unitScenario([
       { at: '+0s', client: 'alice', query: 'www.example.jp A', expect: { rcode: 'NOERROR' } },
       { at: '+1h', only: ['fixed'], operator: 'ops', action: { do: 'remove-records', zone: 'example.jp', records: ['www A'] } },
       { at: '+2h', wait: true },
-    ],
+    ]),
     variants: { vulnerable: { description: { en: 'v', ja: 'v' } }, fixed: { description: { en: 'f', ja: 'f' } } },
   };
 }
@@ -156,7 +139,7 @@ test('variant topology overrides merge objects key by key and replace lists', ()
   assert.equal(merged.resolvers!.r!.profile, 'bind');
   assert.deepEqual(merged.resolvers!.r!.addresses, ['10.0.0.53']);
   assert.deepEqual(merged.zones['example.jp']!.servers, ['ns', 'ns9']);
-  assert.equal(merged.zones['example.jp']!.text, ZONE);
+  assert.equal(merged.zones['example.jp']!.text, UNIT_ZONE);
   assert.equal(t.resolvers!.r!.profile, 'unbound', 'the base is not modified');
   const s = base();
   s.variants!.fixed!.topology = { resolvers: { r: { profile: 'no-such' } } };

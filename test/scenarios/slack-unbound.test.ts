@@ -9,9 +9,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeConfig } from '../../servers/real/products.ts';
 
 const NS = `dnslab-inc-${process.pid}`;
 const ROOT_DIR = resolve(import.meta.dirname, '../..');
@@ -46,6 +47,16 @@ function dig(server: string, qname: string, qtype: string): Promise<{ status: st
       resolveP({ status, answer, raw: out });
     });
   });
+}
+
+const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+
+/** The root servers in a hints file `dnslab serve --hints` wrote (its A/AAAA lines). */
+function readRootHints(file: string): { host: string; address: string }[] {
+  return readLines(file)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[3] === 'A' || f[3] === 'AAAA')
+    .map((f) => ({ host: f[0]!, address: f[4]! }));
 }
 
 function waitForText(child: ChildProcess, text: string, ms: number): Promise<void> {
@@ -96,33 +107,11 @@ describe('slack-nsec-bitmap against a real Unbound', () => {
   };
 
   const unbound = async (address: string, world: { hints: string; anchor: string }, aggressive: boolean) => {
-    const conf = join(dir, `unbound-${address}.conf`);
-    writeFileSync(
-      conf,
-      [
-        'server:',
-        `  interface: ${address}`,
-        '  port: 53',
-        '  do-ip6: no',
-        '  username: ""',
-        '  chroot: ""',
-        `  directory: "${dir}"`,
-        `  pidfile: "${join(dir, `unbound-${address}.pid`)}"`,
-        '  use-syslog: no',
-        '  logfile: ""',
-        '  verbosity: 1',
-        '  do-not-query-localhost: no',
-        `  root-hints: "${world.hints}"`,
-        `  trust-anchor-file: "${world.anchor}"`,
-        '  module-config: "validator iterator"',
-        '  access-control: 127.0.0.0/8 allow',
-        `  aggressive-nsec: ${aggressive ? 'yes' : 'no'}`,
-        'remote-control:',
-        '  control-enable: no',
-        '',
-      ].join('\n'),
-    );
-    const child = spawn('ip', ['netns', 'exec', NS, 'unbound', '-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The real-resolver adapter's config (servers/real/products.ts), in a directory of its own per instance.
+    const sub = join(dir, `unbound-${address}`);
+    mkdirSync(sub);
+    const gen = writeConfig({ product: 'unbound', address, rootHints: readRootHints(world.hints), trustAnchors: readLines(world.anchor), switches: { aggressiveNsec: aggressive } }, sub);
+    const child = spawn('ip', ['netns', 'exec', NS, gen.command, ...gen.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const deadline = Date.now() + 20_000;
     for (;;) {

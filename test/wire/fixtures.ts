@@ -212,3 +212,15 @@ export function bigResponse(): Message {
     edns: { udpPayloadSize: 1232, version: 0, do: true, z: 0, options: [{ code: 10, data: h('0102030405060708') }, { code: 15, data: h('0012') }] },
   };
 }
+
+/** Small deterministic PRNG (mulberry32) in [0, 1), so fuzz and generated cases are reproducible without the lab. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -9,7 +9,7 @@ import { decodeRdata, encodeRdata } from '../../dns/wire/rdata.ts';
 import { WireError } from '../../dns/wire/errors.ts';
 import { makeQuery } from '../../dns/message.ts';
 import type { Message, RR } from '../../dns/types.ts';
-import { bigResponse, hex } from './fixtures.ts';
+import { bigResponse, hex, prng } from './fixtures.ts';
 
 function wireCode(fn: () => unknown): string {
   try {
@@ -208,18 +208,6 @@ test('unsafe counts override builds a header that lies', () => {
   assert.equal(b.readUInt16BE(6), 3);
   assert.equal(wireCode(() => decodeMessage(b)), 'TRUNCATED');
 });
-
-// Small deterministic PRNG (mulberry32) so the fuzz is reproducible without the lab.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('mutation fuzz (seed 20261123, 20000 mutants): only WireErrors, and anything accepted re-encodes and round-trips', () => {
   const rnd = prng(20261123);

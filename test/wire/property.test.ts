@@ -9,18 +9,7 @@ import { decodeMessageUnguarded, encodeMessage, encodeWithinLimit } from '../../
 import { fromLabels, labelFromOctets } from '../../dns/name.ts';
 import { Rcode } from '../../dns/types.ts';
 import type { Message, RcodeName, RR } from '../../dns/types.ts';
-import { TYPE_CASES } from './fixtures.ts';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng, TYPE_CASES } from './fixtures.ts';
 
 test('2000 generated messages round-trip exactly, compressed and not; encodeWithinLimit respects its limit', () => {
   const rnd = prng(4242);
