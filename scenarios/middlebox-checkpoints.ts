@@ -125,7 +125,7 @@ big  IN TXT ${bigTxt}
   variants: {
     vulnerable: {
       description: { en: 'UDP answers capped at 512 octets, TCP/53 refused', ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否' },
-      topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject' } } } },
+      topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject', latencyMs: 60 } } } },
       products: {
         knot: {
           failingClaims: ['step 7 '],
