@@ -38,8 +38,6 @@ const KNOWN_DISAGREEMENTS: Record<string, string[]> = {};
 const OPEN_CELLS: Record<string, string> = {
   'middlebox-checkpoints [lb-session-table] × unbound':
     'Unbound retries a server until its timeout reaches 120 s (USEFUL_SERVER_TOP_TIMEOUT); whether a retry lands when the session table frees up decides which of steps 12–15 fail; the emulated profile gives up sooner',
-  'middlebox-checkpoints [vulnerable] × knot':
-    "kresd's timeout for big depends on the srtt it measured for mid (lib/selection.c): 1600 ms (UDP, PASS) or 2944 ms (TCP only, FAIL*) from run to run",
 };
 
 const PRODUCTS_IN_CI = PRODUCTS.filter((p) => p !== 'powerdns');
