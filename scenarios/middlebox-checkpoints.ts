@@ -26,7 +26,8 @@ verification strings), so its signed answer is larger than one Ethernet frame. w
 An ISP's validating resolver reaches the example.jp server through one box, different per variant —
 the equipment the DNSSEC Japan technical working group tells operators to check (large UDP, IP
 fragments, TC=1 → TCP fallback, TCP/53, EDNS0, number of UDP sessions):
-vulnerable — the box caps UDP DNS answers at 512 octets (TC=1) and blocks TCP/53. mid.example.jp
+vulnerable — the box caps UDP DNS answers at 512 octets (TC=1) and blocks TCP/53; the server is 120 ms
+  away (round trip) on this path. mid.example.jp
   (about 700 octets signed) is truncated by the box, big.example.jp already by the server (1232); either
   way the resolver retries over TCP, is refused, and answers SERVFAIL. Small answers still work.
 fragment-drop — the resolver advertises an EDNS buffer of 4096 octets, so the server sends the answer
@@ -48,7 +49,7 @@ lb-session-table — checkpoint 5, the number of UDP sessions: a load balancer o
 署名付き応答はイーサネットの 1 フレームより大きい。www.example.jp の応答は小さい。
 ISP の検証リゾルバーは、版ごとに異なる機器を通って example.jp のサーバーに届く。DNSSEC ジャパン技術検証 WG が
 経路上の機器について確認を求める項目 (大きな UDP、IP フラグメント、TC=1 → TCP フォールバック、TCP/53、EDNS0、UDP セッション数) である:
-vulnerable — 機器が UDP の DNS 応答を 512 オクテットに制限し (TC=1)、TCP/53 を遮断する。mid.example.jp (署名付きで約 700
+vulnerable — 機器が UDP の DNS 応答を 512 オクテットに制限し (TC=1)、TCP/53 を遮断する。この経路ではサーバーまで往復 120 ミリ秒。mid.example.jp (署名付きで約 700
   オクテット) は機器が、big.example.jp はサーバー自身 (1232) が切り詰める。どちらもリゾルバーは TCP で再問い合わせするが
   拒否され、SERVFAIL を返す。小さな応答は動き続ける。
 fragment-drop — リゾルバーが EDNS バッファ 4096 オクテットを広告するため、サーバーは 2.3 KB の UDP データグラム 1 つで
@@ -124,13 +125,17 @@ big  IN TXT ${bigTxt}
 
   variants: {
     vulnerable: {
-      description: { en: 'UDP answers capped at 512 octets, TCP/53 refused', ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否' },
-      topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject' } } } },
+      description: { en: 'UDP answers capped at 512 octets, TCP/53 refused, 120 ms round trip to the server', ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否、サーバーまで往復 120 ミリ秒' },
+      // latencyMs: 60 ms each way (120 ms round trip, a server in another region): the srtt a resolver measures is
+      // this configured path, in the virtual lab and on the real sockets alike (the box delays on the lab clock),
+      // not this host's few milliseconds, which left Knot Resolver's choice for big.example.jp to chance (its
+      // timeout is srtt-based, servers/real/README.md "Middleboxes on the real path").
+      topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject', latencyMs: 60 } } } },
       products: {
         knot: {
           failingClaims: ['step 7 '],
           because:
-            'Knot Resolver asks big.example.jp over TCP only (refused again: still SERVFAIL), never over UDP: its refused TCP retries for mid.example.jp count as timeouts (lib/selection.c error → server_timeout) and back the expected timeout off past TCP_RTT_THRESHOLD 2000 ms, above which select_transport picks TCP from the start (profile switch tcpWhenTimeoutOverMs: 2000). It does so when its measured srtt to the server is at most 4 ms: then the TCP tries for mid end, at KR_NS_TIMEOUT_MIN_DEAD_TIMEOUT 800 ms, one doubling later, at 7 timeouts (23 << 7 = 2944 ms); with srtt 5 ms it stops at 6 (1600 ms) and asks big over UDP — measured both ways, so this cell varies (servers/real/README.md); the emulation makes fewer retries for mid, so its timeout stays under 2 s',
+            'Knot Resolver asks big.example.jp over TCP only (refused again: still SERVFAIL), never over UDP: its refused TCP connects for mid.example.jp count as timeouts (lib/selection.c error → server_timeout) and it asks the one address again until it is dead (KR_NS_TIMEOUT_ROW_DEAD 4 in a row, the last wait at least KR_NS_TIMEOUT_MIN_DEAD_TIMEOUT 800 ms), each wait (srtt + max(4·variance, 20)) << timeouts (calc_timeout); over the 120 ms path that base is over 125 ms, so the count that makes it dead leaves a wait over TCP_RTT_THRESHOLD 2000 ms for big.example.jp, and select_transport picks TCP from the start (measured: waits 253, 506, 1012, 2024 ms, then 4048 for big; profile switches rttStateTimeouts, deadAfterTimeouts, retryTimedOutServer, tcpWhenTimeoutOverMs: 2000)',
         },
       },
     },

@@ -118,6 +118,8 @@ interface Ctx {
   stale: boolean;
   /** UDP timeouts per server and question in this resolution (`tcpAfterUdpTimeouts`). */
   udpTimeouts: Map<string, number>;
+  /** "qname|qtype" of the questions that got TC=1 in this resolution (`tcpAfterTruncationSticks`). */
+  truncated?: Set<string>;
 }
 
 /** What a lookup settled on, before it is shaped for one client (DO/AD/CD). */
@@ -894,7 +896,8 @@ export class ResolverEngine {
       const r = await this.exchange(ctx, server, sname, sqtype, dp.zone, purpose);
       sentHere += r.sends;
       if (r.kind !== 'response') {
-        waited.add(formatEndpoint(server));
+        // retryTimedOutServer (Knot Resolver): the server stays a choice until it is dead (then infra skips it).
+        if (!this.settings.retryTimedOutServer) waited.add(formatEndpoint(server));
         if (this.settings.nsAaaaAfterTimeoutFromParent) await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth);
         continue;
       }
@@ -1032,7 +1035,9 @@ export class ResolverEngine {
     // this question, or when the server's retransmission timeout has grown past a threshold.
     const timeoutKey = `${formatEndpoint(server)}|${canonicalName(qname)}|${qtype}`;
     const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
+    const questionKey = `${canonicalName(qname)}|${qtype}`;
     let tcp =
+      (this.settings.tcpAfterTruncationSticks && ctx.truncated?.has(questionKey) === true) ||
       (udpTimeoutLimit > 0 && (ctx.udpTimeouts.get(timeoutKey) ?? 0) >= udpTimeoutLimit) ||
       (this.settings.tcpWhenTimeoutOverMs > 0 && this.infra.timeoutFor(server) > this.settings.tcpWhenTimeoutOverMs);
     let sends = 0;
@@ -1055,7 +1060,9 @@ export class ResolverEngine {
       const dnssecOk = edns && this.validating;
       this.infra.beforeSend(server);
       this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
-      const usedTimeoutMs = this.settings.fixedUpstreamTimeoutMs > 0 ? this.settings.fixedUpstreamTimeoutMs : tcp ? Math.max(this.infra.timeoutFor(server), 2000) : this.infra.timeoutFor(server);
+      // The server's timeout as selection chose it (Knot Resolver's transport->timeout decides the dead state).
+      const selectedTimeoutMs = this.infra.timeoutFor(server);
+      const usedTimeoutMs = this.settings.fixedUpstreamTimeoutMs > 0 ? this.settings.fixedUpstreamTimeoutMs : tcp ? Math.max(selectedTimeoutMs, 2000) : selectedTimeoutMs;
       const r = await this.upstream.send({
         server,
         qname,
@@ -1071,7 +1078,7 @@ export class ResolverEngine {
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
-        this.infra.recordTimeout(server);
+        this.infra.recordTimeout(server, selectedTimeoutMs);
         if (r.kind === 'timeout' && this.settings.timeoutThrottleS > 0) this.infra.throttle(server, qname, qtype, this.settings.timeoutThrottleS, 5);
         if (!tcp && r.kind === 'timeout' && udpTimeoutLimit > 0) {
           const n = (ctx.udpTimeouts.get(timeoutKey) ?? 0) + 1;
@@ -1122,6 +1129,7 @@ export class ResolverEngine {
       else if (!edns && triedWithoutEdns) this.infra.setEdns(server, 'noedns');
       if (msg.flags.tc && !tcp) {
         this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'truncated');
+        if (this.settings.tcpAfterTruncationSticks) (ctx.truncated ??= new Set()).add(questionKey);
         tcp = true;
         continue;
       }

@@ -37,6 +37,8 @@ export interface ServerInfo {
   expiresAt?: number;
   /** No query to this server until then, lab ms, while a probe may still be out (`infraProbeDelayRtoMs`). */
   probeDelayUntil?: number;
+  /** When the server was last pronounced dead, lab ms (`deadAfterTimeouts`; Knot Resolver rtt_state.dead_since). */
+  deadSince?: number;
 }
 
 /**
@@ -81,6 +83,8 @@ export class InfraCache {
    */
   isSkipped(server: Endpoint): boolean {
     const s = this.info(server);
+    // Knot Resolver selection.c invalidate_dead_upstream: a dead address is no choice until its retry interval is over.
+    if (s.deadSince !== undefined && this.clock.now() < s.deadSince + this.settings.deadRetryIntervalMs) return true;
     if (this.expired(s)) return false;
     if (this.atTop(s)) return true;
     const probeMax = this.settings.infraProbeDelayRtoMs;
@@ -117,9 +121,29 @@ export class InfraCache {
     if (probeMax > 0 && s.rto >= probeMax && s.timeouts > 0) s.probeDelayUntil = now + Math.floor((s.rto + 1999) / 1000) * 1000;
   }
 
-  /** RFC 6298 §2: SRTT/RTTVAR update and RTO = SRTT + 4·RTTVAR, clamped. */
+  /** RFC 6298 §2: SRTT/RTTVAR update and RTO = SRTT + 4·RTTVAR, clamped (or Knot Resolver's rtt_state, `rttStateTimeouts`). */
   recordRtt(server: Endpoint, rttMs: number): void {
     const s = this.info(server);
+    if (this.settings.rttStateTimeouts) {
+      // lib/selection.c calc_rtt_state (5.6.0), in its integer arithmetic: the first answer of an address with no
+      // answer and no timeout yet sets srtt = rtt, variance = rtt / 2; later ones smooth both (RFC 6298 §2 gains).
+      // An answer resets the count of timeouts and the dead mark (the new state has neither).
+      const rtt = Math.max(0, Math.floor(rttMs));
+      if (s.srtt === undefined && s.timeouts === 0) {
+        s.srtt = rtt;
+        s.rttvar = Math.floor(rtt / 2);
+      } else {
+        const srtt = s.srtt ?? 0;
+        const variance = s.srtt === undefined ? this.settings.initialRtoMs / 4 : s.rttvar;
+        s.rttvar = Math.floor((3 * variance + Math.abs(srtt - rtt) + 2) / 4);
+        s.srtt = Math.floor((7 * srtt + rtt + 4) / 8);
+      }
+      s.timeouts = 0;
+      delete s.deadSince;
+      s.rto = this.rttStateTimeout(s);
+      s.lastUsed = this.clock.now();
+      return;
+    }
     // Unbound infra_rtt_update: an answer from a server whose timeout was at the top starts its RTT afresh.
     if (this.atTop(s)) {
       delete s.srtt;
@@ -138,12 +162,37 @@ export class InfraCache {
     s.lastUsed = this.clock.now();
   }
 
-  /** RFC 6298 §5.5: back off the RTO after a timeout. */
-  recordTimeout(server: Endpoint): void {
+  /**
+   * RFC 6298 §5.5: back off the RTO after a timeout. `waitedMs`: the wait that ran out, which decides whether the
+   * server is now dead (`deadAfterTimeouts`).
+   */
+  recordTimeout(server: Endpoint, waitedMs: number = this.timeoutFor(server)): void {
     const s = this.info(server);
-    s.timeouts++;
-    s.rto = this.clampRto(s.rto * 2);
     s.lastUsed = this.clock.now();
+    if (!this.settings.rttStateTimeouts) {
+      s.timeouts++;
+      s.rto = this.clampRto(s.rto * 2);
+      return;
+    }
+    // lib/selection.c server_timeout (5.6.0): one more consecutive timeout (at most 64); dead once there are
+    // KR_NS_TIMEOUT_ROW_DEAD in a row and this wait was at least KR_NS_TIMEOUT_MIN_DEAD_TIMEOUT ("so that many
+    // (concurrent) short attempts can't cause the dead state").
+    s.timeouts = Math.min(64, s.timeouts + 1);
+    const dead = this.settings.deadAfterTimeouts;
+    if (dead > 0 && s.timeouts >= dead && waitedMs >= this.settings.deadMinTimeoutMs) s.deadSince = this.clock.now();
+    s.rto = this.rttStateTimeout(s);
+  }
+
+  /**
+   * lib/selection.c calc_timeout and back_off_timeout (5.6.0): (srtt + max(4·variance, MINIMAL_TIMEOUT_ADDITION))
+   * << min(consecutive timeouts, MAX_BACKOFF), at most MAX_TIMEOUT. An address never answered has srtt 0 and
+   * variance DEFAULT_TIMEOUT / 4 (default_rtt_state), so it starts at DEFAULT_TIMEOUT and doubles per timeout.
+   */
+  private rttStateTimeout(s: ServerInfo): number {
+    const srtt = s.srtt ?? 0;
+    const variance = s.srtt === undefined ? this.settings.initialRtoMs / 4 : s.rttvar;
+    const base = srtt + Math.max(4 * variance, this.settings.rttStateMinAdditionMs);
+    return Math.min(this.settings.maxRtoMs, base * 2 ** Math.min(s.timeouts, this.settings.rttStateMaxBackoff));
   }
 
   private clampRto(ms: number): number {

@@ -62,6 +62,14 @@ const BASE: ResolverSettings = {
   infraHostTtlS: 0, // a profile sets it where its product forgets what it learnt about a server
   infraBlacklistRtoMs: 0,
   infraProbeDelayRtoMs: 0,
+  rttStateTimeouts: false, // RFC 6298 §2 and §5.5
+  rttStateMinAdditionMs: 0,
+  rttStateMaxBackoff: 0,
+  deadAfterTimeouts: 0, // a profile sets it where its product gives up on a server for a while
+  deadMinTimeoutMs: 0,
+  deadRetryIntervalMs: 0,
+  retryTimedOutServer: false, // try the other servers first (RFC 1035 §7.2)
+  tcpAfterTruncationSticks: false, // RFC 7766 §5: TCP for the truncated query
   rttBandMs: 400,
   exploreProbability: 0.02,
   lameTtl: 900,
@@ -197,7 +205,22 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxNegativeTtl: 3600,
     maxSentPerDelegation: 32,
     maxQueriesPerClientQuery: 100, // approximation of Knot's iteration limit (KR_ITER_LIMIT), not checked against 5.6 source
-    initialRtoMs: 400,
+    initialRtoMs: 400, // lib/selection.c DEFAULT_TIMEOUT 400 (default_rtt_state: variance DEFAULT_TIMEOUT / 4)
+    // lib/selection.c / selection.h (5.6.0): per-address rtt_state. Wait = (srtt + max(4·variance, 20)) << consecutive
+    // timeouts (MINIMAL_TIMEOUT_ADDITION 20, MAX_BACKOFF 8, MAX_TIMEOUT 10000), any answer resets the count; dead after
+    // KR_NS_TIMEOUT_ROW_DEAD 4 timeouts in a row once the wait was >= KR_NS_TIMEOUT_MIN_DEAD_TIMEOUT 800, for
+    // KR_NS_TIMEOUT_RETRY_INTERVAL 1000; a timed-out address stays a choice until then (selection_iter.c
+    // get_valid_addresses). Measured (middlebox-checkpoints [vulnerable], log_level('debug') of real 5.6.0): after
+    // mid.example.jp's TC=1, TCP connects refused at 44, 88, 176, … ms until dead; big then waits 44 << 6 > 2000: TCP.
+    rttStateTimeouts: true,
+    rttStateMinAdditionMs: 20,
+    rttStateMaxBackoff: 8,
+    maxRtoMs: 10000,
+    deadAfterTimeouts: 4,
+    deadMinTimeoutMs: 800,
+    deadRetryIntervalMs: 1000,
+    retryTimedOutServer: true,
+    tcpAfterTruncationSticks: true, // selection_iter.c iter_choose_transport: tcp = qry->flags.TCP || local_state->truncated
     // Zone cuts and DS, measured against real kresd 5.6.0 in the resolver matrix (servers/real/README.md):
     nsFromAnswerAuthority: true, // iterate.c process_answer → pick_authority; zonecut.c kr_zonecut_find_cached uses the child's apex NS (registrar-transfer-dnssec, registrar-hijack, dnssec-rollback traces)
     nsReplaceOnlyWhenExpiring: true, // cache/entry_list.c entry_h_splice: "not overwriting" unless SECURE, higher rank or is_expiring() (insecure-first: bob's resolver re-walks at T+3h15m)

@@ -181,6 +181,45 @@ export interface ResolverSettings {
    * (services/cache/infra.h), infra.c infra_host ("this is the probe query") and infra_get_lame_rtt.
    */
   infraProbeDelayRtoMs: number;
+  /**
+   * Knot Resolver's per-address rtt_state instead of RFC 6298's RTO (lib/selection.c and selection.h, 5.6.0).
+   * The wait for the next query to a server is (srtt + max(4·variance, `rttStateMinAdditionMs`)) << its
+   * consecutive timeouts (at most `rttStateMaxBackoff` doublings, capped at `maxRtoMs`: calc_timeout,
+   * back_off_timeout); an address with no answer yet has srtt 0 and variance `initialRtoMs` / 4
+   * (default_rtt_state). Answers update srtt and variance in integer arithmetic (calc_rtt_state: the first
+   * answer sets srtt = rtt, variance = rtt / 2) and reset the count of timeouts; each timeout, or refused TCP
+   * connect (error → server_timeout), adds one. No lower bound (`minRtoMs` is not used). false: RFC 6298
+   * (SRTT + 4·RTTVAR, doubled per timeout, clamped to `minRtoMs`..`maxRtoMs`).
+   */
+  rttStateTimeouts: boolean;
+  /** `rttStateTimeouts`: the least added to srtt, ms (selection.c MINIMAL_TIMEOUT_ADDITION 20). */
+  rttStateMinAdditionMs: number;
+  /** `rttStateTimeouts`: the most doublings of the wait for consecutive timeouts (selection.c MAX_BACKOFF 8). */
+  rttStateMaxBackoff: number;
+  /**
+   * A server becomes dead after this many timeouts in a row, once the wait that ran out was at least
+   * `deadMinTimeoutMs`; a dead server is not asked, by any resolution, for `deadRetryIntervalMs`, and then
+   * one more timeout makes it dead again (its count of timeouts stays until it answers). 0: off. Knot
+   * Resolver 5.6.0 lib/selection.h KR_NS_TIMEOUT_ROW_DEAD 4, KR_NS_TIMEOUT_MIN_DEAD_TIMEOUT 800,
+   * KR_NS_TIMEOUT_RETRY_INTERVAL 1000 (cache_rtt_tout_retry_interval); selection.c server_timeout sets
+   * dead_since, invalidate_dead_upstream drops the address from the choices meanwhile.
+   */
+  deadAfterTimeouts: number;
+  deadMinTimeoutMs: number;
+  deadRetryIntervalMs: number;
+  /**
+   * A server that timed out stays a choice for the same question until it is dead (`deadAfterTimeouts`)
+   * or the query limits end the resolution; false: it is set aside for this resolution until the others
+   * have been tried. Knot Resolver 5.6.0 lib/selection_iter.c get_valid_addresses: only `broken`
+   * addresses (bad rcode, FORMERR…) leave the choices, a timeout only counts in error_count.
+   */
+  retryTimedOutServer: boolean;
+  /**
+   * Once a question got TC=1 in this resolution, every later try of it goes over TCP from the start (to any
+   * server); false: each try starts over UDP. Knot Resolver 5.6.0 lib/selection_iter.c iter_choose_transport:
+   * tcp = qry->flags.TCP || local_state->truncated (selection.c error: KR_SELECTION_TRUNCATED sets truncated).
+   */
+  tcpAfterTruncationSticks: boolean;
   /** Servers whose smoothed RTT is within this band of the best are chosen at random (Unbound RTT_BAND 400 ms). */
   rttBandMs: number;
   /** Probability of picking any usable server instead of a fast one, to keep RTT estimates fresh. */

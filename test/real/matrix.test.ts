@@ -43,8 +43,6 @@ const KNOWN_DISAGREEMENTS: Record<string, string[]> = Object.fromEntries(
 const OPEN_CELLS: Record<string, string> = {
   'middlebox-checkpoints [lb-session-table] × unbound':
     'Unbound retries a server until its timeout reaches 120 s (USEFUL_SERVER_TOP_TIMEOUT); whether a retry lands when the session table frees up decides which of steps 12–15 fail; the emulated profile gives up sooner',
-  'middlebox-checkpoints [vulnerable] × knot':
-    "kresd's timeout for big depends on the srtt it measured for mid (lib/selection.c): 1600 ms (UDP, PASS) or 2944 ms (TCP only, FAIL*) from run to run",
   'facebook-query-storm [patient-clients] × knot':
     "kresd's random server exploration (lib/selection.c, ε = 1/20) asks tld-com in some normal hours; its count of .com queries in the outage differs from the emulated profile's",
   'facebook-query-storm [serve-stale] × knot': "kresd's serve_stale rule (modules/serve_stale) is not modelled: no stale answer at T+1h30m",
