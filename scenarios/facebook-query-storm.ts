@@ -11,7 +11,7 @@ import { defineScenario } from '../lab/scenario/types.ts';
 const TLD_NORMAL = 'step 7 ';
 const TLD_OUTAGE = 'step 19 ';
 const BIND_NS_AAAA =
-  'BIND looks up the AAAA of a.ns/b.ns.example.com (glue A only) from the root hints, so the .com server is asked: at the cold start, whose cut is reached through a minimisation step, and at every failed fetch in the outage (resolver.c fctx_getaddresses: DNS_ADBFIND_AVOIDFETCHES only while restarts == 1; findname: STARTATZONE; adb.c fetch_name: dns_view_findzonecut from hints; profile switch nsAaaaFetchAfterFirstTry)';
+  'BIND looks up the AAAA of a.ns/b.ns.example.com (glue A only) from the root hints, so the .com server is asked: at the cold start, whose cut is reached through a minimisation step, and at failed fetches in the outage, each of which gathers addresses again 1.6 s in (resolver.c fctx_getaddresses: DNS_ADBFIND_AVOIDFETCHES only while restarts == 1; findname: STARTATZONE; adb.c fetch_name: dns_view_findzonecut from hints; fctx_setretryinterval: 800 ms per query; profile switches nsAaaaFetchAfterFirstTry, fetchRetryIntervalMs)';
 const KNOT_NS_AAAA =
   'after a timeout Knot Resolver resolves a nameserver\'s unknown AAAA instead of asking a failed server again, and starts that sub-query at the parent\'s cut, so the .com server is asked in the outage (lib/selection.c select_transport, lib/resolve.c zone_cut_check; profile switch nsAaaaAfterTimeoutFromParent)';
 const BIND_NO_HOLD_BACK =

@@ -116,7 +116,7 @@ interface Ctx {
   startedAt: number;
   aggressive: boolean;
   stale: boolean;
-  /** UDP timeouts per server and question in this resolution (`tcpAfterUdpTimeouts`). */
+  /** UDP timeouts per server and question in this resolution (`tcpAfterUdpTimeouts`, `ednsTimeoutLargestSeen`). */
   udpTimeouts: Map<string, number>;
   /** "qname|qtype" of the questions that got TC=1 in this resolution (`tcpAfterTruncationSticks`). */
   truncated?: Set<string>;
@@ -711,12 +711,12 @@ export class ResolverEngine {
         // resolver-query-timeout (resolutionTimeLimitMs), not the client query's, which may end first.
         const own: Ctx = { ...ctx, startedAt: this.clock.now() };
         const piece = await this.iterate(own, target, 'AAAA', depth + 1, 'ns-address', { dp: this.hintsDelegation(), minimise: false });
-        if (piece.kind !== 'servfail') this.storePiece(piece, target, 'AAAA');
-        // "Don't pound on bad servers" (adb.c fetch_callback): a failed fetch is not started again for 10 s.
-        else this.nsAaaaFailedUntil.set(key, this.clock.now() + 10_000);
+        if (piece.kind === 'servfail') throw new Error(piece.reason ?? 'SERVFAIL');
+        this.storePiece(piece, target, 'AAAA');
       })();
-      // Nobody waits for it; a failure only means no AAAA (adb.c fetch_callback marks the name's fetch failed).
-      fetch.catch(() => undefined).finally(() => this.nsAaaaFetching.delete(key));
+      // Nobody waits for it; a failure only means no AAAA. "Don't pound on bad servers" (adb.c fetch_callback): a
+      // failed fetch — SERVFAIL, or resolver-query-timeout (LimitReached), as in the outage — is not started again for 10 s.
+      fetch.catch(() => this.nsAaaaFailedUntil.set(key, this.clock.now() + 10_000)).finally(() => this.nsAaaaFetching.delete(key));
     }
   }
 
@@ -813,7 +813,7 @@ export class ResolverEngine {
     let sentHere = 0;
     let referrals = 0;
     let minimise = this.settings.qnameMinimisation && qtype !== 'DS' && (start?.minimise ?? true);
-    /** Address gatherings at this cut, BIND's fctx->restarts (`nsAaaaFetchAfterFirstTry`). */
+    /** Address gatherings at this cut, BIND's fctx->restarts (`nsAaaaFetchAfterFirstTry`, `fetchRetryIntervalMs`). */
     let gatherings = 1;
     /** Nameserver names whose AAAA this query resolved already (`nsAaaaAfterTimeoutFromParent`; Knot RECORD_TRIED). */
     const aaaaTried = new Set<string>();
@@ -844,7 +844,8 @@ export class ResolverEngine {
       const intermediate = probe || !nameEquals(sname, name);
       if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
       let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
-      if (!server && waited.size > 0 && rounds < 2) {
+      // No new round once resolutionTimeLimitMs is up (BIND resolver.c rctx_timedout: "stopped trying to make fetch happen").
+      if (!server && waited.size > 0 && rounds < this.settings.maxAddressGatherings - 1 && this.timeLeftMs(ctx) > 0) {
         rounds++;
         this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
@@ -893,7 +894,7 @@ export class ResolverEngine {
         }
       }
       if (!server) return fail(Ede.NO_REACHABLE_AUTHORITY, `no usable server left for ${dp.zone}`);
-      const r = await this.exchange(ctx, server, sname, sqtype, dp.zone, purpose);
+      const r = await this.exchange(ctx, server, sname, sqtype, dp.zone, purpose, gatherings);
       sentHere += r.sends;
       if (r.kind !== 'response') {
         // retryTimedOutServer (Knot Resolver): the server stays a choice until it is dead (then infra skips it).
@@ -998,6 +999,26 @@ export class ResolverEngine {
     }
   }
 
+  /** Time left before `resolutionTimeLimitMs` ends this resolution, ms (Infinity without a limit). */
+  private timeLeftMs(ctx: Ctx): number {
+    const limitMs = this.settings.resolutionTimeLimitMs;
+    return limitMs > 0 ? ctx.startedAt + limitMs - this.clock.now() : Infinity;
+  }
+
+  /**
+   * `fetchRetryIntervalMs` (BIND 9.18 lib/dns/resolver.c fctx_setretryinterval, fctx_query): the retry interval,
+   * doubled for each address gathering past `fetchNonBackoffTries` (at most 6 times), at least the server's
+   * smoothed RTT plus a fudge of 50/100/200 ms (plus 1 s over TCP), at most `maxRtoMs` (MAX_SINGLE_QUERY_TIMEOUT).
+   * The caller also stops it at the fetch's time left (`resolutionTimeLimitMs`).
+   */
+  private fetchRetryInterval(server: Endpoint, gathering: number, tcp: boolean): number {
+    const s = this.settings;
+    const shift = Math.min(6, Math.max(0, gathering - s.fetchNonBackoffTries));
+    const srtt = (this.infra.info(server).srtt ?? 0) + (tcp ? 1000 : 0);
+    const expected = srtt + (srtt < 50 ? 50 : srtt < 100 ? 100 : 200);
+    return Math.min(s.maxRtoMs, Math.max(s.fetchRetryIntervalMs * 2 ** shift, expected));
+  }
+
   private reportResponse(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, transport: Transport, resp: Message, size: number, rttMs: number, cls: ResponseClass): void {
     this.emit({
       type: 'upstream-response',
@@ -1028,6 +1049,8 @@ export class ResolverEngine {
     qtype: RRTypeName,
     zone: Name,
     purpose: UpstreamPurpose,
+    /** The fetch's address gathering this query belongs to (BIND's fctx->restarts; `fetchRetryIntervalMs`). */
+    gathering = 1,
   ): Promise<{ kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number } | { kind: 'failed'; sends: number }> {
     const info = this.infra.info(server);
     let edns = info.edns !== 'noedns';
@@ -1044,15 +1067,20 @@ export class ResolverEngine {
     let triedWithoutEdns = false;
     let udpPayloadSize = this.settings.ednsBufferSize;
     const fragmentFallback = this.settings.ednsFragmentFallbackSize;
-    let hinted = false;
+    // ednsTimeoutLargestSeen (BIND resolver.c resquery_send, triededns count 1): the next query of this fetch to a
+    // server whose first query timed out advertises the largest UDP answer seen from that server; later ones the
+    // configured size again.
+    const seen = info.largestUdpResponse;
+    if (this.settings.ednsTimeoutLargestSeen && edns && !tcp && ctx.udpTimeouts.get(timeoutKey) === 1 && seen !== undefined && seen < udpPayloadSize) {
+      udpPayloadSize = Math.max(512, seen);
+    }
     // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
     if (this.settings.timeoutThrottleS > 0 && this.infra.isThrottled(server, qname, qtype)) return { kind: 'failed', sends: 0 };
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       // resolutionTimeLimitMs (BIND resolver-query-timeout): no query once the time is up, and no wait past it.
-      const limitMs = this.settings.resolutionTimeLimitMs;
-      const leftMs = limitMs > 0 ? ctx.startedAt + limitMs - this.clock.now() : Infinity;
-      if (leftMs <= 0) throw new LimitReached(`no answer within ${limitMs} ms of the client query`);
+      const leftMs = this.timeLeftMs(ctx);
+      if (leftMs <= 0) throw new LimitReached(`no answer within ${this.settings.resolutionTimeLimitMs} ms of the client query`);
       ctx.sent++;
       sends++;
       if (tcp) ctx.tcp++;
@@ -1062,7 +1090,14 @@ export class ResolverEngine {
       this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
       // The server's timeout as selection chose it (Knot Resolver's transport->timeout decides the dead state).
       const selectedTimeoutMs = this.infra.timeoutFor(server);
-      const usedTimeoutMs = this.settings.fixedUpstreamTimeoutMs > 0 ? this.settings.fixedUpstreamTimeoutMs : tcp ? Math.max(selectedTimeoutMs, 2000) : selectedTimeoutMs;
+      const usedTimeoutMs =
+        this.settings.fixedUpstreamTimeoutMs > 0
+          ? this.settings.fixedUpstreamTimeoutMs
+          : this.settings.fetchRetryIntervalMs > 0
+            ? this.fetchRetryInterval(server, gathering, tcp)
+            : tcp
+              ? Math.max(selectedTimeoutMs, 2000)
+              : selectedTimeoutMs;
       const r = await this.upstream.send({
         server,
         qname,
@@ -1080,10 +1115,10 @@ export class ResolverEngine {
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
         this.infra.recordTimeout(server, selectedTimeoutMs);
         if (r.kind === 'timeout' && this.settings.timeoutThrottleS > 0) this.infra.throttle(server, qname, qtype, this.settings.timeoutThrottleS, 5);
-        if (!tcp && r.kind === 'timeout' && udpTimeoutLimit > 0) {
+        if (!tcp && r.kind === 'timeout') {
           const n = (ctx.udpTimeouts.get(timeoutKey) ?? 0) + 1;
           ctx.udpTimeouts.set(timeoutKey, n);
-          if (n >= udpTimeoutLimit) {
+          if (udpTimeoutLimit > 0 && n >= udpTimeoutLimit) {
             tcp = true;
             continue;
           }
@@ -1092,13 +1127,6 @@ export class ResolverEngine {
         const below = this.settings.ednsFragmentFallbackBelowRtoMs;
         if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback && (below <= 0 || usedTimeoutMs < below)) {
           udpPayloadSize = fragmentFallback;
-          continue;
-        }
-        // Or with the largest answer this server has sent us (ednsTimeoutLargestSeen), once.
-        const seen = info.largestUdpResponse;
-        if (!tcp && edns && r.kind === 'timeout' && this.settings.ednsTimeoutLargestSeen && !hinted && seen !== undefined && seen < udpPayloadSize) {
-          udpPayloadSize = Math.max(512, seen);
-          hinted = true;
           continue;
         }
         // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).

@@ -59,6 +59,9 @@ const BASE: ResolverSettings = {
   initialRtoMs: 376,
   minRtoMs: 50,
   maxRtoMs: 12000,
+  fetchRetryIntervalMs: 0, // the server's RTT-based RTO (RFC 6298)
+  fetchNonBackoffTries: 0,
+  maxAddressGatherings: 3, // the first pass and two retry rounds (engine choice)
   infraHostTtlS: 0, // a profile sets it where its product forgets what it learnt about a server
   infraBlacklistRtoMs: 0,
   infraProbeDelayRtoMs: 0,
@@ -160,6 +163,10 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // timeout would go to 512, not modelled). Measured (middlebox-checkpoints fragment-drop): real 9.18.49 resends
     // after ~800 ms, gets TC=1 and the answer over TCP.
     ednsTimeoutLargestSeen: true,
+    // resolver.c sets DNS_FETCHOPT_NOEDNS0 only after a FORMERR or an answer that does not parse (rctx_parse,
+    // rctx_badserver), never after timeouts. Measured (facebook-query-storm, real 9.18.49): every query to the dead
+    // servers in the outage hour carried EDNS (the same 56-octet query with a cookie).
+    ednsOffAfterTimeouts: false,
     // resolver-query-timeout 10; (named -C 9.18.49): lib/dns/resolver.c fctx_expired → SERVFAIL. Measured (middlebox-checkpoints
     // lb-session-table): real 9.18.49 answers big.example.jp SERVFAIL at T+10s while the load balancer drops every try.
     resolutionTimeLimitMs: 10000,
@@ -173,7 +180,14 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     maxQueriesPerClientQuery: 50, // max-recursion-queries 50;
     maxRestarts: 16, // source constant: a CNAME chain longer than 16 links is abandoned (query.c)
     maxDepth: 7, // max-recursion-depth 7;
-    initialRtoMs: 800, // approximation of BIND's initial retry interval for an unknown server (not checked against source)
+    initialRtoMs: 800, // ranks a server with no RTT yet; resolver-retry-interval 800; (named -C)
+    // resolver-retry-interval 800; resolver-nonbackoff-tries 3; (named -C 9.18.49) and resolver.c fctx_setretryinterval:
+    // each query of a fetch waits 800 ms, doubled from its 4th address gathering on, capped at MAX_SINGLE_QUERY_TIMEOUT.
+    // Measured (facebook-query-storm, real 9.18.49): both dead servers asked every 0.8 s, each outage fetch in turn.
+    fetchRetryIntervalMs: 800,
+    fetchNonBackoffTries: 3,
+    maxRtoMs: 9000, // source constant MAX_SINGLE_QUERY_TIMEOUT 9000 (resolver.c)
+    maxAddressGatherings: 100, // resolver.c fctx_getaddresses: "too many restarts" past 100; resolver-query-timeout ends a fetch first
     exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
     lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
     parentNsFallback: false, // measured: real 9.18.49 keeps the cached NS of registrar-transfer-dnssec uncooperative-long-ns until it expires (T+4h)

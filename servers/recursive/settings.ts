@@ -96,8 +96,11 @@ export interface ResolverSettings {
    */
   ednsOffAfterTimeouts: boolean;
   /**
-   * After a UDP query with EDNS times out, ask the same server again advertising the largest UDP response
-   * it has sent us so far, when that is smaller than what was advertised (BIND's ADB "udpsize" hint).
+   * After a UDP query with EDNS times out, the next query of the same question to that server in this
+   * resolution advertises the largest UDP response the server has sent us so far, when that is smaller
+   * than what is configured (BIND's ADB "udpsize" hint); queries after a second timeout use the configured
+   * size again. Not an extra query: the hint rides on the server's next turn (resolver.c resquery_send,
+   * triededns count 1; with one server, the next address gathering, 800 ms later).
    */
   ednsTimeoutLargestSeen: boolean;
   /**
@@ -157,6 +160,29 @@ export interface ResolverSettings {
   /** Lower/upper bounds on the retransmission timeout, ms. */
   minRtoMs: number;
   maxRtoMs: number;
+  /**
+   * Wait for each query from a fetch's retry interval instead of the server's backed-off RTO, ms; 0: the
+   * server's RTO (RFC 6298 §5.5 doubling, kept across resolutions). BIND 9.18 `resolver-retry-interval` (800,
+   * `named -C`), lib/dns/resolver.c fctx_setretryinterval: the wait is this interval, doubled for each
+   * address gathering of the fetch past `fetchNonBackoffTries` (fctx->restarts; at most 6 doublings), at least
+   * the server's smoothed RTT plus 50/100/200 ms (below 50 ms / below 100 ms / above; TCP: one more second,
+   * fctx_query), at most `maxRtoMs` (MAX_SINGLE_QUERY_TIMEOUT 9 s) and the fetch's time left
+   * (`resolutionTimeLimitMs`). A timeout does not grow the next fetch's waits. Measured (facebook-query-storm,
+   * real 9.18.49): one query per dead server and gathering, 0.8 s apart, all through the outage hour.
+   * Known simplification: BIND also raises a timed-out server's srtt by a random amount (fctx_cancelquery,
+   * up to 1 s at first, 8–32 ms once above 400 ms), which matters only once it passes 600 ms.
+   */
+  fetchRetryIntervalMs: number;
+  /** Address gatherings of a fetch before `fetchRetryIntervalMs` doubles (BIND `resolver-nonbackoff-tries` 3). */
+  fetchNonBackoffTries: number;
+  /**
+   * How many times a resolution goes through the servers of one delegation (the first pass and the retry
+   * rounds, timed-out servers asked again in each) before it gives up on them. 3 by default (an engine
+   * choice). BIND 9.18 starts over whenever a fetch has tried every address (resolver.c fctx_try "We have no
+   * more addresses. Start over.") up to its failsafe of 100 (fctx_getaddresses "too many restarts"): in
+   * practice `resolutionTimeLimitMs` or the query limits end the fetch first.
+   */
+  maxAddressGatherings: number;
   /**
    * Life of a server's entry in the infrastructure cache, seconds; 0: entries never expire. The entry's
    * life is set when it is made and not renewed by answers or timeouts; when it has run out, the next
