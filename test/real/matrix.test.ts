@@ -30,14 +30,7 @@ import { pidsByName, namespaceOf } from '../../servers/real/netns.ts';
 import { BINARY, PRODUCTS } from '../../servers/real/products.ts';
 
 /** "id [variant] × product" → the claims where the product and its emulated profile still differ. */
-const KNOWN_DISAGREEMENTS: Record<string, string[]> = Object.fromEntries(
-  // BIND sends 37–156 nameserver AAAA lookups to .com in the outage hour, the emulated bind profile about 2
-  // (servers/real/README.md, "Outage scenarios at a clock rate").
-  ['patient-clients', 'retrying-clients', 'aggressive-apps', 'serve-stale'].map((v) => [
-    `facebook-query-storm [${v}] × bind`,
-    ['queries from resolver to tld-com from T+1h to T+1h59m59s'],
-  ]),
-);
+const KNOWN_DISAGREEMENTS: Record<string, string[]> = {};
 
 /** "id [variant] × product" → why the cell is open (servers/real/README.md, "Middleboxes on the real path"). */
 const OPEN_CELLS: Record<string, string> = {
