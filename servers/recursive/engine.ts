@@ -842,7 +842,7 @@ export class ResolverEngine {
       const intermediate = probe || !nameEquals(sname, name);
       if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
       let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
-      if (!server && waited.size > 0 && rounds < 2) {
+      if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1) {
         rounds++;
         this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
@@ -1040,6 +1040,8 @@ export class ResolverEngine {
     let udpPayloadSize = this.settings.ednsBufferSize;
     const fragmentFallback = this.settings.ednsFragmentFallbackSize;
     let hinted = false;
+    /** The ednsFragmentFallbackSize retry was made (once per exchange: Unbound's serviced query goes back to plain EDNS after it). */
+    let fragmentRetried = false;
     // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
     if (this.settings.timeoutThrottleS > 0 && this.infra.isThrottled(server, qname, qtype)) return { kind: 'failed', sends: 0 };
     for (let attempt = 0; attempt < 4; attempt++) {
@@ -1071,6 +1073,23 @@ export class ResolverEngine {
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
+        // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize), or — with
+        // ednsFragmentFallbackAnySize — at the size already advertised when that fits; with the same timeout: the backoff
+        // comes after this retry (Unbound serviced_udp_callback: infra_rtt_update only once the EDNS_FRAG resend timed out).
+        const below = this.settings.ednsFragmentFallbackBelowRtoMs;
+        if (
+          !tcp &&
+          edns &&
+          r.kind === 'timeout' &&
+          fragmentFallback > 0 &&
+          !fragmentRetried &&
+          (udpPayloadSize > fragmentFallback || this.settings.ednsFragmentFallbackAnySize) &&
+          (below <= 0 || usedTimeoutMs < below)
+        ) {
+          udpPayloadSize = Math.min(udpPayloadSize, fragmentFallback);
+          fragmentRetried = true;
+          continue;
+        }
         this.infra.recordTimeout(server);
         if (r.kind === 'timeout' && this.settings.timeoutThrottleS > 0) this.infra.throttle(server, qname, qtype, this.settings.timeoutThrottleS, 5);
         if (!tcp && r.kind === 'timeout' && udpTimeoutLimit > 0) {
@@ -1080,12 +1099,6 @@ export class ResolverEngine {
             tcp = true;
             continue;
           }
-        }
-        // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize).
-        const below = this.settings.ednsFragmentFallbackBelowRtoMs;
-        if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback && (below <= 0 || usedTimeoutMs < below)) {
-          udpPayloadSize = fragmentFallback;
-          continue;
         }
         // Or with the largest answer this server has sent us (ednsTimeoutLargestSeen), once.
         const seen = info.largestUdpResponse;
