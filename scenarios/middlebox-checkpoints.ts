@@ -116,7 +116,9 @@ big  IN TXT ${bigTxt}
     { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'no TC=1 ever arrived, so no TCP retry' },
     { at: '+2m', only: ['fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'tcp', count: 1 }, note: 'TC=1 (the server caps UDP at the 1232 the resolver offers), then one TCP query' },
     // lb-session-table: www used two of the three slots (www A, example.jp DNSKEY), each a fresh resolver source port.
-    { at: '+5s', only: ['lb-session-table'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, note: 'a third flow: it takes the last slot in the session table', expect: { rcode: 'NOERROR', flags: { ad: true } } },
+    // timeout 20s: a real run waits at most 10 s of host time per query, 20 s of lab time at realClockRate 2; with the
+    // same wait here, a resolver that never answers mid (Unbound: discard-timeout) asks big at T+25s in both runs.
+    { at: '+5s', only: ['lb-session-table'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, timeout: '20s', note: 'a third flow: it takes the last slot in the session table', expect: { rcode: 'NOERROR', flags: { ad: true } } },
     { at: '+10s', only: ['lb-session-table'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the table is full: every try (a new source port each) is dropped by the load balancer', expect: { rcode: 'SERVFAIL', answer: [] } },
     { at: '+2m', only: ['lb-session-table'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', none: true }, note: 'no query for big.example.jp ever reached the server' },
     { at: '+2m30s', only: ['lb-session-table'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the old sessions idled out (30 s): the same question now gets through and validates', expect: { rcode: 'NOERROR', flags: { ad: true } } },
