@@ -150,7 +150,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const runQuery = async (p: PlannedStep, step: QueryStep) => {
     const target = step.to ?? world.clients.get(step.client)?.resolver ?? '';
     event({ kind: 'query', step: p.number, actor: step.client, text: `${step.client} asks ${target}: ${step.query}${step.dnssec ? ' +dnssec' : ''}${step.note ? `   # ${step.note}` : ''}` });
-    const r = await ask(step.client, target, step.query, step.dnssec);
+    const r = await ask(step.client, target, step.query, step.dnssec, step.timeout !== undefined ? (parseDuration(step.timeout) ?? CLIENT_TIMEOUT_MS) : CLIENT_TIMEOUT_MS);
     samples.push(r.sample);
     event({ kind: 'answer', step: p.number, text: `${summarizeMessage(r.response)}${r.receivedAt !== undefined ? `  (${r.receivedAt - r.sentAt} ms)` : ''}`, ...(r.response ? { detail: formatMessage(r.response as Message) } : {}) });
     if (step.expect) record(p, checkResponse(r.response, step.expect), r.sentAt);

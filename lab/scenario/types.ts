@@ -147,6 +147,12 @@ export interface QueryStep extends StepBase {
   to?: string;
   /** Set the DO bit (RFC 3225). */
   dnssec?: boolean;
+  /**
+   * How long the client waits for the answer (default 30s; a real run also waits at most 10 s of host time,
+   * lab/runner/real.ts REAL_CLIENT_WAIT_MS, so 20 s of lab time at realClockRate 2). The next step starts
+   * when this one is answered or has timed out.
+   */
+  timeout?: Duration;
   expect?: ResponseExpectation;
 }
 

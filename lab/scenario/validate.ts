@@ -278,6 +278,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       const q = parseQuestion(step.query);
       if (typeof q === 'string') bad(q);
       checkTarget(step.client, step.to);
+      if (step.timeout !== undefined && !((parseDuration(step.timeout) ?? 0) > 0)) bad(`timeout "${step.timeout}" is not a positive duration`);
       if (step.expect) checkExpectation(step.expect, bad);
     } else if ('watch' in step) {
       const w = step.watch;

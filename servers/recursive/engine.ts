@@ -845,7 +845,7 @@ export class ResolverEngine {
       if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
       let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
       // No new round once resolutionTimeLimitMs is up (BIND resolver.c rctx_timedout: "stopped trying to make fetch happen").
-      if (!server && waited.size > 0 && rounds < this.settings.maxAddressGatherings - 1 && this.timeLeftMs(ctx) > 0) {
+      if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && this.timeLeftMs(ctx) > 0) {
         rounds++;
         this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
@@ -1074,6 +1074,8 @@ export class ResolverEngine {
     if (this.settings.ednsTimeoutLargestSeen && edns && !tcp && ctx.udpTimeouts.get(timeoutKey) === 1 && seen !== undefined && seen < udpPayloadSize) {
       udpPayloadSize = Math.max(512, seen);
     }
+    /** The ednsFragmentFallbackSize retry was made (once per exchange: Unbound's serviced query goes back to plain EDNS after it). */
+    let fragmentRetried = false;
     // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
     if (this.settings.timeoutThrottleS > 0 && this.infra.isThrottled(server, qname, qtype)) return { kind: 'failed', sends: 0 };
     for (let attempt = 0; attempt < 4; attempt++) {
@@ -1113,6 +1115,23 @@ export class ResolverEngine {
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
+        // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize), or — with
+        // ednsFragmentFallbackAnySize — at the size already advertised when that fits; with the same timeout: the backoff
+        // comes after this retry (Unbound serviced_udp_callback: infra_rtt_update only once the EDNS_FRAG resend timed out).
+        const below = this.settings.ednsFragmentFallbackBelowRtoMs;
+        if (
+          !tcp &&
+          edns &&
+          r.kind === 'timeout' &&
+          fragmentFallback > 0 &&
+          !fragmentRetried &&
+          (udpPayloadSize > fragmentFallback || this.settings.ednsFragmentFallbackAnySize) &&
+          (below <= 0 || usedTimeoutMs < below)
+        ) {
+          udpPayloadSize = Math.min(udpPayloadSize, fragmentFallback);
+          fragmentRetried = true;
+          continue;
+        }
         this.infra.recordTimeout(server, selectedTimeoutMs);
         if (r.kind === 'timeout' && this.settings.timeoutThrottleS > 0) this.infra.throttle(server, qname, qtype, this.settings.timeoutThrottleS, 5);
         if (!tcp && r.kind === 'timeout') {
@@ -1122,12 +1141,6 @@ export class ResolverEngine {
             tcp = true;
             continue;
           }
-        }
-        // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize).
-        const below = this.settings.ednsFragmentFallbackBelowRtoMs;
-        if (!tcp && edns && r.kind === 'timeout' && fragmentFallback > 0 && udpPayloadSize > fragmentFallback && (below <= 0 || usedTimeoutMs < below)) {
-          udpPayloadSize = fragmentFallback;
-          continue;
         }
         // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
         if (this.settings.ednsOffAfterTimeouts && !tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {

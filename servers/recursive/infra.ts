@@ -150,7 +150,15 @@ export class InfraCache {
       s.rttvar = 0;
     }
     delete s.probeDelayUntil;
-    if (s.srtt === undefined) {
+    if (this.settings.rttFirstAnswerAveraged) {
+      // Unbound util/rtt.c: rtt_init starts every server at srtt 0, rttvar UNKNOWN_SERVER_NICENESS/4 (rto 376), and
+      // rtt_update folds each answer in, the first one too, in whole milliseconds (C integer division).
+      const srtt = s.srtt ?? 0;
+      const rttvar = s.srtt === undefined ? Math.trunc(this.settings.initialRtoMs / 4) : s.rttvar;
+      const delta = Math.round(rttMs) - srtt;
+      s.srtt = srtt + Math.trunc(delta / 8);
+      s.rttvar = rttvar + Math.trunc((Math.abs(delta) - rttvar) / 4);
+    } else if (s.srtt === undefined) {
       s.srtt = rttMs;
       s.rttvar = rttMs / 2;
     } else {

@@ -37,11 +37,13 @@ const BASE: ResolverSettings = {
   ednsBufferSize: 1232, // DNS Flag Day 2020
   ednsFragmentFallbackSize: 0, // RFC 6891 asks for none; a profile sets it where its product's code does it
   ednsFragmentFallbackBelowRtoMs: 0,
+  ednsFragmentFallbackAnySize: false,
   ednsOffAfterTimeouts: true, // RFC 6891 §6.2.2
   ednsTimeoutLargestSeen: false,
   tcpAfterUdpTimeouts: 0, // RFC 7766 asks for TCP after TC=1 only
   tcpWhenTimeoutOverMs: 0,
   resolutionTimeLimitMs: 0, // no time limit of its own: the query and retry limits end a resolution
+  clientReplyDiscardMs: 0, // every client query gets its answer, however late
   timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
   fixedUpstreamTimeoutMs: 0, // RTT-based retransmission timeout (RFC 6298)
   servfailCacheS: 0, // every query resolves again (RFC 2308 §7.1 allows caching a SERVFAIL for at most 5 minutes; not required)
@@ -51,17 +53,18 @@ const BASE: ResolverSettings = {
   maxNegativeTtl: 3600,
   minNegativeTtl: 0,
   bogusTtl: 60,
+  maxTriesPerServer: 3, // three rounds over the delegation's servers (RFC 1035 §7.2 leaves the number open)
   maxSentPerDelegation: 32,
   maxQueriesPerClientQuery: 128,
   maxRestarts: 11,
   maxDepth: 5,
   maxReferrals: 130,
   initialRtoMs: 376,
+  rttFirstAnswerAveraged: false, // RFC 6298 §2.2: the first measurement sets SRTT and RTTVAR
   minRtoMs: 50,
   maxRtoMs: 12000,
   fetchRetryIntervalMs: 0, // the server's RTT-based RTO (RFC 6298)
   fetchNonBackoffTries: 0,
-  maxAddressGatherings: 3, // the first pass and two retry rounds (engine choice)
   infraHostTtlS: 0, // a profile sets it where its product forgets what it learnt about a server
   infraBlacklistRtoMs: 0,
   infraProbeDelayRtoMs: 0,
@@ -114,21 +117,33 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // a fragment-dropping firewall): real 1.17.1 resends 96 ms later, gets TC=1 and the answer over TCP.
     ednsFragmentFallbackSize: 1472,
     ednsFragmentFallbackBelowRtoMs: 5000, // serviced_udp_callback: sq->last_rtt < 5000
+    // serviced_udp_callback resends as serviced_query_UDP_EDNS_FRAG at any size (1232 stays 1232) and backs the
+    // timeout off only after that resend. Measured (middlebox-checkpoints lb-session-table, verbosity 4): each lost
+    // query under 5 s went out twice at the same timeout ("try edns1xx0"), then the timeout doubled.
+    ednsFragmentFallbackAnySize: true,
     // serviced_udp_callback (release-1.17.1) falls back without EDNS only on FORMERR/NOTIMP/malformed OPT; a timeout is
     // reported to the iterator (OUTBOUND_UDP_RETRY 1: no retry). Measured: real 1.17.1 probes a dead server with one query
     // per infra-host-ttl in facebook-query-storm, where this fallback would make it two.
     ednsOffAfterTimeouts: false,
     maxUdpResponse: 1232,
+    // discard-timeout: 1900 — in the installed 1.17.1-2+deb12u4 (Debian's backport of the CVE-2024-33655 fix from 1.20.0;
+    // `unbound-checkconf -o discard-timeout`): services/mesh.c mesh_send_reply drops a reply older than that.
+    clientReplyDiscardMs: 1900,
     maxTtl: 86400, // cache-max-ttl: 86400
     minTtl: 0, // cache-min-ttl: 0
     maxNegativeTtl: 3600, // cache-max-negative-ttl: 3600
     bogusTtl: 60, // val-bogus-ttl: 60
+    // outbound-msg-retry: 5 (iter_utils.c iter_server_selection). Measured (middlebox-checkpoints lb-session-table,
+    // verbosity 4): mid.example.jp TXT went to the one server 5 times (timeouts 173, 346, 692, 1384, 2768 ms, each sent
+    // twice) before "No more query targets, attempting last resort".
+    maxTriesPerServer: 5,
     maxSentPerDelegation: 32, // max-sent-count: 32 (resets on referral and restart)
     maxQueriesPerClientQuery: 128, // Unbound ≥1.19 max-global-quota 128 (not in 1.17: we keep a global bound anyway)
     maxRestarts: 11, // max-query-restarts: 11
     maxDepth: 5, // target-fetch-policy "3 2 1 0 0": five dependency levels
     maxReferrals: 130, // source constant MAX_REFERRAL_COUNT
     initialRtoMs: 376, // unknown-server-time-limit: 376
+    rttFirstAnswerAveraged: true, // util/rtt.c rtt_init + rtt_update; measured: servselect rtt 376, 284, 216, 164 to a 2 ms server
     minRtoMs: 50, // infra-cache-min-rtt: 50
     maxRtoMs: 120000, // infra-cache-max-rtt: 120000
     // services/cache/infra.c (release-1.17.1) data_entry_init: an entry lives infra-host-ttl from when it was made;
@@ -187,7 +202,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     fetchRetryIntervalMs: 800,
     fetchNonBackoffTries: 3,
     maxRtoMs: 9000, // source constant MAX_SINGLE_QUERY_TIMEOUT 9000 (resolver.c)
-    maxAddressGatherings: 100, // resolver.c fctx_getaddresses: "too many restarts" past 100; resolver-query-timeout ends a fetch first
+    maxTriesPerServer: 100, // resolver.c fctx_try starts over, a new address gathering each time; fctx_getaddresses: "too many restarts" past 100; resolver-query-timeout ends a fetch first
     exploreProbability: 0.03, // BIND decays SRTT of unused servers so they get tried again; modelled as a small exploration rate
     lameTtl: 0, // lame-ttl 0; (lame cache disabled in 9.18)
     parentNsFallback: false, // measured: real 9.18.49 keeps the cached NS of registrar-transfer-dnssec uncooperative-long-ns until it expires (T+4h)

@@ -192,6 +192,7 @@ export class RecursiveResolver {
   /** One client message in, the response bytes out (undefined: drop). Never throws. */
   async handle(payload: Buffer, from: Endpoint, transport: Transport): Promise<Buffer | undefined> {
     const now = () => this.network.clock.now();
+    const arrived = now();
     const header = peekHeader(payload);
     if (!header || header.flags.qr) {
       this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: header ? 'QR=1 (a response, not a query)' : 'shorter than a DNS header' });
@@ -250,6 +251,13 @@ export class RecursiveResolver {
       this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: `internal error: ${(err as Error).message}` });
       resp.rcode = 'SERVFAIL';
       return this.finish(resp, query, from, transport);
+    }
+    // clientReplyDiscardMs (Unbound discard-timeout): an answer that comes too long after the query is not sent at all.
+    const waited = now() - arrived;
+    const discardMs = this.settings.clientReplyDiscardMs;
+    if (discardMs > 0 && waited > discardMs) {
+      this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: `no reply: the ${result.rcode} for ${q.qname} ${q.qtype} was ready ${waited} ms after the query, past discard-timeout ${discardMs} ms` });
+      return undefined;
     }
     resp.rcode = result.rcode;
     resp.flags.ad = result.ad;

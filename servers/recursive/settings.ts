@@ -88,6 +88,17 @@ export interface ResolverSettings {
    */
   ednsFragmentFallbackBelowRtoMs: number;
   /**
+   * The `ednsFragmentFallbackSize` retry is made also when the advertised size is already at or below that size
+   * (the retry then asks again at the same size), and in every case with the same timeout as the query that ran
+   * out: the timeout is backed off once, after the retry has timed out too. Unbound 1.17.1
+   * services/outside_network.c serviced_udp_callback: the first timeout of a serviced_query_UDP_EDNS query with
+   * last_rtt < 5000 moves it to serviced_query_UDP_EDNS_FRAG and resends, whatever the size (serviced_encode only
+   * lowers a size above EDNS_FRAG_SIZE_IP4); infra_rtt_update (rtt_lost, util/rtt.c) runs only when that resend
+   * times out. Measured (middlebox-checkpoints lb-session-table, verbosity 4): every lost query to a server with a
+   * timeout under 5 s went out twice, "try edns1xx0" at the same "UDP timeout=" before the backoff.
+   */
+  ednsFragmentFallbackAnySize: boolean;
+  /**
    * After a timeout of an EDNS query to a server never seen answering EDNS (two timeouts in a row), ask it
    * once without EDNS (RFC 6891 §6.2.2). Unbound 1.17.1 does not: serviced_udp_callback drops EDNS only on
    * FORMERR/NOTIMP or a malformed OPT, and on a timeout retries nothing (OUTBOUND_UDP_RETRY 1). PowerDNS
@@ -113,6 +124,15 @@ export interface ResolverSettings {
    * their own expiry).
    */
   resolutionTimeLimitMs: number;
+  /**
+   * A client query whose answer (or SERVFAIL) is ready more than this many ms after the query arrived gets no
+   * reply at all; the resolution itself still finishes and fills the cache (0 = always reply). Unbound
+   * `discard-timeout: 1900` (added in 1.20.0 against the DNSBomb attack, CVE-2024-33655; Debian backported it to
+   * 1.17.1-2+deb12u3, the version measured: `unbound-checkconf -o discard-timeout` prints 1900): services/mesh.c
+   * mesh_send_reply "drop reply, it is older than discard-timeout". Measured (middlebox-checkpoints lb-session-table,
+   * verbosity 4): real 1.17.1-2+deb12u4 logged that line and sent no SERVFAIL for big.example.jp 13 s after the query.
+   */
+  clientReplyDiscardMs: number;
   /** After this many UDP timeouts of one question to one server, ask it over TCP (0 = never). */
   tcpAfterUdpTimeouts: number;
   /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
@@ -145,6 +165,19 @@ export interface ResolverSettings {
   minNegativeTtl: number;
   /** How long bogus data is kept (Unbound val-bogus-ttl), seconds. */
   bogusTtl: number;
+  /**
+   * How many times one server of a delegation is picked for a question before the resolver gives up on that
+   * delegation (each server once per round; minimisation steps that were answered do not count). Unbound 1.17.1
+   * outbound-msg-retry: 5 (iterator/iter_utils.c iter_server_selection: `++a->attempts < outbound_msg_retry`, then
+   * the address leaves the delegation point's result list; iterator.c processQueryTargets iter_dec_attempts(dp, 1)
+   * gives one back per minimisation step). Measured (middlebox-checkpoints lb-session-table, verbosity 4): real
+   * Unbound sent mid.example.jp TXT to the one server 5 times (each twice, ednsFragmentFallbackAnySize) before "No
+   * more query targets". BIND 9.18 starts over whenever a fetch has tried every address (resolver.c fctx_try "We
+   * have no more addresses. Start over.", a new address gathering each time) up to its failsafe of 100
+   * (fctx_getaddresses "too many restarts"): in practice `resolutionTimeLimitMs` or the query limits end the fetch
+   * first. 3: the generic retransmission (three rounds).
+   */
+  maxTriesPerServer: number;
   /** Queries sent to the servers of one delegation before giving up on it (Unbound max-sent-count). */
   maxSentPerDelegation: number;
   /** Queries sent upstream for one client query, including glue and DNSSEC fetches (BIND max-recursion-queries, PowerDNS max-qperq). */
@@ -157,6 +190,15 @@ export interface ResolverSettings {
   maxReferrals: number;
   /** Retransmission timeout for a server with no RTT history, ms (Unbound unknown-server-time-limit 376). */
   initialRtoMs: number;
+  /**
+   * A server's first answer is averaged into a starting estimate of SRTT 0 and RTTVAR initialRtoMs/4 like every
+   * later one (gains 1/8 and 1/4, whole milliseconds), instead of RFC 6298 §2.2's SRTT = R, RTTVAR = R/2. The
+   * timeout then comes down from initialRtoMs over several answers: with a 2 ms server 376 → 284 → 216 → 164 ms,
+   * where RFC 6298 drops to the minRtoMs floor at the first answer. Unbound 1.17.1 util/rtt.c rtt_init (srtt 0,
+   * rttvar UNKNOWN_SERVER_NICENESS/4) and rtt_update. Measured (middlebox-checkpoints lb-session-table, verbosity
+   * 4): real 1.17.1 selected ns-example with rtt 376, 284, 216, 164 for its first four queries.
+   */
+  rttFirstAnswerAveraged: boolean;
   /** Lower/upper bounds on the retransmission timeout, ms. */
   minRtoMs: number;
   maxRtoMs: number;
@@ -175,14 +217,6 @@ export interface ResolverSettings {
   fetchRetryIntervalMs: number;
   /** Address gatherings of a fetch before `fetchRetryIntervalMs` doubles (BIND `resolver-nonbackoff-tries` 3). */
   fetchNonBackoffTries: number;
-  /**
-   * How many times a resolution goes through the servers of one delegation (the first pass and the retry
-   * rounds, timed-out servers asked again in each) before it gives up on them. 3 by default (an engine
-   * choice). BIND 9.18 starts over whenever a fetch has tried every address (resolver.c fctx_try "We have no
-   * more addresses. Start over.") up to its failsafe of 100 (fctx_getaddresses "too many restarts"): in
-   * practice `resolutionTimeLimitMs` or the query limits end the fetch first.
-   */
-  maxAddressGatherings: number;
   /**
    * Life of a server's entry in the infrastructure cache, seconds; 0: entries never expire. The entry's
    * life is set when it is made and not renewed by answers or timeouts; when it has run out, the next

@@ -35,7 +35,7 @@ const KNOWN_DISAGREEMENTS: Record<string, string[]> = {};
 /** "id [variant] × product" → why the cell is open (servers/real/README.md, "Middleboxes on the real path"). */
 const OPEN_CELLS: Record<string, string> = {
   'middlebox-checkpoints [lb-session-table] × unbound':
-    'Unbound retries a server until its timeout reaches 120 s (USEFUL_SERVER_TOP_TIMEOUT); whether a retry lands when the session table frees up decides which of steps 12–15 fail; the emulated profile gives up sooner',
+    "mostly FAIL* =emu (steps 12, 13, 14); when the lab's RTT to ns-example is stretched (3 cells at once), the server's backed-off timeout reaches PROBE_MAXRTO 12 s before big is asked, Unbound skips the server and answers SERVFAIL at once (infra.c infra_get_lame_rtt), and the late retries of its old resolutions make the answer at T+2m30s miss discard-timeout (FAIL 12, 15)",
   'facebook-query-storm [patient-clients] × knot':
     "kresd's random server exploration (lib/selection.c, ε = 1/20) asks tld-com in some normal hours; its count of .com queries in the outage differs from the emulated profile's",
   'facebook-query-storm [serve-stale] × knot': "kresd's serve_stale rule (modules/serve_stale) is not modelled: no stale answer at T+1h30m",

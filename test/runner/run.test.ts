@@ -37,6 +37,30 @@ test('a server that drops everything: the client records TIMEOUT after 30 s of l
   assert.ok(r.end - r.start >= 30_000);
 });
 
+test("a query step's timeout sets how long the client waits; the next step starts when it has timed out", async () => {
+  const s = world(
+    [
+      { at: '+0s', client: 'alice', to: 'ns', query: 'www.example.jp A', timeout: '5s', expect: { rcode: 'TIMEOUT' } },
+      { at: '+1s', client: 'alice', to: 'ns', query: 'www.example.jp A', expect: { rcode: 'TIMEOUT' } },
+    ],
+    [{ kind: 'drop' }],
+  );
+  const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
+  assert.equal(r.passed, true);
+  assert.deepEqual(r.samples.map((x) => x.time - r.start), [0, 5_000]);
+  assert.ok(r.end - r.start >= 35_000 && r.end - r.start < 40_000, String(r.end - r.start));
+  assert.match(problemsOf({ ...s, steps: [{ at: '+0s', client: 'alice', query: 'www.example.jp A', timeout: 'soon' }] }), /timeout "soon" is not a positive duration/);
+});
+
+function problemsOf(s: Scenario): string {
+  try {
+    planScenario(s, 'unit.ts');
+    return '';
+  } catch (e) {
+    return String((e as Error).message) + JSON.stringify(e);
+  }
+}
+
 test('watch samples are taken every interval up to `until`, after same-instant steps', async () => {
   const s = world([
     { at: '+0s', watch: { name: 'w', client: 'alice', query: 'www.example.jp A', every: '10m', until: '+1h' } },
