@@ -52,6 +52,18 @@ export interface ResolverSettings {
    */
   staleClientTimeoutMs: number | 'off';
   /**
+   * The client response timer (`staleClientTimeoutMs`) is no timer: it is looked at only when the resolution of
+   * the client's own question takes its next step — an answer or a timeout of its query handled, or a sub-query
+   * for a nameserver address finished — and stale data is used at the first such step later than the timer, or
+   * when no server is left. A long retransmission wait, or sub-queries (whose steps are their own), delay it.
+   * A resolution that ends at a limit (`maxTimeoutsPerClientQuery`, `resolutionTimeLimitMs`) gets SERVFAIL, not
+   * stale data. Knot Resolver 5.6 modules/serve_stale/serve_stale.lua: the layer's produce() sets the query's
+   * stale_cb when kr_now() > creation_time_mono + M.timeout (3 s) or NO_NS_FOUND, for req:current() only;
+   * lib/cache/api.c get_new_ttl then gives the callback's TTL (1 s) and EDE 3; daemon/worker.c qr_task_step
+   * finalizes KR_STATE_FAIL at the limits before any layer runs. Only used when serveStale is on.
+   */
+  staleTimerAtStepsOnly: boolean;
+  /**
    * RFC 8767 §5 failure recheck timer: after a refresh of a name failed,
    * clients get stale data at once, with no new upstream attempt, for this
    * many seconds (30 recommended; BIND stale-refresh-time). 0 = every client
@@ -110,6 +122,30 @@ export interface ResolverSettings {
    * their own expiry).
    */
   resolutionTimeLimitMs: number;
+  /**
+   * `resolutionTimeLimitMs` is checked only when the resolution takes a step (before the next query is sent); a
+   * retransmission wait already running is not cut short. Knot Resolver 5.6 daemon/worker.c qr_task_step:
+   * kr_now() - worker_task_creation_time(task) >= KR_RESOLVE_TIME_LIMIT (lib/defines.h, 10000 ms) →
+   * qr_task_finalize(KR_STATE_FAIL), "internal timeout for resolving the request has expired" in its debug log.
+   * Off: the last wait ends when the time is up (BIND's fctx expiry timer).
+   */
+  resolutionTimeLimitAtStepOnly: boolean;
+  /**
+   * Give up (SERVFAIL) once this many upstream queries for one client query, its sub-queries included, have
+   * timed out (0 = no limit). Knot Resolver 5.6 daemon/worker.c qr_task_step: task->timeouts >= KR_TIMEOUT_LIMIT
+   * (lib/defines.h, 10), "cancelling query due to exceeded timeout retries limit of 10" (measured,
+   * facebook-query-storm, the outage's first minute).
+   */
+  maxTimeoutsPerClientQuery: number;
+  /**
+   * A client query whose question is already being resolved joins that resolution (Unbound's mesh, BIND's fetch
+   * sharing). Off: every client query runs a resolution of its own, with its own limits and its own choices of
+   * servers and nameserver names — Knot Resolver 5.6: each request is a qr_task with its own resolution plan
+   * (daemon/worker.c), only identical upstream queries in flight are shared (not modelled). Measured
+   * (facebook-query-storm [retrying-clients], real 5.6.0): a client's retries ran as separate requests, those
+   * arriving while both servers were held dead each resolved the nameservers' AAAA (tld-com asked 65 times).
+   */
+  joinClientQueries: boolean;
   /** After this many UDP timeouts of one question to one server, ask it over TCP (0 = never). */
   tcpAfterUdpTimeouts: number;
   /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
