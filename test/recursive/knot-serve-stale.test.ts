@@ -40,7 +40,10 @@ describe('Knot Resolver serve_stale: stale data only at the query\'s own steps (
     assert.deepEqual(failedSteps(r), [10, 23]);
     const outage = r.samples.filter((s) => s.time - r.start >= 3_600_000 && s.time - r.start < 7_200_000);
     assert.ok(outage.length >= 55, `${outage.length} outage samples`);
-    assert.ok(outage.every((s) => s.rcode !== 'NOERROR'), 'no outage sample got the stale address in time');
+    // Real kresd answered stale in time only at one or two samples early in the outage, before its timeouts backed off.
+    const stale = outage.filter((s) => s.rcode === 'NOERROR');
+    assert.ok(stale.length <= 5, `${stale.length} outage samples got the stale address in time`);
+    assert.ok(r.assertions.some((a) => a.step === 10 && a.what === 'rcode' && !a.ok), 'the T+1h30m query got no NOERROR');
   });
 
   it('with an RFC 8767 timer instead, the same profile answers stale at 1.8 s throughout (TTL 1: the module\'s callback)', async () => {
