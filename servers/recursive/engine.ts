@@ -1106,7 +1106,8 @@ export class ResolverEngine {
         cd: this.validating,
         tcp,
         // resolutionTimeLimitMs: the last wait ends when the client query's time is up.
-        timeoutMs: this.settings.resolutionTimeLimitAtStepOnly ? usedTimeoutMs : Math.min(leftMs, usedTimeoutMs),
+        // tcpWaitsForResolutionLimit (kresd): a TCP query waits until the client query's time is up.
+        timeoutMs: tcp && this.settings.tcpWaitsForResolutionLimit && Number.isFinite(leftMs) ? leftMs : this.settings.resolutionTimeLimitAtStepOnly ? usedTimeoutMs : Math.min(leftMs, usedTimeoutMs),
       });
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;

@@ -45,6 +45,7 @@ const BASE: ResolverSettings = {
   resolutionTimeLimitMs: 0, // no time limit of its own: the query and retry limits end a resolution
   resolutionTimeLimitAtStepOnly: false,
   maxTimeoutsPerClientQuery: 0,
+  tcpWaitsForResolutionLimit: false,
   joinClientQueries: true,
   timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
   fixedUpstreamTimeoutMs: 0, // RTT-based retransmission timeout (RFC 6298)
@@ -198,6 +199,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     resolutionTimeLimitMs: 10000,
     resolutionTimeLimitAtStepOnly: true,
     maxTimeoutsPerClientQuery: 10,
+    tcpWaitsForResolutionLimit: true, // worker.c on_connect: only the MAX_TCP_INACTIVITY watchdog; io.c finalizes expired requests
     joinClientQueries: false, // daemon/worker.c: a qr_task (own rplan, own selection state) per request
     ede: true, // EDE is emitted by the validator since 5.3
     ednsBufferSize: 1232, // "lower default EDNS buffer size to 1232 bytes" (5.2.0 changelog)

@@ -138,6 +138,17 @@ export interface ResolverSettings {
    */
   maxTimeoutsPerClientQuery: number;
   /**
+   * A query over TCP has no retransmission timeout of its own: it waits on the connection until the client
+   * query's `resolutionTimeLimitMs` runs out (or an answer or error comes). Knot Resolver 5.6: once connected,
+   * only the session's watchdog runs (daemon/worker.c on_connect: tcp_timeout_trigger every MAX_TCP_INACTIVITY,
+   * KR_RESOLVE_TIME_LIMIT + KR_CONN_RTT_MAX), which finalizes the requests that have expired (daemon/io.c
+   * session_tasklist_finalize_expired). Measured (facebook-query-storm [serve-stale], real 5.6.0 at T+1h30m):
+   * "querying … proto: 'tcp'" chosen "with timeout 9728 ms", no step until the request's 10 s had passed, then
+   * "internal timeout for resolving the request has expired". Off: a TCP query waits the server's timeout
+   * (at least 2 s).
+   */
+  tcpWaitsForResolutionLimit: boolean;
+  /**
    * A client query whose question is already being resolved joins that resolution (Unbound's mesh, BIND's fetch
    * sharing). Off: every client query runs a resolution of its own, with its own limits and its own choices of
    * servers and nameserver names — Knot Resolver 5.6: each request is a qr_task with its own resolution plan
@@ -323,15 +334,16 @@ export interface ResolverSettings {
    */
   nsAaaaFetchAfterFirstTry: boolean;
   /**
-   * Knot Resolver 5.6: once a server of the zone cut has failed in this query and a nameserver name's
-   * AAAA is not known, resolve that AAAA instead of asking a failed server again (lib/selection.c
-   * select_transport: "Don't try the same server again when there are other choices to be explored";
-   * lib/selection_iter.c get_resolvable_names), each name once per query. The sub-query for a
-   * nameserver inside the query's zone cut starts at the cut's parent (lib/resolve.c zone_cut_check:
-   * "If at/subdomain of parent zone cut, start from its encloser … need glue from parent"), so the
-   * parent's servers are asked. Measured (facebook-query-storm, real 5.6.0): the .com server asked
-   * `example.com NS` 3–4 times in the outage hour. Not modelled: the ε = 1/20 exploration that does
-   * the same at random while every server answers (seen in some runs' normal hour).
+   * Knot Resolver 5.6: once every address of the zone cut has failed in this query (the address it would choose
+   * has an error) and a nameserver name's AAAA is not known, resolve that AAAA instead of asking a failed server
+   * again (lib/selection.c select_transport: "Don't try the same server again when there are other choices to be
+   * explored"; lib/selection_iter.c get_resolvable_names), each name once per query; and while every address is
+   * held dead (infra isSkipped), resolve such names before giving up (select_transport "EXPLORE" with no choices).
+   * The sub-query for a nameserver inside the query's zone cut starts at the cut's parent (lib/resolve.c
+   * zone_cut_check: "If at/subdomain of parent zone cut, start from its encloser … need glue from parent"), so
+   * the parent's servers are asked. Measured (facebook-query-storm, real 5.6.0, rate 20): the .com server asked
+   * `example.com NS` 4–8 times in the patient clients' outage hour, 65 times with retrying clients. Not modelled:
+   * the ε = 1/20 exploration that does the same at random while every server answers (about 1 in 40 selections).
    */
   nsAaaaAfterTimeoutFromParent: boolean;
   /**
