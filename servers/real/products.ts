@@ -138,6 +138,10 @@ const PRODUCT_ONLY_SWITCHES: Partial<Record<Product, readonly (keyof RealSwitche
   // Measured: with it, real 9.18.49 answers stale within the 5 s stub timeout throughout facebook-query-storm
   // [serve-stale]; without it, every other minute's client query timed out while the refresh ran.
   bind: ['staleClientTimeoutMs'],
+  // modules/serve_stale/serve_stale.lua (5.6.0): `M.timeout` (default 3 s) is the module's own "how long before
+  // stale data" — set after loading it as `serve_stale.timeout`. Its check runs only when the query takes its
+  // next step (servers/recursive `staleTimerAtStepsOnly`), not on a timer of its own.
+  knot: ['staleClientTimeoutMs'],
 };
 
 /** Split scenario settings into the switches adapters map and the rest (reported as not mapped). */
@@ -308,6 +312,9 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('aggressiveNsec', s.aggressiveNsec === false ? undefined : '(always on; no option)');
       if (s.serveStale) lines.push("modules.load('serve_stale < cache')");
       map('serveStale', s.serveStale ? "modules.load('serve_stale < cache')" : '(serve_stale module not loaded)');
+      // serve_stale.lua M.timeout, in ms (kresd's `sec` is 1000); only meaningful with the module loaded.
+      if (s.serveStale && s.staleClientTimeoutMs !== undefined) lines.push(`serve_stale.timeout = ${s.staleClientTimeoutMs}`);
+      map('staleClientTimeoutMs', s.serveStale ? `serve_stale.timeout = ${s.staleClientTimeoutMs} (checked at the query's next step)` : undefined);
       map('ede', s.ede === false ? undefined : '(always on; no option)');
       if (s.ednsBufferSize !== undefined) lines.push(`net.bufsize(1232, ${s.ednsBufferSize})`);
       map('ednsBufferSize', `net.bufsize(1232, ${s.ednsBufferSize})`);

@@ -120,6 +120,8 @@ interface Ctx {
   udpTimeouts: Map<string, number>;
   /** "qname|qtype" of the questions that got TC=1 in this resolution (`tcpAfterTruncationSticks`). */
   truncated?: Set<string>;
+  /** `staleTimerAtStepsOnly`: the client's question, looked up stale at the steps of its own resolution. */
+  staleAtSteps?: { qname: Name; qtype: RRTypeName; afterMs: number };
 }
 
 /** What a lookup settled on, before it is shaped for one client (DO/AD/CD). */
@@ -135,6 +137,13 @@ interface Outcome {
 class LimitReached extends Error {
   constructor(readonly what: string) {
     super(what);
+  }
+}
+
+/** `staleTimerAtStepsOnly`: a step of the client's question found the timer run out and stale data to give. */
+class StaleAtStep extends Error {
+  constructor(readonly outcome: Outcome) {
+    super('stale data at a resolution step');
   }
 }
 
@@ -245,12 +254,14 @@ export class ResolverEngine {
       stale: false,
       udpTimeouts: new Map(),
     };
+    const timerMs = this.settings.staleClientTimeoutMs;
+    if (rd && this.settings.serveStale && this.settings.staleTimerAtStepsOnly && timerMs !== 'off') ctx.staleAtSteps = { qname, qtype, afterMs: timerMs };
     // Identical questions already being resolved are joined, not sent again
     // (Unbound's mesh, BIND's fetch sharing): one upstream resolution serves them all.
     const key = `${canonicalName(qname)}|${qtype}|${rd}|${cd}`;
     let outcome: Outcome;
     let coalesced = false;
-    const running = this.inflight.get(key);
+    const running = this.settings.joinClientQueries ? this.inflight.get(key) : undefined;
     let pending: Promise<Outcome>;
     const recent = this.settings.serveStale && rd && this.settings.staleRefreshIntervalS > 0 ? this.refreshFailedAt.get(this.refreshKey(qname, qtype)) : undefined;
     const rechecking = recent !== undefined && this.clock.now() - recent < this.settings.staleRefreshIntervalS * 1000;
@@ -337,14 +348,19 @@ export class ResolverEngine {
 
   private async computeOutcome(ctx: Ctx, qname: Name, qtype: RRTypeName, rd: boolean): Promise<Outcome> {
     let outcome: Outcome;
+    let limited = false;
     try {
       outcome = await this.lookup(ctx, qname, qtype, { rd, depth: 0 });
     } catch (err) {
+      if (err instanceof StaleAtStep) return err.outcome;
       if (!(err instanceof LimitReached)) throw err;
+      limited = true;
       outcome = { rcode: 'SERVFAIL', answer: [], authority: [], security: 'indeterminate', ede: Ede.OTHER, reason: `gave up: ${err.message}` };
     }
-    // RFC 8767: when resolution failed, answer from stale data if allowed.
-    if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd) {
+    // RFC 8767: when resolution failed, answer from stale data if allowed — not after a limit where stale data is
+    // only looked at in the resolution's steps (staleTimerAtStepsOnly: kresd finalizes the request as failed).
+    const staleAllowed = !(limited && this.settings.staleTimerAtStepsOnly);
+    if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd && staleAllowed) {
       this.refreshFailedAt.set(this.refreshKey(qname, qtype), this.clock.now());
       const stale = this.staleAnswer(ctx, qname, qtype);
       if (stale) outcome = stale;
@@ -494,7 +510,8 @@ export class ResolverEngine {
    */
   private async withClientResponseTimer(ctx: Ctx, qname: Name, qtype: RRTypeName, pending: Promise<Outcome>): Promise<Outcome> {
     const timeout = this.settings.staleClientTimeoutMs;
-    if (timeout === 'off') return pending;
+    // staleTimerAtStepsOnly: no timer of its own; the resolution's steps look at it (iterate, StaleAtStep).
+    if (timeout === 'off' || this.settings.staleTimerAtStepsOnly) return pending;
     const tryStale = () => this.staleNow(ctx, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
     const served = (stale: Outcome): Outcome => {
       // Nobody waits for the background resolution any more; its failure must not surface as an unhandled rejection.
@@ -721,17 +738,18 @@ export class ResolverEngine {
   }
 
   /**
-   * `nsAaaaAfterTimeoutFromParent` (Knot Resolver selection.c select_transport, resolve.c zone_cut_check): after a
-   * timeout, resolve the AAAA of one nameserver of `dp` not tried yet in this query and not known, starting at the
-   * cut above `dp` when the name lies inside `dp`'s zone; addresses found join `dp`.
+   * `nsAaaaAfterTimeoutFromParent` (Knot Resolver selection.c select_transport, resolve.c zone_cut_check): after
+   * every address of `dp` has timed out in this query, or while all are held dead, resolve the AAAA of one nameserver
+   * of `dp` not tried yet in this query and not known, starting at the cut above `dp` when the name lies inside
+   * `dp`'s zone; addresses found join `dp`. False when no name was left to resolve.
    */
-  private async nsAaaaFromParent(ctx: Ctx, dp: DelegationPoint, aaaaTried: Set<string>, depth: number): Promise<void> {
-    if (nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return;
+  private async nsAaaaFromParent(ctx: Ctx, dp: DelegationPoint, aaaaTried: Set<string>, depth: number): Promise<boolean> {
+    if (nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return false;
     const open = this.nsNames(dp).filter((t) => {
       const key = canonicalName(t);
       return !aaaaTried.has(key) && !ctx.inProgress.has(`${key}|AAAA`) && !this.fromCache(ctx, t, 'AAAA', false, false, false);
     });
-    if (open.length === 0) return;
+    if (open.length === 0) return false;
     const target = open[this.random.int(open.length)]!;
     const key = canonicalName(target);
     aaaaTried.add(key);
@@ -739,12 +757,13 @@ export class ResolverEngine {
     ctx.inProgress.add(`${key}|AAAA`);
     try {
       const piece = await this.iterate(ctx, target, 'AAAA', depth + 1, 'ns-address', { dp: start, minimise: true });
-      if (piece.kind === 'servfail') return;
+      if (piece.kind === 'servfail') return true;
       this.storePiece(piece, target, 'AAAA');
       for (const set of piece.rrsets) {
         if (set.rrset.type !== 'AAAA') continue;
         for (const rec of set.rrset.records) dp.addresses.push({ address: rec.data as string, port: this.upstreamPort });
       }
+      return true;
     } finally {
       ctx.inProgress.delete(`${key}|AAAA`);
     }
@@ -817,6 +836,9 @@ export class ResolverEngine {
     let gatherings = 1;
     /** Nameserver names whose AAAA this query resolved already (`nsAaaaAfterTimeoutFromParent`; Knot RECORD_TRIED). */
     const aaaaTried = new Set<string>();
+    /** Servers that timed out in this iteration, over all rounds (Knot's per-query address_state error_count). */
+    const failedHere = new Set<string>();
+    let step = 0;
     let known = labelCount(dp.zone);
     let steps = 0;
     /** The parent was asked for this delegation again (at most once per iteration). */
@@ -825,6 +847,15 @@ export class ResolverEngine {
     let probed = false;
     const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
     for (;;) {
+      // staleTimerAtStepsOnly (kresd serve_stale.lua produce()): each step of the client's own question — not of a
+      // sub-query (depth > 0) — looks whether the timer has run out; if so, and stale data exists, that is the answer.
+      const atStep = ctx.staleAtSteps;
+      if (atStep && depth === 0 && step++ > 0 && this.clock.now() - ctx.startedAt > atStep.afterMs) {
+        // kresd's qr_task_step ends the request at its limits before any layer runs: no stale data then.
+        this.checkLimits(ctx);
+        const stale = this.staleNow(ctx, atStep.qname, atStep.qtype, `no answer ${atStep.afterMs} ms after the client query, at the resolution's next step (serve_stale.lua)`);
+        if (stale) throw new StaleAtStep(stale);
+      }
       let sname = name;
       let sqtype = qtype;
       let probe = false;
@@ -850,6 +881,13 @@ export class ResolverEngine {
         this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
         server = await this.pickServer(ctx, dp, tried, depth);
+      }
+      // Knot's select_transport with no usable address ("EXPLORE" when choices_len == 0): every address it knows is
+      // held dead (isSkipped), so it resolves a nameserver name it has not tried in this query — one per step —
+      // before it gives up (NO_NS_FOUND). Measured (retrying-clients, real 5.6.0): requests arriving while both
+      // servers were dead asked tld-com 3–5 times each ("choosing from addresses: 0 v4 + 0 v6").
+      if (!server && this.settings.nsAaaaAfterTimeoutFromParent && dp.addresses.some((a) => this.infra.isSkipped(a))) {
+        if (await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth)) continue;
       }
       if (!server && !askedParent && !nameEquals(dp.zone, ROOT)) {
         // Nothing left at this delegation. Two reasons to ask the parent's servers for it again:
@@ -899,7 +937,11 @@ export class ResolverEngine {
       if (r.kind !== 'response') {
         // retryTimedOutServer (Knot Resolver): the server stays a choice until it is dead (then infra skips it).
         if (!this.settings.retryTimedOutServer) waited.add(formatEndpoint(server));
-        if (this.settings.nsAaaaAfterTimeoutFromParent) await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth);
+        failedHere.add(formatEndpoint(server));
+        // Knot's select_transport resolves a name only when the address it would choose has failed in this query:
+        // after every address of the cut has (an untried one has no error_count and is chosen first).
+        const everyFailed = dp.addresses.every((a) => failedHere.has(formatEndpoint(a)) || tried.has(formatEndpoint(a)));
+        if (this.settings.nsAaaaAfterTimeoutFromParent && everyFailed) await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth);
         continue;
       }
       const resp = r.message;
@@ -1081,8 +1123,7 @@ export class ResolverEngine {
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       // resolutionTimeLimitMs (BIND resolver-query-timeout): no query once the time is up, and no wait past it.
-      const leftMs = this.timeLeftMs(ctx);
-      if (leftMs <= 0) throw new LimitReached(`no answer within ${this.settings.resolutionTimeLimitMs} ms of the client query`);
+      const leftMs = this.checkLimits(ctx);
       ctx.sent++;
       sends++;
       if (tcp) ctx.tcp++;
@@ -1110,7 +1151,8 @@ export class ResolverEngine {
         cd: this.validating,
         tcp,
         // resolutionTimeLimitMs: the last wait ends when the client query's time is up.
-        timeoutMs: Math.min(leftMs, usedTimeoutMs),
+        // tcpWaitsForResolutionLimit (kresd): a TCP query waits until the client query's time is up.
+        timeoutMs: tcp && this.settings.tcpWaitsForResolutionLimit && Number.isFinite(leftMs) ? leftMs : this.settings.resolutionTimeLimitAtStepOnly ? usedTimeoutMs : Math.min(leftMs, usedTimeoutMs),
       });
       if (r.kind === 'timeout' || r.kind === 'error') {
         if (r.kind === 'timeout') ctx.timeouts++;
@@ -1177,6 +1219,19 @@ export class ResolverEngine {
       return { kind: 'response', message: msg, transport, size: r.size, rttMs: r.rttMs, sends };
     }
     return { kind: 'failed', sends };
+  }
+
+  /**
+   * The limits of one client query's resolution: resolutionTimeLimitMs and maxTimeoutsPerClientQuery throw
+   * LimitReached; returns the ms left before the time limit (Infinity without one).
+   */
+  private checkLimits(ctx: Ctx): number {
+    const limitMs = this.settings.resolutionTimeLimitMs;
+    const leftMs = limitMs > 0 ? ctx.startedAt + limitMs - this.clock.now() : Infinity;
+    if (leftMs <= 0) throw new LimitReached(`no answer within ${limitMs} ms of the client query`);
+    const maxTimeouts = this.settings.maxTimeoutsPerClientQuery;
+    if (maxTimeouts > 0 && ctx.timeouts >= maxTimeouts) throw new LimitReached(`${ctx.timeouts} upstream timeouts for one client query`);
+    return leftMs;
   }
 
   /**

@@ -29,6 +29,7 @@ const BASE: ResolverSettings = {
   staleAnswerTtl: 30, // RFC 8767 §4 recommends 30 s
   maxStaleTtl: 86400, // RFC 8767 §5 suggests 1–3 days
   staleClientTimeoutMs: 1800, // RFC 8767 §5 client response timer, 1.8 s recommended
+  staleTimerAtStepsOnly: false, // RFC 8767 §5: a timer of its own
   staleRefreshIntervalS: 30, // RFC 8767 §5: refresh failing servers no more often than every 30 s
   validate: true,
   bogusServfailOnlyWhenRequested: false,
@@ -44,6 +45,10 @@ const BASE: ResolverSettings = {
   tcpWhenTimeoutOverMs: 0,
   resolutionTimeLimitMs: 0, // no time limit of its own: the query and retry limits end a resolution
   clientReplyDiscardMs: 0, // every client query gets its answer, however late
+  resolutionTimeLimitAtStepOnly: false,
+  maxTimeoutsPerClientQuery: 0,
+  tcpWaitsForResolutionLimit: false,
+  joinClientQueries: true,
   timeoutThrottleS: 0, // retransmit to a server that timed out (RFC 1035 §7.2)
   fixedUpstreamTimeoutMs: 0, // RTT-based retransmission timeout (RFC 6298)
   servfailCacheS: 0, // every query resolves again (RFC 2308 §7.1 allows caching a SERVFAIL for at most 5 minutes; not required)
@@ -219,7 +224,20 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     aggressiveNsecMinimalRanges: false, // "aggressive caching is disabled on minimal NSEC* ranges (!826)" (4.1.0 changelog); measured: real 5.6.0 asks app.example.com A in slack-nsec-bitmap (NSEC app → \000.app)
     serveStale: false, // serve_stale is a module, not loaded by default
     staleRefreshIntervalS: 0, // serve_stale.lua has no recheck window (modelled)
-    staleClientTimeoutMs: 'off', // serve_stale.lua: stale data once no NS is reachable (after the retries), at most one day old
+    // serve_stale.lua M.timeout 3*sec (the adapter sets it as serve_stale.timeout), looked at only at the query's
+    // next step, or once no NS is left (NO_NS_FOUND); at most one day stale. Measured (facebook-query-storm
+    // [serve-stale], log_level('debug') of real 5.6.0): no stale answer while NS AAAA sub-queries are current.
+    staleClientTimeoutMs: 3000,
+    staleTimerAtStepsOnly: true,
+    staleAnswerTtl: 1, // serve_stale.lua callback returns 1; lib/cache/api.c get_new_ttl uses it as the TTL ("new TTL 1" in the debug log)
+    // daemon/worker.c qr_task_step: KR_RESOLVE_TIME_LIMIT 10000 ms after the request's creation, checked at each step,
+    // and KR_TIMEOUT_LIMIT 10 timeouts (lib/defines.h); measured: "internal timeout for resolving the request has
+    // expired" / "cancelling query due to exceeded timeout retries limit of 10" in facebook-query-storm's outage
+    resolutionTimeLimitMs: 10000,
+    resolutionTimeLimitAtStepOnly: true,
+    maxTimeoutsPerClientQuery: 10,
+    tcpWaitsForResolutionLimit: true, // worker.c on_connect: only the MAX_TCP_INACTIVITY watchdog; io.c finalizes expired requests
+    joinClientQueries: false, // daemon/worker.c: a qr_task (own rplan, own selection state) per request
     ede: true, // EDE is emitted by the validator since 5.3
     ednsBufferSize: 1232, // "lower default EDNS buffer size to 1232 bytes" (5.2.0 changelog)
     // lib/selection.c select_transport (5.6.0): TCP when errors[KR_SELECTION_QUERY_TIMEOUT] >= TCP_TIMEOUT_THRESHOLD (2)

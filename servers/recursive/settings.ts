@@ -52,6 +52,18 @@ export interface ResolverSettings {
    */
   staleClientTimeoutMs: number | 'off';
   /**
+   * The client response timer (`staleClientTimeoutMs`) is no timer: it is looked at only when the resolution of
+   * the client's own question takes its next step — an answer or a timeout of its query handled, or a sub-query
+   * for a nameserver address finished — and stale data is used at the first such step later than the timer, or
+   * when no server is left. A long retransmission wait, or sub-queries (whose steps are their own), delay it.
+   * A resolution that ends at a limit (`maxTimeoutsPerClientQuery`, `resolutionTimeLimitMs`) gets SERVFAIL, not
+   * stale data. Knot Resolver 5.6 modules/serve_stale/serve_stale.lua: the layer's produce() sets the query's
+   * stale_cb when kr_now() > creation_time_mono + M.timeout (3 s) or NO_NS_FOUND, for req:current() only;
+   * lib/cache/api.c get_new_ttl then gives the callback's TTL (1 s) and EDE 3; daemon/worker.c qr_task_step
+   * finalizes KR_STATE_FAIL at the limits before any layer runs. Only used when serveStale is on.
+   */
+  staleTimerAtStepsOnly: boolean;
+  /**
    * RFC 8767 §5 failure recheck timer: after a refresh of a name failed,
    * clients get stale data at once, with no new upstream attempt, for this
    * many seconds (30 recommended; BIND stale-refresh-time). 0 = every client
@@ -133,6 +145,41 @@ export interface ResolverSettings {
    * verbosity 4): real 1.17.1-2+deb12u4 logged that line and sent no SERVFAIL for big.example.jp 13 s after the query.
    */
   clientReplyDiscardMs: number;
+  /**
+   * `resolutionTimeLimitMs` is checked only when the resolution takes a step (before the next query is sent); a
+   * retransmission wait already running is not cut short. Knot Resolver 5.6 daemon/worker.c qr_task_step:
+   * kr_now() - worker_task_creation_time(task) >= KR_RESOLVE_TIME_LIMIT (lib/defines.h, 10000 ms) →
+   * qr_task_finalize(KR_STATE_FAIL), "internal timeout for resolving the request has expired" in its debug log.
+   * Off: the last wait ends when the time is up (BIND's fctx expiry timer).
+   */
+  resolutionTimeLimitAtStepOnly: boolean;
+  /**
+   * Give up (SERVFAIL) once this many upstream queries for one client query, its sub-queries included, have
+   * timed out (0 = no limit). Knot Resolver 5.6 daemon/worker.c qr_task_step: task->timeouts >= KR_TIMEOUT_LIMIT
+   * (lib/defines.h, 10), "cancelling query due to exceeded timeout retries limit of 10" (measured,
+   * facebook-query-storm, the outage's first minute).
+   */
+  maxTimeoutsPerClientQuery: number;
+  /**
+   * A query over TCP has no retransmission timeout of its own: it waits on the connection until the client
+   * query's `resolutionTimeLimitMs` runs out (or an answer or error comes). Knot Resolver 5.6: once connected,
+   * only the session's watchdog runs (daemon/worker.c on_connect: tcp_timeout_trigger every MAX_TCP_INACTIVITY,
+   * KR_RESOLVE_TIME_LIMIT + KR_CONN_RTT_MAX), which finalizes the requests that have expired (daemon/io.c
+   * session_tasklist_finalize_expired). Measured (facebook-query-storm [serve-stale], real 5.6.0 at T+1h30m):
+   * "querying … proto: 'tcp'" chosen "with timeout 9728 ms", no step until the request's 10 s had passed, then
+   * "internal timeout for resolving the request has expired". Off: a TCP query waits the server's timeout
+   * (at least 2 s).
+   */
+  tcpWaitsForResolutionLimit: boolean;
+  /**
+   * A client query whose question is already being resolved joins that resolution (Unbound's mesh, BIND's fetch
+   * sharing). Off: every client query runs a resolution of its own, with its own limits and its own choices of
+   * servers and nameserver names — Knot Resolver 5.6: each request is a qr_task with its own resolution plan
+   * (daemon/worker.c), only identical upstream queries in flight are shared (not modelled). Measured
+   * (facebook-query-storm [retrying-clients], real 5.6.0): a client's retries ran as separate requests, those
+   * arriving while both servers were held dead each resolved the nameservers' AAAA (tld-com asked 65 times).
+   */
+  joinClientQueries: boolean;
   /** After this many UDP timeouts of one question to one server, ask it over TCP (0 = never). */
   tcpAfterUdpTimeouts: number;
   /** Ask over TCP from the start when the server's retransmission timeout is above this, ms (0 = never). */
@@ -386,15 +433,16 @@ export interface ResolverSettings {
    */
   nsAaaaFetchAfterFirstTry: boolean;
   /**
-   * Knot Resolver 5.6: once a server of the zone cut has failed in this query and a nameserver name's
-   * AAAA is not known, resolve that AAAA instead of asking a failed server again (lib/selection.c
-   * select_transport: "Don't try the same server again when there are other choices to be explored";
-   * lib/selection_iter.c get_resolvable_names), each name once per query. The sub-query for a
-   * nameserver inside the query's zone cut starts at the cut's parent (lib/resolve.c zone_cut_check:
-   * "If at/subdomain of parent zone cut, start from its encloser … need glue from parent"), so the
-   * parent's servers are asked. Measured (facebook-query-storm, real 5.6.0): the .com server asked
-   * `example.com NS` 3–4 times in the outage hour. Not modelled: the ε = 1/20 exploration that does
-   * the same at random while every server answers (seen in some runs' normal hour).
+   * Knot Resolver 5.6: once every address of the zone cut has failed in this query (the address it would choose
+   * has an error) and a nameserver name's AAAA is not known, resolve that AAAA instead of asking a failed server
+   * again (lib/selection.c select_transport: "Don't try the same server again when there are other choices to be
+   * explored"; lib/selection_iter.c get_resolvable_names), each name once per query; and while every address is
+   * held dead (infra isSkipped), resolve such names before giving up (select_transport "EXPLORE" with no choices).
+   * The sub-query for a nameserver inside the query's zone cut starts at the cut's parent (lib/resolve.c
+   * zone_cut_check: "If at/subdomain of parent zone cut, start from its encloser … need glue from parent"), so
+   * the parent's servers are asked. Measured (facebook-query-storm, real 5.6.0, rate 20): the .com server asked
+   * `example.com NS` 4–8 times in the patient clients' outage hour, 65 times with retrying clients. Not modelled:
+   * the ε = 1/20 exploration that does the same at random while every server answers (about 1 in 40 selections).
    */
   nsAaaaAfterTimeoutFromParent: boolean;
   /**

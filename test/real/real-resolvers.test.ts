@@ -75,9 +75,9 @@ describe('real resolvers: config mapping', () => {
     assert.ok(!/\bede\b/.test(text('bind')), 'nothing in named.conf');
   });
   it('a switch the product has no option for is applied nowhere: not in its config, not in the emulated run beside it', async () => {
-    const knot = splitSettingsFor('knot', { aggressiveNsec: false, ednsBufferSize: 1400, maxNegativeTtl: 600, ede: false, staleClientTimeoutMs: 1800 });
+    const knot = splitSettingsFor('knot', { aggressiveNsec: false, ednsBufferSize: 1400, maxNegativeTtl: 600, ede: false, bogusTtl: 60 });
     assert.deepEqual(knot.switches, { ednsBufferSize: 1400 });
-    assert.deepEqual(knot.unmapped, ['staleClientTimeoutMs=1800']);
+    assert.deepEqual(knot.unmapped, ['bogusTtl=60']);
     assert.deepEqual(knot.notApplied.map((n) => n.slice(0, n.indexOf(':'))), ['aggressiveNsec=false', 'maxNegativeTtl=600', 'ede=false']);
     assert.deepEqual(splitSettingsFor('knot', { ede: true }).switches, { ede: true }, 'kresd sends EDE anyway');
     assert.deepEqual(splitSettingsFor('knot', { aggressiveNsec: true }).switches, { aggressiveNsec: true }, 'on is what kresd does anyway');
@@ -92,7 +92,7 @@ describe('real resolvers: config mapping', () => {
 });
 
 describe('real resolvers: a setting only some products have an option for', () => {
-  it('staleClientTimeoutMs is BIND\'s stale-answer-client-timeout; for the others it stays a setting with no product option', () => {
+  it('staleClientTimeoutMs is BIND\'s stale-answer-client-timeout and kresd\'s serve_stale.timeout; for the others it stays a setting with no product option', () => {
     const bind = splitSettingsFor('bind', { serveStale: true, staleClientTimeoutMs: 1800, bogusTtl: 60 });
     assert.deepEqual(bind.switches, { serveStale: true, staleClientTimeoutMs: 1800 });
     assert.deepEqual(bind.unmapped, ['bogusTtl=60']);
@@ -102,7 +102,17 @@ describe('real resolvers: a setting only some products have an option for', () =
     );
     assert.ok(Object.values(conf.files).join('\n').includes('stale-answer-client-timeout 1800;'));
     assert.deepEqual(conf.mappings.find((m) => m.setting === 'staleClientTimeoutMs')?.option, 'stale-answer-client-timeout 1800;');
-    for (const p of ['unbound', 'knot', 'powerdns'] as const) {
+    const knot = splitSettingsFor('knot', { serveStale: true, staleClientTimeoutMs: 1800 });
+    assert.deepEqual(knot.switches, { serveStale: true, staleClientTimeoutMs: 1800 });
+    const kresd = generateConfig(
+      { product: 'knot', address: '10.0.0.53', rootHints: [{ host: 'a.root-servers.lab', address: '10.53.0.1' }], trustAnchors: [], switches: knot.switches },
+      '/tmp/x',
+    );
+    const lines = kresd.files['kresd.conf']!.split('\n');
+    // The module must be loaded before its table can be set (modules/serve_stale/serve_stale.lua M.timeout, ms).
+    assert.ok(lines.indexOf('serve_stale.timeout = 1800') > lines.indexOf("modules.load('serve_stale < cache')"), lines.join('\n'));
+    assert.ok(!generateConfig({ product: 'knot', address: '10.0.0.53', rootHints: [], trustAnchors: [], switches: { staleClientTimeoutMs: 1800 } }, '/tmp/x').files['kresd.conf']!.includes('serve_stale'), 'no module, no timeout');
+    for (const p of ['unbound', 'powerdns'] as const) {
       const other = splitSettingsFor(p, { serveStale: true, staleClientTimeoutMs: 1800 });
       assert.deepEqual(other.switches, { serveStale: true }, p);
       assert.deepEqual(other.unmapped, ['staleClientTimeoutMs=1800'], p);

@@ -47,7 +47,10 @@ describe('resolutionTimeLimitMs (BIND resolver-query-timeout) on middlebox-check
     assert.ok(r.bigReached > 0, 'a retry after T+30s reached ns-example');
   });
 
-  it('no other profile has the limit (their retry and query limits end a resolution)', () => {
-    for (const p of ['unbound', 'knot-resolver', 'powerdns', 'google-public-dns'] as const) assert.equal(settingsFor(p).resolutionTimeLimitMs, 0);
+  it('only knot-resolver has a limit too, checked at each step (kresd KR_RESOLVE_TIME_LIMIT); the others end a resolution by retry and query limits', () => {
+    for (const p of ['unbound', 'powerdns', 'google-public-dns'] as const) assert.equal(settingsFor(p).resolutionTimeLimitMs, 0);
+    assert.equal(settingsFor('knot-resolver').resolutionTimeLimitMs, 10000);
+    assert.equal(settingsFor('knot-resolver').resolutionTimeLimitAtStepOnly, true);
+    assert.equal(settingsFor('bind').resolutionTimeLimitAtStepOnly, false, "BIND's fctx expiry is a timer: the last wait ends at the limit");
   });
 });
