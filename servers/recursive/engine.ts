@@ -1226,9 +1226,8 @@ export class ResolverEngine {
    * LimitReached; returns the ms left before the time limit (Infinity without one).
    */
   private checkLimits(ctx: Ctx): number {
-    const limitMs = this.settings.resolutionTimeLimitMs;
-    const leftMs = limitMs > 0 ? ctx.startedAt + limitMs - this.clock.now() : Infinity;
-    if (leftMs <= 0) throw new LimitReached(`no answer within ${limitMs} ms of the client query`);
+    const leftMs = this.timeLeftMs(ctx);
+    if (leftMs <= 0) throw new LimitReached(`no answer within ${this.settings.resolutionTimeLimitMs} ms of the client query`);
     const maxTimeouts = this.settings.maxTimeoutsPerClientQuery;
     if (maxTimeouts > 0 && ctx.timeouts >= maxTimeouts) throw new LimitReached(`${ctx.timeouts} upstream timeouts for one client query`);
     return leftMs;
