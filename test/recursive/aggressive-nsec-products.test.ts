@@ -9,22 +9,15 @@
 // difference.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan } from '../../lab/runner/index.ts';
 import { isMinimallyCoveringNsec } from '../../servers/recursive/engine.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import type { RR } from '../../dns/types.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 /** Runs slack-nsec-bitmap [vulnerable] with the resolver's profile and settings replaced; aAnswered: the A lookup went to the server (claims 5 and 7 failed). */
-async function slackA(profile: string, settings: Record<string, boolean> = {}): Promise<{ aAnswered: boolean; failed: string[] }> {
-  const plan = withTopology(await planOf('slack-nsec-bitmap', 'vulnerable'), (t) => {
-    const r = t.resolvers?.['resolver'];
-    assert.ok(r, 'the scenario has a resolver named "resolver"');
-    r.profile = profile;
-    r.settings = { ...(r.settings ?? {}), ...settings };
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+async function slackA(profile: string, settings: Partial<ResolverSettings> = {}): Promise<{ aAnswered: boolean; failed: string[] }> {
+  const result = await runOnProfile('slack-nsec-bitmap', 'vulnerable', { resolver: 'resolver', profile, settings });
   const failed = result.assertions.filter((a) => !a.ok).map((a) => `step ${a.step}: ${a.what}`);
   // Step 5 claims NODATA for app.example.com A; step 7 claims no upstream A query.
   const aAnswered = failed.some((f) => f.startsWith('step 5:')) && failed.some((f) => f.startsWith('step 7:'));

@@ -8,26 +8,22 @@
 // the table has two slots in these runs, so mid is dropped either way.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import type { Topology } from '../../lab/scenario/types.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 /** middlebox-checkpoints [lb-session-table] with the bind profile and settings replaced. */
-async function lbSessionTable(settings: Record<string, number | boolean> = {}): Promise<{ failedSteps: number[]; bigReached: number }> {
-  const plan = withTopology(await planOf('middlebox-checkpoints', 'lb-session-table'), (t) => {
-    const r = t.resolvers?.['isp'];
-    assert.ok(r, 'the scenario has a resolver named "isp"');
-    r.profile = 'bind';
-    r.settings = { ...(r.settings ?? {}), ...settings };
+async function lbSessionTable(settings: Partial<ResolverSettings> = {}): Promise<{ failedSteps: number[]; bigReached: number }> {
+  const edit = (t: Topology): void => {
     // Two slots, not three: www A and the DNSKEY fill the table whether or not the profile also looks up
     // ns1.example.jp AAAA (real BIND does: the third flow), so mid's tries are dropped and back the
     // server's timeout off before big is asked, as in the real run.
     const lb = t.middleboxes?.['lb'];
     assert.ok(lb?.options, 'the variant has a load balancer named "lb"');
     (lb.options as Record<string, unknown>)['udpSessions'] = 2;
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+  };
+  const result = await runOnProfile('middlebox-checkpoints', 'lb-session-table', { resolver: 'isp', profile: 'bind', settings, edit });
   return {
     failedSteps: [...new Set(result.assertions.filter((a) => !a.ok).map((a) => a.step))],
     bigReached: result.trace.filter((e) => e.from === 'ns-example' && e.to === 'isp' && e.response && e.qname === 'big.example.jp').length,

@@ -13,24 +13,15 @@
 // server is asked twice in the whole outage: step 19 holds, where real BIND fails it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 const HOUR = 3_600_000;
 
-async function storm(settings: Partial<ResolverSettings> = {}): Promise<RunResult> {
-  const plan = withTopology(await planOf('facebook-query-storm', 'patient-clients'), (t) => {
-    const r = t.resolvers?.['resolver'];
-    assert.ok(r, 'the scenario has a resolver named "resolver"');
-    r.profile = 'bind';
-    Object.assign((r.settings ??= {}), settings);
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+const storm = (settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
+  runOnProfile('facebook-query-storm', 'patient-clients', { resolver: 'resolver', profile: 'bind', settings });
 
 /** The fetch for the client query at `at` (lab ms after T+0): its queries to the dead servers, ms after the first. */
 function fetchQueries(r: RunResult, at: number): { server: string; offset: number }[] {

@@ -11,21 +11,14 @@
 // Each switch is flipped back to show that it is what makes the difference.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
-async function run(id: string, variant: string, profile: string, settings: Record<string, boolean> = {}): Promise<RunResult> {
-  const plan = withTopology(await planOf(id, variant), (t) => {
-    for (const r of Object.values(t.resolvers ?? {})) {
-      r.profile = profile;
-      r.settings = { ...(r.settings ?? {}), ...settings };
-    }
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+/** Every resolver of the scenario on `profile` plus `settings`. */
+const run = (id: string, variant: string, profile: string, settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
+  runOnProfile(id, variant, { profile, settings });
 
 const failed = (r: RunResult): string[] => r.assertions.filter((a) => !a.ok).map((a) => a.what);
 const at = (r: RunResult, t: number): number => r.start + t * 1000;

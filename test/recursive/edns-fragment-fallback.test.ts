@@ -8,20 +8,13 @@
 // The variant's own resolver is PowerDNS, which asks once (timeoutThrottleS).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 /** middlebox-checkpoints [fragment-drop] with the resolver's profile and settings replaced: the failed claims by step. */
-async function fragmentDrop(profile: string, settings: Record<string, number | boolean> = {}): Promise<{ failedSteps: number[]; udpSizes: number[]; tcp: number }> {
-  const plan = withTopology(await planOf('middlebox-checkpoints', 'fragment-drop'), (t) => {
-    const r = t.resolvers?.['isp'];
-    assert.ok(r, 'the scenario has a resolver named "isp"');
-    r.profile = profile;
-    r.settings = { ...(r.settings ?? {}), ...settings };
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+async function fragmentDrop(profile: string, settings: Partial<ResolverSettings> = {}): Promise<{ failedSteps: number[]; udpSizes: number[]; tcp: number }> {
+  const result = await runOnProfile('middlebox-checkpoints', 'fragment-drop', { resolver: 'isp', profile, settings });
   const big = result.trace.filter((e) => e.from === 'isp' && e.to === 'ns-example' && !e.response && e.qname === 'big.example.jp' && e.qtype === 'TXT');
   return {
     failedSteps: [...new Set(result.assertions.filter((a) => !a.ok).map((a) => a.step))],

@@ -13,27 +13,18 @@
 //   insecure although the DS cached at T+0 is still valid.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { VirtualClock } from '../../lab/net/clock.ts';
 import { ResolverCache, Trust } from '../../servers/recursive/cache.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { RR } from '../../dns/types.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 /** Runs a scenario variant with every resolver on the knot-resolver profile plus `settings`. */
-async function knotRun(id: string, variant: string, settings: Partial<ResolverSettings> = {}): Promise<RunResult> {
-  const plan = withTopology(await planOf(id, variant), (t) => {
-    for (const r of Object.values(t.resolvers ?? {})) {
-      r.profile = 'knot-resolver';
-      r.settings = { ...(r.settings ?? {}), ...(settings as Record<string, boolean | number>) };
-    }
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+const knotRun = (id: string, variant: string, settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
+  runOnProfile(id, variant, { profile: 'knot-resolver', settings });
 
 const failedClaims = (r: RunResult): string[] => r.assertions.filter((a) => !a.ok).map((a) => a.what);
 

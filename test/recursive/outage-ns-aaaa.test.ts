@@ -10,22 +10,13 @@
 // the .com server's count back under the scenario's `max: 2`.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
-async function storm(profile: string, settings: Partial<ResolverSettings> = {}, variant = 'patient-clients'): Promise<RunResult> {
-  const plan = withTopology(await planOf('facebook-query-storm', variant), (t) => {
-    const r = t.resolvers?.['resolver'];
-    assert.ok(r, 'the scenario has a resolver named "resolver"');
-    r.profile = profile;
-    Object.assign((r.settings ??= {}), settings);
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+const storm = (profile: string, settings: Partial<ResolverSettings> = {}, variant = 'patient-clients'): Promise<RunResult> =>
+  runOnProfile('facebook-query-storm', variant, { resolver: 'resolver', profile, settings });
 
 /** Queries from the resolver to `server` per hour of the run (index 0: T+0–1h), as "qname qtype". */
 function queriesTo(r: RunResult, server: string): string[][] {

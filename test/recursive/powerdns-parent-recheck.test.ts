@@ -16,27 +16,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RR } from '../../dns/types.ts';
 import { VirtualClock } from '../../lab/net/clock.ts';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { ResolverCache, Trust } from '../../servers/recursive/cache.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 type Switch = 'nsFromAnswerAuthority' | 'authNsTtlNotExtended' | 'referralNoDsOverridesCachedDs';
 const SWITCHES: readonly Switch[] = ['nsFromAnswerAuthority', 'authNsTtlNotExtended', 'referralNoDsOverridesCachedDs'];
 
 /** dnssec-rollback [variant] with the validating resolver on `profile` plus `settings`. */
-async function rollback(variant: string, profile: string, settings: Partial<ResolverSettings> = {}): Promise<RunResult> {
-  const plan = withTopology(await planOf('dnssec-rollback', variant), (t) => {
-    const r = t.resolvers?.['validating'];
-    assert.ok(r, 'the scenario has a resolver named "validating"');
-    r.profile = profile;
-    Object.assign((r.settings ??= {}), settings);
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+const rollback = (variant: string, profile: string, settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
+  runOnProfile('dnssec-rollback', variant, { resolver: 'validating', profile, settings });
 
 const failed = (r: RunResult): string[] => r.assertions.filter((a) => !a.ok).map((a) => `step ${a.step}: ${a.what}`);
 
@@ -113,14 +104,7 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
 
   it("registrar-hijack [signed-ds-kept], powerdns: the child's NS (86400) outlives the referral's (3600), so alice keeps the right answer until T+24h; nsFromAnswerAuthority off: SERVFAIL from T+3h", async () => {
     const run = async (settings: Partial<ResolverSettings>) => {
-      const plan = withTopology(await planOf('registrar-hijack', 'signed-ds-kept'), (t) => {
-        const r = t.resolvers?.['resolver-a'];
-        assert.ok(r, 'the scenario has a resolver named "resolver-a"');
-        r.profile = 'powerdns';
-        Object.assign((r.settings ??= {}), settings);
-      });
-      const result = await runPlan(plan, { seed: 1 });
-      assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+      const result = await runOnProfile('registrar-hijack', 'signed-ds-kept', { resolver: 'resolver-a', profile: 'powerdns', settings });
       const alice = result.samples.filter((x) => x.client === 'alice');
       const at = (h: number) => alice.find((x) => x.time - result.start >= h * 3_600_000)!;
       return { at, failed: failed(result) };

@@ -6,19 +6,13 @@
 // query fail. The unbound profile sets qnameMinimisationTypeAProbe; the others do not.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 /** The questions the resolver sent to ns-example for mid.example.jp in middlebox-checkpoints [fixed], in order. */
-async function midQuestions(profile: string, settings: Record<string, boolean> = {}): Promise<string[]> {
-  const plan = withTopology(await planOf('middlebox-checkpoints', 'fixed'), (t) => {
-    const r = t.resolvers?.['isp'];
-    assert.ok(r, 'the scenario has a resolver named "isp"');
-    r.profile = profile;
-    r.settings = { ...(r.settings ?? {}), ...settings };
-  });
-  const result = await runPlan(plan, { seed: 1 });
+async function midQuestions(profile: string, settings: Partial<ResolverSettings> = {}): Promise<string[]> {
+  const result = await runOnProfile('middlebox-checkpoints', 'fixed', { resolver: 'isp', profile, settings });
   assert.equal(result.passed, true, 'the fixed variant passes either way');
   return result.trace.filter((e) => !e.response && e.from === 'isp' && e.to === 'ns-example' && e.qname === 'mid.example.jp').map((e) => `${e.qname} ${e.qtype}`);
 }

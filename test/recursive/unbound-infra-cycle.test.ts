@@ -10,21 +10,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { recoveryTime } from '../../assertions/timeline.ts';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
-async function run(id: string, variant: string, settings: Record<string, number | boolean> = {}): Promise<RunResult> {
-  const plan = withTopology(await planOf(id, variant), (t) => {
-    for (const r of Object.values(t.resolvers ?? {})) {
-      r.profile = 'unbound';
-      r.settings = { ...(r.settings ?? {}), ...settings };
-    }
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+/** Every resolver of the scenario on the unbound profile plus `settings`. */
+const run = (id: string, variant: string, settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
+  runOnProfile(id, variant, { profile: 'unbound', settings });
 
 const MIN = 60_000;
 const failed = (r: RunResult): string[] => r.assertions.filter((a) => !a.ok).map((a) => a.what);

@@ -12,10 +12,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage } from '../../dns/wire/message.ts';
-import { runPlan } from '../../lab/runner/index.ts';
 import { MemorySink } from '../../lab/runner/run.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import type { ResolverSettings } from '../../servers/recursive/settings.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 const RESOLVER = '10.0.0.53';
 const SERVER = '192.0.2.53';
@@ -29,16 +29,9 @@ interface Run {
 }
 
 /** middlebox-checkpoints [lb-session-table] with the unbound profile and settings replaced. */
-async function lbSessionTable(settings: Record<string, number | boolean> = {}): Promise<Run> {
-  const plan = withTopology(await planOf('middlebox-checkpoints', 'lb-session-table'), (t) => {
-    const r = t.resolvers?.['isp'];
-    assert.ok(r, 'the scenario has a resolver named "isp"');
-    r.profile = 'unbound';
-    r.settings = { ...(r.settings ?? {}), ...settings };
-  });
+async function lbSessionTable(settings: Partial<ResolverSettings> = {}): Promise<Run> {
   const sink = new MemorySink();
-  const result = await runPlan(plan, { seed: 1, capture: sink });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+  const result = await runOnProfile('middlebox-checkpoints', 'lb-session-table', { resolver: 'isp', profile: 'unbound', settings, capture: sink });
   const seen = new Set<number>();
   const midTxtSends: number[] = [];
   for (const { time, packet } of sink.packets) {

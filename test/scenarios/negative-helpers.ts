@@ -3,21 +3,12 @@
 // build such altered plans and check that the run completed (a lab error
 // proves nothing) and failed on claims.
 import assert from 'node:assert/strict';
-import { findScenario, planScenario, runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
+import { runPlan, renderText, type RunResult } from '../../lab/runner/index.ts';
 import type { Plan } from '../../lab/scenario/validate.ts';
-import type { Action, Step, Topology } from '../../lab/scenario/types.ts';
+import type { Action, Step } from '../../lab/scenario/types.ts';
 
-export async function planOf(id: string, variant: string): Promise<Plan> {
-  const loaded = await findScenario(id);
-  return planScenario(loaded.scenario, loaded.file, variant);
-}
-
-/** A copy of the plan whose topology is changed by `edit` (the plan's own objects are not touched). */
-export function withTopology(p: Plan, edit: (t: Topology) => void): Plan {
-  const topology = structuredClone(p.topology);
-  edit(topology);
-  return { ...p, topology };
-}
+// Plans of a scenario with a changed topology are built by the shared test helpers (test/recursive uses them too).
+export { planOf, withTopology } from '../helpers/scenario.ts';
 
 export function withoutSteps(p: Plan, drop: (s: Step) => boolean): Plan {
   return { ...p, steps: p.steps.filter((s) => !drop(s.step)) };
