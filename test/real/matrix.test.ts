@@ -66,7 +66,7 @@ const VARYING: Record<string, { steps: number[]; why: string }> = {
   'auth-unreachable [default] × knot': { steps: [3], why: NORMAL_HOUR_AT_RATE_20 },
   'facebook-query-storm [patient-clients] × knot': {
     steps: [6, 7, 19],
-    why: `${NORMAL_HOUR_AT_RATE_20}; kresd's random exploration (ε = 1/20) adds .com queries: real 4–8 in the outage hour, above the claim's 10 in some runs`,
+    why: `${NORMAL_HOUR_AT_RATE_20}; kresd's random exploration (lib/selection.c "EXPLORE", 13/256 per selection) adds .com queries: real 4–8 in the outage hour, above the claim's 10 in some runs`,
   },
   'facebook-query-storm [retrying-clients] × knot': { steps: [6, 7], why: NORMAL_HOUR_AT_RATE_20 },
   'facebook-query-storm [aggressive-apps] × knot': { steps: [6, 7], why: NORMAL_HOUR_AT_RATE_20 },
