@@ -743,14 +743,10 @@ export class ResolverEngine {
    * of `dp` not tried yet in this query and not known, starting at the cut above `dp` when the name lies inside
    * `dp`'s zone; addresses found join `dp`. False when no name was left to resolve.
    */
-  private async nsAaaaFromParent(ctx: Ctx, dp: DelegationPoint, aaaaTried: Set<string>, depth: number): Promise<boolean> {
-    if (nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return false;
-    const open = this.nsNames(dp).filter((t) => {
-      const key = canonicalName(t);
-      return !aaaaTried.has(key) && !ctx.inProgress.has(`${key}|AAAA`) && !this.fromCache(ctx, t, 'AAAA', false, false, false);
-    });
+  private async nsAaaaFromParent(ctx: Ctx, dp: DelegationPoint, aaaaTried: Set<string>, depth: number, chosen?: Name): Promise<boolean> {
+    const open = this.nsNamesToResolve(ctx, dp, aaaaTried, depth);
     if (open.length === 0) return false;
-    const target = open[this.random.int(open.length)]!;
+    const target = chosen ?? open[this.random.int(open.length)]!;
     const key = canonicalName(target);
     aaaaTried.add(key);
     const start = isSubdomain(target, dp.zone) ? this.delegationFor(dp.zone, 'DS') : this.delegationFor(target, 'AAAA');
@@ -769,6 +765,38 @@ export class ResolverEngine {
     }
   }
 
+  /** Nameserver names of `dp` whose AAAA `nsAaaaFromParent` may resolve: not tried in this query, not in progress, none cached. */
+  private nsNamesToResolve(ctx: Ctx, dp: DelegationPoint, aaaaTried: ReadonlySet<string>, depth: number): Name[] {
+    if (nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return [];
+    return this.nsNames(dp).filter((t) => {
+      const key = canonicalName(t);
+      return !aaaaTried.has(key) && !ctx.inProgress.has(`${key}|AAAA`) && !this.fromCache(ctx, t, 'AAAA', false, false, false);
+    });
+  }
+
+  /**
+   * `exploreResolvesNsNames`: the exploration draw for one choice at `dp` — undefined when the profile does not
+   * draw here (the infra's own draw then applies), `none` when it drew and did not explore (no second draw), else
+   * the address or nameserver name picked uniformly (Knot Resolver 5.6.0 lib/selection.c select_transport:
+   * kr_rand_coin(EPSILON_NOMIN, EPSILON_DENOM), then kr_rand_bytes % (choices_len + unresolved_len)). With no
+   * usable address there is no draw: the resolution of names when every address is held dead is its own rule.
+   */
+  private exploreChoice(
+    ctx: Ctx,
+    dp: DelegationPoint,
+    exclude: ReadonlySet<string>,
+    aaaaTried: ReadonlySet<string>,
+    depth: number,
+  ): { kind: 'none' } | { kind: 'address'; server: Endpoint } | { kind: 'name'; name: Name } | undefined {
+    if (!this.settings.exploreResolvesNsNames || this.settings.exploreProbability <= 0) return undefined;
+    const usable = dp.addresses.filter((a) => !exclude.has(formatEndpoint(a)) && !this.infra.isSkipped(a));
+    if (usable.length === 0) return undefined;
+    if (this.random.float() >= this.settings.exploreProbability) return { kind: 'none' };
+    const names = this.nsNamesToResolve(ctx, dp, aaaaTried, depth);
+    const i = this.random.int(names.length + usable.length);
+    return i < names.length ? { kind: 'name', name: names[i]! } : { kind: 'address', server: usable[i - names.length]! };
+  }
+
   private hintsDelegation(): DelegationPoint {
     return { zone: ROOT, pending: [], addresses: [...this.rootHints] };
   }
@@ -783,9 +811,10 @@ export class ResolverEngine {
   }
 
   /** Pick a server of the delegation, looking up NS addresses when none are left (glueless delegations). */
-  private async pickServer(ctx: Ctx, dp: DelegationPoint, tried: Set<string>, depth: number): Promise<Endpoint | undefined> {
+  private async pickServer(ctx: Ctx, dp: DelegationPoint, tried: Set<string>, depth: number, drawn = false): Promise<Endpoint | undefined> {
     for (;;) {
-      const s = this.infra.select(dp.addresses, dp.zone, tried, this.random);
+      // `drawn`: the exploration draw for this choice was made already (exploreChoice).
+      const s = this.infra.select(dp.addresses, dp.zone, tried, this.random, !drawn);
       if (s) return s;
       if (dp.pending.length === 0) return undefined;
       const i = this.random.int(dp.pending.length);
@@ -874,7 +903,14 @@ export class ResolverEngine {
       /** This query is a minimisation step, not the question itself. */
       const intermediate = probe || !nameEquals(sname, name);
       if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
-      let server = await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth);
+      // exploreResolvesNsNames (Knot select_transport "EXPLORE"): one draw per choice, uniform over the usable
+      // addresses and the nameserver names still to resolve; a name drawn is resolved from the parent's cut.
+      const explored = this.exploreChoice(ctx, dp, new Set([...tried, ...waited]), aaaaTried, depth);
+      if (explored?.kind === 'name') {
+        await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth, explored.name);
+        continue;
+      }
+      let server = explored?.kind === 'address' ? explored.server : await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth, explored !== undefined);
       // No new round once resolutionTimeLimitMs is up (BIND resolver.c rctx_timedout: "stopped trying to make fetch happen").
       if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && this.timeLeftMs(ctx) > 0) {
         rounds++;

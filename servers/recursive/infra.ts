@@ -257,13 +257,13 @@ export class InfraCache {
    * resolution) and servers lame for `zone`. If all are lame, lame ones are
    * allowed again (a lame mark is a preference, not a ban, when nothing else is left).
    */
-  select(candidates: readonly Endpoint[], zone: Name, exclude: ReadonlySet<string>, random: RandomSource): Endpoint | undefined {
+  select(candidates: readonly Endpoint[], zone: Name, exclude: ReadonlySet<string>, random: RandomSource, explore = true): Endpoint | undefined {
     const fresh = candidates.filter((c) => !exclude.has(formatEndpoint(c)) && !this.isSkipped(c));
     if (fresh.length === 0) return undefined;
     let usable = fresh.filter((c) => !this.isLame(c, zone));
     if (usable.length === 0) usable = fresh;
     if (usable.length === 1) return usable[0];
-    if (this.settings.exploreProbability > 0 && random.float() < this.settings.exploreProbability) {
+    if (explore && this.settings.exploreProbability > 0 && random.float() < this.settings.exploreProbability) {
       return usable[random.int(usable.length)];
     }
     const rtts = usable.map((c) => this.effectiveRtt(this.info(c)));

@@ -83,6 +83,7 @@ const BASE: ResolverSettings = {
   tcpAfterTruncationSticks: false, // RFC 7766 §5: TCP for the truncated query
   rttBandMs: 400,
   exploreProbability: 0.02,
+  exploreResolvesNsNames: false, // exploring picks among the addresses only
   lameTtl: 900,
   hardenGlue: true,
   queryAaaaForNs: false,
@@ -274,6 +275,11 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // selection.c select_transport ("Don't try the same server again…") + resolve.c zone_cut_check (start from the
     // parent's cut); measured: real 5.6.0 asks tld-com example.com NS in facebook-query-storm's outage hour
     nsAaaaAfterTimeoutFromParent: true,
+    // lib/selection.c select_transport: ε = EPSILON_NOMIN / EPSILON_DENOM = 1/20 per choice, uniform over the addresses
+    // and the nameserver names still to resolve (measured: facebook-query-storm [retrying-clients] outage, the 11
+    // requests after the first that asked tld-com drew a.ns/b.ns AAAA so, 10 on their first choice).
+    exploreProbability: 0.05,
+    exploreResolvesNsNames: true,
     referralNoDsOverridesCachedDs: true, // validate.c update_delegation ranks the referral NS INSECURE; zonecut.c skips the cached DS (dnssec-rollback: recovery at T+2h30m)
   },
   powerdns: {

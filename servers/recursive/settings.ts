@@ -331,6 +331,19 @@ export interface ResolverSettings {
   rttBandMs: number;
   /** Probability of picking any usable server instead of a fast one, to keep RTT estimates fresh. */
   exploreProbability: number;
+  /**
+   * The exploration draw (`exploreProbability`, once per choice of a server) picks uniformly among the cut's usable
+   * addresses and its nameserver names with no AAAA known and not yet resolved in this query; a name drawn is
+   * resolved as `nsAaaaAfterTimeoutFromParent` resolves it (from the parent's cut), even when every address is fine.
+   * Knot Resolver 5.6.0 lib/selection.c select_transport: explore = kr_rand_coin(EPSILON_NOMIN 1, EPSILON_DENOM 20),
+   * then index = random % (choices_len + unresolved_len), an index below unresolved_len resolves that name
+   * ("choosing to resolve AAAA" in the debug log). Measured (facebook-query-storm [retrying-clients],
+   * log_level('debug') of real 5.6.0, 2026-11-23): the 11 outage-hour requests that asked tld-com (after the
+   * first) all did so on such a draw, 10 on their first choice, with one or both addresses choosable.
+   * Off: exploring picks an address only (infra `select`). The names' A records are not drawn (the lab's
+   * nameservers all have glue A).
+   */
+  exploreResolvesNsNames: boolean;
   /** How long a server that was lame/REFUSED/SERVFAIL for a zone is avoided, seconds (Unbound infra-host-ttl). */
   lameTtl: number;
   /**

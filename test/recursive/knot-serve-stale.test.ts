@@ -12,12 +12,15 @@ import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
 
+// kresd's ε = 1/20 exploration (exploreResolvesNsNames) resolves the nameservers' AAAA from .com on some draws, in
+// the normal hour too: at seed 1 once more than step 7's `max: 2` allows (a step the matrix lists as varying for
+// this cell). Off here, so that the claims failed are those of the serve_stale mechanism under test.
 async function staleVariant(settings: Partial<ResolverSettings> = {}): Promise<RunResult> {
   const plan = withTopology(await planOf('facebook-query-storm', 'serve-stale'), (t) => {
     const r = t.resolvers?.['resolver'];
     assert.ok(r, 'the scenario has a resolver named "resolver"');
     r.profile = 'knot-resolver';
-    Object.assign((r.settings ??= {}), settings);
+    Object.assign((r.settings ??= {}), { exploreResolvesNsNames: false }, settings);
   });
   const result = await runPlan(plan, { seed: 1 });
   assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
