@@ -275,7 +275,8 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
     // selection.c select_transport ("Don't try the same server again…") + resolve.c zone_cut_check (start from the
     // parent's cut); measured: real 5.6.0 asks tld-com example.com NS in facebook-query-storm's outage hour
     nsAaaaAfterTimeoutFromParent: true,
-    // lib/selection.c select_transport: ε = EPSILON_NOMIN / EPSILON_DENOM = 1/20 per choice, uniform over the addresses
+    // lib/selection.c select_transport: ε = EPSILON_NOMIN / EPSILON_DENOM = 1/20 per choice (kr_rand_coin draws one
+    // random byte, so 13/256 ≈ 0.051; 0.05 kept, the seeded draws are tuned to it), uniform over the addresses
     // and the nameserver names still to resolve (measured: facebook-query-storm [retrying-clients] outage, the 11
     // requests after the first that asked tld-com drew a.ns/b.ns AAAA so, 10 on their first choice).
     exploreProbability: 0.05,
