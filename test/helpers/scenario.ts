@@ -58,10 +58,12 @@ export interface ProfileRun {
   edit?: (t: Topology) => void;
   /** Receives every packet of the run (runPlan's `capture`). */
   capture?: RunOptions['capture'];
+  /** The run's seed (1 when omitted). */
+  seed?: number;
 }
 
 /**
- * Runs scenario `id` [variant] on the VirtualNetwork, seed 1, with `resolver` (or every resolver) on
+ * Runs scenario `id` [variant] on the VirtualNetwork (seed 1 unless `seed`), with `resolver` (or every resolver) on
  * `profile` plus `settings`, and asserts the run completed: a lab error proves nothing about the resolver.
  * Whether the claims hold is left to the test.
  */
@@ -81,7 +83,7 @@ export async function runOnProfile(id: string, variant: string, run: ProfileRun)
     }
     run.edit?.(t);
   });
-  const result = await runPlan(plan, { seed: 1, ...(run.capture ? { capture: run.capture } : {}) });
+  const result = await runPlan(plan, { seed: run.seed ?? 1, ...(run.capture ? { capture: run.capture } : {}) });
   assert.equal(result.error, undefined, `${where} on ${run.profile}: the run must complete (a lab error proves nothing):\n${result.error}`);
   return result;
 }

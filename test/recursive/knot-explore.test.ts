@@ -9,22 +9,13 @@
 // times an outage hour and held the scenario's `max: 10` where real kresd does not.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
-async function storm(variant: string, settings: Partial<ResolverSettings>, seed: number): Promise<RunResult> {
-  const plan = withTopology(await planOf('facebook-query-storm', variant), (t) => {
-    const r = t.resolvers?.['resolver'];
-    assert.ok(r, 'the scenario has a resolver named "resolver"');
-    r.profile = 'knot-resolver';
-    Object.assign((r.settings ??= {}), settings);
-  });
-  const result = await runPlan(plan, { seed });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+const storm = (variant: string, settings: Partial<ResolverSettings>, seed: number): Promise<RunResult> =>
+  runOnProfile('facebook-query-storm', variant, { resolver: 'resolver', profile: 'knot-resolver', settings, seed });
 
 /** Queries from the resolver to tld-com in the outage hour (T+1h–2h), as "qname qtype". */
 function outageTld(r: RunResult): string[] {

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VirtualClock } from '../../lab/net/clock.ts';
 import type { Endpoint } from '../../lab/net/network.ts';
-import { runPlan } from '../../lab/runner/index.ts';
 import { InfraCache } from '../../servers/recursive/infra.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 const NS1: Endpoint = { address: '192.0.2.53', port: 53 };
 
@@ -92,15 +91,8 @@ describe('rttStateTimeouts and deadAfterTimeouts (Knot Resolver lib/selection.c 
 });
 
 /** middlebox-checkpoints [vulnerable] with the knot-resolver profile: failed claims by step, and how big.example.jp went out. */
-async function vulnerable(settings: Record<string, number | boolean> = {}): Promise<{ failedSteps: number[]; bigUdp: number }> {
-  const plan = withTopology(await planOf('middlebox-checkpoints', 'vulnerable'), (t) => {
-    const r = t.resolvers?.['isp'];
-    assert.ok(r, 'the scenario has a resolver named "isp"');
-    r.profile = 'knot-resolver';
-    r.settings = { ...(r.settings ?? {}), ...settings };
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
+async function vulnerable(settings: Partial<ResolverSettings> = {}): Promise<{ failedSteps: number[]; bigUdp: number }> {
+  const result = await runOnProfile('middlebox-checkpoints', 'vulnerable', { resolver: 'isp', profile: 'knot-resolver', settings });
   const big = result.trace.filter((e) => e.from === 'isp' && e.to === 'ns-example' && !e.response && e.qname === 'big.example.jp' && e.qtype === 'TXT');
   return { failedSteps: [...new Set(result.assertions.filter((a) => !a.ok).map((a) => a.step))], bigUdp: big.filter((e) => e.transport === 'udp').length };
 }

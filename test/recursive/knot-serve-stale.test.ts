@@ -7,25 +7,16 @@
 // serves stale data at 1.8 s throughout, as the scenario's story says.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPlan, type RunResult } from '../../lab/runner/index.ts';
+import type { RunResult } from '../../lab/runner/index.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { planOf, withTopology } from '../scenarios/negative-helpers.ts';
+import { runOnProfile } from '../helpers/scenario.ts';
 
 // kresd's ε = 1/20 exploration (exploreResolvesNsNames) resolves the nameservers' AAAA from .com on some draws, in
 // the normal hour too: at seed 1 once more than step 7's `max: 2` allows (a step the matrix lists as varying for
 // this cell). Off here, so that the claims failed are those of the serve_stale mechanism under test.
-async function staleVariant(settings: Partial<ResolverSettings> = {}): Promise<RunResult> {
-  const plan = withTopology(await planOf('facebook-query-storm', 'serve-stale'), (t) => {
-    const r = t.resolvers?.['resolver'];
-    assert.ok(r, 'the scenario has a resolver named "resolver"');
-    r.profile = 'knot-resolver';
-    Object.assign((r.settings ??= {}), { exploreResolvesNsNames: false }, settings);
-  });
-  const result = await runPlan(plan, { seed: 1 });
-  assert.equal(result.error, undefined, `the run must complete: ${result.error}`);
-  return result;
-}
+const staleVariant = (settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
+  runOnProfile('facebook-query-storm', 'serve-stale', { resolver: 'resolver', profile: 'knot-resolver', settings: { exploreResolvesNsNames: false, ...settings } });
 
 const failedSteps = (r: RunResult): number[] => [...new Set(r.assertions.filter((a) => !a.ok).map((a) => a.step))];
 
