@@ -13,8 +13,9 @@
 // the file holds a relative offset like "+86400" that the lab rewrites to jump
 // the product's clock in step with the lab's RealClock.
 
+import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -49,8 +50,10 @@ export const TIME_MECHANISM: Record<Product, 'libfaketime' | 'timeshift'> = { un
 /** Build servers/real/timeshift.c once per source version into the temp dir; returns the .so path. */
 export function timeshiftLibrary(): string {
   const src = join(import.meta.dirname, 'timeshift.c');
-  // Kept across runs (a run's own TMPDIR is removed afterwards): DNSLAB_CACHE_DIR when set.
-  const so = join(process.env.DNSLAB_CACHE_DIR ?? tmpdir(), `dnslab-timeshift-${Math.floor(statSync(src).mtimeMs)}.so`);
+  // Kept across runs (a run's own TMPDIR is removed afterwards): DNSLAB_CACHE_DIR when set. Named by the source's
+  // content, not its mtime, so every checkout of the same source shares one build instead of leaving one each.
+  const digest = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 16);
+  const so = join(process.env.DNSLAB_CACHE_DIR ?? tmpdir(), `dnslab-timeshift-${digest}.so`);
   if (existsSync(so)) return so;
   requireBinary('gcc', 'gcc');
   const tmp = `${so}.${process.pid}.tmp`;
