@@ -39,7 +39,7 @@ export class ProbeAuthority {
   readonly seen: SeenQuery[] = [];
   private readonly sized = new Map<number, number>();
 
-  constructor(network: Network, listen: Endpoint, private readonly now: () => number = () => network.clock.now()) {
+  constructor(network: Network, listen: Endpoint, now: () => number = () => network.clock.now()) {
     this.zone = new Zone(PROBE_ZONE);
     const add = (line: Omit<RR, 'class'>) => this.zone.add({ ...line, class: 'IN' } as RR);
     add({ name: PROBE_ZONE, type: 'SOA', ttl: 60, data: { mname: `ns.${PROBE_ZONE}`, rname: `admin.${PROBE_ZONE}`, serial: 1, refresh: 1800, retry: 900, expire: 604800, minimum: 30 } } as Omit<RR, 'class'>);

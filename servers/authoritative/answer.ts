@@ -13,7 +13,7 @@
 // - CNAME/DNAME targets are chased inside the same zone only;
 // - REFUSED carries EDE 20 "Not Authoritative", an unsupported class EDE 21.
 
-import { ancestorWithLabels, canonicalName, fromLabels, isSubdomain, joinName, labelCount, labels, nameEquals, nameProblem } from '../../dns/name.ts';
+import { ancestorWithLabels, canonicalName, fromLabels, isSubdomain, joinName, labelCount, labels, nameProblem } from '../../dns/name.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { Edns, Message, MxData, Name, RcodeName, RR, RRTypeName, SoaData, SrvData } from '../../dns/types.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
@@ -38,8 +38,6 @@ export const DEFAULT_UDP_PAYLOAD = 1232;
 /** RFC 8914 INFO-CODEs we emit. */
 export const EDE = { NOT_AUTHORITATIVE: 20, NOT_SUPPORTED: 21 } as const;
 
-/** Types that exist only to carry DNSSEC data and are left out when DO=0 (RFC 4035 §3.1). */
-const DNSSEC_TYPES = new Set<RRTypeName>(['RRSIG', 'NSEC', 'NSEC3']);
 /** Types whose RDATA names a host whose addresses go in additional (RFC 1035 §3.3, RFC 2782). */
 const ADDITIONAL_TARGET: Partial<Record<RRTypeName, (rr: RR) => Name>> = {
   NS: (rr) => rr.data as Name,

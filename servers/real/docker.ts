@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { RealSoftwareError, runCommand } from './netns.ts';
-import { BINARY, flushCommands, LIBFAKETIME, TIME_MECHANISM, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns, writeConfig } from './products.ts';
+import { BINARY, flushCommands, LIBFAKETIME, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns, writeConfig } from './products.ts';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 /** Where the shared run dir is mounted in both containers. */
