@@ -152,7 +152,7 @@ export function realEnvironment(
     const cfg = { product, address, rootHints: r.rootHints, trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)), switches, faketimeFile, clockRate: rate };
     const resolver = o.container !== undefined ? await ContainerProduct.start(cfg, { shared: o.container }) : await RealResolver.start(cfg);
     started.push(resolver);
-    info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped, notApplied });
+    info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped, notApplied: notApplied.map((n) => `${n.setting}=${n.value}: ${n.why}`) });
     return {
       name: r.name,
       addresses: r.addresses,
@@ -241,7 +241,7 @@ export function withProductSwitches(plan: Plan, product: Product): Plan {
   for (const r of Object.values(topology.resolvers ?? {})) {
     if (!r.settings) continue;
     const { notApplied } = splitSettingsFor(product, r.settings);
-    for (const entry of notApplied) delete r.settings[entry.slice(0, entry.indexOf('='))];
+    for (const n of notApplied) delete r.settings[n.setting];
   }
   return { ...plan, topology };
 }

@@ -147,39 +147,34 @@ const PRODUCT_ONLY_SWITCHES: Partial<Record<Product, readonly (keyof RealSwitche
   knot: ['staleClientTimeoutMs'],
 };
 
-/** Split scenario settings into the switches adapters map and the rest (reported as not mapped). */
-export function splitSettings(settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[] } {
-  const switches: Record<string, boolean | number> = {};
-  const unmapped: string[] = [];
-  for (const [k, v] of Object.entries(settings)) {
-    if ((SWITCH_NAMES as readonly string[]).includes(k)) switches[k] = v;
-    else unmapped.push(`${k}=${v}`);
-  }
-  return { switches: switches as RealSwitches, unmapped };
+/** A scenario switch the product has no option for, so it is applied neither to the product nor to the emulated run beside it. */
+export interface NotApplied {
+  setting: keyof RealSwitches;
+  value: boolean | number;
+  why: string;
 }
 
 /**
- * splitSettings for one product, with the switches it has no option for taken out (SWITCHES_WITHOUT_OPTION):
- * `notApplied` lists them as "setting=value: why".
+ * Split a resolver's scenario settings for one product: the switches its adapter maps (SWITCH_NAMES, plus its
+ * PRODUCT_ONLY_SWITCHES), the settings with no product option (`unmapped`, "setting=value"), and the switches the
+ * product has no option for (`notApplied`, SWITCHES_WITHOUT_OPTION).
  */
-export function splitSettingsFor(product: Product, settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[]; notApplied: string[] } {
-  const split = splitSettings(settings);
-  const switches: Record<string, boolean | number> = { ...split.switches };
-  const extra = PRODUCT_ONLY_SWITCHES[product] ?? [];
-  const unmapped = split.unmapped.filter((entry) => {
-    const k = entry.slice(0, entry.indexOf('='));
-    if (!(extra as readonly string[]).includes(k)) return true;
-    switches[k] = settings[k]!;
-    return false;
-  });
-  const kept: Record<string, boolean | number> = {};
-  const notApplied: string[] = [];
-  for (const [k, v] of Object.entries(switches) as [SwitchName, boolean | number][]) {
-    const why = (SWITCHES_WITHOUT_OPTION[product] as Partial<Record<string, (value: boolean | number) => string | undefined>>)[k]?.(v);
-    if (why === undefined) kept[k] = v;
-    else notApplied.push(`${k}=${v}: ${why}`);
+export function splitSettingsFor(product: Product, settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[]; notApplied: NotApplied[] } {
+  const names: readonly string[] = [...SWITCH_NAMES, ...(PRODUCT_ONLY_SWITCHES[product] ?? [])];
+  const without = SWITCHES_WITHOUT_OPTION[product] as Partial<Record<string, (value: boolean | number) => string | undefined>>;
+  const switches: Record<string, boolean | number> = {};
+  const unmapped: string[] = [];
+  const notApplied: NotApplied[] = [];
+  for (const [k, v] of Object.entries(settings)) {
+    if (!names.includes(k)) {
+      unmapped.push(`${k}=${v}`);
+      continue;
+    }
+    const why = without[k]?.(v);
+    if (why === undefined) switches[k] = v;
+    else notApplied.push({ setting: k as keyof RealSwitches, value: v, why });
   }
-  return { switches: kept as RealSwitches, unmapped, notApplied };
+  return { switches: switches as RealSwitches, unmapped, notApplied };
 }
 
 function dsParts(line: string): { keyTag: string; algorithm: string; digestType: string; digest: string } {
