@@ -110,12 +110,18 @@ function expectation(loaded: LoadedScenario, variant: string, column: ResolverCo
   return e ? { claims: e.failingClaims, because: e.because } : undefined;
 }
 
+/**
+ * What keeps a cell from being what the scenario expects of its resolver: each failed claim not declared for it,
+ * and each declared claim that held (as "<declared claim>held"). Empty when exactly the declared claims failed.
+ */
+export function unexpectedClaims(failed: readonly string[], expected: MatrixCell['expectedFailure']): string[] {
+  const declared = expected?.claims ?? [];
+  return [...failed.filter((f) => !declared.some((d) => f.includes(d))), ...declared.filter((d) => !failed.some((f) => f.includes(d))).map((d) => `${d}held`)];
+}
+
 function judge(result: RunResult, expected: MatrixCell['expectedFailure']): boolean {
   if (result.error !== undefined || result.assertions.length === 0) return false;
-  const failed = result.assertions.filter((a) => !a.ok).map(claimLine);
-  if (!expected) return failed.length === 0;
-  // Exactly the declared claims fail: each failure is declared, each declared claim failed.
-  return failed.every((f) => expected.claims.some((c) => f.includes(c))) && expected.claims.every((c) => failed.some((f) => f.includes(c)));
+  return unexpectedClaims(result.assertions.filter((a) => !a.ok).map(claimLine), expected).length === 0;
 }
 
 /** The observable outcome of a run: the phases of each watched series, or else each query step's answer. */

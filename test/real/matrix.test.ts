@@ -24,7 +24,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { MAX_MATRIX_JOBS, runMatrix, renderMatrix, type Matrix } from '../../lab/runner/matrix.ts';
+import { MAX_MATRIX_JOBS, runMatrix, renderMatrix, unexpectedClaims, type Matrix } from '../../lab/runner/matrix.ts';
 import { allRuns } from '../../lab/runner/index.ts';
 import { main } from '../../lab/cli/main.ts';
 import { pidsByName, namespaceOf } from '../../servers/real/netns.ts';
@@ -121,9 +121,8 @@ describe(`resolver matrix: every seed scenario × ${RESOLVERS.join(', ')}`, () =
         if (r.id === 'auth-unreachable') assert.ok(c.seconds < 150, `${key} took ${c.seconds} s`);
         const varying = new Set(VARYING[key]?.steps ?? []);
         // As expected: every failure declared for this product, every declared claim failed (but on varying steps).
-        const declared = c.expectedFailure?.claims ?? [];
-        const unexpected = [...c.failed.filter((f) => !declared.some((d) => f.includes(d))), ...declared.filter((d) => !c.failed.some((f) => f.includes(d))).map((d) => `${d}held`)];
-        assert.deepEqual(unexpected.filter((l) => !varying.has(stepOf(l))), [], `${key}: not what the scenario expects`);
+        const unexpected = unexpectedClaims(c.failed, c.expectedFailure).filter((l) => !varying.has(stepOf(l)));
+        assert.deepEqual(unexpected, [], `${key}: not what the scenario expects`);
         const differs = [...new Set((c.emulatedProfile?.differences ?? []).map((d) => d.step).filter((n) => !varying.has(n)))].sort((x, y) => x - y);
         assert.deepEqual(differs, KNOWN_DISAGREEMENTS[key] ?? [], `${key}: steps where the emulated ${c.emulatedProfile?.profile} profile differs from the real run`);
       }
