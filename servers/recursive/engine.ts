@@ -197,7 +197,7 @@ export class ResolverEngine {
   /** Nameserver name → lab ms before which a failed AAAA lookup is not started again (adb.c fetch_callback: now + 10 s). */
   private readonly nsAaaaFailedUntil = new Map<string, number>();
   /** Question + flags → the SERVFAIL outcome and until when (whole lab seconds) it is answered again (`servfailCacheS`). */
-  private readonly servfailCache = new Map<string, { outcome: Outcome; until: number }>();
+  private readonly servfailCache = new Map<string, { qname: Name; outcome: Outcome; until: number }>();
   /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
   private heldEvents: ResolverEvent[] | undefined;
 
@@ -306,7 +306,7 @@ export class ResolverEngine {
       }
     }
     if (rcode === 'SERVFAIL' && this.settings.servfailCacheS > 0 && rd && !servfailHit) {
-      this.servfailCache.set(servfailKey, { outcome: { ...outcome, rcode, security, ...(ede !== undefined ? { ede } : {}) }, until: this.nowSeconds() + this.settings.servfailCacheS });
+      this.servfailCache.set(servfailKey, { qname, outcome: { ...outcome, rcode, security, ...(ede !== undefined ? { ede } : {}) }, until: this.nowSeconds() + this.settings.servfailCacheS });
     }
     const ad = security === 'secure' && rcode !== 'SERVFAIL' && ((options.do ?? false) || (options.ad ?? false));
     const wantSigs = options.do ?? false;
@@ -538,10 +538,8 @@ export class ResolverEngine {
 
   /** A flush also drops cached SERVFAILs (rec_control wipe-cache wipes the packet cache too). */
   private forgetServfails(name: Name, tree: boolean): void {
-    const n = canonicalName(name);
-    for (const k of this.servfailCache.keys()) {
-      const q = k.slice(0, k.indexOf('|'));
-      if (q === n || (tree && (n === '.' || n === '' || q.endsWith(`.${n}`)))) this.servfailCache.delete(k);
+    for (const [k, e] of this.servfailCache) {
+      if (tree ? isSubdomain(e.qname, name) : nameEquals(e.qname, name)) this.servfailCache.delete(k);
     }
   }
 
@@ -905,12 +903,13 @@ export class ResolverEngine {
       if (sentHere >= this.settings.maxSentPerDelegation) return fail(Ede.OTHER, `sent ${sentHere} queries to the servers of ${dp.zone} without an answer`);
       // exploreResolvesNsNames (Knot select_transport "EXPLORE"): one draw per choice, uniform over the usable
       // addresses and the nameserver names still to resolve; a name drawn is resolved from the parent's cut.
-      const explored = this.exploreChoice(ctx, dp, new Set([...tried, ...waited]), aaaaTried, depth);
+      const excluded = new Set([...tried, ...waited]);
+      const explored = this.exploreChoice(ctx, dp, excluded, aaaaTried, depth);
       if (explored?.kind === 'name') {
         await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth, explored.name);
         continue;
       }
-      let server = explored?.kind === 'address' ? explored.server : await this.pickServer(ctx, dp, new Set([...tried, ...waited]), depth, explored !== undefined);
+      let server = explored?.kind === 'address' ? explored.server : await this.pickServer(ctx, dp, excluded, depth, explored !== undefined);
       // No new round once resolutionTimeLimitMs is up (BIND resolver.c rctx_timedout: "stopped trying to make fetch happen").
       if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && this.timeLeftMs(ctx) > 0) {
         rounds++;
@@ -1134,9 +1133,9 @@ export class ResolverEngine {
     let edns = info.edns !== 'noedns';
     // Knot Resolver (tcpAfterUdpTimeouts, tcpWhenTimeoutOverMs): TCP from the start after enough UDP timeouts for
     // this question, or when the server's retransmission timeout has grown past a threshold.
-    const timeoutKey = `${formatEndpoint(server)}|${canonicalName(qname)}|${qtype}`;
-    const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
     const questionKey = `${canonicalName(qname)}|${qtype}`;
+    const timeoutKey = `${formatEndpoint(server)}|${questionKey}`;
+    const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
     let tcp =
       (this.settings.tcpAfterTruncationSticks && ctx.truncated?.has(questionKey) === true) ||
       (udpTimeoutLimit > 0 && (ctx.udpTimeouts.get(timeoutKey) ?? 0) >= udpTimeoutLimit) ||
