@@ -47,6 +47,8 @@ export interface ServerInfo {
  */
 const PROBE_DELAY_TIMEOUTS = 3;
 
+const throttleKey = (qname: Name, qtype: string): string => `${canonicalName(qname)}|${qtype}`;
+
 export class InfraCache {
   private readonly servers = new Map<string, ServerInfo>();
 
@@ -134,7 +136,7 @@ export class InfraCache {
         s.rttvar = Math.floor(rtt / 2);
       } else {
         const srtt = s.srtt ?? 0;
-        const variance = s.srtt === undefined ? this.settings.initialRtoMs / 4 : s.rttvar;
+        const variance = this.rttStateVariance(s);
         s.rttvar = Math.floor((3 * variance + Math.abs(srtt - rtt) + 2) / 4);
         s.srtt = Math.floor((7 * srtt + rtt + 4) / 8);
       }
@@ -197,10 +199,13 @@ export class InfraCache {
    * variance DEFAULT_TIMEOUT / 4 (default_rtt_state), so it starts at DEFAULT_TIMEOUT and doubles per timeout.
    */
   private rttStateTimeout(s: ServerInfo): number {
-    const srtt = s.srtt ?? 0;
-    const variance = s.srtt === undefined ? this.settings.initialRtoMs / 4 : s.rttvar;
-    const base = srtt + Math.max(4 * variance, this.settings.rttStateMinAdditionMs);
+    const base = (s.srtt ?? 0) + Math.max(4 * this.rttStateVariance(s), this.settings.rttStateMinAdditionMs);
     return Math.min(this.settings.maxRtoMs, base * 2 ** Math.min(s.timeouts, this.settings.rttStateMaxBackoff));
+  }
+
+  /** rtt_state variance: DEFAULT_TIMEOUT / 4 for an address never answered (default_rtt_state), else the smoothed one. */
+  private rttStateVariance(s: ServerInfo): number {
+    return s.srtt === undefined ? this.settings.initialRtoMs / 4 : s.rttvar;
   }
 
   private clampRto(ms: number): number {
@@ -220,13 +225,13 @@ export class InfraCache {
   /** Do not ask `server` this question for `seconds` or `count` queries, whichever ends first (PowerDNS doThrottle). */
   throttle(server: Endpoint, qname: Name, qtype: string, seconds: number, count: number): void {
     const s = this.info(server);
-    (s.throttled ??= new Map()).set(`${canonicalName(qname)}|${qtype}`, { until: this.clock.now() + seconds * 1000, remaining: count });
+    (s.throttled ??= new Map()).set(throttleKey(qname, qtype), { until: this.clock.now() + seconds * 1000, remaining: count });
   }
 
   /** True while the question is throttled at `server`; each true answer uses up one of the held-back queries. */
   isThrottled(server: Endpoint, qname: Name, qtype: string): boolean {
     const m = this.info(server).throttled;
-    const k = `${canonicalName(qname)}|${qtype}`;
+    const k = throttleKey(qname, qtype);
     const t = m?.get(k);
     if (!m || !t) return false;
     if (t.until <= this.clock.now() || t.remaining <= 0) {
