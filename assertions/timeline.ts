@@ -255,17 +255,16 @@ function samplingResolution(list: readonly Sample[]): number {
 
 /** Every series of a run (client, qname, qtype) as "client: phases"; qname and qtype are named when a client has several series. */
 export function describeSeries(samples: readonly Sample[], start: number): string[] {
-  const series = new Map<string, Sample[]>();
+  const series = new Map<string, { client: string; qname: string; qtype: string; list: Sample[] }>();
   for (const s of samples) {
     const key = `${s.client}\u0000${s.qname}\u0000${s.qtype}`;
-    let list = series.get(key);
-    if (!list) series.set(key, (list = []));
-    list.push(s);
+    let entry = series.get(key);
+    if (!entry) series.set(key, (entry = { client: s.client, qname: s.qname, qtype: s.qtype, list: [] }));
+    entry.list.push(s);
   }
   const perClient = new Map<string, number>();
-  for (const key of series.keys()) perClient.set(key.split('\u0000')[0]!, (perClient.get(key.split('\u0000')[0]!) ?? 0) + 1);
-  return [...series.entries()].map(([key, list]) => {
-    const [client, qname, qtype] = key.split('\u0000') as [string, string, string];
+  for (const { client } of series.values()) perClient.set(client, (perClient.get(client) ?? 0) + 1);
+  return [...series.values()].map(({ client, qname, qtype, list }) => {
     const label = perClient.get(client)! > 1 ? `${client} ${qname} ${qtype}` : client;
     return `${label}: ${describePhases(phasesOf(list), start, samplingResolution(list))}`;
   });

@@ -286,6 +286,11 @@ interface RealEntry {
  * (rate − 1). servers/real/timeshift.c computes the same function from the
  * same numbers for a real resolver, so both sides agree to the millisecond.
  */
+function checkedRate(rate: number): number {
+  if (!Number.isInteger(rate) || rate < 1) throw new RangeError(`RealClock rate must be an integer ≥ 1, got ${rate}`);
+  return rate;
+}
+
 export class RealClock implements Clock {
   private offset: number;
   private nextId = 1;
@@ -297,9 +302,7 @@ export class RealClock implements Clock {
 
   constructor(options: { offsetMs?: number; start?: number | Date | string; rate?: number; anchorMs?: number } = {}) {
     this.offset = options.start !== undefined ? parseInstant(options.start) - Date.now() : (options.offsetMs ?? 0);
-    const rate = options.rate ?? 1;
-    if (!Number.isInteger(rate) || rate < 1) throw new RangeError(`RealClock rate must be an integer ≥ 1, got ${rate}`);
-    this.rateValue = rate;
+    this.rateValue = checkedRate(options.rate ?? 1);
     this.anchor = options.anchorMs ?? Date.now();
   }
 
@@ -321,10 +324,10 @@ export class RealClock implements Clock {
    * old rate is folded into the offset). Returns the host time (ms) the new rate counts from.
    */
   setRate(rate: number): number {
-    if (!Number.isInteger(rate) || rate < 1) throw new RangeError(`RealClock rate must be an integer ≥ 1, got ${rate}`);
+    const next = checkedRate(rate);
     const host = Date.now();
     this.offset += (host - this.anchor) * (this.rateValue - 1);
-    this.rateValue = rate;
+    this.rateValue = next;
     this.anchor = host;
     for (const e of [...this.timers.values()]) {
       clearTimeout(e.timeout);
