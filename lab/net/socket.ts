@@ -123,13 +123,12 @@ export class SocketNetwork implements Network {
   connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
       this.checkDestination(remote.address);
-      const from = options.localAddress ?? this.addresses.find((a) => ipFamily(a) === ipFamily(remote.address));
-      if (from !== undefined) this.edge?.checkConnect(normalizeIp(from), { address: normalizeIp(remote.address), port: remote.port });
       const family = ipFamily(remote.address);
       const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addresses.find((a) => ipFamily(a) === family);
       if (localAddress === undefined) {
         throw new NetworkError('UNREACHABLE', `no IPv${family} address among ${this.addresses.join(', ')} to connect to ${formatEndpoint(remote)} from`);
       }
+      this.edge?.checkConnect(normalizeIp(localAddress), { address: normalizeIp(remote.address), port: remote.port });
       const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: false });
       let settled = false;
       const timeoutMs = options.timeoutMs ?? 30_000;
