@@ -106,8 +106,6 @@ export interface EdgeStats {
  */
 export const SYN_DROP_HOLD_MS = 5000;
 
-const key = (e: Endpoint): string => `${e.address}|${e.port}`;
-
 export class SocketEdge {
   readonly clock: Clock;
   readonly linkMtu: number;
@@ -156,7 +154,7 @@ export class SocketEdge {
   // ---- registration by SocketNetwork ----
 
   registerUdp(local: Endpoint, socket: EdgeUdpSocket): () => void {
-    const k = key(local);
+    const k = formatEndpoint(local);
     this.udpSockets.set(k, socket);
     return () => {
       if (this.udpSockets.get(k) === socket) this.udpSockets.delete(k);
@@ -164,17 +162,17 @@ export class SocketEdge {
   }
 
   ownsUdp(e: Endpoint): boolean {
-    return this.udpSockets.has(key(e));
+    return this.udpSockets.has(formatEndpoint(e));
   }
 
   registerTcpListener(local: Endpoint): () => void {
-    const k = key(local);
+    const k = formatEndpoint(local);
     this.tcpListeners.add(k);
     return () => this.tcpListeners.delete(k);
   }
 
   ownsTcpListener(e: Endpoint): boolean {
-    return this.tcpListeners.has(key(e));
+    return this.tcpListeners.has(formatEndpoint(e));
   }
 
   // ---- UDP ----
@@ -208,8 +206,8 @@ export class SocketEdge {
    */
   tcpAccepted(local: Endpoint, remote: Endpoint, side: EdgeTcpSide): TcpFlow {
     const flow = new TcpFlow(this, local, remote, side, this.random.uint32(), this.random.uint32());
-    this.flows.set(`${key(remote)}>${key(local)}`, flow);
-    this.flows.set(`${key(local)}>${key(remote)}`, flow);
+    this.flows.set(`${formatEndpoint(remote)}>${formatEndpoint(local)}`, flow);
+    this.flows.set(`${formatEndpoint(local)}>${formatEndpoint(remote)}`, flow);
     flow.start();
     return flow;
   }
@@ -227,8 +225,8 @@ export class SocketEdge {
 
   /** @internal */
   forgetFlow(flow: TcpFlow): void {
-    this.flows.delete(`${key(flow.remote)}>${key(flow.local)}`);
-    this.flows.delete(`${key(flow.local)}>${key(flow.remote)}`);
+    this.flows.delete(`${formatEndpoint(flow.remote)}>${formatEndpoint(flow.local)}`);
+    this.flows.delete(`${formatEndpoint(flow.local)}>${formatEndpoint(flow.remote)}`);
   }
 
   /** @internal run one synthesized TCP segment. */
@@ -324,13 +322,13 @@ export class SocketEdge {
     const src = { address: packet.src, port: b.srcPort };
     const dst = { address: packet.dst, port: b.dstPort };
     if (b.kind === 'udp') {
-      const receiver = this.udpSockets.get(key(dst));
+      const receiver = this.udpSockets.get(formatEndpoint(dst));
       if (receiver) return receiver.deliver(b.payload, src);
-      const sender = this.udpSockets.get(key(src));
+      const sender = this.udpSockets.get(formatEndpoint(src));
       if (sender) return sender.send(b.payload, dst);
       return this.fail(by, packet, `no lab UDP socket owns ${formatEndpoint(src)} or ${formatEndpoint(dst)} (a rewrite to another endpoint needs a socket there)`);
     }
-    const flow = this.flows.get(`${key(src)}>${key(dst)}`);
+    const flow = this.flows.get(`${formatEndpoint(src)}>${formatEndpoint(dst)}`);
     if (!flow) return this.fail(by, packet, 'it belongs to no TCP connection a lab listener accepted (TCP rewritten to other endpoints is not carried)');
     flow.arrive(packet, b);
   }
