@@ -106,6 +106,9 @@ export interface EdgeStats {
  */
 export const SYN_DROP_HOLD_MS = 5000;
 
+/** A TCP flow's key in one direction, src → dst. */
+const flowKey = (src: Endpoint, dst: Endpoint): string => `${formatEndpoint(src)}>${formatEndpoint(dst)}`;
+
 export class SocketEdge {
   readonly clock: Clock;
   readonly linkMtu: number;
@@ -148,7 +151,12 @@ export class SocketEdge {
 
   /** Some box sits on the path src → dst (or dst → src): only then do sockets on it go through the edge. */
   covers(a: string, b: string): boolean {
-    return this.entries.some((e) => this.inScope(e.scope, a, b) || this.inScope(e.scope, b, a));
+    return this.firstBox(a, b) !== undefined;
+  }
+
+  /** The first box on the path between `a` and `b`, either way. */
+  private firstBox(a: string, b: string): ChainEntry | undefined {
+    return this.entries.find((e) => this.inScope(e.scope, a, b) || this.inScope(e.scope, b, a));
   }
 
   // ---- registration by SocketNetwork ----
@@ -206,16 +214,17 @@ export class SocketEdge {
    */
   tcpAccepted(local: Endpoint, remote: Endpoint, side: EdgeTcpSide): TcpFlow {
     const flow = new TcpFlow(this, local, remote, side, this.random.uint32(), this.random.uint32());
-    this.flows.set(`${formatEndpoint(remote)}>${formatEndpoint(local)}`, flow);
-    this.flows.set(`${formatEndpoint(local)}>${formatEndpoint(remote)}`, flow);
+    this.flows.set(flowKey(remote, local), flow);
+    this.flows.set(flowKey(local, remote), flow);
     flow.start();
     return flow;
   }
 
   /** A lab machine connects out through a box: refused unless the listener is a lab socket (then its side intercepts). */
   checkConnect(local: string, remote: Endpoint): void {
-    if (!this.covers(local, remote.address) || this.ownsTcpListener(remote)) return;
-    const box = this.entries.find((e) => this.inScope(e.scope, local, remote.address) || this.inScope(e.scope, remote.address, local))!.interceptor.name;
+    const first = this.firstBox(local, remote.address);
+    if (first === undefined || this.ownsTcpListener(remote)) return;
+    const box = first.interceptor.name;
     throw new SocketEdgeError(
       'UNSUPPORTED_PATH',
       box,
@@ -225,8 +234,8 @@ export class SocketEdge {
 
   /** @internal */
   forgetFlow(flow: TcpFlow): void {
-    this.flows.delete(`${formatEndpoint(flow.remote)}>${formatEndpoint(flow.local)}`);
-    this.flows.delete(`${formatEndpoint(flow.local)}>${formatEndpoint(flow.remote)}`);
+    this.flows.delete(flowKey(flow.remote, flow.local));
+    this.flows.delete(flowKey(flow.local, flow.remote));
   }
 
   /** @internal run one synthesized TCP segment. */
@@ -328,7 +337,7 @@ export class SocketEdge {
       if (sender) return sender.send(b.payload, dst);
       return this.fail(by, packet, `no lab UDP socket owns ${formatEndpoint(src)} or ${formatEndpoint(dst)} (a rewrite to another endpoint needs a socket there)`);
     }
-    const flow = this.flows.get(`${formatEndpoint(src)}>${formatEndpoint(dst)}`);
+    const flow = this.flows.get(flowKey(src, dst));
     if (!flow) return this.fail(by, packet, 'it belongs to no TCP connection a lab listener accepted (TCP rewritten to other endpoints is not carried)');
     flow.arrive(packet, b);
   }
