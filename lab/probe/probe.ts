@@ -103,6 +103,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const overBudget = () => clock.now() - started > s.deadlineMs;
 
   const main = await UdpClient.open(network, options.clientAddress);
+  /** Checkpoint 7's flows, each from a fresh source port, open until the end: they hold session-table entries during 6. */
+  const natClients: UdpClient[] = [];
   const udp = async (client: UdpClient, msg: Message): Promise<Exchange> => {
     packets.udpQueries++;
     const r = await client.query(msg, through, s.udpTimeoutMs);
@@ -223,8 +225,6 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     }
 
     // ---- 7. port and ID randomness (before 6, which may fill a session table) ----
-    /** Flows checkpoint 7 opened (each sample a fresh source port): they hold session-table entries during 6. */
-    let natFlowsOpened = 0;
     if (overBudget()) skipped(7);
     else {
       const sent: { qname: string; id: number; localPort: number; answered: boolean }[] = [];
@@ -235,8 +235,9 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
         const id = nextId();
         const r = await udp(c, makeQuery(qname, 'A', { id, rd, edns: false }));
         sent.push({ qname, id, localPort: c.socket.local.port, answered: r.ok });
-        natFlowsOpened++;
-        c.close();
+        // Kept open until the probe ends: a closed socket's port may be handed out again, and a later "new"
+        // flow from it would be the same 5-tuple, an old session to the box (here and in checkpoint 6).
+        natClients.push(c);
       }
       const seen = sent.map((q) => ({ q, at: authority.seen.filter((x) => x.qname.toLowerCase() === q.qname.toLowerCase() && x.transport === 'udp') }));
       const arrived = seen.filter((x) => x.at.length > 0);
@@ -274,15 +275,16 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
         for (let i = 0; i < s.flows; i++) clients.push(await UdpClient.open(network, options.clientAddress));
         const results = await Promise.all(clients.map((c, i) => udp(c, makeQuery(`c${i}-${tag}.${PROBE_ZONE}`, 'A', { id: nextId(), rd, edns: false }))));
         const answered = results.filter((r) => r.ok).length;
-        const evidence = { flows: s.flows, answered, lost: s.flows - answered, alreadyOpenFlows: 1 + natFlowsOpened, timeoutMs: s.udpTimeoutMs };
+        const evidence = { flows: s.flows, answered, lost: s.flows - answered, alreadyOpenFlows: 1 + natClients.length, timeoutMs: s.udpTimeoutMs };
         if (answered === s.flows) add(6, 'pass', `${s.flows} new UDP flows at once were all answered`, evidence);
-        else add(6, 'fail', `only ${answered} of ${s.flows} concurrent new UDP flows were answered (the probe already had ${1 + natFlowsOpened} flows open): a session table or rate limit in the path`, evidence);
+        else add(6, 'fail', `only ${answered} of ${s.flows} concurrent new UDP flows were answered (the probe already had ${1 + natClients.length} flows open): a session table or rate limit in the path`, evidence);
       } finally {
         for (const c of clients) c.close();
       }
     }
   } finally {
     main.close();
+    for (const c of natClients) c.close();
   }
   packets.seenAtAuthority = authority.seen.length - seenBefore;
   checkpoints.sort((a, b) => a.id - b.id);
