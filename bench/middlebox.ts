@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseZoneText } from '../dns/zone/master-file.ts';
-import { SocketNetwork } from '../lab/net/socket.ts';
+import { SocketNetwork } from '../net/socket.ts';
 import { AuthoritativeServer } from '../servers/authoritative/index.ts';
 import { EdnsProxy, MiddleboxProxy } from '../servers/middlebox/index.ts';
 

@@ -6,7 +6,7 @@
 // level, so both resolvers really walk the delegations). Each resolver runs
 // twice: validating from the lab root DS, and not validating.
 //
-// Safety (DESIGN principle 6): Unbound primes from root hints, so everything —
+// Safety (docs/ARCHITECTURE.md, "Safe by default"): Unbound primes from root hints, so everything —
 // the authoritative servers, both resolvers, dig and dnsperf — runs inside a
 // network namespace `dnslab-rb-<pid>` that has only `lo` and no route at all
 // (checked before anything starts). Unbound's root hints point at the lab root.

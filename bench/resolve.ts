@@ -7,8 +7,8 @@
 //
 //   node --import tsx bench/resolve.ts [seconds-per-case]
 
-import { VirtualClock } from '../lab/net/clock.ts';
-import { SeededRandom } from '../lab/net/random.ts';
+import { VirtualClock } from '../net/clock.ts';
+import { SeededRandom } from '../net/random.ts';
 import { ResolverEngine } from '../servers/recursive/engine.ts';
 import { settingsFor } from '../servers/recursive/profiles.ts';
 import { buildWorld, DirectUpstream, drive, type World } from '../test/recursive/world.ts';

@@ -8,7 +8,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { allRuns, runOne } from '../lab/runner/index.ts';
-import { PcapWriter } from '../lab/net/pcap.ts';
+import { PcapWriter } from '../net/pcap.ts';
 
 const REPEATS = Math.max(1, Math.min(Number(process.argv[2] ?? 3), 20));
 

@@ -6,7 +6,7 @@
 
 import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { VirtualNetwork } from '../lab/net/virtual.ts';
+import { VirtualNetwork } from '../net/virtual.ts';
 
 const COUNT = Math.min(Number(process.argv[2] ?? 100_000), 1_000_000);
 const REAL_TIME_LIMIT_MS = 15_000;

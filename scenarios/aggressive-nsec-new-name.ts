@@ -24,7 +24,7 @@ b.example.jp を追加する。キャッシュした NSEC から応答を合成�
 合成しないリゾルバーはサーバーに問い合わせ、b をすぐに見つける。署名済みゾーンに名前を追加する運用者は
 この遅れを想定するか、SOA minimum を小さくしておく必要がある。`,
   },
-  references: ['incidents.md §7', 'RFC 8198 §6 (aggressive use of DNSSEC-validated cache: consequences)', 'RFC 9077 (NSEC TTL)'],
+  references: ['docs/incidents.md: "Aggressive NSEC and new names"', 'RFC 8198 §6 (aggressive use of DNSSEC-validated cache: consequences)', 'RFC 9077 (NSEC TTL)'],
   start: '2026-07-01T00:00:00Z',
 
   topology: {

@@ -27,7 +27,7 @@ RFC 7208 §4.5 により SPF レコードが複数あるドメインの検証結
 RFC 7208 の検証を実際に行う。修正版: 新しいアドレス範囲を既存の 1 つのレコードに統合し、両方の送信元が pass になる。`,
   },
   references: [
-    'incidents.md §8 (seed 003; NTT docomo, 2021-09-16)',
+    'docs/incidents.md: "docomo duplicate SPF" (seed 003; NTT docomo, 2021-09-16)',
     'RFC 7208 §4.5 (selecting records: more than one → permerror), §3.2 (multiple records MUST NOT be published)',
     'RFC 7208 §4.6.4 (DNS lookup limits)',
   ],

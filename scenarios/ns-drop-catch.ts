@@ -33,7 +33,7 @@ example.jp のゾーンを提供する。リゾルバーは jp ゾーンに残�
 差し替える。ドロップキャッチは何も変えない。`,
   },
   references: [
-    'incidents.md §10 (seed 002)',
+    'docs/incidents.md: "Drop-catch of a nameserver\'s domain" (seed 002)',
     'watchTowr Labs: "We Spent $20 To Achieve RCE And Accidentally Became The Admins Of .MOBI" (2024-09, dotmobiregistry.net)',
     'JPRS: 登録情報の不備によるドメイン名の乗っ取り (lame delegation) (https://jprs.jp/tech/notice/2020-07-07-lame-delegation.html)',
     'RFC 1912 §2.8 (lame delegations)',

@@ -31,10 +31,10 @@ request. The name keeps failing (SERVFAIL) until the customer cleans up, but it 
 顧客が整理するまで名前は SERVFAIL のままだが、乗っ取られることはない。`,
   },
   references: [
-    'incidents.md §2 (seed 000)',
+    'docs/incidents.md: "NS takeover" (seed 000)',
     'JPRS: 登録情報の不備によるドメイン名の乗っ取り (lame delegation) (https://jprs.jp/tech/notice/2020-07-07-lame-delegation.html)',
     'RFC 1912 §2.8 (lame delegations)',
-    'incidents.md §2 fixed: "provider refuses to host a zone already delegated to it without proof"',
+    'docs/incidents.md: "NS takeover" fixed: "provider refuses to host a zone already delegated to it without proof"',
   ],
   start: '2026-06-01T00:00:00Z',
 

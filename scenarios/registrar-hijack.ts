@@ -104,7 +104,7 @@ change no matter what the registrar sends.`,
 レジストリが変更を拒否する。`,
   },
   references: [
-    'incidents.md §3 (seeds 001, 002)',
+    'docs/incidents.md: "Registrar / registry hijack" (seeds 001, 002)',
     'JPRS: レジストリロックサービス (https://jprs.jp/registration/suspended/registry-lock/)',
     'RFC 5731 §2.3 (EPP domain status values)',
     'RFC 4035 §5 (bogus answers under a secure delegation; insecure without DS)',

@@ -127,7 +127,7 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
 登録する。SERVFAIL は起きないが、応答が検証されない (AD=0) 時間が数時間続く。`,
   },
   references: [
-    'incidents.md §6 (seed 004: DNSSEC 運用と事業者変更)',
+    'docs/incidents.md: "DNSSEC during an operator transfer" (seed 004: DNSSEC 運用と事業者変更)',
     'RFC 6781 §4.3.5 (changing DNS operators), §4.3.5.1 (cooperating operators)',
     'RFC 8901 (multi-signer DNSSEC models)',
     'RFC 4035 §5 (bogus when no DNSKEY matches the DS)',

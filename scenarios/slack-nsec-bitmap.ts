@@ -63,7 +63,7 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
 (A RRSIG NSEC) をビットマップに入れ、積極的なリゾルバーでも A が正しく返る。`,
   },
   references: [
-    'incidents.md §4 (seed 003; Slack, 2021-09-30)',
+    'docs/incidents.md: "Slack 2021: NSEC bitmap" (seed 003; Slack, 2021-09-30)',
     'Slack Engineering: "What happened during Slack\'s DNSSEC rollout" (2021-12)',
     'RFC 8198 §5 (aggressive use of DNSSEC-validated cache)',
     'RFC 4470 (minimally covering NSEC records and DNSSEC on-line signing)',

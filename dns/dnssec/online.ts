@@ -272,7 +272,7 @@ class AnswerSigning {
       } catch {
         // Data that cannot be put in canonical form (a malformed record a scenario
         // planted) goes out unsigned — validators see it as bogus — instead of
-        // taking the server down (DESIGN principle 5).
+        // taking the server down (docs/ARCHITECTURE.md, "Bad input never crashes the lab").
         continue;
       }
       if (this.quirks.some((x) => x.kind === 'corrupt-signature' && match(x, key.keyTag))) {

@@ -18,7 +18,7 @@ interface Target {
 }
 
 /**
- * Slack / Route 53, 2021-09-30 (incidents.md §4): the NODATA NSEC for a name
+ * Slack / Route 53, 2021-09-30 (docs/incidents.md: "Slack 2021: NSEC bitmap"): the NODATA NSEC for a name
  * that exists only through a wildcard lists just RRSIG NSEC. Online signer only.
  */
 export function slackNsecBitmap(): OnlineSigningQuirk {

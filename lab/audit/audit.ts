@@ -1,5 +1,5 @@
 // The dangling-record finder an operator runs on their own zones: what an
-// attacker scanning for takeovers would find (incidents.md §1, §2, §10).
+// attacker scanning for takeovers would find (docs/incidents.md: "Subdomain takeover"; "NS takeover"; "Drop-catch of a nameserver's domain").
 //
 //   dangling-cname               CNAME whose target does not exist (NXDOMAIN): claim the target, own the name
 //   cname-to-claimable-provider  CNAME into a provider where endpoint names can be claimed by anyone

@@ -1,6 +1,6 @@
 // Provider suffixes where a customer-chosen endpoint name can be claimed by
 // anyone once the customer releases it — the names a dangling CNAME is taken
-// over through (incidents.md §1). Each entry cites where the behaviour is
+// over through (docs/incidents.md: "Subdomain takeover"). Each entry cites where the behaviour is
 // documented. The list is a starting point, not a verdict: providers change
 // their claiming rules, so the audit reports a CNAME to one of these as
 // "claimable if released" and a dangling one (NXDOMAIN) as urgent.

@@ -14,7 +14,7 @@ import { parseZoneText } from '../../dns/zone/master-file.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
 import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES, parseProviderSuffixes } from '../audit/providers.ts';
-import type { Endpoint } from '../net/network.ts';
+import type { Endpoint } from '../../net/network.ts';
 import { cliArgs, parseEndpoint, requirePort, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab audit ZONEFILE… [--origin NAME] [--resolve-via ADDR[:PORT]]

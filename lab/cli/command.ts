@@ -1,7 +1,7 @@
 // What every `dnslab` subcommand provides, plus the small parsing helpers they share.
 
 import { isIP } from 'node:net';
-import type { Endpoint } from '../net/network.ts';
+import type { Endpoint } from '../../net/network.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -56,7 +56,7 @@ export function parseEndpoint(text: string, defaultPort?: number): Endpoint {
   return { address, port };
 }
 
-/** True for 127.0.0.0/8 and ::1 — where dnslab may bind without --allow-external (DESIGN principle 6). */
+/** True for 127.0.0.0/8 and ::1 — where dnslab may bind without --allow-external (docs/ARCHITECTURE.md, "Safe by default"). */
 export function isLoopback(address: string): boolean {
   if (isIP(address) === 4) return address.startsWith('127.');
   return address === '::1' || address === '0:0:0:0:0:0:0:1';

@@ -2,8 +2,8 @@
 // any DNS server on real sockets, until Ctrl-C. Every quirk is a flag; bad
 // values exit 2 with a message naming the flag and what it accepts.
 
-import { formatEndpoint, type Endpoint } from '../net/network.ts';
-import { SocketNetwork } from '../net/socket.ts';
+import { formatEndpoint, type Endpoint } from '../../net/network.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import {
   buildStages,
   describeSettings,

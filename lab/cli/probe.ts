@@ -2,7 +2,7 @@
 // resolver/forwarder) against the middlebox checkpoints and write a report.
 
 import { writeFileSync } from 'node:fs';
-import { SocketNetwork } from '../net/socket.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { ProbeAuthority, probeHtml, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
 import { cliArgs, parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
 

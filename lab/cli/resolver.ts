@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { RR } from '../../dns/types.ts';
 import { parseMasterFile } from '../../dns/zone/master-file.ts';
-import { formatEndpoint, type Endpoint } from '../net/network.ts';
-import { SocketNetwork } from '../net/socket.ts';
+import { formatEndpoint, type Endpoint } from '../../net/network.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { DEFAULT_ACL } from '../../servers/recursive/acl.ts';
 import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../../servers/recursive/profiles.ts';

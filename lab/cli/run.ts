@@ -3,7 +3,7 @@
 // Exit 0 iff every assertion of every run holds.
 
 import { writeFileSync } from 'node:fs';
-import { PcapWriter } from '../net/pcap.ts';
+import { PcapWriter } from '../../net/pcap.ts';
 import {
   DEFAULT_SCENARIO,
   allRuns,

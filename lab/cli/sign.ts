@@ -10,7 +10,7 @@ import type { DnskeyData } from '../../dns/types.ts';
 import { loadZoneFile } from '../../dns/zone/master-file.ts';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
-import { RealClock } from '../net/clock.ts';
+import { RealClock } from '../../net/clock.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
 
 const USAGE = `usage: dnslab sign ZONEFILE --origin NAME [options]

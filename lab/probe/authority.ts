@@ -12,7 +12,7 @@ import { makeQuery } from '../../dns/message.ts';
 import type { Message, RR } from '../../dns/types.ts';
 import { encodeMessage } from '../../dns/wire/message.ts';
 import { Zone } from '../../dns/zone/zone.ts';
-import type { Endpoint, Network } from '../net/network.ts';
+import type { Endpoint, Network } from '../../net/network.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/index.ts';
 
 export const PROBE_ZONE = 'probe.lab';

@@ -4,7 +4,7 @@
 import type { Message } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
-import { NetworkError, type Endpoint, type Network, type TimerHandle, type UdpSocket } from '../net/network.ts';
+import { NetworkError, type Endpoint, type Network, type TimerHandle, type UdpSocket } from '../../net/network.ts';
 
 export interface Exchange {
   transport: 'udp' | 'tcp';

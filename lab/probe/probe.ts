@@ -1,6 +1,6 @@
 // `dnslab probe`: the equipment check suite. Tests one path to a DNS service
 // against the checkpoints DNSSEC Japan's technical WG lists for boxes on the
-// DNS path (seed 004; incidents.md §11) and reports each with its evidence.
+// DNS path (seed 004; docs/incidents.md: "Middlebox checkpoints") and reports each with its evidence.
 //
 // The probe runs its own authoritative server for `probe.lab` (authority.ts).
 // The path under test is either
@@ -13,9 +13,9 @@
 
 import { makeQuery } from '../../dns/message.ts';
 import type { Message } from '../../dns/types.ts';
-import { SeededRandom } from '../net/random.ts';
-import type { Endpoint, Network } from '../net/network.ts';
-import { formatEndpoint } from '../net/network.ts';
+import { SeededRandom } from '../../net/random.ts';
+import type { Endpoint, Network } from '../../net/network.ts';
+import { formatEndpoint } from '../../net/network.ts';
 import { PROBE_MAX_SIZE, PROBE_ZONE, ProbeAuthority, sizeQuery } from './authority.ts';
 import { tcpQuery, UdpClient, type Exchange } from './client.ts';
 

@@ -103,7 +103,7 @@ export interface RegistryOptions {
   tld: Name;
   /** The TLD zone this registry publishes into (served by the TLD's authoritatives). */
   zone: Zone;
-  /** Lab time source; a `Clock` from lab/net fits. */
+  /** Lab time source; a `Clock` from net fits. */
   clock: { now(): number };
   registrars?: readonly string[];
   /** TTLs the TLD publishes delegation data with. JP and com use 86400 for NS and DS. */

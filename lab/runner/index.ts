@@ -1,6 +1,6 @@
 // The runner's public API: load, plan and run scenarios, render reports.
 
-import { PcapWriter } from '../net/pcap.ts';
+import { PcapWriter } from '../../net/pcap.ts';
 import { findScenario, loadAllScenarios, type LoadedScenario } from '../scenario/load.ts';
 import { planScenario, variantNames } from '../scenario/validate.ts';
 import { runPlan } from './run.ts';

@@ -24,11 +24,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
-import { RealClock } from '../net/clock.ts';
-import { SocketNetwork } from '../net/socket.ts';
-import { SocketEdge, type EdgeStats } from '../net/socket-edge.ts';
-import { SeededRandom } from '../net/random.ts';
-import type { PacketInterceptor, Scope } from '../net/virtual.ts';
+import { RealClock } from '../../net/clock.ts';
+import { SocketNetwork } from '../../net/socket.ts';
+import { SocketEdge, type EdgeStats } from '../../net/socket-edge.ts';
+import { SeededRandom } from '../../net/random.ts';
+import type { PacketInterceptor, Scope } from '../../net/virtual.ts';
 import { addLoopbackAddress, assertIsolated, setLoopbackMtu, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
 import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
 import { isolateContainer, ContainerProduct, runInDocker } from '../../servers/real/docker.ts';
@@ -40,7 +40,7 @@ import type { ResolverFactory } from './world.ts';
 
 /**
  * The link MTU in the namespace when a scenario has middleboxes: the VirtualNetwork's default path MTU
- * (lab/net/virtual.ts `defaults.mtu`), so a datagram the virtual lab fragments is fragmented by the real
+ * (net/virtual.ts `defaults.mtu`), so a datagram the virtual lab fragments is fragmented by the real
  * kernel too, and the boxes at the socket edge see the same fragments.
  */
 export const MIDDLEBOX_LINK_MTU = 1500;
@@ -163,7 +163,7 @@ export function realEnvironment(
 
   // Middleboxes (topology.middleboxes) run at the edge of the lab's sockets: every datagram and TCP segment
   // between the product and a lab server on a box's path goes through the same interceptors as in the
-  // virtual lab (lab/net/socket-edge.ts). Without boxes, no edge: the sockets are plain.
+  // virtual lab (net/socket-edge.ts). Without boxes, no edge: the sockets are plain.
   const hasBoxes = Object.keys(plan.topology.middleboxes ?? {}).length > 0;
   if (hasBoxes) setLoopbackMtu(MIDDLEBOX_LINK_MTU);
   const edge = hasBoxes ? new SocketEdge({ clock: real, random: new SeededRandom(`socket-edge/${plan.scenario.id}/${plan.variant}`), linkMtu: MIDDLEBOX_LINK_MTU }) : undefined;

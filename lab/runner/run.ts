@@ -11,10 +11,10 @@ import { expectNotReceived, expectQueryCount, type TraceEntry } from '../../asse
 import { normalizeName } from '../../dns/name.ts';
 import type { DsData, Message } from '../../dns/types.ts';
 import { formatRecord, parseRecord } from '../../dns/zone/rdata-text.ts';
-import { VirtualClock } from '../net/clock.ts';
-import type { IpPacket, PacketSink } from '../net/packet.ts';
-import { SeededRandom } from '../net/random.ts';
-import { VirtualNetwork } from '../net/virtual.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import type { IpPacket, PacketSink } from '../../net/packet.ts';
+import { SeededRandom } from '../../net/random.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import type { ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';

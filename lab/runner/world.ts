@@ -20,8 +20,8 @@ import type { DnskeyData, DsData, Message, Name, RR, RRTypeName } from '../../dn
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { Zone } from '../../dns/zone/zone.ts';
-import type { Endpoint, Network, TcpConnection } from '../net/network.ts';
-import type { SeededRandom } from '../net/random.ts';
+import type { Endpoint, Network, TcpConnection } from '../../net/network.ts';
+import type { SeededRandom } from '../../net/random.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
 import type { Quirk } from '../../servers/authoritative/quirks.ts';
 import { Registrar, Registry, type HostGlue, type OpResult, type StatusCode } from '../registry/registry.ts';
@@ -344,7 +344,7 @@ export class World {
       });
       this.resolvers.set(name, handle);
     }
-    // 7. Middleboxes (issue 5): boxes on both directions of the path between two machines.
+    // 7. Middleboxes : boxes on both directions of the path between two machines.
     for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
       const net = this.options.network as LabNetwork & Partial<InterceptorHost>;
       if (typeof net.addInterceptor !== 'function') throw new WorldError(`middlebox "${name}": this network cannot carry middleboxes (the virtual lab can, and the real-resolver path through its SocketEdge)`);

@@ -1,4 +1,4 @@
-// Serving pre-signed zones (issue 3 "Serving"): which RRSIGs go with an
+// Serving pre-signed zones ("Serving" in README.md): which RRSIGs go with an
 // RRset, and which NSEC/NSEC3 records prove a denial. The zone already holds
 // every signature and chain record; this module only selects them, following
 // RFC 4035 §3.1.1–3.1.4 (NSEC) and RFC 5155 §7.2 (NSEC3, incl. opt-out).

@@ -1,4 +1,4 @@
-// Public API of the authoritative server (issue 2, DNSSEC serving from issue 3).
+// Public API of the authoritative server.
 export { AuthoritativeServer, type AuthoritativeServerOptions, type ServerEvent, type Transport } from './server.ts';
 export { answerQuery, DEFAULT_UDP_PAYLOAD, EDE, type AnswerContext } from './answer.ts';
 export { ZoneSet, type ZoneEntry, type OnlineSigner } from './zone-set.ts';

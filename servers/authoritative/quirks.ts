@@ -1,4 +1,4 @@
-// Named, documented misbehaviours (DESIGN principle 3: "a quirk is data, not
+// Named, documented misbehaviours (docs/ARCHITECTURE.md, "Correct first, then quirky on purpose": "a quirk is data, not
 // a fork of the code"). Each quirk is a plain object; the server composes
 // them CoreDNS-style into a chain of handlers in front of the correct answer
 // logic, so the RFC behaviour is never edited to reproduce an incident.
@@ -16,7 +16,7 @@
 
 import { isSubdomain, nameEquals } from '../../dns/name.ts';
 import type { Message, Name, RRTypeName } from '../../dns/types.ts';
-import type { Clock, Endpoint } from '../../lab/net/network.ts';
+import type { Clock, Endpoint } from '../../net/network.ts';
 
 export interface QuirkMatch {
   /** Exact qname (case-insensitive). */

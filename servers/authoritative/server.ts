@@ -1,4 +1,4 @@
-// The authoritative server as a machine on a `Network` (DESIGN principle 1):
+// The authoritative server as a machine on a `Network` (docs/ARCHITECTURE.md, "One machine model, many networks"):
 // UDP and TCP listeners, size limits from EDNS (RFC 6891), TCP framing and
 // connection handling (RFC 7766), quirks, events for traces, and a cache of
 // encoded answers so that the same server is fast on real sockets.
@@ -8,7 +8,7 @@ import { frameTcp, TcpFrameReader, MAX_TCP_MESSAGE } from '../../dns/wire/tcp.ts
 import { isWireError } from '../../dns/wire/errors.ts';
 import type { Message, Name, RcodeName, RRTypeName } from '../../dns/types.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
-import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../lab/net/network.ts';
+import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../net/network.ts';
 import { answerQuery, DEFAULT_UDP_PAYLOAD, type AnswerContext } from './answer.ts';
 import { composeQuirks, quirkProblem, type Next, type Outcome, type QueryContext, type Quirk } from './quirks.ts';
 import { fitResponse } from './truncate.ts';
@@ -140,7 +140,7 @@ export class AuthoritativeServer {
     try {
       this.onEvent(e);
     } catch {
-      // A broken trace consumer must not take the server down (DESIGN principle 5).
+      // A broken trace consumer must not take the server down (docs/ARCHITECTURE.md, "Bad input never crashes the lab").
     }
   }
 
@@ -286,7 +286,7 @@ export class AuthoritativeServer {
       const message = answerQuery(this.zones, ctx.query, { ...this.answerOptions, transport: ctx.transport, udpPayloadSize: this.udpPayloadSize });
       return { kind: 'message', message, limit: ctx.limit };
     } catch (err) {
-      // A bug or a broken online signer must cost one SERVFAIL, not the server (DESIGN principle 5).
+      // A bug or a broken online signer must cost one SERVFAIL, not the server (docs/ARCHITECTURE.md, "Bad input never crashes the lab").
       this.emit({ type: 'error', server: this.name, time: this.network.clock.now(), message: `answer failed: ${err instanceof Error ? err.message : String(err)}` });
       const q = ctx.query;
       const message: Message = {

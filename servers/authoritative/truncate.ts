@@ -1,5 +1,5 @@
 // Fitting a response into the requester's size limit, decided on encoded
-// bytes (DESIGN principle 2). The algorithm is NSD 4.6's (answer.c
+// bytes (docs/ARCHITECTURE.md, "Bytes on the wire are real"). The algorithm is NSD 4.6's (answer.c
 // encode_answer / packet.c packet_encode_rrset, built with minimal
 // responses), which the differential test holds us to:
 //

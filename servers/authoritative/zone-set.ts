@@ -8,7 +8,7 @@ import type { Message, Name, RRTypeName } from '../../dns/types.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
 
 /**
- * Online signing hook (issue 3): when set on a zone entry and the query has
+ * Online signing hook: when set on a zone entry and the query has
  * DO=1, the server builds the UNSIGNED answer (no RRSIG/NSEC/NSEC3 taken from
  * the zone) and hands it to `signAnswer`, which returns the signed response
  * (RRSIGs, denial proofs, or a deliberately broken variant for a quirk).

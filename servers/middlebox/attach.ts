@@ -6,7 +6,7 @@
 //   const settings = settingsFromOptions(m.kind, m.options ?? {});   // throws MiddleboxConfigError
 //   const remove = attachBetween(virtualNetwork, m.between[0], m.between[1], settings, name);
 
-import type { PacketInterceptor, Scope } from '../../lab/net/virtual.ts';
+import type { PacketInterceptor, Scope } from '../../net/virtual.ts';
 import { MiddleboxConfigError, oneOf } from './errors.ts';
 import { buildInterceptors, buildVirtualStages, sessionConfig, validateSettings, type MiddleboxSettings } from './settings.ts';
 import { LoadBalancer } from './load-balancer/index.ts';
@@ -14,7 +14,7 @@ import { LoadBalancer } from './load-balancer/index.ts';
 /**
  * Kinds a scenario may name; each is the same settings with different
  * defaults, except 'load-balancer': a VIP with a UDP/TCP session table
- * (incidents.md §11 checkpoint 5), attached with `attachLoadBalancer`.
+ * (docs/incidents.md: "Middlebox checkpoints" checkpoint 5), attached with `attachLoadBalancer`.
  */
 export const MIDDLEBOX_KINDS = ['middlebox', 'firewall', 'home-router', 'path-faults', 'load-balancer'] as const;
 /** The only options a 'load-balancer' box takes (its session table). */
@@ -25,7 +25,7 @@ export type MiddleboxKind = (typeof MIDDLEBOX_KINDS)[number];
 const PRESETS: Record<MiddleboxKind, MiddleboxSettings> = {
   middlebox: {},
   firewall: {},
-  // The classic broken home router of incidents.md §11: 512-octet answers, no TCP, its own cache.
+  // The classic broken home router of docs/incidents.md: "Middlebox checkpoints": 512-octet answers, no TCP, its own cache.
   'home-router': { capAnswers: 512, tcp: 'reject', cache: true },
   'path-faults': {},
   'load-balancer': {},

@@ -1,5 +1,5 @@
 // Configuration errors of the middleboxes. A middlebox is configured by data
-// (DESIGN principle 3: a quirk is data); bad data is refused with an error that
+// (docs/ARCHITECTURE.md, "Correct first, then quirky on purpose": a quirk is data); bad data is refused with an error that
 // names the setting, what it got and what is allowed, so a scenario author or
 // CLI user can fix it without reading the code.
 

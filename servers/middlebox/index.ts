@@ -1,4 +1,4 @@
-// Public API of the middlebox emulators (issue 5). See README.md.
+// Public API of the middlebox emulators. See README.md.
 export { MiddleboxConfigError } from './errors.ts';
 export { runStages, type DnsStage, type Flow, type StageResult, type StageOutcome, type Direction } from './stage.ts';
 export { stagesInterceptor, type StagesInterceptorOptions } from './interceptor.ts';

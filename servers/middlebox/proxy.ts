@@ -18,9 +18,9 @@
 //     accepts and never answers.
 
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
-import type { Endpoint, Network, TcpConnection, TcpListener, TimerHandle, UdpSocket } from '../../lab/net/network.ts';
-import { formatEndpoint } from '../../lab/net/network.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
+import type { Endpoint, Network, TcpConnection, TcpListener, TimerHandle, UdpSocket } from '../../net/network.ts';
+import { formatEndpoint } from '../../net/network.ts';
+import { SeededRandom } from '../../net/random.ts';
 import { MiddleboxConfigError, oneOf } from './errors.ts';
 import { HealthChecker, type HealthCheckConfig } from './load-balancer/health.ts';
 import { DISTRIBUTIONS, type Distribution } from './load-balancer/index.ts';

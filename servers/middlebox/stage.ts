@@ -12,8 +12,8 @@
 // Packet-level behaviour (IP fragments, TCP segments, NAT) lives in the
 // interceptors of the fragments/, tcp-filter/ and load-balancer/ modules.
 
-import type { Endpoint } from '../../lab/net/network.ts';
-import type { SeededRandom } from '../../lab/net/random.ts';
+import type { Endpoint } from '../../net/network.ts';
+import type { SeededRandom } from '../../net/random.ts';
 
 export type Direction = 'query' | 'response';
 
@@ -69,7 +69,7 @@ export function runStages(stages: readonly DnsStage[], direction: Direction, pay
     if (direction === 'query') runQuery(stages, 0, payload, 0, flow, out);
     else runResponse(stages, stages.length - 1, payload, 0, flow, out, out.forward);
   } catch (err) {
-    // Nothing a peer sends may take the box down (DESIGN principle 5): a stage that throws drops the message.
+    // Nothing a peer sends may take the box down (docs/ARCHITECTURE.md, "Bad input never crashes the lab"): a stage that throws drops the message.
     return { forward: [], back: [], drops: [{ stage: 'error', reason: `stage failed: ${err instanceof Error ? err.message : String(err)}` }] };
   }
   return out;

@@ -1,6 +1,6 @@
 // In-place edits of DNS messages the way cheap boxes do them: find the OPT RR
 // by walking the octets, patch a field, never re-encode the rest. A message
-// that cannot be walked is left to the caller to drop (DESIGN principle 5).
+// that cannot be walked is left to the caller to drop (docs/ARCHITECTURE.md, "Bad input never crashes the lab").
 
 const TYPE_OPT = 41;
 

@@ -1,7 +1,7 @@
 // Process and network-namespace helpers for running real DNS software
 // (Unbound, BIND, Knot Resolver, PowerDNS Recursor) next to dnslab servers.
 //
-// Safety (DESIGN principle 6): a real recursive resolver iterates from the
+// Safety (docs/ARCHITECTURE.md, "Safe by default"): a real recursive resolver iterates from the
 // root hints it is given, so it only ever runs inside a network namespace of
 // its own that has nothing but `lo` and no route at all: whatever it was told,
 // a packet to a public address fails with ENETUNREACH. Everything started here

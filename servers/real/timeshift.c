@@ -7,7 +7,7 @@
  * ns when that rate began; the whole seconds the lab has jumped forward
  * since). It is re-read on every
  * call, so the lab can jump the product's clocks in step with its own
- * RealClock (lab/net/clock.ts computes the same function):
+ * RealClock (net/clock.ts computes the same function):
  *
  *   realtime  = host realtime + OFFSET + (host realtime - ANCHOR) * (RATE - 1)
  *   monotonic = host monotonic + (host monotonic - MONO) * (RATE - 1) + JUMPED

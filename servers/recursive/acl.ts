@@ -1,4 +1,4 @@
-// Who may use the resolver (DESIGN principle 6: emulated resolvers answer
+// Who may use the resolver (docs/ARCHITECTURE.md, "Safe by default": emulated resolvers answer
 // only lab clients). Default: loopback, private and documentation ranges —
 // the addresses lab topologies are built from. Anything else gets REFUSED,
 // like Unbound's default `access-control` (refuse for non-local clients).

@@ -7,7 +7,7 @@
 import { canonicalName, isSubdomain, labels, nameEquals, ROOT } from '../../dns/name.ts';
 import { rrsetKey, type RRset } from '../../dns/rrset.ts';
 import type { Name, RR, RRTypeName, SoaData } from '../../dns/types.ts';
-import type { Clock } from '../../lab/net/network.ts';
+import type { Clock } from '../../net/network.ts';
 import type { ResolverSettings } from './settings.ts';
 
 /**

@@ -4,7 +4,7 @@
 // resolution.
 
 import type { Name, RcodeName, RRTypeName } from '../../dns/types.ts';
-import type { Endpoint } from '../../lab/net/network.ts';
+import type { Endpoint } from '../../net/network.ts';
 
 export type UpstreamPurpose = 'iterate' | 'ns-address' | 'ds' | 'dnskey';
 export type Transport = 'udp' | 'tcp';

@@ -7,10 +7,10 @@
 
 import { canonicalName } from '../../dns/name.ts';
 import type { Name } from '../../dns/types.ts';
-import { formatEndpoint, type Clock, type Endpoint } from '../../lab/net/network.ts';
+import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';
 import type { ResolverSettings } from './settings.ts';
 
-/** The subset of lab/net/random.ts SeededRandom the resolver needs. */
+/** The subset of net/random.ts SeededRandom the resolver needs. */
 export interface RandomSource {
   uint32(): number;
   int(maxExclusive: number): number;

@@ -1,4 +1,4 @@
-// The recursive resolver as a machine on a `Network` (DESIGN principle 1):
+// The recursive resolver as a machine on a `Network` (docs/ARCHITECTURE.md, "One machine model, many networks"):
 // answers its clients over UDP and TCP (RFC 7766 framing), only lab clients
 // (ACL), and resolves through ResolverEngine. The same object runs on the
 // VirtualNetwork and on sockets.
@@ -8,8 +8,8 @@ import type { Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import { EdnsOptionCode } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage, encodeWithinLimit, peekHeader } from '../../dns/wire/message.ts';
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
-import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../lab/net/network.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
+import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../net/network.ts';
+import { SeededRandom } from '../../net/random.ts';
 import { Acl, DEFAULT_ACL } from './acl.ts';
 import { ResolverEngine, type ResolveOptions, type ResolveResult } from './engine.ts';
 import type { ResolverEvent, Transport } from './events.ts';

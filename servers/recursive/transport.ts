@@ -10,7 +10,7 @@ import { nameEquals } from '../../dns/name.ts';
 import type { Message } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
-import type { Endpoint, Network, TcpConnection, UdpSocket } from '../../lab/net/network.ts';
+import type { Endpoint, Network, TcpConnection, UdpSocket } from '../../net/network.ts';
 import type { RandomSource } from './infra.ts';
 import type { Upstream, UpstreamRequest, UpstreamResult } from './upstream.ts';
 

@@ -5,7 +5,7 @@
 // (ID, question, server) — RFC 5452 §9.1.
 
 import type { Message, Name, RRTypeName } from '../../dns/types.ts';
-import type { Endpoint } from '../../lab/net/network.ts';
+import type { Endpoint } from '../../net/network.ts';
 
 export interface UpstreamRequest {
   server: Endpoint;

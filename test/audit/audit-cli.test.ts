@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
-import { SocketNetwork } from '../../lab/net/socket.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/server.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import { auditCommand } from '../../lab/cli/audit.ts';

@@ -165,7 +165,7 @@ function cases(): Case[] {
   const unknownOpt = q('www.example', 'A');
   unknownOpt.edns!.options.push({ code: 65001, data: Buffer.from('abcd', 'hex') });
   add('unknown EDNS option ignored', unknownOpt);
-  // Signed zones, DO=1 (issue 3 "Serving").
+  // Signed zones, DO=1 (servers/authoritative/README.md "Serving").
   for (const z of ['nsec.test', 'nsec3.test']) {
     const d = (n: string, t: RRTypeName) => q(n ? `${n}.${z}` : z, t, { do: true, size: 4096 });
     add(`${z} DO positive`, d('www', 'A'));

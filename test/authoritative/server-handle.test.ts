@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import type { Message } from '../../dns/types.ts';
-import type { Clock, Endpoint, Network } from '../../lab/net/network.ts';
+import type { Clock, Endpoint, Network } from '../../net/network.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
 import type { Quirk } from '../../servers/authoritative/quirks.ts';
 import { exampleZone, fakeSignNsec, query, rr, sectionKeys } from './helpers.ts';
@@ -180,7 +180,7 @@ describe('referral glue under size pressure', () => {
   });
 });
 
-describe('malformed input never crashes (DESIGN principle 5)', () => {
+describe('malformed input never crashes (docs/ARCHITECTURE.md, "Bad input never crashes the lab")', () => {
   it('drops packets shorter than a header, answers FORMERR with the ID otherwise', async () => {
     const { s } = server();
     assert.equal(await send(s, Buffer.from([1, 2, 3])), undefined);

@@ -1,4 +1,4 @@
-// The server as a machine on the in-memory VirtualNetwork (DESIGN principle 1):
+// The server as a machine on the in-memory VirtualNetwork (docs/ARCHITECTURE.md, "One machine model, many networks"):
 // UDP, TCP with pipelining and framing split across segments, idle timeout,
 // EDNS size limits on the wire, a zone edit seen mid-run, events, stop().
 import assert from 'node:assert/strict';
@@ -6,9 +6,9 @@ import { describe, it } from 'node:test';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import type { Message } from '../../dns/types.ts';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import { VirtualNetwork } from '../../lab/net/virtual.ts';
-import type { TcpCloseReason } from '../../lab/net/network.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
+import type { TcpCloseReason } from '../../net/network.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
 import { exampleZone, query, rr } from './helpers.ts';
 

@@ -1,4 +1,4 @@
-// Issue 3 "Must show": zones signed by BIND's dnssec-signzone load into
+// Zones signed by BIND's dnssec-signzone load into
 // `dnslab auth` (the real CLI, as a child process on loopback), and `delv`
 // anchored at each zone's DS validates what it serves — positive answers,
 // NXDOMAIN, NODATA and wildcard expansions, with NSEC and with NSEC3. A

@@ -16,7 +16,7 @@ import { canonicalName } from '../../dns/name.ts';
 import type { Nsec3Data, NsecData, RR } from '../../dns/types.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
+import { SeededRandom } from '../../net/random.ts';
 
 const ORIGIN = 'diff.test';
 const dir = mkdtempSync(join(tmpdir(), 'dnslab-signdiff-'));

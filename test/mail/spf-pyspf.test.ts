@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
-import { SocketNetwork } from '../../lab/net/socket.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/server.ts';
 import { checkHost } from '../../servers/mail/spf.ts';
 import { socketDns } from '../../lab/cli/audit.ts';

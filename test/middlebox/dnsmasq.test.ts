@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { makeQuery } from '../../dns/message.ts';
-import { SocketNetwork } from '../../lab/net/socket.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { ProbeAuthority, runProbe, UdpClient, type ProbeReport } from '../../lab/probe/index.ts';
 
 const INSTANCES = [

@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { makeQuery } from '../../dns/message.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { SocketNetwork } from '../../lab/net/socket.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { MiddleboxProxy } from '../../servers/middlebox/proxy.ts';
 
 const BOX = '127.0.9.230';

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SocketNetwork } from '../../lab/net/socket.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { ProbeAuthority, runProbe, type ProbeReport, type Verdict } from '../../lab/probe/index.ts';
 import { buildStages, MiddleboxProxy, natConfig, sessionConfig, validateSettings, type MiddleboxSettings } from '../../servers/middlebox/index.ts';
 

@@ -16,7 +16,7 @@ function scenario(options: Record<string, string | number | boolean>, expectRcod
     id: 'home-router-dnssec',
     title: { en: 'A home router breaks large DNSSEC answers', ja: 'ホームルータが大きな DNSSEC 応答を壊す' },
     narrative: { en: 'test', ja: 'test' },
-    references: ['incidents.md §11'],
+    references: ['docs/incidents.md: "Middlebox checkpoints"'],
     topology: {
       servers: { 'ns-example': { host: 'ns1.example.jp', addresses: ['192.0.2.53'] } },
       zones: {

@@ -8,10 +8,10 @@ import { makeQuery, makeResponse } from '../../dns/message.ts';
 import type { Message, RR } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import { NetworkError, type Endpoint, type Network } from '../../lab/net/network.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
-import { VirtualNetwork } from '../../lab/net/virtual.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import { NetworkError, type Endpoint, type Network } from '../../net/network.ts';
+import { SeededRandom } from '../../net/random.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/index.ts';
 import {
   clearDoBit,

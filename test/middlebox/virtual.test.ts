@@ -1,7 +1,7 @@
 // Middleboxes on the VirtualNetwork between a validating RecursiveResolver
 // and the authoritative servers of a DNSSEC-signed zone with large answers
 // (RSA-2048 KSK+ZSK, a ~2 KB TXT): each setting gives the outcome real
-// networks show (incidents.md §11), and the packets that explain it are in
+// networks show (docs/incidents.md: "Middlebox checkpoints"), and the packets that explain it are in
 // the pcap.
 
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeMessage } from '../../dns/wire/message.ts';
-import type { IpPacket } from '../../lab/net/packet.ts';
+import type { IpPacket } from '../../net/packet.ts';
 import { attachBetween, buildInterceptors, EdnsProxy, MiddleboxConfigError, settingsFromOptions, FaultInterceptor, FragmentFilter, LoadBalancer, TcpFilter, stagesInterceptor, validateSettings } from '../../servers/middlebox/index.ts';
 import { buildMbWorld, drive, RESOLVER } from './world.ts';
 

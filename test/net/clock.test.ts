@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ClockStallError, DEFAULT_LAB_EPOCH, RealClock, VirtualClock, sleep } from '../../lab/net/clock.ts';
+import { ClockStallError, DEFAULT_LAB_EPOCH, RealClock, VirtualClock, sleep } from '../../net/clock.ts';
 
 describe('VirtualClock', () => {
   it('starts at the lab epoch (2026-01-01T00:00:00Z) or a given start', () => {

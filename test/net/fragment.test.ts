@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import { fragmentPacket, ipPacketSize, parsePacket, parseTransport, serializePacket, type IpPacket } from '../../lab/net/packet.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
-import { VirtualNetwork, type FragmentPolicy, type PathProperties } from '../../lab/net/virtual.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import { fragmentPacket, ipPacketSize, parsePacket, parseTransport, serializePacket, type IpPacket } from '../../net/packet.ts';
+import { SeededRandom } from '../../net/random.ts';
+import { VirtualNetwork, type FragmentPolicy, type PathProperties } from '../../net/virtual.ts';
 
 interface Outcome {
   received: Buffer[];

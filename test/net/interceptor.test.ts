@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import { NetworkError, type Endpoint } from '../../lab/net/network.ts';
-import { ipPacketSize, packetPorts, packetProtocol, withUdpPayload, type IpPacket } from '../../lab/net/packet.ts';
-import { VirtualNetwork, type InterceptContext, type InterceptResult, type PacketInterceptor } from '../../lab/net/virtual.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import { NetworkError, type Endpoint } from '../../net/network.ts';
+import { ipPacketSize, packetPorts, packetProtocol, withUdpPayload, type IpPacket } from '../../net/packet.ts';
+import { VirtualNetwork, type InterceptContext, type InterceptResult, type PacketInterceptor } from '../../net/virtual.ts';
 
 function interceptor(name: string, fn: (p: IpPacket, ctx: InterceptContext) => InterceptResult): PacketInterceptor {
   return { name, intercept: fn };

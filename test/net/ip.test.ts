@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { bytesToIp, ipToBytes, isLoopback, normalizeIp } from '../../lab/net/ip.ts';
+import { bytesToIp, ipToBytes, isLoopback, normalizeIp } from '../../net/ip.ts';
 
 describe('ip helpers', () => {
   it('normalizes IPv6 to RFC 5952 text', () => {

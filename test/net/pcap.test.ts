@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as dnsPacket from 'dns-packet';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import { parsePacket, serializePacket } from '../../lab/net/packet.ts';
-import { PcapWriter, readPcap } from '../../lab/net/pcap.ts';
-import { VirtualNetwork, type PathProperties } from '../../lab/net/virtual.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import { parsePacket, serializePacket } from '../../net/packet.ts';
+import { PcapWriter, readPcap } from '../../net/pcap.ts';
+import { VirtualNetwork, type PathProperties } from '../../net/virtual.ts';
 import { answerTcpFrames } from '../helpers/dns-tcp.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnslab-pcap-'));

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { SeededRandom } from '../../lab/net/random.ts';
+import { SeededRandom } from '../../net/random.ts';
 
 describe('SeededRandom', () => {
   it('is xoshiro128** (reference outputs for state 1,2,3,4)', () => {

@@ -1,4 +1,4 @@
-// The socket edge (lab/net/socket-edge.ts): the same PacketInterceptors as on
+// The socket edge (net/socket-edge.ts): the same PacketInterceptors as on
 // the VirtualNetwork, run on real loopback sockets, each verdict mapped back
 // onto the socket. The "foreign" peer is a plain node:dgram / node:net socket
 // (as a real resolver product would be); the lab side is a SocketNetwork.
@@ -6,11 +6,11 @@ import { strict as assert } from 'node:assert';
 import { createSocket } from 'node:dgram';
 import { createConnection } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { RealClock } from '../../lab/net/clock.ts';
-import type { IpPacket } from '../../lab/net/packet.ts';
-import { SocketEdge, SocketEdgeError } from '../../lab/net/socket-edge.ts';
-import { SocketNetwork } from '../../lab/net/socket.ts';
-import type { InterceptResult, PacketInterceptor } from '../../lab/net/virtual.ts';
+import { RealClock } from '../../net/clock.ts';
+import type { IpPacket } from '../../net/packet.ts';
+import { SocketEdge, SocketEdgeError } from '../../net/socket-edge.ts';
+import { SocketNetwork } from '../../net/socket.ts';
+import type { InterceptResult, PacketInterceptor } from '../../net/virtual.ts';
 import { FragmentFilter } from '../../servers/middlebox/fragments/index.ts';
 import { TcpFilter } from '../../servers/middlebox/tcp-filter/index.ts';
 
@@ -82,7 +82,7 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
   });
 
   it('a box that throws, or emits a packet whose address is no IP literal, drops that packet and the edge goes on', async () => {
-    // The same walk as on the VirtualNetwork (lab/net/chain.ts): on sockets the drop is counted as "<box> (error)".
+    // The same walk as on the VirtualNetwork (net/chain.ts): on sockets the drop is counted as "<box> (error)".
     const broken = box('broken', (p) => {
       if (p.body.kind !== 'udp' || p.src !== PEER) return 'forward';
       const text = p.body.payload.toString();

@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as dnsPacket from 'dns-packet';
 import { after, describe, it } from 'node:test';
-import { NetworkError, type TcpCloseReason } from '../../lab/net/network.ts';
-import { SocketNetwork } from '../../lab/net/socket.ts';
+import { NetworkError, type TcpCloseReason } from '../../net/network.ts';
+import { SocketNetwork } from '../../net/socket.ts';
 import { answerTcpFrames } from '../helpers/dns-tcp.ts';
 
 // Addresses from helper "net"'s range 127.0.3.0/24; this file uses .1–.4.

@@ -1,10 +1,10 @@
-// TcpDelivery (lab/net/tcp-delivery.ts): the event hand-over both the real and
+// TcpDelivery (net/tcp-delivery.ts): the event hand-over both the real and
 // the virtual TCP connections use.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TcpCloseReason } from '../../lab/net/network.ts';
-import { TcpDelivery } from '../../lab/net/tcp-delivery.ts';
+import type { TcpCloseReason } from '../../net/network.ts';
+import { TcpDelivery } from '../../net/tcp-delivery.ts';
 
 test('data before onData is queued and handed over in order, later data goes straight through', () => {
   const d = new TcpDelivery();

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import { NetworkError, type TcpCloseReason, type TcpConnection } from '../../lab/net/network.ts';
-import { describePacket } from '../../lab/net/packet.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
-import { VirtualNetwork, type HostOptions, type PathProperties } from '../../lab/net/virtual.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import { NetworkError, type TcpCloseReason, type TcpConnection } from '../../net/network.ts';
+import { describePacket } from '../../net/packet.ts';
+import { SeededRandom } from '../../net/random.ts';
+import { VirtualNetwork, type HostOptions, type PathProperties } from '../../net/virtual.ts';
 
 interface World {
   net: VirtualNetwork;

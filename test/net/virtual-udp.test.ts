@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import { NetworkError, type Endpoint } from '../../lab/net/network.ts';
-import { VirtualNetwork, type TraceEvent } from '../../lab/net/virtual.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import { NetworkError, type Endpoint } from '../../net/network.ts';
+import { VirtualNetwork, type TraceEvent } from '../../net/virtual.ts';
 
 /** A client sends `count` numbered datagrams to an echo server; returns what came back and when. */
 async function echoRun(seed: string, path: { latencyMs?: number; jitterMs?: number; loss?: number }, count: number) {

@@ -1,5 +1,5 @@
 // Middleboxes against real resolvers: the same box implementations
-// (servers/middlebox/) at the edge of the lab's sockets (lab/net/socket-edge.ts),
+// (servers/middlebox/) at the edge of the lab's sockets (net/socket-edge.ts),
 // between a real Unbound / BIND in its namespace and the lab's authoritative.
 // middlebox-large-answers: a home router capping UDP answers at 512 octets
 // (TC=1) and rejecting TCP/53 (vulnerable) or letting TCP through (fixed).

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { NetworkNamespace, pidsByName, namespaceOf } from '../../servers/real/netns.ts';
 import { BINARY, generateConfig, PRODUCTS, splitSettingsFor, timeshiftLibrary, writeFaketimeOffset, type Product } from '../../servers/real/products.ts';
-import { RealClock } from '../../lab/net/clock.ts';
+import { RealClock } from '../../net/clock.ts';
 import { runReal, withProductSwitches } from '../../lab/runner/real.ts';
 import { findScenario } from '../../lab/scenario/load.ts';
 import { planScenario } from '../../lab/scenario/validate.ts';

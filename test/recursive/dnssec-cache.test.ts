@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../lab/net/clock.ts';
+import { VirtualClock } from '../../net/clock.ts';
 import { settingsFor, type ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { ADDR, buildWorld, engineOnWorld } from './world.ts';

@@ -7,8 +7,8 @@
 // big.example.jp went out with 2816 ms: over TCP only (TCP_RTT_THRESHOLD 2000).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import type { Endpoint } from '../../lab/net/network.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import type { Endpoint } from '../../net/network.ts';
 import { InfraCache } from '../../servers/recursive/infra.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunResult } from '../../lab/runner/index.ts';
-import { VirtualClock } from '../../lab/net/clock.ts';
+import { VirtualClock } from '../../net/clock.ts';
 import { ResolverCache, Trust } from '../../servers/recursive/cache.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { RR } from '../../dns/types.ts';

@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RR } from '../../dns/types.ts';
-import { VirtualClock } from '../../lab/net/clock.ts';
+import { VirtualClock } from '../../net/clock.ts';
 import type { RunResult } from '../../lab/runner/index.ts';
 import { ResolverCache, Trust } from '../../servers/recursive/cache.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';

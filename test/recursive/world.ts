@@ -13,14 +13,14 @@ import type { RR } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
-import { VirtualClock } from '../../lab/net/clock.ts';
-import type { Clock, Endpoint, Network } from '../../lab/net/network.ts';
+import { VirtualClock } from '../../net/clock.ts';
+import type { Clock, Endpoint, Network } from '../../net/network.ts';
 import { AuthoritativeServer, type Quirk } from '../../servers/authoritative/index.ts';
 import type { Upstream, UpstreamRequest, UpstreamResult } from '../../servers/recursive/upstream.ts';
 import { ResolverEngine } from '../../servers/recursive/engine.ts';
 import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { SeededRandom } from '../../lab/net/random.ts';
+import { SeededRandom } from '../../net/random.ts';
 
 export const DEFAULT_ADDR = {
   root: '10.0.0.1',

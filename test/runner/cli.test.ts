@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { main } from '../../lab/cli/main.ts';
 import { textSink } from '../helpers/io.ts';
-import { readPcap } from '../../lab/net/pcap.ts';
+import { readPcap } from '../../net/pcap.ts';
 import { decodeMessage } from '../../dns/wire/message.ts';
 
 async function dnslab(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

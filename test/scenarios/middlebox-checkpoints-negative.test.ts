@@ -1,4 +1,4 @@
-// middlebox-checkpoints (incidents.md §11) proves something only if its
+// middlebox-checkpoints (docs/incidents.md: "Middlebox checkpoints") proves something only if its
 // claims depend on the box: without it the SERVFAIL claims must fail. The
 // trace is checked for what the checkpoints are about: sizes of the UDP
 // answers (fragmented or not) and the TCP retry after TC=1.

@@ -1,4 +1,4 @@
-// registrar-hijack (incidents.md §3) proves something only if its claims
+// registrar-hijack (docs/incidents.md: "Registrar / registry hijack") proves something only if its claims
 // depend on the mechanism each variant is about: validation (signed, DS
 // kept), the DS removal and the DS TTL (signed, DS removed), the registry
 // lock (fixed) and the NS TTL (vulnerable). Each test takes the mechanism

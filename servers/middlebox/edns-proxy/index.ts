@@ -1,5 +1,5 @@
 // The EDNS/DNSSEC-breaking DNS proxy of a home router or old firewall
-// (incidents.md §11 "DNS cache/proxy functions in home routers"). Each
+// (docs/incidents.md: "Middlebox checkpoints" "DNS cache/proxy functions in home routers"). Each
 // breakage is a switch:
 //   stripOpt     remove the OPT RR from queries and responses (the server
 //                then limits UDP answers to 512 octets, RFC 6891 §7)

@@ -1,12 +1,12 @@
 // Path faults: latency and jitter, loss, duplication, reordering and a rate
-// limit, all drawn from the lab's seeded source (DESIGN principle 4), so the
+// limit, all drawn from the lab's seeded source (docs/ARCHITECTURE.md, "Deterministic"), so the
 // same seed loses the same packets. `PathFaults` decides per packet; it runs
 // as a DNS stage in the proxy (per message) and as an interceptor on the
 // VirtualNetwork (per IP packet, TCP segments included).
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../lab/net/virtual.ts';
-import type { IpPacket } from '../../../lab/net/packet.ts';
-import type { SeededRandom } from '../../../lab/net/random.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import type { IpPacket } from '../../../net/packet.ts';
+import type { SeededRandom } from '../../../net/random.ts';
 import { intSetting, knownKeys, numberSetting } from '../errors.ts';
 import type { DnsStage, Flow, StageResult } from '../stage.ts';
 

@@ -1,7 +1,7 @@
 // Fragment policy: a link with a path MTU and a firewall that passes IP
 // fragments, drops them all, or passes only the first one (a stateless port
 // filter: only the first fragment carries the UDP ports). The classic way
-// large DNSSEC answers vanish (incidents.md §11; DNS Flag Day 2020).
+// large DNSSEC answers vanish (docs/incidents.md: "Middlebox checkpoints"; DNS Flag Day 2020).
 //
 // Two forms:
 //  * `FragmentFilter` — a VirtualNetwork interceptor working on real IP
@@ -18,8 +18,8 @@
 //    ('first' only after `reassemblyTimeoutMs`, which the receiver cannot
 //    observe either way — it simply never gets the datagram).
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../lab/net/virtual.ts';
-import { fragmentPacket, ipPacketSize, type IpPacket } from '../../../lab/net/packet.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import { fragmentPacket, ipPacketSize, type IpPacket } from '../../../net/packet.ts';
 import { intSetting, knownKeys, oneOf } from '../errors.ts';
 import type { DnsStage, Flow, StageResult } from '../stage.ts';
 

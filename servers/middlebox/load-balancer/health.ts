@@ -5,7 +5,7 @@
 
 import { makeQuery } from '../../../dns/message.ts';
 import { encodeMessage } from '../../../dns/wire/message.ts';
-import type { Endpoint, Network, TimerHandle, UdpSocket } from '../../../lab/net/network.ts';
+import type { Endpoint, Network, TimerHandle, UdpSocket } from '../../../net/network.ts';
 import { intSetting, knownKeys } from '../errors.ts';
 
 export interface HealthCheckConfig {

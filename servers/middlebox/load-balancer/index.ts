@@ -11,10 +11,10 @@
 // the VIP carry no usable ports and are dropped (reason "fragment through the
 // load balancer"). The socket form is `MiddleboxProxy` with several upstreams.
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../lab/net/virtual.ts';
-import { packetProtocol, type IpPacket } from '../../../lab/net/packet.ts';
-import { ipFamily, normalizeIp } from '../../../lab/net/ip.ts';
-import { SeededRandom } from '../../../lab/net/random.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import { packetProtocol, type IpPacket } from '../../../net/packet.ts';
+import { ipFamily, normalizeIp } from '../../../net/ip.ts';
+import { SeededRandom } from '../../../net/random.ts';
 import { intSetting, knownKeys, MiddleboxConfigError, oneOf } from '../errors.ts';
 import { PortPool, SessionTable, type PortPoolConfig, type SessionConfig } from './sessions.ts';
 

@@ -1,9 +1,9 @@
 // The UDP session table and NAT port pool of a load balancer / NAT box —
 // where "number of UDP sessions" limits and idle timeouts live
-// (incidents.md §11 checkpoint 5). Shared by the VirtualNetwork interceptor
+// (docs/incidents.md: "Middlebox checkpoints" checkpoint 5). Shared by the VirtualNetwork interceptor
 // and the socket proxy.
 
-import type { SeededRandom } from '../../../lab/net/random.ts';
+import type { SeededRandom } from '../../../net/random.ts';
 import { intSetting, knownKeys, MiddleboxConfigError, oneOf } from '../errors.ts';
 
 export type FullPolicy = 'drop' | 'evict';

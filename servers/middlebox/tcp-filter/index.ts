@@ -10,8 +10,8 @@
 // user-space proxy cannot swallow a SYN; to the DNS client the effect — no
 // answer over TCP — is the same, except that connect() succeeds).
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../lab/net/virtual.ts';
-import { packetPorts, packetProtocol, type IpPacket } from '../../../lab/net/packet.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import { packetPorts, packetProtocol, type IpPacket } from '../../../net/packet.ts';
 import { intSetting, knownKeys, oneOf } from '../errors.ts';
 
 export type TcpMode = 'allow' | 'reject' | 'blackhole';

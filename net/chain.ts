@@ -1,4 +1,4 @@
-// The middlebox chain walk, shared by both networks (DESIGN principle 1: one
+// The middlebox chain walk, shared by both networks (docs/ARCHITECTURE.md, "One machine model, many networks": one
 // machine model, two networks). A packet meets the boxes (PacketInterceptors)
 // whose scope covers it, in the order they were added; each box forwards,
 // drops, or replaces it by emissions (rewritten, held, duplicated), and each
@@ -7,7 +7,7 @@
 // last box — the network under the chain says through a `ChainSite`:
 //   VirtualNetwork (virtual.ts): traces and captures, then the path and delivery;
 //   SocketEdge (socket-edge.ts): counts, then back onto the lab's real sockets.
-// See lab/net/README.md "Interceptors".
+// See net/README.md "Interceptors".
 
 import { ipFamily, normalizeIp } from './ip.ts';
 import type { IpPacket } from './packet.ts';
@@ -69,7 +69,7 @@ export function walkChain<E extends ChainEntry>(
     try {
       result = ic.intercept(packet, site.contextFor(entry));
     } catch (err) {
-      // A broken middlebox must not take the lab down (DESIGN principle 5).
+      // A broken middlebox must not take the lab down (docs/ARCHITECTURE.md, "Bad input never crashes the lab").
       site.failed(packet, ic.name, err);
       return;
     }

@@ -272,7 +272,7 @@ export class SocketEdge {
     inScope: (scope, src, dst) => this.inScope(scope, src, dst),
     contextFor: (entry) => this.contextFor(entry),
     entered: () => void this.stats.intercepted++,
-    // A broken box drops the packet and the lab goes on (DESIGN principle 5), as on the VirtualNetwork.
+    // A broken box drops the packet and the lab goes on (docs/ARCHITECTURE.md, "Bad input never crashes the lab"), as on the VirtualNetwork.
     failed: (_packet, box) => this.drop(`${box} (error)`),
     dropped: (_packet, box) => this.drop(box),
     // Held by the box: released on the lab clock (a RealClock re-arms when lab time jumps).

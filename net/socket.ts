@@ -1,8 +1,8 @@
-// The same `Network` on real sockets (DESIGN principle 1): node:dgram for UDP
+// The same `Network` on real sockets (docs/ARCHITECTURE.md, "One machine model, many networks"): node:dgram for UDP
 // and node:net for TCP, bound to loopback addresses so that real software
 // (dig, unbound, BIND, equipment under test) can talk to lab servers.
 //
-// Safe by default (DESIGN principle 6): every local address must be loopback
+// Safe by default (docs/ARCHITECTURE.md, "Safe by default"): every local address must be loopback
 // (127.0.0.0/8, ::1) and datagrams/connections go only to loopback
 // destinations, unless `allowExternal: true` is given explicitly.
 

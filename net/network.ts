@@ -1,4 +1,4 @@
-// The ground every machine stands on (DESIGN principle 1): a host's view of a
+// The ground every machine stands on (docs/ARCHITECTURE.md, "One machine model, many networks"): a host's view of a
 // network. Servers get a `Network` handed in and never learn whether it is the
 // in-memory `VirtualNetwork` (virtual clock, deterministic) or the
 // `SocketNetwork` (real loopback sockets, real time).

@@ -3,8 +3,8 @@
 // IPv6), so "::1" and "0:0:0:0:0:0:0:1" are the same host.
 
 import { isIP } from 'node:net';
-import { WireError } from '../../dns/wire/errors.ts';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../dns/wire/ip.ts';
+import { WireError } from '../dns/wire/errors.ts';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../dns/wire/ip.ts';
 import { NetworkError } from './network.ts';
 
 export type IpFamily = 4 | 6;

@@ -1,4 +1,4 @@
-// Lab time (DESIGN principle 4: time only from the clock handed in).
+// Lab time (docs/ARCHITECTURE.md, "Deterministic": time only from the clock handed in).
 //
 // VirtualClock is a deterministic discrete-event scheduler: timers fire in
 // (time, insertion order) order and time jumps straight to the next timer, so

@@ -1,4 +1,4 @@
-// The lab's seeded random source (DESIGN principle 4): every query ID, port,
+// The lab's seeded random source (docs/ARCHITECTURE.md, "Deterministic"): every query ID, port,
 // loss decision and jitter comes from here, so the same seed gives the same
 // packets byte for byte.
 //

@@ -1,4 +1,4 @@
-// The in-memory network (DESIGN principle 1): hosts with IPv4/IPv6 addresses
+// The in-memory network (docs/ARCHITECTURE.md, "One machine model, many networks"): hosts with IPv4/IPv6 addresses
 // exchange real IP packets under a VirtualClock. Nothing touches the host's
 // network stack; everything is deterministic for a given seed.
 //
@@ -7,7 +7,7 @@
 // interceptors whose scope matches, in the order they were added (middleboxes:
 // forward / drop / delay / duplicate / rewrite / inject) → the path (MTU check,
 // fragment policy, loss, latency + jitter) → the destination host (reassembly,
-// then UDP socket or TCP connection). See lab/net/README.md.
+// then UDP socket or TCP connection). See net/README.md.
 
 import { DEFAULT_LAB_EPOCH, VirtualClock } from './clock.ts';
 import { ipFamily, isWildcard, normalizeIp, type IpFamily } from './ip.ts';
@@ -118,7 +118,7 @@ export interface Scope {
 /**
  * Does one side of a Scope (`from` or `to`) match `address`? Undefined matches anything; address literals were
  * normalized when the rule or interceptor was added; anything else is a host name, looked up with `addressesOf`.
- * Shared by the VirtualNetwork and the socket edge (lab/net/socket-edge.ts), so a box sees the same scope on both.
+ * Shared by the VirtualNetwork and the socket edge (net/socket-edge.ts), so a box sees the same scope on both.
  */
 export function specMatches(spec: string | undefined, address: string, addressesOf: (name: string) => readonly string[] | undefined): boolean {
   if (spec === undefined || spec === address) return true;
