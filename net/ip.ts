@@ -11,7 +11,8 @@ export type IpFamily = 4 | 6;
 
 /** 4 or 6 for a valid literal, undefined otherwise (zone ids like "fe80::1%lo" are rejected). */
 export function ipFamily(address: string): IpFamily | undefined {
-  const f = isIP(address);
+  // node:net's isIP accepts a zone id ("fe80::1%lo"); an address here never carries one.
+  const f = address.includes('%') ? 0 : isIP(address);
   return f === 4 ? 4 : f === 6 ? 6 : undefined;
 }
 

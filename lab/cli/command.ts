@@ -1,6 +1,7 @@
 // What every `dnslab` subcommand provides, plus the small parsing helpers they share.
 
 import { isIP } from 'node:net';
+import { isLoopback } from '../../net/ip.ts';
 import type { Endpoint } from '../../net/network.ts';
 
 export interface CliIO {
@@ -54,12 +55,6 @@ export function parseEndpoint(text: string, defaultPort?: number): Endpoint {
   if (port === undefined) throw new UsageError(`"${text}": a port is required (ADDR:PORT)`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`"${text}": port must be 0..65535`);
   return { address, port };
-}
-
-/** True for 127.0.0.0/8 and ::1 — where dnslab may bind without --allow-external (docs/ARCHITECTURE.md, "Safe by default"). */
-export function isLoopback(address: string): boolean {
-  if (isIP(address) === 4) return address.startsWith('127.');
-  return address === '::1' || address === '0:0:0:0:0:0:0:1';
 }
 
 export function requireLoopback(endpoint: Endpoint, allowExternal: boolean, flag = '--listen'): void {

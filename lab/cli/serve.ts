@@ -17,7 +17,8 @@ import { act } from '../runner/run.ts';
 import { World } from '../runner/world.ts';
 import { findScenario, planScenario, ScenarioError, DEFAULT_SCENARIO } from '../runner/index.ts';
 import { parseDuration } from '../scenario/duration.ts';
-import { cliArgs, isLoopback, requirePort, UsageError, type CliCommand } from './command.ts';
+import { isLoopback } from '../../net/ip.ts';
+import { cliArgs, requirePort, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab serve [ID|FILE] [options]
 

@@ -30,6 +30,15 @@ test('listenEndpoints: the fallback when none given; every endpoint must be loop
   assert.deepEqual(listenEndpoints(outside, fallback, true), outside);
 });
 
+test('listenEndpoints: the --allow-external guard knows loopback in any IPv6 spelling, and only loopback', () => {
+  const fallback = { address: '127.0.0.1', port: 5300 };
+  const loopback = ['0::1', '0:0:0:0:0:0:0:1', '::0001', '::ffff:127.0.0.1'].map((address) => ({ address, port: 53 }));
+  assert.deepEqual(listenEndpoints(loopback, fallback, false), loopback);
+  for (const address of ['::ffff:192.0.2.1', '::2', '::']) {
+    assert.throws(() => listenEndpoints([{ address, port: 53 }], fallback, false), (e: unknown) => e instanceof UsageError && e.message.includes('not a loopback address'), address);
+  }
+});
+
 test('requirePort: 1..65535 integers only, the error names the flag', () => {
   for (const ok of [1, 53, 65535]) requirePort(ok, '--port');
   for (const bad of [0, 65536, 1.5, Number.NaN]) {
