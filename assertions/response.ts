@@ -5,7 +5,8 @@
 
 import { canonicalName } from '../dns/name.ts';
 import { rdataKey } from '../dns/rdata-key.ts';
-import { EdnsOptionCode, type Message, type RR, type RcodeName } from '../dns/types.ts';
+import { edeOf } from '../dns/wire/edns.ts';
+import { type Message, type RR, type RcodeName } from '../dns/types.ts';
 import { formatRecord, parseRecord } from '../dns/zone/rdata-text.ts';
 import { outcome, type AssertionOutcome } from './result.ts';
 
@@ -99,7 +100,7 @@ function formatExpected(lines: readonly string[]): string {
 
 /** Extended DNS Error INFO-CODEs in a message (RFC 8914 §2: 2-octet code, then UTF-8 text). */
 export function edeCodes(msg: Message): number[] {
-  return (msg.edns?.options ?? []).filter((o) => o.code === EdnsOptionCode.EDE && o.data.length >= 2).map((o) => o.data.readUInt16BE(0));
+  return edeOf(msg).map((e) => e.infoCode);
 }
 
 function sectionExact(section: SectionName, expectedLines: string[], actual: readonly RR[]): AssertionOutcome {

@@ -16,6 +16,7 @@
 import { ancestorWithLabels, canonicalName, fromLabels, isSubdomain, joinName, labelCount, labels, nameProblem } from '../../dns/name.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { Edns, Message, MxData, Name, RcodeName, RR, RRTypeName, SoaData, SrvData } from '../../dns/types.ts';
+import { EdeCode, makeEdeOption } from '../../dns/wire/edns.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
 import { denialRecords, signaturesFor, type DenialKind } from './dnssec.ts';
 import type { ZoneEntry, ZoneSet } from './zone-set.ts';
@@ -36,8 +37,6 @@ export interface AnswerContext {
 export const DEFAULT_UDP_PAYLOAD = 1232;
 
 /** RFC 8914 INFO-CODEs we emit. */
-export const EDE = { NOT_AUTHORITATIVE: 20, NOT_SUPPORTED: 21 } as const;
-
 /** Types whose RDATA names a host whose addresses go in additional (RFC 1035 §3.3, RFC 2782). */
 const ADDITIONAL_TARGET: Partial<Record<RRTypeName, (rr: RR) => Name>> = {
   NS: (rr) => rr.data as Name,
@@ -56,12 +55,6 @@ function emptyResponse(query: Message): Message {
     authority: [],
     additional: [],
   };
-}
-
-function ednsOption(infoCode: number): { code: number; data: Buffer } {
-  const data = Buffer.alloc(2);
-  data.writeUInt16BE(infoCode);
-  return { code: 15, data };
 }
 
 class ResponseBuilder {
@@ -334,24 +327,24 @@ export function answerQuery(zones: ZoneSet, query: Message, context: AnswerConte
   const q = query.question[0]!;
   const refuse = (info: number) => {
     res.rcode = 'REFUSED';
-    if (wantEde && res.edns) res.edns.options.push(ednsOption(info));
+    if (wantEde && res.edns) res.edns.options.push(makeEdeOption(info));
     return res;
   };
   // Zone data is class IN only; other classes are refused (NSD: REFUSED + EDE 21).
   if (q.qclass !== 'IN' && q.qclass !== 'ANY') {
     // Class NONE (RFC 2136 meta class) is refused without echoing the question, as NSD does.
     if (q.qclass === 'NONE') res.question = [];
-    return refuse(EDE.NOT_SUPPORTED);
+    return refuse(EdeCode.NOT_SUPPORTED);
   }
   // Zone transfers are not offered by this server (RFC 5936 §4.2 allows refusing).
-  if (q.qtype === 'AXFR' || q.qtype === 'IXFR') return refuse(EDE.NOT_AUTHORITATIVE);
+  if (q.qtype === 'AXFR' || q.qtype === 'IXFR') return refuse(EdeCode.NOT_AUTHORITATIVE);
   if (q.qtype === 'OPT') {
     res.rcode = 'FORMERR';
     return res;
   }
 
   const entry = zones.findForQuery(q.qname, q.qtype);
-  if (!entry) return refuse(EDE.NOT_AUTHORITATIVE);
+  if (!entry) return refuse(EdeCode.NOT_AUTHORITATIVE);
 
   // With an online signer the zone's stored DNSSEC data is not used; the signer adds its own.
   const online = wantDnssec && entry.onlineSigner !== undefined;

@@ -28,18 +28,7 @@ import type { ResolverEvent, ResolutionSummary, ResponseClass, Transport, Upstre
 import { InfraCache, type RandomSource } from './infra.ts';
 import type { ResolverSettings } from './settings.ts';
 import type { Upstream } from './upstream.ts';
-
-/** RFC 8914 INFO-CODEs the resolver itself produces. */
-export const Ede = {
-  OTHER: 0,
-  STALE_ANSWER: 3,
-  DNSSEC_BOGUS: 6,
-  DNSKEY_MISSING: 9,
-  RRSIGS_MISSING: 10,
-  NSEC_MISSING: 12,
-  NO_REACHABLE_AUTHORITY: 22,
-  NETWORK_ERROR: 23,
-} as const;
+import { EdeCode as Ede } from '../../dns/wire/edns.ts';
 
 export interface ResolveOptions {
   /** Recursion Desired; false answers from cache only (RFC 1034 §4.3.1). Default true. */

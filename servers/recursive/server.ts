@@ -5,7 +5,7 @@
 
 import { makeEdns, makeResponse } from '../../dns/message.ts';
 import type { Message, Name, RR, RRTypeName } from '../../dns/types.ts';
-import { EdnsOptionCode } from '../../dns/types.ts';
+import { makeEdeOption } from '../../dns/wire/edns.ts';
 import { decodeMessage, encodeMessage, encodeWithinLimit, peekHeader } from '../../dns/wire/message.ts';
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../net/network.ts';
@@ -264,11 +264,7 @@ export class RecursiveResolver {
     resp.answer = result.answer;
     resp.authority = result.authority;
     if (resp.edns && result.ede && this.settings.ede) {
-      const text = Buffer.from(result.ede.text.slice(0, 200), 'utf8');
-      const data = Buffer.alloc(2 + text.length);
-      data.writeUInt16BE(result.ede.code, 0);
-      text.copy(data, 2);
-      resp.edns.options.push({ code: EdnsOptionCode.EDE, data });
+      resp.edns.options.push(makeEdeOption(result.ede.code, result.ede.text.slice(0, 200)));
     }
     return this.finish(resp, query, from, transport);
   }
