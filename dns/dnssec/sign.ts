@@ -10,7 +10,8 @@ import { DnslabError, type DnskeyData, type Name, type Nsec3Data, type RR, type 
 import { Zone } from '../zone/zone.ts';
 import { makeDs, type DsDigestType } from './algorithms.ts';
 import type { SigningKey } from './keys.ts';
-import { base32hex, canonicalNameWire, nsec3Hash, NSEC3_SHA1 } from './nsec3-hash.ts';
+import { base32hex } from '../base32hex.ts';
+import { canonicalNameWire, nsec3Hash, NSEC3_SHA1 } from './nsec3-hash.ts';
 
 export class SigningError extends DnslabError {
   constructor(code: string, message: string) {

@@ -23,7 +23,8 @@ import { RRClass, RRType, type DnskeyData, type DsData, type KnownRRTypeName, ty
 import { canonicalRdata } from '../wire/canonical.ts';
 import { EdeCode } from '../wire/edns.ts';
 import { DnskeyFlag, dsMatches, keyTag } from './algorithms.ts';
-import { canonicalNameWire, fromBase32hex, nsec3Hash } from './nsec3-hash.ts';
+import { fromBase32hex } from '../base32hex.ts';
+import { canonicalNameWire, nsec3Hash } from './nsec3-hash.ts';
 
 /** RFC 4035 §4.3 security states. */
 export type SecurityStatus = 'secure' | 'insecure' | 'bogus' | 'indeterminate';

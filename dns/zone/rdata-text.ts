@@ -4,6 +4,7 @@
 // printing it the way dig and BIND do, so `parseRdata(formatRdata(rr))`
 // gives back the same data for every type.
 
+import { base32hex, fromBase32hex } from '../base32hex.ts';
 import { toFqdn } from '../name.ts';
 import type {
   CaaData,
@@ -38,7 +39,6 @@ import {
   escapeCharString,
   formatIpv4,
   formatIpv6,
-  fromBase32hex,
   META_TYPES,
   parseBase64,
   parseHex,
@@ -47,7 +47,6 @@ import {
   parseNameText,
   parseTtl,
   quoteCharString,
-  toBase32hex,
   typeFromNumber,
   typeFromText,
   typeMnemonic,
@@ -581,9 +580,9 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
       const nextTok = f.next('the next hashed owner name in base32hex');
       let nextHashedOwner: Buffer;
       try {
-        nextHashedOwner = fromBase32hex(nextTok.text, 'next hashed owner name');
+        nextHashedOwner = fromBase32hex(nextTok.text);
       } catch (e) {
-        f.fail((e as Error).message);
+        f.fail(`next hashed owner name: ${(e as Error).message}`);
       }
       if (nextHashedOwner.length === 0) f.fail('the next hashed owner name is empty');
       return { hashAlgorithm, flags, iterations, salt, nextHashedOwner, types: f.typeList() } satisfies Nsec3Data;
@@ -844,7 +843,7 @@ export function formatRdata(rr: RR): string {
     }
     case 'NSEC3': {
       const n = d as Nsec3Data;
-      return [n.hashAlgorithm, n.flags, n.iterations, n.salt.length === 0 ? '-' : hexUpper(n.salt), toBase32hex(n.nextHashedOwner), ...sortTypes(n.types)].join(' ');
+      return [n.hashAlgorithm, n.flags, n.iterations, n.salt.length === 0 ? '-' : hexUpper(n.salt), base32hex(n.nextHashedOwner).toUpperCase(), ...sortTypes(n.types)].join(' ');
     }
     case 'NSEC3PARAM': {
       const n = d as Nsec3ParamData;

@@ -1,7 +1,7 @@
 // Small presentation-format helpers shared by the RDATA parser/formatter and
 // the master-file reader: TTLs with units, type/class mnemonics (RFC 3597
 // generic forms), character-strings (RFC 1035 §5.1), names relative to an
-// origin, IP addresses (adapters over dns/wire/ip.ts), base64/hex/base32hex.
+// origin, IP addresses (adapters over dns/wire/ip.ts), base64/hex (base32hex: dns/base32hex.ts).
 
 import { fromLabels, labelFromOctets, labelOctets, labels, nameProblem, normalizeName, ROOT } from '../name.ts';
 import { RRClass, RRType, type Name, type RRClassName, type RRTypeName } from '../types.ts';
@@ -265,43 +265,4 @@ export function parseBase64(text: string, what: string): Buffer {
   // Non-zero pad bits ("AwEAAc==") would be silently dropped: refuse them as BIND does.
   if (b.toString('base64') !== text) throw new RdataSyntaxError(`${what}: '${text.length > 40 ? '…' + text.slice(-12) : text}' is not canonical base64 (the bits after the last octet must be zero)`);
   return b;
-}
-
-const B32HEX = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
-
-/** RFC 4648 §7 base32hex without padding, as NSEC3 uses it (RFC 5155 §3.3). */
-export function toBase32hex(buf: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const b of buf) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += B32HEX[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += B32HEX[(value << (5 - bits)) & 31];
-  return out;
-}
-
-export function fromBase32hex(text: string, what: string): Buffer {
-  const s = text.toUpperCase().replace(/=+$/, '');
-  if (!/^[0-9A-V]*$/.test(s)) throw new RdataSyntaxError(`${what}: expected base32hex (RFC 4648 §7), found '${text}'`);
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const c of s) {
-    value = (value << 5) | B32HEX.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-    value &= (1 << bits) - 1;
-  }
-  if (bits >= 5 || value !== 0) throw new RdataSyntaxError(`${what}: '${text}' is not a whole number of octets in base32hex`);
-  return Buffer.from(out);
 }

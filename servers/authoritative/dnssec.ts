@@ -3,7 +3,8 @@
 // every signature and chain record; this module only selects them, following
 // RFC 4035 §3.1.1–3.1.4 (NSEC) and RFC 5155 §7.2 (NSEC3, incl. opt-out).
 
-import { fromBase32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
+import { fromBase32hex } from '../../dns/base32hex.ts';
+import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 import { ancestorWithLabels, canonicalCompare, canonicalName, joinName, labelCount, labels, nameEquals } from '../../dns/name.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { Name, Nsec3Data, Nsec3ParamData, RR, RrsigData, RRTypeName } from '../../dns/types.ts';

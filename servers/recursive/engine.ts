@@ -21,7 +21,8 @@ import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, label
 import { groupRRsets, type RRset } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
 import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
-import { base32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
+import { base32hex } from '../../dns/base32hex.ts';
+import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';
 import { ResolverCache, Trust, type CacheSecurity, type KeyEntry } from './cache.ts';
 import type { ResolverEvent, ResolutionSummary, ResponseClass, Transport, UpstreamPurpose } from './events.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nsec3Hash, base32hex } from '../../dns/dnssec/nsec3-hash.ts';
+import { base32hex } from '../../dns/base32hex.ts';
+import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 import { canonicalName, labels } from '../../dns/name.ts';
 import type { Message, Nsec3Data, NsecData, RR } from '../../dns/types.ts';
 import { answerQuery } from '../../servers/authoritative/answer.ts';

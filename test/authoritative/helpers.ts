@@ -1,7 +1,8 @@
 // Test helpers for the authoritative server: build zones and queries as
 // Message objects without depending on the zone-file parser or wire codec.
 
-import { nsec3Hash, base32hex } from '../../dns/dnssec/nsec3-hash.ts';
+import { base32hex } from '../../dns/base32hex.ts';
+import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 import { canonicalCompare, canonicalName, joinName, labels, fromLabels, isSubdomain, nameEquals } from '../../dns/name.ts';
 import type { Message, Name, RR, RRTypeName, RrsigData, Nsec3Data } from '../../dns/types.ts';
 import { Zone } from '../../dns/zone/zone.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Base32HexError, base32hex, fromBase32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
+import { Base32HexError, base32hex, fromBase32hex } from '../../dns/base32hex.ts';
+import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 
 // RFC 5155 Appendix A: zone "example", salt aabbccdd, 12 additional iterations.
 const RFC5155_APPENDIX_A: Array<[string, string]> = [
