@@ -14,26 +14,14 @@
 // keys) we use RFC 6979 nonces instead (ecdsa-p256.ts, ~3 ms a signature), so
 // the same data signed twice gives the same octets.
 
-import { createECDH, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createECDH, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalName, nameEquals, normalizeName, toFqdn } from '../name.ts';
-import { DnslabError, type DnskeyData, type DsData, type Name, type RR } from '../types.ts';
+import { type DnskeyData, type DsData, type Name, type RR } from '../types.ts';
 import { signP256Deterministic } from './ecdsa-p256.ts';
+import { dnskeyToPublicKey, KeyError, RSA_MAX_BITS, RSA_MIN_BITS, signatureProblem } from './public-key.ts';
 import { algorithmMnemonic, isSigningAlgorithm, keyTag, KSK_FLAGS, makeDs, ZSK_FLAGS, type DsDigestType, type SigningAlgorithm } from './algorithms.ts';
-
-/** A key file or key material that cannot be used. `file`/`line` say where, when known. */
-export class KeyError extends DnslabError {
-  constructor(
-    code: 'BAD_KEY' | 'UNSUPPORTED_ALGORITHM' | 'BAD_KEY_FILE' | 'KEY_MISMATCH',
-    message: string,
-    readonly file?: string,
-    readonly line?: number,
-  ) {
-    super(code, file ? `${file}${line ? `:${line}` : ''}: ${message}` : message);
-    this.name = 'KeyError';
-  }
-}
 
 /** BIND key timing metadata (Unix seconds). Only what is set is written. */
 export interface KeyTiming {
@@ -44,10 +32,6 @@ export interface KeyTiming {
   inactive?: number;
   delete?: number;
 }
-
-/** RFC 5702 §2: RSA/SHA-256 moduli are 512..4096 bits. */
-export const RSA_MIN_BITS = 512;
-export const RSA_MAX_BITS = 4096;
 
 export class SigningKey {
   readonly owner: Name;
@@ -105,7 +89,7 @@ export class SigningKey {
   }
 
   verify(data: Buffer, signature: Buffer): boolean {
-    return verifyWithDnskey(this.dnskey, data, signature);
+    return signatureProblem(this.algorithm, this.dnskey, data, signature) === undefined;
   }
 
   dnskeyRecord(ttl = 3600): RR {
@@ -245,20 +229,6 @@ export function publicKeyBytes(algorithm: SigningAlgorithm, publicKey: KeyObject
   return Buffer.from(jwk.x ?? '', 'base64url');
 }
 
-/** Split an RSA DNSKEY key field (RFC 3110 §2); throws KeyError when malformed. */
-export function parseRsaPublicKey(key: Buffer): { exponent: Buffer; modulus: Buffer } {
-  if (key.length < 1) throw new KeyError('BAD_KEY', 'RSA public key is empty');
-  let offset = 1;
-  let elen = key[0]!;
-  if (elen === 0) {
-    if (key.length < 3) throw new KeyError('BAD_KEY', 'RSA public key ends inside the 2-octet exponent length');
-    elen = key.readUInt16BE(1);
-    offset = 3;
-  }
-  if (elen === 0 || offset + elen >= key.length) throw new KeyError('BAD_KEY', `RSA public key: exponent length ${elen} leaves no modulus (key is ${key.length} octets)`);
-  return { exponent: key.subarray(offset, offset + elen), modulus: key.subarray(offset + elen) };
-}
-
 function stripZeros(b: Buffer): Buffer {
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
@@ -269,52 +239,6 @@ function bitLength(b: Buffer): number {
   const s = stripZeros(b);
   if (s.length === 0 || (s.length === 1 && s[0] === 0)) return 0;
   return (s.length - 1) * 8 + (32 - Math.clz32(s[0]!));
-}
-
-/** A node:crypto public key for a DNSKEY of algorithm 8, 13 or 15; KeyError if the key field is malformed. */
-export function dnskeyToPublicKey(dnskey: DnskeyData): KeyObject {
-  const key = dnskey.key;
-  switch (dnskey.algorithm) {
-    case 8: {
-      const { exponent, modulus } = parseRsaPublicKey(key);
-      const bits = bitLength(modulus);
-      if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) throw new KeyError('BAD_KEY', `RSASHA256 modulus is ${bits} bits; RFC 5702 §2 allows ${RSA_MIN_BITS}..${RSA_MAX_BITS}`);
-      return createPublicKey({ key: { kty: 'RSA', n: stripZeros(modulus).toString('base64url'), e: stripZeros(exponent).toString('base64url') }, format: 'jwk' });
-    }
-    case 13: {
-      if (key.length !== 64) throw new KeyError('BAD_KEY', `ECDSAP256SHA256 public key must be 64 octets (RFC 6605 §4), got ${key.length}`);
-      try {
-        return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: key.subarray(0, 32).toString('base64url'), y: key.subarray(32).toString('base64url') }, format: 'jwk' });
-      } catch (e) {
-        throw new KeyError('BAD_KEY', `ECDSAP256SHA256 public key is not a point on P-256: ${(e as Error).message}`);
-      }
-    }
-    case 15: {
-      if (key.length !== 32) throw new KeyError('BAD_KEY', `ED25519 public key must be 32 octets (RFC 8080 §3), got ${key.length}`);
-      return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.toString('base64url') }, format: 'jwk' });
-    }
-    default:
-      throw new KeyError('UNSUPPORTED_ALGORITHM', `DNSKEY algorithm ${dnskey.algorithm} (${algorithmMnemonic(dnskey.algorithm)}) is not supported; use 8, 13 or 15`);
-  }
-}
-
-/** Verify a signature made with the DNSKEY's private key (false on any malformed input). */
-export function verifyWithDnskey(dnskey: DnskeyData, data: Buffer, signature: Buffer): boolean {
-  try {
-    const pub = dnskeyToPublicKey(dnskey);
-    switch (dnskey.algorithm) {
-      case 8:
-        return cryptoVerify('sha256', data, pub, signature);
-      case 13:
-        return signature.length === 64 && cryptoVerify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, signature);
-      case 15:
-        return signature.length === 64 && cryptoVerify(null, data, pub, signature);
-      default:
-        return false;
-    }
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------

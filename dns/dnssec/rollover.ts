@@ -15,7 +15,8 @@ import { nameEquals } from '../name.ts';
 import type { DnskeyData, DsData, Name, RR } from '../types.ts';
 import type { Zone } from '../zone/zone.ts';
 import { keyTag, makeDs, type DsDigestType } from './algorithms.ts';
-import { KeyError, type SigningKey } from './keys.ts';
+import type { SigningKey } from './keys.ts';
+import { KeyError } from './public-key.ts';
 import { signZone, type SignZoneOptions } from './sign.ts';
 
 export interface KeyState {

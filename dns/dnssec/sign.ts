@@ -2,16 +2,16 @@
 // §6 canonical form; RFC 4035 §2 which RRsets a zone signs; RFC 5155 §7.1
 // NSEC3 chains with opt-out). Times are handed in (lab clock), never read.
 
-import { canonicalRdata } from '../wire/canonical.ts';
-import { classToNumber, typeToNumber } from '../wire/types-map.ts';
-import { ancestorWithLabels, canonicalName, isWildcard, joinName, labelCount, nameEquals, parentName } from '../name.ts';
+import { typeToNumber } from '../wire/types-map.ts';
+import { ancestorWithLabels, canonicalName, joinName, labelCount, nameEquals, parentName } from '../name.ts';
 import type { RRset } from '../rrset.ts';
 import { DnslabError, type DnskeyData, type Name, type Nsec3Data, type RR, type RrsigData, type RRTypeName } from '../types.ts';
 import { Zone } from '../zone/zone.ts';
 import { makeDs, type DsDigestType } from './algorithms.ts';
 import type { SigningKey } from './keys.ts';
 import { base32hex } from '../base32hex.ts';
-import { canonicalNameWire, nsec3Hash, NSEC3_SHA1 } from './nsec3-hash.ts';
+import { nsec3Hash, NSEC3_SHA1 } from './nsec3-hash.ts';
+import { rrsigLabels, rrsigTime, signatureInput } from './signed-data.ts';
 
 export class SigningError extends DnslabError {
   constructor(code: string, message: string) {
@@ -35,63 +35,6 @@ export interface RRsigOptions {
   labels?: number;
   /** Original TTL; defaults to the RRset TTL. */
   originalTTL?: number;
-}
-
-const u16 = (n: number): Buffer => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n & 0xffff);
-  return b;
-};
-const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-};
-
-/** Time in Unix seconds reduced to the 32-bit serial number space of RRSIG times (RFC 4034 §3.1.5). */
-export function rrsigTime(t: number): number {
-  return ((Math.floor(t) % 0x100000000) + 0x100000000) % 0x100000000;
-}
-
-/** RRSIG RDATA without the Signature field, canonical (signer name lowercase, uncompressed). */
-export function rrsigRdataPrefix(d: Omit<RrsigData, 'signature'>): Buffer {
-  return Buffer.concat([
-    u16(typeToNumber(d.typeCovered)),
-    Buffer.from([d.algorithm & 0xff, d.labels & 0xff]),
-    u32(d.originalTTL),
-    u32(rrsigTime(d.expiration)),
-    u32(rrsigTime(d.inception)),
-    u16(d.keyTag),
-    canonicalNameWire(d.signersName),
-  ]);
-}
-
-/**
- * The octets that are signed, RFC 4034 §3.1.8.1: RRSIG_RDATA | RR(1) | RR(2) ...
- * with every RR in canonical form (§6.2), owner replaced by "*.<rightmost
- * labels>" when the Labels field is smaller than the owner's count (§3.1.8.1
- * note, RFC 4035 §5.3.2), TTL = Original TTL, RRs sorted by canonical RDATA
- * (§6.3) and duplicates dropped.
- */
-export function signatureInput(rrset: RRset, rrsig: Omit<RrsigData, 'signature'>): Buffer {
-  let owner = rrset.name;
-  const count = labelCount(owner) - (isWildcard(owner) ? 1 : 0);
-  if (rrsig.labels < count) owner = joinName('*', ancestorWithLabels(owner, rrsig.labels));
-  const head = Buffer.concat([canonicalNameWire(owner), u16(typeToNumber(rrset.type)), u16(classToNumber(rrset.class)), u32(rrsig.originalTTL)]);
-  const rdatas = rrset.records.map((rr) => canonicalRdata(rr)).sort(Buffer.compare);
-  const parts: Buffer[] = [rrsigRdataPrefix(rrsig)];
-  let previous: Buffer | undefined;
-  for (const rd of rdatas) {
-    if (previous && previous.equals(rd)) continue;
-    parts.push(head, u16(rd.length), rd);
-    previous = rd;
-  }
-  return Buffer.concat(parts);
-}
-
-/** Labels field value for an owner (RFC 4034 §3.1.3): root and a leading "*" are not counted. */
-export function rrsigLabels(owner: Name): number {
-  return labelCount(owner) - (isWildcard(owner) ? 1 : 0);
 }
 
 /** One RRSIG over `rrset` made with `key`. */

@@ -16,15 +16,15 @@
 //   verifyDenial   NSEC/NSEC3 proofs from verified records        (RFC 4035 §5.4, RFC 5155 §8)
 //   validateChain  trust anchor → DS → DNSKEY → … per zone        (RFC 4035 §5)
 
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { canonicalCompare, canonicalName, fromLabels, isSubdomain, joinName, labelCount, labels, nameEquals, normalizeName, ROOT } from '../name.ts';
 import { groupRRsets, type RRset } from '../rrset.ts';
 import { RRClass, RRType, type DnskeyData, type DsData, type KnownRRTypeName, type Name, type Nsec3Data, type NsecData, type RR, type RRTypeName, type RrsigData } from '../types.ts';
-import { canonicalRdata } from '../wire/canonical.ts';
 import { EdeCode } from '../wire/edns.ts';
 import { DnskeyFlag, dsMatches, keyTag } from './algorithms.ts';
 import { fromBase32hex } from '../base32hex.ts';
-import { canonicalNameWire, nsec3Hash } from './nsec3-hash.ts';
+import { nsec3Hash } from './nsec3-hash.ts';
+import { signatureProblem } from './public-key.ts';
+import { signatureInput, signedOwner } from './signed-data.ts';
 
 /** RFC 4035 §4.3 security states. */
 export type SecurityStatus = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
@@ -163,18 +163,6 @@ function sameName(a: Name, b: Name): boolean {
   return a === b || nameEquals(a, b);
 }
 
-const NAME_WIRE = new Map<string, Buffer>();
-/** canonicalNameWire with a small bounded memo: owners and signers repeat across RRsets. */
-function nameWire(name: Name): Buffer {
-  let w = NAME_WIRE.get(name);
-  if (!w) {
-    if (NAME_WIRE.size >= 4096) NAME_WIRE.clear();
-    w = canonicalNameWire(name);
-    NAME_WIRE.set(name, w);
-  }
-  return w;
-}
-
 /** Longest common ancestor of two names. */
 function commonAncestor(a: Name, b: Name): Name {
   const la = labels(canonicalName(a));
@@ -194,159 +182,7 @@ function fmt(name: Name): string {
 }
 
 // ---------------------------------------------------------------------------
-// Public keys and signature primitives (RFC 3110, RFC 5702, RFC 6605, RFC 8080)
-
-interface ParsedKey {
-  key?: KeyObject;
-  /** Why the key cannot be used (malformed); undefined when `key` is set. */
-  problem?: string;
-  /** Expected signature length in octets. */
-  sigLength?: number;
-  hash: string | null;
-}
-
-const RSA_HASH: Record<number, string> = { 5: 'sha1', 7: 'sha1', 8: 'sha256', 10: 'sha512' };
-const KEY_CACHE = new Map<string, ParsedKey>();
-const KEY_CACHE_LIMIT = 4096;
-
-function b64url(b: Buffer): string {
-  return b.toString('base64url');
-}
-
-function parseRsaKey(alg: number, raw: Buffer): ParsedKey {
-  const hash = RSA_HASH[alg]!;
-  // RFC 3110 §2: exponent length in one octet, or 0 followed by two octets.
-  if (raw.length < 3) return { problem: `RSA key of ${raw.length} octets is too short`, hash };
-  let expLen = raw[0]!;
-  let off = 1;
-  if (expLen === 0) {
-    expLen = raw.readUInt16BE(1);
-    off = 3;
-  }
-  if (expLen === 0) return { problem: 'RSA exponent length is zero', hash };
-  if (off + expLen >= raw.length) return { problem: `RSA exponent length ${expLen} leaves no modulus in a ${raw.length}-octet key`, hash };
-  const exponent = raw.subarray(off, off + expLen);
-  const modulus = raw.subarray(off + expLen);
-  if (exponent[0] === 0) return { problem: 'RSA exponent has a leading zero octet (RFC 3110 §2)', hash };
-  if (modulus[0] === 0) return { problem: 'RSA modulus has a leading zero octet (RFC 3110 §2)', hash };
-  if ((exponent[exponent.length - 1]! & 1) === 0) return { problem: 'RSA exponent is even', hash };
-  if (expLen === 1 && exponent[0] === 1) return { problem: 'RSA exponent is 1', hash };
-  if (expLen > 16) return { problem: `RSA exponent of ${expLen} octets is absurdly long`, hash };
-  if ((modulus[modulus.length - 1]! & 1) === 0) return { problem: 'RSA modulus is even', hash };
-  const bits = modulus.length * 8 - Math.clz32(modulus[0]!) + 24;
-  const minBits = alg === 10 ? 1024 : 512;
-  if (bits < minBits || bits > 4096) return { problem: `RSA modulus of ${bits} bits is outside ${minBits}..4096 (RFC 3110, RFC 5702 §2)`, hash };
-  try {
-    const key = createPublicKey({ key: { kty: 'RSA', n: b64url(modulus), e: b64url(exponent) }, format: 'jwk' });
-    return { key, sigLength: modulus.length, hash };
-  } catch (e) {
-    return { problem: `RSA key rejected by the crypto library: ${(e as Error).message}`, hash };
-  }
-}
-
-function parseEcKey(alg: number, raw: Buffer): ParsedKey {
-  const [crv, len, hash] = alg === 13 ? (['P-256', 32, 'sha256'] as const) : (['P-384', 48, 'sha384'] as const);
-  // RFC 6605 §4: the key is Q as X | Y, no point-format octet.
-  if (raw.length !== 2 * len) return { problem: `${crv} key must be ${2 * len} octets, got ${raw.length} (RFC 6605 §4)`, hash };
-  try {
-    const key = createPublicKey({ key: { kty: 'EC', crv, x: b64url(raw.subarray(0, len)), y: b64url(raw.subarray(len)) }, format: 'jwk' });
-    return { key, sigLength: 2 * len, hash };
-  } catch (e) {
-    return { problem: `${crv} key is not a point on the curve: ${(e as Error).message}`, hash };
-  }
-}
-
-function parseEdKey(alg: number, raw: Buffer): ParsedKey {
-  const [crv, len, sigLength] = alg === 15 ? (['Ed25519', 32, 64] as const) : (['Ed448', 57, 114] as const);
-  if (raw.length !== len) return { problem: `${crv} key must be ${len} octets, got ${raw.length} (RFC 8080 §3)`, hash: null };
-  try {
-    const key = createPublicKey({ key: { kty: 'OKP', crv, x: b64url(raw) }, format: 'jwk' });
-    return { key, sigLength, hash: null };
-  } catch (e) {
-    return { problem: `${crv} key rejected by the crypto library: ${(e as Error).message}`, hash: null };
-  }
-}
-
-/** Parse a DNSKEY's public key for `algorithm`; cached because building a KeyObject costs more than a verify. */
-const KEY_BY_BUFFER = new WeakMap<Buffer, { algorithm: number; parsed: ParsedKey }>();
-
-function publicKey(algorithm: number, raw: Buffer): ParsedKey {
-  const quick = KEY_BY_BUFFER.get(raw);
-  if (quick && quick.algorithm === algorithm) return quick.parsed;
-  const id = `${algorithm}:${raw.toString('base64')}`;
-  const cached = KEY_CACHE.get(id);
-  if (cached) {
-    KEY_BY_BUFFER.set(raw, { algorithm, parsed: cached });
-    return cached;
-  }
-  let parsed: ParsedKey;
-  if (algorithm in RSA_HASH) parsed = parseRsaKey(algorithm, raw);
-  else if (algorithm === 13 || algorithm === 14) parsed = parseEcKey(algorithm, raw);
-  else if (algorithm === 15 || algorithm === 16) parsed = parseEdKey(algorithm, raw);
-  else parsed = { problem: `algorithm ${algorithm} is not implemented`, hash: null };
-  if (KEY_CACHE.size >= KEY_CACHE_LIMIT) KEY_CACHE.clear();
-  KEY_CACHE.set(id, parsed);
-  KEY_BY_BUFFER.set(raw, { algorithm, parsed });
-  return parsed;
-}
-
-/** Verify one raw signature; returns undefined on success or the reason it failed. */
-function verifySignatureBytes(algorithm: number, key: DnskeyData, data: Buffer, signature: Buffer): string | undefined {
-  const parsed = publicKey(algorithm, key.key);
-  if (!parsed.key) return `DNSKEY ${safeKeyTag(key)} is malformed: ${parsed.problem ?? 'unknown problem'}`;
-  if (parsed.sigLength !== undefined && signature.length !== parsed.sigLength) {
-    return `signature is ${signature.length} octets, expected ${parsed.sigLength} for algorithm ${algorithm}`;
-  }
-  try {
-    const ok =
-      algorithm === 13 || algorithm === 14
-        ? cryptoVerify(parsed.hash, data, { key: parsed.key, dsaEncoding: 'ieee-p1363' }, signature)
-        : cryptoVerify(parsed.hash, data, parsed.key, signature);
-    return ok ? undefined : 'signature does not verify (data or signature altered, or wrong key)';
-  } catch (e) {
-    return `signature could not be checked: ${(e as Error).message}`;
-  }
-}
-
-// ---------------------------------------------------------------------------
 // RRSIG checks (RFC 4035 §5.3)
-
-/** The RRSIG RDATA up to (not including) the signature, signer name in canonical form (RFC 4034 §3.1.8.1, RFC 6840 §5.1). */
-function rrsigHeader(sig: RrsigData): Buffer {
-  const head = Buffer.alloc(18);
-  head.writeUInt16BE(typeNumber(sig.typeCovered) & 0xffff, 0);
-  head.writeUInt8(sig.algorithm & 0xff, 2);
-  head.writeUInt8(sig.labels & 0xff, 3);
-  head.writeUInt32BE(sig.originalTTL >>> 0, 4);
-  head.writeUInt32BE(sig.expiration >>> 0, 8);
-  head.writeUInt32BE(sig.inception >>> 0, 12);
-  head.writeUInt16BE(sig.keyTag & 0xffff, 16);
-  return Buffer.concat([head, nameWire(sig.signersName)]);
-}
-
-/**
- * RFC 4034 §3.1.8.1 signed data: RRSIG header | each RR in canonical form and
- * order, owned by `owner` (the wildcard name when reconstructed), with the
- * Original TTL. Duplicate RRs are dropped (RFC 4034 §6.3).
- */
-function signedData(sig: RrsigData, rrset: RRset, owner: Name): Buffer {
-  const ownerWire = nameWire(owner);
-  const fixed = Buffer.alloc(8);
-  fixed.writeUInt16BE(typeNumber(rrset.type) & 0xffff, 0);
-  fixed.writeUInt16BE(classNumber(rrset.class) & 0xffff, 2);
-  fixed.writeUInt32BE(sig.originalTTL >>> 0, 4);
-  const rdatas = rrset.records.map((rr) => canonicalRdata(rr)).sort(Buffer.compare);
-  const parts: Buffer[] = [rrsigHeader(sig)];
-  let previous: Buffer | undefined;
-  for (const rdata of rdatas) {
-    if (previous && previous.equals(rdata)) continue;
-    previous = rdata;
-    const len = Buffer.alloc(2);
-    len.writeUInt16BE(rdata.length);
-    parts.push(ownerWire, fixed, len, rdata);
-  }
-  return Buffer.concat(parts);
-}
 
 interface Failure {
   rank: number;
@@ -437,10 +273,10 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
     }
     // RFC 4035 §5.3.2: rebuild the wildcard owner when Labels < owner labels.
     const expanded = sig.labels < ownerLabels;
-    const owner = expanded ? joinName('*', fromLabels(ls.slice(ls.length - sig.labels))) : rrset.name;
-    const data = signedData(sig, rrset, owner);
+    const owner = expanded ? signedOwner(rrset.name, sig.labels) : rrset.name;
+    const data = signatureInput(rrset, sig);
     for (const key of candidates) {
-      const problem = verifySignatureBytes(sig.algorithm, key.data, data, sig.signature);
+      const problem = signatureProblem(sig.algorithm, key.data, data, sig.signature);
       if (problem === undefined) {
         const ttl = Math.max(0, Math.min(rrset.ttl, sig.originalTTL, serialDiff(sig.expiration, nowSerial)));
         const verdict: Verdict = { status: 'secure', reason: `${what} verified by ${tag}`, ttl, keyTag: key.tag };

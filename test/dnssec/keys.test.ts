@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { keyTag } from '../../dns/dnssec/algorithms.ts';
-import { dnskeyToPublicKey, generateKey, KeyError, loadBindKey, loadBindKeys, parseBindKeyFile, parseBindPrivateFile, SigningKey } from '../../dns/dnssec/keys.ts';
+import { generateKey, loadBindKey, loadBindKeys, parseBindKeyFile, parseBindPrivateFile, SigningKey } from '../../dns/dnssec/keys.ts';
+import { dnskeyToPublicKey, KeyError } from '../../dns/dnssec/public-key.ts';
 
 const dirs: string[] = [];
 after(() => {
