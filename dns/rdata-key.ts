@@ -4,20 +4,13 @@
 // case-insensitively, as in canonical form (RFC 4034 §6.2).
 
 import { canonicalName } from './name.ts';
+import { rrTypeByName } from './rr-types.ts';
 import type { RR, RRTypeName } from './types.ts';
 
-/** RDATA fields that hold domain names, per structured type. */
-const NAME_FIELDS: Partial<Record<RRTypeName, readonly string[]>> = {
-  SOA: ['mname', 'rname'],
-  MX: ['exchange'],
-  SRV: ['target'],
-  NAPTR: ['replacement'],
-  RRSIG: ['signersName'],
-  NSEC: ['nextDomain'],
-  SVCB: ['target'],
-  HTTPS: ['target'],
-};
-const NAME_DATA_TYPES = new Set<RRTypeName>(['NS', 'CNAME', 'DNAME', 'PTR']);
+/** RDATA fields that hold domain names (dns/rr-types.ts `nameFields`; [''] means the RDATA is one name). */
+function nameFields(type: RRTypeName): readonly string[] | undefined {
+  return rrTypeByName(type)?.nameFields;
+}
 
 function stable(value: unknown, nameFields: readonly string[] | undefined, key?: string): string {
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `0x${Buffer.from(value).toString('hex')}`;
@@ -34,9 +27,10 @@ function stable(value: unknown, nameFields: readonly string[] | undefined, key?:
 
 /** A string equal for two records iff their RDATA is equal. */
 export function rdataKey(rr: RR): string {
-  if (NAME_DATA_TYPES.has(rr.type) && typeof rr.data === 'string') return JSON.stringify(canonicalName(rr.data));
+  const fields = nameFields(rr.type);
+  if (fields?.[0] === '' && typeof rr.data === 'string') return JSON.stringify(canonicalName(rr.data));
   if (rr.type === 'AAAA' && typeof rr.data === 'string') return rr.data.toLowerCase();
-  return stable(rr.data, NAME_FIELDS[rr.type]);
+  return stable(rr.data, fields);
 }
 
 function deepCopy<T>(value: T): T {

@@ -2,6 +2,8 @@
 // (RFC 1035 §4.1, RFC 4034, RFC 5155, RFC 6891, RFC 9460) so that code reads
 // like the specification. Nothing here knows about the wire codec.
 
+import { RR_TYPES } from './rr-types.ts';
+
 /**
  * An absolute domain name in presentation form WITHOUT the trailing dot,
  * case preserved (resolvers may use 0x20 mixed case): "www.example.jp".
@@ -10,40 +12,13 @@
  */
 export type Name = string;
 
-/** RR type mnemonics with their numeric values (IANA "Resource Record (RR) TYPEs"). */
-export const RRType = {
-  A: 1,
-  NS: 2,
-  CNAME: 5,
-  SOA: 6,
-  PTR: 12,
-  HINFO: 13,
-  MX: 15,
-  TXT: 16,
-  AAAA: 28,
-  SRV: 33,
-  NAPTR: 35,
-  DNAME: 39,
-  OPT: 41,
-  DS: 43,
-  SSHFP: 44,
-  RRSIG: 46,
-  NSEC: 47,
-  DNSKEY: 48,
-  NSEC3: 50,
-  NSEC3PARAM: 51,
-  TLSA: 52,
-  CDS: 59,
-  CDNSKEY: 60,
-  ZONEMD: 63,
-  SVCB: 64,
-  HTTPS: 65,
-  IXFR: 251,
-  AXFR: 252,
-  ANY: 255,
-  URI: 256,
-  CAA: 257,
-} as const;
+type RRTypeRow = (typeof RR_TYPES)[number];
+type ModeledRRTypeRow = Exclude<RRTypeRow, { textOnly: true }>;
+
+/** RR type mnemonics with their numbers: every row of dns/rr-types.ts that dns/types.ts models (not `textOnly`). */
+export const RRType = Object.fromEntries(RR_TYPES.filter((r) => !('textOnly' in r)).map((r) => [r.name, r.number])) as {
+  readonly [R in ModeledRRTypeRow as R['name']]: R['number'];
+};
 
 export type KnownRRTypeName = keyof typeof RRType;
 /** A known mnemonic, or the RFC 3597 generic form `TYPE12345`. */

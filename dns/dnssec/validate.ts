@@ -18,10 +18,11 @@
 
 import { canonicalCompare, canonicalName, fromLabels, isSubdomain, joinName, labelCount, labels, nameEquals, normalizeName, ROOT } from '../name.ts';
 import { groupRRsets, type RRset } from '../rrset.ts';
-import { RRClass, RRType, type DnskeyData, type DsData, type KnownRRTypeName, type Name, type Nsec3Data, type NsecData, type RR, type RRTypeName, type RrsigData } from '../types.ts';
+import { RRType, type DnskeyData, type DsData, type Name, type Nsec3Data, type NsecData, type RR, type RRTypeName, type RrsigData } from '../types.ts';
 import { EdeCode } from '../wire/edns.ts';
 import { DnskeyFlag, dsMatches, keyTag } from './algorithms.ts';
 import { fromBase32hex } from '../base32hex.ts';
+import { classToNumber, typeToNumber } from '../wire/types-map.ts';
 import { nsec3Hash } from './nsec3-hash.ts';
 import { signatureProblem } from './public-key.ts';
 import { signatureInput, signedOwner } from './signed-data.ts';
@@ -78,18 +79,13 @@ function supportedAlgorithms(options?: ValidatorOptions): ReadonlySet<number> {
 // ---------------------------------------------------------------------------
 // Small helpers
 
+/** The type's number, or -1 for a name that is no type (malformed RDATA must not throw here). */
 function typeNumber(t: RRTypeName | string): number {
-  const known = RRType[t as KnownRRTypeName];
-  if (known !== undefined) return known;
-  const m = /^TYPE(\d+)$/i.exec(t);
-  return m ? Number(m[1]) : -1;
-}
-
-function classNumber(c: string): number {
-  const known = (RRClass as Record<string, number>)[c];
-  if (known !== undefined) return known;
-  const m = /^CLASS(\d+)$/i.exec(c);
-  return m ? Number(m[1]) : 1;
+  try {
+    return typeToNumber(t as RRTypeName);
+  } catch {
+    return -1;
+  }
 }
 
 /** RFC 1982 serial-number comparison on 32-bit values: is a < b? */
@@ -238,7 +234,7 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
   for (const { rr, sig } of covering) {
     const tag = `RRSIG(${what}) alg ${sig.algorithm} tag ${sig.keyTag}`;
     // RFC 4035 §5.3.1 checks, in order.
-    if (classNumber(rr.class) !== classNumber(rrset.class)) {
+    if (rr.class !== rrset.class && classToNumber(rr.class) !== classToNumber(rrset.class)) {
       failures.push({ rank: 1, reason: `${tag}: class ${rr.class} differs from the RRset's ${rrset.class}`, ede: EdeCode.RRSIGS_MISSING });
       continue;
     }

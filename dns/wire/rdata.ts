@@ -31,6 +31,7 @@ import type {
   TlsaData,
   UriData,
 } from '../types.ts';
+import { typesWhere } from '../rr-types.ts';
 import { WireError } from './errors.ts';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.ts';
 import { Reader, Writer } from './buffer.ts';
@@ -40,26 +41,15 @@ import { normalizeType, typeFromNumber, typeToNumber } from './types-map.ts';
  * Types whose RDATA names may be compressed on encode and must be
  * decompressed on decode: the RFC 1035 types we model (RFC 3597 §4). Every
  * other type's names are written whole and a pointer in them is rejected,
- * as BIND does.
+ * as BIND does. From the `compressible` rows of dns/rr-types.ts.
  */
-export const COMPRESSIBLE_RDATA_TYPES: ReadonlySet<RRTypeName> = new Set<RRTypeName>(['NS', 'CNAME', 'SOA', 'PTR', 'MX']);
+export const COMPRESSIBLE_RDATA_TYPES: ReadonlySet<RRTypeName> = new Set(typesWhere('compressible') as RRTypeName[]);
 
 /**
- * Types whose embedded names are lowercased in canonical form: RFC 4034 §6.2
- * item 3 as amended by RFC 6840 §5.1 (NSEC removed), restricted to the types
- * we model. SVCB/HTTPS targets are NOT in the list (RFC 9460 §2.2 keeps case).
+ * Types whose embedded names are lowercased in canonical form (RFC 4034 §6.2
+ * as amended by RFC 6840 §5.1): the `canonicalLower` rows of dns/rr-types.ts.
  */
-export const CANONICAL_LOWERCASE_TYPES: ReadonlySet<RRTypeName> = new Set<RRTypeName>([
-  'NS',
-  'CNAME',
-  'SOA',
-  'PTR',
-  'MX',
-  'NAPTR',
-  'SRV',
-  'DNAME',
-  'RRSIG',
-]);
+export const CANONICAL_LOWERCASE_TYPES: ReadonlySet<RRTypeName> = new Set(typesWhere('canonicalLower') as RRTypeName[]);
 
 export interface RdataWriteOptions {
   /** Compression allowed for this message (only used for COMPRESSIBLE_RDATA_TYPES). */
@@ -415,10 +405,7 @@ function writeRdataUnguarded(w: Writer, type: RRTypeName, data: unknown, opts: R
 // ---------------------------------------------------------------------------
 // Per-type readers
 
-const STRUCTURED = new Set<RRTypeName>([
-  'A', 'AAAA', 'NS', 'CNAME', 'DNAME', 'PTR', 'SOA', 'MX', 'TXT', 'SRV', 'NAPTR', 'HINFO', 'CAA', 'DS', 'CDS',
-  'DNSKEY', 'CDNSKEY', 'RRSIG', 'NSEC', 'NSEC3', 'NSEC3PARAM', 'TLSA', 'SSHFP', 'URI', 'SVCB', 'HTTPS',
-]);
+const STRUCTURED: ReadonlySet<RRTypeName> = new Set(typesWhere('structured') as RRTypeName[]);
 
 /** Does the codec decode this (canonical) type into a structure rather than a Buffer? */
 export function isStructured(type: RRTypeName): boolean {

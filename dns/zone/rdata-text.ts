@@ -47,12 +47,11 @@ import {
   parseNameText,
   parseTtl,
   quoteCharString,
-  typeFromNumber,
   typeFromText,
   typeMnemonic,
-  typeToNumber,
 } from './text-util.ts';
 import { tokenize, type Token } from './tokenizer.ts';
+import { typeFromNumber, typeToNumber } from '../wire/types-map.ts';
 
 // ---------------------------------------------------------------------------
 // Field cursor
@@ -640,7 +639,7 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
   }
 }
 
-// Extra types (text-util EXTRA_TYPE_NUMBERS): presentation <-> wire octets.
+// `textOnly` types of dns/rr-types.ts: presentation <-> wire octets.
 const u16b = (v: number): Buffer => Buffer.from([v >> 8, v & 0xff]);
 const u32b = (v: number): Buffer => Buffer.from([v >>> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff]);
 

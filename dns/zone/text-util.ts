@@ -4,7 +4,9 @@
 // origin, IP addresses (adapters over dns/wire/ip.ts), base64/hex (base32hex: dns/base32hex.ts).
 
 import { fromLabels, labelFromOctets, labelOctets, labels, nameProblem, normalizeName, ROOT } from '../name.ts';
-import { RRClass, RRType, type Name, type RRClassName, type RRTypeName } from '../types.ts';
+import { rrTypeByName, rrTypeByNumber, typesWhere } from '../rr-types.ts';
+import { RRClass, type Name, type RRClassName, type RRTypeName } from '../types.ts';
+import { classFromNumber, typeFromNumber } from '../wire/types-map.ts';
 import { WireError } from '../wire/errors.ts';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip.ts';
 import { RdataSyntaxError } from './errors.ts';
@@ -39,63 +41,30 @@ export function parseTtl(text: string): number | undefined {
 // ---------------------------------------------------------------------------
 // Types and classes
 
-const TYPE_BY_NUMBER = new Map<number, RRTypeName>(Object.entries(RRType).map(([k, v]) => [v, k as RRTypeName]));
-const CLASS_BY_NUMBER = new Map<number, RRClassName>(Object.entries(RRClass).map(([k, v]) => [v, k as RRClassName]));
-
-/** Meta and pseudo types that cannot own data in a zone (RFC 6895 §3.1). */
-export const META_TYPES: ReadonlySet<RRTypeName> = new Set<RRTypeName>(['OPT', 'IXFR', 'AXFR', 'ANY']);
+/** Meta and pseudo types that cannot own data in a zone (RFC 6895 §3.1): the `meta` rows of dns/rr-types.ts. */
+export const META_TYPES: ReadonlySet<RRTypeName> = new Set(typesWhere('meta') as RRTypeName[]);
 
 /**
  * RR type from a mnemonic or RFC 3597 `TYPEnnn` (a generic number of a known
- * type maps to its mnemonic, RFC 3597 §5). Undefined if not a type.
+ * type maps to its mnemonic, RFC 3597 §5). A `textOnly` mnemonic of
+ * dns/rr-types.ts (RP, SPF …) gives `TYPEnnn`. Undefined if not a type.
  */
 export function typeFromText(text: string): RRTypeName | undefined {
   const up = text.toUpperCase();
-  if (Object.prototype.hasOwnProperty.call(RRType, up)) return up as RRTypeName;
-  const extra = EXTRA_TYPE_NUMBERS[up];
-  if (extra !== undefined) return `TYPE${extra}` as RRTypeName;
+  const row = rrTypeByName(up);
+  if (row) return row.textOnly === true ? (`TYPE${row.number}` as RRTypeName) : (up as RRTypeName);
   const m = /^TYPE([0-9]{1,5})$/.exec(up);
   if (!m) return undefined;
   const n = Number(m[1]);
   if (n > 0xffff) return undefined;
-  return TYPE_BY_NUMBER.get(n) ?? (`TYPE${n}` as RRTypeName);
+  return typeFromNumber(n);
 }
 
-/**
- * Types dns/types.ts does not model but real zone files use: they are read by
- * mnemonic and kept as `TYPEnnn` with wire-format RDATA, and printed back
- * with their mnemonic and presentation form (as BIND does).
- */
-export const EXTRA_TYPE_NUMBERS: Readonly<Record<string, number>> = {
-  RP: 17,
-  AFSDB: 18,
-  KX: 36,
-  DHCID: 49,
-  SMIMEA: 53,
-  OPENPGPKEY: 61,
-  CSYNC: 62,
-  SPF: 99,
-  EUI48: 108,
-  EUI64: 109,
-};
-const EXTRA_TYPE_NAMES = new Map<number, string>(Object.entries(EXTRA_TYPE_NUMBERS).map(([k, v]) => [v, k]));
-
-/** The mnemonic to print for a type: its RRTypeName, or an extra mnemonic for `TYPEnnn`. */
+/** The mnemonic to print for a type: its RRTypeName, or the `textOnly` mnemonic for `TYPEnnn`. */
 export function typeMnemonic(type: RRTypeName): string {
   const m = /^TYPE([0-9]+)$/.exec(type);
-  return m ? (EXTRA_TYPE_NAMES.get(Number(m[1])) ?? type) : type;
-}
-
-export function typeToNumber(type: RRTypeName): number {
-  const known = (RRType as Record<string, number>)[type];
-  if (known !== undefined) return known;
-  const m = /^TYPE([0-9]+)$/.exec(type);
-  if (!m) throw new RdataSyntaxError(`unknown RR type '${type}'`);
-  return Number(m[1]);
-}
-
-export function typeFromNumber(n: number): RRTypeName {
-  return TYPE_BY_NUMBER.get(n) ?? (`TYPE${n}` as RRTypeName);
+  const row = m ? rrTypeByNumber(Number(m[1])) : undefined;
+  return row?.textOnly === true ? row.name : type;
 }
 
 /** Class from a mnemonic or `CLASSnnn`; undefined if not a class. */
@@ -107,7 +76,7 @@ export function classFromText(text: string): RRClassName | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   if (n > 0xffff) return undefined;
-  return CLASS_BY_NUMBER.get(n) ?? (`CLASS${n}` as RRClassName);
+  return classFromNumber(n);
 }
 
 // ---------------------------------------------------------------------------
