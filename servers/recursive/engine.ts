@@ -20,7 +20,8 @@
 import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labelOctets, labels, nameEquals, parentName, ROOT, wireLength } from '../../dns/name.ts';
 import { groupRRsets, type RRset } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
-import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
+import { nsecCovers, nsec3Covers, verifyDenial, type DenialKind } from '../../dns/dnssec/denial.ts';
+import { verifyDnskeys, verifyRRset } from '../../dns/dnssec/validate.ts';
 import { base32hex } from '../../dns/base32hex.ts';
 import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { generateKey } from '../../dns/dnssec/keys.ts';
 import { epsilonPredecessor, immediateSuccessor, OnlineSigner, publishKeys, successorAfterDescendants } from '../../dns/dnssec/online.ts';
 import { signatureInput } from '../../dns/dnssec/signed-data.ts';
-import { verifyDenial, type DenialKind } from '../../dns/dnssec/validate.ts';
+import { verifyDenial, type DenialKind } from '../../dns/dnssec/denial.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { canonicalCompare, nameEquals } from '../../dns/name.ts';
 import { groupRRsets } from '../../dns/rrset.ts';

@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EdeCode, verifyDenial, verifyDnskeys, verifyRRset } from '../../dns/dnssec/validate.ts';
+import { EdeCode } from '../../dns/wire/edns.ts';
+import { verifyDenial } from '../../dns/dnssec/denial.ts';
+import { verifyDnskeys, verifyRRset } from '../../dns/dnssec/validate.ts';
 import type { RrsigData } from '../../dns/types.ts';
 import { flipByte, NOW, parentZoneText, requireBindTools, Signed, signWithBind, withData, type Alg, type SignedZone } from './validate-fixtures.ts';
 

@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EdeCode, validateChain, verifyDenial, verifyRRset, verifyRRsets, type ZoneEvidence } from '../../dns/dnssec/validate.ts';
+import { EdeCode } from '../../dns/wire/edns.ts';
+import { validateChain, type ZoneEvidence } from '../../dns/dnssec/chain.ts';
+import { verifyDenial } from '../../dns/dnssec/denial.ts';
+import { verifyRRset, verifyRRsets } from '../../dns/dnssec/validate.ts';
 import type { DnskeyData, DsData, RR } from '../../dns/types.ts';
 import { childZoneText, NOW, parentZoneText, requireBindTools, Signed, signWithBind, type SignedZone } from './validate-fixtures.ts';
 

@@ -10,7 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EdeCode, verifyDenial, verifyDnskeys, verifyRRset, verifyRRsets, type SecurityStatus, type Verdict } from '../../dns/dnssec/validate.ts';
+import { EdeCode } from '../../dns/wire/edns.ts';
+import { verifyDenial } from '../../dns/dnssec/denial.ts';
+import { verifyDnskeys, verifyRRset, verifyRRsets, type SecurityStatus, type Verdict } from '../../dns/dnssec/validate.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { groupRRsets } from '../../dns/rrset.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
