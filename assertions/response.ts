@@ -7,7 +7,8 @@ import { canonicalName } from '../dns/name.ts';
 import { rdataKey } from '../dns/rdata-key.ts';
 import { edeOf } from '../dns/wire/edns.ts';
 import { type Message, type RR, type RcodeName } from '../dns/types.ts';
-import { formatRecord, parseRecord } from '../dns/zone/rdata-text.ts';
+import { formatRecord } from '../dns/zone/rdata-format.ts';
+import { parseRecord } from '../dns/zone/rdata-text.ts';
 import { outcome, type AssertionOutcome } from './result.ts';
 
 export type FlagName = 'aa' | 'tc' | 'ad' | 'ra' | 'rd' | 'cd';

@@ -4,7 +4,7 @@
 
 import { canonicalCompare, nameEquals, normalizeName, toFqdn } from '../name.ts';
 import type { Name, RR } from '../types.ts';
-import { formatRecord } from './rdata-text.ts';
+import { formatRecord } from './rdata-format.ts';
 import { Zone } from './zone.ts';
 
 export function writeMasterFile(zone: Zone | Iterable<RR>, origin?: Name): string {

@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { writeFileSync } from 'node:fs';
-import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { toFqdn } from '../../dns/name.ts';
 import { RealClock } from '../../net/clock.ts';
 import { SeededRandom } from '../../net/random.ts';

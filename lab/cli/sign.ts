@@ -8,7 +8,7 @@ import { dsRecords, signZone, type SignZoneOptions } from '../../dns/dnssec/sign
 import { normalizeName, toFqdn } from '../../dns/name.ts';
 import type { DnskeyData } from '../../dns/types.ts';
 import { loadZoneFile } from '../../dns/zone/master-file.ts';
-import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
 import { RealClock } from '../../net/clock.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';

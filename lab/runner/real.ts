@@ -23,7 +23,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { RealClock } from '../../net/clock.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import { SocketEdge, type EdgeStats } from '../../net/socket-edge.ts';

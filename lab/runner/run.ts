@@ -10,7 +10,8 @@ import { expectNever, expectOutageDuration, expectRecoveryBetween, expectThrough
 import { expectNotReceived, expectQueryCount, type TraceEntry } from '../../assertions/trace.ts';
 import { normalizeName } from '../../dns/name.ts';
 import type { DsData, Message } from '../../dns/types.ts';
-import { formatRecord, parseRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
+import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { VirtualClock } from '../../net/clock.ts';
 import type { IpPacket, PacketSink } from '../../net/packet.ts';
 import { SeededRandom } from '../../net/random.ts';

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { encodeMessage } from '../../dns/wire/message.ts';
 import { base32hex } from '../../dns/base32hex.ts';
 import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
-import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import type { Message, RR, RRTypeName } from '../../dns/types.ts';
 import { query } from './helpers.ts';
 import { requireBinary, startNsd, stopChild, tcpExchange, udpExchange, waitUntilAnswers, type Reply } from './lib/dns-client.ts';

@@ -22,7 +22,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkZone, type ZoneProblemCode } from '../../dns/zone/check.ts';
 import { loadZoneFile, ZoneSyntaxError } from '../../dns/zone/master-file.ts';
-import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
 import { normalizeLine } from './bind-normalize.ts';
 

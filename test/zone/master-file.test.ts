@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadZoneFile, parseMasterFile, parseZoneText, ZoneSyntaxError } from '../../dns/zone/master-file.ts';
-import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import type { RR, SoaData } from '../../dns/types.ts';
 
 type TxtData = Buffer[];

@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RR } from '../../dns/types.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
-import { formatRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { encodeRdata } from '../../dns/wire/rdata.ts';
 import { normalizeLine } from './bind-normalize.ts';
 import { randomZone } from './random-zone.ts';

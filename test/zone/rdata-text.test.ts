@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RRTypeName, SvcbData } from '../../dns/types.ts';
 import { ZoneSyntaxError, parseMasterFile } from '../../dns/zone/master-file.ts';
-import { formatRdata, formatRecord, parseRdata, parseRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRdata, formatRecord } from '../../dns/zone/rdata-format.ts';
+import { parseRdata, parseRecord } from '../../dns/zone/rdata-text.ts';
 import { decodeRdata, encodeRdata } from '../../dns/wire/rdata.ts';
 import { RdataSyntaxError } from '../../dns/zone/errors.ts';
 

@@ -14,7 +14,8 @@ import { join, resolve } from 'node:path';
 import type { RR } from '../../dns/types.ts';
 import { decodeRdata, encodeRdata } from '../../dns/wire/rdata.ts';
 import { loadZoneFile, parseMasterFile, ZoneSyntaxError } from '../../dns/zone/master-file.ts';
-import { formatRecord, parseRecord } from '../../dns/zone/rdata-text.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
+import { parseRecord } from '../../dns/zone/rdata-text.ts';
 
 const GOOD = resolve(import.meta.dirname, '../fixtures/zones/good');
 
