@@ -124,11 +124,6 @@ export function nameProblem(name: Name): string | undefined {
   return undefined;
 }
 
-/** Lowercase ASCII letters only (RFC 4343 §3); escapes are left as they are. */
-export function toLowerName(name: Name): Name {
-  return normalizeName(name).replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
 /** Canonical (RFC 4034 §6.2) textual form: lowercase, escapes normalized. */
 export function canonicalName(name: Name): Name {
   // Fast path (hot in zone loading and lookups): letters, digits, '-', '_', '*'
@@ -182,14 +177,6 @@ export function joinName(left: string, right: Name): Name {
 export function ancestorWithLabels(name: Name, count: number): Name {
   const ls = labels(name);
   return fromLabels(ls.slice(ls.length - count));
-}
-
-/** `name` relative to `origin` for zone-file output ("@" for the origin itself). */
-export function relativize(name: Name, origin: Name): string {
-  if (nameEquals(name, origin)) return '@';
-  if (!isSubdomain(name, origin)) return `${normalizeName(name)}.`;
-  const n = labels(name);
-  return fromLabels(n.slice(0, n.length - labels(origin).length));
 }
 
 /** Presentation with the trailing dot, as dig and zone files show absolute names. */

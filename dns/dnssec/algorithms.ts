@@ -40,7 +40,6 @@ export const Algorithm = {
 
 /** Algorithms dnslab signs with (RFC 5702, RFC 6605, RFC 8080). */
 export type SigningAlgorithm = 8 | 13 | 15;
-export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = [8, 13, 15];
 
 export const ALGORITHMS: ReadonlyMap<number, AlgorithmInfo> = new Map<number, AlgorithmInfo>([
   [1, { number: 1, mnemonic: 'RSAMD5', canSign: false }],
@@ -57,10 +56,6 @@ export const ALGORITHMS: ReadonlyMap<number, AlgorithmInfo> = new Map<number, Al
   [16, { number: 16, mnemonic: 'ED448', canSign: false }],
 ]);
 
-export function algorithmInfo(n: number): AlgorithmInfo | undefined {
-  return ALGORITHMS.get(n);
-}
-
 export function algorithmMnemonic(n: number): string {
   return ALGORITHMS.get(n)?.mnemonic ?? `ALG${n}`;
 }
@@ -69,18 +64,12 @@ export function isSigningAlgorithm(n: number): n is SigningAlgorithm {
   return n === 8 || n === 13 || n === 15;
 }
 
-/** DS digest types (RFC 4034 §5.1.3 / RFC 4509 / RFC 6605 §2). 3 (GOST) is not supported. */
-export const DigestType = { SHA1: 1, SHA256: 2, SHA384: 4 } as const;
 export type DsDigestType = 1 | 2 | 4;
 const DIGEST_HASH: Record<DsDigestType, { hash: string; length: number }> = {
   1: { hash: 'sha1', length: 20 },
   2: { hash: 'sha256', length: 32 },
   4: { hash: 'sha384', length: 48 },
 };
-
-export function digestLength(digestType: number): number | undefined {
-  return DIGEST_HASH[digestType as DsDigestType]?.length;
-}
 
 /** DNSKEY flag bits (RFC 4034 §2.1.1, RFC 5011 §7 REVOKE). */
 export const DnskeyFlag = { ZONE: 0x0100, SEP: 0x0001, REVOKE: 0x0080 } as const;

@@ -86,11 +86,6 @@ export class OnlineSigner {
   }
 }
 
-/** The hook as a pure function (same behaviour as `new OnlineSigner(...).signAnswer`). */
-export function signAnswerOnline(response: Message, query: Message, zone: Zone, keys: readonly SigningKey[], nowMs: number, options: Omit<OnlineSignerOptions, 'keys' | 'now'> = {}): Message {
-  return new OnlineSigner({ ...options, keys, now: () => nowMs }).signAnswer(response, query, zone);
-}
-
 /** Put the zone's DNSKEY RRset (and CDS/CDNSKEY for the KSKs when asked) into the zone an online signer serves. */
 export function publishKeys(zone: Zone, keys: readonly SigningKey[], options: { ttl?: number; cds?: boolean } = {}): void {
   const ttl = options.ttl ?? 3600;

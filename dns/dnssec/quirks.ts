@@ -17,14 +17,6 @@ interface Target {
   type?: RRTypeName;
 }
 
-/**
- * Slack / Route 53, 2021-09-30 (docs/incidents.md: "Slack 2021: NSEC bitmap"): the NODATA NSEC for a name
- * that exists only through a wildcard lists just RRSIG NSEC. Online signer only.
- */
-export function slackNsecBitmap(): OnlineSigningQuirk {
-  return { kind: 'nsec-bitmap-omits-wildcard-types' };
-}
-
 /** Signatures that expired `agoSeconds` before `now` (Unix seconds): resolvers answer SERVFAIL (EDE 7). */
 export function expiredSignatures(now: number, target: Target = {}, agoSeconds = 3600): ZoneSigningQuirk {
   return { kind: 'signature-validity', ...target, inception: now - agoSeconds - 30 * 86400, expiration: now - agoSeconds };
@@ -43,11 +35,6 @@ export function missingRrsig(owner: Name, type: RRTypeName, keyTag?: number): Zo
 /** A signature with flipped octets: bogus (EDE 6 "DNSSEC Bogus"). */
 export function corruptSignature(owner: Name, type: RRTypeName, keyTag?: number): ZoneSigningQuirk {
   return keyTag === undefined ? { kind: 'corrupt-signature', owner, type } : { kind: 'corrupt-signature', owner, type, keyTag };
-}
-
-/** An NSEC/NSEC3 bitmap that leaves out types that exist (offline signing). */
-export function bitmapOmits(owner: Name, types: RRTypeName[]): ZoneSigningQuirk {
-  return { kind: 'bitmap-omit', owner, types };
 }
 
 /**
@@ -69,11 +56,3 @@ export function dsRecordMatchingNoKey(key: SigningKey, ttl = 86400, how: 'digest
   return { name: key.owner, type: 'DS', class: 'IN', ttl, data: dsMatchingNoKey(key, how) };
 }
 
-/** One line per quirk kind, for scenario reports. */
-export const QUIRK_DESCRIPTIONS: Record<OnlineSigningQuirk['kind'], string> = {
-  'nsec-bitmap-omits-wildcard-types': 'NODATA NSEC at a wildcard-synthesised name lists only RRSIG NSEC (Route 53, Slack outage 2021-09-30)',
-  'signature-validity': 'RRSIG inception/expiration outside the validation time (expired or not yet valid)',
-  'missing-rrsig': 'an RRset is served without its RRSIG',
-  'corrupt-signature': 'an RRSIG whose signature octets do not verify',
-  'bitmap-omit': 'an NSEC/NSEC3 type bitmap that omits types present at the owner',
-};

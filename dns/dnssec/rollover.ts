@@ -14,7 +14,7 @@
 import { nameEquals } from '../name.ts';
 import type { DnskeyData, DsData, Name, RR } from '../types.ts';
 import type { Zone } from '../zone/zone.ts';
-import { keyTag, makeDs, type DsDigestType } from './algorithms.ts';
+import { makeDs, type DsDigestType } from './algorithms.ts';
 import type { SigningKey } from './keys.ts';
 import { KeyError } from './public-key.ts';
 import { signZone, type SignZoneOptions } from './sign.ts';
@@ -102,10 +102,6 @@ export function removeDs(state: KeyState, key: SigningKey | number): KeyState {
 export function addForeignDnskey(state: KeyState, dnskey: DnskeyData): KeyState {
   if (state.foreign.some((d) => sameDnskey(d, dnskey))) return state;
   return { ...state, foreign: [...state.foreign, { ...dnskey, key: Buffer.from(dnskey.key) }] };
-}
-
-export function removeForeignDnskey(state: KeyState, dnskey: DnskeyData | number): KeyState {
-  return { ...state, foreign: state.foreign.filter((d) => (typeof dnskey === 'number' ? keyTag(d) !== dnskey : !sameDnskey(d, dnskey))) };
 }
 
 /** Sign `zone` as this state says: DNSKEY RRset = published + foreign exactly, signatures by the active keys. */

@@ -26,15 +26,6 @@ interface EncodedName {
 const nameCache = new Map<string, EncodedName>();
 const NAME_CACHE_LIMIT = 4096;
 
-/**
- * Label octets of `name`, leftmost first, root label excluded. Validates
- * RFC 1035 §2.3.4 limits unless `unsafe`; a label longer than 255 octets
- * cannot be written at all (its length octet could not hold it).
- */
-export function nameToLabelOctets(name: Name, unsafe: boolean, offset = -1): Buffer[] {
-  return encodedName(name, unsafe, offset).parts;
-}
-
 function encodedName(name: Name, unsafe: boolean, offset: number): EncodedName {
   if (!unsafe) {
     const cached = nameCache.get(name);

@@ -184,7 +184,3 @@ function isHashedOwner(name: Name, origin: Name): boolean {
   return l.length === labels(origin).length + 1 && /^[0-9a-vA-V]+$/.test(l[0]!) && (l[0]!.length * 5) % 8 < 5;
 }
 
-/** Only the errors (what makes a server refuse to load the zone). */
-export function zoneErrors(problems: readonly ZoneProblem[]): ZoneProblem[] {
-  return problems.filter((p) => p.severity === 'error');
-}

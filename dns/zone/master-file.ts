@@ -17,17 +17,6 @@ import { Zone } from './zone.ts';
 
 export { ZoneSyntaxError } from './errors.ts';
 
-export interface ParseOptions {
-  /** Initial origin (what `@` and relative names mean until a $ORIGIN). */
-  origin?: Name;
-  /** Used in error messages and to resolve relative $INCLUDE paths. */
-  fileName?: string;
-  /** TTL for records when neither the record, $TTL, nor an earlier record gives one. */
-  defaultTtl?: number;
-  /** Reads an $INCLUDE'd file (path already resolved against the including file). Without it $INCLUDE is an error. */
-  readInclude?: (path: string) => string;
-}
-
 /** Where a parsed record came from (for messages from zone checks). */
 export interface SourcePosition {
   file: string;

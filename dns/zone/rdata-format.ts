@@ -17,7 +17,6 @@ export function formatSigTime(seconds: number): string {
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
-
 function done(r: Reader, text: string): string {
   if (r.remaining() !== 0) throw new Error('trailing octets');
   return text;
@@ -55,7 +54,6 @@ const EXTRA_FORMATS: Partial<Record<number, (r: Reader) => string>> = {
     return euiText(r.rest('RDATA'));
   },
 };
-
 
 // ---------------------------------------------------------------------------
 // Formatting
@@ -180,11 +178,6 @@ export function formatRdata(rr: RR): string {
 
 export function sortTypes(types: readonly RRTypeName[]): string[] {
   return [...new Set(types.map(typeToNumber))].sort((a, b) => a - b).map((n) => typeMnemonic(typeFromNumber(n)));
-}
-
-/** Type mnemonic as printed: RFC 3597 `TYPEnnn` when unknown. */
-export function formatType(type: RRTypeName): string {
-  return typeMnemonic(type);
 }
 
 /** One record as dig and zone files print it: `www.example.jp.\t300\tIN\tA\t192.0.2.1`. */

@@ -212,11 +212,6 @@ export function parseIpv6(text: string): Buffer | undefined {
 
 export { formatIPv4 as formatIpv4, formatIPv6 as formatIpv6 };
 
-export function normalizeIpv6(text: string): string | undefined {
-  const b = parseIpv6(text);
-  return b ? formatIPv6(b) : undefined;
-}
-
 // ---------------------------------------------------------------------------
 // Binary encodings
 

@@ -13,7 +13,7 @@
 // - CNAME/DNAME targets are chased inside the same zone only;
 // - REFUSED carries EDE 20 "Not Authoritative", an unsupported class EDE 21.
 
-import { ancestorWithLabels, canonicalName, fromLabels, isSubdomain, joinName, labelCount, labels, nameProblem } from '../../dns/name.ts';
+import { canonicalName, fromLabels, isSubdomain, joinName, labelCount, labels, nameProblem } from '../../dns/name.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { Edns, Message, MxData, Name, RcodeName, RR, RRTypeName, SoaData, SrvData } from '../../dns/types.ts';
 import { EdeCode, makeEdeOption } from '../../dns/wire/edns.ts';
@@ -402,7 +402,3 @@ function pickAnyRRset(sets: readonly RRset[], wantDnssec: boolean): RRset | unde
   return normal ?? lastResort;
 }
 
-/** Convenience for callers that only need the closest-encloser arithmetic (tests). */
-export function nextCloserName(qname: Name, closestEncloser: Name): Name {
-  return ancestorWithLabels(qname, labelCount(closestEncloser) + 1);
-}
