@@ -39,7 +39,7 @@ export interface RunReport {
   pending: number;
 }
 
-export interface RunOptions {
+export interface ClockRunOptions {
   /** Stop after this many events (default DEFAULT_MAX_EVENTS). */
   maxEvents?: number;
 }
@@ -142,13 +142,13 @@ export class VirtualClock implements Clock {
   }
 
   /** Run every timer due within the next `ms`, then stand at now+ms. */
-  async runFor(ms: number, options: RunOptions = {}): Promise<RunReport> {
+  async runFor(ms: number, options: ClockRunOptions = {}): Promise<RunReport> {
     if (!(ms >= 0)) throw new RangeError(`runFor needs a non-negative duration, got ${ms}`);
     return this.run(this.time + ms, true, options);
   }
 
   /** Run every timer due up to lab time `epochMs`, then stand there. */
-  async runUntil(epochMs: number | Date | string, options: RunOptions = {}): Promise<RunReport> {
+  async runUntil(epochMs: number | Date | string, options: ClockRunOptions = {}): Promise<RunReport> {
     const target = parseInstant(epochMs);
     if (target < this.time) throw new RangeError(`runUntil target ${new Date(target).toISOString()} is in the lab's past`);
     return this.run(target, true, options);
@@ -160,7 +160,7 @@ export class VirtualClock implements Clock {
    * idle, so the report says why it stopped. When idle, the clock stays at the
    * last event's time.
    */
-  async runUntilIdle(limitMs: number = DEFAULT_IDLE_LIMIT_MS, options: RunOptions = {}): Promise<RunReport> {
+  async runUntilIdle(limitMs: number = DEFAULT_IDLE_LIMIT_MS, options: ClockRunOptions = {}): Promise<RunReport> {
     return this.run(this.time + limitMs, false, options);
   }
 
@@ -171,7 +171,7 @@ export class VirtualClock implements Clock {
    * lab day) or hits the event cap first — a promise nothing will ever settle
    * cannot hang a test.
    */
-  async runUntilSettled<T>(promise: Promise<T>, limitMs: number = 86_400_000, options: RunOptions = {}): Promise<T> {
+  async runUntilSettled<T>(promise: Promise<T>, limitMs: number = 86_400_000, options: ClockRunOptions = {}): Promise<T> {
     let settled = false;
     const watched = promise.then(
       (v) => ((settled = true), v),
@@ -186,7 +186,7 @@ export class VirtualClock implements Clock {
     return watched;
   }
 
-  private async run(target: number, advanceToTarget: boolean, options: RunOptions, done?: () => boolean): Promise<RunReport> {
+  private async run(target: number, advanceToTarget: boolean, options: ClockRunOptions, done?: () => boolean): Promise<RunReport> {
     if (this.running) throw new Error('VirtualClock is already running: await the previous runFor/runUntil/runUntilIdle first');
     this.running = true;
     const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;

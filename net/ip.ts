@@ -41,8 +41,8 @@ export function normalizeIp(address: string): string {
   return bytesToIp(ipToBytes(address));
 }
 
-/** "0.0.0.0" / "::" — bind on every address of that family the host owns. */
-export function isWildcard(address: string): boolean {
+/** The unspecified address "0.0.0.0" / "::" (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2): bind on every address of that family the host owns. */
+export function isUnspecified(address: string): boolean {
   return address === '0.0.0.0' || (ipFamily(address) === 6 && normalizeIp(address) === '::');
 }
 

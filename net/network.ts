@@ -7,6 +7,9 @@
 // truncation and malformed messages are always real.
 
 /** An IPv4 or IPv6 literal and a port. */
+/** The DNS transport a message travelled on (RFC 1035 §4.2). */
+export type Transport = 'udp' | 'tcp';
+
 export interface Endpoint {
   address: string;
   port: number;

@@ -11,7 +11,7 @@ import { createConnection, createServer, type Server, type Socket as NetSocket }
 import { RealClock } from './clock.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
 import type { SocketEdge, TcpFlow } from './socket-edge.ts';
-import { ipFamily, isLoopback, isWildcard, normalizeIp } from './ip.ts';
+import { ipFamily, isLoopback, isUnspecified, normalizeIp } from './ip.ts';
 import {
   type Clock,
   type Endpoint,
@@ -55,10 +55,10 @@ export class SocketNetwork implements Network {
     this.idleTimeoutMs = options.tcpIdleTimeoutMs;
     this.addresses = options.addresses.map((a) => {
       if (ipFamily(a) === undefined) throw new NetworkError('NOT_ALLOWED', `"${a}" is not an IPv4/IPv6 address literal`);
-      if (!this.allowExternal && !isLoopback(a) && !isWildcard(a)) {
+      if (!this.allowExternal && !isLoopback(a) && !isUnspecified(a)) {
         throw new NetworkError('NOT_ALLOWED', `${a} is not a loopback address; the lab binds 127.0.0.0/8 or ::1 unless you pass allowExternal: true`);
       }
-      if (!this.allowExternal && isWildcard(a)) {
+      if (!this.allowExternal && isUnspecified(a)) {
         throw new NetworkError('NOT_ALLOWED', `the wildcard ${a} would listen on every interface; name a loopback address or pass allowExternal: true`);
       }
       return normalizeIp(a);

@@ -10,7 +10,7 @@
 // then UDP socket or TCP connection). See net/README.md.
 
 import { DEFAULT_LAB_EPOCH, VirtualClock } from './clock.ts';
-import { ipFamily, isWildcard, normalizeIp, type IpFamily } from './ip.ts';
+import { ipFamily, isUnspecified, normalizeIp, type IpFamily } from './ip.ts';
 import {
   type Endpoint,
   type Network,
@@ -238,7 +238,7 @@ export class VirtualNetwork {
     if (this.hostsByName.has(name)) throw new NetworkError('ADDRESS_IN_USE', `a host named "${name}" already exists; pick another name`);
     const normalized = addresses.map((a) => {
       if (ipFamily(a) === undefined) throw new NetworkError('NOT_ALLOWED', `host "${name}": "${a}" is not an IPv4/IPv6 address literal`);
-      if (isWildcard(a)) throw new NetworkError('NOT_ALLOWED', `host "${name}": the wildcard "${a}" cannot be a host address`);
+      if (isUnspecified(a)) throw new NetworkError('NOT_ALLOWED', `host "${name}": the wildcard "${a}" cannot be a host address`);
       const n = normalizeIp(a);
       const owner = this.hostsByAddress.get(n);
       if (owner) throw new NetworkError('ADDRESS_IN_USE', `host "${name}": address ${n} already belongs to host "${owner.name}"`);
@@ -567,7 +567,7 @@ export class VirtualHost implements Network {
       if (family === undefined) throw new NetworkError('UNREACHABLE', `${this.name}: "${remote.address}" is not an IP address`);
       const remoteAddr = normalizeIp(remote.address);
       const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addrs.find((a) => ipFamily(a) === family);
-      if (localAddress === undefined || isWildcard(localAddress)) {
+      if (localAddress === undefined || isUnspecified(localAddress)) {
         throw new NetworkError('UNREACHABLE', `${this.name} has no IPv${family} address to connect to ${formatEndpoint(remote)} from`);
       }
       this.purgeTimeWait();
@@ -604,7 +604,7 @@ export class VirtualHost implements Network {
     if (family === undefined || !Number.isInteger(to.port) || to.port < 1 || to.port > 65535) return; // not routable: lost
     const dst = normalizeIp(to.address);
     let src = from.address;
-    if (isWildcard(src)) {
+    if (isUnspecified(src)) {
       const pick = this.addrs.find((a) => ipFamily(a) === family);
       if (pick === undefined) return; // no address of that family: nothing leaves
       src = pick;
@@ -714,7 +714,7 @@ export class VirtualHost implements Network {
 
   private localAddress(address: string): string {
     if (ipFamily(address) === undefined) throw new NetworkError('ADDRESS_NOT_LOCAL', `${this.name}: "${address}" is not an IP address`);
-    if (isWildcard(address)) return ipFamily(address) === 4 ? '0.0.0.0' : '::';
+    if (isUnspecified(address)) return ipFamily(address) === 4 ? '0.0.0.0' : '::';
     const a = normalizeIp(address);
     if (!this.addrs.includes(a)) {
       throw new NetworkError('ADDRESS_NOT_LOCAL', `${this.name} does not own ${a} (it has ${this.addrs.join(', ') || 'no addresses'}); add it with addHost`);

@@ -23,7 +23,7 @@ import type { Message, Name, RR, RrsigData, RRTypeName } from '../types.ts';
 import type { Zone } from '../zone/zone.ts';
 import { makeDs } from './algorithms.ts';
 import type { SigningKey } from './keys.ts';
-import { corruptSignature, isBelowDname, signingRoles, signRRset, type ZoneSigningQuirk } from './sign.ts';
+import { flipSignatureOctets, isBelowDname, signingRoles, signRRset, type ZoneSigningQuirk } from './sign.ts';
 import { typeToNumber } from '../wire/types-map.ts';
 
 /** Incident behaviour of an online signer, as data. */
@@ -272,7 +272,7 @@ class AnswerSigning {
       }
       if (this.quirks.some((x) => x.kind === 'corrupt-signature' && match(x, key.keyTag))) {
         const d = rrsig.data as RrsigData;
-        rrsig = { ...rrsig, data: { ...d, signature: corruptSignature(d.signature) } };
+        rrsig = { ...rrsig, data: { ...d, signature: flipSignatureOctets(d.signature) } };
       }
       target.push({ ...rrsig, ttl: set.ttl });
     }

@@ -178,7 +178,7 @@ function matchesQuirk(q: { owner?: Name; type?: RRTypeName; keyTag?: number }, o
 }
 
 /** Flip bits in a signature so it fails verification but keeps its length. */
-export function corruptSignature(sig: Buffer): Buffer {
+export function flipSignatureOctets(sig: Buffer): Buffer {
   const out = Buffer.from(sig);
   if (out.length > 0) out[out.length >> 1] = out[out.length >> 1]! ^ 0xff;
   return out;
@@ -233,7 +233,7 @@ export function signZone(input: Zone, keys: readonly SigningKey[], options: Sign
       let rrsig = signRRset(set, key, { signer: origin, inception: times.inception, expiration: times.expiration });
       if (quirks.some((q) => q.kind === 'corrupt-signature' && matchesQuirk(q, set.name, set.type, key.keyTag))) {
         const d = rrsig.data as RrsigData;
-        rrsig = { ...rrsig, data: { ...d, signature: corruptSignature(d.signature) } };
+        rrsig = { ...rrsig, data: { ...d, signature: flipSignatureOctets(d.signature) } };
       }
       sigs.push(rrsig);
     }

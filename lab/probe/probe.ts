@@ -20,13 +20,13 @@ import { PROBE_MAX_SIZE, PROBE_ZONE, ProbeAuthority, sizeQuery } from './authori
 import { tcpQuery, UdpClient, type Exchange } from './client.ts';
 
 export type ProbeMode = 'auth-path' | 'resolver';
-export type Verdict = 'pass' | 'fail' | 'untestable';
+export type ProbeVerdict = 'pass' | 'fail' | 'untestable';
 
 export interface Checkpoint {
   id: number;
   key: string;
   title: string;
-  verdict: Verdict;
+  verdict: ProbeVerdict;
   /** One sentence a network engineer can act on. */
   summary: string;
   evidence: Record<string, unknown>;
@@ -121,7 +121,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const complete = (r: Exchange, qname: string) => r.ok && !r.tc && r.rcode === 'NOERROR' && (r.message?.answer.some((a) => a.type === 'TXT' && a.name.toLowerCase() === qname.toLowerCase()) ?? false);
   const checkpoints: Checkpoint[] = [];
   const notTested: string[] = [];
-  const add = (id: number, verdict: Verdict, summary: string, evidence: Record<string, unknown>) => {
+  const add = (id: number, verdict: ProbeVerdict, summary: string, evidence: Record<string, unknown>) => {
     const [key, title] = TITLES[id]!;
     checkpoints.push({ id, key, title, verdict, summary, evidence });
     if (verdict === 'untestable') notTested.push(`checkpoint ${id} (${title}): ${summary}`);

@@ -18,7 +18,7 @@ import type { RRset } from '../../dns/rrset.ts';
 import type { Edns, Message, MxData, Name, RcodeName, RR, RRTypeName, SoaData, SrvData } from '../../dns/types.ts';
 import { EdeCode, makeEdeOption } from '../../dns/wire/edns.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
-import { denialRecords, signaturesFor, type DenialKind } from './dnssec.ts';
+import { denialRecords, signaturesFor, type DenialCase } from './dnssec.ts';
 import type { ZoneEntry, ZoneSet } from './zone-set.ts';
 
 export interface AnswerContext {
@@ -243,7 +243,7 @@ class ZoneAnswerer {
    * for NODATA, and for wildcard NODATA the qname proof first, then SOA, then
    * the wildcard's own records.
    */
-  negative(zone: Zone, rcode: RcodeName, denial: DenialKind): void {
+  negative(zone: Zone, rcode: RcodeName, denial: DenialCase): void {
     const b = this.b;
     b.res.rcode = rcode;
     const proofs = b.wantDnssec ? denialRecords(zone, denial) : [];
@@ -258,7 +258,7 @@ class ZoneAnswerer {
     for (const set of after) b.add('authority', zone, set);
   }
 
-  private addDenial(zone: Zone, denial: DenialKind): void {
+  private addDenial(zone: Zone, denial: DenialCase): void {
     for (const set of denialRecords(zone, denial)) this.b.add('authority', zone, set);
   }
 

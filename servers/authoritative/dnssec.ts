@@ -154,7 +154,7 @@ export function closestEncloserProof(zone: Zone, qname: Name): { closestEncloser
   return { closestEncloser: zone.origin, records: [] };
 }
 
-export type DenialKind =
+export type DenialCase =
   | { kind: 'nxdomain'; qname: Name }
   | { kind: 'nodata'; qname: Name; qtype: RRTypeName }
   | { kind: 'wildcard-answer'; qname: Name; closestEncloser: Name }
@@ -162,7 +162,7 @@ export type DenialKind =
   | { kind: 'no-ds'; cut: Name };
 
 /** The NSEC or NSEC3 RRsets (without signatures) proving a denial, deduplicated. */
-export function denialRecords(zone: Zone, denial: DenialKind): RRset[] {
+export function denialRecords(zone: Zone, denial: DenialCase): RRset[] {
   const mode = denialMode(zone);
   const out: RRset[] = [];
   const push = (s: RRset | undefined) => {

@@ -8,13 +8,12 @@ import { frameTcp, TcpFrameReader, MAX_TCP_MESSAGE } from '../../dns/wire/tcp.ts
 import { isWireError } from '../../dns/wire/errors.ts';
 import type { Message, Name, RcodeName, RRTypeName } from '../../dns/types.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
-import type { Endpoint, Network, TcpConnection, TcpListener, UdpSocket } from '../../net/network.ts';
+import type { Endpoint, Network, TcpConnection, TcpListener, Transport, UdpSocket } from '../../net/network.ts';
 import { answerQuery, DEFAULT_UDP_PAYLOAD, type AnswerContext } from './answer.ts';
 import { composeQuirks, quirkProblem, type Next, type Outcome, type QueryContext, type Quirk } from './quirks.ts';
 import { fitResponse } from './truncate.ts';
 import { ZoneSet } from './zone-set.ts';
 
-export type Transport = 'udp' | 'tcp';
 
 interface EventBase {
   server: string;

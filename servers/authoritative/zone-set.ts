@@ -13,13 +13,13 @@ import type { Zone } from '../../dns/zone/zone.ts';
  * the zone) and hands it to `signAnswer`, which returns the signed response
  * (RRSIGs, denial proofs, or a deliberately broken variant for a quirk).
  */
-export interface OnlineSigner {
+export interface OnlineSigningHook {
   signAnswer(response: Message, query: Message, zone: Zone): Message;
 }
 
 export interface ZoneEntry {
   zone: Zone;
-  onlineSigner?: OnlineSigner;
+  onlineSigner?: OnlineSigningHook;
 }
 
 export class ZoneSet {
@@ -32,7 +32,7 @@ export class ZoneSet {
   }
 
   /** Add (or replace) the zone for its origin. */
-  add(zone: Zone, options: { onlineSigner?: OnlineSigner } = {}): ZoneEntry {
+  add(zone: Zone, options: { onlineSigner?: OnlineSigningHook } = {}): ZoneEntry {
     const entry: ZoneEntry = { zone };
     if (options.onlineSigner) entry.onlineSigner = options.onlineSigner;
     this.entries.set(canonicalName(zone.origin), entry);
@@ -55,7 +55,7 @@ export class ZoneSet {
   }
 
   /** Attach or clear the online signer of a zone already in the set. */
-  setOnlineSigner(origin: Name, signer: OnlineSigner | undefined): void {
+  setOnlineSigner(origin: Name, signer: OnlineSigningHook | undefined): void {
     const e = this.entries.get(canonicalName(origin));
     if (!e) throw new Error(`no zone ${normalizeName(origin)} on this server; add it before attaching a signer`);
     if (signer) e.onlineSigner = signer;

@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { RealSoftwareError, runCommand } from './netns.ts';
+import { RealSoftwareError, runChecked } from './netns.ts';
 import { BINARY, flushCommands, LIBFAKETIME, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns, writeConfig } from './products.ts';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -191,7 +191,7 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  */
 export function isolateContainer(): string {
   if (!existsSync('/.dockerenv')) throw new RealSoftwareError('not inside a Docker container (/.dockerenv missing); the Docker path runs the world only in its container');
-  const routes = () => [runCommand('ip', ['-4', 'route', 'show']), runCommand('ip', ['-6', 'route', 'show'])].join('\n').split('\n').map((l) => l.trim()).filter(Boolean);
+  const routes = () => [runChecked('ip', ['-4', 'route', 'show']), runChecked('ip', ['-6', 'route', 'show'])].join('\n').split('\n').map((l) => l.trim()).filter(Boolean);
   // A route with a gateway (default or via) leads off the link; on-link routes reach only the internal bridge.
   const gateway = (l: string) => l.startsWith('default') || / via /.test(l);
   for (const l of routes().filter(gateway)) {

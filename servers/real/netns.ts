@@ -27,7 +27,7 @@ export function requireBinary(binary: string, pkg: string): void {
 }
 
 /** Run a short command; throw with its stderr when it fails. Bounded in time. */
-export function runCommand(cmd: string, args: string[], timeoutMs = 20_000): string {
+export function runChecked(cmd: string, args: string[], timeoutMs = 20_000): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
   if (r.status !== 0) throw new RealSoftwareError(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr ?? '').trim() || r.error?.message || ''}`);
   return r.stdout;
@@ -44,10 +44,10 @@ export class NetworkNamespace {
     if (process.getuid?.() !== 0) throw new RealSoftwareError('running real resolvers needs root to create a network namespace (ip netns add)');
     requireBinary('ip', 'iproute2');
     if (!name.startsWith(prefix)) throw new RealSoftwareError(`namespace "${name}" must start with ${prefix}`);
-    runCommand('ip', ['netns', 'add', name]);
+    runChecked('ip', ['netns', 'add', name]);
     const ns = new NetworkNamespace(name);
     try {
-      runCommand('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+      runChecked('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
       const routes = ns.routes();
       if (routes !== '') throw new RealSoftwareError(`fresh namespace ${name} has routes, refusing to run resolvers in it:\n${routes}`);
     } catch (e) {
@@ -59,9 +59,9 @@ export class NetworkNamespace {
 
   /** Main-table routes, IPv4 and IPv6 (local addresses on lo live in the local table and do not count). */
   routes(): string {
-    const v4 = runCommand('ip', ['-n', this.name, '-4', 'route', 'show']).trim();
+    const v4 = runChecked('ip', ['-n', this.name, '-4', 'route', 'show']).trim();
     // A down/absent IPv6 stack has no main-table routes either.
-    const v6 = runCommand('ip', ['-n', this.name, '-6', 'route', 'show']).trim();
+    const v6 = runChecked('ip', ['-n', this.name, '-6', 'route', 'show']).trim();
     return [v4, v6].filter((s) => s !== '').join('\n');
   }
 
@@ -111,7 +111,7 @@ export function addLoopbackAddress(address: string, netns?: string): void {
  * kernel really fragments a larger UDP datagram and TCP uses an MSS of 1460, as on Ethernet.
  */
 export function setLoopbackMtu(mtu: number): void {
-  runCommand('ip', ['link', 'set', 'dev', 'lo', 'mtu', String(mtu)]);
+  runChecked('ip', ['link', 'set', 'dev', 'lo', 'mtu', String(mtu)]);
 }
 
 /** The name of the namespace a process is in (`ip netns identify`), or undefined in the host namespace. */
@@ -128,8 +128,8 @@ export function namespaceOf(pid: number = process.pid): string | undefined {
 export function assertIsolated(prefix = NETNS_PREFIX): string {
   const ns = namespaceOf();
   if (!ns?.startsWith(prefix)) throw new RealSoftwareError(`not inside a ${prefix}* network namespace (in ${ns ?? 'the host namespace'}); real resolvers only run isolated`);
-  const v4 = runCommand('ip', ['-4', 'route', 'show']).trim();
-  const v6 = runCommand('ip', ['-6', 'route', 'show']).trim();
+  const v4 = runChecked('ip', ['-4', 'route', 'show']).trim();
+  const v6 = runChecked('ip', ['-6', 'route', 'show']).trim();
   if (v4 !== '' || v6 !== '') throw new RealSoftwareError(`namespace ${ns} has routes; refusing:\n${v4}\n${v6}`);
   return ns;
 }

@@ -24,9 +24,9 @@ import { nsecCovers, nsec3Covers, verifyDenial, type DenialKind } from '../../dn
 import { verifyDnskeys, verifyRRset } from '../../dns/dnssec/validate.ts';
 import { base32hex } from '../../dns/base32hex.ts';
 import { nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
-import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';
+import { formatEndpoint, type Clock, type Endpoint, type Transport } from '../../net/network.ts';
 import { ResolverCache, Trust, type CacheSecurity, type KeyEntry } from './cache.ts';
-import type { ResolverEvent, ResolutionSummary, ResponseClass, Transport, UpstreamPurpose } from './events.ts';
+import type { ResolverEvent, ResolutionSummary, ResponseClass, UpstreamPurpose } from './events.ts';
 import { InfraCache, type RandomSource } from './infra.ts';
 import type { ResolverSettings } from './settings.ts';
 import type { Upstream } from './upstream.ts';

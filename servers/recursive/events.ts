@@ -4,10 +4,9 @@
 // resolution.
 
 import type { Name, RcodeName, RRTypeName } from '../../dns/types.ts';
-import type { Endpoint } from '../../net/network.ts';
+import type { Endpoint, Transport } from '../../net/network.ts';
 
 export type UpstreamPurpose = 'iterate' | 'ns-address' | 'ds' | 'dnskey';
-export type Transport = 'udp' | 'tcp';
 
 /** How a response was understood (Unbound calls this the response type). */
 export type ResponseClass = 'answer' | 'cname' | 'referral' | 'nxdomain' | 'nodata' | 'lame' | 'error-rcode' | 'truncated' | 'formerr-edns';

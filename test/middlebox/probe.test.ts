@@ -6,18 +6,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SocketNetwork } from '../../net/socket.ts';
-import { ProbeAuthority, runProbe, type ProbeReport, type Verdict } from '../../lab/probe/index.ts';
+import { ProbeAuthority, runProbe, type ProbeReport, type ProbeVerdict } from '../../lab/probe/index.ts';
 import { buildStages, MiddleboxProxy, natConfig, sessionConfig, validateSettings, type MiddleboxSettings } from '../../servers/middlebox/index.ts';
 
-const P: Verdict = 'pass';
-const F: Verdict = 'fail';
-const U: Verdict = 'untestable';
+const P: ProbeVerdict = 'pass';
+const F: ProbeVerdict = 'fail';
+const U: ProbeVerdict = 'untestable';
 
 interface Case {
   name: string;
   settings: MiddleboxSettings;
   /** Verdicts of checkpoints 1..7. */
-  expect: [Verdict, Verdict, Verdict, Verdict, Verdict, Verdict, Verdict];
+  expect: [ProbeVerdict, ProbeVerdict, ProbeVerdict, ProbeVerdict, ProbeVerdict, ProbeVerdict, ProbeVerdict];
 }
 
 const CASES: Case[] = [

@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ManagedProcess, NetworkNamespace, requireBinary as need, runCommand as run } from '../../servers/real/netns.ts';
+import { ManagedProcess, NetworkNamespace, requireBinary as need, runChecked as run } from '../../servers/real/netns.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
