@@ -12,17 +12,8 @@ import { RealClock } from './clock.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
 import type { SocketEdge, TcpFlow } from './socket-edge.ts';
 import { ipFamily, isLoopback, isUnspecified, normalizeIp } from './ip.ts';
-import {
-  type Clock,
-  type Endpoint,
-  type Network,
-  NetworkError,
-  type TcpCloseReason,
-  type TcpConnection,
-  type TcpListener,
-  type UdpSocket,
-  formatEndpoint,
-} from './network.ts';
+import { formatEndpoint, NetworkError } from './network.ts';
+import type { Clock, Endpoint, Network, TcpCloseReason, TcpConnection, TcpListener, UdpSocket } from './network.ts';
 
 export interface SocketNetworkOptions {
   /** Addresses this host may bind (loopback unless allowExternal). */

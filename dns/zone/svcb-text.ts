@@ -53,6 +53,16 @@ function splitValueList(octets: Buffer): Buffer[] {
   return items;
 }
 
+/** ipv4hint / ipv6hint: a comma-separated address list, concatenated in wire form (RFC 9460 §7.3). */
+function addressList(f: Fields, octets: Buffer, parse: (text: string) => Buffer | undefined, key: string, family: string): Buffer {
+  return Buffer.concat(
+    octets
+      .toString('latin1')
+      .split(',')
+      .map((a) => parse(a) ?? f.fail(`${key}: '${a}' is not an ${family} address`)),
+  );
+}
+
 export function parseSvcParams(f: Fields): SvcParam[] {
   const params: SvcParam[] = [];
   while (f.more()) {
@@ -126,12 +136,7 @@ export function parseSvcParams(f: Fields): SvcParam[] {
         break;
       }
       case 4:
-        value = Buffer.concat(
-          need()
-            .toString('latin1')
-            .split(',')
-            .map((a) => parseIpv4(a) ?? f.fail(`ipv4hint: '${a}' is not an IPv4 address`)),
-        );
+        value = addressList(f, need(), parseIpv4, 'ipv4hint', 'IPv4');
         break;
       case 5:
         try {
@@ -141,12 +146,7 @@ export function parseSvcParams(f: Fields): SvcParam[] {
         }
         break;
       case 6:
-        value = Buffer.concat(
-          need()
-            .toString('latin1')
-            .split(',')
-            .map((a) => parseIpv6(a) ?? f.fail(`ipv6hint: '${a}' is not an IPv6 address`)),
-        );
+        value = addressList(f, need(), parseIpv6, 'ipv6hint', 'IPv6');
         break;
       default:
         value = octets ?? Buffer.alloc(0);
@@ -196,21 +196,17 @@ export function formatSvcParam(p: SvcParam): string {
       case 3:
         if (v.length === 2) return `${name}=${v.readUInt16BE(0)}`;
         break;
-      case 4: {
-        if (v.length === 0 || v.length % 4 !== 0) break;
+      case 4:
+      case 6: {
+        const size = p.key === 4 ? 4 : 16;
+        if (v.length === 0 || v.length % size !== 0) break;
         const a: string[] = [];
-        for (let i = 0; i < v.length; i += 4) a.push(formatIpv4(v.subarray(i, i + 4)));
+        for (let i = 0; i < v.length; i += size) a.push((size === 4 ? formatIpv4 : formatIpv6)(v.subarray(i, i + size)));
         return `${name}=${a.join(',')}`;
       }
       case 5:
         if (v.length > 0) return `${name}=${v.toString('base64')}`;
         break;
-      case 6: {
-        if (v.length === 0 || v.length % 16 !== 0) break;
-        const a: string[] = [];
-        for (let i = 0; i < v.length; i += 16) a.push(formatIpv6(v.subarray(i, i + 16)));
-        return `${name}=${a.join(',')}`;
-      }
       default:
         break;
     }

@@ -53,11 +53,16 @@ export function typeFromText(text: string): RRTypeName | undefined {
   const up = text.toUpperCase();
   const row = rrTypeByName(up);
   if (row) return row.textOnly === true ? (`TYPE${row.number}` as RRTypeName) : (up as RRTypeName);
-  const m = /^TYPE([0-9]{1,5})$/.exec(up);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  if (n > 0xffff) return undefined;
-  return typeFromNumber(n);
+  const n = genericNumber(up, 'TYPE');
+  return n === undefined ? undefined : typeFromNumber(n);
+}
+
+/** The number of an RFC 3597 §5 generic `TYPEnnn` / `CLASSnnn` (upper case), if it is one. */
+function genericNumber(up: string, prefix: 'TYPE' | 'CLASS'): number | undefined {
+  if (!up.startsWith(prefix)) return undefined;
+  const digits = up.slice(prefix.length);
+  if (!/^[0-9]{1,5}$/.test(digits) || Number(digits) > 0xffff) return undefined;
+  return Number(digits);
 }
 
 /** The mnemonic to print for a type: its RRTypeName, or the `textOnly` mnemonic for `TYPEnnn`. */
@@ -72,11 +77,8 @@ export function classFromText(text: string): RRClassName | undefined {
   const up = text.toUpperCase();
   if (up === 'CS') return 'CLASS2';
   if (Object.prototype.hasOwnProperty.call(RRClass, up)) return up as RRClassName;
-  const m = /^CLASS([0-9]{1,5})$/.exec(up);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  if (n > 0xffff) return undefined;
-  return classFromNumber(n);
+  const n = genericNumber(up, 'CLASS');
+  return n === undefined ? undefined : classFromNumber(n);
 }
 
 // ---------------------------------------------------------------------------

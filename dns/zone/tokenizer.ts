@@ -95,26 +95,9 @@ export function tokenize(text: string, file: string): Entry[] {
     const tokenLine = line;
     if (ch === '"') {
       // A quoted string: blanks, ';' and parentheses are literal inside.
-      i++;
-      let s = '';
-      for (;;) {
-        if (i >= n || text[i] === '\n') {
-          throw new ZoneSyntaxError(file, tokenLine, column, 'unterminated quoted string: expected a closing \'"\' on the same line');
-        }
-        const c = text[i]!;
-        if (c === '\\' && i + 1 < n && text[i + 1] !== '\n') {
-          s += c + text[i + 1]!;
-          i += 2;
-          continue;
-        }
-        if (c === '"') {
-          i++;
-          break;
-        }
-        s += c;
-        i++;
-      }
-      current.tokens.push({ text: s, quoted: true, line: tokenLine, column });
+      const q = quotedBody(text, i + 1, () => new ZoneSyntaxError(file, tokenLine, column, UNTERMINATED));
+      i = q.end;
+      current.tokens.push({ text: q.body, quoted: true, line: tokenLine, column });
       continue;
     }
     // A bare token; a '"' inside it opens a quoted segment that stays part of
@@ -129,22 +112,9 @@ export function tokenize(text: string, file: string): Entry[] {
         continue;
       }
       if (c === '"') {
-        s += c;
-        i++;
-        for (;;) {
-          if (i >= n || text[i] === '\n') {
-            throw new ZoneSyntaxError(file, tokenLine, column, 'unterminated quoted string: expected a closing \'"\' on the same line');
-          }
-          const q = text[i]!;
-          if (q === '\\' && i + 1 < n && text[i + 1] !== '\n') {
-            s += q + text[i + 1]!;
-            i += 2;
-            continue;
-          }
-          s += q;
-          i++;
-          if (q === '"') break;
-        }
+        const q = quotedBody(text, i + 1, () => new ZoneSyntaxError(file, tokenLine, column, UNTERMINATED));
+        s += `"${q.body}"`;
+        i = q.end;
         continue;
       }
       s += c;
@@ -157,4 +127,28 @@ export function tokenize(text: string, file: string): Entry[] {
   }
   finishEntry();
   return entries;
+}
+
+const UNTERMINATED = 'unterminated quoted string: expected a closing \'"\' on the same line';
+
+/**
+ * The text of a quoted string from `start` (just after its opening '"') to its
+ * closing '"', escapes kept raw; `end` is just after the closing quote. A
+ * string may not span lines: `unterminated()` is thrown at a newline or EOF.
+ */
+function quotedBody(text: string, start: number, unterminated: () => Error): { body: string; end: number } {
+  let body = '';
+  let i = start;
+  for (;;) {
+    if (i >= text.length || text[i] === '\n') throw unterminated();
+    const c = text[i]!;
+    if (c === '\\' && i + 1 < text.length && text[i + 1] !== '\n') {
+      body += c + text[i + 1]!;
+      i += 2;
+      continue;
+    }
+    if (c === '"') return { body, end: i + 1 };
+    body += c;
+    i++;
+  }
 }
