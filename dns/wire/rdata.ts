@@ -137,6 +137,26 @@ export function readTypeBitmap(r: Reader): RRTypeName[] {
 }
 
 // ---------------------------------------------------------------------------
+// NSEC3 parameters: the first four fields of NSEC3 are the whole of NSEC3PARAM
+// (RFC 5155 §3.2, §4.2).
+
+function writeNsec3Params(w: Writer, d: Nsec3ParamData, type: string): void {
+  w.u8(d.hashAlgorithm, `${type} hash algorithm`);
+  w.u8(d.flags, `${type} flags`);
+  w.u16(d.iterations, `${type} iterations`);
+  writeCharString(w, asBuffer(d.salt, `${type} salt`, w), `${type} salt`);
+}
+
+function readNsec3Params(r: Reader, type: string): Nsec3ParamData {
+  return {
+    hashAlgorithm: r.u8(`${type} hash algorithm`),
+    flags: r.u8(`${type} flags`),
+    iterations: r.u16(`${type} iterations`),
+    salt: readCharString(r, `${type} salt`),
+  };
+}
+
+// ---------------------------------------------------------------------------
 // SVCB / HTTPS params (RFC 9460 §2.2, §7)
 
 function svcParamProblem(key: number, value: Uint8Array): string | undefined {
@@ -353,24 +373,16 @@ function writeRdataUnguarded(w: Writer, type: RRTypeName, data: unknown, opts: R
     }
     case 'NSEC3': {
       const d = data as Nsec3Data;
-      w.u8(d.hashAlgorithm, 'NSEC3 hash algorithm');
-      w.u8(d.flags, 'NSEC3 flags');
-      w.u16(d.iterations, 'NSEC3 iterations');
-      writeCharString(w, asBuffer(d.salt, 'NSEC3 salt', w), 'NSEC3 salt');
+      writeNsec3Params(w, d, t);
       const h = asBuffer(d.nextHashedOwner, 'NSEC3 next hashed owner', w);
       if (h.length === 0 && !w.unsafe) bad('next hashed owner must not be empty (RFC 5155 §3.2)');
       writeCharString(w, h, 'NSEC3 next hashed owner');
       writeTypeBitmap(w, d.types);
       return;
     }
-    case 'NSEC3PARAM': {
-      const d = data as Nsec3ParamData;
-      w.u8(d.hashAlgorithm, 'NSEC3PARAM hash algorithm');
-      w.u8(d.flags, 'NSEC3PARAM flags');
-      w.u16(d.iterations, 'NSEC3PARAM iterations');
-      writeCharString(w, asBuffer(d.salt, 'NSEC3PARAM salt', w), 'NSEC3PARAM salt');
+    case 'NSEC3PARAM':
+      writeNsec3Params(w, data as Nsec3ParamData, t);
       return;
-    }
     case 'TLSA': {
       const d = data as TlsaData;
       w.u8(d.usage, 'TLSA usage');
@@ -526,23 +538,15 @@ export function readRdata(r: Reader, type: RRTypeName): RData {
       data = { nextDomain: r.name(false, 'NSEC next domain name'), types: readTypeBitmap(r) } satisfies NsecData;
       break;
     case 'NSEC3': {
-      const hashAlgorithm = r.u8('NSEC3 hash algorithm');
-      const flags = r.u8('NSEC3 flags');
-      const iterations = r.u16('NSEC3 iterations');
-      const salt = readCharString(r, 'NSEC3 salt');
+      const params = readNsec3Params(r, type);
       const at = r.pos;
       const nextHashedOwner = readCharString(r, 'NSEC3 next hashed owner');
       if (nextHashedOwner.length === 0) throw new WireError('BAD_RDATA', 'NSEC3 next hashed owner is empty (RFC 5155 §3.2)', at);
-      data = { hashAlgorithm, flags, iterations, salt, nextHashedOwner, types: readTypeBitmap(r) } satisfies Nsec3Data;
+      data = { ...params, nextHashedOwner, types: readTypeBitmap(r) } satisfies Nsec3Data;
       break;
     }
     case 'NSEC3PARAM':
-      data = {
-        hashAlgorithm: r.u8('NSEC3PARAM hash algorithm'),
-        flags: r.u8('NSEC3PARAM flags'),
-        iterations: r.u16('NSEC3PARAM iterations'),
-        salt: readCharString(r, 'NSEC3PARAM salt'),
-      } satisfies Nsec3ParamData;
+      data = readNsec3Params(r, type) satisfies Nsec3ParamData;
       break;
     case 'TLSA':
       data = {

@@ -11,27 +11,31 @@ export type UpstreamPurpose = 'iterate' | 'ns-address' | 'ds' | 'dnskey';
 /** How a response was understood (Unbound calls this the response type). */
 export type ResponseClass = 'answer' | 'cname' | 'referral' | 'nxdomain' | 'nodata' | 'lame' | 'error-rcode' | 'truncated' | 'formerr-edns';
 
-export interface UpstreamQueryEvent {
-  type: 'upstream-query';
+/** What every upstream event says: when, for which resolution, which server and question, over what. */
+interface UpstreamEventBase {
   time: number;
   resolution: number;
   server: Endpoint;
-  zone: Name;
   qname: Name;
   qtype: RRTypeName;
   transport: Transport;
+}
+/** What every client event says: when, which client, over what. */
+interface ClientEventBase {
+  time: number;
+  client: Endpoint;
+  transport: Transport;
+}
+
+export interface UpstreamQueryEvent extends UpstreamEventBase {
+  type: 'upstream-query';
+  zone: Name;
   edns: boolean;
   do: boolean;
   purpose: UpstreamPurpose;
 }
-export interface UpstreamResponseEvent {
+export interface UpstreamResponseEvent extends UpstreamEventBase {
   type: 'upstream-response';
-  time: number;
-  resolution: number;
-  server: Endpoint;
-  qname: Name;
-  qtype: RRTypeName;
-  transport: Transport;
   rcode: RcodeName;
   aa: boolean;
   tc: boolean;
@@ -39,32 +43,20 @@ export interface UpstreamResponseEvent {
   rttMs: number;
   class: ResponseClass;
 }
-export interface UpstreamFailureEvent {
+export interface UpstreamFailureEvent extends UpstreamEventBase {
   type: 'upstream-timeout' | 'upstream-error';
-  time: number;
-  resolution: number;
-  server: Endpoint;
-  qname: Name;
-  qtype: RRTypeName;
-  transport: Transport;
   reason: string;
 }
-export interface ClientQueryEvent {
+export interface ClientQueryEvent extends ClientEventBase {
   type: 'client-query';
-  time: number;
-  client: Endpoint;
-  transport: Transport;
   qname: Name;
   qtype: RRTypeName;
   rd: boolean;
   cd: boolean;
   do: boolean;
 }
-export interface ClientResponseEvent {
+export interface ClientResponseEvent extends ClientEventBase {
   type: 'client-response';
-  time: number;
-  client: Endpoint;
-  transport: Transport;
   qname: Name;
   qtype: RRTypeName;
   rcode: RcodeName;
@@ -72,11 +64,8 @@ export interface ClientResponseEvent {
   tc: boolean;
   size: number;
 }
-export interface ClientRejectedEvent {
+export interface ClientRejectedEvent extends ClientEventBase {
   type: 'client-rejected';
-  time: number;
-  client: Endpoint;
-  transport: Transport;
   reason: string;
 }
 export interface CacheEvent {
