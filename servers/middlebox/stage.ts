@@ -12,14 +12,14 @@
 // Packet-level behaviour (IP fragments, TCP segments, NAT) lives in the
 // interceptors of the fragments/, tcp-filter/ and load-balancer/ modules.
 
-import type { Endpoint } from '../../net/network.ts';
+import type { Endpoint, Transport } from '../../net/network.ts';
 import type { SeededRandom } from '../../net/random.ts';
 
 export type Direction = 'query' | 'response';
 
 /** Who talks to whom, as the box sees one message. */
 export interface Flow {
-  transport: 'udp' | 'tcp';
+  transport: Transport;
   /** The side that asked. */
   client: Endpoint;
   /** The side that answers. */
@@ -41,6 +41,21 @@ export interface DnsStage {
   readonly name: string;
   onQuery?(payload: Buffer, flow: Flow): StageResult;
   onResponse?(payload: Buffer, flow: Flow): StageResult;
+}
+
+/** A stage that judges a query and a response by the same rule. */
+export abstract class SymmetricStage implements DnsStage {
+  constructor(readonly name: string) {}
+
+  protected abstract judge(payload: Buffer, flow: Flow): StageResult;
+
+  onQuery(payload: Buffer, flow: Flow): StageResult {
+    return this.judge(payload, flow);
+  }
+
+  onResponse(payload: Buffer, flow: Flow): StageResult {
+    return this.judge(payload, flow);
+  }
 }
 
 export interface Delivery {

@@ -8,7 +8,7 @@ import type { InterceptContext, InterceptResult, PacketInterceptor } from '../..
 import type { IpPacket } from '../../../net/packet.ts';
 import type { SeededRandom } from '../../../net/random.ts';
 import { intSetting, knownKeys, numberSetting } from '../errors.ts';
-import type { DnsStage, Flow, StageResult } from '../stage.ts';
+import { SymmetricStage, type Flow, type StageResult } from '../stage.ts';
 
 export interface FaultConfig {
   /** Added one-way delay (ms). */
@@ -85,27 +85,18 @@ export class PathFaults {
 }
 
 /** Faults as a proxy stage (per DNS message, both directions). */
-export class FaultStage implements DnsStage {
-  readonly name: string;
+export class FaultStage extends SymmetricStage {
   readonly faults: PathFaults;
 
   constructor(config: FaultConfig, name = 'faults') {
+    super(name);
     this.faults = new PathFaults(config);
-    this.name = name;
   }
 
-  private apply(payload: Buffer, flow: Flow): StageResult {
+  protected judge(payload: Buffer, flow: Flow): StageResult {
     const d = this.faults.decide(flow.now, flow.random);
     if (d.delays.length === 0) return { kind: 'drop', reason: d.reason ?? 'lost' };
     return { kind: 'pass', payload, delaysMs: d.delays };
-  }
-
-  onQuery(payload: Buffer, flow: Flow): StageResult {
-    return this.apply(payload, flow);
-  }
-
-  onResponse(payload: Buffer, flow: Flow): StageResult {
-    return this.apply(payload, flow);
   }
 }
 

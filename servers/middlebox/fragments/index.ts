@@ -21,7 +21,7 @@
 import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
 import { fragmentPacket, ipPacketSize, type IpPacket } from '../../../net/packet.ts';
 import { intSetting, knownKeys, oneOf } from '../errors.ts';
-import type { DnsStage, Flow, StageResult } from '../stage.ts';
+import { SymmetricStage, type Flow, type StageResult } from '../stage.ts';
 
 export type FragmentMode = 'pass' | 'drop' | 'first';
 export const FRAGMENT_MODES: readonly FragmentMode[] = ['pass', 'drop', 'first'];
@@ -48,16 +48,15 @@ export function udpIpSize(dnsOctets: number, family: 4 | 6): number {
   return dnsOctets + 8 + (family === 4 ? 20 : 40);
 }
 
-export class FragmentStage implements DnsStage {
-  readonly name: string;
+export class FragmentStage extends SymmetricStage {
   readonly config: Required<FragmentConfig>;
 
   constructor(config: FragmentConfig, name = 'fragments') {
+    super(name);
     this.config = validateFragments(config);
-    this.name = name;
   }
 
-  private judge(payload: Buffer, flow: Flow): StageResult {
+  protected judge(payload: Buffer, flow: Flow): StageResult {
     if (flow.transport !== 'udp') return { kind: 'pass', payload };
     const family = flow.server.address.includes(':') ? 6 : 4;
     const size = udpIpSize(payload.length, family);
@@ -65,14 +64,6 @@ export class FragmentStage implements DnsStage {
     if (this.config.fragments === 'pass') return { kind: 'pass', payload };
     if (this.config.fragments === 'drop') return { kind: 'drop', reason: `${size}-octet datagram over MTU ${this.config.mtu} would be fragmented; fragments are dropped` };
     return { kind: 'drop', reason: `${size}-octet datagram over MTU ${this.config.mtu}: only the first fragment passes, the receiver discards it after ${this.config.reassemblyTimeoutMs} ms` };
-  }
-
-  onQuery(payload: Buffer, flow: Flow): StageResult {
-    return this.judge(payload, flow);
-  }
-
-  onResponse(payload: Buffer, flow: Flow): StageResult {
-    return this.judge(payload, flow);
   }
 }
 
