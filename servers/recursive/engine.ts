@@ -28,18 +28,8 @@ import type { ResolverEvent, ResolutionSummary, ResponseClass, Transport, Upstre
 import { InfraCache, type RandomSource } from './infra.ts';
 import type { ResolverSettings } from './settings.ts';
 import type { Upstream } from './upstream.ts';
-
-/** RFC 8914 INFO-CODEs the resolver itself produces. */
-export const Ede = {
-  OTHER: 0,
-  STALE_ANSWER: 3,
-  DNSSEC_BOGUS: 6,
-  DNSKEY_MISSING: 9,
-  RRSIGS_MISSING: 10,
-  NSEC_MISSING: 12,
-  NO_REACHABLE_AUTHORITY: 22,
-  NETWORK_ERROR: 23,
-} as const;
+import { nonSig, pieceFromCache, sigsFor, storePiece, weaker, type Piece, type SignedRRset } from './piece.ts';
+import { checkLimits, Ede, LimitReached, StaleAtStep, timeLeftMs, type Ctx, type Outcome } from './resolution.ts';
 
 export interface ResolveOptions {
   /** Recursion Desired; false answers from cache only (RFC 1034 §4.3.1). Default true. */
@@ -63,38 +53,6 @@ export interface ResolveResult {
   summary: ResolutionSummary;
 }
 
-/** An RRset with the signatures that came with it. */
-interface SignedRRset {
-  rrset: RRset;
-  signatures: RR[];
-  security: CacheSecurity;
-  /** A CNAME synthesised from a DNAME (RFC 6672 §3): unsigned by nature, trusted via the DNAME. */
-  synthesized?: boolean;
-  trust: Trust;
-}
-
-/** What one step of a lookup produced. */
-interface Piece {
-  kind: 'answer' | 'cname' | 'nxdomain' | 'nodata' | 'servfail' | 'referral';
-  rrsets: SignedRRset[];
-  /** Negative answers: SOA, NSEC/NSEC3 and RRSIGs. Referral (RD=0): NS. */
-  authority: RR[];
-  /** cname: where the chain continues. */
-  next?: Name;
-  /** The zone whose servers gave this data (for validating unsigned data). */
-  zone: Name;
-  security: CacheSecurity;
-  ede?: number;
-  reason?: string;
-  fromCache: boolean;
-  stale?: boolean;
-  aggressive?: boolean;
-  /** Negative TTL (s) to cache this piece for. */
-  negativeTtl?: number;
-  /** settings.nsFromAnswerAuthority: the zone's apex NS RRset from the authority section of an authoritative answer. */
-  apexNs?: SignedRRset;
-}
-
 interface DelegationPoint {
   zone: Name;
   /** NS target names whose addresses have not been looked up yet. */
@@ -104,47 +62,6 @@ interface DelegationPoint {
   needGlue?: Name[];
   /** TTL of the NS RRset, seconds, when the delegation point came from the parent's referral just now. */
   nsTtl?: number;
-}
-
-interface Ctx {
-  id: number;
-  sent: number;
-  timeouts: number;
-  tcp: number;
-  validate: boolean;
-  inProgress: Set<string>;
-  startedAt: number;
-  aggressive: boolean;
-  stale: boolean;
-  /** UDP timeouts per server and question in this resolution (`tcpAfterUdpTimeouts`, `ednsTimeoutLargestSeen`). */
-  udpTimeouts: Map<string, number>;
-  /** "qname|qtype" of the questions that got TC=1 in this resolution (`tcpAfterTruncationSticks`). */
-  truncated?: Set<string>;
-  /** `staleTimerAtStepsOnly`: the client's question, looked up stale at the steps of its own resolution. */
-  staleAtSteps?: { qname: Name; qtype: RRTypeName; afterMs: number };
-}
-
-/** What a lookup settled on, before it is shaped for one client (DO/AD/CD). */
-interface Outcome {
-  rcode: RcodeName;
-  answer: SignedRRset[];
-  authority: RR[];
-  security: CacheSecurity;
-  ede?: number;
-  reason?: string;
-}
-
-class LimitReached extends Error {
-  constructor(readonly what: string) {
-    super(what);
-  }
-}
-
-/** `staleTimerAtStepsOnly`: a step of the client's question found the timer run out and stale data to give. */
-class StaleAtStep extends Error {
-  constructor(readonly outcome: Outcome) {
-    super('stale data at a resolution step');
-  }
 }
 
 export interface EngineOptions {
@@ -159,20 +76,6 @@ export interface EngineOptions {
   /** Port assumed for nameservers learned from NS/glue (53 on real networks). */
   upstreamPort?: number;
   onEvent?: (event: ResolverEvent) => void;
-}
-
-function sigsFor(records: readonly RR[], owner: Name, type: RRTypeName): RR[] {
-  return records.filter((r) => r.type === 'RRSIG' && nameEquals(r.name, owner) && (r.data as RrsigData).typeCovered === type);
-}
-
-function nonSig(records: readonly RR[]): RR[] {
-  return records.filter((r) => r.type !== 'RRSIG');
-}
-
-const SECURITY_ORDER: Record<CacheSecurity, number> = { secure: 0, unchecked: 1, indeterminate: 2, insecure: 3, bogus: 4 };
-/** The weaker of two security states (bogus beats everything; secure only if both are). */
-function weaker(a: CacheSecurity, b: CacheSecurity): CacheSecurity {
-  return SECURITY_ORDER[a] >= SECURITY_ORDER[b] ? a : b;
 }
 
 export class ResolverEngine {
@@ -406,11 +309,11 @@ export class ResolverEngine {
         } finally {
           ctx.inProgress.delete(key);
         }
-        if (piece.kind !== 'servfail') this.storePiece(piece, name, qtype);
+        if (piece.kind !== 'servfail') storePiece(this.cache, piece, name, qtype);
       }
       if (validate && piece.kind !== 'servfail' && piece.security === 'unchecked') {
         await this.validatePiece(ctx, piece, name, qtype, opts.depth);
-        this.storePiece(piece, name, qtype);
+        storePiece(this.cache, piece, name, qtype);
       }
       // Only answers to the client's own question (and its CNAME targets) teach the zone cut, as in Knot
       // Resolver, whose pick_authority() runs for the initial query but not for DS/DNSKEY/address sub-queries.
@@ -440,65 +343,6 @@ export class ResolverEngine {
       const rcode: RcodeName = piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR';
       return withEde({ rcode, answer, authority: piece.authority, security });
     }
-  }
-
-  /**
-   * Data at `name` from the cache as a piece, or undefined.
-   * `forClient`: the data answers a client's question (not a nameserver address or a DS/DNSKEY the
-   * validator needs). Glue and referral NS sets are then not answers (RFC 2181 §5.4.1: data from the
-   * additional section and from the authority section of a non-authoritative answer is never returned
-   * as an answer); the question goes to the zone's servers. Unbound builds answers from its message
-   * cache, not from such RRsets, except DS/DNSKEY not taken from an additional section
-   * (services/cache/dns.c dns_cache_lookup); BIND's cache does not return glue-trust data to clients.
-   */
-  private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false, forClient = true): Piece | undefined {
-    const zoneGuess = this.cache.closestNs(name, { allowStale: true })?.rrset.name ?? ROOT;
-    const mk = (kind: Piece['kind'], rrsets: SignedRRset[], security: CacheSecurity, extra: Partial<Piece> = {}): Piece => ({
-      kind,
-      rrsets,
-      authority: [],
-      zone: zoneGuess,
-      security: validate ? security : 'unchecked',
-      fromCache: true,
-      ...extra,
-    });
-    const found = this.cache.get(name, qtype, { allowStale });
-    const notAnAnswer = forClient && found !== undefined && (found.trust === Trust.Additional || (found.trust === Trust.NonAuthAuthority && qtype !== 'DS' && qtype !== 'DNSKEY'));
-    const direct = notAnAnswer ? undefined : found;
-    if (direct) {
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: direct.stale ? 'stale' : 'hit', qname: name, qtype });
-      if (direct.stale) ctx.stale = true;
-      const rrset: RRset = { name: direct.records[0]!.name, type: qtype, class: direct.records[0]!.class, ttl: direct.records[0]!.ttl, records: direct.records };
-      const piece = mk('answer', [{ rrset, signatures: direct.signatures, security: direct.security, trust: direct.trust }], direct.security, { stale: direct.stale });
-      if (direct.ede !== undefined) piece.ede = direct.ede;
-      if (direct.reason !== undefined) piece.reason = direct.reason;
-      return piece;
-    }
-    if (qtype !== 'CNAME') {
-      const cname = this.cache.get(name, 'CNAME', { allowStale });
-      if (cname) {
-        this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: cname.stale ? 'stale' : 'hit', qname: name, qtype: 'CNAME' });
-        if (cname.stale) ctx.stale = true;
-        const rrset: RRset = { name: cname.records[0]!.name, type: 'CNAME', class: 'IN', ttl: cname.records[0]!.ttl, records: cname.records };
-        const piece = mk('cname', [{ rrset, signatures: cname.signatures, security: cname.security, trust: cname.trust }], cname.security, {
-          next: cname.records[0]!.data as Name,
-          stale: cname.stale,
-        });
-        if (cname.ede !== undefined) piece.ede = cname.ede;
-        return piece;
-      }
-    }
-    const neg = this.cache.getNegative(name, qtype, { allowStale });
-    if (neg) {
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: neg.stale ? 'stale' : 'negative-hit', qname: name, qtype });
-      if (neg.stale) ctx.stale = true;
-      const authority = neg.authority.map((r) => ({ ...r, ttl: Math.min(r.ttl, neg.ttl) }) as RR);
-      const piece = mk(neg.kind, [], neg.security, { authority, zone: neg.zone, stale: neg.stale, negativeTtl: neg.ttl });
-      if (neg.ede !== undefined) piece.ede = neg.ede;
-      if (neg.reason !== undefined) piece.reason = neg.reason;
-      return piece;
-    }
-    return undefined;
   }
 
   /**
@@ -597,24 +441,8 @@ export class ResolverEngine {
     return undefined;
   }
 
-  /** Put what a piece taught us into the cache. */
-  private storePiece(piece: Piece, qname: Name, qtype: RRTypeName): void {
-    if (piece.fromCache && piece.security === 'unchecked') return;
-    const extra = (): { ede?: number; reason?: string } => ({
-      ...(piece.ede !== undefined ? { ede: piece.ede } : {}),
-      ...(piece.reason !== undefined ? { reason: piece.reason } : {}),
-    });
-    for (const s of piece.rrsets) {
-      if (s.synthesized) continue;
-      this.cache.storeRRset(s.rrset, s.signatures, s.trust, s.security, s.security === 'bogus' ? extra() : {});
-    }
-    if ((piece.kind === 'nxdomain' || piece.kind === 'nodata') && !piece.aggressive) {
-      const soa = piece.authority.find((r) => r.type === 'SOA');
-      if (!soa) return; // RFC 2308 §5: without an SOA, negative answers are not cached
-      const last = piece.next ?? qname;
-      const ttl = piece.negativeTtl ?? this.cache.negativeTtl(soa);
-      this.cache.storeNegative({ kind: piece.kind, qname: last, qtype, zone: piece.zone, authority: piece.authority, security: piece.security, ...extra() }, ttl);
-    }
+  private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false, forClient = true): Piece | undefined {
+    return pieceFromCache(this.cache, this.clock, (e) => this.emit(e), ctx, name, qtype, validate, allowStale, forClient);
   }
 
   // ---------------------------------------------------------------------------
@@ -727,7 +555,7 @@ export class ResolverEngine {
         const own: Ctx = { ...ctx, startedAt: this.clock.now() };
         const piece = await this.iterate(own, target, 'AAAA', depth + 1, 'ns-address', { dp: this.hintsDelegation(), minimise: false });
         if (piece.kind === 'servfail') throw new Error(piece.reason ?? 'SERVFAIL');
-        this.storePiece(piece, target, 'AAAA');
+        storePiece(this.cache, piece, target, 'AAAA');
       })();
       // Nobody waits for it; a failure only means no AAAA. "Don't pound on bad servers" (adb.c fetch_callback): a
       // failed fetch — SERVFAIL, or resolver-query-timeout (LimitReached), as in the outage — is not started again for 10 s.
@@ -752,7 +580,7 @@ export class ResolverEngine {
     try {
       const piece = await this.iterate(ctx, target, 'AAAA', depth + 1, 'ns-address', { dp: start, minimise: true });
       if (piece.kind === 'servfail') return true;
-      this.storePiece(piece, target, 'AAAA');
+      storePiece(this.cache, piece, target, 'AAAA');
       for (const set of piece.rrsets) {
         if (set.rrset.type !== 'AAAA') continue;
         for (const rec of set.rrset.records) dp.addresses.push({ address: rec.data as string, port: this.upstreamPort });
@@ -879,7 +707,7 @@ export class ResolverEngine {
       const atStep = ctx.staleAtSteps;
       if (atStep && depth === 0 && step++ > 0 && this.clock.now() - ctx.startedAt > atStep.afterMs) {
         // kresd's qr_task_step ends the request at its limits before any layer runs: no stale data then.
-        this.checkLimits(ctx);
+        checkLimits(this.settings, this.clock, ctx);
         const stale = this.staleNow(ctx, atStep.qname, atStep.qtype, `no answer ${atStep.afterMs} ms after the client query, at the resolution's next step (serve_stale.lua)`);
         if (stale) throw new StaleAtStep(stale);
       }
@@ -911,7 +739,7 @@ export class ResolverEngine {
       }
       let server = explored?.kind === 'address' ? explored.server : await this.pickServer(ctx, dp, excluded, depth, explored !== undefined);
       // No new round once resolutionTimeLimitMs is up (BIND resolver.c rctx_timedout: "stopped trying to make fetch happen").
-      if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && this.timeLeftMs(ctx) > 0) {
+      if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && timeLeftMs(this.settings, this.clock, ctx) > 0) {
         rounds++;
         this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
@@ -1076,12 +904,6 @@ export class ResolverEngine {
     }
   }
 
-  /** Time left before `resolutionTimeLimitMs` ends this resolution, ms (Infinity without a limit). */
-  private timeLeftMs(ctx: Ctx): number {
-    const limitMs = this.settings.resolutionTimeLimitMs;
-    return limitMs > 0 ? ctx.startedAt + limitMs - this.clock.now() : Infinity;
-  }
-
   /**
    * `fetchRetryIntervalMs` (BIND 9.18 lib/dns/resolver.c fctx_setretryinterval, fctx_query): the retry interval,
    * doubled for each address gathering past `fetchNonBackoffTries` (at most 6 times), at least the server's
@@ -1158,7 +980,7 @@ export class ResolverEngine {
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       // resolutionTimeLimitMs (BIND resolver-query-timeout): no query once the time is up, and no wait past it.
-      const leftMs = this.checkLimits(ctx);
+      const leftMs = checkLimits(this.settings, this.clock, ctx);
       ctx.sent++;
       sends++;
       if (tcp) ctx.tcp++;
@@ -1254,18 +1076,6 @@ export class ResolverEngine {
       return { kind: 'response', message: msg, transport, size: r.size, rttMs: r.rttMs, sends };
     }
     return { kind: 'failed', sends };
-  }
-
-  /**
-   * The limits of one client query's resolution: resolutionTimeLimitMs and maxTimeoutsPerClientQuery throw
-   * LimitReached; returns the ms left before the time limit (Infinity without one).
-   */
-  private checkLimits(ctx: Ctx): number {
-    const leftMs = this.timeLeftMs(ctx);
-    if (leftMs <= 0) throw new LimitReached(`no answer within ${this.settings.resolutionTimeLimitMs} ms of the client query`);
-    const maxTimeouts = this.settings.maxTimeoutsPerClientQuery;
-    if (maxTimeouts > 0 && ctx.timeouts >= maxTimeouts) throw new LimitReached(`${ctx.timeouts} upstream timeouts for one client query`);
-    return leftMs;
   }
 
   /**
