@@ -17,7 +17,7 @@
 //                                   NSEC/NSEC3 denials
 // Every upstream query counts against the per-client-query budget.
 
-import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labelOctets, labels, nameEquals, parentName, ROOT, wireLength } from '../../dns/name.ts';
+import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labelOctets, labels, nameEquals, parentName, ROOT } from '../../dns/name.ts';
 import { groupRRsets, type RRset } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
 import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
@@ -29,6 +29,7 @@ import { InfraCache, type RandomSource } from './infra.ts';
 import type { ResolverSettings } from './settings.ts';
 import type { Upstream } from './upstream.ts';
 import { nonSig, pieceFromCache, sigsFor, storePiece, weaker, type Piece, type SignedRRset } from './piece.ts';
+import { answerApexNs, classifyReply, extractChain, extractReferral, negativePiece, wildcardProof, type Referral } from './classify.ts';
 import { checkLimits, Ede, LimitReached, StaleAtStep, timeLeftMs, type Ctx, type Outcome } from './resolution.ts';
 
 export interface ResolveOptions {
@@ -485,7 +486,7 @@ export class ResolverEngine {
       sent += r.sends;
       if (r.kind !== 'response') continue;
       const resp = r.message;
-      const referral = resp.rcode === 'NOERROR' ? this.extractReferral(resp, name, parent.zone) : undefined;
+      const referral = resp.rcode === 'NOERROR' ? extractReferral(this.settings, resp, name, parent.zone) : undefined;
       if (referral === undefined || referral === 'lame') {
         this.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, referral === 'lame' || resp.rcode !== 'NOERROR' ? 'lame' : 'answer');
         if (resp.rcode !== 'NOERROR' || referral === 'lame') this.infra.markLame(server, parent.zone);
@@ -521,7 +522,7 @@ export class ResolverEngine {
       tried.add(formatEndpoint(server));
       const r = await this.exchange(ctx, server, target, 'A', dp.zone, 'ns-address');
       if (r.kind !== 'response') continue;
-      const chain = r.message.rcode === 'NOERROR' ? this.extractChain(r.message, target, 'A', dp.zone) : undefined;
+      const chain = r.message.rcode === 'NOERROR' ? extractChain(this.settings, r.message, target, 'A', dp.zone) : undefined;
       const ok = chain?.final === true && r.message.flags.aa;
       this.reportResponse(ctx, server, target, 'A', r.transport, r.message, r.size, r.rttMs, ok ? 'answer' : 'lame');
       if (!ok) continue;
@@ -810,28 +811,26 @@ export class ResolverEngine {
       const resp = r.message;
       const report = (cls: ResponseClass) => this.reportResponse(ctx, server, sname, sqtype, r.transport, resp, r.size, r.rttMs, cls);
       if (probe) probed = true;
-      if (resp.rcode === 'NXDOMAIN') {
+      const reply = classifyReply(this.settings, resp, sname, sqtype, dp.zone);
+      if (reply.kind === 'nxdomain') {
+        report('nxdomain');
+        // Relaxed minimisation (RFC 9156 §2.3): an NXDOMAIN for a shorter name is not trusted
+        // blindly (broken servers answer NXDOMAIN for empty non-terminals); ask the full name.
         if (intermediate) {
-          // Relaxed minimisation (RFC 9156 §2.3): an NXDOMAIN for a shorter name is not trusted
-          // blindly (broken servers answer NXDOMAIN for empty non-terminals); ask the full name.
-          report('nxdomain');
           minimise = false;
           continue;
         }
-        report('nxdomain');
-        const chain = this.extractChain(resp, sname, sqtype, dp.zone);
-        return this.negativePiece('nxdomain', resp, chain, dp.zone, name);
+        return negativePiece(this.cache, 'nxdomain', resp, reply.chain, dp.zone, name);
       }
-      if (resp.rcode !== 'NOERROR') {
+      if (reply.kind === 'error-rcode') {
         report('error-rcode');
-        // REFUSED, SERVFAIL, NOTIMP…: this server is lame for the zone (RFC 4697 §2.1–2.3).
         this.infra.markLame(server, dp.zone);
         tried.add(formatEndpoint(server));
         if (intermediate) minimise = false;
         continue;
       }
-      const chain = this.extractChain(resp, sname, sqtype, dp.zone);
-      if (chain.rrsets.length > 0) {
+      if (reply.kind === 'answer' || reply.kind === 'cname' || reply.kind === 'cname-nodata') {
+        const chain = reply.chain;
         if (intermediate) {
           // The minimised name exists; a CNAME there means the full name is looked up as is.
           report('answer');
@@ -840,26 +839,14 @@ export class ResolverEngine {
           if (chain.rrsets.some((s) => s.rrset.type === 'CNAME' || s.rrset.type === 'DNAME')) minimise = false;
           continue;
         }
-        if (chain.final) {
-          report('answer');
-          return { kind: 'answer', rrsets: chain.rrsets, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone), ...this.answerApexNs(resp, dp.zone) };
-        }
-        // The chain leaves this server's bailiwick or ends: NXDOMAIN/NODATA at the target is possible in the same response.
-        if (resp.authority.some((r2) => r2.type === 'SOA') && chain.next !== undefined && isSubdomain(chain.next, dp.zone) && resp.answer.length > 0) {
-          report('cname');
-          return this.negativePiece('nodata', resp, chain, dp.zone, name);
-        }
-        report('cname');
-        return { kind: 'cname', rrsets: chain.rrsets, next: chain.next!, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone), ...this.answerApexNs(resp, dp.zone) };
+        report(reply.kind === 'answer' ? 'answer' : 'cname');
+        if (reply.kind === 'cname-nodata') return negativePiece(this.cache, 'nodata', resp, chain, dp.zone, name);
+        const extra = { ...wildcardProof(resp, dp.zone), ...answerApexNs(this.settings, resp, dp.zone) };
+        if (reply.kind === 'answer') return { kind: 'answer', rrsets: chain.rrsets, zone: dp.zone, security: 'unchecked', fromCache: false, ...extra };
+        return { kind: 'cname', rrsets: chain.rrsets, next: chain.next!, zone: dp.zone, security: 'unchecked', fromCache: false, ...extra };
       }
-      const referral = this.extractReferral(resp, sname, dp.zone);
-      if (referral === 'lame') {
-        report('lame');
-        this.infra.markLame(server, dp.zone);
-        tried.add(formatEndpoint(server));
-        continue;
-      }
-      if (referral) {
+      if (reply.kind === 'referral') {
+        const referral = reply.referral;
         report('referral');
         if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
         this.cacheReferral(referral, dp.zone);
@@ -886,17 +873,14 @@ export class ResolverEngine {
         this.startNsAaaaFetches(ctx, dp, gatherings, depth);
         continue;
       }
-      // NOERROR, no answer, no referral: NODATA if authoritative.
-      const hasSoa = resp.authority.some((r2) => r2.type === 'SOA' && isSubdomain(r2.name, dp.zone) && isSubdomain(sname, r2.name));
-      if (resp.flags.aa || hasSoa) {
+      if (reply.kind === 'nodata') {
+        report('nodata');
         if (intermediate) {
-          report('nodata');
           known = labelCount(sname);
           steps++;
           continue;
         }
-        report('nodata');
-        return this.negativePiece('nodata', resp, { rrsets: [], next: name }, dp.zone, name);
+        return negativePiece(this.cache, 'nodata', resp, { rrsets: [], next: name }, dp.zone, name);
       }
       report('lame');
       this.infra.markLame(server, dp.zone);
@@ -1079,62 +1063,6 @@ export class ResolverEngine {
   }
 
   /**
-   * Follow the answer section from `sname`: CNAMEs, DNAMEs (RFC 6672 §3.1,
-   * synthesising the CNAME ourselves) and the final RRset — only records
-   * inside the server's bailiwick (RFC 2181 §5.4.1: out-of-zone data in an
-   * answer is not trusted; the chain is continued by a new query instead).
-   */
-  private extractChain(resp: Message, sname: Name, sqtype: RRTypeName, zone: Name): { rrsets: SignedRRset[]; final: boolean; next?: Name } {
-    const sets = groupRRsets(nonSig(resp.answer));
-    const trust = resp.flags.aa ? Trust.AuthAnswer : Trust.NonAuthAnswer;
-    const out: SignedRRset[] = [];
-    let cur = sname;
-    const seen = new Set<string>();
-    for (let i = 0; i <= this.settings.maxRestarts + 1; i++) {
-      if (seen.has(canonicalName(cur))) break;
-      seen.add(canonicalName(cur));
-      if (!isSubdomain(cur, zone)) return { rrsets: out, final: false, next: cur };
-      const exact = sets.find((s) => nameEquals(s.name, cur) && s.type === sqtype);
-      if (exact) {
-        out.push({ rrset: exact, signatures: sigsFor(resp.answer, exact.name, exact.type), security: 'unchecked', trust });
-        return { rrsets: out, final: true };
-      }
-      // A DNAME above `cur` wins over any CNAME the server synthesised (that CNAME is unsigned, RFC 6672 §5.3.1).
-      const dname = sets.find((s) => s.type === 'DNAME' && isSubdomain(cur, s.name) && !nameEquals(cur, s.name) && isSubdomain(s.name, zone));
-      if (sqtype !== 'CNAME' && !dname) {
-        const cname = sets.find((s) => nameEquals(s.name, cur) && s.type === 'CNAME');
-        if (cname) {
-          out.push({ rrset: { ...cname, records: cname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, cname.name, 'CNAME'), security: 'unchecked', trust });
-          cur = cname.records[0]!.data as Name;
-          continue;
-        }
-      }
-      if (dname && sqtype !== 'DNAME') {
-        const target = dname.records[0]!.data as Name;
-        const ownerLabels = labelCount(dname.name);
-        const prefix = labels(cur).slice(0, labelCount(cur) - ownerLabels);
-        const synthesizedTarget = nameEquals(target, ROOT) ? prefix.join('.') : [...prefix, target].join('.');
-        if (wireLength(synthesizedTarget) > 255) return { rrsets: out, final: false }; // RFC 6672 §2.2: YXDOMAIN case
-        out.push({ rrset: { ...dname, records: dname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, dname.name, 'DNAME'), security: 'unchecked', trust });
-        const cnameRR = { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, data: synthesizedTarget } as RR;
-        out.push({ rrset: { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, records: [cnameRR] }, signatures: [], security: 'unchecked', synthesized: true, trust });
-        cur = synthesizedTarget;
-        continue;
-      }
-      break;
-    }
-    return out.length > 0 ? { rrsets: out, final: false, next: cur } : { rrsets: [], final: false };
-  }
-
-  /** settings.nsFromAnswerAuthority: the NS RRset at the zone apex in an authoritative answer's authority section. */
-  private answerApexNs(resp: Message, zone: Name): { apexNs?: SignedRRset } {
-    if (!this.settings.nsFromAnswerAuthority || !resp.flags.aa) return {};
-    const ns = groupRRsets(resp.authority.filter((r) => r.type === 'NS' && nameEquals(r.name, zone)))[0];
-    if (!ns) return {};
-    return { apexNs: { rrset: ns, signatures: sigsFor(resp.authority, ns.name, 'NS'), security: 'unchecked', trust: Trust.AuthAuthority } };
-  }
-
-  /**
    * Cache the apex NS of an answer with its validation state (Knot Resolver validates the authority section
    * with the answer and stashes it: lib/layer/validate.c validate_records, lib/cache/api.c cache_stash).
    * A signed zone's NS that does not verify is bogus and not kept.
@@ -1156,70 +1084,7 @@ export class ResolverEngine {
     this.cache.storeRRset(rrset, ns.signatures, Trust.AuthAuthority, security);
   }
 
-  /** NSEC/NSEC3 and their signatures from the authority section (wildcard expansion proofs, RFC 4035 §3.1.3.3). */
-  private wildcardProof(resp: Message, zone: Name): { authority: RR[] } {
-    return {
-      authority: resp.authority.filter((r) => (r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))) && isSubdomain(r.name, zone)),
-    };
-  }
-
-  private negativePiece(kind: 'nxdomain' | 'nodata', resp: Message, chain: { rrsets: SignedRRset[]; next?: Name }, zone: Name, qname: Name): Piece {
-    const target = chain.next ?? qname;
-    // The SOA must be in bailiwick and an ancestor of the name denied (RFC 2308 §2.1, RFC 2181 §5.4.1).
-    const soa = resp.authority.find((r) => r.type === 'SOA' && isSubdomain(r.name, zone) && isSubdomain(target, r.name));
-    const negZone = soa ? soa.name : zone;
-    const authority = resp.authority.filter((r) => {
-      if (!isSubdomain(r.name, negZone)) return false;
-      if (r.type === 'SOA') return soa !== undefined && nameEquals(r.name, soa.name);
-      if (r.type === 'NSEC' || r.type === 'NSEC3') return true;
-      if (r.type === 'RRSIG') return ['SOA', 'NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered);
-      return false;
-    });
-    const piece: Piece = {
-      kind,
-      rrsets: chain.rrsets,
-      authority,
-      zone: negZone,
-      security: 'unchecked',
-      fromCache: false,
-      next: target,
-      negativeTtl: this.cache.negativeTtl(soa),
-    };
-    return piece;
-  }
-
-  /** A downward referral from `zone` towards `sname`, 'lame' for an upward/sideways one, or undefined. */
-  private extractReferral(resp: Message, sname: Name, zone: Name): { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] } | 'lame' | undefined {
-    if (resp.answer.length > 0) return undefined;
-    const nsSets = groupRRsets(resp.authority.filter((r) => r.type === 'NS'));
-    if (nsSets.length === 0) return undefined;
-    const down = nsSets.filter((s) => isSubdomain(s.name, zone) && !nameEquals(s.name, zone) && isSubdomain(sname, s.name));
-    if (down.length === 0) {
-      // NS at or above the zone we asked, or for another branch: a lame/upward referral (RFC 4697 §2.5).
-      if (resp.flags.aa && nsSets.every((s) => nameEquals(s.name, zone))) return undefined;
-      return 'lame';
-    }
-    const ns = down.sort((a, b) => labelCount(b.name) - labelCount(a.name))[0]!;
-    const targets = new Set(ns.records.map((r) => canonicalName(r.data as Name)));
-    // harden-glue: only addresses inside the delegating zone's authority are believed.
-    const glue = resp.additional.filter(
-      (r) => (r.type === 'A' || r.type === 'AAAA') && targets.has(canonicalName(r.name)) && (!this.settings.hardenGlue || isSubdomain(r.name, zone)),
-    );
-    const dsRecords = resp.authority.filter((r) => r.type === 'DS' && nameEquals(r.name, ns.name));
-    const out: { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] } = {
-      zone: ns.name,
-      ns,
-      glue,
-      proof: resp.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))),
-    };
-    if (dsRecords.length > 0) {
-      const ds = groupRRsets(dsRecords)[0]!;
-      out.ds = { rrset: ds, signatures: sigsFor(resp.authority, ns.name, 'DS'), security: 'unchecked', trust: Trust.NonAuthAuthority };
-    }
-    return out;
-  }
-
-  private cacheReferral(referral: { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] }, parentZone: Name): void {
+  private cacheReferral(referral: Referral, parentZone: Name): void {
     this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked');
     for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
     if (referral.ds) this.cache.storeRRset(referral.ds.rrset, referral.ds.signatures, Trust.NonAuthAuthority, 'unchecked');
@@ -1237,7 +1102,7 @@ export class ResolverEngine {
    * KR_RANK_INSECURE; PowerDNS 4.8 syncres.cc processRecords "got negative indication of DS record").
    * A proof that does not validate changes nothing.
    */
-  private async insecureFromReferral(ctx: Ctx, referral: { zone: Name; ds?: SignedRRset; proof: RR[] }, parentZone: Name, depth: number): Promise<void> {
+  private async insecureFromReferral(ctx: Ctx, referral: Referral, parentZone: Name, depth: number): Promise<void> {
     if (!this.validating || referral.ds || referral.proof.length === 0) return;
     const keys = await this.securityFor(ctx, parentZone, depth);
     if (keys.status !== 'secure' || !nameEquals(keys.zone, parentZone)) return;
