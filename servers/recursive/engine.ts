@@ -29,6 +29,7 @@ import type { Upstream } from './upstream.ts';
 import { pieceFromCache, storePiece, weaker, type Piece, type SignedRRset } from './piece.ts';
 import { AggressiveNsec } from './aggressive.ts';
 import { answerApexNs, classifyReply, extractChain, extractReferral, negativePiece, wildcardProof, type Referral } from './classify.ts';
+import { ServeStale } from './serve-stale.ts';
 import { Validator } from './validation.ts';
 import { checkLimits, Ede, LimitReached, StaleAtStep, timeLeftMs, type Ctx, type Outcome } from './resolution.ts';
 
@@ -84,6 +85,7 @@ export class ResolverEngine {
   readonly infra: InfraCache;
   private readonly aggressive: AggressiveNsec;
   private readonly validator: Validator;
+  private readonly stale: ServeStale;
   /** zone → until when (lab ms) the parent-side NS fetched after every server was skipped as down is kept (`infraBlacklistRtoMs`). */
   private readonly parentSideNs = new Map<string, number>();
   readonly settings: ResolverSettings;
@@ -95,16 +97,12 @@ export class ResolverEngine {
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
   private readonly inflight = new Map<string, Promise<Outcome>>();
-  /** RFC 8767 §5 failure recheck timer: lab time of the last failed refresh per name and type. */
-  private readonly refreshFailedAt = new Map<string, number>();
   /** Nameserver names whose AAAA lookup runs in the background (`nsAaaaFetchAfterFirstTry`; BIND adb.c NAME_FETCH_AAAA). */
   private readonly nsAaaaFetching = new Set<string>();
   /** Nameserver name → lab ms before which a failed AAAA lookup is not started again (adb.c fetch_callback: now + 10 s). */
   private readonly nsAaaaFailedUntil = new Map<string, number>();
   /** Question + flags → the SERVFAIL outcome and until when (whole lab seconds) it is answered again (`servfailCacheS`). */
   private readonly servfailCache = new Map<string, { qname: Name; outcome: Outcome; until: number }>();
-  /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
-  private heldEvents: ResolverEvent[] | undefined;
 
   constructor(options: EngineOptions) {
     this.settings = options.settings;
@@ -121,13 +119,10 @@ export class ResolverEngine {
       this.lookup(ctx, name, qtype, { rd: true, depth: depth + 1, raw: true, purpose }),
     );
     this.aggressive = new AggressiveNsec(this.settings, this.cache, this.clock, (e) => this.emit(e));
+    this.stale = new ServeStale(this.settings, this.cache, this.clock, (e) => this.emit(e));
   }
 
   private emit(event: ResolverEvent): void {
-    if (this.heldEvents) {
-      this.heldEvents.push(event);
-      return;
-    }
     if (this.onEvent) {
       try {
         this.onEvent(event);
@@ -168,9 +163,7 @@ export class ResolverEngine {
     let coalesced = false;
     const running = this.settings.joinClientQueries ? this.inflight.get(key) : undefined;
     let pending: Promise<Outcome>;
-    const recent = this.settings.serveStale && rd && this.settings.staleRefreshIntervalS > 0 ? this.refreshFailedAt.get(this.refreshKey(qname, qtype)) : undefined;
-    const rechecking = recent !== undefined && this.clock.now() - recent < this.settings.staleRefreshIntervalS * 1000;
-    const quickStale = rechecking ? this.staleNow(ctx, qname, qtype, `refresh failed ${Math.round((this.clock.now() - recent!) / 1000)} s ago; not retried for ${this.settings.staleRefreshIntervalS} s (RFC 8767 §5)`) : undefined;
+    const quickStale = this.stale.duringRecheck(ctx, qname, qtype, rd);
     // PowerDNS (servfailCacheS): a SERVFAIL for this question is answered from the packet cache while it lasts.
     const servfailKey = `${key}|${options.do ?? false}`;
     const cachedServfail = this.settings.servfailCacheS > 0 && rd ? this.servfailCache.get(servfailKey) : undefined;
@@ -195,7 +188,7 @@ export class ResolverEngine {
         if (this.inflight.get(key) === p) this.inflight.delete(key);
       });
     }
-    outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
+    outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.stale.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
     let security = outcome.security;
     const bogus = security === 'bogus';
     let rcode = outcome.rcode;
@@ -262,17 +255,7 @@ export class ResolverEngine {
       limited = true;
       outcome = { rcode: 'SERVFAIL', answer: [], authority: [], security: 'indeterminate', ede: Ede.OTHER, reason: `gave up: ${err.message}` };
     }
-    // RFC 8767: when resolution failed, answer from stale data if allowed — not after a limit where stale data is
-    // only looked at in the resolution's steps (staleTimerAtStepsOnly: kresd finalizes the request as failed).
-    const staleAllowed = !(limited && this.settings.staleTimerAtStepsOnly);
-    if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd && staleAllowed) {
-      this.refreshFailedAt.set(this.refreshKey(qname, qtype), this.clock.now());
-      const stale = this.staleAnswer(ctx, qname, qtype);
-      if (stale) outcome = stale;
-    } else {
-      this.refreshFailedAt.delete(this.refreshKey(qname, qtype));
-    }
-    return outcome;
+    return this.stale.afterResolution(ctx, qname, qtype, rd, outcome, limited);
   }
 
   // ---------------------------------------------------------------------------
@@ -347,100 +330,11 @@ export class ResolverEngine {
     }
   }
 
-  /**
-   * RFC 8767 §5: "a resolver SHOULD respond with stale data after a client
-   * response timer expires (1.8 s recommended) if it has not yet received a
-   * response from upstream". The resolution is not cancelled: it goes on in
-   * the background and its result refreshes the cache for later clients.
-   * With no usable stale data when the timer fires, the client keeps waiting.
-   */
-  private async withClientResponseTimer(ctx: Ctx, qname: Name, qtype: RRTypeName, pending: Promise<Outcome>): Promise<Outcome> {
-    const timeout = this.settings.staleClientTimeoutMs;
-    // staleTimerAtStepsOnly: no timer of its own; the resolution's steps look at it (iterate, StaleAtStep).
-    if (timeout === 'off' || this.settings.staleTimerAtStepsOnly) return pending;
-    const tryStale = () => this.staleNow(ctx, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
-    const served = (stale: Outcome): Outcome => {
-      // Nobody waits for the background resolution any more; its failure must not surface as an unhandled rejection.
-      pending.catch(() => undefined);
-      return stale;
-    };
-    if (timeout <= 0) {
-      const stale = tryStale();
-      return stale ? served(stale) : pending;
-    }
-    let handle: ReturnType<Clock['setTimer']> | undefined;
-    const timer = new Promise<{ fired: true }>((resolve) => {
-      handle = this.clock.setTimer(timeout, () => resolve({ fired: true }));
-    });
-    try {
-      const first = await Promise.race([pending.then((outcome) => ({ fired: false as const, outcome })), timer]);
-      if (!first.fired) return first.outcome;
-    } finally {
-      if (handle !== undefined) this.clock.clearTimer(handle);
-    }
-    const stale = tryStale();
-    return stale ? served(stale) : pending;
-  }
-
   /** A flush also drops cached SERVFAILs (rec_control wipe-cache wipes the packet cache too). */
   private forgetServfails(name: Name, tree: boolean): void {
     for (const [k, e] of this.servfailCache) {
       if (tree ? isSubdomain(e.qname, name) : nameEquals(e.qname, name)) this.servfailCache.delete(k);
     }
-  }
-
-  private refreshKey(qname: Name, qtype: RRTypeName): string {
-    return `${canonicalName(qname)}|${qtype}`;
-  }
-
-  /**
-   * Stale data for a client right now, or undefined. A scratch context, and
-   * cache events held back: looking for stale data must not mark this
-   * resolution stale, nor log cache hits, unless stale data is what the
-   * client gets. (staleAnswer is synchronous.)
-   */
-  private staleNow(ctx: Ctx, qname: Name, qtype: RRTypeName, why: string): Outcome | undefined {
-    const scratch: Ctx = { ...ctx, stale: false };
-    const held: ResolverEvent[] = [];
-    this.heldEvents = held;
-    let stale: Outcome | undefined;
-    try {
-      stale = this.staleAnswer(scratch, qname, qtype, why);
-    } finally {
-      this.heldEvents = undefined;
-    }
-    if (stale) {
-      ctx.stale = true;
-      for (const e of held) this.emit(e);
-    }
-    return stale;
-  }
-
-  private staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName, why = 'served stale after failed resolution (RFC 8767)'): Outcome | undefined {
-    const answer: SignedRRset[] = [];
-    let name = qname;
-    let security: CacheSecurity = ctx.validate ? 'secure' : 'unchecked';
-    for (let i = 0; i <= this.settings.maxRestarts; i++) {
-      const piece = this.fromCache(ctx, name, qtype, ctx.validate, true);
-      if (!piece || piece.security === 'bogus') return undefined;
-      security = weaker(security, piece.security === 'unchecked' && ctx.validate ? 'indeterminate' : piece.security);
-      answer.push(...piece.rrsets);
-      if (piece.kind === 'cname' && piece.next !== undefined) {
-        name = piece.next;
-        continue;
-      }
-      if (!ctx.stale) return undefined; // nothing stale involved: the failure stands
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'stale', qname, qtype, detail: why });
-      return {
-        rcode: piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR',
-        answer,
-        authority: piece.authority,
-        security,
-        ede: Ede.STALE_ANSWER,
-        reason: 'stale answer (RFC 8767)',
-      };
-    }
-    return undefined;
   }
 
   private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false, forClient = true): Piece | undefined {
@@ -704,15 +598,7 @@ export class ResolverEngine {
     let probed = false;
     const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
     for (;;) {
-      // staleTimerAtStepsOnly (kresd serve_stale.lua produce()): each step of the client's own question — not of a
-      // sub-query (depth > 0) — looks whether the timer has run out; if so, and stale data exists, that is the answer.
-      const atStep = ctx.staleAtSteps;
-      if (atStep && depth === 0 && step++ > 0 && this.clock.now() - ctx.startedAt > atStep.afterMs) {
-        // kresd's qr_task_step ends the request at its limits before any layer runs: no stale data then.
-        checkLimits(this.settings, this.clock, ctx);
-        const stale = this.staleNow(ctx, atStep.qname, atStep.qtype, `no answer ${atStep.afterMs} ms after the client query, at the resolution's next step (serve_stale.lua)`);
-        if (stale) throw new StaleAtStep(stale);
-      }
+      this.stale.atStep(ctx, depth, step++ > 0);
       let sname = name;
       let sqtype = qtype;
       let probe = false;
@@ -1086,7 +972,7 @@ export class ResolverEngine {
     return this.cache.flushTree(name);
   }
   flushAll(): number {
-    this.refreshFailedAt.clear();
+    this.stale.clear();
     this.servfailCache.clear();
     return this.cache.flushAll();
   }
