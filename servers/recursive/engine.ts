@@ -29,6 +29,7 @@ import type { Upstream } from './upstream.ts';
 import { pieceFromCache, storePiece, weaker, type Piece, type SignedRRset } from './piece.ts';
 import { AggressiveNsec } from './aggressive.ts';
 import { answerApexNs, classifyReply, extractChain, extractReferral, negativePiece, wildcardProof, type Referral } from './classify.ts';
+import { ServerSelection, type DelegationPoint } from './select.ts';
 import { ServeStale } from './serve-stale.ts';
 import { Validator } from './validation.ts';
 import { checkLimits, Ede, LimitReached, StaleAtStep, timeLeftMs, type Ctx, type Outcome } from './resolution.ts';
@@ -55,17 +56,6 @@ export interface ResolveResult {
   summary: ResolutionSummary;
 }
 
-interface DelegationPoint {
-  zone: Name;
-  /** NS target names whose addresses have not been looked up yet. */
-  pending: Name[];
-  addresses: Endpoint[];
-  /** NS names inside the zone they serve that had no cached address: only the parent's glue can reach them (RFC 1034 §4.2.1). */
-  needGlue?: Name[];
-  /** TTL of the NS RRset, seconds, when the delegation point came from the parent's referral just now. */
-  nsTtl?: number;
-}
-
 export interface EngineOptions {
   settings: ResolverSettings;
   clock: Clock;
@@ -86,6 +76,7 @@ export class ResolverEngine {
   private readonly aggressive: AggressiveNsec;
   private readonly validator: Validator;
   private readonly stale: ServeStale;
+  private readonly select: ServerSelection;
   /** zone → until when (lab ms) the parent-side NS fetched after every server was skipped as down is kept (`infraBlacklistRtoMs`). */
   private readonly parentSideNs = new Map<string, number>();
   readonly settings: ResolverSettings;
@@ -119,6 +110,9 @@ export class ResolverEngine {
       this.lookup(ctx, name, qtype, { rd: true, depth: depth + 1, raw: true, purpose }),
     );
     this.aggressive = new AggressiveNsec(this.settings, this.cache, this.clock, (e) => this.emit(e));
+    this.select = new ServerSelection(this.settings, this.cache, this.infra, this.random, this.rootHints, this.upstreamPort, (ctx, target, depth) =>
+      this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' }),
+    );
     this.stale = new ServeStale(this.settings, this.cache, this.clock, (e) => this.emit(e));
   }
 
@@ -344,24 +338,6 @@ export class ResolverEngine {
   // ---------------------------------------------------------------------------
   // Iteration
 
-  private delegationFor(name: Name, qtype: RRTypeName): DelegationPoint {
-    // DS lives on the parent side of a zone cut (RFC 4035 §3.1.4.1): never ask the child.
-    const exclude = qtype === 'DS' && !nameEquals(name, ROOT) ? name : undefined;
-    const ns = this.cache.closestNs(name, exclude !== undefined ? { excludeAtOrBelow: exclude } : {});
-    if (!ns || (nameEquals(ns.rrset.name, ROOT) && this.rootHints.length > 0 && ns.trust < Trust.NonAuthAuthority)) {
-      return this.hintsDelegation();
-    }
-    const dp: DelegationPoint = { zone: ns.rrset.name, pending: [], addresses: [] };
-    for (const r of ns.rrset.records) {
-      const target = r.data as Name;
-      const addrs = this.cachedAddresses(target);
-      if (addrs.length > 0) dp.addresses.push(...addrs);
-      else dp.pending.push(target);
-    }
-    if (nameEquals(dp.zone, ROOT) && dp.addresses.length === 0) return this.hintsDelegation();
-    return dp;
-  }
-
   /**
    * Ask the servers of the zone above `zone` for `name` again and return the delegation point of
    * the referral they give for `zone` now: its NS names with the glue that came along (stored as
@@ -371,10 +347,10 @@ export class ResolverEngine {
    * (services/cache/rrset.c need_to_update_rrset). Undefined when the parent does not delegate `zone`.
    */
   private async parentReferral(ctx: Ctx, zone: Name, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, replaceNs: boolean): Promise<DelegationPoint | undefined> {
-    const parent = this.delegationFor(zone, 'DS'); // the closest cut above `zone`, as for DS (RFC 4035 §3.1.4.1)
+    const parent = this.select.delegationFor(zone, 'DS'); // the closest cut above `zone`, as for DS (RFC 4035 §3.1.4.1)
     const tried = new Set<string>();
     for (let sent = 0; sent < this.settings.maxSentPerDelegation; ) {
-      const server = await this.pickServer(ctx, parent, tried, depth);
+      const server = await this.select.pickServer(ctx, parent, tried, depth);
       if (!server) return undefined;
       tried.add(formatEndpoint(server));
       const r = await this.exchange(ctx, server, name, qtype, parent.zone, purpose);
@@ -399,7 +375,7 @@ export class ResolverEngine {
       for (const rec of referral.ns.records) {
         const target = rec.data as Name;
         const glue = referral.glue.filter((g) => nameEquals(g.name, target)).map((g) => ({ address: g.data as string, port: this.upstreamPort }));
-        const addrs = glue.length > 0 ? glue : this.cachedAddresses(target);
+        const addrs = glue.length > 0 ? glue : this.select.cachedAddresses(target);
         if (addrs.length > 0) dp.addresses.push(...addrs);
         else dp.pending.push(target);
       }
@@ -449,7 +425,7 @@ export class ResolverEngine {
         // A fetch of its own in BIND (adb.c fetch_name → dns_resolver_createfetch): its own clock for
         // resolver-query-timeout (resolutionTimeLimitMs), not the client query's, which may end first.
         const own: Ctx = { ...ctx, startedAt: this.clock.now() };
-        const piece = await this.iterate(own, target, 'AAAA', depth + 1, 'ns-address', { dp: this.hintsDelegation(), minimise: false });
+        const piece = await this.iterate(own, target, 'AAAA', depth + 1, 'ns-address', { dp: this.select.hintsDelegation(), minimise: false });
         if (piece.kind === 'servfail') throw new Error(piece.reason ?? 'SERVFAIL');
         storePiece(this.cache, piece, target, 'AAAA');
       })();
@@ -471,7 +447,7 @@ export class ResolverEngine {
     const target = chosen ?? open[this.random.int(open.length)]!;
     const key = canonicalName(target);
     aaaaTried.add(key);
-    const start = isSubdomain(target, dp.zone) ? this.delegationFor(dp.zone, 'DS') : this.delegationFor(target, 'AAAA');
+    const start = isSubdomain(target, dp.zone) ? this.select.delegationFor(dp.zone, 'DS') : this.select.delegationFor(target, 'AAAA');
     ctx.inProgress.add(`${key}|AAAA`);
     try {
       const piece = await this.iterate(ctx, target, 'AAAA', depth + 1, 'ns-address', { dp: start, minimise: true });
@@ -496,67 +472,6 @@ export class ResolverEngine {
     });
   }
 
-  /**
-   * `exploreResolvesNsNames`: the exploration draw for one choice at `dp` — undefined when the profile does not
-   * draw here (the infra's own draw then applies), `none` when it drew and did not explore (no second draw), else
-   * the address or nameserver name picked uniformly (Knot Resolver 5.6.0 lib/selection.c select_transport:
-   * kr_rand_coin(EPSILON_NOMIN, EPSILON_DENOM), then kr_rand_bytes % (choices_len + unresolved_len)). With no
-   * usable address there is no draw: the resolution of names when every address is held dead is its own rule.
-   */
-  private exploreChoice(
-    ctx: Ctx,
-    dp: DelegationPoint,
-    exclude: ReadonlySet<string>,
-    aaaaTried: ReadonlySet<string>,
-    depth: number,
-  ): { kind: 'none' } | { kind: 'address'; server: Endpoint } | { kind: 'name'; name: Name } | undefined {
-    if (!this.settings.exploreResolvesNsNames || this.settings.exploreProbability <= 0) return undefined;
-    const usable = dp.addresses.filter((a) => !exclude.has(formatEndpoint(a)) && !this.infra.isSkipped(a));
-    if (usable.length === 0) return undefined;
-    if (this.random.float() >= this.settings.exploreProbability) return { kind: 'none' };
-    const names = this.nsNamesToResolve(ctx, dp, aaaaTried, depth);
-    const i = this.random.int(names.length + usable.length);
-    return i < names.length ? { kind: 'name', name: names[i]! } : { kind: 'address', server: usable[i - names.length]! };
-  }
-
-  private hintsDelegation(): DelegationPoint {
-    return { zone: ROOT, pending: [], addresses: [...this.rootHints] };
-  }
-
-  private cachedAddresses(target: Name): Endpoint[] {
-    const out: Endpoint[] = [];
-    for (const t of this.settings.queryAaaaForNs ? (['A', 'AAAA'] as const) : (['A'] as const)) {
-      const e = this.cache.get(target, t);
-      if (e) for (const r of e.records) out.push({ address: r.data as string, port: this.upstreamPort });
-    }
-    return out;
-  }
-
-  /** Pick a server of the delegation, looking up NS addresses when none are left (glueless delegations). */
-  private async pickServer(ctx: Ctx, dp: DelegationPoint, tried: Set<string>, depth: number, drawn = false): Promise<Endpoint | undefined> {
-    for (;;) {
-      // `drawn`: the exploration draw for this choice was made already (exploreChoice).
-      const s = this.infra.select(dp.addresses, dp.zone, tried, this.random, !drawn);
-      if (s) return s;
-      if (dp.pending.length === 0) return undefined;
-      const i = this.random.int(dp.pending.length);
-      const target = dp.pending.splice(i, 1)[0]!;
-      // A nameserver inside the zone it serves with no glue can't be reached through that zone (RFC 1034 §4.2.1):
-      // noted, so that iterate() can ask the parent for its glue once nothing else is left.
-      if (isSubdomain(target, dp.zone) && !nameEquals(dp.zone, ROOT)) {
-        (dp.needGlue ??= []).push(target);
-        continue;
-      }
-      if (depth + 1 > this.settings.maxDepth) continue;
-      if (ctx.inProgress.has(`${canonicalName(target)}|A`)) continue;
-      const r = await this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' });
-      for (const s2 of r.answer) {
-        if (s2.rrset.type !== 'A' && s2.rrset.type !== 'AAAA') continue;
-        for (const rec of s2.rrset.records) dp.addresses.push({ address: rec.data as string, port: this.upstreamPort });
-      }
-    }
-  }
-
   private minimisedName(name: Name, known: number, steps: number): Name {
     const total = labelCount(name);
     const remaining = total - known;
@@ -574,7 +489,7 @@ export class ResolverEngine {
    * (nameserver address lookups that BIND starts at the root hints and Knot Resolver at the parent's cut).
    */
   private async iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, start?: { dp: DelegationPoint; minimise: boolean }): Promise<Piece> {
-    let dp = start?.dp ?? this.delegationFor(name, qtype);
+    let dp = start?.dp ?? this.select.delegationFor(name, qtype);
     // `tried`: servers that failed for good in this iteration (lame, error rcode);
     // `waited`: servers that timed out this round — retried in later rounds (retransmission).
     let tried = new Set<string>();
@@ -620,18 +535,18 @@ export class ResolverEngine {
       // exploreResolvesNsNames (Knot select_transport "EXPLORE"): one draw per choice, uniform over the usable
       // addresses and the nameserver names still to resolve; a name drawn is resolved from the parent's cut.
       const excluded = new Set([...tried, ...waited]);
-      const explored = this.exploreChoice(ctx, dp, excluded, aaaaTried, depth);
+      const explored = this.select.exploreChoice(dp, excluded, () => this.nsNamesToResolve(ctx, dp, aaaaTried, depth));
       if (explored?.kind === 'name') {
         await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth, explored.name);
         continue;
       }
-      let server = explored?.kind === 'address' ? explored.server : await this.pickServer(ctx, dp, excluded, depth, explored !== undefined);
+      let server = explored?.kind === 'address' ? explored.server : await this.select.pickServer(ctx, dp, excluded, depth, explored !== undefined);
       // No new round once resolutionTimeLimitMs is up (BIND resolver.c rctx_timedout: "stopped trying to make fetch happen").
       if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && timeLeftMs(this.settings, this.clock, ctx) > 0) {
         rounds++;
         this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
-        server = await this.pickServer(ctx, dp, tried, depth);
+        server = await this.select.pickServer(ctx, dp, tried, depth);
       }
       // Knot's select_transport with no usable address ("EXPLORE" when choices_len == 0): every address it knows is
       // held dead (isSkipped), so it resolves a nameserver name it has not tried in this query — one per step —
@@ -738,17 +653,9 @@ export class ResolverEngine {
         if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
         this.cacheReferral(referral, dp.zone);
         if (this.settings.referralNoDsOverridesCachedDs) await this.validator.insecureFromReferral(ctx, referral, dp.zone, depth);
-        dp = this.delegationFor(name, qtype);
-        if (!nameEquals(dp.zone, referral.zone)) {
-          // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
-          dp = { zone: referral.zone, pending: [], addresses: [] };
-          for (const r2 of referral.ns.records) {
-            const target = r2.data as Name;
-            const addrs = referral.glue.filter((g) => nameEquals(g.name, target)).map((g) => ({ address: g.data as string, port: this.upstreamPort }));
-            if (addrs.length) dp.addresses.push(...addrs);
-            else dp.pending.push(target);
-          }
-        }
+        dp = this.select.delegationFor(name, qtype);
+        // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
+        if (!nameEquals(dp.zone, referral.zone)) dp = this.select.referralDelegation(referral);
         tried = new Set();
         waited = new Set();
         rounds = 0;
@@ -773,20 +680,6 @@ export class ResolverEngine {
       this.infra.markLame(server, dp.zone);
       tried.add(formatEndpoint(server));
     }
-  }
-
-  /**
-   * `fetchRetryIntervalMs` (BIND 9.18 lib/dns/resolver.c fctx_setretryinterval, fctx_query): the retry interval,
-   * doubled for each address gathering past `fetchNonBackoffTries` (at most 6 times), at least the server's
-   * smoothed RTT plus a fudge of 50/100/200 ms (plus 1 s over TCP), at most `maxRtoMs` (MAX_SINGLE_QUERY_TIMEOUT).
-   * The caller also stops it at the fetch's time left (`resolutionTimeLimitMs`).
-   */
-  private fetchRetryInterval(server: Endpoint, gathering: number, tcp: boolean): number {
-    const s = this.settings;
-    const shift = Math.min(6, Math.max(0, gathering - s.fetchNonBackoffTries));
-    const srtt = (this.infra.info(server).srtt ?? 0) + (tcp ? 1000 : 0);
-    const expected = srtt + (srtt < 50 ? 50 : srtt < 100 ? 100 : 200);
-    return Math.min(s.maxRtoMs, Math.max(s.fetchRetryIntervalMs * 2 ** shift, expected));
   }
 
   private reportResponse(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, transport: Transport, resp: Message, size: number, rttMs: number, cls: ResponseClass): void {
@@ -861,14 +754,7 @@ export class ResolverEngine {
       this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
       // The server's timeout as selection chose it (Knot Resolver's transport->timeout decides the dead state).
       const selectedTimeoutMs = this.infra.timeoutFor(server);
-      const usedTimeoutMs =
-        this.settings.fixedUpstreamTimeoutMs > 0
-          ? this.settings.fixedUpstreamTimeoutMs
-          : this.settings.fetchRetryIntervalMs > 0
-            ? this.fetchRetryInterval(server, gathering, tcp)
-            : tcp
-              ? Math.max(selectedTimeoutMs, 2000)
-              : selectedTimeoutMs;
+      const usedTimeoutMs = this.select.queryTimeoutMs(server, selectedTimeoutMs, gathering, tcp);
       const r = await this.upstream.send({
         server,
         qname,
