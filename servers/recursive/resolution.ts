@@ -1,9 +1,10 @@
 // One client query's resolution: its running state (Ctx), what it settles on (Outcome) and the limits that end
 // it. Every part of the engine that sends or waits takes the Ctx explicitly.
 
-import type { Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
+import type { Message, Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
 import type { Clock } from '../../net/network.ts';
 import type { CacheSecurity } from './cache.ts';
+import type { Transport } from './events.ts';
 import type { SignedRRset } from './piece.ts';
 import type { ResolverSettings } from './settings.ts';
 
@@ -46,6 +47,11 @@ export interface Outcome {
   ede?: number;
   reason?: string;
 }
+
+/** One question to one server (the engine's exchange()): a response, or nothing usable after `sends` queries. */
+export type ExchangeResult =
+  | { kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number }
+  | { kind: 'failed'; sends: number };
 
 export class LimitReached extends Error {
   constructor(readonly what: string) {
