@@ -17,45 +17,25 @@
 //                                   NSEC/NSEC3 denials
 // Every upstream query counts against the per-client-query budget.
 
-import { ancestorWithLabels, canonicalName, isSubdomain, labelCount, nameEquals, ROOT } from '../../dns/name.ts';
+import { ancestorWithLabels, canonicalName, labelCount, nameEquals, ROOT } from '../../dns/name.ts';
 import { groupRRsets } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
 import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';
 import { ResolverCache, Trust, type CacheSecurity } from './cache.ts';
-import type { ResolverEvent, ResolutionSummary, ResponseClass, Transport, UpstreamPurpose } from './events.ts';
+import type { ResolverEvent, ResponseClass, Transport, UpstreamPurpose } from './events.ts';
 import { InfraCache, type RandomSource } from './infra.ts';
 import type { ResolverSettings } from './settings.ts';
 import type { Upstream } from './upstream.ts';
 import { pieceFromCache, storePiece, weaker, type Piece, type SignedRRset } from './piece.ts';
 import { AggressiveNsec } from './aggressive.ts';
 import { answerApexNs, classifyReply, negativePiece, wildcardProof, type Referral } from './classify.ts';
+import { clientResult, verdictFor, type ResolveOptions, type ResolveResult } from './client-answer.ts';
 import { NsFetch } from './ns-fetch.ts';
 import { ServerSelection, type DelegationPoint } from './select.ts';
 import { ServeStale } from './serve-stale.ts';
+import { ServfailCache } from './servfail-cache.ts';
 import { Validator } from './validation.ts';
 import { checkLimits, Ede, LimitReached, StaleAtStep, timeLeftMs, type Ctx, type ExchangeResult, type Outcome } from './resolution.ts';
-
-export interface ResolveOptions {
-  /** Recursion Desired; false answers from cache only (RFC 1034 §4.3.1). Default true. */
-  rd?: boolean;
-  /** Checking Disabled (RFC 4035 §3.2.2): return data without validating. */
-  cd?: boolean;
-  /** DNSSEC OK: include RRSIG/NSEC records in the result (RFC 3225). */
-  do?: boolean;
-  /** Client set AD=1 (RFC 6840 §5.7): it wants the AD bit. */
-  ad?: boolean;
-}
-
-export interface ResolveResult {
-  rcode: RcodeName;
-  /** Authenticated Data: set when everything in the answer validated and the client asked (DO or AD). */
-  ad: boolean;
-  security: CacheSecurity;
-  answer: RR[];
-  authority: RR[];
-  ede?: { code: number; text: string };
-  summary: ResolutionSummary;
-}
 
 export interface EngineOptions {
   settings: ResolverSettings;
@@ -88,8 +68,7 @@ export class ResolverEngine {
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
   private readonly inflight = new Map<string, Promise<Outcome>>();
-  /** Question + flags → the SERVFAIL outcome and until when (whole lab seconds) it is answered again (`servfailCacheS`). */
-  private readonly servfailCache = new Map<string, { qname: Name; outcome: Outcome; until: number }>();
+  private readonly servfails: ServfailCache;
 
   constructor(options: EngineOptions) {
     this.settings = options.settings;
@@ -115,6 +94,7 @@ export class ResolverEngine {
       reportResponse: (...a) => this.reportResponse(...a),
     });
     this.stale = new ServeStale(this.settings, this.cache, this.clock, (e) => this.emit(e));
+    this.servfails = new ServfailCache(this.settings, this.clock);
   }
 
   private emit(event: ResolverEvent): void {
@@ -125,10 +105,6 @@ export class ResolverEngine {
         // An observer's bug must not break resolution.
       }
     }
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.clock.now() / 1000);
   }
 
   // ---------------------------------------------------------------------------
@@ -161,12 +137,11 @@ export class ResolverEngine {
     const quickStale = this.stale.duringRecheck(ctx, qname, qtype, rd);
     // PowerDNS (servfailCacheS): a SERVFAIL for this question is answered from the packet cache while it lasts.
     const servfailKey = `${key}|${options.do ?? false}`;
-    const cachedServfail = this.settings.servfailCacheS > 0 && rd ? this.servfailCache.get(servfailKey) : undefined;
-    const servfailHit = cachedServfail !== undefined && this.nowSeconds() < cachedServfail.until;
-    if (cachedServfail !== undefined && !servfailHit) this.servfailCache.delete(servfailKey);
+    const cachedServfail = this.servfails.get(servfailKey, rd);
+    const servfailHit = cachedServfail !== undefined;
     if (servfailHit) {
       this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'servfail-hit', qname, qtype, detail: `SERVFAIL cached for ${this.settings.servfailCacheS} s (packet cache)` });
-      pending = Promise.resolve(cachedServfail.outcome);
+      pending = Promise.resolve(cachedServfail);
     } else if (quickStale) {
       // Inside the failure recheck window: stale data at once, no upstream query at all.
       pending = Promise.resolve(quickStale);
@@ -184,58 +159,10 @@ export class ResolverEngine {
       });
     }
     outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.stale.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
-    let security = outcome.security;
-    const bogus = security === 'bogus';
-    let rcode = outcome.rcode;
-    let ede = outcome.ede;
-    let reason = outcome.reason;
-    if (security === 'bogus' && !cd) {
-      const requested = (options.do ?? false) || (options.ad ?? false);
-      if (!this.settings.bogusServfailOnlyWhenRequested || requested) {
-        rcode = 'SERVFAIL';
-        ede = ede ?? Ede.DNSSEC_BOGUS;
-      } else {
-        security = 'indeterminate';
-      }
-    }
-    if (rcode === 'SERVFAIL' && this.settings.servfailCacheS > 0 && rd && !servfailHit) {
-      this.servfailCache.set(servfailKey, { qname, outcome: { ...outcome, rcode, security, ...(ede !== undefined ? { ede } : {}) }, until: this.nowSeconds() + this.settings.servfailCacheS });
-    }
-    const ad = security === 'secure' && rcode !== 'SERVFAIL' && ((options.do ?? false) || (options.ad ?? false));
-    const wantSigs = options.do ?? false;
-    const answer: RR[] = [];
-    if (rcode !== 'SERVFAIL') {
-      for (const s of outcome.answer) {
-        answer.push(...s.rrset.records);
-        if (wantSigs) answer.push(...s.signatures);
-      }
-    }
-    const authority = rcode === 'SERVFAIL' ? [] : outcome.authority.filter((r) => wantSigs || !['RRSIG', 'NSEC', 'NSEC3'].includes(r.type));
-    const summary: ResolutionSummary = {
-      resolution: ctx.id,
-      qname,
-      qtype,
-      rcode,
-      ad,
-      security,
-      queriesSent: ctx.sent,
-      timeouts: ctx.timeouts,
-      tcpQueries: ctx.tcp,
-      fromCache: ctx.sent === 0 && !coalesced,
-      coalesced,
-      aggressive: ctx.aggressive,
-      stale: ctx.stale,
-      startedAt: ctx.startedAt,
-      finishedAt: this.clock.now(),
-    };
-    const result: ResolveResult = { rcode, ad, security, answer, authority, summary };
-    if (ede !== undefined) {
-      const e = { code: ede, text: reason ?? '' };
-      summary.ede = e;
-      // edeBogusOnly (PowerDNS): clients see an EDE only for a validation failure; the summary keeps the reason.
-      if (!this.settings.edeBogusOnly || bogus) result.ede = e;
-    }
-    this.emit({ type: 'resolution', time: this.clock.now(), summary });
+    const verdict = verdictFor(this.settings, outcome, options);
+    if (!servfailHit) this.servfails.store(servfailKey, qname, rd, verdict);
+    const result = clientResult(this.settings, ctx, qname, qtype, verdict, outcome.security === 'bogus', options, coalesced, this.clock.now());
+    this.emit({ type: 'resolution', time: this.clock.now(), summary: result.summary });
     return result;
   }
 
@@ -322,13 +249,6 @@ export class ResolverEngine {
       }
       const rcode: RcodeName = piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR';
       return withEde({ rcode, answer, authority: piece.authority, security });
-    }
-  }
-
-  /** A flush also drops cached SERVFAILs (rec_control wipe-cache wipes the packet cache too). */
-  private forgetServfails(name: Name, tree: boolean): void {
-    for (const [k, e] of this.servfailCache) {
-      if (tree ? isSubdomain(e.qname, name) : nameEquals(e.qname, name)) this.servfailCache.delete(k);
     }
   }
 
@@ -688,16 +608,16 @@ export class ResolverEngine {
   // Cache management API
 
   flushName(name: Name): number {
-    this.forgetServfails(name, false);
+    this.servfails.forget(name, false);
     return this.cache.flushName(name);
   }
   flushTree(name: Name): number {
-    this.forgetServfails(name, true);
+    this.servfails.forget(name, true);
     return this.cache.flushTree(name);
   }
   flushAll(): number {
     this.stale.clear();
-    this.servfailCache.clear();
+    this.servfails.clear();
     return this.cache.flushAll();
   }
 }
