@@ -18,17 +18,16 @@
 // Every upstream query counts against the per-client-query budget.
 
 import { ancestorWithLabels, canonicalName, labelCount, nameEquals, ROOT } from '../../dns/name.ts';
-import { groupRRsets } from '../../dns/rrset.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
 import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';
-import { ResolverCache, Trust, type CacheSecurity } from './cache.ts';
+import { ResolverCache, type CacheSecurity } from './cache.ts';
 import type { ResolverEvent, ResponseClass, Transport, UpstreamPurpose } from './events.ts';
 import { InfraCache, type RandomSource } from './infra.ts';
 import type { ResolverSettings } from './settings.ts';
 import type { Upstream } from './upstream.ts';
 import { pieceFromCache, storePiece, weaker, type Piece, type SignedRRset } from './piece.ts';
 import { AggressiveNsec } from './aggressive.ts';
-import { answerApexNs, classifyReply, negativePiece, wildcardProof, type Referral } from './classify.ts';
+import { answerApexNs, classifyReply, negativePiece, wildcardProof } from './classify.ts';
 import { clientResult, verdictFor, type ResolveOptions, type ResolveResult } from './client-answer.ts';
 import { NsFetch } from './ns-fetch.ts';
 import { ServerSelection, type DelegationPoint } from './select.ts';
@@ -199,7 +198,7 @@ export class ResolverEngine {
         return { rcode: 'SERVFAIL', answer, authority: [], security, ede: Ede.OTHER, reason: `CNAME chain longer than ${this.settings.maxRestarts}` };
       }
       seen.add(canonicalName(name));
-      let piece = this.fromCache(ctx, name, qtype, validate, false, !opts.raw);
+      let piece = pieceFromCache(this.cache, this.clock, (e) => this.emit(e), ctx, name, qtype, validate, false, !opts.raw);
       if (!piece && validate) piece = this.aggressive.synthesize(ctx, name, qtype);
       if (!piece) {
         if (!opts.rd) {
@@ -250,10 +249,6 @@ export class ResolverEngine {
       const rcode: RcodeName = piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR';
       return withEde({ rcode, answer, authority: piece.authority, security });
     }
-  }
-
-  private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false, forClient = true): Piece | undefined {
-    return pieceFromCache(this.cache, this.clock, (e) => this.emit(e), ctx, name, qtype, validate, allowStale, forClient);
   }
 
   // ---------------------------------------------------------------------------
@@ -409,7 +404,7 @@ export class ResolverEngine {
         const referral = reply.referral;
         report('referral');
         if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
-        this.cacheReferral(referral, dp.zone);
+        this.select.storeReferral(referral, dp.zone, this.validator.validating);
         if (this.settings.referralNoDsOverridesCachedDs) await this.validator.insecureFromReferral(ctx, referral, dp.zone, depth);
         dp = this.select.delegationFor(name, qtype);
         // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
@@ -475,26 +470,14 @@ export class ResolverEngine {
   ): Promise<ExchangeResult> {
     const info = this.infra.info(server);
     let edns = info.edns !== 'noedns';
-    // Knot Resolver (tcpAfterUdpTimeouts, tcpWhenTimeoutOverMs): TCP from the start after enough UDP timeouts for
-    // this question, or when the server's retransmission timeout has grown past a threshold.
     const questionKey = `${canonicalName(qname)}|${qtype}`;
     const timeoutKey = `${formatEndpoint(server)}|${questionKey}`;
     const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
-    let tcp =
-      (this.settings.tcpAfterTruncationSticks && ctx.truncated?.has(questionKey) === true) ||
-      (udpTimeoutLimit > 0 && (ctx.udpTimeouts.get(timeoutKey) ?? 0) >= udpTimeoutLimit) ||
-      (this.settings.tcpWhenTimeoutOverMs > 0 && this.infra.timeoutFor(server) > this.settings.tcpWhenTimeoutOverMs);
+    let tcp = this.select.startsOverTcp(ctx, server, questionKey, timeoutKey);
     let sends = 0;
     let triedWithoutEdns = false;
-    let udpPayloadSize = this.settings.ednsBufferSize;
+    let udpPayloadSize = this.select.firstPayloadSize(ctx, info, edns && !tcp, timeoutKey);
     const fragmentFallback = this.settings.ednsFragmentFallbackSize;
-    // ednsTimeoutLargestSeen (BIND resolver.c resquery_send, triededns count 1): the next query of this fetch to a
-    // server whose first query timed out advertises the largest UDP answer seen from that server; later ones the
-    // configured size again.
-    const seen = info.largestUdpResponse;
-    if (this.settings.ednsTimeoutLargestSeen && edns && !tcp && ctx.udpTimeouts.get(timeoutKey) === 1 && seen !== undefined && seen < udpPayloadSize) {
-      udpPayloadSize = Math.max(512, seen);
-    }
     /** The ednsFragmentFallbackSize retry was made (once per exchange: Unbound's serviced query goes back to plain EDNS after it). */
     let fragmentRetried = false;
     // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
@@ -591,17 +574,6 @@ export class ResolverEngine {
       return { kind: 'response', message: msg, transport, size: r.size, rttMs: r.rttMs, sends };
     }
     return { kind: 'failed', sends };
-  }
-
-  private cacheReferral(referral: Referral, parentZone: Name): void {
-    this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked');
-    for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
-    if (referral.ds) this.cache.storeRRset(referral.ds.rrset, referral.ds.signatures, Trust.NonAuthAuthority, 'unchecked');
-    else if (referral.proof.length > 0 && this.validator.validating) {
-      // An unsigned delegation's NSEC/NSEC3 proof of "no DS" (RFC 4035 §3.1.4.1): kept like a NODATA for DS.
-      const ttl = Math.min(this.settings.maxNegativeTtl, ...referral.proof.map((r) => r.ttl));
-      this.cache.storeNegative({ kind: 'nodata', qname: referral.zone, qtype: 'DS', zone: parentZone, authority: referral.proof, security: 'unchecked' }, ttl);
-    }
   }
 
   // ---------------------------------------------------------------------------

@@ -3,11 +3,12 @@
 // Unbound keeps the same apart from its iterator's state machine (iterator/iter_utils.c, services/cache/infra.c).
 
 import { canonicalName, isSubdomain, nameEquals, ROOT } from '../../dns/name.ts';
+import { groupRRsets } from '../../dns/rrset.ts';
 import type { Name, RRTypeName } from '../../dns/types.ts';
 import { formatEndpoint, type Endpoint } from '../../net/network.ts';
 import { Trust, type ResolverCache } from './cache.ts';
 import type { Referral } from './classify.ts';
-import type { InfraCache, RandomSource } from './infra.ts';
+import type { InfraCache, RandomSource, ServerInfo } from './infra.ts';
 import type { Ctx, Outcome } from './resolution.ts';
 import type { ResolverSettings } from './settings.ts';
 
@@ -121,6 +122,46 @@ export class ServerSelection {
    * smoothed RTT plus a fudge of 50/100/200 ms (plus 1 s over TCP), at most `maxRtoMs` (MAX_SINGLE_QUERY_TIMEOUT).
    * The caller also stops it at the fetch's time left (`resolutionTimeLimitMs`).
    */
+  /**
+   * Knot Resolver (tcpAfterUdpTimeouts, tcpWhenTimeoutOverMs): TCP from the start after enough UDP timeouts for
+   * this question, or when the server's retransmission timeout has grown past a threshold; and
+   * `tcpAfterTruncationSticks`: once the question was truncated in this resolution.
+   */
+  startsOverTcp(ctx: Ctx, server: Endpoint, questionKey: string, timeoutKey: string): boolean {
+    const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
+    return (
+      (this.settings.tcpAfterTruncationSticks && ctx.truncated?.has(questionKey) === true) ||
+      (udpTimeoutLimit > 0 && (ctx.udpTimeouts.get(timeoutKey) ?? 0) >= udpTimeoutLimit) ||
+      (this.settings.tcpWhenTimeoutOverMs > 0 && this.infra.timeoutFor(server) > this.settings.tcpWhenTimeoutOverMs)
+    );
+  }
+
+  /**
+   * The EDNS UDP size of an exchange's first query (`udpEdns`: over UDP, with EDNS). ednsTimeoutLargestSeen (BIND
+   * resolver.c resquery_send, triededns count 1): the next query of this fetch to a server whose first query timed
+   * out advertises the largest UDP answer seen from that server; later ones the configured size again.
+   */
+  firstPayloadSize(ctx: Ctx, info: ServerInfo, udpEdns: boolean, timeoutKey: string): number {
+    const size = this.settings.ednsBufferSize;
+    const seen = info.largestUdpResponse;
+    if (this.settings.ednsTimeoutLargestSeen && udpEdns && ctx.udpTimeouts.get(timeoutKey) === 1 && seen !== undefined && seen < size) {
+      return Math.max(512, seen);
+    }
+    return size;
+  }
+
+  /** Put a referral into the cache: NS and glue, its DS, or (when validating) its proof that there is no DS. */
+  storeReferral(referral: Referral, parentZone: Name, validating: boolean): void {
+    this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked');
+    for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
+    if (referral.ds) this.cache.storeRRset(referral.ds.rrset, referral.ds.signatures, Trust.NonAuthAuthority, 'unchecked');
+    else if (referral.proof.length > 0 && validating) {
+      // An unsigned delegation's NSEC/NSEC3 proof of "no DS" (RFC 4035 §3.1.4.1): kept like a NODATA for DS.
+      const ttl = Math.min(this.settings.maxNegativeTtl, ...referral.proof.map((r) => r.ttl));
+      this.cache.storeNegative({ kind: 'nodata', qname: referral.zone, qtype: 'DS', zone: parentZone, authority: referral.proof, security: 'unchecked' }, ttl);
+    }
+  }
+
   /** The delegation point of a referral as it came, glue addresses first (when the cache kept another NS set). */
   referralDelegation(referral: Referral): DelegationPoint {
     const dp: DelegationPoint = { zone: referral.zone, pending: [], addresses: [] };
