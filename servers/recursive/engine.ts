@@ -1,21 +1,16 @@
-// The recursive resolution state machine (RFC 1034 §5.3.3, RFC 1035 §7,
-// RFC 2181, RFC 2308, RFC 4035 §4–5, RFC 6672, RFC 8198, RFC 8767, RFC 9156).
+// The recursive resolution state machine (RFC 1034 §5.3.3, RFC 1035 §7, RFC 2181, RFC 2308, RFC 6672, RFC 9156).
 //
-// It knows nothing about sockets: upstream traffic goes through an
-// `Upstream`, time comes from the lab `Clock`, randomness from a seeded
-// source. `resolve()` answers one client question; everything learned is kept
-// in the ResolverCache and the InfraCache.
-//
-// Shape of one resolution:
-//   lookup(qname, qtype)            follow CNAME/DNAME chains, cache first
-//     └ iterate(name, type)         root hints → referrals → answer, with
-//         │                         QNAME minimisation, server selection,
-//         │                         EDNS fallback, TC→TCP, lame handling
-//         └ resolve NS addresses    glueless delegations (depth-limited)
-//   validatePiece()                 DNSSEC: top-down DS/DNSKEY walk from the
-//                                   trust anchor (securityFor), RRSIGs,
-//                                   NSEC/NSEC3 denials
-// Every upstream query counts against the per-client-query budget.
+// It knows nothing about sockets: upstream traffic goes through an `Upstream`, time comes from the lab `Clock`,
+// randomness from a seeded source. `resolve()` answers one client question; everything learned is kept in the
+// ResolverCache and the InfraCache. This file keeps the iterator itself; its helpers live beside it:
+//   resolve(qname, qtype)         join identical questions, serve-stale timers (serve-stale.ts), SERVFAIL cache
+//   └ lookup(qname, qtype)        follow CNAME/DNAME chains, cache first (piece.ts), RFC 8198 (aggressive.ts)
+//       ├ iterate(name, type)     root hints → referrals → answer, QNAME minimisation; servers from select.ts,
+//       │   │                     replies classified by classify.ts, nameserver lookups in ns-fetch.ts
+//       │   └ exchange()          one question to one server: EDNS fallback, fragment retries, TC → TCP
+//       └ validatePiece()         DNSSEC (validation.ts), its DS/DNSKEY fetched back through lookup()
+//   the client's answer           client-answer.ts
+// Every upstream query counts against the per-client-query budget (resolution.ts).
 
 import { ancestorWithLabels, canonicalName, labelCount, nameEquals, ROOT } from '../../dns/name.ts';
 import type { Message, Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
