@@ -55,10 +55,7 @@ export class ResolverEngine {
   private readonly nsFetch: NsFetch;
   readonly settings: ResolverSettings;
   private readonly clock: Clock;
-  private readonly random: RandomSource;
   private readonly upstream: Upstream;
-  private readonly rootHints: readonly Endpoint[];
-  private readonly upstreamPort: number;
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
   private readonly inflight = new Map<string, Promise<Outcome>>();
@@ -67,10 +64,8 @@ export class ResolverEngine {
   constructor(options: EngineOptions) {
     this.settings = options.settings;
     this.clock = options.clock;
-    this.random = options.random;
     this.upstream = options.upstream;
-    this.rootHints = options.rootHints;
-    this.upstreamPort = options.upstreamPort ?? 53;
+    const upstreamPort = options.upstreamPort ?? 53;
     this.onEvent = options.onEvent;
     this.cache = new ResolverCache(this.clock, this.settings);
     this.infra = new InfraCache(this.clock, this.settings);
@@ -79,10 +74,10 @@ export class ResolverEngine {
       this.lookup(ctx, name, qtype, { rd: true, depth: depth + 1, raw: true, purpose }),
     );
     this.aggressive = new AggressiveNsec(this.settings, this.cache, this.clock, (e) => this.emit(e));
-    this.select = new ServerSelection(this.settings, this.cache, this.infra, this.random, this.rootHints, this.upstreamPort, (ctx, target, depth) =>
+    this.select = new ServerSelection(this.settings, this.cache, this.infra, options.random, options.rootHints, upstreamPort, (ctx, target, depth) =>
       this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' }),
     );
-    this.nsFetch = new NsFetch(this.settings, this.cache, this.infra, this.clock, this.random, this.upstreamPort, this.select, (e) => this.emit(e), {
+    this.nsFetch = new NsFetch(this.settings, this.cache, this.infra, this.clock, options.random, upstreamPort, this.select, (e) => this.emit(e), {
       iterate: (...a) => this.iterate(...a),
       exchange: (...a) => this.exchange(...a),
       reportResponse: (...a) => this.reportResponse(...a),
