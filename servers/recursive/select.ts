@@ -38,6 +38,7 @@ export class ServerSelection {
     private readonly lookupNsAddress: NsAddressLookup,
   ) {}
 
+  /** The closest cached zone cut for `name` with the addresses known for its nameservers; the root hints when none. */
   delegationFor(name: Name, qtype: RRTypeName): DelegationPoint {
     // DS lives on the parent side of a zone cut (RFC 4035 §3.1.4.1): never ask the child.
     const exclude = qtype === 'DS' && !nameEquals(name, ROOT) ? name : undefined;
