@@ -56,7 +56,3 @@ export function sortCanonical(records: readonly RR[]): RR[] {
   return out;
 }
 
-/** Canonical RDATA of each record in canonical order, duplicates removed (what a signature covers after the RRSIG prefix). */
-export function canonicalRdataSet(records: readonly RR[]): Buffer[] {
-  return sortCanonical(records).map(canonicalRdata);
-}

@@ -128,19 +128,7 @@ export function makeClientSubnetOption(s: ClientSubnet): EdnsOption {
   return { code: EdnsOptionCode.CLIENT_SUBNET, data };
 }
 
-// --- NSID (RFC 5001), TCP keepalive (RFC 7828), padding (RFC 7830, RFC 8467) --
-
-export function makeNsidOption(id: string | Buffer = ''): EdnsOption {
-  return { code: EdnsOptionCode.NSID, data: Buffer.from(id) };
-}
-
-/** Timeout in units of 100 ms (RFC 7828 §3.1); omit it in a query. */
-export function makeTcpKeepaliveOption(timeout100ms?: number): EdnsOption {
-  if (timeout100ms === undefined) return { code: EdnsOptionCode.TCP_KEEPALIVE, data: Buffer.alloc(0) };
-  const data = Buffer.alloc(2);
-  data.writeUInt16BE(timeout100ms, 0);
-  return { code: EdnsOptionCode.TCP_KEEPALIVE, data };
-}
+// --- Padding (RFC 7830, RFC 8467) ---------------------------------------------
 
 /**
  * A PADDING option that brings a message of `unpaddedSize` octets (without

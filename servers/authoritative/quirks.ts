@@ -48,7 +48,7 @@ export type Quirk =
 export type QuirkKind = Quirk['kind'];
 
 /** What the chain decides for one query. */
-export type Outcome =
+export type QueryOutcome =
   | { kind: 'message'; message: Message; limit: number }
   | { kind: 'bytes'; bytes: Buffer }
   | { kind: 'drop'; reason: string };
@@ -63,8 +63,8 @@ export interface QueryContext {
   clock: Clock;
 }
 
-export type Next = (ctx: QueryContext) => Promise<Outcome>;
-type Handler<Q extends Quirk> = (quirk: Q, ctx: QueryContext, next: Next) => Promise<Outcome>;
+export type Next = (ctx: QueryContext) => Promise<QueryOutcome>;
+type Handler<Q extends Quirk> = (quirk: Q, ctx: QueryContext, next: Next) => Promise<QueryOutcome>;
 
 export function quirkMatches(match: QuirkMatch | undefined, ctx: QueryContext): boolean {
   if (!match) return true;

@@ -10,7 +10,7 @@ import type { Message, Name, RcodeName, RRTypeName } from '../../dns/types.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
 import type { Endpoint, Network, TcpConnection, TcpListener, Transport, UdpSocket } from '../../net/network.ts';
 import { answerQuery, DEFAULT_UDP_PAYLOAD, type AnswerContext } from './answer.ts';
-import { composeQuirks, quirkProblem, type Next, type Outcome, type QueryContext, type Quirk } from './quirks.ts';
+import { composeQuirks, quirkProblem, type Next, type QueryOutcome, type QueryContext, type Quirk } from './quirks.ts';
 import { fitResponse } from './truncate.ts';
 import { ZoneSet } from './zone-set.ts';
 
@@ -280,7 +280,7 @@ export class AuthoritativeServer {
     return this.chain(ctx).then((outcome) => this.finish(outcome, transport, from, local, undefined));
   }
 
-  private coreSync(ctx: QueryContext): Outcome {
+  private coreSync(ctx: QueryContext): QueryOutcome {
     try {
       const message = answerQuery(this.zones, ctx.query, { ...this.answerOptions, transport: ctx.transport, udpPayloadSize: this.udpPayloadSize });
       return { kind: 'message', message, limit: ctx.limit };
@@ -304,7 +304,7 @@ export class AuthoritativeServer {
 
   private readonly core: Next = async (ctx) => this.coreSync(ctx);
 
-  private finish(outcome: Outcome, transport: Transport, from: Endpoint, local: Endpoint, key: string | undefined): Buffer | undefined {
+  private finish(outcome: QueryOutcome, transport: Transport, from: Endpoint, local: Endpoint, key: string | undefined): Buffer | undefined {
     if (outcome.kind === 'drop') {
       this.emit({ type: 'drop', ...this.base(transport, from, local), reason: outcome.reason });
       return undefined;
