@@ -110,7 +110,10 @@ describe('real resolvers: a setting only some products have an option for', () =
     );
     const lines = kresd.files['kresd.conf']!.split('\n');
     // The module must be loaded before its table can be set (modules/serve_stale/serve_stale.lua M.timeout, ms).
-    assert.ok(lines.indexOf('serve_stale.timeout = 1800') > lines.indexOf("modules.load('serve_stale < cache')"), lines.join('\n'));
+    const load = lines.indexOf("modules.load('serve_stale < cache')");
+    const timeout = lines.indexOf('serve_stale.timeout = 1800');
+    assert.ok(load >= 0 && timeout >= 0, `both lines present:\n${lines.join('\n')}`);
+    assert.ok(timeout > load, lines.join('\n'));
     assert.ok(!generateConfig({ product: 'knot', address: '10.0.0.53', rootHints: [], trustAnchors: [], switches: { staleClientTimeoutMs: 1800 } }, '/tmp/x').files['kresd.conf']!.includes('serve_stale'), 'no module, no timeout');
     for (const p of ['unbound', 'powerdns'] as const) {
       const other = splitSettingsFor(p, { serveStale: true, staleClientTimeoutMs: 1800 });
