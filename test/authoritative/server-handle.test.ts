@@ -335,9 +335,9 @@ describe('quirks (composed as a chain)', () => {
     assert.equal((await send(s, query('www.example', 'A')))!.msg.answer[0]!.data, '192.0.2.10');
   });
   it('quirks compose: delay + lame, order preserved (first = outermost)', async () => {
-    const settled = async (p: Promise<unknown>) => {
+    const settled = async (p: unknown) => {
       let done = false;
-      void p.then(() => (done = true));
+      void Promise.resolve(p).then(() => (done = true));
       for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
       return done;
     };

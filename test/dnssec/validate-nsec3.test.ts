@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fromBase32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
 import { EdeCode, nsec3Covers, validateChain, verifyDenial, verifyRRset, verifyRRsets } from '../../dns/dnssec/validate.ts';
-import { labels, nameEquals } from '../../dns/name.ts';
+import { labels } from '../../dns/name.ts';
 import type { Name } from '../../dns/types.ts';
 import type { RRset } from '../../dns/rrset.ts';
 import type { Nsec3Data, RR } from '../../dns/types.ts';
