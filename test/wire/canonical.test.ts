@@ -15,7 +15,7 @@ import { rrsetKey } from '../../dns/rrset.ts';
 import type { DnskeyData, RR, RrsigData } from '../../dns/types.ts';
 import { hex } from './fixtures.ts';
 
-test('embedded names are lowercased for NS, CNAME, SOA, PTR, MX, SRV, NAPTR, DNAME, RRSIG only', () => {
+test('embedded names are lowercased for NS, CNAME, SOA, PTR, MX, SRV, NAPTR, DNAME, RRSIG; NSEC, HTTPS, TXT kept', () => {
   const lowered: RR[] = [
     { name: 'x', type: 'NS', class: 'IN', ttl: 1, data: 'NS1.Example' },
     { name: 'x', type: 'CNAME', class: 'IN', ttl: 1, data: 'NS1.Example' },
@@ -29,6 +29,17 @@ test('embedded names are lowercased for NS, CNAME, SOA, PTR, MX, SRV, NAPTR, DNA
     assert.ok(c.includes(Buffer.from('ns1')), `${rr.type} lowercased`);
     assert.ok(!c.includes(Buffer.from('NS1')), `${rr.type} lowercased`);
   }
+  // Types with names among other fields: every name lowercased, nothing else touched. The expected octets are the
+  // record encoded with its names already in lower case.
+  const same = (rr: RR, lower: RR['data']) => assert.ok(canonicalRdata(rr).equals(encodeRdata({ ...rr, data: lower } as RR)), `${rr.type}: only the names lowercased`);
+  const soa = { mname: 'NS1.Example', rname: 'HostMaster.Example', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 };
+  same({ name: 'x', type: 'SOA', class: 'IN', ttl: 1, data: soa }, { ...soa, mname: 'ns1.example', rname: 'hostmaster.example' });
+  const naptr = { order: 1, preference: 2, flags: 'U', services: 'E2U+SIP', regexp: '!^.*$!SIP:Info@Example.COM!', replacement: 'NS1.Example' };
+  same({ name: 'x', type: 'NAPTR', class: 'IN', ttl: 1, data: naptr }, { ...naptr, replacement: 'ns1.example' });
+  const rrsig = { typeCovered: 'A' as const, algorithm: 13, labels: 2, originalTTL: 300, expiration: 2, inception: 1, keyTag: 7, signersName: 'NS1.Example', signature: Buffer.from('SIG over NS1') };
+  same({ name: 'x', type: 'RRSIG', class: 'IN', ttl: 1, data: rrsig }, { ...rrsig, signersName: 'ns1.example' });
+  // …and the uppercase is really in the input: encoding without canonicalisation keeps it.
+  assert.ok(encodeRdata({ name: 'x', type: 'NAPTR', class: 'IN', ttl: 1, data: naptr }).includes(Buffer.from('NS1')));
   // RFC 6840 §5.1: NSEC next name is NOT lowercased; SVCB/HTTPS targets are not in the list.
   const kept: RR[] = [
     { name: 'x', type: 'NSEC', class: 'IN', ttl: 1, data: { nextDomain: 'NS1.Example', types: ['A'] } },
