@@ -4,7 +4,7 @@
 const MODULES = {
   cache: { mutate: ['servers/recursive/cache.ts'], tests: ['test/recursive/units.test.ts', 'test/recursive/resolve.test.ts', 'test/recursive/dnssec-cache.test.ts', 'test/recursive/serve-stale.test.ts'] },
   answer: { mutate: ['servers/authoritative/answer.ts'], tests: ['test/authoritative/answer.test.ts', 'test/authoritative/dnssec-serving.test.ts', 'test/authoritative/server-handle.test.ts'] },
-  quirks: { mutate: ['servers/authoritative/quirks.ts'], tests: ['test/authoritative/server-handle.test.ts'] },
+  quirks: { mutate: ['servers/authoritative/quirks.ts'], tests: ['test/authoritative/quirks.test.ts', 'test/authoritative/server-handle.test.ts'] },
   'wire-message': { mutate: ['dns/wire/message.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/compression.test.ts', 'test/wire/edns.test.ts', 'test/wire/tcp.test.ts'] },
   'wire-rdata': { mutate: ['dns/wire/rdata.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/canonical.test.ts'] },
   'wire-buffer': { mutate: ['dns/wire/buffer.ts', 'dns/wire/canonical.ts', 'dns/wire/edns.ts', 'dns/wire/ip.ts', 'dns/wire/tcp.ts', 'dns/wire/types-map.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/compression.test.ts', 'test/wire/edns.test.ts', 'test/wire/tcp.test.ts', 'test/wire/canonical.test.ts'] },
