@@ -245,6 +245,8 @@ describe('quirkProblem', () => {
     assert.equal(quirkProblem({ kind: 'nope' } as unknown as Quirk), 'unknown quirk "nope"; known: lame, drop, delay, always-tc, ignore-edns, strip-opt, formerr-on-edns, scripted');
     assert.match(quirkProblem({ kind: 'constructor' } as unknown as Quirk)!, /unknown quirk "constructor"/);
     assert.match(quirkProblem({ kind: 3 } as unknown as Quirk)!, /unknown quirk "3"/);
+    // A kind that only becomes a known name when coerced to a string is not one.
+    assert.match(quirkProblem({ kind: ['lame'] } as unknown as Quirk)!, /unknown quirk "lame"/);
   });
   it('delay needs a finite ms >= 0', () => {
     assert.equal(quirkProblem({ kind: 'delay', ms: -1 }), 'delay needs ms >= 0, got -1');
@@ -253,5 +255,7 @@ describe('quirkProblem', () => {
   });
   it('scripted: response or bytes, not both', () => {
     assert.equal(quirkProblem({ kind: 'scripted', response: query('x', 'A'), bytes: Buffer.alloc(2) }), 'scripted quirk: give either response or bytes, not both');
+    // Scenario data is not type-checked: stray fields on another kind are not a scripted quirk's problem.
+    assert.equal(quirkProblem({ kind: 'drop', response: query('x', 'A'), bytes: Buffer.alloc(2) } as unknown as Quirk), undefined);
   });
 });
