@@ -1,0 +1,91 @@
+// What `dnslab run|probe|serve --device …` do, so the CLI files only hand
+// over: run each scenario variant with the device in the path and print the
+// timeline, the address plan and the "emulated box vs your device" table.
+// A setup error (not root, no such interface, device not answering) is one
+// line on stderr and exit 2, before any step runs.
+
+import { writeFileSync } from 'node:fs';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { renderHtml, renderJunit, renderText } from '../runner/index.ts';
+import { toJson } from '../runner/report-data.ts';
+import { probeHtml, probeText } from '../probe/index.ts';
+import { DeviceSetupError } from './links.ts';
+import { deviceOptions, type DeviceFlags, type DeviceOptions } from './options.ts';
+import { compareWithEmulated, probeOnDevice, renderComparison, renderPlan, runOnDevice, type ClaimComparison, type DeviceInfo, type DeviceRunResult } from './run.ts';
+
+interface Io {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
+
+/** Device options from the collected flags, or the exit code of a one-line refusal. */
+export function deviceOrExit(flags: DeviceFlags, io: Io, command: string): DeviceOptions | undefined | number {
+  try {
+    return deviceOptions(flags);
+  } catch (e) {
+    if (!(e instanceof DeviceSetupError)) throw e;
+    io.stderr.write(`dnslab ${command}: ${e.message}\n`);
+    return 2;
+  }
+}
+
+async function guarded(io: Io, command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (!(e instanceof DeviceSetupError)) throw e;
+    io.stderr.write(`dnslab ${command}: ${e.message}\n`);
+    return 2;
+  }
+}
+
+export type DeviceRunOutput = DeviceRunResult & { comparison: { rows: ClaimComparison[]; agree: boolean } };
+
+/** `dnslab run ID --device …`: exit 0 iff every claim held with the device in the path. */
+export function runWithDevice(
+  runs: { loaded: LoadedScenario; variant: string }[],
+  device: DeviceOptions,
+  o: { seed: string; json: boolean; verbose: boolean; color: boolean; report?: string; junit?: string },
+  io: Io,
+): Promise<number> {
+  return guarded(io, 'run', async () => {
+    const results: DeviceRunOutput[] = [];
+    for (const r of runs) {
+      const out = await runOnDevice({ loaded: r.loaded, variant: r.variant, seed: o.seed, device, onPlan: (d) => io.stderr.write(`${r.loaded.scenario.id} [${r.variant}]: ${renderPlan(d)}`) });
+      if (!('id' in out)) continue; // --plan: printed, nothing run
+      const comparison = await compareWithEmulated(r.loaded, r.variant, o.seed, out);
+      const result: DeviceRunOutput = { ...out, comparison: { rows: comparison.rows, agree: comparison.agree } };
+      results.push(result);
+      if (!o.json) {
+        io.stdout.write(renderText(result, { verbose: o.verbose, color: o.color }) + '\n');
+        io.stdout.write(renderComparison(comparison.rows));
+        io.stdout.write(`device run: ${result.device.seconds.toFixed(1)} s real time; ${result.device.timeNote}\n`);
+        if (result.device.leftover.length) io.stdout.write(`processes left in the namespaces and killed: ${result.device.leftover.join(', ')}\n`);
+      }
+    }
+    if (device.planOnly) return 0;
+    if (o.json) {
+      // The usual JSON report, each run with its device plan and the claim-by-claim comparison added.
+      const doc = toJson(results);
+      doc.runs.forEach((run, i) => Object.assign(run, { device: results[i]!.device, comparison: results[i]!.comparison }));
+      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    }
+    if (o.report) writeFileSync(o.report, renderHtml(results));
+    if (o.junit) writeFileSync(o.junit, renderJunit(results));
+    return results.length > 0 && results.every((r) => r.passed) ? 0 : 1;
+  });
+}
+
+/** `dnslab probe --device …`: the checkpoints with the probe's client inside and its authoritative outside. */
+export function probeWithDevice(device: DeviceOptions, options: Parameters<typeof probeOnDevice>[0]['options'], report: string | undefined, io: Io): Promise<number> {
+  return guarded(io, 'probe', async () => {
+    const out = await probeOnDevice({ device, options, onPlan: (d: DeviceInfo) => io.stderr.write(renderPlan(d)) });
+    if (!('report' in out)) return 0;
+    io.stdout.write(probeText(out.report));
+    if (report) {
+      writeFileSync(report, /\.json$/i.test(report) ? `${JSON.stringify({ ...out.report, device: out.device }, null, 2)}\n` : probeHtml(out.report));
+      io.stdout.write(`report written to ${report}\n`);
+    }
+    return out.report.checkpoints.every((c) => c.verdict === 'pass') ? 0 : 1;
+  });
+}

@@ -1,0 +1,61 @@
+// The worker half of lab/device/run.ts: runs INSIDE the "inside" namespace
+// (started with `ip netns exec`), with the authoritative side's sockets made in
+// the "outside" namespace (environment.ts), and writes its result as JSON to
+// the file it was given.
+//
+// argv[2]: JSON WorkerRequest.
+
+import { writeFileSync } from 'node:fs';
+import { RealClock } from '../../net/clock.ts';
+import { SocketNetwork } from '../../net/socket.ts';
+import { ProbeAuthority, runProbe } from '../probe/index.ts';
+import { findScenario, planScenario } from '../runner/index.ts';
+import { runPlan } from '../runner/run.ts';
+import { deviceEnvironment, openerIn } from './environment.ts';
+import { withoutBoxes } from './plan.ts';
+
+export type WorkerRequest =
+  | { kind: 'run'; file: string; variant: string; seed: string; outsideNs: string; timeScale: number; out: string }
+  | {
+      kind: 'probe';
+      outsideNs: string;
+      authority: { address: string; port: number };
+      client: string;
+      options: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number };
+      out: string;
+    };
+
+const req = JSON.parse(process.argv[2] ?? '{}') as WorkerRequest;
+let stop: () => Promise<void> = async () => undefined;
+// Stopped from outside: close what we opened (the parent also kills whatever is left in the namespaces).
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().finally(() => process.exit(1)));
+
+if (req.kind === 'run') {
+  const loaded = await findScenario(req.file);
+  const plan = withoutBoxes(planScenario(loaded.scenario, loaded.file, req.variant)).plan;
+  const { env, close } = deviceEnvironment(plan, { outsideNs: req.outsideNs, timeScale: req.timeScale });
+  stop = close;
+  try {
+    const result = await runPlan(plan, { seed: req.seed, environment: env });
+    writeFileSync(req.out, JSON.stringify(result));
+  } finally {
+    await close();
+  }
+} else {
+  const clock = new RealClock();
+  const opener = openerIn(req.outsideNs);
+  stop = () => opener.close();
+  const outside = new SocketNetwork({ addresses: [req.authority.address], clock, allowExternal: true, opener });
+  const inside = new SocketNetwork({ addresses: [req.client], clock, allowExternal: true });
+  const authority = new ProbeAuthority(outside, req.authority);
+  try {
+    await authority.start();
+    // The device routes (or bridges) the client's queries to the authority itself: --through is the authority.
+    const report = await runProbe({ network: inside, through: req.authority, authority, clientAddress: req.client, mode: 'auth-path', ...req.options });
+    writeFileSync(req.out, JSON.stringify(report));
+  } finally {
+    await authority.stop();
+    await opener.close();
+  }
+}
+process.exit(0);
