@@ -20,9 +20,16 @@ import type { LabEnvironment, RunClock } from '../runner/environment.ts';
 /** Lab time before T+0 at which the world is built, waited out in real time (ms). */
 const STARTUP_LEAD_MS = 1000;
 
-/** The names of the machines on the inside (clients and resolvers); everything else is outside. */
-export function insideMachines(plan: Plan): Set<string> {
-  return new Set([...Object.keys(plan.topology.clients ?? {}), ...Object.keys(plan.topology.resolvers ?? {})]);
+/**
+ * Which machines sit behind the device (outside). With emulated boxes in the scenario, the servers those boxes
+ * stand in front of — the device takes their place, and every other server stays inside with the resolver, as in
+ * the emulated run (the scenario puts no box in front of them). With none, every server: the device sits in front
+ * of the whole authoritative world.
+ */
+export function outsideMachines(plan: Plan): (name: string) => boolean {
+  const boxed = new Set(Object.values(plan.topology.middleboxes ?? {}).map((m) => m.between[1]));
+  const inside = new Set([...Object.keys(plan.topology.clients ?? {}), ...Object.keys(plan.topology.resolvers ?? {})]);
+  return boxed.size > 0 ? (name) => boxed.has(name) : (name) => !inside.has(name);
 }
 
 /** A socket helper in namespace `ns` (this process must be allowed to enter it: root). */
@@ -30,10 +37,9 @@ export function openerIn(ns: string): HelperSocketOpener {
   return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', SOCKET_HELPER]);
 }
 
-export function deviceEnvironment(plan: Plan, o: { outsideNs: string; timeScale: number }): { env: LabEnvironment; close: () => Promise<void> } {
+export function deviceEnvironment(plan: Plan, o: { outsideNs: string; timeScale: number; outside: (name: string) => boolean }): { env: LabEnvironment; close: () => Promise<void> } {
   const real = new RealClock({ start: plan.start - STARTUP_LEAD_MS });
   const opener = openerIn(o.outsideNs);
-  const inside = insideMachines(plan);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const clock: RunClock = {
     now: () => real.now(),
@@ -52,7 +58,7 @@ export function deviceEnvironment(plan: Plan, o: { outsideNs: string; timeScale:
       addHost(name: string, addresses: string[]) {
         // The addresses are on the namespaces' link interfaces (links.ts); the namespaces route only to each
         // other's scenario addresses, through the device.
-        return new SocketNetwork({ addresses, clock: real, allowExternal: true, ...(inside.has(name) ? {} : { opener }) });
+        return new SocketNetwork({ addresses, clock: real, allowExternal: true, ...(o.outside(name) ? { opener } : {}) });
       },
     },
     begin: () => {

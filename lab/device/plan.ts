@@ -7,7 +7,7 @@ import { VirtualNetwork } from '../../net/virtual.ts';
 import { describeSettings, settingsFromOptions } from '../../servers/middlebox/index.ts';
 import { World } from '../runner/world.ts';
 import type { Plan } from '../scenario/validate.ts';
-import { insideMachines } from './environment.ts';
+import { outsideMachines } from './environment.ts';
 
 export interface ReplacedBox {
   name: string;
@@ -22,11 +22,11 @@ export interface ReplacedBox {
  * inside machine (client or resolver) and a server, or the device could not be on its path.
  */
 export function withoutBoxes(plan: Plan): { plan: Plan; boxes: ReplacedBox[] } {
-  const inside = insideMachines(plan);
+  const inside = new Set([...Object.keys(plan.topology.clients ?? {}), ...Object.keys(plan.topology.resolvers ?? {})]);
   const boxes: ReplacedBox[] = [];
   for (const [name, m] of Object.entries(plan.topology.middleboxes ?? {})) {
     const [a, b] = m.between;
-    if (inside.has(a) === inside.has(b)) throw new Error(`middlebox "${name}" sits between ${a} and ${b}, both on the same side: a device between the lab's resolver and the authoritative world cannot replace it`);
+    if (!inside.has(a) || !plan.topology.servers[b]) throw new Error(`middlebox "${name}" sits between ${a} and ${b}: a device replaces only a box between a client or resolver and a server`);
     let settings: string[];
     try {
       settings = describeSettings(settingsFromOptions(m.kind, m.options ?? {}));
@@ -41,10 +41,12 @@ export function withoutBoxes(plan: Plan): { plan: Plan; boxes: ReplacedBox[] } {
 }
 
 /**
- * The scenario's addresses by side: inside = clients and resolvers, outside = every authoritative server,
- * including the ones the world synthesises (root, TLDs), found by building the servers on a virtual network.
+ * The scenario's addresses by side (environment.ts outsideMachines): outside = the servers behind the device,
+ * inside = clients, resolvers and the other servers. The world's synthesised servers (root, TLDs) are found by
+ * building the servers on a virtual network.
  */
-export async function sideAddresses(plan: Plan, seed: string): Promise<{ inside: string[]; outside: string[] }> {
+export async function sideAddresses(full: Plan, seed: string): Promise<{ inside: string[]; outside: string[] }> {
+  const { plan } = withoutBoxes(full);
   const clock = new VirtualClock({ start: plan.start });
   const world = new World({
     topology: plan.topology,
@@ -57,16 +59,18 @@ export async function sideAddresses(plan: Plan, seed: string): Promise<{ inside:
     serversOnly: true,
   });
   await world.build();
-  const outside = [...new Set(world.machines().flatMap((m) => m.addresses))];
+  const isOutside = outsideMachines(full);
+  const servers = world.machines();
   await world.stop();
-  const insideNames = insideMachines(plan);
+  const outside = [...new Set(servers.filter((m) => isOutside(m.name)).flatMap((m) => m.addresses))];
   const inside = [
     ...new Set([
-      ...Object.entries(plan.topology.clients ?? {}).filter(([n]) => insideNames.has(n)).flatMap(([, c]) => c.addresses),
+      ...Object.values(plan.topology.clients ?? {}).flatMap((c) => c.addresses),
       ...Object.values(plan.topology.resolvers ?? {}).flatMap((r) => r.addresses),
+      ...servers.filter((m) => !isOutside(m.name)).flatMap((m) => m.addresses),
     ]),
   ];
   const both = inside.filter((a) => outside.includes(a));
-  if (both.length) throw new Error(`address ${both.join(', ')} is both a client/resolver and a server address: it cannot be on both sides of the device`);
+  if (both.length) throw new Error(`address ${both.join(', ')} belongs to machines on both sides of the device`);
   return { inside, outside };
 }

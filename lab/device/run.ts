@@ -128,7 +128,7 @@ export async function runOnDevice(req: { loaded: LoadedScenario; variant: string
   } catch (e) {
     throw new DeviceSetupError((e as Error).message);
   }
-  const sides = await sideAddresses(stripped.plan, req.seed).catch((e: Error) => {
+  const sides = await sideAddresses(full, req.seed).catch((e: Error) => {
     throw new DeviceSetupError(e.message);
   });
   const plan = linkPlan(req.device, sides.inside, sides.outside);
@@ -174,35 +174,68 @@ export async function probeOnDevice(req: {
   return { report: value, device: d };
 }
 
-/** Claim by claim: the scenario's emulated box (in-process, virtual network) against the device run. */
+/** Step by step: the scenario's emulated box (in-process, virtual network) against the device run. */
 export interface ClaimComparison {
+  step: number;
+  /** What the step claims (the emulated run's assertion texts). */
   claim: string;
+  /** Every claim of the step held (undefined: the step made no claim in that run). */
   emulated: boolean | undefined;
   device: boolean | undefined;
 }
 
-export async function compareWithEmulated(loaded: LoadedScenario, variant: string, seed: string, device: RunResult): Promise<{ emulated: RunResult; rows: ClaimComparison[]; agree: boolean }> {
-  const emulated = await runPlan(planScenario(loaded.scenario, loaded.file, variant), { seed });
+/**
+ * Run the variant on the virtual network with its emulated box — or with `boxOptions` instead of each box's
+ * options (a firewall with those settings), to compare with a device configured the same — and compare.
+ */
+export async function compareWithEmulated(
+  loaded: LoadedScenario,
+  variant: string,
+  seed: string,
+  device: RunResult,
+  boxOptions?: Record<string, string | number | boolean>,
+): Promise<{ emulated: RunResult; rows: ClaimComparison[]; agree: boolean }> {
+  const plan = planScenario(loaded.scenario, loaded.file, variant);
+  if (boxOptions) {
+    const topology = structuredClone(plan.topology);
+    for (const m of Object.values(topology.middleboxes ?? {})) {
+      m.kind = 'firewall';
+      m.options = { ...boxOptions };
+    }
+    plan.topology = topology;
+  }
+  const emulated = await runPlan(plan, { seed });
   return { emulated, ...compareClaims(emulated, device) };
 }
 
-/** Claims keyed by step and text; a claim present in one run only shows `undefined` on the other side. */
+/**
+ * Verdicts by step: a step holds when every assertion it made held. (By step, not by assertion text: a failed
+ * check names what failed, so the texts of one step differ between a run that held and one that did not.)
+ */
 export function compareClaims(emulated: RunResult, device: RunResult): { rows: ClaimComparison[]; agree: boolean } {
-  const key = (a: RunResult['assertions'][number]) => `step ${a.step}: ${a.what}`;
-  const rows = new Map<string, ClaimComparison>();
-  for (const a of emulated.assertions) rows.set(key(a), { claim: key(a), emulated: a.ok, device: undefined });
-  for (const a of device.assertions) {
-    const r = rows.get(key(a)) ?? { claim: key(a), emulated: undefined, device: undefined };
-    r.device = a.ok;
-    rows.set(key(a), r);
+  const rows = new Map<number, ClaimComparison>();
+  const row = (a: RunResult['assertions'][number]) => {
+    let r = rows.get(a.step);
+    if (!r) rows.set(a.step, (r = { step: a.step, claim: '', emulated: undefined, device: undefined }));
+    return r;
+  };
+  for (const a of emulated.assertions) {
+    const r = row(a);
+    r.claim = r.claim ? `${r.claim}, ${a.what}` : a.what;
+    r.emulated = (r.emulated ?? true) && a.ok;
   }
-  const list = [...rows.values()];
+  for (const a of device.assertions) {
+    const r = row(a);
+    if (!r.claim) r.claim = a.what;
+    r.device = (r.device ?? true) && a.ok;
+  }
+  const list = [...rows.values()].sort((a, b) => a.step - b.step);
   return { rows: list, agree: list.every((r) => r.emulated === r.device) };
 }
 
 export function renderComparison(rows: ClaimComparison[]): string {
   const v = (x: boolean | undefined) => (x === undefined ? '—' : x ? 'holds' : 'FAILS');
-  const lines = ['emulated box vs your device:', `  ${'emulated'.padEnd(9)} ${'device'.padEnd(9)} claim`];
-  for (const r of rows) lines.push(`  ${v(r.emulated).padEnd(9)} ${v(r.device).padEnd(9)} ${r.claim}${r.emulated !== r.device ? '   <- differs' : ''}`);
+  const lines = ['emulated box vs your device (by step):', `  ${'emulated'.padEnd(9)} ${'device'.padEnd(9)} claim`];
+  for (const r of rows) lines.push(`  ${v(r.emulated).padEnd(9)} ${v(r.device).padEnd(9)} step ${r.step}: ${r.claim}${r.emulated !== r.device ? '   <- differs' : ''}`);
   return lines.join('\n') + '\n';
 }

@@ -11,7 +11,7 @@ import { SocketNetwork } from '../../net/socket.ts';
 import { ProbeAuthority, runProbe } from '../probe/index.ts';
 import { findScenario, planScenario } from '../runner/index.ts';
 import { runPlan } from '../runner/run.ts';
-import { deviceEnvironment, openerIn } from './environment.ts';
+import { deviceEnvironment, openerIn, outsideMachines } from './environment.ts';
 import { withoutBoxes } from './plan.ts';
 
 export type WorkerRequest =
@@ -32,8 +32,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void s
 
 if (req.kind === 'run') {
   const loaded = await findScenario(req.file);
-  const plan = withoutBoxes(planScenario(loaded.scenario, loaded.file, req.variant)).plan;
-  const { env, close } = deviceEnvironment(plan, { outsideNs: req.outsideNs, timeScale: req.timeScale });
+  const full = planScenario(loaded.scenario, loaded.file, req.variant);
+  const plan = withoutBoxes(full).plan;
+  const { env, close } = deviceEnvironment(plan, { outsideNs: req.outsideNs, timeScale: req.timeScale, outside: outsideMachines(full) });
   stop = close;
   try {
     const result = await runPlan(plan, { seed: req.seed, environment: env });
