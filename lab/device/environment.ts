@@ -37,9 +37,9 @@ export function openerIn(ns: string): HelperSocketOpener {
   return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', SOCKET_HELPER]);
 }
 
-export function deviceEnvironment(plan: Plan, o: { outsideNs: string; timeScale: number; outside: (name: string) => boolean }): { env: LabEnvironment; close: () => Promise<void> } {
+export function deviceEnvironment(plan: Plan, o: { opener: HelperSocketOpener; timeScale: number; outside: (name: string) => boolean }): { env: LabEnvironment; close: () => Promise<void> } {
   const real = new RealClock({ start: plan.start - STARTUP_LEAD_MS });
-  const opener = openerIn(o.outsideNs);
+  const opener = o.opener;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const clock: RunClock = {
     now: () => real.now(),

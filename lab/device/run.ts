@@ -20,7 +20,7 @@ import type { ProbeReport } from '../probe/index.ts';
 import { DeviceLinks, DeviceSetupError, type LinkPlan } from './links.ts';
 import type { DeviceOptions } from './options.ts';
 import { sideAddresses, withoutBoxes, type ReplacedBox } from './plan.ts';
-import type { WorkerRequest } from './worker.ts';
+import type { WorkerRequest } from './worker-request.ts';
 
 export interface DeviceInfo {
   role: string;

@@ -8,33 +8,25 @@
 import { writeFileSync } from 'node:fs';
 import { RealClock } from '../../net/clock.ts';
 import { SocketNetwork } from '../../net/socket.ts';
-import { ProbeAuthority, runProbe } from '../probe/index.ts';
-import { findScenario, planScenario } from '../runner/index.ts';
-import { runPlan } from '../runner/run.ts';
-import { deviceEnvironment, openerIn, outsideMachines } from './environment.ts';
-import { withoutBoxes } from './plan.ts';
-
-export type WorkerRequest =
-  | { kind: 'run'; file: string; variant: string; seed: string; outsideNs: string; timeScale: number; out: string }
-  | {
-      kind: 'probe';
-      outsideNs: string;
-      authority: { address: string; port: number };
-      client: string;
-      options: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number };
-      out: string;
-    };
+import { openerIn } from './environment.ts';
+import type { WorkerRequest } from './worker-request.ts';
 
 const req = JSON.parse(process.argv[2] ?? '{}') as WorkerRequest;
-let stop: () => Promise<void> = async () => undefined;
+// The helper starts first: its Node start-up overlaps with loading the lab's modules below.
+const opener = openerIn(req.outsideNs);
+let stop: () => Promise<void> = () => opener.close();
 // Stopped from outside: close what we opened (the parent also kills whatever is left in the namespaces).
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().finally(() => process.exit(1)));
 
 if (req.kind === 'run') {
+  const { findScenario, planScenario } = await import('../runner/index.ts');
+  const { runPlan } = await import('../runner/run.ts');
+  const { deviceEnvironment, outsideMachines } = await import('./environment.ts');
+  const { withoutBoxes } = await import('./plan.ts');
   const loaded = await findScenario(req.file);
   const full = planScenario(loaded.scenario, loaded.file, req.variant);
   const plan = withoutBoxes(full).plan;
-  const { env, close } = deviceEnvironment(plan, { outsideNs: req.outsideNs, timeScale: req.timeScale, outside: outsideMachines(full) });
+  const { env, close } = deviceEnvironment(plan, { opener, timeScale: req.timeScale, outside: outsideMachines(full) });
   stop = close;
   try {
     const result = await runPlan(plan, { seed: req.seed, environment: env });
@@ -43,9 +35,8 @@ if (req.kind === 'run') {
     await close();
   }
 } else {
+  const { ProbeAuthority, runProbe } = await import('../probe/index.ts');
   const clock = new RealClock();
-  const opener = openerIn(req.outsideNs);
-  stop = () => opener.close();
   const outside = new SocketNetwork({ addresses: [req.authority.address], clock, allowExternal: true, opener });
   const inside = new SocketNetwork({ addresses: [req.client], clock, allowExternal: true });
   const authority = new ProbeAuthority(outside, req.authority);

@@ -149,7 +149,7 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
     const box = spawn(process.execPath, [CLI, 'middlebox', '--listen', '127.0.0.1:5471', '--upstream', '127.0.0.1:5472', '--max-udp', '512', '--oversize', 'drop', '--tcp', 'reject', '--mtu', '1500', '--fragments', 'drop'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       await waitFor(box, /listen|127\.0\.0\.1:5471/, 30_000);
-      const probe = ['--flows', '16', '--samples', '6'];
+      const probe = ['--flows', '16', '--samples', '6', '--udp-timeout', '400'];
       const [dev, emu] = await Promise.all([
         new Promise<number | null>((r) => spawn(process.execPath, [CLI, 'probe', ...deviceFlags(), ...probe, '--report', devReport], { cwd: ROOT, stdio: 'ignore' }).once('exit', r)),
         new Promise<number | null>((r) => spawn(process.execPath, [CLI, 'probe', '--through', '127.0.0.1:5471', '--auth-listen', '127.0.0.1:5472', ...probe, '--report', emuReport], { cwd: ROOT, stdio: 'ignore' }).once('exit', r)),

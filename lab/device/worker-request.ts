@@ -1,0 +1,12 @@
+// What the parent (run.ts) asks its worker (worker.ts) to do, as JSON on the command line.
+
+export type WorkerRequest =
+  | { kind: 'run'; file: string; variant: string; seed: string; outsideNs: string; timeScale: number; out: string }
+  | {
+      kind: 'probe';
+      outsideNs: string;
+      authority: { address: string; port: number };
+      client: string;
+      options: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number };
+      out: string;
+    };
