@@ -11,7 +11,7 @@ import { toJson } from '../runner/report-data.ts';
 import { probeHtml, probeText } from '../probe/index.ts';
 import { DeviceSetupError } from './links.ts';
 import { deviceOptions, type DeviceFlags, type DeviceOptions } from './options.ts';
-import { compareWithEmulated, probeOnDevice, renderComparison, renderPlan, runOnDevice, type ClaimComparison, type DeviceInfo, type DeviceRunResult } from './run.ts';
+import { compareWithEmulated, probeOnDevice, serveOnDevice, renderComparison, renderPlan, runOnDevice, type ClaimComparison, type DeviceInfo, type DeviceRunResult } from './run.ts';
 
 interface Io {
   stdout: { write(s: string): unknown };
@@ -87,5 +87,39 @@ export function probeWithDevice(device: DeviceOptions, options: Parameters<typeo
       io.stdout.write(`report written to ${report}\n`);
     }
     return out.report.checkpoints.every((c) => c.verdict === 'pass') ? 0 : 1;
+  });
+}
+
+/** `dnslab serve ID --device …`: the servers on their scenario addresses, behind the device, until Ctrl-C. */
+export function serveWithDevice(
+  loaded: LoadedScenario,
+  variant: string,
+  o: { seed: string; at: number; hints?: string; anchor?: string },
+  device: DeviceOptions,
+  io: Io & { waitForInterrupt(): Promise<void> },
+): Promise<number> {
+  return guarded(io, 'serve', async () => {
+    const d = await serveOnDevice({
+      loaded,
+      variant,
+      seed: o.seed,
+      at: o.at,
+      device,
+      onPlan: (p) => io.stderr.write(renderPlan(p)),
+      onReady: (ready, insideNs) => {
+        const lines = [`dnslab serve: ${loaded.scenario.id} [${variant}] with the device in the path — Ctrl-C to stop`, ''];
+        for (const s of ready.servers) lines.push(`  ${s.name.padEnd(14)} ${s.host.padEnd(28)} ${s.addresses.join(', ').padEnd(24)} ${s.outside ? 'outside' : 'inside '}  ${s.zones.join(' ')}`);
+        lines.push(...ready.applied.map((a) => `applied ${a}`));
+        lines.push('', 'root hints:', ready.rootHints);
+        if (ready.trustAnchors.length) lines.push('', 'trust anchor:', ...ready.trustAnchors);
+        lines.push('', `query from the inside: ip netns exec ${insideNs} dig @ADDRESS NAME (the resolver's and clients' addresses are there; Enter does not apply steps with a device)`);
+        io.stdout.write(lines.join('\n') + '\n');
+        if (o.hints) writeFileSync(o.hints, ready.rootHints + '\n');
+        if (o.anchor) writeFileSync(o.anchor, ready.trustAnchors.join('\n') + '\n');
+      },
+      until: () => io.waitForInterrupt(),
+    });
+    if (!device.planOnly) io.stdout.write(`stopped${d.leftover.length ? `; killed ${d.leftover.join(', ')} left in the namespaces` : ''}\n`);
+    return 0;
   });
 }

@@ -20,7 +20,7 @@ import type { ProbeReport } from '../probe/index.ts';
 import { DeviceLinks, DeviceSetupError, type LinkPlan } from './links.ts';
 import type { DeviceOptions } from './options.ts';
 import { sideAddresses, withoutBoxes, type ReplacedBox } from './plan.ts';
-import type { WorkerRequest } from './worker-request.ts';
+import type { ServeReady, WorkerRequest } from './worker-request.ts';
 
 export interface DeviceInfo {
   role: string;
@@ -82,7 +82,13 @@ let tmpCounter = 0;
  * Build the links, run `request` in a worker inside them, tear everything down. Throws DeviceSetupError
  * (one line) when the links cannot be built or the device does not answer, before anything runs.
  */
-async function withLinks<T>(plan: LinkPlan, request: (outsideNs: string, out: string) => WorkerRequest, timeoutMs: number, onLinks?: (links: DeviceLinks) => void): Promise<{ value: T; leftover: number[] }> {
+async function withLinks<T>(
+  plan: LinkPlan,
+  request: (outsideNs: string, out: string) => WorkerRequest,
+  timeoutMs: number,
+  onLinks?: (links: DeviceLinks) => void,
+  collect: (worker: ManagedProcess, out: string, links: DeviceLinks) => Promise<T> = (worker, out) => resultOf<T>(worker, out, timeoutMs),
+): Promise<{ value: T; leftover: number[] }> {
   const links = DeviceLinks.setup(plan);
   const outDir = mkdtempSync(join(tmpdir(), `dnslab-device-${process.pid}-${tmpCounter++}-`));
   let worker: ManagedProcess | undefined;
@@ -102,12 +108,7 @@ async function withLinks<T>(plan: LinkPlan, request: (outsideNs: string, out: st
     const out = join(outDir, 'result.json');
     const args = JSON.stringify(request(links.outside.ns, out));
     worker = new ManagedProcess('ip', ['netns', 'exec', links.inside.ns, process.execPath, '--import', 'tsx', join(root, 'lab/device/worker.ts'), args], { cwd: root, env: { ...process.env, TMPDIR: outDir } });
-    const exited = new Promise<number | null>((r) => worker!.child.once('exit', (code) => r(code)));
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
-    const outcome = await Promise.race([exited, timer]);
-    if (outcome === 'timeout') throw new Error(`the run with the device took longer than ${timeoutMs} ms; stopped`);
-    if (!existsSync(out)) throw new Error(`the device worker produced no result (exit ${outcome}):\n${worker.log.slice(-3000)}`);
-    const value = JSON.parse(readFileSync(out, 'utf8')) as T;
+    const value = await collect(worker, out, links);
     await worker.stop(2000);
     return { value, leftover: links.delete() };
   } finally {
@@ -117,6 +118,63 @@ async function withLinks<T>(plan: LinkPlan, request: (outsideNs: string, out: st
     links.delete();
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/** Wait for the worker to exit and read its result. */
+async function resultOf<T>(worker: ManagedProcess, out: string, timeoutMs: number): Promise<T> {
+  const exited = new Promise<number | null>((r) => (worker.exited ? r(worker.child.exitCode) : worker.child.once('exit', (code) => r(code))));
+  const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+  const outcome = await Promise.race([exited, timer]);
+  if (outcome === 'timeout') throw new Error(`the run with the device took longer than ${timeoutMs} ms; stopped`);
+  if (!existsSync(out)) throw new Error(`the device worker produced no result (exit ${outcome}):\n${worker.log.slice(-3000)}`);
+  return JSON.parse(readFileSync(out, 'utf8')) as T;
+}
+
+/**
+ * Serve the scenario's authoritative servers on their own addresses — those behind the device in the outside
+ * namespace, the others inside — until `until` resolves (Ctrl-C). `onReady` gets the servers, hints and anchor.
+ */
+export async function serveOnDevice(req: {
+  loaded: LoadedScenario;
+  variant: string;
+  seed: string;
+  at: number;
+  device: DeviceOptions;
+  onPlan?: (d: DeviceInfo) => void;
+  onReady: (ready: ServeReady, insideNs: string) => void;
+  until: () => Promise<void>;
+}): Promise<DeviceInfo> {
+  const full = planScenario(req.loaded.scenario, req.loaded.file, req.variant);
+  let stripped;
+  try {
+    stripped = withoutBoxes(full);
+  } catch (e) {
+    throw new DeviceSetupError((e as Error).message);
+  }
+  const sides = await sideAddresses(full, req.seed).catch((e: Error) => {
+    throw new DeviceSetupError(e.message);
+  });
+  const plan = linkPlan(req.device, sides.inside, sides.outside);
+  const d = info(req.device, plan, stripped.boxes);
+  req.onPlan?.(d);
+  if (req.device.planOnly) return d;
+  const { leftover } = await withLinks<void>(
+    plan,
+    (outsideNs, out) => ({ kind: 'serve', file: req.loaded.file, variant: req.variant, seed: req.seed, at: req.at, outsideNs, out }),
+    0,
+    (links) => (d.unreachable = [...links.inside.unreachable, ...links.outside.unreachable]),
+    async (worker, out, links) => {
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(out)) {
+        if (worker.exited || Date.now() > deadline) throw new Error(`the serving worker did not come up:\n${worker.log.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      req.onReady(JSON.parse(readFileSync(out, 'utf8')) as ServeReady, links.inside.ns);
+      await req.until();
+    },
+  );
+  d.leftover = leftover;
+  return d;
 }
 
 /** Run one scenario variant with the device in its path. `onPlan` gets the address plan before anything is built. */

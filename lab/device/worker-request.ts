@@ -2,6 +2,7 @@
 
 export type WorkerRequest =
   | { kind: 'run'; file: string; variant: string; seed: string; outsideNs: string; timeScale: number; out: string }
+  | { kind: 'serve'; file: string; variant: string; seed: string; at: number; outsideNs: string; out: string }
   | {
       kind: 'probe';
       outsideNs: string;
@@ -10,3 +11,11 @@ export type WorkerRequest =
       options: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number };
       out: string;
     };
+
+/** What a serving worker writes once its servers listen. */
+export interface ServeReady {
+  servers: { name: string; host: string; addresses: string[]; zones: string[]; outside: boolean }[];
+  rootHints: string;
+  trustAnchors: string[];
+  applied: string[];
+}

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { RealClock } from '../../net/clock.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import { openerIn } from './environment.ts';
-import type { WorkerRequest } from './worker-request.ts';
+import type { ServeReady, WorkerRequest } from './worker-request.ts';
 
 const req = JSON.parse(process.argv[2] ?? '{}') as WorkerRequest;
 // The helper starts first: its Node start-up overlaps with loading the lab's modules below.
@@ -34,6 +34,51 @@ if (req.kind === 'run') {
   } finally {
     await close();
   }
+} else if (req.kind === 'serve') {
+  // The scenario's servers on their own addresses, outside (behind the device) or inside, in host time, until stopped.
+  const { findScenario, planScenario } = await import('../runner/index.ts');
+  const { act } = await import('../runner/run.ts');
+  const { World } = await import('../runner/world.ts');
+  const { SeededRandom } = await import('../../net/random.ts');
+  const { formatRecord } = await import('../../dns/zone/rdata-text.ts');
+  const { toFqdn } = await import('../../dns/name.ts');
+  const { outsideMachines } = await import('./environment.ts');
+  const { withoutBoxes } = await import('./plan.ts');
+  const loaded = await findScenario(req.file);
+  const full = planScenario(loaded.scenario, loaded.file, req.variant);
+  const plan = withoutBoxes(full).plan;
+  const isOutside = outsideMachines(full);
+  const clock = new RealClock();
+  const world = new World({
+    topology: plan.topology,
+    network: { addHost: (name, addresses) => new SocketNetwork({ addresses, clock, allowExternal: true, ...(isOutside(name) ? { opener } : {}) }) },
+    clock,
+    random: new SeededRandom(`${plan.scenario.id}/${plan.variant}/${req.seed}`),
+    onTrace: () => undefined,
+    onRegistryLog: () => undefined,
+    fileLabel: plan.file,
+    serversOnly: true,
+  });
+  stop = async () => {
+    await world.stop();
+    await opener.close();
+  };
+  await world.build();
+  const applied: string[] = [];
+  for (const p of plan.steps) {
+    if (p.at > req.at || !('action' in p.step)) continue;
+    const r = act(world, p.step.action);
+    applied.push(`step ${p.number} (at ${p.step.at}): ${typeof r === 'string' ? r : r.message}`);
+  }
+  const ready: ServeReady = {
+    servers: [...world.servers].map(([name, s]) => ({ name, host: toFqdn(s.host), addresses: s.addresses, zones: s.server.zones.zones().map((z) => toFqdn(z.origin)), outside: isOutside(name) })),
+    rootHints: world.rootHints().map((h) => `.\t3600000\tIN\tNS\t${toFqdn(h.host)}\n${toFqdn(h.host)}\t3600000\tIN\tA\t${h.address}`).join('\n'),
+    trustAnchors: world.trustAnchors().map((r) => formatRecord(r)),
+    applied,
+  };
+  writeFileSync(req.out, JSON.stringify(ready));
+  // Serve until the parent stops us (SIGTERM → stop() above).
+  await new Promise(() => undefined);
 } else {
   const { ProbeAuthority, runProbe } = await import('../probe/index.ts');
   const clock = new RealClock();

@@ -209,4 +209,21 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
     assert.equal(await exited, 'SIGINT');
     assert.deepEqual(hostState(), baseline, 'Ctrl-C left something behind');
   });
+
+  it('serve puts the servers behind the device: dig from the inside gets UDP answers, TCP is refused by the router; Ctrl-C cleans up', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', 'middlebox-checkpoints', '--variant', 'fixed', ...deviceFlags()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(child, /query from the inside: ip netns exec (\S+)/, 60_000);
+    const ns = /ip netns exec (\S+)/.exec(out)![1]!;
+    assert.match(out, /ns-example\s+ns1\.example\.jp\.\s+192\.0\.2\.53\s+outside/);
+    const dig = (...a: string[]) => sh('ip', ['netns', 'exec', ns, 'dig', '+norec', '+time=2', '+tries=1', '-b', '10.0.0.53', '@192.0.2.53', 'www.example.jp', 'A', ...a]);
+    assert.match(dig(), /status: NOERROR[\s\S]*www\.example\.jp\.\s+300\s+IN\s+A\s+192\.0\.2\.10/);
+    assert.match(dig('+tcp'), /connection refused/);
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.match(out, /stopped\n$/);
+    assert.deepEqual(hostState(), baseline, 'serve left something behind');
+  });
 });
