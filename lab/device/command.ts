@@ -8,10 +8,13 @@ import { writeFileSync } from 'node:fs';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { renderHtml, renderJunit, renderText } from '../runner/index.ts';
 import { toJson } from '../runner/report-data.ts';
-import { probeHtml, probeText } from '../probe/index.ts';
+import { ProbeAuthority, probeHtml, probeText } from '../probe/index.ts';
+import { SocketNetwork } from '../../net/socket.ts';
+import type { Endpoint } from '../../net/network.ts';
+import { checkLoad, renderLoad, runLoad, type LoadFigures, type LoadOptions } from './load.ts';
 import { DeviceSetupError } from './links.ts';
 import { deviceOptions, type DeviceFlags, type DeviceOptions } from './options.ts';
-import { compareWithEmulated, probeOnDevice, serveOnDevice, renderComparison, renderPlan, runOnDevice, type ClaimComparison, type DeviceInfo, type DeviceRunResult } from './run.ts';
+import { compareWithEmulated, loadOnDevice, probeOnDevice, serveOnDevice, renderComparison, renderPlan, runOnDevice, type ClaimComparison, type DeviceInfo, type DeviceRunResult } from './run.ts';
 
 interface Io {
   stdout: { write(s: string): unknown };
@@ -121,5 +124,40 @@ export function serveWithDevice(
     });
     if (!device.planOnly) io.stdout.write(`stopped${d.leftover.length ? `; killed ${d.leftover.join(', ')} left in the namespaces` : ''}\n`);
     return 0;
+  });
+}
+
+/**
+ * `dnslab probe --load QPS [--load-seconds N]`: with a device, through it and to an authority on the inside;
+ * without, through --through (a box in front of --auth-listen) and straight to --auth-listen. Exit 0 when both
+ * paths answered every query, 1 otherwise, 2 for bad values or a setup error.
+ */
+export function loadCommand(
+  load: LoadOptions,
+  o: { device: DeviceOptions | undefined; through?: Endpoint; authListen: Endpoint; client: string; allowExternal: boolean; report?: string },
+  io: Io,
+): Promise<number> {
+  return guarded(io, 'probe', async () => {
+    const bad = checkLoad(load);
+    if (bad) throw new DeviceSetupError(bad);
+    let rows: LoadFigures[];
+    if (o.device) {
+      const out = await loadOnDevice({ device: o.device, qps: load.qps, seconds: load.seconds, onPlan: (d) => io.stderr.write(renderPlan(d)) });
+      if (!('load' in out)) return 0;
+      rows = out.load;
+    } else {
+      if (!o.through) throw new DeviceSetupError('--load needs --through ADDR:PORT (a box in front of --auth-listen) or --device');
+      const network = new SocketNetwork({ addresses: [...new Set([o.authListen.address, o.client])], allowExternal: o.allowExternal });
+      const authority = new ProbeAuthority(network, o.authListen);
+      await authority.start();
+      try {
+        rows = [await runLoad(network, o.client, o.through, load, `through ${o.through.address}:${o.through.port}`), await runLoad(network, o.client, o.authListen, load, `without it (${o.authListen.address}:${o.authListen.port})`)];
+      } finally {
+        await authority.stop();
+      }
+    }
+    io.stdout.write(renderLoad(rows, load));
+    if (o.report) writeFileSync(o.report, `${JSON.stringify({ load, paths: rows }, null, 2)}\n`);
+    return rows.every((r) => r.lost === 0) ? 0 : 1;
   });
 }

@@ -17,6 +17,7 @@ import { planScenario } from '../runner/index.ts';
 import { runPlan } from '../runner/run.ts';
 import type { RunResult } from '../runner/result.ts';
 import type { ProbeReport } from '../probe/index.ts';
+import type { LoadFigures } from './load.ts';
 import { DeviceLinks, DeviceSetupError, type LinkPlan } from './links.ts';
 import type { DeviceOptions } from './options.ts';
 import { sideAddresses, withoutBoxes, type ReplacedBox } from './plan.ts';
@@ -211,6 +212,25 @@ export async function runOnDevice(req: { loaded: LoadedScenario; variant: string
 /** The probe's two addresses with a device: its authority outside, its client inside (documentation prefixes). */
 export const PROBE_DEVICE_AUTHORITY = { address: '198.51.100.53', port: 53 };
 export const PROBE_DEVICE_CLIENT = '203.0.113.10';
+
+/** `probe --load`: the authority on the inside the load is compared with (no device on that path). */
+export const PROBE_DEVICE_DIRECT = { address: '203.0.113.53', port: 53 };
+
+export async function loadOnDevice(req: { device: DeviceOptions; qps: number; seconds: number; onPlan?: (d: DeviceInfo) => void }): Promise<{ load: LoadFigures[]; device: DeviceInfo } | DeviceInfo> {
+  const plan = linkPlan(req.device, [PROBE_DEVICE_CLIENT, PROBE_DEVICE_DIRECT.address], [PROBE_DEVICE_AUTHORITY.address]);
+  const d = info(req.device, plan, []);
+  req.onPlan?.(d);
+  if (req.device.planOnly) return d;
+  const t0 = Date.now();
+  const { value, leftover } = await withLinks<LoadFigures[]>(
+    plan,
+    (outsideNs, out) => ({ kind: 'probe', outsideNs, authority: PROBE_DEVICE_AUTHORITY, client: PROBE_DEVICE_CLIENT, options: {}, load: { qps: req.qps, seconds: req.seconds, direct: PROBE_DEVICE_DIRECT }, out }),
+    2 * req.seconds * 1000 + 60_000,
+  );
+  d.seconds = (Date.now() - t0) / 1000;
+  d.leftover = leftover;
+  return { load: value, device: d };
+}
 
 export async function probeOnDevice(req: {
   device: DeviceOptions;

@@ -9,6 +9,8 @@ export type WorkerRequest =
       authority: { address: string; port: number };
       client: string;
       options: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number };
+      /** Instead of the checkpoints: a query load through the device and, for comparison, to an authority inside. */
+      load?: { qps: number; seconds: number; direct: { address: string; port: number } };
       out: string;
     };
 

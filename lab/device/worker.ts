@@ -87,6 +87,21 @@ if (req.kind === 'run') {
   const authority = new ProbeAuthority(outside, req.authority);
   try {
     await authority.start();
+    if (req.load) {
+      // The same load through the device, then to an identical authority on the inside (no device).
+      const { runLoad } = await import('./load.ts');
+      const direct = new ProbeAuthority(new SocketNetwork({ addresses: [req.load.direct.address], clock, allowExternal: true }), req.load.direct);
+      await direct.start();
+      try {
+        const o = { qps: req.load.qps, seconds: req.load.seconds };
+        const through = await runLoad(inside, req.client, req.authority, o, `through the device to ${req.authority.address}`);
+        const without = await runLoad(inside, req.client, req.load.direct, o, `without the device (${req.load.direct.address})`);
+        writeFileSync(req.out, JSON.stringify([through, without]));
+      } finally {
+        await direct.stop();
+      }
+      process.exit(0);
+    }
     // The device routes (or bridges) the client's queries to the authority itself: --through is the authority.
     const report = await runProbe({ network: inside, through: req.authority, authority, clientAddress: req.client, mode: 'auth-path', ...req.options });
     writeFileSync(req.out, JSON.stringify(report));

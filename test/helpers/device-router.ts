@@ -6,7 +6,8 @@
 // The rules are the checkpoint boxes made from a real kernel: IP fragments are
 // dropped before conntrack could reassemble them (prerouting, priority -450;
 // nf_defrag hooks at -400), UDP/53 payloads over 512 octets are dropped (UDP
-// length = payload + 8), and TCP/53 gets an RST.
+// length = payload + 8), and TCP/53 gets an RST. The last rule only counts
+// the UDP/53 queries that were forwarded.
 
 import { spawnSync } from 'node:child_process';
 
@@ -20,6 +21,7 @@ export const ROUTER_RULES = `table inet dnsbox {
     udp sport 53 udp length > 520 counter drop
     udp dport 53 udp length > 520 counter drop
     tcp dport 53 counter reject with tcp reset
+    udp dport 53 counter
   }
 }
 `;

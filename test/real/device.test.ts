@@ -226,4 +226,21 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
     assert.match(out, /stopped\n$/);
     assert.deepEqual(hostState(), baseline, 'serve left something behind');
   });
+
+  it('probe --load: figures through the router and without it, side by side; the load really crossed the router', async () => {
+    const before = router.counters();
+    const report = join(dir, 'load.json');
+    const r = await cli(['probe', ...deviceFlags(), '--load', '100', '--load-seconds', '2', '--report', report]);
+    process.stderr.write(r.stdout.replace(/^/gm, '# '));
+    assert.equal(r.code, 0, r.stderr);
+    const { paths } = JSON.parse(readFileSync(report, 'utf8')) as { paths: { path: string; sent: number; answered: number; lost: number; p50: number }[] };
+    assert.equal(paths.length, 2);
+    assert.match(paths[0]!.path, /through the device/);
+    assert.match(paths[1]!.path, /without the device/);
+    for (const p of paths) assert.equal(p.sent, 200, p.path);
+    assert.equal(paths[0]!.answered, 200, 'small answers pass the router');
+    const forwarded = router.counters()[4]! - before[4]!;
+    assert.ok(forwarded >= 200, `only ${forwarded} UDP/53 queries crossed the router`);
+    assert.deepEqual(hostState(), baseline, 'the load left something behind');
+  });
 });
