@@ -34,7 +34,8 @@ export function outsideMachines(plan: Plan): (name: string) => boolean {
 
 /** A socket helper in namespace `ns` (this process must be allowed to enter it: root). */
 export function openerIn(ns: string): HelperSocketOpener {
-  return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', SOCKET_HELPER]);
+  // The namespace's name rides along as an argument only so that ps shows whose helper this is.
+  return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', SOCKET_HELPER, ns]);
 }
 
 export function deviceEnvironment(plan: Plan, o: { opener: HelperSocketOpener; timeScale: number; outside: (name: string) => boolean }): { env: LabEnvironment; close: () => Promise<void> } {

@@ -36,19 +36,30 @@ function sh(cmd: string, args: string[]): string {
   return spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 }).stdout ?? '';
 }
 
-/** Everything a run could leave behind in the host namespace. */
-function hostState() {
+/**
+ * Everything a run could leave behind in the host namespace: the namespaces, macvlans and processes of the
+ * dnslab processes `owners` (they carry the PID in their names; the suites below run concurrently), and the
+ * host's addresses, routes and nftables tables (which no run may change at all).
+ */
+function hostState(owners: number[]) {
+  const mine = (text: string) => owners.some((pid) => text.includes(`dnslab-link-${pid}-`));
   return {
-    namespaces: sh('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith('dnslab-link-')),
-    macvlans: sh('ip', ['-o', 'link']).split('\n').map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((n) => /^dl\d+[io]\d+$/.test(n)),
+    namespaces: sh('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter(mine),
+    macvlans: sh('ip', ['-o', 'link']).split('\n').map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((n) => owners.some((pid) => new RegExp(`^dl${pid % 1_000_000}[io]\\d+$`).test(n))),
     addresses: sh('ip', ['-o', 'addr']).replace(/valid_lft.*$/gm, ''),
     routes: sh('ip', ['route']) + sh('ip', ['-6', 'route']),
     nftables: sh('nft', ['list', 'tables']),
-    processes: sh('ps', ['-eo', 'pid=,args=']).split('\n').filter((l) => /lab\/device\/worker\.ts|net\/socket-helper\.ts/.test(l)),
+    processes: sh('ps', ['-eo', 'pid=,args=']).split('\n').filter(mine),
   };
 }
 
-function cli(args: string[], o: { asUser?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+let baseline: ReturnType<typeof hostState>;
+
+function assertClean(owners: number[], what: string): void {
+  assert.deepEqual(hostState(owners), { ...baseline, namespaces: [], macvlans: [], processes: [] }, `${what} left something behind`);
+}
+
+function cli(args: string[], o: { asUser?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
   const argv = o.asUser ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(o.asUser ? { HOME: '/tmp' } : {}) } });
   let stdout = '';
@@ -56,7 +67,7 @@ function cli(args: string[], o: { asUser?: boolean } = {}): Promise<{ code: numb
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const t = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  return new Promise((r) => child.once('close', (code) => (clearTimeout(t), r({ code, stdout, stderr }))));
+  return new Promise((r) => child.once('close', (code) => (clearTimeout(t), r({ code, stdout, stderr, pid: child.pid! }))));
 }
 
 function waitFor(child: ChildProcess, text: RegExp, ms: number): Promise<void> {
@@ -75,30 +86,48 @@ function waitFor(child: ChildProcess, text: RegExp, ms: number): Promise<void> {
   });
 }
 
-describe('--device middlebox through an nftables router', { timeout: 300_000 }, () => {
-  let router: ReferenceRouter;
-  let baseline: ReturnType<typeof hostState>;
-  const dir = mkdtempSync(join(tmpdir(), 'dnslab-device-test-'));
-  const deviceFlags = () => ['--device', 'middlebox', '--inside', router.inside, '--outside', router.outside, '--device-address', `${INSIDE_GATEWAY},${OUTSIDE_GATEWAY}`];
-  const device = () => deviceOptions({ device: 'middlebox', inside: router.inside, outside: router.outside, deviceAddress: `${INSIDE_GATEWAY},${OUTSIDE_GATEWAY}`, timeScale: SCALE })!;
+let router: ReferenceRouter;
+const dir = mkdtempSync(join(tmpdir(), 'dnslab-device-test-'));
+const deviceFlags = (r: ReferenceRouter = router) => ['--device', 'middlebox', '--inside', r.inside, '--outside', r.outside, '--device-address', `${INSIDE_GATEWAY},${OUTSIDE_GATEWAY}`];
+const device = () => deviceOptions({ device: 'middlebox', inside: router.inside, outside: router.outside, deviceAddress: `${INSIDE_GATEWAY},${OUTSIDE_GATEWAY}`, timeScale: SCALE })!;
 
-  before(async () => {
-    router = new ReferenceRouter();
-    // The routes the router needs, from dnslab's own address plan (--plan).
-    const loaded = await findScenario('middlebox-checkpoints');
-    for (const variant of VARIANTS) {
-      const plan = (await runOnDevice({ loaded, variant, seed: '1', device: { ...device(), planOnly: true } })) as DeviceInfo;
-      router.addRoutes(plan.deviceRoutes);
-    }
-    router.addRoutes(['203.0.113.10 via 10.250.1.2', '198.51.100.53 via 10.250.2.2']);
-    baseline = hostState();
-  });
+before(async () => {
+  router = new ReferenceRouter();
+  // The routes the router needs, from dnslab's own address plan (--plan).
+  const loaded = await findScenario('middlebox-checkpoints');
+  for (const variant of VARIANTS) {
+    const plan = (await runOnDevice({ loaded, variant, seed: '1', device: { ...device(), planOnly: true } })) as DeviceInfo;
+    scenarioRoutes.push(...plan.deviceRoutes);
+  }
+  router.addRoutes([...scenarioRoutes, ...PROBE_ROUTES]);
+  baseline = hostState([]);
+});
 
-  after(() => {
-    router?.delete();
-    rmSync(dir, { recursive: true, force: true });
-  });
+after(() => {
+  router?.delete();
+  rmSync(dir, { recursive: true, force: true });
+});
 
+/** The probe's client and authority (lab/device/run.ts PROBE_DEVICE_*) behind the router's links. */
+const PROBE_ROUTES = ['203.0.113.10 via 10.250.1.2', '198.51.100.53 via 10.250.2.2'];
+const scenarioRoutes: string[] = [];
+
+/**
+ * A router of a test's own: tests that run at the same time must not share one, since every run puts the same
+ * lab link address (10.250.1.2, 10.250.2.2) on its side of the router's links.
+ */
+async function withOwnRouter<T>(body: (r: ReferenceRouter) => Promise<T>): Promise<T> {
+  const r = new ReferenceRouter();
+  try {
+    r.addRoutes([...scenarioRoutes, ...PROBE_ROUTES]);
+    return await body(r);
+  } finally {
+    r.delete();
+  }
+}
+
+// Alone, so that the capture on the host's other interfaces sees only this suite's runs.
+describe('--device middlebox: middlebox-checkpoints through an nftables router', { timeout: 200_000 }, () => {
   it('middlebox-checkpoints: each variant gives the emulated firewall’s verdicts with the router’s settings; only the named links carry it', async () => {
     // Capture on every host interface that is up and was not named (lo, eth0, …) for the lab's addresses, and on
     // the named ones for DNS (the control: the capture works and the lab's packets are there). -f comes first:
@@ -140,18 +169,27 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
     process.stderr.write(`# capture: ${named} DNS packets on the named interfaces, ${leaked} lab packets on ${others.join(', ')}\n`);
     assert.ok(named > 0, 'the capture on the named interfaces saw no DNS: the capture does not work');
     assert.equal(leaked, 0, `lab packets on interfaces that were not named (${others.join(', ')}):\n${sh('sh', ['-c', `tshark -r ${join(dir, 'others.pcapng')} 2>/dev/null | head -5`])}`);
-    assert.deepEqual(hostState(), baseline, 'something was left behind after the runs');
+    assertClean([process.pid], 'the runs');
   });
+});
 
-  it('probe through the router gives the checkpoint verdicts of `dnslab middlebox` with the same settings', async () => {
+// Each of these uses its own dnslab processes (leak checks by their PIDs) and may run at the same time.
+describe('--device middlebox: probe, serve, load, setup errors, Ctrl-C', { timeout: 200_000, concurrency: true }, () => {
+
+  it('probe through the router gives the checkpoint verdicts of `dnslab middlebox` with the same settings', () => withOwnRouter(async (router) => {
     const devReport = join(dir, 'device-probe.json');
     const emuReport = join(dir, 'emulated-probe.json');
+    let devPid = 0;
     const box = spawn(process.execPath, [CLI, 'middlebox', '--listen', '127.0.0.1:5471', '--upstream', '127.0.0.1:5472', '--max-udp', '512', '--oversize', 'drop', '--tcp', 'reject', '--mtu', '1500', '--fragments', 'drop'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      await waitFor(box, /listen|127\.0\.0\.1:5471/, 30_000);
+      await waitFor(box, /listen|127\.0\.0\.1:5471/, 90_000);
       const probe = ['--flows', '16', '--samples', '6', '--udp-timeout', '400'];
       const [dev, emu] = await Promise.all([
-        new Promise<number | null>((r) => spawn(process.execPath, [CLI, 'probe', ...deviceFlags(), ...probe, '--report', devReport], { cwd: ROOT, stdio: 'ignore' }).once('exit', r)),
+        new Promise<number | null>((r) => {
+          const c = spawn(process.execPath, [CLI, 'probe', ...deviceFlags(router), ...probe, '--report', devReport], { cwd: ROOT, stdio: 'ignore' });
+          devPid = c.pid!;
+          c.once('exit', r);
+        }),
         new Promise<number | null>((r) => spawn(process.execPath, [CLI, 'probe', '--through', '127.0.0.1:5471', '--auth-listen', '127.0.0.1:5472', ...probe, '--report', emuReport], { cwd: ROOT, stdio: 'ignore' }).once('exit', r)),
       ]);
       assert.equal(dev, 1, 'the device probe should fail some checkpoints (exit 1)');
@@ -166,8 +204,8 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
     assert.deepEqual(verdicts(d), verdicts(e));
     assert.ok(d.checkpoints.find((c) => c.key === 'tcp-reachable')?.verdict === 'fail', 'TCP/53 was not refused through the router');
     assert.deepEqual(d.device.leftover, []);
-    assert.deepEqual(hostState(), baseline, 'something was left behind after the probe');
-  });
+    assertClean([devPid], 'the probe');
+  }));
 
   it('setup errors are one line and exit 2 before any step runs; a failed setup leaves nothing', async () => {
     const cases: [string, string[], RegExp, { asUser?: boolean }?][] = [
@@ -185,11 +223,11 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
       assert.match(lines[0]!, message, what);
       assert.equal(r.stdout, '', `${what}: something ran:\n${r.stdout}`);
     }
-    assert.deepEqual(hostState(), baseline, 'a failed setup left something behind');
+    assertClean(runs.map((r) => r.pid), 'a failed setup');
   });
 
-  it('Ctrl-C during a run removes the namespaces, macvlans and processes', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'middlebox-checkpoints', '--variant', 'fixed', ...deviceFlags()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('Ctrl-C during a run removes the namespaces, macvlans and processes', () => withOwnRouter(async (router) => {
+    const child = spawn(process.execPath, [CLI, 'run', 'middlebox-checkpoints', '--variant', 'fixed', ...deviceFlags(router)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once('exit', (code, sig) => r(sig ?? code)));
     // Wait until the worker runs in the inside namespace (the first step's query is on its way).
     const ns = `dnslab-link-${child.pid}-0-in`;
@@ -207,30 +245,42 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
     await new Promise((r) => setTimeout(r, 2000));
     child.kill('SIGINT');
     assert.equal(await exited, 'SIGINT');
-    assert.deepEqual(hostState(), baseline, 'Ctrl-C left something behind');
-  });
+    assertClean([child.pid!], 'Ctrl-C');
+  }));
 
-  it('serve puts the servers behind the device: dig from the inside gets UDP answers, TCP is refused by the router; Ctrl-C cleans up', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', 'middlebox-checkpoints', '--variant', 'fixed', ...deviceFlags()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serve puts the servers behind the device: dig from the inside gets UDP answers, TCP is refused by the router; Ctrl-C cleans up', () => withOwnRouter(async (router) => {
+    const child = spawn(process.execPath, [CLI, 'serve', 'middlebox-checkpoints', '--variant', 'fixed', ...deviceFlags(router)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(child, /query from the inside: ip netns exec (\S+)/, 60_000);
-    const ns = /ip netns exec (\S+)/.exec(out)![1]!;
-    assert.match(out, /ns-example\s+ns1\.example\.jp\.\s+192\.0\.2\.53\s+outside/);
-    const dig = (...a: string[]) => sh('ip', ['netns', 'exec', ns, 'dig', '+norec', '+time=2', '+tries=1', '-b', '10.0.0.53', '@192.0.2.53', 'www.example.jp', 'A', ...a]);
-    assert.match(dig(), /status: NOERROR[\s\S]*www\.example\.jp\.\s+300\s+IN\s+A\s+192\.0\.2\.10/);
-    assert.match(dig('+tcp'), /connection refused/);
-    child.kill('SIGINT');
+    try {
+      await waitFor(child, /query from the inside: ip netns exec (\S+)/, 90_000);
+      const ns = /ip netns exec (\S+)/.exec(out)![1]!;
+      assert.match(out, /ns-example\s+ns1\.example\.jp\.\s+192\.0\.2\.53\s+outside/);
+      const dig = (...a: string[]) => sh('ip', ['netns', 'exec', ns, 'dig', '+norec', '+time=5', '+tries=2', '-b', '10.0.0.53', '@192.0.2.53', 'www.example.jp', 'A', ...a]);
+      assert.match(dig(), /status: NOERROR[\s\S]*www\.example\.jp\.\s+300\s+IN\s+A\s+192\.0\.2\.10/);
+      assert.match(dig('+tcp'), /connection refused/);
+    } finally {
+      child.kill('SIGINT');
+    }
     assert.equal(await exited, 0);
     assert.match(out, /stopped\n$/);
-    assert.deepEqual(hostState(), baseline, 'serve left something behind');
-  });
+    assertClean([child.pid!], 'serve');
+  }));
 
   it('probe --load: figures through the router and without it, side by side; the load really crossed the router', async () => {
-    const before = router.counters();
+    // A router of its own: its counters must count this load only.
+    const own = new ReferenceRouter();
+    own.addRoutes(PROBE_ROUTES);
     const report = join(dir, 'load.json');
-    const r = await cli(['probe', ...deviceFlags(), '--load', '100', '--load-seconds', '2', '--report', report]);
+    let r;
+    let forwarded = 0;
+    try {
+      r = await cli(['probe', '--device', 'middlebox', '--inside', own.inside, '--outside', own.outside, '--device-address', `${INSIDE_GATEWAY},${OUTSIDE_GATEWAY}`, '--load', '100', '--load-seconds', '2', '--report', report]);
+    } finally {
+      forwarded = own.counters()[4]!;
+      own.delete();
+    }
     process.stderr.write(r.stdout.replace(/^/gm, '# '));
     assert.equal(r.code, 0, r.stderr);
     const { paths } = JSON.parse(readFileSync(report, 'utf8')) as { paths: { path: string; sent: number; answered: number; lost: number; p50: number }[] };
@@ -239,8 +289,7 @@ describe('--device middlebox through an nftables router', { timeout: 300_000 }, 
     assert.match(paths[1]!.path, /without the device/);
     for (const p of paths) assert.equal(p.sent, 200, p.path);
     assert.equal(paths[0]!.answered, 200, 'small answers pass the router');
-    const forwarded = router.counters()[4]! - before[4]!;
     assert.ok(forwarded >= 200, `only ${forwarded} UDP/53 queries crossed the router`);
-    assert.deepEqual(hostState(), baseline, 'the load left something behind');
+    assertClean([r.pid], 'the load');
   });
 });
