@@ -9,9 +9,8 @@ const MODULES = {
   'wire-rdata': { mutate: ['dns/wire/rdata.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/canonical.test.ts'] },
   'wire-buffer': { mutate: ['dns/wire/buffer.ts', 'dns/wire/canonical.ts', 'dns/wire/edns.ts', 'dns/wire/ip.ts', 'dns/wire/tcp.ts', 'dns/wire/types-map.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/compression.test.ts', 'test/wire/edns.test.ts', 'test/wire/tcp.test.ts', 'test/wire/canonical.test.ts'] },
   validate: { mutate: ['dns/dnssec/validate.ts'], tests: ['test/dnssec/validate.test.ts', 'test/dnssec/validate-nsec3.test.ts', 'test/dnssec/validate-chain.test.ts', 'test/dnssec/validate-malformed.test.ts', 'test/dnssec/validate-algorithms.test.ts'] },
-  // RFC 8198 aggressive use and RFC 8767 serve-stale live in the engine: mutate their line ranges only.
-  'aggressive-nsec': { mutate: ['servers/recursive/engine.ts:1699-1790'], tests: ['test/recursive/dnssec-cache.test.ts', 'test/recursive/aggressive-nsec-products.test.ts'] },
-  'serve-stale': { mutate: ['servers/recursive/engine.ts:250-370', 'servers/recursive/engine.ts:500-560'], tests: ['test/recursive/serve-stale.test.ts', 'test/recursive/knot-serve-stale.test.ts', 'test/recursive/dnssec-cache.test.ts'] },
+  'aggressive-nsec': { mutate: ['servers/recursive/aggressive.ts'], tests: ['test/recursive/dnssec-cache.test.ts', 'test/recursive/aggressive-nsec-products.test.ts'] },
+  'serve-stale': { mutate: ['servers/recursive/serve-stale.ts'], tests: ['test/recursive/serve-stale.test.ts', 'test/recursive/knot-serve-stale.test.ts', 'test/recursive/dnssec-cache.test.ts'] },
 };
 const name = process.env.MUTATE;
 const mod = MODULES[name];
