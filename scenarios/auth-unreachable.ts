@@ -1,4 +1,4 @@
-// Incident 9 (incidents.md): every authoritative server of a domain becomes
+// Incident "Facebook 2021" (docs/incidents.md): every authoritative server of a domain becomes
 // unreachable (routes withdrawn). Resolvers answer SERVFAIL once cached data
 // expires, and clients retrying make resolvers hammer the dead servers and the
 // TLD.

@@ -1,4 +1,4 @@
-// Incident 5 (incidents.md): turning DNSSEC off in the wrong order. The DS is
+// Incident "Slack 2021: DS rollback" (docs/incidents.md): turning DNSSEC off in the wrong order. The DS is
 // removed at the parent, but the zone is unsigned before the cached DS has
 // expired: validating resolvers holding that DS see "signed, but no keys" →
 // bogus → SERVFAIL for up to one DS TTL (86400 s). A cache flush ends it early.

@@ -188,7 +188,7 @@ big  IN TXT ${bigTxt}
       },
       // Measured: the session table is filled by whatever each product sends, and the products send more than the story's three flows.
       // Knot Resolver sends the three flows too, except when its ε-greedy exploration (lib/selection.c select_transport,
-      // 13/512 a selection, about 1 run in 20) resolves ns1.example.jp AAAA first: step 12 then fails (test/real/matrix.test.ts VARYING).
+      // 13/512 a selection, about 1 run in 20) resolves ns1.example.jp AAAA first: step 12 then fails (test/real/matrix.real.test.ts VARYING).
       products: {
         unbound: {
           failingClaims: ['step 12 ', 'step 13 ', 'step 14 '],

@@ -1,4 +1,4 @@
-// Incident 2 (incidents.md): the delegation still points at a managed DNS
+// Incident "NS takeover" (docs/incidents.md): the delegation still points at a managed DNS
 // provider after the customer deleted the zone there. The lame delegation
 // gives SERVFAIL; then an attacker creates the zone at the same provider.
 import { defineScenario } from '../lab/scenario/types.ts';

@@ -1,4 +1,4 @@
-// Incident 3 (incidents.md): an attacker impersonates the registrant at the
+// Incident "Registrar / registry hijack" (docs/incidents.md): an attacker impersonates the registrant at the
 // registrar and points the domain's NS at look-alike servers. The hijack
 // spreads over one NS TTL as resolvers refetch the delegation. DNSSEC with
 // the DS left at the registry turns the hijack into SERVFAIL for validating

@@ -1,4 +1,4 @@
-// Incident 1 (incidents.md): a dangling CNAME to a cancelled CDN endpoint is
+// Incident "Subdomain takeover" (docs/incidents.md): a dangling CNAME to a cancelled CDN endpoint is
 // claimed by an attacker; the dangling-a variant is the same story with an A
 // record to a released cloud address. Read top to bottom: the world, then
 // what happens.
