@@ -10,7 +10,7 @@ import { makeQuery } from '../../dns/message.ts';
 import { normalizeName } from '../../dns/name.ts';
 import type { Message, Name, RRTypeName } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { leadingOrigin, parseZoneText } from '../../dns/zone/master-file.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
 import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES, parseProviderSuffixes } from '../audit/providers.ts';
@@ -25,7 +25,8 @@ Finds what a takeover hunter would find in your zones:
   dangling-cname               CNAME whose target is NXDOMAIN (claim the target, own the name)
   cname-to-claimable-provider  CNAME into a provider where endpoint names can be claimed
   lame-delegation              NS (in the zone or published by the parent) that does not
-                               answer authoritatively: REFUSED, SERVFAIL, no answer, AA=0
+                               answer the zone's SOA with AA=1: REFUSED, SERVFAIL, no answer,
+                               AA=0, or NXDOMAIN/NODATA from a zone above it
   ns-name-unresolvable         NS host name without an address
   ns-domain-unregistered       NS host under a domain that does not exist (register it, own you)
   released-address             A/AAAA to an address you released (--released)
@@ -101,8 +102,10 @@ function defaultResolver(): Endpoint {
   throw new UsageError('no resolver: give --resolve-via ADDR[:PORT] (nothing usable in /etc/resolv.conf)');
 }
 
-function originFor(file: string, explicit: string | undefined): Name {
+function originFor(file: string, text: string, explicit: string | undefined): Name {
   if (explicit) return normalizeName(explicit);
+  const own = leadingOrigin(text, file);
+  if (own !== undefined) return own;
   return normalizeName(basename(file).replace(/\.(zone|db|txt)$/i, '').replace(/^db\./, ''));
 }
 
@@ -150,7 +153,7 @@ export const auditCommand: CliCommand = {
       } catch (e) {
         throw new Error(`${file}: cannot read (${(e as Error).message})`);
       }
-      zones.push(parseZoneText(text, originFor(file, origin), file)); // parse errors name file and line
+      zones.push(parseZoneText(text, originFor(file, text, origin), file)); // parse errors name file and line
     }
     const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES, ...(suffixFile ? parseProviderSuffixes(readFileSync(suffixFile, 'utf8'), suffixFile) : [])];
     const dns = socketDns(resolveVia ?? defaultResolver(), serverPort, timeoutMs);
