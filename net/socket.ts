@@ -20,6 +20,7 @@ import {
   type TcpCloseReason,
   type TcpConnection,
   type TcpListener,
+  type TcpOptions,
   type UdpSocket,
   formatEndpoint,
 } from './network.ts';
@@ -83,10 +84,10 @@ export class SocketNetwork implements Network {
     return new RealUdpSocket(socket, this, this.edge);
   }
 
-  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void): Promise<TcpListener> {
+  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options: TcpOptions = {}): Promise<TcpListener> {
     const address = this.localAddress(local.address);
     const edge = this.edge;
-    const server = createServer({ allowHalfOpen: false }, (s) => {
+    const server = createServer({ allowHalfOpen: options.halfOpen === true }, (s) => {
       if (!this.allowExternal && s.remoteAddress !== undefined && !isLoopback(s.remoteAddress)) {
         s.resetAndDestroy();
         return;
@@ -120,7 +121,7 @@ export class SocketNetwork implements Network {
     return new RealTcpListener(server, unregister);
   }
 
-  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } = {}): Promise<TcpConnection> {
+  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } & TcpOptions = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
       this.checkDestination(remote.address);
       const family = ipFamily(remote.address);
@@ -129,7 +130,7 @@ export class SocketNetwork implements Network {
         throw new NetworkError('UNREACHABLE', `no IPv${family} address among ${this.addresses.join(', ')} to connect to ${formatEndpoint(remote)} from`);
       }
       this.edge?.checkConnect(normalizeIp(localAddress), { address: normalizeIp(remote.address), port: remote.port });
-      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: false });
+      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: options.halfOpen === true });
       let settled = false;
       const timeoutMs = options.timeoutMs ?? 30_000;
       const timer = setTimeout(() => {
@@ -283,10 +284,22 @@ class RealTcpConnection implements TcpConnection {
         socket.resetAndDestroy();
       });
     }
+    // With allowHalfOpen the peer's FIN leaves our side open: tell the owner, or end as Node would without it.
+    socket.on('end', () => {
+      if (!socket.allowHalfOpen) return;
+      if (this.peerEndHandler) this.peerEndHandler();
+      else socket.end();
+    });
     socket.on('close', () => {
       this.flow?.closed();
       this.delivery.closed(this.errorReason ?? 'end');
     });
+  }
+
+  private peerEndHandler: (() => void) | undefined;
+
+  onPeerEnd(handler: () => void): void {
+    this.peerEndHandler = handler;
   }
 
   write(data: Uint8Array): void {
@@ -314,6 +327,7 @@ class RealTcpConnection implements TcpConnection {
   }
 
   end(): void {
+    if (this.socket.destroyed) return;
     this.socket.end();
   }
 

@@ -13,7 +13,8 @@
 //     with optional health checks;
 //   * every message runs through the DNS stages (size limit, fragments,
 //     EDNS proxy, faults...) — queries in order, responses in reverse;
-//   * TCP: 'allow' proxies DNS-over-TCP message by message (RFC 7766 framing),
+//   * TCP: 'allow' proxies DNS-over-TCP message by message (RFC 7766 framing)
+//     and passes each side's FIN (half-closes too) and RST to the other side,
 //     'reject' does not listen (the kernel answers SYN with RST), 'blackhole'
 //     accepts and never answers.
 
@@ -121,7 +122,7 @@ export class MiddleboxProxy {
     this.socket.onMessage((payload, from) => this.onClientUdp(payload, from));
     if (this.tcpMode !== 'reject') {
       try {
-        this.listener = await this.network.listenTcp({ address: this.listenEp.address, port: this.socket.local.port }, (c) => this.onClientTcp(c));
+        this.listener = await this.network.listenTcp({ address: this.listenEp.address, port: this.socket.local.port }, (c) => this.onClientTcp(c), { halfOpen: true });
       } catch (err) {
         this.socket.close();
         throw err;
@@ -310,26 +311,50 @@ export class MiddleboxProxy {
     this.stats.tcpConnections++;
     this.tcpConns.add(conn);
     const client = conn.remote;
-    let upstream: TcpConnection | undefined;
-    conn.onClose(() => {
-      this.tcpConns.delete(conn);
-      upstream?.end();
-      this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
-    });
     if (this.tcpMode === 'blackhole') {
+      conn.onClose(() => {
+        this.tcpConns.delete(conn);
+        this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
+      });
       this.emit({ type: 'tcp', time: this.now(), client, action: 'blackholed' });
       conn.onData(() => {});
       return;
     }
     this.emit({ type: 'tcp', time: this.now(), client, action: 'accepted' });
+    // Transparent on close as on data: a FIN is passed as a FIN (also a half-close, where the other side
+    // may still send: RFC 9293 §3.6, RFC 7766 §6.2.1 pipelining), an RST as an RST, each after the
+    // messages still in flight in its direction.
+    let upstream: TcpConnection | undefined;
+    let clientEnd: 'fin' | 'rst' | undefined;
+    const queue: Buffer[] = [];
+    const toServer = new TcpDirection(
+      (ms, fn) => this.later(ms, fn),
+      (data) => (upstream ? upstream.write(data) : queue.push(data)),
+    );
+    const toClient = new TcpDirection(
+      (ms, fn) => this.later(ms, fn),
+      (data) => conn.write(data),
+    );
+    const passEnd = (to: TcpConnection | undefined, how: 'fin' | 'rst') => {
+      if (how === 'rst') to?.reset();
+      else to?.end();
+    };
     const backend = this.pickBackend();
     const fromClient = new TcpFrameReader();
     const fromServer = new TcpFrameReader();
-    const queue: Buffer[] = [];
-    const sendUp = (frame: Buffer) => {
-      if (upstream) upstream.write(frameTcp(frame));
-      else queue.push(frame);
-    };
+    conn.onPeerEnd(() => toServer.close(() => {
+      clientEnd ??= 'fin';
+      passEnd(upstream, 'fin');
+    }));
+    conn.onClose((reason) => {
+      this.tcpConns.delete(conn);
+      const how = reason === 'end' ? 'fin' : 'rst';
+      toServer.close(() => {
+        clientEnd = how;
+        passEnd(upstream, how);
+      });
+      this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
+    });
     conn.onData((chunk) => {
       let frames: Buffer[];
       try {
@@ -341,18 +366,21 @@ export class MiddleboxProxy {
       for (const frame of frames) {
         const out = runStages(this.stages, 'query', frame, this.flow('tcp', client, backend));
         for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });
-        for (const r of out.back) this.later(r.delayMs, () => conn.write(frameTcp(r.payload)));
-        for (const f of out.forward) this.later(f.delayMs, () => sendUp(f.payload));
+        for (const r of out.back) toClient.add(r.delayMs, frameTcp(r.payload));
+        for (const f of out.forward) toServer.add(f.delayMs, frameTcp(f.payload));
       }
+      toClient.flush();
+      toServer.flush();
     });
-    this.network.connectTcp(backend, { localAddress: this.upstreamAddress, timeoutMs: 5000 }).then(
+    this.network.connectTcp(backend, { localAddress: this.upstreamAddress, timeoutMs: 5000, halfOpen: true }).then(
       (up) => {
-        if (this.stopped || !this.tcpConns.has(conn)) {
-          up.end();
+        if (this.stopped) {
+          up.reset();
           return;
         }
         upstream = up;
-        for (const f of queue.splice(0)) up.write(frameTcp(f));
+        if (queue.length) up.write(Buffer.concat(queue.splice(0)));
+        if (clientEnd) passEnd(up, clientEnd);
         up.onData((chunk) => {
           let frames: Buffer[];
           try {
@@ -364,10 +392,12 @@ export class MiddleboxProxy {
           for (const frame of frames) {
             const out = runStages(this.stages, 'response', frame, this.flow('tcp', client, backend));
             for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });
-            for (const f of out.forward) this.later(f.delayMs, () => conn.write(frameTcp(f.payload)));
+            for (const f of out.forward) toClient.add(f.delayMs, frameTcp(f.payload));
           }
+          toClient.flush();
         });
-        up.onClose(() => conn.end());
+        up.onPeerEnd(() => toClient.close(() => conn.end()));
+        up.onClose((reason) => toClient.close(() => passEnd(conn, reason === 'end' ? 'fin' : 'rst')));
       },
       () => {
         this.emit({ type: 'tcp', time: this.now(), client, action: 'upstream-failed' });
@@ -378,5 +408,51 @@ export class MiddleboxProxy {
 
   describe(): string {
     return `${this.name} ${formatEndpoint(this.endpoint)} → ${this.upstreams.map(formatEndpoint).join(', ')}`;
+  }
+}
+
+/**
+ * One direction of a proxied TCP connection. Frames without a stage delay that came in one segment go
+ * out in one write (a re-segmented stream is visible: a server closing with unread data sends RST, not
+ * FIN — RFC 9293 §3.6, Linux tcp_close), and a FIN or RST never overtakes frames a stage delays.
+ */
+class TcpDirection {
+  private batch: Buffer[] = [];
+  private inFlight = 0;
+  private closing: (() => void) | undefined;
+
+  constructor(
+    private readonly later: (delayMs: number, fn: () => void) => void,
+    private readonly write: (data: Buffer) => void,
+  ) {}
+
+  add(delayMs: number, framed: Buffer): void {
+    if (delayMs <= 0) {
+      this.batch.push(framed);
+      return;
+    }
+    this.inFlight++;
+    this.later(delayMs, () => {
+      this.inFlight--;
+      this.write(framed);
+      if (this.inFlight === 0 && this.closing) {
+        const close = this.closing;
+        this.closing = undefined;
+        close();
+      }
+    });
+  }
+
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch);
+    this.batch = [];
+    this.write(data);
+  }
+
+  close(fn: () => void): void {
+    this.flush();
+    if (this.inFlight === 0) fn();
+    else this.closing = fn;
   }
 }
