@@ -22,7 +22,8 @@ import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import type { Endpoint, Network, TcpConnection, TcpListener, TimerHandle, UdpSocket } from '../../net/network.ts';
 import { formatEndpoint } from '../../net/network.ts';
 import { SeededRandom } from '../../net/random.ts';
-import { MiddleboxConfigError, oneOf } from './errors.ts';
+import { intSetting, MiddleboxConfigError, oneOf } from './errors.ts';
+import { forwardsToItself } from './self-loop.ts';
 import { HealthChecker, type HealthCheckConfig } from './load-balancer/health.ts';
 import { DISTRIBUTIONS, type Distribution } from './load-balancer/index.ts';
 import { PortPool, SessionTable, type PortPoolConfig, type SessionConfig } from './load-balancer/sessions.ts';
@@ -54,7 +55,17 @@ export interface MiddleboxProxyOptions {
   onEvent?: (e: ProxyEvent) => void;
   /** Most TCP client connections held at once (default 256); more are reset. */
   maxTcpConnections?: number;
+  /** Most UDP sessions one client address holds at once (default DEFAULT_SESSIONS_PER_CLIENT); new flows beyond are dropped. */
+  maxSessionsPerClient?: number;
 }
+
+/**
+ * One client address gets at most this many UDP sessions at once. A resolver behind the box opens one
+ * per query (a random source port each, RFC 5452 §9.2), so this is well above what the probe's 512 flows
+ * or a busy resolver within one idle timeout need; a forwarding loop through boxes (each forward a new
+ * "client" port) stops here instead of at the host's last free port.
+ */
+export const DEFAULT_SESSIONS_PER_CLIENT = 1024;
 
 interface UdpSession {
   client: Endpoint;
@@ -82,6 +93,8 @@ export class MiddleboxProxy {
   private readonly upstreamAddress: string;
   private readonly onEvent: ((e: ProxyEvent) => void) | undefined;
   private readonly maxTcp: number;
+  private readonly maxPerClient: number;
+  private readonly perClient = new Map<string, number>();
   private socket: UdpSocket | undefined;
   private listener: TcpListener | undefined;
   private readonly tcpConns = new Set<TcpConnection>();
@@ -105,6 +118,11 @@ export class MiddleboxProxy {
     this.upstreamAddress = options.upstreamAddress ?? options.listen.address;
     this.onEvent = options.onEvent;
     this.maxTcp = options.maxTcpConnections ?? 256;
+    this.maxPerClient = options.maxSessionsPerClient === undefined ? DEFAULT_SESSIONS_PER_CLIENT : intSetting('maxSessionsPerClient', options.maxSessionsPerClient, 1, 1_000_000);
+    for (const u of this.upstreams) {
+      const loop = forwardsToItself(options.listen, u);
+      if (loop) throw new MiddleboxConfigError('upstream', 'an upstream other than the box itself', `${formatEndpoint(u)}: ${loop}`);
+    }
     this.health = options.healthCheck ? new HealthChecker(options.network, this.upstreams, options.healthCheck) : undefined;
   }
 
@@ -119,6 +137,12 @@ export class MiddleboxProxy {
 
   async start(): Promise<void> {
     this.socket = await this.network.bindUdp(this.listenEp);
+    // Port 0 is known only now.
+    const loop = this.upstreams.map((u) => forwardsToItself(this.socket!.local, u)).find((why) => why !== undefined);
+    if (loop) {
+      this.socket.close();
+      throw new MiddleboxConfigError('upstream', 'an upstream other than the box itself', loop);
+    }
     this.socket.onMessage((payload, from) => this.onClientUdp(payload, from));
     if (this.tcpMode !== 'reject') {
       try {
@@ -168,9 +192,16 @@ export class MiddleboxProxy {
     return list[this.rr++ % list.length]!;
   }
 
+  private forgetClient(s: UdpSession): void {
+    const n = (this.perClient.get(s.client.address) ?? 1) - 1;
+    if (n > 0) this.perClient.set(s.client.address, n);
+    else this.perClient.delete(s.client.address);
+  }
+
   private closeSession(s: UdpSession, why: 'expired' | 'evicted'): void {
     if (s.closed) return;
     s.closed = true;
+    this.forgetClient(s);
     s.socket?.close();
     if (s.natPort !== undefined) this.pool?.release(s.natPort);
     this.emit({ type: 'session', time: this.now(), client: s.client, action: why });
@@ -189,6 +220,12 @@ export class MiddleboxProxy {
     const now = this.now();
     let s = this.sessions.get(key, now);
     if (!s) {
+      if ((this.perClient.get(from.address) ?? 0) >= this.maxPerClient) {
+        this.stats.drops++;
+        this.emit({ type: 'session', time: now, client: from, action: 'refused' });
+        this.emit({ type: 'drop', time: now, transport: 'udp', client: from, stage: 'sessions', reason: `${this.maxPerClient} sessions already open for ${from.address} (per-client limit)` });
+        return;
+      }
       s = this.sessions.create(key, now, () => this.newSession(from));
       if (!s) {
         this.stats.drops++;
@@ -245,6 +282,7 @@ export class MiddleboxProxy {
       if (natPort === undefined) return undefined;
     }
     const s: UdpSession = { client, backend: this.pickBackend(), pending: [], closed: false, ...(natPort === undefined ? {} : { natPort }) };
+    this.perClient.set(client.address, (this.perClient.get(client.address) ?? 0) + 1);
     this.emit({ type: 'session', time: this.now(), client, action: 'created', ...(natPort === undefined ? {} : { upstreamPort: natPort }) });
     void this.bindSession(s);
     return s;
@@ -267,6 +305,7 @@ export class MiddleboxProxy {
     if (!sock) {
       this.emit({ type: 'drop', time: this.now(), transport: 'udp', client: s.client, stage: 'nat', reason: 'could not bind an upstream source port' });
       s.closed = true;
+      this.forgetClient(s);
       if (s.natPort !== undefined) this.pool?.release(s.natPort);
       // Forget the dead session, or every later packet of this flow would be
       // dropped into it; the client's next packet gets a fresh try.
