@@ -36,7 +36,7 @@ export interface AuditFinding {
 
 export interface AuditDns {
   /** Recursive lookup (RD=1) through a resolver; rcode 'TIMEOUT' when nothing came back. */
-  resolve(qname: Name, qtype: RRTypeName): Promise<{ rcode: string; answer: readonly RR[] }>;
+  resolve(qname: Name, qtype: RRTypeName): Promise<{ rcode: string; answer: readonly RR[]; /** RA in the reply, when known. */ ra?: boolean }>;
   /** One question straight to one server (RD=0); undefined when it did not answer. */
   ask(address: string, qname: Name, qtype: RRTypeName): Promise<Message | undefined>;
   /** Let `ms` pass (lab time in a scenario, real time from the CLI) before asking again. */
@@ -82,6 +82,19 @@ function released(address: string, list: readonly string[]): string | undefined 
     const prefix = len === undefined ? (isIP(net) === 4 ? 32 : 128) : Number(len);
     if (inNetwork(address, net, prefix)) return entry;
   }
+  return undefined;
+}
+
+/**
+ * Why the resolver cannot serve the audit (one line), or undefined: every finding rests on its answers,
+ * so one that does not answer — or will not resolve the root NS for us (REFUSED, SERVFAIL) — is a setup
+ * fault, not a finding about the zones. `. NS` is what any working resolver answers (RFC 8109 §3).
+ */
+export async function resolverFault(dns: AuditDns): Promise<string | undefined> {
+  const r = await dns.resolve('.', 'NS');
+  if (r.rcode === 'TIMEOUT') return 'does not answer (no reply to ". NS")';
+  if (r.ra === false) return `is not a resolver (". NS" answered ${r.rcode} with RA=0: an authoritative server)`;
+  if (r.rcode !== 'NOERROR' || !r.answer.some((rr) => rr.type === 'NS')) return `does not resolve for us (". NS" answered ${r.rcode}${r.rcode === 'NOERROR' ? ' without NS records' : ''})`;
   return undefined;
 }
 

@@ -12,9 +12,9 @@ import type { Message, Name, RRTypeName } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
 import { leadingOrigin, parseZoneText } from '../../dns/zone/master-file.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
-import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
+import { auditDelegations, auditZones, formatFinding, resolverFault, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES, parseProviderSuffixes } from '../audit/providers.ts';
-import type { Endpoint } from '../../net/network.ts';
+import { formatEndpoint, type Endpoint } from '../../net/network.ts';
 import { cliArgs, parseEndpoint, requirePort, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab audit ZONEFILE… [--origin NAME] [--resolve-via ADDR[:PORT]]
@@ -82,7 +82,7 @@ export function socketDns(resolver: Endpoint, serverPort: number, timeoutMs: num
   return {
     resolve: async (qname, qtype) => {
       const m = await udpQuery(resolver, qname, qtype, true, timeoutMs);
-      return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [] };
+      return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [], ...(m ? { ra: m.flags.ra } : {}) };
     },
     ask: (address, qname, qtype) => udpQuery({ address, port: serverPort }, qname, qtype, false, timeoutMs),
     pause: (ms) => new Promise((resolveP) => setTimeout(resolveP, ms)),
@@ -156,7 +156,10 @@ export const auditCommand: CliCommand = {
       zones.push(parseZoneText(text, originFor(file, text, origin), file)); // parse errors name file and line
     }
     const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES, ...(suffixFile ? parseProviderSuffixes(readFileSync(suffixFile, 'utf8'), suffixFile) : [])];
-    const dns = socketDns(resolveVia ?? defaultResolver(), serverPort, timeoutMs);
+    const resolver = resolveVia ?? defaultResolver();
+    const dns = socketDns(resolver, serverPort, timeoutMs);
+    const fault = await resolverFault(dns);
+    if (fault) throw new UsageError(`resolver ${formatEndpoint(resolver)} ${fault}: the audit needs one (--resolve-via ADDR[:PORT])`);
     const findings = [...(await auditZones(zones, dns, { providerSuffixes, released })), ...(await auditDelegations(delegations, dns))];
     if (json) io.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
     else {

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { SocketNetwork } from '../../net/socket.ts';
-import { ProbeAuthority, probeHtml, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
+import { ProbeAuthority, probeHtml, probeSetupFault, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
 import { cliArgs, parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab probe --through ADDR:PORT [--auth-listen ADDR:PORT] [--mode auth-path|resolver] [--report FILE.json|FILE.html] [options]
@@ -79,6 +79,8 @@ export const probeCommand: CliCommand = {
     requireLoopback(authListen, allowExternal, '--auth-listen');
     const clientAddress = client ?? authListen.address;
     requireLoopback({ address: clientAddress, port: 0 }, allowExternal, '--client');
+    const fault = await probeSetupFault(through, authListen, clientAddress, o.udpTimeoutMs ?? 800);
+    if (fault) throw new UsageError(fault);
     const network = new SocketNetwork({ addresses: [...new Set([authListen.address, clientAddress])], allowExternal });
     const authority = new ProbeAuthority(network, authListen);
     await authority.start();

@@ -14,6 +14,7 @@ import { SocketNetwork } from '../../net/socket.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/server.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import { auditCommand } from '../../lab/cli/audit.ts';
+import { main } from '../../lab/cli/main.ts';
 import { textSink } from '../helpers/io.ts';
 import { startNsd, stopChild, waitUntilAnswers } from '../authoritative/lib/dns-client.ts';
 import { makeQuery } from '../../dns/message.ts';
@@ -166,6 +167,21 @@ describe('dnslab audit on real sockets', () => {
     const r = await runAudit([join(dir, 'audit.zone'), ...common()]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /no findings in clean\.jp$/m);
+  });
+
+  it('a --resolve-via that does not answer, or is no resolver, is a setup fault: exit 2 and one line, no findings', async () => {
+    for (const [via, why] of [
+      ['127.0.10.9', /^dnslab audit: resolver 127\.0\.10\.9:5310 does not answer \(no reply to "\. NS"\)/],
+      [ROOT, /^dnslab audit: resolver 127\.0\.10\.1:5310 is not a resolver \("\. NS" answered NOERROR with RA=0/],
+      [NS1, /^dnslab audit: resolver 127\.0\.10\.3:5310 (does not resolve for us \("\. NS" answered REFUSED|is not a resolver)/],
+    ] as const) {
+      const stdout = textSink();
+      const stderr = textSink();
+      const code = await main(['audit', join(dir, 'example.jp.zone'), '--resolve-via', `${via}:${PORT}`, '--server-port', String(PORT), '--timeout', '300'], { stdout, stderr, waitForInterrupt: async () => {} });
+      assert.equal(code, 2, stdout.text + stderr.text);
+      assert.match(stderr.text, why);
+      assert.doesNotMatch(stdout.text, /finding/);
+    }
   });
 
   it('--provider-suffixes adds claimable suffixes: a healthy CNAME into one is reported (medium)', async () => {
