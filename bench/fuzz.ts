@@ -54,7 +54,7 @@ const BOX = '127.0.35.3';
 const CLIENT = '127.0.35.9';
 /** One in this many messages goes over TCP. */
 const TCP_SHARE = 10;
-const BURST = 500;
+const BURST = 250;
 
 const ROOT_ZONE = `. 86400 IN SOA a.root.lab. h.lab. 1 1800 900 604800 300
 . 86400 IN NS a.root.lab.
