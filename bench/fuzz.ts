@@ -284,7 +284,10 @@ async function fuzz(server: Server, seed: string): Promise<Tally & { seconds: nu
       stoppedBy = `time (${SECONDS} s)`;
       break;
     }
-    if (server.exited) break;
+    if (server.exited) {
+      stoppedBy = 'the server exiting';
+      break;
+    }
     const n = Math.min(BURST, COUNT - t.sent);
     const msgs = Array.from({ length: n }, () => mutate(base[r.int(base.length)]!, r, base[r.int(base.length)]!));
     const tcpMsgs = msgs.filter((_, i) => i % TCP_SHARE === 0);
