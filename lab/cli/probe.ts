@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { SocketNetwork } from '../../net/socket.ts';
-import { ProbeAuthority, probeHtml, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
+import { ProbeAuthority, probeHtml, probeSetupFault, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
 import { DEVICE_USAGE, takeDeviceFlag, type DeviceFlags } from '../device/options.ts';
 import { deviceOrExit, loadCommand, probeWithDevice } from '../device/command.ts';
 import { cliArgs, parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
@@ -95,6 +95,8 @@ export const probeCommand: CliCommand = {
     requireLoopback(authListen, allowExternal, '--auth-listen');
     const clientAddress = client ?? authListen.address;
     requireLoopback({ address: clientAddress, port: 0 }, allowExternal, '--client');
+    const fault = await probeSetupFault(through, authListen, clientAddress, o.udpTimeoutMs ?? 800);
+    if (fault) throw new UsageError(fault);
     if (load.qps) return loadCommand(load, { device, through, authListen, client: clientAddress, allowExternal, ...(report ? { report } : {}) }, io);
     const network = new SocketNetwork({ addresses: [...new Set([authListen.address, clientAddress])], allowExternal });
     const authority = new ProbeAuthority(network, authListen);
