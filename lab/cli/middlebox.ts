@@ -6,7 +6,9 @@ import { formatEndpoint, type Endpoint } from '../../net/network.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import {
   buildStages,
+  DEFAULT_SESSIONS_PER_CLIENT,
   describeSettings,
+  forwardsToItself,
   MiddleboxConfigError,
   MiddleboxProxy,
   natConfig,
@@ -42,6 +44,8 @@ sessions and NAT (load balancer):
   --udp-sessions N         UDP session table size
   --session-idle MS        idle timeout of a session (default 30000)
   --on-full drop|evict     new flows when the table is full (default drop)
+  --sessions-per-client N  most UDP sessions one client address holds (default ${DEFAULT_SESSIONS_PER_CLIENT});
+                           bounds a forwarding loop through boxes
   --nat-ports N            upstream source ports come from a pool of N
   --nat-predictable        …handed out in sequence (predictable) instead of at random
   --nat-base PORT          first port of the pool (default 20000)
@@ -69,8 +73,9 @@ function num(flag: string, text: string): number {
   return n;
 }
 
-export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number } {
+export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number; sessionsPerClient?: number } {
   let healthCheckMs: number | undefined;
+  let sessionsPerClient: number | undefined;
   let listen: Endpoint | undefined;
   const upstreams: Endpoint[] = [];
   const s: MiddleboxSettings = {};
@@ -94,6 +99,11 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
       case '--udp-sessions': s.udpSessions = num(a, value()); break;
       case '--session-idle': s.sessionIdleMs = num(a, value()); break;
       case '--on-full': s.onFull = value() as MiddleboxSettings['onFull']; break;
+      case '--sessions-per-client': {
+        sessionsPerClient = num(a, value());
+        if (!Number.isInteger(sessionsPerClient) || sessionsPerClient < 1 || sessionsPerClient > 1_000_000) throw new UsageError(`--sessions-per-client: got ${sessionsPerClient}; expected an integer 1..1000000`);
+        break;
+      }
       case '--nat-ports': s.natPorts = num(a, value()); break;
       case '--nat-predictable': s.natPredictable = true; break;
       case '--nat-base': s.natPortBase = num(a, value()); break;
@@ -119,6 +129,10 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
   if (upstreams.length === 0) throw new UsageError('--upstream ADDR:PORT is required');
   requireLoopback(listen, allowExternal);
   for (const u of upstreams) requireLoopback(u, allowExternal, '--upstream');
+  for (const u of upstreams) {
+    const loop = forwardsToItself(listen, u);
+    if (loop) throw new UsageError(`--upstream ${formatEndpoint(u)}: ${loop}`);
+  }
   let settings: MiddleboxSettings;
   try {
     settings = validateSettings(s);
@@ -129,7 +143,7 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
     }
     throw err;
   }
-  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }) };
+  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }), ...(sessionsPerClient === undefined ? {} : { sessionsPerClient }) };
 }
 
 function describeEvent(e: ProxyEvent): string {
@@ -148,7 +162,7 @@ export const middleboxCommand: CliCommand = {
   summary: 'run a middlebox emulator (size limit, fragments, TCP filter, EDNS-breaking proxy, NAT/LB, faults) as a proxy',
   usage,
   async run(argv, io) {
-    const { listen, upstreams, settings, allowExternal, log, healthCheckMs } = parseMiddleboxArgs(argv);
+    const { listen, upstreams, settings, allowExternal, log, healthCheckMs, sessionsPerClient } = parseMiddleboxArgs(argv);
     const addresses = [listen.address];
     const network = new SocketNetwork({ addresses, allowExternal });
     const nat = natConfig(settings);
@@ -161,12 +175,19 @@ export const middleboxCommand: CliCommand = {
       sessions: sessionConfig(settings),
       ...(nat ? { nat } : {}),
       ...(settings.distribution === undefined ? {} : { distribution: settings.distribution }),
+      ...(sessionsPerClient === undefined ? {} : { maxSessionsPerClient: sessionsPerClient }),
       ...(healthCheckMs === undefined ? {} : { healthCheck: { intervalMs: healthCheckMs, timeoutMs: Math.min(1000, healthCheckMs) } }),
       seed: settings.seed ?? 'middlebox',
       name: 'dnslab-middlebox',
       ...(log ? { onEvent: (e: ProxyEvent) => io.stderr.write(`${describeEvent(e)}\n`) } : {}),
     });
-    await proxy.start();
+    try {
+      await proxy.start();
+    } catch (err) {
+      // A port-0 listen that turned out to be the upstream's port.
+      if (err instanceof MiddleboxConfigError) throw new UsageError(err.message);
+      throw err;
+    }
     const quirks = describeSettings(settings);
     // One write, so a reader waiting for the banner gets the quirk lines with it.
     io.stdout.write(
