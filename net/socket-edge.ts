@@ -46,7 +46,7 @@ import { fragmentPacket, ipHeaderSize, describePacket, type IpPacket, type TcpBo
 import { SeededRandom } from './random.ts';
 import { Reassembler } from './reassembly.ts';
 import { canonicalAddresses, type ChainEntry, type ChainSite, MAX_INJECT_HOPS, normalizeScope, walkChain } from './chain.ts';
-import { specMatches, type InterceptContext, type PacketInterceptor, type Scope } from './virtual.ts';
+import { specMatches, type InterceptContext, type PacketInterceptor, type Scope } from './interceptor.ts';
 
 export class SocketEdgeError extends Error {
   constructor(

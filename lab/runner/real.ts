@@ -28,7 +28,7 @@ import { RealClock } from '../../net/clock.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import { SocketEdge, type EdgeStats } from '../../net/socket-edge.ts';
 import { SeededRandom } from '../../net/random.ts';
-import type { PacketInterceptor, Scope } from '../../net/virtual.ts';
+import type { PacketInterceptor, Scope } from '../../net/interceptor.ts';
 import { addLoopbackAddress, assertIsolated, setLoopbackMtu, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
 import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
 import { isolateContainer, ContainerProduct, runInDocker } from '../../servers/real/docker.ts';

@@ -8,7 +8,8 @@ import * as dnsPacket from 'dns-packet';
 import { VirtualClock } from '../../net/clock.ts';
 import { parsePacket, serializePacket } from '../../net/packet.ts';
 import { PcapWriter, readPcap } from '../../net/pcap.ts';
-import { VirtualNetwork, type PathProperties } from '../../net/virtual.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
+import { type PathProperties } from '../../net/path.ts';
 import { answerTcpFrames } from '../helpers/dns-tcp.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnslab-pcap-'));
