@@ -1,14 +1,15 @@
-// The Docker path (servers/real/docker.ts). The checks that need no engine always run; the matrix check runs
-// only when a Docker engine answers /_ping (and testcontainers is installed), else it skips with a one-line
-// reason found in ≤ 500 ms (CI has no engine). With an engine it runs aggressive-nsec-new-name [aggressive] ×
-// docker:unbound and docker:bind and requires the same cells as the local path (PASS 8/8, agreeing with the
-// emulated profile), and that no container or network of the run is left.
+// The Docker path (lab/runner/docker.ts, servers/real/container.ts). The checks that need no engine always run;
+// the matrix check runs only when a Docker engine answers /_ping (and testcontainers is installed), else it
+// skips with a one-line reason found in ≤ 500 ms (CI has no engine). With an engine it runs aggressive-nsec-new-name
+// [aggressive] × docker:unbound and docker:bind and requires the same cells as the local path (PASS 8/8,
+// agreeing with the emulated profile), and that no container or network of the run is left.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { demuxLogs, dockerEngineReachable, LAUNCHER, loadTestcontainers } from '../../servers/real/docker.ts';
+import { demuxLogs, dockerEngineReachable, loadTestcontainers } from '../../lab/runner/docker.ts';
+import { LAUNCHER } from '../../servers/real/container.ts';
 import { BINARY, PRODUCTS, TIME_MECHANISM } from '../../servers/real/products.ts';
 import { parseResolverList, renderMatrix, runMatrix } from '../../lab/runner/matrix.ts';
 import { runsFor } from '../../lab/runner/index.ts';
