@@ -37,7 +37,7 @@ import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettingsFor, writeFaketime
 import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
-import type { ResolverFactory } from './world.ts';
+import type { ResolverFactory } from './machines.ts';
 
 /**
  * The link MTU in the namespace when a scenario has middleboxes: the VirtualNetwork's default path MTU
