@@ -3,8 +3,8 @@
 
 import type { Message } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
-import { NetworkError, type Endpoint, type Network, type TimerHandle, type UdpSocket } from '../../net/network.ts';
+import { queryTcp } from '../../net/dns-stub.ts';
+import type { Endpoint, Network, TimerHandle, UdpSocket } from '../../net/network.ts';
 
 export interface Exchange {
   transport: 'udp' | 'tcp';
@@ -72,52 +72,15 @@ export class UdpClient {
   }
 }
 
-/** One question over a fresh TCP connection (RFC 7766 framing). */
+/**
+ * One question over a fresh TCP connection (net/dns-stub.ts), the first reply taken as it is. The connection is
+ * reset once there is an outcome, so a box on the path frees the session at once.
+ */
 export async function tcpQuery(network: Network, to: Endpoint, msg: Message, timeoutMs: number, localAddress?: string): Promise<Exchange> {
-  const clock = network.clock;
-  const start = clock.now();
+  const start = network.clock.now();
   const q = msg.question[0];
   const asked = q ? `${q.qname} ${q.qtype}` : '?';
-  return new Promise((resolve) => {
-    let settled = false;
-    let conn: Awaited<ReturnType<Network['connectTcp']>> | undefined;
-    const finish = (e: Exchange) => {
-      if (settled) return;
-      settled = true;
-      clock.clearTimer(timer);
-      try {
-        conn?.reset();
-      } catch {
-        // already gone
-      }
-      resolve(e);
-    };
-    const timer = clock.setTimer(timeoutMs, () => finish({ transport: 'tcp', asked, ok: false, error: 'timeout', ms: clock.now() - start }));
-    network.connectTcp(to, { timeoutMs, ...(localAddress ? { localAddress } : {}) }).then(
-      (c) => {
-        conn = c;
-        if (settled) {
-          c.reset();
-          return;
-        }
-        const reader = new TcpFrameReader();
-        c.onData((chunk) => {
-          let frames: Buffer[] = [];
-          try {
-            frames = reader.push(chunk);
-          } catch {
-            finish({ transport: 'tcp', asked, ok: false, error: 'malformed', ms: clock.now() - start });
-          }
-          const f = frames[0];
-          if (f) finish(summary('tcp', msg, start, clock.now(), f));
-        });
-        c.onClose(() => finish({ transport: 'tcp', asked, ok: false, error: 'closed', ms: clock.now() - start }));
-        c.write(frameTcp(encodeMessage(msg)));
-      },
-      (err: unknown) => {
-        const code = err instanceof NetworkError ? err.code : '';
-        finish({ transport: 'tcp', asked, ok: false, error: code === 'CONNECTION_REFUSED' ? 'refused' : code === 'TIMEOUT' ? 'timeout' : 'unreachable', ms: clock.now() - start });
-      },
-    );
-  });
+  const r = await queryTcp(network, to, encodeMessage(msg), { connectTimeoutMs: timeoutMs, timeoutMs, close: 'reset', ...(localAddress ? { localAddress } : {}) }).outcome;
+  if (r.ok) return { transport: 'tcp', asked, ok: true, bytes: r.size, rcode: r.message.rcode, tc: r.message.flags.tc, message: r.message, ms: r.at - start };
+  return { transport: 'tcp', asked, ok: false, error: r.error, ...(r.size !== undefined ? { bytes: r.size } : {}), ms: r.at - start };
 }

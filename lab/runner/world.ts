@@ -4,13 +4,13 @@
 // themselves are edits.ts), registrars, and a client's query.
 
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { isSubdomain, normalizeName, toFqdn, canonicalName } from '../../dns/name.ts';
 import type { DnskeyData, DsData, Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { Zone } from '../../dns/zone/zone.ts';
-import type { Endpoint, Network, TcpConnection } from '../../net/network.ts';
+import { queryTcp, type StubTcpOutcome } from '../../net/dns-stub.ts';
+import type { Endpoint, Network } from '../../net/network.ts';
 import type { SeededRandom } from '../../net/random.ts';
 import type { AuthoritativeServer, ServerEvent } from '../../servers/authoritative/server.ts';
 import { Registrar, Registry, type HostGlue, type OpResult, type StatusCode } from '../registry/registry.ts';
@@ -424,6 +424,7 @@ export class World {
     return tcp ? { response: tcp.response, sentAt, receivedAt: tcp.receivedAt, transport: 'tcp' } : { response: udp, sentAt, receivedAt, transport: 'udp' };
   }
 
+  /** The TCP retry of `query` (net/dns-stub.ts); the connection is ended once the answer is in or the wait is over. */
   private async queryTcp(
     network: Network,
     local: string,
@@ -432,38 +433,29 @@ export class World {
     id: number,
     o: { client: string; target: string; qname: Name; qtype: RRTypeName; traceTarget: boolean; deadline: number; drive: (until: () => boolean, deadline: number) => Promise<void> },
   ): Promise<{ response: Message; receivedAt: number } | undefined> {
-    let conn: TcpConnection | undefined;
-    let failed = false;
     const remaining = Math.max(1, o.deadline - this.options.clock.now());
-    network.connectTcp(to, { localAddress: local, timeoutMs: remaining }).then(
-      (x) => (conn = x),
-      () => (failed = true),
-    );
-    await o.drive(() => conn !== undefined || failed, o.deadline);
-    const connection = conn as TcpConnection | undefined;
-    if (!connection) return undefined;
-    const reader = new TcpFrameReader();
-    let result: { response: Message; receivedAt: number } | undefined;
-    let closed = false;
-    connection.onData((chunk) => {
-      for (const frame of reader.push(chunk)) {
-        const now = this.options.clock.now();
-        try {
-          const m = decodeMessage(frame);
-          if (m.id !== id || !m.flags.qr || result) continue;
-          result = { response: m, receivedAt: now };
-          if (o.traceTarget) this.options.onTrace({ time: now, from: o.target, to: o.client, transport: 'tcp', response: true, qname: o.qname, qtype: o.qtype, rcode: m.rcode, size: frame.length });
-        } catch {
-          // malformed over TCP: keep waiting until the deadline or close
-        }
-      }
+    let connected = false;
+    let outcome: StubTcpOutcome | undefined;
+    const exchange = queryTcp(network, to, bytes, {
+      localAddress: local,
+      connectTimeoutMs: remaining,
+      timeoutMs: remaining,
+      accept: (m) => m.id === id && m.flags.qr,
+      close: 'caller',
+      onSend: () => {
+        connected = true;
+        if (o.traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: o.client, to: o.target, transport: 'tcp', response: false, qname: o.qname, qtype: o.qtype, size: bytes.length });
+      },
     });
-    connection.onClose(() => (closed = true));
-    if (o.traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: o.client, to: o.target, transport: 'tcp', response: false, qname: o.qname, qtype: o.qtype, size: bytes.length });
-    connection.write(frameTcp(bytes));
-    await o.drive(() => result !== undefined || closed, o.deadline);
-    if (!closed) connection.end();
-    return result;
+    void exchange.outcome.then((r) => {
+      outcome = r;
+      if (r.ok && o.traceTarget) this.options.onTrace({ time: r.at, from: o.target, to: o.client, transport: 'tcp', response: true, qname: o.qname, qtype: o.qtype, rcode: r.message.rcode, size: r.size });
+    });
+    // Two waits, each bounded by the deadline (and on real sockets by the client's wait): connect, then answer.
+    await o.drive(() => connected || outcome !== undefined, o.deadline);
+    if (connected) await o.drive(() => outcome !== undefined, o.deadline);
+    exchange.close();
+    return outcome?.ok ? { response: outcome.message, receivedAt: outcome.at } : undefined;
   }
 
   async stop(): Promise<void> {
