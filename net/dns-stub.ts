@@ -1,12 +1,13 @@
-// A stub DNS client over TCP on any `Network`: connect, write one query in RFC 1035 §4.2.2 / RFC 7766 §8
-// framing, take the reply, close — bounded in lab time. The one implementation behind the runner's clients
-// (lab/runner/world.ts), the probe (lab/probe/client.ts) and the resolver's upstream queries
-// (servers/recursive/transport.ts); what differs between them is an option, not a copy.
+// A stub DNS client on any `Network`: send one query to an endpoint over UDP (StubUdpSocket) or over a fresh
+// TCP connection in RFC 1035 §4.2.2 / RFC 7766 §8 framing (queryTcp), take the reply — every wait on the lab
+// clock. The one implementation behind the runner's clients (lab/runner/world.ts), the probe
+// (lab/probe/client.ts) and the resolver's upstream queries (servers/recursive/transport.ts); what differs
+// between them is an option, not a copy.
 
 import type { Message } from '../dns/types.ts';
 import { decodeMessage } from '../dns/wire/message.ts';
 import { frameTcp, TcpFrameReader } from '../dns/wire/tcp.ts';
-import { type Endpoint, type Network, NetworkError, type TcpCloseReason, type TcpConnection, type TimerHandle } from './network.ts';
+import { type Clock, type Endpoint, type Network, NetworkError, type TcpCloseReason, type TcpConnection, type TimerHandle, type UdpSocket } from './network.ts';
 
 export interface StubTcpOptions {
   /** Connect from this local address (default: the network picks one of the address family). */
@@ -18,10 +19,11 @@ export interface StubTcpOptions {
   /** Give up on the reply this long after the query was written. */
   answerTimeoutMs?: number;
   /**
-   * Which replies answer the query; frames that do not decode or are not accepted are skipped (a stray or spoofed
-   * message is no answer). Without it the first frame is the reply, and one that does not decode is 'malformed'.
+   * Why `reply` is not the answer to the query (undefined: it is). Frames that do not decode or fail the check are
+   * skipped (a stray or spoofed message is no answer). Without it the first frame is the reply, and one that does
+   * not decode is 'malformed'.
    */
-  accept?: (reply: Message) => boolean;
+  check?: (reply: Message) => string | undefined;
   /**
    * How the connection ends once the exchange has its outcome: 'end' (FIN), 'reset' (RST, e.g. to free a
    * middlebox's session at once), or 'caller' (left open until `close()`).
@@ -96,11 +98,11 @@ export function queryTcp(network: Network, to: Endpoint, query: Uint8Array, o: S
           try {
             message = decodeMessage(frame);
           } catch {
-            if (o.accept) continue;
+            if (o.check) continue;
             finish({ ok: false, error: 'malformed', connected: true, detail: `a reply of ${frame.length} octets that does not decode`, at: clock.now(), size: frame.length });
             return;
           }
-          if (o.accept && !o.accept(message)) continue;
+          if (o.check?.(message) !== undefined) continue;
           finish({ ok: true, message, size: frame.length, at: clock.now() });
           return;
         }
@@ -124,4 +126,124 @@ export function queryTcp(network: Network, to: Endpoint, query: Uint8Array, o: S
       if (o.close === 'caller' && conn && !closed) shut(conn, 'end');
     },
   };
+}
+
+// ---- UDP ----
+
+export interface StubUdpOptions {
+  /** Give up this long after the query was sent; without it the caller ends the wait with `close()`. */
+  timeoutMs?: number;
+  /**
+   * Where a reply may come from: the endpoint asked (RFC 5452 §9.1), its address (any port), or anywhere (a box on
+   * the path may rewrite the source).
+   */
+  from: 'endpoint' | 'address' | 'any';
+  /**
+   * Why `reply` is not the answer (undefined: it is); datagrams that do not decode or fail the check are passed
+   * over. Without it the first datagram carrying the query's ID is the reply, and one that does not decode is
+   * 'malformed'.
+   */
+  check?: (reply: Message) => string | undefined;
+  /** A datagram this query passed over, and why ('source', 'undecodable' or 'mismatch', with the detail). */
+  onDiscard?(from: Endpoint, kind: 'source' | 'undecodable' | 'mismatch', detail: string, payload: Buffer): void;
+}
+
+export type StubUdpOutcome =
+  | { ok: true; message: Message; size: number; at: number }
+  | { ok: false; error: 'timeout' | 'malformed'; at: number; /** octets of a reply that did not decode */ size?: number };
+
+export interface StubUdpExchange {
+  readonly outcome: Promise<StubUdpOutcome>;
+  /** Stop waiting (a timeout outcome if none yet). The socket stays open. */
+  close(): void;
+}
+
+interface Waiting {
+  offer(payload: Buffer, from: Endpoint): { kind: 'source' | 'undecodable' | 'mismatch'; detail: string } | undefined;
+  discard?: StubUdpOptions['onDiscard'];
+}
+
+/**
+ * A UDP socket for stub queries (one flow through a NAT, for as many queries as the caller sends on it). Each
+ * datagram goes to the first query in flight it answers; one no query takes is reported to the oldest's onDiscard.
+ */
+export class StubUdpSocket {
+  private readonly waiting: Waiting[] = [];
+
+  constructor(
+    readonly socket: UdpSocket,
+    private readonly clock: Clock,
+  ) {
+    socket.onMessage((payload, from) => this.receive(payload, from));
+  }
+
+  /** Bind a socket on `network` (port 0: an ephemeral port). */
+  static async open(network: Network, local: Endpoint): Promise<StubUdpSocket> {
+    return new StubUdpSocket(await network.bindUdp(local), network.clock);
+  }
+
+  /** Send `query` (an encoded DNS message) to `to` and wait for its reply. */
+  query(query: Uint8Array, to: Endpoint, o: StubUdpOptions): StubUdpExchange {
+    const clock = this.clock;
+    const id = query.length >= 2 ? (query[0]! << 8) | query[1]! : -1;
+    let settle!: (r: StubUdpOutcome) => void;
+    const outcome = new Promise<StubUdpOutcome>((resolve) => (settle = resolve));
+    let settled = false;
+    let timer: TimerHandle | undefined;
+    const finish = (r: StubUdpOutcome): void => {
+      if (settled) return;
+      settled = true;
+      if (timer) clock.clearTimer(timer);
+      const i = this.waiting.indexOf(waiting);
+      if (i >= 0) this.waiting.splice(i, 1);
+      settle(r);
+    };
+    const waiting: Waiting = {
+      offer: (payload, from) => {
+        if ((o.from === 'endpoint' && (from.address !== to.address || from.port !== to.port)) || (o.from === 'address' && from.address !== to.address)) {
+          return { kind: 'source', detail: 'response from an address we did not ask' };
+        }
+        if (!o.check) {
+          if (payload.length < 2 || payload.readUInt16BE(0) !== id) return { kind: 'mismatch', detail: 'another ID' };
+          try {
+            finish({ ok: true, message: decodeMessage(payload), size: payload.length, at: clock.now() });
+          } catch {
+            finish({ ok: false, error: 'malformed', at: clock.now(), size: payload.length });
+          }
+          return undefined;
+        }
+        let message: Message;
+        try {
+          message = decodeMessage(payload);
+        } catch (err) {
+          return { kind: 'undecodable', detail: `undecodable response: ${(err as Error).message}` };
+        }
+        const problem = o.check(message);
+        if (problem !== undefined) return { kind: 'mismatch', detail: problem };
+        finish({ ok: true, message, size: payload.length, at: clock.now() });
+        return undefined;
+      },
+      ...(o.onDiscard ? { discard: o.onDiscard } : {}),
+    };
+    this.waiting.push(waiting);
+    if (o.timeoutMs !== undefined) timer = clock.setTimer(o.timeoutMs, () => finish({ ok: false, error: 'timeout', at: clock.now() }));
+    this.socket.send(query, to);
+    return { outcome, close: () => finish({ ok: false, error: 'timeout', at: clock.now() }) };
+  }
+
+  /** Close the socket; queries still in flight end on their own timers (or their `close()`). */
+  close(): void {
+    this.socket.close();
+  }
+
+  private receive(payload: Buffer, from: Endpoint): void {
+    let first: { kind: 'source' | 'undecodable' | 'mismatch'; detail: string } | undefined;
+    const oldest = this.waiting[0];
+    for (const w of [...this.waiting]) {
+      const why = w.offer(payload, from);
+      if (why === undefined) return;
+      first ??= why;
+    }
+    if (oldest && first) oldest.discard?.(from, first.kind, first.detail, payload);
+  }
 }

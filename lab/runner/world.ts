@@ -3,13 +3,13 @@
 // (machines.ts). Also what steps need of that world: its zones and keys (re-signing after every edit; the edits
 // themselves are edits.ts), registrars, and a client's query.
 
-import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { encodeMessage } from '../../dns/wire/message.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { isSubdomain, normalizeName, toFqdn, canonicalName } from '../../dns/name.ts';
 import type { DnskeyData, DsData, Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
 import { Zone } from '../../dns/zone/zone.ts';
-import { queryTcp, type StubTcpOutcome } from '../../net/dns-stub.ts';
+import { queryTcp, StubUdpSocket, type StubTcpOutcome } from '../../net/dns-stub.ts';
 import type { Endpoint, Network } from '../../net/network.ts';
 import type { SeededRandom } from '../../net/random.ts';
 import type { AuthoritativeServer, ServerEvent } from '../../servers/authoritative/server.ts';
@@ -391,33 +391,34 @@ export class World {
     if (!address) throw new WorldError(`no resolver or server ${target}`);
     const to: Endpoint = { address: this.mapped(address), port: this.options.port ?? 53 };
     const local = c.addresses.find((a) => a.includes(':') === address.includes(':')) ?? c.addresses[0]!;
-    const socket = await c.network.bindUdp({ address: local, port: 0 });
+    const stub = await StubUdpSocket.open(c.network, { address: local, port: 0 });
     // Like dig: RD and AD set towards a resolver (RFC 6840 §5.7: AD=1 asks for the AD bit back), DO on request.
     const query = makeQuery(qname, qtype, { id: opts.id, rd: opts.rd, ad: opts.rd, ...(opts.dnssec ? { do: true } : {}) });
     const bytes = encodeMessage(query);
     const traceTarget = !this.servers.has(target); // servers trace what they receive themselves
     let response: Message | undefined;
     let receivedAt: number | undefined;
-    socket.onMessage((payload, from) => {
-      if (from.address !== to.address || response) return;
-      const now = this.options.clock.now();
-      try {
-        const m = decodeMessage(payload);
-        if (m.id !== query.id || !m.flags.qr) return;
-        response = m;
-        receivedAt = now;
-        if (traceTarget) this.options.onTrace({ time: now, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: m.rcode, size: payload.length });
-      } catch {
-        // A malformed answer is as good as none for a stub (RFC 1035 §7.3); the trace shows it arrived.
-        if (traceTarget) this.options.onTrace({ time: now, from: target, to: client, transport: 'udp', response: true, qname, qtype, size: payload.length });
-      }
-    });
     const sentAt = this.options.clock.now();
     const deadline = sentAt + opts.timeoutMs;
     if (traceTarget) this.options.onTrace({ time: sentAt, from: client, to: target, transport: 'udp', response: false, qname, qtype, size: bytes.length });
-    socket.send(bytes, to);
+    // No timer: the drive below ends the wait at the deadline, and a reply landing exactly then still counts.
+    const exchange = stub.query(bytes, to, {
+      from: 'address',
+      check: (m) => (m.id === query.id && m.flags.qr ? undefined : 'not the answer to this query'),
+      onDiscard: (_from, kind, _detail, payload) => {
+        // A malformed answer is as good as none for a stub (RFC 1035 §7.3); the trace shows it arrived.
+        if (kind === 'undecodable' && traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: target, to: client, transport: 'udp', response: true, qname, qtype, size: payload.length });
+      },
+    });
+    void exchange.outcome.then((r) => {
+      if (!r.ok) return;
+      response = r.message;
+      receivedAt = r.at;
+      if (traceTarget) this.options.onTrace({ time: r.at, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: r.message.rcode, size: r.size });
+    });
     await opts.drive(() => response !== undefined, deadline);
-    socket.close();
+    exchange.close();
+    stub.close();
     const udp = response as Message | undefined;
     if (!udp?.flags.tc) return { response: udp, sentAt, receivedAt, transport: 'udp' };
     const tcp = await this.queryTcp(c.network, local, to, bytes, query.id, { client, target, qname, qtype, traceTarget, deadline, drive: opts.drive });
@@ -439,8 +440,8 @@ export class World {
     const exchange = queryTcp(network, to, bytes, {
       localAddress: local,
       connectTimeoutMs: remaining,
-      timeoutMs: remaining,
-      accept: (m) => m.id === id && m.flags.qr,
+      // No answer timer: the drive below ends the wait at the deadline, and a reply landing exactly then still counts.
+      check: (m) => (m.id === id && m.flags.qr ? undefined : 'not the answer to this query'),
       close: 'caller',
       onSend: () => {
         connected = true;
