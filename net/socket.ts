@@ -10,7 +10,8 @@ import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createConnection, createServer, type Server, type Socket as NetSocket } from 'node:net';
 import { RealClock } from './clock.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
-import type { SocketEdge, TcpFlow } from './socket-edge.ts';
+import type { SocketEdge } from './socket-edge.ts';
+import type { TcpFlow } from './socket-edge-tcp.ts';
 import { ipFamily, isLoopback, isWildcard, normalizeIp } from './ip.ts';
 import {
   type Clock,
