@@ -23,7 +23,6 @@ import { cloneRecord } from '../../dns/rdata-key.ts';
 import { addClient, attachMiddleboxes, startResolver, startServer, type LabNetwork, type MachineSite, type ResolverFactory, type ResolverHandle } from './machines.ts';
 import { type AddressRecord, INFRA_TTL, planZones, WorldError } from './zone-plan.ts';
 
-
 interface ServedZone {
   /** The zone the servers hold: a copy of `master`, signed when `keys` is set (rebuilt by `resign`). */
   zone: Zone;
