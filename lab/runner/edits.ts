@@ -67,14 +67,14 @@ export function act(world: World, a: Action): string | OpResult {
   }
 }
 
-export function addRecords(world: World, zoneName: Name, lines: string[]): string {
+function addRecords(world: World, zoneName: Name, lines: string[]): string {
   const zone = world.zone(zoneName);
   for (const line of lines) zone.add(parseRecord(line, zone.origin));
   world.resign(zoneName);
   return `${lines.length} record(s) added to ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
 }
 
-export function removeRecords(world: World, zoneName: Name, lines: string[]): string {
+function removeRecords(world: World, zoneName: Name, lines: string[]): string {
   const zone = world.zone(zoneName);
   let removed = 0;
   for (const line of lines) {
@@ -86,7 +86,7 @@ export function removeRecords(world: World, zoneName: Name, lines: string[]): st
   return `removed ${removed} record(s) from ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
 }
 
-export function setRecords(world: World, zoneName: Name, lines: string[]): string {
+function setRecords(world: World, zoneName: Name, lines: string[]): string {
   const zone = world.zone(zoneName);
   const records = lines.map((l) => parseRecord(l, zone.origin));
   const keys = new Map<string, RR[]>();
@@ -99,13 +99,13 @@ export function setRecords(world: World, zoneName: Name, lines: string[]): strin
   return `set in ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
 }
 
-export function serveZone(world: World, zoneName: Name, text: string, servers: string[]): string {
+function serveZone(world: World, zoneName: Name, text: string, servers: string[]): string {
   const zone = parseZoneText(text, normalizeName(zoneName), `zone ${zoneName}`);
   for (const s of servers) world.server(s).server.zones.add(zone);
   return `${servers.join(', ')} now serve${servers.length === 1 ? 's' : ''} zone ${toFqdn(zone.origin)}`;
 }
 
-export function dropZone(world: World, zoneName: Name, servers: string[]): string {
+function dropZone(world: World, zoneName: Name, servers: string[]): string {
   for (const s of servers) world.server(s).server.zones.remove(normalizeName(zoneName));
   return `${servers.join(', ')} stopped serving ${toFqdn(zoneName)}`;
 }

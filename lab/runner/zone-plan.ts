@@ -16,7 +16,7 @@ import type { Zone } from '../../dns/zone/zone.ts';
 import type { Quirk } from '../../servers/authoritative/quirks.ts';
 import type { Topology } from '../scenario/types.ts';
 
-export const ROOT_SERVER = { name: 'root', host: 'a.root-servers.lab', address: '10.53.0.1' };
+const ROOT_SERVER = { name: 'root', host: 'a.root-servers.lab', address: '10.53.0.1' };
 /** TTL of every record the lab synthesises (infrastructure zones, delegations, glue, DS). */
 export const INFRA_TTL = 86400;
 
@@ -176,7 +176,7 @@ function planHostAddresses(zones: Map<string, PlannedZone>, servers: Map<string,
 }
 
 /** The deepest zone key at or above `name` (a canonical name), if any. */
-export function closestZone(zones: ReadonlyMap<string, unknown>, name: string): string | undefined {
+function closestZone(zones: ReadonlyMap<string, unknown>, name: string): string | undefined {
   let p = name;
   for (;;) {
     if (zones.has(p)) return p;
