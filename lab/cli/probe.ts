@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { SocketNetwork } from '../../net/socket.ts';
 import { ProbeAuthority, probeHtml, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
+import { DEVICE_USAGE, takeDeviceFlag, type DeviceFlags } from '../device/options.ts';
+import { deviceOrExit, loadCommand, probeWithDevice } from '../device/command.ts';
 import { cliArgs, parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab probe --through ADDR:PORT [--auth-listen ADDR:PORT] [--mode auth-path|resolver] [--report FILE.json|FILE.html] [options]
@@ -27,7 +29,13 @@ options:
   --assume-mtu N            MTU for the fragmentation threshold of checkpoint 2 (default 1500)
   --deadline MS             overall time budget (default 120000)
   --allow-external          allow non-loopback addresses
+  --load QPS                instead of the checkpoints: QPS queries a second (at most 2000) through the
+                            path and without it, side by side: sent, lost, QPS, latency percentiles
+  --load-seconds N          how long per path (default 5, at most 30)
 exit status: 0 all checkpoints pass, 1 something failed or was untestable, 2 bad arguments
+
+${DEVICE_USAGE}With --device, the probe's client is inside (203.0.113.10) and its authoritative outside
+(198.51.100.53:53): the device routes or bridges the queries; no --through.
 `;
 
 function intArg(flag: string, text: string, min: number, max: number): number {
@@ -47,6 +55,8 @@ export const probeCommand: CliCommand = {
     let mode: ProbeMode = 'auth-path';
     let report: string | undefined;
     let allowExternal = false;
+    const deviceFlags: DeviceFlags = {};
+    const load = { qps: 0, seconds: 5 };
     const o: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number } = {};
     for (const [a, value] of cliArgs(argv)) {
       switch (a) {
@@ -71,14 +81,21 @@ export const probeCommand: CliCommand = {
         case '--assume-mtu': o.assumeMtu = intArg(a, value(), 576, 65535); break;
         case '--deadline': o.deadlineMs = intArg(a, value(), 1000, 3_600_000); break;
         case '--allow-external': allowExternal = true; break;
-        default: throw new UsageError(`unknown option "${a}"`);
+        case '--load': load.qps = intArg(a, value(), 1, 2000); break;
+        case '--load-seconds': load.seconds = intArg(a, value(), 1, 30); break;
+        default: if (!takeDeviceFlag(deviceFlags, a, value)) throw new UsageError(`unknown option "${a}"`);
       }
     }
+    const device = deviceOrExit(deviceFlags, io, 'probe');
+    if (typeof device === 'number') return device;
+    if (device && load.qps) return loadCommand(load, { device, authListen, client: authListen.address, allowExternal, ...(report ? { report } : {}) }, io);
+    if (device) return probeWithDevice(device, o, report, io);
     if (!through) throw new UsageError('--through ADDR:PORT is required');
     requireLoopback(through, allowExternal, '--through');
     requireLoopback(authListen, allowExternal, '--auth-listen');
     const clientAddress = client ?? authListen.address;
     requireLoopback({ address: clientAddress, port: 0 }, allowExternal, '--client');
+    if (load.qps) return loadCommand(load, { device, through, authListen, client: clientAddress, allowExternal, ...(report ? { report } : {}) }, io);
     const network = new SocketNetwork({ addresses: [...new Set([authListen.address, clientAddress])], allowExternal });
     const authority = new ProbeAuthority(network, authListen);
     await authority.start();

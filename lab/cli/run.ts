@@ -20,6 +20,8 @@ import {
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
 import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
+import { DEVICE_USAGE, takeDeviceFlag, type DeviceFlags } from '../device/options.ts';
+import { deviceOrExit, runWithDevice } from '../device/command.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
@@ -49,7 +51,8 @@ options:
                      product in its own namespace
   --clock-rate N     with --resolver: run lab time and the real products' clocks N times faster than the
                      host (1–50; default: the scenario's realClockRate, else 1)
-`;
+
+${DEVICE_USAGE}`;
 
 interface Args {
   target?: string;
@@ -65,10 +68,11 @@ interface Args {
   resolvers?: string;
   jobs?: number;
   clockRate?: number;
+  device: DeviceFlags;
 }
 
 function parseArgs(argv: string[], isTty: boolean): Args {
-  const args: Args = { seed: '1', all: false, json: false, verbose: false, color: isTty };
+  const args: Args = { seed: '1', all: false, json: false, verbose: false, color: isTty, device: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -126,6 +130,7 @@ function parseArgs(argv: string[], isTty: boolean): Args {
         args.color = false;
         break;
       default:
+        if (takeDeviceFlag(args.device, a, value)) break;
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
         if (args.target !== undefined) throw new UsageError(`one scenario at a time (got "${args.target}" and "${a}"); use --all for every scenario`);
         args.target = a;
@@ -165,6 +170,9 @@ export const runCommand: CliCommand = {
       throw e;
     }
     if (args.resolvers !== undefined) return runMatrixCommand(runs, args, io);
+    const device = deviceOrExit(args.device, io, 'run');
+    if (typeof device === 'number') return device;
+    if (device) return runWithDevice(runs, device, args, io);
     const results: RunResult[] = [];
     let scenarioErrors = 0;
     for (const [i, r] of runs.entries()) {

@@ -17,6 +17,8 @@ import { act } from '../runner/edits.ts';
 import { World } from '../runner/world.ts';
 import { findScenario, planScenario, ScenarioError, DEFAULT_SCENARIO } from '../runner/index.ts';
 import { parseDuration } from '../scenario/duration.ts';
+import { DEVICE_USAGE, takeDeviceFlag, type DeviceFlags } from '../device/options.ts';
+import { deviceOrExit, serveWithDevice } from '../device/command.ts';
 import { cliArgs, isLoopback, requirePort, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab serve [ID|FILE] [options]
@@ -39,6 +41,9 @@ options:
   --hints FILE     write root hints for a real resolver
   --anchor FILE    write the root trust anchor (DS) when the scenario is signed
   --seed N         seed (DNSSEC keys) (default 1)
+
+${DEVICE_USAGE}With --device, the servers keep their scenario addresses: those behind the device in the outside
+namespace, the others inside, where the printed command runs dig.
 `;
 
 function nextAddress(base: string, index: number): string {
@@ -60,7 +65,9 @@ export const serveCommand: CliCommand = {
     let hints: string | undefined;
     let anchor: string | undefined;
     let seed = '1';
+    const deviceFlags: DeviceFlags = {};
     for (const [a, value] of cliArgs(argv)) {
+      if (takeDeviceFlag(deviceFlags, a, value)) continue;
       if (a === '--variant') variant = value();
       else if (a === '--at') {
         const v = value();
@@ -78,10 +85,13 @@ export const serveCommand: CliCommand = {
     }
     if (isIP(base) !== 4 || !isLoopback(base)) throw new UsageError(`--base ${base} must be an IPv4 loopback address (127.x.y.z)`);
     requirePort(port, '--port');
+    const device = deviceOrExit(deviceFlags, io, 'serve');
+    if (typeof device === 'number') return device;
     let plan;
     try {
       const loaded = await findScenario(target ?? DEFAULT_SCENARIO);
       plan = planScenario(loaded.scenario, loaded.file, variant);
+      if (device) return serveWithDevice(loaded, plan.variant, { seed, at, ...(hints ? { hints } : {}), ...(anchor ? { anchor } : {}) }, device, io);
     } catch (e) {
       if (e instanceof ScenarioError) {
         io.stderr.write(`${e.message}\n`);
