@@ -1,6 +1,6 @@
 // `dnslab probe --load`: a bounded UDP query load along two paths — through
 // the device (or box) and without it — reported side by side: queries sent,
-// answered, lost, achieved QPS and latency percentiles (seed 004 asks for
+// answered, lost, achieved QPS and latency percentiles (S4 in docs/incidents.md asks for
 // exactly this comparison). Bounded in rate, duration and count; each query
 // has its own timeout, and the run stops at the end of its time whatever is
 // still outstanding (counted as lost).
