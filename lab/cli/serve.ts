@@ -13,7 +13,7 @@ import { toFqdn } from '../../dns/name.ts';
 import { RealClock } from '../../net/clock.ts';
 import { SeededRandom } from '../../net/random.ts';
 import { SocketNetwork } from '../../net/socket.ts';
-import { act } from '../runner/run.ts';
+import { act } from '../runner/edits.ts';
 import { World } from '../runner/world.ts';
 import { findScenario, planScenario, ScenarioError, DEFAULT_SCENARIO } from '../runner/index.ts';
 import { parseDuration } from '../scenario/duration.ts';
