@@ -49,10 +49,10 @@ describe('dnslab auth (CLI)', () => {
     assert.match(c.err(), /not a loopback address.*--allow-external/);
   });
 
-  it('names file and line of a zone-file error', async () => {
+  it('names file and line of a zone-file error; exit 2 (input error)', async () => {
     const c = io();
     const code = await main(['auth', '--zone', join(dir, 'bad.zone'), '--listen', `${ADDRESS}:5320`], c.io);
-    assert.equal(code, 1);
+    assert.equal(code, 2);
     assert.match(c.err(), /bad\.zone:4/);
   });
 

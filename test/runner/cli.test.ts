@@ -169,7 +169,7 @@ test('a scenario with a reference error fails naming the file and the step', asy
 `,
   );
   const r = await dnslab('run', file);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2, 'an invalid scenario is an input error');
   const f = file.replace(/\\/g, '/');
   assert.ok(r.stderr.includes(`${f}: step 2 (at +1h, query www.example.jp A by bob) unknown client "bob" (clients: alice)`), r.stderr);
   assert.ok(r.stderr.includes(`${f}: step 3 (at +2h, add-records) unknown zone "example.com" (zones: example.jp)`), r.stderr);
@@ -182,17 +182,17 @@ test('a scenario file with a syntax error fails naming the file', async () => {
   const file = join(dir, 'broken.ts');
   writeFileSync(file, "export default { id: 'broken', steps: [ { at: '+0s', query: 'x A' }, \n");
   const r = await dnslab('run', file);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.ok(r.stderr.includes(`${file}: 1 problem in scenario`), r.stderr);
   assert.match(r.stderr, /cannot load the file:/);
 });
 
-test('unknown scenario id and unknown variant are reported with what exists', async () => {
+test('unknown scenario id and unknown variant are reported with what exists; exit 2 (input error)', async () => {
   const a = await dnslab('run', 'no-such-scenario');
-  assert.equal(a.code, 1);
+  assert.equal(a.code, 2);
   assert.match(a.stderr, /no scenario with id "no-such-scenario" .*subdomain-takeover/);
   const b = await dnslab('run', 'subdomain-takeover', '--variant', 'nope');
-  assert.equal(b.code, 1);
+  assert.equal(b.code, 2);
   assert.match(b.stderr, /no variant "nope" \(variants: vulnerable, fixed, dangling-a\)/);
   const c = await dnslab('run', '--bogus');
   assert.equal(c.code, 2);

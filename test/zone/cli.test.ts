@@ -40,7 +40,7 @@ test('zone check: out-of-zone data is reported with its line, like the other pro
 test('zone check: a syntax error prints file:line:column and exits 1', async () => {
   const r = await run(['check', `${FIX}/bad/bad-class.zone`]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /bad-class\.zone:9:5: expected a TTL or class or type after owner 'www', found 'IN2'/);
+  assert.match(r.out, /bad-class\.zone:9:5: error SYNTAX: expected a TTL or class or type after owner 'www', found 'IN2'/);
 });
 
 test('zone print: absolute records, SOA first; bad usage throws', async () => {
