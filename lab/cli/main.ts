@@ -71,6 +71,11 @@ function describeError(name: string, err: unknown): string {
     err instanceof NetworkError ||
     err instanceof ScenarioError ||
     (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string');
+  // A scenario error lists every problem, one per line; a single one fits on one line.
+  if (err instanceof ScenarioError && err.problems.length === 1) {
+    const p = err.problems[0]!;
+    return `dnslab ${name}: ${err.file}: ${p.step !== undefined ? `step ${p.step} ` : `${p.where ?? 'scenario'}: `}${p.message}\n`;
+  }
   if (known) return `dnslab ${name}: ${err.message}\n`;
   const message = err instanceof Error ? err.message : String(err);
   const stack = process.env['DNSLAB_DEBUG'] && err instanceof Error && err.stack ? `\n${err.stack}` : ' (DNSLAB_DEBUG=1 shows the stack trace)';
