@@ -4,7 +4,9 @@ import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSyn
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Endpoint } from '../../net/network.ts';
+import { DnslabError } from '../../dns/types.ts';
+import { NetworkError, type Endpoint } from '../../net/network.ts';
+import { ScenarioError } from '../scenario/validate.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -56,6 +58,26 @@ export class UsageError extends InputError {
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_INPUT = 2;
+
+/**
+ * What went wrong, as the user reads it. Usage, input and setup errors (ours,
+ * the lab's, and the operating system's: ENOENT, EADDRINUSE …) are expected;
+ * anything else is `internal`, a dnslab bug. A scenario error lists every
+ * problem, one per line; a single one fits on one line.
+ */
+export function failureText(err: unknown): { text: string; internal: boolean } {
+  if (err instanceof ScenarioError && err.problems.length === 1) {
+    const p = err.problems[0]!;
+    return { text: `${err.file}: ${p.step !== undefined ? `step ${p.step} ` : `${p.where ?? 'scenario'}: `}${p.message}`, internal: false };
+  }
+  const known =
+    err instanceof InputError ||
+    err instanceof DnslabError ||
+    err instanceof NetworkError ||
+    err instanceof ScenarioError ||
+    (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string');
+  return { text: err instanceof Error ? err.message : String(err), internal: !known };
+}
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 type Parsed<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>;

@@ -2,10 +2,7 @@
 // To add a command, write lab/cli/NAME.ts exporting a `CliCommand` and add it to COMMANDS.
 
 import { readFileSync } from 'node:fs';
-import { DnslabError } from '../../dns/types.ts';
-import { NetworkError } from '../../net/network.ts';
-import { ScenarioError } from '../scenario/validate.ts';
-import { EXIT_INPUT, InputError, UsageError, type CliCommand, type CliIO } from './command.ts';
+import { EXIT_INPUT, failureText, UsageError, type CliCommand, type CliIO } from './command.ts';
 import { signCommand } from './sign.ts';
 import { runCommand } from './run.ts';
 import { listCommand } from './list.ts';
@@ -57,29 +54,13 @@ function printUsage(command: CliCommand, io: CliIO): number {
   return 0;
 }
 
-/**
- * The stderr text for an error a command threw. Usage, input and setup errors
- * (ours, the lab's, and the operating system's: ENOENT, EADDRINUSE …) are one
- * line; anything else is a dnslab bug, named as such, its stack trace only
- * with DNSLAB_DEBUG=1.
- */
+/** The stderr text for an error a command threw: `dnslab NAME: ` and failureText. */
 function describeError(name: string, err: unknown): string {
-  if (err instanceof UsageError) return `dnslab ${name}: ${err.message} (usage: dnslab help ${name})\n`;
-  const known =
-    err instanceof InputError ||
-    err instanceof DnslabError ||
-    err instanceof NetworkError ||
-    err instanceof ScenarioError ||
-    (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string');
-  // A scenario error lists every problem, one per line; a single one fits on one line.
-  if (err instanceof ScenarioError && err.problems.length === 1) {
-    const p = err.problems[0]!;
-    return `dnslab ${name}: ${err.file}: ${p.step !== undefined ? `step ${p.step} ` : `${p.where ?? 'scenario'}: `}${p.message}\n`;
-  }
-  if (known) return `dnslab ${name}: ${err.message}\n`;
-  const message = err instanceof Error ? err.message : String(err);
+  const { text, internal } = failureText(err);
+  if (err instanceof UsageError) return `dnslab ${name}: ${text} (usage: dnslab help ${name})\n`;
+  if (!internal) return `dnslab ${name}: ${text}\n`;
   const stack = process.env['DNSLAB_DEBUG'] && err instanceof Error && err.stack ? `\n${err.stack}` : ' (DNSLAB_DEBUG=1 shows the stack trace)';
-  return `dnslab ${name}: internal error: ${message}${stack}\n`;
+  return `dnslab ${name}: internal error: ${text}${stack}\n`;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

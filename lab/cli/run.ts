@@ -16,7 +16,7 @@ import {
   ScenarioError,
   type RunResult,
 } from '../runner/index.ts';
-import { checkOutputPath, InputError, EXIT_FINDINGS, EXIT_OK, integerOption, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand, type CliIO } from './command.ts';
+import { checkOutputPath, failureText, InputError, EXIT_FINDINGS, EXIT_OK, integerOption, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand, type CliIO } from './command.ts';
 import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
 
@@ -125,7 +125,7 @@ export const runCommand: CliCommand = {
       return await runScenarios(argv, io);
     } catch (e) {
       // --json promises one JSON document on stdout: a run that cannot start says why there too.
-      if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e), exitCode: 2 }, null, 2)}\n`);
+      if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: failureText(e).text, exitCode: 2 }, null, 2)}\n`);
       throw e;
     }
   },
