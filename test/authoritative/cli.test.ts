@@ -98,6 +98,36 @@ describe('dnslab auth (CLI)', () => {
     assert.match(c.out(), /stopped/);
   });
 
+  it('refuses a zone that `zone check` rejects, naming file:line; --allow-broken serves it anyway', async () => {
+    // CNAME (line 7) beside the A of www: named and NSD refuse to load this zone.
+    writeFileSync(join(dir, 'broken.zone'), `$ORIGIN broken.test.\n${ZONE}www IN CNAME elsewhere.example.\n`);
+    const refused = io();
+    assert.equal(await main(['auth', '--zone', join(dir, 'broken.zone'), '--listen', `${ADDRESS}:5324`], refused.io), 2);
+    assert.match(refused.err(), /broken\.zone:7: error CNAME_AND_OTHER_DATA: www\.broken\.test\. has a CNAME and other data/);
+    assert.match(refused.err(), /not serving it \(--allow-broken serves it anyway\)\n$/);
+    assert.doesNotMatch(refused.out(), /serving/);
+    const served = io(async () => {
+      const u = await udpExchange(ADDRESS, 5324, query('www.broken.test', 'A'));
+      assert.equal(u !== 'timeout' && u.message?.rcode, 'NOERROR');
+    });
+    assert.equal(await main(['auth', '--zone', join(dir, 'broken.zone'), '--listen', `${ADDRESS}:5324`, '--allow-broken'], served.io), 0, served.err());
+    assert.match(served.out(), /serving broken\.test\./);
+    assert.match(served.err(), /CNAME_AND_OTHER_DATA.*\(served anyway: --allow-broken\)/);
+  });
+
+  it('refuses a second --zone for the same origin (NSD and named do), whatever the spelling', async () => {
+    writeFileSync(join(dir, 'lab2.zone'), `$ORIGIN LAB.test.\n${ZONE}`);
+    const c = io();
+    assert.equal(await main(['auth', '--zone', join(dir, 'lab.zone'), '--zone', join(dir, 'lab2.zone'), '--listen', `${ADDRESS}:5325`], c.io), 2);
+    assert.match(c.err(), /^dnslab auth: .*lab2\.zone: zone lab\.test\. is already served from .*lab\.zone; give each origin once\n$/i);
+  });
+
+  it('--zone never takes the next option as its file name', async () => {
+    const c = io();
+    assert.equal(await main(['auth', '--zone', '--listen', `${ADDRESS}:5326`], c.io), 2);
+    assert.equal(c.err(), 'dnslab auth: --zone needs a value (usage: dnslab help auth)\n');
+  });
+
   it('exits with code 0 on SIGINT', { timeout: 30_000 }, async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', '--zone', join(dir, 'lab.zone'), '--listen', `${ADDRESS}:5322`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
