@@ -2,6 +2,7 @@
 // and a clean exit (code 0) on Ctrl-C.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +127,18 @@ describe('dnslab auth (CLI)', () => {
     const c = io();
     assert.equal(await main(['auth', '--zone', '--listen', `${ADDRESS}:5326`], c.io), 2);
     assert.equal(c.err(), 'dnslab auth: --zone needs a value (usage: dnslab help auth)\n');
+  });
+
+  it('an address in use is a setup error: exit 2, one line', async () => {
+    const busy = createSocket('udp4');
+    await new Promise<void>((resolve) => busy.bind(5327, ADDRESS, () => resolve()));
+    try {
+      const c = io(() => Promise.reject(new Error('must not serve')));
+      assert.equal(await main(['auth', '--zone', join(dir, 'lab.zone'), '--listen', `${ADDRESS}:5327`], c.io), 2);
+      assert.match(c.err(), /^dnslab auth: .*127\.0\.4\.20:5327 is already in use[^\n]*\n$/);
+    } finally {
+      busy.close();
+    }
   });
 
   it('exits with code 0 on SIGINT', { timeout: 30_000 }, async () => {
