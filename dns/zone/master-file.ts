@@ -28,8 +28,8 @@ export interface ParseOptions {
   readInclude?: (path: string) => string;
   /**
    * Collect syntax errors here and go on with the next record (as
-   * named-checkzone does) instead of throwing the first one. The records
-   * returned are then those that parsed.
+   * named-checkzone does) instead of throwing the first one (in line
+   * order). The records returned are then those that parsed.
    */
   errors?: ZoneSyntaxError[];
 }
@@ -82,7 +82,7 @@ interface State {
   defaultTtl: number | undefined;
   readInclude: ((path: string) => string) | undefined;
   out: RR[];
-  errors: ZoneSyntaxError[] | undefined;
+  errors: ZoneSyntaxError[];
 }
 
 /** Parse master-file text into records, in file order. */
@@ -96,16 +96,18 @@ export function parseMasterFile(text: string, options: ParseOptions = {}): RR[] 
     defaultTtl: options.defaultTtl,
     readInclude: options.readInclude,
     out: [],
-    errors: options.errors,
+    errors: options.errors ?? [],
   };
   const file = options.fileName ?? '<text>';
   parseInto(text, file, state, [options.fileName === undefined ? file : resolve(options.fileName)]);
+  // Not collecting: the first error in line order (not the first the lexer met).
+  if (!options.errors && state.errors.length > 0) throw state.errors[0];
   return state.out;
 }
 
 function parseInto(text: string, file: string, state: State, includeStack: string[]): void {
   // A UTF-8 byte-order mark (editors on Windows write one) is not part of the first owner name.
-  const { entries, errors: lexErrors } = tokenizeRecovering(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, state.errors !== undefined);
+  const { entries, errors: lexErrors } = tokenizeRecovering(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
   let previousOwner: Name | undefined;
 
   const handle = (entry: Entry): void => {
@@ -240,11 +242,7 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     Object.defineProperty(rr, SOURCE, { value: { file, line: typeTok.line }, enumerable: false });
     state.out.push(rr);
   };
-  if (!state.errors) {
-    for (const entry of entries) handle(entry);
-    return;
-  }
-  // Collecting: every error in line order, the lexer's among the records'.
+  // Every error in line order, the lexer's among the records'.
   const errors = state.errors;
   let nextLexError = 0;
   for (const entry of entries) {
@@ -260,22 +258,21 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
 }
 
 /**
- * Tokenize; when `recover`, a lexer error does not end the file: the lines
- * before it are read, and after an error confined to its line (an
- * unterminated quoted string, a stray ')') so are the lines after it. An
- * unclosed '(' swallows the rest of the file, so nothing after it is read.
+ * Tokenize; a lexer error does not end the file: the lines before it are
+ * read, and after an error confined to its line (an unterminated quoted
+ * string, a stray ')') so are the lines after it. An unclosed '(' swallows
+ * the rest of the file, so nothing after it is read.
  */
-function tokenizeRecovering(text: string, file: string, recover: boolean): { entries: Entry[]; errors: ZoneSyntaxError[] } {
-  if (!recover) return { entries: tokenize(text, file), errors: [] };
+function tokenizeRecovering(text: string, file: string): { entries: Entry[]; errors: ZoneSyntaxError[] } {
   try {
     return { entries: tokenize(text, file), errors: [] };
   } catch (e) {
     if (!(e instanceof ZoneSyntaxError)) throw e;
     const lines = text.split('\n');
-    const before = tokenizeRecovering(lines.slice(0, e.line - 1).join('\n'), file, true);
+    const before = tokenizeRecovering(lines.slice(0, e.line - 1).join('\n'), file);
     if (/never closed/.test(e.detail) || e.line >= lines.length) return { entries: before.entries, errors: [...before.errors, e] };
     // Newlines in place of the lines already read keep the line numbers right.
-    const after = tokenizeRecovering('\n'.repeat(e.line) + lines.slice(e.line).join('\n'), file, true);
+    const after = tokenizeRecovering('\n'.repeat(e.line) + lines.slice(e.line).join('\n'), file);
     return { entries: [...before.entries, ...after.entries], errors: [...before.errors, e, ...after.errors] };
   }
 }

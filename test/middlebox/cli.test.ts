@@ -97,6 +97,7 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
         children.push(p);
         let o = '';
         p.stdout!.on('data', (d: Buffer) => (o += String(d)));
+        p.stderr!.on('data', (d: Buffer) => (o += String(d)));
         p.on('exit', (code) => resolve({ code, out: o }));
       });
     const r = await probe(json);
@@ -104,6 +105,7 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
     const report = JSON.parse(readFileSync(json, 'utf8')) as { checkpoints: { id: number; verdict: string; evidence: object }[] };
     assert.deepEqual(report.checkpoints.map((c) => c.verdict), ['pass', 'pass', 'fail', 'fail', 'pass', 'pass', 'pass']);
     assert.match(r.out, /TCP\/53 connection refused/);
+    assert.ok(r.out.includes(`wrote ${json}\n`), 'the report file is announced');
     const r2 = await probe(html);
     assert.equal(r2.code, 1);
     const page = readFileSync(html, 'utf8');
