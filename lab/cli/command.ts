@@ -6,6 +6,8 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DnslabError } from '../../dns/types.ts';
 import { NetworkError, type Endpoint } from '../../net/network.ts';
+import { RealSoftwareError } from '../../servers/real/netns.ts';
+import { WorldError } from '../runner/world.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 
 export interface CliIO {
@@ -61,7 +63,8 @@ export const EXIT_INPUT = 2;
 
 /**
  * What went wrong, as the user reads it. Usage, input and setup errors (ours,
- * the lab's, and the operating system's: ENOENT, EADDRINUSE …) are expected;
+ * the lab's, a real product missing or failing to start, and the operating
+ * system's: ENOENT, EADDRINUSE …) are expected;
  * anything else is `internal`, a dnslab bug. A scenario error lists every
  * problem, one per line; a single one fits on one line.
  */
@@ -75,6 +78,8 @@ export function failureText(err: unknown): { text: string; internal: boolean } {
     err instanceof DnslabError ||
     err instanceof NetworkError ||
     err instanceof ScenarioError ||
+    err instanceof WorldError ||
+    err instanceof RealSoftwareError ||
     (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string');
   return { text: err instanceof Error ? err.message : String(err), internal: !known };
 }

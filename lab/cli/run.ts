@@ -25,16 +25,19 @@ const USAGE = `usage: dnslab run [ID|FILE] [options]
 
 Runs a scenario (every variant unless --variant) in-process on the virtual
 network and prints a timeline: queries, answers, time jumps, operator and
-attacker actions, and assertion results. Exit status 0 iff every assertion holds.
+attacker actions, and assertion results.
 With no ID, runs the built-in default scenario (${DEFAULT_SCENARIO}).
 
 options:
   --variant V        run only variant V (e.g. vulnerable, fixed)
-  --seed N           seed for the lab's random source (default 1); same seed, same bytes
+  --seed N           seed for the lab's random source: a non-negative integer (default 1);
+                     same seed, same bytes (01 is 1)
   --all              run every scenario and variant; progress on stderr, summary table
   --json             print one JSON document instead of the timeline
   --verbose, -v      print dig-style responses in the timeline
   --pcap FILE        write every packet to FILE (several runs: FILE gets -ID-VARIANT before .pcap)
+                     (output paths are checked before the run; each file written is
+                     announced on stderr: wrote FILE)
   --report FILE      write a self-contained HTML report (diagrams, narrative, assertions)
   --junit FILE       write JUnit XML (one testcase per assertion)
   --color            colour the timeline (default: when stdout is a terminal)
@@ -48,6 +51,11 @@ options:
                      product in its own namespace
   --clock-rate N     with --resolver: run lab time and the real products' clocks N times faster than the
                      host (1–50; default: the scenario's realClockRate, else 1)
+
+exit status: 0 every assertion holds; 1 an assertion failed (or a matrix cell is
+not as expected); 2 bad option, unknown or invalid scenario, an output file that
+cannot be written, a setup fault. With --json, a run that cannot start prints
+{"error": "…", "exitCode": 2} on stdout.
 `;
 
 interface Args {
