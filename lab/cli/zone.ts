@@ -2,7 +2,7 @@
 // syntax errors (file:line:column) and zone problems the way named-checkzone
 // does, or print the records in dig/BIND presentation form.
 
-import { EXIT_FINDINGS, EXIT_OK, parseCommandLine, UsageError, type CliCommand, type CliIO } from './command.ts';
+import { EXIT_FINDINGS, EXIT_OK, InputError, parseCommandLine, UsageError, type CliCommand, type CliIO } from './command.ts';
 import { checkRecords, formatProblem } from '../../dns/zone/check.ts';
 import { loadZoneFile, readMasterFile, ZoneSyntaxError } from '../../dns/zone/master-file.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
@@ -44,7 +44,8 @@ export const zoneCommand: CliCommand = {
       read = readMasterFile(file, origin, syntax);
     } catch (e) {
       // An unreadable file is an input error (exit 2); a file with no SOA to take the origin from is a finding.
-      if (!(e instanceof ZoneSyntaxError) || e.line === 0) throw e;
+      if (e instanceof ZoneSyntaxError && e.line === 0) throw new InputError(`${e.file}: ${e.detail}`);
+      if (!(e instanceof ZoneSyntaxError)) throw e;
       syntax.push(e);
     }
     const problems = read ? checkRecords(read.origin, read.records) : [];
