@@ -183,7 +183,7 @@ test('a scenario file with a syntax error fails naming the file', async () => {
   writeFileSync(file, "export default { id: 'broken', steps: [ { at: '+0s', query: 'x A' }, \n");
   const r = await dnslab('run', file);
   assert.equal(r.code, 2);
-  assert.ok(r.stderr.includes(`${file}: 1 problem in scenario`), r.stderr);
+  assert.ok(r.stderr.includes(`dnslab run: ${file}: scenario: cannot load the file:`), r.stderr);
   assert.match(r.stderr, /cannot load the file:/);
 });
 
