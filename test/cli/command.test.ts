@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputPath, InputError, integerOption, listenEndpoints, parseCommandLine, parseSeed, requirePort, runUntilInterrupt, UsageError, type CliIO } from '../../lab/cli/command.ts';
+import { checkOutputPath, failureText, InputError, integerOption, listenEndpoints, parseCommandLine, parseSeed, requirePort, runUntilInterrupt, UsageError, type CliIO } from '../../lab/cli/command.ts';
 
 const AUTH_LIKE = { zone: { type: 'string', multiple: true }, listen: { type: 'string' }, log: { type: 'boolean' } } as const;
 const usageError = (message: string) => (e: unknown) => e instanceof UsageError && e.message === message;
@@ -97,4 +97,15 @@ test('runUntilInterrupt: waits for Ctrl-C, then stops, then says stopped; exit 0
   await new Promise((r) => setImmediate(r));
   assert.equal(code, 0);
   assert.deepEqual(steps, ['wait', 'stop', 'out:stopped\n']);
+});
+
+test('failureText: input, lab, setup and OS errors are expected; anything else is an internal error (a dnslab bug)', async () => {
+  const { NetworkError } = await import('../../net/network.ts');
+  const { ZoneSyntaxError } = await import('../../dns/zone/master-file.ts');
+  const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: 'ENOENT', syscall: 'open' });
+  for (const e of [new UsageError('u'), new InputError('i'), new NetworkError('ADDRESS_IN_USE', 'in use'), new ZoneSyntaxError('f', 1, 1, 'bad'), enoent]) {
+    assert.deepEqual(failureText(e), { text: e.message, internal: false }, e.name);
+  }
+  assert.deepEqual(failureText(new TypeError("Cannot read properties of undefined (reading 'x')")), { text: "Cannot read properties of undefined (reading 'x')", internal: true });
+  assert.deepEqual(failureText('thrown string'), { text: 'thrown string', internal: true });
 });
