@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../lab/cli/main.ts';
 
 const run = promisify(execFile);
@@ -92,12 +95,16 @@ test('serve applies the next operator/attacker action each time Enter is pressed
 test('serve: only Enter or "next" applies an action; any other line is a one-line hint and applies nothing', async () => {
   digAvailable();
   const stdin = new PassThrough();
-  const { output, errors, stop, done } = await serve(['subdomain-takeover', '--variant', 'vulnerable', '--base', '127.0.8.240', '--port', String(PORT)], stdin);
+  const hintsDir = mkdtempSync(join(tmpdir(), 'dnslab-serve-'));
+  const hints = join(hintsDir, 'root.hints');
+  const { output, errors, stop, done } = await serve(['subdomain-takeover', '--variant', 'vulnerable', '--base', '127.0.8.240', '--port', String(PORT), '--hints', hints], stdin);
   const waitFor = async (text: () => string, re: RegExp) => {
     for (let i = 0; i < 100 && !re.test(text()); i++) await new Promise((r) => setTimeout(r, 20));
     assert.match(text(), re);
   };
   try {
+    assert.ok(errors().includes(`wrote ${hints}\n`), 'the hints file is announced');
+    assert.match(readFileSync(hints, 'utf8'), /^\.\t3600000\tIN\tNS\ta\.root-servers\.lab\./);
     stdin.write('yes\n');
     await waitFor(errors, /unknown command "yes": nothing applied; Enter or "next" applies the next action/);
     stdin.write('steps\n');
@@ -111,6 +118,7 @@ test('serve: only Enter or "next" applies an action; any other line is a one-lin
   } finally {
     stop();
     assert.equal(await done, 0);
+    rmSync(hintsDir, { recursive: true, force: true });
   }
 });
 
