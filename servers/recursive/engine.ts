@@ -1,151 +1,35 @@
-// The recursive resolution state machine (RFC 1034 §5.3.3, RFC 1035 §7,
-// RFC 2181, RFC 2308, RFC 4035 §4–5, RFC 6672, RFC 8198, RFC 8767, RFC 9156).
+// The recursive resolution state machine (RFC 1034 §5.3.3, RFC 1035 §7, RFC 2181, RFC 2308, RFC 6672, RFC 9156).
 //
-// It knows nothing about sockets: upstream traffic goes through an
-// `Upstream`, time comes from the lab `Clock`, randomness from a seeded
-// source. `resolve()` answers one client question; everything learned is kept
-// in the ResolverCache and the InfraCache.
-//
-// Shape of one resolution:
-//   lookup(qname, qtype)            follow CNAME/DNAME chains, cache first
-//     └ iterate(name, type)         root hints → referrals → answer, with
-//         │                         QNAME minimisation, server selection,
-//         │                         EDNS fallback, TC→TCP, lame handling
-//         └ resolve NS addresses    glueless delegations (depth-limited)
-//   validatePiece()                 DNSSEC: top-down DS/DNSKEY walk from the
-//                                   trust anchor (securityFor), RRSIGs,
-//                                   NSEC/NSEC3 denials
-// Every upstream query counts against the per-client-query budget.
+// It knows nothing about sockets: upstream traffic goes through an `Upstream`, time comes from the lab `Clock`,
+// randomness from a seeded source. `resolve()` answers one client question; everything learned is kept in the
+// ResolverCache and the InfraCache. This file keeps the iterator itself; its helpers live beside it:
+//   resolve(qname, qtype)         join identical questions, serve-stale timers (serve-stale.ts), SERVFAIL cache
+//   └ lookup(qname, qtype)        follow CNAME/DNAME chains, cache first (piece.ts), RFC 8198 (aggressive.ts)
+//       ├ iterate(name, type)     root hints → referrals → answer, QNAME minimisation; servers from select.ts,
+//       │   │                     replies classified by classify.ts, nameserver lookups in ns-fetch.ts
+//       │   └ exchange()          one question to one server: EDNS fallback, fragment retries, TC → TCP
+//       └ validatePiece()         DNSSEC (validation.ts), its DS/DNSKEY fetched back through lookup()
+//   the client's answer           client-answer.ts
+// Every upstream query counts against the per-client-query budget (resolution.ts).
 
-import { ancestorWithLabels, canonicalCompare, canonicalName, isSubdomain, labelCount, labelOctets, labels, nameEquals, parentName, ROOT, wireLength } from '../../dns/name.ts';
-import { groupRRsets, type RRset } from '../../dns/rrset.ts';
-import type { Message, Name, RcodeName, RR, RRTypeName, RrsigData, NsecData, Nsec3Data } from '../../dns/types.ts';
-import { nsecCovers, nsec3Covers, verifyDenial, verifyDnskeys, verifyRRset, type DenialKind } from '../../dns/dnssec/validate.ts';
-import { base32hex, nsec3Hash } from '../../dns/dnssec/nsec3-hash.ts';
+import { ancestorWithLabels, canonicalName, labelCount, nameEquals, ROOT } from '../../dns/name.ts';
+import type { Message, Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
 import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';
-import { ResolverCache, Trust, type CacheSecurity, type KeyEntry } from './cache.ts';
-import type { ResolverEvent, ResolutionSummary, ResponseClass, Transport, UpstreamPurpose } from './events.ts';
+import { ResolverCache, type CacheSecurity } from './cache.ts';
+import type { ResolverEvent, ResponseClass, Transport, UpstreamPurpose } from './events.ts';
 import { InfraCache, type RandomSource } from './infra.ts';
 import type { ResolverSettings } from './settings.ts';
 import type { Upstream } from './upstream.ts';
-
-/** RFC 8914 INFO-CODEs the resolver itself produces. */
-export const Ede = {
-  OTHER: 0,
-  STALE_ANSWER: 3,
-  DNSSEC_BOGUS: 6,
-  DNSKEY_MISSING: 9,
-  RRSIGS_MISSING: 10,
-  NSEC_MISSING: 12,
-  NO_REACHABLE_AUTHORITY: 22,
-  NETWORK_ERROR: 23,
-} as const;
-
-export interface ResolveOptions {
-  /** Recursion Desired; false answers from cache only (RFC 1034 §4.3.1). Default true. */
-  rd?: boolean;
-  /** Checking Disabled (RFC 4035 §3.2.2): return data without validating. */
-  cd?: boolean;
-  /** DNSSEC OK: include RRSIG/NSEC records in the result (RFC 3225). */
-  do?: boolean;
-  /** Client set AD=1 (RFC 6840 §5.7): it wants the AD bit. */
-  ad?: boolean;
-}
-
-export interface ResolveResult {
-  rcode: RcodeName;
-  /** Authenticated Data: set when everything in the answer validated and the client asked (DO or AD). */
-  ad: boolean;
-  security: CacheSecurity;
-  answer: RR[];
-  authority: RR[];
-  ede?: { code: number; text: string };
-  summary: ResolutionSummary;
-}
-
-/** An RRset with the signatures that came with it. */
-interface SignedRRset {
-  rrset: RRset;
-  signatures: RR[];
-  security: CacheSecurity;
-  /** A CNAME synthesised from a DNAME (RFC 6672 §3): unsigned by nature, trusted via the DNAME. */
-  synthesized?: boolean;
-  trust: Trust;
-}
-
-/** What one step of a lookup produced. */
-interface Piece {
-  kind: 'answer' | 'cname' | 'nxdomain' | 'nodata' | 'servfail' | 'referral';
-  rrsets: SignedRRset[];
-  /** Negative answers: SOA, NSEC/NSEC3 and RRSIGs. Referral (RD=0): NS. */
-  authority: RR[];
-  /** cname: where the chain continues. */
-  next?: Name;
-  /** The zone whose servers gave this data (for validating unsigned data). */
-  zone: Name;
-  security: CacheSecurity;
-  ede?: number;
-  reason?: string;
-  fromCache: boolean;
-  stale?: boolean;
-  aggressive?: boolean;
-  /** Negative TTL (s) to cache this piece for. */
-  negativeTtl?: number;
-  /** settings.nsFromAnswerAuthority: the zone's apex NS RRset from the authority section of an authoritative answer. */
-  apexNs?: SignedRRset;
-}
-
-interface DelegationPoint {
-  zone: Name;
-  /** NS target names whose addresses have not been looked up yet. */
-  pending: Name[];
-  addresses: Endpoint[];
-  /** NS names inside the zone they serve that had no cached address: only the parent's glue can reach them (RFC 1034 §4.2.1). */
-  needGlue?: Name[];
-  /** TTL of the NS RRset, seconds, when the delegation point came from the parent's referral just now. */
-  nsTtl?: number;
-}
-
-interface Ctx {
-  id: number;
-  sent: number;
-  timeouts: number;
-  tcp: number;
-  validate: boolean;
-  inProgress: Set<string>;
-  startedAt: number;
-  aggressive: boolean;
-  stale: boolean;
-  /** UDP timeouts per server and question in this resolution (`tcpAfterUdpTimeouts`, `ednsTimeoutLargestSeen`). */
-  udpTimeouts: Map<string, number>;
-  /** "qname|qtype" of the questions that got TC=1 in this resolution (`tcpAfterTruncationSticks`). */
-  truncated?: Set<string>;
-  /** `staleTimerAtStepsOnly`: the client's question, looked up stale at the steps of its own resolution. */
-  staleAtSteps?: { qname: Name; qtype: RRTypeName; afterMs: number };
-}
-
-/** What a lookup settled on, before it is shaped for one client (DO/AD/CD). */
-interface Outcome {
-  rcode: RcodeName;
-  answer: SignedRRset[];
-  authority: RR[];
-  security: CacheSecurity;
-  ede?: number;
-  reason?: string;
-}
-
-class LimitReached extends Error {
-  constructor(readonly what: string) {
-    super(what);
-  }
-}
-
-/** `staleTimerAtStepsOnly`: a step of the client's question found the timer run out and stale data to give. */
-class StaleAtStep extends Error {
-  constructor(readonly outcome: Outcome) {
-    super('stale data at a resolution step');
-  }
-}
+import { pieceFromCache, storePiece, weaker, type Piece, type SignedRRset } from './piece.ts';
+import { AggressiveNsec } from './aggressive.ts';
+import { answerApexNs, classifyReply, negativePiece, wildcardProof } from './classify.ts';
+import { clientResult, verdictFor, type ResolveOptions, type ResolveResult } from './client-answer.ts';
+import { NsFetch } from './ns-fetch.ts';
+import { ServerSelection, type DelegationPoint } from './select.ts';
+import { ServeStale } from './serve-stale.ts';
+import { ServfailCache } from './servfail-cache.ts';
+import { Validator } from './validation.ts';
+import { checkLimits, Ede, LimitReached, StaleAtStep, timeLeftMs, type Ctx, type ExchangeResult, type Outcome } from './resolution.ts';
 
 export interface EngineOptions {
   settings: ResolverSettings;
@@ -161,64 +45,48 @@ export interface EngineOptions {
   onEvent?: (event: ResolverEvent) => void;
 }
 
-function sigsFor(records: readonly RR[], owner: Name, type: RRTypeName): RR[] {
-  return records.filter((r) => r.type === 'RRSIG' && nameEquals(r.name, owner) && (r.data as RrsigData).typeCovered === type);
-}
-
-function nonSig(records: readonly RR[]): RR[] {
-  return records.filter((r) => r.type !== 'RRSIG');
-}
-
-const SECURITY_ORDER: Record<CacheSecurity, number> = { secure: 0, unchecked: 1, indeterminate: 2, insecure: 3, bogus: 4 };
-/** The weaker of two security states (bogus beats everything; secure only if both are). */
-function weaker(a: CacheSecurity, b: CacheSecurity): CacheSecurity {
-  return SECURITY_ORDER[a] >= SECURITY_ORDER[b] ? a : b;
-}
-
 export class ResolverEngine {
   readonly cache: ResolverCache;
   readonly infra: InfraCache;
-  /** zone → until when (lab ms) the parent-side NS fetched after every server was skipped as down is kept (`infraBlacklistRtoMs`). */
-  private readonly parentSideNs = new Map<string, number>();
+  private readonly aggressive: AggressiveNsec;
+  private readonly validator: Validator;
+  private readonly stale: ServeStale;
+  private readonly select: ServerSelection;
+  private readonly nsFetch: NsFetch;
   readonly settings: ResolverSettings;
   private readonly clock: Clock;
-  private readonly random: RandomSource;
   private readonly upstream: Upstream;
-  private readonly rootHints: readonly Endpoint[];
-  private readonly anchors: readonly RR[];
-  private readonly upstreamPort: number;
   private readonly onEvent: ((event: ResolverEvent) => void) | undefined;
   private nextResolutionId = 1;
   private readonly inflight = new Map<string, Promise<Outcome>>();
-  /** RFC 8767 §5 failure recheck timer: lab time of the last failed refresh per name and type. */
-  private readonly refreshFailedAt = new Map<string, number>();
-  /** Nameserver names whose AAAA lookup runs in the background (`nsAaaaFetchAfterFirstTry`; BIND adb.c NAME_FETCH_AAAA). */
-  private readonly nsAaaaFetching = new Set<string>();
-  /** Nameserver name → lab ms before which a failed AAAA lookup is not started again (adb.c fetch_callback: now + 10 s). */
-  private readonly nsAaaaFailedUntil = new Map<string, number>();
-  /** Question + flags → the SERVFAIL outcome and until when (whole lab seconds) it is answered again (`servfailCacheS`). */
-  private readonly servfailCache = new Map<string, { qname: Name; outcome: Outcome; until: number }>();
-  /** While set, events are collected here instead of emitted (a look for stale data that may serve nothing). */
-  private heldEvents: ResolverEvent[] | undefined;
+  private readonly servfails: ServfailCache;
 
   constructor(options: EngineOptions) {
     this.settings = options.settings;
     this.clock = options.clock;
-    this.random = options.random;
     this.upstream = options.upstream;
-    this.rootHints = options.rootHints;
-    this.anchors = (options.trustAnchors ?? []).filter((r) => r.type === 'DS' || r.type === 'DNSKEY');
-    this.upstreamPort = options.upstreamPort ?? 53;
+    const upstreamPort = options.upstreamPort ?? 53;
     this.onEvent = options.onEvent;
     this.cache = new ResolverCache(this.clock, this.settings);
     this.infra = new InfraCache(this.clock, this.settings);
+    // The validator looks DS and DNSKEY up through this iterator, unvalidated, one level deeper.
+    this.validator = new Validator(this.settings, this.cache, this.clock, options.trustAnchors ?? [], (ctx, name, qtype, depth, purpose) =>
+      this.lookup(ctx, name, qtype, { rd: true, depth: depth + 1, raw: true, purpose }),
+    );
+    this.aggressive = new AggressiveNsec(this.settings, this.cache, this.clock, (e) => this.emit(e));
+    this.select = new ServerSelection(this.settings, this.cache, this.infra, options.random, options.rootHints, upstreamPort, (ctx, target, depth) =>
+      this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' }),
+    );
+    this.nsFetch = new NsFetch(this.settings, this.cache, this.infra, this.clock, options.random, upstreamPort, this.select, (e) => this.emit(e), {
+      iterate: (...a) => this.iterate(...a),
+      exchange: (...a) => this.exchange(...a),
+      reportResponse: (...a) => this.reportResponse(...a),
+    });
+    this.stale = new ServeStale(this.settings, this.cache, this.clock, (e) => this.emit(e));
+    this.servfails = new ServfailCache(this.settings, this.clock);
   }
 
   private emit(event: ResolverEvent): void {
-    if (this.heldEvents) {
-      this.heldEvents.push(event);
-      return;
-    }
     if (this.onEvent) {
       try {
         this.onEvent(event);
@@ -226,14 +94,6 @@ export class ResolverEngine {
         // An observer's bug must not break resolution.
       }
     }
-  }
-
-  private get validating(): boolean {
-    return this.settings.validate && this.anchors.length > 0;
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.clock.now() / 1000);
   }
 
   // ---------------------------------------------------------------------------
@@ -247,7 +107,7 @@ export class ResolverEngine {
       sent: 0,
       timeouts: 0,
       tcp: 0,
-      validate: this.validating && !cd,
+      validate: this.validator.validating && !cd,
       inProgress: new Set(),
       startedAt: this.clock.now(),
       aggressive: false,
@@ -263,17 +123,14 @@ export class ResolverEngine {
     let coalesced = false;
     const running = this.settings.joinClientQueries ? this.inflight.get(key) : undefined;
     let pending: Promise<Outcome>;
-    const recent = this.settings.serveStale && rd && this.settings.staleRefreshIntervalS > 0 ? this.refreshFailedAt.get(this.refreshKey(qname, qtype)) : undefined;
-    const rechecking = recent !== undefined && this.clock.now() - recent < this.settings.staleRefreshIntervalS * 1000;
-    const quickStale = rechecking ? this.staleNow(ctx, qname, qtype, `refresh failed ${Math.round((this.clock.now() - recent!) / 1000)} s ago; not retried for ${this.settings.staleRefreshIntervalS} s (RFC 8767 §5)`) : undefined;
+    const quickStale = this.stale.duringRecheck(ctx, qname, qtype, rd);
     // PowerDNS (servfailCacheS): a SERVFAIL for this question is answered from the packet cache while it lasts.
     const servfailKey = `${key}|${options.do ?? false}`;
-    const cachedServfail = this.settings.servfailCacheS > 0 && rd ? this.servfailCache.get(servfailKey) : undefined;
-    const servfailHit = cachedServfail !== undefined && this.nowSeconds() < cachedServfail.until;
-    if (cachedServfail !== undefined && !servfailHit) this.servfailCache.delete(servfailKey);
+    const cachedServfail = this.servfails.get(servfailKey, rd);
+    const servfailHit = cachedServfail !== undefined;
     if (servfailHit) {
       this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'servfail-hit', qname, qtype, detail: `SERVFAIL cached for ${this.settings.servfailCacheS} s (packet cache)` });
-      pending = Promise.resolve(cachedServfail.outcome);
+      pending = Promise.resolve(cachedServfail);
     } else if (quickStale) {
       // Inside the failure recheck window: stale data at once, no upstream query at all.
       pending = Promise.resolve(quickStale);
@@ -290,59 +147,11 @@ export class ResolverEngine {
         if (this.inflight.get(key) === p) this.inflight.delete(key);
       });
     }
-    outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
-    let security = outcome.security;
-    const bogus = security === 'bogus';
-    let rcode = outcome.rcode;
-    let ede = outcome.ede;
-    let reason = outcome.reason;
-    if (security === 'bogus' && !cd) {
-      const requested = (options.do ?? false) || (options.ad ?? false);
-      if (!this.settings.bogusServfailOnlyWhenRequested || requested) {
-        rcode = 'SERVFAIL';
-        ede = ede ?? Ede.DNSSEC_BOGUS;
-      } else {
-        security = 'indeterminate';
-      }
-    }
-    if (rcode === 'SERVFAIL' && this.settings.servfailCacheS > 0 && rd && !servfailHit) {
-      this.servfailCache.set(servfailKey, { qname, outcome: { ...outcome, rcode, security, ...(ede !== undefined ? { ede } : {}) }, until: this.nowSeconds() + this.settings.servfailCacheS });
-    }
-    const ad = security === 'secure' && rcode !== 'SERVFAIL' && ((options.do ?? false) || (options.ad ?? false));
-    const wantSigs = options.do ?? false;
-    const answer: RR[] = [];
-    if (rcode !== 'SERVFAIL') {
-      for (const s of outcome.answer) {
-        answer.push(...s.rrset.records);
-        if (wantSigs) answer.push(...s.signatures);
-      }
-    }
-    const authority = rcode === 'SERVFAIL' ? [] : outcome.authority.filter((r) => wantSigs || !['RRSIG', 'NSEC', 'NSEC3'].includes(r.type));
-    const summary: ResolutionSummary = {
-      resolution: ctx.id,
-      qname,
-      qtype,
-      rcode,
-      ad,
-      security,
-      queriesSent: ctx.sent,
-      timeouts: ctx.timeouts,
-      tcpQueries: ctx.tcp,
-      fromCache: ctx.sent === 0 && !coalesced,
-      coalesced,
-      aggressive: ctx.aggressive,
-      stale: ctx.stale,
-      startedAt: ctx.startedAt,
-      finishedAt: this.clock.now(),
-    };
-    const result: ResolveResult = { rcode, ad, security, answer, authority, summary };
-    if (ede !== undefined) {
-      const e = { code: ede, text: reason ?? '' };
-      summary.ede = e;
-      // edeBogusOnly (PowerDNS): clients see an EDE only for a validation failure; the summary keeps the reason.
-      if (!this.settings.edeBogusOnly || bogus) result.ede = e;
-    }
-    this.emit({ type: 'resolution', time: this.clock.now(), summary });
+    outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.stale.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
+    const verdict = verdictFor(this.settings, outcome, options);
+    if (!servfailHit) this.servfails.store(servfailKey, qname, rd, verdict);
+    const result = clientResult(this.settings, ctx, qname, qtype, verdict, outcome.security === 'bogus', options, coalesced, this.clock.now());
+    this.emit({ type: 'resolution', time: this.clock.now(), summary: result.summary });
     return result;
   }
 
@@ -357,17 +166,7 @@ export class ResolverEngine {
       limited = true;
       outcome = { rcode: 'SERVFAIL', answer: [], authority: [], security: 'indeterminate', ede: Ede.OTHER, reason: `gave up: ${err.message}` };
     }
-    // RFC 8767: when resolution failed, answer from stale data if allowed — not after a limit where stale data is
-    // only looked at in the resolution's steps (staleTimerAtStepsOnly: kresd finalizes the request as failed).
-    const staleAllowed = !(limited && this.settings.staleTimerAtStepsOnly);
-    if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd && staleAllowed) {
-      this.refreshFailedAt.set(this.refreshKey(qname, qtype), this.clock.now());
-      const stale = this.staleAnswer(ctx, qname, qtype);
-      if (stale) outcome = stale;
-    } else {
-      this.refreshFailedAt.delete(this.refreshKey(qname, qtype));
-    }
-    return outcome;
+    return this.stale.afterResolution(ctx, qname, qtype, rd, outcome, limited);
   }
 
   // ---------------------------------------------------------------------------
@@ -389,8 +188,8 @@ export class ResolverEngine {
         return { rcode: 'SERVFAIL', answer, authority: [], security, ede: Ede.OTHER, reason: `CNAME chain longer than ${this.settings.maxRestarts}` };
       }
       seen.add(canonicalName(name));
-      let piece = this.fromCache(ctx, name, qtype, validate, false, !opts.raw);
-      if (!piece && validate) piece = this.aggressiveSynthesis(ctx, name, qtype);
+      let piece = pieceFromCache(this.cache, this.clock, (e) => this.emit(e), ctx, name, qtype, validate, false, !opts.raw);
+      if (!piece && validate) piece = this.aggressive.synthesize(ctx, name, qtype);
       if (!piece) {
         if (!opts.rd) {
           const ns = this.cache.closestNs(name);
@@ -406,15 +205,15 @@ export class ResolverEngine {
         } finally {
           ctx.inProgress.delete(key);
         }
-        if (piece.kind !== 'servfail') this.storePiece(piece, name, qtype);
+        if (piece.kind !== 'servfail') storePiece(this.cache, piece, name, qtype);
       }
       if (validate && piece.kind !== 'servfail' && piece.security === 'unchecked') {
-        await this.validatePiece(ctx, piece, name, qtype, opts.depth);
-        this.storePiece(piece, name, qtype);
+        await this.validator.validatePiece(ctx, piece, name, qtype, opts.depth);
+        storePiece(this.cache, piece, name, qtype);
       }
       // Only answers to the client's own question (and its CNAME targets) teach the zone cut, as in Knot
       // Resolver, whose pick_authority() runs for the initial query but not for DS/DNSKEY/address sub-queries.
-      if (piece.apexNs && !opts.raw && piece.security !== 'bogus') await this.storeApexNs(ctx, piece.apexNs, validate, opts.depth);
+      if (piece.apexNs && !opts.raw && piece.security !== 'bogus') await this.validator.storeApexNs(ctx, piece.apexNs, validate, opts.depth);
       if (piece.kind === 'servfail') {
         const out = { rcode: 'SERVFAIL' as RcodeName, answer, authority: [], security: weaker(security, piece.security === 'bogus' ? 'bogus' : 'indeterminate') };
         return { ...out, ...(piece.ede !== undefined ? { ede: piece.ede } : {}), ...(piece.reason !== undefined ? { reason: piece.reason } : {}) };
@@ -442,396 +241,8 @@ export class ResolverEngine {
     }
   }
 
-  /**
-   * Data at `name` from the cache as a piece, or undefined.
-   * `forClient`: the data answers a client's question (not a nameserver address or a DS/DNSKEY the
-   * validator needs). Glue and referral NS sets are then not answers (RFC 2181 §5.4.1: data from the
-   * additional section and from the authority section of a non-authoritative answer is never returned
-   * as an answer); the question goes to the zone's servers. Unbound builds answers from its message
-   * cache, not from such RRsets, except DS/DNSKEY not taken from an additional section
-   * (services/cache/dns.c dns_cache_lookup); BIND's cache does not return glue-trust data to clients.
-   */
-  private fromCache(ctx: Ctx, name: Name, qtype: RRTypeName, validate: boolean, allowStale = false, forClient = true): Piece | undefined {
-    const zoneGuess = this.cache.closestNs(name, { allowStale: true })?.rrset.name ?? ROOT;
-    const mk = (kind: Piece['kind'], rrsets: SignedRRset[], security: CacheSecurity, extra: Partial<Piece> = {}): Piece => ({
-      kind,
-      rrsets,
-      authority: [],
-      zone: zoneGuess,
-      security: validate ? security : 'unchecked',
-      fromCache: true,
-      ...extra,
-    });
-    const found = this.cache.get(name, qtype, { allowStale });
-    const notAnAnswer = forClient && found !== undefined && (found.trust === Trust.Additional || (found.trust === Trust.NonAuthAuthority && qtype !== 'DS' && qtype !== 'DNSKEY'));
-    const direct = notAnAnswer ? undefined : found;
-    if (direct) {
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: direct.stale ? 'stale' : 'hit', qname: name, qtype });
-      if (direct.stale) ctx.stale = true;
-      const rrset: RRset = { name: direct.records[0]!.name, type: qtype, class: direct.records[0]!.class, ttl: direct.records[0]!.ttl, records: direct.records };
-      const piece = mk('answer', [{ rrset, signatures: direct.signatures, security: direct.security, trust: direct.trust }], direct.security, { stale: direct.stale });
-      if (direct.ede !== undefined) piece.ede = direct.ede;
-      if (direct.reason !== undefined) piece.reason = direct.reason;
-      return piece;
-    }
-    if (qtype !== 'CNAME') {
-      const cname = this.cache.get(name, 'CNAME', { allowStale });
-      if (cname) {
-        this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: cname.stale ? 'stale' : 'hit', qname: name, qtype: 'CNAME' });
-        if (cname.stale) ctx.stale = true;
-        const rrset: RRset = { name: cname.records[0]!.name, type: 'CNAME', class: 'IN', ttl: cname.records[0]!.ttl, records: cname.records };
-        const piece = mk('cname', [{ rrset, signatures: cname.signatures, security: cname.security, trust: cname.trust }], cname.security, {
-          next: cname.records[0]!.data as Name,
-          stale: cname.stale,
-        });
-        if (cname.ede !== undefined) piece.ede = cname.ede;
-        return piece;
-      }
-    }
-    const neg = this.cache.getNegative(name, qtype, { allowStale });
-    if (neg) {
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: neg.stale ? 'stale' : 'negative-hit', qname: name, qtype });
-      if (neg.stale) ctx.stale = true;
-      const authority = neg.authority.map((r) => ({ ...r, ttl: Math.min(r.ttl, neg.ttl) }) as RR);
-      const piece = mk(neg.kind, [], neg.security, { authority, zone: neg.zone, stale: neg.stale, negativeTtl: neg.ttl });
-      if (neg.ede !== undefined) piece.ede = neg.ede;
-      if (neg.reason !== undefined) piece.reason = neg.reason;
-      return piece;
-    }
-    return undefined;
-  }
-
-  /**
-   * RFC 8767 §5: "a resolver SHOULD respond with stale data after a client
-   * response timer expires (1.8 s recommended) if it has not yet received a
-   * response from upstream". The resolution is not cancelled: it goes on in
-   * the background and its result refreshes the cache for later clients.
-   * With no usable stale data when the timer fires, the client keeps waiting.
-   */
-  private async withClientResponseTimer(ctx: Ctx, qname: Name, qtype: RRTypeName, pending: Promise<Outcome>): Promise<Outcome> {
-    const timeout = this.settings.staleClientTimeoutMs;
-    // staleTimerAtStepsOnly: no timer of its own; the resolution's steps look at it (iterate, StaleAtStep).
-    if (timeout === 'off' || this.settings.staleTimerAtStepsOnly) return pending;
-    const tryStale = () => this.staleNow(ctx, qname, qtype, `client response timer (${timeout} ms) expired before upstream answered (RFC 8767 §5)`);
-    const served = (stale: Outcome): Outcome => {
-      // Nobody waits for the background resolution any more; its failure must not surface as an unhandled rejection.
-      pending.catch(() => undefined);
-      return stale;
-    };
-    if (timeout <= 0) {
-      const stale = tryStale();
-      return stale ? served(stale) : pending;
-    }
-    let handle: ReturnType<Clock['setTimer']> | undefined;
-    const timer = new Promise<{ fired: true }>((resolve) => {
-      handle = this.clock.setTimer(timeout, () => resolve({ fired: true }));
-    });
-    try {
-      const first = await Promise.race([pending.then((outcome) => ({ fired: false as const, outcome })), timer]);
-      if (!first.fired) return first.outcome;
-    } finally {
-      if (handle !== undefined) this.clock.clearTimer(handle);
-    }
-    const stale = tryStale();
-    return stale ? served(stale) : pending;
-  }
-
-  /** A flush also drops cached SERVFAILs (rec_control wipe-cache wipes the packet cache too). */
-  private forgetServfails(name: Name, tree: boolean): void {
-    for (const [k, e] of this.servfailCache) {
-      if (tree ? isSubdomain(e.qname, name) : nameEquals(e.qname, name)) this.servfailCache.delete(k);
-    }
-  }
-
-  private refreshKey(qname: Name, qtype: RRTypeName): string {
-    return `${canonicalName(qname)}|${qtype}`;
-  }
-
-  /**
-   * Stale data for a client right now, or undefined. A scratch context, and
-   * cache events held back: looking for stale data must not mark this
-   * resolution stale, nor log cache hits, unless stale data is what the
-   * client gets. (staleAnswer is synchronous.)
-   */
-  private staleNow(ctx: Ctx, qname: Name, qtype: RRTypeName, why: string): Outcome | undefined {
-    const scratch: Ctx = { ...ctx, stale: false };
-    const held: ResolverEvent[] = [];
-    this.heldEvents = held;
-    let stale: Outcome | undefined;
-    try {
-      stale = this.staleAnswer(scratch, qname, qtype, why);
-    } finally {
-      this.heldEvents = undefined;
-    }
-    if (stale) {
-      ctx.stale = true;
-      for (const e of held) this.emit(e);
-    }
-    return stale;
-  }
-
-  private staleAnswer(ctx: Ctx, qname: Name, qtype: RRTypeName, why = 'served stale after failed resolution (RFC 8767)'): Outcome | undefined {
-    const answer: SignedRRset[] = [];
-    let name = qname;
-    let security: CacheSecurity = ctx.validate ? 'secure' : 'unchecked';
-    for (let i = 0; i <= this.settings.maxRestarts; i++) {
-      const piece = this.fromCache(ctx, name, qtype, ctx.validate, true);
-      if (!piece || piece.security === 'bogus') return undefined;
-      security = weaker(security, piece.security === 'unchecked' && ctx.validate ? 'indeterminate' : piece.security);
-      answer.push(...piece.rrsets);
-      if (piece.kind === 'cname' && piece.next !== undefined) {
-        name = piece.next;
-        continue;
-      }
-      if (!ctx.stale) return undefined; // nothing stale involved: the failure stands
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'stale', qname, qtype, detail: why });
-      return {
-        rcode: piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR',
-        answer,
-        authority: piece.authority,
-        security,
-        ede: Ede.STALE_ANSWER,
-        reason: 'stale answer (RFC 8767)',
-      };
-    }
-    return undefined;
-  }
-
-  /** Put what a piece taught us into the cache. */
-  private storePiece(piece: Piece, qname: Name, qtype: RRTypeName): void {
-    if (piece.fromCache && piece.security === 'unchecked') return;
-    const extra = (): { ede?: number; reason?: string } => ({
-      ...(piece.ede !== undefined ? { ede: piece.ede } : {}),
-      ...(piece.reason !== undefined ? { reason: piece.reason } : {}),
-    });
-    for (const s of piece.rrsets) {
-      if (s.synthesized) continue;
-      this.cache.storeRRset(s.rrset, s.signatures, s.trust, s.security, s.security === 'bogus' ? extra() : {});
-    }
-    if ((piece.kind === 'nxdomain' || piece.kind === 'nodata') && !piece.aggressive) {
-      const soa = piece.authority.find((r) => r.type === 'SOA');
-      if (!soa) return; // RFC 2308 §5: without an SOA, negative answers are not cached
-      const last = piece.next ?? qname;
-      const ttl = piece.negativeTtl ?? this.cache.negativeTtl(soa);
-      this.cache.storeNegative({ kind: piece.kind, qname: last, qtype, zone: piece.zone, authority: piece.authority, security: piece.security, ...extra() }, ttl);
-    }
-  }
-
   // ---------------------------------------------------------------------------
   // Iteration
-
-  private delegationFor(name: Name, qtype: RRTypeName): DelegationPoint {
-    // DS lives on the parent side of a zone cut (RFC 4035 §3.1.4.1): never ask the child.
-    const exclude = qtype === 'DS' && !nameEquals(name, ROOT) ? name : undefined;
-    const ns = this.cache.closestNs(name, exclude !== undefined ? { excludeAtOrBelow: exclude } : {});
-    if (!ns || (nameEquals(ns.rrset.name, ROOT) && this.rootHints.length > 0 && ns.trust < Trust.NonAuthAuthority)) {
-      return this.hintsDelegation();
-    }
-    const dp: DelegationPoint = { zone: ns.rrset.name, pending: [], addresses: [] };
-    for (const r of ns.rrset.records) {
-      const target = r.data as Name;
-      const addrs = this.cachedAddresses(target);
-      if (addrs.length > 0) dp.addresses.push(...addrs);
-      else dp.pending.push(target);
-    }
-    if (nameEquals(dp.zone, ROOT) && dp.addresses.length === 0) return this.hintsDelegation();
-    return dp;
-  }
-
-  /**
-   * Ask the servers of the zone above `zone` for `name` again and return the delegation point of
-   * the referral they give for `zone` now: its NS names with the glue that came along (stored as
-   * glue). With `replaceNs` (every cached server was lame, settings.parentNsFallback) the parent's NS
-   * RRset also replaces the cached one, keeping the cached expiry — Unbound stores the referral under
-   * the same trust, and an NS RRset of equal trust but other data is taken with the old TTL
-   * (services/cache/rrset.c need_to_update_rrset). Undefined when the parent does not delegate `zone`.
-   */
-  private async parentReferral(ctx: Ctx, zone: Name, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, replaceNs: boolean): Promise<DelegationPoint | undefined> {
-    const parent = this.delegationFor(zone, 'DS'); // the closest cut above `zone`, as for DS (RFC 4035 §3.1.4.1)
-    const tried = new Set<string>();
-    for (let sent = 0; sent < this.settings.maxSentPerDelegation; ) {
-      const server = await this.pickServer(ctx, parent, tried, depth);
-      if (!server) return undefined;
-      tried.add(formatEndpoint(server));
-      const r = await this.exchange(ctx, server, name, qtype, parent.zone, purpose);
-      sent += r.sends;
-      if (r.kind !== 'response') continue;
-      const resp = r.message;
-      const referral = resp.rcode === 'NOERROR' ? this.extractReferral(resp, name, parent.zone) : undefined;
-      if (referral === undefined || referral === 'lame') {
-        this.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, referral === 'lame' || resp.rcode !== 'NOERROR' ? 'lame' : 'answer');
-        if (resp.rcode !== 'NOERROR' || referral === 'lame') this.infra.markLame(server, parent.zone);
-        continue;
-      }
-      this.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, 'referral');
-      if (!nameEquals(referral.zone, zone)) return undefined;
-      for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
-      if (replaceNs) {
-        const cached = this.cache.getEntry(zone, 'NS');
-        const keep = cached ? Math.max(0, Math.ceil((cached.expiresAt - this.clock.now()) / 1000)) : undefined;
-        this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked', keep !== undefined ? { ttl: keep } : {});
-      }
-      const dp: DelegationPoint = { zone, pending: [], addresses: [], nsTtl: Math.min(this.settings.maxTtl, ...referral.ns.records.map((x) => x.ttl)) };
-      for (const rec of referral.ns.records) {
-        const target = rec.data as Name;
-        const glue = referral.glue.filter((g) => nameEquals(g.name, target)).map((g) => ({ address: g.data as string, port: this.upstreamPort }));
-        const addrs = glue.length > 0 ? glue : this.cachedAddresses(target);
-        if (addrs.length > 0) dp.addresses.push(...addrs);
-        else dp.pending.push(target);
-      }
-      return dp;
-    }
-    return undefined;
-  }
-
-  /** Ask the servers of `dp` (reached by glue) for `target` A; an authoritative answer replaces the glue in the cache. */
-  private async refetchAddress(ctx: Ctx, target: Name, dp: DelegationPoint): Promise<void> {
-    const tried = new Set<string>();
-    for (let i = 0; i < dp.addresses.length; i++) {
-      const server = this.infra.select(dp.addresses, dp.zone, tried, this.random);
-      if (!server) return;
-      tried.add(formatEndpoint(server));
-      const r = await this.exchange(ctx, server, target, 'A', dp.zone, 'ns-address');
-      if (r.kind !== 'response') continue;
-      const chain = r.message.rcode === 'NOERROR' ? this.extractChain(r.message, target, 'A', dp.zone) : undefined;
-      const ok = chain?.final === true && r.message.flags.aa;
-      this.reportResponse(ctx, server, target, 'A', r.transport, r.message, r.size, r.rttMs, ok ? 'answer' : 'lame');
-      if (!ok) continue;
-      for (const set of chain!.rrsets) this.cache.storeRRset(set.rrset, set.signatures, set.trust, 'unchecked');
-      return;
-    }
-  }
-
-  /** Names of the nameservers of `dp` (its cached NS RRset, expired or not). */
-  private nsNames(dp: DelegationPoint): Name[] {
-    const ns = this.cache.getEntry(dp.zone, 'NS', { allowStale: true });
-    return ns ? ns.rrset.records.map((r) => r.data as Name) : [];
-  }
-
-  /**
-   * `nsAaaaFetchAfterFirstTry` (BIND adb.c dns_adb_createfind without DNS_ADBFIND_AVOIDFETCHES): from a cut's
-   * second address gathering on, look up the AAAA of each in-zone nameserver with no cached AAAA, from the root
-   * hints, unminimised, in the background (the fetch goes on with the addresses it has).
-   */
-  private startNsAaaaFetches(ctx: Ctx, dp: DelegationPoint, gatherings: number, depth: number): void {
-    if (!this.settings.nsAaaaFetchAfterFirstTry || gatherings < 2 || nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return;
-    for (const target of this.nsNames(dp)) {
-      if (!isSubdomain(target, dp.zone)) continue;
-      const key = canonicalName(target);
-      if (this.nsAaaaFetching.has(key) || (this.nsAaaaFailedUntil.get(key) ?? 0) > this.clock.now()) continue;
-      if (this.fromCache(ctx, target, 'AAAA', false, false, false)) continue;
-      this.nsAaaaFetching.add(key);
-      const fetch = (async () => {
-        // A fetch of its own in BIND (adb.c fetch_name → dns_resolver_createfetch): its own clock for
-        // resolver-query-timeout (resolutionTimeLimitMs), not the client query's, which may end first.
-        const own: Ctx = { ...ctx, startedAt: this.clock.now() };
-        const piece = await this.iterate(own, target, 'AAAA', depth + 1, 'ns-address', { dp: this.hintsDelegation(), minimise: false });
-        if (piece.kind === 'servfail') throw new Error(piece.reason ?? 'SERVFAIL');
-        this.storePiece(piece, target, 'AAAA');
-      })();
-      // Nobody waits for it; a failure only means no AAAA. "Don't pound on bad servers" (adb.c fetch_callback): a
-      // failed fetch — SERVFAIL, or resolver-query-timeout (LimitReached), as in the outage — is not started again for 10 s.
-      fetch.catch(() => this.nsAaaaFailedUntil.set(key, this.clock.now() + 10_000)).finally(() => this.nsAaaaFetching.delete(key));
-    }
-  }
-
-  /**
-   * `nsAaaaAfterTimeoutFromParent` (Knot Resolver selection.c select_transport, resolve.c zone_cut_check): after
-   * every address of `dp` has timed out in this query, or while all are held dead, resolve the AAAA of one nameserver
-   * of `dp` not tried yet in this query and not known, starting at the cut above `dp` when the name lies inside
-   * `dp`'s zone; addresses found join `dp`. False when no name was left to resolve.
-   */
-  private async nsAaaaFromParent(ctx: Ctx, dp: DelegationPoint, aaaaTried: Set<string>, depth: number, chosen?: Name): Promise<boolean> {
-    const open = this.nsNamesToResolve(ctx, dp, aaaaTried, depth);
-    if (open.length === 0) return false;
-    const target = chosen ?? open[this.random.int(open.length)]!;
-    const key = canonicalName(target);
-    aaaaTried.add(key);
-    const start = isSubdomain(target, dp.zone) ? this.delegationFor(dp.zone, 'DS') : this.delegationFor(target, 'AAAA');
-    ctx.inProgress.add(`${key}|AAAA`);
-    try {
-      const piece = await this.iterate(ctx, target, 'AAAA', depth + 1, 'ns-address', { dp: start, minimise: true });
-      if (piece.kind === 'servfail') return true;
-      this.storePiece(piece, target, 'AAAA');
-      for (const set of piece.rrsets) {
-        if (set.rrset.type !== 'AAAA') continue;
-        for (const rec of set.rrset.records) dp.addresses.push({ address: rec.data as string, port: this.upstreamPort });
-      }
-      return true;
-    } finally {
-      ctx.inProgress.delete(`${key}|AAAA`);
-    }
-  }
-
-  /** Nameserver names of `dp` whose AAAA `nsAaaaFromParent` may resolve: not tried in this query, not in progress, none cached. */
-  private nsNamesToResolve(ctx: Ctx, dp: DelegationPoint, aaaaTried: ReadonlySet<string>, depth: number): Name[] {
-    if (nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return [];
-    return this.nsNames(dp).filter((t) => {
-      const key = canonicalName(t);
-      return !aaaaTried.has(key) && !ctx.inProgress.has(`${key}|AAAA`) && !this.fromCache(ctx, t, 'AAAA', false, false, false);
-    });
-  }
-
-  /**
-   * `exploreResolvesNsNames`: the exploration draw for one choice at `dp` — undefined when the profile does not
-   * draw here (the infra's own draw then applies), `none` when it drew and did not explore (no second draw), else
-   * the address or nameserver name picked uniformly (Knot Resolver 5.6.0 lib/selection.c select_transport:
-   * kr_rand_coin(EPSILON_NOMIN, EPSILON_DENOM), then kr_rand_bytes % (choices_len + unresolved_len)). With no
-   * usable address there is no draw: the resolution of names when every address is held dead is its own rule.
-   */
-  private exploreChoice(
-    ctx: Ctx,
-    dp: DelegationPoint,
-    exclude: ReadonlySet<string>,
-    aaaaTried: ReadonlySet<string>,
-    depth: number,
-  ): { kind: 'none' } | { kind: 'address'; server: Endpoint } | { kind: 'name'; name: Name } | undefined {
-    if (!this.settings.exploreResolvesNsNames || this.settings.exploreProbability <= 0) return undefined;
-    const usable = dp.addresses.filter((a) => !exclude.has(formatEndpoint(a)) && !this.infra.isSkipped(a));
-    if (usable.length === 0) return undefined;
-    if (this.random.float() >= this.settings.exploreProbability) return { kind: 'none' };
-    const names = this.nsNamesToResolve(ctx, dp, aaaaTried, depth);
-    const i = this.random.int(names.length + usable.length);
-    return i < names.length ? { kind: 'name', name: names[i]! } : { kind: 'address', server: usable[i - names.length]! };
-  }
-
-  private hintsDelegation(): DelegationPoint {
-    return { zone: ROOT, pending: [], addresses: [...this.rootHints] };
-  }
-
-  private cachedAddresses(target: Name): Endpoint[] {
-    const out: Endpoint[] = [];
-    for (const t of this.settings.queryAaaaForNs ? (['A', 'AAAA'] as const) : (['A'] as const)) {
-      const e = this.cache.get(target, t);
-      if (e) for (const r of e.records) out.push({ address: r.data as string, port: this.upstreamPort });
-    }
-    return out;
-  }
-
-  /** Pick a server of the delegation, looking up NS addresses when none are left (glueless delegations). */
-  private async pickServer(ctx: Ctx, dp: DelegationPoint, tried: Set<string>, depth: number, drawn = false): Promise<Endpoint | undefined> {
-    for (;;) {
-      // `drawn`: the exploration draw for this choice was made already (exploreChoice).
-      const s = this.infra.select(dp.addresses, dp.zone, tried, this.random, !drawn);
-      if (s) return s;
-      if (dp.pending.length === 0) return undefined;
-      const i = this.random.int(dp.pending.length);
-      const target = dp.pending.splice(i, 1)[0]!;
-      // A nameserver inside the zone it serves with no glue can't be reached through that zone (RFC 1034 §4.2.1):
-      // noted, so that iterate() can ask the parent for its glue once nothing else is left.
-      if (isSubdomain(target, dp.zone) && !nameEquals(dp.zone, ROOT)) {
-        (dp.needGlue ??= []).push(target);
-        continue;
-      }
-      if (depth + 1 > this.settings.maxDepth) continue;
-      if (ctx.inProgress.has(`${canonicalName(target)}|A`)) continue;
-      const r = await this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' });
-      for (const s2 of r.answer) {
-        if (s2.rrset.type !== 'A' && s2.rrset.type !== 'AAAA') continue;
-        for (const rec of s2.rrset.records) dp.addresses.push({ address: rec.data as string, port: this.upstreamPort });
-      }
-    }
-  }
 
   private minimisedName(name: Name, known: number, steps: number): Name {
     const total = labelCount(name);
@@ -850,7 +261,7 @@ export class ResolverEngine {
    * (nameserver address lookups that BIND starts at the root hints and Knot Resolver at the parent's cut).
    */
   private async iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, start?: { dp: DelegationPoint; minimise: boolean }): Promise<Piece> {
-    let dp = start?.dp ?? this.delegationFor(name, qtype);
+    let dp = start?.dp ?? this.select.delegationFor(name, qtype);
     // `tried`: servers that failed for good in this iteration (lame, error rcode);
     // `waited`: servers that timed out this round — retried in later rounds (retransmission).
     let tried = new Set<string>();
@@ -874,15 +285,7 @@ export class ResolverEngine {
     let probed = false;
     const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
     for (;;) {
-      // staleTimerAtStepsOnly (kresd serve_stale.lua produce()): each step of the client's own question — not of a
-      // sub-query (depth > 0) — looks whether the timer has run out; if so, and stale data exists, that is the answer.
-      const atStep = ctx.staleAtSteps;
-      if (atStep && depth === 0 && step++ > 0 && this.clock.now() - ctx.startedAt > atStep.afterMs) {
-        // kresd's qr_task_step ends the request at its limits before any layer runs: no stale data then.
-        this.checkLimits(ctx);
-        const stale = this.staleNow(ctx, atStep.qname, atStep.qtype, `no answer ${atStep.afterMs} ms after the client query, at the resolution's next step (serve_stale.lua)`);
-        if (stale) throw new StaleAtStep(stale);
-      }
+      this.stale.atStep(ctx, depth, step++ > 0);
       let sname = name;
       let sqtype = qtype;
       let probe = false;
@@ -904,66 +307,37 @@ export class ResolverEngine {
       // exploreResolvesNsNames (Knot select_transport "EXPLORE"): one draw per choice, uniform over the usable
       // addresses and the nameserver names still to resolve; a name drawn is resolved from the parent's cut.
       const excluded = new Set([...tried, ...waited]);
-      const explored = this.exploreChoice(ctx, dp, excluded, aaaaTried, depth);
+      const explored = this.select.exploreChoice(dp, excluded, () => this.nsFetch.nsNamesToResolve(ctx, dp, aaaaTried, depth));
       if (explored?.kind === 'name') {
-        await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth, explored.name);
+        await this.nsFetch.nsAaaaFromParent(ctx, dp, aaaaTried, depth, explored.name);
         continue;
       }
-      let server = explored?.kind === 'address' ? explored.server : await this.pickServer(ctx, dp, excluded, depth, explored !== undefined);
+      let server = explored?.kind === 'address' ? explored.server : await this.select.pickServer(ctx, dp, excluded, depth, explored !== undefined);
       // No new round once resolutionTimeLimitMs is up (BIND resolver.c rctx_timedout: "stopped trying to make fetch happen").
-      if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && this.timeLeftMs(ctx) > 0) {
+      if (!server && waited.size > 0 && rounds < this.settings.maxTriesPerServer - 1 && timeLeftMs(this.settings, this.clock, ctx) > 0) {
         rounds++;
-        this.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
+        this.nsFetch.startNsAaaaFetches(ctx, dp, ++gatherings, depth);
         waited = new Set();
-        server = await this.pickServer(ctx, dp, tried, depth);
+        server = await this.select.pickServer(ctx, dp, tried, depth);
       }
       // Knot's select_transport with no usable address ("EXPLORE" when choices_len == 0): every address it knows is
       // held dead (isSkipped), so it resolves a nameserver name it has not tried in this query — one per step —
       // before it gives up (NO_NS_FOUND). Measured (retrying-clients, real 5.6.0): requests arriving while both
       // servers were dead asked tld-com 3–5 times each ("choosing from addresses: 0 v4 + 0 v6").
       if (!server && this.settings.nsAaaaAfterTimeoutFromParent && dp.addresses.some((a) => this.infra.isSkipped(a))) {
-        if (await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth)) continue;
+        if (await this.nsFetch.nsAaaaFromParent(ctx, dp, aaaaTried, depth)) continue;
       }
       if (!server && !askedParent && !nameEquals(dp.zone, ROOT)) {
-        // Nothing left at this delegation. Two reasons to ask the parent's servers for it again:
-        // in-zone nameservers whose address has expired (the referral carries their glue), and —
-        // where the profile does so — a delegation whose every server answered lame.
-        const glueless = dp.needGlue ?? [];
-        const allLame = this.settings.parentNsFallback && tried.size > 0 && waited.size === 0 && dp.addresses.every((a) => tried.has(formatEndpoint(a)));
-        // Every server skipped as down (infraBlacklistRtoMs): Unbound's processLastResort asks the parent for the
-        // delegation once, and keeps the parent's NS (iter_store_parentside_NS) so that later queries find it in the
-        // cache instead of asking again (iter_lookup_parent_NS_from_cache) while it lasts.
-        const allDown =
-          this.settings.parentNsFallback &&
-          this.settings.infraBlacklistRtoMs > 0 &&
-          !allLame &&
-          dp.addresses.length > 0 &&
-          dp.addresses.some((a) => this.infra.isSkipped(a)) &&
-          dp.addresses.every((a) => tried.has(formatEndpoint(a)) || this.infra.isSkipped(a)) &&
-          (this.parentSideNs.get(canonicalName(dp.zone)) ?? 0) <= this.clock.now();
-        if (glueless.length > 0 || allLame || allDown) {
-          askedParent = true;
-          const fresh = await this.parentReferral(ctx, dp.zone, name, qtype, depth, purpose, allLame);
-          if (fresh && allDown && fresh.nsTtl !== undefined) this.parentSideNs.set(canonicalName(dp.zone), this.clock.now() + fresh.nsTtl * 1000);
-          if (fresh && glueless.length > 0 && this.settings.nsAddressLoopServfail) {
-            // BIND's ADB resolves an expired in-zone nameserver address as a fetch of its own, starting
-            // at the parent (resolver.c findname, DNS_ADBFIND_STARTATZONE): the glue only reaches the
-            // server, and the server's authoritative A (with its own TTL) is what stays in the cache.
-            for (const target of glueless) await this.refetchAddress(ctx, target, fresh);
-            // A fetch that IS that address waits on its own result: "loop detected" (resolver.c
-            // findname/waiting_for) and the client gets SERVFAIL; the next query finds the address.
-            if ((qtype === 'A' || qtype === 'AAAA') && glueless.some((g) => nameEquals(g, name))) {
-              return fail(Ede.OTHER, `loop detected resolving ${name}/${qtype}: the only way into ${dp.zone} is this address, which had expired`);
-            }
-          }
-          if (fresh) {
-            dp = fresh;
-            tried = new Set();
-            waited = new Set();
-            rounds = 0;
-            sentHere = 0;
-            continue;
-          }
+        const asked = await this.nsFetch.askParent(ctx, dp, name, qtype, depth, purpose, tried, waited);
+        if (asked) askedParent = true;
+        if (asked?.loop !== undefined) return fail(Ede.OTHER, asked.loop);
+        if (asked?.fresh) {
+          dp = asked.fresh;
+          tried = new Set();
+          waited = new Set();
+          rounds = 0;
+          sentHere = 0;
+          continue;
         }
       }
       if (!server) return fail(Ede.NO_REACHABLE_AUTHORITY, `no usable server left for ${dp.zone}`);
@@ -976,34 +350,32 @@ export class ResolverEngine {
         // Knot's select_transport resolves a name only when the address it would choose has failed in this query:
         // after every address of the cut has (an untried one has no error_count and is chosen first).
         const everyFailed = dp.addresses.every((a) => failedHere.has(formatEndpoint(a)) || tried.has(formatEndpoint(a)));
-        if (this.settings.nsAaaaAfterTimeoutFromParent && everyFailed) await this.nsAaaaFromParent(ctx, dp, aaaaTried, depth);
+        if (this.settings.nsAaaaAfterTimeoutFromParent && everyFailed) await this.nsFetch.nsAaaaFromParent(ctx, dp, aaaaTried, depth);
         continue;
       }
       const resp = r.message;
       const report = (cls: ResponseClass) => this.reportResponse(ctx, server, sname, sqtype, r.transport, resp, r.size, r.rttMs, cls);
       if (probe) probed = true;
-      if (resp.rcode === 'NXDOMAIN') {
+      const reply = classifyReply(this.settings, resp, sname, sqtype, dp.zone);
+      if (reply.kind === 'nxdomain') {
+        report('nxdomain');
+        // Relaxed minimisation (RFC 9156 §2.3): an NXDOMAIN for a shorter name is not trusted
+        // blindly (broken servers answer NXDOMAIN for empty non-terminals); ask the full name.
         if (intermediate) {
-          // Relaxed minimisation (RFC 9156 §2.3): an NXDOMAIN for a shorter name is not trusted
-          // blindly (broken servers answer NXDOMAIN for empty non-terminals); ask the full name.
-          report('nxdomain');
           minimise = false;
           continue;
         }
-        report('nxdomain');
-        const chain = this.extractChain(resp, sname, sqtype, dp.zone);
-        return this.negativePiece('nxdomain', resp, chain, dp.zone, name);
+        return negativePiece(this.cache, 'nxdomain', resp, reply.chain, dp.zone, name);
       }
-      if (resp.rcode !== 'NOERROR') {
+      if (reply.kind === 'error-rcode') {
         report('error-rcode');
-        // REFUSED, SERVFAIL, NOTIMP…: this server is lame for the zone (RFC 4697 §2.1–2.3).
         this.infra.markLame(server, dp.zone);
         tried.add(formatEndpoint(server));
         if (intermediate) minimise = false;
         continue;
       }
-      const chain = this.extractChain(resp, sname, sqtype, dp.zone);
-      if (chain.rrsets.length > 0) {
+      if (reply.kind === 'answer' || reply.kind === 'cname' || reply.kind === 'cname-nodata') {
+        const chain = reply.chain;
         if (intermediate) {
           // The minimised name exists; a CNAME there means the full name is looked up as is.
           report('answer');
@@ -1012,41 +384,21 @@ export class ResolverEngine {
           if (chain.rrsets.some((s) => s.rrset.type === 'CNAME' || s.rrset.type === 'DNAME')) minimise = false;
           continue;
         }
-        if (chain.final) {
-          report('answer');
-          return { kind: 'answer', rrsets: chain.rrsets, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone), ...this.answerApexNs(resp, dp.zone) };
-        }
-        // The chain leaves this server's bailiwick or ends: NXDOMAIN/NODATA at the target is possible in the same response.
-        if (resp.authority.some((r2) => r2.type === 'SOA') && chain.next !== undefined && isSubdomain(chain.next, dp.zone) && resp.answer.length > 0) {
-          report('cname');
-          return this.negativePiece('nodata', resp, chain, dp.zone, name);
-        }
-        report('cname');
-        return { kind: 'cname', rrsets: chain.rrsets, next: chain.next!, zone: dp.zone, security: 'unchecked', fromCache: false, ...this.wildcardProof(resp, dp.zone), ...this.answerApexNs(resp, dp.zone) };
+        report(reply.kind === 'answer' ? 'answer' : 'cname');
+        if (reply.kind === 'cname-nodata') return negativePiece(this.cache, 'nodata', resp, chain, dp.zone, name);
+        const extra = { ...wildcardProof(resp, dp.zone), ...answerApexNs(this.settings, resp, dp.zone) };
+        if (reply.kind === 'answer') return { kind: 'answer', rrsets: chain.rrsets, zone: dp.zone, security: 'unchecked', fromCache: false, ...extra };
+        return { kind: 'cname', rrsets: chain.rrsets, next: chain.next!, zone: dp.zone, security: 'unchecked', fromCache: false, ...extra };
       }
-      const referral = this.extractReferral(resp, sname, dp.zone);
-      if (referral === 'lame') {
-        report('lame');
-        this.infra.markLame(server, dp.zone);
-        tried.add(formatEndpoint(server));
-        continue;
-      }
-      if (referral) {
+      if (reply.kind === 'referral') {
+        const referral = reply.referral;
         report('referral');
         if (++referrals > this.settings.maxReferrals) return fail(Ede.OTHER, `more than ${this.settings.maxReferrals} referrals`);
-        this.cacheReferral(referral, dp.zone);
-        if (this.settings.referralNoDsOverridesCachedDs) await this.insecureFromReferral(ctx, referral, dp.zone, depth);
-        dp = this.delegationFor(name, qtype);
-        if (!nameEquals(dp.zone, referral.zone)) {
-          // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
-          dp = { zone: referral.zone, pending: [], addresses: [] };
-          for (const r2 of referral.ns.records) {
-            const target = r2.data as Name;
-            const addrs = referral.glue.filter((g) => nameEquals(g.name, target)).map((g) => ({ address: g.data as string, port: this.upstreamPort }));
-            if (addrs.length) dp.addresses.push(...addrs);
-            else dp.pending.push(target);
-          }
-        }
+        this.select.storeReferral(referral, dp.zone, this.validator.validating);
+        if (this.settings.referralNoDsOverridesCachedDs) await this.validator.insecureFromReferral(ctx, referral, dp.zone, depth);
+        dp = this.select.delegationFor(name, qtype);
+        // Cache refused the NS set (lower credibility than what we hold): use the referral directly.
+        if (!nameEquals(dp.zone, referral.zone)) dp = this.select.referralDelegation(referral);
         tried = new Set();
         waited = new Set();
         rounds = 0;
@@ -1055,45 +407,22 @@ export class ResolverEngine {
         // BIND: a referral the fetch followed itself resets fctx->restarts (rctx_referral); a cut reached through a
         // minimisation step does not (resume_qmin goes on with the same fctx).
         gatherings = intermediate ? gatherings + 1 : 1;
-        this.startNsAaaaFetches(ctx, dp, gatherings, depth);
+        this.nsFetch.startNsAaaaFetches(ctx, dp, gatherings, depth);
         continue;
       }
-      // NOERROR, no answer, no referral: NODATA if authoritative.
-      const hasSoa = resp.authority.some((r2) => r2.type === 'SOA' && isSubdomain(r2.name, dp.zone) && isSubdomain(sname, r2.name));
-      if (resp.flags.aa || hasSoa) {
+      if (reply.kind === 'nodata') {
+        report('nodata');
         if (intermediate) {
-          report('nodata');
           known = labelCount(sname);
           steps++;
           continue;
         }
-        report('nodata');
-        return this.negativePiece('nodata', resp, { rrsets: [], next: name }, dp.zone, name);
+        return negativePiece(this.cache, 'nodata', resp, { rrsets: [], next: name }, dp.zone, name);
       }
       report('lame');
       this.infra.markLame(server, dp.zone);
       tried.add(formatEndpoint(server));
     }
-  }
-
-  /** Time left before `resolutionTimeLimitMs` ends this resolution, ms (Infinity without a limit). */
-  private timeLeftMs(ctx: Ctx): number {
-    const limitMs = this.settings.resolutionTimeLimitMs;
-    return limitMs > 0 ? ctx.startedAt + limitMs - this.clock.now() : Infinity;
-  }
-
-  /**
-   * `fetchRetryIntervalMs` (BIND 9.18 lib/dns/resolver.c fctx_setretryinterval, fctx_query): the retry interval,
-   * doubled for each address gathering past `fetchNonBackoffTries` (at most 6 times), at least the server's
-   * smoothed RTT plus a fudge of 50/100/200 ms (plus 1 s over TCP), at most `maxRtoMs` (MAX_SINGLE_QUERY_TIMEOUT).
-   * The caller also stops it at the fetch's time left (`resolutionTimeLimitMs`).
-   */
-  private fetchRetryInterval(server: Endpoint, gathering: number, tcp: boolean): number {
-    const s = this.settings;
-    const shift = Math.min(6, Math.max(0, gathering - s.fetchNonBackoffTries));
-    const srtt = (this.infra.info(server).srtt ?? 0) + (tcp ? 1000 : 0);
-    const expected = srtt + (srtt < 50 ? 50 : srtt < 100 ? 100 : 200);
-    return Math.min(s.maxRtoMs, Math.max(s.fetchRetryIntervalMs * 2 ** shift, expected));
   }
 
   private reportResponse(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, transport: Transport, resp: Message, size: number, rttMs: number, cls: ResponseClass): void {
@@ -1128,29 +457,17 @@ export class ResolverEngine {
     purpose: UpstreamPurpose,
     /** The fetch's address gathering this query belongs to (BIND's fctx->restarts; `fetchRetryIntervalMs`). */
     gathering = 1,
-  ): Promise<{ kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number } | { kind: 'failed'; sends: number }> {
+  ): Promise<ExchangeResult> {
     const info = this.infra.info(server);
     let edns = info.edns !== 'noedns';
-    // Knot Resolver (tcpAfterUdpTimeouts, tcpWhenTimeoutOverMs): TCP from the start after enough UDP timeouts for
-    // this question, or when the server's retransmission timeout has grown past a threshold.
     const questionKey = `${canonicalName(qname)}|${qtype}`;
     const timeoutKey = `${formatEndpoint(server)}|${questionKey}`;
     const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
-    let tcp =
-      (this.settings.tcpAfterTruncationSticks && ctx.truncated?.has(questionKey) === true) ||
-      (udpTimeoutLimit > 0 && (ctx.udpTimeouts.get(timeoutKey) ?? 0) >= udpTimeoutLimit) ||
-      (this.settings.tcpWhenTimeoutOverMs > 0 && this.infra.timeoutFor(server) > this.settings.tcpWhenTimeoutOverMs);
+    let tcp = this.select.startsOverTcp(ctx, server, questionKey, timeoutKey);
     let sends = 0;
     let triedWithoutEdns = false;
-    let udpPayloadSize = this.settings.ednsBufferSize;
+    let udpPayloadSize = this.select.firstPayloadSize(ctx, info, edns && !tcp, timeoutKey);
     const fragmentFallback = this.settings.ednsFragmentFallbackSize;
-    // ednsTimeoutLargestSeen (BIND resolver.c resquery_send, triededns count 1): the next query of this fetch to a
-    // server whose first query timed out advertises the largest UDP answer seen from that server; later ones the
-    // configured size again.
-    const seen = info.largestUdpResponse;
-    if (this.settings.ednsTimeoutLargestSeen && edns && !tcp && ctx.udpTimeouts.get(timeoutKey) === 1 && seen !== undefined && seen < udpPayloadSize) {
-      udpPayloadSize = Math.max(512, seen);
-    }
     /** The ednsFragmentFallbackSize retry was made (once per exchange: Unbound's serviced query goes back to plain EDNS after it). */
     let fragmentRetried = false;
     // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
@@ -1158,24 +475,17 @@ export class ResolverEngine {
     for (let attempt = 0; attempt < 4; attempt++) {
       if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
       // resolutionTimeLimitMs (BIND resolver-query-timeout): no query once the time is up, and no wait past it.
-      const leftMs = this.checkLimits(ctx);
+      const leftMs = checkLimits(this.settings, this.clock, ctx);
       ctx.sent++;
       sends++;
       if (tcp) ctx.tcp++;
       const transport: Transport = tcp ? 'tcp' : 'udp';
-      const dnssecOk = edns && this.validating;
+      const dnssecOk = edns && this.validator.validating;
       this.infra.beforeSend(server);
       this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
       // The server's timeout as selection chose it (Knot Resolver's transport->timeout decides the dead state).
       const selectedTimeoutMs = this.infra.timeoutFor(server);
-      const usedTimeoutMs =
-        this.settings.fixedUpstreamTimeoutMs > 0
-          ? this.settings.fixedUpstreamTimeoutMs
-          : this.settings.fetchRetryIntervalMs > 0
-            ? this.fetchRetryInterval(server, gathering, tcp)
-            : tcp
-              ? Math.max(selectedTimeoutMs, 2000)
-              : selectedTimeoutMs;
+      const usedTimeoutMs = this.select.queryTimeoutMs(server, selectedTimeoutMs, gathering, tcp);
       const r = await this.upstream.send({
         server,
         qname,
@@ -1183,7 +493,7 @@ export class ResolverEngine {
         edns,
         udpPayloadSize,
         do: dnssecOk,
-        cd: this.validating,
+        cd: this.validator.validating,
         tcp,
         // resolutionTimeLimitMs: the last wait ends when the client query's time is up.
         // tcpWaitsForResolutionLimit (kresd): a TCP query waits until the client query's time is up.
@@ -1256,565 +566,20 @@ export class ResolverEngine {
     return { kind: 'failed', sends };
   }
 
-  /**
-   * The limits of one client query's resolution: resolutionTimeLimitMs and maxTimeoutsPerClientQuery throw
-   * LimitReached; returns the ms left before the time limit (Infinity without one).
-   */
-  private checkLimits(ctx: Ctx): number {
-    const leftMs = this.timeLeftMs(ctx);
-    if (leftMs <= 0) throw new LimitReached(`no answer within ${this.settings.resolutionTimeLimitMs} ms of the client query`);
-    const maxTimeouts = this.settings.maxTimeoutsPerClientQuery;
-    if (maxTimeouts > 0 && ctx.timeouts >= maxTimeouts) throw new LimitReached(`${ctx.timeouts} upstream timeouts for one client query`);
-    return leftMs;
-  }
-
-  /**
-   * Follow the answer section from `sname`: CNAMEs, DNAMEs (RFC 6672 §3.1,
-   * synthesising the CNAME ourselves) and the final RRset — only records
-   * inside the server's bailiwick (RFC 2181 §5.4.1: out-of-zone data in an
-   * answer is not trusted; the chain is continued by a new query instead).
-   */
-  private extractChain(resp: Message, sname: Name, sqtype: RRTypeName, zone: Name): { rrsets: SignedRRset[]; final: boolean; next?: Name } {
-    const sets = groupRRsets(nonSig(resp.answer));
-    const trust = resp.flags.aa ? Trust.AuthAnswer : Trust.NonAuthAnswer;
-    const out: SignedRRset[] = [];
-    let cur = sname;
-    const seen = new Set<string>();
-    for (let i = 0; i <= this.settings.maxRestarts + 1; i++) {
-      if (seen.has(canonicalName(cur))) break;
-      seen.add(canonicalName(cur));
-      if (!isSubdomain(cur, zone)) return { rrsets: out, final: false, next: cur };
-      const exact = sets.find((s) => nameEquals(s.name, cur) && s.type === sqtype);
-      if (exact) {
-        out.push({ rrset: exact, signatures: sigsFor(resp.answer, exact.name, exact.type), security: 'unchecked', trust });
-        return { rrsets: out, final: true };
-      }
-      // A DNAME above `cur` wins over any CNAME the server synthesised (that CNAME is unsigned, RFC 6672 §5.3.1).
-      const dname = sets.find((s) => s.type === 'DNAME' && isSubdomain(cur, s.name) && !nameEquals(cur, s.name) && isSubdomain(s.name, zone));
-      if (sqtype !== 'CNAME' && !dname) {
-        const cname = sets.find((s) => nameEquals(s.name, cur) && s.type === 'CNAME');
-        if (cname) {
-          out.push({ rrset: { ...cname, records: cname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, cname.name, 'CNAME'), security: 'unchecked', trust });
-          cur = cname.records[0]!.data as Name;
-          continue;
-        }
-      }
-      if (dname && sqtype !== 'DNAME') {
-        const target = dname.records[0]!.data as Name;
-        const ownerLabels = labelCount(dname.name);
-        const prefix = labels(cur).slice(0, labelCount(cur) - ownerLabels);
-        const synthesizedTarget = nameEquals(target, ROOT) ? prefix.join('.') : [...prefix, target].join('.');
-        if (wireLength(synthesizedTarget) > 255) return { rrsets: out, final: false }; // RFC 6672 §2.2: YXDOMAIN case
-        out.push({ rrset: { ...dname, records: dname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, dname.name, 'DNAME'), security: 'unchecked', trust });
-        const cnameRR = { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, data: synthesizedTarget } as RR;
-        out.push({ rrset: { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, records: [cnameRR] }, signatures: [], security: 'unchecked', synthesized: true, trust });
-        cur = synthesizedTarget;
-        continue;
-      }
-      break;
-    }
-    return out.length > 0 ? { rrsets: out, final: false, next: cur } : { rrsets: [], final: false };
-  }
-
-  /** settings.nsFromAnswerAuthority: the NS RRset at the zone apex in an authoritative answer's authority section. */
-  private answerApexNs(resp: Message, zone: Name): { apexNs?: SignedRRset } {
-    if (!this.settings.nsFromAnswerAuthority || !resp.flags.aa) return {};
-    const ns = groupRRsets(resp.authority.filter((r) => r.type === 'NS' && nameEquals(r.name, zone)))[0];
-    if (!ns) return {};
-    return { apexNs: { rrset: ns, signatures: sigsFor(resp.authority, ns.name, 'NS'), security: 'unchecked', trust: Trust.AuthAuthority } };
-  }
-
-  /**
-   * Cache the apex NS of an answer with its validation state (Knot Resolver validates the authority section
-   * with the answer and stashes it: lib/layer/validate.c validate_records, lib/cache/api.c cache_stash).
-   * A signed zone's NS that does not verify is bogus and not kept.
-   */
-  private async storeApexNs(ctx: Ctx, ns: SignedRRset, validate: boolean, depth: number): Promise<void> {
-    let security: CacheSecurity = 'unchecked';
-    let rrset = ns.rrset;
-    if (validate) {
-      const keys = await this.securityFor(ctx, rrset.name, depth);
-      if (keys.status === 'bogus') return;
-      if (keys.status === 'insecure') security = 'insecure';
-      else {
-        const v = verifyRRset(rrset, ns.signatures, keys.keys, keys.zone, this.nowSeconds());
-        if (v.status !== 'secure') return;
-        if (v.ttl !== undefined) rrset = { ...rrset, ttl: Math.min(rrset.ttl, v.ttl) };
-        security = 'secure';
-      }
-    }
-    this.cache.storeRRset(rrset, ns.signatures, Trust.AuthAuthority, security);
-  }
-
-  /** NSEC/NSEC3 and their signatures from the authority section (wildcard expansion proofs, RFC 4035 §3.1.3.3). */
-  private wildcardProof(resp: Message, zone: Name): { authority: RR[] } {
-    return {
-      authority: resp.authority.filter((r) => (r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))) && isSubdomain(r.name, zone)),
-    };
-  }
-
-  private negativePiece(kind: 'nxdomain' | 'nodata', resp: Message, chain: { rrsets: SignedRRset[]; next?: Name }, zone: Name, qname: Name): Piece {
-    const target = chain.next ?? qname;
-    // The SOA must be in bailiwick and an ancestor of the name denied (RFC 2308 §2.1, RFC 2181 §5.4.1).
-    const soa = resp.authority.find((r) => r.type === 'SOA' && isSubdomain(r.name, zone) && isSubdomain(target, r.name));
-    const negZone = soa ? soa.name : zone;
-    const authority = resp.authority.filter((r) => {
-      if (!isSubdomain(r.name, negZone)) return false;
-      if (r.type === 'SOA') return soa !== undefined && nameEquals(r.name, soa.name);
-      if (r.type === 'NSEC' || r.type === 'NSEC3') return true;
-      if (r.type === 'RRSIG') return ['SOA', 'NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered);
-      return false;
-    });
-    const piece: Piece = {
-      kind,
-      rrsets: chain.rrsets,
-      authority,
-      zone: negZone,
-      security: 'unchecked',
-      fromCache: false,
-      next: target,
-      negativeTtl: this.cache.negativeTtl(soa),
-    };
-    return piece;
-  }
-
-  /** A downward referral from `zone` towards `sname`, 'lame' for an upward/sideways one, or undefined. */
-  private extractReferral(resp: Message, sname: Name, zone: Name): { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] } | 'lame' | undefined {
-    if (resp.answer.length > 0) return undefined;
-    const nsSets = groupRRsets(resp.authority.filter((r) => r.type === 'NS'));
-    if (nsSets.length === 0) return undefined;
-    const down = nsSets.filter((s) => isSubdomain(s.name, zone) && !nameEquals(s.name, zone) && isSubdomain(sname, s.name));
-    if (down.length === 0) {
-      // NS at or above the zone we asked, or for another branch: a lame/upward referral (RFC 4697 §2.5).
-      if (resp.flags.aa && nsSets.every((s) => nameEquals(s.name, zone))) return undefined;
-      return 'lame';
-    }
-    const ns = down.sort((a, b) => labelCount(b.name) - labelCount(a.name))[0]!;
-    const targets = new Set(ns.records.map((r) => canonicalName(r.data as Name)));
-    // harden-glue: only addresses inside the delegating zone's authority are believed.
-    const glue = resp.additional.filter(
-      (r) => (r.type === 'A' || r.type === 'AAAA') && targets.has(canonicalName(r.name)) && (!this.settings.hardenGlue || isSubdomain(r.name, zone)),
-    );
-    const dsRecords = resp.authority.filter((r) => r.type === 'DS' && nameEquals(r.name, ns.name));
-    const out: { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] } = {
-      zone: ns.name,
-      ns,
-      glue,
-      proof: resp.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))),
-    };
-    if (dsRecords.length > 0) {
-      const ds = groupRRsets(dsRecords)[0]!;
-      out.ds = { rrset: ds, signatures: sigsFor(resp.authority, ns.name, 'DS'), security: 'unchecked', trust: Trust.NonAuthAuthority };
-    }
-    return out;
-  }
-
-  private cacheReferral(referral: { zone: Name; ns: RRset; glue: RR[]; ds?: SignedRRset; proof: RR[] }, parentZone: Name): void {
-    this.cache.storeRRset(referral.ns, [], Trust.NonAuthAuthority, 'unchecked');
-    for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
-    if (referral.ds) this.cache.storeRRset(referral.ds.rrset, referral.ds.signatures, Trust.NonAuthAuthority, 'unchecked');
-    else if (referral.proof.length > 0 && this.validating) {
-      // An unsigned delegation's NSEC/NSEC3 proof of "no DS" (RFC 4035 §3.1.4.1): kept like a NODATA for DS.
-      const ttl = Math.min(this.settings.maxNegativeTtl, ...referral.proof.map((r) => r.ttl));
-      this.cache.storeNegative({ kind: 'nodata', qname: referral.zone, qtype: 'DS', zone: parentZone, authority: referral.proof, security: 'unchecked' }, ttl);
-    }
-  }
-
-  /**
-   * settings.referralNoDsOverridesCachedDs: the referral proves with the parent's keys (fetched again if their
-   * cache entry expired) that the child has no DS → the child is insecure from now on; a DS cached earlier is
-   * dropped (Knot Resolver 5.6 lib/layer/validate.c update_delegation: DNSSEC_NODS, the NS ranked
-   * KR_RANK_INSECURE; PowerDNS 4.8 syncres.cc processRecords "got negative indication of DS record").
-   * A proof that does not validate changes nothing.
-   */
-  private async insecureFromReferral(ctx: Ctx, referral: { zone: Name; ds?: SignedRRset; proof: RR[] }, parentZone: Name, depth: number): Promise<void> {
-    if (!this.validating || referral.ds || referral.proof.length === 0) return;
-    const keys = await this.securityFor(ctx, parentZone, depth);
-    if (keys.status !== 'secure' || !nameEquals(keys.zone, parentZone)) return;
-    if (this.verifyAuthority(referral.proof, keys).status !== 'secure') return;
-    const records = referral.proof.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
-    if (this.delegationBits(referral.zone, keys.zone, records) === 'not-a-cut') return;
-    const v = verifyDenial('no-ds', { qname: referral.zone, qtype: 'DS', zone: keys.zone }, records);
-    if (v.status !== 'secure' && v.status !== 'insecure' && !(v.optOut ?? false)) return;
-    const ttl = Math.min(this.settings.maxNegativeTtl, ...records.map((r) => r.ttl));
-    this.cache.deleteRRset(referral.zone, 'DS');
-    this.cache.storeNegative({ kind: 'nodata', qname: referral.zone, qtype: 'DS', zone: parentZone, authority: referral.proof, security: 'secure' }, ttl);
-    this.keyEntry(referral.zone, 'insecure', [], `insecure delegation (referral): ${v.reason}`, ttl);
-  }
-
-  // ---------------------------------------------------------------------------
-  // DNSSEC
-
-  /** Raw (unvalidated) lookup used by the validator for DS and DNSKEY. */
-  private rawLookup(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose) {
-    return this.lookup(ctx, name, qtype, { rd: true, depth: depth + 1, raw: true, purpose });
-  }
-
-  private anchorFor(name: Name): { zone: Name; records: RR[] } | undefined {
-    let best: Name | undefined;
-    for (const a of this.anchors) {
-      if (isSubdomain(name, a.name) && (best === undefined || labelCount(a.name) > labelCount(best))) best = a.name;
-    }
-    if (best === undefined) return undefined;
-    return { zone: best, records: this.anchors.filter((a) => nameEquals(a.name, best!)) };
-  }
-
-  private keyEntry(zone: Name, status: KeyEntry['status'], keys: RR[], reason: string, ttlSeconds: number, ede?: number): KeyEntry {
-    const ttl = status === 'bogus' ? Math.min(ttlSeconds, this.settings.bogusTtl) : ttlSeconds;
-    const e: KeyEntry = { zone, status, keys, reason, expiresAt: Math.floor(this.clock.now() / 1000) * 1000 + Math.max(0, ttl) * 1000 }; // whole seconds, as the cache (cache.ts now())
-    if (ede !== undefined) e.ede = ede;
-    this.cache.storeKeys(e);
-    return e;
-  }
-
-  /** Fetch and authenticate the DNSKEY RRset of `zone` against DS/anchor records (RFC 4035 §5.2). */
-  private async fetchKeys(ctx: Ctx, zone: Name, anchors: RR[], anchorsTtl: number, depth: number): Promise<KeyEntry> {
-    const r = await this.rawLookup(ctx, zone, 'DNSKEY', depth, 'dnskey');
-    const set = r.answer.find((s) => s.rrset.type === 'DNSKEY' && nameEquals(s.rrset.name, zone));
-    if (r.rcode !== 'NOERROR' || !set) {
-      return this.keyEntry(zone, 'bogus', [], `no DNSKEY RRset for ${zone} (${r.rcode}) although the parent has DS`, this.settings.bogusTtl, Ede.DNSKEY_MISSING);
-    }
-    const v = verifyDnskeys(set.rrset, set.signatures, anchors, this.nowSeconds());
-    if (v.status === 'secure') {
-      this.cache.storeRRset(set.rrset, set.signatures, Trust.AuthAnswer, 'secure', { ttl: set.rrset.ttl });
-      return this.keyEntry(zone, 'secure', set.rrset.records, v.reason, Math.min(this.cache.clampTtl(set.rrset.ttl), anchorsTtl));
-    }
-    if (v.status === 'insecure') return this.keyEntry(zone, 'insecure', [], v.reason, Math.min(set.rrset.ttl, anchorsTtl));
-    return this.keyEntry(zone, 'bogus', [], v.reason, this.settings.bogusTtl, v.ede ?? Ede.DNSSEC_BOGUS);
-  }
-
-  /**
-   * Security of the zone `target` (the signer of some data, or the zone whose
-   * servers gave unsigned data): walk down from the closest trust anchor one
-   * label at a time, DS then DNSKEY at each zone cut (RFC 4035 §5.1–5.2),
-   * until `target` is reached, an insecure delegation is proven, or
-   * something fails. Results are kept per zone until the DS/DNSKEY TTLs run out.
-   */
-  private async securityFor(ctx: Ctx, target: Name, depth: number): Promise<KeyEntry> {
-    const anchor = this.anchorFor(target);
-    if (!anchor) return { zone: target, status: 'insecure', keys: [], reason: `no trust anchor above ${target}`, expiresAt: Infinity };
-    let cur = this.cache.getKeys(anchor.zone) ?? (await this.fetchKeys(ctx, anchor.zone, anchor.records, this.settings.maxTtl, depth));
-    let at = anchor.zone;
-    while (cur.status === 'secure' && !nameEquals(at, target)) {
-      const next = ancestorWithLabels(target, labelCount(at) + 1);
-      at = next;
-      const known = this.cache.getKeys(next);
-      if (known) {
-        cur = known;
-        continue;
-      }
-      const ds = await this.rawLookup(ctx, next, 'DS', depth, 'ds');
-      const dsSet = ds.answer.find((s) => s.rrset.type === 'DS' && nameEquals(s.rrset.name, next));
-      if (ds.rcode === 'NOERROR' && dsSet) {
-        const v = verifyRRset(dsSet.rrset, dsSet.signatures, cur.keys, cur.zone, this.nowSeconds());
-        if (v.status !== 'secure') {
-          cur = this.keyEntry(next, 'bogus', [], `DS for ${next}: ${v.reason}`, this.settings.bogusTtl, v.ede ?? Ede.DNSSEC_BOGUS);
-          break;
-        }
-        // Mark it validated without extending its life: a cached DS keeps its original expiry.
-        this.cache.storeRRset(dsSet.rrset, dsSet.signatures, dsSet.trust, 'secure', { ttl: Math.min(dsSet.rrset.ttl, v.ttl ?? Infinity) });
-        const dsTtl = this.cache.get(next, 'DS')?.records[0]?.ttl ?? dsSet.rrset.ttl;
-        cur = await this.fetchKeys(ctx, next, dsSet.rrset.records, dsTtl, depth);
-        continue;
-      }
-      if (ds.rcode === 'SERVFAIL') {
-        cur = this.keyEntry(next, 'bogus', [], `could not fetch DS for ${next}: ${ds.reason ?? 'SERVFAIL'}`, this.settings.bogusTtl, ds.ede ?? Ede.DNSSEC_BOGUS);
-        break;
-      }
-      // NODATA/NXDOMAIN for DS: either an insecure delegation or not a zone cut at all.
-      const proof = ds.authority;
-      const sigCheck = this.verifyAuthority(proof, cur);
-      if (sigCheck.status !== 'secure') {
-        cur = this.keyEntry(next, 'bogus', [], `denial of DS for ${next}: ${sigCheck.reason}`, this.settings.bogusTtl, sigCheck.ede ?? Ede.NSEC_MISSING);
-        break;
-      }
-      const records = proof.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
-      const cut = this.delegationBits(next, cur.zone, records);
-      if (cut === 'not-a-cut') continue; // same keys, one label deeper
-      const v = verifyDenial('no-ds', { qname: next, qtype: 'DS', zone: cur.zone }, records);
-      const ttl = Math.min(this.settings.maxNegativeTtl, ...records.map((r) => r.ttl));
-      if (v.status === 'secure' || v.status === 'insecure' || (v.optOut ?? false)) {
-        cur = this.keyEntry(next, 'insecure', [], `insecure delegation: ${v.reason}`, ttl);
-        break;
-      }
-      cur = this.keyEntry(next, 'bogus', [], `no DS for ${next} and no valid proof: ${v.reason}`, this.settings.bogusTtl, v.ede ?? Ede.NSEC_MISSING);
-      break;
-    }
-    return cur;
-  }
-
-  /**
-   * Does the DS denial at `name` describe a delegation? With NSEC the record
-   * at `name` shows NS without SOA (RFC 4035 §5.2); a covering NSEC or an
-   * NSEC at `name` without NS means there is no zone cut there.
-   */
-  private delegationBits(name: Name, zone: Name, records: RR[]): 'cut' | 'not-a-cut' | 'unknown' {
-    for (const r of records) {
-      if (r.type === 'NSEC' && nameEquals(r.name, name)) {
-        const types = (r.data as NsecData).types;
-        return types.includes('NS') && !types.includes('SOA') ? 'cut' : 'not-a-cut';
-      }
-      // An empty non-terminal: the covering NSEC's next name lies below it (RFC 4035 §3.1.3.2, RFC 5155 §7.2.3 for NSEC3 ENTs below).
-      if (r.type === 'NSEC') {
-        const next = (r.data as NsecData).nextDomain;
-        if (canonicalCompare(r.name, name) < 0 && canonicalCompare(name, next) < 0 && isSubdomain(next, name)) return 'not-a-cut';
-      }
-      if (r.type === 'NSEC3') {
-        const d = r.data as Nsec3Data;
-        const hash = base32hex(nsec3Hash(name, d.salt, d.iterations)).toLowerCase();
-        if (labels(r.name)[0]?.toLowerCase() === hash && isSubdomain(r.name, zone)) {
-          return d.types.includes('NS') && !d.types.includes('SOA') ? 'cut' : 'not-a-cut';
-        }
-      }
-    }
-    return 'unknown';
-  }
-
-  /** Verify the RRSIGs of every SOA/NSEC/NSEC3 RRset in an authority section with a zone's keys. */
-  private verifyAuthority(authority: readonly RR[], keys: KeyEntry): { status: 'secure' | 'bogus'; reason: string; ede?: number } {
-    const sets = groupRRsets(nonSig(authority));
-    if (!sets.some((s) => s.type === 'NSEC' || s.type === 'NSEC3')) return { status: 'bogus', reason: 'no NSEC/NSEC3 records', ede: Ede.NSEC_MISSING };
-    for (const s of sets) {
-      const v = verifyRRset(s, sigsFor(authority, s.name, s.type), keys.keys, keys.zone, this.nowSeconds());
-      if (v.status !== 'secure') {
-        const out: { status: 'bogus'; reason: string; ede?: number } = { status: 'bogus', reason: `${s.name} ${s.type}: ${v.reason}` };
-        if (v.ede !== undefined) out.ede = v.ede;
-        return out;
-      }
-    }
-    return { status: 'secure', reason: 'signatures verified' };
-  }
-
-  /** Validate one piece in place: RRsets, wildcard proofs, negative proofs. */
-  private async validatePiece(ctx: Ctx, piece: Piece, qname: Name, qtype: RRTypeName, depth: number): Promise<void> {
-    const setBogus = (reason: string, ede: number | undefined) => {
-      piece.security = 'bogus';
-      piece.reason = reason;
-      piece.ede = ede ?? Ede.DNSSEC_BOGUS;
-      for (const s of piece.rrsets) s.security = 'bogus';
-    };
-    let security: CacheSecurity = 'secure';
-    let dnameSecurity: CacheSecurity | undefined;
-    for (const s of piece.rrsets) {
-      if (s.synthesized) {
-        s.security = dnameSecurity ?? 'insecure';
-        security = weaker(security, s.security);
-        continue;
-      }
-      if (s.security !== 'unchecked') {
-        security = weaker(security, s.security);
-        continue;
-      }
-      const signer = s.signatures.length > 0 ? (s.signatures[0]!.data as RrsigData).signersName : piece.zone;
-      if (!isSubdomain(s.rrset.name, signer)) {
-        setBogus(`RRSIG signer ${signer} is not an ancestor of ${s.rrset.name}`, Ede.DNSSEC_BOGUS);
-        return;
-      }
-      const keys = await this.securityFor(ctx, signer, depth);
-      if (keys.status === 'bogus') {
-        setBogus(keys.reason, keys.ede);
-        return;
-      }
-      if (keys.status === 'insecure') {
-        s.security = 'insecure';
-      } else if (s.signatures.length === 0) {
-        setBogus(`${s.rrset.name} ${s.rrset.type} has no RRSIG although ${keys.zone} is signed`, Ede.RRSIGS_MISSING);
-        return;
-      } else {
-        const v = verifyRRset(s.rrset, s.signatures, keys.keys, signer, this.nowSeconds());
-        if (v.status !== 'secure') {
-          setBogus(`${s.rrset.name} ${s.rrset.type}: ${v.reason}`, v.ede);
-          return;
-        }
-        if (v.ttl !== undefined) s.rrset = { ...s.rrset, ttl: Math.min(s.rrset.ttl, v.ttl), records: s.rrset.records.map((r) => ({ ...r, ttl: Math.min(r.ttl, v.ttl!) }) as RR) };
-        if (v.wildcard !== undefined) {
-          // RFC 4035 §5.3.4: a wildcard expansion needs proof that no closer name exists.
-          const proofCheck = this.verifyAuthority(piece.authority, keys);
-          const records = piece.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
-          const d = proofCheck.status === 'secure' ? verifyDenial('wildcard-answer', { qname: s.rrset.name, qtype: s.rrset.type, zone: keys.zone }, records, { wildcard: v.wildcard }) : undefined;
-          if (!d || d.status !== 'secure') {
-            setBogus(`wildcard answer for ${s.rrset.name} without a valid no-closer-match proof: ${d?.reason ?? proofCheck.reason}`, d?.ede ?? Ede.NSEC_MISSING);
-            return;
-          }
-          this.rememberDenials(keys.zone, piece.authority, undefined, d.optOut ?? false);
-          // Keep the wildcard RRset itself too, so other names it covers can be answered from cache (RFC 8198 §5.3).
-          const wild = v.wildcard;
-          this.cache.storeRRset(
-            { ...s.rrset, name: wild, records: s.rrset.records.map((r) => ({ ...r, name: wild }) as RR) },
-            s.signatures.map((g) => ({ ...g, name: wild }) as RR),
-            Trust.AuthAnswer,
-            'secure',
-          );
-        }
-        s.security = 'secure';
-      }
-      if (s.rrset.type === 'DNAME') dnameSecurity = s.security;
-      security = weaker(security, s.security);
-    }
-    if (piece.kind === 'nxdomain' || piece.kind === 'nodata') {
-      const denied = piece.next ?? qname;
-      const keys = await this.securityFor(ctx, piece.zone, depth);
-      if (keys.status === 'bogus') {
-        setBogus(keys.reason, keys.ede);
-        return;
-      }
-      if (keys.status === 'secure') {
-        const sigCheck = this.verifyAuthority(piece.authority, keys);
-        if (sigCheck.status !== 'secure') {
-          setBogus(`${piece.kind} for ${denied}: ${sigCheck.reason}`, sigCheck.ede ?? Ede.NSEC_MISSING);
-          return;
-        }
-        const records = piece.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
-        const kinds: DenialKind[] = piece.kind === 'nxdomain' ? ['nxdomain'] : ['nodata', 'wildcard-nodata'];
-        let verdict: ReturnType<typeof verifyDenial> | undefined;
-        for (const k of kinds) {
-          verdict = verifyDenial(k, { qname: denied, qtype, zone: keys.zone }, records);
-          if (verdict.status === 'secure' || verdict.status === 'insecure') break;
-        }
-        if (!verdict || (verdict.status !== 'secure' && verdict.status !== 'insecure')) {
-          setBogus(`${piece.kind} for ${denied} not proven: ${verdict?.reason ?? 'no proof'}`, verdict?.ede ?? Ede.NSEC_MISSING);
-          return;
-        }
-        const soa = piece.authority.find((r) => r.type === 'SOA');
-        if (verdict.status === 'secure') {
-          this.rememberDenials(keys.zone, piece.authority, soa, verdict.optOut ?? false);
-          if (soa) this.cache.storeRRset(groupRRsets([soa])[0]!, sigsFor(piece.authority, soa.name, 'SOA'), Trust.AuthAuthority, 'secure');
-        }
-        security = weaker(security, verdict.status === 'secure' && !(verdict.optOut ?? false) ? 'secure' : 'insecure');
-      } else {
-        security = weaker(security, 'insecure');
-      }
-    }
-    piece.security = security;
-  }
-
-  /** Keep validated NSEC/NSEC3 records for RFC 8198 (NSEC3 opt-out spans are marked and never used). */
-  private rememberDenials(zone: Name, authority: readonly RR[], soa: RR | undefined, optOut: boolean): void {
-    for (const r of authority) {
-      if (r.type !== 'NSEC' && r.type !== 'NSEC3') continue;
-      const recOptOut = r.type === 'NSEC3' ? ((r.data as Nsec3Data).flags & 1) === 1 || optOut : false;
-      this.cache.storeDenial(zone, r, sigsFor(authority, r.name, r.type), soa, recOptOut);
-    }
-  }
-
-  /**
-   * RFC 8198 §5.1–5.2: answer NXDOMAIN/NODATA from validated NSEC (or NSEC3)
-   * records in the cache, without asking anyone.
-   */
-  private aggressiveSynthesis(ctx: Ctx, name: Name, qtype: RRTypeName): Piece | undefined {
-    if (!this.settings.aggressiveNsec && !this.settings.aggressiveNsec3) return undefined;
-    const found = this.cache.denialsFor(name);
-    if (!found) return undefined;
-    const usable = found.records.filter((d) => {
-      const r = d.record;
-      if (r.type === 'NSEC3') return this.settings.aggressiveNsec3 && !d.optOut;
-      if (r.type !== 'NSEC' || !this.settings.aggressiveNsec) return false;
-      // Product differences (settings.ts): BIND never uses the NSEC at the qname itself;
-      // PowerDNS and Knot Resolver never use minimally covering ("black lies") NSECs.
-      if (!this.settings.aggressiveNsecExactNodata && nameEquals(r.name, name)) return false;
-      if (!this.settings.aggressiveNsecMinimalRanges && isMinimallyCoveringNsec(r)) return false;
-      return true;
-    });
-    if (usable.length === 0) return undefined;
-    // Only the records that can matter: at or covering the name, or its possible wildcards.
-    const ancestors: Name[] = [];
-    for (let n = labelCount(name) - 1; n >= labelCount(found.zone); n--) ancestors.push(ancestorWithLabels(name, n));
-    const wildcards = ancestors.map((a) => (nameEquals(a, ROOT) ? '*' : `*.${a}`));
-    const relevant = usable.filter((d) => {
-      const r = d.record;
-      if (r.type === 'NSEC') {
-        return nameEquals(r.name, name) || nsecCovers(r, name) || wildcards.some((w) => nameEquals(r.name, w) || nsecCovers(r, w)) || ancestors.some((a) => nameEquals(r.name, a));
-      }
-      return (
-        nsec3Covers(r, name, found.zone) ||
-        [name, ...ancestors, ...wildcards].some((n) => {
-          const d3 = r.data as Nsec3Data;
-          return labels(r.name)[0]?.toLowerCase() === base32hex(nsec3Hash(n, d3.salt, d3.iterations)).toLowerCase() || nsec3Covers(r, n, found.zone);
-        })
-      );
-    });
-    if (relevant.length === 0) return undefined;
-    const records = relevant.map((d) => d.record);
-    const query = { qname: name, qtype, zone: found.zone };
-    let kind: 'nxdomain' | 'nodata' | undefined;
-    for (const k of ['nxdomain', 'nodata', 'wildcard-nodata'] as DenialKind[]) {
-      const v = verifyDenial(k, query, records);
-      if (v.status === 'secure' && !(v.optOut ?? false)) {
-        kind = k === 'nxdomain' ? 'nxdomain' : 'nodata';
-        break;
-      }
-    }
-    if (!kind) return this.aggressiveWildcard(ctx, name, qtype, found.zone, relevant, ancestors);
-    // A synthesised negative answer carries the zone's SOA (RFC 8198 §5.1); without a validated one, ask.
-    const soa = this.cache.get(found.zone, 'SOA');
-    if (!soa || soa.security !== 'secure') return undefined;
-    ctx.aggressive = true;
-    this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail: `${kind} synthesised from cached ${records[0]!.type} of ${found.zone} (RFC 8198)` });
-    const ttl = Math.min(soa.records[0]!.ttl, ...records.map((r) => r.ttl));
-    const authority: RR[] = [...soa.records.map((r) => ({ ...r, ttl }) as RR), ...soa.signatures.map((r) => ({ ...r, ttl }) as RR)];
-    for (const d of relevant) authority.push({ ...d.record, ttl } as RR, ...d.signatures.map((s) => ({ ...s, ttl }) as RR));
-    return { kind, rrsets: [], authority, zone: found.zone, security: 'secure', fromCache: true, aggressive: true, next: name };
-  }
-
-  /**
-   * RFC 8198 §5.3: a name covered by a cached NSEC under a cached, validated
-   * wildcard RRset is answered by expanding that wildcard locally.
-   */
-  private aggressiveWildcard(ctx: Ctx, name: Name, qtype: RRTypeName, zone: Name, relevant: { record: RR; signatures: RR[] }[], ancestors: Name[]): Piece | undefined {
-    const records = relevant.map((d) => d.record);
-    for (const ce of ancestors) {
-      const wild = nameEquals(ce, ROOT) ? '*' : `*.${ce}`;
-      const cached = this.cache.get(wild, qtype);
-      if (!cached || cached.security !== 'secure' || cached.signatures.length === 0) continue;
-      const v = verifyDenial('wildcard-answer', { qname: name, qtype, zone }, records, { wildcard: wild });
-      if (v.status !== 'secure' || (v.optOut ?? false)) continue;
-      ctx.aggressive = true;
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail: `answer expanded from cached wildcard ${wild} (RFC 8198 §5.3)` });
-      const ttl = Math.min(cached.records[0]!.ttl, ...records.map((r) => r.ttl));
-      const expanded = cached.records.map((r) => ({ ...r, name, ttl }) as RR);
-      const rrset: RRset = { name, type: qtype, class: expanded[0]!.class, ttl, records: expanded };
-      const authority: RR[] = [];
-      for (const d of relevant) authority.push({ ...d.record, ttl } as RR, ...d.signatures.map((g) => ({ ...g, ttl }) as RR));
-      return {
-        kind: 'answer',
-        rrsets: [{ rrset, signatures: cached.signatures.map((g) => ({ ...g, name, ttl }) as RR), security: 'secure', trust: Trust.AuthAnswer }],
-        authority,
-        zone,
-        security: 'secure',
-        fromCache: true,
-        aggressive: true,
-      };
-    }
-    return undefined;
-  }
-
   // ---------------------------------------------------------------------------
   // Cache management API
 
   flushName(name: Name): number {
-    this.forgetServfails(name, false);
+    this.servfails.forget(name, false);
     return this.cache.flushName(name);
   }
   flushTree(name: Name): number {
-    this.forgetServfails(name, true);
+    this.servfails.forget(name, true);
     return this.cache.flushTree(name);
   }
   flushAll(): number {
-    this.refreshFailedAt.clear();
-    this.servfailCache.clear();
+    this.stale.clear();
+    this.servfails.clear();
     return this.cache.flushAll();
   }
-}
-
-/**
- * An NSEC whose next name is \000.owner denies exactly one name (RFC 4470 §3,
- * on-line signers' "black lies"); PowerDNS and Knot Resolver do not synthesise from it.
- */
-export function isMinimallyCoveringNsec(r: RR): boolean {
-  if (r.type !== 'NSEC') return false;
-  const next = (r.data as NsecData).nextDomain;
-  const first = labels(next)[0];
-  if (first === undefined || labelCount(next) !== labelCount(r.name) + 1) return false;
-  const octets = labelOctets(first);
-  return octets.length === 1 && octets[0] === 0 && nameEquals(parentName(next), r.name);
 }

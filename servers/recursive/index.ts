@@ -1,6 +1,8 @@
 // Public API of the recursive resolver emulator.
 export { RecursiveResolver, type RecursiveResolverOptions } from './server.ts';
-export { ResolverEngine, Ede, type ResolveOptions, type ResolveResult, type EngineOptions } from './engine.ts';
+export { ResolverEngine, type EngineOptions } from './engine.ts';
+export type { ResolveOptions, ResolveResult } from './client-answer.ts';
+export { Ede } from './resolution.ts';
 export { ResolverCache, Trust, type CacheSecurity } from './cache.ts';
 export { InfraCache, type RandomSource } from './infra.ts';
 export { PROFILES, PROFILE_NAMES, settingsFor, isProfileName, type ProfileName } from './profiles.ts';

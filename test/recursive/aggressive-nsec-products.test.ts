@@ -9,7 +9,7 @@
 // difference.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isMinimallyCoveringNsec } from '../../servers/recursive/engine.ts';
+import { isMinimallyCoveringNsec } from '../../servers/recursive/aggressive.ts';
 import { settingsFor } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import type { RR } from '../../dns/types.ts';
