@@ -28,7 +28,7 @@
 // Helpers: the namespace and process handling is servers/real/netns.ts, and
 // Unbound's configuration is the real-resolver adapter's (servers/real/products.ts
 // writeConfig), both shared with the real-resolver matrix and the tests that run
-// Unbound (test/recursive/unbound-differential.test.ts, test/scenarios/slack-unbound.test.ts).
+// Unbound (test/recursive/unbound-differential.real.test.ts, test/scenarios/slack-unbound.real.test.ts).
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

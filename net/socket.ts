@@ -11,6 +11,7 @@ import { createConnection, createServer, type Server, type Socket as NetSocket }
 import { RealClock } from './clock.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
 import type { SocketEdge, TcpFlow } from './socket-edge.ts';
+import type { SocketOpener } from './socket-opener.ts';
 import { ipFamily, isLoopback, isWildcard, normalizeIp } from './ip.ts';
 import {
   type Clock,
@@ -38,6 +39,11 @@ export interface SocketNetworkOptions {
    * cover run through them. Share one edge between every SocketNetwork of a lab.
    */
   edge?: SocketEdge;
+  /**
+   * Where this host's UDP sockets and TCP listeners are created (socket-opener.ts): e.g. in another network
+   * namespace, so this host's packets leave from there. Default: here.
+   */
+  opener?: SocketOpener;
 }
 
 export class SocketNetwork implements Network {
@@ -47,12 +53,14 @@ export class SocketNetwork implements Network {
   readonly edge: SocketEdge | undefined;
   private allowExternal: boolean;
   private idleTimeoutMs: number | undefined;
+  private opener: SocketOpener | undefined;
 
   constructor(options: SocketNetworkOptions) {
     this.clock = options.clock ?? new RealClock();
     this.edge = options.edge;
     this.allowExternal = options.allowExternal === true;
     this.idleTimeoutMs = options.tcpIdleTimeoutMs;
+    this.opener = options.opener;
     this.addresses = options.addresses.map((a) => {
       if (ipFamily(a) === undefined) throw new NetworkError('NOT_ALLOWED', `"${a}" is not an IPv4/IPv6 address literal`);
       if (!this.allowExternal && !isLoopback(a) && !isWildcard(a)) {
@@ -68,6 +76,12 @@ export class SocketNetwork implements Network {
   async bindUdp(local: Endpoint): Promise<UdpSocket> {
     const address = this.localAddress(local.address);
     const family = ipFamily(address) === 6 ? 'udp6' : 'udp4';
+    if (this.opener) {
+      const opened = await this.opener.udp(family, address, local.port).catch((e: NodeJS.ErrnoException) => {
+        throw translateBindError(e, 'UDP', { address, port: local.port });
+      });
+      return new RealUdpSocket(opened, this, this.edge);
+    }
     const socket = createSocket({ type: family, ipv6Only: family === 'udp6' });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
@@ -86,7 +100,7 @@ export class SocketNetwork implements Network {
   async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void): Promise<TcpListener> {
     const address = this.localAddress(local.address);
     const edge = this.edge;
-    const server = createServer({ allowHalfOpen: false }, (s) => {
+    const accept = (s: NetSocket) => {
       if (!this.allowExternal && s.remoteAddress !== undefined && !isLoopback(s.remoteAddress)) {
         s.resetAndDestroy();
         return;
@@ -105,8 +119,14 @@ export class SocketNetwork implements Network {
         toRemote: (d) => conn.writeRaw(d),
         reset: () => conn.reset(),
       });
-    });
-    await new Promise<void>((resolve, reject) => {
+    };
+    const server = this.opener
+      ? await this.opener.tcpServer(address, local.port).catch((e: NodeJS.ErrnoException) => {
+          throw translateBindError(e, 'TCP', { address, port: local.port });
+        })
+      : createServer({ allowHalfOpen: false }, accept);
+    if (this.opener) server.on('connection', accept);
+    else await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
       server.once('error', onError);
       server.listen({ host: address, port: local.port, exclusive: true, ipv6Only: ipFamily(address) === 6 }, () => {
@@ -122,6 +142,8 @@ export class SocketNetwork implements Network {
 
   connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
+      // Outgoing connections would leave from this process's namespace, not the opener's: not supported.
+      if (this.opener) throw new NetworkError('NOT_ALLOWED', `TCP connect to ${formatEndpoint(remote)}: this host's sockets live in another namespace (opener), which only listens`);
       this.checkDestination(remote.address);
       const family = ipFamily(remote.address);
       const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addresses.find((a) => ipFamily(a) === family);

@@ -1,4 +1,4 @@
-// Incident 7 (incidents.md, RFC 8198 §6): a validating resolver that uses
+// Incident "Aggressive NSEC and new names" (docs/incidents.md, RFC 8198 §6): a validating resolver that uses
 // cached NSEC records aggressively keeps answering NXDOMAIN for a name the
 // operator has just added, until the NSEC that "proved" it absent expires.
 // The variants are resolver behaviours, not a vulnerable/fixed pair.

@@ -1,4 +1,4 @@
-// Incident 5 (incidents.md): turning DNSSEC off in the wrong order. The DS is
+// Incident "Slack 2021: DS rollback" (docs/incidents.md): turning DNSSEC off in the wrong order. The DS is
 // removed at the parent, but the zone is unsigned before the cached DS has
 // expired: validating resolvers holding that DS see "signed, but no keys" →
 // bogus → SERVFAIL for up to one DS TTL (86400 s). A cache flush ends it early.
@@ -54,7 +54,7 @@ ttl-capped 版ではキャッシュ TTL の上限が 6 時間のリゾルバー�
 修正版では DS の TTL が経過してから署名を外す。`,
   },
   references: [
-    'docs/incidents.md: "Slack 2021: DS rollback" (seed 003; Slack, 2021-09-30)',
+    'docs/incidents.md: "Slack 2021: DS rollback" (S3; Slack, 2021-09-30)',
     'Slack Engineering: "What happened during Slack\'s DNSSEC rollout" (2021-12)',
     'RFC 6781 §4.3.5 (going insecure)',
     'RFC 4035 §5 (bogus when a DS exists but no matching DNSKEY)',

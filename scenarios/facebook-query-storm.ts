@@ -1,4 +1,4 @@
-// Incident 9 (incidents.md, seed 003): the query storm around an outage of
+// Incident "Facebook 2021" (docs/incidents.md, S3): the query storm around an outage of
 // every authoritative server (Facebook, 2021-10-04). auth-unreachable shows
 // the SERVFAIL window and the resolver's retries; this scenario measures the
 // volume at each hop — client → resolver, resolver → authoritatives,
@@ -60,7 +60,7 @@ serve-stale 版: リゾルバーは失効したデータを保持し (RFC 8767)�
 最後に得た正しい応答を TTL 30、EDE 3 "Stale Answer" 付きで返し、裏で問い合わせを続ける。クライアントには障害が見えない。`,
   },
   references: [
-    'docs/incidents.md: "Facebook 2021" (seed 003; Facebook, 2021-10-04)',
+    'docs/incidents.md: "Facebook 2021" (S3; Facebook, 2021-10-04)',
     'Cloudflare: "Understanding how Facebook disappeared from the Internet" (2021-10-04)',
     'Verisign: "Verisign\'s perspective on the Facebook outage" (2021-10, com/net query surge)',
     'RFC 1536 §2 (fast retransmissions)',

@@ -1,4 +1,4 @@
-// Incident 11 (docs/incidents.md: "Middlebox checkpoints", seed 004 — DNSSEC Japan technical WG
+// Incident "Middlebox checkpoints" (docs/incidents.md, S4 — DNSSEC Japan technical WG
 // checkpoints for equipment on the DNS path): the same large signed answer
 // through three kinds of box. A 512-octet cap with TCP/53 blocked makes it
 // SERVFAIL (TC=1 and no way to retry); a large EDNS buffer through a firewall
@@ -66,7 +66,7 @@ lb-session-table — チェック項目 5「UDP セッション数」: ロード
   破棄され、リゾルバーは SERVFAIL を返す。古いセッションがアイドルで消えると、同じ問い合わせは届き、検証に成功する。`,
   },
   references: [
-    'docs/incidents.md: "Middlebox checkpoints" (seed 004, DNSSEC Japan technical WG: network equipment checks)',
+    'docs/incidents.md: "Middlebox checkpoints" (S4, DNSSEC Japan technical WG: network equipment checks)',
     'RFC 7766 §5 (TCP is mandatory; TC=1 fallback)',
     'RFC 6891 §6.2.5, §7 (EDNS0 payload size and fragmentation)',
     'RFC 8900 (IP fragmentation considered fragile)',
@@ -188,7 +188,7 @@ big  IN TXT ${bigTxt}
       },
       // Measured: the session table is filled by whatever each product sends, and the products send more than the story's three flows.
       // Knot Resolver sends the three flows too, except when its ε-greedy exploration (lib/selection.c select_transport,
-      // 13/512 a selection, about 1 run in 20) resolves ns1.example.jp AAAA first: step 12 then fails (test/real/matrix.test.ts VARYING).
+      // 13/512 a selection, about 1 run in 20) resolves ns1.example.jp AAAA first: step 12 then fails (test/real/matrix.real.test.ts VARYING).
       products: {
         unbound: {
           failingClaims: ['step 12 ', 'step 13 ', 'step 14 '],

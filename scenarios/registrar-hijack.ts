@@ -1,4 +1,4 @@
-// Incident 3 (incidents.md): an attacker impersonates the registrant at the
+// Incident "Registrar / registry hijack" (docs/incidents.md): an attacker impersonates the registrant at the
 // registrar and points the domain's NS at look-alike servers. The hijack
 // spreads over one NS TTL as resolvers refetch the delegation. DNSSEC with
 // the DS left at the registry turns the hijack into SERVFAIL for validating
@@ -104,7 +104,7 @@ change no matter what the registrar sends.`,
 レジストリが変更を拒否する。`,
   },
   references: [
-    'docs/incidents.md: "Registrar / registry hijack" (seeds 001, 002)',
+    'docs/incidents.md: "Registrar / registry hijack" (S1, S2)',
     'JPRS: レジストリロックサービス (https://jprs.jp/registration/suspended/registry-lock/)',
     'RFC 5731 §2.3 (EPP domain status values)',
     'RFC 4035 §5 (bogus answers under a secure delegation; insecure without DS)',
@@ -149,7 +149,7 @@ www  300 IN A 192.0.2.10
     resolvers: {
       'resolver-a': { addresses: ['10.0.1.53'], profile: 'unbound' },
       'resolver-b': { addresses: ['10.0.2.53'], profile: 'unbound' },
-      /** An ISP resolver that does not validate (about 2/3 of Japanese resolvers in 2024, seed 001). */
+      /** An ISP resolver that does not validate (about 2/3 of Japanese resolvers in 2024, S1). */
       'resolver-c': { addresses: ['10.0.3.53'], profile: 'unbound', settings: { validate: false } },
     },
     clients: {

@@ -1,4 +1,4 @@
-// Incident 4 (incidents.md, seed 003): an online signer's NODATA NSEC for a
+// Incident "Slack 2021: NSEC bitmap" (docs/incidents.md, S3): an online signer's NODATA NSEC for a
 // wildcard-synthesised name lists only RRSIG NSEC (the Route 53 bug of
 // 2021-09-30); a resolver that uses validated NSEC aggressively (RFC 8198)
 // then answers the following A query with NODATA from its cache, without
@@ -63,7 +63,7 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
 (A RRSIG NSEC) をビットマップに入れ、積極的なリゾルバーでも A が正しく返る。`,
   },
   references: [
-    'docs/incidents.md: "Slack 2021: NSEC bitmap" (seed 003; Slack, 2021-09-30)',
+    'docs/incidents.md: "Slack 2021: NSEC bitmap" (S3; Slack, 2021-09-30)',
     'Slack Engineering: "What happened during Slack\'s DNSSEC rollout" (2021-12)',
     'RFC 8198 §5 (aggressive use of DNSSEC-validated cache)',
     'RFC 4470 (minimally covering NSEC records and DNSSEC on-line signing)',

@@ -1,7 +1,7 @@
 // Deterministic ECDSA P-256 with SHA-256 (RFC 6979 §3.2 nonces), for
 // ECDSAP256SHA256 (algorithm 13, RFC 6605) signatures that are the same
 // octets on every run: node:crypto only offers random nonces, and the lab
-// promises byte-identical packets for the same seed (DESIGN.md principle 4).
+// promises byte-identical packets for the same seed (docs/ARCHITECTURE.md, "Deterministic").
 // Plain BigInt arithmetic in Jacobian coordinates: a few milliseconds per
 // signature, fine for online answers and scenario zones, not for bulk signing
 // (signZone uses node:crypto unless the key asks for deterministic nonces).

@@ -3,6 +3,8 @@
 
 import { SocketNetwork } from '../../net/socket.ts';
 import { ProbeAuthority, probeHtml, probeText, runProbe } from '../probe/index.ts';
+import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf } from '../device/options.ts';
+import { deviceOrExit, loadCommand, probeWithDevice } from '../device/command.ts';
 import { checkOutputPath, integerOption, parseCommandLine, parseEndpoint, requireLoopback, UsageError, writeOutput, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab probe --through ADDR:PORT [--auth-listen ADDR:PORT] [--mode auth-path|resolver] [--report FILE.json|FILE.html] [options]
@@ -26,8 +28,14 @@ options:
   --assume-mtu N            MTU for the fragmentation threshold of checkpoint 2 (default 1500)
   --deadline MS             overall time budget (default 120000)
   --allow-external          allow non-loopback addresses
+  --load QPS                instead of the checkpoints: QPS queries a second (at most 2000) through the
+                            path and without it, side by side: sent, lost, QPS, latency percentiles
+  --load-seconds N          how long per path (default 5, at most 30)
 exit status: 0 all checkpoints pass, 1 something failed or was untestable,
 2 bad option, an output file that cannot be written, address in use
+
+${DEVICE_USAGE}With --device, the probe's client is inside (203.0.113.10) and its authoritative outside
+(198.51.100.53:53): the device routes or bridges the queries; no --through.
 `;
 
 export const probeCommand: CliCommand = {
@@ -48,6 +56,9 @@ export const probeCommand: CliCommand = {
       'assume-mtu': { type: 'string' },
       deadline: { type: 'string' },
       'allow-external': { type: 'boolean' },
+      load: { type: 'string' },
+      'load-seconds': { type: 'string' },
+      ...DEVICE_OPTIONS,
     });
     const through = v.through === undefined ? undefined : parseEndpoint(v.through, 53);
     const authListen = parseEndpoint(v['auth-listen'] ?? '127.0.0.1:5399');
@@ -64,12 +75,18 @@ export const probeCommand: CliCommand = {
     if (v.samples !== undefined) o.natSamples = integerOption(v.samples, '--samples', 1, 64);
     if (v['assume-mtu'] !== undefined) o.assumeMtu = integerOption(v['assume-mtu'], '--assume-mtu', 576, 65535);
     if (v.deadline !== undefined) o.deadlineMs = integerOption(v.deadline, '--deadline', 1000, 3_600_000);
+    const load = { qps: v.load === undefined ? 0 : integerOption(v.load, '--load', 1, 2000), seconds: v['load-seconds'] === undefined ? 5 : integerOption(v['load-seconds'], '--load-seconds', 1, 30) };
+    if (report !== undefined) checkOutputPath(report, '--report');
+    const device = deviceOrExit(deviceFlagsOf(v), io, 'probe');
+    if (typeof device === 'number') return device;
+    if (device && load.qps) return loadCommand(load, { device, authListen, client: authListen.address, allowExternal, ...(report ? { report } : {}) }, io);
+    if (device) return probeWithDevice(device, o, report, io);
     if (!through) throw new UsageError('--through ADDR:PORT is required');
     requireLoopback(through, allowExternal, '--through');
     requireLoopback(authListen, allowExternal, '--auth-listen');
-    if (report !== undefined) checkOutputPath(report, '--report');
     const clientAddress = client ?? authListen.address;
     requireLoopback({ address: clientAddress, port: 0 }, allowExternal, '--client');
+    if (load.qps) return loadCommand(load, { device, through, authListen, client: clientAddress, allowExternal, ...(report ? { report } : {}) }, io);
     const network = new SocketNetwork({ addresses: [...new Set([authListen.address, clientAddress])], allowExternal });
     const authority = new ProbeAuthority(network, authListen);
     await authority.start();

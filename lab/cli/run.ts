@@ -19,6 +19,8 @@ import {
 import { checkOutputPath, failureText, InputError, EXIT_FINDINGS, EXIT_OK, integerOption, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand, type CliIO } from './command.ts';
 import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
+import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf, type DeviceFlags } from '../device/options.ts';
+import { deviceOrExit, runWithDevice } from '../device/command.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
@@ -56,7 +58,8 @@ exit status: 0 every assertion holds; 1 an assertion failed (or a matrix cell is
 not as expected); 2 bad option, unknown or invalid scenario, an output file that
 cannot be written, a setup fault. With --json, a run that cannot start prints
 {"error": "…", "exitCode": 2} on stdout.
-`;
+
+${DEVICE_USAGE}`;
 
 interface Args {
   target?: string;
@@ -72,6 +75,7 @@ interface Args {
   resolvers?: string;
   jobs?: number;
   clockRate?: number;
+  device: DeviceFlags;
 }
 
 function parseRunArgs(argv: string[], isTty: boolean): Args {
@@ -91,6 +95,7 @@ function parseRunArgs(argv: string[], isTty: boolean): Args {
       resolver: { type: 'string' },
       jobs: { type: 'string' },
       'clock-rate': { type: 'string' },
+      ...DEVICE_OPTIONS,
     },
     1,
   );
@@ -100,6 +105,7 @@ function parseRunArgs(argv: string[], isTty: boolean): Args {
     json: v.json ?? false,
     verbose: v.verbose ?? false,
     color: v['no-color'] ? false : (v.color ?? isTty),
+    device: deviceFlagsOf(v),
   };
   if (positionals[0] !== undefined) args.target = positionals[0];
   if (v.variant !== undefined) args.variant = v.variant;
@@ -150,6 +156,9 @@ async function runScenarios(argv: string[], io: CliIO): Promise<number> {
         (await Promise.all(args.target.split(',').map((id) => runsFor(id, args.variant)))).flat()
       : await runsFor(args.target ?? DEFAULT_SCENARIO, args.variant);
   if (args.resolvers !== undefined) return runMatrixCommand(runs, args, io);
+  const device = deviceOrExit(args.device, io, 'run');
+  if (typeof device === 'number') return device;
+  if (device) return runWithDevice(runs, device, args, io);
   const results: RunResult[] = [];
   const invalid: ScenarioError[] = [];
   for (const [i, r] of runs.entries()) {

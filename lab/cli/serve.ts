@@ -16,6 +16,8 @@ import { act } from '../runner/run.ts';
 import { World } from '../runner/world.ts';
 import { findScenario, planScenario, DEFAULT_SCENARIO } from '../runner/index.ts';
 import { parseDuration } from '../scenario/duration.ts';
+import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf } from '../device/options.ts';
+import { deviceOrExit, serveWithDevice } from '../device/command.ts';
 import { checkOutputPath, integerOption, isLoopback, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab serve [ID|FILE] [options]
@@ -41,6 +43,9 @@ options:
 
 exit status: 0 stopped with Ctrl-C; 2 bad option, unknown scenario, an output
 file that cannot be written, address in use.
+
+${DEVICE_USAGE}With --device, the servers keep their scenario addresses: those behind the device in the outside
+namespace, the others inside, where the printed command runs dig.
 `;
 
 function nextAddress(base: string, index: number): string {
@@ -64,6 +69,7 @@ export const serveCommand: CliCommand = {
         hints: { type: 'string' },
         anchor: { type: 'string' },
         seed: { type: 'string' },
+        ...DEVICE_OPTIONS,
       },
       1,
     );
@@ -84,9 +90,12 @@ export const serveCommand: CliCommand = {
     // Checked before any server starts: a file that cannot be written is exit 2, not a server left running.
     if (hints !== undefined) checkOutputPath(hints, '--hints');
     if (anchor !== undefined) checkOutputPath(anchor, '--anchor');
+    const device = deviceOrExit(deviceFlagsOf(v), io, 'serve');
+    if (typeof device === 'number') return device;
     // An unknown scenario or invalid file: ScenarioError, exit 2.
     const loaded = await findScenario(target ?? DEFAULT_SCENARIO);
     const plan = planScenario(loaded.scenario, loaded.file, variant);
+    if (device) return serveWithDevice(loaded, plan.variant, { seed, at, ...(hints ? { hints } : {}), ...(anchor ? { anchor } : {}) }, device, io);
     // Lab time is the host's time here, so DNSSEC signatures are valid for real validators now.
     const clock = new RealClock();
     const mapping = new Map<string, string>();

@@ -21,7 +21,8 @@ export interface RunClock {
 export interface LabEnvironment {
   clock: RunClock;
   network: LabNetwork;
-  resolverFactory: ResolverFactory;
+  /** Default: dnslab's emulated resolver. */
+  resolverFactory?: ResolverFactory;
   /** Wait until `done()` or lab time `deadline` (default: drive the virtual clock event by event). */
   drive?: (done: () => boolean, deadline: number) => Promise<void>;
   /** Called once the world (servers, resolvers) is up, before the first step: e.g. start a faster clock. */

@@ -122,7 +122,7 @@ export async function loadTestcontainers(): Promise<TestcontainersModule> {
   try {
     return (await import(specifier)) as TestcontainersModule;
   } catch {
-    throw new RealSoftwareError('the Docker path needs testcontainers 11: npm install --no-save testcontainers@11');
+    throw new RealSoftwareError('the Docker path needs testcontainers 11, an optional dependency: npm install (without --omit=optional)');
   }
 }
 

@@ -12,6 +12,7 @@ import { SocketNetwork } from '../../net/socket.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/server.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import { auditCommand } from '../../lab/cli/audit.ts';
+import { main } from '../../lab/cli/main.ts';
 import { textSink } from '../helpers/io.ts';
 import { registrableDomain } from '../../lab/audit/audit.ts';
 import { parseProviderSuffixes } from '../../lab/audit/providers.ts';
@@ -127,14 +128,34 @@ describe('dnslab audit on real sockets', () => {
 
   it('--json lists findings with kind, owner, target', async () => {
     const r = await runAudit([join(dir, 'example.jp.zone'), '--json', ...common()]);
-    const doc = JSON.parse(r.stdout) as { findings: { kind: string; owner: string; target: string }[] };
-    assert.deepEqual(doc.findings.map((f) => f.kind).sort(), ['dangling-cname', 'dangling-cname']);
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as { findings: { kind: string; severity: string; owner: string; type: string; target: string }[] };
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.severity} ${f.kind} ${f.owner} ${f.type} ${f.target}`).sort(),
+      ['high dangling-cname cdn.example.jp CNAME shop.azureedge.net', 'high dangling-cname old.example.jp CNAME gone.example.jp'],
+    );
   });
 
-  it('usage errors exit 2 via UsageError; unreadable files name the file', async () => {
-    await assert.rejects(runAudit([]), /at least one ZONEFILE/);
-    await assert.rejects(runAudit(['x.zone', '--released', 'nope']), /not an address/);
-    await assert.rejects(runAudit([join(dir, 'missing.zone'), ...common()]), /missing\.zone: cannot read/);
+  it('usage errors exit 2 with the usage; an unreadable file is named, exit 1', async () => {
+    // Through main(), which turns a UsageError into exit 2 and other errors into exit 1.
+    const cli = async (args: string[]) => {
+      const out = textSink();
+      const err = textSink();
+      const code = await main(['audit', ...args], { stdout: out, stderr: err, waitForInterrupt: () => new Promise(() => undefined) });
+      return { code, stderr: err.text };
+    };
+    for (const [args, re] of [
+      [[], /at least one ZONEFILE/],
+      [['x.zone', '--released', 'nope'], /not an address/],
+    ] as const) {
+      const r = await cli([...args]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, re);
+      assert.match(r.stderr, /usage/i);
+    }
+    const missing = await cli([join(dir, 'missing.zone'), ...common()]);
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, /missing\.zone: cannot read/);
   });
 });
 
