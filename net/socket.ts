@@ -21,6 +21,7 @@ import {
   type TcpCloseReason,
   type TcpConnection,
   type TcpListener,
+  type TcpOptions,
   type UdpSocket,
   formatEndpoint,
 } from './network.ts';
@@ -97,7 +98,7 @@ export class SocketNetwork implements Network {
     return new RealUdpSocket(socket, this, this.edge);
   }
 
-  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void): Promise<TcpListener> {
+  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options: TcpOptions = {}): Promise<TcpListener> {
     const address = this.localAddress(local.address);
     const edge = this.edge;
     const accept = (s: NetSocket) => {
@@ -124,7 +125,7 @@ export class SocketNetwork implements Network {
       ? await this.opener.tcpServer(address, local.port).catch((e: NodeJS.ErrnoException) => {
           throw translateBindError(e, 'TCP', { address, port: local.port });
         })
-      : createServer({ allowHalfOpen: false }, accept);
+      : createServer({ allowHalfOpen: options.halfOpen === true }, accept);
     if (this.opener) server.on('connection', accept);
     else await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
@@ -140,7 +141,7 @@ export class SocketNetwork implements Network {
     return new RealTcpListener(server, unregister);
   }
 
-  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } = {}): Promise<TcpConnection> {
+  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } & TcpOptions = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
       // Outgoing connections would leave from this process's namespace, not the opener's: not supported.
       if (this.opener) throw new NetworkError('NOT_ALLOWED', `TCP connect to ${formatEndpoint(remote)}: this host's sockets live in another namespace (opener), which only listens`);
@@ -151,7 +152,7 @@ export class SocketNetwork implements Network {
         throw new NetworkError('UNREACHABLE', `no IPv${family} address among ${this.addresses.join(', ')} to connect to ${formatEndpoint(remote)} from`);
       }
       this.edge?.checkConnect(normalizeIp(localAddress), { address: normalizeIp(remote.address), port: remote.port });
-      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: false });
+      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: options.halfOpen === true });
       let settled = false;
       const timeoutMs = options.timeoutMs ?? 30_000;
       const timer = setTimeout(() => {
@@ -305,10 +306,22 @@ class RealTcpConnection implements TcpConnection {
         socket.resetAndDestroy();
       });
     }
+    // With allowHalfOpen the peer's FIN leaves our side open: tell the owner, or end as Node would without it.
+    socket.on('end', () => {
+      if (!socket.allowHalfOpen) return;
+      if (this.peerEndHandler) this.peerEndHandler();
+      else socket.end();
+    });
     socket.on('close', () => {
       this.flow?.closed();
       this.delivery.closed(this.errorReason ?? 'end');
     });
+  }
+
+  private peerEndHandler: (() => void) | undefined;
+
+  onPeerEnd(handler: () => void): void {
+    this.peerEndHandler = handler;
   }
 
   write(data: Uint8Array): void {
@@ -336,6 +349,7 @@ class RealTcpConnection implements TcpConnection {
   }
 
   end(): void {
+    if (this.socket.destroyed) return;
     this.socket.end();
   }
 

@@ -880,6 +880,9 @@ class VirtualTcpConnection implements TcpConnection {
     this.delivery.onClose(handler);
   }
 
+  /** Never called: half-close is not modelled here (see the class comment); the peer's FIN ends the connection. */
+  onPeerEnd(_handler: () => void): void {}
+
   end(): void {
     if (this.state === 'closed' || this.finSent) return;
     if (this.state !== 'established') {

@@ -17,7 +17,7 @@ import { parseDuration } from '../lab/scenario/duration.ts';
  */
 const knotStaysWithOldServers = (recovery: string) => ({
   knot: {
-    failingClaims: ['watch www: from T+0s to T+8h clients never got SERVFAIL', 'watch www: outage duration', 'watch fresh: from T+10m to T+8h clients never got SERVFAIL'],
+    failingClaims: ['step 30 watch www: from T+0s to T+8h clients never got SERVFAIL', 'step 30 watch www: outage duration', 'step 31 watch fresh: from T+10m to T+8h clients never got SERVFAIL'],
     because:
       `Knot Resolver 5.6 takes the zone cut from the apex NS (TTL ${NS_TTL}) in ns-old's answers, which keep refreshing it ` +
       '(lib/layer/iterate.c pick_authority, lib/cache/api.c cache_stash, lib/zonecut.c kr_zonecut_find_cached), so it never asks the jp ' +
@@ -65,7 +65,7 @@ const registries = (nsTtl: number): Topology['registries'] => [
  * (measured 2026-11-23: no query to tld-jp for example.jp before the NS TTL runs out, recovery after T+4h).
  */
 const keepsCachedNs = (product: string) => ({
-  failingClaims: ['queries under example.jp from resolver to tld-jp', 'watch www: outage duration', 'watch www: time of recovery'],
+  failingClaims: ['step 15 queries under example.jp from resolver to tld-jp from T+2m to now', 'step 33 watch www: outage duration', 'step 33 watch www: time of recovery'],
   because: `${product} does not go back to the parent when every server of the cached delegation refuses: it keeps the cached NS (TTL 14400) and fails until it expires, at T+4h — the window the NS TTL sets (profile switch parentNsFallback: false). Unbound asks the parent again (iterator.c processLastResort) and recovers when the DS and DNSKEY expire`,
 });
 

@@ -335,6 +335,29 @@ export function zoneFromRecords(records: readonly RR[], origin: Name, fileName =
   return zone;
 }
 
+/**
+ * The absolute name a `$ORIGIN` directive sets before the file's first record (only `$TTL` may come
+ * earlier), or undefined: how a file names its own apex when no origin is given (RFC 1035 §5.1).
+ */
+export function leadingOrigin(text: string, fileName = '<text>'): Name | undefined {
+  for (const entry of tokenize(text, fileName)) {
+    const [first, arg] = entry.tokens;
+    if (!first || entry.blankOwner || first.quoted || !first.text.startsWith('$')) return undefined;
+    const directive = first.text.toUpperCase();
+    if (directive === '$ORIGIN') {
+      // A malformed or relative $ORIGIN is left to the parser, which reports it with file and line.
+      if (!arg || entry.tokens.length !== 2) return undefined;
+      try {
+        return normalizeName(parseNameText(arg.text, undefined));
+      } catch {
+        return undefined;
+      }
+    }
+    if (directive !== '$TTL') return undefined;
+  }
+  return undefined;
+}
+
 /** Parse a zone from text. `origin` is the zone apex and the initial $ORIGIN. */
 export function parseZoneText(text: string, origin: Name, fileName?: string, options: { readInclude?: (path: string) => string; defaultTtl?: number } = {}): Zone {
   const records = parseMasterFile(text, { origin, ...(fileName === undefined ? {} : { fileName }), ...options });

@@ -10,11 +10,11 @@ import { makeQuery } from '../../dns/message.ts';
 import { normalizeName } from '../../dns/name.ts';
 import type { Message, Name, RRTypeName } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { leadingOrigin, parseZoneText } from '../../dns/zone/master-file.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
-import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
+import { auditDelegations, auditZones, formatFinding, resolverFault, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES, parseProviderSuffixes } from '../audit/providers.ts';
-import type { Endpoint } from '../../net/network.ts';
+import { formatEndpoint, type Endpoint } from '../../net/network.ts';
 import { InputError, integerOption, parseCommandLine, parseEndpoint, readInput, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab audit ZONEFILE… [--origin NAME] [--resolve-via ADDR[:PORT]]
@@ -25,7 +25,8 @@ Finds what a takeover hunter would find in your zones:
   dangling-cname               CNAME whose target is NXDOMAIN (claim the target, own the name)
   cname-to-claimable-provider  CNAME into a provider where endpoint names can be claimed
   lame-delegation              NS (in the zone or published by the parent) that does not
-                               answer authoritatively: REFUSED, SERVFAIL, no answer, AA=0
+                               answer the zone's SOA with AA=1: REFUSED, SERVFAIL, no answer,
+                               AA=0, or NXDOMAIN/NODATA from a zone above it
   ns-name-unresolvable         NS host name without an address
   ns-domain-unregistered       NS host under a domain that does not exist (register it, own you)
   released-address             A/AAAA to an address you released (--released)
@@ -82,7 +83,7 @@ export function socketDns(resolver: Endpoint, serverPort: number, timeoutMs: num
   return {
     resolve: async (qname, qtype) => {
       const m = await udpQuery(resolver, qname, qtype, true, timeoutMs);
-      return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [] };
+      return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [], ...(m ? { ra: m.flags.ra } : {}) };
     },
     ask: (address, qname, qtype) => udpQuery({ address, port: serverPort }, qname, qtype, false, timeoutMs),
     pause: (ms) => new Promise((resolveP) => setTimeout(resolveP, ms)),
@@ -102,8 +103,10 @@ function defaultResolver(): Endpoint {
   throw new UsageError('no resolver: give --resolve-via ADDR[:PORT] (nothing usable in /etc/resolv.conf)');
 }
 
-function originFor(file: string, explicit: string | undefined): Name {
+function originFor(file: string, text: string, explicit: string | undefined): Name {
   if (explicit) return normalizeName(explicit);
+  const own = leadingOrigin(text, file);
+  if (own !== undefined) return own;
   return normalizeName(basename(file).replace(/\.(zone|db|txt)$/i, '').replace(/^db\./, ''));
 }
 
@@ -144,7 +147,7 @@ export const auditCommand: CliCommand = {
     const zones: Zone[] = [];
     for (const file of files) {
       const text = readInput(file, 'zone file');
-      zones.push(parseZoneText(text, originFor(file, origin), file)); // parse errors name file and line
+      zones.push(parseZoneText(text, originFor(file, text, origin), file)); // parse errors name file and line
     }
     const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES];
     if (suffixFile !== undefined) {
@@ -155,7 +158,10 @@ export const auditCommand: CliCommand = {
         throw new InputError((e as Error).message); // names file:line
       }
     }
-    const dns = socketDns(resolveVia ?? defaultResolver(), serverPort, timeoutMs);
+    const resolver = resolveVia ?? defaultResolver();
+    const dns = socketDns(resolver, serverPort, timeoutMs);
+    const fault = await resolverFault(dns);
+    if (fault) throw new InputError(`resolver ${formatEndpoint(resolver)} ${fault}: the audit needs one (--resolve-via ADDR[:PORT])`);
     const findings = [...(await auditZones(zones, dns, { providerSuffixes, released })), ...(await auditDelegations(delegations, dns))];
     if (json) io.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
     else {

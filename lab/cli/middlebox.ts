@@ -6,7 +6,9 @@ import { formatEndpoint, type Endpoint } from '../../net/network.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import {
   buildStages,
+  DEFAULT_SESSIONS_PER_CLIENT,
   describeSettings,
+  forwardsToItself,
   MiddleboxConfigError,
   MiddleboxProxy,
   natConfig,
@@ -42,6 +44,8 @@ sessions and NAT (load balancer):
   --udp-sessions N         UDP session table size
   --session-idle MS        idle timeout of a session (default 30000)
   --on-full drop|evict     new flows when the table is full (default drop)
+  --sessions-per-client N  most UDP sessions one client address holds (default ${DEFAULT_SESSIONS_PER_CLIENT});
+                           bounds a forwarding loop through boxes
   --nat-ports N            upstream source ports come from a pool of N
   --nat-predictable        …handed out in sequence (predictable) instead of at random
   --nat-base PORT          first port of the pool (default 20000)
@@ -66,13 +70,13 @@ const FLAG_OF: Record<string, string> = {
   loss: '--loss', duplicate: '--duplicate', reorder: '--reorder', ratePerSecond: '--rate',
 };
 
-export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number } {
+export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number; sessionsPerClient?: number } {
   const str = { type: 'string' } as const;
   const bool = { type: 'boolean' } as const;
   const { values: v } = parseCommandLine(argv, {
     listen: str, upstream: { type: 'string', multiple: true }, 'max-udp': str, oversize: str, 'edns-rewrite': str, mtu: str, fragments: str,
     tcp: str, strip: { type: 'string', multiple: true }, 'formerr-edns': bool, 'cap-answers': str, cache: bool, 'cache-ttl': str,
-    'udp-sessions': str, 'session-idle': str, 'on-full': str, 'nat-ports': str, 'nat-predictable': bool, 'nat-base': str,
+    'udp-sessions': str, 'session-idle': str, 'on-full': str, 'sessions-per-client': str, 'nat-ports': str, 'nat-predictable': bool, 'nat-base': str,
     distribution: str, latency: str, jitter: str, loss: str, duplicate: str, reorder: str, rate: str, seed: str,
     'health-check': str, 'allow-external': bool, log: bool,
   });
@@ -109,12 +113,17 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
   if (v.rate !== undefined) s.ratePerSecond = n('rate');
   if (v.seed !== undefined) s.seed = parseSeed(v.seed);
   const healthCheckMs = v['health-check'] === undefined ? undefined : integerOption(v['health-check'], '--health-check', 10, 3_600_000);
+  const sessionsPerClient = v['sessions-per-client'] === undefined ? undefined : integerOption(v['sessions-per-client'], '--sessions-per-client', 1, 1_000_000);
   const allowExternal = v['allow-external'] ?? false;
   const log = v.log ?? false;
   if (!listen) throw new UsageError('--listen ADDR:PORT is required');
   if (upstreams.length === 0) throw new UsageError('--upstream ADDR:PORT is required');
   requireLoopback(listen, allowExternal);
   for (const u of upstreams) requireLoopback(u, allowExternal, '--upstream');
+  for (const u of upstreams) {
+    const loop = forwardsToItself(listen, u);
+    if (loop) throw new UsageError(`--upstream ${formatEndpoint(u)}: ${loop}`);
+  }
   let settings: MiddleboxSettings;
   try {
     settings = validateSettings(s);
@@ -125,7 +134,7 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
     }
     throw err;
   }
-  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }) };
+  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }), ...(sessionsPerClient === undefined ? {} : { sessionsPerClient }) };
 }
 
 function describeEvent(e: ProxyEvent): string {
@@ -144,7 +153,7 @@ export const middleboxCommand: CliCommand = {
   summary: 'run a middlebox emulator (size limit, fragments, TCP filter, EDNS-breaking proxy, NAT/LB, faults) as a proxy',
   usage,
   async run(argv, io) {
-    const { listen, upstreams, settings, allowExternal, log, healthCheckMs } = parseMiddleboxArgs(argv);
+    const { listen, upstreams, settings, allowExternal, log, healthCheckMs, sessionsPerClient } = parseMiddleboxArgs(argv);
     const addresses = [listen.address];
     const network = new SocketNetwork({ addresses, allowExternal });
     const nat = natConfig(settings);
@@ -157,12 +166,19 @@ export const middleboxCommand: CliCommand = {
       sessions: sessionConfig(settings),
       ...(nat ? { nat } : {}),
       ...(settings.distribution === undefined ? {} : { distribution: settings.distribution }),
+      ...(sessionsPerClient === undefined ? {} : { maxSessionsPerClient: sessionsPerClient }),
       ...(healthCheckMs === undefined ? {} : { healthCheck: { intervalMs: healthCheckMs, timeoutMs: Math.min(1000, healthCheckMs) } }),
       seed: settings.seed ?? 'middlebox',
       name: 'dnslab-middlebox',
       ...(log ? { onEvent: (e: ProxyEvent) => io.stderr.write(`${describeEvent(e)}\n`) } : {}),
     });
-    await proxy.start();
+    try {
+      await proxy.start();
+    } catch (err) {
+      // A port-0 listen that turned out to be the upstream's port.
+      if (err instanceof MiddleboxConfigError) throw new UsageError(err.message);
+      throw err;
+    }
     const quirks = describeSettings(settings);
     // One write, so a reader waiting for the banner gets the quirk lines with it.
     io.stdout.write(

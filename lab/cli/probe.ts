@@ -2,10 +2,10 @@
 // resolver/forwarder) against the middlebox checkpoints and write a report.
 
 import { SocketNetwork } from '../../net/socket.ts';
-import { ProbeAuthority, probeHtml, probeText, runProbe } from '../probe/index.ts';
+import { ProbeAuthority, probeHtml, probeSetupFault, probeText, runProbe } from '../probe/index.ts';
 import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf } from '../device/options.ts';
 import { deviceOrExit, loadCommand, probeWithDevice } from '../device/command.ts';
-import { checkOutputPath, integerOption, parseCommandLine, parseEndpoint, requireLoopback, UsageError, writeOutput, type CliCommand } from './command.ts';
+import { checkOutputPath, InputError, integerOption, parseCommandLine, parseEndpoint, requireLoopback, UsageError, writeOutput, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab probe --through ADDR:PORT [--auth-listen ADDR:PORT] [--mode auth-path|resolver] [--report FILE.json|FILE.html] [options]
 
@@ -86,6 +86,8 @@ export const probeCommand: CliCommand = {
     requireLoopback(authListen, allowExternal, '--auth-listen');
     const clientAddress = client ?? authListen.address;
     requireLoopback({ address: clientAddress, port: 0 }, allowExternal, '--client');
+    const fault = await probeSetupFault(through, authListen, clientAddress, o.udpTimeoutMs ?? 800);
+    if (fault) throw new InputError(fault); // a setup fault, not a finding about the path
     if (load.qps) return loadCommand(load, { device, through, authListen, client: clientAddress, allowExternal, ...(report ? { report } : {}) }, io);
     const network = new SocketNetwork({ addresses: [...new Set([authListen.address, clientAddress])], allowExternal });
     const authority = new ProbeAuthority(network, authListen);

@@ -11,6 +11,7 @@ import { DEFAULT_ACL } from '../../servers/recursive/acl.ts';
 import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../../servers/recursive/profiles.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
+import { primeRootHints } from '../../servers/recursive/priming.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { InputError, listenEndpoints, parseCommandLine, parseEndpoint, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
 
@@ -149,6 +150,15 @@ export const resolverCommand: CliCommand = {
     io.stdout.write(
       `resolver (${profile}${trustAnchors.length ? `, validating from ${trustAnchors.length} anchor record(s)` : ', not validating'}) on ${listen.map((e) => `${formatEndpoint(e)} udp+tcp`).join(', ')}; root hints ${rootHints.map(formatEndpoint).join(', ')}; Ctrl-C to stop\n`,
     );
-    return runUntilInterrupt(io, () => resolver.stop());
+    // Alongside serving, after the banner: a caller waiting for it is not held up by hints that never answer.
+    const primed = primeRootHints(network, listen[0]!.address, rootHints).then((priming) => {
+      if (priming.problems.length === 0) return;
+      const none = priming.usable.length === 0;
+      io.stderr.write(`warning: priming (". NS", RFC 8109) ${none ? 'failed for every root hint' : 'failed for some root hints'}: ${priming.problems.join('; ')}${none ? ` — clients will get what the ${profile} profile gives when resolution outlasts its timers (servers/recursive/README.md, "When nothing answers")` : ''}\n`);
+    });
+    return runUntilInterrupt(io, async () => {
+      await primed;
+      await resolver.stop();
+    });
   },
 };
