@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DnslabError } from '../../dns/types.ts';
 import { NetworkError, type Endpoint } from '../../net/network.ts';
 import { RealSoftwareError } from '../../servers/real/netns.ts';
-import { WorldError } from '../runner/world.ts';
+import { WorldError } from '../runner/zone-plan.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 
 export interface CliIO {
