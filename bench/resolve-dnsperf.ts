@@ -181,7 +181,7 @@ async function signHierarchy(): Promise<{ files: Record<keyof typeof ZONES, stri
     const plain = join(dir, `${origin === '.' ? 'root' : origin}.zone`);
     writeFileSync(plain, text);
     const dsFile = `${plain}.ds`;
-    const [cmd, args] = dnslab(['sign', plain, '--origin', origin, '--keys', dir, '--seed', `bench-${origin}`, '--ds-out', dsFile]);
+    const [cmd, args] = dnslab(['sign', plain, '--origin', origin, '--keys', dir, '--seed', String(order.indexOf(origin) + 1), '--ds-out', dsFile]);
     const r = await runBounded(cmd, args, 30_000);
     if (r.code !== 0) throw new Error(`dnslab sign ${origin} failed (${r.code}): ${r.out}`);
     files[origin] = `${plain}.signed`;

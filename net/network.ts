@@ -71,7 +71,7 @@ export class NetworkError extends Error {
   }
 }
 
-export interface TcpOptions {
+export interface TcpHalfClose {
   /** Keep writing after the peer's FIN (onPeerEnd); a proxy needs this to pass half-closes. Sockets only: the virtual network does not model half-close. */
   halfOpen?: boolean;
 }
@@ -83,9 +83,9 @@ export interface Network {
   readonly addresses: readonly string[];
   /** Bind a UDP socket. Port 0 picks an ephemeral port (from the lab's seeded source on the virtual network). */
   bindUdp(local: Endpoint): Promise<UdpSocket>;
-  listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options?: TcpOptions): Promise<TcpListener>;
+  listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options?: TcpHalfClose): Promise<TcpListener>;
   /** Open a TCP connection from one of this host's addresses (default: the first of the same family). */
-  connectTcp(remote: Endpoint, options?: { localAddress?: string; timeoutMs?: number } & TcpOptions): Promise<TcpConnection>;
+  connectTcp(remote: Endpoint, options?: { localAddress?: string; timeoutMs?: number } & TcpHalfClose): Promise<TcpConnection>;
 }
 
 export function formatEndpoint(e: Endpoint): string {

@@ -10,11 +10,22 @@ import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createConnection, createServer, type Server, type Socket as NetSocket } from 'node:net';
 import { RealClock } from './clock.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
-import type { SocketEdge, TcpFlow } from './socket-edge.ts';
+import type { SocketEdge } from './socket-edge.ts';
+import type { TcpFlow } from './socket-edge-tcp.ts';
 import type { SocketOpener } from './socket-opener.ts';
 import { ipFamily, isLoopback, isUnspecified, normalizeIp } from './ip.ts';
-import { formatEndpoint, NetworkError } from './network.ts';
-import type { Clock, Endpoint, Network, TcpCloseReason, TcpConnection, TcpListener, TcpOptions, UdpSocket } from './network.ts';
+import {
+  type Clock,
+  type Endpoint,
+  type Network,
+  NetworkError,
+  type TcpCloseReason,
+  type TcpConnection,
+  type TcpListener,
+  type TcpHalfClose,
+  type UdpSocket,
+  formatEndpoint,
+} from './network.ts';
 
 export interface SocketNetworkOptions {
   /** Addresses this host may bind (loopback unless allowExternal). */
@@ -88,7 +99,7 @@ export class SocketNetwork implements Network {
     return new RealUdpSocket(socket, this, this.edge);
   }
 
-  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options: TcpOptions = {}): Promise<TcpListener> {
+  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options: TcpHalfClose = {}): Promise<TcpListener> {
     const address = this.localAddress(local.address);
     const edge = this.edge;
     const accept = (s: NetSocket) => {
@@ -131,7 +142,7 @@ export class SocketNetwork implements Network {
     return new RealTcpListener(server, unregister);
   }
 
-  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } & TcpOptions = {}): Promise<TcpConnection> {
+  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } & TcpHalfClose = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
       // Outgoing connections would leave from this process's namespace, not the opener's: not supported.
       if (this.opener) throw new NetworkError('NOT_ALLOWED', `TCP connect to ${formatEndpoint(remote)}: this host's sockets live in another namespace (opener), which only listens`);

@@ -37,18 +37,28 @@ export const DEVICE_USAGE = `device in the path (needs root; lab/device/README.m
   --plan                   print the address plan and the routes the device needs, and stop
 `;
 
-/** Consume one device flag; false when `flag` is not one. */
-export function takeDeviceFlag(acc: DeviceFlags, flag: string, value: () => string): boolean {
-  switch (flag) {
-    case '--device': acc.device = value(); return true;
-    case '--inside': acc.inside = value(); return true;
-    case '--outside': acc.outside = value(); return true;
-    case '--device-address': acc.deviceAddress = value(); return true;
-    case '--lab-address': acc.labAddress = value(); return true;
-    case '--time-scale': acc.timeScale = value(); return true;
-    case '--plan': acc.plan = true; return true;
-    default: return false;
-  }
+/** The device flags as node:util parseArgs options, for the commands' one option parser (lab/cli/command.ts). */
+export const DEVICE_OPTIONS = {
+  device: { type: 'string' },
+  inside: { type: 'string' },
+  outside: { type: 'string' },
+  'device-address': { type: 'string' },
+  'lab-address': { type: 'string' },
+  'time-scale': { type: 'string' },
+  plan: { type: 'boolean' },
+} as const;
+
+/** The device flags among a command's parsed option values. */
+export function deviceFlagsOf(v: Partial<Record<'device' | 'inside' | 'outside' | 'device-address' | 'lab-address' | 'time-scale', string>> & { plan?: boolean }): DeviceFlags {
+  const acc: DeviceFlags = {};
+  if (v.device !== undefined) acc.device = v.device;
+  if (v.inside !== undefined) acc.inside = v.inside;
+  if (v.outside !== undefined) acc.outside = v.outside;
+  if (v['device-address'] !== undefined) acc.deviceAddress = v['device-address'];
+  if (v['lab-address'] !== undefined) acc.labAddress = v['lab-address'];
+  if (v['time-scale'] !== undefined) acc.timeScale = v['time-scale'];
+  if (v.plan) acc.plan = true;
+  return acc;
 }
 
 function pair(text: string, flag: string): [Cidr, Cidr] {

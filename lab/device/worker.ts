@@ -37,7 +37,7 @@ if (req.kind === 'run') {
 } else if (req.kind === 'serve') {
   // The scenario's servers on their own addresses, outside (behind the device) or inside, in host time, until stopped.
   const { findScenario, planScenario } = await import('../runner/index.ts');
-  const { act } = await import('../runner/run.ts');
+  const { act } = await import('../runner/edits.ts');
   const { World } = await import('../runner/world.ts');
   const { SeededRandom } = await import('../../net/random.ts');
   const { formatRecord } = await import('../../dns/zone/rdata-format.ts');

@@ -5,7 +5,7 @@
 // real sockets in a network namespace with a real resolver product
 // (lab/runner/real.ts). Everything else in the runner stays the same.
 
-import type { LabNetwork, ResolverFactory } from './world.ts';
+import type { LabNetwork, ResolverFactory } from './machines.ts';
 
 /** What runPlan needs from a clock (VirtualClock has it; the real backend jumps a RealClock). */
 export interface RunClock {

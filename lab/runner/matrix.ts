@@ -17,7 +17,7 @@ import { checkDeclarations, stepOfClaim, varyingFor, type VaryingSteps } from '.
 
 /**
  * A matrix column: dnslab's emulated resolver, a product as a local process in a network namespace, or
- * (`docker:<product>`) the same product from its Debian bookworm image (servers/real/docker.ts).
+ * (`docker:<product>`) the same product from its Debian bookworm image (docker.ts).
  */
 export type ResolverColumn = 'emulated' | Product | `docker:${Product}`;
 export const RESOLVER_COLUMNS: readonly ResolverColumn[] = ['emulated', ...PRODUCTS, ...PRODUCTS.map((p) => `docker:${p}` as const)];

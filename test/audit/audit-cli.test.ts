@@ -202,8 +202,8 @@ describe('dnslab audit on real sockets', () => {
     );
   });
 
-  it('usage errors exit 2 with the usage; an unreadable file is named, exit 1', async () => {
-    // Through main(), which turns a UsageError into exit 2 and other errors into exit 1.
+  it('usage errors exit 2 pointing at the usage; an unreadable file is named, exit 2 too', async () => {
+    // Through main(): usage, input and setup errors are exit 2 (README "Exit codes"); 1 is for findings.
     const cli = async (args: string[]) => {
       const out = textSink();
       const err = textSink();
@@ -220,7 +220,7 @@ describe('dnslab audit on real sockets', () => {
       assert.match(r.stderr, /usage/i);
     }
     const missing = await cli([join(dir, 'missing.zone'), ...common()]);
-    assert.equal(missing.code, 1, missing.stderr);
+    assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /missing\.zone: cannot read/);
   });
 });

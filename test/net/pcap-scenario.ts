@@ -3,7 +3,8 @@
 import * as dnsPacket from 'dns-packet';
 import { VirtualClock } from '../../net/clock.ts';
 import { PcapWriter } from '../../net/pcap.ts';
-import { VirtualNetwork, type PathProperties } from '../../net/virtual.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
+import type { PathProperties } from '../../net/path.ts';
 import { answerTcpFrames } from '../helpers/dns-tcp.ts';
 
 export function query(id: number, name: string, type: 'A' | 'AAAA' | 'TXT'): Buffer {

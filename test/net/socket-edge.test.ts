@@ -10,7 +10,7 @@ import { RealClock } from '../../net/clock.ts';
 import type { IpPacket } from '../../net/packet.ts';
 import { SocketEdge, SocketEdgeError } from '../../net/socket-edge.ts';
 import { SocketNetwork } from '../../net/socket.ts';
-import type { InterceptResult, PacketInterceptor } from '../../net/virtual.ts';
+import type { InterceptResult, PacketInterceptor } from '../../net/interceptor.ts';
 import { FragmentFilter } from '../../servers/middlebox/fragments/index.ts';
 import { TcpFilter } from '../../servers/middlebox/tcp-filter/index.ts';
 

@@ -1,4 +1,4 @@
-// The Docker path (servers/real/docker.ts) with an engine: runs only when a Docker engine answers /_ping
+// The Docker path (lab/runner/docker.ts) with an engine: runs only when a Docker engine answers /_ping
 // (testcontainers is an optional dependency), else it skips with a one-line reason found in ≤ 500 ms (CI has no
 // engine). With an engine it runs aggressive-nsec-new-name [aggressive] × docker:unbound and docker:bind and
 // requires the same cells as the local path (PASS 8/8, agreeing with the emulated profile), and that no
@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dockerEngineReachable } from '../../servers/real/docker.ts';
+import { dockerEngineReachable } from '../../lab/runner/docker.ts';
 import { renderMatrix, runMatrix } from '../../lab/runner/matrix.ts';
 import { runsFor } from '../../lab/runner/index.ts';
 

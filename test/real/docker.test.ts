@@ -1,11 +1,12 @@
-// The Docker path (servers/real/docker.ts): the checks that need no engine.
+// The Docker path (lab/runner/docker.ts, servers/real/container.ts): the checks that need no engine.
 // The matrix run in containers is in docker.real.test.ts.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { demuxLogs, dockerEngineReachable, LAUNCHER, loadTestcontainers } from '../../servers/real/docker.ts';
+import { demuxLogs, dockerEngineReachable, loadTestcontainers } from '../../lab/runner/docker.ts';
+import { LAUNCHER } from '../../servers/real/container.ts';
 import { BINARY, PRODUCTS, TIME_MECHANISM } from '../../servers/real/products.ts';
 import { parseResolverList } from '../../lab/runner/matrix.ts';
 
