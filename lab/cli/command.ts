@@ -172,7 +172,7 @@ export function checkOutputPath(path: string, flag: string): void {
 }
 
 /** Write an output file and say so on stderr ("wrote FILE"), the same line for every file every command writes. */
-export function writeOutput(io: Pick<CliIO, 'stderr'>, path: string, data: string | Uint8Array): void {
+export function writeOutput(io: { stderr: { write(s: string): unknown } }, path: string, data: string | Uint8Array): void {
   writeFileSync(path, data);
   io.stderr.write(`wrote ${path}\n`);
 }
