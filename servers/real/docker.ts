@@ -26,7 +26,7 @@
 import { connect } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { RealSoftwareError, runCommand } from './netns.ts';
 import { BINARY, flushCommands, LIBFAKETIME, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns, writeConfig } from './products.ts';
@@ -126,7 +126,8 @@ export async function loadTestcontainers(): Promise<TestcontainersModule> {
   }
 }
 
-const ROOT = resolve(import.meta.dirname, '../..');
+// The package root: two levels up from the source tree, three from the built one (dist/servers/real).
+const ROOT = ((r) => (basename(r) === 'dist' ? dirname(r) : r))(resolve(import.meta.dirname, '../..'));
 const built = new Map<string, Promise<void>>();
 
 /**
