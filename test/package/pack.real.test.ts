@@ -42,6 +42,13 @@ test('npm pack → install --omit=dev → npx dnslab, npx dnslab run FILE, impor
   assert.equal(dflt.status, 0, dflt.stderr);
   assert.match(dflt.stdout, /subdomain-takeover/);
 
+  // Every shipped scenario is found by listing dist/scenarios (compiled .js, not the repository's .ts).
+  const list = run('npx', ['--no-install', 'dnslab', 'list'], app);
+  assert.equal(list.status, 0, list.stderr);
+  const shipped = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
+  const listed = list.stdout.split('\n').map((l) => /^([a-z0-9-]+)\s/.exec(l)?.[1]).filter((id) => id && id !== 'scenario');
+  assert.deepEqual(listed, shipped);
+
   // A user's scenario file in plain JavaScript, importing defineScenario from the package.
   const fixture = readFileSync(join(ROOT, 'test/fixtures/scenarios/takeover.ts'), 'utf8').replace(/from '[^']*lab\/scenario\/types\.ts'/, "from 'dnslab'");
   assert.match(fixture, /from 'dnslab'/);
@@ -49,8 +56,8 @@ test('npm pack → install --omit=dev → npx dnslab, npx dnslab run FILE, impor
   const file = run('npx', ['--no-install', 'dnslab', 'run', 'takeover.mjs', '--json'], app);
   assert.equal(file.status, 0, file.stderr);
   const runs = JSON.parse(file.stdout) as { id: string; variant: string; passed: boolean }[] | { runs: { id: string; variant: string; passed: boolean }[] };
-  const list = Array.isArray(runs) ? runs : runs.runs;
-  assert.deepEqual(list.map((r) => [r.id, r.variant, r.passed]), [['subdomain-takeover', 'vulnerable', true], ['subdomain-takeover', 'fixed', true]]);
+  const results = Array.isArray(runs) ? runs : runs.runs;
+  assert.deepEqual(results.map((r) => [r.id, r.variant, r.passed]), [['subdomain-takeover', 'vulnerable', true], ['subdomain-takeover', 'fixed', true]]);
 
   // A TypeScript scenario file without tsx installed: a clear error and exit 2, not a loader crash.
   writeFileSync(join(app, 'takeover.ts'), fixture);
@@ -73,7 +80,12 @@ test('takeover: the attacker answers in the vulnerable variant only', async () =
   console.log('RESULT', JSON.stringify([vulnerable.variant, vulnerable.assertions.length, mine.variant, mine.passed]));
 });
 `);
-  const lib = run(process.execPath, ['--test', '--test-reporter=spec', 'lab.test.mjs'], app);
+  // And the README's example, as written there.
+  const readme = /```js\n(\/\/ lab\.test\.mjs[^]*?)```/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  assert.ok(readme, 'README has the library example');
+  writeFileSync(join(app, 'readme.test.mjs'), readme[1]!);
+  const lib = run(process.execPath, ['--test', '--test-reporter=spec', 'lab.test.mjs', 'readme.test.mjs'], app);
   assert.equal(lib.status, 0, lib.stdout + lib.stderr);
   assert.match(lib.stdout, /RESULT \["vulnerable",\d+,"fixed",true\]/);
+  assert.match(lib.stdout, /✔ the takeover is fixed when the CNAME goes with the service/);
 });
