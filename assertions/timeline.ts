@@ -1,6 +1,6 @@
 // Claims about a timeline: samples of what clients saw over lab time. "From
 // the unsigning until the DS expired, validating resolvers returned SERVFAIL"
-// (incident 5), "the outage lasted 24 h", "clients recovered at T+1h".
+// (docs/incidents.md: "Slack 2021: DS rollback"), "the outage lasted 24 h", "clients recovered at T+1h".
 
 import { nameEquals } from '../dns/name.ts';
 import type { Name, RRTypeName, RcodeName } from '../dns/types.ts';

@@ -1,8 +1,8 @@
 // Claims about a trace: the list of DNS messages that crossed the lab network,
 // in order, each with lab time and the names of the machines at both ends.
 // "Which server received which query", "how many queries reached the TLD"
-// (amplification, incident 9), "the query never reached the provider"
-// (aggressive NSEC answering from cache, incident 4).
+// (amplification, docs/incidents.md: "Facebook 2021"), "the query never reached the provider"
+// (aggressive NSEC answering from cache, docs/incidents.md: "Slack 2021: NSEC bitmap").
 
 import { isSubdomain, nameEquals } from '../dns/name.ts';
 import type { Name, RRTypeName, RcodeName } from '../dns/types.ts';

@@ -28,7 +28,7 @@
 // Helpers: the namespace and process handling is servers/real/netns.ts, and
 // Unbound's configuration is the real-resolver adapter's (servers/real/products.ts
 // writeConfig), both shared with the real-resolver matrix and the tests that run
-// Unbound (test/recursive/unbound-differential.test.ts, test/scenarios/slack-unbound.test.ts).
+// Unbound (test/recursive/unbound-differential.real.test.ts, test/scenarios/slack-unbound.real.test.ts).
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -181,7 +181,7 @@ async function signHierarchy(): Promise<{ files: Record<keyof typeof ZONES, stri
     const plain = join(dir, `${origin === '.' ? 'root' : origin}.zone`);
     writeFileSync(plain, text);
     const dsFile = `${plain}.ds`;
-    const [cmd, args] = dnslab(['sign', plain, '--origin', origin, '--keys', dir, '--seed', `bench-${origin}`, '--ds-out', dsFile]);
+    const [cmd, args] = dnslab(['sign', plain, '--origin', origin, '--keys', dir, '--seed', String(order.indexOf(origin) + 1), '--ds-out', dsFile]);
     const r = await runBounded(cmd, args, 30_000);
     if (r.code !== 0) throw new Error(`dnslab sign ${origin} failed (${r.code}): ${r.out}`);
     files[origin] = `${plain}.signed`;

@@ -12,7 +12,7 @@
 import { ipFamily, normalizeIp } from './ip.ts';
 import type { IpPacket } from './packet.ts';
 import type { SeededRandom } from './random.ts';
-import type { InterceptContext, InterceptResult, PacketInterceptor, Scope } from './virtual.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor, Scope } from './interceptor.ts';
 
 /** At most this many packets from one verdict walk on (a box cannot flood the lab). */
 export const MAX_EMISSIONS = 64;

@@ -41,6 +41,12 @@ export interface TcpConnection {
   onData(handler: (chunk: Buffer) => void): void;
   /** Called once when the connection is gone, with why. */
   onClose(handler: (reason: TcpCloseReason) => void): void;
+  /**
+   * Called when the peer half-closed (sent FIN) while this side may still write (RFC 9293 §3.6): only on
+   * connections opened with `halfOpen: true`, which then close when both sides have ended. Without that
+   * option the peer's FIN is answered with ours and reported through onClose('end').
+   */
+  onPeerEnd(handler: () => void): void;
   /** Graceful close (FIN). */
   end(): void;
   /** Abort (RST). */
@@ -62,6 +68,11 @@ export class NetworkError extends Error {
   }
 }
 
+export interface TcpHalfClose {
+  /** Keep writing after the peer's FIN (onPeerEnd); a proxy needs this to pass half-closes. Sockets only: the virtual network does not model half-close. */
+  halfOpen?: boolean;
+}
+
 /** What one host can do on the network. */
 export interface Network {
   readonly clock: Clock;
@@ -69,9 +80,9 @@ export interface Network {
   readonly addresses: readonly string[];
   /** Bind a UDP socket. Port 0 picks an ephemeral port (from the lab's seeded source on the virtual network). */
   bindUdp(local: Endpoint): Promise<UdpSocket>;
-  listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void): Promise<TcpListener>;
+  listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options?: TcpHalfClose): Promise<TcpListener>;
   /** Open a TCP connection from one of this host's addresses (default: the first of the same family). */
-  connectTcp(remote: Endpoint, options?: { localAddress?: string; timeoutMs?: number }): Promise<TcpConnection>;
+  connectTcp(remote: Endpoint, options?: { localAddress?: string; timeoutMs?: number } & TcpHalfClose): Promise<TcpConnection>;
 }
 
 export function formatEndpoint(e: Endpoint): string {

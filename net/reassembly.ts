@@ -1,5 +1,5 @@
 // A receiver's IP reassembly buffer (RFC 815 style), shared by the VirtualNetwork's
-// hosts (virtual.ts) and the socket edge (socket-edge.ts), which both take
+// hosts (virtual-host.ts) and the socket edge (socket-edge.ts), which both take
 // fragments off the wire and hand a whole datagram up only when every piece
 // arrived in time. What each does with the outcome (deliver, count, trace a
 // drop) stays with it.

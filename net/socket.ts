@@ -10,7 +10,9 @@ import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createConnection, createServer, type Server, type Socket as NetSocket } from 'node:net';
 import { RealClock } from './clock.ts';
 import { TcpDelivery } from './tcp-delivery.ts';
-import type { SocketEdge, TcpFlow } from './socket-edge.ts';
+import type { SocketEdge } from './socket-edge.ts';
+import type { TcpFlow } from './socket-edge-tcp.ts';
+import type { SocketOpener } from './socket-opener.ts';
 import { ipFamily, isLoopback, isWildcard, normalizeIp } from './ip.ts';
 import {
   type Clock,
@@ -20,6 +22,7 @@ import {
   type TcpCloseReason,
   type TcpConnection,
   type TcpListener,
+  type TcpHalfClose,
   type UdpSocket,
   formatEndpoint,
 } from './network.ts';
@@ -38,6 +41,11 @@ export interface SocketNetworkOptions {
    * cover run through them. Share one edge between every SocketNetwork of a lab.
    */
   edge?: SocketEdge;
+  /**
+   * Where this host's UDP sockets and TCP listeners are created (socket-opener.ts): e.g. in another network
+   * namespace, so this host's packets leave from there. Default: here.
+   */
+  opener?: SocketOpener;
 }
 
 export class SocketNetwork implements Network {
@@ -47,12 +55,14 @@ export class SocketNetwork implements Network {
   readonly edge: SocketEdge | undefined;
   private allowExternal: boolean;
   private idleTimeoutMs: number | undefined;
+  private opener: SocketOpener | undefined;
 
   constructor(options: SocketNetworkOptions) {
     this.clock = options.clock ?? new RealClock();
     this.edge = options.edge;
     this.allowExternal = options.allowExternal === true;
     this.idleTimeoutMs = options.tcpIdleTimeoutMs;
+    this.opener = options.opener;
     this.addresses = options.addresses.map((a) => {
       if (ipFamily(a) === undefined) throw new NetworkError('NOT_ALLOWED', `"${a}" is not an IPv4/IPv6 address literal`);
       if (!this.allowExternal && !isLoopback(a) && !isWildcard(a)) {
@@ -68,6 +78,12 @@ export class SocketNetwork implements Network {
   async bindUdp(local: Endpoint): Promise<UdpSocket> {
     const address = this.localAddress(local.address);
     const family = ipFamily(address) === 6 ? 'udp6' : 'udp4';
+    if (this.opener) {
+      const opened = await this.opener.udp(family, address, local.port).catch((e: NodeJS.ErrnoException) => {
+        throw translateBindError(e, 'UDP', { address, port: local.port });
+      });
+      return new RealUdpSocket(opened, this, this.edge);
+    }
     const socket = createSocket({ type: family, ipv6Only: family === 'udp6' });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
@@ -83,10 +99,10 @@ export class SocketNetwork implements Network {
     return new RealUdpSocket(socket, this, this.edge);
   }
 
-  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void): Promise<TcpListener> {
+  async listenTcp(local: Endpoint, onConnection: (connection: TcpConnection) => void, options: TcpHalfClose = {}): Promise<TcpListener> {
     const address = this.localAddress(local.address);
     const edge = this.edge;
-    const server = createServer({ allowHalfOpen: false }, (s) => {
+    const accept = (s: NetSocket) => {
       if (!this.allowExternal && s.remoteAddress !== undefined && !isLoopback(s.remoteAddress)) {
         s.resetAndDestroy();
         return;
@@ -105,8 +121,14 @@ export class SocketNetwork implements Network {
         toRemote: (d) => conn.writeRaw(d),
         reset: () => conn.reset(),
       });
-    });
-    await new Promise<void>((resolve, reject) => {
+    };
+    const server = this.opener
+      ? await this.opener.tcpServer(address, local.port).catch((e: NodeJS.ErrnoException) => {
+          throw translateBindError(e, 'TCP', { address, port: local.port });
+        })
+      : createServer({ allowHalfOpen: options.halfOpen === true }, accept);
+    if (this.opener) server.on('connection', accept);
+    else await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
       server.once('error', onError);
       server.listen({ host: address, port: local.port, exclusive: true, ipv6Only: ipFamily(address) === 6 }, () => {
@@ -120,8 +142,10 @@ export class SocketNetwork implements Network {
     return new RealTcpListener(server, unregister);
   }
 
-  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } = {}): Promise<TcpConnection> {
+  connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } & TcpHalfClose = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
+      // Outgoing connections would leave from this process's namespace, not the opener's: not supported.
+      if (this.opener) throw new NetworkError('NOT_ALLOWED', `TCP connect to ${formatEndpoint(remote)}: this host's sockets live in another namespace (opener), which only listens`);
       this.checkDestination(remote.address);
       const family = ipFamily(remote.address);
       const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addresses.find((a) => ipFamily(a) === family);
@@ -129,7 +153,7 @@ export class SocketNetwork implements Network {
         throw new NetworkError('UNREACHABLE', `no IPv${family} address among ${this.addresses.join(', ')} to connect to ${formatEndpoint(remote)} from`);
       }
       this.edge?.checkConnect(normalizeIp(localAddress), { address: normalizeIp(remote.address), port: remote.port });
-      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: false });
+      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: options.halfOpen === true });
       let settled = false;
       const timeoutMs = options.timeoutMs ?? 30_000;
       const timer = setTimeout(() => {
@@ -283,10 +307,22 @@ class RealTcpConnection implements TcpConnection {
         socket.resetAndDestroy();
       });
     }
+    // With allowHalfOpen the peer's FIN leaves our side open: tell the owner, or end as Node would without it.
+    socket.on('end', () => {
+      if (!socket.allowHalfOpen) return;
+      if (this.peerEndHandler) this.peerEndHandler();
+      else socket.end();
+    });
     socket.on('close', () => {
       this.flow?.closed();
       this.delivery.closed(this.errorReason ?? 'end');
     });
+  }
+
+  private peerEndHandler: (() => void) | undefined;
+
+  onPeerEnd(handler: () => void): void {
+    this.peerEndHandler = handler;
   }
 
   write(data: Uint8Array): void {
@@ -314,6 +350,7 @@ class RealTcpConnection implements TcpConnection {
   }
 
   end(): void {
+    if (this.socket.destroyed) return;
     this.socket.end();
   }
 

@@ -1,5 +1,5 @@
 // Handing a TCP connection's events to its user, shared by the real
-// (socket.ts) and virtual (virtual.ts) connections so both keep the
+// (socket.ts) and virtual (virtual-tcp.ts) connections so both keep the
 // TcpConnection promise (network.ts) the same way: data that arrives before
 // onData() is queued and handed over when it is called, and the close reason
 // is reported exactly once, also to an onClose() registered after the close.

@@ -1,4 +1,4 @@
-// Incident 7 (incidents.md, RFC 8198 §6): a validating resolver that uses
+// Incident "Aggressive NSEC and new names" (docs/incidents.md, RFC 8198 §6): a validating resolver that uses
 // cached NSEC records aggressively keeps answering NXDOMAIN for a name the
 // operator has just added, until the NSEC that "proved" it absent expires.
 // The variants are resolver behaviours, not a vulnerable/fixed pair.
@@ -83,7 +83,7 @@ d    IN A   192.0.2.4
       topology: { resolvers: { resolver: { settings: { aggressiveNsec: false } } } },
       products: {
         knot: {
-          failingClaims: ['watch b: from T+5m to T+2h clients never got NXDOMAIN'],
+          failingClaims: ['step 7 watch b: from T+5m to T+2h clients never got NXDOMAIN'],
           because:
             'Knot Resolver 5.6 has no option to turn RFC 8198 aggressive use off (always on for NSEC since 2.0.0), so it still hides b.example.jp until the NSEC expires',
         },

@@ -1,4 +1,4 @@
-// Incident 9 (incidents.md): every authoritative server of a domain becomes
+// Incident "Facebook 2021" (docs/incidents.md): every authoritative server of a domain becomes
 // unreachable (routes withdrawn). Resolvers answer SERVFAIL once cached data
 // expires, and clients retrying make resolvers hammer the dead servers and the
 // TLD.
@@ -26,7 +26,7 @@ Unbound sends a server whose timeout has backed off to 120 s one probe per infra
 infra-host-ttl (15 分) ごとに 1 回しか問い合わせない。`,
   },
   references: [
-    'docs/incidents.md: "Facebook 2021" (seed 003; Facebook, 2021-10-04)',
+    'docs/incidents.md: "Facebook 2021" (S3; Facebook, 2021-10-04)',
     'Cloudflare: "Understanding how Facebook disappeared from the Internet" (2021-10-04)',
     'RFC 8767 (serving stale data to improve DNS resiliency)',
   ],

@@ -1,4 +1,4 @@
-// Incident 5 (incidents.md): turning DNSSEC off in the wrong order. The DS is
+// Incident "Slack 2021: DS rollback" (docs/incidents.md): turning DNSSEC off in the wrong order. The DS is
 // removed at the parent, but the zone is unsigned before the cached DS has
 // expired: validating resolvers holding that DS see "signed, but no keys" →
 // bogus → SERVFAIL for up to one DS TTL (86400 s). A cache flush ends it early.
@@ -10,7 +10,13 @@ import { defineScenario } from '../lab/scenario/types.ts';
  */
 const POWERDNS_NO_OUTAGE =
   'PowerDNS Recursor 4.8 asks the .com server about example.com again every hour: it caches the child\'s apex NS (TTL 3600) from the authority section of its answers in place of the referral\'s NS and never extends that TTL (recursor_cache.cc MemRecursorCache::replace, ghost-domain protection). Once the DS is removed, that referral\'s NSEC proves "no DS"; the proof goes to the negative cache, which is consulted before the DS cached at T+0 (syncres.cc processRecords, doCacheCheck), so example.com turns insecure at T+1h, before it is unsigned, and nothing fails (profile switches nsFromAnswerAuthority, authNsTtlNotExtended, referralNoDsOverridesCachedDs)';
-const powerdnsNoOutage = (claims: string[]) => ({ powerdns: { failingClaims: ['rcode', ...claims], because: POWERDNS_NO_OUTAGE } });
+/** The outage claims of the watch step (its number differs per variant), exactly as the run names them. */
+const outageClaims = (step: number, servfailWindow: boolean): string[] => [
+  ...(servfailWindow ? [`step ${step} watch alice: from T+1h30m to T+23h30m clients got SERVFAIL`] : []),
+  `step ${step} watch alice: outage duration`,
+  `step ${step} watch alice: time of recovery`,
+];
+const powerdnsNoOutage = (claims: string[]) => ({ powerdns: { failingClaims: ['step 7 rcode', ...claims], because: POWERDNS_NO_OUTAGE } });
 
 /**
  * Knot Resolver 5.6 (measured in the resolver matrix): it recovers at T+2h30m, while the DS it cached at T+0 is
@@ -54,7 +60,7 @@ ttl-capped 版ではキャッシュ TTL の上限が 6 時間のリゾルバー�
 修正版では DS の TTL が経過してから署名を外す。`,
   },
   references: [
-    'docs/incidents.md: "Slack 2021: DS rollback" (seed 003; Slack, 2021-09-30)',
+    'docs/incidents.md: "Slack 2021: DS rollback" (S3; Slack, 2021-09-30)',
     'Slack Engineering: "What happened during Slack\'s DNSSEC rollout" (2021-12)',
     'RFC 6781 §4.3.5 (going insecure)',
     'RFC 4035 §5 (bogus when a DS exists but no matching DNSKEY)',
@@ -162,11 +168,11 @@ app  300 IN A 192.0.2.11
   variants: {
     vulnerable: {
       description: { en: 'unsigned 10 minutes after the DS removal', ja: 'DS 削除の 10 分後に署名を外す' },
-      products: { ...powerdnsNoOutage(['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery']), ...knotWalksDownAgain(['watch alice: from T+1h30m to T+23h30m clients got SERVFAIL', 'watch alice: outage duration', 'watch alice: time of recovery']) },
+      products: { ...powerdnsNoOutage(outageClaims(11, true)), ...knotWalksDownAgain(outageClaims(11, true)) },
     },
     flushed: {
       description: { en: 'as vulnerable, but the resolver operator flushes example.com at T+6h', ja: '同上、ただし T+6h にリゾルバーのキャッシュを消去' },
-      products: { ...powerdnsNoOutage(['watch alice: outage duration', 'watch alice: time of recovery']), ...knotWalksDownAgain(['watch alice: outage duration', 'watch alice: time of recovery']) },
+      products: { ...powerdnsNoOutage(outageClaims(12, false)), ...knotWalksDownAgain(outageClaims(12, false)) },
     },
     fixed: { description: { en: 'unsigned only after the DS TTL has passed', ja: 'DS の TTL 経過後に署名を外す' } },
     'ttl-capped': {
@@ -175,7 +181,7 @@ app  300 IN A 192.0.2.11
         ja: '同上、ただしキャッシュ TTL の上限が 6 時間のリゾルバー (Google Public DNS のプロファイル)',
       },
       topology: { resolvers: { validating: { profile: 'google-public-dns' } } },
-      products: { ...powerdnsNoOutage(['watch alice: outage duration', 'watch alice: time of recovery']), ...knotWalksDownAgain(['watch alice: outage duration', 'watch alice: time of recovery']) },
+      products: { ...powerdnsNoOutage(outageClaims(13, false)), ...knotWalksDownAgain(outageClaims(13, false)) },
     },
   },
 });

@@ -1,4 +1,4 @@
-// Incident 8 (incidents.md, seed 003): a second "v=spf1" TXT record is added
+// Incident "docomo duplicate SPF" (docs/incidents.md, S3): a second "v=spf1" TXT record is added
 // next to the first instead of editing it; RFC 7208 §4.5 makes that a
 // permerror, so receivers stop getting "pass" for the domain's mail.
 import { defineScenario } from '../lab/scenario/types.ts';
@@ -27,7 +27,7 @@ RFC 7208 §4.5 により SPF レコードが複数あるドメインの検証結
 RFC 7208 の検証を実際に行う。修正版: 新しいアドレス範囲を既存の 1 つのレコードに統合し、両方の送信元が pass になる。`,
   },
   references: [
-    'docs/incidents.md: "docomo duplicate SPF" (seed 003; NTT docomo, 2021-09-16)',
+    'docs/incidents.md: "docomo duplicate SPF" (S3; NTT docomo, 2021-09-16)',
     'RFC 7208 §4.5 (selecting records: more than one → permerror), §3.2 (multiple records MUST NOT be published)',
     'RFC 7208 §4.6.4 (DNS lookup limits)',
   ],

@@ -1,4 +1,4 @@
-// Incident 11 (docs/incidents.md: "Middlebox checkpoints", seed 004 — DNSSEC Japan technical WG
+// Incident "Middlebox checkpoints" (docs/incidents.md, S4 — DNSSEC Japan technical WG
 // checkpoints for equipment on the DNS path): the same large signed answer
 // through three kinds of box. A 512-octet cap with TCP/53 blocked makes it
 // SERVFAIL (TC=1 and no way to retry); a large EDNS buffer through a firewall
@@ -13,6 +13,9 @@ import { defineScenario } from '../lab/scenario/types.ts';
 const midTxt = Array.from({ length: 3 }, (_, i) => `"ver-${String(i)}=${'m'.repeat(170)}"`).join(' ');
 /** About 2.2 KB of TXT: larger than one 1500-octet Ethernet frame, so a 4096-octet EDNS answer is fragmented. */
 const bigTxt = Array.from({ length: 12 }, (_, i) => `"key-${String(i).padStart(2, '0')}=${'v'.repeat(170)}"`).join(' ');
+
+/** What a box that drops fragments costs the products that do not fall back in time, exactly as the run names the claims. */
+const FRAGMENT_DROP_CLAIMS = ['step 5 rcode', 'step 5 answer section', 'step 9 queries big.example.jp TXT from isp to ns-example over UDP', 'step 10 no query under example.jp from isp to ns-example over TCP'];
 
 export default defineScenario({
   id: 'middlebox-checkpoints',
@@ -66,7 +69,7 @@ lb-session-table — チェック項目 5「UDP セッション数」: ロード
   破棄され、リゾルバーは SERVFAIL を返す。古いセッションがアイドルで消えると、同じ問い合わせは届き、検証に成功する。`,
   },
   references: [
-    'docs/incidents.md: "Middlebox checkpoints" (seed 004, DNSSEC Japan technical WG: network equipment checks)',
+    'docs/incidents.md: "Middlebox checkpoints" (S4, DNSSEC Japan technical WG: network equipment checks)',
     'RFC 7766 §5 (TCP is mandatory; TC=1 fallback)',
     'RFC 6891 §6.2.5, §7 (EDNS0 payload size and fragmentation)',
     'RFC 8900 (IP fragmentation considered fragile)',
@@ -135,7 +138,7 @@ big  IN TXT ${bigTxt}
       topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject', latencyMs: 60 } } } },
       products: {
         knot: {
-          failingClaims: ['step 7 '],
+          failingClaims: ['step 7 queries big.example.jp TXT from isp to ns-example over UDP'],
           because:
             'Knot Resolver asks big.example.jp over TCP only (refused again: still SERVFAIL), never over UDP: its refused TCP connects for mid.example.jp count as timeouts (lib/selection.c error → server_timeout) and it asks the one address again until it is dead (KR_NS_TIMEOUT_ROW_DEAD 4 in a row, the last wait at least KR_NS_TIMEOUT_MIN_DEAD_TIMEOUT 800 ms), each wait (srtt + max(4·variance, 20)) << timeouts (calc_timeout); over the 120 ms path that base is over 125 ms, so the count that makes it dead leaves a wait over TCP_RTT_THRESHOLD 2000 ms for big.example.jp, and select_transport picks TCP from the start (measured: waits 253, 506, 1012, 2024 ms, then 4048 for big; profile switches rttStateTimeouts, deadAfterTimeouts, retryTimedOutServer, tcpWhenTimeoutOverMs: 2000)',
         },
@@ -154,17 +157,17 @@ big  IN TXT ${bigTxt}
       // fragment-dropping firewall, each its own way, and get the validated answer over TCP (a second UDP try, then TCP).
       products: {
         unbound: {
-          failingClaims: ['step 5 ', 'step 9 ', 'step 10 '],
+          failingClaims: FRAGMENT_DROP_CLAIMS,
           because:
             'Unbound 1.17 resends a timed-out EDNS query at once advertising 1472 (services/outside_network.c serviced_udp_callback → serviced_query_UDP_EDNS_FRAG, EDNS_FRAG_SIZE_IP4); the server answers TC=1 and Unbound gets the answer over TCP (profile switch ednsFragmentFallbackSize: 1472)',
         },
         bind: {
-          failingClaims: ['step 5 ', 'step 9 ', 'step 10 '],
+          failingClaims: FRAGMENT_DROP_CLAIMS,
           because:
             'BIND 9.18 resends after its first timeout advertising the largest UDP answer it has seen from that server (resolver.c resquery_send: hint = dns_adb_getudpsize), here ~950 octets: the server answers TC=1 and BIND gets the answer over TCP (profile switch ednsTimeoutLargestSeen)',
         },
         knot: {
-          failingClaims: ['step 5 ', 'step 9 ', 'step 10 '],
+          failingClaims: FRAGMENT_DROP_CLAIMS,
           because:
             'Knot Resolver 5.6 asks over TCP once a question has timed out twice over UDP at a server (lib/selection.c select_transport, TCP_TIMEOUT_THRESHOLD 2): two UDP tries at 4096, then TCP, and the answer validates (profile switch tcpAfterUdpTimeouts: 2)',
         },
@@ -188,15 +191,16 @@ big  IN TXT ${bigTxt}
       },
       // Measured: the session table is filled by whatever each product sends, and the products send more than the story's three flows.
       // Knot Resolver sends the three flows too, except when its ε-greedy exploration (lib/selection.c select_transport,
-      // 13/512 a selection, about 1 run in 20) resolves ns1.example.jp AAAA first: step 12 then fails (test/real/matrix.test.ts VARYING).
+      // 13/512 a selection, about 1 run in 20) resolves ns1.example.jp AAAA first: step 12 then fails (lab/runner/varying.ts).
+      // Unbound's steps 13–15 vary with the lab's RTT (lab/runner/varying.ts): only step 12 is declared.
       products: {
         unbound: {
-          failingClaims: ['step 12 ', 'step 13 ', 'step 14 '],
+          failingClaims: ['step 12 rcode', 'step 12 flags'],
           because:
             'Unbound sends mid.example.jp A before mid.example.jp TXT (QNAME minimisation keeps QTYPE A for the step that reaches the full name, iterator.c processQueryTargets; profile switch qnameMinimisationTypeAProbe), which takes the third slot, so every TXT query is dropped. Unbound picks the one server 5 times (outbound-msg-retry, iter_utils.c iter_server_selection; maxTriesPerServer), sends each pick twice at the same timeout (outside_network.c serviced_udp_callback; ednsFragmentFallbackAnySize) and its SERVFAIL comes after discard-timeout 1900 ms, so the client gets no reply at all (services/mesh.c, from the CVE-2024-33655 fix in Debian 1.17.1-2+deb12u3; clientReplyDiscardMs): mid and big time out (steps 12 and 13). big is asked at T+25s, when the server\'s timeout has backed off to about 10 s; the retry that timeout brings at about T+35.5s comes after the mid.example.jp A session idled out (T+35s) and reaches the server (step 14); big is answered from then on. In most runs: when the lab\'s RTT to ns-example is stretched, that timeout is past PROBE_MAXRTO 12 s when big is asked and Unbound answers SERVFAIL at once (servers/real/README.md, open)',
         },
         bind: {
-          failingClaims: ['step 12 '],
+          failingClaims: ['step 12 rcode', 'step 12 flags'],
           because:
             'BIND asks ns-example for ns1.example.jp AAAA (its ADB looks up the address family it has no data for: lib/dns/adb.c dns_adb_createfind → fetch_name; bind profile switch nsAaaaFetchAfterFirstTry) right after the DNSKEY, which takes the third slot, so the mid.example.jp query finds the table full',
         },

@@ -1,4 +1,4 @@
-// Incident 11 (docs/incidents.md: "Middlebox checkpoints", seed 004 — DNSSEC Japan technical WG): a box
+// Incident "Middlebox checkpoints" (docs/incidents.md, S4 — DNSSEC Japan technical WG): a box
 // on the DNS path breaks large DNSSEC answers. A home router's DNS proxy caps
 // UDP answers at 512 octets (TC=1) and the same router rejects TCP/53, so the
 // TC=1 fallback (RFC 7766) cannot work: every signed answer over 512 octets
@@ -32,7 +32,7 @@ TCP フォールバック、TCP/53、EDNS0) の確認を挙げている (dnslab 
 修正版では機器が TCP/53 を通すため、TC=1 の後に TCP で取得し検証に成功する。`,
   },
   references: [
-    'docs/incidents.md: "Middlebox checkpoints" (seed 004, DNSSEC Japan technical WG: network equipment checks)',
+    'docs/incidents.md: "Middlebox checkpoints" (S4, DNSSEC Japan technical WG: network equipment checks)',
     'RFC 7766 §5 (TCP is mandatory; TC=1 fallback)',
     'RFC 6891 §7 (EDNS0 and UDP sizes)',
     'DNS Flag Day 2020 (1232-octet EDNS buffer, TCP required)',

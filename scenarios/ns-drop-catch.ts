@@ -1,4 +1,4 @@
-// Incident 10 (incidents.md, seed 002): example.jp is still delegated to a
+// Incident "Drop-catch of a nameserver's domain" (docs/incidents.md, S2): example.jp is still delegated to a
 // nameserver whose own domain (old-provider.net) later expires. Before the
 // expiry the delegation is lame; after it, anyone can register
 // old-provider.net (drop-catch), point ns1.old-provider.net at their server
@@ -33,7 +33,7 @@ example.jp のゾーンを提供する。リゾルバーは jp ゾーンに残�
 差し替える。ドロップキャッチは何も変えない。`,
   },
   references: [
-    'docs/incidents.md: "Drop-catch of a nameserver\'s domain" (seed 002)',
+    'docs/incidents.md: "Drop-catch of a nameserver\'s domain" (S2)',
     'watchTowr Labs: "We Spent $20 To Achieve RCE And Accidentally Became The Admins Of .MOBI" (2024-09, dotmobiregistry.net)',
     'JPRS: 登録情報の不備によるドメイン名の乗っ取り (lame delegation) (https://jprs.jp/tech/notice/2020-07-07-lame-delegation.html)',
     'RFC 1912 §2.8 (lame delegations)',

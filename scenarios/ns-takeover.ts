@@ -1,4 +1,4 @@
-// Incident 2 (incidents.md): the delegation still points at a managed DNS
+// Incident "NS takeover" (docs/incidents.md): the delegation still points at a managed DNS
 // provider after the customer deleted the zone there. The lame delegation
 // gives SERVFAIL; then an attacker creates the zone at the same provider.
 import { defineScenario } from '../lab/scenario/types.ts';
@@ -31,7 +31,7 @@ request. The name keeps failing (SERVFAIL) until the customer cleans up, but it 
 顧客が整理するまで名前は SERVFAIL のままだが、乗っ取られることはない。`,
   },
   references: [
-    'docs/incidents.md: "NS takeover" (seed 000)',
+    'docs/incidents.md: "NS takeover" (S0)',
     'JPRS: 登録情報の不備によるドメイン名の乗っ取り (lame delegation) (https://jprs.jp/tech/notice/2020-07-07-lame-delegation.html)',
     'RFC 1912 §2.8 (lame delegations)',
     'docs/incidents.md: "NS takeover" fixed: "provider refuses to host a zone already delegated to it without proof"',

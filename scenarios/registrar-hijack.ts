@@ -1,4 +1,4 @@
-// Incident 3 (incidents.md): an attacker impersonates the registrant at the
+// Incident "Registrar / registry hijack" (docs/incidents.md): an attacker impersonates the registrant at the
 // registrar and points the domain's NS at look-alike servers. The hijack
 // spreads over one NS TTL as resolvers refetch the delegation. DNSSEC with
 // the DS left at the registry turns the hijack into SERVFAIL for validating
@@ -40,7 +40,7 @@ const POWERDNS_CHILD_NS =
  */
 const BIND_WALKS_AT_T2H = {
   bind: {
-    failingClaims: ['answer section'],
+    failingClaims: ['step 14 answer section'],
     because:
       "BIND 9.18 counts the jp referral's NS TTL (3600) to the second and treats 0 s left as expired, so alice's resolver walks down from jp at exactly T+2h, when the hijacked delegation is already there: at T+2h10m alice no longer gets 192.0.2.10 (step 'alice still has the old NS cached'). Unbound still uses the NS on that second and re-walks only at T+2h30m",
   },
@@ -104,7 +104,7 @@ change no matter what the registrar sends.`,
 レジストリが変更を拒否する。`,
   },
   references: [
-    'docs/incidents.md: "Registrar / registry hijack" (seeds 001, 002)',
+    'docs/incidents.md: "Registrar / registry hijack" (S1, S2)',
     'JPRS: レジストリロックサービス (https://jprs.jp/registration/suspended/registry-lock/)',
     'RFC 5731 §2.3 (EPP domain status values)',
     'RFC 4035 §5 (bogus answers under a secure delegation; insecure without DS)',
@@ -149,7 +149,7 @@ www  300 IN A 192.0.2.10
     resolvers: {
       'resolver-a': { addresses: ['10.0.1.53'], profile: 'unbound' },
       'resolver-b': { addresses: ['10.0.2.53'], profile: 'unbound' },
-      /** An ISP resolver that does not validate (about 2/3 of Japanese resolvers in 2024, seed 001). */
+      /** An ISP resolver that does not validate (about 2/3 of Japanese resolvers in 2024, S1). */
       'resolver-c': { addresses: ['10.0.3.53'], profile: 'unbound', settings: { validate: false } },
     },
     clients: {
@@ -283,7 +283,7 @@ www  300 IN A ${ATTACKER}
     vulnerable: {
       description: { en: 'unsigned domain, no registry lock: the registry accepts the NS change', ja: '非署名・レジストリロックなし: レジストリが NS 変更を受け付ける' },
       products: knotKeepsLegitimateServer(
-        ['watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
+        ['step 16 watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
         `the answer that finds it expiring (fewer than 1 % of its ${NS_TTL} s left) renews it`,
       ),
     },
@@ -292,9 +292,9 @@ www  300 IN A ${ATTACKER}
       topology: { zones: { jp: { signed: true }, 'example.jp': { signed: true } }, registries: signedRegistries },
       products: {
         ...BIND_WALKS_AT_T2H,
-        powerdns: { failingClaims: ['watch alice: from T+3h to T+1d6h clients got SERVFAIL'], because: `${POWERDNS_CHILD_NS}: SERVFAIL from then on, never the attacker` },
+        powerdns: { failingClaims: ['step 17 watch alice: from T+3h to T+1d6h clients got SERVFAIL'], because: `${POWERDNS_CHILD_NS}: SERVFAIL from then on, never the attacker` },
         ...knotKeepsLegitimateServer(
-          ['watch alice: from T+3h to T+1d6h clients got SERVFAIL', 'queries from resolver-a to ns-attacker from T+2h to now'],
+          ['step 17 watch alice: from T+3h to T+1d6h clients got SERVFAIL', 'step 18 queries from resolver-a to ns-attacker from T+2h to now'],
           'every validated answer renews it',
         ),
       },
@@ -305,11 +305,11 @@ www  300 IN A ${ATTACKER}
       products: {
         ...BIND_WALKS_AT_T2H,
         powerdns: {
-          failingClaims: ['watch alice: from T+3h to T+23h30m clients got SERVFAIL'],
+          failingClaims: ['step 19 watch alice: from T+3h to T+23h30m clients got SERVFAIL'],
           because: `${POWERDNS_CHILD_NS}: by then the DS cached at T+0 has expired too, so alice goes from the right answer straight to the attacker's, with no SERVFAIL in between`,
         },
         ...knotKeepsLegitimateServer(
-          ['watch alice: from T+3h to T+23h30m clients got SERVFAIL', 'watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
+          ['step 19 watch alice: from T+3h to T+23h30m clients got SERVFAIL', 'step 20 watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
           'every validated answer renews it',
         ),
       },

@@ -1,4 +1,4 @@
-// Incident 6 (incidents.md, seed 004, RFC 6781 §4.3.5, RFC 8901): moving a
+// Incident "DNSSEC during an operator transfer" (docs/incidents.md, S4, RFC 6781 §4.3.5, RFC 8901): moving a
 // signed domain to another DNS operator (and registrar). Each operator signs
 // with its own keys. Cooperative: keys are exchanged and both DS published
 // before the NS change — no resolver ever fails. Uncooperative: the NS and DS
@@ -17,7 +17,7 @@ import { parseDuration } from '../lab/scenario/duration.ts';
  */
 const knotStaysWithOldServers = (recovery: string) => ({
   knot: {
-    failingClaims: ['watch www: from T+0s to T+8h clients never got SERVFAIL', 'watch www: outage duration', 'watch fresh: from T+10m to T+8h clients never got SERVFAIL'],
+    failingClaims: ['step 30 watch www: from T+0s to T+8h clients never got SERVFAIL', 'step 30 watch www: outage duration', 'step 31 watch fresh: from T+10m to T+8h clients never got SERVFAIL'],
     because:
       `Knot Resolver 5.6 takes the zone cut from the apex NS (TTL ${NS_TTL}) in ns-old's answers, which keep refreshing it ` +
       '(lib/layer/iterate.c pick_authority, lib/cache/api.c cache_stash, lib/zonecut.c kr_zonecut_find_cached), so it never asks the jp ' +
@@ -65,7 +65,7 @@ const registries = (nsTtl: number): Topology['registries'] => [
  * (measured 2026-11-23: no query to tld-jp for example.jp before the NS TTL runs out, recovery after T+4h).
  */
 const keepsCachedNs = (product: string) => ({
-  failingClaims: ['queries under example.jp from resolver to tld-jp', 'watch www: outage duration', 'watch www: time of recovery'],
+  failingClaims: ['step 15 queries under example.jp from resolver to tld-jp from T+2m to now', 'step 33 watch www: outage duration', 'step 33 watch www: time of recovery'],
   because: `${product} does not go back to the parent when every server of the cached delegation refuses: it keeps the cached NS (TTL 14400) and fails until it expires, at T+4h — the window the NS TTL sets (profile switch parentNsFallback: false). Unbound asks the parent again (iterator.c processLastResort) and recovers when the DS and DNSKEY expire`,
 });
 
@@ -100,13 +100,13 @@ DNSKEY set, the gaining operator's DS is added beside the old one, and only afte
 TTLs have passed does the NS change — every combination of cached and fresh data validates: zero SERVFAIL.
 Uncooperative: the losing operator refuses to exchange keys and deletes the zone when the domain
 leaves; NS and DS change at once. Resolvers that cached before the switch fail (lame old servers,
-or bogus: new signatures, old DS) until the old data they hold has expired — seed 004's 不通期間
+or bogus: new signatures, old DS) until the old data they hold has expired — S4's 不通期間
 (outage window). The "uncooperative-long-ns" variant raises the NS TTL to 4 hours. Whether that
 lengthens the window depends on the resolver: Unbound, once every cached server refuses, asks the
 parent for the delegation again and takes the new NS at once, so it is back when the DS and DNSKEY
 expire (2 hours); BIND, Knot Resolver and PowerDNS keep asking the old servers until the cached NS
 expires (4 hours).
-Registrar only (seed 004: the domain moves, the old operator's NS stay): nothing changes in DNS, nothing fails.
+Registrar only (S4: the domain moves, the old operator's NS stay): nothing changes in DNS, nothing fails.
 Insecure first: remove the DS, wait the DS TTL, move, then add the new DS once everyone follows the
 new NS: no SERVFAIL, but hours in which answers are not validated (AD=0).`,
     ja: `example.jp は DNS 事業者 (移転元) が署名しており、鍵も jp レジストリの DS も移転元のものである。顧客は
@@ -127,7 +127,7 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
 登録する。SERVFAIL は起きないが、応答が検証されない (AD=0) 時間が数時間続く。`,
   },
   references: [
-    'docs/incidents.md: "DNSSEC during an operator transfer" (seed 004: DNSSEC 運用と事業者変更)',
+    'docs/incidents.md: "DNSSEC during an operator transfer" (S4: レジストラ移転手順検証, registrar transfer)',
     'RFC 6781 §4.3.5 (changing DNS operators), §4.3.5.1 (cooperating operators)',
     'RFC 8901 (multi-signer DNSSEC models)',
     'RFC 4035 §5 (bogus when no DNSKEY matches the DS)',
@@ -257,7 +257,7 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
       products: { bind: keepsCachedNs('BIND 9.18'), knot: keepsCachedNs('Knot Resolver 5.6'), powerdns: keepsCachedNs('PowerDNS Recursor 4.8') },
     },
     'registrar-only': {
-      description: { en: "only the registrar changes; NS, keys and DS stay (seed 004: move the domain, keep the old operator's NS)", ja: 'レジストラのみ変更し、NS・鍵・DS はそのまま (シード 004: ドメイン名のみ移転し旧事業者の NS を使い続ける)' },
+      description: { en: "only the registrar changes; NS, keys and DS stay (S4: move the domain, keep the old operator's NS)", ja: 'レジストラのみ変更し、NS・鍵・DS はそのまま (シード 004: ドメイン名のみ移転し旧事業者の NS を使い続ける)' },
     },
     'insecure-first': {
       description: { en: 'DS removed first, moved unsigned, new DS afterwards', ja: 'DS を先に削除し、非署名で移転してから新しい DS を登録' },

@@ -1,4 +1,4 @@
-// Incident 4 (incidents.md, seed 003): an online signer's NODATA NSEC for a
+// Incident "Slack 2021: NSEC bitmap" (docs/incidents.md, S3): an online signer's NODATA NSEC for a
 // wildcard-synthesised name lists only RRSIG NSEC (the Route 53 bug of
 // 2021-09-30); a resolver that uses validated NSEC aggressively (RFC 8198)
 // then answers the following A query with NODATA from its cache, without
@@ -17,19 +17,22 @@ www       IN A   192.0.2.10
  * BIND, Knot Resolver and PowerDNS do not reproduce the outage: they ask the
  * server for app A instead of answering NODATA from the broken NSEC (servers/real/README.md).
  */
+/** The claims a product that asks the server (no NODATA synthesis at the qname) fails, exactly as the run names them. */
+const ASKS_THE_SERVER = ['step 5 answer section', 'step 7 no query app.example.com A from resolver from T+1m1s to now', 'step 11 watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'];
+
 const productsThatAsk = {
   bind: {
-    failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+    failingClaims: ASKS_THE_SERVER,
     because:
       'BIND 9.18 (synth-from-dnssec yes) never answers NODATA from the NSEC at the qname itself: its cache looks for a covering NSEC only when nothing is cached at the name (rbtdb.c cache_find → find_coveringnsec on a partial match), so it asks the server (profile switch aggressiveNsecExactNodata: false)',
   },
   knot: {
-    failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+    failingClaims: ASKS_THE_SERVER,
     because:
       'Knot Resolver ≥4.1.0 does not synthesise from minimally covering NSEC ranges (changelog: "aggressive caching is disabled on minimal NSEC* ranges"); this signer\'s NSEC is app → \\000.app, so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
   },
   powerdns: {
-    failingClaims: ['answer section', 'no query app.example.com A from resolver', 'watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'],
+    failingClaims: ASKS_THE_SERVER,
     because:
       'PowerDNS Recursor 4.8 does not store minimally covering NSECs (next = \\000.owner) in its aggressive NSEC cache (aggressive_nsec.cc isMinimallyCoveringNSEC), so it asks the server (profile switch aggressiveNsecMinimalRanges: false)',
   },
@@ -63,7 +66,7 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
 (A RRSIG NSEC) をビットマップに入れ、積極的なリゾルバーでも A が正しく返る。`,
   },
   references: [
-    'docs/incidents.md: "Slack 2021: NSEC bitmap" (seed 003; Slack, 2021-09-30)',
+    'docs/incidents.md: "Slack 2021: NSEC bitmap" (S3; Slack, 2021-09-30)',
     'Slack Engineering: "What happened during Slack\'s DNSSEC rollout" (2021-12)',
     'RFC 8198 §5 (aggressive use of DNSSEC-validated cache)',
     'RFC 4470 (minimally covering NSEC records and DNSSEC on-line signing)',

@@ -1,4 +1,4 @@
-// Incident 1 (incidents.md): a dangling CNAME to a cancelled CDN endpoint is
+// Incident "Subdomain takeover" (docs/incidents.md): a dangling CNAME to a cancelled CDN endpoint is
 // claimed by an attacker; the dangling-a variant is the same story with an A
 // record to a released cloud address. Read top to bottom: the world, then
 // what happens.
@@ -37,7 +37,7 @@ A レコードは残る。DNS の応答は変わらず、DNS 上は何も異常�
 割り当てると、campaign.example.jp 宛ての通信はすべて攻撃者に届く。解放したアドレスを把握した監査だけが発見できる。`,
   },
   references: [
-    'docs/incidents.md: "Subdomain takeover" (seed 000, 2-b: DNS misconfiguration × domain no longer used)',
+    'docs/incidents.md: "Subdomain takeover" (S0, 2-b: DNS misconfiguration × domain no longer used)',
     'JPRS: サブドメインテイクオーバー (https://jprs.jp/tech/security/2020-03-25-subdomain-takeover.html)',
     'Microsoft: Prevent dangling DNS entries and avoid subdomain takeover (https://learn.microsoft.com/azure/security/fundamentals/subdomain-takeover)',
     'RFC 1034 §3.6.2 (CNAME)',

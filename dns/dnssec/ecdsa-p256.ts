@@ -1,7 +1,7 @@
 // Deterministic ECDSA P-256 with SHA-256 (RFC 6979 §3.2 nonces), for
 // ECDSAP256SHA256 (algorithm 13, RFC 6605) signatures that are the same
 // octets on every run: node:crypto only offers random nonces, and the lab
-// promises byte-identical packets for the same seed.
+// promises byte-identical packets for the same seed (docs/ARCHITECTURE.md, "Deterministic").
 // The curve arithmetic is @noble/curves (audited, constant-time), not ours;
 // signZone still uses node:crypto unless the key asks for deterministic nonces.
 

@@ -1,6 +1,6 @@
 // Errors raised while reading master files (RFC 1035 §5). Every one names the
 // file, line and column and says what was expected, so an operator can fix
-// the zone without reading our code (DESIGN.md principle 5).
+// the zone without reading our code (docs/ARCHITECTURE.md, "Bad input never crashes the lab").
 
 import { DnslabError } from '../types.ts';
 

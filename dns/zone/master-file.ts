@@ -26,6 +26,12 @@ export interface ParseOptions {
   defaultTtl?: number;
   /** Reads an $INCLUDE'd file (path already resolved against the including file). Without it $INCLUDE is an error. */
   readInclude?: (path: string) => string;
+  /**
+   * Collect syntax errors here and go on with the next record (as
+   * named-checkzone does) instead of throwing the first one (in line
+   * order). The records returned are then those that parsed.
+   */
+  errors?: ZoneSyntaxError[];
 }
 
 /** Where a parsed record came from (for messages from zone checks). */
@@ -76,13 +82,11 @@ interface State {
   defaultTtl: number | undefined;
   readInclude: ((path: string) => string) | undefined;
   out: RR[];
+  errors: ZoneSyntaxError[];
 }
 
 /** Parse master-file text into records, in file order. */
-export function parseMasterFile(
-  text: string,
-  options: { origin?: Name; fileName?: string; defaultTtl?: number; readInclude?: (path: string) => string } = {},
-): RR[] {
+export function parseMasterFile(text: string, options: ParseOptions = {}): RR[] {
   const state: State = {
     origin: options.origin === undefined ? undefined : normalizeName(options.origin),
     ttl: undefined,
@@ -92,14 +96,18 @@ export function parseMasterFile(
     defaultTtl: options.defaultTtl,
     readInclude: options.readInclude,
     out: [],
+    errors: options.errors ?? [],
   };
   const file = options.fileName ?? '<text>';
   parseInto(text, file, state, [options.fileName === undefined ? file : resolve(options.fileName)]);
+  // Not collecting: the first error in line order (not the first the lexer met).
+  if (!options.errors && state.errors.length > 0) throw state.errors[0];
   return state.out;
 }
 
 function parseInto(text: string, file: string, state: State, includeStack: string[]): void {
-  const entries = tokenize(text, file);
+  // A UTF-8 byte-order mark (editors on Windows write one) is not part of the first owner name.
+  const { entries, errors: lexErrors } = tokenizeRecovering(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
   let previousOwner: Name | undefined;
 
   const handle = (entry: Entry): void => {
@@ -175,6 +183,8 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
       ownerText = first.text;
       i = 1;
     }
+    // Set before the rest can fail, so after a bad record a blank-owner line still belongs to its owner.
+    previousOwner = owner;
     let ttl: number | undefined;
     let cls: RRClassName | undefined;
     for (let k = 0; k < 2 && i < tokens.length; k++) {
@@ -231,9 +241,40 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     const rr = { name: owner, type, class: klass, ttl: effectiveTtl, data } as RR;
     Object.defineProperty(rr, SOURCE, { value: { file, line: typeTok.line }, enumerable: false });
     state.out.push(rr);
-    previousOwner = owner;
   };
-  for (const entry of entries) handle(entry);
+  // Every error in line order, the lexer's among the records'.
+  const errors = state.errors;
+  let nextLexError = 0;
+  for (const entry of entries) {
+    while (nextLexError < lexErrors.length && lexErrors[nextLexError]!.line < entry.line) errors.push(lexErrors[nextLexError++]!);
+    try {
+      handle(entry);
+    } catch (e) {
+      if (!(e instanceof ZoneSyntaxError)) throw e;
+      errors.push(e);
+    }
+  }
+  errors.push(...lexErrors.slice(nextLexError));
+}
+
+/**
+ * Tokenize; a lexer error does not end the file: the lines before it are
+ * read, and after an error confined to its line (an unterminated quoted
+ * string, a stray ')') so are the lines after it. An unclosed '(' swallows
+ * the rest of the file, so nothing after it is read.
+ */
+function tokenizeRecovering(text: string, file: string): { entries: Entry[]; errors: ZoneSyntaxError[] } {
+  try {
+    return { entries: tokenize(text, file), errors: [] };
+  } catch (e) {
+    if (!(e instanceof ZoneSyntaxError)) throw e;
+    const lines = text.split('\n');
+    const before = tokenizeRecovering(lines.slice(0, e.line - 1).join('\n'), file);
+    if (/never closed/.test(e.detail) || e.line >= lines.length) return { entries: before.entries, errors: [...before.errors, e] };
+    // Newlines in place of the lines already read keep the line numbers right.
+    const after = tokenizeRecovering('\n'.repeat(e.line) + lines.slice(e.line).join('\n'), file);
+    return { entries: [...before.entries, ...after.entries], errors: [...before.errors, e, ...after.errors] };
+  }
 }
 
 function relativeDisplay(includer: string, target: string): string {
@@ -294,6 +335,29 @@ export function zoneFromRecords(records: readonly RR[], origin: Name, fileName =
   return zone;
 }
 
+/**
+ * The absolute name a `$ORIGIN` directive sets before the file's first record (only `$TTL` may come
+ * earlier), or undefined: how a file names its own apex when no origin is given (RFC 1035 §5.1).
+ */
+export function leadingOrigin(text: string, fileName = '<text>'): Name | undefined {
+  for (const entry of tokenize(text, fileName)) {
+    const [first, arg] = entry.tokens;
+    if (!first || entry.blankOwner || first.quoted || !first.text.startsWith('$')) return undefined;
+    const directive = first.text.toUpperCase();
+    if (directive === '$ORIGIN') {
+      // A malformed or relative $ORIGIN is left to the parser, which reports it with file and line.
+      if (!arg || entry.tokens.length !== 2) return undefined;
+      try {
+        return normalizeName(parseNameText(arg.text, undefined));
+      } catch {
+        return undefined;
+      }
+    }
+    if (directive !== '$TTL') return undefined;
+  }
+  return undefined;
+}
+
 /** Parse a zone from text. `origin` is the zone apex and the initial $ORIGIN. */
 export function parseZoneText(text: string, origin: Name, fileName?: string, options: { readInclude?: (path: string) => string; defaultTtl?: number } = {}): Zone {
   const records = parseMasterFile(text, { origin, ...(fileName === undefined ? {} : { fileName }), ...options });
@@ -312,9 +376,10 @@ export function loadZoneFile(path: string, origin?: Name): Zone {
 /**
  * Read and parse a master file without building a Zone (so out-of-zone data
  * can be reported by checkRecords instead of stopping the load). Without
- * `origin` the apex is the owner of the file's SOA.
+ * `origin` the apex is the owner of the file's SOA. With `errors`, syntax
+ * errors are collected there and the records that parsed are returned.
  */
-export function readMasterFile(path: string, origin?: Name): { origin: Name; records: RR[] } {
+export function readMasterFile(path: string, origin?: Name, errors?: ZoneSyntaxError[]): { origin: Name; records: RR[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -325,6 +390,7 @@ export function readMasterFile(path: string, origin?: Name): { origin: Name; rec
     ...(origin === undefined ? {} : { origin }),
     fileName: path,
     readInclude: (p) => readFileSync(p, 'utf8'),
+    ...(errors ? { errors } : {}),
   });
   let apex = origin;
   if (apex === undefined) {

@@ -3,7 +3,8 @@
 //
 //   dangling-cname               CNAME whose target does not exist (NXDOMAIN): claim the target, own the name
 //   cname-to-claimable-provider  CNAME into a provider where endpoint names can be claimed by anyone
-//   lame-delegation              an NS that does not answer authoritatively (REFUSED/SERVFAIL/no answer/not AA)
+//   lame-delegation              an NS that does not answer the child's SOA authoritatively (REFUSED/SERVFAIL/
+//                                no answer/AA=0/NXDOMAIN or NODATA from a zone above it)
 //   ns-name-unresolvable         an NS host name that does not resolve
 //   ns-domain-unregistered       an NS host under a domain that no longer exists: register it, own the zone
 //   released-address             A/AAAA pointing at an address the operator says was released
@@ -36,7 +37,7 @@ export interface AuditFinding {
 
 export interface AuditDns {
   /** Recursive lookup (RD=1) through a resolver; rcode 'TIMEOUT' when nothing came back. */
-  resolve(qname: Name, qtype: RRTypeName): Promise<{ rcode: string; answer: readonly RR[] }>;
+  resolve(qname: Name, qtype: RRTypeName): Promise<{ rcode: string; answer: readonly RR[]; /** RA in the reply, when known. */ ra?: boolean }>;
   /** One question straight to one server (RD=0); undefined when it did not answer. */
   ask(address: string, qname: Name, qtype: RRTypeName): Promise<Message | undefined>;
   /** Let `ms` pass (lab time in a scenario, real time from the CLI) before asking again. */
@@ -81,6 +82,19 @@ function released(address: string, list: readonly string[]): string | undefined 
     const prefix = len === undefined ? (isIP(net) === 4 ? 32 : 128) : Number(len);
     if (inNetwork(address, net, prefix)) return entry;
   }
+  return undefined;
+}
+
+/**
+ * Why the resolver cannot serve the audit (one line), or undefined: every finding rests on its answers,
+ * so one that does not answer — or will not resolve the root NS for us (REFUSED, SERVFAIL) — is a setup
+ * fault, not a finding about the zones. `. NS` is what any working resolver answers (RFC 8109 §3).
+ */
+export async function resolverFault(dns: AuditDns): Promise<string | undefined> {
+  const r = await dns.resolve('.', 'NS');
+  if (r.rcode === 'TIMEOUT') return 'does not answer (no reply to ". NS")';
+  if (r.ra === false) return `is not a resolver (". NS" answered ${r.rcode} with RA=0: an authoritative server)`;
+  if (r.rcode !== 'NOERROR' || !r.answer.some((rr) => rr.type === 'NS')) return `does not resolve for us (". NS" answered ${r.rcode}${r.rcode === 'NOERROR' ? ' without NS records' : ''})`;
   return undefined;
 }
 
@@ -174,9 +188,8 @@ async function checkDelegations(delegations: readonly { owner: Name; hosts: Set<
       const problems: string[] = [];
       for (const address of addresses) {
         const m = await dns.ask(address, owner, 'SOA');
-        if (!m) problems.push(`${address}: no answer`);
-        else if (m.rcode !== 'NOERROR' && m.rcode !== 'NXDOMAIN') problems.push(`${address}: ${m.rcode}`);
-        else if (!m.flags.aa) problems.push(`${address}: not authoritative (AA=0)`);
+        const problem = m ? servesZone(m, owner) : 'no answer';
+        if (problem) problems.push(`${address}: ${problem}`);
       }
       if (problems.length) {
         findings.push({
@@ -191,6 +204,23 @@ async function checkDelegations(delegations: readonly { owner: Name; hosts: Set<
     }
   }
   return findings;
+}
+
+/**
+ * Why a reply to `OWNER SOA` shows the server does not serve `owner`, or undefined when it does. Only an
+ * authoritative answer (AA=1, RFC 1035 §4.1.1) holding the SOA owned by the delegated name itself proves
+ * the zone is loaded there: an NXDOMAIN or NODATA with AA=1 comes from a zone *above* it (the server
+ * holds the parent, not the child — RFC 1034 §4.3.2 step 3c), which is exactly a lame delegation.
+ */
+export function servesZone(m: Message, owner: Name): string | undefined {
+  if (m.rcode !== 'NOERROR') {
+    const from = m.authority.find((r) => r.type === 'SOA');
+    return m.rcode === 'NXDOMAIN' && from ? `NXDOMAIN from zone ${normalizeName(from.name)} (AA=${m.flags.aa ? 1 : 0})` : m.rcode;
+  }
+  if (!m.flags.aa) return 'not authoritative (AA=0)';
+  if (m.answer.some((r) => r.type === 'SOA' && nameEquals(r.name, owner))) return undefined;
+  const from = m.authority.find((r) => r.type === 'SOA');
+  return `no SOA for ${owner} in the answer (NODATA${from ? ` from zone ${normalizeName(from.name)}` : ''})`;
 }
 
 /** The host's addresses, or why it has none: the finding kind and the rcodes of the last A and AAAA lookups. */

@@ -10,12 +10,12 @@ import { makeQuery } from '../../dns/message.ts';
 import { normalizeName } from '../../dns/name.ts';
 import type { Message, Name, RRTypeName } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { parseZoneText } from '../../dns/zone/master-file.ts';
+import { leadingOrigin, parseZoneText } from '../../dns/zone/master-file.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
-import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
+import { auditDelegations, auditZones, formatFinding, resolverFault, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES, parseProviderSuffixes } from '../audit/providers.ts';
-import type { Endpoint } from '../../net/network.ts';
-import { cliArgs, parseEndpoint, requirePort, UsageError, type CliCommand } from './command.ts';
+import { formatEndpoint, type Endpoint } from '../../net/network.ts';
+import { InputError, integerOption, parseCommandLine, parseEndpoint, readInput, UsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab audit ZONEFILE… [--origin NAME] [--resolve-via ADDR[:PORT]]
                     [--provider-suffixes FILE] [--released ADDR[/LEN],…]
@@ -25,11 +25,13 @@ Finds what a takeover hunter would find in your zones:
   dangling-cname               CNAME whose target is NXDOMAIN (claim the target, own the name)
   cname-to-claimable-provider  CNAME into a provider where endpoint names can be claimed
   lame-delegation              NS (in the zone or published by the parent) that does not
-                               answer authoritatively: REFUSED, SERVFAIL, no answer, AA=0
+                               answer the zone's SOA with AA=1: REFUSED, SERVFAIL, no answer,
+                               AA=0, or NXDOMAIN/NODATA from a zone above it
   ns-name-unresolvable         NS host name without an address
   ns-domain-unregistered       NS host under a domain that does not exist (register it, own you)
   released-address             A/AAAA to an address you released (--released)
-Exit status: 0 clean, 1 findings, 2 usage error.
+Exit status: 0 clean, 1 findings, 2 usage, input or setup error (bad option,
+unreadable or invalid zone file).
 
 options:
   --origin NAME            origin of the zone file (default: $ORIGIN, else the file name
@@ -81,7 +83,7 @@ export function socketDns(resolver: Endpoint, serverPort: number, timeoutMs: num
   return {
     resolve: async (qname, qtype) => {
       const m = await udpQuery(resolver, qname, qtype, true, timeoutMs);
-      return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [] };
+      return { rcode: m?.rcode ?? 'TIMEOUT', answer: m?.answer ?? [], ...(m ? { ra: m.flags.ra } : {}) };
     },
     ask: (address, qname, qtype) => udpQuery({ address, port: serverPort }, qname, qtype, false, timeoutMs),
     pause: (ms) => new Promise((resolveP) => setTimeout(resolveP, ms)),
@@ -101,8 +103,10 @@ function defaultResolver(): Endpoint {
   throw new UsageError('no resolver: give --resolve-via ADDR[:PORT] (nothing usable in /etc/resolv.conf)');
 }
 
-function originFor(file: string, explicit: string | undefined): Name {
+function originFor(file: string, text: string, explicit: string | undefined): Name {
   if (explicit) return normalizeName(explicit);
+  const own = leadingOrigin(text, file);
+  if (own !== undefined) return own;
   return normalizeName(basename(file).replace(/\.(zone|db|txt)$/i, '').replace(/^db\./, ''));
 }
 
@@ -111,49 +115,53 @@ export const auditCommand: CliCommand = {
   summary: 'find dangling CNAMEs, lame or hijackable delegations and released addresses in zone files',
   usage: USAGE,
   async run(argv, io) {
-    const files: string[] = [];
-    const delegations: string[] = [];
-    let origin: string | undefined;
-    let resolveVia: Endpoint | undefined;
-    let suffixFile: string | undefined;
-    let released: string[] = [];
-    let serverPort = 53;
-    let timeoutMs = 2000;
-    let json = false;
-    for (const [a, value] of cliArgs(argv)) {
-      if (a === '--origin') origin = value();
-      else if (a === '--resolve-via') resolveVia = parseEndpoint(value(), 53);
-      else if (a === '--provider-suffixes') suffixFile = value();
-      else if (a === '--released') {
-        released = value()
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        for (const r of released) if (isIP(r.split('/')[0] ?? '') === 0) throw new UsageError(`--released: "${r}" is not an address or prefix`);
-      } else if (a === '--delegation') delegations.push(value());
-      else if (a === '--server-port') serverPort = Number(value());
-      else if (a === '--timeout') timeoutMs = Number(value());
-      else if (a === '--json') json = true;
-      else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-      else files.push(a);
-    }
+    const { values: v, positionals: files } = parseCommandLine(
+      argv,
+      {
+        origin: { type: 'string' },
+        'resolve-via': { type: 'string' },
+        'provider-suffixes': { type: 'string' },
+        released: { type: 'string' },
+        delegation: { type: 'string', multiple: true },
+        'server-port': { type: 'string' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      Infinity,
+    );
+    const delegations = v.delegation ?? [];
+    const origin = v.origin;
+    const resolveVia = v['resolve-via'] === undefined ? undefined : parseEndpoint(v['resolve-via'], 53);
+    const suffixFile = v['provider-suffixes'];
+    const released = (v.released ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    for (const r of released) if (isIP(r.split('/')[0] ?? '') === 0) throw new UsageError(`--released: "${r}" is not an address or prefix`);
+    const serverPort = v['server-port'] === undefined ? 53 : integerOption(v['server-port'], '--server-port', 1, 65535);
+    const timeoutMs = v.timeout === undefined ? 2000 : integerOption(v.timeout, '--timeout', 1, 600_000);
+    const json = v.json ?? false;
     if (files.length === 0 && delegations.length === 0) throw new UsageError('give at least one ZONEFILE (or --delegation DOMAIN)');
     if (origin !== undefined && files.length > 1) throw new UsageError('--origin applies to one zone file; give files one at a time or name them ORIGIN.zone');
-    requirePort(serverPort, '--server-port');
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout must be a positive number of milliseconds');
 
     const zones: Zone[] = [];
     for (const file of files) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new Error(`${file}: cannot read (${(e as Error).message})`);
-      }
-      zones.push(parseZoneText(text, originFor(file, origin), file)); // parse errors name file and line
+      const text = readInput(file, 'zone file');
+      zones.push(parseZoneText(text, originFor(file, text, origin), file)); // parse errors name file and line
     }
-    const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES, ...(suffixFile ? parseProviderSuffixes(readFileSync(suffixFile, 'utf8'), suffixFile) : [])];
-    const dns = socketDns(resolveVia ?? defaultResolver(), serverPort, timeoutMs);
+    const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES];
+    if (suffixFile !== undefined) {
+      const text = readInput(suffixFile, '--provider-suffixes');
+      try {
+        providerSuffixes.push(...parseProviderSuffixes(text, suffixFile));
+      } catch (e) {
+        throw new InputError((e as Error).message); // names file:line
+      }
+    }
+    const resolver = resolveVia ?? defaultResolver();
+    const dns = socketDns(resolver, serverPort, timeoutMs);
+    const fault = await resolverFault(dns);
+    if (fault) throw new InputError(`resolver ${formatEndpoint(resolver)} ${fault}: the audit needs one (--resolve-via ADDR[:PORT])`);
     const findings = [...(await auditZones(zones, dns, { providerSuffixes, released })), ...(await auditDelegations(delegations, dns))];
     if (json) io.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
     else {

@@ -6,11 +6,11 @@ import { toFqdn } from '../../dns/name.ts';
 import { loadZoneFile } from '../../dns/zone/master-file.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
 import { SocketNetwork } from '../../net/socket.ts';
-import type { Endpoint } from '../../net/network.ts';
 import { formatEndpoint } from '../../net/network.ts';
 import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
 import { quirkProblem, type Quirk } from '../../servers/authoritative/quirks.ts';
-import { cliArgs, listenEndpoints, parseEndpoint, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
+import { checkZone, formatProblem, zoneErrors } from '../../dns/zone/check.ts';
+import { InputError, integerOption, listenEndpoints, parseCommandLine, parseEndpoint, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab auth --zone FILE[:ORIGIN] [--zone …] --listen ADDR:PORT [--listen …] [options]
 
@@ -20,15 +20,22 @@ until Ctrl-C. The zone origin comes from the file's SOA owner, or from
 served with RRSIGs and NSEC/NSEC3 proofs to DO=1 queries.
 
 options:
-  --zone FILE[:ORIGIN]   zone file to serve (repeatable)
+  --zone FILE[:ORIGIN]   zone file to serve (repeatable; one file per origin)
   --listen ADDR:PORT     address to bind, UDP and TCP (repeatable; default 127.0.0.1:5300)
   --allow-external       allow binding a non-loopback address
+  --allow-broken         serve zones that \`dnslab zone check\` rejects (CNAME and other
+                         data, missing glue …), for labs that want a broken zone on
+                         purpose; without it such a zone is refused (exit 2), as NSD and
+                         named refuse it. Syntax errors and out-of-zone data are always refused.
   --udp-size N           EDNS UDP payload size we offer (default 1232)
   --quirk Q              misbehave on purpose (repeatable, applied in order):
                            drop | always-tc | ignore-edns | strip-opt | formerr-on-edns
                            | lame[=REFUSED|SERVFAIL] | delay=MS
                            | a JSON quirk, e.g. '{"kind":"lame","zone":"example.jp"}'
   --log                  print one line per query and response to stderr
+
+exit status: 0 stopped with Ctrl-C; 2 bad option, unreadable or rejected zone,
+address in use.
 `;
 
 /** `--quirk` value: a short form or a JSON object (servers/authoritative/quirks.ts). */
@@ -76,32 +83,42 @@ export const authCommand: CliCommand = {
   summary: 'serve zone files as an authoritative server on real UDP/TCP sockets',
   usage,
   async run(argv, io) {
-    const zoneArgs: string[] = [];
-    const listenArgs: Endpoint[] = [];
-    let allowExternal = false;
-    let udpSize: number | undefined;
-    let log = false;
-    const quirks: Quirk[] = [];
-    for (const [a, value] of cliArgs(argv)) {
-      if (a === '--zone') zoneArgs.push(value());
-      else if (a === '--listen') listenArgs.push(parseEndpoint(value()));
-      else if (a === '--allow-external') allowExternal = true;
-      else if (a === '--udp-size') {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 512 || n > 65535) throw new UsageError('--udp-size must be an integer 512..65535');
-        udpSize = n;
-      } else if (a === '--quirk') quirks.push(parseQuirk(value()));
-      else if (a === '--log') log = true;
-      else throw new UsageError(`unknown option "${a}"`);
-    }
+    const { values: v } = parseCommandLine(argv, {
+      zone: { type: 'string', multiple: true },
+      listen: { type: 'string', multiple: true },
+      'allow-external': { type: 'boolean' },
+      'allow-broken': { type: 'boolean' },
+      'udp-size': { type: 'string' },
+      quirk: { type: 'string', multiple: true },
+      log: { type: 'boolean' },
+    });
+    const zoneArgs = v.zone ?? [];
+    const allowExternal = v['allow-external'] ?? false;
+    const udpSize = v['udp-size'] === undefined ? undefined : integerOption(v['udp-size'], '--udp-size', 512, 65535);
+    const log = v.log ?? false;
+    const quirks: Quirk[] = (v.quirk ?? []).map(parseQuirk);
     if (zoneArgs.length === 0) throw new UsageError('give at least one --zone FILE');
-    const listen = listenEndpoints(listenArgs, { address: '127.0.0.1', port: 5300 }, allowExternal);
+    const listen = listenEndpoints((v.listen ?? []).map((l) => parseEndpoint(l)), { address: '127.0.0.1', port: 5300 }, allowExternal);
 
     const zones: Zone[] = [];
+    const fileOf = new Map<string, string>();
     for (const arg of zoneArgs) {
       const { file, origin } = parseZoneArg(arg);
       // ZoneSyntaxError messages already name file:line:column and what was expected.
-      zones.push(loadZoneFile(file, origin));
+      const zone = loadZoneFile(file, origin);
+      const apex = toFqdn(zone.origin);
+      // One zone per origin, as NSD and named insist: a second one would silently replace the first.
+      const earlier = fileOf.get(apex.toLowerCase());
+      if (earlier !== undefined) throw new InputError(`${file}: zone ${apex} is already served from ${earlier}; give each origin once`);
+      fileOf.set(apex.toLowerCase(), file);
+      const errors = zoneErrors(checkZone(zone));
+      if (errors.length > 0 && !v['allow-broken']) {
+        // Every error on its own line (as \`dnslab zone check\` prints them), then the one-line verdict.
+        for (const p of errors) io.stderr.write(`${formatProblem(file, p)}\n`);
+        throw new InputError(`${file}: zone ${apex} has ${errors.length} error(s) that \`dnslab zone check\` rejects; not serving it (--allow-broken serves it anyway)`);
+      }
+      for (const p of errors) io.stderr.write(`${formatProblem(file, p)} (served anyway: --allow-broken)\n`);
+      zones.push(zone);
     }
     const network = new SocketNetwork({ addresses: [...new Set(listen.map((e) => e.address))], allowExternal });
     const server = new AuthoritativeServer({

@@ -1,32 +1,22 @@
 // `dnslab list`: the scenarios in scenarios/ with their variants.
 
 import { loadAllScenarios, variantNames } from '../runner/index.ts';
-import { ScenarioError } from '../scenario/validate.ts';
-import { UsageError, type CliCommand, type CliIO } from './command.ts';
+import { parseCommandLine, type CliCommand, type CliIO } from './command.ts';
 
 const USAGE = `usage: dnslab list [--json]
 
 Lists the scenarios in scenarios/: id, variants and title (English and Japanese).
---json prints an array of { id, title, variants, file }.`;
+--json prints an array of { id, title, variants, file }.
+exit status: 0 listed; 2 bad option or an invalid scenario file.`;
 
 export const listCommand: CliCommand = {
   name: 'list',
   summary: 'list scenarios and their variants',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const json = argv.includes('--json');
-    const unknown = argv.find((a) => a !== '--json');
-    if (unknown !== undefined) throw new UsageError(`unknown argument ${unknown}`);
-    let all;
-    try {
-      all = await loadAllScenarios();
-    } catch (e) {
-      if (e instanceof ScenarioError) {
-        io.stderr.write(`${e.message}\n`);
-        return 1;
-      }
-      throw e;
-    }
+    const json = parseCommandLine(argv, { json: { type: 'boolean' } }).values.json ?? false;
+    // An invalid scenario file throws ScenarioError: exit 2, naming the file and the problems.
+    const all = await loadAllScenarios();
     const rows = all.map((l) => ({ id: l.scenario.id, title: l.scenario.title, variants: variantNames(l.scenario), file: l.file }));
     if (json) {
       io.stdout.write(JSON.stringify(rows, null, 2) + '\n');

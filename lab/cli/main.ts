@@ -1,7 +1,8 @@
 // dnslab command line: a table of subcommands, each in its own file under lab/cli/.
 // To add a command, write lab/cli/NAME.ts exporting a `CliCommand` and add it to COMMANDS.
 
-import { UsageError, type CliCommand, type CliIO } from './command.ts';
+import { readFileSync } from 'node:fs';
+import { EXIT_INPUT, failureText, UsageError, type CliCommand, type CliIO } from './command.ts';
 import { signCommand } from './sign.ts';
 import { runCommand } from './run.ts';
 import { listCommand } from './list.ts';
@@ -32,11 +33,34 @@ function helpText(): string {
   return [
     'dnslab — a DNS lab simulator',
     '',
-    'usage: dnslab COMMAND [options]     (dnslab COMMAND --help for details)',
+    'usage: dnslab COMMAND [options]     (dnslab help COMMAND, or dnslab COMMAND --help, for details)',
+    '       dnslab --version',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
+    'exit status (every command): 0 success, 1 claims failed or findings found,',
+    '2 usage, input or setup error (bad option, missing file, port in use …)',
+    '',
   ].join('\n');
+}
+
+/** package.json's version: the one place it is written. */
+export function dnslabVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function printUsage(command: CliCommand, io: CliIO): number {
+  io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
+  return 0;
+}
+
+/** The stderr text for an error a command threw: `dnslab NAME: ` and failureText. */
+function describeError(name: string, err: unknown): string {
+  const { text, internal } = failureText(err);
+  if (err instanceof UsageError) return `dnslab ${name}: ${text} (usage: dnslab help ${name})\n`;
+  if (!internal) return `dnslab ${name}: ${text}\n`;
+  const stack = process.env['DNSLAB_DEBUG'] && err instanceof Error && err.stack ? `\n${err.stack}` : ' (DNSLAB_DEBUG=1 shows the stack trace)';
+  return `dnslab ${name}: internal error: ${text}${stack}\n`;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -47,29 +71,34 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(helpText());
     return 0;
   }
-  if (name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`dnslab ${dnslabVersion()}\n`);
+    return 0;
+  }
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     io.stdout.write(helpText());
     return 0;
   }
+  if (name === 'help') {
+    // `dnslab help CMD` is `dnslab CMD --help`.
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    if (!command || rest.length > 1) {
+      io.stderr.write(`dnslab help: ${command ? `one command at a time (got ${rest.join(' ')})` : `unknown command "${rest[0]}"`} (dnslab --help lists them)\n`);
+      return EXIT_INPUT;
+    }
+    return printUsage(command, io);
+  }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`dnslab: unknown command "${name}"\n\n${helpText()}`);
-    return 2;
+    io.stderr.write(`dnslab: unknown command "${name}" (dnslab --help lists them)\n`);
+    return EXIT_INPUT;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
-    return 0;
-  }
+  if (rest.includes('--help') || rest.includes('-h')) return printUsage(command, io);
   try {
     return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`dnslab ${name}: ${err.message}\n\n${command.usage}\n`);
-      return 2;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`dnslab ${name}: ${message}\n`);
-    return 1;
+    io.stderr.write(describeError(name, err));
+    return EXIT_INPUT;
   }
 }
 

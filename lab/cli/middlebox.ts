@@ -6,7 +6,9 @@ import { formatEndpoint, type Endpoint } from '../../net/network.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import {
   buildStages,
+  DEFAULT_SESSIONS_PER_CLIENT,
   describeSettings,
+  forwardsToItself,
   MiddleboxConfigError,
   MiddleboxProxy,
   natConfig,
@@ -15,7 +17,7 @@ import {
   type MiddleboxSettings,
   type ProxyEvent,
 } from '../../servers/middlebox/index.ts';
-import { cliArgs, parseEndpoint, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
+import { integerOption, numberOption, parseCommandLine, parseEndpoint, parseSeed, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab middlebox --listen ADDR:PORT --upstream ADDR:PORT [--upstream …] [options]
 
@@ -42,16 +44,21 @@ sessions and NAT (load balancer):
   --udp-sessions N         UDP session table size
   --session-idle MS        idle timeout of a session (default 30000)
   --on-full drop|evict     new flows when the table is full (default drop)
+  --sessions-per-client N  most UDP sessions one client address holds (default ${DEFAULT_SESSIONS_PER_CLIENT});
+                           bounds a forwarding loop through boxes
   --nat-ports N            upstream source ports come from a pool of N
   --nat-predictable        …handed out in sequence (predictable) instead of at random
   --nat-base PORT          first port of the pool (default 20000)
   --distribution sticky|per-packet   with several --upstream
   --health-check MS        query each upstream (SOA .) every MS; 3 misses in a row → out of rotation
 path faults (seeded):
-  --latency MS --jitter MS --loss P --duplicate P --reorder P --rate PPS --seed N
+  --latency MS --jitter MS --loss P --duplicate P --reorder P --rate PPS
+  --seed N                 a non-negative integer
 other:
   --allow-external         allow non-loopback addresses
   --log                    one line per event on stderr
+
+exit status: 0 stopped with Ctrl-C; 2 bad option or value, address in use.
 `;
 
 /** Setting name → the flag users wrote, so errors name what they typed. */
@@ -63,62 +70,60 @@ const FLAG_OF: Record<string, string> = {
   loss: '--loss', duplicate: '--duplicate', reorder: '--reorder', ratePerSecond: '--rate',
 };
 
-function num(flag: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: "${text}" is not a number`);
-  return n;
-}
-
-export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number } {
-  let healthCheckMs: number | undefined;
-  let listen: Endpoint | undefined;
-  const upstreams: Endpoint[] = [];
+export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number; sessionsPerClient?: number } {
+  const str = { type: 'string' } as const;
+  const bool = { type: 'boolean' } as const;
+  const { values: v } = parseCommandLine(argv, {
+    listen: str, upstream: { type: 'string', multiple: true }, 'max-udp': str, oversize: str, 'edns-rewrite': str, mtu: str, fragments: str,
+    tcp: str, strip: { type: 'string', multiple: true }, 'formerr-edns': bool, 'cap-answers': str, cache: bool, 'cache-ttl': str,
+    'udp-sessions': str, 'session-idle': str, 'on-full': str, 'sessions-per-client': str, 'nat-ports': str, 'nat-predictable': bool, 'nat-base': str,
+    distribution: str, latency: str, jitter: str, loss: str, duplicate: str, reorder: str, rate: str, seed: str,
+    'health-check': str, 'allow-external': bool, log: bool,
+  });
+  const listen = v.listen === undefined ? undefined : parseEndpoint(v.listen);
+  const upstreams = (v.upstream ?? []).map((u) => parseEndpoint(u, 53));
   const s: MiddleboxSettings = {};
-  let allowExternal = false;
-  let log = false;
-  for (const [a, value] of cliArgs(argv)) {
-    switch (a) {
-      case '--listen': listen = parseEndpoint(value()); break;
-      case '--upstream': upstreams.push(parseEndpoint(value(), 53)); break;
-      case '--max-udp': s.maxUdp = num(a, value()); break;
-      case '--oversize': s.oversize = value() as MiddleboxSettings['oversize']; break;
-      case '--edns-rewrite': s.ednsRewrite = num(a, value()); break;
-      case '--mtu': s.mtu = num(a, value()); break;
-      case '--fragments': s.fragments = value() as MiddleboxSettings['fragments']; break;
-      case '--tcp': s.tcp = value() as MiddleboxSettings['tcp']; break;
-      case '--strip': (s.strip ??= []).push(...(value().split(',') as NonNullable<MiddleboxSettings['strip']>)); break;
-      case '--formerr-edns': s.formerrEdns = true; break;
-      case '--cap-answers': s.capAnswers = num(a, value()); break;
-      case '--cache': s.cache = true; break;
-      case '--cache-ttl': s.cacheTtl = num(a, value()); s.cache = true; break;
-      case '--udp-sessions': s.udpSessions = num(a, value()); break;
-      case '--session-idle': s.sessionIdleMs = num(a, value()); break;
-      case '--on-full': s.onFull = value() as MiddleboxSettings['onFull']; break;
-      case '--nat-ports': s.natPorts = num(a, value()); break;
-      case '--nat-predictable': s.natPredictable = true; break;
-      case '--nat-base': s.natPortBase = num(a, value()); break;
-      case '--distribution': s.distribution = value() as MiddleboxSettings['distribution']; break;
-      case '--latency': s.latencyMs = num(a, value()); break;
-      case '--jitter': s.jitterMs = num(a, value()); break;
-      case '--loss': s.loss = num(a, value()); break;
-      case '--duplicate': s.duplicate = num(a, value()); break;
-      case '--reorder': s.reorder = num(a, value()); break;
-      case '--rate': s.ratePerSecond = num(a, value()); break;
-      case '--seed': s.seed = value(); break;
-      case '--health-check': {
-        healthCheckMs = num(a, value());
-        if (!Number.isInteger(healthCheckMs) || healthCheckMs < 10 || healthCheckMs > 3_600_000) throw new UsageError(`--health-check: got ${healthCheckMs}; expected an integer 10..3600000 (milliseconds)`);
-        break;
-      }
-      case '--allow-external': allowExternal = true; break;
-      case '--log': log = true; break;
-      default: throw new UsageError(`unknown option "${a}"`);
-    }
+  const n = (flag: keyof typeof v & string) => numberOption(v[flag] as string, `--${flag}`);
+  if (v['max-udp'] !== undefined) s.maxUdp = n('max-udp');
+  if (v.oversize !== undefined) s.oversize = v.oversize as MiddleboxSettings['oversize'];
+  if (v['edns-rewrite'] !== undefined) s.ednsRewrite = n('edns-rewrite');
+  if (v.mtu !== undefined) s.mtu = n('mtu');
+  if (v.fragments !== undefined) s.fragments = v.fragments as MiddleboxSettings['fragments'];
+  if (v.tcp !== undefined) s.tcp = v.tcp as MiddleboxSettings['tcp'];
+  if (v.strip !== undefined) s.strip = v.strip.flatMap((x) => x.split(',')) as NonNullable<MiddleboxSettings['strip']>;
+  if (v['formerr-edns']) s.formerrEdns = true;
+  if (v['cap-answers'] !== undefined) s.capAnswers = n('cap-answers');
+  if (v.cache) s.cache = true;
+  if (v['cache-ttl'] !== undefined) {
+    s.cacheTtl = n('cache-ttl');
+    s.cache = true;
   }
+  if (v['udp-sessions'] !== undefined) s.udpSessions = n('udp-sessions');
+  if (v['session-idle'] !== undefined) s.sessionIdleMs = n('session-idle');
+  if (v['on-full'] !== undefined) s.onFull = v['on-full'] as MiddleboxSettings['onFull'];
+  if (v['nat-ports'] !== undefined) s.natPorts = n('nat-ports');
+  if (v['nat-predictable']) s.natPredictable = true;
+  if (v['nat-base'] !== undefined) s.natPortBase = n('nat-base');
+  if (v.distribution !== undefined) s.distribution = v.distribution as MiddleboxSettings['distribution'];
+  if (v.latency !== undefined) s.latencyMs = n('latency');
+  if (v.jitter !== undefined) s.jitterMs = n('jitter');
+  if (v.loss !== undefined) s.loss = n('loss');
+  if (v.duplicate !== undefined) s.duplicate = n('duplicate');
+  if (v.reorder !== undefined) s.reorder = n('reorder');
+  if (v.rate !== undefined) s.ratePerSecond = n('rate');
+  if (v.seed !== undefined) s.seed = parseSeed(v.seed);
+  const healthCheckMs = v['health-check'] === undefined ? undefined : integerOption(v['health-check'], '--health-check', 10, 3_600_000);
+  const sessionsPerClient = v['sessions-per-client'] === undefined ? undefined : integerOption(v['sessions-per-client'], '--sessions-per-client', 1, 1_000_000);
+  const allowExternal = v['allow-external'] ?? false;
+  const log = v.log ?? false;
   if (!listen) throw new UsageError('--listen ADDR:PORT is required');
   if (upstreams.length === 0) throw new UsageError('--upstream ADDR:PORT is required');
   requireLoopback(listen, allowExternal);
   for (const u of upstreams) requireLoopback(u, allowExternal, '--upstream');
+  for (const u of upstreams) {
+    const loop = forwardsToItself(listen, u);
+    if (loop) throw new UsageError(`--upstream ${formatEndpoint(u)}: ${loop}`);
+  }
   let settings: MiddleboxSettings;
   try {
     settings = validateSettings(s);
@@ -129,7 +134,7 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
     }
     throw err;
   }
-  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }) };
+  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }), ...(sessionsPerClient === undefined ? {} : { sessionsPerClient }) };
 }
 
 function describeEvent(e: ProxyEvent): string {
@@ -148,7 +153,7 @@ export const middleboxCommand: CliCommand = {
   summary: 'run a middlebox emulator (size limit, fragments, TCP filter, EDNS-breaking proxy, NAT/LB, faults) as a proxy',
   usage,
   async run(argv, io) {
-    const { listen, upstreams, settings, allowExternal, log, healthCheckMs } = parseMiddleboxArgs(argv);
+    const { listen, upstreams, settings, allowExternal, log, healthCheckMs, sessionsPerClient } = parseMiddleboxArgs(argv);
     const addresses = [listen.address];
     const network = new SocketNetwork({ addresses, allowExternal });
     const nat = natConfig(settings);
@@ -161,12 +166,19 @@ export const middleboxCommand: CliCommand = {
       sessions: sessionConfig(settings),
       ...(nat ? { nat } : {}),
       ...(settings.distribution === undefined ? {} : { distribution: settings.distribution }),
+      ...(sessionsPerClient === undefined ? {} : { maxSessionsPerClient: sessionsPerClient }),
       ...(healthCheckMs === undefined ? {} : { healthCheck: { intervalMs: healthCheckMs, timeoutMs: Math.min(1000, healthCheckMs) } }),
       seed: settings.seed ?? 'middlebox',
       name: 'dnslab-middlebox',
       ...(log ? { onEvent: (e: ProxyEvent) => io.stderr.write(`${describeEvent(e)}\n`) } : {}),
     });
-    await proxy.start();
+    try {
+      await proxy.start();
+    } catch (err) {
+      // A port-0 listen that turned out to be the upstream's port.
+      if (err instanceof MiddleboxConfigError) throw new UsageError(err.message);
+      throw err;
+    }
     const quirks = describeSettings(settings);
     // One write, so a reader waiting for the banner gets the quirk lines with it.
     io.stdout.write(

@@ -1,10 +1,11 @@
 // `dnslab probe`: check a DNS path (a box in front of an authoritative, or a
 // resolver/forwarder) against the middlebox checkpoints and write a report.
 
-import { writeFileSync } from 'node:fs';
 import { SocketNetwork } from '../../net/socket.ts';
-import { ProbeAuthority, probeHtml, probeText, runProbe, type ProbeMode } from '../probe/index.ts';
-import { cliArgs, parseEndpoint, requireLoopback, UsageError, type CliCommand } from './command.ts';
+import { ProbeAuthority, probeHtml, probeSetupFault, probeText, runProbe } from '../probe/index.ts';
+import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf } from '../device/options.ts';
+import { deviceOrExit, loadCommand, probeWithDevice } from '../device/command.ts';
+import { checkOutputPath, InputError, integerOption, parseCommandLine, parseEndpoint, requireLoopback, UsageError, writeOutput, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab probe --through ADDR:PORT [--auth-listen ADDR:PORT] [--mode auth-path|resolver] [--report FILE.json|FILE.html] [options]
 
@@ -27,58 +28,67 @@ options:
   --assume-mtu N            MTU for the fragmentation threshold of checkpoint 2 (default 1500)
   --deadline MS             overall time budget (default 120000)
   --allow-external          allow non-loopback addresses
-exit status: 0 all checkpoints pass, 1 something failed or was untestable, 2 bad arguments
-`;
+  --load QPS                instead of the checkpoints: QPS queries a second (at most 2000) through the
+                            path and without it, side by side: sent, lost, QPS, latency percentiles
+  --load-seconds N          how long per path (default 5, at most 30)
+exit status: 0 all checkpoints pass, 1 something failed or was untestable,
+2 bad option, an output file that cannot be written, address in use
 
-function intArg(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: got "${text}"; expected an integer ${min}..${max}`);
-  return n;
-}
+${DEVICE_USAGE}With --device, the probe's client is inside (203.0.113.10) and its authoritative outside
+(198.51.100.53:53): the device routes or bridges the queries; no --through.
+`;
 
 export const probeCommand: CliCommand = {
   name: 'probe',
   summary: 'check a DNS path (box or resolver) for large UDP, fragments, TCP, EDNS0, sessions and NAT randomness',
   usage,
   async run(argv, io) {
-    let through;
-    let authListen = parseEndpoint('127.0.0.1:5399');
-    let client: string | undefined;
-    let mode: ProbeMode = 'auth-path';
-    let report: string | undefined;
-    let allowExternal = false;
+    const { values: v } = parseCommandLine(argv, {
+      through: { type: 'string' },
+      'auth-listen': { type: 'string' },
+      client: { type: 'string' },
+      mode: { type: 'string' },
+      report: { type: 'string' },
+      'udp-timeout': { type: 'string' },
+      'tcp-timeout': { type: 'string' },
+      flows: { type: 'string' },
+      samples: { type: 'string' },
+      'assume-mtu': { type: 'string' },
+      deadline: { type: 'string' },
+      'allow-external': { type: 'boolean' },
+      load: { type: 'string' },
+      'load-seconds': { type: 'string' },
+      ...DEVICE_OPTIONS,
+    });
+    const through = v.through === undefined ? undefined : parseEndpoint(v.through, 53);
+    const authListen = parseEndpoint(v['auth-listen'] ?? '127.0.0.1:5399');
+    const client = v.client === undefined ? undefined : parseEndpoint(v.client, 0).address;
+    const mode = v.mode ?? 'auth-path';
+    if (mode !== 'auth-path' && mode !== 'resolver') throw new UsageError(`--mode: got "${mode}"; expected one of auth-path, resolver`);
+    const report = v.report;
+    if (report !== undefined && !/\.(json|html?)$/i.test(report)) throw new UsageError(`--report: "${report}" must end in .json or .html`);
+    const allowExternal = v['allow-external'] ?? false;
     const o: { udpTimeoutMs?: number; tcpTimeoutMs?: number; flows?: number; natSamples?: number; assumeMtu?: number; deadlineMs?: number } = {};
-    for (const [a, value] of cliArgs(argv)) {
-      switch (a) {
-        case '--through': through = parseEndpoint(value(), 53); break;
-        case '--auth-listen': authListen = parseEndpoint(value()); break;
-        case '--client': client = parseEndpoint(value(), 0).address; break;
-        case '--mode': {
-          const m = value();
-          if (m !== 'auth-path' && m !== 'resolver') throw new UsageError(`--mode: got "${m}"; expected one of auth-path, resolver`);
-          mode = m;
-          break;
-        }
-        case '--report': {
-          report = value();
-          if (!/\.(json|html?)$/i.test(report)) throw new UsageError(`--report: "${report}" must end in .json or .html`);
-          break;
-        }
-        case '--udp-timeout': o.udpTimeoutMs = intArg(a, value(), 10, 60_000); break;
-        case '--tcp-timeout': o.tcpTimeoutMs = intArg(a, value(), 10, 120_000); break;
-        case '--flows': o.flows = intArg(a, value(), 1, 512); break;
-        case '--samples': o.natSamples = intArg(a, value(), 1, 64); break;
-        case '--assume-mtu': o.assumeMtu = intArg(a, value(), 576, 65535); break;
-        case '--deadline': o.deadlineMs = intArg(a, value(), 1000, 3_600_000); break;
-        case '--allow-external': allowExternal = true; break;
-        default: throw new UsageError(`unknown option "${a}"`);
-      }
-    }
+    if (v['udp-timeout'] !== undefined) o.udpTimeoutMs = integerOption(v['udp-timeout'], '--udp-timeout', 10, 60_000);
+    if (v['tcp-timeout'] !== undefined) o.tcpTimeoutMs = integerOption(v['tcp-timeout'], '--tcp-timeout', 10, 120_000);
+    if (v.flows !== undefined) o.flows = integerOption(v.flows, '--flows', 1, 512);
+    if (v.samples !== undefined) o.natSamples = integerOption(v.samples, '--samples', 1, 64);
+    if (v['assume-mtu'] !== undefined) o.assumeMtu = integerOption(v['assume-mtu'], '--assume-mtu', 576, 65535);
+    if (v.deadline !== undefined) o.deadlineMs = integerOption(v.deadline, '--deadline', 1000, 3_600_000);
+    const load = { qps: v.load === undefined ? 0 : integerOption(v.load, '--load', 1, 2000), seconds: v['load-seconds'] === undefined ? 5 : integerOption(v['load-seconds'], '--load-seconds', 1, 30) };
+    if (report !== undefined) checkOutputPath(report, '--report');
+    const device = deviceOrExit(deviceFlagsOf(v), io, 'probe');
+    if (typeof device === 'number') return device;
+    if (device && load.qps) return loadCommand(load, { device, authListen, client: authListen.address, allowExternal, ...(report ? { report } : {}) }, io);
+    if (device) return probeWithDevice(device, o, report, io);
     if (!through) throw new UsageError('--through ADDR:PORT is required');
     requireLoopback(through, allowExternal, '--through');
     requireLoopback(authListen, allowExternal, '--auth-listen');
     const clientAddress = client ?? authListen.address;
     requireLoopback({ address: clientAddress, port: 0 }, allowExternal, '--client');
+    const fault = await probeSetupFault(through, authListen, clientAddress, o.udpTimeoutMs ?? 800);
+    if (fault) throw new InputError(fault); // a setup fault, not a finding about the path
+    if (load.qps) return loadCommand(load, { device, through, authListen, client: clientAddress, allowExternal, ...(report ? { report } : {}) }, io);
     const network = new SocketNetwork({ addresses: [...new Set([authListen.address, clientAddress])], allowExternal });
     const authority = new ProbeAuthority(network, authListen);
     await authority.start();
@@ -86,8 +96,7 @@ export const probeCommand: CliCommand = {
       const r = await runProbe({ network, through, authority, clientAddress, mode, ...o });
       io.stdout.write(probeText(r));
       if (report) {
-        writeFileSync(report, /\.json$/i.test(report) ? `${JSON.stringify(r, null, 2)}\n` : probeHtml(r));
-        io.stdout.write(`report written to ${report}\n`);
+        writeOutput(io, report, /\.json$/i.test(report) ? `${JSON.stringify(r, null, 2)}\n` : probeHtml(r));
       }
       return r.checkpoints.every((c) => c.verdict === 'pass') ? 0 : 1;
     } finally {

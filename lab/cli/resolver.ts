@@ -5,14 +5,15 @@
 import { readFileSync } from 'node:fs';
 import type { RR } from '../../dns/types.ts';
 import { parseMasterFile } from '../../dns/zone/master-file.ts';
-import { formatEndpoint, type Endpoint } from '../../net/network.ts';
+import { formatEndpoint } from '../../net/network.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import { DEFAULT_ACL } from '../../servers/recursive/acl.ts';
 import type { ResolverEvent } from '../../servers/recursive/events.ts';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../../servers/recursive/profiles.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
+import { primeRootHints } from '../../servers/recursive/priming.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import { cliArgs, listenEndpoints, parseEndpoint, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
+import { InputError, listenEndpoints, parseCommandLine, parseEndpoint, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
 
 const usage = `usage: dnslab resolver --listen ADDR:PORT --root-hints ADDR[:PORT][,…] [options]
 
@@ -35,6 +36,9 @@ options:
   --acl CIDR                allow these clients (repeatable; replaces the default lab ranges)
   --allow-external          allow binding a non-loopback address
   --log                     one line per upstream query/response and client answer on stderr
+
+exit status: 0 stopped with Ctrl-C; 2 bad option, unreadable trust-anchor file,
+address in use.
 `;
 
 function onOff(flag: string, v: string): boolean {
@@ -49,12 +53,12 @@ export function loadTrustAnchors(file: string): RR[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`--trust-anchor ${file}: cannot read it (${(err as Error).message})`);
+    throw new InputError(`--trust-anchor ${file}: cannot read it (${(err as Error).message})`);
   }
   const records = parseMasterFile(text, { origin: '.', fileName: file, defaultTtl: 3600 });
   const bad = records.find((r) => r.type !== 'DS' && r.type !== 'DNSKEY');
-  if (bad) throw new UsageError(`--trust-anchor ${file}: ${bad.name} ${bad.type} is not a DS or DNSKEY record; the file must hold only trust anchors`);
-  if (records.length === 0) throw new UsageError(`--trust-anchor ${file}: no DS or DNSKEY records found`);
+  if (bad) throw new InputError(`--trust-anchor ${file}: ${bad.name} ${bad.type} is not a DS or DNSKEY record; the file must hold only trust anchors`);
+  if (records.length === 0) throw new InputError(`--trust-anchor ${file}: no DS or DNSKEY records found`);
   return records;
 }
 
@@ -84,35 +88,40 @@ export const resolverCommand: CliCommand = {
   summary: 'run the recursive resolver emulator on real UDP/TCP sockets',
   usage,
   async run(argv, io) {
-    const listenArgs: Endpoint[] = [];
-    const rootHints: Endpoint[] = [];
-    let anchorsFile: string | undefined;
-    let profile: ProfileName = 'unbound';
+    const { values: v } = parseCommandLine(argv, {
+      listen: { type: 'string', multiple: true },
+      'root-hints': { type: 'string', multiple: true },
+      'trust-anchor': { type: 'string' },
+      profile: { type: 'string' },
+      'aggressive-nsec': { type: 'string' },
+      'qname-minimisation': { type: 'string' },
+      'qname-minimization': { type: 'string' },
+      'serve-stale': { type: 'string' },
+      ede: { type: 'string' },
+      acl: { type: 'string', multiple: true },
+      'allow-external': { type: 'boolean' },
+      log: { type: 'boolean' },
+    });
+    const listenArgs = (v.listen ?? []).map((l) => parseEndpoint(l));
+    const rootHints = (v['root-hints'] ?? []).flatMap((list) => list.split(',').map((part) => parseEndpoint(part.trim(), 53)));
+    const anchorsFile = v['trust-anchor'];
+    const profileName = v.profile ?? 'unbound';
+    if (!isProfileName(profileName)) throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}`);
+    const profile: ProfileName = profileName;
     const overrides: Partial<ResolverSettings> = {};
-    const acl: string[] = [];
-    let allowExternal = false;
-    let log = false;
-    for (const [a, value] of cliArgs(argv)) {
-      if (a === '--listen') listenArgs.push(parseEndpoint(value()));
-      else if (a === '--root-hints') for (const part of value().split(',')) rootHints.push(parseEndpoint(part.trim(), 53));
-      else if (a === '--trust-anchor') anchorsFile = value();
-      else if (a === '--profile') {
-        const p = value();
-        if (!isProfileName(p)) throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}`);
-        profile = p;
-      } else if (a === '--aggressive-nsec') {
-        // on: NSEC synthesis (NSEC3 stays as the profile has it); off: neither.
-        const on = onOff(a, value());
-        overrides.aggressiveNsec = on;
-        if (!on) overrides.aggressiveNsec3 = false;
-      } else if (a === '--qname-minimisation' || a === '--qname-minimization') overrides.qnameMinimisation = onOff(a, value());
-      else if (a === '--serve-stale') overrides.serveStale = onOff(a, value());
-      else if (a === '--ede') overrides.ede = onOff(a, value());
-      else if (a === '--acl') acl.push(value());
-      else if (a === '--allow-external') allowExternal = true;
-      else if (a === '--log') log = true;
-      else throw new UsageError(`unknown option "${a}"`);
+    if (v['aggressive-nsec'] !== undefined) {
+      // on: NSEC synthesis (NSEC3 stays as the profile has it); off: neither.
+      const on = onOff('--aggressive-nsec', v['aggressive-nsec']);
+      overrides.aggressiveNsec = on;
+      if (!on) overrides.aggressiveNsec3 = false;
     }
+    const qmin = v['qname-minimisation'] ?? v['qname-minimization'];
+    if (qmin !== undefined) overrides.qnameMinimisation = onOff('--qname-minimisation', qmin);
+    if (v['serve-stale'] !== undefined) overrides.serveStale = onOff('--serve-stale', v['serve-stale']);
+    if (v.ede !== undefined) overrides.ede = onOff('--ede', v.ede);
+    const acl = v.acl ?? [];
+    const allowExternal = v['allow-external'] ?? false;
+    const log = v.log ?? false;
     if (rootHints.length === 0) throw new UsageError('give --root-hints ADDR[:PORT][,…] (the lab root servers)');
     const listen = listenEndpoints(listenArgs, { address: '127.0.0.1', port: 5353 }, allowExternal);
     for (const ep of rootHints) requireLoopback(ep, allowExternal, '--root-hints');
@@ -141,6 +150,15 @@ export const resolverCommand: CliCommand = {
     io.stdout.write(
       `resolver (${profile}${trustAnchors.length ? `, validating from ${trustAnchors.length} anchor record(s)` : ', not validating'}) on ${listen.map((e) => `${formatEndpoint(e)} udp+tcp`).join(', ')}; root hints ${rootHints.map(formatEndpoint).join(', ')}; Ctrl-C to stop\n`,
     );
-    return runUntilInterrupt(io, () => resolver.stop());
+    // Alongside serving, after the banner: a caller waiting for it is not held up by hints that never answer.
+    const primed = primeRootHints(network, listen[0]!.address, rootHints).then((priming) => {
+      if (priming.problems.length === 0) return;
+      const none = priming.usable.length === 0;
+      io.stderr.write(`warning: priming (". NS", RFC 8109) ${none ? 'failed for every root hint' : 'failed for some root hints'}: ${priming.problems.join('; ')}${none ? ` — clients will get what the ${profile} profile gives when resolution outlasts its timers (servers/recursive/README.md, "When nothing answers")` : ''}\n`);
+    });
+    return runUntilInterrupt(io, async () => {
+      await primed;
+      await resolver.stop();
+    });
   },
 };

@@ -2,7 +2,6 @@
 // timeline (or JSON), optionally writing pcap, HTML, and JUnit reports.
 // Exit 0 iff every assertion of every run holds.
 
-import { writeFileSync } from 'node:fs';
 import { PcapWriter } from '../../net/pcap.ts';
 import {
   DEFAULT_SCENARIO,
@@ -17,25 +16,30 @@ import {
   ScenarioError,
   type RunResult,
 } from '../runner/index.ts';
-import { UsageError, type CliCommand, type CliIO } from './command.ts';
+import { checkOutputPath, failureText, InputError, EXIT_FINDINGS, EXIT_OK, integerOption, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand, type CliIO } from './command.ts';
 import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
+import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf, type DeviceFlags } from '../device/options.ts';
+import { deviceOrExit, runWithDevice } from '../device/command.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
 
 Runs a scenario (every variant unless --variant) in-process on the virtual
 network and prints a timeline: queries, answers, time jumps, operator and
-attacker actions, and assertion results. Exit status 0 iff every assertion holds.
+attacker actions, and assertion results.
 With no ID, runs the built-in default scenario (${DEFAULT_SCENARIO}).
 
 options:
   --variant V        run only variant V (e.g. vulnerable, fixed)
-  --seed N           seed for the lab's random source (default 1); same seed, same bytes
+  --seed N           seed for the lab's random source: a non-negative integer (default 1);
+                     same seed, same bytes (01 is 1)
   --all              run every scenario and variant; progress on stderr, summary table
   --json             print one JSON document instead of the timeline
   --verbose, -v      print dig-style responses in the timeline
   --pcap FILE        write every packet to FILE (several runs: FILE gets -ID-VARIANT before .pcap)
+                     (output paths are checked before the run; each file written is
+                     announced on stderr: wrote FILE)
   --report FILE      write a self-contained HTML report (diagrams, narrative, assertions)
   --junit FILE       write JUnit XML (one testcase per assertion)
   --color            colour the timeline (default: when stdout is a terminal)
@@ -49,7 +53,13 @@ options:
                      product in its own namespace
   --clock-rate N     with --resolver: run lab time and the real products' clocks N times faster than the
                      host (1–50; default: the scenario's realClockRate, else 1)
-`;
+
+exit status: 0 every assertion holds; 1 an assertion failed (or a matrix cell is
+not as expected); 2 bad option, unknown or invalid scenario, an output file that
+cannot be written, a setup fault. With --json, a run that cannot start prints
+{"error": "…", "exitCode": 2} on stdout.
+
+${DEVICE_USAGE}`;
 
 interface Args {
   target?: string;
@@ -65,74 +75,52 @@ interface Args {
   resolvers?: string;
   jobs?: number;
   clockRate?: number;
+  device: DeviceFlags;
 }
 
-function parseArgs(argv: string[], isTty: boolean): Args {
-  const args: Args = { seed: '1', all: false, json: false, verbose: false, color: isTty };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--variant':
-        args.variant = value();
-        break;
-      case '--seed':
-        args.seed = value();
-        break;
-      case '--all':
-        args.all = true;
-        break;
-      case '--json':
-        args.json = true;
-        break;
-      case '--verbose':
-      case '-v':
-        args.verbose = true;
-        break;
-      case '--pcap':
-        args.pcap = value();
-        break;
-      case '--report':
-        args.report = value();
-        break;
-      case '--junit':
-        args.junit = value();
-        break;
-      case '--color':
-        args.color = true;
-        break;
-      case '--resolver':
-        args.resolvers = value();
-        break;
-      case '--jobs': {
-        const v = value();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n < 1 || n > MAX_MATRIX_JOBS) throw new UsageError(`--jobs needs an integer from 1 to ${MAX_MATRIX_JOBS} (got "${v}")`);
-        args.jobs = n;
-        break;
-      }
-      case '--clock-rate': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > MAX_REAL_CLOCK_RATE) throw new UsageError(`--clock-rate: got "${v}"; expected an integer from 1 to ${MAX_REAL_CLOCK_RATE}`);
-        args.clockRate = n;
-        break;
-      }
-      case '--no-color':
-        args.color = false;
-        break;
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        if (args.target !== undefined) throw new UsageError(`one scenario at a time (got "${args.target}" and "${a}"); use --all for every scenario`);
-        args.target = a;
-    }
-  }
+function parseRunArgs(argv: string[], isTty: boolean): Args {
+  const { values: v, positionals } = parseCommandLine(
+    argv,
+    {
+      variant: { type: 'string' },
+      seed: { type: 'string' },
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      pcap: { type: 'string' },
+      report: { type: 'string' },
+      junit: { type: 'string' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      resolver: { type: 'string' },
+      jobs: { type: 'string' },
+      'clock-rate': { type: 'string' },
+      ...DEVICE_OPTIONS,
+    },
+    1,
+  );
+  const args: Args = {
+    seed: v.seed === undefined ? '1' : parseSeed(v.seed),
+    all: v.all ?? false,
+    json: v.json ?? false,
+    verbose: v.verbose ?? false,
+    color: v['no-color'] ? false : (v.color ?? isTty),
+    device: deviceFlagsOf(v),
+  };
+  if (positionals[0] !== undefined) args.target = positionals[0];
+  if (v.variant !== undefined) args.variant = v.variant;
+  if (v.pcap !== undefined) args.pcap = v.pcap;
+  if (v.report !== undefined) args.report = v.report;
+  if (v.junit !== undefined) args.junit = v.junit;
+  if (v.resolver !== undefined) args.resolvers = v.resolver;
+  if (v.jobs !== undefined) args.jobs = integerOption(v.jobs, '--jobs', 1, MAX_MATRIX_JOBS);
+  if (v['clock-rate'] !== undefined) args.clockRate = integerOption(v['clock-rate'], '--clock-rate', 1, MAX_REAL_CLOCK_RATE);
   if (args.all && args.target !== undefined) throw new UsageError('give either a scenario or --all, not both');
   if (args.all && args.variant !== undefined) throw new UsageError('--variant applies to one scenario, not --all');
+  // Output paths are checked before the run, so a long run does not fail at its end.
+  if (args.pcap !== undefined) checkOutputPath(args.pcap, '--pcap');
+  if (args.report !== undefined) checkOutputPath(args.report, '--report');
+  if (args.junit !== undefined) checkOutputPath(args.junit, '--junit');
   return args;
 }
 
@@ -147,64 +135,78 @@ export const runCommand: CliCommand = {
   summary: 'run scenarios (timeline, JSON, pcap, HTML, JUnit); no arguments: the default scenario',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const isTty = Boolean((io.stdout as NodeJS.WriteStream).isTTY);
-    const args = parseArgs(argv, isTty);
-    let runs;
     try {
-      runs = args.all
-        ? await allRuns()
-        : args.resolvers !== undefined && args.target?.includes(',')
-          ? // matrix mode takes a list of scenarios: ID,ID,…
-            (await Promise.all(args.target.split(',').map((id) => runsFor(id, args.variant)))).flat()
-          : await runsFor(args.target ?? DEFAULT_SCENARIO, args.variant);
+      return await runScenarios(argv, io);
     } catch (e) {
-      if (e instanceof ScenarioError) {
-        io.stderr.write(`${e.message}\n`);
-        return 1;
-      }
+      // --json promises one JSON document on stdout: a run that cannot start says why there too.
+      if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: failureText(e).text, exitCode: 2 }, null, 2)}\n`);
       throw e;
     }
-    if (args.resolvers !== undefined) return runMatrixCommand(runs, args, io);
-    const results: RunResult[] = [];
-    let scenarioErrors = 0;
-    for (const [i, r] of runs.entries()) {
-      if (args.all) io.stderr.write(`[${i + 1}/${runs.length}] ${r.loaded.scenario.id} [${r.variant}] … `);
-      const pcap = args.pcap ? new PcapWriter() : undefined;
-      let result: RunResult;
-      try {
-        result = await runOne({ loaded: r.loaded, variant: r.variant, seed: args.seed, ...(pcap ? { pcap } : {}) });
-      } catch (e) {
-        if (!(e instanceof ScenarioError)) throw e;
-        scenarioErrors++;
-        if (args.all) io.stderr.write('INVALID\n');
-        io.stderr.write(`${e.message}\n`);
-        continue;
-      }
-      results.push(result);
-      if (pcap && args.pcap) pcap.save(pcapPath(args.pcap, result.id, result.variant, runs.length > 1));
-      if (args.all) io.stderr.write(`${result.passed ? 'PASS' : 'FAIL'}\n`);
-      else if (!args.json) io.stdout.write(renderText(result, { verbose: args.verbose, color: args.color }) + '\n');
-    }
-    if (args.json) io.stdout.write(renderJson(results));
-    else if (args.all) io.stdout.write(renderSummary(results));
-    else if (argv.length === 0) {
-      // The no-argument run is a newcomer's first contact: say where to go next.
-      io.stdout.write(
-        [
-          `That was the built-in default scenario (${DEFAULT_SCENARIO}). Next:`,
-          '  dnslab list                                   every scenario and its variants',
-          `  dnslab run ${DEFAULT_SCENARIO} --report r.html   the same as an offline HTML report with diagrams`,
-          '  dnslab run --all                              run everything; exit 0 iff every claim holds',
-          '  lab/runner/README.md                          how to write your own scenario',
-          '',
-        ].join('\n'),
-      );
-    }
-    if (args.report) writeFileSync(args.report, renderHtml(results));
-    if (args.junit) writeFileSync(args.junit, renderJunit(results));
-    return scenarioErrors === 0 && results.length > 0 && results.every((r) => r.passed) ? 0 : 1;
   },
 };
+
+async function runScenarios(argv: string[], io: CliIO): Promise<number> {
+  const isTty = Boolean((io.stdout as NodeJS.WriteStream).isTTY);
+  const args = parseRunArgs(argv, isTty);
+  // An unknown scenario or an invalid scenario file is an input error (ScenarioError: exit 2).
+  const runs = args.all
+    ? await allRuns()
+    : args.resolvers !== undefined && args.target?.includes(',')
+      ? // matrix mode takes a list of scenarios: ID,ID,…
+        (await Promise.all(args.target.split(',').map((id) => runsFor(id, args.variant)))).flat()
+      : await runsFor(args.target ?? DEFAULT_SCENARIO, args.variant);
+  if (args.resolvers !== undefined) return runMatrixCommand(runs, args, io);
+  const device = deviceOrExit(args.device, io, 'run');
+  if (typeof device === 'number') return device;
+  if (device) return runWithDevice(runs, device, args, io);
+  const results: RunResult[] = [];
+  const invalid: ScenarioError[] = [];
+  for (const [i, r] of runs.entries()) {
+    if (args.all) io.stderr.write(`[${i + 1}/${runs.length}] ${r.loaded.scenario.id} [${r.variant}] … `);
+    const pcap = args.pcap ? new PcapWriter() : undefined;
+    let result: RunResult;
+    try {
+      result = await runOne({ loaded: r.loaded, variant: r.variant, seed: args.seed, ...(pcap ? { pcap } : {}) });
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      invalid.push(e);
+      if (args.all) io.stderr.write('INVALID\n');
+      io.stderr.write(`${e.message}\n`);
+      continue;
+    }
+    results.push(result);
+    if (args.all) io.stderr.write(`${result.passed ? 'PASS' : 'FAIL'}\n`);
+    if (pcap && args.pcap) writeOutput(io, pcapPath(args.pcap, result.id, result.variant, runs.length > 1), pcap.toBuffer());
+    if (!args.all && !args.json) io.stdout.write(renderText(result, { verbose: args.verbose, color: args.color }) + '\n');
+  }
+  if (args.json) io.stdout.write(renderJson(results));
+  else if (args.all) io.stdout.write(renderSummary(results));
+  else if (argv.length === 0) {
+    // The no-argument run is a newcomer's first contact: say where to go next.
+    io.stdout.write(
+      [
+        `That was the built-in default scenario (${DEFAULT_SCENARIO}). Next:`,
+        '  dnslab list                                   every scenario and its variants',
+        `  dnslab run ${DEFAULT_SCENARIO} --report r.html   the same as an offline HTML report with diagrams`,
+        '  dnslab run --all                              run everything; exit 0 iff every claim holds',
+        '  lab/runner/README.md                          how to write your own scenario',
+        '',
+      ].join('\n'),
+    );
+  }
+  if (args.report) writeOutput(io, args.report, renderHtml(results));
+  if (args.junit) writeOutput(io, args.junit, renderJunit(results));
+  // A scenario that could not be run is an input error, whatever the others did.
+  if (invalid.length > 0) throw new ScenarioInputError(invalid);
+  return results.length > 0 && results.every((r) => r.passed) ? EXIT_OK : EXIT_FINDINGS;
+}
+
+/** Several scenarios of an --all run were invalid: each was printed as it came; exit 2. */
+class ScenarioInputError extends InputError {
+  constructor(invalid: ScenarioError[]) {
+    super(`${invalid.length} scenario run(s) could not be run: ${invalid.map((e) => e.file).join(', ')}`);
+  }
+}
 
 /** --resolver: scenario × resolver matrix (text or --json), --report with every run. Exit 0 iff every cell is as expected. */
 async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args: Args, io: CliIO): Promise<number> {
@@ -222,7 +224,7 @@ async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args:
   });
   if (args.json) io.stdout.write(JSON.stringify({ resolvers: matrix.resolvers, versions: matrix.versions, rows: matrix.rows }, null, 2) + '\n');
   else io.stdout.write(renderMatrix(matrix));
-  if (args.report) writeFileSync(args.report, renderHtml(matrix.results, { matrix }));
-  if (args.junit) writeFileSync(args.junit, renderJunit(matrix.results));
-  return matrixPassed(matrix) ? 0 : 1;
+  if (args.report) writeOutput(io, args.report, renderHtml(matrix.results, { matrix }));
+  if (args.junit) writeOutput(io, args.junit, renderJunit(matrix.results));
+  return matrixPassed(matrix) ? EXIT_OK : EXIT_FINDINGS;
 }

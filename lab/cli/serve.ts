@@ -2,22 +2,23 @@
 // sockets (the same server code as in the virtual lab) so dig, real resolvers
 // and equipment can query the world the scenario describes — at T+0, or after
 // the operator/attacker actions up to `--at`. Runs until Ctrl-C; meanwhile each
-// line typed on stdin (Enter) applies the scenario's next operator/attacker
+// Enter (or "next") typed on stdin applies the scenario's next operator/attacker
 // action, so a trainer can walk through the incident with real tools.
 
 import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
-import { writeFileSync } from 'node:fs';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import { toFqdn } from '../../dns/name.ts';
 import { RealClock } from '../../net/clock.ts';
 import { SeededRandom } from '../../net/random.ts';
 import { SocketNetwork } from '../../net/socket.ts';
-import { act } from '../runner/run.ts';
+import { act } from '../runner/edits.ts';
 import { World } from '../runner/world.ts';
-import { findScenario, planScenario, ScenarioError, DEFAULT_SCENARIO } from '../runner/index.ts';
+import { findScenario, planScenario, DEFAULT_SCENARIO } from '../runner/index.ts';
 import { parseDuration } from '../scenario/duration.ts';
-import { cliArgs, isLoopback, requirePort, UsageError, type CliCommand } from './command.ts';
+import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf } from '../device/options.ts';
+import { deviceOrExit, serveWithDevice } from '../device/command.ts';
+import { checkOutputPath, integerOption, isLoopback, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand } from './command.ts';
 
 const USAGE = `usage: dnslab serve [ID|FILE] [options]
 
@@ -27,9 +28,9 @@ loopback address (NS glue in the zones is rewritten to match); the table of
 machines is printed at start. Point dig at a server, or give a real resolver
 the printed root hints (and trust anchor, for signed scenarios).
 
-While it runs, press Enter to apply the next operator/attacker action of the
-scenario (the lab clock does not jump: wait out TTLs, or flush the resolver);
-type "steps" to list what is left.
+While it runs, press Enter (or type "next") to apply the next operator/attacker
+action of the scenario (the lab clock does not jump: wait out TTLs, or flush the
+resolver); type "steps" to list what is left. Any other line applies nothing.
 
 options:
   --variant V      scenario variant (default: the first)
@@ -38,7 +39,13 @@ options:
   --port N         port for every server (default 53)
   --hints FILE     write root hints for a real resolver
   --anchor FILE    write the root trust anchor (DS) when the scenario is signed
-  --seed N         seed (DNSSEC keys) (default 1)
+  --seed N         seed (DNSSEC keys): a non-negative integer (default 1)
+
+exit status: 0 stopped with Ctrl-C; 2 bad option, unknown scenario, an output
+file that cannot be written, address in use.
+
+${DEVICE_USAGE}With --device, the servers keep their scenario addresses: those behind the device in the outside
+namespace, the others inside, where the printed command runs dig.
 `;
 
 function nextAddress(base: string, index: number): string {
@@ -52,43 +59,43 @@ export const serveCommand: CliCommand = {
   summary: "serve a scenario's authoritative servers on loopback sockets for dig and real resolvers",
   usage: USAGE,
   async run(argv, io) {
-    let target: string | undefined;
-    let variant: string | undefined;
+    const { values: v, positionals } = parseCommandLine(
+      argv,
+      {
+        variant: { type: 'string' },
+        at: { type: 'string' },
+        base: { type: 'string' },
+        port: { type: 'string' },
+        hints: { type: 'string' },
+        anchor: { type: 'string' },
+        seed: { type: 'string' },
+        ...DEVICE_OPTIONS,
+      },
+      1,
+    );
+    const target = positionals[0];
+    const variant = v.variant;
     let at = 0;
-    let base = '127.53.0.1';
-    let port = 53;
-    let hints: string | undefined;
-    let anchor: string | undefined;
-    let seed = '1';
-    for (const [a, value] of cliArgs(argv)) {
-      if (a === '--variant') variant = value();
-      else if (a === '--at') {
-        const v = value();
-        const ms = parseDuration(v);
-        if (ms === undefined) throw new UsageError(`--at "${v}" is not an offset like +2h`);
-        at = ms;
-      } else if (a === '--base') base = value();
-      else if (a === '--port') port = Number(value());
-      else if (a === '--hints') hints = value();
-      else if (a === '--anchor') anchor = value();
-      else if (a === '--seed') seed = value();
-      else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-      else if (target === undefined) target = a;
-      else throw new UsageError('one scenario at a time');
+    if (v.at !== undefined) {
+      const ms = parseDuration(v.at);
+      if (ms === undefined) throw new UsageError(`--at "${v.at}" is not an offset like +2h`);
+      at = ms;
     }
+    const base = v.base ?? '127.53.0.1';
+    const port = v.port === undefined ? 53 : integerOption(v.port, '--port', 1, 65535);
+    const hints = v.hints;
+    const anchor = v.anchor;
+    const seed = v.seed === undefined ? '1' : parseSeed(v.seed);
     if (isIP(base) !== 4 || !isLoopback(base)) throw new UsageError(`--base ${base} must be an IPv4 loopback address (127.x.y.z)`);
-    requirePort(port, '--port');
-    let plan;
-    try {
-      const loaded = await findScenario(target ?? DEFAULT_SCENARIO);
-      plan = planScenario(loaded.scenario, loaded.file, variant);
-    } catch (e) {
-      if (e instanceof ScenarioError) {
-        io.stderr.write(`${e.message}\n`);
-        return 1;
-      }
-      throw e;
-    }
+    // Checked before any server starts: a file that cannot be written is exit 2, not a server left running.
+    if (hints !== undefined) checkOutputPath(hints, '--hints');
+    if (anchor !== undefined) checkOutputPath(anchor, '--anchor');
+    const device = deviceOrExit(deviceFlagsOf(v), io, 'serve');
+    if (typeof device === 'number') return device;
+    // An unknown scenario or invalid file: ScenarioError, exit 2.
+    const loaded = await findScenario(target ?? DEFAULT_SCENARIO);
+    const plan = planScenario(loaded.scenario, loaded.file, variant);
+    if (device) return serveWithDevice(loaded, plan.variant, { seed, at, ...(hints ? { hints } : {}), ...(anchor ? { anchor } : {}) }, device, io);
     // Lab time is the host's time here, so DNSSEC signatures are valid for real validators now.
     const clock = new RealClock();
     const mapping = new Map<string, string>();
@@ -121,7 +128,7 @@ export const serveCommand: CliCommand = {
       await world.stop();
       throw e;
     }
-    const lines = [`dnslab serve: ${plan.scenario.id} [${plan.variant}]${at ? ` as of T+${argv[argv.indexOf('--at') + 1]?.replace(/^\+/, '')}` : ' at T+0'} — Ctrl-C to stop`, ''];
+    const lines = [`dnslab serve: ${plan.scenario.id} [${plan.variant}]${at ? ` as of T+${v.at?.replace(/^\+/, '')}` : ' at T+0'} — Ctrl-C to stop`, ''];
     for (const [name, s] of world.servers) {
       const zones = s.server.zones.zones().map((z) => toFqdn(z.origin)).join(' ');
       lines.push(`  ${name.padEnd(14)} ${s.host.padEnd(28)} ${s.addresses.map((a) => `${a} → ${mapAddress(a)}:${port}`).join(', ')}   ${zones}`);
@@ -134,17 +141,28 @@ export const serveCommand: CliCommand = {
     const anchors = world.trustAnchors();
     if (anchors.length) lines.push('', 'trust anchor:', ...anchors.map((r) => formatRecord(r)));
     io.stdout.write(lines.join('\n') + '\n');
-    if (hints) writeFileSync(hints, hintText + '\n');
-    if (anchor) writeFileSync(anchor, anchors.map((r) => formatRecord(r)).join('\n') + '\n');
+    try {
+      if (hints) writeOutput(io, hints, hintText + '\n');
+      if (anchor) writeOutput(io, anchor, anchors.map((r) => formatRecord(r)).join('\n') + '\n');
+    } catch (e) {
+      await world.stop();
+      throw e;
+    }
     // The remaining actions, applied one per line typed on stdin.
     const pending = plan.steps.filter((p) => p.at > at && 'action' in p.step);
     const describe = (p: (typeof pending)[number]) => `step ${p.number} (at ${p.step.at})${'note' in p.step && p.step.note ? ` — ${p.step.note}` : ''}`;
     const prompt = () =>
-      io.stderr.write(pending.length ? `press Enter to apply ${describe(pending[0]!)} (${pending.length} left; "steps" lists them)\n` : 'no actions left in this scenario\n');
+      io.stderr.write(pending.length ? `press Enter (or type "next") to apply ${describe(pending[0]!)} (${pending.length} left; "steps" lists them)\n` : 'no actions left in this scenario\n');
     const input = io.stdin ? createInterface({ input: io.stdin, terminal: false }) : undefined;
     input?.on('line', (line) => {
-      if (line.trim() === 'steps') {
+      const command = line.trim();
+      if (command === 'steps') {
         io.stderr.write(pending.map((p) => `  ${describe(p)}\n`).join('') || '  (none)\n');
+        return;
+      }
+      // Only Enter or "next" applies an action: a stray word typed into the wrong window must not change the world.
+      if (command !== '' && command !== 'next') {
+        io.stderr.write(`unknown command "${command}": nothing applied; Enter or "next" applies the next action, "steps" lists them\n`);
         return;
       }
       const next = pending.shift();

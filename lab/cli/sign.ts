@@ -1,7 +1,7 @@
 // `dnslab sign`: sign a master file the way `dnssec-signzone` would, with keys
 // in BIND's K*.key/K*.private format so the two tools can share them.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { algorithmMnemonic, isSigningAlgorithm, type DsDigestType } from '../../dns/dnssec/algorithms.ts';
 import { generateKey, loadBindKeys, type SigningKey } from '../../dns/dnssec/keys.ts';
 import { dsRecords, signZone, type SignZoneOptions } from '../../dns/dnssec/sign.ts';
@@ -11,7 +11,7 @@ import { loadZoneFile } from '../../dns/zone/master-file.ts';
 import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
 import { RealClock } from '../../net/clock.ts';
-import { UsageError, type CliCommand, type CliIO } from './command.ts';
+import { checkOutputPath, EXIT_OK, InputError, integerOption, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand, type CliIO } from './command.ts';
 
 const USAGE = `usage: dnslab sign ZONEFILE --origin NAME [options]
 
@@ -26,13 +26,19 @@ Signs ZONEFILE and writes the signed zone to stdout, the DS set to a file.
     --optout            NSEC3 opt-out: unsigned delegations get no NSEC3
   --keys DIR            key directory (default "."): existing K<origin>+AAA+TTTTT
                         key pairs are used; if none (of --alg), a KSK and a ZSK
-                        are generated there
-  --seed TEXT           derive newly generated keys from TEXT (reproducible)
+                        are generated there. A DIR that does not exist is an
+                        error (a typo would mean new keys and a DS set the
+                        parent does not have) unless --new-keys is given
+  --new-keys            create the --keys directory if it does not exist
+  --seed N              derive newly generated keys from the integer N (reproducible)
   --ds-out FILE         DS set output (default dsset-ORIGIN.)
   --digest 2[,4]        DS digest types (default 2)
   --cds                 publish CDS/CDNSKEY for the KSKs at the apex
   --inception T         default now-1h; T is YYYYMMDDHHMMSS, Unix seconds,
   --expiration T        "now", or now+N / +N (seconds); default now+30d
+
+exit status: 0 signed; 2 bad option, unreadable zone file, missing key
+directory, no usable key, an output file that cannot be written.
 `;
 
 interface SignArgs {
@@ -45,6 +51,7 @@ interface SignArgs {
   iterations: number;
   optOut: boolean;
   keysDir: string;
+  newKeys: boolean;
   seed?: string;
   dsOut?: string;
   digests: DsDigestType[];
@@ -53,95 +60,58 @@ interface SignArgs {
   expiration?: string;
 }
 
-function parseArgs(argv: string[]): SignArgs {
-  const out: Partial<SignArgs> & { nsec3: boolean; optOut: boolean; cds: boolean } = { nsec3: false, optOut: false, cds: false };
-  const need = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  const positional: string[] = [];
-  let saltSeen = false;
-  let iterSeen = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    switch (a) {
-      case '--origin':
-        out.origin = need(i++, a);
-        break;
-      case '--alg': {
-        const v = Number(need(i++, a));
-        if (!isSigningAlgorithm(v)) throw new UsageError(`--alg ${argv[i]}: use 8 (RSASHA256), 13 (ECDSAP256SHA256) or 15 (ED25519)`);
-        out.alg = v;
-        break;
-      }
-      case '--bits': {
-        const v = Number(need(i++, a));
-        if (!Number.isInteger(v)) throw new UsageError('--bits needs an integer');
-        out.bits = v;
-        break;
-      }
-      case '--nsec3':
-        out.nsec3 = true;
-        break;
-      case '--salt': {
-        const v = need(i++, a);
-        if (v !== '-' && !/^([0-9a-fA-F]{2})*$/.test(v)) throw new UsageError(`--salt ${v}: expected hex octets or "-"`);
-        out.salt = v === '-' ? Buffer.alloc(0) : Buffer.from(v, 'hex');
-        saltSeen = true;
-        break;
-      }
-      case '--iterations': {
-        const v = Number(need(i++, a));
-        if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError('--iterations needs an integer 0..65535');
-        out.iterations = v;
-        iterSeen = true;
-        break;
-      }
-      case '--optout':
-        out.optOut = true;
-        break;
-      case '--keys':
-        out.keysDir = need(i++, a);
-        break;
-      case '--seed':
-        out.seed = need(i++, a);
-        break;
-      case '--ds-out':
-        out.dsOut = need(i++, a);
-        break;
-      case '--digest': {
-        const list = need(i++, a).split(',').map(Number);
-        if (list.some((d) => d !== 1 && d !== 2 && d !== 4)) throw new UsageError('--digest takes 1, 2 and/or 4, comma separated');
-        out.digests = list as DsDigestType[];
-        break;
-      }
-      case '--cds':
-        out.cds = true;
-        break;
-      case '--inception':
-        out.inception = need(i++, a);
-        break;
-      case '--expiration':
-        out.expiration = need(i++, a);
-        break;
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        positional.push(a);
-    }
+function parseSignArgs(argv: string[]): SignArgs {
+  const { values: v, positionals } = parseCommandLine(
+    argv,
+    {
+      origin: { type: 'string' },
+      alg: { type: 'string' },
+      bits: { type: 'string' },
+      nsec3: { type: 'boolean' },
+      salt: { type: 'string' },
+      iterations: { type: 'string' },
+      optout: { type: 'boolean' },
+      keys: { type: 'string' },
+      'new-keys': { type: 'boolean' },
+      seed: { type: 'string' },
+      'ds-out': { type: 'string' },
+      digest: { type: 'string' },
+      cds: { type: 'boolean' },
+      inception: { type: 'string' },
+      expiration: { type: 'string' },
+    },
+    1,
+  );
+  if (positionals.length !== 1) throw new UsageError('give exactly one ZONEFILE');
+  if (!v.origin) throw new UsageError('--origin NAME is required');
+  let alg: number | undefined;
+  if (v.alg !== undefined) {
+    alg = Number(v.alg);
+    if (!/^[0-9]+$/.test(v.alg) || !isSigningAlgorithm(alg)) throw new UsageError(`--alg ${v.alg}: use 8 (RSASHA256), 13 (ECDSAP256SHA256) or 15 (ED25519)`);
   }
-  if (positional.length !== 1) throw new UsageError('give exactly one ZONEFILE');
-  if (!out.origin) throw new UsageError('--origin NAME is required');
-  if (!out.nsec3 && (saltSeen || iterSeen || out.optOut)) throw new UsageError('--salt, --iterations and --optout need --nsec3');
+  if (v.salt !== undefined && v.salt !== '-' && !/^([0-9a-fA-F]{2})*$/.test(v.salt)) throw new UsageError(`--salt ${v.salt}: expected hex octets or "-"`);
+  const digests = v.digest === undefined ? [2] : v.digest.split(',').map((d) => (/^[124]$/.test(d) ? Number(d) : NaN));
+  if (digests.some((d) => Number.isNaN(d))) throw new UsageError('--digest takes 1, 2 and/or 4, comma separated');
+  if (!v.nsec3 && (v.salt !== undefined || v.iterations !== undefined || v.optout)) throw new UsageError('--salt, --iterations and --optout need --nsec3');
+  if (v['ds-out'] !== undefined) checkOutputPath(v['ds-out'], '--ds-out');
   return {
-    ...out,
-    file: positional[0]!,
-    origin: out.origin,
-    salt: out.salt ?? Buffer.alloc(0),
-    iterations: out.iterations ?? 0,
-    keysDir: out.keysDir ?? '.',
-    digests: out.digests ?? [2],
-  } as SignArgs;
+    file: positionals[0]!,
+    origin: v.origin,
+    ...(alg === undefined ? {} : { alg }),
+    ...(v.bits === undefined ? {} : { bits: integerOption(v.bits, '--bits', 512, 16384) }),
+    nsec3: v.nsec3 ?? false,
+    salt: v.salt === undefined || v.salt === '-' ? Buffer.alloc(0) : Buffer.from(v.salt, 'hex'),
+    iterations: v.iterations === undefined ? 0 : integerOption(v.iterations, '--iterations', 0, 65535),
+    optOut: v.optout ?? false,
+    keysDir: v.keys ?? '.',
+    newKeys: v['new-keys'] ?? false,
+    ...(v.seed === undefined ? {} : { seed: parseSeed(v.seed) }),
+    ...(v['ds-out'] === undefined ? {} : { dsOut: v['ds-out'] }),
+    digests: digests as DsDigestType[],
+    cds: v.cds ?? false,
+    ...(v.inception === undefined ? {} : { inception: v.inception }),
+    ...(v.expiration === undefined ? {} : { expiration: v.expiration }),
+  };
 }
 
 /** Parse a signing time: YYYYMMDDHHMMSS, Unix seconds, "now", now+N or +N. */
@@ -162,7 +132,11 @@ export function parseSignTime(text: string, now: number, flag: string): number {
  * Delete not). None found: generate a KSK and a ZSK into the directory.
  */
 function chooseKeys(args: SignArgs, now: number, io: CliIO): { sign: SigningKey[]; publish: DnskeyData[] } {
-  mkdirSync(args.keysDir, { recursive: true });
+  // A mistyped --keys must not quietly become new keys (and a DS set the parent does not have).
+  if (!existsSync(args.keysDir)) {
+    if (!args.newKeys) throw new InputError(`--keys ${args.keysDir}: no such directory (add --new-keys to create it with a new KSK and ZSK, and a new DS set for the parent)`);
+    mkdirSync(args.keysDir, { recursive: true });
+  } else if (!statSync(args.keysDir).isDirectory()) throw new InputError(`--keys ${args.keysDir} is not a directory`);
   let keys = loadBindKeys(args.keysDir, args.origin);
   if (args.alg !== undefined) keys = keys.filter((k) => k.algorithm === args.alg);
   if (keys.length === 0) {
@@ -184,7 +158,7 @@ function chooseKeys(args: SignArgs, now: number, io: CliIO): { sign: SigningKey[
     if (active) sign.push(k);
     else if (published) publish.push(k.dnskey);
   }
-  if (sign.length === 0) throw new UsageError(`no active key for ${args.origin} in ${args.keysDir} (check Activate/Inactive times, or remove the files to generate new keys)`);
+  if (sign.length === 0) throw new InputError(`no active key for ${args.origin} in ${args.keysDir} (check Activate/Inactive times, or remove the files to generate new keys)`);
   return { sign, publish };
 }
 
@@ -193,7 +167,7 @@ export const signCommand: CliCommand = {
   summary: 'sign a zone file (NSEC/NSEC3, alg 8/13/15) with BIND-format keys; writes the DS set',
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const args = parseArgs(argv);
+    const args = parseSignArgs(argv);
     const origin = normalizeName(args.origin);
     const now = Math.floor(new RealClock().now() / 1000);
     const inception = args.inception !== undefined ? parseSignTime(args.inception, now, '--inception') : now - 3600;
@@ -206,8 +180,8 @@ export const signCommand: CliCommand = {
     const signed = signZone(zone, sign, options);
     io.stdout.write(writeMasterFile(signed, origin));
     const dsFile = args.dsOut ?? `dsset-${toFqdn(origin)}`;
-    writeFileSync(dsFile, dsRecords(sign, args.digests).map((rr) => formatRecord(rr)).join('\n') + '\n');
+    writeOutput(io, dsFile, dsRecords(sign, args.digests).map((rr) => formatRecord(rr)).join('\n') + '\n');
     io.stderr.write(`dnslab sign: ${origin}: ${sign.length} signing key(s) ${sign.map((k) => `${k.keyTag}/${algorithmMnemonic(k.algorithm)}${k.isKsk ? '/KSK' : ''}`).join(', ')}; DS set in ${dsFile}\n`);
-    return 0;
+    return EXIT_OK;
   },
 };

@@ -1,6 +1,6 @@
 // `dnslab probe`: the equipment check suite. Tests one path to a DNS service
 // against the checkpoints DNSSEC Japan's technical WG lists for boxes on the
-// DNS path (seed 004; docs/incidents.md: "Middlebox checkpoints") and reports each with its evidence.
+// DNS path (S4; docs/incidents.md: "Middlebox checkpoints") and reports each with its evidence.
 //
 // The probe runs its own authoritative server for `probe.lab` (authority.ts).
 // The path under test is either

@@ -1,5 +1,6 @@
-// A registry for one TLD and the registrars that sell its names (incidents 3,
-// 6 and 10 in incidents.md): the registry holds each domain's NS and DS and
+// A registry for one TLD and the registrars that sell its names (docs/incidents.md:
+// "Registrar / registry hijack", "DNSSEC during an operator transfer", "Drop-catch
+// of a nameserver's domain"): the registry holds each domain's NS and DS and
 // publishes them into the TLD zone that the TLD's authoritative servers serve.
 // Operations follow EPP's domain commands (RFC 5731: create, update, transfer,
 // renew, delete; status values in §2.3) closely enough that a scenario reads
@@ -473,8 +474,8 @@ export class Registry {
 /**
  * A registrar as the registrant meets it: it authenticates the registrant
  * (here: by name) before passing the command to the registry, and owns the
- * client* locks. An attacker who impersonates the registrant (incident 3,
- * attack point 1) simply calls these with the registrant's name.
+ * client* locks. An attacker who impersonates the registrant (docs/incidents.md:
+ * "Registrar / registry hijack", attack point 1) simply calls these with the registrant's name.
  */
 export class Registrar {
   constructor(

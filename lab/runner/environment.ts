@@ -5,7 +5,7 @@
 // real sockets in a network namespace with a real resolver product
 // (lab/runner/real.ts). Everything else in the runner stays the same.
 
-import type { LabNetwork, ResolverFactory } from './world.ts';
+import type { LabNetwork, ResolverFactory } from './machines.ts';
 
 /** What runPlan needs from a clock (VirtualClock has it; the real backend jumps a RealClock). */
 export interface RunClock {
@@ -21,7 +21,8 @@ export interface RunClock {
 export interface LabEnvironment {
   clock: RunClock;
   network: LabNetwork;
-  resolverFactory: ResolverFactory;
+  /** Default: dnslab's emulated resolver. */
+  resolverFactory?: ResolverFactory;
   /** Wait until `done()` or lab time `deadline` (default: drive the virtual clock event by event). */
   drive?: (done: () => boolean, deadline: number) => Promise<void>;
   /** Called once the world (servers, resolvers) is up, before the first step: e.g. start a faster clock. */

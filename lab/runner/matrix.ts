@@ -13,10 +13,11 @@ import { runReal, withProductSwitches, withProfile, withProfileSwitches, type Re
 import { describeSeries } from '../../assertions/timeline.ts';
 import type { AssertionRecord, RunResult } from './result.ts';
 import { runPlan } from './run.ts';
+import { checkDeclarations, stepOfClaim, varyingFor, type VaryingSteps } from './varying.ts';
 
 /**
  * A matrix column: dnslab's emulated resolver, a product as a local process in a network namespace, or
- * (`docker:<product>`) the same product from its Debian bookworm image (servers/real/docker.ts).
+ * (`docker:<product>`) the same product from its Debian bookworm image (docker.ts).
  */
 export type ResolverColumn = 'emulated' | Product | `docker:${Product}`;
 export const RESOLVER_COLUMNS: readonly ResolverColumn[] = ['emulated', ...PRODUCTS, ...PRODUCTS.map((p) => `docker:${p}` as const)];
@@ -45,8 +46,12 @@ export interface MatrixCell {
   error?: string;
   /** The scenario says this product fails these claims, and why (variant.products). */
   expectedFailure?: { claims: string[]; because: string };
+  /** Steps whose outcome against this product varies from run to run, and why (varying.ts): not judged. */
+  varying?: VaryingSteps;
   /** The outcome is what the scenario expects from this resolver. */
   asExpected: boolean;
+  /** Why it is not (unexpectedClaims), one line each; empty when it is. */
+  unexpected: string[];
   /** What clients saw, one line per watched series ("alice: NOERROR … → SERVFAIL from T+1h30m for 22h30m → …"), or per query step when the scenario has no watch. */
   outcome: string[];
   /** Real products: dnslab's resolver with the product's profile, claim by claim, and what its clients saw. */
@@ -85,9 +90,18 @@ export function parseResolverList(text: string): ResolverColumn[] {
 
 const claimLine = (a: AssertionRecord) => `step ${a.step} ${a.offset} ${a.what}`;
 
+/** What a failure adds to a claim's text (counts, what was seen): not part of the claim. */
+const claimText = (what: string) => what.replace(/\d+ of \d+ samples|\(saw [^)]*\)/g, '').replace(/\s+/g, ' ').trim();
+
+/**
+ * A claim as a declaration names it: "step N <claim>", without the offset (a real run's steps land some ms
+ * apart from the emulated one's) and without what a failure adds ("(saw …)", "k of n samples").
+ */
+export const claimKey = (a: Pick<AssertionRecord, 'step' | 'what'>) => `step ${a.step} ${claimText(a.what)}`;
+
 /** Compare two runs of the same plan claim by claim (same step, same claim text, in order). */
 export function compareClaims(emulated: RunResult, real: RunResult): ClaimDiff[] {
-  const key = (a: AssertionRecord, i: number, list: AssertionRecord[]) => `${a.step}|${a.what.replace(/\d+ of \d+ samples|\(saw [^)]*\)/g, '')}|${list.slice(0, i).filter((b) => b.step === a.step).length}`;
+  const key = (a: AssertionRecord, i: number, list: AssertionRecord[]) => `${claimKey(a)}|${list.slice(0, i).filter((b) => b.step === a.step).length}`;
   const e = new Map(emulated.assertions.map((a, i, l) => [key(a, i, l), a] as const));
   const r = new Map(real.assertions.map((a, i, l) => [key(a, i, l), a] as const));
   const diffs: ClaimDiff[] = [];
@@ -111,17 +125,21 @@ function expectation(loaded: LoadedScenario, variant: string, column: ResolverCo
 }
 
 /**
- * What keeps a cell from being what the scenario expects of its resolver: each failed claim not declared for it,
- * and each declared claim that held (as "<declared claim>held"). Empty when exactly the declared claims failed.
+ * What keeps a cell from being what the scenario expects of its resolver, one line each: a failed claim not
+ * declared for it, a declared claim that held, a declared claim that is no claim of the run, a declaration on a
+ * varying step. Claims are compared whole (claimKey), never by substring; failures on varying steps do not count.
  */
-export function unexpectedClaims(failed: readonly string[], expected: MatrixCell['expectedFailure']): string[] {
+export function unexpectedClaims(result: Pick<RunResult, 'assertions'>, expected: MatrixCell['expectedFailure'], varying?: VaryingSteps): string[] {
   const declared = expected?.claims ?? [];
-  return [...failed.filter((f) => !declared.some((d) => f.includes(d))), ...declared.filter((d) => !failed.some((f) => f.includes(d))).map((d) => `${d}held`)];
-}
-
-function judge(result: RunResult, expected: MatrixCell['expectedFailure']): boolean {
-  if (result.error !== undefined || result.assertions.length === 0) return false;
-  return unexpectedClaims(result.assertions.filter((a) => !a.ok).map(claimLine), expected).length === 0;
+  const onVarying = (key: string) => varying?.steps.includes(stepOfClaim(key) ?? -1) ?? false;
+  const all = new Set(result.assertions.map(claimKey));
+  const failed = result.assertions.filter((a) => !a.ok).map(claimKey);
+  return [
+    ...checkDeclarations(declared, varying),
+    ...failed.filter((f) => !declared.includes(f) && !onVarying(f)).map((f) => `failed ${f}`),
+    ...declared.filter((d) => all.has(d) && !failed.includes(d) && !onVarying(d)).map((d) => `declared to fail, held: ${d}`),
+    ...declared.filter((d) => !all.has(d)).map((d) => `declared claim is no claim of this run: ${d}`),
+  ];
 }
 
 /** The observable outcome of a run: the phases of each watched series, or else each query step's answer. */
@@ -130,8 +148,9 @@ export function observedOutcome(result: RunResult): string[] {
   return result.events.filter((e) => e.kind === 'answer').map((e) => `step ${e.step ?? '?'}: ${e.text.replace(/\s+\(\d+ ms\)$/, '')}`);
 }
 
-function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCell['expectedFailure'], seconds: number): MatrixCell {
+function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCell['expectedFailure'], seconds: number, varying?: VaryingSteps): MatrixCell {
   const failed = result.assertions.filter((a) => !a.ok);
+  const unexpected = unexpectedClaims(result, expected, varying);
   return {
     resolver,
     passed: result.passed,
@@ -140,7 +159,9 @@ function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCel
     failed: failed.map(claimLine),
     ...(result.error !== undefined ? { error: result.error } : {}),
     ...(expected ? { expectedFailure: expected } : {}),
-    asExpected: judge(result, expected),
+    ...(varying ? { varying } : {}),
+    asExpected: result.error === undefined && result.assertions.length > 0 && unexpected.length === 0,
+    unexpected,
     outcome: observedOutcome(result),
     seconds,
   };
@@ -218,11 +239,11 @@ async function runCell(
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, outcome: [], seconds: (Date.now() - t0) / 1000 }, results: [] };
+    return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, unexpected: [], outcome: [], seconds: (Date.now() - t0) / 1000 }, results: [] };
   }
-  const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000);
-  if (real.real) cell.real = real.real;
   const { product } = columnProduct(resolver);
+  const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000, varyingFor(run.loaded.scenario.id, run.variant, product));
+  if (real.real) cell.real = real.real;
   const profile = PROFILE_OF[product];
   const emulated = await runPlan(withProfile(withProductSwitches(withProfileSwitches(plan), product), profile), { seed: o.seed });
   const differences = compareClaims(emulated, real);
@@ -241,10 +262,15 @@ export function cellAgreement(c: MatrixCell): string {
   return c.emulatedProfile ? (c.emulatedProfile.agrees ? ' =emu' : ' ≠emu') : '';
 }
 
-/** One cell in a few characters: "PASS 8/8", "FAIL 5/6 ✗ ≠emu", "FAIL* 5/6 =emu". */
+/** "~" when the cell has steps declared varying (their outcome is not judged), else "". */
+export function cellVarying(c: MatrixCell): string {
+  return c.varying ? '~' : '';
+}
+
+/** One cell in a few characters: "PASS 8/8", "FAIL 5/6 ✗ ≠emu", "FAIL* 5/6 =emu", "FAIL~ 6/8 =emu". */
 function cellText(c: MatrixCell): string {
   if (c.error && c.total === 0) return 'ERROR';
-  return cellClaims(c) + (c.asExpected ? '' : ' ✗') + cellAgreement(c);
+  return cellClaims(c) + cellVarying(c) + (c.asExpected ? '' : ' ✗') + cellAgreement(c);
 }
 
 /** The matrix as a text table plus notes (expected product differences, disagreements, errors). */
@@ -255,6 +281,7 @@ export function renderMatrix(m: Matrix): string {
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ''];
   out.push('PASS/FAIL k/n: claims that held.  * : fails exactly as the scenario declares for this product.  ✗ : not what the scenario expects.');
+  out.push('~ : steps declared varying for this product (outcome changes from run to run; not judged; see notes for which and why).');
   out.push('=emu / ≠emu: dnslab\'s resolver with the product\'s profile saw the same / a different result on some claim.');
   const versions = Object.entries(m.versions);
   if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(Math.max(9, ...versions.map(([q]) => q.length)))} ${v}`));
@@ -295,8 +322,9 @@ export function matrixNotes(m: Matrix): string[] {
     for (const c of r.cells) {
       const where = `${r.id} [${r.variant}] × ${c.resolver}`;
       if (c.expectedFailure) notes.push(`${where}: expected to fail ${c.expectedFailure.claims.map((x) => `"${x}"`).join(', ')} — ${c.expectedFailure.because}`);
+      if (c.varying) notes.push(`${where}: step${c.varying.steps.length > 1 ? 's' : ''} ${c.varying.steps.join(', ')} declared varying (not judged) — ${c.varying.why}`);
       if (c.error) notes.push(`${where}: error: ${c.error.split('\n')[0]}`);
-      if (!c.asExpected) for (const f of c.failed) notes.push(`${where}: failed ${f}`);
+      if (!c.asExpected) for (const u of c.unexpected) notes.push(`${where}: ${u}`);
       if (c.emulatedProfile && !c.emulatedProfile.agrees) {
         for (const d of c.emulatedProfile.differences) notes.push(`${where}: emulated (profile ${c.emulatedProfile.profile}) ${d.emulated === undefined ? 'absent' : d.emulated ? 'ok' : 'FAIL'} vs real ${d.real === undefined ? 'absent' : d.real ? 'ok' : 'FAIL'}: step ${d.step} ${d.offset} ${d.what}`);
       }

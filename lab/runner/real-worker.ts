@@ -4,7 +4,7 @@
 // became in the product's config) as JSON to the file it was given.
 //
 // argv[2]: JSON { file, variant, seed, product, waitMs?, clockRate?, out, container? }
-// With `container` (the shared dir), it runs in the world container of the Docker path (servers/real/docker.ts)
+// With `container` (the shared dir), it runs in the world container of the Docker path (docker.ts)
 // and starts the product in the product container through that dir.
 
 import { writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { findScenario, planScenario } from './index.ts';
 import { realEnvironment, withProfile, withProfileSwitches, type RealRunResult } from './real.ts';
 import { runPlan } from './run.ts';
 import { PROFILE_OF, type Product } from '../../servers/real/products.ts';
-import { waitForLauncher } from '../../servers/real/docker.ts';
+import { waitForLauncher } from '../../servers/real/container.ts';
 
 const req = JSON.parse(process.argv[2] ?? '{}') as { file: string; variant: string; seed: string; product: Product; waitMs?: number; clockRate?: number; out: string; container?: string };
 // Docker path: the product container joins this one's namespace only after it started; wait for its launcher.

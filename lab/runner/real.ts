@@ -28,15 +28,16 @@ import { RealClock } from '../../net/clock.ts';
 import { SocketNetwork } from '../../net/socket.ts';
 import { SocketEdge, type EdgeStats } from '../../net/socket-edge.ts';
 import { SeededRandom } from '../../net/random.ts';
-import type { PacketInterceptor, Scope } from '../../net/virtual.ts';
+import type { PacketInterceptor, Scope } from '../../net/interceptor.ts';
 import { addLoopbackAddress, assertIsolated, setLoopbackMtu, ManagedProcess, NetworkNamespace, RealSoftwareError } from '../../servers/real/netns.ts';
 import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
-import { isolateContainer, ContainerProduct, runInDocker } from '../../servers/real/docker.ts';
+import { ContainerProduct } from '../../servers/real/container.ts';
+import { isolateContainer, runInDocker } from './docker.ts';
 import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettingsFor, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
 import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
-import type { ResolverFactory } from './world.ts';
+import type { ResolverFactory } from './machines.ts';
 
 /**
  * The worker next to this file, run the way this file runs: real-worker.ts through tsx from the source
@@ -95,7 +96,7 @@ export function realEnvironment(
   product: Product,
   o: { waitMs?: number; clockRate?: number; container?: string } = {},
 ): { env: LabEnvironment; info: RealRunInfo; close: () => Promise<void> } {
-  // Docker path (servers/real/docker.ts): the world runs in a container on an internal network, and the product
+  // Docker path (docker.ts): the world runs in a container on an internal network, and the product
   // in a second container sharing its network namespace, driven through the shared dir `o.container`.
   if (o.container !== undefined) isolateContainer();
   else assertIsolated();
@@ -268,7 +269,7 @@ let nsCounter = 0;
 /**
  * Run one scenario variant against a real product: namespace, worker, result. Always deletes the namespace
  * (killing whatever is left in it) before returning or throwing. `engine: 'docker'`: the same worker and
- * product from images instead (servers/real/docker.ts runInDocker), with the same guarantees for containers.
+ * product from images instead (docker.ts runInDocker), with the same guarantees for containers.
  */
 export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number; clockRate?: number; engine?: 'local' | 'docker' }): Promise<RealRunResult> {
   if (req.engine === 'docker') {

@@ -6,7 +6,7 @@
 import { formatOffset } from '../../assertions/result.ts';
 import type { TraceEntry } from '../../assertions/trace.ts';
 import { xmlEscape as esc } from './report-data.ts';
-import { cellAgreement, cellClaims, matrixNotes, type Matrix, type MatrixCell } from './matrix.ts';
+import { cellAgreement, cellClaims, cellVarying, matrixNotes, type Matrix, type MatrixCell } from './matrix.ts';
 import type { RunResult, TimelineEvent } from './result.ts';
 
 /** Colours used by the diagrams (tests look for them in screenshots). */
@@ -201,12 +201,13 @@ const runAnchor = (id: string, variant: string) => `run-${id}-${variant}`.replac
 function matrixSection(m: Matrix): string {
   const head = `<tr><th>scenario [variant]</th>${m.resolvers.map((r) => `<th>${esc(r)}${m.versions[r as keyof Matrix['versions']] ? `<br><small>${esc(m.versions[r as keyof Matrix['versions']]!)}</small>` : ''}</th>`).join('')}</tr>`;
   const cell = (id: string, variant: string, c: MatrixCell) => {
-    const text = cellClaims(c);
+    const text = cellClaims(c) + cellVarying(c);
     const emu = cellAgreement(c);
     const colour = !c.asExpected ? COLORS.fail : c.passed ? COLORS.noerror : COLORS.nxdomain;
     const title = [
       ...c.failed.map((f) => `failed ${f}`),
       ...(c.expectedFailure ? [`declared for this product: ${c.expectedFailure.because}`] : []),
+      ...(c.varying ? [`steps ${c.varying.steps.join(', ')} declared varying (not judged): ${c.varying.why}`] : []),
       ...(c.emulatedProfile?.differences ?? []).map((d) => `emulated ${d.emulated ? 'ok' : 'FAIL'} vs real ${d.real ? 'ok' : 'FAIL'}: ${d.what}`),
       ...(c.error ? [c.error.split('\n')[0]!] : []),
     ].join('\n');
@@ -226,6 +227,7 @@ function matrixSection(m: Matrix): string {
 ${rows}
 </table>
 <p><small>PASS/FAIL k/n: claims that held. * : fails exactly as the scenario declares for this product. ✗ : not what the scenario expects.
+~ : steps declared varying for this product (their outcome changes from run to run and is not judged; the notes say which and why).
 =emu / ≠emu: dnslab's resolver with the product's profile saw the same / a different result on some claim. Hover a cell for its failed claims; click it for the run.</small></p>
 ${notes.length ? `<h3>Notes</h3>\n<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}</ul>` : ''}
 </section>`;

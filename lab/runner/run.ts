@@ -9,8 +9,8 @@ import { formatOffset, type AssertionOutcome } from '../../assertions/result.ts'
 import { expectNever, expectOutageDuration, expectRecoveryBetween, expectThroughout, failed, type Sample } from '../../assertions/timeline.ts';
 import { expectNotReceived, expectQueryCount, type TraceEntry } from '../../assertions/trace.ts';
 import { normalizeName } from '../../dns/name.ts';
-import type { DsData, Message } from '../../dns/types.ts';
-import { formatRecord, parseRecord } from '../../dns/zone/rdata-text.ts';
+import type { Message } from '../../dns/types.ts';
+import { formatRecord } from '../../dns/zone/rdata-text.ts';
 import { VirtualClock } from '../../net/clock.ts';
 import type { IpPacket, PacketSink } from '../../net/packet.ts';
 import { SeededRandom } from '../../net/random.ts';
@@ -18,15 +18,16 @@ import { VirtualNetwork } from '../../net/virtual.ts';
 import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import type { ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
-import type { OpResult } from '../registry/registry.ts';
 import { parseDuration } from '../scenario/duration.ts';
-import type { Action, ActionStep, AuditStep, QueryStep, SpfStep, TimelineStep, TraceStep, WatchStep } from '../scenario/types.ts';
+import type { ActionStep, AuditStep, QueryStep, SpfStep, TimelineStep, TraceStep, WatchStep } from '../scenario/types.ts';
 import { checkHost } from '../../servers/mail/spf.ts';
 import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES } from '../audit/providers.ts';
 import { parseQuestion, type Plan, type PlannedStep } from '../scenario/validate.ts';
 import type { AssertionRecord, RunResult, TimelineEvent } from './result.ts';
-import { World, type ResolverFactory } from './world.ts';
+import { World } from './world.ts';
+import type { ResolverFactory } from './machines.ts';
+import { act } from './edits.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 
 /** How long a client waits for an answer (lab time). A stub gives up; the sample says TIMEOUT. */
@@ -383,57 +384,3 @@ function indent(s: string): string {
     .join('\n');
 }
 
-/** Carry out one operator/attacker action; registry operations return their result. */
-export function act(world: World, a: Action): string | OpResult {
-  switch (a.do) {
-    case 'add-records':
-      return world.addRecords(a.zone, a.records);
-    case 'remove-records':
-      return world.removeRecords(a.zone, a.records);
-    case 'set-records':
-      return world.setRecords(a.zone, a.records);
-    case 'serve-zone':
-      return world.serveZone(a.zone, a.text, a.servers);
-    case 'drop-zone':
-      return world.dropZone(a.zone, a.servers);
-    case 'sign-zone':
-      return world.signZone(a.zone);
-    case 'unsign-zone':
-      return world.unsignZone(a.zone);
-    case 'change-ns':
-      return world.registrar(a.registrar).changeNs(a.registrant, a.domain, a.ns, Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })));
-    case 'change-ds':
-      return world
-        .registrar(a.registrar)
-        .changeDs(a.registrant, a.domain, a.ds === 'from-zone' ? world.dsOf(a.domain) : Array.isArray(a.ds) ? a.ds.map((l) => parseRecord(l).data as DsData) : a.ds.fromZones.flatMap((z) => world.dsOf(z)));
-    case 'registrar-lock':
-      return world.registrar(a.registrar).lock(a.registrant, a.domain);
-    case 'registrar-unlock':
-      return world.registrar(a.registrar).unlock(a.registrant, a.domain);
-    case 'transfer':
-      return world.registrar(a.to).transferIn(a.domain, a.authCode);
-    case 'register':
-      return world.registrar(a.registrar).register({ name: a.domain, registrant: a.registrant, authCode: a.authCode, ns: a.ns, glue: Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })) });
-    case 'delete-domain':
-      return world.registrar(a.registrar).delete(a.registrant, a.domain);
-    case 'renew':
-      return world.registrar(a.registrar).renew(a.domain, a.years ?? 1);
-    case 'registry-lock':
-      return world.registryFor(a.domain).lock(a.domain);
-    case 'registry-unlock':
-      return world.registryFor(a.domain).unlock(a.domain);
-    case 'expire-domain':
-      return world.registryFor(a.domain).expire(a.domain, { force: true });
-    case 'set-quirks':
-      world.server(a.server).server.setQuirks(a.quirks);
-      return a.quirks.length ? `${a.server} now: ${a.quirks.map((q) => q.kind).join(', ')}` : `${a.server} behaves normally again`;
-    case 'publish-keys-of':
-      return world.publishKeysOf(a.zone, a.of);
-    case 'flush-cache': {
-      const r = world.resolvers.get(a.resolver);
-      if (!r) throw new Error(`no resolver ${a.resolver}`);
-      r.flush(a.name === undefined ? undefined : normalizeName(a.name));
-      return `flushed ${a.name ? `${a.name} and below from` : 'the whole cache of'} ${a.resolver}`;
-    }
-  }
-}

@@ -1,69 +1,27 @@
-// Builds the small Internet a scenario describes, on the VirtualNetwork:
-// zones (plus any root/TLD zones the scenario did not write out, with the
-// delegations between them), authoritative servers, registries publishing into
-// their TLD zones, resolvers and clients. Also the things steps do to that
-// world: edit zones, act at registrars, send a client's query.
-//
-// Synthesised infrastructure (so a scenario only writes the zones its story is
-// about): a root zone served by "root" (a.root-servers.lab, 10.53.0.1) unless
-// the scenario declares ".", and a zone for every TLD the scenario uses but
-// does not declare, served by "tld-<tld>" (a.nic.<tld>, 10.53.1.N). A declared
-// zone is delegated from its closest declared-or-synthesised parent, with glue
-// for in-bailiwick hosts — unless the parent is a TLD run by a registry, in
-// which case only registered domains are delegated, by the registry.
+// The small Internet a scenario describes, on the network in use (the VirtualNetwork, or real sockets): the
+// zones as planned (zone-plan.ts), signed, with registries publishing into their TLD zones, then the machines
+// (machines.ts). Also what steps need of that world: its zones and keys (re-signing after every edit; the edits
+// themselves are edits.ts), registrars, and a client's query.
 
-import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
+import { encodeMessage } from '../../dns/wire/message.ts';
 import { makeQuery } from '../../dns/message.ts';
-import { isSubdomain, labels, nameEquals, normalizeName, parentName, toFqdn, canonicalName } from '../../dns/name.ts';
+import { isSubdomain, normalizeName, toFqdn, canonicalName } from '../../dns/name.ts';
 import type { DnskeyData, DsData, Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import { parseRecord } from '../../dns/zone/rdata-text.ts';
-import { parseZoneText } from '../../dns/zone/master-file.ts';
 import { Zone } from '../../dns/zone/zone.ts';
-import type { Endpoint, Network, TcpConnection } from '../../net/network.ts';
+import { queryTcp, StubUdpSocket, type StubTcpOutcome } from '../../net/dns-stub.ts';
+import type { Endpoint, Network } from '../../net/network.ts';
 import type { SeededRandom } from '../../net/random.ts';
-import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritative/server.ts';
-import type { Quirk } from '../../servers/authoritative/quirks.ts';
+import type { AuthoritativeServer, ServerEvent } from '../../servers/authoritative/server.ts';
 import { Registrar, Registry, type HostGlue, type OpResult, type StatusCode } from '../registry/registry.ts';
-import { parseRemoval } from '../scenario/validate.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { TraceEntry } from '../../assertions/trace.ts';
 import { generateKey, type SigningKey } from '../../dns/dnssec/keys.ts';
 import { dsRecords, signZone } from '../../dns/dnssec/sign.ts';
 import { OnlineSigner, type OnlineSigningQuirk } from '../../dns/dnssec/online.ts';
 import { cloneRecord } from '../../dns/rdata-key.ts';
-import { attachBetween, attachLoadBalancer, settingsFromOptions, type InterceptorHost } from '../../servers/middlebox/index.ts';
-
-export const ROOT_SERVER = { name: 'root', host: 'a.root-servers.lab', address: '10.53.0.1' };
-const INFRA_TTL = 86400;
-
-/** What the world needs from the network layer (VirtualNetwork satisfies it). */
-export interface LabNetwork {
-  addHost(name: string, addresses: string[]): Network;
-}
-
-/** A resolver as the runner drives it. */
-export interface ResolverHandle {
-  name: string;
-  addresses: string[];
-  flush(name?: Name): void;
-  stop(): Promise<void>;
-}
-
-export interface ResolverFactory {
-  (options: {
-    name: string;
-    network: Network;
-    addresses: string[];
-    profile: string;
-    settings: Record<string, boolean | number>;
-    rootHints: { host: Name; address: string }[];
-    trustAnchors: RR[];
-    random: SeededRandom;
-    onTrace: (entry: TraceEntry) => void;
-    machineOf: (address: string) => string;
-  }): Promise<ResolverHandle>;
-}
+import { addClient, attachMiddleboxes, startResolver, startServer, type LabNetwork, type MachineSite, type ResolverFactory, type ResolverHandle } from './machines.ts';
+import { type AddressRecord, INFRA_TTL, planZones, WorldError } from './zone-plan.ts';
 
 interface ServedZone {
   /** The zone the servers hold: a copy of `master`, signed when `keys` is set (rebuilt by `resign`). */
@@ -91,13 +49,6 @@ export const LAB_ALGORITHM = 15;
 /** Validity of lab signatures around the signing time (RFC 4034 §3.1.5). */
 const SIG_BEFORE_S = 3600;
 const SIG_VALIDITY_S = 60 * 86400;
-
-export class WorldError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorldError';
-  }
-}
 
 export interface WorldOptions {
   topology: Topology;
@@ -127,7 +78,6 @@ export class World {
   readonly registrars = new Map<string, Registrar>();
   private readonly addressToMachine = new Map<string, string>();
   private readonly pendingServerQueries = new Map<string, { qname: Name; qtype: RRTypeName }>();
-  private readonly signedAtStart = new Set<string>();
   private built = false;
 
   constructor(private readonly options: WorldOptions) {}
@@ -162,62 +112,71 @@ export class World {
 
   async build(): Promise<void> {
     const { topology } = this.options;
-    const serverSpecs = new Map<string, { host: Name; addresses: string[]; quirks: Quirk[]; udpPayloadSize?: number }>();
-    for (const [name, s] of Object.entries(topology.servers)) {
-      serverSpecs.set(name, { host: normalizeName(s.host), addresses: [...s.addresses], quirks: s.quirks ?? [], ...(s.udpPayloadSize !== undefined ? { udpPayloadSize: s.udpPayloadSize } : {}) });
-    }
-    // 1. Declared zones.
-    for (const [name, z] of Object.entries(topology.zones)) {
-      const origin = normalizeName(z.origin ?? name);
-      const key = canonicalName(normalizeName(name));
-      const zone = parseZoneText(z.text, origin, `${this.options.fileLabel} zone ${name}`);
+    const plan = planZones(topology, this.options.fileLabel);
+    for (const [key, z] of plan.zones) {
       this.zones.set(key, {
-        zone: new Zone(origin),
-        master: zone,
-        servers: [...z.servers],
-        synthetic: false,
+        zone: new Zone(z.origin),
+        master: z.master,
+        servers: z.servers,
+        synthetic: z.synthetic,
         generation: 0,
-        ...(z.online ? { online: { quirks: [...(z.online.quirks ?? [])] } } : {}),
-        publishKeysOf: (z.publishKeysOf ?? []).map((k) => canonicalName(normalizeName(k))),
+        ...(z.online ? { online: z.online } : {}),
+        publishKeysOf: z.publishKeysOf,
         ...(z.dnskeyTtl !== undefined ? { dnskeyTtl: z.dnskeyTtl } : {}),
-        copy: key !== canonicalName(origin),
+        copy: z.copy,
       });
-      if (z.signed || z.online) this.signedAtStart.add(key);
     }
-    // 2. Synthesised root and TLDs.
-    if (!this.zones.has('.')) {
-      serverSpecs.set(ROOT_SERVER.name, { host: ROOT_SERVER.host, addresses: [ROOT_SERVER.address], quirks: [] });
-      const zone = infraZone('.', ROOT_SERVER.host);
-      this.zones.set('.', { zone: new Zone('.'), master: zone, servers: [ROOT_SERVER.name], synthetic: true, generation: 0, publishKeysOf: [], copy: false });
+    this.startRegistries();
+    // Keys first: parents need their children's DS before they are signed.
+    for (const [key, z] of this.zones) if (plan.zones.get(key)!.signed) z.keys = this.newKeys(key, z);
+    for (const d of plan.delegations) {
+      const parent = this.zones.get(d.parent)!.master;
+      const child = this.zones.get(d.child)!;
+      if (child.keys && !parent.get(d.origin, 'DS')) for (const ds of dsRecords(child.keys, [2], INFRA_TTL)) parent.add(ds);
+      for (const { host, glue } of d.ns) {
+        parent.add({ name: d.origin, type: 'NS', class: 'IN', ttl: INFRA_TTL, data: host });
+        for (const a of glue) addAddress(parent, a);
+      }
     }
-    const tlds = new Set<string>();
-    for (const z of this.zones.values()) {
-      const ls = labels(z.zone.origin);
-      if (ls.length >= 1) tlds.add(canonicalName(ls[ls.length - 1]!));
+    for (const { zone, record } of plan.hostAddresses) addAddress(this.zones.get(zone)!.master, record);
+    this.registerDomains();
+    for (const key of this.zones.keys()) this.resign(key);
+    this.built = true;
+    // Machines.
+    const site: MachineSite = {
+      network: this.options.network,
+      port: this.options.port ?? 53,
+      mapped: (a) => this.mapped(a),
+      place: (address, machine) => void this.addressToMachine.set(address, machine),
+      machineOf: (a) => this.machineOf(a),
+    };
+    for (const [name, spec] of plan.servers) {
+      const zones = [...this.zones.values()].filter((z) => z.servers.includes(name)).map((z) => z.zone);
+      this.servers.set(name, await startServer(site, name, spec, zones, (e) => this.onServerEvent(name, e)));
     }
-    for (const s of serverSpecs.values()) {
-      const ls = labels(s.host);
-      if (ls.length >= 1) tlds.add(canonicalName(ls[ls.length - 1]!));
+    for (const key of this.zones.keys()) this.attachOnlineSigner(key);
+    if (this.options.serversOnly) return;
+    for (const [name, c] of Object.entries(topology.clients)) this.clients.set(name, addClient(site, name, c));
+    for (const [name, r] of Object.entries(topology.resolvers ?? {})) {
+      const root = this.zones.get('.')!;
+      const rootHints = root.servers.flatMap((s) => {
+        const spec = plan.servers.get(s)!;
+        return spec.addresses.map((address) => ({ host: spec.host, address }));
+      });
+      const trustAnchors = root.keys ? dsRecords(root.keys, [2], INFRA_TTL) : [];
+      const handle = await startResolver(site, this.options.resolverFactory, name, r, { rootHints, trustAnchors, random: this.options.random.fork(`resolver:${name}`), onTrace: this.options.onTrace });
+      this.resolvers.set(name, handle);
     }
-    let n = 1;
-    for (const tld of [...tlds].sort()) {
-      if (this.zones.has(tld)) continue;
-      const server = `tld-${tld}`;
-      const host = `a.nic.${tld}`;
-      serverSpecs.set(server, { host, addresses: [`10.53.1.${n++}`], quirks: [] });
-      const zone = infraZone(tld, host);
-      this.zones.set(tld, { zone: new Zone(tld), master: zone, servers: [server], synthetic: true, generation: 0, publishKeysOf: [], copy: false });
-    }
-    // 3. Registries own their TLD's delegations.
-    const registryTlds = new Set<string>();
-    for (const spec of topology.registries ?? []) {
+    attachMiddleboxes(site, topology);
+  }
+
+  /** Registries own their TLD's delegations: one per topology.registries entry, with its registrars. */
+  private startRegistries(): void {
+    for (const spec of this.options.topology.registries ?? []) {
       const tld = canonicalName(spec.tld);
-      registryTlds.add(tld);
-      const tldZone = this.zones.get(tld);
-      if (!tldZone) throw new WorldError(`registry for ${spec.tld}: no such zone`);
       const registry = new Registry({
         tld: spec.tld,
-        zone: tldZone.master,
+        zone: this.zones.get(tld)!.master,
         clock: this.options.clock,
         registrars: spec.registrars,
         ...(spec.nsTtl !== undefined ? { nsTtl: spec.nsTtl } : {}),
@@ -230,49 +189,11 @@ export class World {
       this.registries.push(registry);
       for (const r of spec.registrars) this.registrars.set(r, new Registrar(r, registry));
     }
-    // Keys first: parents need their children's DS before they are signed. When any zone is signed,
-    // the synthesised root and TLDs are signed too, so a chain of trust reaches it from the root.
-    const anySigned = this.signedAtStart.size > 0;
-    for (const [key, z] of this.zones) {
-      if (this.signedAtStart.has(key) || (anySigned && z.synthetic)) z.keys = this.newKeys(key, z);
-    }
-    // 4. Delegations from parents (not for registry-run TLDs).
-    const hostAddresses = (host: Name) => [...serverSpecs.values()].filter((s) => nameEquals(s.host, host)).flatMap((s) => s.addresses);
-    for (const [key, child] of [...this.zones].sort((a, b) => labels(a[0]).length - labels(b[0]).length)) {
-      if (key === '.' || child.copy) continue;
-      const parentKey = this.closestParentZone(key);
-      if (parentKey === undefined || registryTlds.has(parentKey)) continue;
-      const parent = this.zones.get(parentKey)!.master;
-      const origin = child.zone.origin;
-      if (child.keys && !parent.get(origin, 'DS')) for (const ds of dsRecords(child.keys, [2], INFRA_TTL)) parent.add(ds);
-      if (parent.get(origin, 'NS')) continue; // the scenario wrote the delegation itself
-      const hosts = child.servers.map((s) => serverSpecs.get(s)?.host).filter((h): h is Name => h !== undefined);
-      for (const host of [...new Set(hosts)]) {
-        parent.add({ name: origin, type: 'NS', class: 'IN', ttl: INFRA_TTL, data: host });
-        if (isSubdomain(host, parent.origin)) {
-          for (const address of hostAddresses(host)) {
-            const type = address.includes(':') ? 'AAAA' : 'A';
-            if (!parent.get(host, type)?.records.some((r) => r.data === address)) parent.add({ name: host, type, class: 'IN', ttl: INFRA_TTL, data: address } as RR);
-          }
-        }
-      }
-    }
-    // Addresses for every server host in the zone that is authoritative for it (and the root's own glue),
-    // so resolvers can find nameservers by name, not only through glue.
-    for (const spec of serverSpecs.values()) {
-      const zoneKey = this.deepestZone(spec.host);
-      const targets = [zoneKey, ...(spec.host === ROOT_SERVER.host ? ['.'] : [])];
-      for (const key of targets) {
-        const z = key === undefined ? undefined : this.zones.get(key);
-        if (!z || !(z.synthetic || key === '.')) continue;
-        for (const address of spec.addresses) {
-          const type = address.includes(':') ? 'AAAA' : 'A';
-          if (!z.master.get(spec.host, type)?.records.some((r) => r.data === address)) z.master.add({ name: spec.host, type, class: 'IN', ttl: INFRA_TTL, data: address } as RR);
-        }
-      }
-    }
-    // 5. Registered domains.
-    for (const [i, spec] of (topology.registries ?? []).entries()) {
+  }
+
+  /** The domains registered before T+0, with their DS and statuses. */
+  private registerDomains(): void {
+    for (const [i, spec] of (this.options.topology.registries ?? []).entries()) {
       const registry = this.registries[i]!;
       for (const d of spec.domains) {
         const ds = Array.isArray(d.ds) ? d.ds.map((line) => parseRecord(line).data as DsData) : d.ds === 'from-zone' ? this.dsOf(d.name) : [];
@@ -293,68 +214,6 @@ export class World {
         }
       }
     }
-    for (const key of this.zones.keys()) this.resign(key);
-    this.built = true;
-    // 6. Machines.
-    for (const [name, spec] of serverSpecs) {
-      const network = this.options.network.addHost(name, spec.addresses.map((a) => this.mapped(a)));
-      for (const a of spec.addresses) this.addressToMachine.set(this.mapped(a), name);
-      const zones = [...this.zones.values()].filter((z) => z.servers.includes(name)).map((z) => z.zone);
-      const server = new AuthoritativeServer({
-        network,
-        listen: spec.addresses.map((address) => ({ address: this.mapped(address), port: this.options.port ?? 53 })),
-        zones,
-        quirks: spec.quirks,
-        ...(spec.udpPayloadSize !== undefined ? { udpPayloadSize: spec.udpPayloadSize } : {}),
-        name,
-        // The encoded-answer cache reports hits without qname/qtype; traces need every question.
-        cache: false,
-        onEvent: (e) => this.onServerEvent(name, e),
-      });
-      await server.start();
-      this.servers.set(name, { host: spec.host, addresses: spec.addresses, server, network });
-    }
-    for (const key of this.zones.keys()) this.attachOnlineSigner(key);
-    if (this.options.serversOnly) return;
-    for (const [name, c] of Object.entries(topology.clients)) {
-      const network = this.options.network.addHost(name, c.addresses);
-      for (const a of c.addresses) this.addressToMachine.set(a, name);
-      this.clients.set(name, { addresses: c.addresses, ...(c.resolver ? { resolver: c.resolver } : {}), network });
-    }
-    for (const [name, r] of Object.entries(topology.resolvers ?? {})) {
-      for (const a of r.addresses) this.addressToMachine.set(a, name);
-      if (!this.options.resolverFactory) throw new WorldError(`resolver "${name}": no recursive resolver is available in this build`);
-      const network = this.options.network.addHost(name, r.addresses);
-      const root = this.zones.get('.')!;
-      const rootHints = root.servers.flatMap((s) => {
-        const spec = serverSpecs.get(s)!;
-        return spec.addresses.map((address) => ({ host: spec.host, address }));
-      });
-      const handle = await this.options.resolverFactory({
-        name,
-        network,
-        addresses: r.addresses,
-        profile: r.profile,
-        settings: r.settings ?? {},
-        rootHints,
-        trustAnchors: root.keys ? dsRecords(root.keys, [2], INFRA_TTL) : [],
-        random: this.options.random.fork(`resolver:${name}`),
-        onTrace: this.options.onTrace,
-        machineOf: (a) => this.machineOf(a),
-      });
-      this.resolvers.set(name, handle);
-    }
-    // 7. Middleboxes : boxes on both directions of the path between two machines.
-    for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
-      const net = this.options.network as LabNetwork & Partial<InterceptorHost>;
-      if (typeof net.addInterceptor !== 'function') throw new WorldError(`middlebox "${name}": this network cannot carry middleboxes (the virtual lab can, and the real-resolver path through its SocketEdge)`);
-      const settings = settingsFromOptions(m.kind, m.options ?? {});
-      if (m.kind === 'load-balancer') {
-        // The VIPs are the server's published addresses; it is also the one backend (validate.ts checks it is a server).
-        const vips = (topology.servers[m.between[1]]?.addresses ?? []).map((a) => this.mapped(a));
-        attachLoadBalancer(net as InterceptorHost, m.between[0], m.between[1], vips, settings, name);
-      } else attachBetween(net as InterceptorHost, m.between[0], m.between[1], settings, name);
-    }
   }
 
   /** A scenario address as it exists on the network in use (identity on the virtual network). */
@@ -371,24 +230,6 @@ export class World {
       else out.add(cloneRecord(rr));
     }
     return out;
-  }
-
-  private deepestZone(name: Name): string | undefined {
-    let p = canonicalName(name);
-    for (;;) {
-      if (this.zones.has(p)) return p;
-      if (p === '.') return undefined;
-      p = canonicalName(parentName(p));
-    }
-  }
-
-  private closestParentZone(key: string): string | undefined {
-    let p = canonicalName(parentName(key));
-    for (;;) {
-      if (this.zones.has(p)) return p;
-      if (p === '.') return undefined;
-      p = canonicalName(parentName(p));
-    }
   }
 
   private onServerEvent(name: string, e: ServerEvent): void {
@@ -511,51 +352,6 @@ export class World {
     return `removed DNSKEY, RRSIG and NSEC from ${toFqdn(z.zone.origin)}: the zone is unsigned`;
   }
 
-  // --- operator / attacker actions ----------------------------------------
-
-  addRecords(zoneName: Name, lines: string[]): string {
-    const zone = this.zone(zoneName);
-    for (const line of lines) zone.add(parseRecord(line, zone.origin));
-    this.resign(zoneName);
-    return `${lines.length} record(s) added to ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
-  }
-
-  removeRecords(zoneName: Name, lines: string[]): string {
-    const zone = this.zone(zoneName);
-    let removed = 0;
-    for (const line of lines) {
-      const r = parseRemoval(line, zone.origin);
-      if (typeof r === 'string') throw new WorldError(r);
-      removed += r.record ? zone.remove(r.name, r.type, r.record) : zone.remove(r.name, r.type);
-    }
-    this.resign(zoneName);
-    return `removed ${removed} record(s) from ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
-  }
-
-  setRecords(zoneName: Name, lines: string[]): string {
-    const zone = this.zone(zoneName);
-    const records = lines.map((l) => parseRecord(l, zone.origin));
-    const keys = new Map<string, RR[]>();
-    for (const rr of records) {
-      const k = `${canonicalName(rr.name)}|${rr.type}`;
-      keys.set(k, [...(keys.get(k) ?? []), rr]);
-    }
-    for (const list of keys.values()) zone.replace(list[0]!.name, list[0]!.type, list);
-    this.resign(zoneName);
-    return `set in ${toFqdn(zone.origin)}: ${lines.join(' | ')}`;
-  }
-
-  serveZone(zoneName: Name, text: string, servers: string[]): string {
-    const zone = parseZoneText(text, normalizeName(zoneName), `zone ${zoneName}`);
-    for (const s of servers) this.server(s).server.zones.add(zone);
-    return `${servers.join(', ')} now serve${servers.length === 1 ? 's' : ''} zone ${toFqdn(zone.origin)}`;
-  }
-
-  dropZone(zoneName: Name, servers: string[]): string {
-    for (const s of servers) this.server(s).server.zones.remove(normalizeName(zoneName));
-    return `${servers.join(', ')} stopped serving ${toFqdn(zoneName)}`;
-  }
-
   server(name: string) {
     const s = this.servers.get(name);
     if (!s) throw new WorldError(`no server ${name}`);
@@ -594,39 +390,41 @@ export class World {
     if (!address) throw new WorldError(`no resolver or server ${target}`);
     const to: Endpoint = { address: this.mapped(address), port: this.options.port ?? 53 };
     const local = c.addresses.find((a) => a.includes(':') === address.includes(':')) ?? c.addresses[0]!;
-    const socket = await c.network.bindUdp({ address: local, port: 0 });
+    const stub = await StubUdpSocket.open(c.network, { address: local, port: 0 });
     // Like dig: RD and AD set towards a resolver (RFC 6840 §5.7: AD=1 asks for the AD bit back), DO on request.
     const query = makeQuery(qname, qtype, { id: opts.id, rd: opts.rd, ad: opts.rd, ...(opts.dnssec ? { do: true } : {}) });
     const bytes = encodeMessage(query);
     const traceTarget = !this.servers.has(target); // servers trace what they receive themselves
     let response: Message | undefined;
     let receivedAt: number | undefined;
-    socket.onMessage((payload, from) => {
-      if (from.address !== to.address || response) return;
-      const now = this.options.clock.now();
-      try {
-        const m = decodeMessage(payload);
-        if (m.id !== query.id || !m.flags.qr) return;
-        response = m;
-        receivedAt = now;
-        if (traceTarget) this.options.onTrace({ time: now, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: m.rcode, size: payload.length });
-      } catch {
-        // A malformed answer is as good as none for a stub (RFC 1035 §7.3); the trace shows it arrived.
-        if (traceTarget) this.options.onTrace({ time: now, from: target, to: client, transport: 'udp', response: true, qname, qtype, size: payload.length });
-      }
-    });
     const sentAt = this.options.clock.now();
     const deadline = sentAt + opts.timeoutMs;
     if (traceTarget) this.options.onTrace({ time: sentAt, from: client, to: target, transport: 'udp', response: false, qname, qtype, size: bytes.length });
-    socket.send(bytes, to);
+    // No timer: the drive below ends the wait at the deadline, and a reply landing exactly then still counts.
+    const exchange = stub.query(bytes, to, {
+      from: 'address',
+      check: (m) => (m.id === query.id && m.flags.qr ? undefined : 'not the answer to this query'),
+      onDiscard: (_from, kind, _detail, payload) => {
+        // A malformed answer is as good as none for a stub (RFC 1035 §7.3); the trace shows it arrived.
+        if (kind === 'undecodable' && traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: target, to: client, transport: 'udp', response: true, qname, qtype, size: payload.length });
+      },
+    });
+    void exchange.outcome.then((r) => {
+      if (!r.ok) return;
+      response = r.message;
+      receivedAt = r.at;
+      if (traceTarget) this.options.onTrace({ time: r.at, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: r.message.rcode, size: r.size });
+    });
     await opts.drive(() => response !== undefined, deadline);
-    socket.close();
+    exchange.close();
+    stub.close();
     const udp = response as Message | undefined;
     if (!udp?.flags.tc) return { response: udp, sentAt, receivedAt, transport: 'udp' };
     const tcp = await this.queryTcp(c.network, local, to, bytes, query.id, { client, target, qname, qtype, traceTarget, deadline, drive: opts.drive });
     return tcp ? { response: tcp.response, sentAt, receivedAt: tcp.receivedAt, transport: 'tcp' } : { response: udp, sentAt, receivedAt, transport: 'udp' };
   }
 
+  /** The TCP retry of `query` (net/dns-stub.ts); the connection is ended once the answer is in or the wait is over. */
   private async queryTcp(
     network: Network,
     local: string,
@@ -635,54 +433,35 @@ export class World {
     id: number,
     o: { client: string; target: string; qname: Name; qtype: RRTypeName; traceTarget: boolean; deadline: number; drive: (until: () => boolean, deadline: number) => Promise<void> },
   ): Promise<{ response: Message; receivedAt: number } | undefined> {
-    let conn: TcpConnection | undefined;
-    let failed = false;
     const remaining = Math.max(1, o.deadline - this.options.clock.now());
-    network.connectTcp(to, { localAddress: local, timeoutMs: remaining }).then(
-      (x) => (conn = x),
-      () => (failed = true),
-    );
-    await o.drive(() => conn !== undefined || failed, o.deadline);
-    const connection = conn as TcpConnection | undefined;
-    if (!connection) return undefined;
-    const reader = new TcpFrameReader();
-    let result: { response: Message; receivedAt: number } | undefined;
-    let closed = false;
-    connection.onData((chunk) => {
-      for (const frame of reader.push(chunk)) {
-        const now = this.options.clock.now();
-        try {
-          const m = decodeMessage(frame);
-          if (m.id !== id || !m.flags.qr || result) continue;
-          result = { response: m, receivedAt: now };
-          if (o.traceTarget) this.options.onTrace({ time: now, from: o.target, to: o.client, transport: 'tcp', response: true, qname: o.qname, qtype: o.qtype, rcode: m.rcode, size: frame.length });
-        } catch {
-          // malformed over TCP: keep waiting until the deadline or close
-        }
-      }
+    let connected = false;
+    let outcome: StubTcpOutcome | undefined;
+    const exchange = queryTcp(network, to, bytes, {
+      localAddress: local,
+      connectTimeoutMs: remaining,
+      // No answer timer: the drive below ends the wait at the deadline, and a reply landing exactly then still counts.
+      check: (m) => (m.id === id && m.flags.qr ? undefined : 'not the answer to this query'),
+      close: 'caller',
+      onSend: () => {
+        connected = true;
+        if (o.traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: o.client, to: o.target, transport: 'tcp', response: false, qname: o.qname, qtype: o.qtype, size: bytes.length });
+      },
     });
-    connection.onClose(() => (closed = true));
-    if (o.traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: o.client, to: o.target, transport: 'tcp', response: false, qname: o.qname, qtype: o.qtype, size: bytes.length });
-    connection.write(frameTcp(bytes));
-    await o.drive(() => result !== undefined || closed, o.deadline);
-    if (!closed) connection.end();
-    return result;
+    void exchange.outcome.then((r) => {
+      outcome = r;
+      if (r.ok && o.traceTarget) this.options.onTrace({ time: r.at, from: o.target, to: o.client, transport: 'tcp', response: true, qname: o.qname, qtype: o.qtype, rcode: r.message.rcode, size: r.size });
+    });
+    // Two waits, each bounded by the deadline (and on real sockets by the client's wait): connect, then answer.
+    await o.drive(() => connected || outcome !== undefined, o.deadline);
+    if (connected) await o.drive(() => outcome !== undefined, o.deadline);
+    exchange.close();
+    return outcome?.ok ? { response: outcome.message, receivedAt: outcome.at } : undefined;
   }
 
   async stop(): Promise<void> {
     for (const r of this.resolvers.values()) await r.stop();
     for (const s of this.servers.values()) await s.server.stop();
   }
-}
-
-function infraZone(origin: Name, host: Name): Zone {
-  const o = toFqdn(origin);
-  const text = [
-    `${o} ${INFRA_TTL} IN SOA ${toFqdn(host)} hostmaster.${o === '.' ? '' : o} 1 1800 900 604800 86400`,
-    `${o} ${INFRA_TTL} IN NS ${toFqdn(host)}`,
-  ].join('\n');
-  const zone = parseZoneText(text, origin, `synthesised zone ${o}`);
-  return zone;
 }
 
 /** Make `target` hold exactly the records of `source` (servers keep their Zone object). */
@@ -696,3 +475,8 @@ function glueList(glue: Record<string, string[]> | undefined): HostGlue[] {
 }
 
 export type { OpResult };
+
+/** Add an A/AAAA record to `zone` unless it already holds that address. */
+function addAddress(zone: Zone, a: AddressRecord): void {
+  if (!zone.get(a.name, a.type)?.records.some((r) => r.data === a.address)) zone.add({ name: a.name, type: a.type, class: 'IN', ttl: INFRA_TTL, data: a.address } as RR);
+}

@@ -305,8 +305,9 @@ export interface Variant {
   topology?: DeepPartial<Topology>;
   /**
    * Where a real resolver product really behaves differently (dnslab run --resolver …): product
-   * ('unbound', 'bind', 'knot', 'powerdns') → the claims it fails (text contained in the claim line, e.g.
-   * 'watch b: from T+5m to T+2h clients never got NXDOMAIN') and why, naming the product option.
+   * ('unbound', 'bind', 'knot', 'powerdns') → the claims it fails, each whole as "step N <claim>" (e.g.
+   * 'step 7 watch b: from T+5m to T+2h clients never got NXDOMAIN'; lab/runner/matrix.ts claimKey), and why,
+   * naming the product option.
    */
   products?: Record<string, { failingClaims: string[]; because: string }>;
 }

@@ -6,7 +6,7 @@
 // decided later, on the encoded bytes (see truncate.ts).
 //
 // Where RFCs leave a choice, we do what NSD 4.6 does, because the
-// differential test (test/authoritative/nsd-differential.test.ts) holds us to it:
+// differential test (test/authoritative/nsd-differential.real.test.ts) holds us to it:
 // - positive answers carry the apex NS RRset in authority and addresses of
 //   NS/MX/SRV targets in additional (NSD's default, minimal-responses off);
 // - ANY returns one RRset (RFC 8482 §4.1), the first one at the node;

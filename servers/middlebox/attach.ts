@@ -6,7 +6,7 @@
 //   const settings = settingsFromOptions(m.kind, m.options ?? {});   // throws MiddleboxConfigError
 //   const remove = attachBetween(virtualNetwork, m.between[0], m.between[1], settings, name);
 
-import type { PacketInterceptor, Scope } from '../../net/virtual.ts';
+import type { PacketInterceptor, Scope } from '../../net/interceptor.ts';
 import { MiddleboxConfigError, oneOf } from './errors.ts';
 import { buildInterceptors, buildVirtualStages, sessionConfig, validateSettings, type MiddleboxSettings } from './settings.ts';
 import { LoadBalancer } from './load-balancer/index.ts';

@@ -2,7 +2,8 @@
 export { MiddleboxConfigError } from './errors.ts';
 export { runStages, type DnsStage, type Flow, type StageResult, type StageOutcome, type Direction } from './stage.ts';
 export { stagesInterceptor, type StagesInterceptorOptions } from './interceptor.ts';
-export { MiddleboxProxy, type MiddleboxProxyOptions, type ProxyEvent } from './proxy.ts';
+export { MiddleboxProxy, DEFAULT_SESSIONS_PER_CLIENT, type MiddleboxProxyOptions, type ProxyEvent } from './proxy.ts';
+export { forwardsToItself } from './self-loop.ts';
 export { SizeLimiter, truncateResponse, validateSizeLimit, OVERSIZE_ACTIONS, type SizeLimitConfig, type OversizeAction } from './size-limit/index.ts';
 export { FragmentFilter, FragmentStage, validateFragments, udpIpSize, FRAGMENT_MODES, type FragmentConfig, type FragmentMode } from './fragments/index.ts';
 export { TcpFilter, validateTcpFilter, TCP_MODES, type TcpFilterConfig, type TcpMode } from './tcp-filter/index.ts';

@@ -5,7 +5,7 @@
 // pass untouched — a box that must act on them is a packet interceptor of its
 // own (tcp-filter/, fragments/).
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../net/virtual.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../net/interceptor.ts';
 import { withUdpPayload, type IpPacket } from '../../net/packet.ts';
 import { runStages, type DnsStage, type Flow } from './stage.ts';
 import { isResponse } from './wire-edit.ts';

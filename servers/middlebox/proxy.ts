@@ -13,7 +13,8 @@
 //     with optional health checks;
 //   * every message runs through the DNS stages (size limit, fragments,
 //     EDNS proxy, faults...) — queries in order, responses in reverse;
-//   * TCP: 'allow' proxies DNS-over-TCP message by message (RFC 7766 framing),
+//   * TCP: 'allow' proxies DNS-over-TCP message by message (RFC 7766 framing)
+//     and passes each side's FIN (half-closes too) and RST to the other side,
 //     'reject' does not listen (the kernel answers SYN with RST), 'blackhole'
 //     accepts and never answers.
 
@@ -21,7 +22,8 @@ import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import type { Endpoint, Network, TcpConnection, TcpListener, TimerHandle, UdpSocket } from '../../net/network.ts';
 import { formatEndpoint } from '../../net/network.ts';
 import { SeededRandom } from '../../net/random.ts';
-import { MiddleboxConfigError, oneOf } from './errors.ts';
+import { intSetting, MiddleboxConfigError, oneOf } from './errors.ts';
+import { forwardsToItself } from './self-loop.ts';
 import { HealthChecker, type HealthCheckConfig } from './load-balancer/health.ts';
 import { DISTRIBUTIONS, type Distribution } from './load-balancer/index.ts';
 import { PortPool, SessionTable, type PortPoolConfig, type SessionConfig } from './load-balancer/sessions.ts';
@@ -53,7 +55,17 @@ export interface MiddleboxProxyOptions {
   onEvent?: (e: ProxyEvent) => void;
   /** Most TCP client connections held at once (default 256); more are reset. */
   maxTcpConnections?: number;
+  /** Most UDP sessions one client address holds at once (default DEFAULT_SESSIONS_PER_CLIENT); new flows beyond are dropped. */
+  maxSessionsPerClient?: number;
 }
+
+/**
+ * One client address gets at most this many UDP sessions at once. A resolver behind the box opens one
+ * per query (a random source port each, RFC 5452 §9.2), so this is well above what the probe's 512 flows
+ * or a busy resolver within one idle timeout need; a forwarding loop through boxes (each forward a new
+ * "client" port) stops here instead of at the host's last free port.
+ */
+export const DEFAULT_SESSIONS_PER_CLIENT = 1024;
 
 interface UdpSession {
   client: Endpoint;
@@ -81,6 +93,8 @@ export class MiddleboxProxy {
   private readonly upstreamAddress: string;
   private readonly onEvent: ((e: ProxyEvent) => void) | undefined;
   private readonly maxTcp: number;
+  private readonly maxPerClient: number;
+  private readonly perClient = new Map<string, number>();
   private socket: UdpSocket | undefined;
   private listener: TcpListener | undefined;
   private readonly tcpConns = new Set<TcpConnection>();
@@ -104,6 +118,11 @@ export class MiddleboxProxy {
     this.upstreamAddress = options.upstreamAddress ?? options.listen.address;
     this.onEvent = options.onEvent;
     this.maxTcp = options.maxTcpConnections ?? 256;
+    this.maxPerClient = options.maxSessionsPerClient === undefined ? DEFAULT_SESSIONS_PER_CLIENT : intSetting('maxSessionsPerClient', options.maxSessionsPerClient, 1, 1_000_000);
+    for (const u of this.upstreams) {
+      const loop = forwardsToItself(options.listen, u);
+      if (loop) throw new MiddleboxConfigError('upstream', 'an upstream other than the box itself', `${formatEndpoint(u)}: ${loop}`);
+    }
     this.health = options.healthCheck ? new HealthChecker(options.network, this.upstreams, options.healthCheck) : undefined;
   }
 
@@ -118,10 +137,16 @@ export class MiddleboxProxy {
 
   async start(): Promise<void> {
     this.socket = await this.network.bindUdp(this.listenEp);
+    // Port 0 is known only now.
+    const loop = this.upstreams.map((u) => forwardsToItself(this.socket!.local, u)).find((why) => why !== undefined);
+    if (loop) {
+      this.socket.close();
+      throw new MiddleboxConfigError('upstream', 'an upstream other than the box itself', loop);
+    }
     this.socket.onMessage((payload, from) => this.onClientUdp(payload, from));
     if (this.tcpMode !== 'reject') {
       try {
-        this.listener = await this.network.listenTcp({ address: this.listenEp.address, port: this.socket.local.port }, (c) => this.onClientTcp(c));
+        this.listener = await this.network.listenTcp({ address: this.listenEp.address, port: this.socket.local.port }, (c) => this.onClientTcp(c), { halfOpen: true });
       } catch (err) {
         this.socket.close();
         throw err;
@@ -167,9 +192,16 @@ export class MiddleboxProxy {
     return list[this.rr++ % list.length]!;
   }
 
+  private forgetClient(s: UdpSession): void {
+    const n = (this.perClient.get(s.client.address) ?? 1) - 1;
+    if (n > 0) this.perClient.set(s.client.address, n);
+    else this.perClient.delete(s.client.address);
+  }
+
   private closeSession(s: UdpSession, why: 'expired' | 'evicted'): void {
     if (s.closed) return;
     s.closed = true;
+    this.forgetClient(s);
     s.socket?.close();
     if (s.natPort !== undefined) this.pool?.release(s.natPort);
     this.emit({ type: 'session', time: this.now(), client: s.client, action: why });
@@ -188,6 +220,12 @@ export class MiddleboxProxy {
     const now = this.now();
     let s = this.sessions.get(key, now);
     if (!s) {
+      if ((this.perClient.get(from.address) ?? 0) >= this.maxPerClient) {
+        this.stats.drops++;
+        this.emit({ type: 'session', time: now, client: from, action: 'refused' });
+        this.emit({ type: 'drop', time: now, transport: 'udp', client: from, stage: 'sessions', reason: `${this.maxPerClient} sessions already open for ${from.address} (per-client limit)` });
+        return;
+      }
       s = this.sessions.create(key, now, () => this.newSession(from));
       if (!s) {
         this.stats.drops++;
@@ -244,6 +282,7 @@ export class MiddleboxProxy {
       if (natPort === undefined) return undefined;
     }
     const s: UdpSession = { client, backend: this.pickBackend(), pending: [], closed: false, ...(natPort === undefined ? {} : { natPort }) };
+    this.perClient.set(client.address, (this.perClient.get(client.address) ?? 0) + 1);
     this.emit({ type: 'session', time: this.now(), client, action: 'created', ...(natPort === undefined ? {} : { upstreamPort: natPort }) });
     void this.bindSession(s);
     return s;
@@ -266,6 +305,7 @@ export class MiddleboxProxy {
     if (!sock) {
       this.emit({ type: 'drop', time: this.now(), transport: 'udp', client: s.client, stage: 'nat', reason: 'could not bind an upstream source port' });
       s.closed = true;
+      this.forgetClient(s);
       if (s.natPort !== undefined) this.pool?.release(s.natPort);
       // Forget the dead session, or every later packet of this flow would be
       // dropped into it; the client's next packet gets a fresh try.
@@ -310,26 +350,50 @@ export class MiddleboxProxy {
     this.stats.tcpConnections++;
     this.tcpConns.add(conn);
     const client = conn.remote;
-    let upstream: TcpConnection | undefined;
-    conn.onClose(() => {
-      this.tcpConns.delete(conn);
-      upstream?.end();
-      this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
-    });
     if (this.tcpMode === 'blackhole') {
+      conn.onClose(() => {
+        this.tcpConns.delete(conn);
+        this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
+      });
       this.emit({ type: 'tcp', time: this.now(), client, action: 'blackholed' });
       conn.onData(() => {});
       return;
     }
     this.emit({ type: 'tcp', time: this.now(), client, action: 'accepted' });
+    // Transparent on close as on data: a FIN is passed as a FIN (also a half-close, where the other side
+    // may still send: RFC 9293 §3.6, RFC 7766 §6.2.1 pipelining), an RST as an RST, each after the
+    // messages still in flight in its direction.
+    let upstream: TcpConnection | undefined;
+    let clientEnd: 'fin' | 'rst' | undefined;
+    const queue: Buffer[] = [];
+    const toServer = new TcpDirection(
+      (ms, fn) => this.later(ms, fn),
+      (data) => (upstream ? upstream.write(data) : queue.push(data)),
+    );
+    const toClient = new TcpDirection(
+      (ms, fn) => this.later(ms, fn),
+      (data) => conn.write(data),
+    );
+    const passEnd = (to: TcpConnection | undefined, how: 'fin' | 'rst') => {
+      if (how === 'rst') to?.reset();
+      else to?.end();
+    };
     const backend = this.pickBackend();
     const fromClient = new TcpFrameReader();
     const fromServer = new TcpFrameReader();
-    const queue: Buffer[] = [];
-    const sendUp = (frame: Buffer) => {
-      if (upstream) upstream.write(frameTcp(frame));
-      else queue.push(frame);
-    };
+    conn.onPeerEnd(() => toServer.close(() => {
+      clientEnd ??= 'fin';
+      passEnd(upstream, 'fin');
+    }));
+    conn.onClose((reason) => {
+      this.tcpConns.delete(conn);
+      const how = reason === 'end' ? 'fin' : 'rst';
+      toServer.close(() => {
+        clientEnd = how;
+        passEnd(upstream, how);
+      });
+      this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
+    });
     conn.onData((chunk) => {
       let frames: Buffer[];
       try {
@@ -341,18 +405,21 @@ export class MiddleboxProxy {
       for (const frame of frames) {
         const out = runStages(this.stages, 'query', frame, this.flow('tcp', client, backend));
         for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });
-        for (const r of out.back) this.later(r.delayMs, () => conn.write(frameTcp(r.payload)));
-        for (const f of out.forward) this.later(f.delayMs, () => sendUp(f.payload));
+        for (const r of out.back) toClient.add(r.delayMs, frameTcp(r.payload));
+        for (const f of out.forward) toServer.add(f.delayMs, frameTcp(f.payload));
       }
+      toClient.flush();
+      toServer.flush();
     });
-    this.network.connectTcp(backend, { localAddress: this.upstreamAddress, timeoutMs: 5000 }).then(
+    this.network.connectTcp(backend, { localAddress: this.upstreamAddress, timeoutMs: 5000, halfOpen: true }).then(
       (up) => {
-        if (this.stopped || !this.tcpConns.has(conn)) {
-          up.end();
+        if (this.stopped) {
+          up.reset();
           return;
         }
         upstream = up;
-        for (const f of queue.splice(0)) up.write(frameTcp(f));
+        if (queue.length) up.write(Buffer.concat(queue.splice(0)));
+        if (clientEnd) passEnd(up, clientEnd);
         up.onData((chunk) => {
           let frames: Buffer[];
           try {
@@ -364,10 +431,12 @@ export class MiddleboxProxy {
           for (const frame of frames) {
             const out = runStages(this.stages, 'response', frame, this.flow('tcp', client, backend));
             for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });
-            for (const f of out.forward) this.later(f.delayMs, () => conn.write(frameTcp(f.payload)));
+            for (const f of out.forward) toClient.add(f.delayMs, frameTcp(f.payload));
           }
+          toClient.flush();
         });
-        up.onClose(() => conn.end());
+        up.onPeerEnd(() => toClient.close(() => conn.end()));
+        up.onClose((reason) => toClient.close(() => passEnd(conn, reason === 'end' ? 'fin' : 'rst')));
       },
       () => {
         this.emit({ type: 'tcp', time: this.now(), client, action: 'upstream-failed' });
@@ -378,5 +447,51 @@ export class MiddleboxProxy {
 
   describe(): string {
     return `${this.name} ${formatEndpoint(this.endpoint)} → ${this.upstreams.map(formatEndpoint).join(', ')}`;
+  }
+}
+
+/**
+ * One direction of a proxied TCP connection. Frames without a stage delay that came in one segment go
+ * out in one write (a re-segmented stream is visible: a server closing with unread data sends RST, not
+ * FIN — RFC 9293 §3.6, Linux tcp_close), and a FIN or RST never overtakes frames a stage delays.
+ */
+class TcpDirection {
+  private batch: Buffer[] = [];
+  private inFlight = 0;
+  private closing: (() => void) | undefined;
+
+  constructor(
+    private readonly later: (delayMs: number, fn: () => void) => void,
+    private readonly write: (data: Buffer) => void,
+  ) {}
+
+  add(delayMs: number, framed: Buffer): void {
+    if (delayMs <= 0) {
+      this.batch.push(framed);
+      return;
+    }
+    this.inFlight++;
+    this.later(delayMs, () => {
+      this.inFlight--;
+      this.write(framed);
+      if (this.inFlight === 0 && this.closing) {
+        const close = this.closing;
+        this.closing = undefined;
+        close();
+      }
+    });
+  }
+
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch);
+    this.batch = [];
+    this.write(data);
+  }
+
+  close(fn: () => void): void {
+    this.flush();
+    if (this.inFlight === 0) fn();
+    else this.closing = fn;
   }
 }

@@ -10,7 +10,7 @@ import { EdnsProxy, type EdnsProxyConfig } from './edns-proxy/index.ts';
 import { FaultStage, type FaultConfig } from './faults/index.ts';
 import { FragmentFilter, FragmentStage, FRAGMENT_MODES, type FragmentMode } from './fragments/index.ts';
 import { stagesInterceptor } from './interceptor.ts';
-import type { PacketInterceptor } from '../../net/virtual.ts';
+import type { PacketInterceptor } from '../../net/interceptor.ts';
 import { DISTRIBUTIONS, FULL_POLICIES, type Distribution, type FullPolicy } from './load-balancer/index.ts';
 import type { PortPoolConfig, SessionConfig } from './load-balancer/sessions.ts';
 import { OVERSIZE_ACTIONS, SizeLimiter, type OversizeAction } from './size-limit/index.ts';

@@ -381,7 +381,7 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
 
 /**
  * generateConfig, with its files written into `dir` (which must exist): the one way a product's config reaches the
- * disk — for the matrix (RealResolver.start, docker.ts) and for the tests and benches that start a product
+ * disk — for the matrix (RealResolver.start, container.ts) and for the tests and benches that start a product
  * themselves (e.g. inside their own network namespace: `ip netns exec NS <command> <args>`).
  */
 export function writeConfig(cfg: RealResolverConfig, dir: string): GeneratedConfig {
@@ -536,19 +536,24 @@ export async function waitForDns(address: string, ms: number, exited?: () => str
   }
 }
 
-/** The product's version line (`unbound -V`, `named -v`, `kresd --version`, `pdns_recursor --version`). */
+/** The command that prints a product's version (`unbound -V`, `named -v`, `kresd --version`, `pdns_recursor --version`). */
+export const VERSION_COMMAND: Record<Product, string[]> = {
+  unbound: [BINARY.unbound.binary, '-V'],
+  bind: [BINARY.bind.binary, '-v'],
+  knot: [BINARY.knot.binary, '--version'],
+  powerdns: [BINARY.powerdns.binary, '--version'],
+};
+
+/** The version line in what VERSION_COMMAND printed, without a leading syslog-style date (named). */
+export function versionLine(text: string): string | undefined {
+  return text.split('\n').find((l) => /version|BIND|PowerDNS Recursor/i.test(l))?.replace(/^\w{3} \d+ [\d:]+ /, '').trim();
+}
+
+/** The installed product's version line. */
 export function productVersion(product: Product): string {
-  const cmd: Record<Product, [string, string[]]> = {
-    unbound: ['unbound', ['-V']],
-    bind: ['named', ['-v']],
-    knot: ['kresd', ['--version']],
-    powerdns: ['pdns_recursor', ['--version']],
-  };
-  const [c, a] = cmd[product];
-  const r = spawnSync(c, a, { encoding: 'utf8', timeout: 10_000 });
-  const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
-  const line = text.split('\n').find((l) => /version|BIND|PowerDNS Recursor/i.test(l)) ?? '(not installed)';
-  return line.replace(/^\w{3} \d+ [\d:]+ /, '').trim();
+  const [c, ...a] = VERSION_COMMAND[product];
+  const r = spawnSync(c!, a, { encoding: 'utf8', timeout: 10_000 });
+  return versionLine(`${r.stdout ?? ''}\n${r.stderr ?? ''}`) ?? '(not installed)';
 }
 
 /**

@@ -11,3 +11,4 @@ export type { ResolverEvent, ResolutionSummary, ResponseClass, UpstreamPurpose }
 export { NetworkUpstream } from './transport.ts';
 export type { Upstream, UpstreamRequest, UpstreamResult } from './upstream.ts';
 export { Acl, DEFAULT_ACL } from './acl.ts';
+export { primeRootHints, type PrimingResult } from './priming.ts';

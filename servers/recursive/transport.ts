@@ -2,15 +2,15 @@
 // socket per query on a random source port, a random query ID, both from the
 // seeded source (RFC 5452 §4, §9.2); responses are accepted only if they come
 // from the server asked and match ID and question (RFC 5452 §9.1) —
-// anything else is ignored and the wait goes on. TCP uses RFC 1035 §4.2.2
-// framing. Timeouts run on the lab clock.
+// anything else is ignored and the wait goes on. Both transports are the stub
+// client of net/dns-stub.ts. Timeouts run on the lab clock.
 
 import { makeQuery } from '../../dns/message.ts';
 import { nameEquals } from '../../dns/name.ts';
 import type { Message } from '../../dns/types.ts';
-import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
-import type { Endpoint, Network, TcpConnection, UdpSocket } from '../../net/network.ts';
+import { encodeMessage } from '../../dns/wire/message.ts';
+import { queryTcp, StubUdpSocket } from '../../net/dns-stub.ts';
+import type { Endpoint, Network, UdpSocket } from '../../net/network.ts';
 import type { RandomSource } from './infra.ts';
 import type { Upstream, UpstreamRequest, UpstreamResult } from './upstream.ts';
 
@@ -84,86 +84,30 @@ export class NetworkUpstream implements Upstream {
       return { kind: 'error', reason: `cannot bind a UDP socket: ${(err as Error).message}`, id: query.id };
     }
     const started = clock.now();
-    return new Promise<UpstreamResult>((resolve) => {
-      let done = false;
-      const finish = (r: UpstreamResult) => {
-        if (done) return;
-        done = true;
-        clock.clearTimer(timer);
-        socket.close();
-        resolve(r);
-      };
-      const timer = clock.setTimer(req.timeoutMs, () => finish({ kind: 'timeout', id: query.id }));
-      socket.onMessage((payload, from) => {
-        if (from.address !== req.server.address || from.port !== req.server.port) {
-          this.options.onMismatch?.(from, 'response from an address we did not ask');
-          return;
-        }
-        let msg: Message;
-        try {
-          msg = decodeMessage(payload);
-        } catch (err) {
-          this.options.onMismatch?.(from, `undecodable response: ${(err as Error).message}`);
-          return;
-        }
-        const problem = matches(query, msg);
-        if (problem) {
-          this.options.onMismatch?.(from, problem);
-          return;
-        }
-        finish({ kind: 'response', message: msg, rttMs: clock.now() - started, size: payload.length, id: query.id });
-      });
-      socket.send(bytes, req.server);
-    });
+    const stub = new StubUdpSocket(socket, clock);
+    const r = await stub.query(bytes, req.server, {
+      timeoutMs: req.timeoutMs,
+      from: 'endpoint',
+      check: (m) => matches(query, m),
+      onDiscard: (from, _kind, detail) => this.options.onMismatch?.(from, detail),
+    }).outcome;
+    stub.close();
+    if (r.ok) return { kind: 'response', message: r.message, rttMs: r.at - started, size: r.size, id: query.id };
+    return { kind: 'timeout', id: query.id };
   }
 
   private async sendTcp(req: UpstreamRequest, query: Message, bytes: Buffer, source: string): Promise<UpstreamResult> {
-    const clock = this.options.network.clock;
-    const started = clock.now();
-    let conn: TcpConnection;
-    try {
-      conn = await this.options.network.connectTcp(req.server, { localAddress: source, timeoutMs: req.timeoutMs });
-    } catch (err) {
-      return { kind: 'error', reason: `TCP connect to ${req.server.address}:${req.server.port} failed: ${(err as Error).message}`, id: query.id };
-    }
-    return new Promise<UpstreamResult>((resolve) => {
-      let done = false;
-      const reader = new TcpFrameReader();
-      const finish = (r: UpstreamResult) => {
-        if (done) return;
-        done = true;
-        clock.clearTimer(timer);
-        try {
-          conn.end();
-        } catch {
-          // already closed
-        }
-        resolve(r);
-      };
-      const timer = clock.setTimer(req.timeoutMs, () => finish({ kind: 'timeout', id: query.id }));
-      conn.onData((chunk) => {
-        let frames: Buffer[];
-        try {
-          frames = reader.push(chunk);
-        } catch (err) {
-          finish({ kind: 'error', reason: `bad TCP framing: ${(err as Error).message}`, id: query.id });
-          return;
-        }
-        for (const f of frames) {
-          let msg: Message;
-          try {
-            msg = decodeMessage(f);
-          } catch {
-            continue;
-          }
-          if (matches(query, msg) === undefined) {
-            finish({ kind: 'response', message: msg, rttMs: clock.now() - started, size: f.length, id: query.id });
-            return;
-          }
-        }
-      });
-      conn.onClose((reason) => finish({ kind: 'error', reason: `TCP connection closed (${reason}) before an answer`, id: query.id }));
-      conn.write(frameTcp(bytes));
-    });
+    const started = this.options.network.clock.now();
+    const r = await queryTcp(this.options.network, req.server, bytes, {
+      localAddress: source,
+      connectTimeoutMs: req.timeoutMs,
+      answerTimeoutMs: req.timeoutMs,
+      check: (m) => matches(query, m),
+      close: 'end',
+    }).outcome;
+    if (r.ok) return { kind: 'response', message: r.message, rttMs: r.at - started, size: r.size, id: query.id };
+    if (!r.connected) return { kind: 'error', reason: `TCP connect to ${req.server.address}:${req.server.port} failed: ${r.detail}`, id: query.id };
+    if (r.error === 'timeout') return { kind: 'timeout', id: query.id };
+    return { kind: 'error', reason: `TCP connection closed (${r.detail}) before an answer`, id: query.id };
   }
 }

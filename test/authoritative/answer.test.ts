@@ -275,7 +275,9 @@ describe('answerQuery: refusals and errors', () => {
     assert.equal(plain.edns, undefined);
   });
   it('REFUSED for class CH (EDE 21); class ANY is looked up as IN', () => {
-    assert.equal(ask(zs(), query('www.example', 'A', { qclass: 'CH' })).rcode, 'REFUSED');
+    const ch = ask(zs(), query('www.example', 'A', { qclass: 'CH', edns: true }));
+    assert.equal(ch.rcode, 'REFUSED');
+    assert.deepEqual(ch.edns!.options, [{ code: 15, data: Buffer.from([0, 21]) }]);
     const anyClass = ask(zs(), query('www.example', 'A', { qclass: 'ANY' }));
     assert.equal(anyClass.answer.length, 1);
     assert.equal(anyClass.flags.aa, false, 'class ANY data is not authoritative (NSD)');
@@ -311,8 +313,16 @@ describe('answerQuery: refusals and errors', () => {
     m.flags.qr = true;
     assert.equal(ask(zs(), m).rcode, 'FORMERR');
   });
-  it('REFUSED for AXFR/IXFR', () => {
-    assert.equal(ask(zs(), query('example', 'AXFR')).rcode, 'REFUSED');
+  it('REFUSED for AXFR/IXFR (EDE 20); an IXFR query may carry its SOA in authority (RFC 1995 §3)', () => {
+    const axfr = ask(zs(), query('example', 'AXFR', { edns: true }));
+    assert.equal(axfr.rcode, 'REFUSED');
+    assert.deepEqual(axfr.edns!.options, [{ code: 15, data: Buffer.from([0, 20]) }]);
+    const ixfr = query('example', 'IXFR', { edns: true });
+    ixfr.authority.push(rr('example', 'SOA', SOA, 3600));
+    const r = ask(zs(), ixfr);
+    assert.equal(r.rcode, 'REFUSED');
+    assert.deepEqual(r.edns!.options, [{ code: 15, data: Buffer.from([0, 20]) }]);
+    assert.equal(ask(zs(), query('example', 'IXFR')).rcode, 'REFUSED');
   });
 });
 

@@ -2,6 +2,7 @@
 // and a clean exit (code 0) on Ctrl-C.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,10 +50,10 @@ describe('dnslab auth (CLI)', () => {
     assert.match(c.err(), /not a loopback address.*--allow-external/);
   });
 
-  it('names file and line of a zone-file error', async () => {
+  it('names file and line of a zone-file error; exit 2 (input error)', async () => {
     const c = io();
     const code = await main(['auth', '--zone', join(dir, 'bad.zone'), '--listen', `${ADDRESS}:5320`], c.io);
-    assert.equal(code, 1);
+    assert.equal(code, 2);
     assert.match(c.err(), /bad\.zone:4/);
   });
 
@@ -96,6 +97,48 @@ describe('dnslab auth (CLI)', () => {
     assert.match(c.err(), /tcp response 2 NXDOMAIN/);
     assert.match(c.out(), /serving zone\.test\./);
     assert.match(c.out(), /stopped/);
+  });
+
+  it('refuses a zone that `zone check` rejects, naming file:line; --allow-broken serves it anyway', async () => {
+    // CNAME (line 7) beside the A of www: named and NSD refuse to load this zone.
+    writeFileSync(join(dir, 'broken.zone'), `$ORIGIN broken.test.\n${ZONE}www IN CNAME elsewhere.example.\n`);
+    const refused = io();
+    assert.equal(await main(['auth', '--zone', join(dir, 'broken.zone'), '--listen', `${ADDRESS}:5324`], refused.io), 2);
+    assert.match(refused.err(), /broken\.zone:7: error CNAME_AND_OTHER_DATA: www\.broken\.test\. has a CNAME and other data/);
+    assert.match(refused.err(), /not serving it \(--allow-broken serves it anyway\)\n$/);
+    assert.doesNotMatch(refused.out(), /serving/);
+    const served = io(async () => {
+      const u = await udpExchange(ADDRESS, 5324, query('www.broken.test', 'A'));
+      assert.equal(u !== 'timeout' && u.message?.rcode, 'NOERROR');
+    });
+    assert.equal(await main(['auth', '--zone', join(dir, 'broken.zone'), '--listen', `${ADDRESS}:5324`, '--allow-broken'], served.io), 0, served.err());
+    assert.match(served.out(), /serving broken\.test\./);
+    assert.match(served.err(), /CNAME_AND_OTHER_DATA.*\(served anyway: --allow-broken\)/);
+  });
+
+  it('refuses a second --zone for the same origin (NSD and named do), whatever the spelling', async () => {
+    writeFileSync(join(dir, 'lab2.zone'), `$ORIGIN LAB.test.\n${ZONE}`);
+    const c = io();
+    assert.equal(await main(['auth', '--zone', join(dir, 'lab.zone'), '--zone', join(dir, 'lab2.zone'), '--listen', `${ADDRESS}:5325`], c.io), 2);
+    assert.match(c.err(), /^dnslab auth: .*lab2\.zone: zone lab\.test\. is already served from .*lab\.zone; give each origin once\n$/i);
+  });
+
+  it('--zone never takes the next option as its file name', async () => {
+    const c = io();
+    assert.equal(await main(['auth', '--zone', '--listen', `${ADDRESS}:5326`], c.io), 2);
+    assert.equal(c.err(), 'dnslab auth: --zone needs a value (usage: dnslab help auth)\n');
+  });
+
+  it('an address in use is a setup error: exit 2, one line', async () => {
+    const busy = createSocket('udp4');
+    await new Promise<void>((resolve) => busy.bind(5327, ADDRESS, () => resolve()));
+    try {
+      const c = io(() => Promise.reject(new Error('must not serve')));
+      assert.equal(await main(['auth', '--zone', join(dir, 'lab.zone'), '--listen', `${ADDRESS}:5327`], c.io), 2);
+      assert.match(c.err(), /^dnslab auth: .*127\.0\.4\.20:5327 is already in use[^\n]*\n$/);
+    } finally {
+      busy.close();
+    }
   });
 
   it('exits with code 0 on SIGINT', { timeout: 30_000 }, async () => {

@@ -24,7 +24,9 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 describe('dnslab middlebox: bad configuration → exit 2 naming the flag', () => {
   const base = ['middlebox', '--listen', '127.0.9.70:5370', '--upstream', '127.0.9.71:5371'];
   const cases: [string[], RegExp][] = [
-    [['--max-udp', '-5'], /--max-udp: got -5; expected an integer 12\.\.65535/],
+    [['--max-udp', '5'], /--max-udp: got 5; expected an integer 12\.\.65535/],
+    [['--max-udp', '-5'], /--max-udp needs a value/],
+    [['--max-udp=-5'], /--max-udp: "-5" is not a number/],
     [['--max-udp', '1400', '--oversize', 'shred'], /--oversize: got "shred"; expected one of drop, truncate/],
     [['--oversize', 'drop'], /--oversize: .*together with maxUdp/],
     [['--mtu', '40', '--fragments', 'drop'], /--mtu: got 40; expected an integer 68\.\.65535/],
@@ -33,13 +35,14 @@ describe('dnslab middlebox: bad configuration → exit 2 naming the flag', () =>
     [['--tcp', 'maybe'], /--tcp: got "maybe"; expected one of allow, reject, blackhole/],
     [['--strip', 'ds'], /--strip: got "ds"; expected one of opt, do, rrsig/],
     [['--udp-sessions', '0'], /--udp-sessions: got 0; expected an integer 1\.\.1000000/],
-    [['--nat-ports', '-1'], /--nat-ports: got -1; expected an integer 1\.\.64512/],
+    [['--nat-ports', '0'], /--nat-ports: got 0; expected an integer 1\.\.64512/],
     [['--nat-predictable'], /--nat-predictable: .*together with natPorts/],
     [['--loss', '1.5'], /--loss: got 1\.5; expected a number 0\.\.1/],
     [['--latency', 'soon'], /--latency: "soon" is not a number/],
     [['--on-full', 'panic'], /--on-full: got "panic"; expected one of drop, evict/],
-    [['--health-check', '5'], /--health-check: got 5; expected an integer 10\.\.3600000/],
-    [['--bogus'], /unknown option "--bogus"/],
+    [['--health-check', '5'], /--health-check: got "5"; expected an integer 10\.\.3600000/],
+    [['--bogus'], /unknown option --bogus/],
+    [['--seed', 'abc'], /--seed: got "abc"; expected a non-negative integer/],
   ];
   for (const [extra, message] of cases) {
     it(extra.join(' '), async () => {
@@ -59,9 +62,9 @@ describe('dnslab middlebox: bad configuration → exit 2 naming the flag', () =>
     assert.throws(() => validateSettings({ colour: 'red' }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'middlebox.colour');
   });
   it('a real process exits with status 2', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...base, '--max-udp', '-5'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...base, '--max-udp', '5'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /--max-udp: got -5/);
+    assert.match(r.stderr, /--max-udp: got 5/);
   });
   it('probe: bad arguments exit 2', async () => {
     assert.equal((await cli(['probe'])).code, 2);
@@ -94,6 +97,7 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
         children.push(p);
         let o = '';
         p.stdout!.on('data', (d: Buffer) => (o += String(d)));
+        p.stderr!.on('data', (d: Buffer) => (o += String(d)));
         p.on('exit', (code) => resolve({ code, out: o }));
       });
     const r = await probe(json);
@@ -101,6 +105,7 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
     const report = JSON.parse(readFileSync(json, 'utf8')) as { checkpoints: { id: number; verdict: string; evidence: object }[] };
     assert.deepEqual(report.checkpoints.map((c) => c.verdict), ['pass', 'pass', 'fail', 'fail', 'pass', 'pass', 'pass']);
     assert.match(r.out, /TCP\/53 connection refused/);
+    assert.ok(r.out.includes(`wrote ${json}\n`), 'the report file is announced');
     const r2 = await probe(html);
     assert.equal(r2.code, 1);
     const page = readFileSync(html, 'utf8');

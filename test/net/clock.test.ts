@@ -111,12 +111,13 @@ describe('RealClock', () => {
     clock.setTimer(3_600_000, () => (fired = true));
     assert.equal(clock.pending, 1);
     clock.advance(3_600_000);
-    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && !fired; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(fired, true);
     assert.equal(clock.pending, 0);
     const h = clock.setTimer(10, () => assert.fail('cleared timer fired'));
     clock.clearTimer(h);
-    await new Promise((r) => setTimeout(r, 30));
+    // Wait on the lab clock for a later timer: had the cleared one stayed armed, it would have fired first.
+    await new Promise((r) => clock.setTimer(20, () => r(undefined)));
   });
 });
 

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { VirtualClock } from '../../net/clock.ts';
 import { fragmentPacket, ipPacketSize, parsePacket, parseTransport, serializePacket, type IpPacket } from '../../net/packet.ts';
 import { SeededRandom } from '../../net/random.ts';
-import { VirtualNetwork, type FragmentPolicy, type PathProperties } from '../../net/virtual.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
+import { type FragmentPolicy, type PathProperties } from '../../net/path.ts';
 
 interface Outcome {
   received: Buffer[];

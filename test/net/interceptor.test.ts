@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { VirtualClock } from '../../net/clock.ts';
 import { NetworkError, type Endpoint } from '../../net/network.ts';
 import { ipPacketSize, packetPorts, packetProtocol, withUdpPayload, type IpPacket } from '../../net/packet.ts';
-import { VirtualNetwork, type InterceptContext, type InterceptResult, type PacketInterceptor } from '../../net/virtual.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
+import { type InterceptContext, type InterceptResult, type PacketInterceptor } from '../../net/interceptor.ts';
 
 function interceptor(name: string, fn: (p: IpPacket, ctx: InterceptContext) => InterceptResult): PacketInterceptor {
   return { name, intercept: fn };

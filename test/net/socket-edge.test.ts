@@ -10,7 +10,7 @@ import { RealClock } from '../../net/clock.ts';
 import type { IpPacket } from '../../net/packet.ts';
 import { SocketEdge, SocketEdgeError } from '../../net/socket-edge.ts';
 import { SocketNetwork } from '../../net/socket.ts';
-import type { InterceptResult, PacketInterceptor } from '../../net/virtual.ts';
+import type { InterceptResult, PacketInterceptor } from '../../net/interceptor.ts';
 import { FragmentFilter } from '../../servers/middlebox/fragments/index.ts';
 import { TcpFilter } from '../../servers/middlebox/tcp-filter/index.ts';
 
@@ -27,6 +27,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms).unref())]);
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait until `cond()` holds (polled every 5 ms), or fail after `ms` naming `what`. */
+const until = (cond: () => boolean, ms: number, what: string) =>
+  withTimeout(
+    (async () => {
+      while (!cond()) await sleep(5);
+    })(),
+    ms,
+    what,
+  );
 
 function box(name: string, fn: (p: IpPacket) => InterceptResult): PacketInterceptor {
   return { name, intercept: (p) => fn(p) };
@@ -76,9 +85,9 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
     assert.deepEqual(lab.replies.map(String), ['ECHO:HELLO']);
     assert.deepEqual(log, [`${PEER}>${LAB}`, `${LAB}>${PEER}`]);
     lab.send(Buffer.from('drop-me'));
-    await sleep(100);
+    // The box's verdict is taken when the edge reads the datagram: once it is counted, it was delivered or not.
+    await until(() => lab.edge.stats.dropped['rewrite'] === 1, 2000, 'the drop');
     assert.deepEqual(lab.seen.map(String), ['hello'], 'the dropped query never reached the lab socket');
-    assert.equal(lab.edge.stats.dropped['rewrite'], 1);
   });
 
   it('a box that throws, or emits a packet whose address is no IP literal, drops that packet and the edge goes on', async () => {
@@ -102,10 +111,13 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
 
   it('a held datagram is delivered later on the lab clock', async () => {
     const hold = box('hold', (p) => (p.src === PEER ? [{ packet: p, delayMs: 300 }] : 'forward'));
-    const lab = await udpLab([hold]);
+    // A box before the hold marks the moment the datagram reaches the edge.
+    let intercepted = false;
+    const seen = box('seen', (p) => ((intercepted ||= p.src === PEER), 'forward'));
+    const lab = await udpLab([seen, hold]);
     const t0 = Date.now();
     lab.send(Buffer.from('slow'));
-    await sleep(150);
+    await until(() => intercepted, 2000, 'the datagram at the edge');
     assert.equal(lab.seen.length, 0, 'still held by the box');
     await withTimeout((async () => { while (lab.replies.length < 1) await sleep(5); })(), 2000, 'the held datagram');
     assert.ok(Date.now() - t0 >= 290);
@@ -133,7 +145,9 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
       const lab = await udpLab([new FragmentFilter({ mtu: 1500, fragments: mode }, `frag-${mode}`)], { linkMtu: 1500 });
       lab.send(Buffer.from('small'));
       lab.send(big);
-      await sleep(200);
+      // Both verdicts are taken when the edge reads each datagram: wait for them, not for a time.
+      const settled = () => lab.seen.length === (expect ? 2 : 1) && (expect || (lab.edge.stats.dropped[`frag-${mode}`] ?? 0) > 0);
+      await until(settled, 2000, `fragments ${mode}: both datagrams through the box`);
       assert.deepEqual(lab.seen.map((b) => b.length), expect ? [5, 2300] : [5], `fragments ${mode}: what reached the lab socket`);
       // 2300 octets over a 1500 link: two fragments; 'drop' loses both, 'first' the second.
       if (!expect) assert.equal(lab.edge.stats.dropped[`frag-${mode}`], mode === 'drop' ? 2 : 1, `fragments ${mode}: fragments dropped by the box`);
@@ -144,7 +158,7 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
     const nat = box('nat-elsewhere', (p) => (p.src === PEER ? [{ packet: { ...p, dst: '127.0.21.9' } }] : 'forward'));
     const lab = await udpLab([nat]);
     lab.send(Buffer.from('x'));
-    await sleep(100);
+    await until(() => lab.edge.errors.length > 0, 2000, 'the edge error');
     const e = lab.edge.errors[0];
     assert.ok(e instanceof SocketEdgeError);
     assert.equal(e.code, 'CANNOT_MAP');

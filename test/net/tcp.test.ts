@@ -4,7 +4,9 @@ import { VirtualClock } from '../../net/clock.ts';
 import { NetworkError, type TcpCloseReason, type TcpConnection } from '../../net/network.ts';
 import { describePacket } from '../../net/packet.ts';
 import { SeededRandom } from '../../net/random.ts';
-import { VirtualNetwork, type HostOptions, type PathProperties } from '../../net/virtual.ts';
+import { VirtualNetwork } from '../../net/virtual.ts';
+import { type HostOptions } from '../../net/virtual-host.ts';
+import { type PathProperties } from '../../net/path.ts';
 
 interface World {
   net: VirtualNetwork;

@@ -14,7 +14,7 @@ import type { Topology } from '../../lab/scenario/types.ts';
 import { runOnProfile } from '../helpers/scenario.ts';
 
 /** middlebox-checkpoints [lb-session-table] with the bind profile and settings replaced. */
-async function lbSessionTable(settings: Partial<ResolverSettings> = {}): Promise<{ failedSteps: number[]; bigReached: number }> {
+async function lbSessionTable(settings: Partial<ResolverSettings> = {}): Promise<{ failedSteps: number[]; bigReached: number; bigAnswer: { rcode?: string; afterMs: number } | undefined }> {
   const edit = (t: Topology): void => {
     // Two slots, not three: www A and the DNSKEY fill the table whether or not the profile also looks up
     // ns1.example.jp AAAA (real BIND does: the third flow), so mid's tries are dropped and back the
@@ -24,7 +24,12 @@ async function lbSessionTable(settings: Partial<ResolverSettings> = {}): Promise
     (lb.options as Record<string, unknown>)['udpSessions'] = 2;
   };
   const result = await runOnProfile('middlebox-checkpoints', 'lb-session-table', { resolver: 'isp', profile: 'bind', settings, edit });
+  // The client's first query for big.example.jp and the resolver's first answer to it.
+  const big = result.trace.filter((e) => e.qname === 'big.example.jp' && (e.to === 'isp' || e.from === 'isp') && e.from !== 'ns-example' && e.to !== 'ns-example');
+  const asked = big.find((e) => e.to === 'isp' && !e.response);
+  const answered = asked && big.find((e) => e.from === 'isp' && e.to === asked.from && e.response && e.time >= asked.time);
   return {
+    bigAnswer: asked && answered ? { rcode: answered.rcode, afterMs: answered.time - asked.time } : undefined,
     failedSteps: [...new Set(result.assertions.filter((a) => !a.ok).map((a) => a.step))],
     bigReached: result.trace.filter((e) => e.from === 'ns-example' && e.to === 'isp' && e.response && e.qname === 'big.example.jp').length,
   };
@@ -34,6 +39,9 @@ describe('resolutionTimeLimitMs (BIND resolver-query-timeout) on middlebox-check
   it('bind profile: SERVFAIL for big.example.jp at 10 s, before the sessions idle out — steps 13 and 14 hold, as for real BIND', async () => {
     assert.equal(settingsFor('bind').resolutionTimeLimitMs, 10000);
     const r = await lbSessionTable();
+    assert.equal(r.bigAnswer?.rcode, 'SERVFAIL');
+    // 10 s after the client's query, plus the few ms of lab links.
+    assert.ok(r.bigAnswer.afterMs >= 10_000 && r.bigAnswer.afterMs < 10_050, `SERVFAIL ${r.bigAnswer.afterMs} ms after the query`);
     assert.ok(!r.failedSteps.includes(13) && !r.failedSteps.includes(14), `failed: ${r.failedSteps.join(', ')}`);
   });
 

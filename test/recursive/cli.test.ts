@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { textSink } from '../helpers/io.ts';
 import { makeQuery } from '../../dns/message.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { UsageError } from '../../lab/cli/command.ts';
+import { InputError, UsageError } from '../../lab/cli/command.ts';
 import { loadTrustAnchors, resolverCommand } from '../../lab/cli/resolver.ts';
 
 function udpAsk(port: number, address: string, bytes: Buffer): Promise<Buffer> {
@@ -68,7 +68,7 @@ describe('dnslab resolver CLI', () => {
       assert.equal(rrs[0]!.type, 'DS');
       const bad = join(dir, 'bad.anchor');
       writeFileSync(bad, 'example. 3600 IN A 192.0.2.1\n');
-      assert.throws(() => loadTrustAnchors(bad), (e: unknown) => e instanceof UsageError && e.message.includes(bad) && /not a DS or DNSKEY/.test(e.message));
+      assert.throws(() => loadTrustAnchors(bad), (e: unknown) => e instanceof InputError && e.message.includes(bad) && /not a DS or DNSKEY/.test(e.message));
       assert.throws(() => loadTrustAnchors(join(dir, 'missing')), /cannot read/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { nsec3Covers } from '../../dns/dnssec/validate.ts';
 import { VirtualClock } from '../../net/clock.ts';
 import { settingsFor, type ProfileName } from '../../servers/recursive/profiles.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
@@ -102,16 +103,34 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
 
   it('NSEC3 spans are used by profiles that allow it (knot-resolver) and not by unbound', async () => {
     const knot = setup({}, 'knot-resolver');
-    await knot.q('nope.other.lab', 'A');
-    const k2 = await knot.q('nope2.other.lab', 'A');
+    const first = await knot.q('nope.other.lab', 'A');
+    assert.equal(first.rcode, 'NXDOMAIN');
+    assert.equal(first.ad, true);
+    // The proof's NSEC3 records (closest encloser, next closer, wildcard): a name whose hash falls in one of their
+    // spans is provably absent from the cache alone (other.lab itself is the closest encloser, *.other.lab is
+    // covered); a name whose hash falls in the zone's other span is not.
+    const spans = first.authority.filter((r) => r.type === 'NSEC3');
+    assert.equal(spans.length, 3);
+    const names = Array.from({ length: 40 }, (_, i) => `n${i}.other.lab`);
+    const inside = names.find((n) => spans.some((r) => nsec3Covers(r, n, 'other.lab')))!;
+    const outside = names.find((n) => !spans.some((r) => nsec3Covers(r, n, 'other.lab')))!;
+    assert.ok(inside && outside);
+    const k2 = await knot.q(inside, 'A');
+    assert.equal(k2.rcode, 'NXDOMAIN');
+    assert.equal(k2.ad, true);
+    assert.equal(k2.summary.queriesSent, 0, `${inside}: synthesised from the cached NSEC3 spans`);
+    assert.equal(k2.summary.aggressive, true);
+    assert.ok(k2.authority.some((r) => r.type === 'NSEC3'), 'the NSEC3 proof is in the synthesised answer');
+    const k3 = await knot.q(outside, 'A');
+    assert.equal(k3.rcode, 'NXDOMAIN');
+    assert.ok(k3.summary.queriesSent > 0, `${outside}: its hash is in no cached span, so it is asked`);
+    assert.equal(k3.summary.aggressive, false);
     const unb = setup({}, 'unbound');
     await unb.q('nope.other.lab', 'A');
-    const u2 = await unb.q('nope2.other.lab', 'A');
+    const u2 = await unb.q(inside, 'A');
     assert.equal(u2.rcode, 'NXDOMAIN');
     assert.ok(u2.summary.queriesSent > 0, 'unbound: NSEC only');
-    assert.equal(k2.rcode, 'NXDOMAIN');
-    // With NSEC3 a second name is only synthesised if its hash falls in a cached span and the closest-encloser proof is cached.
-    assert.ok(k2.summary.queriesSent === 0 || k2.summary.aggressive === false);
+    assert.equal(u2.summary.aggressive, false);
   });
 });
 

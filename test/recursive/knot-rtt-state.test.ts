@@ -83,8 +83,14 @@ describe('rttStateTimeouts and deadAfterTimeouts (Knot Resolver lib/selection.c 
   });
 
   it('without the switch: RFC 6298 arithmetic (another first wait) and no dead state, the server is never skipped', () => {
-    const r = measuredSequence({ ...settingsFor('knot-resolver'), rttStateTimeouts: false });
-    assert.notEqual(r.waits[0], 44);
+    const plain = { ...settingsFor('knot-resolver'), rttStateTimeouts: false };
+    // RFC 6298 §2.2–2.3 by hand (alpha 1/8, beta 1/4, RTO = SRTT + 4·RTTVAR), then §5.5 doubling up to maxRtoMs 10000.
+    // 100, 200: SRTT 100, RTTVAR 50; then RTTVAR 0.75·50 + 0.25·100 = 62.5, SRTT 0.875·100 + 0.125·200 = 112.5;
+    // RTO 112.5 + 250 = 362.5 -> 363.
+    assert.deepEqual(measuredSequence(plain, [100, 200]).waits, [363, 726, 1452, 2904, 5808, ...Array(7).fill(10_000)]);
+    // The trace's 18, 11, 10, 14: SRTT 15.96, RTTVAR 6.68, RTO 42.7, raised to the profile's minRtoMs 50.
+    const r = measuredSequence(plain);
+    assert.deepEqual(r.waits, [50, 100, 200, 400, 800, 1600, 3200, 6400, ...Array(4).fill(10_000)]);
     assert.equal(r.waits.length, 12, 'all 12 tries made: nothing pronounced the server dead');
     assert.equal(r.dead, false);
   });

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { makeQuery } from '../../dns/message.ts';
 import type { Message, RRTypeName } from '../../dns/types.ts';
 import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
-import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
 import { VirtualClock } from '../../net/clock.ts';
+import { queryTcp, StubUdpSocket } from '../../net/dns-stub.ts';
 import type { Network } from '../../net/network.ts';
 import { VirtualNetwork } from '../../net/virtual.ts';
 import { AuthoritativeServer } from '../../servers/authoritative/index.ts';
@@ -31,32 +31,18 @@ const serverZones: Record<string, string[]> = {
   [ADDR.big]: ['big.lab'],
 };
 
+/** One query from the stub client to the resolver (net/dns-stub.ts), driving the clock until the reply; undefined after 10 s. */
 async function udpQuery(host: Network, clock: VirtualClock, qname: string, qtype: RRTypeName, opts: Parameters<typeof makeQuery>[2] = {}): Promise<{ msg: Message; size: number } | undefined> {
-  const sock = await host.bindUdp({ address: host.addresses[0]!, port: 0 });
-  const p = new Promise<{ msg: Message; size: number } | undefined>((resolve) => {
-    const t = clock.setTimer(10_000, () => resolve(undefined));
-    sock.onMessage((payload) => {
-      clock.clearTimer(t);
-      resolve({ msg: decodeMessage(payload), size: payload.length });
-    });
-  });
-  sock.send(encodeMessage(makeQuery(qname, qtype, { id: 4242, ...opts })), { address: RESOLVER, port: 53 });
-  const r = await drive(clock, p);
-  sock.close();
-  return r;
+  const stub = await StubUdpSocket.open(host, { address: host.addresses[0]!, port: 0 });
+  const r = await drive(clock, stub.query(encodeMessage(makeQuery(qname, qtype, { id: 4242, ...opts })), { address: RESOLVER, port: 53 }, { timeoutMs: 10_000, from: 'endpoint' }).outcome);
+  stub.close();
+  return r.ok ? { msg: r.message, size: r.size } : undefined;
 }
 
 async function tcpQuery(host: Network, clock: VirtualClock, qname: string, qtype: RRTypeName): Promise<Message> {
-  const run = async () => {
-    const conn = await host.connectTcp({ address: RESOLVER, port: 53 });
-    const reader = new TcpFrameReader();
-    const got = new Promise<Message>((resolve) => conn.onData((c) => { const f = reader.push(c)[0]; if (f) resolve(decodeMessage(f)); }));
-    conn.write(frameTcp(encodeMessage(makeQuery(qname, qtype, { id: 7, do: true }))));
-    const m = await got;
-    conn.end();
-    return m;
-  };
-  return drive(clock, run());
+  const r = await drive(clock, queryTcp(host, { address: RESOLVER, port: 53 }, encodeMessage(makeQuery(qname, qtype, { id: 7, do: true })), { connectTimeoutMs: 10_000, answerTimeoutMs: 10_000, close: 'end' }).outcome);
+  if (!r.ok) throw new Error(`no TCP answer: ${r.error} ${r.detail}`);
+  return r.message;
 }
 
 describe('RecursiveResolver on the VirtualNetwork', () => {

@@ -113,13 +113,15 @@ describe('InfraCache server selection', () => {
     assert.ok(slowCount > 0 && slowCount < 60, `slow picked ${slowCount}/200`);
   });
 
-  it('RTO backs off on timeouts (RFC 6298 §5.5) within bounds', () => {
+  it('unbound: an unknown server starts at 376 ms (util/rtt.c UNKNOWN_SERVER_NICENESS), doubles per timeout (RFC 6298 §5.5) up to infra-cache-max-rtt', () => {
     const infra = new InfraCache(new VirtualClock(), settingsFor('unbound'));
     const s = { address: '10.0.0.9', port: 53 };
-    assert.equal(infra.timeoutFor(s), 376);
-    infra.recordTimeout(s);
-    infra.recordTimeout(s);
-    assert.equal(infra.timeoutFor(s), 1504);
+    const waits = [infra.timeoutFor(s)];
+    for (let i = 0; i < 10; i++) {
+      infra.recordTimeout(s);
+      waits.push(infra.timeoutFor(s));
+    }
+    assert.deepEqual(waits, [376, 752, 1504, 3008, 6016, 12032, 24064, 48128, 96256, 120_000, 120_000]);
   });
 });
 

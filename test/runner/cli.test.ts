@@ -169,7 +169,7 @@ test('a scenario with a reference error fails naming the file and the step', asy
 `,
   );
   const r = await dnslab('run', file);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2, 'an invalid scenario is an input error');
   const f = file.replace(/\\/g, '/');
   assert.ok(r.stderr.includes(`${f}: step 2 (at +1h, query www.example.jp A by bob) unknown client "bob" (clients: alice)`), r.stderr);
   assert.ok(r.stderr.includes(`${f}: step 3 (at +2h, add-records) unknown zone "example.com" (zones: example.jp)`), r.stderr);
@@ -182,17 +182,17 @@ test('a scenario file with a syntax error fails naming the file', async () => {
   const file = join(dir, 'broken.ts');
   writeFileSync(file, "export default { id: 'broken', steps: [ { at: '+0s', query: 'x A' }, \n");
   const r = await dnslab('run', file);
-  assert.equal(r.code, 1);
-  assert.ok(r.stderr.includes(`${file}: 1 problem in scenario`), r.stderr);
+  assert.equal(r.code, 2);
+  assert.ok(r.stderr.includes(`dnslab run: ${file}: scenario: cannot load the file:`), r.stderr);
   assert.match(r.stderr, /cannot load the file:/);
 });
 
-test('unknown scenario id and unknown variant are reported with what exists', async () => {
+test('unknown scenario id and unknown variant are reported with what exists; exit 2 (input error)', async () => {
   const a = await dnslab('run', 'no-such-scenario');
-  assert.equal(a.code, 1);
+  assert.equal(a.code, 2);
   assert.match(a.stderr, /no scenario with id "no-such-scenario" .*subdomain-takeover/);
   const b = await dnslab('run', 'subdomain-takeover', '--variant', 'nope');
-  assert.equal(b.code, 1);
+  assert.equal(b.code, 2);
   assert.match(b.stderr, /no variant "nope" \(variants: vulnerable, fixed, dangling-a\)/);
   const c = await dnslab('run', '--bogus');
   assert.equal(c.code, 2);
@@ -202,4 +202,73 @@ test('the bin entry point (npm start / dnslab) runs the default scenario with no
   const { stdout } = await promisify(execFile)(process.execPath, [new URL('../../bin/dnslab.mjs', import.meta.url).pathname], { timeout: 60_000 });
   assert.match(stdout, /PASS {2}subdomain-takeover \[vulnerable\]/);
   assert.match(stdout, /PASS {2}subdomain-takeover \[fixed\]/);
+});
+
+test('--seed: integers only; 01 and 1 are one seed (identical output), abc, -1, 1.5, 1.0 and "" are exit 2', async () => {
+  const one = await dnslab('run', FIXTURE, '--variant', 'vulnerable', '--seed', '1', '--json');
+  const zeroOne = await dnslab('run', FIXTURE, '--variant', 'vulnerable', '--seed', '01', '--json');
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(zeroOne.stdout, one.stdout);
+  for (const bad of ['abc', '-1', '1.5', '1.0', '']) {
+    const r = await dnslab('run', FIXTURE, `--seed=${bad}`);
+    assert.equal(r.code, 2, `--seed=${bad}`);
+    assert.match(r.stderr, bad === '' ? /--seed needs a value/ : /--seed: got ".*"; expected a non-negative integer/);
+    assert.equal(r.stdout, '', 'nothing was run');
+  }
+  // The other commands with a --seed take the same form.
+  for (const argv of [
+    ['serve', '--seed', 'abc'],
+    ['sign', 'x.zone', '--origin', 'example.jp', '--seed', '1.5'],
+    ['middlebox', '--listen', '127.0.0.1:5370', '--upstream', '127.0.0.1:5371', '--seed=-1'],
+  ]) {
+    const r = await dnslab(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.stderr, /--seed: got .*; expected a non-negative integer/);
+  }
+});
+
+test('run --json that fails before running prints a JSON error object on stdout (and the one line on stderr)', async () => {
+  for (const argv of [
+    ['run', 'no-such-scenario', '--json'],
+    ['run', '--json', '--bogus'],
+    ['run', FIXTURE, '--json', '--report', join(dir, 'no-such-dir', 'r.html')],
+  ]) {
+    const r = await dnslab(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    const doc = JSON.parse(r.stdout) as { error: string; exitCode: number };
+    assert.equal(doc.exitCode, 2);
+    assert.ok(doc.error.length > 0);
+    assert.ok(r.stderr.includes(doc.error), `${r.stderr} names ${doc.error}`);
+  }
+});
+
+test('output paths are checked before the run: an unwritable --report/--junit/--pcap is exit 2 at once', async () => {
+  for (const flag of ['--report', '--junit', '--pcap']) {
+    const started = Date.now();
+    const r = await dnslab('run', '--all', flag, join(dir, 'no-such-dir', 'out'));
+    assert.equal(r.code, 2, `${flag}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^dnslab run: ${flag} .*no-such-dir.*does not exist\\n$`));
+    assert.doesNotMatch(r.stderr, /\[1\//, 'no scenario was run');
+    assert.ok(Date.now() - started < 5000);
+  }
+  const r = await dnslab('run', FIXTURE, '--report', dir);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /is a directory, not a file/);
+});
+
+test('every file written is announced on stderr: each per-variant pcap, the report, the JUnit file', async () => {
+  const pcap = join(dir, 'wrote.pcap');
+  const report = join(dir, 'wrote.html');
+  const junit = join(dir, 'wrote.xml');
+  const r = await dnslab('run', 'subdomain-takeover', '--pcap', pcap, '--report', report, '--junit', junit);
+  assert.equal(r.code, 0, r.stderr);
+  const wrote = r.stderr.split('\n').filter((l) => l.startsWith('wrote '));
+  assert.deepEqual(wrote, [
+    `wrote ${join(dir, 'wrote-subdomain-takeover-vulnerable.pcap')}`,
+    `wrote ${join(dir, 'wrote-subdomain-takeover-fixed.pcap')}`,
+    `wrote ${join(dir, 'wrote-subdomain-takeover-dangling-a.pcap')}`,
+    `wrote ${report}`,
+    `wrote ${junit}`,
+  ]);
+  for (const l of wrote) assert.ok(existsSync(l.slice('wrote '.length)), l);
 });

@@ -310,3 +310,30 @@ describe('zones from text', () => {
     }
   });
 });
+
+describe('collecting errors (options.errors), as named-checkzone reports them', () => {
+  const text = [
+    '$ORIGIN example.jp.',
+    '$TTL 300',
+    'www IN A 300.1.2.3', // 3: bad address
+    '    IN AAAA 2001:db8::1', // 4: blank owner: still www
+    'q IN TXT "open', // 5: lexer error confined to the line
+    'ok IN A 192.0.2.1',
+    'bad IN A ( 192.0.2.2', // 7: '(' never closed: the rest of the file is inside it
+    'after IN A 192.0.2.3',
+    '',
+  ].join('\n');
+
+  test('every error in line order; the records that parsed are returned; a blank owner after a bad record keeps that owner', () => {
+    const errors: ZoneSyntaxError[] = [];
+    const records = parseMasterFile(text, { fileName: 'z', errors });
+    assert.deepEqual(errors.map((e) => `${e.line}:${e.column}`), ['3:10', '5:10', '7:10']);
+    assert.match(errors[1]!.detail, /unterminated quoted string/);
+    assert.match(errors[2]!.detail, /never closed/);
+    assert.deepEqual(records.map((r) => `${r.name} ${r.type}`), ['www.example.jp AAAA', 'ok.example.jp A']);
+  });
+
+  test('without options.errors the first error in line order is thrown, not the first the lexer met', () => {
+    assert.throws(() => parseMasterFile(text, { fileName: 'z' }), (e: unknown) => e instanceof ZoneSyntaxError && e.line === 3);
+  });
+});

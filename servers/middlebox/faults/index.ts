@@ -4,7 +4,7 @@
 // as a DNS stage in the proxy (per message) and as an interceptor on the
 // VirtualNetwork (per IP packet, TCP segments included).
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/interceptor.ts';
 import type { IpPacket } from '../../../net/packet.ts';
 import type { SeededRandom } from '../../../net/random.ts';
 import { intSetting, knownKeys, numberSetting } from '../errors.ts';

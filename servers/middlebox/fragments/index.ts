@@ -18,7 +18,7 @@
 //    ('first' only after `reassemblyTimeoutMs`, which the receiver cannot
 //    observe either way — it simply never gets the datagram).
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/interceptor.ts';
 import { fragmentPacket, ipPacketSize, type IpPacket } from '../../../net/packet.ts';
 import { intSetting, knownKeys, oneOf } from '../errors.ts';
 import type { DnsStage, Flow, StageResult } from '../stage.ts';

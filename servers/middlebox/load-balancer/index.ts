@@ -11,7 +11,7 @@
 // the VIP carry no usable ports and are dropped (reason "fragment through the
 // load balancer"). The socket form is `MiddleboxProxy` with several upstreams.
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/interceptor.ts';
 import { packetProtocol, type IpPacket } from '../../../net/packet.ts';
 import { ipFamily, normalizeIp } from '../../../net/ip.ts';
 import { SeededRandom } from '../../../net/random.ts';

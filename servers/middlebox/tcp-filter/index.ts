@@ -10,7 +10,7 @@
 // user-space proxy cannot swallow a SYN; to the DNS client the effect — no
 // answer over TCP — is the same, except that connect() succeeds).
 
-import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/virtual.ts';
+import type { InterceptContext, InterceptResult, PacketInterceptor } from '../../../net/interceptor.ts';
 import { packetPorts, packetProtocol, type IpPacket } from '../../../net/packet.ts';
 import { intSetting, knownKeys, oneOf } from '../errors.ts';
 

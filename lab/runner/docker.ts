@@ -1,10 +1,10 @@
 // The Docker path for real resolvers: the same products from Debian bookworm
 // images (docker/<product>/Dockerfile), for hosts where the packages are not
-// installed. `dnslab run ID --resolver docker:unbound,docker:bind` (lab/runner/matrix.ts).
+// installed. `dnslab run ID --resolver docker:unbound,docker:bind` (matrix.ts).
 // testcontainers 11 is imported dynamically and is not a dependency of dnslab
 // (`npm install --no-save testcontainers@11` to use this path).
 //
-// Shape of one run (the counterpart of runReal's namespace + worker):
+// Shape of one run (the counterpart of runReal's namespace + worker, real.ts):
 //   - an internal user-defined Docker network (meant to have no route out; see isolateContainer for why the
 //     world still deletes its gateway route);
 //   - the world container (docker/world/Dockerfile) on that network runs the same worker as the local
@@ -16,26 +16,20 @@
 //     on lo, exactly as on the local path. One address per container per Docker network could not hold the
 //     dozens of scenario addresses (10.53.0.1, 192.0.2.x, 198.51.100.x, IPv6…), and the authoritatives'
 //     traces must name the resolver by its scenario address;
-//   - both mount one host temp dir at /lab. The worker writes the product config there with the same
-//     generateConfig() as the local path (servers/real/products.ts), the clock offset /lab/faketime that
-//     the product's libfaketime / timeshift shim reads on every call, and requests for the product
-//     container (launch/N.sh: start a product; control/K.sh: run a control tool, e.g. a cache flush),
-//     which LAUNCHER below runs there;
+//   - both mount one host temp dir at /lab, through which the worker starts and controls the product
+//     (servers/real/container.ts: ContainerProduct; LAUNCHER runs the requests in the product container);
 //   - afterwards (also on failure, timeout and SIGINT/SIGTERM) both containers and the network are removed.
 
 import { connect } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { RealSoftwareError, runCommand } from './netns.ts';
-import { BINARY, flushCommands, LIBFAKETIME, timeEnvironment, type Product, type RealResolverConfig, type SwitchMapping, waitForDns, writeConfig } from './products.ts';
+import { RealSoftwareError, runCommand } from '../../servers/real/netns.ts';
+import { CONTAINER_DIR, LAUNCHER } from '../../servers/real/container.ts';
+import { type Product, VERSION_COMMAND, versionLine } from '../../servers/real/products.ts';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
-/** Where the shared run dir is mounted in both containers. */
-export const CONTAINER_DIR = '/lab';
-/** Where docker/bind and docker/knot install the timeshift shim (servers/real/timeshift.c). */
-export const CONTAINER_TIMESHIFT = '/usr/local/lib/dnslab-timeshift.so';
 /** Image tags built from docker/<name>/Dockerfile. */
 export const imageTag = (name: Product | 'world') => `dnslab-${name}:bookworm`;
 /** Label on every container and network a run creates (value: the run id), to find leftovers. */
@@ -122,7 +116,7 @@ export async function loadTestcontainers(): Promise<TestcontainersModule> {
   try {
     return (await import(specifier)) as TestcontainersModule;
   } catch {
-    throw new RealSoftwareError('the Docker path needs testcontainers 11: npm install --no-save testcontainers@11');
+    throw new RealSoftwareError('the Docker path needs testcontainers 11, an optional dependency: npm install (without --omit=optional)');
   }
 }
 
@@ -153,38 +147,9 @@ function buildImage(tc: TestcontainersModule, name: Product | 'world'): Promise<
 }
 
 /**
- * Runs in the product container: starts what the world asks for (launch/N.sh, in the background, once) and runs
- * control commands (control/K.sh, to the end; exit status in K.sh.rc). Requests are written as *.tmp and renamed,
- * so a half-written file is never run. Bounded: stops after MAX polls (50 ms each) or when /lab/done appears.
- */
-export const LAUNCHER = (maxPolls: number) => `# dnslab product launcher (servers/real/docker.ts)
-cd ${CONTAINER_DIR}
-: > ${CONTAINER_DIR}/launcher.ready
-i=0
-while [ $i -lt ${maxPolls} ] && [ ! -e ${CONTAINER_DIR}/done ]; do
-  for f in ${CONTAINER_DIR}/launch/*.sh; do
-    [ -e "$f" ] || continue
-    [ -e "$f.started" ] && continue
-    : > "$f.started"
-    sh "$f" > "$f.log" 2>&1 &
-  done
-  for f in ${CONTAINER_DIR}/control/*.sh; do
-    [ -e "$f" ] || continue
-    [ -e "$f.rc" ] && continue
-    sh "$f" > "$f.out" 2>&1
-    echo $? > "$f.rc.tmp" && mv "$f.rc.tmp" "$f.rc"
-  done
-  sleep 0.05
-  i=$((i+1))
-done
-`;
-
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/**
  * Make this container's network a dead end and prove it: delete every gateway route (default or via), then
  * refuse to go on unless only on-link routes are left (the internal network's own subnet), IPv4 and IPv6. The
- * Docker-path counterpart of assertIsolated() (netns.ts), which needs a dnslab-rr-* namespace with no route.
+ * Docker-path counterpart of assertIsolated() (servers/real/netns.ts), which needs a dnslab-rr-* namespace with no route.
  * Why delete: Docker 20.10 (Debian 12's docker.io) still gives a container on an `--internal` network a default
  * route via the bridge and relies on iptables rules to drop what it forwards; with `--iptables=false`, or a host
  * that forwards, that route leads out. Measured: `docker network create --internal n; docker run --network n …
@@ -203,123 +168,6 @@ export function isolateContainer(): string {
   const bad = left.filter(gateway);
   if (bad.length) throw new RealSoftwareError(`this container still has a route out; refusing to run real resolvers:\n${bad.join('\n')}`);
   return left.join('; ') || '(no routes)';
-}
-
-/**
- * Wait until the product container's launcher runs (it creates launcher.ready). The product container can only be
- * created after the world container exists, and with the vfs storage driver that copies the whole image (seconds
- * to tens of seconds on a loaded host): the worker waits here before building the world, so the lab clock starts
- * at T+0 with the product ready to start, as on the local path. Bounded: 2 min.
- */
-export async function waitForLauncher(shared: string = CONTAINER_DIR, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!existsSync(join(shared, 'launcher.ready'))) {
-    if (Date.now() > deadline) throw new RealSoftwareError(`the product container's launcher did not start within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Sleep without returning to the event loop (flushCache is synchronous: scenario actions are). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-let requestCounter = 0;
-
-/**
- * A product running in the product container, driven from the world container through the shared dir. Same
- * surface as RealResolver (products.ts) for lab/runner/real.ts.
- */
-export class ContainerProduct {
-  private constructor(
-    readonly config: RealResolverConfig,
-    readonly dir: string,
-    readonly mappings: SwitchMapping[],
-    private readonly timeEnv: Record<string, string>,
-    private readonly request: string,
-  ) {}
-
-  /** Write the config (generateConfig, as locally), ask the launcher to start it, wait until it answers. */
-  static async start(cfg: RealResolverConfig, options: { shared?: string; startTimeoutMs?: number } = {}): Promise<ContainerProduct> {
-    const shared = options.shared ?? CONTAINER_DIR;
-    const dir = mkdtempSync(join(shared, `${cfg.product}-`));
-    const gen = writeConfig(cfg, dir);
-    // The images build the shim only for named and kresd (docker/<product>/Dockerfile): the Docker path runs at rate 1.
-    const timeEnv = cfg.faketimeFile ? timeEnvironment(cfg.product, cfg.faketimeFile, (m) => (m === 'timeshift' ? CONTAINER_TIMESHIFT : LIBFAKETIME)) : {};
-    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, ...timeEnv };
-    const id = `${requestCounter++}-${process.pid}`;
-    // The product's own pid (kresd names its control socket after it), then its exit status if it dies.
-    const script = [
-      `cd ${shq(dir)}`,
-      `env -i ${Object.entries(env).map(([k, v]) => shq(`${k}=${v}`)).join(' ')} ${[gen.command, ...gen.args].map(shq).join(' ')} &`,
-      `pid=$!`,
-      `echo $pid > ${shq(join(dir, 'product.pid'))}`,
-      `wait $pid`,
-      `echo $? > ${shq(join(dir, 'product.exit'))}`,
-      '',
-    ].join('\n');
-    mkdirSync(join(shared, 'launch'), { recursive: true });
-    writeFileSync(join(shared, 'launch', `${id}.sh.tmp`), script);
-    renameSync(join(shared, 'launch', `${id}.sh.tmp`), join(shared, 'launch', `${id}.sh`));
-    const p = new ContainerProduct(cfg, dir, gen.mappings, timeEnv, join(shared, 'control'));
-    // The launcher is running (waitForLauncher) and polls every 50 ms.
-    const pickup = Date.now() + 10_000;
-    try {
-      while (!existsSync(join(dir, 'product.pid'))) {
-        if (Date.now() > pickup) throw new RealSoftwareError('the product container did not pick up the start request within 10 s');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const exitFile = join(dir, 'product.exit');
-      await waitForDns(cfg.address, options.startTimeoutMs ?? 20_000, () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined));
-    } catch (e) {
-      const log = existsSync(join(shared, 'launch', `${id}.sh.log`)) ? readFileSync(join(shared, 'launch', `${id}.sh.log`), 'utf8').slice(-3000) : '';
-      throw new RealSoftwareError(`${cfg.product} did not come up on ${cfg.address} in its container: ${(e as Error).message}\n--- output ---\n${log}`);
-    }
-    return p;
-  }
-
-  /** The product's pid in its container (what kresd named its control socket after). */
-  get pid(): number | undefined {
-    const f = join(this.dir, 'product.pid');
-    return existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : undefined;
-  }
-
-  /** Run a shell command in the product container and wait for it (bounded). */
-  private runInProduct(command: string, timeoutMs = 10_000): { rc: number; output: string } {
-    mkdirSync(this.request, { recursive: true });
-    const base = join(this.request, `${requestCounter++}-${process.pid}.sh`);
-    writeFileSync(`${base}.tmp`, command + '\n');
-    renameSync(`${base}.tmp`, base);
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(`${base}.rc`)) {
-      if (Date.now() > deadline) throw new RealSoftwareError(`no answer from the product container within ${timeoutMs} ms to: ${command}`);
-      sleepSync(20);
-    }
-    const out = existsSync(`${base}.out`) ? readFileSync(`${base}.out`, 'utf8') : '';
-    return { rc: Number(readFileSync(`${base}.rc`, 'utf8').trim()), output: out };
-  }
-
-  flushCache(name?: string): void {
-    for (const c of flushCommands(this.config.product, this.dir, name, this.pid)) {
-      if (c.in === 'lab') {
-        // The control socket lives in the shared dir: reachable from here with the lab's node.
-        const r = spawnSync(c.command, c.args, { encoding: 'utf8', timeout: 10_000 });
-        if (r.status !== 0) throw new RealSoftwareError(`${c.command} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
-        continue;
-      }
-      // Same clock as the product (rndc's messages carry a timestamp named checks against its own).
-      const env = Object.entries(this.timeEnv).map(([k, v]) => shq(`${k}=${v}`)).join(' ');
-      const r = this.runInProduct(`env ${env} ${[c.command, ...c.args].map(shq).join(' ')}`);
-      if (r.rc !== 0) throw new RealSoftwareError(`${c.command} ${c.args.join(' ')} failed in the product container (${r.rc}): ${r.output}`);
-    }
-  }
-
-  /** SIGTERM, then SIGKILL after 3 s (the container is removed afterwards anyway). */
-  async stop(): Promise<void> {
-    const pid = this.pid;
-    if (pid === undefined || existsSync(join(this.dir, 'product.exit'))) return;
-    this.runInProduct(`kill -TERM ${pid} 2>/dev/null; i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 60 ]; do sleep 0.05; i=$((i+1)); done; kill -KILL ${pid} 2>/dev/null; exit 0`, 10_000);
-  }
 }
 
 /** What runInDocker gives back: the worker's JSON result and the product's version line. */
@@ -422,8 +270,8 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
     const out = join(shared, 'result.json');
     if (!existsSync(out)) throw await worldFailure('produced no result');
     const resultJson = readFileSync(out, 'utf8');
-    const v = await product.exec([BINARY[req.product].binary, ...VERSION_FLAG[req.product]]);
-    const version = v.output.split('\n').find((l) => /version|BIND|PowerDNS Recursor/i.test(l))?.replace(/^\w{3} \d+ [\d:]+ /, '').trim() ?? '(unknown)';
+    const v = await product.exec(VERSION_COMMAND[req.product]);
+    const version = versionLine(v.output) ?? '(unknown)';
     const leftover = await cleanup();
     return { resultJson, version: `${version} (${imageTag(req.product)})`, leftover };
   } finally {
@@ -449,5 +297,3 @@ export function demuxLogs(buf: Buffer): string {
   if (i < buf.length) parts.push(buf.subarray(i));
   return Buffer.concat(parts).toString('utf8');
 }
-
-const VERSION_FLAG: Record<Product, string[]> = { unbound: ['-V'], bind: ['-v'], knot: ['--version'], powerdns: ['--version'] };

@@ -17,14 +17,16 @@
 // - nothing is left running in any namespace, and no namespace is left.
 // KNOWN_DISAGREEMENTS pins the steps where a product and its profile differ in
 // every run (measured, not yet modelled), so a change either way shows up;
-// VARYING names, per cell, the steps whose outcome changes from run to run and
-// why (the product's own randomness, or timers at a clock rate that shrink to a
-// few ms of host time); every other step of those cells is held to the same rule.
+// lab/runner/varying.ts names, per cell, the steps whose outcome changes from
+// run to run and why (the product's own randomness, or timers at a clock rate
+// that shrink to a few ms of host time) — the CLI's matrix shows them too; every
+// other step of those cells is held to the same rule.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { MAX_MATRIX_JOBS, runMatrix, renderMatrix, unexpectedClaims, type Matrix } from '../../lab/runner/matrix.ts';
+import { MAX_MATRIX_JOBS, runMatrix, renderMatrix, type Matrix } from '../../lab/runner/matrix.ts';
+import { VARYING } from '../../lab/runner/varying.ts';
 import { allRuns } from '../../lab/runner/index.ts';
 import { main } from '../../lab/cli/main.ts';
 import { pidsByName, namespaceOf } from '../../servers/real/netns.ts';
@@ -35,52 +37,6 @@ import { BINARY, PRODUCTS } from '../../servers/real/products.ts';
  * not yet modelled (servers/real/README.md). The cell must differ on exactly these steps, so a change either way shows.
  */
 const KNOWN_DISAGREEMENTS: Record<string, number[]> = {};
-
-// At clock rate 20 a product's retransmission timer shrinks with the lab's time: Knot Resolver waits srtt + 20 ms,
-// about 1 ms of host time, and BIND's 800 ms are 40 ms. A host that is late by that much (four cells at once on two
-// cores) makes the product retransmit to a live server, so the upstream counts of a normal hour vary with the load.
-const NORMAL_HOUR_AT_RATE_20 = 'upstream count of the normal hour at rate 20: retransmissions when the host is late by a few ms';
-
-/**
- * "id [variant] × product" → steps whose outcome varies from run to run for that product, and why. On every
- * other step the cell must be as the scenario expects and agree with its emulated profile; these may fail or
- * hold, and may differ from the emulation. Checked for errors and leftovers like any other cell.
- */
-const VARYING: Record<string, { steps: number[]; why: string }> = {
-  'middlebox-checkpoints [lb-session-table] × unbound': {
-    steps: [13, 14, 15],
-    why: "when the lab's RTT to ns-example is stretched (cells at once), the server's backed-off timeout reaches PROBE_MAXRTO 12 s before big is asked, Unbound skips the server and answers SERVFAIL at once (infra.c infra_get_lame_rtt), and the late retries of its old resolutions make the answer at T+2m30s miss discard-timeout; in other runs no try for big reaches the server",
-  },
-  'middlebox-checkpoints [lb-session-table] × knot': {
-    steps: [12],
-    // Traced (log_level('debug') + the box's verdicts, 2026-11-23): a failing run's kresd logs "choosing to resolve
-    // AAAA: 'ns1.example.jp.'" at www's (or mid's) selection with the one address error-free; 4 of 80 runs failed, only there.
-    why: "kresd's ε-greedy exploration (lib/selection.c select_transport \"EXPLORE\": kr_rand_coin(1, 20) = 13/256, then kr_rand_bytes(1) % (1 address + 1 unresolved name) picks the name) resolves ns1.example.jp AAAA at the selection for www A or for mid TXT (the example.jp DNSKEY selection skips names inside the zone, selection_iter.c get_resolvable_names): a fourth flow takes the last slot and every mid try is dropped (SERVFAIL). 1 − (1 − 13/512)² ≈ 5 % of runs; kresd draws from gnutls_rnd, with no option for ε (a compile-time #define), so the lab cannot fix it",
-  },
-  'auth-unreachable [default] × knot': { steps: [3], why: NORMAL_HOUR_AT_RATE_20 },
-  'facebook-query-storm [patient-clients] × knot': {
-    steps: [6, 7, 19],
-    why: `${NORMAL_HOUR_AT_RATE_20}; kresd's random exploration (lib/selection.c "EXPLORE", 13/256 per selection) adds .com queries: real 4–8 in the outage hour, above the claim's 10 in some runs`,
-  },
-  'facebook-query-storm [retrying-clients] × knot': {
-    steps: [6, 7, 19],
-    why: `${NORMAL_HOUR_AT_RATE_20}; the outage hour's .com queries come from kresd's random exploration (lib/selection.c ε = 1/20 over addresses and nameserver names, one draw per choice): real 16 in a traced run, emulated 8–20 over seeds 1–10, above the claim's 10 in most runs but not all`,
-  },
-  'facebook-query-storm [aggressive-apps] × knot': { steps: [6, 7], why: NORMAL_HOUR_AT_RATE_20 },
-  'facebook-query-storm [serve-stale] × knot': {
-    steps: [6, 7, 10, 23],
-    why: `${NORMAL_HOUR_AT_RATE_20}; kresd's serve_stale answers stale only when the client's own request takes a step after serve_stale.timeout, and whether one does in a given minute depends on where its timers stand: some runs serve stale at T+1h30m and for minutes of the outage`,
-  },
-  ...Object.fromEntries(
-    ['patient-clients', 'retrying-clients', 'aggressive-apps', 'serve-stale'].map((v) => [
-      `facebook-query-storm [${v}] × bind`,
-      { steps: [6], why: `${NORMAL_HOUR_AT_RATE_20} (BIND sends 19 of the claim's 20 without one)` },
-    ]),
-  ),
-};
-
-/** The step number of a claim line ("step 12 T+5s20ms rcode") or a declared claim ("step 12 "). */
-const stepOf = (line: string): number => Number(/^step (\d+) /.exec(line)?.[1] ?? NaN);
 
 const PRODUCTS_IN_CI = PRODUCTS.filter((p) => p !== 'powerdns');
 const RESOLVERS = ['emulated', ...PRODUCTS_IN_CI] as const;
@@ -119,10 +75,11 @@ describe(`resolver matrix: every seed scenario × ${RESOLVERS.join(', ')}`, () =
         // auth-unreachable at host pace took 4–7 minutes a product (measured), at rate 20 about 30 s; 150 s leaves
         // room for a loaded machine and catches a shim that no longer speeds the product's clocks up.
         if (r.id === 'auth-unreachable') assert.ok(c.seconds < 150, `${key} took ${c.seconds} s`);
-        const varying = new Set(VARYING[key]?.steps ?? []);
+        const varying = new Set(c.varying?.steps ?? []);
+        assert.deepEqual(c.varying, VARYING[key], `${key}: the cell carries its declared varying steps`);
         // As expected: every failure declared for this product, every declared claim failed (but on varying steps).
-        const unexpected = unexpectedClaims(c.failed, c.expectedFailure).filter((l) => !varying.has(stepOf(l)));
-        assert.deepEqual(unexpected, [], `${key}: not what the scenario expects`);
+        assert.deepEqual(c.unexpected, [], `${key}: not what the scenario expects`);
+        assert.equal(c.asExpected, true, key);
         const differs = [...new Set((c.emulatedProfile?.differences ?? []).map((d) => d.step).filter((n) => !varying.has(n)))].sort((x, y) => x - y);
         assert.deepEqual(differs, KNOWN_DISAGREEMENTS[key] ?? [], `${key}: steps where the emulated ${c.emulatedProfile?.profile} profile differs from the real run`);
       }

@@ -104,7 +104,16 @@ function judge(zone: string, ds: RR, qname: string, qtype: RR['type'], now: numb
   for (const set of groupRRsets(res.answer.filter((r) => r.type !== 'RRSIG'))) {
     const v = verifyRRset(set, res.answer, keys, zone, now);
     verdicts.push(v);
-    if (v.wildcard) wildcard = v.wildcard;
+    // Whether the answer came from a wildcard is read here from the RRSIG Labels field (RFC 4035 §5.3.4), not
+    // taken from the validator, so a validator that misses the expansion cannot skip the proof it requires.
+    const sig = res.answer.find((r) => r.type === 'RRSIG' && r.name.toLowerCase() === set.name.toLowerCase() && (r.data as RrsigData).typeCovered === set.type);
+    const owner = set.name.replace(/\.$/, '').split('.');
+    const labelsField = sig ? (sig.data as RrsigData).labels : owner.length;
+    const expanded = labelsField < owner.length ? ['*', ...owner.slice(owner.length - labelsField)].join('.') : undefined;
+    if (v.status === 'secure' && (v.wildcard?.replace(/\.$/, '').toLowerCase() ?? undefined) !== expanded?.toLowerCase()) {
+      verdicts.push({ status: 'bogus', reason: `${set.name} ${set.type}: RRSIG Labels ${labelsField} says wildcard ${expanded ?? '(none)'}, the validator said ${v.wildcard ?? '(none)'}` });
+    }
+    if (expanded) wildcard = expanded;
   }
   const q = { qname, qtype, zone };
   if (res.rcode === 'NXDOMAIN' || (res.rcode === 'NOERROR' && res.answer.length === 0) || wildcard) {
@@ -211,6 +220,18 @@ describe('validator agrees with delv on responses from a real NSD', () => {
       const z = zones.get(zone)!;
       const v = judge(zone, z.signed.ds(2), qname, qtype, now(), await wireQuery(zone, 'DNSKEY'), await wireQuery(qname, qtype));
       assert.equal(v.status, expected, `${qname} ${qtype}: ${v.reason}`);
+    }
+  });
+
+  test('a wildcard answer without its NSEC/NSEC3 proof of no closer match is bogus (the wildcard branch runs)', async () => {
+    for (const zone of ['nsec.lab', 'nsec3.lab']) {
+      const z = zones.get(zone)!;
+      const keys = await wireQuery(zone, 'DNSKEY');
+      const full = await wireQuery(`host.wild.${zone}`, 'A');
+      assert.ok(full.authority.some((r) => r.type === 'NSEC' || r.type === 'NSEC3'), `${zone}: NSD sends the proof`);
+      assert.equal(judge(zone, z.signed.ds(2), `host.wild.${zone}`, 'A', now(), keys, full).status, 'secure');
+      const v = judge(zone, z.signed.ds(2), `host.wild.${zone}`, 'A', now(), keys, { ...full, authority: [] });
+      assert.equal(v.status, 'bogus', `${zone}: ${v.reason}`);
     }
   });
 

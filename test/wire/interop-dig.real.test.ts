@@ -23,6 +23,8 @@ const PORT = 5392;
 const run = promisify(execFile);
 
 const seenQueries: { bytes: Buffer; msg: Message; transport: 'udp' | 'tcp' }[] = [];
+/** Every UDP response as sent, to check its size. */
+const sentUdp: Buffer[] = [];
 let udp: dgram.Socket | undefined;
 let tcp: net.Server | undefined;
 
@@ -47,7 +49,9 @@ before(async () => {
     const msg = decodeMessage(bytes);
     seenQueries.push({ bytes, msg, transport: 'udp' });
     const limit = msg.edns ? Math.max(512, msg.edns.udpPayloadSize) : 512;
-    udp!.send(encodeWithinLimit(answer(msg), limit).bytes, rinfo.port, rinfo.address);
+    const out = encodeWithinLimit(answer(msg), limit).bytes;
+    sentUdp.push(out);
+    udp!.send(out, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => udp!.bind(PORT, ADDR, resolve));
   tcp = net.createServer((sock) => {
@@ -120,8 +124,14 @@ test('kdig parses our response too', async () => {
 test('without EDNS the UDP answer is cut to 512 octets with TC=1, and dig retries over TCP and gets it all', async () => {
   const dig = binary('dig', 'bind9-dnsutils');
   seenQueries.length = 0;
+  sentUdp.length = 0;
   const { stdout } = await run(dig, [`@${ADDR}`, '-p', String(PORT), '+noedns', '+tries=1', '+time=3', 'big.example', 'A'], { timeout: 15_000 });
   assert.match(stdout, /Truncated, retrying in TCP mode/);
+  // The full answer does not fit; what went out over UDP does, with TC=1.
+  assert.ok(encodeMessage(answer(seenQueries[0]!.msg)).length > 512);
+  assert.equal(sentUdp.length, 1);
+  assert.ok(sentUdp[0]!.length <= 512, `UDP answer of ${sentUdp[0]!.length} octets`);
+  assert.equal(decodeMessage(sentUdp[0]!).flags.tc, true);
   assert.match(stdout, /status: NOERROR/);
   assert.match(stdout, new RegExp(`ANSWER: ${TYPE_CASES.length},`));
   assert.deepEqual(

@@ -294,10 +294,13 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
   it('answers every query in the battery like NSD (up to RR order)', async () => {
     const mismatches: string[] = [];
     const observedDeliberate = new Set<string>();
+    const nsdSilent: string[] = [];
     for (const c of cases()) {
       const ask = (s: { address: string; port: number }) => (c.tcp ? tcpExchange(s.address, s.port, [c.q]) : udpExchange(s.address, s.port, c.q));
       const theirs = summarize(await ask(NSD));
       const ours = summarize(await ask(LAB));
+      // Both silent is not agreement: every query in the battery is well-formed and NSD answers it.
+      if (!theirs.startsWith('{')) nsdSilent.push(`${c.label}: ${theirs}`);
       if (theirs === ours) continue;
       if (DELIBERATE_DIFFERENCES[c.label]) {
         observedDeliberate.add(c.label);
@@ -305,6 +308,7 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
       }
       mismatches.push(`--- ${c.label}\nNSD:    ${theirs}\ndnslab: ${ours}`);
     }
+    assert.deepEqual(nsdSilent, [], 'NSD gave no decodable answer');
     assert.deepEqual(mismatches, [], mismatches.join('\n'));
     assert.deepEqual([...observedDeliberate].sort(), Object.keys(DELIBERATE_DIFFERENCES).sort(), 'a deliberate difference is no longer observed: update the list and the README');
   });
@@ -349,15 +353,21 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     const deliberate: Record<string, string> = {
       '0 questions': 'NSD 20818 NOERROR qd=0 opt=true / dnslab 20818 FORMERR qd=0 opt=false',
     };
+    // NSD 4.6 drops only a datagram too short to hold a header (observed); it answers everything else, so a silent
+    // dnslab may match a silent NSD only there.
+    const silentOnPurpose = ['5 octets'];
+    const silent: string[] = [];
     const mismatches: string[] = [];
     for (const [label, bytes] of raw) {
       const theirs = await udpExchange(NSD.address, NSD.port, Buffer.from(bytes), 700);
       const ours = await udpExchange(LAB.address, LAB.port, Buffer.from(bytes), 700);
       const pick = (r: Reply | 'timeout') => (r === 'timeout' ? 'timeout' : r.message ? `${r.message.id} ${r.message.rcode} qd=${r.message.question.length} opt=${r.message.edns !== undefined}` : 'undecodable');
       const line = `NSD ${pick(theirs)} / dnslab ${pick(ours)}`;
+      if (theirs === 'timeout') silent.push(label);
       if (pick(theirs) !== pick(ours) && deliberate[label] !== line) mismatches.push(`${label}: ${line}`);
       if (deliberate[label] !== undefined && deliberate[label] !== line) mismatches.push(`${label}: deliberate difference changed: ${line}`);
     }
+    assert.deepEqual(silent.sort(), [...silentOnPurpose].sort(), 'the queries NSD leaves unanswered');
     assert.deepEqual(mismatches, [], mismatches.join('\n'));
   });
 });

@@ -133,7 +133,12 @@ ns.unsignedtld. A 192.0.2.30
   test('chain entries out of order are bogus, not silently accepted', () => {
     const c = fullChain();
     const r = validateChain([signed.get('.')!.ds(2)], [c[0]!, c[2]!, c[1]!], NOW);
-    assert.equal(r.zones[2]!.status, 'bogus');
+    assert.equal(r.status, 'bogus', r.reason);
+    assert.deepEqual(r.zones.map((x) => `${x.zone} ${x.status}`), ['. secure', `${c[2]!.zone} bogus`, `${c[1]!.zone} bogus`]);
+    // A zone that is not below the one before it is refused for that reason, whatever its evidence.
+    const back = validateChain([signed.get('.')!.ds(2)], [c[0]!, c[1]!, c[0]!], NOW);
+    assert.equal(back.status, 'bogus');
+    assert.match(back.reason, new RegExp(`chain out of order: \\. is not below ${c[1]!.zone.replace(/\./g, '\\.')}\\.`));
   });
 
   test('NXDOMAIN in the root zone: closest encloser "." and wildcard "*."', () => {

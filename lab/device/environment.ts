@@ -1,0 +1,75 @@
+// The lab environment with a device in the path, as the worker (worker.ts)
+// builds it inside the "inside" namespace: resolvers and clients get sockets
+// here; authoritative servers get sockets made in the "outside" namespace by a
+// socket helper (net/socket-opener.ts), so every packet between the two sides
+// crosses the device.
+//
+// Time: a device's clock cannot be moved, so lab time never jumps here. It is
+// a RealClock running `timeScale` times faster than the host once the world is
+// up (the --clock-rate mechanism of lab/runner/real.ts without the jumps): every
+// TTL, timer and wait of the scenario then takes 1/timeScale of its length in
+// real time, on the lab's side. The device's own timers (conntrack, session
+// tables, a caching device's TTLs) still run at host pace.
+
+import { RealClock } from '../../net/clock.ts';
+import { SocketNetwork } from '../../net/socket.ts';
+import { HelperSocketOpener, SOCKET_HELPER } from '../../net/socket-opener.ts';
+import type { Plan } from '../scenario/validate.ts';
+import type { LabEnvironment, RunClock } from '../runner/environment.ts';
+
+/** Lab time before T+0 at which the world is built, waited out in real time (ms). */
+const STARTUP_LEAD_MS = 1000;
+
+/**
+ * Which machines sit behind the device (outside). With emulated boxes in the scenario, the servers those boxes
+ * stand in front of — the device takes their place, and every other server stays inside with the resolver, as in
+ * the emulated run (the scenario puts no box in front of them). With none, every server: the device sits in front
+ * of the whole authoritative world.
+ */
+export function outsideMachines(plan: Plan): (name: string) => boolean {
+  const boxed = new Set(Object.values(plan.topology.middleboxes ?? {}).map((m) => m.between[1]));
+  const inside = new Set([...Object.keys(plan.topology.clients ?? {}), ...Object.keys(plan.topology.resolvers ?? {})]);
+  return boxed.size > 0 ? (name) => boxed.has(name) : (name) => !inside.has(name);
+}
+
+/** A socket helper in namespace `ns` (this process must be allowed to enter it: root). */
+export function openerIn(ns: string): HelperSocketOpener {
+  // The namespace's name rides along as an argument only so that ps shows whose helper this is.
+  return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', SOCKET_HELPER, ns]);
+}
+
+export function deviceEnvironment(plan: Plan, o: { opener: HelperSocketOpener; timeScale: number; outside: (name: string) => boolean }): { env: LabEnvironment; close: () => Promise<void> } {
+  const real = new RealClock({ start: plan.start - STARTUP_LEAD_MS });
+  const opener = o.opener;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const clock: RunClock = {
+    now: () => real.now(),
+    async runUntil(t: number) {
+      const delta = t - real.now();
+      if (delta > 0) await sleep(real.hostMs(delta) + 1);
+    },
+    async runFor(ms: number) {
+      await sleep(real.hostMs(ms));
+    },
+    nextEventTime: () => undefined,
+  };
+  const env: LabEnvironment = {
+    clock,
+    network: {
+      addHost(name: string, addresses: string[]) {
+        // The addresses are on the namespaces' link interfaces (links.ts); the namespaces route only to each
+        // other's scenario addresses, through the device.
+        return new SocketNetwork({ addresses, clock: real, allowExternal: true, ...(o.outside(name) ? { opener } : {}) });
+      },
+    },
+    begin: () => {
+      if (o.timeScale !== 1) real.setRate(o.timeScale);
+    },
+    drive: async (done, deadline) => {
+      // Lab time runs by itself: wait in real time until the answer or the lab deadline (plus a little slack).
+      const realDeadline = Date.now() + real.hostMs(Math.max(0, deadline - real.now())) + 20;
+      while (!done() && Date.now() < realDeadline) await sleep(2);
+    },
+  };
+  return { env, close: () => opener.close() };
+}

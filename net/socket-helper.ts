@@ -1,0 +1,28 @@
+// The other half of socket-opener.ts: runs inside the namespace whose sockets
+// are wanted, binds each one it is asked for, sends the handle to its parent
+// over IPC and closes its own copy (the parent's descriptor stays open).
+// Exits when the parent goes away (IPC channel closed).
+
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { OpenReply, OpenRequest } from './socket-opener.ts';
+
+if (typeof process.send !== 'function') {
+  process.stderr.write('socket-helper: must be started with an IPC channel (socket-opener.ts)\n');
+  process.exit(2);
+}
+const reply = (r: OpenReply, handle?: Parameters<NonNullable<typeof process.send>>[1], after?: () => void) =>
+  process.send!(r, handle, {}, () => after?.());
+
+process.on('message', (m: OpenRequest) => {
+  if (m.kind === 'tcp') {
+    const server = createServer();
+    server.once('error', (e: NodeJS.ErrnoException) => reply({ id: m.id, error: e.code ?? e.message }));
+    server.listen({ host: m.address, port: m.port, exclusive: true, ipv6Only: m.address.includes(':') }, () => reply({ id: m.id }, server, () => server.close()));
+    return;
+  }
+  const socket = createSocket({ type: m.kind, ipv6Only: m.kind === 'udp6' });
+  socket.once('error', (e: NodeJS.ErrnoException) => reply({ id: m.id, error: e.code ?? e.message }));
+  socket.bind({ address: m.address, port: m.port, exclusive: true }, () => reply({ id: m.id }, socket, () => socket.close()));
+});
+process.on('disconnect', () => process.exit(0));
