@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DnslabError } from '../../dns/types.ts';
 import { NetworkError, type Endpoint } from '../../net/network.ts';
 import { RealSoftwareError } from '../../servers/real/netns.ts';
-import { WorldError } from '../runner/world.ts';
+import { WorldError } from '../runner/zone-plan.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 
 export interface CliIO {
@@ -171,7 +171,7 @@ export function checkOutputPath(path: string, flag: string): void {
 }
 
 /** Write an output file and say so on stderr ("wrote FILE"), the same line for every file every command writes. */
-export function writeOutput(io: Pick<CliIO, 'stderr'>, path: string, data: string | Uint8Array): void {
+export function writeOutput(io: { stderr: { write(s: string): unknown } }, path: string, data: string | Uint8Array): void {
   writeFileSync(path, data);
   io.stderr.write(`wrote ${path}\n`);
 }

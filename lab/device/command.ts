@@ -4,7 +4,6 @@
 // A setup error (not root, no such interface, device not answering) is one
 // line on stderr and exit 2, before any step runs.
 
-import { writeFileSync } from 'node:fs';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { renderHtml, renderJunit, renderText } from '../runner/index.ts';
 import { toJson } from '../runner/report-data.ts';
@@ -13,6 +12,7 @@ import { SocketNetwork } from '../../net/socket.ts';
 import type { Endpoint } from '../../net/network.ts';
 import { checkLoad, renderLoad, runLoad, type LoadFigures, type LoadOptions } from './load.ts';
 import { DeviceSetupError } from './links.ts';
+import { writeOutput } from '../cli/command.ts';
 import { deviceOptions, type DeviceFlags, type DeviceOptions } from './options.ts';
 import { compareWithEmulated, loadOnDevice, probeOnDevice, serveOnDevice, renderComparison, renderPlan, runOnDevice, type ClaimComparison, type DeviceInfo, type DeviceRunResult } from './run.ts';
 
@@ -73,8 +73,8 @@ export function runWithDevice(
       doc.runs.forEach((run, i) => Object.assign(run, { device: results[i]!.device, comparison: results[i]!.comparison }));
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     }
-    if (o.report) writeFileSync(o.report, renderHtml(results));
-    if (o.junit) writeFileSync(o.junit, renderJunit(results));
+    if (o.report) writeOutput(io, o.report, renderHtml(results));
+    if (o.junit) writeOutput(io, o.junit, renderJunit(results));
     return results.length > 0 && results.every((r) => r.passed) ? 0 : 1;
   });
 }
@@ -86,8 +86,7 @@ export function probeWithDevice(device: DeviceOptions, options: Parameters<typeo
     if (!('report' in out)) return 0;
     io.stdout.write(probeText(out.report));
     if (report) {
-      writeFileSync(report, /\.json$/i.test(report) ? `${JSON.stringify({ ...out.report, device: out.device }, null, 2)}\n` : probeHtml(out.report));
-      io.stdout.write(`report written to ${report}\n`);
+      writeOutput(io, report, /\.json$/i.test(report) ? `${JSON.stringify({ ...out.report, device: out.device }, null, 2)}\n` : probeHtml(out.report));
     }
     return out.report.checkpoints.every((c) => c.verdict === 'pass') ? 0 : 1;
   });
@@ -117,8 +116,8 @@ export function serveWithDevice(
         if (ready.trustAnchors.length) lines.push('', 'trust anchor:', ...ready.trustAnchors);
         lines.push('', `query from the inside: ip netns exec ${insideNs} dig @ADDRESS NAME (the resolver's and clients' addresses are there; Enter does not apply steps with a device)`);
         io.stdout.write(lines.join('\n') + '\n');
-        if (o.hints) writeFileSync(o.hints, ready.rootHints + '\n');
-        if (o.anchor) writeFileSync(o.anchor, ready.trustAnchors.join('\n') + '\n');
+        if (o.hints) writeOutput(io, o.hints, ready.rootHints + '\n');
+        if (o.anchor) writeOutput(io, o.anchor, ready.trustAnchors.join('\n') + '\n');
       },
       until: () => io.waitForInterrupt(),
     });
@@ -157,7 +156,7 @@ export function loadCommand(
       }
     }
     io.stdout.write(renderLoad(rows, load));
-    if (o.report) writeFileSync(o.report, `${JSON.stringify({ load, paths: rows }, null, 2)}\n`);
+    if (o.report) writeOutput(io, o.report, `${JSON.stringify({ load, paths: rows }, null, 2)}\n`);
     return rows.every((r) => r.lost === 0) ? 0 : 1;
   });
 }
