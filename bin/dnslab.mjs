@@ -27,7 +27,9 @@ if (existsSync(source) && process.env.DNSLAB_DIST !== '1' && (await registerTsx(
   }
   const tsFile = process.argv.slice(2).find((a) => /\.[mc]?ts$/.test(a) && !a.startsWith('-'));
   if (tsFile && !(await registerTsx())) {
-    process.stderr.write(`dnslab: ${tsFile} is TypeScript and no TypeScript loader is installed: \`npm install tsx\` next to dnslab, or write the scenario as .mjs/.js (import { defineScenario } from 'dnslab')\n`);
+    process.stderr.write(
+      `dnslab: ${tsFile} is TypeScript and no TypeScript loader is installed: \`npm install tsx\` next to dnslab, or write the scenario as .mjs/.js (import { defineScenario } from 'dnslab')\n`,
+    );
     process.exit(2);
   }
   await import(compiled.href);
