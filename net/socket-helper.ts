@@ -3,6 +3,7 @@
 // over IPC and closes its own copy (the parent's descriptor stays open).
 // Exits when the parent goes away (IPC channel closed).
 
+import type { SendHandle } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { OpenReply, OpenRequest } from './socket-opener.ts';
@@ -11,7 +12,8 @@ if (typeof process.send !== 'function') {
   process.stderr.write('socket-helper: must be started with an IPC channel (socket-opener.ts)\n');
   process.exit(2);
 }
-const reply = (r: OpenReply, handle?: Parameters<NonNullable<typeof process.send>>[1], after?: () => void) =>
+// SendHandle named directly: Parameters<typeof process.send> picks the last overload, whose 2nd argument is a callback.
+const reply = (r: OpenReply, handle?: SendHandle, after?: () => void) =>
   process.send!(r, handle, {}, () => after?.());
 
 process.on('message', (m: OpenRequest) => {

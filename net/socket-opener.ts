@@ -37,8 +37,10 @@ export interface OpenReply {
   error?: string;
 }
 
-/** The helper's file (run it with `node --import tsx`). */
-export const SOCKET_HELPER = join(import.meta.dirname, 'socket-helper.ts');
+/** Node options the helper needs: tsx for the TypeScript source, none for the compiled package (dist/). */
+export const SOCKET_HELPER_NODE_ARGS: readonly string[] = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
+/** The helper's file, source or compiled like this one (run it with SOCKET_HELPER_NODE_ARGS). */
+export const SOCKET_HELPER = join(import.meta.dirname, `socket-helper${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`);
 
 /** Opens sockets through a helper process: `argv` starts it (e.g. ['ip', 'netns', 'exec', NS, node, …, SOCKET_HELPER]). */
 export class HelperSocketOpener implements SocketOpener {

@@ -11,7 +11,7 @@
 // it, keys come from node:crypto's CSPRNG. RSA and Ed25519 signatures are
 // deterministic by construction. ECDSA needs a nonce: node:crypto draws a
 // random one (fast); with `deterministicSignatures` (the default for seeded
-// keys) we use RFC 6979 nonces instead (ecdsa-p256.ts, ~3 ms a signature), so
+// keys) we use RFC 6979 nonces instead (ecdsa-p256.ts, @noble/curves), so
 // the same data signed twice gives the same octets.
 
 import { createECDH, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';

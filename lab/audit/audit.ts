@@ -14,6 +14,7 @@
 // and from the CLI (real sockets).
 
 import { isIP } from 'node:net';
+import { getDomain } from 'tldts';
 import { canonicalName, isSubdomain, labels, nameEquals, normalizeName, parentName } from '../../dns/name.ts';
 import type { Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import type { Zone } from '../../dns/zone/zone.ts';
@@ -59,16 +60,15 @@ export interface AuditOptions {
   checkParent?: boolean;
 }
 
-/** Second-level registries where a registrable domain has three labels (a small built-in subset of the PSL). */
-const TWO_LABEL_SUFFIXES = new Set(['co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'go.jp', 'ad.jp', 'ed.jp', 'gr.jp', 'lg.jp', 'co.uk', 'org.uk', 'ac.uk', 'com.au', 'net.au', 'org.au', 'co.nz', 'com.br', 'com.cn', 'com.tw', 'co.kr']);
-
-/** The domain someone would have to register to control `host` (heuristic: PSL subset above). */
+/**
+ * The domain someone would have to register to control `host`: the public suffix list's ICANN section via
+ * tldts (private entries such as github.io are provider namespaces, not registries). A TLD the list does
+ * not know (.test, .example) counts as one label, the list's default "*" rule.
+ */
 export function registrableDomain(host: Name): Name | undefined {
-  const ls = labels(canonicalName(host));
-  if (ls.length < 2) return undefined;
-  const two = ls.slice(-2).join('.');
-  const n = TWO_LABEL_SUFFIXES.has(two) ? 3 : 2;
-  return ls.length >= n ? ls.slice(-n).join('.') : undefined;
+  const name = canonicalName(host).replace(/\.$/, '');
+  if (labels(canonicalName(host)).length < 2) return undefined;
+  return getDomain(name, { allowPrivateDomains: false, extractHostname: false, validateHostname: false }) ?? undefined;
 }
 
 export function providerFor(target: Name, suffixes: readonly ProviderSuffix[]): ProviderSuffix | undefined {

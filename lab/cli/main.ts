@@ -1,7 +1,7 @@
 // dnslab command line: a table of subcommands, each in its own file under lab/cli/.
 // To add a command, write lab/cli/NAME.ts exporting a `CliCommand` and add it to COMMANDS.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { EXIT_INPUT, failureText, UsageError, type CliCommand, type CliIO } from './command.ts';
 import { signCommand } from './sign.ts';
 import { runCommand } from './run.ts';
@@ -44,9 +44,10 @@ function helpText(): string {
   ].join('\n');
 }
 
-/** package.json's version: the one place it is written. */
+/** package.json's version: the one place it is written (two folders up in the source tree, three in dist/). */
 export function dnslabVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const url = ['../../package.json', '../../../package.json'].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u))!;
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
 function printUsage(command: CliCommand, io: CliIO): number {

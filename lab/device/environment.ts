@@ -13,7 +13,7 @@
 
 import { RealClock } from '../../net/clock.ts';
 import { SocketNetwork } from '../../net/socket.ts';
-import { HelperSocketOpener, SOCKET_HELPER } from '../../net/socket-opener.ts';
+import { HelperSocketOpener, SOCKET_HELPER, SOCKET_HELPER_NODE_ARGS } from '../../net/socket-opener.ts';
 import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from '../runner/environment.ts';
 
@@ -35,7 +35,7 @@ export function outsideMachines(plan: Plan): (name: string) => boolean {
 /** A socket helper in namespace `ns` (this process must be allowed to enter it: root). */
 export function openerIn(ns: string): HelperSocketOpener {
   // The namespace's name rides along as an argument only so that ps shows whose helper this is.
-  return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', SOCKET_HELPER, ns]);
+  return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, ...SOCKET_HELPER_NODE_ARGS, SOCKET_HELPER, ns]);
 }
 
 export function deviceEnvironment(plan: Plan, o: { opener: HelperSocketOpener; timeScale: number; outside: (name: string) => boolean }): { env: LabEnvironment; close: () => Promise<void> } {

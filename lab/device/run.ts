@@ -10,7 +10,7 @@
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ManagedProcess } from '../../servers/real/netns.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { planScenario } from '../runner/index.ts';
@@ -105,10 +105,12 @@ async function withLinks<T>(
   try {
     onLinks?.(links);
     links.checkDevice();
-    const root = resolve(import.meta.dirname, '../..');
+    // The package root (the source tree, or above dist/ in the built package); the worker beside this file.
+    const root = ((r) => (basename(r) === 'dist' ? dirname(r) : r))(resolve(import.meta.dirname, '../..'));
+    const workerArgs = import.meta.url.endsWith('.ts') ? ['--import', 'tsx', join(import.meta.dirname, 'worker.ts')] : [join(import.meta.dirname, 'worker.js')];
     const out = join(outDir, 'result.json');
     const args = JSON.stringify(request(links.outside.ns, out));
-    worker = new ManagedProcess('ip', ['netns', 'exec', links.inside.ns, process.execPath, '--import', 'tsx', join(root, 'lab/device/worker.ts'), args], { cwd: root, env: { ...process.env, TMPDIR: outDir } });
+    worker = new ManagedProcess('ip', ['netns', 'exec', links.inside.ns, process.execPath, ...workerArgs, args], { cwd: root, env: { ...process.env, TMPDIR: outDir } });
     const value = await collect(worker, out, links);
     await worker.stop(2000);
     return { value, leftover: links.delete() };

@@ -23,7 +23,7 @@
 import { connect } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { RealSoftwareError, runChecked } from '../../servers/real/netns.ts';
 import { CONTAINER_DIR, LAUNCHER } from '../../servers/real/container.ts';
@@ -120,7 +120,8 @@ export async function loadTestcontainers(): Promise<TestcontainersModule> {
   }
 }
 
-const ROOT = resolve(import.meta.dirname, '../..');
+// The package root: two levels up from the source tree, three from the built one (dist/servers/real).
+const ROOT = ((r) => (basename(r) === 'dist' ? dirname(r) : r))(resolve(import.meta.dirname, '../..'));
 const built = new Map<string, Promise<void>>();
 
 /**

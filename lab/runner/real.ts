@@ -22,7 +22,7 @@
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { RealClock } from '../../net/clock.ts';
 import { SocketNetwork } from '../../net/socket.ts';
@@ -38,6 +38,16 @@ import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
 import type { ResolverFactory } from './machines.ts';
+
+/**
+ * The worker next to this file, run the way this file runs: real-worker.ts through tsx from the source
+ * tree, real-worker.js as plain Node from the built package (where tsx is only a development dependency).
+ * The worker's cwd stays ours, so a scenario path relative to it means the same file.
+ */
+function workerEntry(): string[] {
+  if (import.meta.url.endsWith('.ts')) return ['--import', 'tsx', join(import.meta.dirname, 'real-worker.ts')];
+  return [join(import.meta.dirname, 'real-worker.js')];
+}
 
 /**
  * The link MTU in the namespace when a scenario has middleboxes: the VirtualNetwork's default path MTU
@@ -283,13 +293,12 @@ export async function runReal(req: { file: string; variant: string; seed: string
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const root = resolve(import.meta.dirname, '../..');
     // Everything the worker and the products write goes under this one dir (TMPDIR), removed here even when the
     // worker was killed before it could clean up.
     outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-run-'));
     const out = join(outDir, 'result.json');
-    const [cmd, args] = ns.exec(process.execPath, ['--import', 'tsx', join(root, 'lab/runner/real-worker.ts'), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, clockRate: req.clockRate, out })]);
-    worker = new ManagedProcess(cmd, args, { cwd: root, env: { ...process.env, TMPDIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
+    const [cmd, args] = ns.exec(process.execPath, [...workerEntry(), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, clockRate: req.clockRate, out })]);
+    worker = new ManagedProcess(cmd, args, { cwd: process.cwd(), env: { ...process.env, TMPDIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
     const timeoutMs = req.timeoutMs ?? 600_000;
     const exited = new Promise<number | null>((r) => worker!.child.once('exit', (code) => r(code)));
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());

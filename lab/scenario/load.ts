@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Scenario } from './types.ts';
 import { ScenarioError } from './validate.ts';
 
-/** The repository's scenarios/ folder. */
+/** The scenarios/ folder next to this code: the repository's, or dist/scenarios in the built package. */
 export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
 
 export interface LoadedScenario {
@@ -22,11 +22,12 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
-/** Scenario files in a folder, sorted by name (deterministic order for --all). */
+/** Scenario files in a folder, sorted by name (deterministic order for --all): .ts/.mts sources, or the
+ * .js/.mjs that `npm run build` compiles them to (declaration files skipped). */
 export function scenarioFiles(dir = SCENARIO_DIR): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /\.m?ts$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_'))
+    .filter((f) => /\.m?[jt]s$/.test(f) && !/\.d\.m?ts$/.test(f) && !f.startsWith('_'))
     .sort()
     .map((f) => join(dir, f));
 }
@@ -52,8 +53,8 @@ export async function findScenario(idOrFile: string, dir = SCENARIO_DIR): Promis
     if (!existsSync(idOrFile)) throw new ScenarioError(idOrFile, [{ message: 'no such file' }]);
     return loadScenarioFile(idOrFile);
   }
-  const direct = join(dir, `${idOrFile}.ts`);
-  if (existsSync(direct)) {
+  const direct = [join(dir, `${idOrFile}.ts`), join(dir, `${idOrFile}.js`)].find((f) => existsSync(f));
+  if (direct) {
     const loaded = await loadScenarioFile(direct);
     if (loaded.scenario.id === idOrFile) return loaded;
   }

@@ -236,6 +236,11 @@ describe('audit helpers', () => {
     assert.equal(registrableDomain('ns1.old-provider.net'), 'old-provider.net');
     assert.equal(registrableDomain('ns.example.co.jp'), 'example.co.jp');
     assert.equal(registrableDomain('net'), undefined);
+    // Beyond the old 20-entry subset: the full ICANN section (tldts), three-label suffixes, unknown TLDs.
+    assert.equal(registrableDomain('ns.example.co.za'), 'example.co.za');
+    assert.equal(registrableDomain('ns.city.kawasaki.jp'), 'city.kawasaki.jp');
+    assert.equal(registrableDomain('ns1.foo.test.'), 'foo.test');
+    assert.equal(registrableDomain('x.github.io'), 'github.io', 'private entries are provider namespaces, not registries');
   });
   it('provider suffix files: comments, provider names, errors with file:line', () => {
     const list = parseProviderSuffixes('# mine\n.cdn.example.net  Example CDN\nwebsites.example\n', 'f.txt');
