@@ -2,15 +2,49 @@
 // that module's file(s) and runs, through the TAP runner, only the fast test files that cover each mutant
 // (per-test-file coverage). Concurrency 1 and a bounded timeout: the machine is shared. Reports go to reports/.
 const MODULES = {
-  cache: { mutate: ['servers/recursive/cache.ts'], tests: ['test/recursive/units.test.ts', 'test/recursive/resolve.test.ts', 'test/recursive/dnssec-cache.test.ts', 'test/recursive/serve-stale.test.ts'] },
-  answer: { mutate: ['servers/authoritative/answer.ts'], tests: ['test/authoritative/answer.test.ts', 'test/authoritative/dnssec-serving.test.ts', 'test/authoritative/server-handle.test.ts'] },
+  cache: {
+    mutate: ['servers/recursive/cache.ts'],
+    tests: ['test/recursive/units.test.ts', 'test/recursive/resolve.test.ts', 'test/recursive/dnssec-cache.test.ts', 'test/recursive/serve-stale.test.ts'],
+  },
+  answer: {
+    mutate: ['servers/authoritative/answer.ts'],
+    tests: ['test/authoritative/answer.test.ts', 'test/authoritative/dnssec-serving.test.ts', 'test/authoritative/server-handle.test.ts'],
+  },
   quirks: { mutate: ['servers/authoritative/quirks.ts'], tests: ['test/authoritative/quirks.test.ts', 'test/authoritative/server-handle.test.ts'] },
-  'wire-message': { mutate: ['dns/wire/message.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/compression.test.ts', 'test/wire/edns.test.ts', 'test/wire/tcp.test.ts'] },
+  'wire-message': {
+    mutate: ['dns/wire/message.ts'],
+    tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/compression.test.ts', 'test/wire/edns.test.ts', 'test/wire/tcp.test.ts'],
+  },
   'wire-rdata': { mutate: ['dns/wire/rdata.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/canonical.test.ts'] },
-  'wire-buffer': { mutate: ['dns/wire/buffer.ts', 'dns/wire/canonical.ts', 'dns/wire/edns.ts', 'dns/wire/ip.ts', 'dns/wire/tcp.ts', 'dns/wire/types-map.ts'], tests: ['test/wire/roundtrip.test.ts', 'test/wire/malformed.test.ts', 'test/wire/compression.test.ts', 'test/wire/edns.test.ts', 'test/wire/tcp.test.ts', 'test/wire/canonical.test.ts'] },
-  validate: { mutate: ['dns/dnssec/validate.ts'], tests: ['test/dnssec/validate.test.ts', 'test/dnssec/validate-nsec3.test.ts', 'test/dnssec/validate-chain.test.ts', 'test/dnssec/validate-malformed.test.ts', 'test/dnssec/validate-algorithms.test.ts'] },
-  'aggressive-nsec': { mutate: ['servers/recursive/aggressive.ts'], tests: ['test/recursive/dnssec-cache.test.ts', 'test/recursive/aggressive-nsec-products.test.ts'] },
-  'serve-stale': { mutate: ['servers/recursive/serve-stale.ts'], tests: ['test/recursive/serve-stale.test.ts', 'test/recursive/knot-serve-stale.test.ts', 'test/recursive/dnssec-cache.test.ts'] },
+  'wire-buffer': {
+    mutate: ['dns/wire/buffer.ts', 'dns/wire/canonical.ts', 'dns/wire/edns.ts', 'dns/wire/ip.ts', 'dns/wire/tcp.ts', 'dns/wire/types-map.ts'],
+    tests: [
+      'test/wire/roundtrip.test.ts',
+      'test/wire/malformed.test.ts',
+      'test/wire/compression.test.ts',
+      'test/wire/edns.test.ts',
+      'test/wire/tcp.test.ts',
+      'test/wire/canonical.test.ts',
+    ],
+  },
+  validate: {
+    mutate: ['dns/dnssec/validate.ts'],
+    tests: [
+      'test/dnssec/validate.test.ts',
+      'test/dnssec/validate-nsec3.test.ts',
+      'test/dnssec/validate-chain.test.ts',
+      'test/dnssec/validate-malformed.test.ts',
+      'test/dnssec/validate-algorithms.test.ts',
+    ],
+  },
+  'aggressive-nsec': {
+    mutate: ['servers/recursive/aggressive.ts'],
+    tests: ['test/recursive/dnssec-cache.test.ts', 'test/recursive/aggressive-nsec-products.test.ts'],
+  },
+  'serve-stale': {
+    mutate: ['servers/recursive/serve-stale.ts'],
+    tests: ['test/recursive/serve-stale.test.ts', 'test/recursive/knot-serve-stale.test.ts', 'test/recursive/dnssec-cache.test.ts'],
+  },
 };
 const name = process.env.MUTATE;
 const mod = MODULES[name];

@@ -96,7 +96,12 @@ export function formatRecords(records: readonly RR[]): string {
 }
 
 function formatExpected(lines: readonly string[]): string {
-  return lines.length === 0 ? '(empty)' : [...lines].map((l) => l.trim()).sort().join('\n');
+  return lines.length === 0
+    ? '(empty)'
+    : [...lines]
+        .map((l) => l.trim())
+        .sort()
+        .join('\n');
 }
 
 /** Extended DNS Error INFO-CODEs in a message (RFC 8914 §2: 2-octet code, then UTF-8 text). */
@@ -149,14 +154,7 @@ export function checkResponse(response: Message | undefined, expect: ResponseExp
   }
   if (expect.answerExcludes) {
     const present = expect.answerExcludes.map(parseExpectedRecord).filter((e) => response.answer.some((a) => matches(e, a)));
-    out.push(
-      outcome(
-        present.length === 0,
-        'answer excludes',
-        `none of:\n${formatExpected(expect.answerExcludes)}`,
-        formatRecords(response.answer),
-      ),
-    );
+    out.push(outcome(present.length === 0, 'answer excludes', `none of:\n${formatExpected(expect.answerExcludes)}`, formatRecords(response.answer)));
   }
   if (expect.answerTtl) {
     const { min = 0, max = 0x7fffffff } = expect.answerTtl;
@@ -191,7 +189,9 @@ export function formatMessage(msg: Message): string {
   );
   if (msg.edns) {
     const ede = edeCodes(msg);
-    lines.push(`;; EDNS: version: ${msg.edns.version}, flags:${msg.edns.do ? ' do' : ''}; udp: ${msg.edns.udpPayloadSize}${ede.length ? `; EDE: ${ede.join(', ')}` : ''}`);
+    lines.push(
+      `;; EDNS: version: ${msg.edns.version}, flags:${msg.edns.do ? ' do' : ''}; udp: ${msg.edns.udpPayloadSize}${ede.length ? `; EDE: ${ede.join(', ')}` : ''}`,
+    );
   }
   lines.push(';; QUESTION SECTION:');
   for (const q of msg.question) lines.push(`;${q.qname === '.' ? '.' : `${q.qname}.`}\t\t${q.qclass}\t${q.qtype}`);

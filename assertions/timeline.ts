@@ -101,10 +101,12 @@ export function expectNever(
     `0 of ${inWindow.length} samples`,
     inWindow.length === 0
       ? '(no samples in that window)'
-      : `${hits.length} samples, first:\n${hits
-          .slice(0, 5)
-          .map((s) => formatSample(s, start))
-          .join('\n') || '(none)'}`,
+      : `${hits.length} samples, first:\n${
+          hits
+            .slice(0, 5)
+            .map((s) => formatSample(s, start))
+            .join('\n') || '(none)'
+        }`,
   );
 }
 
@@ -197,7 +199,10 @@ export interface Phase {
 /** RDATA of answer lines, sorted ("www.example.com. 300 IN A 192.0.2.10" → "192.0.2.10"); TTLs and owners left out so a refresh is not a change. */
 function answerData(lines: readonly string[]): string {
   // Sorted: RRset order carries no meaning (RFC 2181 §5), and products shuffle it.
-  return lines.map((l) => /\sIN\s+\S+\s+(.*)$/.exec(l)?.[1] ?? l).sort().join(', ');
+  return lines
+    .map((l) => /\sIN\s+\S+\s+(.*)$/.exec(l)?.[1] ?? l)
+    .sort()
+    .join(', ');
 }
 
 function sawWhat(s: Sample): string {
@@ -235,7 +240,11 @@ export function describePhases(phases: readonly Phase[], start: number, resoluti
   if (phases.length === 1) return `${truncate(phases[0]!.what)} throughout`;
   const round = (t: number) => Math.round((t - start) / resolutionMs) * resolutionMs;
   const part = (p: Phase, i: number) =>
-    i === 0 ? truncate(p.what) : i === phases.length - 1 ? `${truncate(p.what)} from ${formatOffset(round(p.from))}` : `${truncate(p.what)} from ${formatOffset(round(p.from))} for ${formatDuration(round(p.to) - round(p.from))}`;
+    i === 0
+      ? truncate(p.what)
+      : i === phases.length - 1
+        ? `${truncate(p.what)} from ${formatOffset(round(p.from))}`
+        : `${truncate(p.what)} from ${formatOffset(round(p.from))} for ${formatDuration(round(p.to) - round(p.from))}`;
   const parts = phases.map(part);
   if (parts.length <= MAX_PHASES_SHOWN) return parts.join(' → ');
   return [...parts.slice(0, 3), `… ${parts.length - 5} more changes …`, ...parts.slice(-2)].join(' → ');
@@ -248,7 +257,10 @@ function truncate(text: string, max = 48): string {
 /** A series sampled every minute or more is told in whole minutes, else in whole seconds. */
 function samplingResolution(list: readonly Sample[]): number {
   const times = list.map((s) => s.time).sort((a, b) => a - b);
-  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => t - times[i]!)
+    .sort((a, b) => a - b);
   const median = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : 0;
   return median >= 60_000 ? 60_000 : 1000;
 }

@@ -127,7 +127,8 @@ async function main(): Promise<void> {
   // Same answer from both DNS servers before we time them.
   const a = await udpExchange(LAB, PORT, probe);
   const b = await udpExchange(NSD, PORT, probe);
-  if (a === 'timeout' || b === 'timeout' || a.message?.answer.length !== 1 || b.message?.answer.length !== 1) throw new Error('servers did not answer the probe correctly');
+  if (a === 'timeout' || b === 'timeout' || a.message?.answer.length !== 1 || b.message?.answer.length !== 1)
+    throw new Error('servers did not answer the probe correctly');
 
   const servers = [
     ['node udp echo (ceiling)', ECHO],
@@ -145,9 +146,13 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const by = Object.fromEntries([...runs].map(([n, rs]) => [n, median(rs.map((r) => r.qps))]));
-  console.log(`dnsperf, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (median shown), 100 outstanding, ${QUERIES.length}-query mix, loopback, one process each`);
+  console.log(
+    `dnsperf, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (median shown), 100 outstanding, ${QUERIES.length}-query mix, loopback, one process each`,
+  );
   for (const [name, rs] of runs) {
-    console.log(`  ${name.padEnd(26)} ${by[name]!.toFixed(0).padStart(8)} qps   (runs: ${rs.map((r) => r.qps.toFixed(0)).join(', ')}; lost ${rs.map((r) => r.lost).join(' / ')})`);
+    console.log(
+      `  ${name.padEnd(26)} ${by[name]!.toFixed(0).padStart(8)} qps   (runs: ${rs.map((r) => r.qps.toFixed(0)).join(', ')}; lost ${rs.map((r) => r.lost).join(' / ')})`,
+    );
   }
   const labQps = by['dnslab auth']!;
   console.log(`  dnslab / node echo = ${(labQps / by['node udp echo (ceiling)']!).toFixed(2)}   (target >= 0.80)`);

@@ -24,11 +24,13 @@ interface Case {
 function toDp(m: Message, dpData: (rr: RR) => { type: string; data: unknown }): dnsPacket.Packet {
   const rec = (rr: RR) => ({ name: rr.name, class: 'IN', ttl: rr.ttl, ...dpData(rr) });
   const additionals: unknown[] = m.additional.map(rec);
-  if (m.edns) additionals.push({ name: '.', type: 'OPT', udpPayloadSize: m.edns.udpPayloadSize, flags: m.edns.do ? dnsPacket.DNSSEC_OK : 0, options: m.edns.options });
+  if (m.edns)
+    additionals.push({ name: '.', type: 'OPT', udpPayloadSize: m.edns.udpPayloadSize, flags: m.edns.do ? dnsPacket.DNSSEC_OK : 0, options: m.edns.options });
   return {
     id: m.id,
     type: m.flags.qr ? 'response' : 'query',
-    flags: (m.flags.aa ? dnsPacket.AUTHORITATIVE_ANSWER : 0) | (m.flags.rd ? dnsPacket.RECURSION_DESIRED : 0) | (m.flags.ra ? dnsPacket.RECURSION_AVAILABLE : 0),
+    flags:
+      (m.flags.aa ? dnsPacket.AUTHORITATIVE_ANSWER : 0) | (m.flags.rd ? dnsPacket.RECURSION_DESIRED : 0) | (m.flags.ra ? dnsPacket.RECURSION_AVAILABLE : 0),
     questions: m.question.map((q) => ({ name: q.qname, type: q.qtype, class: q.qclass })),
     answers: m.answer.map(rec),
     authorities: m.authority.map(rec),
@@ -93,7 +95,9 @@ function rates(fns: (() => void)[]): number[] {
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US').padStart(10);
 
-console.log(`dns/wire vs dns-packet 5.6.1 — node ${process.version}, ${ITERATIONS} iterations per cell in ${ROUNDS} interleaved rounds, best round shown (cap ${TIME_CAP_MS} ms per cell)`);
+console.log(
+  `dns/wire vs dns-packet 5.6.1 — node ${process.version}, ${ITERATIONS} iterations per cell in ${ROUNDS} interleaved rounds, best round shown (cap ${TIME_CAP_MS} ms per cell)`,
+);
 console.log('case                                   | op     | ours msg/s | dns-packet msg/s | ours/dns-packet | bytes ours/dp');
 for (const c of cases()) {
   const oursBytes = encodeMessage(c.ours);
@@ -106,6 +110,10 @@ for (const c of cases()) {
     () => dnsPacket.decode(theirBytes),
   ]) as [number, number, number, number];
   const label = c.name.padEnd(38);
-  console.log(`${label} | encode | ${fmt(encOurs)} | ${fmt(encTheirs)}       | ${(encOurs / encTheirs).toFixed(2).padStart(15)} | ${oursBytes.length}/${theirBytes.length}`);
-  console.log(`${label} | decode | ${fmt(decOurs)} | ${fmt(decTheirs)}       | ${(decOurs / decTheirs).toFixed(2).padStart(15)} | (same ${oursPlain.length} uncompressed octets: ${oursPlain.equals(theirBytes) ? 'identical' : 'differ'})`);
+  console.log(
+    `${label} | encode | ${fmt(encOurs)} | ${fmt(encTheirs)}       | ${(encOurs / encTheirs).toFixed(2).padStart(15)} | ${oursBytes.length}/${theirBytes.length}`,
+  );
+  console.log(
+    `${label} | decode | ${fmt(decOurs)} | ${fmt(decTheirs)}       | ${(decOurs / decTheirs).toFixed(2).padStart(15)} | (same ${oursPlain.length} uncompressed octets: ${oursPlain.equals(theirBytes) ? 'identical' : 'differ'})`,
+  );
 }

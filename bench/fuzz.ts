@@ -72,7 +72,27 @@ ${Array.from({ length: 12 }, (_, i) => `big.lab. 300 IN TXT "${'x'.repeat(200)}$
 
 // ---- the messages ----
 
-const QTYPES: RRTypeName[] = ['A', 'AAAA', 'NS', 'SOA', 'MX', 'TXT', 'CNAME', 'PTR', 'SRV', 'DS', 'DNSKEY', 'RRSIG', 'NSEC', 'NSEC3', 'CAA', 'ANY', 'HTTPS', 'AXFR', 'IXFR'];
+const QTYPES: RRTypeName[] = [
+  'A',
+  'AAAA',
+  'NS',
+  'SOA',
+  'MX',
+  'TXT',
+  'CNAME',
+  'PTR',
+  'SRV',
+  'DS',
+  'DNSKEY',
+  'RRSIG',
+  'NSEC',
+  'NSEC3',
+  'CAA',
+  'ANY',
+  'HTTPS',
+  'AXFR',
+  'IXFR',
+];
 const NAMES = ['www.lab', 'alias.lab', 'mail.lab', 'x.wild.lab', 'www.sub.lab', 'big.lab', 'nope.lab', 'lab', '.', 'a.root.lab'];
 
 function corpus(): Buffer[] {
@@ -263,7 +283,10 @@ function tcpBurst(address: string, frames: Buffer[], r: SeededRandom, t: Tally):
   });
 }
 
-async function fuzz(server: Server, seed: string): Promise<Tally & { seconds: number; peakRssMb: number; startRssMb: number; endRssMb: number; stoppedBy: string }> {
+async function fuzz(
+  server: Server,
+  seed: string,
+): Promise<Tally & { seconds: number; peakRssMb: number; startRssMb: number; endRssMb: number; stoppedBy: string }> {
   const r = new SeededRandom(`fuzz-${seed}-${server.name}`);
   const base = corpus();
   const t: Tally = { sent: 0, udp: 0, tcp: 0, tcpConnections: 0, replies: 0, byRcode: {}, malformed: [], hangs: [] };
@@ -324,7 +347,8 @@ let failed = false;
 try {
   servers.push(await start('auth', AUTH, ['auth', '--zone', `${zoneFile}:.`, '--listen', `${AUTH}:${PORT}`]));
   const only = args.only;
-  if (!only || only === 'resolver') servers.push(await start('resolver', RESOLVER, ['resolver', '--listen', `${RESOLVER}:${PORT}`, '--root-hints', `${AUTH}:${PORT}`]));
+  if (!only || only === 'resolver')
+    servers.push(await start('resolver', RESOLVER, ['resolver', '--listen', `${RESOLVER}:${PORT}`, '--root-hints', `${AUTH}:${PORT}`]));
   if (!only || only === 'middlebox') servers.push(await start('middlebox', BOX, ['middlebox', '--listen', `${BOX}:${PORT}`, '--upstream', `${AUTH}:${PORT}`]));
   const targets = only ? servers.filter((s) => s.name === only) : servers;
   console.log(`fuzz: ${COUNT} messages per server (1 in ${TCP_SHARE} over TCP), at most ${SECONDS} s each, seed ${args.seed}`);

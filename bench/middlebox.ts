@@ -21,7 +21,12 @@ const zone = parseZoneText('b. 300 IN SOA ns.b. a.b. 1 1 1 1 1\nb. 300 IN NS ns.
 const auth = new AuthoritativeServer({ network, listen: [{ address: '127.0.9.90', port: 5390 }], zones: [zone] });
 await auth.start();
 const plain = new MiddleboxProxy({ network, listen: { address: '127.0.9.91', port: 5391 }, upstreams: [auth.endpoints[0]!] });
-const rewriting = new MiddleboxProxy({ network, listen: { address: '127.0.9.92', port: 5392 }, upstreams: [auth.endpoints[0]!], stages: [new EdnsProxy({ stripDnssec: true })] });
+const rewriting = new MiddleboxProxy({
+  network,
+  listen: { address: '127.0.9.92', port: 5392 },
+  upstreams: [auth.endpoints[0]!],
+  stages: [new EdnsProxy({ stripDnssec: true })],
+});
 await plain.start();
 await rewriting.start();
 const dir = mkdtempSync(join(tmpdir(), 'dnslab-bench-'));
@@ -44,7 +49,9 @@ if (spawnSync('dnsperf', ['-h']).error) {
   const direct = await perf('127.0.9.90', 5390);
   const viaPlain = await perf('127.0.9.91', 5391);
   const viaRewrite = await perf('127.0.9.92', 5392);
-  console.log(`queries/s  direct ${direct}   through plain proxy ${viaPlain}   through strip-RRSIG proxy ${viaRewrite}   (dnsperf -c 4, unthrottled, ${seconds} s each)`);
+  console.log(
+    `queries/s  direct ${direct}   through plain proxy ${viaPlain}   through strip-RRSIG proxy ${viaRewrite}   (dnsperf -c 4, unthrottled, ${seconds} s each)`,
+  );
 }
 await plain.stop();
 await rewriting.stop();

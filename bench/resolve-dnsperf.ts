@@ -201,8 +201,13 @@ async function signHierarchy(): Promise<{ files: Record<keyof typeof ZONES, stri
 function unboundCommand(address: string, validate: boolean, anchor: string): [string, string[]] {
   const sub = join(dir, `unbound-${address}`);
   mkdirSync(sub);
-  const trustAnchors = readFileSync(anchor, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const gen = writeConfig({ product: 'unbound', address, rootHints: [{ host: 'a.root-servers.lab', address: ADDR.root }], trustAnchors, switches: { validate } }, sub);
+  const trustAnchors = readFileSync(anchor, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const gen = writeConfig(
+    { product: 'unbound', address, rootHints: [{ host: 'a.root-servers.lab', address: ADDR.root }], trustAnchors, switches: { validate } },
+    sub,
+  );
   return inNs(gen.command, gen.args);
 }
 
@@ -280,7 +285,16 @@ async function main(): Promise<void> {
       p = new ManagedProcess(...unboundCommand(r.address, r.validate, anchor));
       children.push(p);
     } else {
-      const [cmd, args] = dnslab(['resolver', '--listen', `${r.address}:53`, '--root-hints', ADDR.root, '--profile', 'unbound', ...(r.validate ? ['--trust-anchor', anchor] : [])]);
+      const [cmd, args] = dnslab([
+        'resolver',
+        '--listen',
+        `${r.address}:53`,
+        '--root-hints',
+        ADDR.root,
+        '--profile',
+        'unbound',
+        ...(r.validate ? ['--trust-anchor', anchor] : []),
+      ]);
       p = new ManagedProcess(...inNs(cmd, args), { cwd: ROOT_DIR });
       children.push(p);
       await p.waitForOutput('Ctrl-C to stop', 30_000);
@@ -303,7 +317,8 @@ async function main(): Promise<void> {
       if (validate && !u!.ad) disagreements.push(`${q}: the validating Unbound did not set AD — the hierarchy is not validating`);
     }
   }
-  if (disagreements.length > 0) throw new Error(`the resolvers do not answer the query mix alike, so their speed is not comparable:\n${disagreements.join('\n')}`);
+  if (disagreements.length > 0)
+    throw new Error(`the resolvers do not answer the query mix alike, so their speed is not comparable:\n${disagreements.join('\n')}`);
   const checked = `checked after warm-up: ${QUERIES.length} queries × ${RESOLVERS.length} resolvers, dnslab and Unbound give the same RCODE, AD and answer count; AD set by both validating resolvers`;
 
   await new Promise((r) => setTimeout(r, 300));
@@ -316,7 +331,9 @@ async function main(): Promise<void> {
   }
   await new Promise((r) => setTimeout(r, 300));
   // ManagedProcess keeps the last 64 KiB of output: unchanged logs mean no query reached any authoritative server.
-  const upstream = authProcesses.every((p, i) => p.log === before[i]) ? '0' : `some (≥ ${Math.max(1, countQueries() - before.reduce((n, l) => n + (l.match(/ query /g)?.length ?? 0), 0))})`;
+  const upstream = authProcesses.every((p, i) => p.log === before[i])
+    ? '0'
+    : `some (≥ ${Math.max(1, countQueries() - before.reduce((n, l) => n + (l.match(/ query /g)?.length ?? 0), 0))})`;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const by = new Map([...runs].map(([n, rs]) => [n, median(rs.map((r) => r.qps))]));
   console.log(
@@ -325,7 +342,9 @@ async function main(): Promise<void> {
   console.log(`  ${checked}`);
   console.log(`  queries that reached the authoritative servers during the timed runs: ${upstream} (during start-up and warm-up they logged ${warmupQueries})`);
   for (const [name, rs] of runs) {
-    console.log(`  ${name.padEnd(28)} ${by.get(name)!.toFixed(0).padStart(8)} qps   (runs: ${rs.map((r) => r.qps.toFixed(0)).join(', ')}; lost ${rs.map((r) => r.lost).join(' / ')})`);
+    console.log(
+      `  ${name.padEnd(28)} ${by.get(name)!.toFixed(0).padStart(8)} qps   (runs: ${rs.map((r) => r.qps.toFixed(0)).join(', ')}; lost ${rs.map((r) => r.lost).join(' / ')})`,
+    );
   }
   console.log(`  response codes (last round, dnslab validating): ${runs.get('dnslab resolver, validating')!.at(-1)!.rcodes}`);
   for (const validate of [true, false]) {
@@ -333,7 +352,9 @@ async function main(): Promise<void> {
     const [un, on] = RESOLVERS.filter((r) => r.validate === validate).map((r) => runs.get(r.name)!);
     // Also per round (the two runs of a round are seconds apart, so they share the machine's load).
     const perRound = un!.map((u2, i) => on![i]!.qps / u2.qps);
-    console.log(`  dnslab / unbound, ${validate ? 'validating' : 'no DNSSEC '} = ${(o! / u!).toFixed(2)}   (per round: ${perRound.map((x) => x.toFixed(2)).join(', ')}; median ${median(perRound).toFixed(2)})`);
+    console.log(
+      `  dnslab / unbound, ${validate ? 'validating' : 'no DNSSEC '} = ${(o! / u!).toFixed(2)}   (per round: ${perRound.map((x) => x.toFixed(2)).join(', ')}; median ${median(perRound).toFixed(2)})`,
+    );
   }
 }
 

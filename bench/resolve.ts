@@ -56,4 +56,7 @@ for (const validate of [false, true]) {
 }
 const base = rows[0]!.perSecond;
 process.stdout.write(`resolutions per second, in-process, ${seconds}s per case (${NAMES.length} names round-robin)\n`);
-for (const r of rows) process.stdout.write(`${r.label.padEnd(26)} ${r.perSecond.toFixed(0).padStart(8)}/s  n=${String(r.n).padStart(6)}  ×${(r.perSecond / base).toFixed(2)} vs cold/no-DNSSEC\n`);
+for (const r of rows)
+  process.stdout.write(
+    `${r.label.padEnd(26)} ${r.perSecond.toFixed(0).padStart(8)}/s  n=${String(r.n).padStart(6)}  ×${(r.perSecond / base).toFixed(2)} vs cold/no-DNSSEC\n`,
+  );

@@ -72,7 +72,9 @@ try {
   const now = Math.floor(Date.now() / 1000); // bench only: BIND checks key activation against the host clock
   const inception = now - 3600;
   const expiration = now + 30 * 86400;
-  console.log(`# dnslab signZone vs dnssec-signzone -n ${threads}, ${nsec3 ? 'NSEC3 (salt -, 0 iterations)' : 'NSEC'}, KSK+ZSK, node ${process.version}, best of ${repeat}`);
+  console.log(
+    `# dnslab signZone vs dnssec-signzone -n ${threads}, ${nsec3 ? 'NSEC3 (salt -, 0 iterations)' : 'NSEC'}, KSK+ZSK, node ${process.version}, best of ${repeat}`,
+  );
   console.log('alg                 rrsets   dnslab sign-only   dnslab file-to-file   dnssec-signzone   dnslab/BIND (RRsets/s, file-to-file)');
   for (const alg of algs) {
     const n = alg === 8 ? rsaSize : size;
@@ -104,7 +106,21 @@ try {
       fileToFile = Math.min(fileToFile, (t3 - t0) / 1000);
 
       // BIND on the same file with the same keys.
-      const args = ['-K', keyDir, '-o', ORIGIN, '-f', join(dir, `bind-${alg}.db`), '-S', '-n', String(threads), '-s', String(inception), '-e', String(expiration)];
+      const args = [
+        '-K',
+        keyDir,
+        '-o',
+        ORIGIN,
+        '-f',
+        join(dir, `bind-${alg}.db`),
+        '-S',
+        '-n',
+        String(threads),
+        '-s',
+        String(inception),
+        '-e',
+        String(expiration),
+      ];
       if (nsec3) args.push('-3', '-', '-H', '0');
       const b0 = performance.now();
       const r = spawnSync('dnssec-signzone', [...args, zoneFile], { encoding: 'utf8', cwd: dir, maxBuffer: 1 << 26 });

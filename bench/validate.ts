@@ -37,10 +37,17 @@ function rate(fn: () => void): number {
 }
 
 function rawKey(alg: Alg, key: Buffer) {
-  if (alg === 13) return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: key.subarray(0, 32).toString('base64url'), y: key.subarray(32).toString('base64url') }, format: 'jwk' });
+  if (alg === 13)
+    return createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: key.subarray(0, 32).toString('base64url'), y: key.subarray(32).toString('base64url') },
+      format: 'jwk',
+    });
   if (alg === 15) return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.toString('base64url') }, format: 'jwk' });
   const el = key[0]!;
-  return createPublicKey({ key: { kty: 'RSA', e: key.subarray(1, 1 + el).toString('base64url'), n: key.subarray(1 + el).toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'RSA', e: key.subarray(1, 1 + el).toString('base64url'), n: key.subarray(1 + el).toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 requireBindTools();

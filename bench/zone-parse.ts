@@ -19,7 +19,14 @@ const target = Number(process.argv[2] ?? 100_000);
 if (!Number.isInteger(target) || target < 10 || target > 5_000_000) throw new Error('records must be an integer 10..5000000');
 
 function generate(n: number): string {
-  const out: string[] = ['$ORIGIN bench.example.', '$TTL 3600', '@ SOA ns1 hostmaster 1 7200 3600 1209600 300', '@ NS ns1', '@ NS ns2.example.net.', 'ns1 A 192.0.2.1'];
+  const out: string[] = [
+    '$ORIGIN bench.example.',
+    '$TTL 3600',
+    '@ SOA ns1 hostmaster 1 7200 3600 1209600 300',
+    '@ NS ns1',
+    '@ NS ns2.example.net.',
+    'ns1 A 192.0.2.1',
+  ];
   let i = 0;
   let count = 4;
   while (count < n) {

@@ -41,16 +41,9 @@ export interface RunScenarioOptions {
  * Validate and run one variant of a scenario in the in-process lab. Accepts what loadScenario returns,
  * a scenario object (e.g. from defineScenario) or a file path. Throws ScenarioError for a bad scenario.
  */
-export async function runScenario(
-  scenario: LoadedScenario | Scenario | string,
-  options: RunScenarioOptions = {},
-): Promise<RunResult> {
+export async function runScenario(scenario: LoadedScenario | Scenario | string, options: RunScenarioOptions = {}): Promise<RunResult> {
   const loaded: LoadedScenario =
-    typeof scenario === 'string'
-      ? await loadScenarioFile(scenario)
-      : 'scenario' in scenario && 'file' in scenario
-        ? scenario
-        : { file: '(library)', scenario };
+    typeof scenario === 'string' ? await loadScenarioFile(scenario) : 'scenario' in scenario && 'file' in scenario ? scenario : { file: '(library)', scenario };
   const variant = options.variant ?? variantNames(loaded.scenario)[0]!;
   const plan = planScenario(loaded.scenario, loaded.file, variant);
   return runPlan(plan, { seed: options.seed ?? '1', ...(options.pcap ? { capture: options.pcap } : {}) });

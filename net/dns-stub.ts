@@ -99,7 +99,14 @@ export function queryTcp(network: Network, to: Endpoint, query: Uint8Array, o: S
             message = decodeMessage(frame);
           } catch {
             if (o.check) continue;
-            finish({ ok: false, error: 'malformed', connected: true, detail: `a reply of ${frame.length} octets that does not decode`, at: clock.now(), size: frame.length });
+            finish({
+              ok: false,
+              error: 'malformed',
+              connected: true,
+              detail: `a reply of ${frame.length} octets that does not decode`,
+              at: clock.now(),
+              size: frame.length,
+            });
             return;
           }
           if (o.check?.(message) !== undefined) continue;

@@ -258,13 +258,7 @@ export function fragmentPacket(p: IpPacket, mtu: number, nextId: () => number): 
  * undefined when the length or checksum is wrong (the receiver drops it, as a
  * real stack would).
  */
-export function parseTransport(
-  family: IpFamily,
-  src: string,
-  dst: string,
-  transport: 'udp' | 'tcp',
-  bytes: Buffer,
-): UdpBody | TcpBody | undefined {
+export function parseTransport(family: IpFamily, src: string, dst: string, transport: 'udp' | 'tcp', bytes: Buffer): UdpBody | TcpBody | undefined {
   if (transport === 'udp') {
     if (bytes.length < UDP_HEADER) return undefined;
     const len = bytes.readUInt16BE(4);
@@ -310,8 +304,7 @@ export function packetProtocol(p: IpPacket): 'udp' | 'tcp' {
 
 /** One line for traces: "192.0.2.1:5353 > 192.0.2.53:53 UDP len=45". */
 export function describePacket(p: IpPacket): string {
-  const ep = (a: string, port: number | undefined): string =>
-    port === undefined ? a : a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+  const ep = (a: string, port: number | undefined): string => (port === undefined ? a : a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`);
   const ports = packetPorts(p);
   const head = `${ep(p.src, ports?.srcPort)} > ${ep(p.dst, ports?.dstPort)}`;
   const b = p.body;

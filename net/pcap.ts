@@ -128,7 +128,7 @@ export function readPcap(file: Buffer): { linkType: number; records: { time: num
   if (file.length < 24 || file.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('not a little-endian microsecond pcap file');
   const linkType = file.readUInt32LE(20);
   const records: { time: number; bytes: Buffer; origLength: number }[] = [];
-  for (let off = 24; off + 16 <= file.length; ) {
+  for (let off = 24; off + 16 <= file.length;) {
     const sec = file.readUInt32LE(off);
     const usec = file.readUInt32LE(off + 4);
     const incl = file.readUInt32LE(off + 8);

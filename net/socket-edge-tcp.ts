@@ -80,7 +80,17 @@ export class TcpFlow {
       ttl: 64,
       // Linux TCP sets DF (PMTU discovery, RFC 1191); segments are sized to the MSS, so they fit the link.
       dontFragment: true,
-      body: { kind: 'tcp', srcPort: a.port, dstPort: z.port, seq, ack: flags.syn && !flags.ack ? 0 : ack, flags, window: 65535, ...(mss !== undefined ? { mss } : {}), payload },
+      body: {
+        kind: 'tcp',
+        srcPort: a.port,
+        dstPort: z.port,
+        seq,
+        ack: flags.syn && !flags.ack ? 0 : ack,
+        flags,
+        window: 65535,
+        ...(mss !== undefined ? { mss } : {}),
+        payload,
+      },
     };
   }
 

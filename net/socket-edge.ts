@@ -88,7 +88,6 @@ export interface EdgeStats {
   incomplete: number;
 }
 
-
 /** A TCP flow's key in one direction, src → dst. */
 const flowKey = (src: Endpoint, dst: Endpoint): string => `${formatEndpoint(src)}>${formatEndpoint(dst)}`;
 
@@ -120,7 +119,10 @@ export class SocketEdge {
 
   /** A machine's name and addresses, so scopes may name hosts as on the VirtualNetwork. */
   addHost(name: string, addresses: readonly string[]): void {
-    this.hostsByName.set(name, addresses.map((a) => normalizeIp(a)));
+    this.hostsByName.set(
+      name,
+      addresses.map((a) => normalizeIp(a)),
+    );
   }
 
   /** Put a box on every path matching `scope` (host names or addresses), in the order added. Returns a remover. */
@@ -318,7 +320,11 @@ export class SocketEdge {
       if (receiver) return receiver.deliver(b.payload, src);
       const sender = this.udpSockets.get(formatEndpoint(src));
       if (sender) return sender.send(b.payload, dst);
-      return this.fail(by, packet, `no lab UDP socket owns ${formatEndpoint(src)} or ${formatEndpoint(dst)} (a rewrite to another endpoint needs a socket there)`);
+      return this.fail(
+        by,
+        packet,
+        `no lab UDP socket owns ${formatEndpoint(src)} or ${formatEndpoint(dst)} (a rewrite to another endpoint needs a socket there)`,
+      );
     }
     const flow = this.flows.get(flowKey(src, dst));
     if (!flow) return this.fail(by, packet, 'it belongs to no TCP connection a lab listener accepted (TCP rewritten to other endpoints is not carried)');

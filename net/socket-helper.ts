@@ -13,14 +13,15 @@ if (typeof process.send !== 'function') {
   process.exit(2);
 }
 // SendHandle named directly: Parameters<typeof process.send> picks the last overload, whose 2nd argument is a callback.
-const reply = (r: OpenReply, handle?: SendHandle, after?: () => void) =>
-  process.send!(r, handle, {}, () => after?.());
+const reply = (r: OpenReply, handle?: SendHandle, after?: () => void) => process.send!(r, handle, {}, () => after?.());
 
 process.on('message', (m: OpenRequest) => {
   if (m.kind === 'tcp') {
     const server = createServer();
     server.once('error', (e: NodeJS.ErrnoException) => reply({ id: m.id, error: e.code ?? e.message }));
-    server.listen({ host: m.address, port: m.port, exclusive: true, ipv6Only: m.address.includes(':') }, () => reply({ id: m.id }, server, () => server.close()));
+    server.listen({ host: m.address, port: m.port, exclusive: true, ipv6Only: m.address.includes(':') }, () =>
+      reply({ id: m.id }, server, () => server.close()),
+    );
     return;
   }
   const socket = createSocket({ type: m.kind, ipv6Only: m.kind === 'udp6' });

@@ -59,7 +59,8 @@ export class HelperSocketOpener implements SocketOpener {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.error !== undefined || handle === undefined) p.reject(Object.assign(new Error(`bind in the other namespace failed: ${m.error ?? 'no handle'}`), { code: m.error }));
+      if (m.error !== undefined || handle === undefined)
+        p.reject(Object.assign(new Error(`bind in the other namespace failed: ${m.error ?? 'no handle'}`), { code: m.error }));
       else p.resolve(handle);
     });
     this.child.on('exit', (code, signal) => {

@@ -128,14 +128,15 @@ export class SocketNetwork implements Network {
         })
       : createServer({ allowHalfOpen: options.halfOpen === true }, accept);
     if (this.opener) server.on('connection', accept);
-    else await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
-      server.once('error', onError);
-      server.listen({ host: address, port: local.port, exclusive: true, ipv6Only: ipFamily(address) === 6 }, () => {
-        server.off('error', onError);
-        resolve();
+    else
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
+        server.once('error', onError);
+        server.listen({ host: address, port: local.port, exclusive: true, ipv6Only: ipFamily(address) === 6 }, () => {
+          server.off('error', onError);
+          resolve();
+        });
       });
-    });
     // A listening server must not crash the process on later errors (e.g. EMFILE).
     server.on('error', () => undefined);
     const unregister = edge?.registerTcpListener({ address, port: (server.address() as { port: number }).port });
@@ -145,7 +146,11 @@ export class SocketNetwork implements Network {
   connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } & TcpHalfClose = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
       // Outgoing connections would leave from this process's namespace, not the opener's: not supported.
-      if (this.opener) throw new NetworkError('NOT_ALLOWED', `TCP connect to ${formatEndpoint(remote)}: this host's sockets live in another namespace (opener), which only listens`);
+      if (this.opener)
+        throw new NetworkError(
+          'NOT_ALLOWED',
+          `TCP connect to ${formatEndpoint(remote)}: this host's sockets live in another namespace (opener), which only listens`,
+        );
       this.checkDestination(remote.address);
       const family = ipFamily(remote.address);
       const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addresses.find((a) => ipFamily(a) === family);
@@ -173,7 +178,8 @@ export class SocketNetwork implements Network {
         settled = true;
         clearTimeout(timer);
         s.destroy();
-        if (err.code === 'ECONNREFUSED') reject(new NetworkError('CONNECTION_REFUSED', `TCP connect to ${formatEndpoint(remote)} refused: nothing listens there`));
+        if (err.code === 'ECONNREFUSED')
+          reject(new NetworkError('CONNECTION_REFUSED', `TCP connect to ${formatEndpoint(remote)} refused: nothing listens there`));
         else reject(new NetworkError('UNREACHABLE', `TCP connect to ${formatEndpoint(remote)} failed: ${err.code ?? err.message}`));
       });
     });
@@ -191,7 +197,10 @@ export class SocketNetwork implements Network {
     if (ipFamily(address) === undefined) throw new NetworkError('ADDRESS_NOT_LOCAL', `"${address}" is not an IP address`);
     const a = normalizeIp(address);
     if (!this.addresses.includes(a)) {
-      throw new NetworkError('ADDRESS_NOT_LOCAL', `${a} is not one of this network's addresses (${this.addresses.join(', ')}); add it to SocketNetwork({ addresses })`);
+      throw new NetworkError(
+        'ADDRESS_NOT_LOCAL',
+        `${a} is not one of this network's addresses (${this.addresses.join(', ')}); add it to SocketNetwork({ addresses })`,
+      );
     }
     return a;
   }
@@ -200,9 +209,13 @@ export class SocketNetwork implements Network {
 function translateBindError(err: NodeJS.ErrnoException, proto: string, local: Endpoint): NetworkError {
   if (err.code === 'EADDRINUSE') return new NetworkError('ADDRESS_IN_USE', `${proto} ${formatEndpoint(local)} is already in use; pick another address or port`);
   if (err.code === 'EADDRNOTAVAIL') {
-    return new NetworkError('ADDRESS_NOT_LOCAL', `${proto} ${formatEndpoint(local)}: the address is not configured on this machine (BIND-style binds need \`ip addr add ADDR/32 dev lo\`)`);
+    return new NetworkError(
+      'ADDRESS_NOT_LOCAL',
+      `${proto} ${formatEndpoint(local)}: the address is not configured on this machine (BIND-style binds need \`ip addr add ADDR/32 dev lo\`)`,
+    );
   }
-  if (err.code === 'EACCES') return new NetworkError('NOT_ALLOWED', `${proto} ${formatEndpoint(local)}: permission denied (ports < 1024 need root or CAP_NET_BIND_SERVICE)`);
+  if (err.code === 'EACCES')
+    return new NetworkError('NOT_ALLOWED', `${proto} ${formatEndpoint(local)}: permission denied (ports < 1024 need root or CAP_NET_BIND_SERVICE)`);
   return new NetworkError('NOT_ALLOWED', `${proto} ${formatEndpoint(local)}: ${err.code ?? err.message}`);
 }
 

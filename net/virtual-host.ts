@@ -86,7 +86,11 @@ export class VirtualHost implements Network {
     const address = this.localAddress(local.address);
     const port = local.port === 0 ? this.ephemeralPort('udp', address) : checkPort(local.port);
     const key = `${address}|${port}`;
-    if (this.udp.has(key)) throw new NetworkError('ADDRESS_IN_USE', `${this.name}: UDP ${formatEndpoint({ address, port })} is already bound; close the other socket or use another port`);
+    if (this.udp.has(key))
+      throw new NetworkError(
+        'ADDRESS_IN_USE',
+        `${this.name}: UDP ${formatEndpoint({ address, port })} is already bound; close the other socket or use another port`,
+      );
     const socket = new VirtualUdpSocket(this, { address, port }, () => this.udp.delete(key));
     this.udp.set(key, socket);
     return socket;
@@ -227,7 +231,13 @@ export class VirtualHost implements Network {
       const listener = this.listeners.get(`${packet.dst}|${body.dstPort}`) ?? this.listeners.get(`${packet.family === 4 ? '0.0.0.0' : '::'}|${body.dstPort}`);
       if (listener && this.connections.size >= 4096) this.purgeTimeWait();
       if (listener && this.connections.size < 65536) {
-        const c = new VirtualTcpConnection(this, { address: packet.dst, port: body.dstPort }, { address: packet.src, port: body.srcPort }, 'syn-received', listener);
+        const c = new VirtualTcpConnection(
+          this,
+          { address: packet.dst, port: body.dstPort },
+          { address: packet.src, port: body.srcPort },
+          'syn-received',
+          listener,
+        );
         this.connections.set(c.key, c);
         c.segment(body);
         return;
@@ -238,9 +248,27 @@ export class VirtualHost implements Network {
     const seqLen = body.payload.length + (body.flags.syn ? 1 : 0) + (body.flags.fin ? 1 : 0);
     const rst: TcpBody = body.flags.ack
       ? { kind: 'tcp', srcPort: body.dstPort, dstPort: body.srcPort, seq: body.ack, ack: 0, flags: { rst: true }, window: 0, payload: Buffer.alloc(0) }
-      : { kind: 'tcp', srcPort: body.dstPort, dstPort: body.srcPort, seq: 0, ack: (body.seq + seqLen) >>> 0, flags: { rst: true, ack: true }, window: 0, payload: Buffer.alloc(0) };
+      : {
+          kind: 'tcp',
+          srcPort: body.dstPort,
+          dstPort: body.srcPort,
+          seq: 0,
+          ack: (body.seq + seqLen) >>> 0,
+          flags: { rst: true, ack: true },
+          window: 0,
+          payload: Buffer.alloc(0),
+        };
     const family = packet.family;
-    this.network.transmit({ id: this.network.packetId(), family, src: packet.dst, dst: packet.src, ident: this.nextIdent(family), ttl: 64, dontFragment: true, body: rst });
+    this.network.transmit({
+      id: this.network.packetId(),
+      family,
+      src: packet.dst,
+      dst: packet.src,
+      ident: this.nextIdent(family),
+      ttl: 64,
+      dontFragment: true,
+      body: rst,
+    });
   }
 
   /** Fragments wait in the host's reassembly buffer (reassembly.ts) until the datagram is whole. */

@@ -172,7 +172,12 @@ export class VirtualTcpConnection implements TcpConnection {
     this.onConnectFailed = reject;
     this.connectTimer = this.host.clock.setTimer(timeoutMs, () => {
       this.connectTimer = undefined;
-      this.failConnect(new NetworkError('TIMEOUT', `TCP connect from ${formatEndpoint(this.local)} to ${formatEndpoint(this.remote)} timed out after ${timeoutMs} ms (no SYN-ACK: host unreachable, or SYN dropped on the path)`));
+      this.failConnect(
+        new NetworkError(
+          'TIMEOUT',
+          `TCP connect from ${formatEndpoint(this.local)} to ${formatEndpoint(this.remote)} timed out after ${timeoutMs} ms (no SYN-ACK: host unreachable, or SYN dropped on the path)`,
+        ),
+      );
     });
     const syn: Unacked = { offset: 0, payload: Buffer.alloc(0), syn: true, fin: false };
     this.sndNxt = 1;

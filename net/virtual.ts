@@ -230,7 +230,8 @@ export class VirtualNetwork {
   /** @internal */
   drop(packet: IpPacket, reason: DropReason, by?: string): void {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
-    if (this.tracers.size > 0) this.trace(by === undefined ? { type: 'drop', time: this.clock.now(), packet, reason } : { type: 'drop', time: this.clock.now(), packet, reason, by });
+    if (this.tracers.size > 0)
+      this.trace(by === undefined ? { type: 'drop', time: this.clock.now(), packet, reason } : { type: 'drop', time: this.clock.now(), packet, reason, by });
   }
 
   private trace(e: TraceEvent): void {

@@ -24,7 +24,11 @@ b.example.jp を追加する。キャッシュした NSEC から応答を合成�
 合成しないリゾルバーはサーバーに問い合わせ、b をすぐに見つける。署名済みゾーンに名前を追加する運用者は
 この遅れを想定するか、SOA minimum を小さくしておく必要がある。`,
   },
-  references: ['docs/incidents.md: "Aggressive NSEC and new names"', 'RFC 8198 §6 (aggressive use of DNSSEC-validated cache: consequences)', 'RFC 9077 (NSEC TTL)'],
+  references: [
+    'docs/incidents.md: "Aggressive NSEC and new names"',
+    'RFC 8198 §6 (aggressive use of DNSSEC-validated cache: consequences)',
+    'RFC 9077 (NSEC TTL)',
+  ],
   start: '2026-07-01T00:00:00Z',
 
   topology: {
@@ -52,10 +56,23 @@ d    IN A   192.0.2.4
   },
 
   steps: [
-    { at: '+0s', client: 'alice', query: 'c.example.jp A', note: 'NXDOMAIN with NSEC a → d, now in the cache', expect: { rcode: 'NXDOMAIN', flags: { ad: true } } },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'c.example.jp A',
+      note: 'NXDOMAIN with NSEC a → d, now in the cache',
+      expect: { rcode: 'NXDOMAIN', flags: { ad: true } },
+    },
     { at: '+5m', operator: 'dns team', action: { do: 'add-records', zone: 'example.jp', records: ['b 300 IN A 192.0.2.2'] } },
     { at: '+5m', watch: { name: 'b', client: 'alice', query: 'b.example.jp A', every: '5m', until: '+2h' } },
-    { at: '+10m', client: 'alice', query: 'b.example.jp A', to: 'ns-example', note: 'the server has it', expect: { rcode: 'NOERROR', flags: { aa: true }, answer: ['b.example.jp. 300 IN A 192.0.2.2'] } },
+    {
+      at: '+10m',
+      client: 'alice',
+      query: 'b.example.jp A',
+      to: 'ns-example',
+      note: 'the server has it',
+      expect: { rcode: 'NOERROR', flags: { aa: true }, answer: ['b.example.jp. 300 IN A 192.0.2.2'] },
+    },
     {
       at: '+30m',
       only: ['aggressive'],

@@ -61,8 +61,17 @@ www   300 IN A 192.0.2.80
   steps: [
     { at: '+0s', client: 'app', query: 'www.example.com A', expect: { rcode: 'NOERROR', answer: ['www.example.com. 300 IN A 192.0.2.80'] } },
     { at: '+0s', watch: { name: 'www', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h' } },
-{ at: '+1h', expectQueries: { zone: 'example.com', client: 'resolver', since: '+0s', until: '+59m59s', max: 20 }, note: 'normal hour: one refresh per TTL' },
-    { at: '+1h', operator: 'network team', note: 'a maintenance error withdraws the routes', action: { do: 'set-quirks', server: 'ns-a', quirks: [{ kind: 'drop' }] } },
+    {
+      at: '+1h',
+      expectQueries: { zone: 'example.com', client: 'resolver', since: '+0s', until: '+59m59s', max: 20 },
+      note: 'normal hour: one refresh per TTL',
+    },
+    {
+      at: '+1h',
+      operator: 'network team',
+      note: 'a maintenance error withdraws the routes',
+      action: { do: 'set-quirks', server: 'ns-a', quirks: [{ kind: 'drop' }] },
+    },
     { at: '+1h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [{ kind: 'drop' }] } },
     { at: '+2h', operator: 'network team', note: 'routes restored', action: { do: 'set-quirks', server: 'ns-a', quirks: [] } },
     { at: '+2h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [] } },

@@ -9,7 +9,7 @@ import { defineScenario } from '../lab/scenario/types.ts';
  * emulated,powerdns`, trace=yes; servers/real/README.md). The claims about the outage fail; the rest hold.
  */
 const POWERDNS_NO_OUTAGE =
-  'PowerDNS Recursor 4.8 asks the .com server about example.com again every hour: it caches the child\'s apex NS (TTL 3600) from the authority section of its answers in place of the referral\'s NS and never extends that TTL (recursor_cache.cc MemRecursorCache::replace, ghost-domain protection). Once the DS is removed, that referral\'s NSEC proves "no DS"; the proof goes to the negative cache, which is consulted before the DS cached at T+0 (syncres.cc processRecords, doCacheCheck), so example.com turns insecure at T+1h, before it is unsigned, and nothing fails (profile switches nsFromAnswerAuthority, authNsTtlNotExtended, referralNoDsOverridesCachedDs)';
+  "PowerDNS Recursor 4.8 asks the .com server about example.com again every hour: it caches the child's apex NS (TTL 3600) from the authority section of its answers in place of the referral's NS and never extends that TTL (recursor_cache.cc MemRecursorCache::replace, ghost-domain protection). Once the DS is removed, that referral's NSEC proves \"no DS\"; the proof goes to the negative cache, which is consulted before the DS cached at T+0 (syncres.cc processRecords, doCacheCheck), so example.com turns insecure at T+1h, before it is unsigned, and nothing fails (profile switches nsFromAnswerAuthority, authNsTtlNotExtended, referralNoDsOverridesCachedDs)";
 /** The outage claims of the watch step (its number differs per variant), exactly as the run names them. */
 const outageClaims = (step: number, servfailWindow: boolean): string[] => [
   ...(servfailWindow ? [`step ${step} watch alice: from T+1h30m to T+23h30m clients got SERVFAIL`] : []),
@@ -100,7 +100,9 @@ app  300 IN A 192.0.2.11
         registrars: ['registrar'],
         nsTtl: 86400,
         dsTtl: 86400,
-        domains: [{ name: 'example.com', registrar: 'registrar', registrant: 'example-inc', authCode: 'c0de', ns: ['ns1.dns-provider.example'], ds: 'from-zone' }],
+        domains: [
+          { name: 'example.com', registrar: 'registrar', registrant: 'example-inc', authCode: 'c0de', ns: ['ns1.dns-provider.example'], ds: 'from-zone' },
+        ],
       },
     ],
     resolvers: {
@@ -114,7 +116,13 @@ app  300 IN A 192.0.2.11
   },
 
   steps: [
-    { at: '+0s', client: 'alice', query: 'www.example.com A', note: 'signed and validated: AD=1', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.com. 300 IN A 192.0.2.10'] } },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'www.example.com A',
+      note: 'signed and validated: AD=1',
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.com. 300 IN A 192.0.2.10'] },
+    },
     { at: '+0s', client: 'bob', query: 'www.example.com A', expect: { rcode: 'NOERROR', flags: { ad: false } } },
     { at: '+0s', watch: { name: 'alice', client: 'alice', query: 'www.example.com A', every: '30m', until: '+30h' } },
     { at: '+0s', watch: { name: 'bob', client: 'bob', query: 'www.example.com A', every: '30m', until: '+30h' } },
@@ -132,9 +140,22 @@ app  300 IN A 192.0.2.11
       note: 'step 3 too early: the cached DS (TTL 86400) is still out there',
       action: { do: 'unsign-zone', zone: 'example.com' },
     },
-    { at: '+2h', only: ['vulnerable', 'flushed', 'ttl-capped'], client: 'alice', query: 'app.example.com A', note: 'the whole domain is down for validating resolvers', expect: { rcode: 'SERVFAIL' } },
+    {
+      at: '+2h',
+      only: ['vulnerable', 'flushed', 'ttl-capped'],
+      client: 'alice',
+      query: 'app.example.com A',
+      note: 'the whole domain is down for validating resolvers',
+      expect: { rcode: 'SERVFAIL' },
+    },
     { at: '+2h', client: 'bob', query: 'app.example.com A', expect: { rcode: 'NOERROR', answer: ['app.example.com. A 192.0.2.11'] } },
-    { at: '+6h', only: ['flushed'], operator: 'resolver operator', note: "users asked for the resolver's cache to be flushed", action: { do: 'flush-cache', resolver: 'validating', name: 'example.com' } },
+    {
+      at: '+6h',
+      only: ['flushed'],
+      operator: 'resolver operator',
+      note: "users asked for the resolver's cache to be flushed",
+      action: { do: 'flush-cache', resolver: 'validating', name: 'example.com' },
+    },
     {
       at: '+25h10m',
       only: ['fixed'],

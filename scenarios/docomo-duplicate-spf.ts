@@ -68,8 +68,18 @@ _spf IN TXT "v=spf1 ip4:198.51.100.0/24 -all"
   },
 
   steps: [
-    { at: '+0s', spf: { client: 'receiver', ip: '192.0.2.10', sender: 'info@example.ne.jp' }, note: "mail from the domain's own server", expect: { result: 'pass' } },
-    { at: '+0s', spf: { client: 'receiver', ip: '198.51.100.20', sender: 'info@example.ne.jp' }, note: 'the new service is not authorised yet', expect: { result: 'softfail' } },
+    {
+      at: '+0s',
+      spf: { client: 'receiver', ip: '192.0.2.10', sender: 'info@example.ne.jp' },
+      note: "mail from the domain's own server",
+      expect: { result: 'pass' },
+    },
+    {
+      at: '+0s',
+      spf: { client: 'receiver', ip: '198.51.100.20', sender: 'info@example.ne.jp' },
+      note: 'the new service is not authorised yet',
+      expect: { result: 'softfail' },
+    },
     {
       at: '+1h',
       only: ['vulnerable'],
@@ -94,7 +104,10 @@ _spf IN TXT "v=spf1 ip4:198.51.100.0/24 -all"
       client: 'receiver',
       query: 'example.ne.jp TXT',
       note: 'two records start with v=spf1',
-      expect: { rcode: 'NOERROR', answerIncludes: ['example.ne.jp. TXT "v=spf1 ip4:192.0.2.0/24 mx ~all"', 'example.ne.jp. TXT "v=spf1 include:_spf.mail-service.example ~all"'] },
+      expect: {
+        rcode: 'NOERROR',
+        answerIncludes: ['example.ne.jp. TXT "v=spf1 ip4:192.0.2.0/24 mx ~all"', 'example.ne.jp. TXT "v=spf1 include:_spf.mail-service.example ~all"'],
+      },
     },
     {
       at: '+1h10m',
@@ -105,9 +118,26 @@ _spf IN TXT "v=spf1 ip4:198.51.100.0/24 -all"
     },
     { at: '+1h10m', only: ['vulnerable'], spf: { client: 'receiver', ip: '198.51.100.20', sender: 'info@example.ne.jp' }, expect: { result: 'permerror' } },
     { at: '+1h10m', only: ['fixed'], spf: { client: 'receiver', ip: '192.0.2.10', sender: 'info@example.ne.jp' }, expect: { result: 'pass' } },
-    { at: '+1h10m', only: ['fixed'], spf: { client: 'receiver', ip: '198.51.100.20', sender: 'info@example.ne.jp' }, note: 'through include:_spf.mail-service.example', expect: { result: 'pass' } },
-    { at: '+1h10m', spf: { client: 'receiver', ip: '203.0.113.9', sender: 'info@example.ne.jp' }, only: ['fixed'], note: 'a stranger still does not pass', expect: { result: 'softfail' } },
-    { at: '+1h20m', only: ['fixed'], expectQueries: { client: 'resolver', server: 'ns-esp', qname: '_spf.mail-service.example', qtype: 'TXT', min: 1 }, note: 'the include was followed' },
+    {
+      at: '+1h10m',
+      only: ['fixed'],
+      spf: { client: 'receiver', ip: '198.51.100.20', sender: 'info@example.ne.jp' },
+      note: 'through include:_spf.mail-service.example',
+      expect: { result: 'pass' },
+    },
+    {
+      at: '+1h10m',
+      spf: { client: 'receiver', ip: '203.0.113.9', sender: 'info@example.ne.jp' },
+      only: ['fixed'],
+      note: 'a stranger still does not pass',
+      expect: { result: 'softfail' },
+    },
+    {
+      at: '+1h20m',
+      only: ['fixed'],
+      expectQueries: { client: 'resolver', server: 'ns-esp', qname: '_spf.mail-service.example', qtype: 'TXT', min: 1 },
+      note: 'the include was followed',
+    },
   ],
 
   variants: {

@@ -13,9 +13,9 @@ const TLD_OUTAGE = 'step 19 queries from resolver to tld-com from T+1h to T+1h59
 const BIND_NS_AAAA =
   'BIND looks up the AAAA of a.ns/b.ns.example.com (glue A only) from the root hints, so the .com server is asked: at the cold start, whose cut is reached through a minimisation step, and at failed fetches in the outage, each of which gathers addresses again 1.6 s in (resolver.c fctx_getaddresses: DNS_ADBFIND_AVOIDFETCHES only while restarts == 1; findname: STARTATZONE; adb.c fetch_name: dns_view_findzonecut from hints; fctx_setretryinterval: 800 ms per query; profile switches nsAaaaFetchAfterFirstTry, fetchRetryIntervalMs)';
 const KNOT_NS_AAAA =
-  'Knot Resolver resolves a nameserver\'s unknown AAAA when the address it would choose has failed, and starts that sub-query at the parent\'s cut, so the .com server is asked; it also picks a name to resolve on its random exploration (ε = 1/20 per choice of a server, uniform over the addresses and the names still to resolve), and with retrying clients every retry is a request of its own, so the draws add up with the client volume: 16 queries to tld-com in a traced outage hour with retrying clients (lib/selection.c select_transport, lib/resolve.c zone_cut_check; profile switches nsAaaaAfterTimeoutFromParent, exploreResolvesNsNames, joinClientQueries)';
+  "Knot Resolver resolves a nameserver's unknown AAAA when the address it would choose has failed, and starts that sub-query at the parent's cut, so the .com server is asked; it also picks a name to resolve on its random exploration (ε = 1/20 per choice of a server, uniform over the addresses and the names still to resolve), and with retrying clients every retry is a request of its own, so the draws add up with the client volume: 16 queries to tld-com in a traced outage hour with retrying clients (lib/selection.c select_transport, lib/resolve.c zone_cut_check; profile switches nsAaaaAfterTimeoutFromParent, exploreResolvesNsNames, joinClientQueries)";
 const BIND_NO_HOLD_BACK =
-  'BIND keeps no server-down state and caps a query\'s retransmission timeout (resolver.c MAX_SINGLE_QUERY_TIMEOUT 9 s), so every client retry starts a fetch that asks both dead servers again';
+  "BIND keeps no server-down state and caps a query's retransmission timeout (resolver.c MAX_SINGLE_QUERY_TIMEOUT 9 s), so every client retry starts a fetch that asks both dead servers again";
 const KNOT_NO_HOLD_BACK =
   'Knot Resolver holds a server dead for only 1 s after 4 timeouts in a row (lib/selection.h KR_NS_TIMEOUT_ROW_DEAD, KR_NS_TIMEOUT_RETRY_INTERVAL 1000 ms) and caps timeouts at 10 s (selection.c MAX_TIMEOUT), so client retries reach the dead servers';
 
@@ -104,16 +104,37 @@ www   300 IN A 192.0.2.80
 
   steps: [
     { at: '+0s', only: ['patient-clients'], watch: { name: 'patient', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s' } },
-    { at: '+0s', only: ['aggressive-apps'], watch: { name: 'storm', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '2s', retries: 29 } },
-    { at: '+0s', only: ['retrying-clients'], watch: { name: 'retrying', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s', retries: 5 } },
+    {
+      at: '+0s',
+      only: ['aggressive-apps'],
+      watch: { name: 'storm', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '2s', retries: 29 },
+    },
+    {
+      at: '+0s',
+      only: ['retrying-clients'],
+      watch: { name: 'retrying', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s', retries: 5 },
+    },
     { at: '+0s', only: ['serve-stale'], watch: { name: 'stale', client: 'app', query: 'www.example.com A', every: '1m', until: '+3h', timeout: '5s' } },
 
     // A normal hour.
     { at: '+1h', expectQueries: { client: 'app', server: 'resolver', since: '+0s', until: '+59m59s', count: 60 }, note: 'normal: one client query a minute' },
-    { at: '+1h', expectQueries: { client: 'resolver', zone: 'example.com', since: '+0s', until: '+59m59s', max: 20 }, note: 'normal: the cache answers; a refresh per TTL' },
-    { at: '+1h', expectQueries: { client: 'resolver', server: 'tld-com', since: '+0s', until: '+59m59s', max: 2 }, note: 'normal: the delegation is cached for a day' },
+    {
+      at: '+1h',
+      expectQueries: { client: 'resolver', zone: 'example.com', since: '+0s', until: '+59m59s', max: 20 },
+      note: 'normal: the cache answers; a refresh per TTL',
+    },
+    {
+      at: '+1h',
+      expectQueries: { client: 'resolver', server: 'tld-com', since: '+0s', until: '+59m59s', max: 2 },
+      note: 'normal: the delegation is cached for a day',
+    },
 
-    { at: '+1h', operator: 'network team', note: 'a maintenance error withdraws the routes', action: { do: 'set-quirks', server: 'ns-a', quirks: [{ kind: 'drop' }] } },
+    {
+      at: '+1h',
+      operator: 'network team',
+      note: 'a maintenance error withdraws the routes',
+      action: { do: 'set-quirks', server: 'ns-a', quirks: [{ kind: 'drop' }] },
+    },
     { at: '+1h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [{ kind: 'drop' }] } },
     {
       at: '+1h30m',
@@ -127,10 +148,30 @@ www   300 IN A 192.0.2.80
     { at: '+2h', operator: 'network team', action: { do: 'set-quirks', server: 'ns-b', quirks: [] } },
 
     // The outage hour.
-    { at: '+2h', only: ['patient-clients'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', max: 60 }, note: 'patient clients: the same 60 questions' },
-    { at: '+2h', only: ['retrying-clients'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', min: 300 }, note: 'retrying clients: ≥ 5× the normal volume reaches the resolver' },
-    { at: '+2h', only: ['aggressive-apps'], expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', min: 1500 }, note: 'apps retrying every 2 s: ≈ 30× the normal volume at the resolver (what 1.1.1.1 saw)' },
-    { at: '+2h', only: ['aggressive-apps'], expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', max: 200 }, note: 'upstream still held back by the dead-server backoff' },
+    {
+      at: '+2h',
+      only: ['patient-clients'],
+      expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', max: 60 },
+      note: 'patient clients: the same 60 questions',
+    },
+    {
+      at: '+2h',
+      only: ['retrying-clients'],
+      expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', min: 300 },
+      note: 'retrying clients: ≥ 5× the normal volume reaches the resolver',
+    },
+    {
+      at: '+2h',
+      only: ['aggressive-apps'],
+      expectQueries: { client: 'app', server: 'resolver', since: '+1h', until: '+1h59m59s', min: 1500 },
+      note: 'apps retrying every 2 s: ≈ 30× the normal volume at the resolver (what 1.1.1.1 saw)',
+    },
+    {
+      at: '+2h',
+      only: ['aggressive-apps'],
+      expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', max: 200 },
+      note: 'upstream still held back by the dead-server backoff',
+    },
     // What an outage hour costs upstream depends on the resolver's backoff. Unbound backs a dead server's timeout off
     // from 376 ms to 120 s (about nine timeouts each) and then only probes it once per infra-host-ttl (services/cache/
     // infra.c); measured 35–45 queries (real 1.17.1, rate 20), 25–33 in the emulated unbound profile. Guaranteed:
@@ -140,7 +181,12 @@ www   300 IN A 192.0.2.80
       expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', min: 20 },
       note: 'upstream: misses turn into retransmissions to both dead servers until their timeouts are backed off (≥ 2× the normal hour)',
     },
-    { at: '+2h', only: ['retrying-clients'], expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', max: 100 }, note: "but client retries do not multiply it: the resolver's infrastructure cache holds back from servers it knows are dead" },
+    {
+      at: '+2h',
+      only: ['retrying-clients'],
+      expectQueries: { client: 'resolver', zone: 'example.com', since: '+1h', until: '+1h59m59s', max: 100 },
+      note: "but client retries do not multiply it: the resolver's infrastructure cache holds back from servers it knows are dead",
+    },
     // Unbound asks the parent again once every server is skipped as down (iterator.c processLastResort: "try to grab
     // parent NS", then the nameservers' addresses from the parent side): measured 3–6 queries to tld-com in the outage
     // hour (real 1.17.1, rate 20). A handful, not one per client query.
@@ -157,8 +203,16 @@ www   300 IN A 192.0.2.80
       only: ['patient-clients'],
       expectTimeline: { watch: 'patient', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h16m' } },
     },
-    { at: '+3h', only: ['aggressive-apps'], expectTimeline: { watch: 'storm', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h16m' } } },
-    { at: '+3h', only: ['retrying-clients'], expectTimeline: { watch: 'retrying', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h16m' } } },
+    {
+      at: '+3h',
+      only: ['aggressive-apps'],
+      expectTimeline: { watch: 'storm', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h16m' } },
+    },
+    {
+      at: '+3h',
+      only: ['retrying-clients'],
+      expectTimeline: { watch: 'retrying', never: { from: '+1h10m', to: '+1h59m', rcode: 'NOERROR' }, recovery: { from: '+2h', to: '+2h16m' } },
+    },
     {
       at: '+3h',
       only: ['serve-stale'],
@@ -182,15 +236,27 @@ www   300 IN A 192.0.2.80
     'retrying-clients': {
       description: { en: 'clients retry 5 times at once after every failure', ja: 'クライアントは失敗のたびに即座に 5 回再試行する' },
       products: {
-        bind: { failingClaims: [TLD_NORMAL, 'step 18 queries under example.com from resolver from T+1h to T+1h59m59s', TLD_OUTAGE], because: `${BIND_NS_AAAA}; ${BIND_NO_HOLD_BACK}` },
-        knot: { failingClaims: ['step 18 queries under example.com from resolver from T+1h to T+1h59m59s'], because: `${KNOT_NO_HOLD_BACK} (its .com queries in the outage hour, step 19, vary from run to run: lab/runner/varying.ts)` },
+        bind: {
+          failingClaims: [TLD_NORMAL, 'step 18 queries under example.com from resolver from T+1h to T+1h59m59s', TLD_OUTAGE],
+          because: `${BIND_NS_AAAA}; ${BIND_NO_HOLD_BACK}`,
+        },
+        knot: {
+          failingClaims: ['step 18 queries under example.com from resolver from T+1h to T+1h59m59s'],
+          because: `${KNOT_NO_HOLD_BACK} (its .com queries in the outage hour, step 19, vary from run to run: lab/runner/varying.ts)`,
+        },
       },
     },
     'aggressive-apps': {
       description: { en: 'apps with a 2 s timeout retrying up to 29 times a minute', ja: 'タイムアウト 2 秒で 1 分に最大 29 回再試行するアプリ' },
       products: {
-        bind: { failingClaims: [TLD_NORMAL, 'step 16 queries under example.com from resolver from T+1h to T+1h59m59s', TLD_OUTAGE], because: `${BIND_NS_AAAA}; ${BIND_NO_HOLD_BACK}` },
-        knot: { failingClaims: ['step 16 queries under example.com from resolver from T+1h to T+1h59m59s', TLD_OUTAGE], because: `${KNOT_NS_AAAA}; ${KNOT_NO_HOLD_BACK}` },
+        bind: {
+          failingClaims: [TLD_NORMAL, 'step 16 queries under example.com from resolver from T+1h to T+1h59m59s', TLD_OUTAGE],
+          because: `${BIND_NS_AAAA}; ${BIND_NO_HOLD_BACK}`,
+        },
+        knot: {
+          failingClaims: ['step 16 queries under example.com from resolver from T+1h to T+1h59m59s', TLD_OUTAGE],
+          because: `${KNOT_NS_AAAA}; ${KNOT_NO_HOLD_BACK}`,
+        },
       },
     },
     'serve-stale': {

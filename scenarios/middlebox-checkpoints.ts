@@ -15,7 +15,12 @@ const midTxt = Array.from({ length: 3 }, (_, i) => `"ver-${String(i)}=${'m'.repe
 const bigTxt = Array.from({ length: 12 }, (_, i) => `"key-${String(i).padStart(2, '0')}=${'v'.repeat(170)}"`).join(' ');
 
 /** What a box that drops fragments costs the products that do not fall back in time, exactly as the run names the claims. */
-const FRAGMENT_DROP_CLAIMS = ['step 5 rcode', 'step 5 answer section', 'step 9 queries big.example.jp TXT from isp to ns-example over UDP', 'step 10 no query under example.jp from isp to ns-example over TCP'];
+const FRAGMENT_DROP_CLAIMS = [
+  'step 5 rcode',
+  'step 5 answer section',
+  'step 9 queries big.example.jp TXT from isp to ns-example over UDP',
+  'step 10 no query under example.jp from isp to ns-example over TCP',
+];
 
 export default defineScenario({
   id: 'middlebox-checkpoints',
@@ -108,34 +113,143 @@ big  IN TXT ${bigTxt}
   },
 
   steps: [
-    { at: '+0s', client: 'alice', query: 'www.example.jp A', dnssec: true, note: 'a small signed answer passes every box', expect: { rcode: 'NOERROR', flags: { ad: true }, answerIncludes: ['www.example.jp. 300 IN A 192.0.2.10'] } },
-    { at: '+30s', only: ['vulnerable'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, note: 'over 512 octets: the box truncates it (TC=1), TCP is refused', expect: { rcode: 'SERVFAIL', answer: [] } },
-    { at: '+30s', only: ['fragment-drop', 'fixed'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, note: 'over 512 but one unfragmented datagram: passes', expect: { rcode: 'NOERROR', flags: { ad: true } } },
-    { at: '+1m', only: ['vulnerable'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'TC=1 from the box, then TCP/53 is refused', expect: { rcode: 'SERVFAIL', answer: [] } },
-    { at: '+1m', only: ['fragment-drop'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the fragments of the 2.3 KB answer are dropped', expect: { rcode: 'SERVFAIL', answer: [] } },
-    { at: '+1m', only: ['fixed'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'TC=1 in one unfragmented datagram, then the full answer over TCP', expect: { rcode: 'NOERROR', flags: { ad: true } } },
-    { at: '+2m', only: ['vulnerable', 'fragment-drop', 'fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 1 }, note: 'the resolver did ask over UDP' },
-    { at: '+2m', only: ['vulnerable'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'the TCP retries never got through the box (RST to each SYN)' },
-    { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', count: 1 }, note: 'one try: after its timeout PowerDNS throttles the question at that server (10 s) and gives up' },
-    { at: '+2m', only: ['fragment-drop'], expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true }, note: 'no TC=1 ever arrived, so no TCP retry' },
-    { at: '+2m', only: ['fixed'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'tcp', count: 1 }, note: 'TC=1 (the server caps UDP at the 1232 the resolver offers), then one TCP query' },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'www.example.jp A',
+      dnssec: true,
+      note: 'a small signed answer passes every box',
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answerIncludes: ['www.example.jp. 300 IN A 192.0.2.10'] },
+    },
+    {
+      at: '+30s',
+      only: ['vulnerable'],
+      client: 'alice',
+      query: 'mid.example.jp TXT',
+      dnssec: true,
+      note: 'over 512 octets: the box truncates it (TC=1), TCP is refused',
+      expect: { rcode: 'SERVFAIL', answer: [] },
+    },
+    {
+      at: '+30s',
+      only: ['fragment-drop', 'fixed'],
+      client: 'alice',
+      query: 'mid.example.jp TXT',
+      dnssec: true,
+      note: 'over 512 but one unfragmented datagram: passes',
+      expect: { rcode: 'NOERROR', flags: { ad: true } },
+    },
+    {
+      at: '+1m',
+      only: ['vulnerable'],
+      client: 'alice',
+      query: 'big.example.jp TXT',
+      dnssec: true,
+      note: 'TC=1 from the box, then TCP/53 is refused',
+      expect: { rcode: 'SERVFAIL', answer: [] },
+    },
+    {
+      at: '+1m',
+      only: ['fragment-drop'],
+      client: 'alice',
+      query: 'big.example.jp TXT',
+      dnssec: true,
+      note: 'the fragments of the 2.3 KB answer are dropped',
+      expect: { rcode: 'SERVFAIL', answer: [] },
+    },
+    {
+      at: '+1m',
+      only: ['fixed'],
+      client: 'alice',
+      query: 'big.example.jp TXT',
+      dnssec: true,
+      note: 'TC=1 in one unfragmented datagram, then the full answer over TCP',
+      expect: { rcode: 'NOERROR', flags: { ad: true } },
+    },
+    {
+      at: '+2m',
+      only: ['vulnerable', 'fragment-drop', 'fixed'],
+      expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', min: 1 },
+      note: 'the resolver did ask over UDP',
+    },
+    {
+      at: '+2m',
+      only: ['vulnerable'],
+      expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true },
+      note: 'the TCP retries never got through the box (RST to each SYN)',
+    },
+    {
+      at: '+2m',
+      only: ['fragment-drop'],
+      expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'udp', count: 1 },
+      note: 'one try: after its timeout PowerDNS throttles the question at that server (10 s) and gives up',
+    },
+    {
+      at: '+2m',
+      only: ['fragment-drop'],
+      expectQueries: { client: 'isp', server: 'ns-example', zone: 'example.jp', transport: 'tcp', none: true },
+      note: 'no TC=1 ever arrived, so no TCP retry',
+    },
+    {
+      at: '+2m',
+      only: ['fixed'],
+      expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', qtype: 'TXT', transport: 'tcp', count: 1 },
+      note: 'TC=1 (the server caps UDP at the 1232 the resolver offers), then one TCP query',
+    },
     // lb-session-table: www used two of the three slots (www A, example.jp DNSKEY), each a fresh resolver source port.
     // timeout 20s: a real run waits at most 10 s of host time per query, 20 s of lab time at realClockRate 2; with the
     // same wait here, a resolver that never answers mid (Unbound: discard-timeout) asks big at T+25s in both runs.
-    { at: '+5s', only: ['lb-session-table'], client: 'alice', query: 'mid.example.jp TXT', dnssec: true, timeout: '20s', note: 'a third flow: it takes the last slot in the session table (alice waits up to 20 s)', expect: { rcode: 'NOERROR', flags: { ad: true } } },
-    { at: '+10s', only: ['lb-session-table'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the table is full: every try (a new source port each) is dropped by the load balancer', expect: { rcode: 'SERVFAIL', answer: [] } },
-    { at: '+2m', only: ['lb-session-table'], expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', none: true }, note: 'no query for big.example.jp ever reached the server' },
-    { at: '+2m30s', only: ['lb-session-table'], client: 'alice', query: 'big.example.jp TXT', dnssec: true, note: 'the old sessions idled out (30 s): the same question now gets through and validates', expect: { rcode: 'NOERROR', flags: { ad: true } } },
+    {
+      at: '+5s',
+      only: ['lb-session-table'],
+      client: 'alice',
+      query: 'mid.example.jp TXT',
+      dnssec: true,
+      timeout: '20s',
+      note: 'a third flow: it takes the last slot in the session table (alice waits up to 20 s)',
+      expect: { rcode: 'NOERROR', flags: { ad: true } },
+    },
+    {
+      at: '+10s',
+      only: ['lb-session-table'],
+      client: 'alice',
+      query: 'big.example.jp TXT',
+      dnssec: true,
+      note: 'the table is full: every try (a new source port each) is dropped by the load balancer',
+      expect: { rcode: 'SERVFAIL', answer: [] },
+    },
+    {
+      at: '+2m',
+      only: ['lb-session-table'],
+      expectQueries: { client: 'isp', server: 'ns-example', qname: 'big.example.jp', none: true },
+      note: 'no query for big.example.jp ever reached the server',
+    },
+    {
+      at: '+2m30s',
+      only: ['lb-session-table'],
+      client: 'alice',
+      query: 'big.example.jp TXT',
+      dnssec: true,
+      note: 'the old sessions idled out (30 s): the same question now gets through and validates',
+      expect: { rcode: 'NOERROR', flags: { ad: true } },
+    },
   ],
 
   variants: {
     vulnerable: {
-      description: { en: 'UDP answers capped at 512 octets, TCP/53 refused, 120 ms round trip to the server', ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否、サーバーまで往復 120 ミリ秒' },
+      description: {
+        en: 'UDP answers capped at 512 octets, TCP/53 refused, 120 ms round trip to the server',
+        ja: 'UDP 応答は 512 オクテットまで、TCP/53 は拒否、サーバーまで往復 120 ミリ秒',
+      },
       // latencyMs: 60 ms each way (120 ms round trip, a server in another region): the srtt a resolver measures is
       // this configured path, in the virtual lab and on the real sockets alike (the box delays on the lab clock),
       // not this host's few milliseconds, which left Knot Resolver's choice for big.example.jp to chance (its
       // timeout is srtt-based, servers/real/README.md "Middleboxes on the real path").
-      topology: { middleboxes: { box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject', latencyMs: 60 } } } },
+      topology: {
+        middleboxes: {
+          box: { kind: 'firewall', between: ['isp', 'ns-example'], options: { maxUdp: 512, oversize: 'truncate', tcp: 'reject', latencyMs: 60 } },
+        },
+      },
       products: {
         knot: {
           failingClaims: ['step 7 queries big.example.jp TXT from isp to ns-example over UDP'],
@@ -145,7 +259,10 @@ big  IN TXT ${bigTxt}
       },
     },
     'fragment-drop': {
-      description: { en: 'EDNS 4096 through a firewall that drops IP fragments (MTU 1500)', ja: 'EDNS 4096 でフラグメントを落とすファイアウォール (MTU 1500) を通る' },
+      description: {
+        en: 'EDNS 4096 through a firewall that drops IP fragments (MTU 1500)',
+        ja: 'EDNS 4096 でフラグメントを落とすファイアウォール (MTU 1500) を通る',
+      },
       topology: {
         servers: { 'ns-example': { udpPayloadSize: 4096 } },
         // A resolver that keeps its 4096 after a timeout: PowerDNS Recursor 4.8 (measured). Unbound (the other
@@ -174,7 +291,10 @@ big  IN TXT ${bigTxt}
       },
     },
     fixed: {
-      description: { en: 'EDNS 1232 and TCP/53 open, through the same fragment-dropping firewall', ja: 'EDNS 1232 と TCP/53 開放、同じフラグメントを落とすファイアウォールを通る' },
+      description: {
+        en: 'EDNS 1232 and TCP/53 open, through the same fragment-dropping firewall',
+        ja: 'EDNS 1232 と TCP/53 開放、同じフラグメントを落とすファイアウォールを通る',
+      },
       topology: {
         servers: { 'ns-example': { udpPayloadSize: 4096 } },
         resolvers: { isp: { settings: { ednsBufferSize: 1232 } } },
@@ -182,7 +302,10 @@ big  IN TXT ${bigTxt}
       },
     },
     'lb-session-table': {
-      description: { en: 'a load balancer in front of the server with a 3-entry UDP session table (30 s idle timeout, new flows dropped when full)', ja: 'サーバーの前に UDP セッションテーブル 3 エントリ (アイドル 30 秒、満杯なら新しいフローを破棄) のロードバランサー' },
+      description: {
+        en: 'a load balancer in front of the server with a 3-entry UDP session table (30 s idle timeout, new flows dropped when full)',
+        ja: 'サーバーの前に UDP セッションテーブル 3 エントリ (アイドル 30 秒、満杯なら新しいフローを破棄) のロードバランサー',
+      },
       topology: {
         // A resolver whose www, DNSKEY and mid queries are exactly three flows: PowerDNS Recursor 4.8 (measured).
         // Unbound sends mid.example.jp A before the TXT query, BIND asks ns1.example.jp AAAA: see products below.
@@ -197,7 +320,7 @@ big  IN TXT ${bigTxt}
         unbound: {
           failingClaims: ['step 12 rcode', 'step 12 flags'],
           because:
-            'Unbound sends mid.example.jp A before mid.example.jp TXT (QNAME minimisation keeps QTYPE A for the step that reaches the full name, iterator.c processQueryTargets; profile switch qnameMinimisationTypeAProbe), which takes the third slot, so every TXT query is dropped. Unbound picks the one server 5 times (outbound-msg-retry, iter_utils.c iter_server_selection; maxTriesPerServer), sends each pick twice at the same timeout (outside_network.c serviced_udp_callback; ednsFragmentFallbackAnySize) and its SERVFAIL comes after discard-timeout 1900 ms, so the client gets no reply at all (services/mesh.c, from the CVE-2024-33655 fix in Debian 1.17.1-2+deb12u3; clientReplyDiscardMs): mid and big time out (steps 12 and 13). big is asked at T+25s, when the server\'s timeout has backed off to about 10 s; the retry that timeout brings at about T+35.5s comes after the mid.example.jp A session idled out (T+35s) and reaches the server (step 14); big is answered from then on. In most runs: when the lab\'s RTT to ns-example is stretched, that timeout is past PROBE_MAXRTO 12 s when big is asked and Unbound answers SERVFAIL at once (servers/real/README.md, open)',
+            "Unbound sends mid.example.jp A before mid.example.jp TXT (QNAME minimisation keeps QTYPE A for the step that reaches the full name, iterator.c processQueryTargets; profile switch qnameMinimisationTypeAProbe), which takes the third slot, so every TXT query is dropped. Unbound picks the one server 5 times (outbound-msg-retry, iter_utils.c iter_server_selection; maxTriesPerServer), sends each pick twice at the same timeout (outside_network.c serviced_udp_callback; ednsFragmentFallbackAnySize) and its SERVFAIL comes after discard-timeout 1900 ms, so the client gets no reply at all (services/mesh.c, from the CVE-2024-33655 fix in Debian 1.17.1-2+deb12u3; clientReplyDiscardMs): mid and big time out (steps 12 and 13). big is asked at T+25s, when the server's timeout has backed off to about 10 s; the retry that timeout brings at about T+35.5s comes after the mid.example.jp A session idled out (T+35s) and reaches the server (step 14); big is answered from then on. In most runs: when the lab's RTT to ns-example is stretched, that timeout is past PROBE_MAXRTO 12 s when big is asked and Unbound answers SERVFAIL at once (servers/real/README.md, open)",
         },
         bind: {
           failingClaims: ['step 12 rcode', 'step 12 flags'],

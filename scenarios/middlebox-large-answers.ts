@@ -65,9 +65,32 @@ www  IN A   192.0.2.10
   },
 
   steps: [
-    { at: '+0s', client: 'alice', query: 'www.example.jp A', dnssec: true, note: 'a small signed answer fits in 512 octets', expect: { rcode: 'NOERROR', flags: { ad: true }, answerIncludes: ['www.example.jp. 300 IN A 192.0.2.10'] } },
-    { at: '+1m', only: ['vulnerable'], client: 'alice', query: 'example.jp TXT', dnssec: true, note: 'TC=1 from the box, then TCP/53 is rejected', expect: { rcode: 'SERVFAIL' } },
-    { at: '+1m', only: ['fixed'], client: 'alice', query: 'example.jp TXT', dnssec: true, note: 'TC=1, then the full answer over TCP', expect: { rcode: 'NOERROR', flags: { ad: true } } },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'www.example.jp A',
+      dnssec: true,
+      note: 'a small signed answer fits in 512 octets',
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answerIncludes: ['www.example.jp. 300 IN A 192.0.2.10'] },
+    },
+    {
+      at: '+1m',
+      only: ['vulnerable'],
+      client: 'alice',
+      query: 'example.jp TXT',
+      dnssec: true,
+      note: 'TC=1 from the box, then TCP/53 is rejected',
+      expect: { rcode: 'SERVFAIL' },
+    },
+    {
+      at: '+1m',
+      only: ['fixed'],
+      client: 'alice',
+      query: 'example.jp TXT',
+      dnssec: true,
+      note: 'TC=1, then the full answer over TCP',
+      expect: { rcode: 'NOERROR', flags: { ad: true } },
+    },
   ],
 
   variants: {

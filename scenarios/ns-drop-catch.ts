@@ -115,9 +115,21 @@ www  IN A   192.0.2.10
 
   steps: [
     { at: '+0s', client: 'alice', query: 'www.example.jp A', note: 'lame: the old provider no longer hosts example.jp', expect: { rcode: 'SERVFAIL' } },
-    { at: '+0s', client: 'alice', query: 'www.example.jp A', to: 'ns-old', note: 'ask the old provider directly', expect: { rcode: 'REFUSED', flags: { aa: false } } },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'www.example.jp A',
+      to: 'ns-old',
+      note: 'ask the old provider directly',
+      expect: { rcode: 'REFUSED', flags: { aa: false } },
+    },
     { at: '+0s', watch: { name: 'www', client: 'alice', query: 'www.example.jp A', every: '30m', until: '+3d' } },
-    { at: '+6h', audit: { client: 'alice', zones: ['example.jp'] }, note: "dnslab audit on the customer's zone: the parent still delegates to the old provider", expect: { findings: ['lame-delegation'] } },
+    {
+      at: '+6h',
+      audit: { client: 'alice', zones: ['example.jp'] },
+      note: "dnslab audit on the customer's zone: the parent still delegates to the old provider",
+      expect: { findings: ['lame-delegation'] },
+    },
     {
       at: '+12h',
       only: ['fixed'],
@@ -126,8 +138,21 @@ www  IN A   192.0.2.10
       action: { do: 'change-ns', registrar: 'reg-jp', registrant: 'example-corp', domain: 'example.jp', ns: ['ns1.new-provider.example'] },
     },
     { at: '+1d', operator: 'net registry', note: 'old-provider.net was not renewed', action: { do: 'expire-domain', domain: 'old-provider.net' } },
-    { at: '+1d1h', only: ['vulnerable'], client: 'alice', query: 'ns1.old-provider.net A', note: "the nameserver's own name is gone", expect: { rcode: 'NXDOMAIN' } },
-    { at: '+1d2h', only: ['vulnerable'], audit: { client: 'alice', zones: ['example.jp'] }, note: 'the audit now flags the drop-catch risk: anyone can register old-provider.net', expect: { findings: ['ns-domain-unregistered'] } },
+    {
+      at: '+1d1h',
+      only: ['vulnerable'],
+      client: 'alice',
+      query: 'ns1.old-provider.net A',
+      note: "the nameserver's own name is gone",
+      expect: { rcode: 'NXDOMAIN' },
+    },
+    {
+      at: '+1d2h',
+      only: ['vulnerable'],
+      audit: { client: 'alice', zones: ['example.jp'] },
+      note: 'the audit now flags the drop-catch risk: anyone can register old-provider.net',
+      expect: { findings: ['ns-domain-unregistered'] },
+    },
     { at: '+1d2h', only: ['fixed'], audit: { client: 'alice', zones: ['example.jp'] }, expect: { findings: [] } },
     {
       at: '+2d',
@@ -175,7 +200,13 @@ www  IN A   203.0.113.66
 `,
       },
     },
-    { at: '+2d2h', only: ['vulnerable'], client: 'alice', query: 'mail.example.jp A', expect: { rcode: 'NOERROR', answer: ['mail.example.jp. A 203.0.113.66'] } },
+    {
+      at: '+2d2h',
+      only: ['vulnerable'],
+      client: 'alice',
+      query: 'mail.example.jp A',
+      expect: { rcode: 'NOERROR', answer: ['mail.example.jp. A 203.0.113.66'] },
+    },
     { at: '+2d2h', only: ['fixed'], client: 'alice', query: 'www.example.jp A', expect: { rcode: 'NOERROR', answer: ['www.example.jp. A 192.0.2.10'] } },
     {
       at: '+3d',
@@ -187,14 +218,32 @@ www  IN A   203.0.113.66
       },
       note: 'lame (SERVFAIL) for two days, never the catcher before the drop-catch',
     },
-    { at: '+3d', only: ['vulnerable'], expectTimeline: { watch: 'www', throughout: { from: '+2d2h', to: '+3d', answerContains: '203.0.113.66' } }, note: 'after the drop-catch example.jp belongs to the catcher' },
-    { at: '+3d', only: ['vulnerable'], expectQueries: { server: 'ns-catcher', qname: 'www.example.jp', min: 1 }, note: 'resolvers followed the stale delegation to the catcher' },
-    { at: '+3d', only: ['fixed'], expectTimeline: { watch: 'www', never: { from: '+0s', to: '+3d', answerContains: '203.0.113.66' }, recovery: { from: '+12h', to: '+13h30m' } } },
+    {
+      at: '+3d',
+      only: ['vulnerable'],
+      expectTimeline: { watch: 'www', throughout: { from: '+2d2h', to: '+3d', answerContains: '203.0.113.66' } },
+      note: 'after the drop-catch example.jp belongs to the catcher',
+    },
+    {
+      at: '+3d',
+      only: ['vulnerable'],
+      expectQueries: { server: 'ns-catcher', qname: 'www.example.jp', min: 1 },
+      note: 'resolvers followed the stale delegation to the catcher',
+    },
+    {
+      at: '+3d',
+      only: ['fixed'],
+      expectTimeline: { watch: 'www', never: { from: '+0s', to: '+3d', answerContains: '203.0.113.66' }, recovery: { from: '+12h', to: '+13h30m' } },
+    },
     { at: '+3d', only: ['fixed'], expectQueries: { server: 'ns-catcher', zone: 'example.jp', none: true }, note: 'nobody asks the catcher about example.jp' },
   ],
 
   variants: {
-    vulnerable: { description: { en: 'the stale NS stays until old-provider.net is drop-caught', ja: '古い NS が old-provider.net のドロップキャッチまで残る' } },
-    fixed: { description: { en: 'the customer replaces the lame NS before old-provider.net expires', ja: 'old-provider.net の失効前に顧客がレイムな NS を差し替える' } },
+    vulnerable: {
+      description: { en: 'the stale NS stays until old-provider.net is drop-caught', ja: '古い NS が old-provider.net のドロップキャッチまで残る' },
+    },
+    fixed: {
+      description: { en: 'the customer replaces the lame NS before old-provider.net expires', ja: 'old-provider.net の失効前に顧客がレイムな NS を差し替える' },
+    },
   },
 });

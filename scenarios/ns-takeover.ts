@@ -68,7 +68,14 @@ a.dns IN A   192.0.2.201
 
   steps: [
     { at: '+0s', client: 'alice', query: 'www.example.jp A', note: 'lame: the provider no longer has the zone', expect: { rcode: 'SERVFAIL' } },
-    { at: '+0s', client: 'alice', query: 'www.example.jp A', to: 'ns-provider', note: 'ask the provider directly', expect: { rcode: 'REFUSED', flags: { aa: false } } },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'www.example.jp A',
+      to: 'ns-provider',
+      note: 'ask the provider directly',
+      expect: { rcode: 'REFUSED', flags: { aa: false } },
+    },
     { at: '+0s', watch: { name: 'www', client: 'alice', query: 'www.example.jp A', every: '15m', until: '+4h' } },
     {
       at: '+1h',
@@ -77,7 +84,13 @@ a.dns IN A   192.0.2.201
       note: 'removes the stale delegation at the registrar',
       action: { do: 'change-ns', registrar: 'reg-a', registrant: 'example-corp', domain: 'example.jp', ns: [] },
     },
-    { at: '+1h30m', only: ['vulnerable', 'provider-verifies'], audit: { client: 'alice', delegations: ['example.jp'] }, note: 'dnslab audit sees the lame delegation the attacker will use', expect: { findings: ['lame-delegation'] } },
+    {
+      at: '+1h30m',
+      only: ['vulnerable', 'provider-verifies'],
+      audit: { client: 'alice', delegations: ['example.jp'] },
+      note: 'dnslab audit sees the lame delegation the attacker will use',
+      expect: { findings: ['lame-delegation'] },
+    },
     { at: '+1h30m', only: ['fixed'], audit: { client: 'alice', delegations: ['example.jp'] }, note: 'nothing left to take over', expect: { findings: [] } },
     {
       at: '+2h',
@@ -103,9 +116,30 @@ www  IN A   203.0.113.66
       wait: true,
       note: 'mallory asks the provider to create example.jp; example.jp is delegated to the provider, so it asks for a TXT token published through the registrant first — mallory cannot, and no zone is created',
     },
-    { at: '+2h20m', only: ['provider-verifies'], client: 'alice', query: 'mail.example.jp A', note: 'still lame, but not the attacker’s', expect: { rcode: 'SERVFAIL', answer: [] } },
-    { at: '+2h20m', only: ['provider-verifies'], client: 'alice', query: 'www.example.jp A', to: 'ns-provider', note: 'the provider still has no zone for example.jp', expect: { rcode: 'REFUSED', flags: { aa: false } } },
-    { at: '+2h20m', only: ['vulnerable'], client: 'alice', query: 'mail.example.jp A', expect: { rcode: 'NOERROR', answer: ['mail.example.jp. A 203.0.113.66'] } },
+    {
+      at: '+2h20m',
+      only: ['provider-verifies'],
+      client: 'alice',
+      query: 'mail.example.jp A',
+      note: 'still lame, but not the attacker’s',
+      expect: { rcode: 'SERVFAIL', answer: [] },
+    },
+    {
+      at: '+2h20m',
+      only: ['provider-verifies'],
+      client: 'alice',
+      query: 'www.example.jp A',
+      to: 'ns-provider',
+      note: 'the provider still has no zone for example.jp',
+      expect: { rcode: 'REFUSED', flags: { aa: false } },
+    },
+    {
+      at: '+2h20m',
+      only: ['vulnerable'],
+      client: 'alice',
+      query: 'mail.example.jp A',
+      expect: { rcode: 'NOERROR', answer: ['mail.example.jp. A 203.0.113.66'] },
+    },
     { at: '+2h20m', only: ['fixed'], client: 'alice', query: 'mail.example.jp A', expect: { rcode: 'NXDOMAIN' } },
     {
       at: '+4h',
@@ -121,10 +155,19 @@ www  IN A   203.0.113.66
     {
       at: '+4h',
       only: ['provider-verifies'],
-      expectTimeline: { watch: 'www', throughout: { from: '+0s', to: '+4h', rcode: 'SERVFAIL' }, never: { from: '+0s', to: '+4h', answerContains: '203.0.113.66' } },
+      expectTimeline: {
+        watch: 'www',
+        throughout: { from: '+0s', to: '+4h', rcode: 'SERVFAIL' },
+        never: { from: '+0s', to: '+4h', answerContains: '203.0.113.66' },
+      },
       note: 'lame the whole time (the customer still has to remove the delegation), never hijacked',
     },
-    { at: '+4h', only: ['fixed'], expectQueries: { server: 'ns-provider', since: '+2h', none: true }, note: 'after the delegation is gone nobody asks the provider' },
+    {
+      at: '+4h',
+      only: ['fixed'],
+      expectQueries: { server: 'ns-provider', since: '+2h', none: true },
+      note: 'after the delegation is gone nobody asks the provider',
+    },
   ],
 
   variants: {

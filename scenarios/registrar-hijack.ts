@@ -160,8 +160,22 @@ www  300 IN A 192.0.2.10
   },
 
   steps: [
-    { at: '+0s', only: UNSIGNED, client: 'alice', query: 'www.example.jp A', note: "alice's resolver caches the delegation", expect: { rcode: 'NOERROR', answer: ['www.example.jp. 300 IN A 192.0.2.10'] } },
-    { at: '+0s', only: SIGNED, client: 'alice', query: 'www.example.jp A', note: "alice's resolver validates and caches the delegation and the DS", expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] } },
+    {
+      at: '+0s',
+      only: UNSIGNED,
+      client: 'alice',
+      query: 'www.example.jp A',
+      note: "alice's resolver caches the delegation",
+      expect: { rcode: 'NOERROR', answer: ['www.example.jp. 300 IN A 192.0.2.10'] },
+    },
+    {
+      at: '+0s',
+      only: SIGNED,
+      client: 'alice',
+      query: 'www.example.jp A',
+      note: "alice's resolver validates and caches the delegation and the DS",
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] },
+    },
     { at: '+0s', watch: { name: 'alice', client: 'alice', query: 'www.example.jp A', every: '30m', until: '+30h' } },
 
     {
@@ -190,7 +204,14 @@ www  300 IN A 192.0.2.10
       only: ['fixed'],
       attacker: 'mallory',
       note: 'logs in at reg-a as the registrant',
-      action: { do: 'change-ns', registrar: 'reg-a', registrant: 'example-corp', domain: 'example.jp', ns: ['ns-650.exampledns-017.net'], expect: 'STATUS_PROHIBITS' },
+      action: {
+        do: 'change-ns',
+        registrar: 'reg-a',
+        registrant: 'example-corp',
+        domain: 'example.jp',
+        ns: ['ns-650.exampledns-017.net'],
+        expect: 'STATUS_PROHIBITS',
+      },
     },
     {
       at: '+2h',
@@ -234,8 +255,19 @@ www  300 IN A ${ATTACKER}
       expect: { rcode: 'NOERROR', answer: [`www.example.jp. A ${ATTACKER}`] },
     },
     { at: '+2h10m', only: ['fixed'], client: 'carol', query: 'www.example.jp A', expect: { rcode: 'NOERROR', answer: ['www.example.jp. A 192.0.2.10'] } },
-    { at: '+2h10m', client: 'alice', query: 'www.example.jp A', note: 'alice still has the old NS cached', expect: { answer: ['www.example.jp. A 192.0.2.10'] } },
-    { at: '+20h', only: UNSIGNED, expectQueries: { client: 'resolver-a', server: 'ns-attacker', none: true }, note: "alice's resolver has not asked the attacker yet" },
+    {
+      at: '+2h10m',
+      client: 'alice',
+      query: 'www.example.jp A',
+      note: 'alice still has the old NS cached',
+      expect: { answer: ['www.example.jp. A 192.0.2.10'] },
+    },
+    {
+      at: '+20h',
+      only: UNSIGNED,
+      expectQueries: { client: 'resolver-a', server: 'ns-attacker', none: true },
+      note: "alice's resolver has not asked the attacker yet",
+    },
     {
       at: '+30h',
       only: ['vulnerable'],
@@ -256,7 +288,12 @@ www  300 IN A ${ATTACKER}
       },
       note: 'once the cached NS expired (one NS TTL after the change), alice got SERVFAIL (bogus), never the attacker',
     },
-    { at: '+30h', only: ['signed-ds-kept'], expectQueries: { client: 'resolver-a', server: 'ns-attacker', since: '+2h', min: 1 }, note: "alice's resolver did ask the attacker: validation, not luck, kept her safe" },
+    {
+      at: '+30h',
+      only: ['signed-ds-kept'],
+      expectQueries: { client: 'resolver-a', server: 'ns-attacker', since: '+2h', min: 1 },
+      note: "alice's resolver did ask the attacker: validation, not luck, kept her safe",
+    },
     {
       at: '+30h',
       only: ['signed-ds-removed'],
@@ -281,18 +318,27 @@ www  300 IN A ${ATTACKER}
 
   variants: {
     vulnerable: {
-      description: { en: 'unsigned domain, no registry lock: the registry accepts the NS change', ja: '非署名・レジストリロックなし: レジストリが NS 変更を受け付ける' },
+      description: {
+        en: 'unsigned domain, no registry lock: the registry accepts the NS change',
+        ja: '非署名・レジストリロックなし: レジストリが NS 変更を受け付ける',
+      },
       products: knotKeepsLegitimateServer(
         ['step 16 watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
         `the answer that finds it expiring (fewer than 1 % of its ${NS_TTL} s left) renews it`,
       ),
     },
     'signed-ds-kept': {
-      description: { en: 'signed domain, the DS stays at the registry: validating resolvers SERVFAIL, a non-validating one is hijacked', ja: '署名済み・DS はレジストリに残る: 検証リゾルバーは SERVFAIL、検証しないリゾルバーは乗っ取られる' },
+      description: {
+        en: 'signed domain, the DS stays at the registry: validating resolvers SERVFAIL, a non-validating one is hijacked',
+        ja: '署名済み・DS はレジストリに残る: 検証リゾルバーは SERVFAIL、検証しないリゾルバーは乗っ取られる',
+      },
       topology: { zones: { jp: { signed: true }, 'example.jp': { signed: true } }, registries: signedRegistries },
       products: {
         ...BIND_WALKS_AT_T2H,
-        powerdns: { failingClaims: ['step 17 watch alice: from T+3h to T+1d6h clients got SERVFAIL'], because: `${POWERDNS_CHILD_NS}: SERVFAIL from then on, never the attacker` },
+        powerdns: {
+          failingClaims: ['step 17 watch alice: from T+3h to T+1d6h clients got SERVFAIL'],
+          because: `${POWERDNS_CHILD_NS}: SERVFAIL from then on, never the attacker`,
+        },
         ...knotKeepsLegitimateServer(
           ['step 17 watch alice: from T+3h to T+1d6h clients got SERVFAIL', 'step 18 queries from resolver-a to ns-attacker from T+2h to now'],
           'every validated answer renews it',
@@ -300,7 +346,10 @@ www  300 IN A ${ATTACKER}
       },
     },
     'signed-ds-removed': {
-      description: { en: 'signed domain, the attacker also removes the DS: validating resolvers are hijacked once the cached DS expires', ja: '署名済み・攻撃者が DS も削除: キャッシュの DS が切れると検証リゾルバーも乗っ取られる' },
+      description: {
+        en: 'signed domain, the attacker also removes the DS: validating resolvers are hijacked once the cached DS expires',
+        ja: '署名済み・攻撃者が DS も削除: キャッシュの DS が切れると検証リゾルバーも乗っ取られる',
+      },
       topology: { zones: { jp: { signed: true }, 'example.jp': { signed: true } }, registries: signedRegistries },
       products: {
         ...BIND_WALKS_AT_T2H,
@@ -309,7 +358,10 @@ www  300 IN A ${ATTACKER}
           because: `${POWERDNS_CHILD_NS}: by then the DS cached at T+0 has expired too, so alice goes from the right answer straight to the attacker's, with no SERVFAIL in between`,
         },
         ...knotKeepsLegitimateServer(
-          ['step 19 watch alice: from T+3h to T+23h30m clients got SERVFAIL', 'step 20 watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66'],
+          [
+            'step 19 watch alice: from T+3h to T+23h30m clients got SERVFAIL',
+            'step 20 watch alice: from T+1d30m to T+1d6h clients got answer containing 203.0.113.66',
+          ],
           'every validated answer renews it',
         ),
       },

@@ -17,7 +17,11 @@ import { parseDuration } from '../lab/scenario/duration.ts';
  */
 const knotStaysWithOldServers = (recovery: string) => ({
   knot: {
-    failingClaims: ['step 30 watch www: from T+0s to T+8h clients never got SERVFAIL', 'step 30 watch www: outage duration', 'step 31 watch fresh: from T+10m to T+8h clients never got SERVFAIL'],
+    failingClaims: [
+      'step 30 watch www: from T+0s to T+8h clients never got SERVFAIL',
+      'step 30 watch www: outage duration',
+      'step 31 watch fresh: from T+10m to T+8h clients never got SERVFAIL',
+    ],
     because:
       `Knot Resolver 5.6 takes the zone cut from the apex NS (TTL ${NS_TTL}) in ns-old's answers, which keep refreshing it ` +
       '(lib/layer/iterate.c pick_authority, lib/cache/api.c cache_stash, lib/zonecut.c kr_zonecut_find_cached), so it never asks the jp ' +
@@ -27,7 +31,10 @@ const knotStaysWithOldServers = (recovery: string) => ({
 
 /** Steps are written per variant below (easier to read); the runner wants them in time order. */
 const inTimeOrder = (steps: Step[]): Step[] =>
-  steps.map((step, i) => ({ step, i, t: parseDuration(step.at) ?? 0 })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.step);
+  steps
+    .map((step, i) => ({ step, i, t: parseDuration(step.at) ?? 0 }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.step);
 
 /** TTLs of the world (seconds). The outage of the uncooperative move ends max(NS, DNSKEY, DS TTL) after the cache was filled (here the DS and DNSKEY TTL, for every resolver). */
 const NS_TTL = 3600;
@@ -65,7 +72,11 @@ const registries = (nsTtl: number): Topology['registries'] => [
  * (measured 2026-11-23: no query to tld-jp for example.jp before the NS TTL runs out, recovery after T+4h).
  */
 const keepsCachedNs = (product: string) => ({
-  failingClaims: ['step 15 queries under example.jp from resolver to tld-jp from T+2m to now', 'step 33 watch www: outage duration', 'step 33 watch www: time of recovery'],
+  failingClaims: [
+    'step 15 queries under example.jp from resolver to tld-jp from T+2m to now',
+    'step 33 watch www: outage duration',
+    'step 33 watch www: time of recovery',
+  ],
   because: `${product} does not go back to the parent when every server of the cached delegation refuses: it keeps the cached NS (TTL 14400) and fails until it expires, at T+4h — the window the NS TTL sets (profile switch parentNsFallback: false). Unbound asks the parent again (iterator.c processLastResort) and recovers when the DS and DNSKEY expire`,
 });
 
@@ -155,24 +166,62 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
   },
 
   steps: inTimeOrder([
-    { at: '+0s', client: 'alice', query: 'www.example.jp A', note: 'validated at the losing operator; NS, DNSKEY and DS are now cached', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] } },
-    { at: '+0s', client: 'alice', query: 'www.example.jp A', to: 'ns-new', dnssec: true, note: 'the gaining operator already serves the zone, signed with its own keys', expect: { rcode: 'NOERROR', flags: { aa: true } } },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'www.example.jp A',
+      note: 'validated at the losing operator; NS, DNSKEY and DS are now cached',
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] },
+    },
+    {
+      at: '+0s',
+      client: 'alice',
+      query: 'www.example.jp A',
+      to: 'ns-new',
+      dnssec: true,
+      note: 'the gaining operator already serves the zone, signed with its own keys',
+      expect: { rcode: 'NOERROR', flags: { aa: true } },
+    },
     { at: '+0s', watch: { name: 'www', client: 'alice', query: 'www.example.jp A', every: '5m', until: '+8h' } },
     { at: '+10m', watch: { name: 'fresh', client: 'bob', query: 'www.example.jp A', every: '5m', until: '+8h' } },
 
     // Cooperative: exchange ZSKs, double DS, wait, then switch NS.
-    { at: '+1m', only: ['cooperative'], operator: 'losing operator', note: "publishes the gaining operator's ZSK", action: { do: 'publish-keys-of', zone: 'example.jp', of: ['example.jp@gaining'] } },
-    { at: '+1m', only: ['cooperative'], operator: 'gaining operator', note: "publishes the losing operator's ZSK", action: { do: 'publish-keys-of', zone: 'example.jp@gaining', of: ['example.jp'] } },
+    {
+      at: '+1m',
+      only: ['cooperative'],
+      operator: 'losing operator',
+      note: "publishes the gaining operator's ZSK",
+      action: { do: 'publish-keys-of', zone: 'example.jp', of: ['example.jp@gaining'] },
+    },
+    {
+      at: '+1m',
+      only: ['cooperative'],
+      operator: 'gaining operator',
+      note: "publishes the losing operator's ZSK",
+      action: { do: 'publish-keys-of', zone: 'example.jp@gaining', of: ['example.jp'] },
+    },
     transfer('+1m', ['cooperative']),
     {
       at: '+1m',
       only: ['cooperative'],
       operator: 'example-corp',
       note: "the gaining operator's DS beside the old one",
-      action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp', 'example.jp@gaining'] } },
+      action: {
+        do: 'change-ds',
+        registrar: 'reg-gaining',
+        registrant: 'example-corp',
+        domain: 'example.jp',
+        ds: { fromZones: ['example.jp', 'example.jp@gaining'] },
+      },
     },
     changeNs('+2h5m', ['cooperative'], 'NS change once the DNSKEY and DS TTLs have passed'),
-    { at: '+3h10m', only: ['cooperative'], operator: 'losing operator', note: 'stops serving after the NS TTL has passed', action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] } },
+    {
+      at: '+3h10m',
+      only: ['cooperative'],
+      operator: 'losing operator',
+      note: 'stops serving after the NS TTL has passed',
+      action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] },
+    },
     {
       at: '+3h10m',
       only: ['cooperative'],
@@ -180,11 +229,24 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
       note: 'clean-up: the old DS goes',
       action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp@gaining'] } },
     },
-    { at: '+5h15m', only: ['cooperative'], operator: 'gaining operator', note: "clean-up after the DS TTL: the old ZSK goes", action: { do: 'publish-keys-of', zone: 'example.jp@gaining', of: [] } },
+    {
+      at: '+5h15m',
+      only: ['cooperative'],
+      operator: 'gaining operator',
+      note: 'clean-up after the DS TTL: the old ZSK goes',
+      action: { do: 'publish-keys-of', zone: 'example.jp@gaining', of: [] },
+    },
 
     // Registrar-only: the domain moves, the DNS (NS, keys, DS) stays with the same operator.
     transfer('+1m', ['registrar-only']),
-    { at: '+7h30m', only: ['registrar-only'], client: 'alice', query: 'mail.example.jp A', note: 'still validated with the old keys', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['mail.example.jp. A 192.0.2.25'] } },
+    {
+      at: '+7h30m',
+      only: ['registrar-only'],
+      client: 'alice',
+      query: 'mail.example.jp A',
+      note: 'still validated with the old keys',
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['mail.example.jp. A 192.0.2.25'] },
+    },
     { at: '+7h30m', only: ['registrar-only'], expectQueries: { client: 'resolver', server: 'ns-new', none: true }, note: 'nobody needs the other operator' },
 
     // Uncooperative: everything at once, and the losing operator deletes the zone.
@@ -196,13 +258,31 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
       operator: 'example-corp',
       action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp@gaining'] } },
     },
-    { at: '+1m', only: ['uncooperative', 'uncooperative-long-ns'], operator: 'losing operator', note: 'refuses to cooperate and deletes the zone', action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] } },
+    {
+      at: '+1m',
+      only: ['uncooperative', 'uncooperative-long-ns'],
+      operator: 'losing operator',
+      note: 'refuses to cooperate and deletes the zone',
+      action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] },
+    },
 
     // Insecure first: DS out, wait the DS TTL, move, then the new DS after the NS TTL.
-    { at: '+1m', only: ['insecure-first'], operator: 'example-corp', note: 'remove the DS first', action: { do: 'change-ds', registrar: 'reg-losing', registrant: 'example-corp', domain: 'example.jp', ds: [] } },
+    {
+      at: '+1m',
+      only: ['insecure-first'],
+      operator: 'example-corp',
+      note: 'remove the DS first',
+      action: { do: 'change-ds', registrar: 'reg-losing', registrant: 'example-corp', domain: 'example.jp', ds: [] },
+    },
     transfer('+2h5m', ['insecure-first']),
     changeNs('+2h5m', ['insecure-first'], 'move once the DS TTL has passed'),
-    { at: '+3h10m', only: ['insecure-first'], operator: 'losing operator', note: 'stops serving after the NS TTL', action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] } },
+    {
+      at: '+3h10m',
+      only: ['insecure-first'],
+      operator: 'losing operator',
+      note: 'stops serving after the NS TTL',
+      action: { do: 'drop-zone', zone: 'example.jp', servers: ['ns-old'] },
+    },
     {
       at: '+3h10m',
       only: ['insecure-first'],
@@ -210,13 +290,44 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
       note: "the gaining operator's DS, once every resolver follows the new NS",
       action: { do: 'change-ds', registrar: 'reg-gaining', registrant: 'example-corp', domain: 'example.jp', ds: { fromZones: ['example.jp@gaining'] } },
     },
-    { at: '+2h30m', only: ['insecure-first'], client: 'alice', query: 'mail.example.jp A', note: 'the unsigned window: answers, but not validated', expect: { rcode: 'NOERROR', flags: { ad: false }, answer: ['mail.example.jp. A 192.0.2.25'] } },
+    {
+      at: '+2h30m',
+      only: ['insecure-first'],
+      client: 'alice',
+      query: 'mail.example.jp A',
+      note: 'the unsigned window: answers, but not validated',
+      expect: { rcode: 'NOERROR', flags: { ad: false }, answer: ['mail.example.jp. A 192.0.2.25'] },
+    },
 
-    { at: '+6h', client: 'alice', query: 'mail.example.jp A', to: 'ns-new', note: 'the gaining operator answers', expect: { rcode: 'NOERROR', flags: { aa: true } } },
-    { at: '+7h30m', only: ['cooperative', 'insecure-first', 'uncooperative'], client: 'alice', query: 'mail.example.jp A', note: 'validated again, with the new keys', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['mail.example.jp. A 192.0.2.25'] } },
-    { at: '+7h30m', only: ['cooperative', 'insecure-first', 'uncooperative'], expectQueries: { client: 'resolver', server: 'ns-new', zone: 'example.jp', since: '+6h', min: 1 }, note: 'the resolver follows the new delegation' },
+    {
+      at: '+6h',
+      client: 'alice',
+      query: 'mail.example.jp A',
+      to: 'ns-new',
+      note: 'the gaining operator answers',
+      expect: { rcode: 'NOERROR', flags: { aa: true } },
+    },
+    {
+      at: '+7h30m',
+      only: ['cooperative', 'insecure-first', 'uncooperative'],
+      client: 'alice',
+      query: 'mail.example.jp A',
+      note: 'validated again, with the new keys',
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['mail.example.jp. A 192.0.2.25'] },
+    },
+    {
+      at: '+7h30m',
+      only: ['cooperative', 'insecure-first', 'uncooperative'],
+      expectQueries: { client: 'resolver', server: 'ns-new', zone: 'example.jp', since: '+6h', min: 1 },
+      note: 'the resolver follows the new delegation',
+    },
 
-    { at: '+8h', only: ['cooperative', 'insecure-first', 'registrar-only'], expectTimeline: { watch: 'www', never: { from: '+0s', to: '+8h', rcode: 'SERVFAIL' }, outage: { max: '0s' } }, note: 'no resolver ever failed' },
+    {
+      at: '+8h',
+      only: ['cooperative', 'insecure-first', 'registrar-only'],
+      expectTimeline: { watch: 'www', never: { from: '+0s', to: '+8h', rcode: 'SERVFAIL' }, outage: { max: '0s' } },
+      note: 'no resolver ever failed',
+    },
     {
       at: '+8h',
       expectTimeline: { watch: 'fresh', never: { from: '+10m', to: '+8h', rcode: 'SERVFAIL' } },
@@ -244,10 +355,15 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
 
   variants: {
     cooperative: {
-      description: { en: 'keys exchanged and both DS published before the NS change (RFC 6781 §4.3.5.1)', ja: 'NS 変更前に鍵を交換し両方の DS を登録 (RFC 6781 §4.3.5.1)' },
+      description: {
+        en: 'keys exchanged and both DS published before the NS change (RFC 6781 §4.3.5.1)',
+        ja: 'NS 変更前に鍵を交換し両方の DS を登録 (RFC 6781 §4.3.5.1)',
+      },
       products: knotStaysWithOldServers('recovery at T+4h05m'),
     },
-    uncooperative: { description: { en: 'NS and DS change at once; the losing operator deletes the zone', ja: 'NS と DS を同時に変更し、移転元がゾーンを削除' } },
+    uncooperative: {
+      description: { en: 'NS and DS change at once; the losing operator deletes the zone', ja: 'NS と DS を同時に変更し、移転元がゾーンを削除' },
+    },
     'uncooperative-long-ns': {
       description: { en: 'as uncooperative, with a 4-hour NS TTL at the registry and in the zone', ja: '非協力的な移転と同じだが NS の TTL が 4 時間' },
       topology: {
@@ -257,7 +373,10 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
       products: { bind: keepsCachedNs('BIND 9.18'), knot: keepsCachedNs('Knot Resolver 5.6'), powerdns: keepsCachedNs('PowerDNS Recursor 4.8') },
     },
     'registrar-only': {
-      description: { en: "only the registrar changes; NS, keys and DS stay (S4: move the domain, keep the old operator's NS)", ja: 'レジストラのみ変更し、NS・鍵・DS はそのまま (シード 004: ドメイン名のみ移転し旧事業者の NS を使い続ける)' },
+      description: {
+        en: "only the registrar changes; NS, keys and DS stay (S4: move the domain, keep the old operator's NS)",
+        ja: 'レジストラのみ変更し、NS・鍵・DS はそのまま (シード 004: ドメイン名のみ移転し旧事業者の NS を使い続ける)',
+      },
     },
     'insecure-first': {
       description: { en: 'DS removed first, moved unsigned, new DS afterwards', ja: 'DS を先に削除し、非署名で移転してから新しい DS を登録' },

@@ -18,7 +18,11 @@ www       IN A   192.0.2.10
  * server for app A instead of answering NODATA from the broken NSEC (servers/real/README.md).
  */
 /** The claims a product that asks the server (no NODATA synthesis at the qname) fails, exactly as the run names them. */
-const ASKS_THE_SERVER = ['step 5 answer section', 'step 7 no query app.example.com A from resolver from T+1m1s to now', 'step 11 watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80'];
+const ASKS_THE_SERVER = [
+  'step 5 answer section',
+  'step 7 no query app.example.com A from resolver from T+1m1s to now',
+  'step 11 watch a: from T+5m to T+1h clients never got answer containing 192.0.2.80',
+];
 
 const productsThatAsk = {
   bind: {
@@ -90,7 +94,13 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
   },
 
   steps: [
-    { at: '+0s', client: 'phone', query: 'www.example.com A', note: 'signed and validated', expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.com. 300 IN A 192.0.2.10'] } },
+    {
+      at: '+0s',
+      client: 'phone',
+      query: 'www.example.com A',
+      note: 'signed and validated',
+      expect: { rcode: 'NOERROR', flags: { ad: true }, answer: ['www.example.com. 300 IN A 192.0.2.10'] },
+    },
     {
       at: '+1m',
       client: 'phone',
@@ -98,10 +108,40 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
       note: 'IPv6 first: NODATA with the NSEC at app.example.com, validated',
       expect: { rcode: 'NOERROR', flags: { ad: true }, answer: [] },
     },
-    { at: '+1m', client: 'phone', query: 'app.example.com AAAA', to: 'ns-provider', dnssec: true, only: ['vulnerable'], note: "the signer's NSEC bitmap, asked directly", expect: { rcode: 'NOERROR', authorityIncludes: ['app.example.com. 300 IN NSEC \\000.app.example.com. RRSIG NSEC'] } },
-    { at: '+1m', client: 'phone', query: 'app.example.com AAAA', to: 'ns-provider', dnssec: true, only: ['fixed'], expect: { rcode: 'NOERROR', authorityIncludes: ['app.example.com. 300 IN NSEC \\000.app.example.com. A RRSIG NSEC'] } },
-    { at: '+1m1s', only: ['vulnerable', 'vulnerable-unbound'], client: 'phone', query: 'app.example.com A', note: 'answered from the cached NSEC: "no A here"', expect: { rcode: 'NOERROR', answer: [] } },
-    { at: '+1m1s', only: ['non-aggressive', 'fixed'], client: 'phone', query: 'app.example.com A', expect: { rcode: 'NOERROR', answer: ['app.example.com. A 192.0.2.80'] } },
+    {
+      at: '+1m',
+      client: 'phone',
+      query: 'app.example.com AAAA',
+      to: 'ns-provider',
+      dnssec: true,
+      only: ['vulnerable'],
+      note: "the signer's NSEC bitmap, asked directly",
+      expect: { rcode: 'NOERROR', authorityIncludes: ['app.example.com. 300 IN NSEC \\000.app.example.com. RRSIG NSEC'] },
+    },
+    {
+      at: '+1m',
+      client: 'phone',
+      query: 'app.example.com AAAA',
+      to: 'ns-provider',
+      dnssec: true,
+      only: ['fixed'],
+      expect: { rcode: 'NOERROR', authorityIncludes: ['app.example.com. 300 IN NSEC \\000.app.example.com. A RRSIG NSEC'] },
+    },
+    {
+      at: '+1m1s',
+      only: ['vulnerable', 'vulnerable-unbound'],
+      client: 'phone',
+      query: 'app.example.com A',
+      note: 'answered from the cached NSEC: "no A here"',
+      expect: { rcode: 'NOERROR', answer: [] },
+    },
+    {
+      at: '+1m1s',
+      only: ['non-aggressive', 'fixed'],
+      client: 'phone',
+      query: 'app.example.com A',
+      expect: { rcode: 'NOERROR', answer: ['app.example.com. A 192.0.2.80'] },
+    },
     {
       at: '+2m',
       only: ['vulnerable', 'vulnerable-unbound'],
@@ -111,7 +151,12 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
       expectQueries: { client: 'resolver', qname: 'app.example.com', qtype: 'A', none: true, since: '+1m1s' },
       note: 'the resolver never asked anyone for app.example.com A',
     },
-    { at: '+2m', only: ['non-aggressive'], expectQueries: { client: 'resolver', server: 'ns-provider', qname: 'app.example.com', qtype: 'A', min: 1 }, note: 'this resolver asked the server' },
+    {
+      at: '+2m',
+      only: ['non-aggressive'],
+      expectQueries: { client: 'resolver', server: 'ns-provider', qname: 'app.example.com', qtype: 'A', min: 1 },
+      note: 'this resolver asked the server',
+    },
 
     // The app keeps trying, IPv6 first, every two minutes: the outage lasts as long as the bug.
     { at: '+5m', watch: { name: 'aaaa', client: 'phone', query: 'app.example.com AAAA', every: '2m', until: '+1h' } },
@@ -134,7 +179,10 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
       products: productsThatAsk,
     },
     'vulnerable-unbound': {
-      description: { en: 'buggy bitmap; Unbound (aggressive-nsec is its default since 1.15)', ja: 'ビットマップの誤り; Unbound (1.15 以降 aggressive-nsec が既定)' },
+      description: {
+        en: 'buggy bitmap; Unbound (aggressive-nsec is its default since 1.15)',
+        ja: 'ビットマップの誤り; Unbound (1.15 以降 aggressive-nsec が既定)',
+      },
       topology: { resolvers: { resolver: { profile: 'unbound' } } },
       products: productsThatAsk,
     },
@@ -143,7 +191,7 @@ app.example.com AAAA を問い合わせる。応答は app.example.com を所有
       topology: { resolvers: { resolver: { settings: { aggressiveNsec: false } } } },
     },
     fixed: {
-      description: { en: 'the signer lists the wildcard\'s types (A RRSIG NSEC)', ja: '署名器がワイルドカードのタイプ (A RRSIG NSEC) を列挙する' },
+      description: { en: "the signer lists the wildcard's types (A RRSIG NSEC)", ja: '署名器がワイルドカードのタイプ (A RRSIG NSEC) を列挙する' },
       topology: { zones: { 'example.com': { online: { quirks: [] } } } },
     },
   },

@@ -101,7 +101,14 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
       note: "the campaign is live on the customer's VM",
       expect: { rcode: 'NOERROR', answer: ['campaign.example.jp. 300 IN A 192.0.2.80'] },
     },
-    { at: '+0s', only: ['dangling-a'], client: 'alice', query: 'vm-campaign.example.net A', note: "the provider's name for the customer's VM", expect: { answer: ['vm-campaign.example.net. A 192.0.2.80'] } },
+    {
+      at: '+0s',
+      only: ['dangling-a'],
+      client: 'alice',
+      query: 'vm-campaign.example.net A',
+      note: "the provider's name for the customer's VM",
+      expect: { answer: ['vm-campaign.example.net. A 192.0.2.80'] },
+    },
     { at: '+0s', watch: { name: 'campaign', client: 'alice', query: 'campaign.example.jp A', every: '10m', until: '+3h' } },
 
     {
@@ -128,7 +135,14 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
       note: 'DNS shows nothing wrong: the same answer, pointing at an address nobody at example.jp holds any more',
       expect: { rcode: 'NOERROR', answer: ['campaign.example.jp. A 192.0.2.80'] },
     },
-    { at: '+1h10m', only: ['dangling-a'], client: 'alice', query: 'vm-campaign.example.net A', note: 'the VM is gone from the provider', expect: { rcode: 'NXDOMAIN' } },
+    {
+      at: '+1h10m',
+      only: ['dangling-a'],
+      client: 'alice',
+      query: 'vm-campaign.example.net A',
+      note: 'the VM is gone from the provider',
+      expect: { rcode: 'NXDOMAIN' },
+    },
     {
       at: '+1h30m',
       only: ['dangling-a'],
@@ -180,8 +194,21 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
       note: 'the CDN service is cancelled; the provider deletes the endpoint',
       action: { do: 'remove-records', zone: 'example.net', records: ['cdn A'] },
     },
-    { at: '+1h10m', only: ['vulnerable', 'fixed'], client: 'alice', query: 'campaign.example.jp A', note: 'dangling (vulnerable) or gone (fixed)', expect: { rcode: 'NXDOMAIN' } },
-    { at: '+1h30m', only: ['vulnerable'], audit: { client: 'alice', zones: ['example.jp'] }, note: 'dnslab audit finds what the attacker looks for', expect: { findings: ['dangling-cname'] } },
+    {
+      at: '+1h10m',
+      only: ['vulnerable', 'fixed'],
+      client: 'alice',
+      query: 'campaign.example.jp A',
+      note: 'dangling (vulnerable) or gone (fixed)',
+      expect: { rcode: 'NXDOMAIN' },
+    },
+    {
+      at: '+1h30m',
+      only: ['vulnerable'],
+      audit: { client: 'alice', zones: ['example.jp'] },
+      note: 'dnslab audit finds what the attacker looks for',
+      expect: { findings: ['dangling-cname'] },
+    },
     { at: '+1h30m', only: ['fixed'], audit: { client: 'alice', zones: ['example.jp'] }, expect: { findings: [] } },
 
     // The attacker claims the same endpoint name at the provider.
@@ -245,7 +272,10 @@ cdn       IN A   192.0.2.80     ; the customer's campaign site
       description: { en: 'the customer removes the CNAME before cancelling the service', ja: '解約前に顧客が CNAME を削除する' },
     },
     'dangling-a': {
-      description: { en: 'an A record to a released cloud address that the attacker is later allocated', ja: '解放されたクラウドのアドレスへの A レコードが残り、後に攻撃者に割り当てられる' },
+      description: {
+        en: 'an A record to a released cloud address that the attacker is later allocated',
+        ja: '解放されたクラウドのアドレスへの A レコードが残り、後に攻撃者に割り当てられる',
+      },
       topology: {
         zones: {
           'example.jp': {

@@ -53,7 +53,12 @@ export function validateChain(anchors: readonly RR[], chain: readonly ZoneEviden
   for (let i = 0; i < chain.length; i++) {
     const ev = chain[i]!;
     if (stop) {
-      zones.push({ zone: ev.zone, status: stop.status, reason: `below ${fmt(stop.zone)}, which is ${stop.status}`, ...(stop.ede !== undefined ? { ede: stop.ede } : {}) });
+      zones.push({
+        zone: ev.zone,
+        status: stop.status,
+        reason: `below ${fmt(stop.zone)}, which is ${stop.status}`,
+        ...(stop.ede !== undefined ? { ede: stop.ede } : {}),
+      });
       continue;
     }
     let v: ZoneVerdict;
@@ -74,7 +79,14 @@ export function validateChain(anchors: readonly RR[], chain: readonly ZoneEviden
   return result;
 }
 
-function chainStep(anchors: readonly RR[], chain: readonly ZoneEvidence[], i: number, parentKeys: RR[] | undefined, now: number, options?: DenialOptions): ZoneVerdict {
+function chainStep(
+  anchors: readonly RR[],
+  chain: readonly ZoneEvidence[],
+  i: number,
+  parentKeys: RR[] | undefined,
+  now: number,
+  options?: DenialOptions,
+): ZoneVerdict {
   const ev = chain[i]!;
   const zone = ev.zone;
   const keysVerdict = (dsOrAnchors: readonly RR[]): ZoneVerdict => {
@@ -82,7 +94,12 @@ function chainStep(anchors: readonly RR[], chain: readonly ZoneEvidence[], i: nu
     // algorithms/digests (then the zone is insecure): verifyDnskeys decides.
     const dnskey = ev.dnskey ?? { rrset: { name: zone, type: 'DNSKEY' as const, class: 'IN' as const, ttl: 0, records: [] }, signatures: [] };
     if (!nameEquals(dnskey.rrset.name, zone) || dnskey.rrset.type !== 'DNSKEY') {
-      return { zone, status: 'bogus', reason: `${fmt(zone)}: the DNSKEY evidence is ${fmt(dnskey.rrset.name)} ${dnskey.rrset.type}, not the zone's DNSKEY RRset`, ede: EdeCode.DNSKEY_MISSING };
+      return {
+        zone,
+        status: 'bogus',
+        reason: `${fmt(zone)}: the DNSKEY evidence is ${fmt(dnskey.rrset.name)} ${dnskey.rrset.type}, not the zone's DNSKEY RRset`,
+        ede: EdeCode.DNSKEY_MISSING,
+      };
     }
     const v = verifyDnskeys(dnskey.rrset, dnskey.signatures, dsOrAnchors, now, options);
     return v.status === 'secure' ? { ...v, zone, keys: [...dnskey.rrset.records] } : { ...v, zone };
@@ -93,11 +110,17 @@ function chainStep(anchors: readonly RR[], chain: readonly ZoneEvidence[], i: nu
     return keysVerdict(own);
   }
   const parent = chain[i - 1]!.zone;
-  if (!isStrictSubdomain(zone, parent)) return { zone, status: 'bogus', reason: `chain out of order: ${fmt(zone)} is not below ${fmt(parent)}`, ede: EdeCode.DNSSEC_BOGUS };
+  if (!isStrictSubdomain(zone, parent))
+    return { zone, status: 'bogus', reason: `chain out of order: ${fmt(zone)} is not below ${fmt(parent)}`, ede: EdeCode.DNSSEC_BOGUS };
   const pk = parentKeys ?? [];
   if (ev.ds && ev.ds.rrset.records.length > 0) {
     if (!nameEquals(ev.ds.rrset.name, zone) || ev.ds.rrset.type !== 'DS') {
-      return { zone, status: 'bogus', reason: `${fmt(zone)}: the DS evidence is ${fmt(ev.ds.rrset.name)} ${ev.ds.rrset.type}, not the zone's DS RRset`, ede: EdeCode.DNSSEC_BOGUS };
+      return {
+        zone,
+        status: 'bogus',
+        reason: `${fmt(zone)}: the DS evidence is ${fmt(ev.ds.rrset.name)} ${ev.ds.rrset.type}, not the zone's DS RRset`,
+        ede: EdeCode.DNSSEC_BOGUS,
+      };
     }
     const dsv = verifyRRset(ev.ds.rrset, ev.ds.signatures, pk, parent, now, options);
     if (dsv.status !== 'secure') return { ...dsv, zone, reason: `DS for ${fmt(zone)} from ${fmt(parent)}: ${dsv.reason}` };
@@ -107,7 +130,12 @@ function chainStep(anchors: readonly RR[], chain: readonly ZoneEvidence[], i: nu
     const checked = verifyRRsets(ev.dsDenial, pk, parent, now, options);
     const proofRecords = checked.secure.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
     if (proofRecords.length === 0) {
-      return { zone, status: checked.status === 'insecure' ? 'insecure' : 'bogus', reason: `no verified NSEC/NSEC3 denying DS for ${fmt(zone)}: ${checked.reason}`, ede: checked.ede ?? EdeCode.NSEC_MISSING };
+      return {
+        zone,
+        status: checked.status === 'insecure' ? 'insecure' : 'bogus',
+        reason: `no verified NSEC/NSEC3 denying DS for ${fmt(zone)}: ${checked.reason}`,
+        ede: checked.ede ?? EdeCode.NSEC_MISSING,
+      };
     }
     const d = verifyDenial('no-ds', { qname: zone, qtype: 'DS', zone: parent }, proofRecords, options);
     if (d.status === 'secure') return { zone, status: 'insecure', reason: `${fmt(parent)} proves ${fmt(zone)} has no DS: ${d.reason}` };

@@ -120,7 +120,10 @@ function bitmapVerdict(types: Set<number>, qname: Name, qtype: RRTypeName, zone:
   if (types.has(RRType.CNAME)) return bogus(`${kind} at ${fmt(qname)} lists CNAME: the answer should have been the CNAME`);
   if (qt !== RRType.DS && types.has(RRType.NS) && !types.has(RRType.SOA)) {
     if (exact && !types.has(RRType.DS)) {
-      return { status: 'insecure', reason: `${kind} at ${fmt(qname)} is from the parent side of an unsigned delegation: ${qtype} belongs to the insecure child zone` };
+      return {
+        status: 'insecure',
+        reason: `${kind} at ${fmt(qname)} is from the parent side of an unsigned delegation: ${qtype} belongs to the insecure child zone`,
+      };
     }
     return bogus(`${kind} at ${fmt(qname)} is from the parent side of a delegation and cannot deny ${qtype} in the child (RFC 6840 §4.1)`);
   }
@@ -136,7 +139,8 @@ function nsecDenial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone:
   const cover = views.find((v) => nsecViewCovers(v, qname));
   const noCover = (): DenialVerdict => {
     const ancestor = views.find((v) => nsecRange(v, qname) && isAncestorDelegation(v, qname));
-    if (ancestor) return bogus(`NSEC ${fmt(ancestor.owner)} is at a ${cutKind(ancestor.types)} above ${fmt(qname)} and cannot prove names below it absent (RFC 6840 §4.1)`);
+    if (ancestor)
+      return bogus(`NSEC ${fmt(ancestor.owner)} is at a ${cutKind(ancestor.types)} above ${fmt(qname)} and cannot prove names below it absent (RFC 6840 §4.1)`);
     const ent = views.find((v) => nsecRange(v, qname) && isStrictSubdomain(v.next, qname));
     if (ent) return bogus(`NSEC ${fmt(ent.owner)} -> ${fmt(ent.next)} shows ${fmt(qname)} is an empty non-terminal, so it exists`);
     return bogus(`no NSEC covers ${fmt(qname)}`, EdeCode.NSEC_MISSING);
@@ -156,7 +160,11 @@ function nsecDenial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone:
       if (!isSubdomain(ce, zone)) return bogus(`closest encloser ${fmt(ce)} is outside zone ${fmt(zone)}`);
       const wcProblem = wildcardAbsent(ce);
       if (wcProblem) return wcProblem;
-      return { status: 'secure', reason: `NXDOMAIN proven: NSEC ${fmt(cover.owner)} -> ${fmt(cover.next)} covers ${fmt(qname)}, no wildcard at ${fmt(joinName('*', ce))}`, closestEncloser: ce };
+      return {
+        status: 'secure',
+        reason: `NXDOMAIN proven: NSEC ${fmt(cover.owner)} -> ${fmt(cover.next)} covers ${fmt(qname)}, no wildcard at ${fmt(joinName('*', ce))}`,
+        closestEncloser: ce,
+      };
     }
     case 'nodata': {
       if (matching) {
@@ -183,7 +191,11 @@ function nsecDenial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone:
       if (!wcMatch) return bogus(`no NSEC at wildcard ${fmt(wc)} shows ${qtype} absent`, EdeCode.NSEC_MISSING);
       const problem = bitmapVerdict(wcMatch.types, wc, qtype, zone, 'NSEC', false);
       if (problem) return problem;
-      return { status: 'secure', reason: `wildcard NODATA proven: NSEC covers ${fmt(qname)}; NSEC at ${fmt(wc)} has neither ${qtype} nor CNAME`, closestEncloser: ce };
+      return {
+        status: 'secure',
+        reason: `wildcard NODATA proven: NSEC covers ${fmt(qname)}; NSEC at ${fmt(wc)} has neither ${qtype} nor CNAME`,
+        closestEncloser: ce,
+      };
     }
     case 'wildcard-answer': {
       if (matching) return bogus(`NSEC at ${fmt(qname)} shows the name exists: the wildcard must not have been used`);
@@ -191,9 +203,14 @@ function nsecDenial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone:
       const ce = nsecClosestEncloser(cover, qname);
       if (options?.wildcard !== undefined) {
         const expected = fromLabels(labels(options.wildcard).slice(1));
-        if (!nameEquals(ce, expected)) return bogus(`NSEC ${fmt(cover.owner)} -> ${fmt(cover.next)} implies closest encloser ${fmt(ce)}, but the answer came from ${fmt(options.wildcard)}`);
+        if (!nameEquals(ce, expected))
+          return bogus(`NSEC ${fmt(cover.owner)} -> ${fmt(cover.next)} implies closest encloser ${fmt(ce)}, but the answer came from ${fmt(options.wildcard)}`);
       }
-      return { status: 'secure', reason: `wildcard answer proven: NSEC ${fmt(cover.owner)} -> ${fmt(cover.next)} shows no closer match for ${fmt(qname)}`, closestEncloser: ce };
+      return {
+        status: 'secure',
+        reason: `wildcard answer proven: NSEC ${fmt(cover.owner)} -> ${fmt(cover.next)} shows no closer match for ${fmt(qname)}`,
+        closestEncloser: ce,
+      };
     }
     case 'no-ds': {
       if (!matching) {
@@ -236,7 +253,15 @@ function nsec3View(rr: RR, zone: Name): Nsec3View | undefined | 'unknown-hash' {
     return undefined;
   }
   if (ownerHash.length !== 20 || d.nextHashedOwner.length !== 20) return undefined;
-  return { ownerHash, next: d.nextHashedOwner, types: new Set(d.types.map(typeNumber)), optOut: (d.flags & 1) === 1, iterations: d.iterations, salt: d.salt, owner: rr.name };
+  return {
+    ownerHash,
+    next: d.nextHashedOwner,
+    types: new Set(d.types.map(typeNumber)),
+    optOut: (d.flags & 1) === 1,
+    iterations: d.iterations,
+    salt: d.salt,
+    owner: rr.name,
+  };
 }
 
 class Nsec3Hasher {
@@ -329,9 +354,18 @@ function nsec3Denial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone
       if (p.ncRecord!.optOut) {
         // RFC 5155 §9.2: an opt-out span may hide an unsigned delegation, so the
         // name's non-existence is not authenticated.
-        return { status: 'insecure', reason: `NXDOMAIN for ${fmt(qname)} only proven by an opt-out NSEC3 covering ${fmt(p.nextCloser!)}: an unsigned delegation may exist (RFC 5155 §9.2)`, optOut: true, closestEncloser: p.ce };
+        return {
+          status: 'insecure',
+          reason: `NXDOMAIN for ${fmt(qname)} only proven by an opt-out NSEC3 covering ${fmt(p.nextCloser!)}: an unsigned delegation may exist (RFC 5155 §9.2)`,
+          optOut: true,
+          closestEncloser: p.ce,
+        };
       }
-      return { status: 'secure', reason: `NXDOMAIN proven: closest encloser ${fmt(p.ce)}, next closer ${fmt(p.nextCloser!)} covered, no wildcard`, closestEncloser: p.ce };
+      return {
+        status: 'secure',
+        reason: `NXDOMAIN proven: closest encloser ${fmt(p.ce)}, next closer ${fmt(p.nextCloser!)} covered, no wildcard`,
+        closestEncloser: p.ce,
+      };
     }
     case 'nodata': {
       const m = views.find((v) => hasher.matches(v, qname));
@@ -347,7 +381,12 @@ function nsec3Denial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone
       // only exists because of an unsigned delegation in an opt-out span.
       const p = closestEncloserProof(qname, zone, views, hasher);
       if (typeof p !== 'string' && !p.exact && p.ncRecord!.optOut) {
-        return { status: 'insecure', reason: `NODATA for ${fmt(qname)}: next closer ${fmt(p.nextCloser!)} is in an opt-out span (RFC 5155 §8.5, erratum 3441; §9.2)`, optOut: true, closestEncloser: p.ce };
+        return {
+          status: 'insecure',
+          reason: `NODATA for ${fmt(qname)}: next closer ${fmt(p.nextCloser!)} is in an opt-out span (RFC 5155 §8.5, erratum 3441; §9.2)`,
+          optOut: true,
+          closestEncloser: p.ce,
+        };
       }
       return bogus(`no NSEC3 matches ${fmt(qname)} and no wildcard NODATA proof (${wild.reason})`, EdeCode.NSEC_MISSING);
     }
@@ -362,9 +401,18 @@ function nsec3Denial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone
       if (problem) return problem;
       if (p.ncRecord!.optOut) {
         // RFC 5155 §9.2: the next closer lies in an opt-out span; no AD.
-        return { status: 'insecure', reason: `wildcard NODATA for ${fmt(qname)}: next closer ${fmt(p.nextCloser!)} is in an opt-out span (RFC 5155 §9.2)`, optOut: true, closestEncloser: p.ce };
+        return {
+          status: 'insecure',
+          reason: `wildcard NODATA for ${fmt(qname)}: next closer ${fmt(p.nextCloser!)} is in an opt-out span (RFC 5155 §9.2)`,
+          optOut: true,
+          closestEncloser: p.ce,
+        };
       }
-      return { status: 'secure', reason: `wildcard NODATA proven: closest encloser ${fmt(p.ce)}, NSEC3 at ${fmt(wc)} has neither ${qtype} nor CNAME`, closestEncloser: p.ce };
+      return {
+        status: 'secure',
+        reason: `wildcard NODATA proven: closest encloser ${fmt(p.ce)}, NSEC3 at ${fmt(wc)} has neither ${qtype} nor CNAME`,
+        closestEncloser: p.ce,
+      };
     }
     case 'wildcard-answer': {
       // RFC 5155 §8.8: the closest encloser comes from the RRSIG Labels field;
@@ -379,9 +427,19 @@ function nsec3Denial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone
         const nc = views.find((v) => hasher.covers(v, nextCloser));
         if (nc && nc.optOut) {
           // RFC 5155 §9.2: an opt-out span may hide an unsigned delegation at the next closer name.
-          return { status: 'insecure', reason: `wildcard answer: next closer ${fmt(nextCloser)} is in an opt-out span, so a closer unsigned delegation may exist (RFC 5155 §9.2)`, closestEncloser: ce, optOut: true };
+          return {
+            status: 'insecure',
+            reason: `wildcard answer: next closer ${fmt(nextCloser)} is in an opt-out span, so a closer unsigned delegation may exist (RFC 5155 §9.2)`,
+            closestEncloser: ce,
+            optOut: true,
+          };
         }
-        if (nc) return { status: 'secure', reason: `wildcard answer proven: NSEC3 covers next closer ${fmt(nextCloser)} under closest encloser ${fmt(ce)}`, closestEncloser: ce };
+        if (nc)
+          return {
+            status: 'secure',
+            reason: `wildcard answer proven: NSEC3 covers next closer ${fmt(nextCloser)} under closest encloser ${fmt(ce)}`,
+            closestEncloser: ce,
+          };
       }
       return bogus(`no NSEC3 covers the next closer name of ${fmt(qname)}: a closer match may exist`, EdeCode.NSEC_MISSING);
     }
@@ -396,7 +454,8 @@ function nsec3Denial(kind: DenialKind, q: { qname: Name; qtype: RRTypeName; zone
       // RFC 5155 §8.6: no match → closest encloser proof with an opt-out next closer.
       const p = closestEncloserProof(qname, zone, views, hasher);
       if (typeof p === 'string') return bogus(p, EdeCode.NSEC_MISSING);
-      if (!p.ncRecord!.optOut) return bogus(`NSEC3 covering next closer ${fmt(p.nextCloser!)} has no opt-out flag: ${fmt(qname)} is not an insecure delegation (RFC 5155 §8.6)`);
+      if (!p.ncRecord!.optOut)
+        return bogus(`NSEC3 covering next closer ${fmt(p.nextCloser!)} has no opt-out flag: ${fmt(qname)} is not an insecure delegation (RFC 5155 §8.6)`);
       return { status: 'secure', reason: `no DS proven via opt-out NSEC3 covering ${fmt(p.nextCloser!)} (RFC 5155 §8.6)`, optOut: true, closestEncloser: p.ce };
     }
   }
@@ -436,7 +495,12 @@ export function verifyDenial(
   }
 }
 
-function verifyDenialUnsafe(kind: DenialKind, query: { qname: Name; qtype: RRTypeName; zone: Name }, records: readonly RR[], options?: DenialOptions): DenialVerdict {
+function verifyDenialUnsafe(
+  kind: DenialKind,
+  query: { qname: Name; qtype: RRTypeName; zone: Name },
+  records: readonly RR[],
+  options?: DenialOptions,
+): DenialVerdict {
   const prefix = `${kind} ${fmt(query.qname)} ${query.qtype}: `;
   if (!isSubdomain(query.qname, query.zone)) return bogus(`${prefix}${fmt(query.qname)} is not in zone ${fmt(query.zone)}`);
   const nsecs = records
@@ -464,7 +528,11 @@ function verifyDenialUnsafe(kind: DenialKind, query: { qname: Name; qtype: RRTyp
   const tooMany = nsec3s.find((v) => v.iterations > limit);
   if (tooMany) {
     // RFC 9276 §3.2: refuse the work, treat the answer as unsigned.
-    return { status: 'insecure', reason: `${prefix}NSEC3 ${fmt(tooMany.owner)} uses ${tooMany.iterations} iterations, above the limit ${limit} (RFC 9276 §3.2)`, ede: EdeCode.UNSUPPORTED_NSEC3_ITERATIONS_VALUE };
+    return {
+      status: 'insecure',
+      reason: `${prefix}NSEC3 ${fmt(tooMany.owner)} uses ${tooMany.iterations} iterations, above the limit ${limit} (RFC 9276 §3.2)`,
+      ede: EdeCode.UNSUPPORTED_NSEC3_ITERATIONS_VALUE,
+    };
   }
   const r = nsec3Denial(kind, query, nsec3s, options);
   return { ...r, reason: prefix + r.reason };

@@ -9,10 +9,7 @@ import { p256 } from '@noble/curves/nist.js';
 
 /** ECDSA P-256 / SHA-256 signature r‖s (64 octets) with an RFC 6979 nonce. `privateKey` is the 32-octet scalar. */
 export function signP256Deterministic(privateKey: Uint8Array, message: Uint8Array): Buffer {
-  if (privateKey.length !== 32 || !p256.utils.isValidSecretKey(privateKey))
-    throw new RangeError('P-256 private key must be in 1..n-1');
+  if (privateKey.length !== 32 || !p256.utils.isValidSecretKey(privateKey)) throw new RangeError('P-256 private key must be in 1..n-1');
   // lowS: false — RFC 6605 and RFC 6979 do not normalise s; the §A.2.5 vectors and earlier signed zones have high s.
-  return Buffer.from(
-    p256.sign(message, privateKey, { prehash: true, lowS: false, format: 'compact', extraEntropy: false }),
-  );
+  return Buffer.from(p256.sign(message, privateKey, { prehash: true, lowS: false, format: 'compact', extraEntropy: false }));
 }

@@ -46,7 +46,8 @@ export class SigningKey {
   private scalar: Buffer | undefined;
 
   constructor(owner: Name, dnskey: DnskeyData, privateKey: KeyObject, timing: KeyTiming = {}, options: { deterministicSignatures?: boolean } = {}) {
-    if (!isSigningAlgorithm(dnskey.algorithm)) throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm ${dnskey.algorithm} (${algorithmMnemonic(dnskey.algorithm)}) cannot sign here; use 8, 13 or 15`);
+    if (!isSigningAlgorithm(dnskey.algorithm))
+      throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm ${dnskey.algorithm} (${algorithmMnemonic(dnskey.algorithm)}) cannot sign here; use 8, 13 or 15`);
     this.owner = normalizeName(owner);
     this.algorithm = dnskey.algorithm;
     this.dnskey = { ...dnskey, key: Buffer.from(dnskey.key) };
@@ -139,7 +140,9 @@ export class SigningKey {
       if (t !== undefined) lines.push(`; ${label}: ${bindTime(t)} (${new Date(t * 1000).toUTCString()})`);
     }
     const ttlText = ttl === undefined ? '' : ` ${ttl}`;
-    lines.push(`${toFqdn(this.owner)}${ttlText} IN DNSKEY ${this.dnskey.flags} ${this.dnskey.protocol} ${this.algorithm} ${this.dnskey.key.toString('base64')}`);
+    lines.push(
+      `${toFqdn(this.owner)}${ttlText} IN DNSKEY ${this.dnskey.flags} ${this.dnskey.protocol} ${this.algorithm} ${this.dnskey.key.toString('base64')}`,
+    );
     return lines.join('\n') + '\n';
   }
 
@@ -148,7 +151,16 @@ export class SigningKey {
     if (this.algorithm === 8) {
       const jwk = this.privateKey.export({ format: 'jwk' });
       const f = (v: string | undefined): string => Buffer.from(v ?? '', 'base64url').toString('base64');
-      lines.push(`Modulus: ${f(jwk.n)}`, `PublicExponent: ${f(jwk.e)}`, `PrivateExponent: ${f(jwk.d)}`, `Prime1: ${f(jwk.p)}`, `Prime2: ${f(jwk.q)}`, `Exponent1: ${f(jwk.dp)}`, `Exponent2: ${f(jwk.dq)}`, `Coefficient: ${f(jwk.qi)}`);
+      lines.push(
+        `Modulus: ${f(jwk.n)}`,
+        `PublicExponent: ${f(jwk.e)}`,
+        `PrivateExponent: ${f(jwk.d)}`,
+        `Prime1: ${f(jwk.p)}`,
+        `Prime2: ${f(jwk.q)}`,
+        `Exponent1: ${f(jwk.dp)}`,
+        `Exponent2: ${f(jwk.dq)}`,
+        `Coefficient: ${f(jwk.qi)}`,
+      );
     } else {
       const jwk = this.privateKey.export({ format: 'jwk' });
       lines.push(`PrivateKey: ${Buffer.from(jwk.d ?? '', 'base64url').toString('base64')}`);
@@ -267,16 +279,23 @@ export function generateKey(options: GenerateKeyOptions): SigningKey {
   let privateKey: KeyObject;
   if (algorithm === 8) {
     const bits = options.bits ?? 2048;
-    if (!Number.isInteger(bits) || bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) throw new KeyError('BAD_KEY', `RSASHA256 key size ${bits} is outside ${RSA_MIN_BITS}..${RSA_MAX_BITS} bits (RFC 5702 §2)`);
-    privateKey = options.seed !== undefined ? deterministicRsa(bits, seedStream(options.seed, 'rsa')) : generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 }).privateKey;
+    if (!Number.isInteger(bits) || bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
+      throw new KeyError('BAD_KEY', `RSASHA256 key size ${bits} is outside ${RSA_MIN_BITS}..${RSA_MAX_BITS} bits (RFC 5702 §2)`);
+    privateKey =
+      options.seed !== undefined
+        ? deterministicRsa(bits, seedStream(options.seed, 'rsa'))
+        : generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 }).privateKey;
   } else if (algorithm === 13) {
-    privateKey = options.seed !== undefined ? p256FromScalar(p256Scalar(seedStream(options.seed, 'p256'))) : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    privateKey =
+      options.seed !== undefined ? p256FromScalar(p256Scalar(seedStream(options.seed, 'p256'))) : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   } else {
     privateKey = options.seed !== undefined ? ed25519FromSeed(seedStream(options.seed, 'ed25519')(32)) : generateKeyPairSync('ed25519').privateKey;
   }
   const publicKey = createPublicKey(privateKey);
   const dnskey: DnskeyData = { flags, protocol: 3, algorithm, key: publicKeyBytes(algorithm, publicKey) };
-  return new SigningKey(options.owner, dnskey, privateKey, options.timing ?? {}, { deterministicSignatures: options.deterministicSignatures ?? options.seed !== undefined });
+  return new SigningKey(options.owner, dnskey, privateKey, options.timing ?? {}, {
+    deterministicSignatures: options.deterministicSignatures ?? options.seed !== undefined,
+  });
 }
 
 /** A deterministic byte stream: HMAC-SHA256(seed, label | counter) blocks. */
@@ -455,12 +474,19 @@ export function parseBindKeyFile(text: string, file = 'key file'): ParsedKeyFile
     if (idx < 1) throw new KeyError('BAD_KEY_FILE', `expected "owner [ttl] IN DNSKEY flags protocol algorithm key", got "${line}"`, file, i + 1);
     const [flags, protocol, algorithm] = fields.slice(idx + 1, idx + 4).map(Number);
     const b64 = fields.slice(idx + 4).join('');
-    if (flags === undefined || protocol === undefined || algorithm === undefined || [flags, protocol, algorithm].some((v) => !Number.isInteger(v)) || b64 === '') {
+    if (
+      flags === undefined ||
+      protocol === undefined ||
+      algorithm === undefined ||
+      [flags, protocol, algorithm].some((v) => !Number.isInteger(v)) ||
+      b64 === ''
+    ) {
       throw new KeyError('BAD_KEY_FILE', `DNSKEY needs numeric flags, protocol, algorithm and a base64 key: "${line}"`, file, i + 1);
     }
     if (!/^[A-Za-z0-9+/]+=*$/.test(b64)) throw new KeyError('BAD_KEY_FILE', 'DNSKEY public key is not base64', file, i + 1);
     if (protocol !== 3) throw new KeyError('BAD_KEY_FILE', `DNSKEY protocol must be 3 (RFC 4034 §2.1.2), got ${protocol}`, file, i + 1);
-    if (!isSigningAlgorithm(algorithm)) throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm ${algorithm} (${algorithmMnemonic(algorithm)}) is not supported; use 8, 13 or 15`, file, i + 1);
+    if (!isSigningAlgorithm(algorithm))
+      throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm ${algorithm} (${algorithmMnemonic(algorithm)}) is not supported; use 8, 13 or 15`, file, i + 1);
     const dnskey: DnskeyData = { flags, protocol, algorithm, key: Buffer.from(b64, 'base64') };
     try {
       dnskeyToPublicKey(dnskey); // validates lengths
@@ -482,11 +508,18 @@ export function parseBindPrivateFile(text: string, file = 'private file'): { alg
     if (m) fields.set(m[1]!, { value: m[2]!, line: i + 1 });
   });
   const format = fields.get('Private-key-format');
-  if (!format || !/^v1\.[0-9]+$/.test(format.value)) throw new KeyError('BAD_KEY_FILE', 'first line must be "Private-key-format: v1.x"', file, format?.line ?? 1);
+  if (!format || !/^v1\.[0-9]+$/.test(format.value))
+    throw new KeyError('BAD_KEY_FILE', 'first line must be "Private-key-format: v1.x"', file, format?.line ?? 1);
   const algField = fields.get('Algorithm');
   const algorithm = Number(/^(\d+)/.exec(algField?.value ?? '')?.[1]);
   if (!algField || !Number.isInteger(algorithm)) throw new KeyError('BAD_KEY_FILE', 'missing "Algorithm: N (NAME)" line', file);
-  if (!isSigningAlgorithm(algorithm)) throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm ${algorithm} (${algorithmMnemonic(algorithm)}) is not supported; use 8, 13 or 15`, file, algField.line);
+  if (!isSigningAlgorithm(algorithm))
+    throw new KeyError(
+      'UNSUPPORTED_ALGORITHM',
+      `algorithm ${algorithm} (${algorithmMnemonic(algorithm)}) is not supported; use 8, 13 or 15`,
+      file,
+      algField.line,
+    );
   const b64 = (name: string): Buffer => {
     const f = fields.get(name);
     if (!f) throw new KeyError('BAD_KEY_FILE', `missing "${name}:" field for algorithm ${algorithm}`, file);
@@ -503,11 +536,20 @@ export function parseBindPrivateFile(text: string, file = 'private file'): { alg
   if (algorithm === 8) {
     const n = b64('Modulus');
     const bits = bitLength(n);
-    if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) throw new KeyError('BAD_KEY', `RSASHA256 modulus is ${bits} bits; RFC 5702 §2 allows ${RSA_MIN_BITS}..${RSA_MAX_BITS}`, file, fields.get('Modulus')!.line);
+    if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
+      throw new KeyError(
+        'BAD_KEY',
+        `RSASHA256 modulus is ${bits} bits; RFC 5702 §2 allows ${RSA_MIN_BITS}..${RSA_MAX_BITS}`,
+        file,
+        fields.get('Modulus')!.line,
+      );
     const parts = ['PublicExponent', 'PrivateExponent', 'Prime1', 'Prime2', 'Exponent1', 'Exponent2', 'Coefficient'].map(b64);
     const [e, d, p, q, dp, dq, qi] = parts.map((b) => stripZeros(b).toString('base64url'));
     try {
-      privateKey = createPrivateKey({ key: { kty: 'RSA', n: stripZeros(n).toString('base64url'), e: e!, d: d!, p: p!, q: q!, dp: dp!, dq: dq!, qi: qi! }, format: 'jwk' });
+      privateKey = createPrivateKey({
+        key: { kty: 'RSA', n: stripZeros(n).toString('base64url'), e: e!, d: d!, p: p!, q: q!, dp: dp!, dq: dq!, qi: qi! },
+        format: 'jwk',
+      });
     } catch (err) {
       throw new KeyError('BAD_KEY', `RSA private key components are inconsistent: ${(err as Error).message}`, file);
     }

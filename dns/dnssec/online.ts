@@ -18,7 +18,19 @@
 // - A referral gets the signed DS, or the NSEC at the cut proving no DS (§3.1.4).
 
 import { groupRRsets, type RRset } from '../rrset.ts';
-import { ancestorWithLabels, canonicalCompare, fromLabels, isSubdomain, joinName, labelCount, labelFromOctets, labelOctets, labels, nameEquals, wireLength } from '../name.ts';
+import {
+  ancestorWithLabels,
+  canonicalCompare,
+  fromLabels,
+  isSubdomain,
+  joinName,
+  labelCount,
+  labelFromOctets,
+  labelOctets,
+  labels,
+  nameEquals,
+  wireLength,
+} from '../name.ts';
 import type { Message, Name, RR, RrsigData, RRTypeName } from '../types.ts';
 import type { Zone } from '../zone/zone.ts';
 import { makeDs } from './algorithms.ts';
@@ -256,14 +268,22 @@ class AnswerSigning {
   private signInto(target: RR[], set: RRset, labelsField: number | undefined, originalTTL: number): void {
     const signers = KEY_SET_TYPES.has(set.type) && nameEquals(set.name, this.zone.origin) ? this.roles.keySetSigners : this.roles.zoneSigners;
     const match = (x: { owner?: Name; type?: RRTypeName; keyTag?: number }, keyTag?: number) =>
-      (x.owner === undefined || nameEquals(x.owner, set.name)) && (x.type === undefined || x.type === set.type) && (x.keyTag === undefined || keyTag === undefined || x.keyTag === keyTag);
+      (x.owner === undefined || nameEquals(x.owner, set.name)) &&
+      (x.type === undefined || x.type === set.type) &&
+      (x.keyTag === undefined || keyTag === undefined || x.keyTag === keyTag);
     for (const key of signers) {
       if (this.quirks.some((x) => x.kind === 'missing-rrsig' && match(x, key.keyTag))) continue;
       const validity = this.quirks.find((x) => x.kind === 'signature-validity' && match(x));
       const times = validity?.kind === 'signature-validity' ? validity : { inception: this.inception, expiration: this.expiration };
       let rrsig: RR;
       try {
-        rrsig = signRRset(set, key, { signer: this.zone.origin, inception: times.inception, expiration: times.expiration, originalTTL, ...(labelsField !== undefined ? { labels: labelsField } : {}) });
+        rrsig = signRRset(set, key, {
+          signer: this.zone.origin,
+          inception: times.inception,
+          expiration: times.expiration,
+          originalTTL,
+          ...(labelsField !== undefined ? { labels: labelsField } : {}),
+        });
       } catch {
         // Data that cannot be put in canonical form (a malformed record a scenario
         // planted) goes out unsigned — validators see it as bogus — instead of

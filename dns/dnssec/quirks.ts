@@ -47,7 +47,10 @@ export function corruptSignature(owner: Name, type: RRTypeName, keyTag?: number)
 export function dsMatchingNoKey(key: SigningKey, how: 'digest' | 'tag' = 'digest', digestType: DsDigestType = 2): DsData {
   const ds = makeDs(key.owner, key.dnskey, digestType);
   if (how === 'tag') return { ...ds, keyTag: (ds.keyTag + 1) & 0xffff };
-  const other = createHash(digestType === 4 ? 'sha384' : digestType === 1 ? 'sha1' : 'sha256').update('dnslab: no such key').update(ds.digest).digest();
+  const other = createHash(digestType === 4 ? 'sha384' : digestType === 1 ? 'sha1' : 'sha256')
+    .update('dnslab: no such key')
+    .update(ds.digest)
+    .digest();
   return { ...ds, digest: other };
 }
 
@@ -55,4 +58,3 @@ export function dsMatchingNoKey(key: SigningKey, how: 'digest' | 'tag' = 'digest
 export function dsRecordMatchingNoKey(key: SigningKey, ttl = 86400, how: 'digest' | 'tag' = 'digest'): RR {
   return { name: key.owner, type: 'DS', class: 'IN', ttl, data: dsMatchingNoKey(key, how) };
 }
-

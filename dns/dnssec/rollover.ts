@@ -31,9 +31,11 @@ export interface KeyState {
   ds: readonly DsData[];
 }
 
-const same = (a: SigningKey, b: SigningKey): boolean => a.keyTag === b.keyTag && a.algorithm === b.algorithm && a.dnskey.key.equals(b.dnskey.key) && a.flags === b.flags;
+const same = (a: SigningKey, b: SigningKey): boolean =>
+  a.keyTag === b.keyTag && a.algorithm === b.algorithm && a.dnskey.key.equals(b.dnskey.key) && a.flags === b.flags;
 const sameDnskey = (a: DnskeyData, b: DnskeyData): boolean => a.algorithm === b.algorithm && a.flags === b.flags && a.key.equals(b.key);
-const sameDs = (a: DsData, b: DsData): boolean => a.keyTag === b.keyTag && a.algorithm === b.algorithm && a.digestType === b.digestType && a.digest.equals(b.digest);
+const sameDs = (a: DsData, b: DsData): boolean =>
+  a.keyTag === b.keyTag && a.algorithm === b.algorithm && a.digestType === b.digestType && a.digest.equals(b.digest);
 
 function checkOwner(state: KeyState, key: SigningKey): void {
   if (!nameEquals(state.origin, key.owner)) throw new KeyError('KEY_MISMATCH', `key ${key.bindBaseName} belongs to ${key.owner}, not ${state.origin}`);
@@ -120,7 +122,8 @@ export function publishState(zone: Zone, state: KeyState, ttl?: number): Signing
   if (!nameEquals(zone.origin, state.origin)) throw new KeyError('KEY_MISMATCH', `key state is for ${state.origin}, zone is ${zone.origin}`);
   const t = ttl ?? zone.get(zone.origin, 'DNSKEY')?.ttl ?? 3600;
   zone.remove(zone.origin, 'DNSKEY');
-  for (const d of [...state.published.map((k) => k.dnskey), ...state.foreign]) zone.add({ name: zone.origin, type: 'DNSKEY', class: 'IN', ttl: t, data: { ...d, key: Buffer.from(d.key) } });
+  for (const d of [...state.published.map((k) => k.dnskey), ...state.foreign])
+    zone.add({ name: zone.origin, type: 'DNSKEY', class: 'IN', ttl: t, data: { ...d, key: Buffer.from(d.key) } });
   return [...state.active];
 }
 
@@ -188,7 +191,12 @@ export function kskDoubleSignatureRollover(state: KeyState, oldKsk: SigningKey, 
  * signatures first (so caches hold them before the keys appear), then the new
  * DNSKEYs, then the DS, then the old DNSKEYs go, then the old signatures.
  */
-export function algorithmRollover(state: KeyState, oldKeys: readonly SigningKey[], newKeys: readonly SigningKey[], digestType: DsDigestType = 2): RolloverStep[] {
+export function algorithmRollover(
+  state: KeyState,
+  oldKeys: readonly SigningKey[],
+  newKeys: readonly SigningKey[],
+  digestType: DsDigestType = 2,
+): RolloverStep[] {
   const s1 = newKeys.reduce(signBeforePublish, state);
   const s2 = newKeys.reduce(prePublish, s1);
   const newKsks = newKeys.filter((k) => k.isKsk);
@@ -212,7 +220,11 @@ export function algorithmRollover(state: KeyState, oldKeys: readonly SigningKey[
  * keys, and the parent holds a DS for every provider's KSK.
  * `shareKsks` also cross-publishes the KSKs (not required by RFC 8901).
  */
-export function multiSignerModel2(origin: Name, providers: ReadonlyArray<{ ksk: SigningKey; zsk: SigningKey }>, options: { shareKsks?: boolean; digestType?: DsDigestType } = {}): KeyState[] {
+export function multiSignerModel2(
+  origin: Name,
+  providers: ReadonlyArray<{ ksk: SigningKey; zsk: SigningKey }>,
+  options: { shareKsks?: boolean; digestType?: DsDigestType } = {},
+): KeyState[] {
   const ds = providers.map((p) => makeDs(origin, p.ksk.dnskey, options.digestType ?? 2));
   return providers.map((p, i) => {
     let s: KeyState = { ...initialKeyState(origin, [p.ksk, p.zsk]), ds };

@@ -195,7 +195,8 @@ export function signZone(input: Zone, keys: readonly SigningKey[], options: Sign
   for (const k of keys) {
     if (!nameEquals(k.owner, input.origin)) throw new SigningError('KEY_OWNER', `key ${k.bindBaseName} belongs to ${k.owner}, not zone ${input.origin}`);
   }
-  if (options.expiration <= options.inception) throw new SigningError('BAD_VALIDITY', `expiration ${options.expiration} is not after inception ${options.inception}`);
+  if (options.expiration <= options.inception)
+    throw new SigningError('BAD_VALIDITY', `expiration ${options.expiration} is not after inception ${options.inception}`);
   const origin = input.origin;
   const quirks = options.quirks ?? [];
   const zone = new Zone(origin);
@@ -300,7 +301,7 @@ function buildNsec3Chain(zone: Zone, nodes: NodeInfo[], opts: Nsec3Options, ttl:
     const omit = bitmapOmit(node.name);
     types = [...new Set(types)].filter((t) => !omit.has(t)).sort(typeOrder);
     entries.set(canonicalName(node.name), { name: node.name, types });
-    for (let n = node.name; labelCount(n) > originLabels + 1; ) {
+    for (let n = node.name; labelCount(n) > originLabels + 1;) {
       n = parentName(n);
       const key = canonicalName(n);
       if (!entries.has(key)) entries.set(key, { name: n, types: [] });
@@ -309,7 +310,8 @@ function buildNsec3Chain(zone: Zone, nodes: NodeInfo[], opts: Nsec3Options, ttl:
   const hashed = [...entries.values()].map((e) => ({ ...e, hash: nsec3Hash(e.name, salt, iterations) }));
   hashed.sort((a, b) => Buffer.compare(a.hash, b.hash));
   for (let i = 1; i < hashed.length; i++) {
-    if (hashed[i]!.hash.equals(hashed[i - 1]!.hash)) throw new SigningError('NSEC3_COLLISION', `NSEC3 hash collision between ${hashed[i - 1]!.name} and ${hashed[i]!.name}; choose another salt`);
+    if (hashed[i]!.hash.equals(hashed[i - 1]!.hash))
+      throw new SigningError('NSEC3_COLLISION', `NSEC3 hash collision between ${hashed[i - 1]!.name} and ${hashed[i]!.name}; choose another salt`);
   }
   return hashed.map((e, i) => {
     const next = hashed[(i + 1) % hashed.length]!;
@@ -324,4 +326,3 @@ export function dsRecords(keys: readonly SigningKey[], digestTypes: readonly DsD
   const from = ksks.length ? ksks : keys;
   return from.flatMap((k) => digestTypes.map((dt) => ({ name: k.owner, type: 'DS', class: 'IN', ttl, data: makeDs(k.owner, k.dnskey, dt) }) as RR));
 }
-

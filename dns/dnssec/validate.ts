@@ -220,7 +220,11 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
       continue;
     }
     if (sig.labels > ownerLabels) {
-      failures.push({ rank: 1, reason: `${tag}: Labels field ${sig.labels} exceeds the owner's ${ownerLabels} labels (RFC 4035 §5.3.1)`, ede: EdeCode.DNSSEC_BOGUS });
+      failures.push({
+        rank: 1,
+        reason: `${tag}: Labels field ${sig.labels} exceeds the owner's ${ownerLabels} labels (RFC 4035 §5.3.1)`,
+        ede: EdeCode.DNSSEC_BOGUS,
+      });
       continue;
     }
     if (!algorithms.has(sig.algorithm)) {
@@ -260,7 +264,11 @@ function verifyRRsetUnsafe(rrset: RRset, signatures: readonly RR[], keys: readon
   // downgrade by swapping in signatures of an unknown algorithm.
   if (zoneKeys.length > 0 && !zoneKeys.some((k) => algorithms.has(k.data.algorithm))) {
     const algs = [...new Set(zoneKeys.map((k) => k.data.algorithm))].join(', ');
-    return { status: 'insecure', reason: `${what}: zone ${fmt(signer)} has keys only of unsupported algorithms (${algs}) (RFC 8624)`, ede: EdeCode.UNSUPPORTED_DNSKEY_ALGORITHM };
+    return {
+      status: 'insecure',
+      reason: `${what}: zone ${fmt(signer)} has keys only of unsupported algorithms (${algs}) (RFC 8624)`,
+      ede: EdeCode.UNSUPPORTED_DNSKEY_ALGORITHM,
+    };
   }
   const f = worst(failures)!;
   if (f.rank === 0) return { status: 'bogus', reason: `${what}: no RRSIG of a supported algorithm; ${f.reason}`, ede: EdeCode.RRSIGS_MISSING };
@@ -284,8 +292,14 @@ function verifyDnskeysUnsafe(dnskeys: RRset, signatures: readonly RR[], anchors:
   const what = `${fmt(zone)} DNSKEY`;
   const algorithms = supportedAlgorithms(options);
   const digests = new Set(options?.digests ?? DEFAULT_DIGESTS);
-  const dsAnchors = anchors.filter((a) => a.type === 'DS' && nameEquals(a.name, zone)).map(asDs).filter((d): d is DsData => d !== undefined);
-  const keyAnchors = anchors.filter((a) => a.type === 'DNSKEY' && nameEquals(a.name, zone)).map(asDnskey).filter((d): d is DnskeyData => d !== undefined);
+  const dsAnchors = anchors
+    .filter((a) => a.type === 'DS' && nameEquals(a.name, zone))
+    .map(asDs)
+    .filter((d): d is DsData => d !== undefined);
+  const keyAnchors = anchors
+    .filter((a) => a.type === 'DNSKEY' && nameEquals(a.name, zone))
+    .map(asDnskey)
+    .filter((d): d is DnskeyData => d !== undefined);
   if (dsAnchors.length === 0 && keyAnchors.length === 0) {
     return { status: 'indeterminate', reason: `${what}: no DS or trust anchor for ${fmt(zone)} was given`, ede: EdeCode.DNSSEC_INDETERMINATE };
   }
@@ -295,7 +309,10 @@ function verifyDnskeysUnsafe(dnskeys: RRset, signatures: readonly RR[], anchors:
   if (usableDs.length === 0 && usableKeyAnchors.length === 0) {
     // RFC 4035 §5.2 / RFC 6840 §5.2: nothing we can check → treat the zone as unsigned.
     const algOnly = dsAnchors.some((d) => !algorithms.has(d.algorithm)) || keyAnchors.length > 0;
-    const list = [...dsAnchors.map((d) => `DS ${d.keyTag} alg ${d.algorithm} digest ${d.digestType}`), ...keyAnchors.map((k) => `DNSKEY alg ${k.algorithm}`)].join(', ');
+    const list = [
+      ...dsAnchors.map((d) => `DS ${d.keyTag} alg ${d.algorithm} digest ${d.digestType}`),
+      ...keyAnchors.map((k) => `DNSKEY alg ${k.algorithm}`),
+    ].join(', ');
     return {
       status: 'insecure',
       reason: `${what}: every DS/anchor uses an unsupported ${algOnly ? 'algorithm' : 'digest type'} (${list}) (RFC 8624)`,
@@ -323,7 +340,11 @@ function verifyDnskeysUnsafe(dnskeys: RRset, signatures: readonly RR[], anchors:
   const failures: Failure[] = [];
   for (const t of trusted) {
     if ((t.data.flags & DnskeyFlag.ZONE) === 0) {
-      failures.push({ rank: 2, reason: `${what}: key ${safeKeyTag(t.data)} matched by ${t.via} lacks the Zone Key flag (RFC 4034 §2.1.1)`, ede: EdeCode.NO_ZONE_KEY_BIT_SET });
+      failures.push({
+        rank: 2,
+        reason: `${what}: key ${safeKeyTag(t.data)} matched by ${t.via} lacks the Zone Key flag (RFC 4034 §2.1.1)`,
+        ede: EdeCode.NO_ZONE_KEY_BIT_SET,
+      });
       continue;
     }
     const tag = safeKeyTag(t.data);
@@ -332,7 +353,11 @@ function verifyDnskeysUnsafe(dnskeys: RRset, signatures: readonly RR[], anchors:
       return sig !== undefined && sig.keyTag === tag && sig.algorithm === t.data.algorithm && typeNumber(sig.typeCovered) === RRType.DNSKEY;
     });
     if (bySigner.length === 0) {
-      failures.push({ rank: 3, reason: `${what}: no RRSIG by key ${tag} (matched by ${t.via}) over the DNSKEY RRset (RFC 4035 §5.2)`, ede: EdeCode.RRSIGS_MISSING });
+      failures.push({
+        rank: 3,
+        reason: `${what}: no RRSIG by key ${tag} (matched by ${t.via}) over the DNSKEY RRset (RFC 4035 §5.2)`,
+        ede: EdeCode.RRSIGS_MISSING,
+      });
       continue;
     }
     const keyRR: RR = { name: zone, type: 'DNSKEY', class: dnskeys.class, ttl: dnskeys.ttl, data: t.data };

@@ -39,16 +39,29 @@ function encodedName(name: Name, unsafe: boolean, offset: number): EncodedName {
   }
   let total = 1;
   for (const p of parts) {
-    if (p.length > 255) throw new WireError('BAD_NAME', `label of ${p.length} octets in "${name}" cannot be encoded even in unsafe mode (the length octet holds at most 255)`, offset);
+    if (p.length > 255)
+      throw new WireError(
+        'BAD_NAME',
+        `label of ${p.length} octets in "${name}" cannot be encoded even in unsafe mode (the length octet holds at most 255)`,
+        offset,
+      );
     total += p.length + 1;
     if (unsafe) continue;
     if (p.length === 0) throw new WireError('BAD_NAME', `empty label in "${name}" (RFC 1035 §3.1); use { unsafe: true } to send it anyway`, offset);
     if (p.length > MAX_LABEL_OCTETS) {
-      throw new WireError('BAD_NAME', `label of ${p.length} octets in "${name}" exceeds ${MAX_LABEL_OCTETS} (RFC 1035 §2.3.4); use { unsafe: true } to send it anyway`, offset);
+      throw new WireError(
+        'BAD_NAME',
+        `label of ${p.length} octets in "${name}" exceeds ${MAX_LABEL_OCTETS} (RFC 1035 §2.3.4); use { unsafe: true } to send it anyway`,
+        offset,
+      );
     }
   }
   if (!unsafe && total > MAX_NAME_OCTETS) {
-    throw new WireError('BAD_NAME', `name "${name.slice(0, 40)}…" is ${total} octets on the wire, more than ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4); use { unsafe: true } to send it anyway`, offset);
+    throw new WireError(
+      'BAD_NAME',
+      `name "${name.slice(0, 40)}…" is ${total} octets on the wire, more than ${MAX_NAME_OCTETS} (RFC 1035 §2.3.4); use { unsafe: true } to send it anyway`,
+      offset,
+    );
   }
   const entry: EncodedName = { parts, keys: undefined };
   if (!unsafe) {
@@ -289,7 +302,11 @@ export class Reader {
     const parts: string[] = [];
     for (;;) {
       if (pos >= end) {
-        throw new WireError(jumped ? 'BAD_POINTER' : this.overrun, `${what} runs past the end of ${jumped ? 'the message after a compression pointer' : this.overrun === 'BAD_RDLENGTH' ? 'its RDATA' : 'the message'}`, pos);
+        throw new WireError(
+          jumped ? 'BAD_POINTER' : this.overrun,
+          `${what} runs past the end of ${jumped ? 'the message after a compression pointer' : this.overrun === 'BAD_RDLENGTH' ? 'its RDATA' : 'the message'}`,
+          pos,
+        );
       }
       const len = buf[pos]!;
       if (len === 0) {
@@ -299,7 +316,11 @@ export class Reader {
       const kind = len & 0xc0;
       if (kind === 0xc0) {
         if (!allowPointers) {
-          throw new WireError('BAD_POINTER', `${what} uses a compression pointer where none is allowed (RFC 3597 §4: only names in RFC 1035 types may be compressed)`, pos);
+          throw new WireError(
+            'BAD_POINTER',
+            `${what} uses a compression pointer where none is allowed (RFC 3597 §4: only names in RFC 1035 types may be compressed)`,
+            pos,
+          );
         }
         if (pos + 2 > end) throw new WireError(jumped ? 'BAD_POINTER' : this.overrun, `${what}: compression pointer cut off`, pos);
         const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
@@ -315,10 +336,18 @@ export class Reader {
         continue;
       }
       if (kind !== 0) {
-        throw new WireError('BAD_NAME', `${what}: label type 0x${kind.toString(16)} (length octet ${len}) is not a normal label; labels are at most 63 octets`, pos);
+        throw new WireError(
+          'BAD_NAME',
+          `${what}: label type 0x${kind.toString(16)} (length octet ${len}) is not a normal label; labels are at most 63 octets`,
+          pos,
+        );
       }
       if (pos + 1 + len > end) {
-        throw new WireError(jumped ? 'BAD_POINTER' : this.overrun, `${what}: label of ${len} octets runs past the end of ${this.overrun === 'BAD_RDLENGTH' && !jumped ? 'its RDATA' : 'the message'}`, pos);
+        throw new WireError(
+          jumped ? 'BAD_POINTER' : this.overrun,
+          `${what}: label of ${len} octets runs past the end of ${this.overrun === 'BAD_RDLENGTH' && !jumped ? 'its RDATA' : 'the message'}`,
+          pos,
+        );
       }
       wireLen += len + 1;
       if (wireLen > MAX_NAME_OCTETS) throw new WireError('BAD_NAME', `${what} is longer than ${MAX_NAME_OCTETS} octets (RFC 1035 §2.3.4)`, pos);

@@ -55,4 +55,3 @@ export function sortCanonical(records: readonly RR[]): RR[] {
   }
   return out;
 }
-

@@ -79,7 +79,8 @@ export interface Cookie {
 /** RFC 7873 §4: client cookie 8 octets, optional server cookie 8..32 octets. */
 export function makeCookieOption(client: Buffer, server?: Buffer): EdnsOption {
   if (client.length !== 8) throw new WireError('BAD_OPT', `client cookie must be 8 octets, got ${client.length} (RFC 7873 §4.1)`);
-  if (server !== undefined && (server.length < 8 || server.length > 32)) throw new WireError('BAD_OPT', `server cookie must be 8..32 octets, got ${server.length} (RFC 7873 §4.2)`);
+  if (server !== undefined && (server.length < 8 || server.length > 32))
+    throw new WireError('BAD_OPT', `server cookie must be 8..32 octets, got ${server.length} (RFC 7873 §4.2)`);
   return { code: EdnsOptionCode.COOKIE, data: server === undefined ? Buffer.from(client) : Buffer.concat([client, server]) };
 }
 
@@ -114,7 +115,10 @@ export function parseClientSubnetOption(o: EdnsOption): ClientSubnet {
   if (max < 0) throw new WireError('BAD_OPT', `ECS family ${family} is neither 1 (IPv4) nor 2 (IPv6)`);
   if (sourcePrefixLength > max || scopePrefixLength > max) throw new WireError('BAD_OPT', `ECS prefix length above ${max}`);
   if (address.length !== Math.ceil(sourcePrefixLength / 8)) {
-    throw new WireError('BAD_OPT', `ECS ADDRESS has ${address.length} octets; SOURCE PREFIX-LENGTH ${sourcePrefixLength} needs ${Math.ceil(sourcePrefixLength / 8)} (RFC 7871 §6)`);
+    throw new WireError(
+      'BAD_OPT',
+      `ECS ADDRESS has ${address.length} octets; SOURCE PREFIX-LENGTH ${sourcePrefixLength} needs ${Math.ceil(sourcePrefixLength / 8)} (RFC 7871 §6)`,
+    );
   }
   return { family, sourcePrefixLength, scopePrefixLength, address };
 }

@@ -7,16 +7,7 @@ import type { Edns, EdnsOption, HeaderFlags, Message, OpcodeName, Question, RR, 
 import { Reader, Writer, type WriterMark } from './buffer.ts';
 import { WireError } from './errors.ts';
 import { readRdata, writeRdata } from './rdata.ts';
-import {
-  classFromNumber,
-  classToNumber,
-  opcodeFromNumber,
-  opcodeToNumber,
-  rcodeFromNumber,
-  rcodeToNumber,
-  typeFromNumber,
-  typeToNumber,
-} from './types-map.ts';
+import { classFromNumber, classToNumber, opcodeFromNumber, opcodeToNumber, rcodeFromNumber, rcodeToNumber, typeFromNumber, typeToNumber } from './types-map.ts';
 
 export interface EncodeOptions {
   /** RFC 1035 §4.1.4 name compression (default true). */
@@ -139,7 +130,8 @@ function ednsTtl(edns: Edns, rcode: number): number {
 
 function writeOpt(w: Writer, edns: Edns, rcode: number): void {
   if (!w.unsafe) {
-    if (!Number.isInteger(edns.version) || edns.version < 0 || edns.version > 255) throw new WireError('BAD_OPT', `EDNS version ${edns.version} is not in 0..255`, w.pos);
+    if (!Number.isInteger(edns.version) || edns.version < 0 || edns.version > 255)
+      throw new WireError('BAD_OPT', `EDNS version ${edns.version} is not in 0..255`, w.pos);
     if (!Number.isInteger(edns.z) || edns.z < 0 || edns.z > 0x7fff) throw new WireError('BAD_OPT', `EDNS Z ${edns.z} is not in 0..32767`, w.pos);
   }
   w.u8(0); // owner: root (RFC 6891 §6.1.2)
@@ -371,7 +363,11 @@ export function decodeMessageUnguarded(bytes: Uint8Array): Message {
       const ttl = r.u32('TTL');
       const rdlength = r.u16('RDLENGTH');
       if (r.remaining() < rdlength) {
-        throw new WireError('TRUNCATED', `RDLENGTH ${rdlength} of a ${section} record runs past the end of the message (${r.remaining()} octets left)`, r.pos - 2);
+        throw new WireError(
+          'TRUNCATED',
+          `RDLENGTH ${rdlength} of a ${section} record runs past the end of the message (${r.remaining()} octets left)`,
+          r.pos - 2,
+        );
       }
       const rdEnd = r.pos + rdlength;
       if (typeNum === TYPE_OPT) {

@@ -76,7 +76,11 @@ function writeCharString(w: Writer, value: Uint8Array | string, field: string): 
   if (b.length > 255) {
     // Not even unsafe mode can write this: the length octet cannot hold it. Use
     // raw RDATA (type TYPEnnn with a Buffer) to build a deliberately broken one.
-    throw new WireError('BAD_RDATA', `${field} is ${b.length} octets; a character-string holds at most 255 (RFC 1035 §3.3). Split it into several strings`, w.pos);
+    throw new WireError(
+      'BAD_RDATA',
+      `${field} is ${b.length} octets; a character-string holds at most 255 (RFC 1035 §3.3). Split it into several strings`,
+      w.pos,
+    );
   }
   w.u8(b.length);
   w.bytes(b);
@@ -194,7 +198,12 @@ function writeSvcb(w: Writer, d: SvcbData): void {
   let last = -1;
   for (const p of d.params) {
     if (!w.unsafe) {
-      if (p.key <= last) throw new WireError('BAD_RDATA', `SvcParamKey ${p.key} after ${last}: keys must be strictly increasing (RFC 9460 §2.2); sort them or use { unsafe: true }`, w.pos);
+      if (p.key <= last)
+        throw new WireError(
+          'BAD_RDATA',
+          `SvcParamKey ${p.key} after ${last}: keys must be strictly increasing (RFC 9460 §2.2); sort them or use { unsafe: true }`,
+          w.pos,
+        );
       const problem = svcParamProblem(p.key, p.value);
       if (problem !== undefined) throw new WireError('BAD_RDATA', `SvcParam key${p.key}: ${problem} (RFC 9460 §7)`, w.pos);
     }

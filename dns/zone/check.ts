@@ -116,7 +116,8 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
   // SOA: exactly one, at the apex (RFC 1035 §5.2, RFC 1034 §4.2.1).
   const soa = zone.get(origin, 'SOA');
   if (!soa) push('error', 'NO_SOA', origin, `no SOA record at the apex ${toFqdn(origin)}: every zone starts with exactly one SOA`);
-  else if (soa.records.length > 1) push('error', 'MULTIPLE_SOA', origin, `${soa.records.length} SOA records at ${toFqdn(origin)}: a zone has exactly one`, 'SOA');
+  else if (soa.records.length > 1)
+    push('error', 'MULTIPLE_SOA', origin, `${soa.records.length} SOA records at ${toFqdn(origin)}: a zone has exactly one`, 'SOA');
   if (!zone.get(origin, 'NS')) push('error', 'NO_APEX_NS', origin, `no NS records at the apex ${toFqdn(origin)}: the zone must list its name servers`);
 
   for (const name of zone.sortedNames()) {
@@ -130,27 +131,71 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
 
     const cname = zone.get(name, 'CNAME');
     if (cname) {
-      if (cname.records.length > 1) push('error', 'MULTIPLE_CNAME', name, `${cname.records.length} CNAME records at ${toFqdn(name)}: a CNAME RRset holds one record (RFC 2181 §10.1)`, 'CNAME');
+      if (cname.records.length > 1)
+        push(
+          'error',
+          'MULTIPLE_CNAME',
+          name,
+          `${cname.records.length} CNAME records at ${toFqdn(name)}: a CNAME RRset holds one record (RFC 2181 §10.1)`,
+          'CNAME',
+        );
       const others = [...types].filter((t) => !ALLOWED_BESIDE_CNAME.has(t));
       if (others.length > 0) {
-        push('error', 'CNAME_AND_OTHER_DATA', name, `${toFqdn(name)} has a CNAME and other data (${others.join(', ')}); only RRSIG and NSEC may sit beside a CNAME (RFC 2181 §10.1, RFC 4035 §2.5)`, 'CNAME');
+        push(
+          'error',
+          'CNAME_AND_OTHER_DATA',
+          name,
+          `${toFqdn(name)} has a CNAME and other data (${others.join(', ')}); only RRSIG and NSEC may sit beside a CNAME (RFC 2181 §10.1, RFC 4035 §2.5)`,
+          'CNAME',
+        );
       }
     }
     const dname = zone.get(name, 'DNAME');
     if (dname) {
-      if (dname.records.length > 1) push('error', 'MULTIPLE_DNAME', name, `${dname.records.length} DNAME records at ${toFqdn(name)}: a DNAME RRset holds one record (RFC 6672 §2.4)`, 'DNAME');
+      if (dname.records.length > 1)
+        push(
+          'error',
+          'MULTIPLE_DNAME',
+          name,
+          `${dname.records.length} DNAME records at ${toFqdn(name)}: a DNAME RRset holds one record (RFC 6672 §2.4)`,
+          'DNAME',
+        );
       if (zone.hasDescendants(name)) {
         const below = zone.sortedNames().find((n) => !nameEquals(n, name) && isSubdomain(n, name));
-        push('error', 'DNAME_WITH_DESCENDANTS', name, `${toFqdn(name)} has a DNAME but ${below ? toFqdn(below) : 'a name'} lies below it: a DNAME owner has no descendants (RFC 6672 §2.4)`, 'DNAME');
+        push(
+          'error',
+          'DNAME_WITH_DESCENDANTS',
+          name,
+          `${toFqdn(name)} has a DNAME but ${below ? toFqdn(below) : 'a name'} lies below it: a DNAME owner has no descendants (RFC 6672 §2.4)`,
+          'DNAME',
+        );
       }
     }
     if (types.has('NSEC3') && !isHashedOwner(name, origin)) {
-      push('error', 'NSEC3_BAD_OWNER', name, `NSEC3 at ${toFqdn(name)}: an NSEC3 owner is one base32hex hash label directly below the apex (RFC 5155 §3); BIND refuses or ignores it`, 'NSEC3');
+      push(
+        'error',
+        'NSEC3_BAD_OWNER',
+        name,
+        `NSEC3 at ${toFqdn(name)}: an NSEC3 owner is one base32hex hash label directly below the apex (RFC 5155 §3); BIND refuses or ignores it`,
+        'NSEC3',
+      );
     }
     if (types.has('DS') && apex) {
-      push('error', 'DS_AT_APEX', name, `DS at the apex ${toFqdn(name)}: a zone's DS belongs in its parent zone (RFC 4035 §2.4); BIND refuses to load this`, 'DS');
+      push(
+        'error',
+        'DS_AT_APEX',
+        name,
+        `DS at the apex ${toFqdn(name)}: a zone's DS belongs in its parent zone (RFC 4035 §2.4); BIND refuses to load this`,
+        'DS',
+      );
     } else if (types.has('DS') && !types.has('NS')) {
-      push('warning', 'DS_NOT_AT_DELEGATION', name, `DS at ${toFqdn(name)}, which is not a delegation point: DS lives in the parent at a cut (RFC 4035 §2.4)`, 'DS');
+      push(
+        'warning',
+        'DS_NOT_AT_DELEGATION',
+        name,
+        `DS at ${toFqdn(name)}, which is not a delegation point: DS lives in the parent at a cut (RFC 4035 §2.4)`,
+        'DS',
+      );
     }
     if (types.has('NS') && name.startsWith('*.') && !apex) {
       push('warning', 'NS_AT_WILDCARD', name, `NS at the wildcard ${toFqdn(name)} (RFC 4592 §4.2 discourages it)`, 'NS');
@@ -158,7 +203,13 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
     if (belowCut) {
       const nonGlue = [...types].filter((t) => t !== 'A' && t !== 'AAAA');
       if (nonGlue.length > 0) {
-        push('warning', 'OCCLUDED_DATA', name, `${toFqdn(name)} ${nonGlue.join(', ')} lies below the delegation ${toFqdn(cut.name)} and is not glue: it will never be served`, '');
+        push(
+          'warning',
+          'OCCLUDED_DATA',
+          name,
+          `${toFqdn(name)} ${nonGlue.join(', ')} lies below the delegation ${toFqdn(cut.name)} and is not glue: it will never be served`,
+          '',
+        );
       }
     }
 
@@ -169,7 +220,13 @@ export function checkRecords(origin: Name, records: readonly RR[], built?: Zone)
         const target = rr.data as Name;
         if (!isSubdomain(target, origin)) continue;
         if (zone.get(target, 'CNAME')) {
-          push('warning', 'NS_TARGET_IS_CNAME', name, `NS ${toFqdn(target)} at ${toFqdn(name)} is a CNAME; NS targets must be canonical names (RFC 2181 §10.3)`, 'NS');
+          push(
+            'warning',
+            'NS_TARGET_IS_CNAME',
+            name,
+            `NS ${toFqdn(target)} at ${toFqdn(name)} is a CNAME; NS targets must be canonical names (RFC 2181 §10.3)`,
+            'NS',
+          );
           continue;
         }
         // RFC 1034 §4.2.1: a server name inside the zone (at or below the
@@ -203,7 +260,6 @@ function isHashedOwner(name: Name, origin: Name): boolean {
   // SHA-1 hashes are 20 octets, 32 base32hex characters; other lengths are other algorithms.
   return l.length === labels(origin).length + 1 && /^[0-9a-vA-V]+$/.test(l[0]!) && (l[0]!.length * 5) % 8 < 5;
 }
-
 
 /** Only the errors (what makes a server refuse to load the zone). */
 export function zoneErrors(problems: readonly ZoneProblem[]): ZoneProblem[] {

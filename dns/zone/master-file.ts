@@ -67,10 +67,46 @@ const MAX_INCLUDE_DEPTH = 16;
 
 /** IANA types with a mnemonic we do not parse: named in the error so the fix is obvious. */
 const UNMODELED_TYPES: Readonly<Record<string, number>> = {
-  MD: 3, MF: 4, MB: 7, MG: 8, MR: 9, NULL: 10, WKS: 11, MINFO: 14, X25: 19, ISDN: 20, RT: 21, NSAP: 22, SIG: 24, KEY: 25,
-  PX: 26, GPOS: 27, LOC: 29, NXT: 30, EID: 31, NIMLOC: 32, ATMA: 34, CERT: 37, A6: 38, SINK: 40, APL: 42,
-  IPSECKEY: 45, NINFO: 56, RKEY: 57, TALINK: 58, HIP: 55, NID: 104, L32: 105, L64: 106, LP: 107, TKEY: 249, TSIG: 250,
-  DOA: 259, AMTRELAY: 260, RESINFO: 261, WALLET: 262,
+  MD: 3,
+  MF: 4,
+  MB: 7,
+  MG: 8,
+  MR: 9,
+  NULL: 10,
+  WKS: 11,
+  MINFO: 14,
+  X25: 19,
+  ISDN: 20,
+  RT: 21,
+  NSAP: 22,
+  SIG: 24,
+  KEY: 25,
+  PX: 26,
+  GPOS: 27,
+  LOC: 29,
+  NXT: 30,
+  EID: 31,
+  NIMLOC: 32,
+  ATMA: 34,
+  CERT: 37,
+  A6: 38,
+  SINK: 40,
+  APL: 42,
+  IPSECKEY: 45,
+  NINFO: 56,
+  RKEY: 57,
+  TALINK: 58,
+  HIP: 55,
+  NID: 104,
+  L32: 105,
+  L64: 106,
+  LP: 107,
+  TKEY: 249,
+  TSIG: 250,
+  DOA: 259,
+  AMTRELAY: 260,
+  RESINFO: 261,
+  WALLET: 262,
 };
 
 interface State {
@@ -174,7 +210,8 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     let owner: Name;
     let ownerText: string;
     if (entry.blankOwner) {
-      if (previousOwner === undefined) fail(first, 'this line starts with a blank, so its owner is the previous owner, but there is none yet: start the line with a name');
+      if (previousOwner === undefined)
+        fail(first, 'this line starts with a blank, so its owner is the previous owner, but there is none yet: start the line with a name');
       owner = previousOwner;
       ownerText = '';
     } else {
@@ -203,7 +240,10 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     const type = typeTok.quoted ? undefined : typeFromText(typeTok.text);
     const unmodeled = typeTok.quoted ? undefined : UNMODELED_TYPES[typeTok.text.toUpperCase()];
     if (!type && unmodeled !== undefined) {
-      fail(typeTok, `${typeTok.text.toUpperCase()} (type ${unmodeled}) has no presentation format here: write it as TYPE${unmodeled} \\# <length> <hex> (RFC 3597 §5)`);
+      fail(
+        typeTok,
+        `${typeTok.text.toUpperCase()} (type ${unmodeled}) has no presentation format here: write it as TYPE${unmodeled} \\# <length> <hex> (RFC 3597 §5)`,
+      );
     }
     if (!type) {
       const wanted = [ttl === undefined ? 'a TTL' : undefined, cls === undefined ? 'class' : undefined, 'type'].filter(Boolean).join(' or ');
@@ -222,7 +262,10 @@ function parseInto(text: string, file: string, state: State, includeStack: strin
     }
 
     if (cls === 'ANY' || cls === 'NONE') {
-      fail(tokens.find((t) => classFromText(t.text) === cls), `class ${cls} is only meaningful in queries and updates (RFC 1035 §3.2.5, RFC 2136 §2.4); zone data needs a real class such as IN`);
+      fail(
+        tokens.find((t) => classFromText(t.text) === cls),
+        `class ${cls} is only meaningful in queries and updates (RFC 1035 §3.2.5, RFC 2136 §2.4); zone data needs a real class such as IN`,
+      );
     }
     const klass = cls ?? state.zoneClass ?? 'IN';
     if (state.zoneClass === undefined) state.zoneClass = klass;
@@ -359,7 +402,12 @@ export function leadingOrigin(text: string, fileName = '<text>'): Name | undefin
 }
 
 /** Parse a zone from text. `origin` is the zone apex and the initial $ORIGIN. */
-export function parseZoneText(text: string, origin: Name, fileName?: string, options: { readInclude?: (path: string) => string; defaultTtl?: number } = {}): Zone {
+export function parseZoneText(
+  text: string,
+  origin: Name,
+  fileName?: string,
+  options: { readInclude?: (path: string) => string; defaultTtl?: number } = {},
+): Zone {
   const records = parseMasterFile(text, { origin, ...(fileName === undefined ? {} : { fileName }), ...options });
   return zoneFromRecords(records, origin, fileName);
 }

@@ -9,7 +9,6 @@ import { decodeEscapes, parseBase64, parseHex, parseNameText, parseTtl, typeFrom
 import type { Token } from './tokenizer.ts';
 import { typeFromNumber, typeToNumber } from '../wire/types-map.ts';
 
-
 // ---------------------------------------------------------------------------
 // Field cursor
 
@@ -160,7 +159,6 @@ const ALGORITHM_MNEMONICS: Record<string, number> = {
   PRIVATEOID: 254,
 };
 
-
 // ---------------------------------------------------------------------------
 // Times (RFC 4034 §3.2)
 
@@ -187,7 +185,6 @@ export function parseSigTime(f: Fields, what: string): number {
   if (/^[0-9]{1,10}$/.test(t.text) && Number(t.text) <= 0xffffffff) return Number(t.text);
   f.fail(`expected ${what} (YYYYMMDDHHmmSS or seconds since 1970), found '${t.text}'`);
 }
-
 
 /** Digest sizes fixed by the digest algorithm (RFC 4509, RFC 6605 §2, RFC 3658): SHA-1, SHA-256, GOST, SHA-384. */
 export const DS_DIGEST_OCTETS: Partial<Record<number, number>> = { 1: 20, 2: 32, 3: 32, 4: 48 };

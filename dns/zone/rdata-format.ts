@@ -4,7 +4,27 @@
 
 import { base32hex } from '../base32hex.ts';
 import { toFqdn } from '../name.ts';
-import type { CaaData, DnskeyData, DsData, HinfoData, MxData, Name, NaptrData, Nsec3Data, Nsec3ParamData, NsecData, RR, RRTypeName, RrsigData, SoaData, SrvData, SshfpData, SvcbData, TlsaData, UriData } from '../types.ts';
+import type {
+  CaaData,
+  DnskeyData,
+  DsData,
+  HinfoData,
+  MxData,
+  Name,
+  NaptrData,
+  Nsec3Data,
+  Nsec3ParamData,
+  NsecData,
+  RR,
+  RRTypeName,
+  RrsigData,
+  SoaData,
+  SrvData,
+  SshfpData,
+  SvcbData,
+  TlsaData,
+  UriData,
+} from '../types.ts';
 import type { Reader } from '../wire/buffer.ts';
 import { encodeRdata, rdataReader, readCharString, readTypeBitmap } from '../wire/rdata.ts';
 import { formatIpv6, parseIpv6, quoteCharString, typeMnemonic } from './text-util.ts';
@@ -141,7 +161,14 @@ export function formatRdata(rr: RR): string {
     }
     case 'NSEC3': {
       const n = d as Nsec3Data;
-      return [n.hashAlgorithm, n.flags, n.iterations, n.salt.length === 0 ? '-' : hexUpper(n.salt), base32hex(n.nextHashedOwner).toUpperCase(), ...sortTypes(n.types)].join(' ');
+      return [
+        n.hashAlgorithm,
+        n.flags,
+        n.iterations,
+        n.salt.length === 0 ? '-' : hexUpper(n.salt),
+        base32hex(n.nextHashedOwner).toUpperCase(),
+        ...sortTypes(n.types),
+      ].join(' ');
     }
     case 'NSEC3PARAM': {
       const n = d as Nsec3ParamData;

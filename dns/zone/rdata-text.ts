@@ -4,7 +4,29 @@
 // one record from one line. Printing is in rdata-format.ts.
 
 import { fromBase32hex } from '../base32hex.ts';
-import type { CaaData, DnskeyData, DsData, HinfoData, MxData, Name, NaptrData, Nsec3Data, Nsec3ParamData, NsecData, RData, RR, RRClassName, RRTypeName, RrsigData, SoaData, SrvData, SshfpData, SvcbData, TlsaData, UriData } from '../types.ts';
+import type {
+  CaaData,
+  DnskeyData,
+  DsData,
+  HinfoData,
+  MxData,
+  Name,
+  NaptrData,
+  Nsec3Data,
+  Nsec3ParamData,
+  NsecData,
+  RData,
+  RR,
+  RRClassName,
+  RRTypeName,
+  RrsigData,
+  SoaData,
+  SrvData,
+  SshfpData,
+  SvcbData,
+  TlsaData,
+  UriData,
+} from '../types.ts';
 import { RdataSyntaxError, ZoneSyntaxError } from './errors.ts';
 import { decodeRdata, nameWire, typeBitmapWire } from '../wire/rdata.ts';
 import { classFromText, formatIpv4, formatIpv6, META_TYPES, parseIpv4, parseIpv6, parseNameText, parseTtl, typeFromText } from './text-util.ts';
@@ -147,7 +169,12 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
       return { hashAlgorithm, flags, iterations, salt, nextHashedOwner, types: f.typeList() } satisfies Nsec3Data;
     }
     case 'NSEC3PARAM':
-      return { hashAlgorithm: f.u8('the hash algorithm'), flags: f.u8('the flags'), iterations: f.u16('the iterations'), salt: parseSalt(f) } satisfies Nsec3ParamData;
+      return {
+        hashAlgorithm: f.u8('the hash algorithm'),
+        flags: f.u8('the flags'),
+        iterations: f.u16('the iterations'),
+        salt: parseSalt(f),
+      } satisfies Nsec3ParamData;
     case 'TLSA':
       return {
         usage: f.u8('the certificate usage'),
@@ -191,10 +218,7 @@ function parseStructured(type: RRTypeName, f: Fields): RData {
       const extra = /^TYPE([0-9]+)$/.exec(type) ? EXTRA_PARSERS[typeToNumber(type)] : undefined;
       if (extra) return extra(f);
       const t = f.tokens[0];
-      f.fail(
-        `no presentation format known for ${type}; write the RDATA in RFC 3597 generic form '\\# <length> <hex>'${t ? `, found '${t.text}'` : ''}`,
-        0,
-      );
+      f.fail(`no presentation format known for ${type}; write the RDATA in RFC 3597 generic form '\\# <length> <hex>'${t ? `, found '${t.text}'` : ''}`, 0);
     }
   }
 }
@@ -221,7 +245,11 @@ const EXTRA_PARSERS: Partial<Record<number, (f: Fields) => Buffer>> = {
   49: (f) => f.base64Rest('the DHCID digest in base64'),
   61: (f) => f.base64Rest('the public key in base64'),
   // RFC 8162 SMIMEA: as TLSA
-  53: (f) => Buffer.concat([Buffer.from([f.u8('the certificate usage'), f.u8('the selector'), f.u8('the matching type')]), f.hexRest('the certificate association data in hex')]),
+  53: (f) =>
+    Buffer.concat([
+      Buffer.from([f.u8('the certificate usage'), f.u8('the selector'), f.u8('the matching type')]),
+      f.hexRest('the certificate association data in hex'),
+    ]),
   // RFC 7477 CSYNC: SOA serial, flags, type bitmap
   62: (f) => Buffer.concat([u32b(f.u32('the SOA serial')), u16b(f.u16('the flags')), typeBitmapWire(f.typeList())]),
   // RFC 7208 §3.1 SPF: as TXT
@@ -235,7 +263,6 @@ const EXTRA_PARSERS: Partial<Record<number, (f: Fields) => Buffer>> = {
   109: (f) => parseEui(f, 8),
 };
 
-
 /**
  * Contract API: RDATA from presentation fields, e.g.
  * `parseRdata('MX', ['10', 'mail'], 'example.jp')`. Fields keep their escapes;
@@ -248,7 +275,6 @@ export function parseRdata(type: RRTypeName, fields: string[], origin: Name): RD
     origin,
   );
 }
-
 
 // ---------------------------------------------------------------------------
 // One record from one line

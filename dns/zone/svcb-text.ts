@@ -169,7 +169,16 @@ export function formatSvcParam(p: SvcParam): string {
   const name = svcKeyName(p.key);
   const v = p.value;
   const escList = (items: Buffer[]): string =>
-    `"${items.map((it) => escapeCharString(Buffer.from(it.toString('latin1').replace(/[\\,]/g, (c) => `\\${c}`), 'latin1'))).join(',')}"`;
+    `"${items
+      .map((it) =>
+        escapeCharString(
+          Buffer.from(
+            it.toString('latin1').replace(/[\\,]/g, (c) => `\\${c}`),
+            'latin1',
+          ),
+        ),
+      )
+      .join(',')}"`;
   try {
     switch (p.key) {
       case 0: {

@@ -229,6 +229,9 @@ export function parseBase64(text: string, what: string): Buffer {
   }
   const b = Buffer.from(text, 'base64');
   // Non-zero pad bits ("AwEAAc==") would be silently dropped: refuse them as BIND does.
-  if (b.toString('base64') !== text) throw new RdataSyntaxError(`${what}: '${text.length > 40 ? '…' + text.slice(-12) : text}' is not canonical base64 (the bits after the last octet must be zero)`);
+  if (b.toString('base64') !== text)
+    throw new RdataSyntaxError(
+      `${what}: '${text.length > 40 ? '…' + text.slice(-12) : text}' is not canonical base64 (the bits after the last octet must be zero)`,
+    );
   return b;
 }

@@ -129,7 +129,7 @@ export function tokenize(text: string, file: string): Entry[] {
   return entries;
 }
 
-const UNTERMINATED = 'unterminated quoted string: expected a closing \'"\' on the same line';
+const UNTERMINATED = "unterminated quoted string: expected a closing '\"' on the same line";
 
 /**
  * The text of a quoted string from `start` (just after its opening '"') to its

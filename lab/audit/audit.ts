@@ -21,8 +21,16 @@ import type { Zone } from '../../dns/zone/zone.ts';
 import { inNetwork } from '../../servers/mail/spf.ts';
 import { BUILTIN_PROVIDER_SUFFIXES, type ProviderSuffix } from './providers.ts';
 
-export type FindingKind = 'dangling-cname' | 'cname-to-claimable-provider' | 'lame-delegation' | 'ns-name-unresolvable' | 'ns-domain-unregistered' | 'released-address';
-export const FINDING_KINDS: readonly FindingKind[] = ['dangling-cname', 'cname-to-claimable-provider', 'lame-delegation', 'ns-name-unresolvable', 'ns-domain-unregistered', 'released-address'];
+export type FindingKind =
+  'dangling-cname' | 'cname-to-claimable-provider' | 'lame-delegation' | 'ns-name-unresolvable' | 'ns-domain-unregistered' | 'released-address';
+export const FINDING_KINDS: readonly FindingKind[] = [
+  'dangling-cname',
+  'cname-to-claimable-provider',
+  'lame-delegation',
+  'ns-name-unresolvable',
+  'ns-domain-unregistered',
+  'released-address',
+];
 
 export interface AuditFinding {
   kind: FindingKind;
@@ -94,7 +102,8 @@ export async function resolverFault(dns: AuditDns): Promise<string | undefined> 
   const r = await dns.resolve('.', 'NS');
   if (r.rcode === 'TIMEOUT') return 'does not answer (no reply to ". NS")';
   if (r.ra === false) return `is not a resolver (". NS" answered ${r.rcode} with RA=0: an authoritative server)`;
-  if (r.rcode !== 'NOERROR' || !r.answer.some((rr) => rr.type === 'NS')) return `does not resolve for us (". NS" answered ${r.rcode}${r.rcode === 'NOERROR' ? ' without NS records' : ''})`;
+  if (r.rcode !== 'NOERROR' || !r.answer.some((rr) => rr.type === 'NS'))
+    return `does not resolve for us (". NS" answered ${r.rcode}${r.rcode === 'NOERROR' ? ' without NS records' : ''})`;
   return undefined;
 }
 
@@ -143,7 +152,15 @@ export async function auditZone(zone: Zone, dns: AuditDns, options: AuditOptions
       }
     } else if ((rr.type === 'A' || rr.type === 'AAAA') && releasedList.length) {
       const hit = released(rr.data as string, releasedList);
-      if (hit) findings.push({ kind: 'released-address', severity: 'high', owner: rr.name, type: rr.type, target: rr.data as string, detail: `address was released (${hit}); whoever gets it next receives this name's traffic` });
+      if (hit)
+        findings.push({
+          kind: 'released-address',
+          severity: 'high',
+          owner: rr.name,
+          type: rr.type,
+          target: rr.data as string,
+          detail: `address was released (${hit}); whoever gets it next receives this name's traffic`,
+        });
     } else if (rr.type === 'NS') {
       addDelegation(rr.name, rr.data as Name);
     }
@@ -179,9 +196,23 @@ async function checkDelegations(delegations: readonly { owner: Name; hosts: Set<
       if (!Array.isArray(addresses)) {
         if (addresses.kind === 'ns-domain-unregistered') {
           const reg = registrableDomain(host);
-          findings.push({ kind: 'ns-domain-unregistered', severity: 'high', owner, type: 'NS', target: host, detail: `${reg} does not exist: whoever registers it can answer for ${owner}` });
+          findings.push({
+            kind: 'ns-domain-unregistered',
+            severity: 'high',
+            owner,
+            type: 'NS',
+            target: host,
+            detail: `${reg} does not exist: whoever registers it can answer for ${owner}`,
+          });
         } else {
-          findings.push({ kind: 'ns-name-unresolvable', severity: 'medium', owner, type: 'NS', target: host, detail: `${host} has no address (${addresses.rcodes})` });
+          findings.push({
+            kind: 'ns-name-unresolvable',
+            severity: 'medium',
+            owner,
+            type: 'NS',
+            target: host,
+            detail: `${host} has no address (${addresses.rcodes})`,
+          });
         }
         continue;
       }

@@ -13,7 +13,8 @@ export interface ProviderSuffix {
   source: string;
 }
 
-const MS = 'Microsoft Learn: "Prevent dangling DNS entries and avoid subdomain takeover" (https://learn.microsoft.com/azure/security/fundamentals/subdomain-takeover)';
+const MS =
+  'Microsoft Learn: "Prevent dangling DNS entries and avoid subdomain takeover" (https://learn.microsoft.com/azure/security/fundamentals/subdomain-takeover)';
 const CITO = 'can-i-take-over-xyz (https://github.com/EdOverflow/can-i-take-over-xyz), fingerprints list';
 
 export const BUILTIN_PROVIDER_SUFFIXES: readonly ProviderSuffix[] = [
@@ -50,7 +51,10 @@ export function parseProviderSuffixes(text: string, file: string): ProviderSuffi
     const line = raw.replace(/#.*/, '').trim();
     if (!line) return;
     const [suffix, ...rest] = line.split(/\s+/);
-    const s = suffix!.replace(/^\*?\./, '').replace(/\.$/, '').toLowerCase();
+    const s = suffix!
+      .replace(/^\*?\./, '')
+      .replace(/\.$/, '')
+      .toLowerCase();
     if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(s)) throw new Error(`${file}:${i + 1}: expected a domain suffix like "azureedge.net", found "${suffix}"`);
     out.push({ suffix: s, provider: rest.join(' ') || s, source: `${file}:${i + 1}` });
   });

@@ -107,7 +107,11 @@ function originFor(file: string, text: string, explicit: string | undefined): Na
   if (explicit) return normalizeName(explicit);
   const own = leadingOrigin(text, file);
   if (own !== undefined) return own;
-  return normalizeName(basename(file).replace(/\.(zone|db|txt)$/i, '').replace(/^db\./, ''));
+  return normalizeName(
+    basename(file)
+      .replace(/\.(zone|db|txt)$/i, '')
+      .replace(/^db\./, ''),
+  );
 }
 
 export const auditCommand: CliCommand = {

@@ -71,8 +71,10 @@ function parseZoneArg(text: string): { file: string; origin?: string } {
 }
 
 function describe(e: ServerEvent): string | undefined {
-  if (e.type === 'query') return `${formatEndpoint(e.from)} ${e.transport} query ${e.id ?? '-'} ${e.qname ?? '?'} ${e.qtype ?? ''}${e.malformed ? ` malformed: ${e.malformed}` : ''}`;
-  if (e.type === 'response') return `${formatEndpoint(e.from)} ${e.transport} response ${e.id} ${e.rcode}${e.tc ? ' TC' : ''} ${e.bytes} octets${e.cached ? ' (cached)' : ''}`;
+  if (e.type === 'query')
+    return `${formatEndpoint(e.from)} ${e.transport} query ${e.id ?? '-'} ${e.qname ?? '?'} ${e.qtype ?? ''}${e.malformed ? ` malformed: ${e.malformed}` : ''}`;
+  if (e.type === 'response')
+    return `${formatEndpoint(e.from)} ${e.transport} response ${e.id} ${e.rcode}${e.tc ? ' TC' : ''} ${e.bytes} octets${e.cached ? ' (cached)' : ''}`;
   if (e.type === 'drop') return `${formatEndpoint(e.from)} ${e.transport} dropped: ${e.reason}`;
   if (e.type === 'error') return `error: ${e.message}`;
   return undefined;
@@ -98,7 +100,11 @@ export const authCommand: CliCommand = {
     const log = v.log ?? false;
     const quirks: Quirk[] = (v.quirk ?? []).map(parseQuirk);
     if (zoneArgs.length === 0) throw new UsageError('give at least one --zone FILE');
-    const listen = listenEndpoints((v.listen ?? []).map((l) => parseEndpoint(l)), { address: '127.0.0.1', port: 5300 }, allowExternal);
+    const listen = listenEndpoints(
+      (v.listen ?? []).map((l) => parseEndpoint(l)),
+      { address: '127.0.0.1', port: 5300 },
+      allowExternal,
+    );
 
     const zones: Zone[] = [];
     const fileOf = new Map<string, string>();
@@ -115,7 +121,9 @@ export const authCommand: CliCommand = {
       if (errors.length > 0 && !v['allow-broken']) {
         // Every error on its own line (as \`dnslab zone check\` prints them), then the one-line verdict.
         for (const p of errors) io.stderr.write(`${formatProblem(file, p)}\n`);
-        throw new InputError(`${file}: zone ${apex} has ${errors.length} error(s) that \`dnslab zone check\` rejects; not serving it (--allow-broken serves it anyway)`);
+        throw new InputError(
+          `${file}: zone ${apex} has ${errors.length} error(s) that \`dnslab zone check\` rejects; not serving it (--allow-broken serves it anyway)`,
+        );
       }
       for (const p of errors) io.stderr.write(`${formatProblem(file, p)} (served anyway: --allow-broken)\n`);
       zones.push(zone);

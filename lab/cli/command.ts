@@ -103,7 +103,8 @@ export function parseCommandLine<const O extends OptionsConfig>(argv: readonly s
     const err = e as Error & { code?: string };
     const flag = /'(-[^' ]*)/.exec(err.message)?.[1] ?? '';
     if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${flag}`);
-    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(/does not take an argument/.test(err.message) ? `${flag} takes no value` : `${flag} needs a value`);
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+      throw new UsageError(/does not take an argument/.test(err.message) ? `${flag} takes no value` : `${flag} needs a value`);
     throw new UsageError(err.message.split('\n')[0]!);
   }
   for (const [name, value] of Object.entries(parsed.values as Record<string, unknown>)) {
@@ -112,7 +113,11 @@ export function parseCommandLine<const O extends OptionsConfig>(argv: readonly s
   }
   if (parsed.positionals.length > maxPositionals) {
     const extra = parsed.positionals[maxPositionals]!;
-    throw new UsageError(maxPositionals === 0 ? `unexpected argument "${extra}"` : `unexpected argument "${extra}" (at most ${maxPositionals} operand${maxPositionals === 1 ? '' : 's'})`);
+    throw new UsageError(
+      maxPositionals === 0
+        ? `unexpected argument "${extra}"`
+        : `unexpected argument "${extra}" (at most ${maxPositionals} operand${maxPositionals === 1 ? '' : 's'})`,
+    );
   }
   return parsed;
 }
@@ -211,9 +216,7 @@ export function parseEndpoint(text: string, defaultPort?: number): Endpoint {
 
 export function requireLoopback(endpoint: Endpoint, allowExternal: boolean, flag = '--listen'): void {
   if (!allowExternal && !isLoopback(endpoint.address)) {
-    throw new UsageError(
-      `${flag} ${endpoint.address} is not a loopback address; dnslab binds 127.0.0.0/8 or ::1 unless you add --allow-external`,
-    );
+    throw new UsageError(`${flag} ${endpoint.address} is not a loopback address; dnslab binds 127.0.0.0/8 or ::1 unless you add --allow-external`);
   }
 }
 

@@ -84,7 +84,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     // `dnslab help CMD` is `dnslab CMD --help`.
     const command = COMMANDS.find((c) => c.name === rest[0]);
     if (!command || rest.length > 1) {
-      io.stderr.write(`dnslab help: ${command ? `one command at a time (got ${rest.join(' ')})` : `unknown command "${rest[0]}"`} (dnslab --help lists them)\n`);
+      io.stderr.write(
+        `dnslab help: ${command ? `one command at a time (got ${rest.join(' ')})` : `unknown command "${rest[0]}"`} (dnslab --help lists them)\n`,
+      );
       return EXIT_INPUT;
     }
     return printUsage(command, io);
@@ -113,6 +115,11 @@ function interruptedPromise(): Promise<void> {
 
 const isEntry = process.argv[1] !== undefined && /(lab[\\/]cli[\\/]main\.ts|dnslab(\.mjs)?)$/.test(process.argv[1]);
 if (isEntry) {
-  const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, waitForInterrupt: interruptedPromise });
+  const code = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    waitForInterrupt: interruptedPromise,
+  });
   process.exitCode = code;
 }

@@ -17,7 +17,17 @@ import {
   type MiddleboxSettings,
   type ProxyEvent,
 } from '../../servers/middlebox/index.ts';
-import { integerOption, numberOption, parseCommandLine, parseEndpoint, parseSeed, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
+import {
+  integerOption,
+  numberOption,
+  parseCommandLine,
+  parseEndpoint,
+  parseSeed,
+  requireLoopback,
+  runUntilInterrupt,
+  UsageError,
+  type CliCommand,
+} from './command.ts';
 
 const usage = `usage: dnslab middlebox --listen ADDR:PORT --upstream ADDR:PORT [--upstream …] [options]
 
@@ -63,22 +73,77 @@ exit status: 0 stopped with Ctrl-C; 2 bad option or value, address in use.
 
 /** Setting name → the flag users wrote, so errors name what they typed. */
 const FLAG_OF: Record<string, string> = {
-  maxUdp: '--max-udp', maxUdpSize: '--max-udp', oversize: '--oversize', ednsRewrite: '--edns-rewrite', mtu: '--mtu', fragments: '--fragments',
-  tcp: '--tcp', strip: '--strip', maxUdpAnswer: '--cap-answers', capAnswers: '--cap-answers', cacheTtl: '--cache-ttl', udpSessions: '--udp-sessions',
-  maxSessions: '--udp-sessions', sessionIdleMs: '--session-idle', idleTimeoutMs: '--session-idle', onFull: '--on-full', natPorts: '--nat-ports',
-  natPredictable: '--nat-predictable', natPortBase: '--nat-base', distribution: '--distribution', latencyMs: '--latency', jitterMs: '--jitter',
-  loss: '--loss', duplicate: '--duplicate', reorder: '--reorder', ratePerSecond: '--rate',
+  maxUdp: '--max-udp',
+  maxUdpSize: '--max-udp',
+  oversize: '--oversize',
+  ednsRewrite: '--edns-rewrite',
+  mtu: '--mtu',
+  fragments: '--fragments',
+  tcp: '--tcp',
+  strip: '--strip',
+  maxUdpAnswer: '--cap-answers',
+  capAnswers: '--cap-answers',
+  cacheTtl: '--cache-ttl',
+  udpSessions: '--udp-sessions',
+  maxSessions: '--udp-sessions',
+  sessionIdleMs: '--session-idle',
+  idleTimeoutMs: '--session-idle',
+  onFull: '--on-full',
+  natPorts: '--nat-ports',
+  natPredictable: '--nat-predictable',
+  natPortBase: '--nat-base',
+  distribution: '--distribution',
+  latencyMs: '--latency',
+  jitterMs: '--jitter',
+  loss: '--loss',
+  duplicate: '--duplicate',
+  reorder: '--reorder',
+  ratePerSecond: '--rate',
 };
 
-export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstreams: Endpoint[]; settings: MiddleboxSettings; allowExternal: boolean; log: boolean; healthCheckMs?: number; sessionsPerClient?: number } {
+export function parseMiddleboxArgs(argv: string[]): {
+  listen: Endpoint;
+  upstreams: Endpoint[];
+  settings: MiddleboxSettings;
+  allowExternal: boolean;
+  log: boolean;
+  healthCheckMs?: number;
+  sessionsPerClient?: number;
+} {
   const str = { type: 'string' } as const;
   const bool = { type: 'boolean' } as const;
   const { values: v } = parseCommandLine(argv, {
-    listen: str, upstream: { type: 'string', multiple: true }, 'max-udp': str, oversize: str, 'edns-rewrite': str, mtu: str, fragments: str,
-    tcp: str, strip: { type: 'string', multiple: true }, 'formerr-edns': bool, 'cap-answers': str, cache: bool, 'cache-ttl': str,
-    'udp-sessions': str, 'session-idle': str, 'on-full': str, 'sessions-per-client': str, 'nat-ports': str, 'nat-predictable': bool, 'nat-base': str,
-    distribution: str, latency: str, jitter: str, loss: str, duplicate: str, reorder: str, rate: str, seed: str,
-    'health-check': str, 'allow-external': bool, log: bool,
+    listen: str,
+    upstream: { type: 'string', multiple: true },
+    'max-udp': str,
+    oversize: str,
+    'edns-rewrite': str,
+    mtu: str,
+    fragments: str,
+    tcp: str,
+    strip: { type: 'string', multiple: true },
+    'formerr-edns': bool,
+    'cap-answers': str,
+    cache: bool,
+    'cache-ttl': str,
+    'udp-sessions': str,
+    'session-idle': str,
+    'on-full': str,
+    'sessions-per-client': str,
+    'nat-ports': str,
+    'nat-predictable': bool,
+    'nat-base': str,
+    distribution: str,
+    latency: str,
+    jitter: str,
+    loss: str,
+    duplicate: str,
+    reorder: str,
+    rate: str,
+    seed: str,
+    'health-check': str,
+    'allow-external': bool,
+    log: bool,
   });
   const listen = v.listen === undefined ? undefined : parseEndpoint(v.listen);
   const upstreams = (v.upstream ?? []).map((u) => parseEndpoint(u, 53));
@@ -134,17 +199,30 @@ export function parseMiddleboxArgs(argv: string[]): { listen: Endpoint; upstream
     }
     throw err;
   }
-  return { listen, upstreams, settings, allowExternal, log, ...(healthCheckMs === undefined ? {} : { healthCheckMs }), ...(sessionsPerClient === undefined ? {} : { sessionsPerClient }) };
+  return {
+    listen,
+    upstreams,
+    settings,
+    allowExternal,
+    log,
+    ...(healthCheckMs === undefined ? {} : { healthCheckMs }),
+    ...(sessionsPerClient === undefined ? {} : { sessionsPerClient }),
+  };
 }
 
 function describeEvent(e: ProxyEvent): string {
   const c = 'client' in e ? formatEndpoint(e.client) : '';
   switch (e.type) {
-    case 'session': return `${c} session ${e.action}${e.upstreamPort !== undefined ? ` (upstream port ${e.upstreamPort})` : ''}`;
-    case 'forward': return `${c} ${e.transport} ${e.direction} ${e.bytes} octets forwarded`;
-    case 'reply': return `${c} ${e.transport} reply from the box ${e.bytes} octets`;
-    case 'drop': return `${c} ${e.transport} dropped by ${e.stage}: ${e.reason}`;
-    case 'tcp': return `${c} tcp ${e.action}`;
+    case 'session':
+      return `${c} session ${e.action}${e.upstreamPort !== undefined ? ` (upstream port ${e.upstreamPort})` : ''}`;
+    case 'forward':
+      return `${c} ${e.transport} ${e.direction} ${e.bytes} octets forwarded`;
+    case 'reply':
+      return `${c} ${e.transport} reply from the box ${e.bytes} octets`;
+    case 'drop':
+      return `${c} ${e.transport} dropped by ${e.stage}: ${e.reason}`;
+    case 'tcp':
+      return `${c} tcp ${e.action}`;
   }
 }
 

@@ -5,7 +5,17 @@ import { SocketNetwork } from '../../net/socket.ts';
 import { ProbeAuthority, probeHtml, probeSetupFault, probeText, runProbe } from '../probe/index.ts';
 import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf } from '../device/options.ts';
 import { deviceOrExit, loadCommand, probeWithDevice } from '../device/command.ts';
-import { checkOutputPath, InputError, integerOption, parseCommandLine, parseEndpoint, requireLoopback, UsageError, writeOutput, type CliCommand } from './command.ts';
+import {
+  checkOutputPath,
+  InputError,
+  integerOption,
+  parseCommandLine,
+  parseEndpoint,
+  requireLoopback,
+  UsageError,
+  writeOutput,
+  type CliCommand,
+} from './command.ts';
 
 const usage = `usage: dnslab probe --through ADDR:PORT [--auth-listen ADDR:PORT] [--mode auth-path|resolver] [--report FILE.json|FILE.html] [options]
 
@@ -75,7 +85,10 @@ export const probeCommand: CliCommand = {
     if (v.samples !== undefined) o.natSamples = integerOption(v.samples, '--samples', 1, 64);
     if (v['assume-mtu'] !== undefined) o.assumeMtu = integerOption(v['assume-mtu'], '--assume-mtu', 576, 65535);
     if (v.deadline !== undefined) o.deadlineMs = integerOption(v.deadline, '--deadline', 1000, 3_600_000);
-    const load = { qps: v.load === undefined ? 0 : integerOption(v.load, '--load', 1, 2000), seconds: v['load-seconds'] === undefined ? 5 : integerOption(v['load-seconds'], '--load-seconds', 1, 30) };
+    const load = {
+      qps: v.load === undefined ? 0 : integerOption(v.load, '--load', 1, 2000),
+      seconds: v['load-seconds'] === undefined ? 5 : integerOption(v['load-seconds'], '--load-seconds', 1, 30),
+    };
     if (report !== undefined) checkOutputPath(report, '--report');
     const device = deviceOrExit(deviceFlagsOf(v), io, 'probe');
     if (typeof device === 'number') return device;

@@ -154,7 +154,9 @@ export const resolverCommand: CliCommand = {
     const primed = primeRootHints(network, listen[0]!.address, rootHints).then((priming) => {
       if (priming.problems.length === 0) return;
       const none = priming.usable.length === 0;
-      io.stderr.write(`warning: priming (". NS", RFC 8109) ${none ? 'failed for every root hint' : 'failed for some root hints'}: ${priming.problems.join('; ')}${none ? ` — clients will get what the ${profile} profile gives when resolution outlasts its timers (servers/recursive/README.md, "When nothing answers")` : ''}\n`);
+      io.stderr.write(
+        `warning: priming (". NS", RFC 8109) ${none ? 'failed for every root hint' : 'failed for some root hints'}: ${priming.problems.join('; ')}${none ? ` — clients will get what the ${profile} profile gives when resolution outlasts its timers (servers/recursive/README.md, "When nothing answers")` : ''}\n`,
+      );
     });
     return runUntilInterrupt(io, async () => {
       await primed;

@@ -16,7 +16,20 @@ import {
   ScenarioError,
   type RunResult,
 } from '../runner/index.ts';
-import { checkOutputPath, failureText, InputError, EXIT_FINDINGS, EXIT_OK, integerOption, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand, type CliIO } from './command.ts';
+import {
+  checkOutputPath,
+  failureText,
+  InputError,
+  EXIT_FINDINGS,
+  EXIT_OK,
+  integerOption,
+  parseCommandLine,
+  parseSeed,
+  UsageError,
+  writeOutput,
+  type CliCommand,
+  type CliIO,
+} from './command.ts';
 import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
 import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf, type DeviceFlags } from '../device/options.ts';

@@ -131,7 +131,10 @@ export const serveCommand: CliCommand = {
     }
     const lines = [`dnslab serve: ${plan.scenario.id} [${plan.variant}]${at ? ` as of T+${v.at?.replace(/^\+/, '')}` : ' at T+0'} — Ctrl-C to stop`, ''];
     for (const [name, s] of world.servers) {
-      const zones = s.server.zones.zones().map((z) => toFqdn(z.origin)).join(' ');
+      const zones = s.server.zones
+        .zones()
+        .map((z) => toFqdn(z.origin))
+        .join(' ');
       lines.push(`  ${name.padEnd(14)} ${s.host.padEnd(28)} ${s.addresses.map((a) => `${a} → ${mapAddress(a)}:${port}`).join(', ')}   ${zones}`);
     }
     const hintText = world
@@ -153,7 +156,11 @@ export const serveCommand: CliCommand = {
     const pending = plan.steps.filter((p) => p.at > at && 'action' in p.step);
     const describe = (p: (typeof pending)[number]) => `step ${p.number} (at ${p.step.at})${'note' in p.step && p.step.note ? ` — ${p.step.note}` : ''}`;
     const prompt = () =>
-      io.stderr.write(pending.length ? `press Enter (or type "next") to apply ${describe(pending[0]!)} (${pending.length} left; "steps" lists them)\n` : 'no actions left in this scenario\n');
+      io.stderr.write(
+        pending.length
+          ? `press Enter (or type "next") to apply ${describe(pending[0]!)} (${pending.length} left; "steps" lists them)\n`
+          : 'no actions left in this scenario\n',
+      );
     const input = io.stdin ? createInterface({ input: io.stdin, terminal: false }) : undefined;
     input?.on('line', (line) => {
       const command = line.trim();

@@ -11,7 +11,18 @@ import { loadZoneFile } from '../../dns/zone/master-file.ts';
 import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { writeMasterFile } from '../../dns/zone/writer.ts';
 import { RealClock } from '../../net/clock.ts';
-import { checkOutputPath, EXIT_OK, InputError, integerOption, parseCommandLine, parseSeed, UsageError, writeOutput, type CliCommand, type CliIO } from './command.ts';
+import {
+  checkOutputPath,
+  EXIT_OK,
+  InputError,
+  integerOption,
+  parseCommandLine,
+  parseSeed,
+  UsageError,
+  writeOutput,
+  type CliCommand,
+  type CliIO,
+} from './command.ts';
 
 const USAGE = `usage: dnslab sign ZONEFILE --origin NAME [options]
 
@@ -134,7 +145,8 @@ export function parseSignTime(text: string, now: number, flag: string): number {
 function chooseKeys(args: SignArgs, now: number, io: CliIO): { sign: SigningKey[]; publish: DnskeyData[] } {
   // A mistyped --keys must not quietly become new keys (and a DS set the parent does not have).
   if (!existsSync(args.keysDir)) {
-    if (!args.newKeys) throw new InputError(`--keys ${args.keysDir}: no such directory (add --new-keys to create it with a new KSK and ZSK, and a new DS set for the parent)`);
+    if (!args.newKeys)
+      throw new InputError(`--keys ${args.keysDir}: no such directory (add --new-keys to create it with a new KSK and ZSK, and a new DS set for the parent)`);
     mkdirSync(args.keysDir, { recursive: true });
   } else if (!statSync(args.keysDir).isDirectory()) throw new InputError(`--keys ${args.keysDir} is not a directory`);
   let keys = loadBindKeys(args.keysDir, args.origin);
@@ -145,7 +157,8 @@ function chooseKeys(args: SignArgs, now: number, io: CliIO): { sign: SigningKey[
     const base = { algorithm, owner: args.origin, timing, ...(args.bits !== undefined ? { bits: args.bits } : {}) };
     const ksk = generateKey({ ...base, ksk: true, ...(args.seed !== undefined ? { seed: `${args.seed}/ksk` } : {}) });
     const zsk = generateKey({ ...base, ksk: false, ...(args.seed !== undefined ? { seed: `${args.seed}/zsk` } : {}) });
-    for (const k of [ksk, zsk]) io.stderr.write(`dnslab sign: generated ${k.isKsk ? 'KSK' : 'ZSK'} ${k.writeBindFiles(args.keysDir)} (${algorithmMnemonic(k.algorithm)})\n`);
+    for (const k of [ksk, zsk])
+      io.stderr.write(`dnslab sign: generated ${k.isKsk ? 'KSK' : 'ZSK'} ${k.writeBindFiles(args.keysDir)} (${algorithmMnemonic(k.algorithm)})\n`);
     return { sign: [ksk, zsk], publish: [] };
   }
   const sign: SigningKey[] = [];
@@ -158,7 +171,8 @@ function chooseKeys(args: SignArgs, now: number, io: CliIO): { sign: SigningKey[
     if (active) sign.push(k);
     else if (published) publish.push(k.dnskey);
   }
-  if (sign.length === 0) throw new InputError(`no active key for ${args.origin} in ${args.keysDir} (check Activate/Inactive times, or remove the files to generate new keys)`);
+  if (sign.length === 0)
+    throw new InputError(`no active key for ${args.origin} in ${args.keysDir} (check Activate/Inactive times, or remove the files to generate new keys)`);
   return { sign, publish };
 }
 
@@ -180,8 +194,16 @@ export const signCommand: CliCommand = {
     const signed = signZone(zone, sign, options);
     io.stdout.write(writeMasterFile(signed, origin));
     const dsFile = args.dsOut ?? `dsset-${toFqdn(origin)}`;
-    writeOutput(io, dsFile, dsRecords(sign, args.digests).map((rr) => formatRecord(rr)).join('\n') + '\n');
-    io.stderr.write(`dnslab sign: ${origin}: ${sign.length} signing key(s) ${sign.map((k) => `${k.keyTag}/${algorithmMnemonic(k.algorithm)}${k.isKsk ? '/KSK' : ''}`).join(', ')}; DS set in ${dsFile}\n`);
+    writeOutput(
+      io,
+      dsFile,
+      dsRecords(sign, args.digests)
+        .map((rr) => formatRecord(rr))
+        .join('\n') + '\n',
+    );
+    io.stderr.write(
+      `dnslab sign: ${origin}: ${sign.length} signing key(s) ${sign.map((k) => `${k.keyTag}/${algorithmMnemonic(k.algorithm)}${k.isKsk ? '/KSK' : ''}`).join(', ')}; DS set in ${dsFile}\n`,
+    );
     return EXIT_OK;
   },
 };

@@ -28,7 +28,8 @@ export const zoneCommand: CliCommand = {
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const [action, ...rest] = argv;
-    if (action !== 'check' && action !== 'print') throw new UsageError(`expected "check" or "print", found ${action === undefined ? 'nothing' : `"${action}"`}`);
+    if (action !== 'check' && action !== 'print')
+      throw new UsageError(`expected "check" or "print", found ${action === undefined ? 'nothing' : `"${action}"`}`);
     const { values, positionals } = parseCommandLine(rest, { origin: { type: 'string' } }, 1);
     const file = positionals[0];
     const origin = values.origin;
@@ -56,7 +57,13 @@ export const zoneCommand: CliCommand = {
     ];
     const fileRank = new Map<string, number>();
     for (const l of lines) if (!fileRank.has(l.file)) fileRank.set(l.file, l.file === file ? 0 : fileRank.size + 1);
-    lines.sort((a, b) => (a.line === Infinity) !== (b.line === Infinity) ? (a.line === Infinity ? 1 : -1) : fileRank.get(a.file)! - fileRank.get(b.file)! || a.line - b.line || a.column - b.column);
+    lines.sort((a, b) =>
+      (a.line === Infinity) !== (b.line === Infinity)
+        ? a.line === Infinity
+          ? 1
+          : -1
+        : fileRank.get(a.file)! - fileRank.get(b.file)! || a.line - b.line || a.column - b.column,
+    );
     for (const l of lines) io.stdout.write(`${l.text}\n`);
     const errors = syntax.length + problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.length - problems.filter((p) => p.severity === 'error').length;

@@ -14,7 +14,18 @@ import { checkLoad, renderLoad, runLoad, type LoadFigures, type LoadOptions } fr
 import { DeviceSetupError } from './links.ts';
 import { writeOutput } from '../cli/command.ts';
 import { deviceOptions, type DeviceFlags, type DeviceOptions } from './options.ts';
-import { compareWithEmulated, loadOnDevice, probeOnDevice, serveOnDevice, renderComparison, renderPlan, runOnDevice, type ClaimComparison, type DeviceInfo, type DeviceRunResult } from './run.ts';
+import {
+  compareWithEmulated,
+  loadOnDevice,
+  probeOnDevice,
+  serveOnDevice,
+  renderComparison,
+  renderPlan,
+  runOnDevice,
+  type ClaimComparison,
+  type DeviceInfo,
+  type DeviceRunResult,
+} from './run.ts';
 
 interface Io {
   stdout: { write(s: string): unknown };
@@ -54,7 +65,13 @@ export function runWithDevice(
   return guarded(io, 'run', async () => {
     const results: DeviceRunOutput[] = [];
     for (const r of runs) {
-      const out = await runOnDevice({ loaded: r.loaded, variant: r.variant, seed: o.seed, device, onPlan: (d) => io.stderr.write(`${r.loaded.scenario.id} [${r.variant}]: ${renderPlan(d)}`) });
+      const out = await runOnDevice({
+        loaded: r.loaded,
+        variant: r.variant,
+        seed: o.seed,
+        device,
+        onPlan: (d) => io.stderr.write(`${r.loaded.scenario.id} [${r.variant}]: ${renderPlan(d)}`),
+      });
       if (!('id' in out)) continue; // --plan: printed, nothing run
       const comparison = await compareWithEmulated(r.loaded, r.variant, o.seed, out);
       const result: DeviceRunOutput = { ...out, comparison: { rows: comparison.rows, agree: comparison.agree } };
@@ -80,7 +97,12 @@ export function runWithDevice(
 }
 
 /** `dnslab probe --device …`: the checkpoints with the probe's client inside and its authoritative outside. */
-export function probeWithDevice(device: DeviceOptions, options: Parameters<typeof probeOnDevice>[0]['options'], report: string | undefined, io: Io): Promise<number> {
+export function probeWithDevice(
+  device: DeviceOptions,
+  options: Parameters<typeof probeOnDevice>[0]['options'],
+  report: string | undefined,
+  io: Io,
+): Promise<number> {
   return guarded(io, 'probe', async () => {
     const out = await probeOnDevice({ device, options, onPlan: (d: DeviceInfo) => io.stderr.write(renderPlan(d)) });
     if (!('report' in out)) return 0;
@@ -110,11 +132,17 @@ export function serveWithDevice(
       onPlan: (p) => io.stderr.write(renderPlan(p)),
       onReady: (ready, insideNs) => {
         const lines = [`dnslab serve: ${loaded.scenario.id} [${variant}] with the device in the path — Ctrl-C to stop`, ''];
-        for (const s of ready.servers) lines.push(`  ${s.name.padEnd(14)} ${s.host.padEnd(28)} ${s.addresses.join(', ').padEnd(24)} ${s.outside ? 'outside' : 'inside '}  ${s.zones.join(' ')}`);
+        for (const s of ready.servers)
+          lines.push(
+            `  ${s.name.padEnd(14)} ${s.host.padEnd(28)} ${s.addresses.join(', ').padEnd(24)} ${s.outside ? 'outside' : 'inside '}  ${s.zones.join(' ')}`,
+          );
         lines.push(...ready.applied.map((a) => `applied ${a}`));
         lines.push('', 'root hints:', ready.rootHints);
         if (ready.trustAnchors.length) lines.push('', 'trust anchor:', ...ready.trustAnchors);
-        lines.push('', `query from the inside: ip netns exec ${insideNs} dig @ADDRESS NAME (the resolver's and clients' addresses are there; Enter does not apply steps with a device)`);
+        lines.push(
+          '',
+          `query from the inside: ip netns exec ${insideNs} dig @ADDRESS NAME (the resolver's and clients' addresses are there; Enter does not apply steps with a device)`,
+        );
         io.stdout.write(lines.join('\n') + '\n');
         if (o.hints) writeOutput(io, o.hints, ready.rootHints + '\n');
         if (o.anchor) writeOutput(io, o.anchor, ready.trustAnchors.join('\n') + '\n');
@@ -150,7 +178,10 @@ export function loadCommand(
       const authority = new ProbeAuthority(network, o.authListen);
       await authority.start();
       try {
-        rows = [await runLoad(network, o.client, o.through, load, `through ${o.through.address}:${o.through.port}`), await runLoad(network, o.client, o.authListen, load, `without it (${o.authListen.address}:${o.authListen.port})`)];
+        rows = [
+          await runLoad(network, o.client, o.through, load, `through ${o.through.address}:${o.through.port}`),
+          await runLoad(network, o.client, o.authListen, load, `without it (${o.authListen.address}:${o.authListen.port})`),
+        ];
       } finally {
         await authority.stop();
       }

@@ -38,7 +38,10 @@ export function openerIn(ns: string): HelperSocketOpener {
   return new HelperSocketOpener(['ip', 'netns', 'exec', ns, process.execPath, ...SOCKET_HELPER_NODE_ARGS, SOCKET_HELPER, ns]);
 }
 
-export function deviceEnvironment(plan: Plan, o: { opener: HelperSocketOpener; timeScale: number; outside: (name: string) => boolean }): { env: LabEnvironment; close: () => Promise<void> } {
+export function deviceEnvironment(
+  plan: Plan,
+  o: { opener: HelperSocketOpener; timeScale: number; outside: (name: string) => boolean },
+): { env: LabEnvironment; close: () => Promise<void> } {
   const real = new RealClock({ start: plan.start - STARTUP_LEAD_MS });
   const opener = o.opener;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

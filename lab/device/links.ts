@@ -93,7 +93,8 @@ export function nextHost(g: Cidr): Cidr {
   const n = v4(g.address) + 1;
   const c = { address: fromV4(n), prefix: g.prefix };
   const size = 2 ** (32 - g.prefix);
-  if (!inPrefix(c.address, g) || (n + 1) % size === 0) throw new DeviceSetupError(`--device-address ${g.address}/${g.prefix}: no free host address after it in the prefix; give --lab-address`);
+  if (!inPrefix(c.address, g) || (n + 1) % size === 0)
+    throw new DeviceSetupError(`--device-address ${g.address}/${g.prefix}: no free host address after it in the prefix; give --lab-address`);
   return c;
 }
 
@@ -103,22 +104,31 @@ function hostPrefix(a: string): string {
 
 /** One-line refusals before anything is created: root, tools, the named interfaces, overlapping addresses. */
 export function checkPlan(plan: LinkPlan): void {
-  if (process.getuid?.() !== 0) throw new DeviceSetupError('--device needs root (it creates network namespaces and macvlan interfaces); run as root or leave --device out');
+  if (process.getuid?.() !== 0)
+    throw new DeviceSetupError('--device needs root (it creates network namespaces and macvlan interfaces); run as root or leave --device out');
   requireBinary('ip', 'iproute2');
   for (const [side, s] of [['--inside', plan.inside] as const, ['--outside', plan.outside] as const]) {
     if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(s.iface)) throw new DeviceSetupError(`${side} "${s.iface}" is not an interface name`);
     const r = spawnSync('ip', ['-o', 'link', 'show', 'dev', s.iface], { encoding: 'utf8', timeout: 10_000 });
     if (r.status !== 0) throw new DeviceSetupError(`${side} ${s.iface}: no such interface in this namespace`);
     if (/LOOPBACK/.test(r.stdout)) throw new DeviceSetupError(`${side} ${s.iface}: a loopback interface cannot lead to a device`);
-    if ((s.gateway === undefined) !== (plan.inside.gateway === undefined)) throw new DeviceSetupError('--device-address: give the device address of both sides (INSIDE,OUTSIDE) or none (transparent bridge)');
+    if ((s.gateway === undefined) !== (plan.inside.gateway === undefined))
+      throw new DeviceSetupError('--device-address: give the device address of both sides (INSIDE,OUTSIDE) or none (transparent bridge)');
     if (s.gateway && s.labAddress) {
-      if (!inPrefix(s.labAddress.address, s.gateway) && isIP(s.gateway.address) === 4) throw new DeviceSetupError(`${side}: the lab's link address ${s.labAddress.address} is not in the device's prefix ${s.gateway.address}/${s.gateway.prefix}`);
+      if (!inPrefix(s.labAddress.address, s.gateway) && isIP(s.gateway.address) === 4)
+        throw new DeviceSetupError(
+          `${side}: the lab's link address ${s.labAddress.address} is not in the device's prefix ${s.gateway.address}/${s.gateway.prefix}`,
+        );
       for (const a of [...plan.inside.addresses, ...plan.outside.addresses]) {
-        if (inPrefix(a, s.gateway)) throw new DeviceSetupError(`${side}: scenario address ${a} lies in the device's link prefix ${s.gateway.address}/${s.gateway.prefix}; pick a link prefix the scenario does not use`);
+        if (inPrefix(a, s.gateway))
+          throw new DeviceSetupError(
+            `${side}: scenario address ${a} lies in the device's link prefix ${s.gateway.address}/${s.gateway.prefix}; pick a link prefix the scenario does not use`,
+          );
       }
     }
   }
-  if (plan.inside.iface === plan.outside.iface) throw new DeviceSetupError(`--inside and --outside are both ${plan.inside.iface}: the device must sit between two interfaces`);
+  if (plan.inside.iface === plan.outside.iface)
+    throw new DeviceSetupError(`--inside and --outside are both ${plan.inside.iface}: the device must sit between two interfaces`);
 }
 
 /** The two namespaces, built; delete() undoes everything. */
@@ -164,7 +174,16 @@ export class DeviceLinks {
     }
     const v6 = [...own.addresses, ...other.addresses].some((a) => isIP(a) === 6) || (own.gateway !== undefined && isIP(own.gateway.address) === 6);
     // No router solicitations, and no IPv6 at all on a side the scenario gives no IPv6 address.
-    runChecked('ip', ['netns', 'exec', state.ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${state.link}.accept_ra=0`, `net.ipv6.conf.${state.link}.disable_ipv6=${v6 ? 0 : 1}`]);
+    runChecked('ip', [
+      'netns',
+      'exec',
+      state.ns,
+      'sysctl',
+      '-q',
+      '-w',
+      `net.ipv6.conf.${state.link}.accept_ra=0`,
+      `net.ipv6.conf.${state.link}.disable_ipv6=${v6 ? 0 : 1}`,
+    ]);
     if (own.labAddress) ipn('addr', 'add', `${own.labAddress.address}/${own.labAddress.prefix}`, 'dev', state.link);
     for (const a of own.addresses) ipn('addr', 'add', hostPrefix(a), 'dev', state.link, ...(isIP(a) === 6 ? ['nodad'] : []));
     ipn('link', 'set', 'dev', state.link, 'up');
@@ -189,7 +208,10 @@ export class DeviceLinks {
           [this.inside, this.plan.inside.gateway.address, `the device's inside address ${this.plan.inside.gateway.address}`],
           [this.outside, this.plan.outside.gateway!.address, `the device's outside address ${this.plan.outside.gateway!.address}`],
         ]
-      : this.plan.outside.addresses.filter((a) => isIP(a) === 4).slice(0, 1).map((a) => [this.inside, a, `${a} (outside) across the bridge`] as [SideState, string, string]);
+      : this.plan.outside.addresses
+          .filter((a) => isIP(a) === 4)
+          .slice(0, 1)
+          .map((a) => [this.inside, a, `${a} (outside) across the bridge`] as [SideState, string, string]);
     for (const [side, address, what] of probes) {
       const deadline = Date.now() + timeoutMs;
       let state = '';
@@ -199,7 +221,8 @@ export class DeviceLinks {
         state = spawnSync('ip', ['-n', side.ns, 'neigh', 'show', address, 'dev', side.link], { encoding: 'utf8', timeout: 2000 }).stdout ?? '';
         if (/REACHABLE|STALE|DELAY|PROBE/.test(state)) break;
       }
-      if (!/REACHABLE|STALE|DELAY|PROBE/.test(state)) throw new DeviceSetupError(`device not answering: no ARP reply from ${what} on ${side.iface} within ${timeoutMs} ms`);
+      if (!/REACHABLE|STALE|DELAY|PROBE/.test(state))
+        throw new DeviceSetupError(`device not answering: no ARP reply from ${what} on ${side.iface} within ${timeoutMs} ms`);
     }
   }
 

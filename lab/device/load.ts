@@ -43,7 +43,8 @@ function percentile(sorted: number[], p: number): number {
 
 export function checkLoad(o: LoadOptions): string | undefined {
   if (!Number.isInteger(o.qps) || o.qps < 1 || o.qps > MAX_LOAD_QPS) return `--load QPS: expected an integer from 1 to ${MAX_LOAD_QPS} (got ${o.qps})`;
-  if (!Number.isInteger(o.seconds) || o.seconds < 1 || o.seconds > MAX_LOAD_SECONDS) return `--load-seconds: expected an integer from 1 to ${MAX_LOAD_SECONDS} (got ${o.seconds})`;
+  if (!Number.isInteger(o.seconds) || o.seconds < 1 || o.seconds > MAX_LOAD_SECONDS)
+    return `--load-seconds: expected an integer from 1 to ${MAX_LOAD_SECONDS} (got ${o.seconds})`;
   return undefined;
 }
 
@@ -100,7 +101,9 @@ export function renderLoad(rows: LoadFigures[], o: LoadOptions): string {
     `  ${'path'.padEnd(34)} ${'sent'.padStart(6)} ${'answered'.padStart(9)} ${'lost'.padStart(6)} ${'loss %'.padStart(7)} ${'QPS'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}`,
   ];
   for (const r of rows) {
-    lines.push(`  ${r.path.padEnd(34)} ${String(r.sent).padStart(6)} ${String(r.answered).padStart(9)} ${String(r.lost).padStart(6)} ${((100 * r.lost) / Math.max(1, r.sent)).toFixed(1).padStart(7)} ${String(r.qps).padStart(6)} ${f(r.p50).padStart(7)} ${f(r.p90).padStart(7)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(7)}`);
+    lines.push(
+      `  ${r.path.padEnd(34)} ${String(r.sent).padStart(6)} ${String(r.answered).padStart(9)} ${String(r.lost).padStart(6)} ${((100 * r.lost) / Math.max(1, r.sent)).toFixed(1).padStart(7)} ${String(r.qps).padStart(6)} ${f(r.p50).padStart(7)} ${f(r.p90).padStart(7)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(7)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -49,7 +49,9 @@ export const DEVICE_OPTIONS = {
 } as const;
 
 /** The device flags among a command's parsed option values. */
-export function deviceFlagsOf(v: Partial<Record<'device' | 'inside' | 'outside' | 'device-address' | 'lab-address' | 'time-scale', string>> & { plan?: boolean }): DeviceFlags {
+export function deviceFlagsOf(
+  v: Partial<Record<'device' | 'inside' | 'outside' | 'device-address' | 'lab-address' | 'time-scale', string>> & { plan?: boolean },
+): DeviceFlags {
   const acc: DeviceFlags = {};
   if (v.device !== undefined) acc.device = v.device;
   if (v.inside !== undefined) acc.inside = v.inside;
@@ -72,12 +74,15 @@ export function deviceOptions(acc: DeviceFlags): DeviceOptions | undefined {
   const given = Object.keys(acc).filter((k) => acc[k as keyof DeviceFlags] !== undefined);
   if (given.length === 0) return undefined;
   if (acc.device === undefined) throw new DeviceSetupError(`--${given[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --device ROLE`);
-  if (!(DEVICE_ROLES as readonly string[]).includes(acc.device)) throw new DeviceSetupError(`--device: got "${acc.device}"; expected one of ${DEVICE_ROLES.join(', ')}`);
-  if (acc.inside === undefined || acc.outside === undefined) throw new DeviceSetupError('--device needs --inside IFACE and --outside IFACE (the host interfaces towards the device)');
+  if (!(DEVICE_ROLES as readonly string[]).includes(acc.device))
+    throw new DeviceSetupError(`--device: got "${acc.device}"; expected one of ${DEVICE_ROLES.join(', ')}`);
+  if (acc.inside === undefined || acc.outside === undefined)
+    throw new DeviceSetupError('--device needs --inside IFACE and --outside IFACE (the host interfaces towards the device)');
   let timeScale = 1;
   if (acc.timeScale !== undefined) {
     timeScale = Number(acc.timeScale);
-    if (!Number.isInteger(timeScale) || timeScale < 1 || timeScale > MAX_TIME_SCALE) throw new DeviceSetupError(`--time-scale: got "${acc.timeScale}"; expected an integer from 1 to ${MAX_TIME_SCALE}`);
+    if (!Number.isInteger(timeScale) || timeScale < 1 || timeScale > MAX_TIME_SCALE)
+      throw new DeviceSetupError(`--time-scale: got "${acc.timeScale}"; expected an integer from 1 to ${MAX_TIME_SCALE}`);
   }
   const o: DeviceOptions = { role: acc.device as DeviceRole, inside: acc.inside, outside: acc.outside, timeScale, planOnly: acc.plan === true };
   if (acc.deviceAddress !== undefined) {

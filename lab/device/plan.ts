@@ -26,7 +26,8 @@ export function withoutBoxes(plan: Plan): { plan: Plan; boxes: ReplacedBox[] } {
   const boxes: ReplacedBox[] = [];
   for (const [name, m] of Object.entries(plan.topology.middleboxes ?? {})) {
     const [a, b] = m.between;
-    if (!inside.has(a) || !plan.topology.servers[b]) throw new Error(`middlebox "${name}" sits between ${a} and ${b}: a device replaces only a box between a client or resolver and a server`);
+    if (!inside.has(a) || !plan.topology.servers[b])
+      throw new Error(`middlebox "${name}" sits between ${a} and ${b}: a device replaces only a box between a client or resolver and a server`);
     let settings: string[];
     try {
       settings = describeSettings(settingsFromOptions(m.kind, m.options ?? {}));

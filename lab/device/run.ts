@@ -51,28 +51,61 @@ export function timeNote(scale: number): string {
 /** The link plan for a scenario (or the probe's two addresses) and the device options. */
 export function linkPlan(device: DeviceOptions, inside: string[], outside: string[]): LinkPlan {
   return {
-    inside: { iface: device.inside, addresses: inside, ...(device.gateways ? { gateway: device.gateways.inside, labAddress: device.labAddresses!.inside } : {}) },
-    outside: { iface: device.outside, addresses: outside, ...(device.gateways ? { gateway: device.gateways.outside, labAddress: device.labAddresses!.outside } : {}) },
+    inside: {
+      iface: device.inside,
+      addresses: inside,
+      ...(device.gateways ? { gateway: device.gateways.inside, labAddress: device.labAddresses!.inside } : {}),
+    },
+    outside: {
+      iface: device.outside,
+      addresses: outside,
+      ...(device.gateways ? { gateway: device.gateways.outside, labAddress: device.labAddresses!.outside } : {}),
+    },
   };
 }
 
 function info(device: DeviceOptions, plan: LinkPlan, boxes: ReplacedBox[]): DeviceInfo {
-  const side = (s: LinkPlan['inside']) => ({ iface: s.iface, addresses: s.addresses, ...(s.gateway ? { gateway: `${s.gateway.address}/${s.gateway.prefix}` } : {}), ...(s.labAddress ? { labAddress: `${s.labAddress.address}/${s.labAddress.prefix}` } : {}) });
+  const side = (s: LinkPlan['inside']) => ({
+    iface: s.iface,
+    addresses: s.addresses,
+    ...(s.gateway ? { gateway: `${s.gateway.address}/${s.gateway.prefix}` } : {}),
+    ...(s.labAddress ? { labAddress: `${s.labAddress.address}/${s.labAddress.prefix}` } : {}),
+  });
   const routes = plan.inside.gateway
-    ? [...plan.inside.addresses.map((a) => `${a} via ${plan.inside.labAddress!.address} (inside link)`), ...plan.outside.addresses.map((a) => `${a} via ${plan.outside.labAddress!.address} (outside link)`)]
+    ? [
+        ...plan.inside.addresses.map((a) => `${a} via ${plan.inside.labAddress!.address} (inside link)`),
+        ...plan.outside.addresses.map((a) => `${a} via ${plan.outside.labAddress!.address} (outside link)`),
+      ]
     : [];
-  return { role: device.role, inside: side(plan.inside), outside: side(plan.outside), deviceRoutes: routes, unreachable: [], timeScale: device.timeScale, timeNote: timeNote(device.timeScale), replacedBoxes: boxes, seconds: 0, leftover: [] };
+  return {
+    role: device.role,
+    inside: side(plan.inside),
+    outside: side(plan.outside),
+    deviceRoutes: routes,
+    unreachable: [],
+    timeScale: device.timeScale,
+    timeNote: timeNote(device.timeScale),
+    replacedBoxes: boxes,
+    seconds: 0,
+    leftover: [],
+  };
 }
 
 /** The address plan as text: what goes where, and what a routed device must be told. */
 export function renderPlan(d: DeviceInfo): string {
   const lines = [`device (${d.role}) between --inside ${d.inside.iface} and --outside ${d.outside.iface}`];
-  for (const [name, s] of [['inside ', d.inside], ['outside', d.outside]] as const) {
+  for (const [name, s] of [
+    ['inside ', d.inside],
+    ['outside', d.outside],
+  ] as const) {
     lines.push(`  ${name}: ${s.addresses.join(', ')}${s.gateway ? `  (lab link ${s.labAddress}, device ${s.gateway})` : '  (transparent bridge: on-link)'}`);
   }
   if (d.deviceRoutes.length) lines.push('  the device needs these routes:', ...d.deviceRoutes.map((r) => `    ${r}`));
   if (d.unreachable.length) lines.push(`  no path through the device for: ${d.unreachable.join(', ')}`);
-  if (d.replacedBoxes.length) lines.push(...d.replacedBoxes.map((b) => `  stands in for the emulated ${b.kind} "${b.name}" (${b.between.join(' ↔ ')}): ${b.settings.join('; ') || 'no settings'}`));
+  if (d.replacedBoxes.length)
+    lines.push(
+      ...d.replacedBoxes.map((b) => `  stands in for the emulated ${b.kind} "${b.name}" (${b.between.join(' ↔ ')}): ${b.settings.join('; ') || 'no settings'}`),
+    );
   lines.push(`  ${d.timeNote}`);
   return lines.join('\n') + '\n';
 }
@@ -110,7 +143,10 @@ async function withLinks<T>(
     const workerArgs = import.meta.url.endsWith('.ts') ? ['--import', 'tsx', join(import.meta.dirname, 'worker.ts')] : [join(import.meta.dirname, 'worker.js')];
     const out = join(outDir, 'result.json');
     const args = JSON.stringify(request(links.outside.ns, out));
-    worker = new ManagedProcess('ip', ['netns', 'exec', links.inside.ns, process.execPath, ...workerArgs, args], { cwd: root, env: { ...process.env, TMPDIR: outDir } });
+    worker = new ManagedProcess('ip', ['netns', 'exec', links.inside.ns, process.execPath, ...workerArgs, args], {
+      cwd: root,
+      env: { ...process.env, TMPDIR: outDir },
+    });
     const value = await collect(worker, out, links);
     await worker.stop(2000);
     return { value, leftover: links.delete() };
@@ -181,7 +217,13 @@ export async function serveOnDevice(req: {
 }
 
 /** Run one scenario variant with the device in its path. `onPlan` gets the address plan before anything is built. */
-export async function runOnDevice(req: { loaded: LoadedScenario; variant: string; seed: string; device: DeviceOptions; onPlan?: (d: DeviceInfo) => void }): Promise<DeviceRunResult | DeviceInfo> {
+export async function runOnDevice(req: {
+  loaded: LoadedScenario;
+  variant: string;
+  seed: string;
+  device: DeviceOptions;
+  onPlan?: (d: DeviceInfo) => void;
+}): Promise<DeviceRunResult | DeviceInfo> {
   const full = planScenario(req.loaded.scenario, req.loaded.file, req.variant);
   let stripped;
   try {
@@ -218,7 +260,12 @@ export const PROBE_DEVICE_CLIENT = '203.0.113.10';
 /** `probe --load`: the authority on the inside the load is compared with (no device on that path). */
 export const PROBE_DEVICE_DIRECT = { address: '203.0.113.53', port: 53 };
 
-export async function loadOnDevice(req: { device: DeviceOptions; qps: number; seconds: number; onPlan?: (d: DeviceInfo) => void }): Promise<{ load: LoadFigures[]; device: DeviceInfo } | DeviceInfo> {
+export async function loadOnDevice(req: {
+  device: DeviceOptions;
+  qps: number;
+  seconds: number;
+  onPlan?: (d: DeviceInfo) => void;
+}): Promise<{ load: LoadFigures[]; device: DeviceInfo } | DeviceInfo> {
   const plan = linkPlan(req.device, [PROBE_DEVICE_CLIENT, PROBE_DEVICE_DIRECT.address], [PROBE_DEVICE_AUTHORITY.address]);
   const d = info(req.device, plan, []);
   req.onPlan?.(d);
@@ -226,7 +273,15 @@ export async function loadOnDevice(req: { device: DeviceOptions; qps: number; se
   const t0 = Date.now();
   const { value, leftover } = await withLinks<LoadFigures[]>(
     plan,
-    (outsideNs, out) => ({ kind: 'probe', outsideNs, authority: PROBE_DEVICE_AUTHORITY, client: PROBE_DEVICE_CLIENT, options: {}, load: { qps: req.qps, seconds: req.seconds, direct: PROBE_DEVICE_DIRECT }, out }),
+    (outsideNs, out) => ({
+      kind: 'probe',
+      outsideNs,
+      authority: PROBE_DEVICE_AUTHORITY,
+      client: PROBE_DEVICE_CLIENT,
+      options: {},
+      load: { qps: req.qps, seconds: req.seconds, direct: PROBE_DEVICE_DIRECT },
+      out,
+    }),
     2 * req.seconds * 1000 + 60_000,
   );
   d.seconds = (Date.now() - t0) / 1000;
@@ -316,6 +371,7 @@ export function compareClaims(emulated: RunResult, device: RunResult): { rows: C
 export function renderComparison(rows: ClaimComparison[]): string {
   const v = (x: boolean | undefined) => (x === undefined ? '—' : x ? 'holds' : 'FAILS');
   const lines = ['emulated box vs your device (by step):', `  ${'emulated'.padEnd(9)} ${'device'.padEnd(9)} claim`];
-  for (const r of rows) lines.push(`  ${v(r.emulated).padEnd(9)} ${v(r.device).padEnd(9)} step ${r.step}: ${r.claim}${r.emulated !== r.device ? '   <- differs' : ''}`);
+  for (const r of rows)
+    lines.push(`  ${v(r.emulated).padEnd(9)} ${v(r.device).padEnd(9)} step ${r.step}: ${r.claim}${r.emulated !== r.device ? '   <- differs' : ''}`);
   return lines.join('\n') + '\n';
 }

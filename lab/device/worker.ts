@@ -71,8 +71,17 @@ if (req.kind === 'run') {
     applied.push(`step ${p.number} (at ${p.step.at}): ${typeof r === 'string' ? r : r.message}`);
   }
   const ready: ServeReady = {
-    servers: [...world.servers].map(([name, s]) => ({ name, host: toFqdn(s.host), addresses: s.addresses, zones: s.server.zones.zones().map((z) => toFqdn(z.origin)), outside: isOutside(name) })),
-    rootHints: world.rootHints().map((h) => `.\t3600000\tIN\tNS\t${toFqdn(h.host)}\n${toFqdn(h.host)}\t3600000\tIN\tA\t${h.address}`).join('\n'),
+    servers: [...world.servers].map(([name, s]) => ({
+      name,
+      host: toFqdn(s.host),
+      addresses: s.addresses,
+      zones: s.server.zones.zones().map((z) => toFqdn(z.origin)),
+      outside: isOutside(name),
+    })),
+    rootHints: world
+      .rootHints()
+      .map((h) => `.\t3600000\tIN\tNS\t${toFqdn(h.host)}\n${toFqdn(h.host)}\t3600000\tIN\tA\t${h.address}`)
+      .join('\n'),
     trustAnchors: world.trustAnchors().map((r) => formatRecord(r)),
     applied,
   };

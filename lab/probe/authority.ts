@@ -42,7 +42,12 @@ export class ProbeAuthority {
   constructor(network: Network, listen: Endpoint, now: () => number = () => network.clock.now()) {
     this.zone = new Zone(PROBE_ZONE);
     const add = (line: Omit<RR, 'class'>) => this.zone.add({ ...line, class: 'IN' } as RR);
-    add({ name: PROBE_ZONE, type: 'SOA', ttl: 60, data: { mname: `ns.${PROBE_ZONE}`, rname: `admin.${PROBE_ZONE}`, serial: 1, refresh: 1800, retry: 900, expire: 604800, minimum: 30 } } as Omit<RR, 'class'>);
+    add({
+      name: PROBE_ZONE,
+      type: 'SOA',
+      ttl: 60,
+      data: { mname: `ns.${PROBE_ZONE}`, rname: `admin.${PROBE_ZONE}`, serial: 1, refresh: 1800, retry: 900, expire: 604800, minimum: 30 },
+    } as Omit<RR, 'class'>);
     add({ name: PROBE_ZONE, type: 'NS', ttl: 60, data: `ns.${PROBE_ZONE}` } as Omit<RR, 'class'>);
     add({ name: `ns.${PROBE_ZONE}`, type: listen.address.includes(':') ? 'AAAA' : 'A', ttl: 60, data: listen.address } as Omit<RR, 'class'>);
     add({ name: `dnssec.${PROBE_ZONE}`, type: 'TXT', ttl: 60, data: [Buffer.from('signed answer for the DO/RRSIG check')] } as Omit<RR, 'class'>);

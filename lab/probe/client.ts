@@ -60,5 +60,11 @@ export class UdpClient {
  */
 export async function tcpQuery(network: Network, to: Endpoint, msg: Message, timeoutMs: number, localAddress?: string): Promise<Exchange> {
   const start = network.clock.now();
-  return exchange('tcp', msg, start, await queryTcp(network, to, encodeMessage(msg), { connectTimeoutMs: timeoutMs, timeoutMs, close: 'reset', ...(localAddress ? { localAddress } : {}) }).outcome);
+  return exchange(
+    'tcp',
+    msg,
+    start,
+    await queryTcp(network, to, encodeMessage(msg), { connectTimeoutMs: timeoutMs, timeoutMs, close: 'reset', ...(localAddress ? { localAddress } : {}) })
+      .outcome,
+  );
 }

@@ -117,8 +117,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     if (r.ok) packets.tcpAnswers++;
     return r;
   };
-  const brief = (r: Exchange) => (r.ok ? { bytes: r.bytes, rcode: r.rcode, tc: r.tc, answers: r.message?.answer.length ?? 0, ms: r.ms } : { error: r.error, ms: r.ms });
-  const complete = (r: Exchange, qname: string) => r.ok && !r.tc && r.rcode === 'NOERROR' && (r.message?.answer.some((a) => a.type === 'TXT' && a.name.toLowerCase() === qname.toLowerCase()) ?? false);
+  const brief = (r: Exchange) =>
+    r.ok ? { bytes: r.bytes, rcode: r.rcode, tc: r.tc, answers: r.message?.answer.length ?? 0, ms: r.ms } : { error: r.error, ms: r.ms };
+  const complete = (r: Exchange, qname: string) =>
+    r.ok && !r.tc && r.rcode === 'NOERROR' && (r.message?.answer.some((a) => a.type === 'TXT' && a.name.toLowerCase() === qname.toLowerCase()) ?? false);
   const checkpoints: Checkpoint[] = [];
   const notTested: string[] = [];
   const add = (id: number, verdict: ProbeVerdict, summary: string, evidence: Record<string, unknown>) => {
@@ -156,18 +158,36 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     else if (largest === undefined) add(1, 'fail', 'not even a 512-octet UDP answer came back complete', { largest: null, tried });
     else {
       const tcSeen = tried.some((t) => t['tc'] === true);
-      add(1, 'fail', `the largest complete UDP answer is ${largest} octets; larger ones ${tcSeen ? 'come back truncated (TC=1)' : 'never arrive'}`, { largest, tried });
+      add(1, 'fail', `the largest complete UDP answer is ${largest} octets; larger ones ${tcSeen ? 'come back truncated (TC=1)' : 'never arrive'}`, {
+        largest,
+        tried,
+      });
     }
 
     // ---- 2. fragments ----
     // DNS octets that fit one packet: 20 (IPv4) or 40 (IPv6) + 8 (UDP) header octets.
     const threshold = s.assumeMtu - (through.address.includes(':') ? 48 : 28);
     if (largest === undefined || largest < threshold) {
-      add(2, 'untestable', `answers already fail at ${largest ?? '<512'} octets, below ${threshold} (what fits one packet at MTU ${s.assumeMtu}), so fragment handling cannot be seen separately`, { fragmentThreshold: threshold, largest: largest ?? null, assumeMtu: s.assumeMtu });
+      add(
+        2,
+        'untestable',
+        `answers already fail at ${largest ?? '<512'} octets, below ${threshold} (what fits one packet at MTU ${s.assumeMtu}), so fragment handling cannot be seen separately`,
+        { fragmentThreshold: threshold, largest: largest ?? null, assumeMtu: s.assumeMtu },
+      );
     } else if (largest > threshold) {
-      add(2, 'pass', `answers larger than ${threshold} octets (fragmented at MTU ${s.assumeMtu}) arrive, up to ${largest}`, { fragmentThreshold: threshold, largest, assumeMtu: s.assumeMtu, note: 'on loopback nothing is really fragmented; a box judging datagram size against its MTU is what is measured' });
+      add(2, 'pass', `answers larger than ${threshold} octets (fragmented at MTU ${s.assumeMtu}) arrive, up to ${largest}`, {
+        fragmentThreshold: threshold,
+        largest,
+        assumeMtu: s.assumeMtu,
+        note: 'on loopback nothing is really fragmented; a box judging datagram size against its MTU is what is measured',
+      });
     } else {
-      add(2, 'fail', `every answer up to ${threshold} octets (one packet at MTU ${s.assumeMtu}) arrives and none larger: fragmented UDP is dropped (or only the first fragment passes)`, { fragmentThreshold: threshold, largest, assumeMtu: s.assumeMtu });
+      add(
+        2,
+        'fail',
+        `every answer up to ${threshold} octets (one packet at MTU ${s.assumeMtu}) arrives and none larger: fragmented UDP is dropped (or only the first fragment passes)`,
+        { fragmentThreshold: threshold, largest, assumeMtu: s.assumeMtu },
+      );
     }
 
     // ---- 3. TC=1 → TCP ----
@@ -177,12 +197,30 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       authority.ensureSize(n);
       const qname = `size-${n}.${PROBE_ZONE}`;
       const u = await udp(main, sizeQuery(n, nextId(), 1232, rd));
-      if (!u.ok) add(3, 'fail', `a ${n}-octet answer asked with EDNS 1232 got no UDP reply at all (${u.error}); the client never learns to retry over TCP`, { udp: brief(u) });
-      else if (!u.tc) add(3, complete(u, qname) ? 'untestable' : 'fail', complete(u, qname) ? `the path answered in full over UDP (${u.bytes} octets) although 1232 was advertised, so no TC=1 was seen` : `UDP reply was neither complete nor TC=1 (rcode ${u.rcode})`, { udp: brief(u) });
+      if (!u.ok)
+        add(3, 'fail', `a ${n}-octet answer asked with EDNS 1232 got no UDP reply at all (${u.error}); the client never learns to retry over TCP`, {
+          udp: brief(u),
+        });
+      else if (!u.tc)
+        add(
+          3,
+          complete(u, qname) ? 'untestable' : 'fail',
+          complete(u, qname)
+            ? `the path answered in full over UDP (${u.bytes} octets) although 1232 was advertised, so no TC=1 was seen`
+            : `UDP reply was neither complete nor TC=1 (rcode ${u.rcode})`,
+          { udp: brief(u) },
+        );
       else {
         const t = await tcp(sizeQuery(n, nextId(), 1232, rd));
-        if (complete(t, qname)) add(3, 'pass', `TC=1 over UDP (${u.bytes} octets), then the full ${t.bytes}-octet answer over TCP`, { udp: brief(u), tcp: brief(t) });
-        else add(3, 'fail', `TC=1 came back but the TCP retry ${t.ok ? `gave rcode ${t.rcode}${t.tc ? ' with TC' : ''}` : `failed (${t.error})`}: answers over 1232 octets cannot be had`, { udp: brief(u), tcp: brief(t) });
+        if (complete(t, qname))
+          add(3, 'pass', `TC=1 over UDP (${u.bytes} octets), then the full ${t.bytes}-octet answer over TCP`, { udp: brief(u), tcp: brief(t) });
+        else
+          add(
+            3,
+            'fail',
+            `TC=1 came back but the TCP retry ${t.ok ? `gave rcode ${t.rcode}${t.tc ? ' with TC' : ''}` : `failed (${t.error})`}: answers over 1232 octets cannot be had`,
+            { udp: brief(u), tcp: brief(t) },
+          );
       }
     }
 
@@ -192,7 +230,19 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       // Plain DNS (no EDNS): this checkpoint is about the transport only.
       const t = await tcp(makeQuery(PROBE_ZONE, 'SOA', { id: nextId(), rd, edns: false }));
       if (t.ok && t.rcode === 'NOERROR') add(4, 'pass', `a DNS query over TCP was answered in ${t.ms} ms`, { tcp: brief(t) });
-      else add(4, 'fail', t.ok ? `TCP answered with rcode ${t.rcode}` : t.error === 'refused' ? 'TCP/53 connection refused (RST): TCP is rejected' : t.error === 'timeout' ? `no answer over TCP within ${s.tcpTimeoutMs} ms: TCP is black-holed` : `TCP failed: ${t.error}`, { tcp: brief(t) });
+      else
+        add(
+          4,
+          'fail',
+          t.ok
+            ? `TCP answered with rcode ${t.rcode}`
+            : t.error === 'refused'
+              ? 'TCP/53 connection refused (RST): TCP is rejected'
+              : t.error === 'timeout'
+                ? `no answer over TCP within ${s.tcpTimeoutMs} ms: TCP is black-holed`
+                : `TCP failed: ${t.error}`,
+          { tcp: brief(t) },
+        );
     }
 
     // ---- 5. EDNS0 ----
@@ -205,12 +255,19 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       if (!plain.ok) problems.push(`an EDNS query got no answer (${plain.error})`);
       else if (plain.rcode !== 'NOERROR') problems.push(`an EDNS query got ${plain.rcode}`);
       else if (!plain.message?.edns) problems.push('the OPT RR was not echoed (RFC 6891 §6.1.1)');
-      const unknownOpt = await udp(main, makeQuery(PROBE_ZONE, 'SOA', { id: nextId(), rd, edns: { udpPayloadSize: 1232, options: [{ code: 65001, data: Buffer.from('dnslab') }] } }));
+      const unknownOpt = await udp(
+        main,
+        makeQuery(PROBE_ZONE, 'SOA', { id: nextId(), rd, edns: { udpPayloadSize: 1232, options: [{ code: 65001, data: Buffer.from('dnslab') }] } }),
+      );
       sub['unknownOption'] = brief(unknownOpt);
-      if (!unknownOpt.ok || unknownOpt.rcode !== 'NOERROR') problems.push(`an unknown EDNS option (65001) was not ignored: ${unknownOpt.ok ? unknownOpt.rcode : unknownOpt.error} (RFC 6891 §6.1.2)`);
+      if (!unknownOpt.ok || unknownOpt.rcode !== 'NOERROR')
+        problems.push(`an unknown EDNS option (65001) was not ignored: ${unknownOpt.ok ? unknownOpt.rcode : unknownOpt.error} (RFC 6891 §6.1.2)`);
       const v1 = await udp(main, makeQuery(PROBE_ZONE, 'SOA', { id: nextId(), rd, edns: { udpPayloadSize: 1232, version: 1 } }));
       sub['version1'] = { ...brief(v1), optVersion: v1.message?.edns?.version ?? null };
-      if (!v1.ok || v1.rcode !== 'BADVERS' || v1.message?.edns?.version !== 0) problems.push(`EDNS version 1 was answered with ${v1.ok ? `${v1.rcode}${v1.message?.edns ? ` (OPT version ${v1.message.edns.version})` : ' without OPT'}` : v1.error}, not BADVERS with version 0 (RFC 6891 §6.1.3)`);
+      if (!v1.ok || v1.rcode !== 'BADVERS' || v1.message?.edns?.version !== 0)
+        problems.push(
+          `EDNS version 1 was answered with ${v1.ok ? `${v1.rcode}${v1.message?.edns ? ` (OPT version ${v1.message.edns.version})` : ' without OPT'}` : v1.error}, not BADVERS with version 0 (RFC 6891 §6.1.3)`,
+        );
       const dq = `dnssec.${PROBE_ZONE}`;
       const dnssec = await udp(main, makeQuery(dq, 'TXT', { id: nextId(), rd, do: true, udpPayloadSize: 1232 }));
       const rrsigs = dnssec.message?.answer.filter((a) => a.type === 'RRSIG').length ?? 0;
@@ -243,8 +300,15 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       const arrived = seen.filter((x) => x.at.length > 0);
       const ports = arrived.map((x) => x.at[0]!.from.port);
       const idsAt = arrived.map((x) => x.at[0]!.id);
-      const evidence = { samples: sent.length, reachedAuthority: arrived.length, sourcePortsAtAuthority: ports, idsSent: arrived.map((x) => x.q.id), idsAtAuthority: idsAt };
-      if (arrived.length < 4) add(7, 'untestable', `only ${arrived.length} of ${sent.length} fresh flows reached the authoritative; too few to judge`, evidence);
+      const evidence = {
+        samples: sent.length,
+        reachedAuthority: arrived.length,
+        sourcePortsAtAuthority: ports,
+        idsSent: arrived.map((x) => x.q.id),
+        idsAtAuthority: idsAt,
+      };
+      if (arrived.length < 4)
+        add(7, 'untestable', `only ${arrived.length} of ${sent.length} fresh flows reached the authoritative; too few to judge`, evidence);
       else {
         const distinct = new Set(ports).size;
         const diffs = ports.slice(1).map((p, i) => p - ports[i]!);
@@ -260,9 +324,16 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
           }
         } else {
           const idDiffs = idsAt.slice(1).map((p, i) => p - idsAt[i]!);
-          if (new Set(idsAt).size < idsAt.length || idDiffs.filter((d) => Math.abs(d) <= 8).length >= idDiffs.length * 0.75) problems.push('query IDs from the resolver are predictable');
+          if (new Set(idsAt).size < idsAt.length || idDiffs.filter((d) => Math.abs(d) <= 8).length >= idDiffs.length * 0.75)
+            problems.push('query IDs from the resolver are predictable');
         }
-        if (problems.length === 0) add(7, 'pass', `${distinct} distinct, unpredictable source ports in ${ports.length} flows; IDs ${mode === 'auth-path' ? 'preserved or random' : 'random'} (RFC 5452 §9)`, evidence);
+        if (problems.length === 0)
+          add(
+            7,
+            'pass',
+            `${distinct} distinct, unpredictable source ports in ${ports.length} flows; IDs ${mode === 'auth-path' ? 'preserved or random' : 'random'} (RFC 5452 §9)`,
+            evidence,
+          );
         else add(7, 'fail', `${problems.join('; ')} — spoofing protection (RFC 5452) is weakened`, evidence);
       }
     }
@@ -277,7 +348,13 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
         const answered = results.filter((r) => r.ok).length;
         const evidence = { flows: s.flows, answered, lost: s.flows - answered, alreadyOpenFlows: 1 + natClients.length, timeoutMs: s.udpTimeoutMs };
         if (answered === s.flows) add(6, 'pass', `${s.flows} new UDP flows at once were all answered`, evidence);
-        else add(6, 'fail', `only ${answered} of ${s.flows} concurrent new UDP flows were answered (the probe already had ${1 + natClients.length} flows open): a session table or rate limit in the path`, evidence);
+        else
+          add(
+            6,
+            'fail',
+            `only ${answered} of ${s.flows} concurrent new UDP flows were answered (the probe already had ${1 + natClients.length} flows open): a session table or rate limit in the path`,
+            evidence,
+          );
       } finally {
         for (const c of clients) c.close();
       }

@@ -7,7 +7,10 @@ import type { ProbeReport } from './probe.ts';
 export function probeText(r: ProbeReport): string {
   const lines = [`dnslab probe through ${r.through} (${r.mode}), authoritative ${r.authority}, ${r.durationMs} ms`, ''];
   for (const c of r.checkpoints) lines.push(`  ${String(c.id)}. ${c.verdict.toUpperCase().padEnd(10)} ${c.title}`, `       ${c.summary}`);
-  lines.push('', `packets: UDP ${r.packets.udpQueries} sent / ${r.packets.udpAnswers} answered, TCP ${r.packets.tcpQueries} / ${r.packets.tcpAnswers}, ${r.packets.seenAtAuthority} queries reached the authoritative`);
+  lines.push(
+    '',
+    `packets: UDP ${r.packets.udpQueries} sent / ${r.packets.udpAnswers} answered, TCP ${r.packets.tcpQueries} / ${r.packets.tcpAnswers}, ${r.packets.seenAtAuthority} queries reached the authoritative`,
+  );
   if (r.notTested.length) lines.push('', 'could not test:', ...r.notTested.map((n) => `  - ${n}`));
   return `${lines.join('\n')}\n`;
 }
@@ -18,7 +21,8 @@ const COLOURS = { pass: '#1a7f37', fail: '#cf222e', untestable: '#9a6700' } as c
 export function probeHtml(r: ProbeReport): string {
   const rows = r.checkpoints
     .map(
-      (c) => `<tr><td>${c.id}</td><td>${esc(c.title)}</td><td style="color:${COLOURS[c.verdict]};font-weight:bold">${c.verdict}</td><td>${esc(c.summary)}<details><summary>evidence</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details></td></tr>`,
+      (c) =>
+        `<tr><td>${c.id}</td><td>${esc(c.title)}</td><td style="color:${COLOURS[c.verdict]};font-weight:bold">${c.verdict}</td><td>${esc(c.summary)}<details><summary>evidence</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details></td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

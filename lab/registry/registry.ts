@@ -30,17 +30,7 @@ export const REGISTRY_LOCK: readonly StatusCode[] = ['serverUpdateProhibited', '
 /** Registrar lock: the sponsoring registrar refuses change and transfer until the registrant asks to unlock. */
 export const REGISTRAR_LOCK: readonly StatusCode[] = ['clientUpdateProhibited', 'clientTransferProhibited'];
 
-export type Operation =
-  | 'create'
-  | 'update-ns'
-  | 'update-ds'
-  | 'transfer'
-  | 'set-status'
-  | 'lock'
-  | 'unlock'
-  | 'renew'
-  | 'expire'
-  | 'delete';
+export type Operation = 'create' | 'update-ns' | 'update-ds' | 'transfer' | 'set-status' | 'lock' | 'unlock' | 'renew' | 'expire' | 'delete';
 
 /** Why an operation was refused; stable codes a scenario may assert on. */
 export type RefusalReason =
@@ -254,7 +244,10 @@ export class Registry {
     d.updatedAt = this.clock.now();
     this.publish(d);
     const tags = d.ds.map((x) => x.keyTag).join(', ');
-    return this.record(ok('update-ds', d.name, `DS of ${d.name}: ${before} record(s) → ${d.ds.length}${tags ? ` (key tag ${tags})` : ''}`, snapshot(d)), registrar);
+    return this.record(
+      ok('update-ds', d.name, `DS of ${d.name}: ${before} record(s) → ${d.ds.length}${tags ? ` (key tag ${tags})` : ''}`, snapshot(d)),
+      registrar,
+    );
   }
 
   /**
@@ -300,7 +293,12 @@ export class Registry {
     const forbidden = touched.find((s) => (isRegistry ? !s.startsWith('server') : !s.startsWith('client')));
     if (forbidden) {
       return this.record(
-        refused('set-status', d.name, 'NOT_AUTHORIZED', `${actor} may not change ${forbidden}: ${isRegistry ? 'client*' : 'server*'} statuses belong to the ${isRegistry ? 'registrar' : 'registry'}`),
+        refused(
+          'set-status',
+          d.name,
+          'NOT_AUTHORIZED',
+          `${actor} may not change ${forbidden}: ${isRegistry ? 'client*' : 'server*'} statuses belong to the ${isRegistry ? 'registrar' : 'registry'}`,
+        ),
         actor,
       );
     }
@@ -372,7 +370,12 @@ export class Registry {
 
   private checkRegistrar(op: Operation, registrar: string, name: Name): OpResult | undefined {
     if (!this.registrars.has(registrar)) {
-      return refused(op, normalizeName(name), 'UNKNOWN_REGISTRAR', `"${registrar}" is not accredited at the .${this.tld} registry (known: ${[...this.registrars].join(', ') || 'none'})`);
+      return refused(
+        op,
+        normalizeName(name),
+        'UNKNOWN_REGISTRAR',
+        `"${registrar}" is not accredited at the .${this.tld} registry (known: ${[...this.registrars].join(', ') || 'none'})`,
+      );
     }
     return undefined;
   }

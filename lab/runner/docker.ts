@@ -101,7 +101,14 @@ interface DockerodeNetwork {
   remove(): Promise<unknown>;
 }
 interface RuntimeClient {
-  container: { getById(id: string): DockerodeContainer; dockerode: { listContainers(o: { all: boolean; filters: string }): Promise<{ Id: string }[]>; listNetworks(o: { filters: string }): Promise<{ Id: string; Name: string }[]>; getNetwork(id: string): DockerodeNetwork } };
+  container: {
+    getById(id: string): DockerodeContainer;
+    dockerode: {
+      listContainers(o: { all: boolean; filters: string }): Promise<{ Id: string }[]>;
+      listNetworks(o: { filters: string }): Promise<{ Id: string; Name: string }[]>;
+      getNetwork(id: string): DockerodeNetwork;
+    };
+  };
   network: { create(o: Record<string, unknown>): Promise<DockerodeNetwork> };
 }
 interface TestcontainersModule {
@@ -137,7 +144,9 @@ function buildImage(tc: TestcontainersModule, name: Product | 'world'): Promise<
       .then(
         () => undefined,
         (e: Error) => {
-          throw new RealSoftwareError(`building docker/${name}/Dockerfile failed (the engine must reach deb.debian.org and, for the world image, Docker Hub's node:20-bookworm-slim and the npm registry): ${e.message}`);
+          throw new RealSoftwareError(
+            `building docker/${name}/Dockerfile failed (the engine must reach deb.debian.org and, for the world image, Docker Hub's node:20-bookworm-slim and the npm registry): ${e.message}`,
+          );
         },
       );
     built.set(name, p);
@@ -156,8 +165,14 @@ function buildImage(tc: TestcontainersModule, name: Product | 'world'): Promise<
  * ip route` → `default via 172.17.0.1 dev eth0`. Needs NET_ADMIN (which the world has for its lo addresses).
  */
 export function isolateContainer(): string {
-  if (!existsSync('/.dockerenv')) throw new RealSoftwareError('not inside a Docker container (/.dockerenv missing); the Docker path runs the world only in its container');
-  const routes = () => [runChecked('ip', ['-4', 'route', 'show']), runChecked('ip', ['-6', 'route', 'show'])].join('\n').split('\n').map((l) => l.trim()).filter(Boolean);
+  if (!existsSync('/.dockerenv'))
+    throw new RealSoftwareError('not inside a Docker container (/.dockerenv missing); the Docker path runs the world only in its container');
+  const routes = () =>
+    [runChecked('ip', ['-4', 'route', 'show']), runChecked('ip', ['-6', 'route', 'show'])]
+      .join('\n')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   // A route with a gateway (default or via) leads off the link; on-link routes reach only the internal bridge.
   const gateway = (l: string) => l.startsWith('default') || / via /.test(l);
   for (const l of routes().filter(gateway)) {
@@ -185,7 +200,14 @@ let runCounter = 0;
  * start the world and product containers, wait for the worker's result, and remove everything — also when
  * anything fails, on timeout and on SIGINT/SIGTERM (then the process dies of the same signal).
  */
-export async function runInDocker(req: { file: string; variant: string; seed: string; product: Product; waitMs?: number; timeoutMs?: number }): Promise<DockerRun> {
+export async function runInDocker(req: {
+  file: string;
+  variant: string;
+  seed: string;
+  product: Product;
+  waitMs?: number;
+  timeoutMs?: number;
+}): Promise<DockerRun> {
   const reach = await dockerEngineReachable();
   if (!reach.ok) throw new RealSoftwareError(`${reach.reason} (the docker:* resolvers need a Docker engine; see servers/real/README.md "Docker path")`);
   const rel = relative(ROOT, resolve(req.file));
@@ -207,13 +229,27 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
       writeFileSync(join(shared, 'done'), '');
       // By label, not only the containers we hold: one may have been created while we were interrupted.
       const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
-      const ids = new Set([...containers.map((c) => c.getId()), ...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])).map((c) => c.Id)]);
-      for (const id of ids) await client.container.getById(id).remove({ force: true }).catch(() => undefined);
-      for (const n of await client.container.dockerode.listNetworks({ filters }).catch(() => [])) await client.container.dockerode.getNetwork(n.Id).remove().catch(() => undefined);
+      const ids = new Set([
+        ...containers.map((c) => c.getId()),
+        ...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])).map((c) => c.Id),
+      ]);
+      for (const id of ids)
+        await client.container
+          .getById(id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      for (const n of await client.container.dockerode.listNetworks({ filters }).catch(() => []))
+        await client.container.dockerode
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
       if (network) await network.remove().catch(() => undefined);
       rmSync(shared, { recursive: true, force: true });
       // Anything of this run still there?
-      const left = [...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])), ...(await client.container.dockerode.listNetworks({ filters }).catch(() => []))];
+      const left = [
+        ...(await client.container.dockerode.listContainers({ all: true, filters }).catch(() => [])),
+        ...(await client.container.dockerode.listNetworks({ filters }).catch(() => [])),
+      ];
       return left.length;
     })());
   const onSignal = (sig: NodeJS.Signals) => {
@@ -227,8 +263,25 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
     const labels = { [RUN_LABEL]: runId };
     // Internal: the engine keeps it off the outside (with its iptables rules); isolateContainer() in the world
     // makes sure of it without them.
-    network = await client.network.create({ Name: runId, Driver: 'bridge', Internal: true, CheckDuplicate: true, Attachable: false, Ingress: false, EnableIPv6: false, Labels: labels });
-    const workerReq = { file: rel, variant: req.variant, seed: req.seed, product: req.product, ...(req.waitMs !== undefined ? { waitMs: req.waitMs } : {}), out: `${CONTAINER_DIR}/result.json`, container: CONTAINER_DIR };
+    network = await client.network.create({
+      Name: runId,
+      Driver: 'bridge',
+      Internal: true,
+      CheckDuplicate: true,
+      Attachable: false,
+      Ingress: false,
+      EnableIPv6: false,
+      Labels: labels,
+    });
+    const workerReq = {
+      file: rel,
+      variant: req.variant,
+      seed: req.seed,
+      product: req.product,
+      ...(req.waitMs !== undefined ? { waitMs: req.waitMs } : {}),
+      out: `${CONTAINER_DIR}/result.json`,
+      container: CONTAINER_DIR,
+    };
     const mount = [{ source: shared, target: CONTAINER_DIR, mode: 'rw' as const }];
     const world = await new tc.GenericContainer(imageTag('world'))
       .withNetworkMode(runId)
@@ -264,7 +317,8 @@ export async function runInDocker(req: { file: string; variant: string; seed: st
     for (;;) {
       const st = await worldRef.inspect();
       if (!st.State.Running) break;
-      if (Date.now() > deadline) throw new RealSoftwareError(`${req.product} run of ${req.file} [${req.variant}] in Docker took longer than ${timeoutMs} ms; stopped`);
+      if (Date.now() > deadline)
+        throw new RealSoftwareError(`${req.product} run of ${req.file} [${req.variant}] in Docker took longer than ${timeoutMs} ms; stopped`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const out = join(shared, 'result.json');

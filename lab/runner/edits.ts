@@ -30,11 +30,24 @@ export function act(world: World, a: Action): string | OpResult {
     case 'unsign-zone':
       return world.unsignZone(a.zone);
     case 'change-ns':
-      return world.registrar(a.registrar).changeNs(a.registrant, a.domain, a.ns, Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })));
+      return world.registrar(a.registrar).changeNs(
+        a.registrant,
+        a.domain,
+        a.ns,
+        Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })),
+      );
     case 'change-ds':
       return world
         .registrar(a.registrar)
-        .changeDs(a.registrant, a.domain, a.ds === 'from-zone' ? world.dsOf(a.domain) : Array.isArray(a.ds) ? a.ds.map((l) => parseRecord(l).data as DsData) : a.ds.fromZones.flatMap((z) => world.dsOf(z)));
+        .changeDs(
+          a.registrant,
+          a.domain,
+          a.ds === 'from-zone'
+            ? world.dsOf(a.domain)
+            : Array.isArray(a.ds)
+              ? a.ds.map((l) => parseRecord(l).data as DsData)
+              : a.ds.fromZones.flatMap((z) => world.dsOf(z)),
+        );
     case 'registrar-lock':
       return world.registrar(a.registrar).lock(a.registrant, a.domain);
     case 'registrar-unlock':
@@ -42,7 +55,15 @@ export function act(world: World, a: Action): string | OpResult {
     case 'transfer':
       return world.registrar(a.to).transferIn(a.domain, a.authCode);
     case 'register':
-      return world.registrar(a.registrar).register({ name: a.domain, registrant: a.registrant, authCode: a.authCode, ns: a.ns, glue: Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })) });
+      return world
+        .registrar(a.registrar)
+        .register({
+          name: a.domain,
+          registrant: a.registrant,
+          authCode: a.authCode,
+          ns: a.ns,
+          glue: Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })),
+        });
     case 'delete-domain':
       return world.registrar(a.registrar).delete(a.registrant, a.domain);
     case 'renew':

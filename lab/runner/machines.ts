@@ -61,8 +61,17 @@ export interface ServerMachine {
 }
 
 /** Start the authoritative server `name` on its own host, serving `zones`. */
-export async function startServer(site: MachineSite, name: string, spec: PlannedServer, zones: Zone[], onEvent: (e: ServerEvent) => void): Promise<ServerMachine> {
-  const network = site.network.addHost(name, spec.addresses.map((a) => site.mapped(a)));
+export async function startServer(
+  site: MachineSite,
+  name: string,
+  spec: PlannedServer,
+  zones: Zone[],
+  onEvent: (e: ServerEvent) => void,
+): Promise<ServerMachine> {
+  const network = site.network.addHost(
+    name,
+    spec.addresses.map((a) => site.mapped(a)),
+  );
   for (const a of spec.addresses) site.place(site.mapped(a), name);
   const server = new AuthoritativeServer({
     network,
@@ -121,7 +130,10 @@ export async function startResolver(
 export function attachMiddleboxes(site: MachineSite, topology: Topology): void {
   for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
     const net = site.network as LabNetwork & Partial<InterceptorHost>;
-    if (typeof net.addInterceptor !== 'function') throw new WorldError(`middlebox "${name}": this network cannot carry middleboxes (the virtual lab can, and the real-resolver path through its SocketEdge)`);
+    if (typeof net.addInterceptor !== 'function')
+      throw new WorldError(
+        `middlebox "${name}": this network cannot carry middleboxes (the virtual lab can, and the real-resolver path through its SocketEdge)`,
+      );
     const settings = settingsFromOptions(m.kind, m.options ?? {});
     if (m.kind === 'load-balancer') {
       // The VIPs are the server's published addresses; it is also the one backend (validate.ts checks it is a server).

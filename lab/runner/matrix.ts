@@ -77,7 +77,10 @@ export interface Matrix {
 export function parseResolverList(text: string): ResolverColumn[] {
   const aliases: Record<string, ResolverColumn> = { 'knot-resolver': 'knot', kresd: 'knot', named: 'bind', pdns: 'powerdns', 'pdns-recursor': 'powerdns' };
   const out: ResolverColumn[] = [];
-  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const docker = raw.startsWith('docker:');
     const name = docker ? raw.slice(7) : raw;
     const r = ((docker ? 'docker:' : '') + (aliases[name] ?? name)) as ResolverColumn;
@@ -91,7 +94,11 @@ export function parseResolverList(text: string): ResolverColumn[] {
 const claimLine = (a: AssertionRecord) => `step ${a.step} ${a.offset} ${a.what}`;
 
 /** What a failure adds to a claim's text (counts, what was seen): not part of the claim. */
-const claimText = (what: string) => what.replace(/\d+ of \d+ samples|\(saw [^)]*\)/g, '').replace(/\s+/g, ' ').trim();
+const claimText = (what: string) =>
+  what
+    .replace(/\d+ of \d+ samples|\(saw [^)]*\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /**
  * A claim as a declaration names it: "step N <claim>", without the offset (a real run's steps land some ms
@@ -112,7 +119,14 @@ export function compareClaims(emulated: RunResult, real: RunResult): ClaimDiff[]
     const a = (ra ?? ea)!;
     diffs.push({ step: a.step, offset: a.offset, what: a.what, emulated: ea?.ok, real: ra?.ok });
   }
-  if ((emulated.error === undefined) !== (real.error === undefined)) diffs.push({ step: 0, offset: '', what: `run error: ${emulated.error ?? real.error}`, emulated: emulated.error === undefined, real: real.error === undefined });
+  if ((emulated.error === undefined) !== (real.error === undefined))
+    diffs.push({
+      step: 0,
+      offset: '',
+      what: `run error: ${emulated.error ?? real.error}`,
+      emulated: emulated.error === undefined,
+      real: real.error === undefined,
+    });
   return diffs;
 }
 
@@ -186,7 +200,8 @@ export async function runMatrix(
   // Real cells of scenarios with a clock rate go first: they cannot jump their clock while the
   // product has queries in flight (outages), so they are the long ones (minutes, against seconds
   // for the rest); started last, they would leave the other jobs idle at the end.
-  const paced = (t: { run: { loaded: LoadedScenario }; resolver: ResolverColumn }) => t.resolver !== 'emulated' && t.run.loaded.scenario.realClockRate !== undefined;
+  const paced = (t: { run: { loaded: LoadedScenario }; resolver: ResolverColumn }) =>
+    t.resolver !== 'emulated' && t.run.loaded.scenario.realClockRate !== undefined;
   const cellTasks = runs.flatMap((run, i) => resolvers.map((resolver, j) => ({ run, plan: plans[i]!, resolver, i, j })));
   const tasks = [...cellTasks.filter(paced), ...cellTasks.filter((t) => !paced(t))];
   const cells: MatrixCell[][] = runs.map(() => new Array<MatrixCell>(resolvers.length));
@@ -201,7 +216,8 @@ export async function runMatrix(
       if (cell.real?.docker && versions[t.resolver] === undefined) versions[t.resolver] = cell.real.docker.version;
       cells[t.i]![t.j] = cell;
       cellResults[t.i]![t.j] = results;
-      const outcome = cell.error && cell.total === 0 ? 'ERROR' : `${cell.passed ? 'PASS' : 'FAIL'}${cell.asExpected ? '' : ' (unexpected)'} ${cell.seconds.toFixed(1)}s`;
+      const outcome =
+        cell.error && cell.total === 0 ? 'ERROR' : `${cell.passed ? 'PASS' : 'FAIL'}${cell.asExpected ? '' : ' (unexpected)'} ${cell.seconds.toFixed(1)}s`;
       o.onProgress?.(jobs === 1 ? `${outcome}\n` : `${label} … ${outcome}\n`);
     }
   };
@@ -239,7 +255,21 @@ async function runCell(
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { cell: { resolver, passed: false, ok: 0, total: 0, failed: [], error: message, asExpected: false, unexpected: [], outcome: [], seconds: (Date.now() - t0) / 1000 }, results: [] };
+    return {
+      cell: {
+        resolver,
+        passed: false,
+        ok: 0,
+        total: 0,
+        failed: [],
+        error: message,
+        asExpected: false,
+        unexpected: [],
+        outcome: [],
+        seconds: (Date.now() - t0) / 1000,
+      },
+      results: [],
+    };
   }
   const { product } = columnProduct(resolver);
   const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000, varyingFor(run.loaded.scenario.id, run.variant, product));
@@ -278,11 +308,15 @@ export function renderMatrix(m: Matrix): string {
   const head = ['scenario [variant]', ...m.resolvers];
   const body = m.rows.map((r) => [`${r.id} [${r.variant}]`, ...r.cells.map(cellText)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cols: string[]) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ''];
   out.push('PASS/FAIL k/n: claims that held.  * : fails exactly as the scenario declares for this product.  ✗ : not what the scenario expects.');
   out.push('~ : steps declared varying for this product (outcome changes from run to run; not judged; see notes for which and why).');
-  out.push('=emu / ≠emu: dnslab\'s resolver with the product\'s profile saw the same / a different result on some claim.');
+  out.push("=emu / ≠emu: dnslab's resolver with the product's profile saw the same / a different result on some claim.");
   const versions = Object.entries(m.versions);
   if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(Math.max(9, ...versions.map(([q]) => q.length)))} ${v}`));
   out.push('', ...outcomeLines(m));
@@ -296,7 +330,7 @@ export function renderMatrix(m: Matrix): string {
  * a product whose emulated profile saw something else gets that too.
  */
 export function outcomeLines(m: Matrix): string[] {
-  const out = ['what clients saw (watched series as phases of rcode/answer; else each query step\'s answer):'];
+  const out = ["what clients saw (watched series as phases of rcode/answer; else each query step's answer):"];
   const width = Math.max(...m.resolvers.map((r) => r.length));
   for (const r of m.rows) {
     out.push(`  ${r.id} [${r.variant}]`);
@@ -304,10 +338,16 @@ export function outcomeLines(m: Matrix): string[] {
     for (const c of r.cells) {
       const label = `    ${c.resolver.padEnd(width)}  `;
       const pad = ' '.repeat(label.length);
-      const lines = c.error && c.total === 0 ? [`error: ${c.error.split('\n')[0]}`] : c !== first && sameOutcome(c.outcome, first!.outcome) ? [`same as ${first!.resolver}`] : c.outcome;
+      const lines =
+        c.error && c.total === 0
+          ? [`error: ${c.error.split('\n')[0]}`]
+          : c !== first && sameOutcome(c.outcome, first!.outcome)
+            ? [`same as ${first!.resolver}`]
+            : c.outcome;
       lines.forEach((l, i) => out.push(`${i === 0 ? label : pad}${l}`));
       const emu = c.emulatedProfile;
-      if (emu && !sameOutcome(emu.outcome, c.outcome)) emu.outcome.forEach((l, i) => out.push(`${pad}${i === 0 ? `(emulated ${emu.profile} profile: ` : '  '}${l}${i === emu.outcome.length - 1 ? ')' : ''}`));
+      if (emu && !sameOutcome(emu.outcome, c.outcome))
+        emu.outcome.forEach((l, i) => out.push(`${pad}${i === 0 ? `(emulated ${emu.profile} profile: ` : '  '}${l}${i === emu.outcome.length - 1 ? ')' : ''}`));
     }
   }
   return out;
@@ -321,14 +361,20 @@ export function matrixNotes(m: Matrix): string[] {
   for (const r of m.rows) {
     for (const c of r.cells) {
       const where = `${r.id} [${r.variant}] × ${c.resolver}`;
-      if (c.expectedFailure) notes.push(`${where}: expected to fail ${c.expectedFailure.claims.map((x) => `"${x}"`).join(', ')} — ${c.expectedFailure.because}`);
-      if (c.varying) notes.push(`${where}: step${c.varying.steps.length > 1 ? 's' : ''} ${c.varying.steps.join(', ')} declared varying (not judged) — ${c.varying.why}`);
+      if (c.expectedFailure)
+        notes.push(`${where}: expected to fail ${c.expectedFailure.claims.map((x) => `"${x}"`).join(', ')} — ${c.expectedFailure.because}`);
+      if (c.varying)
+        notes.push(`${where}: step${c.varying.steps.length > 1 ? 's' : ''} ${c.varying.steps.join(', ')} declared varying (not judged) — ${c.varying.why}`);
       if (c.error) notes.push(`${where}: error: ${c.error.split('\n')[0]}`);
       if (!c.asExpected) for (const u of c.unexpected) notes.push(`${where}: ${u}`);
       if (c.emulatedProfile && !c.emulatedProfile.agrees) {
-        for (const d of c.emulatedProfile.differences) notes.push(`${where}: emulated (profile ${c.emulatedProfile.profile}) ${d.emulated === undefined ? 'absent' : d.emulated ? 'ok' : 'FAIL'} vs real ${d.real === undefined ? 'absent' : d.real ? 'ok' : 'FAIL'}: step ${d.step} ${d.offset} ${d.what}`);
+        for (const d of c.emulatedProfile.differences)
+          notes.push(
+            `${where}: emulated (profile ${c.emulatedProfile.profile}) ${d.emulated === undefined ? 'absent' : d.emulated ? 'ok' : 'FAIL'} vs real ${d.real === undefined ? 'absent' : d.real ? 'ok' : 'FAIL'}: step ${d.step} ${d.offset} ${d.what}`,
+          );
       }
-      for (const res of c.real?.resolvers ?? []) if (res.unmapped.length) notes.push(`${where}: resolver ${res.name}: settings with no product option: ${res.unmapped.join(', ')}`);
+      for (const res of c.real?.resolvers ?? [])
+        if (res.unmapped.length) notes.push(`${where}: resolver ${res.name}: settings with no product option: ${res.unmapped.join(', ')}`);
       for (const res of c.real?.resolvers ?? []) {
         for (const n of res.notApplied ?? []) notes.push(`${where}: resolver ${res.name}: switch not applied (real and emulated run): ${n}`);
       }

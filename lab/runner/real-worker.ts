@@ -14,7 +14,16 @@ import { runPlan } from './run.ts';
 import { PROFILE_OF, type Product } from '../../servers/real/products.ts';
 import { waitForLauncher } from '../../servers/real/container.ts';
 
-const req = JSON.parse(process.argv[2] ?? '{}') as { file: string; variant: string; seed: string; product: Product; waitMs?: number; clockRate?: number; out: string; container?: string };
+const req = JSON.parse(process.argv[2] ?? '{}') as {
+  file: string;
+  variant: string;
+  seed: string;
+  product: Product;
+  waitMs?: number;
+  clockRate?: number;
+  out: string;
+  container?: string;
+};
 // Docker path: the product container joins this one's namespace only after it started; wait for its launcher.
 if (req.container !== undefined) await waitForLauncher(req.container);
 const loaded = await findScenario(req.file);

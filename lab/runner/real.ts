@@ -33,7 +33,15 @@ import { addLoopbackAddress, assertIsolated, setLoopbackMtu, ManagedProcess, Net
 import { isProfileName, PROFILES } from '../../servers/recursive/profiles.ts';
 import { ContainerProduct } from '../../servers/real/container.ts';
 import { isolateContainer, runInDocker } from './docker.ts';
-import { PROFILE_OF, RealResolver, SWITCH_NAMES, splitSettingsFor, writeFaketimeOffset, type Product, type SwitchMapping } from '../../servers/real/products.ts';
+import {
+  PROFILE_OF,
+  RealResolver,
+  SWITCH_NAMES,
+  splitSettingsFor,
+  writeFaketimeOffset,
+  type Product,
+  type SwitchMapping,
+} from '../../servers/real/products.ts';
 import type { Plan } from '../scenario/validate.ts';
 import type { LabEnvironment, RunClock } from './environment.ts';
 import type { RunResult } from './result.ts';
@@ -79,7 +87,6 @@ export interface RealRunInfo {
 }
 
 export type RealRunResult = RunResult & { real?: RealRunInfo };
-
 
 /** Lab time before T+0 at which a real run starts its world and products, waited out in real time (ms). */
 const STARTUP_LEAD_MS = 3000;
@@ -160,10 +167,24 @@ export function realEnvironment(
     const address = r.addresses.find((a) => !a.includes(':')) ?? r.addresses[0]!;
     for (const a of r.addresses) addLoopbackAddress(a);
     const { switches, unmapped, notApplied } = splitSettingsFor(product, r.settings);
-    const cfg = { product, address, rootHints: r.rootHints, trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)), switches, faketimeFile, clockRate: rate };
+    const cfg = {
+      product,
+      address,
+      rootHints: r.rootHints,
+      trustAnchors: r.trustAnchors.map((rr) => formatRecord(rr)),
+      switches,
+      faketimeFile,
+      clockRate: rate,
+    };
     const resolver = o.container !== undefined ? await ContainerProduct.start(cfg, { shared: o.container }) : await RealResolver.start(cfg);
     started.push(resolver);
-    info.resolvers.push({ name: r.name, address, mappings: resolver.mappings, unmapped, notApplied: notApplied.map((n) => `${n.setting}=${n.value}: ${n.why}`) });
+    info.resolvers.push({
+      name: r.name,
+      address,
+      mappings: resolver.mappings,
+      unmapped,
+      notApplied: notApplied.map((n) => `${n.setting}=${n.value}: ${n.why}`),
+    });
     return {
       name: r.name,
       addresses: r.addresses,
@@ -177,7 +198,9 @@ export function realEnvironment(
   // virtual lab (net/socket-edge.ts). Without boxes, no edge: the sockets are plain.
   const hasBoxes = Object.keys(plan.topology.middleboxes ?? {}).length > 0;
   if (hasBoxes) setLoopbackMtu(MIDDLEBOX_LINK_MTU);
-  const edge = hasBoxes ? new SocketEdge({ clock: real, random: new SeededRandom(`socket-edge/${plan.scenario.id}/${plan.variant}`), linkMtu: MIDDLEBOX_LINK_MTU }) : undefined;
+  const edge = hasBoxes
+    ? new SocketEdge({ clock: real, random: new SeededRandom(`socket-edge/${plan.scenario.id}/${plan.variant}`), linkMtu: MIDDLEBOX_LINK_MTU })
+    : undefined;
 
   const env: LabEnvironment = {
     clock,
@@ -271,7 +294,16 @@ let nsCounter = 0;
  * (killing whatever is left in it) before returning or throwing. `engine: 'docker'`: the same worker and
  * product from images instead (docker.ts runInDocker), with the same guarantees for containers.
  */
-export async function runReal(req: { file: string; variant: string; seed: string; product: Product; timeoutMs?: number; waitMs?: number; clockRate?: number; engine?: 'local' | 'docker' }): Promise<RealRunResult> {
+export async function runReal(req: {
+  file: string;
+  variant: string;
+  seed: string;
+  product: Product;
+  timeoutMs?: number;
+  waitMs?: number;
+  clockRate?: number;
+  engine?: 'local' | 'docker';
+}): Promise<RealRunResult> {
   if (req.engine === 'docker') {
     const { engine: _engine, ...dockerReq } = req;
     const run = await runInDocker(dockerReq);
@@ -297,7 +329,10 @@ export async function runReal(req: { file: string; variant: string; seed: string
     // worker was killed before it could clean up.
     outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-run-'));
     const out = join(outDir, 'result.json');
-    const [cmd, args] = ns.exec(process.execPath, [...workerEntry(), JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, clockRate: req.clockRate, out })]);
+    const [cmd, args] = ns.exec(process.execPath, [
+      ...workerEntry(),
+      JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, clockRate: req.clockRate, out }),
+    ]);
     worker = new ManagedProcess(cmd, args, { cwd: process.cwd(), env: { ...process.env, TMPDIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
     const timeoutMs = req.timeoutMs ?? 600_000;
     const exited = new Promise<number | null>((r) => worker!.child.once('exit', (code) => r(code)));

@@ -53,14 +53,16 @@ export function renderJson(results: readonly RunResult[]): string {
 }
 
 export function xmlEscape(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // XML 1.0 forbids most control characters even when escaped.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // XML 1.0 forbids most control characters even when escaped.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  );
 }
 
 export function renderJunit(results: readonly RunResult[]): string {
@@ -71,7 +73,9 @@ export function renderJunit(results: readonly RunResult[]): string {
   for (const r of results) {
     const name = `${r.id} [${r.variant}]`;
     const f = r.assertions.filter((a) => !a.ok).length;
-    out.push(`  <testsuite name="${xmlEscape(name)}" tests="${Math.max(1, r.assertions.length)}" failures="${f}" errors="${r.error ? 1 : 0}" file="${xmlEscape(r.file)}">`);
+    out.push(
+      `  <testsuite name="${xmlEscape(name)}" tests="${Math.max(1, r.assertions.length)}" failures="${f}" errors="${r.error ? 1 : 0}" file="${xmlEscape(r.file)}">`,
+    );
     if (r.error) {
       out.push(`    <testcase classname="${xmlEscape(r.id)}.${xmlEscape(r.variant)}" name="run">`);
       out.push(`      <error message="${xmlEscape(r.error.split('\n')[0] ?? '')}">${xmlEscape(r.error)}</error>`);
@@ -80,7 +84,9 @@ export function renderJunit(results: readonly RunResult[]): string {
     for (const a of r.assertions) {
       out.push(`    <testcase classname="${xmlEscape(r.id)}.${xmlEscape(r.variant)}" name="${xmlEscape(`step ${a.step} ${a.offset}: ${a.what}`)}">`);
       if (!a.ok) {
-        out.push(`      <failure message="${xmlEscape(`${a.what}: expected ${a.expected.split('\n')[0]}, got ${a.actual.split('\n')[0]}`)}">${xmlEscape(`step ${a.step} (at ${a.at}, lab time ${new Date(a.time).toISOString()})\nexpected:\n${a.expected}\nactual:\n${a.actual}`)}</failure>`);
+        out.push(
+          `      <failure message="${xmlEscape(`${a.what}: expected ${a.expected.split('\n')[0]}, got ${a.actual.split('\n')[0]}`)}">${xmlEscape(`step ${a.step} (at ${a.at}, lab time ${new Date(a.time).toISOString()})\nexpected:\n${a.expected}\nactual:\n${a.actual}`)}</failure>`,
+        );
       }
       out.push('    </testcase>');
     }

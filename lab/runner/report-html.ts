@@ -90,7 +90,10 @@ export function sequenceSvg(r: RunResult): string {
       ['nx', COLORS.nxdomain],
       ['fail', COLORS.fail],
       ['to', COLORS.timeout],
-    ].map(([id, col]) => `<marker id="a-${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${col}"/></marker>`),
+    ].map(
+      ([id, col]) =>
+        `<marker id="a-${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${col}"/></marker>`,
+    ),
     '</defs>',
   );
   for (const name of lanes) {
@@ -181,11 +184,15 @@ export function timelineSvg(r: RunResult): string {
       if (s.rcode === 'NOERROR' && firstAnswer === undefined) firstAnswer = answer;
       const changed = s.rcode === 'NOERROR' && answer !== firstAnswer;
       const fill = changed ? COLORS.changed : rcodeColor(s.rcode);
-      parts.push(`<rect x="${x(s.time) - w / 2}" y="${y + 3}" width="${w}" height="18" fill="${fill}"><title>${esc(`${formatOffset(s.time - r.start)} ${s.rcode} ${s.answer.join('; ')}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x(s.time) - w / 2}" y="${y + 3}" width="${w}" height="18" fill="${fill}"><title>${esc(`${formatOffset(s.time - r.start)} ${s.rcode} ${s.answer.join('; ')}`)}</title></rect>`,
+      );
       const outcome = `${s.rcode} ${answer}`;
       if (outcome !== previous) {
         const last = s.answer[s.answer.length - 1]?.split(/\s+/).slice(3).join(' ');
-        parts.push(`<text x="${x(s.time) - w / 2}" y="${y - 2}" fill="${fill}" font-size="10">${esc(s.rcode === 'NOERROR' ? last ?? 'NODATA' : s.rcode)}</text>`);
+        parts.push(
+          `<text x="${x(s.time) - w / 2}" y="${y - 2}" fill="${fill}" font-size="10">${esc(s.rcode === 'NOERROR' ? (last ?? 'NODATA') : s.rcode)}</text>`,
+        );
         previous = outcome;
       }
     }

@@ -85,7 +85,8 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const virtualClock = new VirtualClock({ start: plan.start });
   const clock: RunClock = env?.clock ?? virtualClock;
   const random = new SeededRandom(`${scenario.id}/${plan.variant}/${seed}`);
-  const network = env?.network ?? new VirtualNetwork({ clock: virtualClock, random: random.fork('net'), ...(options.capture ? { capture: options.capture } : {}) });
+  const network =
+    env?.network ?? new VirtualNetwork({ clock: virtualClock, random: random.fork('net'), ...(options.capture ? { capture: options.capture } : {}) });
   const ids = random.fork('client-ids');
   const events: TimelineEvent[] = [];
   const trace: TraceEntry[] = [];
@@ -121,16 +122,18 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   };
 
   /** Drive the clock event by event until `done()` or the deadline. */
-  const drive = env?.drive ?? (async (done: () => boolean, deadline: number) => {
-    for (let guard = 0; guard < 1_000_000 && !done(); guard++) {
-      const next = clock.nextEventTime();
-      if (next === undefined || next > deadline) {
-        if (clock.now() < deadline) await clock.runUntil(deadline);
-        return;
+  const drive =
+    env?.drive ??
+    (async (done: () => boolean, deadline: number) => {
+      for (let guard = 0; guard < 1_000_000 && !done(); guard++) {
+        const next = clock.nextEventTime();
+        if (next === undefined || next > deadline) {
+          if (clock.now() < deadline) await clock.runUntil(deadline);
+          return;
+        }
+        await clock.runUntil(Math.max(next, clock.now()));
       }
-      await clock.runUntil(Math.max(next, clock.now()));
-    }
-  });
+    });
 
   const ask = async (client: string, target: string, question: string, dnssec: boolean | undefined, timeoutMs = CLIENT_TIMEOUT_MS) => {
     const q = parseQuestion(question);
@@ -150,10 +153,26 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   const runQuery = async (p: PlannedStep, step: QueryStep) => {
     const target = step.to ?? world.clients.get(step.client)?.resolver ?? '';
-    event({ kind: 'query', step: p.number, actor: step.client, text: `${step.client} asks ${target}: ${step.query}${step.dnssec ? ' +dnssec' : ''}${step.note ? `   # ${step.note}` : ''}` });
-    const r = await ask(step.client, target, step.query, step.dnssec, step.timeout !== undefined ? (parseDuration(step.timeout) ?? CLIENT_TIMEOUT_MS) : CLIENT_TIMEOUT_MS);
+    event({
+      kind: 'query',
+      step: p.number,
+      actor: step.client,
+      text: `${step.client} asks ${target}: ${step.query}${step.dnssec ? ' +dnssec' : ''}${step.note ? `   # ${step.note}` : ''}`,
+    });
+    const r = await ask(
+      step.client,
+      target,
+      step.query,
+      step.dnssec,
+      step.timeout !== undefined ? (parseDuration(step.timeout) ?? CLIENT_TIMEOUT_MS) : CLIENT_TIMEOUT_MS,
+    );
     samples.push(r.sample);
-    event({ kind: 'answer', step: p.number, text: `${summarizeMessage(r.response)}${r.receivedAt !== undefined ? `  (${r.receivedAt - r.sentAt} ms)` : ''}`, ...(r.response ? { detail: formatMessage(r.response as Message) } : {}) });
+    event({
+      kind: 'answer',
+      step: p.number,
+      text: `${summarizeMessage(r.response)}${r.receivedAt !== undefined ? `  (${r.receivedAt - r.sentAt} ms)` : ''}`,
+      ...(r.response ? { detail: formatMessage(r.response as Message) } : {}),
+    });
     if (step.expect) record(p, checkResponse(r.response, step.expect), r.sentAt);
   };
 
@@ -179,7 +198,13 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     }
     const outcome = summarizeMessage(r.response);
     if (lastWatchOutcome.get(w.name) !== outcome) {
-      event({ kind: 'query', step: p.number, actor: w.client, time: r.sentAt, text: `watch ${w.name} (${w.client} → ${target}: ${w.query}) now sees ${outcome}` });
+      event({
+        kind: 'query',
+        step: p.number,
+        actor: w.client,
+        time: r.sentAt,
+        text: `watch ${w.name} (${w.client} → ${target}: ${w.query}) now sees ${outcome}`,
+      });
       lastWatchOutcome.set(w.name, outcome);
     }
   };
@@ -188,11 +213,24 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     const role = step.attacker !== undefined ? 'attacker' : 'operator';
     const who = step.attacker ?? step.operator ?? '?';
     const result = act(world, step.action);
-    event({ kind: 'action', step: p.number, actor: who, role, text: `${role} ${who}: ${typeof result === 'string' ? result : `${step.action.do} ${'domain' in step.action ? step.action.domain : ''} → ${result.ok ? 'accepted' : `refused (${result.reason})`}`}${step.note ? `   # ${step.note}` : ''}` });
+    event({
+      kind: 'action',
+      step: p.number,
+      actor: who,
+      role,
+      text: `${role} ${who}: ${typeof result === 'string' ? result : `${step.action.do} ${'domain' in step.action ? step.action.domain : ''} → ${result.ok ? 'accepted' : `refused (${result.reason})`}`}${step.note ? `   # ${step.note}` : ''}`,
+    });
     if (typeof result !== 'string') {
       const wanted = ('expect' in step.action ? step.action.expect : undefined) ?? 'accepted';
       const ok = wanted === 'accepted' ? result.ok : !result.ok && result.reason === wanted;
-      record(p, [{ ok, what: `registry ${step.action.do} ${'domain' in step.action ? step.action.domain : ''}`.trim(), expected: wanted === 'accepted' ? 'accepted' : `refused: ${wanted}`, actual: result.ok ? `accepted: ${result.message}` : `refused: ${result.reason} — ${result.message}` }]);
+      record(p, [
+        {
+          ok,
+          what: `registry ${step.action.do} ${'domain' in step.action ? step.action.domain : ''}`.trim(),
+          expected: wanted === 'accepted' ? 'accepted' : `refused: ${wanted}`,
+          actual: result.ok ? `accepted: ${result.message}` : `refused: ${result.reason} — ${result.message}`,
+        },
+      ]);
     }
   };
 
@@ -211,13 +249,18 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       ...(since !== undefined ? { from: since } : {}),
       ...(until !== undefined ? { to: until } : {}),
     };
-    const window = e.since !== undefined || e.until !== undefined ? ` from ${offset(since ?? plan.start)} to ${e.until !== undefined ? offset(until!) : 'now'}` : '';
+    const window =
+      e.since !== undefined || e.until !== undefined ? ` from ${offset(since ?? plan.start)} to ${e.until !== undefined ? offset(until!) : 'now'}` : '';
     const o = e.none
       ? expectNotReceived(trace, filter, plan.start)
       : expectQueryCount(
           trace,
           filter,
-          { ...(e.count !== undefined ? { count: e.count } : {}), ...(e.min !== undefined ? { min: e.min } : {}), ...(e.max !== undefined ? { max: e.max } : {}) },
+          {
+            ...(e.count !== undefined ? { count: e.count } : {}),
+            ...(e.min !== undefined ? { min: e.min } : {}),
+            ...(e.max !== undefined ? { max: e.max } : {}),
+          },
           plan.start,
         );
     record(p, [{ ...o, what: `${o.what}${window}` }]);
@@ -231,7 +274,10 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     const filter = watchStep ? { client: watchStep.watch.client } : {};
     const at = (d: string) => plan.start + (parseDuration(d) ?? 0);
     const out: AssertionOutcome[] = [];
-    const claim = (c: { rcode?: Sample['rcode']; answerContains?: string }) => ({ ...(c.rcode ? { rcode: c.rcode } : {}), ...(c.answerContains ? { answerContains: c.answerContains } : {}) });
+    const claim = (c: { rcode?: Sample['rcode']; answerContains?: string }) => ({
+      ...(c.rcode ? { rcode: c.rcode } : {}),
+      ...(c.answerContains ? { answerContains: c.answerContains } : {}),
+    });
     if (e.throughout) out.push(expectThroughout(watched, filter, { from: at(e.throughout.from), to: at(e.throughout.to) }, claim(e.throughout), plan.start));
     if (e.never) out.push(expectNever(watched, filter, { from: at(e.never.from), to: at(e.never.to) }, claim(e.never), plan.start));
     const badSet = e.bad?.length ? new Set<string>(e.bad) : undefined;
@@ -248,7 +294,10 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
       );
     }
     if (e.recovery) out.push(expectRecoveryBetween(watched, filter, { from: at(e.recovery.from), to: at(e.recovery.to) }, plan.start, bad));
-    record(p, out.map((o) => ({ ...o, what: `watch ${e.watch}: ${o.what}` })));
+    record(
+      p,
+      out.map((o) => ({ ...o, what: `watch ${e.watch}: ${o.what}` })),
+    );
   };
 
   /** Recursive lookups from a client through its resolver, and direct questions to a server by address. */
@@ -271,32 +320,71 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
 
   const runSpf = async (p: PlannedStep, step: SpfStep) => {
     const c = step.spf;
-    event({ kind: 'query', step: p.number, actor: c.client, text: `${c.client} (mail receiver) checks SPF: MAIL FROM:<${c.sender}> from ${c.ip}${step.note ? `   # ${step.note}` : ''}` });
+    event({
+      kind: 'query',
+      step: p.number,
+      actor: c.client,
+      text: `${c.client} (mail receiver) checks SPF: MAIL FROM:<${c.sender}> from ${c.ip}${step.note ? `   # ${step.note}` : ''}`,
+    });
     const dns = clientDns(c.client);
     const r = await checkHost({ ip: c.ip, sender: c.sender, ...(c.helo ? { helo: c.helo } : {}) }, (qname, qtype) => dns.resolve(qname, qtype));
-    event({ kind: 'answer', step: p.number, text: `SPF ${r.result}: ${r.reason}`, detail: [`record: ${r.record ?? '(none)'}`, `DNS-querying terms: ${r.dnsTerms}`, ...r.queries].join('\n') });
+    event({
+      kind: 'answer',
+      step: p.number,
+      text: `SPF ${r.result}: ${r.reason}`,
+      detail: [`record: ${r.record ?? '(none)'}`, `DNS-querying terms: ${r.dnsTerms}`, ...r.queries].join('\n'),
+    });
     if (step.expect) {
-      const outcomes: AssertionOutcome[] = [{ ok: r.result === step.expect.result, what: 'SPF result', expected: step.expect.result, actual: `${r.result} (${r.reason})` }];
-      if (step.expect.reasonContains) outcomes.push({ ok: r.reason.includes(step.expect.reasonContains), what: 'SPF reason', expected: `contains "${step.expect.reasonContains}"`, actual: r.reason });
+      const outcomes: AssertionOutcome[] = [
+        { ok: r.result === step.expect.result, what: 'SPF result', expected: step.expect.result, actual: `${r.result} (${r.reason})` },
+      ];
+      if (step.expect.reasonContains)
+        outcomes.push({
+          ok: r.reason.includes(step.expect.reasonContains),
+          what: 'SPF reason',
+          expected: `contains "${step.expect.reasonContains}"`,
+          actual: r.reason,
+        });
       record(p, outcomes);
     }
   };
 
   const runAudit = async (p: PlannedStep, step: AuditStep) => {
     const a = step.audit;
-    event({ kind: 'query', step: p.number, actor: a.client, text: `${a.client} runs the dangling-record audit on ${[...(a.zones ?? []), ...(a.delegations ?? []).map((d) => `delegation of ${d}`)].join(', ')}${step.note ? `   # ${step.note}` : ''}` });
+    event({
+      kind: 'query',
+      step: p.number,
+      actor: a.client,
+      text: `${a.client} runs the dangling-record audit on ${[...(a.zones ?? []), ...(a.delegations ?? []).map((d) => `delegation of ${d}`)].join(', ')}${step.note ? `   # ${step.note}` : ''}`,
+    });
     const dns = clientDns(a.client);
     const providerSuffixes = [...BUILTIN_PROVIDER_SUFFIXES, ...(a.providerSuffixes ?? []).map((suffix) => ({ suffix, provider: suffix, source: 'scenario' }))];
     const findings = [
-      ...(await auditZones((a.zones ?? []).map((z) => world.zone(z)), dns, { providerSuffixes, released: a.released ?? [] })),
+      ...(await auditZones(
+        (a.zones ?? []).map((z) => world.zone(z)),
+        dns,
+        { providerSuffixes, released: a.released ?? [] },
+      )),
       ...(await auditDelegations(a.delegations ?? [], dns)),
     ];
     const lines = findings.map(formatFinding);
-    event({ kind: 'answer', step: p.number, text: findings.length ? `${findings.length} finding(s): ${[...new Set(findings.map((f) => f.kind))].join(', ')}` : 'no findings', ...(lines.length ? { detail: lines.join('\n') } : {}) });
+    event({
+      kind: 'answer',
+      step: p.number,
+      text: findings.length ? `${findings.length} finding(s): ${[...new Set(findings.map((f) => f.kind))].join(', ')}` : 'no findings',
+      ...(lines.length ? { detail: lines.join('\n') } : {}),
+    });
     if (step.expect) {
       const want = [...new Set(step.expect.findings)].sort();
       const got = [...new Set(findings.map((f) => f.kind))].sort();
-      record(p, [{ ok: want.join() === got.join(), what: 'audit finding kinds', expected: want.length ? want.join(', ') : '(none)', actual: lines.length ? lines.join('\n') : '(none)' }]);
+      record(p, [
+        {
+          ok: want.join() === got.join(),
+          what: 'audit finding kinds',
+          expected: want.length ? want.join(', ') : '(none)',
+          actual: lines.length ? lines.join('\n') : '(none)',
+        },
+      ]);
     }
   };
 
@@ -308,7 +396,16 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     if ('watch' in s) {
       const every = parseDuration(s.watch.every)!;
       const until = plan.start + parseDuration(s.watch.until)!;
-      agenda.push({ time, order: [0, p.number, -1], run: async () => void event({ kind: 'note', step: p.number, text: `watch ${s.watch.name}: ${s.watch.client} asks ${s.watch.to ?? 'its resolver'} "${s.watch.query}" every ${s.watch.every} until ${s.watch.until}` }) });
+      agenda.push({
+        time,
+        order: [0, p.number, -1],
+        run: async () =>
+          void event({
+            kind: 'note',
+            step: p.number,
+            text: `watch ${s.watch.name}: ${s.watch.client} asks ${s.watch.to ?? 'its resolver'} "${s.watch.query}" every ${s.watch.every} until ${s.watch.until}`,
+          }),
+      });
       for (let t = time, i = 0; t <= until; t += every, i++) agenda.push({ time: t, order: [1, p.number, i], run: () => runSample(p, s) });
       continue;
     }
@@ -383,4 +480,3 @@ function indent(s: string): string {
     .map((l) => `  ${l}`)
     .join('\n');
 }
-

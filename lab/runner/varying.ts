@@ -28,7 +28,7 @@ export const VARYING: Readonly<Record<string, VaryingSteps>> = {
     steps: [12],
     // Traced (log_level('debug') + the box's verdicts, 2026-11-23): a failing run's kresd logs "choosing to resolve
     // AAAA: 'ns1.example.jp.'" at www's (or mid's) selection with the one address error-free; 4 of 80 runs failed, only there.
-    why: "kresd's ε-greedy exploration (lib/selection.c select_transport \"EXPLORE\": kr_rand_coin(1, 20) = 13/256, then kr_rand_bytes(1) % (1 address + 1 unresolved name) picks the name) resolves ns1.example.jp AAAA at the selection for www A or for mid TXT (the example.jp DNSKEY selection skips names inside the zone, selection_iter.c get_resolvable_names): a fourth flow takes the last slot and every mid try is dropped (SERVFAIL). 1 − (1 − 13/512)² ≈ 5 % of runs; kresd draws from gnutls_rnd, with no option for ε (a compile-time #define), so the lab cannot fix it",
+    why: 'kresd\'s ε-greedy exploration (lib/selection.c select_transport "EXPLORE": kr_rand_coin(1, 20) = 13/256, then kr_rand_bytes(1) % (1 address + 1 unresolved name) picks the name) resolves ns1.example.jp AAAA at the selection for www A or for mid TXT (the example.jp DNSKEY selection skips names inside the zone, selection_iter.c get_resolvable_names): a fourth flow takes the last slot and every mid try is dropped (SERVFAIL). 1 − (1 − 13/512)² ≈ 5 % of runs; kresd draws from gnutls_rnd, with no option for ε (a compile-time #define), so the lab cannot fix it',
   },
   'auth-unreachable [default] × knot': { steps: [3], why: NORMAL_HOUR_AT_RATE_20 },
   'facebook-query-storm [patient-clients] × knot': {

@@ -20,7 +20,16 @@ import { generateKey, type SigningKey } from '../../dns/dnssec/keys.ts';
 import { dsRecords, signZone } from '../../dns/dnssec/sign.ts';
 import { OnlineSigner, type OnlineSigningQuirk } from '../../dns/dnssec/online.ts';
 import { cloneRecord } from '../../dns/rdata-key.ts';
-import { addClient, attachMiddleboxes, startResolver, startServer, type LabNetwork, type MachineSite, type ResolverFactory, type ResolverHandle } from './machines.ts';
+import {
+  addClient,
+  attachMiddleboxes,
+  startResolver,
+  startServer,
+  type LabNetwork,
+  type MachineSite,
+  type ResolverFactory,
+  type ResolverHandle,
+} from './machines.ts';
 import { type AddressRecord, INFRA_TTL, planZones, WorldError } from './zone-plan.ts';
 
 interface ServedZone {
@@ -164,7 +173,12 @@ export class World {
         return spec.addresses.map((address) => ({ host: spec.host, address }));
       });
       const trustAnchors = root.keys ? dsRecords(root.keys, [2], INFRA_TTL) : [];
-      const handle = await startResolver(site, this.options.resolverFactory, name, r, { rootHints, trustAnchors, random: this.options.random.fork(`resolver:${name}`), onTrace: this.options.onTrace });
+      const handle = await startResolver(site, this.options.resolverFactory, name, r, {
+        rootHints,
+        trustAnchors,
+        random: this.options.random.fork(`resolver:${name}`),
+        onTrace: this.options.onTrace,
+      });
       this.resolvers.set(name, handle);
     }
     attachMiddleboxes(site, topology);
@@ -183,7 +197,10 @@ export class World {
         ...(spec.dsTtl !== undefined ? { dsTtl: spec.dsTtl } : {}),
       });
       registry.onLog((e) => {
-        this.options.onRegistryLog(`registry .${spec.tld}: ${e.actor} ${e.op} ${e.domain}: ${e.ok ? 'accepted' : `REFUSED (${e.reason})`} — ${e.message}`, e.ok);
+        this.options.onRegistryLog(
+          `registry .${spec.tld}: ${e.actor} ${e.op} ${e.domain}: ${e.ok ? 'accepted' : `REFUSED (${e.reason})`} — ${e.message}`,
+          e.ok,
+        );
         if (e.ok && this.built) this.resign(tld);
       });
       this.registries.push(registry);
@@ -226,7 +243,8 @@ export class World {
     if (!this.options.mapAddress) return master;
     const out = new Zone(master.origin);
     for (const rr of master.records()) {
-      if ((rr.type === 'A' || rr.type === 'AAAA') && typeof rr.data === 'string' && this.mapped(rr.data) !== rr.data) out.add({ ...cloneRecord(rr), data: this.mapped(rr.data) } as RR);
+      if ((rr.type === 'A' || rr.type === 'AAAA') && typeof rr.data === 'string' && this.mapped(rr.data) !== rr.data)
+        out.add({ ...cloneRecord(rr), data: this.mapped(rr.data) } as RR);
       else out.add(cloneRecord(rr));
     }
     return out;
@@ -236,7 +254,16 @@ export class World {
     if (e.type === 'query') {
       if (e.qname === undefined || e.qtype === undefined) return;
       this.pendingServerQueries.set(`${e.from.address}|${e.from.port}|${e.id}`, { qname: e.qname, qtype: e.qtype });
-      this.options.onTrace({ time: e.time, from: this.machineOf(e.from.address), to: name, transport: e.transport, response: false, qname: e.qname, qtype: e.qtype, size: e.bytes });
+      this.options.onTrace({
+        time: e.time,
+        from: this.machineOf(e.from.address),
+        to: name,
+        transport: e.transport,
+        response: false,
+        qname: e.qname,
+        qtype: e.qtype,
+        size: e.bytes,
+      });
     } else if (e.type === 'response') {
       const key = `${e.from.address}|${e.from.port}|${e.id}`;
       const q = this.pendingServerQueries.get(key);
@@ -306,7 +333,13 @@ export class World {
       return;
     }
     const inception = Math.floor(this.options.clock.now() / 1000) - SIG_BEFORE_S;
-    const signed = signZone(source, z.keys, { inception, expiration: inception + SIG_VALIDITY_S, denial: 'nsec', ...(foreign.length ? { publish: foreign } : {}), ...(z.dnskeyTtl !== undefined ? { dnskeyTtl: z.dnskeyTtl } : {}) });
+    const signed = signZone(source, z.keys, {
+      inception,
+      expiration: inception + SIG_VALIDITY_S,
+      denial: 'nsec',
+      ...(foreign.length ? { publish: foreign } : {}),
+      ...(z.dnskeyTtl !== undefined ? { dnskeyTtl: z.dnskeyTtl } : {}),
+    });
     replaceContents(z.zone, signed);
   }
 
@@ -332,7 +365,9 @@ export class World {
     const z = this.served(zoneName);
     z.publishKeysOf = of.map((k) => canonicalName(normalizeName(k)));
     this.resign(zoneName);
-    return of.length ? `${toFqdn(z.zone.origin)} (${zoneName}) now also publishes the ZSKs of ${of.join(', ')}` : `${toFqdn(z.zone.origin)} (${zoneName}) publishes only its own keys`;
+    return of.length
+      ? `${toFqdn(z.zone.origin)} (${zoneName}) now also publishes the ZSKs of ${of.join(', ')}`
+      : `${toFqdn(z.zone.origin)} (${zoneName}) publishes only its own keys`;
   }
 
   signZone(zoneName: Name): string {
@@ -406,14 +441,25 @@ export class World {
       check: (m) => (m.id === query.id && m.flags.qr ? undefined : 'not the answer to this query'),
       onDiscard: (_from, kind, _detail, payload) => {
         // A malformed answer is as good as none for a stub (RFC 1035 §7.3); the trace shows it arrived.
-        if (kind === 'undecodable' && traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: target, to: client, transport: 'udp', response: true, qname, qtype, size: payload.length });
+        if (kind === 'undecodable' && traceTarget)
+          this.options.onTrace({
+            time: this.options.clock.now(),
+            from: target,
+            to: client,
+            transport: 'udp',
+            response: true,
+            qname,
+            qtype,
+            size: payload.length,
+          });
       },
     });
     void exchange.outcome.then((r) => {
       if (!r.ok) return;
       response = r.message;
       receivedAt = r.at;
-      if (traceTarget) this.options.onTrace({ time: r.at, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: r.message.rcode, size: r.size });
+      if (traceTarget)
+        this.options.onTrace({ time: r.at, from: target, to: client, transport: 'udp', response: true, qname, qtype, rcode: r.message.rcode, size: r.size });
     });
     await opts.drive(() => response !== undefined, deadline);
     exchange.close();
@@ -431,7 +477,15 @@ export class World {
     to: Endpoint,
     bytes: Buffer,
     id: number,
-    o: { client: string; target: string; qname: Name; qtype: RRTypeName; traceTarget: boolean; deadline: number; drive: (until: () => boolean, deadline: number) => Promise<void> },
+    o: {
+      client: string;
+      target: string;
+      qname: Name;
+      qtype: RRTypeName;
+      traceTarget: boolean;
+      deadline: number;
+      drive: (until: () => boolean, deadline: number) => Promise<void>;
+    },
   ): Promise<{ response: Message; receivedAt: number } | undefined> {
     const remaining = Math.max(1, o.deadline - this.options.clock.now());
     let connected = false;
@@ -444,12 +498,33 @@ export class World {
       close: 'caller',
       onSend: () => {
         connected = true;
-        if (o.traceTarget) this.options.onTrace({ time: this.options.clock.now(), from: o.client, to: o.target, transport: 'tcp', response: false, qname: o.qname, qtype: o.qtype, size: bytes.length });
+        if (o.traceTarget)
+          this.options.onTrace({
+            time: this.options.clock.now(),
+            from: o.client,
+            to: o.target,
+            transport: 'tcp',
+            response: false,
+            qname: o.qname,
+            qtype: o.qtype,
+            size: bytes.length,
+          });
       },
     });
     void exchange.outcome.then((r) => {
       outcome = r;
-      if (r.ok && o.traceTarget) this.options.onTrace({ time: r.at, from: o.target, to: o.client, transport: 'tcp', response: true, qname: o.qname, qtype: o.qtype, rcode: r.message.rcode, size: r.size });
+      if (r.ok && o.traceTarget)
+        this.options.onTrace({
+          time: r.at,
+          from: o.target,
+          to: o.client,
+          transport: 'tcp',
+          response: true,
+          qname: o.qname,
+          qtype: o.qtype,
+          rcode: r.message.rcode,
+          size: r.size,
+        });
     });
     // Two waits, each bounded by the deadline (and on real sockets by the client's wait): connect, then answer.
     await o.drive(() => connected || outcome !== undefined, o.deadline);
@@ -478,5 +553,6 @@ export type { OpResult };
 
 /** Add an A/AAAA record to `zone` unless it already holds that address. */
 function addAddress(zone: Zone, a: AddressRecord): void {
-  if (!zone.get(a.name, a.type)?.records.some((r) => r.data === a.address)) zone.add({ name: a.name, type: a.type, class: 'IN', ttl: INFRA_TTL, data: a.address } as RR);
+  if (!zone.get(a.name, a.type)?.records.some((r) => r.data === a.address))
+    zone.add({ name: a.name, type: a.type, class: 'IN', ttl: INFRA_TTL, data: a.address } as RR);
 }

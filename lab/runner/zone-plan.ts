@@ -87,7 +87,12 @@ export class WorldError extends Error {
 export function planZones(topology: Topology, fileLabel: string): ZonePlan {
   const servers = new Map<string, PlannedServer>();
   for (const [name, s] of Object.entries(topology.servers)) {
-    servers.set(name, { host: normalizeName(s.host), addresses: [...s.addresses], quirks: s.quirks ?? [], ...(s.udpPayloadSize !== undefined ? { udpPayloadSize: s.udpPayloadSize } : {}) });
+    servers.set(name, {
+      host: normalizeName(s.host),
+      addresses: [...s.addresses],
+      quirks: s.quirks ?? [],
+      ...(s.udpPayloadSize !== undefined ? { udpPayloadSize: s.udpPayloadSize } : {}),
+    });
   }
   const zones = new Map<string, PlannedZone>();
   // Declared zones.
@@ -109,7 +114,15 @@ export function planZones(topology: Topology, fileLabel: string): ZonePlan {
   // Synthesised root and TLDs.
   const synthesise = (key: string, server: string, spec: PlannedServer): void => {
     servers.set(server, spec);
-    zones.set(key, { origin: normalizeName(key), master: infraZone(key, spec.host), servers: [server], synthetic: true, signed: false, publishKeysOf: [], copy: false });
+    zones.set(key, {
+      origin: normalizeName(key),
+      master: infraZone(key, spec.host),
+      servers: [server],
+      synthetic: true,
+      signed: false,
+      publishKeysOf: [],
+      copy: false,
+    });
   };
   if (!zones.has('.')) synthesise('.', ROOT_SERVER.name, { host: ROOT_SERVER.host, addresses: [ROOT_SERVER.address], quirks: [] });
   const tlds = new Set<string>();

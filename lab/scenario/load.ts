@@ -72,5 +72,3 @@ export async function loadAllScenarios(dir = SCENARIO_DIR): Promise<LoadedScenar
   for (const f of scenarioFiles(dir)) out.push(await loadScenarioFile(f));
   return out;
 }
-
-

@@ -196,10 +196,26 @@ export type Action =
   | { do: 'unsign-zone'; zone: string }
   /** Registrar operations on behalf of a registrant (or someone claiming to be them). */
   | { do: 'change-ns'; registrar: string; registrant: string; domain: string; ns: string[]; glue?: Record<string, string[]>; expect?: RegistryExpectation }
-  | { do: 'change-ds'; registrar: string; registrant: string; domain: string; ds: string[] | 'from-zone' | { fromZones: string[] }; expect?: RegistryExpectation }
+  | {
+      do: 'change-ds';
+      registrar: string;
+      registrant: string;
+      domain: string;
+      ds: string[] | 'from-zone' | { fromZones: string[] };
+      expect?: RegistryExpectation;
+    }
   | { do: 'registrar-lock' | 'registrar-unlock'; registrar: string; registrant: string; domain: string; expect?: RegistryExpectation }
   | { do: 'transfer'; domain: string; to: string; authCode: string; expect?: RegistryExpectation }
-  | { do: 'register'; registrar: string; domain: string; registrant: string; authCode: string; ns: string[]; glue?: Record<string, string[]>; expect?: RegistryExpectation }
+  | {
+      do: 'register';
+      registrar: string;
+      domain: string;
+      registrant: string;
+      authCode: string;
+      ns: string[];
+      glue?: Record<string, string[]>;
+      expect?: RegistryExpectation;
+    }
   | { do: 'delete-domain'; registrar: string; registrant: string; domain: string; expect?: RegistryExpectation }
   | { do: 'renew'; registrar: string; domain: string; years?: number; expect?: RegistryExpectation }
   /** The registry acts: lock/unlock (serverUpdate/Transfer/DeleteProhibited), expire a registration. */

@@ -119,7 +119,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   const top = (where: string, message: string) => problems.push({ where, message });
 
   if (!isPlainObject(scenario)) throw new ScenarioError(file, [{ message: 'the file must `export default` a scenario object (see lab/runner/README.md)' }]);
-  if (typeof scenario.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(scenario.id)) top('id', `id must be lowercase words joined by '-', got ${JSON.stringify(scenario.id)}`);
+  if (typeof scenario.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(scenario.id))
+    top('id', `id must be lowercase words joined by '-', got ${JSON.stringify(scenario.id)}`);
   for (const key of ['title', 'narrative'] as const) {
     const v = scenario[key];
     if (!isPlainObject(v) || typeof v.en !== 'string' || typeof v.ja !== 'string' || !v.en || !v.ja) top(key, `${key} needs both { en: '…', ja: '…' }`);
@@ -137,7 +138,10 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   const topology = mergeTopology(scenario.topology, v?.topology);
   const start = Date.parse(scenario.start ?? DEFAULT_START);
   if (Number.isNaN(start)) top('start', `start "${scenario.start}" is not an ISO 8601 time like ${DEFAULT_START}`);
-  if (scenario.realClockRate !== undefined && !(Number.isInteger(scenario.realClockRate) && scenario.realClockRate >= 1 && scenario.realClockRate <= MAX_REAL_CLOCK_RATE)) {
+  if (
+    scenario.realClockRate !== undefined &&
+    !(Number.isInteger(scenario.realClockRate) && scenario.realClockRate >= 1 && scenario.realClockRate <= MAX_REAL_CLOCK_RATE)
+  ) {
     top('realClockRate', `realClockRate must be an integer from 1 to ${MAX_REAL_CLOCK_RATE}, got ${JSON.stringify(scenario.realClockRate)}`);
   }
 
@@ -153,12 +157,13 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     if (machineNames.has(name)) top(where, `the name "${name}" is already used by a ${machineNames.get(name)}; machine names must be unique`);
     machineNames.set(name, kind);
     if (!Array.isArray(addrs) || addrs.length === 0) {
-      top(where, 'needs addresses: [\'192.0.2.1\', …]');
+      top(where, "needs addresses: ['192.0.2.1', …]");
       return;
     }
     for (const a of addrs) {
       if (typeof a !== 'string' || isIP(a) === 0) top(where, `"${a}" is not an IPv4/IPv6 address`);
-      else if (a.startsWith('10.53.')) top(where, `${a} is in 10.53.0.0/16, which the lab keeps for the root and TLD servers it synthesises; pick another address`);
+      else if (a.startsWith('10.53.'))
+        top(where, `${a} is in 10.53.0.0/16, which the lab keeps for the root and TLD servers it synthesises; pick another address`);
       else if (addresses.has(a)) top(where, `address ${a} is already used by ${addresses.get(a)}`);
       else addresses.set(a, name);
     }
@@ -167,7 +172,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     claimMachine('servers', name, s.addresses);
     if (typeof s.host !== 'string' || nameProblem(normalizeName(s.host))) top(`topology.servers["${name}"]`, `host "${s.host}" is not a valid host name`);
     for (const q of s.quirks ?? []) {
-      const problem = isPlainObject(q) ? quirkProblem(q) : 'a quirk is an object like { kind: \'lame\', rcode: \'REFUSED\' }';
+      const problem = isPlainObject(q) ? quirkProblem(q) : "a quirk is an object like { kind: 'lame', rcode: 'REFUSED' }";
       if (problem) top(`topology.servers["${name}"].quirks`, problem);
     }
     if (s.udpPayloadSize !== undefined && (!Number.isInteger(s.udpPayloadSize) || s.udpPayloadSize < 512 || s.udpPayloadSize > 65535)) {
@@ -196,7 +201,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     const problem = origin === '.' ? undefined : nameProblem(normalizeName(origin));
     if (problem) top(where, problem);
     for (const k of z.publishKeysOf ?? []) if (!(k in zones)) top(where, `publishKeysOf: unknown zone "${k}" (zones: ${Object.keys(zones).join(', ')})`);
-    for (const q of z.online?.quirks ?? []) if (!isPlainObject(q) || typeof q.kind !== 'string') top(where, 'online.quirks: a quirk is an object like { kind: \'nsec-bitmap-omits-wildcard-types\' }');
+    for (const q of z.online?.quirks ?? [])
+      if (!isPlainObject(q) || typeof q.kind !== 'string') top(where, "online.quirks: a quirk is an object like { kind: 'nsec-bitmap-omits-wildcard-types' }");
     if (!Array.isArray(z.servers)) top(where, 'servers: [...] is missing');
     for (const s of z.servers ?? []) if (!(s in servers)) top(where, `unknown server "${s}" (servers: ${Object.keys(servers).join(', ')})`);
     try {
@@ -208,7 +214,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   }
   for (const [i, reg] of (topology.registries ?? []).entries()) {
     const where = `topology.registries[${i}]`;
-    if (!zoneNames.some((z) => z === normalizeName(reg.tld))) top(where, `the TLD zone "${reg.tld}" must be in topology.zones (its servers publish the delegations)`);
+    if (!zoneNames.some((z) => z === normalizeName(reg.tld)))
+      top(where, `the TLD zone "${reg.tld}" must be in topology.zones (its servers publish the delegations)`);
     for (const d of reg.domains ?? []) {
       if (normalizeName(parentName(d.name)) !== normalizeName(reg.tld)) top(where, `domain ${d.name} is not directly under ${reg.tld}`);
       if (!reg.registrars.includes(d.registrar)) top(where, `domain ${d.name}: unknown registrar "${d.registrar}" (registrars: ${reg.registrars.join(', ')})`);
@@ -216,7 +223,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
         if (![...REGISTRY_LOCK, ...CLIENT_STATUSES].includes(s as StatusCode)) top(where, `domain ${d.name}: unknown status "${s}"`);
       }
       if (Array.isArray(d.ds)) checkRecordLines(d.ds, 'DS', (m) => top(where, `domain ${d.name}: ${m}`));
-      else if (d.ds === 'from-zone' && !(zones[d.name] ?? zones[`${d.name}.`])?.signed) top(where, `domain ${d.name}: ds 'from-zone' needs the zone ${d.name} to be in topology.zones with signed: true`);
+      else if (d.ds === 'from-zone' && !(zones[d.name] ?? zones[`${d.name}.`])?.signed)
+        top(where, `domain ${d.name}: ds 'from-zone' needs the zone ${d.name} to be in topology.zones with signed: true`);
     }
   }
   for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
@@ -224,7 +232,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     for (const end of m.between ?? []) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`);
     if (!Array.isArray(m.between) || m.between.length !== 2) top(where, 'between must name exactly two machines');
     // A load balancer's VIP is the published address of the server it fronts: the second machine.
-    if (m.kind === 'load-balancer' && Array.isArray(m.between) && m.between[1] !== undefined && servers[m.between[1]] === undefined) top(where, `a load-balancer's between[1] must be a server (its addresses are the virtual IPs); "${m.between[1]}" is not in topology.servers`);
+    if (m.kind === 'load-balancer' && Array.isArray(m.between) && m.between[1] !== undefined && servers[m.between[1]] === undefined)
+      top(where, `a load-balancer's between[1] must be a server (its addresses are the virtual IPs); "${m.between[1]}" is not in topology.servers`);
     try {
       settingsFromOptions(m.kind, m.options ?? {});
     } catch (err) {
@@ -244,9 +253,10 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   scenario.steps.forEach((step, i) => {
     const number = i + 1;
     const isObject = isPlainObject(step as unknown);
-    const bad = (message: string) => problems.push({ step: number, message: `(${isObject ? `at ${String(step.at)}, ${describeStep(step)}` : 'not an object'}) ${message}` });
+    const bad = (message: string) =>
+      problems.push({ step: number, message: `(${isObject ? `at ${String(step.at)}, ${describeStep(step)}` : 'not an object'}) ${message}` });
     if (!isObject) {
-      bad('each step must be an object like { at: \'+1h\', … }');
+      bad("each step must be an object like { at: '+1h', … }");
       return;
     }
     const at = typeof step.at === 'string' ? parseDuration(step.at) : undefined;
@@ -266,12 +276,15 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     for (const o of step.only ?? []) if (!variants.includes(o)) bad(`only: unknown variant "${o}" (variants: ${variants.join(', ')})`);
     const kinds = ['query', 'watch', 'action', 'expectQueries', 'expectTimeline', 'wait', 'spf', 'audit'].filter((k) => k in step);
     if (kinds.length !== 1) {
-      bad(`a step does exactly one of query / watch / action / expectQueries / expectTimeline / wait; this one has ${kinds.length ? kinds.join(' + ') : 'none'}`);
+      bad(
+        `a step does exactly one of query / watch / action / expectQueries / expectTimeline / wait; this one has ${kinds.length ? kinds.join(' + ') : 'none'}`,
+      );
       return;
     }
     const checkTarget = (client: string, to: string | undefined) => {
       if (!(client in clients)) bad(`unknown client "${client}" (clients: ${Object.keys(clients).join(', ') || 'none'})`);
-      else if (to === undefined && clients[client]!.resolver === undefined) bad(`client "${client}" has no resolver; add to: 'SERVER' or give the client a resolver`);
+      else if (to === undefined && clients[client]!.resolver === undefined)
+        bad(`client "${client}" has no resolver; add to: 'SERVER' or give the client a resolver`);
       if (to !== undefined && !(to in resolvers) && !(to in servers)) bad(`to: unknown resolver or server "${to}"`);
     };
     if ('query' in step) {
@@ -292,21 +305,31 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       const until = parseDuration(w.until ?? '');
       if (!every || every <= 0) bad(`watch.every "${w.every}" is not a positive duration`);
       if (w.timeout !== undefined && !((parseDuration(w.timeout) ?? 0) > 0)) bad(`watch.timeout "${w.timeout}" is not a positive duration`);
-      if (w.retries !== undefined && !(Number.isInteger(w.retries) && w.retries >= 0 && w.retries <= 100)) bad(`watch.retries must be a whole number 0..100, got ${String(w.retries)}`);
+      if (w.retries !== undefined && !(Number.isInteger(w.retries) && w.retries >= 0 && w.retries <= 100))
+        bad(`watch.retries must be a whole number 0..100, got ${String(w.retries)}`);
       if (until === undefined) bad(`watch.until "${w.until}" is not an offset`);
       else if (until < at) bad('watch.until is before the watch starts');
       else if (every && (until - at) / every > 10_000) bad('watch would take more than 10000 samples; use a longer interval');
     } else if ('action' in step) {
-      if (!('operator' in step) && !('attacker' in step)) bad('an action needs operator: \'NAME\' or attacker: \'NAME\' (who does it; shown on the timeline)');
-      checkAction(step.action, bad, { zones: zoneNames, servers: Object.keys(servers), resolvers: Object.keys(resolvers), registrars, registryDomains, registryTlds });
+      if (!('operator' in step) && !('attacker' in step)) bad("an action needs operator: 'NAME' or attacker: 'NAME' (who does it; shown on the timeline)");
+      checkAction(step.action, bad, {
+        zones: zoneNames,
+        servers: Object.keys(servers),
+        resolvers: Object.keys(resolvers),
+        registrars,
+        registryDomains,
+        registryTlds,
+      });
     } else if ('expectQueries' in step) {
       const e = step.expectQueries;
-      for (const m of [e.server, e.client]) if (m !== undefined && !machineNames.has(m)) bad(`unknown machine "${m}" (machines: ${[...machineNames.keys()].join(', ')})`);
+      for (const m of [e.server, e.client])
+        if (m !== undefined && !machineNames.has(m)) bad(`unknown machine "${m}" (machines: ${[...machineNames.keys()].join(', ')})`);
       if (e.since !== undefined && parseDuration(e.since) === undefined) bad(`since "${e.since}" is not an offset`);
       if (e.until !== undefined && parseDuration(e.until) === undefined) bad(`until "${e.until}" is not an offset`);
       if (e.qtype !== undefined && !KNOWN_TYPES.has(e.qtype)) bad(`unknown qtype "${e.qtype}"`);
       if (e.transport !== undefined && e.transport !== 'udp' && e.transport !== 'tcp') bad(`transport "${String(e.transport)}": expected 'udp' or 'tcp'`);
-      if (e.none !== undefined && (e.count !== undefined || e.min !== undefined || e.max !== undefined)) bad('use either none: true or count/min/max, not both');
+      if (e.none !== undefined && (e.count !== undefined || e.min !== undefined || e.max !== undefined))
+        bad('use either none: true or count/min/max, not both');
     } else if ('spf' in step) {
       const c = step.spf;
       if (!isPlainObject(c)) bad('spf: { client, ip, sender } expected');
@@ -314,7 +337,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
         checkTarget(c.client, undefined);
         if (typeof c.ip !== 'string' || isIP(c.ip) === 0) bad(`spf.ip "${String(c.ip)}" is not an IP address`);
         if (typeof c.sender !== 'string' || !c.sender.includes('@')) bad(`spf.sender "${String(c.sender)}" is not an address like info@example.jp`);
-        if (step.expect && !(SPF_RESULTS as readonly string[]).includes(step.expect.result)) bad(`expect.result "${step.expect.result}" is not an SPF result (${SPF_RESULTS.join(', ')})`);
+        if (step.expect && !(SPF_RESULTS as readonly string[]).includes(step.expect.result))
+          bad(`expect.result "${step.expect.result}" is not an SPF result (${SPF_RESULTS.join(', ')})`);
       }
     } else if ('audit' in step) {
       const a = step.audit;
@@ -323,15 +347,18 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
         checkTarget(a.client, undefined);
         for (const z of a.zones ?? []) if (!(z in zones)) bad(`audit.zones: unknown zone "${z}" (zones: ${Object.keys(zones).join(', ')})`);
         if (!(a.zones?.length || a.delegations?.length)) bad('audit needs zones: [...] or delegations: [...]');
-        for (const k of step.expect?.findings ?? []) if (!(FINDING_KINDS as readonly string[]).includes(k)) bad(`unknown finding kind "${k}" (kinds: ${FINDING_KINDS.join(', ')})`);
+        for (const k of step.expect?.findings ?? [])
+          if (!(FINDING_KINDS as readonly string[]).includes(k)) bad(`unknown finding kind "${k}" (kinds: ${FINDING_KINDS.join(', ')})`);
       }
     } else if ('expectTimeline' in step) {
       const e = step.expectTimeline;
-      if (!watches.has(e.watch)) bad(`unknown watch "${e.watch}": declare it with a watch step before this one (watches: ${[...watches].join(', ') || 'none'})`);
+      if (!watches.has(e.watch))
+        bad(`unknown watch "${e.watch}": declare it with a watch step before this one (watches: ${[...watches].join(', ') || 'none'})`);
       for (const [k, w] of Object.entries({ throughout: e.throughout, never: e.never, recovery: e.recovery })) {
         if (w && (parseDuration(w.from) === undefined || parseDuration(w.to) === undefined)) bad(`${k}: from/to must be offsets like '+1h'`);
       }
-      if (e.outage && [e.outage.min, e.outage.max].some((d) => d !== undefined && parseDuration(d) === undefined)) bad('outage: min/max must be durations like \'24h\'');
+      if (e.outage && [e.outage.min, e.outage.max].some((d) => d !== undefined && parseDuration(d) === undefined))
+        bad("outage: min/max must be durations like '24h'");
       if (!e.throughout && !e.never && !e.outage && !e.recovery) bad('expectTimeline needs throughout, never, outage or recovery');
       // A claim only sees samples taken before it runs; a window ending later would be judged on part of it.
       for (const w of [e.throughout, e.never, e.recovery]) {
@@ -389,7 +416,8 @@ export function parseRemoval(line: string, origin: string): { name: string; type
   const owner = parts[0] ?? '';
   const name = owner === '@' ? normalizeName(origin) : owner.endsWith('.') ? normalizeName(owner) : normalizeName(`${owner}.${origin}`);
   if (parts.length === 1) return { name };
-  if (parts.length === 2 && (KNOWN_TYPES.has(parts[1]!.toUpperCase()) || /^TYPE\d+$/.test(parts[1]!))) return { name, type: parts[1]!.toUpperCase() as RRTypeName };
+  if (parts.length === 2 && (KNOWN_TYPES.has(parts[1]!.toUpperCase()) || /^TYPE\d+$/.test(parts[1]!)))
+    return { name, type: parts[1]!.toUpperCase() as RRTypeName };
   try {
     const record = parseRecord(line, normalizeName(origin));
     return { name: record.name, type: record.type, record };
@@ -400,7 +428,7 @@ export function parseRemoval(line: string, origin: string): { name: string; type
 
 function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
   if (!isPlainObject(action) || typeof action.do !== 'string') {
-    bad('action must be { do: \'…\', … }');
+    bad("action must be { do: '…', … }");
     return;
   }
   const zoneKnown = (z: string) => {
@@ -413,7 +441,8 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
     if (!k.registrars.has(r)) bad(`unknown registrar "${r}" (registrars: ${[...k.registrars].join(', ') || 'none — add topology.registries'})`);
   };
   const domainInRegistry = (d: string) => {
-    if (!k.registryTlds.some((t) => isSubdomain(normalizeName(d), t))) bad(`domain ${d} is not under a TLD with a registry (registries: ${k.registryTlds.join(', ') || 'none'})`);
+    if (!k.registryTlds.some((t) => isSubdomain(normalizeName(d), t)))
+      bad(`domain ${d} is not under a TLD with a registry (registries: ${k.registryTlds.join(', ') || 'none'})`);
   };
   switch (action.do) {
     case 'add-records':
@@ -467,9 +496,9 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
       break;
     case 'set-quirks':
       serversKnown([action.server]);
-      if (!Array.isArray(action.quirks)) bad('quirks must be a list, e.g. [{ kind: \'drop\' }] or []');
+      if (!Array.isArray(action.quirks)) bad("quirks must be a list, e.g. [{ kind: 'drop' }] or []");
       for (const q of action.quirks ?? []) {
-        const problem = isPlainObject(q) ? quirkProblem(q) : 'a quirk is an object like { kind: \'drop\' }';
+        const problem = isPlainObject(q) ? quirkProblem(q) : "a quirk is an object like { kind: 'drop' }";
         if (problem) bad(problem);
       }
       break;

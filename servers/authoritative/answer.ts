@@ -401,4 +401,3 @@ function pickAnyRRset(sets: readonly RRset[], wantDnssec: boolean): RRset | unde
   }
   return normal ?? lastResort;
 }
-

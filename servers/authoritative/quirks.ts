@@ -48,10 +48,7 @@ export type Quirk =
 export type QuirkKind = Quirk['kind'];
 
 /** What the chain decides for one query. */
-export type QueryOutcome =
-  | { kind: 'message'; message: Message; limit: number }
-  | { kind: 'bytes'; bytes: Buffer }
-  | { kind: 'drop'; reason: string };
+export type QueryOutcome = { kind: 'message'; message: Message; limit: number } | { kind: 'bytes'; bytes: Buffer } | { kind: 'drop'; reason: string };
 
 export interface QueryContext {
   query: Message;
@@ -149,7 +146,8 @@ export function composeQuirks(quirks: readonly Quirk[], core: Next): Next {
 
 /** Check quirk data from scenarios/CLI; returns a reason when a quirk is unusable. */
 export function quirkProblem(quirk: Quirk): string | undefined {
-  if (typeof quirk.kind !== 'string' || !Object.hasOwn(HANDLERS, quirk.kind)) return `unknown quirk "${(quirk as { kind: string }).kind}"; known: ${Object.keys(HANDLERS).join(', ')}`;
+  if (typeof quirk.kind !== 'string' || !Object.hasOwn(HANDLERS, quirk.kind))
+    return `unknown quirk "${(quirk as { kind: string }).kind}"; known: ${Object.keys(HANDLERS).join(', ')}`;
   if (quirk.kind === 'delay' && !(Number.isFinite(quirk.ms) && quirk.ms >= 0)) return `delay needs ms >= 0, got ${quirk.ms}`;
   if (quirk.kind === 'scripted' && quirk.response && quirk.bytes) return 'scripted quirk: give either response or bytes, not both';
   return undefined;

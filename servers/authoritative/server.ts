@@ -14,7 +14,6 @@ import { composeQuirks, quirkProblem, type Next, type QueryOutcome, type QueryCo
 import { fitResponse } from './truncate.ts';
 import { ZoneSet } from './zone-set.ts';
 
-
 interface EventBase {
   server: string;
   /** Lab time (ms since epoch) from the network's clock. */
@@ -69,7 +68,7 @@ export class AuthoritativeServer {
   private listeners: TcpListener[] = [];
   private readonly connections = new Set<TcpConnection>();
   private readonly cache = new Map<string, Buffer>();
-  private cacheVersion = "";
+  private cacheVersion = '';
 
   constructor(options: AuthoritativeServerOptions) {
     this.network = options.network;
@@ -238,7 +237,15 @@ export class AuthoritativeServer {
         out.writeUInt16BE(id, 0);
         if (this.onEvent) {
           this.emit({ type: 'query', ...this.base(transport, from, local), bytes: raw.length, id });
-          this.emit({ type: 'response', ...this.base(transport, from, local), bytes: out.length, id, rcode: rcodeOfBytes(out), tc: (out[2]! & 0x02) !== 0, cached: true });
+          this.emit({
+            type: 'response',
+            ...this.base(transport, from, local),
+            bytes: out.length,
+            id,
+            rcode: rcodeOfBytes(out),
+            tc: (out[2]! & 0x02) !== 0,
+            cached: true,
+          });
         }
         return out;
       }
@@ -286,7 +293,12 @@ export class AuthoritativeServer {
       return { kind: 'message', message, limit: ctx.limit };
     } catch (err) {
       // A bug or a broken online signer must cost one SERVFAIL, not the server (docs/ARCHITECTURE.md, "Bad input never crashes the lab").
-      this.emit({ type: 'error', server: this.name, time: this.network.clock.now(), message: `answer failed: ${err instanceof Error ? err.message : String(err)}` });
+      this.emit({
+        type: 'error',
+        server: this.name,
+        time: this.network.clock.now(),
+        message: `answer failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
       const q = ctx.query;
       const message: Message = {
         id: q.id,

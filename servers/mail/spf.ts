@@ -111,7 +111,8 @@ async function query(ctx: Context, qname: Name, qtype: RRTypeName, countVoid: bo
   if (countVoid && records.length === 0) {
     ctx.voidLookups++;
     // §4.6.4: more than two void lookups SHOULD be a permerror (abuse of receivers' resolvers).
-    if (ctx.voidLookups > ctx.limits.maxVoidLookups) throw new SpfError('permerror', `more than ${ctx.limits.maxVoidLookups} void lookups (§4.6.4), the last for ${qname} ${qtype}`);
+    if (ctx.voidLookups > ctx.limits.maxVoidLookups)
+      throw new SpfError('permerror', `more than ${ctx.limits.maxVoidLookups} void lookups (§4.6.4), the last for ${qname} ${qtype}`);
   }
   return records;
 }
@@ -127,7 +128,11 @@ async function selectRecord(ctx: Context, domain: Name): Promise<string | undefi
   // §3.3: a record split into several strings is their concatenation without spaces.
   const texts = txt.map((rr) => (Array.isArray(rr.data) ? (rr.data as (string | Uint8Array)[]).map(asText).join('') : asText(rr.data as string | Uint8Array)));
   const spf = texts.filter((t) => /^v=spf1(?: |$)/i.test(t));
-  if (spf.length > 1) throw new SpfError('permerror', `${domain} publishes ${spf.length} "v=spf1" records (§4.5: more than one is a permerror): ${spf.map((s) => JSON.stringify(s)).join(', ')}`);
+  if (spf.length > 1)
+    throw new SpfError(
+      'permerror',
+      `${domain} publishes ${spf.length} "v=spf1" records (§4.5: more than one is a permerror): ${spf.map((s) => JSON.stringify(s)).join(', ')}`,
+    );
   return spf[0];
 }
 
@@ -142,7 +147,10 @@ async function evaluate(ctx: Context, domain: Name, depth: number): Promise<{ re
   if (!validDomain(domain)) return { result: 'none', reason: `"${domain}" is not a valid domain (§4.3)` };
   const record = await selectRecord(ctx, domain);
   if (record === undefined) return { result: 'none', reason: `${domain} publishes no SPF record` };
-  const terms = record.split(' ').slice(1).filter((t) => t.length > 0);
+  const terms = record
+    .split(' ')
+    .slice(1)
+    .filter((t) => t.length > 0);
   let redirect: string | undefined;
   const seenModifiers = new Set<string>();
   // §4.6: syntax is checked for the whole record before any term is evaluated.
@@ -150,7 +158,8 @@ async function evaluate(ctx: Context, domain: Name, depth: number): Promise<{ re
     const mod = /^([a-z][a-z0-9_.-]*)=(.*)$/i.exec(term);
     if (mod) {
       const name = mod[1]!.toLowerCase();
-      if ((name === 'redirect' || name === 'exp') && seenModifiers.has(name)) throw new SpfError('permerror', `"${name}" appears twice in ${domain}'s record (§6)`);
+      if ((name === 'redirect' || name === 'exp') && seenModifiers.has(name))
+        throw new SpfError('permerror', `"${name}" appears twice in ${domain}'s record (§6)`);
       seenModifiers.add(name);
       if (name === 'redirect') redirect = mod[2]!;
       return undefined;
@@ -189,7 +198,8 @@ function syntaxCheck(mechanism: string, arg: string, term: string): void {
     if (!m || isIP(m[1]!) !== family) bad(`expected ${mechanism}:IPv${family}-ADDRESS[/PREFIX]`);
     else if (m[2] !== undefined && Number(m[2]) > (family === 4 ? 32 : 128)) bad(`prefix /${m[2]} too long`);
   }
-  if ((mechanism === 'a' || mechanism === 'mx') && !/^(?::[^/]+)?(?:\/\d{1,2})?(?:\/\/\d{1,3})?$/.test(arg)) bad(`expected ${mechanism}[:DOMAIN][/CIDR4][//CIDR6]`);
+  if ((mechanism === 'a' || mechanism === 'mx') && !/^(?::[^/]+)?(?:\/\d{1,2})?(?:\/\/\d{1,3})?$/.test(arg))
+    bad(`expected ${mechanism}[:DOMAIN][/CIDR4][//CIDR6]`);
   if ((mechanism === 'include' || mechanism === 'exists') && !/^:[^/]+$/.test(arg)) bad(`${mechanism} needs :DOMAIN`);
 }
 
@@ -221,7 +231,8 @@ async function mechanismMatches(ctx: Context, domain: Name, mechanism: string, a
       if (mechanism === 'mx') {
         const mx = await query(ctx, target, 'MX', true);
         // §4.6.4: more than 10 MX names is a permerror.
-        if (mx.length > ctx.limits.maxNamesPerTerm) throw new SpfError('permerror', `"${term}": ${mx.length} MX records, more than ${ctx.limits.maxNamesPerTerm} (§4.6.4)`);
+        if (mx.length > ctx.limits.maxNamesPerTerm)
+          throw new SpfError('permerror', `"${term}": ${mx.length} MX records, more than ${ctx.limits.maxNamesPerTerm} (§4.6.4)`);
         hosts = mx.map((rr) => (rr.data as { exchange: Name }).exchange);
       }
       const v6 = isIP(ctx.input.ip) === 6 && !isV4Mapped(ctx.input.ip);
@@ -275,7 +286,12 @@ async function ptrMatches(ctx: Context, target: Name): Promise<boolean> {
 
 function reverseName(ip: string): Name {
   if (isIP(ip) === 4) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-  return `${[...expandV6(ip)].map((b) => b.toString(16).padStart(2, '0')).join('').split('').reverse().join('.')}.ip6.arpa`;
+  return `${[...expandV6(ip)]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .split('')
+    .reverse()
+    .join('.')}.ip6.arpa`;
 }
 
 // --- macros (§7) ------------------------------------------------------------
@@ -323,7 +339,13 @@ function macroValue(ctx: Context, letter: string, domain: Name, digits: string, 
     l: ctx.input.localPart,
     o: ctx.input.senderDomain,
     d: domain,
-    i: v6 ? [...expandV6(ip)].map((b) => b.toString(16).padStart(2, '0')).join('').split('').join('.') : ip,
+    i: v6
+      ? [...expandV6(ip)]
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join('')
+          .split('')
+          .join('.')
+      : ip,
     p: 'unknown', // §7.3: validated PTR name; receivers may use "unknown"
     v: v6 ? 'ip6' : 'in-addr',
     h: ctx.input.helo,

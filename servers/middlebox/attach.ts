@@ -39,9 +39,15 @@ export function settingsFromOptions(kind: string, options: Record<string, string
   const k = oneOf('kind', kind, MIDDLEBOX_KINDS);
   if (k === 'load-balancer') {
     for (const key of Object.keys(options)) {
-      if (!(LOAD_BALANCER_OPTIONS as readonly string[]).includes(key)) throw new MiddleboxConfigError(key, `not a load-balancer setting; a load-balancer box takes only ${LOAD_BALANCER_OPTIONS.join(', ')} (put other settings on a separate box)`, options[key]);
+      if (!(LOAD_BALANCER_OPTIONS as readonly string[]).includes(key))
+        throw new MiddleboxConfigError(
+          key,
+          `not a load-balancer setting; a load-balancer box takes only ${LOAD_BALANCER_OPTIONS.join(', ')} (put other settings on a separate box)`,
+          options[key],
+        );
     }
-    if (options['udpSessions'] === undefined) throw new MiddleboxConfigError('udpSessions', 'the size of the session table (an integer 1..1000000) on a load-balancer box', undefined);
+    if (options['udpSessions'] === undefined)
+      throw new MiddleboxConfigError('udpSessions', 'the size of the session table (an integer 1..1000000) on a load-balancer box', undefined);
     const settings = validateSettings({ ...options });
     sessionConfig(settings);
     return settings;
@@ -50,11 +56,18 @@ export function settingsFromOptions(kind: string, options: Record<string, string
   for (const [key, value] of Object.entries(options)) {
     if (key === 'strip') {
       if (typeof value !== 'string') throw new MiddleboxConfigError('strip', 'a comma-separated list of opt, do, rrsig', value);
-      s['strip'] = value.split(',').map((x) => x.trim()).filter(Boolean);
+      s['strip'] = value
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     } else s[key] = value;
   }
   if (s['udpSessions'] !== undefined || s['natPorts'] !== undefined) {
-    throw new MiddleboxConfigError(s['udpSessions'] !== undefined ? 'udpSessions' : 'natPorts', "no session/NAT settings on a path box; use kind 'load-balancer' (udpSessions, sessionIdleMs, onFull) in front of a server, or a LoadBalancer with a VIP", s['udpSessions'] ?? s['natPorts']);
+    throw new MiddleboxConfigError(
+      s['udpSessions'] !== undefined ? 'udpSessions' : 'natPorts',
+      "no session/NAT settings on a path box; use kind 'load-balancer' (udpSessions, sessionIdleMs, onFull) in front of a server, or a LoadBalancer with a VIP",
+      s['udpSessions'] ?? s['natPorts'],
+    );
   }
   return validateSettings(s);
 }
@@ -70,7 +83,14 @@ export interface InterceptorHost {
  * balancer (one table) per address. `from`/`to` scope it to the path between
  * the client side and the server, both ways, like `attachBetween`.
  */
-export function attachLoadBalancer(net: InterceptorHost, from: string, to: string, vips: string[], settings: MiddleboxSettings, name = 'load-balancer'): () => void {
+export function attachLoadBalancer(
+  net: InterceptorHost,
+  from: string,
+  to: string,
+  vips: string[],
+  settings: MiddleboxSettings,
+  name = 'load-balancer',
+): () => void {
   const removers: (() => void)[] = [];
   for (const [i, vip] of vips.entries()) {
     const lb = new LoadBalancer({ vip, backends: [vip], sessions: sessionConfig(settings) }, undefined, vips.length === 1 ? name : `${name}/${String(i)}`);
@@ -87,7 +107,10 @@ export function attachBetween(net: InterceptorHost, a: string, b: string, settin
   // One DNS stage chain for both directions (a proxy's cache sees the responses to the queries it
   // passed), but interceptors named per direction, so each has its own seeded stream.
   const stages = buildVirtualStages(settings);
-  for (const [from, to, dir] of [[a, b, 'ab'], [b, a, 'ba']] as const) {
+  for (const [from, to, dir] of [
+    [a, b, 'ab'],
+    [b, a, 'ba'],
+  ] as const) {
     for (const box of buildInterceptors(settings, `${name}/${dir}`, stages)) removers.push(net.addInterceptor(box, { from, to }));
   }
   return () => {

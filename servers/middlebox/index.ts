@@ -23,6 +23,25 @@ export {
   type PortPoolConfig,
   type HealthCheckConfig,
 } from './load-balancer/index.ts';
-export { validateSettings, buildStages, buildInterceptors, buildVirtualStages, sessionConfig, natConfig, describeSettings, STRIP_WHAT, type MiddleboxSettings, type StripWhat } from './settings.ts';
+export {
+  validateSettings,
+  buildStages,
+  buildInterceptors,
+  buildVirtualStages,
+  sessionConfig,
+  natConfig,
+  describeSettings,
+  STRIP_WHAT,
+  type MiddleboxSettings,
+  type StripWhat,
+} from './settings.ts';
 export { findOpt, rewriteUdpSize, clearDoBit, removeOpt } from './wire-edit.ts';
-export { settingsFromOptions, attachBetween, attachLoadBalancer, LOAD_BALANCER_OPTIONS, MIDDLEBOX_KINDS, type MiddleboxKind, type InterceptorHost } from './attach.ts';
+export {
+  settingsFromOptions,
+  attachBetween,
+  attachLoadBalancer,
+  LOAD_BALANCER_OPTIONS,
+  MIDDLEBOX_KINDS,
+  type MiddleboxKind,
+  type InterceptorHost,
+} from './attach.ts';

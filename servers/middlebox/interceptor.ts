@@ -29,8 +29,20 @@ export function stagesInterceptor(stages: readonly DnsStage[], options: StagesIn
       const response = isResponse(b.payload);
       if (response ? b.srcPort !== port : b.dstPort !== port) return 'forward';
       const flow: Flow = response
-        ? { transport: 'udp', client: { address: packet.dst, port: b.dstPort }, server: { address: packet.src, port: b.srcPort }, now: ctx.now, random: ctx.random }
-        : { transport: 'udp', client: { address: packet.src, port: b.srcPort }, server: { address: packet.dst, port: b.dstPort }, now: ctx.now, random: ctx.random };
+        ? {
+            transport: 'udp',
+            client: { address: packet.dst, port: b.dstPort },
+            server: { address: packet.src, port: b.srcPort },
+            now: ctx.now,
+            random: ctx.random,
+          }
+        : {
+            transport: 'udp',
+            client: { address: packet.src, port: b.srcPort },
+            server: { address: packet.dst, port: b.dstPort },
+            now: ctx.now,
+            random: ctx.random,
+          };
       const out = runStages(stages, response ? 'response' : 'query', b.payload, flow);
       for (const d of out.drops) options.onDrop?.(d.stage, d.reason, packet);
       for (const r of out.back) {
@@ -49,7 +61,10 @@ export function stagesInterceptor(stages: readonly DnsStage[], options: StagesIn
         );
       }
       if (out.forward.length === 1 && out.forward[0]!.payload === b.payload && out.forward[0]!.delayMs === 0) return 'forward';
-      return out.forward.map((d) => ({ packet: d.payload === b.payload ? packet : withUdpPayload(packet, d.payload), ...(d.delayMs > 0 ? { delayMs: d.delayMs } : {}) }));
+      return out.forward.map((d) => ({
+        packet: d.payload === b.payload ? packet : withUdpPayload(packet, d.payload),
+        ...(d.delayMs > 0 ? { delayMs: d.delayMs } : {}),
+      }));
     },
   };
 }

@@ -106,7 +106,8 @@ export class MiddleboxProxy {
     this.name = options.name ?? 'middlebox';
     this.network = options.network;
     this.listenEp = options.listen;
-    if (!Array.isArray(options.upstreams) || options.upstreams.length === 0) throw new MiddleboxConfigError('upstreams', 'at least one upstream ADDR:PORT', options.upstreams);
+    if (!Array.isArray(options.upstreams) || options.upstreams.length === 0)
+      throw new MiddleboxConfigError('upstreams', 'at least one upstream ADDR:PORT', options.upstreams);
     this.upstreams = options.upstreams;
     this.stages = options.stages ?? [];
     this.tcpMode = options.tcp === undefined ? 'allow' : oneOf('tcp', options.tcp, TCP_MODES);
@@ -118,7 +119,8 @@ export class MiddleboxProxy {
     this.upstreamAddress = options.upstreamAddress ?? options.listen.address;
     this.onEvent = options.onEvent;
     this.maxTcp = options.maxTcpConnections ?? 256;
-    this.maxPerClient = options.maxSessionsPerClient === undefined ? DEFAULT_SESSIONS_PER_CLIENT : intSetting('maxSessionsPerClient', options.maxSessionsPerClient, 1, 1_000_000);
+    this.maxPerClient =
+      options.maxSessionsPerClient === undefined ? DEFAULT_SESSIONS_PER_CLIENT : intSetting('maxSessionsPerClient', options.maxSessionsPerClient, 1, 1_000_000);
     for (const u of this.upstreams) {
       const loop = forwardsToItself(options.listen, u);
       if (loop) throw new MiddleboxConfigError('upstream', 'an upstream other than the box itself', `${formatEndpoint(u)}: ${loop}`);
@@ -146,7 +148,9 @@ export class MiddleboxProxy {
     this.socket.onMessage((payload, from) => this.onClientUdp(payload, from));
     if (this.tcpMode !== 'reject') {
       try {
-        this.listener = await this.network.listenTcp({ address: this.listenEp.address, port: this.socket.local.port }, (c) => this.onClientTcp(c), { halfOpen: true });
+        this.listener = await this.network.listenTcp({ address: this.listenEp.address, port: this.socket.local.port }, (c) => this.onClientTcp(c), {
+          halfOpen: true,
+        });
       } catch (err) {
         this.socket.close();
         throw err;
@@ -181,9 +185,10 @@ export class MiddleboxProxy {
 
   private later(delayMs: number, fn: () => void): void {
     if (delayMs <= 0) fn();
-    else this.network.clock.setTimer(delayMs, () => {
-      if (!this.stopped) fn();
-    });
+    else
+      this.network.clock.setTimer(delayMs, () => {
+        if (!this.stopped) fn();
+      });
   }
 
   private pickBackend(): Endpoint {
@@ -223,14 +228,28 @@ export class MiddleboxProxy {
       if ((this.perClient.get(from.address) ?? 0) >= this.maxPerClient) {
         this.stats.drops++;
         this.emit({ type: 'session', time: now, client: from, action: 'refused' });
-        this.emit({ type: 'drop', time: now, transport: 'udp', client: from, stage: 'sessions', reason: `${this.maxPerClient} sessions already open for ${from.address} (per-client limit)` });
+        this.emit({
+          type: 'drop',
+          time: now,
+          transport: 'udp',
+          client: from,
+          stage: 'sessions',
+          reason: `${this.maxPerClient} sessions already open for ${from.address} (per-client limit)`,
+        });
         return;
       }
       s = this.sessions.create(key, now, () => this.newSession(from));
       if (!s) {
         this.stats.drops++;
         this.emit({ type: 'session', time: now, client: from, action: 'refused' });
-        this.emit({ type: 'drop', time: now, transport: 'udp', client: from, stage: 'sessions', reason: `session table full (${this.sessions.config.maxSessions})` });
+        this.emit({
+          type: 'drop',
+          time: now,
+          transport: 'udp',
+          client: from,
+          stage: 'sessions',
+          reason: `session table full (${this.sessions.config.maxSessions})`,
+        });
         return;
       }
     }
@@ -381,10 +400,12 @@ export class MiddleboxProxy {
     const backend = this.pickBackend();
     const fromClient = new TcpFrameReader();
     const fromServer = new TcpFrameReader();
-    conn.onPeerEnd(() => toServer.close(() => {
-      clientEnd ??= 'fin';
-      passEnd(upstream, 'fin');
-    }));
+    conn.onPeerEnd(() =>
+      toServer.close(() => {
+        clientEnd ??= 'fin';
+        passEnd(upstream, 'fin');
+      }),
+    );
     conn.onClose((reason) => {
       this.tcpConns.delete(conn);
       const how = reason === 'end' ? 'fin' : 'rst';

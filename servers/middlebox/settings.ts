@@ -51,9 +51,32 @@ export interface MiddleboxSettings {
 }
 
 const KEYS: readonly (keyof MiddleboxSettings)[] = [
-  'maxUdp', 'oversize', 'ednsRewrite', 'mtu', 'fragments', 'reassemblyTimeoutMs', 'tcp', 'strip', 'formerrEdns', 'capAnswers', 'cache', 'cacheTtl',
-  'udpSessions', 'sessionIdleMs', 'onFull', 'natPorts', 'natPredictable', 'natPortBase', 'distribution', 'latencyMs', 'jitterMs', 'loss', 'duplicate',
-  'reorder', 'ratePerSecond', 'seed',
+  'maxUdp',
+  'oversize',
+  'ednsRewrite',
+  'mtu',
+  'fragments',
+  'reassemblyTimeoutMs',
+  'tcp',
+  'strip',
+  'formerrEdns',
+  'capAnswers',
+  'cache',
+  'cacheTtl',
+  'udpSessions',
+  'sessionIdleMs',
+  'onFull',
+  'natPorts',
+  'natPredictable',
+  'natPortBase',
+  'distribution',
+  'latencyMs',
+  'jitterMs',
+  'loss',
+  'duplicate',
+  'reorder',
+  'ratePerSecond',
+  'seed',
 ];
 
 /** Check every setting; throws MiddleboxConfigError naming the first bad one. Returns a normalized copy. */
@@ -62,9 +85,11 @@ export function validateSettings(input: unknown): MiddleboxSettings {
   const s = input as MiddleboxSettings;
   knownKeys('middlebox', s, KEYS as readonly string[]);
   if (s.oversize !== undefined) oneOf('oversize', s.oversize, OVERSIZE_ACTIONS);
-  if (s.oversize !== undefined && s.maxUdp === undefined) throw new MiddleboxConfigError('oversize', 'to be used together with maxUdp (--max-udp N)', s.oversize);
+  if (s.oversize !== undefined && s.maxUdp === undefined)
+    throw new MiddleboxConfigError('oversize', 'to be used together with maxUdp (--max-udp N)', s.oversize);
   if (s.fragments !== undefined) oneOf('fragments', s.fragments, FRAGMENT_MODES);
-  if (s.fragments !== undefined && s.fragments !== 'pass' && s.mtu === undefined) throw new MiddleboxConfigError('fragments', 'to be used together with mtu (--mtu N)', s.fragments);
+  if (s.fragments !== undefined && s.fragments !== 'pass' && s.mtu === undefined)
+    throw new MiddleboxConfigError('fragments', 'to be used together with mtu (--mtu N)', s.fragments);
   if (s.tcp !== undefined) oneOf('tcp', s.tcp, TCP_MODES);
   if (s.onFull !== undefined) oneOf('onFull', s.onFull, FULL_POLICIES);
   if (s.distribution !== undefined) oneOf('distribution', s.distribution, DISTRIBUTIONS);
@@ -103,7 +128,13 @@ export function buildInterceptors(s: MiddleboxSettings, name = 'middlebox', stag
   const out: PacketInterceptor[] = [];
   if (s.tcp !== undefined && s.tcp !== 'allow') out.push(new TcpFilter({ tcp: s.tcp }, `${name}/tcp`));
   if (stages.length > 0) out.push(stagesInterceptor(stages, { name: `${name}/dns` }));
-  if (s.mtu !== undefined) out.push(new FragmentFilter({ mtu: s.mtu, fragments: s.fragments ?? 'pass', ...(s.reassemblyTimeoutMs === undefined ? {} : { reassemblyTimeoutMs: s.reassemblyTimeoutMs }) }, `${name}/fragments`));
+  if (s.mtu !== undefined)
+    out.push(
+      new FragmentFilter(
+        { mtu: s.mtu, fragments: s.fragments ?? 'pass', ...(s.reassemblyTimeoutMs === undefined ? {} : { reassemblyTimeoutMs: s.reassemblyTimeoutMs }) },
+        `${name}/fragments`,
+      ),
+    );
   return out;
 }
 
@@ -125,9 +156,22 @@ export function buildStages(s: MiddleboxSettings): DnsStage[] {
   if (s.cacheTtl !== undefined) edns.cacheTtl = s.cacheTtl;
   if (Object.keys(edns).length > 0) stages.push(new EdnsProxy(edns));
   if (s.maxUdp !== undefined || s.ednsRewrite !== undefined) {
-    stages.push(new SizeLimiter({ ...(s.maxUdp === undefined ? {} : { maxUdpSize: s.maxUdp }), ...(s.oversize === undefined ? {} : { oversize: s.oversize }), ...(s.ednsRewrite === undefined ? {} : { ednsRewrite: s.ednsRewrite }) }));
+    stages.push(
+      new SizeLimiter({
+        ...(s.maxUdp === undefined ? {} : { maxUdpSize: s.maxUdp }),
+        ...(s.oversize === undefined ? {} : { oversize: s.oversize }),
+        ...(s.ednsRewrite === undefined ? {} : { ednsRewrite: s.ednsRewrite }),
+      }),
+    );
   }
-  if (s.mtu !== undefined) stages.push(new FragmentStage({ mtu: s.mtu, fragments: s.fragments ?? 'pass', ...(s.reassemblyTimeoutMs === undefined ? {} : { reassemblyTimeoutMs: s.reassemblyTimeoutMs }) }));
+  if (s.mtu !== undefined)
+    stages.push(
+      new FragmentStage({
+        mtu: s.mtu,
+        fragments: s.fragments ?? 'pass',
+        ...(s.reassemblyTimeoutMs === undefined ? {} : { reassemblyTimeoutMs: s.reassemblyTimeoutMs }),
+      }),
+    );
   const f: FaultConfig = {};
   for (const k of ['latencyMs', 'jitterMs', 'loss', 'duplicate', 'reorder', 'ratePerSecond'] as const) if (s[k] !== undefined) f[k] = s[k];
   if (Object.keys(f).length > 0) stages.push(new FaultStage(f));
@@ -165,7 +209,9 @@ export function describeSettings(s: MiddleboxSettings): string[] {
   if (s.cache) out.push(`own cache${s.cacheTtl !== undefined ? ` (every TTL ${s.cacheTtl} s)` : ''}`);
   if (s.udpSessions !== undefined) out.push(`UDP session table: ${s.udpSessions} (${s.onFull ?? 'drop'} when full)`);
   if (s.natPorts !== undefined) out.push(`NAT source ports: pool of ${s.natPorts}, ${s.natPredictable ? 'sequential (predictable)' : 'random'}`);
-  const faults = (['latencyMs', 'jitterMs', 'loss', 'duplicate', 'reorder', 'ratePerSecond'] as const).filter((k) => s[k] !== undefined).map((k) => `${k}=${s[k]}`);
+  const faults = (['latencyMs', 'jitterMs', 'loss', 'duplicate', 'reorder', 'ratePerSecond'] as const)
+    .filter((k) => s[k] !== undefined)
+    .map((k) => `${k}=${s[k]}`);
   if (faults.length) out.push(`faults: ${faults.join(' ')}`);
   return out;
 }

@@ -91,7 +91,9 @@ export class ContainerProduct {
     // The product's own pid (kresd names its control socket after it), then its exit status if it dies.
     const script = [
       `cd ${shq(dir)}`,
-      `env -i ${Object.entries(env).map(([k, v]) => shq(`${k}=${v}`)).join(' ')} ${[gen.command, ...gen.args].map(shq).join(' ')} &`,
+      `env -i ${Object.entries(env)
+        .map(([k, v]) => shq(`${k}=${v}`))
+        .join(' ')} ${[gen.command, ...gen.args].map(shq).join(' ')} &`,
       `pid=$!`,
       `echo $pid > ${shq(join(dir, 'product.pid'))}`,
       `wait $pid`,
@@ -148,7 +150,9 @@ export class ContainerProduct {
         continue;
       }
       // Same clock as the product (rndc's messages carry a timestamp named checks against its own).
-      const env = Object.entries(this.timeEnv).map(([k, v]) => shq(`${k}=${v}`)).join(' ');
+      const env = Object.entries(this.timeEnv)
+        .map(([k, v]) => shq(`${k}=${v}`))
+        .join(' ');
       const r = this.runInProduct(`env ${env} ${[c.command, ...c.args].map(shq).join(' ')}`);
       if (r.rc !== 0) throw new RealSoftwareError(`${c.command} ${c.args.join(' ')} failed in the product container (${r.rc}): ${r.output}`);
     }
@@ -158,6 +162,9 @@ export class ContainerProduct {
   async stop(): Promise<void> {
     const pid = this.pid;
     if (pid === undefined || existsSync(join(this.dir, 'product.exit'))) return;
-    this.runInProduct(`kill -TERM ${pid} 2>/dev/null; i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 60 ]; do sleep 0.05; i=$((i+1)); done; kill -KILL ${pid} 2>/dev/null; exit 0`, 10_000);
+    this.runInProduct(
+      `kill -TERM ${pid} 2>/dev/null; i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 60 ]; do sleep 0.05; i=$((i+1)); done; kill -KILL ${pid} 2>/dev/null; exit 0`,
+      10_000,
+    );
   }
 }

@@ -29,7 +29,8 @@ export function requireBinary(binary: string, pkg: string): void {
 /** Run a short command; throw with its stderr when it fails. Bounded in time. */
 export function runChecked(cmd: string, args: string[], timeoutMs = 20_000): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
-  if (r.status !== 0) throw new RealSoftwareError(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr ?? '').trim() || r.error?.message || ''}`);
+  if (r.status !== 0)
+    throw new RealSoftwareError(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr ?? '').trim() || r.error?.message || ''}`);
   return r.stdout;
 }
 
@@ -78,7 +79,10 @@ export class NetworkNamespace {
   /** PIDs of every process inside the namespace. */
   pids(): number[] {
     const r = spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8', timeout: 10_000 });
-    return (r.stdout ?? '').split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
+    return (r.stdout ?? '')
+      .split(/\s+/)
+      .filter((s) => /^\d+$/.test(s))
+      .map(Number);
   }
 
   /** Kill whatever is left inside (these are processes we started in it), then delete the namespace. */
@@ -127,7 +131,8 @@ export function namespaceOf(pid: number = process.pid): string | undefined {
  */
 export function assertIsolated(prefix = NETNS_PREFIX): string {
   const ns = namespaceOf();
-  if (!ns?.startsWith(prefix)) throw new RealSoftwareError(`not inside a ${prefix}* network namespace (in ${ns ?? 'the host namespace'}); real resolvers only run isolated`);
+  if (!ns?.startsWith(prefix))
+    throw new RealSoftwareError(`not inside a ${prefix}* network namespace (in ${ns ?? 'the host namespace'}); real resolvers only run isolated`);
   const v4 = runChecked('ip', ['-4', 'route', 'show']).trim();
   const v6 = runChecked('ip', ['-6', 'route', 'show']).trim();
   if (v4 !== '' || v6 !== '') throw new RealSoftwareError(`namespace ${ns} has routes; refusing:\n${v4}\n${v6}`);
@@ -140,7 +145,12 @@ export class ManagedProcess {
   private output = '';
 
   constructor(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
-    this.child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
+    this.child = spawn(cmd, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
     const keep = (d: Buffer) => {
       // Keep the last 64 KiB for error messages.
       this.output = (this.output + d.toString()).slice(-65536);

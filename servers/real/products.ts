@@ -45,7 +45,12 @@ export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
  * initialization") — so those get dnslab's own shim (timeshift.c: realtime only, no allocation, no dlsym),
  * reading the same offset file.
  */
-export const TIME_MECHANISM: Record<Product, 'libfaketime' | 'timeshift'> = { unbound: 'libfaketime', bind: 'timeshift', knot: 'timeshift', powerdns: 'libfaketime' };
+export const TIME_MECHANISM: Record<Product, 'libfaketime' | 'timeshift'> = {
+  unbound: 'libfaketime',
+  bind: 'timeshift',
+  knot: 'timeshift',
+  powerdns: 'libfaketime',
+};
 
 /** Build servers/real/timeshift.c once per source version into the temp dir; returns the .so path. */
 export function timeshiftLibrary(): string {
@@ -159,7 +164,10 @@ export interface NotApplied {
  * PRODUCT_ONLY_SWITCHES), the settings with no product option (`unmapped`, "setting=value"), and the switches the
  * product has no option for (`notApplied`, SWITCHES_WITHOUT_OPTION).
  */
-export function splitSettingsFor(product: Product, settings: Record<string, boolean | number>): { switches: RealSwitches; unmapped: string[]; notApplied: NotApplied[] } {
+export function splitSettingsFor(
+  product: Product,
+  settings: Record<string, boolean | number>,
+): { switches: RealSwitches; unmapped: string[]; notApplied: NotApplied[] } {
   const names: readonly string[] = [...SWITCH_NAMES, ...(PRODUCT_ONLY_SWITCHES[product] ?? [])];
   const without = SWITCHES_WITHOUT_OPTION[product] as Partial<Record<string, (value: boolean | number) => string | undefined>>;
   const switches: Record<string, boolean | number> = {};
@@ -281,17 +289,26 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       if (s.maxNegativeTtl !== undefined) opts.push(`  max-ncache-ttl ${s.maxNegativeTtl};`);
       map('maxNegativeTtl', `max-ncache-ttl ${s.maxNegativeTtl};`);
       const anchors = validate
-        ? [`trust-anchors {`, ...cfg.trustAnchors.map((l) => {
-            const d = dsParts(l);
-            return `  . static-ds ${d.keyTag} ${d.algorithm} ${d.digestType} "${d.digest}";`;
-          }), '};']
+        ? [
+            `trust-anchors {`,
+            ...cfg.trustAnchors.map((l) => {
+              const d = dsParts(l);
+              return `  . static-ds ${d.keyTag} ${d.algorithm} ${d.digestType} "${d.digest}";`;
+            }),
+            '};',
+          ]
         : [];
       // rndc on the resolver's own address, port 953, with a key written for this run (flush-cache steps).
       const key = ['key "dnslab" {', '  algorithm hmac-sha256;', `  secret "${RNDC_SECRET}";`, '};'];
       const controls = [`controls { inet ${cfg.address} port 953 allow { any; } keys { "dnslab"; }; };`];
       const conf = ['options {', ...opts, '};', ...anchors, `zone "." { type hint; file "${join(dir, 'root.hints')}"; };`, ...key, ...controls, ''].join('\n');
       const rndc = [...key, `options { default-key "dnslab"; default-server ${cfg.address}; default-port 953; };`, ''].join('\n');
-      return { command: 'named', args: ['-g', '-u', 'root', '-c', join(dir, 'named.conf')], files: { 'named.conf': conf, 'root.hints': hintsFile(cfg.rootHints), 'rndc.conf': rndc }, mappings: maps };
+      return {
+        command: 'named',
+        args: ['-g', '-u', 'root', '-c', join(dir, 'named.conf')],
+        files: { 'named.conf': conf, 'root.hints': hintsFile(cfg.rootHints), 'rndc.conf': rndc },
+        mappings: maps,
+      };
     }
     case 'knot': {
       const hints = cfg.rootHints.map((h) => `['${h.host.endsWith('.') ? h.host : `${h.host}.`}'] = '${h.address}'`).join(', ');
@@ -365,10 +382,15 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('maxTtl', `max-cache-ttl=${s.maxTtl}`);
       if (s.maxNegativeTtl !== undefined) lines.push(`max-negative-ttl=${s.maxNegativeTtl}`);
       map('maxNegativeTtl', `max-negative-ttl=${s.maxNegativeTtl}`);
-      const lua = ["clearTA('.')", ...(validate ? cfg.trustAnchors.map((l) => {
-        const d = dsParts(l);
-        return `addTA('.', '${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}')`;
-      }) : [])].join('\n');
+      const lua = [
+        "clearTA('.')",
+        ...(validate
+          ? cfg.trustAnchors.map((l) => {
+              const d = dsParts(l);
+              return `addTA('.', '${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}')`;
+            })
+          : []),
+      ].join('\n');
       return {
         command: 'pdns_recursor',
         args: [`--config-dir=${dir}`],
@@ -397,7 +419,12 @@ export function writeConfig(cfg: RealResolverConfig, dir: string): GeneratedConf
  * (timeshift.c). `library` picks the .so to preload (paths differ between the host and the Docker images,
  * docker/<product>/Dockerfile).
  */
-export function timeEnvironment(product: Product, faketimeFile: string, library: (mechanism: 'libfaketime' | 'timeshift') => string, clockRate = 1): Record<string, string> {
+export function timeEnvironment(
+  product: Product,
+  faketimeFile: string,
+  library: (mechanism: 'libfaketime' | 'timeshift') => string,
+  clockRate = 1,
+): Record<string, string> {
   const mechanism = TIME_MECHANISM[product] === 'libfaketime' && clockRate === 1 ? 'libfaketime' : 'timeshift';
   return mechanism === 'libfaketime'
     ? { LD_PRELOAD: library(mechanism), FAKETIME_TIMESTAMP_FILE: faketimeFile, FAKETIME_NO_CACHE: '1' }
@@ -465,7 +492,11 @@ export class RealResolver {
     const dir = mkdtempSync(join(tmpdir(), `dnslab-real-${cfg.product}-`));
     const gen = writeConfig(cfg, dir);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir };
-    if (cfg.faketimeFile) Object.assign(env, timeEnvironment(cfg.product, cfg.faketimeFile, (m) => (m === 'timeshift' ? timeshiftLibrary() : LIBFAKETIME), cfg.clockRate));
+    if (cfg.faketimeFile)
+      Object.assign(
+        env,
+        timeEnvironment(cfg.product, cfg.faketimeFile, (m) => (m === 'timeshift' ? timeshiftLibrary() : LIBFAKETIME), cfg.clockRate),
+      );
     const proc = new ManagedProcess(gen.command, gen.args, { env, cwd: dir });
     const timeEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME') || k.startsWith('DNSLAB_')));
     const r = new RealResolver(cfg, dir, proc, gen.mappings, timeEnv);
@@ -546,7 +577,11 @@ export const VERSION_COMMAND: Record<Product, string[]> = {
 
 /** The version line in what VERSION_COMMAND printed, without a leading syslog-style date (named). */
 export function versionLine(text: string): string | undefined {
-  return text.split('\n').find((l) => /version|BIND|PowerDNS Recursor/i.test(l))?.replace(/^\w{3} \d+ [\d:]+ /, '').trim();
+  return text
+    .split('\n')
+    .find((l) => /version|BIND|PowerDNS Recursor/i.test(l))
+    ?.replace(/^\w{3} \d+ [\d:]+ /, '')
+    .trim();
 }
 
 /** The installed product's version line. */
@@ -560,7 +595,11 @@ export function productVersion(product: Product): string {
  * Write a libfaketime relative offset ("+N" / "-N" seconds) atomically enough for a reader that re-reads every
  * call; with a rate, " xRATE aANCHOR_MS mMONO_ANCHOR_NS jJUMPED_S" follows, which only timeshift.c reads.
  */
-export function writeFaketimeOffset(file: string, offsetSeconds: number, speed?: { rate: number; anchorMs: number; monoAnchorNs: bigint; jumpedSeconds: number }): void {
+export function writeFaketimeOffset(
+  file: string,
+  offsetSeconds: number,
+  speed?: { rate: number; anchorMs: number; monoAnchorNs: bigint; jumpedSeconds: number },
+): void {
   const n = Math.round(offsetSeconds);
   const tail = speed ? ` x${speed.rate} a${Math.round(speed.anchorMs)} m${speed.monoAnchorNs} j${Math.round(speed.jumpedSeconds)}` : '';
   writeFileSync(file, `${n >= 0 ? '+' : ''}${n}${tail}\n`);

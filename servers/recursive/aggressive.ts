@@ -56,7 +56,12 @@ export class AggressiveNsec {
     const relevant = usable.filter((d) => {
       const r = d.record;
       if (r.type === 'NSEC') {
-        return nameEquals(r.name, name) || nsecCovers(r, name) || wildcards.some((w) => nameEquals(r.name, w) || nsecCovers(r, w)) || ancestors.some((a) => nameEquals(r.name, a));
+        return (
+          nameEquals(r.name, name) ||
+          nsecCovers(r, name) ||
+          wildcards.some((w) => nameEquals(r.name, w) || nsecCovers(r, w)) ||
+          ancestors.some((a) => nameEquals(r.name, a))
+        );
       }
       return (
         nsec3Covers(r, name, found.zone) ||
@@ -82,7 +87,15 @@ export class AggressiveNsec {
     const soa = this.cache.get(found.zone, 'SOA');
     if (!soa || soa.security !== 'secure') return undefined;
     ctx.aggressive = true;
-    this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail: `${kind} synthesised from cached ${records[0]!.type} of ${found.zone} (RFC 8198)` });
+    this.emit({
+      type: 'cache',
+      time: this.clock.now(),
+      resolution: ctx.id,
+      action: 'aggressive-nsec',
+      qname: name,
+      qtype,
+      detail: `${kind} synthesised from cached ${records[0]!.type} of ${found.zone} (RFC 8198)`,
+    });
     const ttl = Math.min(soa.records[0]!.ttl, ...records.map((r) => r.ttl));
     const authority: RR[] = [...soa.records.map((r) => ({ ...r, ttl }) as RR), ...soa.signatures.map((r) => ({ ...r, ttl }) as RR)];
     for (const d of relevant) authority.push({ ...d.record, ttl } as RR, ...d.signatures.map((s) => ({ ...s, ttl }) as RR));
@@ -93,7 +106,14 @@ export class AggressiveNsec {
    * RFC 8198 §5.3: a name covered by a cached NSEC under a cached, validated
    * wildcard RRset is answered by expanding that wildcard locally.
    */
-  private expandWildcard(ctx: { id: number; aggressive: boolean }, name: Name, qtype: RRTypeName, zone: Name, relevant: { record: RR; signatures: RR[] }[], ancestors: Name[]): Piece | undefined {
+  private expandWildcard(
+    ctx: { id: number; aggressive: boolean },
+    name: Name,
+    qtype: RRTypeName,
+    zone: Name,
+    relevant: { record: RR; signatures: RR[] }[],
+    ancestors: Name[],
+  ): Piece | undefined {
     const records = relevant.map((d) => d.record);
     for (const ce of ancestors) {
       const wild = nameEquals(ce, ROOT) ? '*' : `*.${ce}`;
@@ -102,7 +122,15 @@ export class AggressiveNsec {
       const v = verifyDenial('wildcard-answer', { qname: name, qtype, zone }, records, { wildcard: wild });
       if (v.status !== 'secure' || (v.optOut ?? false)) continue;
       ctx.aggressive = true;
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail: `answer expanded from cached wildcard ${wild} (RFC 8198 §5.3)` });
+      this.emit({
+        type: 'cache',
+        time: this.clock.now(),
+        resolution: ctx.id,
+        action: 'aggressive-nsec',
+        qname: name,
+        qtype,
+        detail: `answer expanded from cached wildcard ${wild} (RFC 8198 §5.3)`,
+      });
       const ttl = Math.min(cached.records[0]!.ttl, ...records.map((r) => r.ttl));
       const expanded = cached.records.map((r) => ({ ...r, name, ttl }) as RR);
       const rrset: RRset = { name, type: qtype, class: expanded[0]!.class, ttl, records: expanded };

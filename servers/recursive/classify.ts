@@ -86,7 +86,12 @@ export function extractChain(settings: ResolverSettings, resp: Message, sname: N
     if (sqtype !== 'CNAME' && !dname) {
       const cname = sets.find((s) => nameEquals(s.name, cur) && s.type === 'CNAME');
       if (cname) {
-        out.push({ rrset: { ...cname, records: cname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, cname.name, 'CNAME'), security: 'unchecked', trust });
+        out.push({
+          rrset: { ...cname, records: cname.records.slice(0, 1) },
+          signatures: sigsFor(resp.answer, cname.name, 'CNAME'),
+          security: 'unchecked',
+          trust,
+        });
         cur = cname.records[0]!.data as Name;
         continue;
       }
@@ -97,9 +102,20 @@ export function extractChain(settings: ResolverSettings, resp: Message, sname: N
       const prefix = labels(cur).slice(0, labelCount(cur) - ownerLabels);
       const synthesizedTarget = nameEquals(target, ROOT) ? prefix.join('.') : [...prefix, target].join('.');
       if (wireLength(synthesizedTarget) > 255) return { rrsets: out, final: false }; // RFC 6672 §2.2: YXDOMAIN case
-      out.push({ rrset: { ...dname, records: dname.records.slice(0, 1) }, signatures: sigsFor(resp.answer, dname.name, 'DNAME'), security: 'unchecked', trust });
+      out.push({
+        rrset: { ...dname, records: dname.records.slice(0, 1) },
+        signatures: sigsFor(resp.answer, dname.name, 'DNAME'),
+        security: 'unchecked',
+        trust,
+      });
       const cnameRR = { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, data: synthesizedTarget } as RR;
-      out.push({ rrset: { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, records: [cnameRR] }, signatures: [], security: 'unchecked', synthesized: true, trust });
+      out.push({
+        rrset: { name: cur, type: 'CNAME', class: 'IN', ttl: dname.ttl, records: [cnameRR] },
+        signatures: [],
+        security: 'unchecked',
+        synthesized: true,
+        trust,
+      });
       cur = synthesizedTarget;
       continue;
     }
@@ -119,12 +135,23 @@ export function answerApexNs(settings: ResolverSettings, resp: Message, zone: Na
 /** NSEC/NSEC3 and their signatures from the authority section (wildcard expansion proofs, RFC 4035 §3.1.3.3). */
 export function wildcardProof(resp: Message, zone: Name): { authority: RR[] } {
   return {
-    authority: resp.authority.filter((r) => (r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))) && isSubdomain(r.name, zone)),
+    authority: resp.authority.filter(
+      (r) =>
+        (r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))) &&
+        isSubdomain(r.name, zone),
+    ),
   };
 }
 
 /** A NXDOMAIN/NODATA piece from a reply: the in-bailiwick SOA that is an ancestor of the name denied, its proofs. */
-export function negativePiece(cache: ResolverCache, kind: 'nxdomain' | 'nodata', resp: Message, chain: { rrsets: SignedRRset[]; next?: Name }, zone: Name, qname: Name): Piece {
+export function negativePiece(
+  cache: ResolverCache,
+  kind: 'nxdomain' | 'nodata',
+  resp: Message,
+  chain: { rrsets: SignedRRset[]; next?: Name },
+  zone: Name,
+  qname: Name,
+): Piece {
   const target = chain.next ?? qname;
   // The SOA must be in bailiwick and an ancestor of the name denied (RFC 2308 §2.1, RFC 2181 §5.4.1).
   const soa = resp.authority.find((r) => r.type === 'SOA' && isSubdomain(r.name, zone) && isSubdomain(target, r.name));
@@ -171,7 +198,9 @@ export function extractReferral(settings: ResolverSettings, resp: Message, sname
     zone: ns.name,
     ns,
     glue,
-    proof: resp.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered))),
+    proof: resp.authority.filter(
+      (r) => r.type === 'NSEC' || r.type === 'NSEC3' || (r.type === 'RRSIG' && ['NSEC', 'NSEC3'].includes((r.data as RrsigData).typeCovered)),
+    ),
   };
   if (dsRecords.length > 0) {
     const ds = groupRRsets(dsRecords)[0]!;
@@ -179,4 +208,3 @@ export function extractReferral(settings: ResolverSettings, resp: Message, sname
   }
   return out;
 }
-

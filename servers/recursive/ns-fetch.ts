@@ -19,7 +19,17 @@ import type { ResolverSettings } from './settings.ts';
 export interface IteratorSteps {
   iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, start?: { dp: DelegationPoint; minimise: boolean }): Promise<Piece>;
   exchange(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, zone: Name, purpose: UpstreamPurpose): Promise<ExchangeResult>;
-  reportResponse(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, transport: Transport, resp: Message, size: number, rttMs: number, cls: ResponseClass): void;
+  reportResponse(
+    ctx: Ctx,
+    server: Endpoint,
+    qname: Name,
+    qtype: RRTypeName,
+    transport: Transport,
+    resp: Message,
+    size: number,
+    rttMs: number,
+    cls: ResponseClass,
+  ): void;
 }
 
 export class NsFetch {
@@ -96,10 +106,18 @@ export class NsFetch {
    * the same trust, and an NS RRset of equal trust but other data is taken with the old TTL
    * (services/cache/rrset.c need_to_update_rrset). Undefined when the parent does not delegate `zone`.
    */
-  private async parentReferral(ctx: Ctx, zone: Name, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, replaceNs: boolean): Promise<DelegationPoint | undefined> {
+  private async parentReferral(
+    ctx: Ctx,
+    zone: Name,
+    name: Name,
+    qtype: RRTypeName,
+    depth: number,
+    purpose: UpstreamPurpose,
+    replaceNs: boolean,
+  ): Promise<DelegationPoint | undefined> {
     const parent = this.select.delegationFor(zone, 'DS'); // the closest cut above `zone`, as for DS (RFC 4035 §3.1.4.1)
     const tried = new Set<string>();
-    for (let sent = 0; sent < this.settings.maxSentPerDelegation; ) {
+    for (let sent = 0; sent < this.settings.maxSentPerDelegation;) {
       const server = await this.select.pickServer(ctx, parent, tried, depth);
       if (!server) return undefined;
       tried.add(formatEndpoint(server));
@@ -109,7 +127,17 @@ export class NsFetch {
       const resp = r.message;
       const referral = resp.rcode === 'NOERROR' ? extractReferral(this.settings, resp, name, parent.zone) : undefined;
       if (referral === undefined || referral === 'lame') {
-        this.steps.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, referral === 'lame' || resp.rcode !== 'NOERROR' ? 'lame' : 'answer');
+        this.steps.reportResponse(
+          ctx,
+          server,
+          name,
+          qtype,
+          r.transport,
+          resp,
+          r.size,
+          r.rttMs,
+          referral === 'lame' || resp.rcode !== 'NOERROR' ? 'lame' : 'answer',
+        );
         if (resp.rcode !== 'NOERROR' || referral === 'lame') this.infra.markLame(server, parent.zone);
         continue;
       }
@@ -218,7 +246,9 @@ export class NsFetch {
     if (nameEquals(dp.zone, ROOT) || depth + 1 > this.settings.maxDepth) return [];
     return this.nsNames(dp).filter((t) => {
       const key = canonicalName(t);
-      return !aaaaTried.has(key) && !ctx.inProgress.has(`${key}|AAAA`) && !pieceFromCache(this.cache, this.clock, this.emit, ctx, t, 'AAAA', false, false, false);
+      return (
+        !aaaaTried.has(key) && !ctx.inProgress.has(`${key}|AAAA`) && !pieceFromCache(this.cache, this.clock, this.emit, ctx, t, 'AAAA', false, false, false)
+      );
     });
   }
 }

@@ -88,13 +88,16 @@ export function pieceFromCache(
     ...extra,
   });
   const found = cache.get(name, qtype, { allowStale });
-  const notAnAnswer = forClient && found !== undefined && (found.trust === Trust.Additional || (found.trust === Trust.NonAuthAuthority && qtype !== 'DS' && qtype !== 'DNSKEY'));
+  const notAnAnswer =
+    forClient && found !== undefined && (found.trust === Trust.Additional || (found.trust === Trust.NonAuthAuthority && qtype !== 'DS' && qtype !== 'DNSKEY'));
   const direct = notAnAnswer ? undefined : found;
   if (direct) {
     emit({ type: 'cache', time: clock.now(), resolution: ctx.id, action: direct.stale ? 'stale' : 'hit', qname: name, qtype });
     if (direct.stale) ctx.stale = true;
     const rrset: RRset = { name: direct.records[0]!.name, type: qtype, class: direct.records[0]!.class, ttl: direct.records[0]!.ttl, records: direct.records };
-    const piece = mk('answer', [{ rrset, signatures: direct.signatures, security: direct.security, trust: direct.trust }], direct.security, { stale: direct.stale });
+    const piece = mk('answer', [{ rrset, signatures: direct.signatures, security: direct.security, trust: direct.trust }], direct.security, {
+      stale: direct.stale,
+    });
     if (direct.ede !== undefined) piece.ede = direct.ede;
     if (direct.reason !== undefined) piece.reason = direct.reason;
     return piece;

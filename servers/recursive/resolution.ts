@@ -37,8 +37,7 @@ export interface Outcome {
 
 /** One question to one server (the engine's exchange()): a response, or nothing usable after `sends` queries. */
 export type ExchangeResult =
-  | { kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number }
-  | { kind: 'failed'; sends: number };
+  { kind: 'response'; message: Message; transport: Transport; size: number; rttMs: number; sends: number } | { kind: 'failed'; sends: number };
 
 export class LimitReached extends Error {
   constructor(readonly what: string) {

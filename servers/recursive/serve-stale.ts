@@ -31,7 +31,14 @@ export class ServeStale {
   duringRecheck(ctx: Ctx, qname: Name, qtype: RRTypeName, rd: boolean): Outcome | undefined {
     const recent = this.settings.serveStale && rd && this.settings.staleRefreshIntervalS > 0 ? this.refreshFailedAt.get(refreshKey(qname, qtype)) : undefined;
     const rechecking = recent !== undefined && this.clock.now() - recent < this.settings.staleRefreshIntervalS * 1000;
-    return rechecking ? this.now(ctx, qname, qtype, `refresh failed ${Math.round((this.clock.now() - recent!) / 1000)} s ago; not retried for ${this.settings.staleRefreshIntervalS} s (RFC 8767 §5)`) : undefined;
+    return rechecking
+      ? this.now(
+          ctx,
+          qname,
+          qtype,
+          `refresh failed ${Math.round((this.clock.now() - recent!) / 1000)} s ago; not retried for ${this.settings.staleRefreshIntervalS} s (RFC 8767 §5)`,
+        )
+      : undefined;
   }
 
   /**
@@ -61,7 +68,12 @@ export class ServeStale {
     if (atStep && depth === 0 && laterStep && this.clock.now() - ctx.startedAt > atStep.afterMs) {
       // kresd's qr_task_step ends the request at its limits before any layer runs: no stale data then.
       checkLimits(this.settings, this.clock, ctx);
-      const stale = this.now(ctx, atStep.qname, atStep.qtype, `no answer ${atStep.afterMs} ms after the client query, at the resolution's next step (serve_stale.lua)`);
+      const stale = this.now(
+        ctx,
+        atStep.qname,
+        atStep.qtype,
+        `no answer ${atStep.afterMs} ms after the client query, at the resolution's next step (serve_stale.lua)`,
+      );
       if (stale) throw new StaleAtStep(stale);
     }
   }

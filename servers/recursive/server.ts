@@ -196,7 +196,13 @@ export class RecursiveResolver {
     const arrived = now();
     const header = peekHeader(payload);
     if (!header || header.flags.qr) {
-      this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: header ? 'QR=1 (a response, not a query)' : 'shorter than a DNS header' });
+      this.emit({
+        type: 'client-rejected',
+        time: now(),
+        client: from,
+        transport,
+        reason: header ? 'QR=1 (a response, not a query)' : 'shorter than a DNS header',
+      });
       return undefined;
     }
     const bare = (rcode: Message['rcode'], question: Message['question'] = []): Buffer => {
@@ -226,7 +232,17 @@ export class RecursiveResolver {
     if (query.opcode !== 'QUERY') return bare('NOTIMP', query.question);
     if (query.question.length !== 1) return bare('FORMERR', query.question);
     const q = query.question[0]!;
-    this.emit({ type: 'client-query', time: now(), client: from, transport, qname: q.qname, qtype: q.qtype, rd: query.flags.rd, cd: query.flags.cd, do: query.edns?.do ?? false });
+    this.emit({
+      type: 'client-query',
+      time: now(),
+      client: from,
+      transport,
+      qname: q.qname,
+      qtype: q.qtype,
+      rd: query.flags.rd,
+      cd: query.flags.cd,
+      do: query.edns?.do ?? false,
+    });
     const resp = makeResponse(query);
     resp.flags.ra = true;
     if (query.edns) {
@@ -257,7 +273,13 @@ export class RecursiveResolver {
     const waited = now() - arrived;
     const discardMs = this.settings.clientReplyDiscardMs;
     if (discardMs > 0 && waited > discardMs) {
-      this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: `no reply: the ${result.rcode} for ${q.qname} ${q.qtype} was ready ${waited} ms after the query, past discard-timeout ${discardMs} ms` });
+      this.emit({
+        type: 'client-rejected',
+        time: now(),
+        client: from,
+        transport,
+        reason: `no reply: the ${result.rcode} for ${q.qname} ${q.qtype} was ready ${waited} ms after the query, past discard-timeout ${discardMs} ms`,
+      });
       return undefined;
     }
     resp.rcode = result.rcode;
@@ -283,11 +305,28 @@ export class RecursiveResolver {
       resp.authority = [];
       resp.rcode = 'SERVFAIL';
       bytes = encodeMessage(resp);
-      this.emit({ type: 'client-rejected', time: this.network.clock.now(), client: from, transport, reason: `could not encode the answer: ${(err as Error).message}` });
+      this.emit({
+        type: 'client-rejected',
+        time: this.network.clock.now(),
+        client: from,
+        transport,
+        reason: `could not encode the answer: ${(err as Error).message}`,
+      });
     }
     const q = query.question[0];
     if (q) {
-      this.emit({ type: 'client-response', time: this.network.clock.now(), client: from, transport, qname: q.qname, qtype: q.qtype, rcode: resp.rcode, ad: resp.flags.ad, tc, size: bytes.length });
+      this.emit({
+        type: 'client-response',
+        time: this.network.clock.now(),
+        client: from,
+        transport,
+        qname: q.qname,
+        qtype: q.qtype,
+        rcode: resp.rcode,
+        ad: resp.flags.ad,
+        tc,
+        size: bytes.length,
+      });
     }
     return bytes;
   }

@@ -111,7 +111,14 @@ export class Validator {
     const r = await this.rawLookup(ctx, zone, 'DNSKEY', depth, 'dnskey');
     const set = r.answer.find((s) => s.rrset.type === 'DNSKEY' && nameEquals(s.rrset.name, zone));
     if (r.rcode !== 'NOERROR' || !set) {
-      return this.keyEntry(zone, 'bogus', [], `no DNSKEY RRset for ${zone} (${r.rcode}) although the parent has DS`, this.settings.bogusTtl, EdeCode.DNSKEY_MISSING);
+      return this.keyEntry(
+        zone,
+        'bogus',
+        [],
+        `no DNSKEY RRset for ${zone} (${r.rcode}) although the parent has DS`,
+        this.settings.bogusTtl,
+        EdeCode.DNSKEY_MISSING,
+      );
     }
     const v = verifyDnskeys(set.rrset, set.signatures, anchors, this.nowSeconds());
     if (v.status === 'secure') {
@@ -157,7 +164,14 @@ export class Validator {
         continue;
       }
       if (ds.rcode === 'SERVFAIL') {
-        cur = this.keyEntry(next, 'bogus', [], `could not fetch DS for ${next}: ${ds.reason ?? 'SERVFAIL'}`, this.settings.bogusTtl, ds.ede ?? EdeCode.DNSSEC_BOGUS);
+        cur = this.keyEntry(
+          next,
+          'bogus',
+          [],
+          `could not fetch DS for ${next}: ${ds.reason ?? 'SERVFAIL'}`,
+          this.settings.bogusTtl,
+          ds.ede ?? EdeCode.DNSSEC_BOGUS,
+        );
         break;
       }
       // NODATA/NXDOMAIN for DS: either an insecure delegation or not a zone cut at all.
@@ -265,14 +279,21 @@ export class Validator {
           setBogus(`${s.rrset.name} ${s.rrset.type}: ${v.reason}`, v.ede);
           return;
         }
-        if (v.ttl !== undefined) s.rrset = { ...s.rrset, ttl: Math.min(s.rrset.ttl, v.ttl), records: s.rrset.records.map((r) => ({ ...r, ttl: Math.min(r.ttl, v.ttl!) }) as RR) };
+        if (v.ttl !== undefined)
+          s.rrset = { ...s.rrset, ttl: Math.min(s.rrset.ttl, v.ttl), records: s.rrset.records.map((r) => ({ ...r, ttl: Math.min(r.ttl, v.ttl!) }) as RR) };
         if (v.wildcard !== undefined) {
           // RFC 4035 §5.3.4: a wildcard expansion needs proof that no closer name exists.
           const proofCheck = this.verifyAuthority(piece.authority, keys);
           const records = piece.authority.filter((r) => r.type === 'NSEC' || r.type === 'NSEC3');
-          const d = proofCheck.status === 'secure' ? verifyDenial('wildcard-answer', { qname: s.rrset.name, qtype: s.rrset.type, zone: keys.zone }, records, { wildcard: v.wildcard }) : undefined;
+          const d =
+            proofCheck.status === 'secure'
+              ? verifyDenial('wildcard-answer', { qname: s.rrset.name, qtype: s.rrset.type, zone: keys.zone }, records, { wildcard: v.wildcard })
+              : undefined;
           if (!d || d.status !== 'secure') {
-            setBogus(`wildcard answer for ${s.rrset.name} without a valid no-closer-match proof: ${d?.reason ?? proofCheck.reason}`, d?.ede ?? EdeCode.NSEC_MISSING);
+            setBogus(
+              `wildcard answer for ${s.rrset.name} without a valid no-closer-match proof: ${d?.reason ?? proofCheck.reason}`,
+              d?.ede ?? EdeCode.NSEC_MISSING,
+            );
             return;
           }
           rememberDenials(this.cache, keys.zone, piece.authority, undefined, d.optOut ?? false);

@@ -80,7 +80,10 @@ test('includes / excludes / TTL range / EDE', () => {
     answerTtl: { min: 1, max: 300 },
     ede: [6],
   });
-  assert.ok(out.every((o) => o.ok), JSON.stringify(out));
+  assert.ok(
+    out.every((o) => o.ok),
+    JSON.stringify(out),
+  );
   const bad = checkResponse(r, { answerExcludes: ['cdn.example.net. A 192.0.2.80'], answerTtl: { max: 59 }, ede: [] });
   assert.deepEqual(
     bad.map((o) => o.ok),
@@ -98,9 +101,12 @@ test('no response: only rcode TIMEOUT holds', () => {
 });
 
 test('a bad expectation line throws a typed error naming the line', () => {
-  assert.throws(() => checkResponse(response([]), { answer: ['www.example.jp. IN A not-an-address'] }), (e: unknown) => {
-    return e instanceof ExpectationSyntaxError && e.line.includes('not-an-address');
-  });
+  assert.throws(
+    () => checkResponse(response([]), { answer: ['www.example.jp. IN A not-an-address'] }),
+    (e: unknown) => {
+      return e instanceof ExpectationSyntaxError && e.line.includes('not-an-address');
+    },
+  );
 });
 
 test('formatMessage looks like dig and summarizeMessage is one line', () => {
@@ -134,12 +140,15 @@ test('trace: received, not received, counts by server and zone', () => {
   assert.equal(expectQueryCount(trace, { zone: 'example.jp', client: 'resolver' }, { count: 3 }, T0).ok, true);
   assert.equal(expectQueryCount(trace, { server: 'ns-example' }, { max: 1 }, T0).ok, false);
   assert.equal(expectQueryCount(trace, { server: 'ns-example', from: T0 + 1000 }, { count: 1 }, T0).ok, true);
-  assert.deepEqual([...queriesPerServer(trace)], [
-    ['resolver', 1],
-    ['root', 1],
-    ['tld-jp', 1],
-    ['ns-example', 2],
-  ]);
+  assert.deepEqual(
+    [...queriesPerServer(trace)],
+    [
+      ['resolver', 1],
+      ['root', 1],
+      ['tld-jp', 1],
+      ['ns-example', 2],
+    ],
+  );
 });
 
 function s(minutes: number, rcode: Sample['rcode'], answer: string[] = []): Sample {
@@ -172,10 +181,22 @@ test('timeline: phases of what clients saw, in one line per series (the observab
   const a = (ip: string) => `www.example.jp. 300 IN A ${ip}`;
   // A real run samples a little late (700 ms here): times are told in whole minutes for a series sampled every minute.
   const late = (x: Sample) => ({ ...x, time: x.time + 700 });
-  const alice = [s(0, 'NOERROR', [a('192.0.2.1')]), s(30, 'SERVFAIL'), s(60, 'SERVFAIL'), s(90, 'NOERROR', []), s(120, 'NOERROR', [a('192.0.2.2'), a('192.0.2.1')]), s(150, 'NOERROR', [a('192.0.2.1'), a('192.0.2.2')])].map(late);
+  const alice = [
+    s(0, 'NOERROR', [a('192.0.2.1')]),
+    s(30, 'SERVFAIL'),
+    s(60, 'SERVFAIL'),
+    s(90, 'NOERROR', []),
+    s(120, 'NOERROR', [a('192.0.2.2'), a('192.0.2.1')]),
+    s(150, 'NOERROR', [a('192.0.2.1'), a('192.0.2.2')]),
+  ].map(late);
   assert.deepEqual(
     phasesOf(alice).map((p) => [p.what, p.samples]),
-    [['NOERROR 192.0.2.1', 1], ['SERVFAIL', 2], ['NODATA', 1], ['NOERROR 192.0.2.1, 192.0.2.2', 2]],
+    [
+      ['NOERROR 192.0.2.1', 1],
+      ['SERVFAIL', 2],
+      ['NODATA', 1],
+      ['NOERROR 192.0.2.1, 192.0.2.2', 2],
+    ],
     'RRset order and TTLs are not changes',
   );
   const bob = [0, 30, 60].map((m) => ({ ...s(m, 'NXDOMAIN'), client: 'bob' }));
@@ -187,5 +208,8 @@ test('timeline: phases of what clients saw, in one line per series (the observab
   ]);
   // Flapping: first and last phases, and how many changes lie between.
   const flapping = Array.from({ length: 20 }, (_, i) => s(i, i % 2 ? 'SERVFAIL' : 'TIMEOUT'));
-  assert.match(describeSeries(flapping, T0)[0]!, /^alice: TIMEOUT → SERVFAIL from T\+1m for 1m → TIMEOUT from T\+2m for 1m → … 15 more changes … → TIMEOUT from T\+18m for 1m → SERVFAIL from T\+19m$/);
+  assert.match(
+    describeSeries(flapping, T0)[0]!,
+    /^alice: TIMEOUT → SERVFAIL from T\+1m for 1m → TIMEOUT from T\+2m for 1m → … 15 more changes … → TIMEOUT from T\+18m for 1m → SERVFAIL from T\+19m$/,
+  );
 });

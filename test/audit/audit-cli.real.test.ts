@@ -93,7 +93,11 @@ describe('dnslab audit on real sockets', () => {
   let dir = '';
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dnslab-audit-'));
-    const parsed = Object.fromEntries(Object.entries(zones).filter(([o]) => !o.includes('-') && o !== 'served.jp').map(([o, t]) => [o, parseZoneText(t, o, `zone ${o}`)]));
+    const parsed = Object.fromEntries(
+      Object.entries(zones)
+        .filter(([o]) => !o.includes('-') && o !== 'served.jp')
+        .map(([o, t]) => [o, parseZoneText(t, o, `zone ${o}`)]),
+    );
     writeFileSync(join(dir, 'nsd-jp.zone'), zones['nsd-jp']);
     writeFileSync(join(dir, 'served.jp.zone'), zones['served.jp']);
     nsd = startNsd(NSD, PORT, [
@@ -107,7 +111,12 @@ describe('dnslab audit on real sockets', () => {
       [NS1, ['example.jp', 'clean.jp']], // refusing.jp is delegated here but not served: REFUSED
     ];
     for (const [address, names] of plan) {
-      const s = new AuthoritativeServer({ network: new SocketNetwork({ addresses: [address] }), listen: [{ address, port: PORT }], zones: names.map((n) => parsed[n]!), name: address });
+      const s = new AuthoritativeServer({
+        network: new SocketNetwork({ addresses: [address] }),
+        listen: [{ address, port: PORT }],
+        zones: names.map((n) => parsed[n]!),
+        name: address,
+      });
       await s.start();
       servers.push(s);
     }
@@ -133,7 +142,16 @@ describe('dnslab audit on real sockets', () => {
   const common = () => ['--resolve-via', `${RESOLVER}:${PORT}`, '--server-port', String(PORT), '--timeout', '500'];
 
   it('finds every planted problem and exits 1', async () => {
-    const r = await runAudit([join(dir, 'example.jp.zone'), '--released', '192.0.2.96/30', '--delegation', 'refusing.jp', '--delegation', 'orphan.jp', ...common()]);
+    const r = await runAudit([
+      join(dir, 'example.jp.zone'),
+      '--released',
+      '192.0.2.96/30',
+      '--delegation',
+      'refusing.jp',
+      '--delegation',
+      'orphan.jp',
+      ...common(),
+    ]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /dangling-cname\s+old\.example\.jp CNAME gone\.example\.jp/);
     assert.match(r.stdout, /dangling-cname\s+cdn\.example\.jp CNAME shop\.azureedge\.net: .*Azure CDN/);
@@ -148,7 +166,10 @@ describe('dnslab audit on real sockets', () => {
     const r = await runAudit(['--delegation', 'nx.jp', '--delegation', 'nodata.jp', '--delegation', 'served.jp', ...common()]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /HIGH\s+lame-delegation\s+nx\.jp NS nsd\.jp: does not serve nx\.jp \(127\.0\.10\.5: NXDOMAIN from zone jp \(AA=1\)\)/);
-    assert.match(r.stdout, /HIGH\s+lame-delegation\s+nodata\.jp NS nsd\.jp: does not serve nodata\.jp \(127\.0\.10\.5: no SOA for nodata\.jp in the answer \(NODATA from zone jp\)\)/);
+    assert.match(
+      r.stdout,
+      /HIGH\s+lame-delegation\s+nodata\.jp NS nsd\.jp: does not serve nodata\.jp \(127\.0\.10\.5: no SOA for nodata\.jp in the answer \(NODATA from zone jp\)\)/,
+    );
     assert.doesNotMatch(r.stdout, /served\.jp/, 'NSD serves served.jp: not lame');
     assert.match(r.stdout, /^2 finding\(s\)$/m);
   });
@@ -159,7 +180,7 @@ describe('dnslab audit on real sockets', () => {
     assert.match(r.stdout, /no findings in clean\.jp/);
   });
 
-  it('the origin comes from the file\'s leading $ORIGIN, not its name (audit.zone holding example.jp)', async () => {
+  it("the origin comes from the file's leading $ORIGIN, not its name (audit.zone holding example.jp)", async () => {
     writeFileSync(join(dir, 'audit.zone'), `; exported from the provider\n$TTL 300\n${zones['clean.jp'].replace('$TTL 300\n', '$ORIGIN clean.jp.\n')}`);
     const r = await runAudit([join(dir, 'audit.zone'), ...common()]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -174,7 +195,11 @@ describe('dnslab audit on real sockets', () => {
     ] as const) {
       const stdout = textSink();
       const stderr = textSink();
-      const code = await main(['audit', join(dir, 'example.jp.zone'), '--resolve-via', `${via}:${PORT}`, '--server-port', String(PORT), '--timeout', '300'], { stdout, stderr, waitForInterrupt: async () => {} });
+      const code = await main(['audit', join(dir, 'example.jp.zone'), '--resolve-via', `${via}:${PORT}`, '--server-port', String(PORT), '--timeout', '300'], {
+        stdout,
+        stderr,
+        waitForInterrupt: async () => {},
+      });
       assert.equal(code, 2, stdout.text + stderr.text);
       assert.match(stderr.text, why);
       assert.doesNotMatch(stdout.text, /finding/);
@@ -193,10 +218,10 @@ describe('dnslab audit on real sockets', () => {
     const r = await runAudit([join(dir, 'example.jp.zone'), '--json', ...common()]);
     assert.equal(r.code, 1, r.stderr);
     const doc = JSON.parse(r.stdout) as { findings: { kind: string; severity: string; owner: string; type: string; target: string }[] };
-    assert.deepEqual(
-      doc.findings.map((f) => `${f.severity} ${f.kind} ${f.owner} ${f.type} ${f.target}`).sort(),
-      ['high dangling-cname cdn.example.jp CNAME shop.azureedge.net', 'high dangling-cname old.example.jp CNAME gone.example.jp'],
-    );
+    assert.deepEqual(doc.findings.map((f) => `${f.severity} ${f.kind} ${f.owner} ${f.type} ${f.target}`).sort(), [
+      'high dangling-cname cdn.example.jp CNAME shop.azureedge.net',
+      'high dangling-cname old.example.jp CNAME gone.example.jp',
+    ]);
   });
 
   it('usage errors exit 2 pointing at the usage; an unreadable file is named, exit 2 too', async () => {

@@ -26,7 +26,13 @@ describe('audit helpers', () => {
   });
   it('provider suffix files: comments, provider names, errors with file:line', () => {
     const list = parseProviderSuffixes('# mine\n.cdn.example.net  Example CDN\nwebsites.example\n', 'f.txt');
-    assert.deepEqual(list.map((p) => [p.suffix, p.provider, p.source]), [['cdn.example.net', 'Example CDN', 'f.txt:2'], ['websites.example', 'websites.example', 'f.txt:3']]);
+    assert.deepEqual(
+      list.map((p) => [p.suffix, p.provider, p.source]),
+      [
+        ['cdn.example.net', 'Example CDN', 'f.txt:2'],
+        ['websites.example', 'websites.example', 'f.txt:3'],
+      ],
+    );
     assert.throws(() => parseProviderSuffixes('ok.example\nbad_suffix!\n', 'g.txt'), /g\.txt:2/);
   });
 });

@@ -189,7 +189,11 @@ describe('answerQuery: delegations', () => {
     assert.deepEqual(names(r.additional), ['ns.sub.example A']);
   });
   it('NS at the cut and glue names themselves are referrals too', () => {
-    for (const [n, t] of [['sub.example', 'NS'], ['ns.sub.example', 'A'], ['sub.example', 'A']] as const) {
+    for (const [n, t] of [
+      ['sub.example', 'NS'],
+      ['ns.sub.example', 'A'],
+      ['sub.example', 'A'],
+    ] as const) {
       const r = ask(zs(), query(n, t));
       assert.equal(r.flags.aa, false, `${n} ${t}`);
       assert.deepEqual(names(r.authority), ['sub.example NS', 'sub.example NS']);

@@ -142,7 +142,9 @@ describe('dnslab auth (CLI)', () => {
   });
 
   it('exits with code 0 on SIGINT', { timeout: 30_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', '--zone', join(dir, 'lab.zone'), '--listen', `${ADDRESS}:5322`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', '--zone', join(dir, 'lab.zone'), '--listen', `${ADDRESS}:5322`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

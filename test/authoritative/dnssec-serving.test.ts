@@ -37,7 +37,12 @@ function ask(set: ZoneSet, m: Message) {
 
 describe('DNSSEC serving, NSEC (RFC 4035 §3.1)', () => {
   it('DO=0: no RRSIG or NSEC anywhere', () => {
-    for (const [n, t] of [['www.example', 'A'], ['nx.example', 'A'], ['www.example', 'TXT'], ['www.sub.example', 'A']] as const) {
+    for (const [n, t] of [
+      ['www.example', 'A'],
+      ['nx.example', 'A'],
+      ['www.example', 'TXT'],
+      ['www.sub.example', 'A'],
+    ] as const) {
       const r = ask(nsecZone(), query(n, t, { edns: true }));
       const all = [...r.answer, ...r.authority, ...r.additional];
       assert.equal(all.filter((x) => x.type === 'RRSIG' || x.type === 'NSEC').length, 0, `${n} ${t}`);
@@ -53,8 +58,14 @@ describe('DNSSEC serving, NSEC (RFC 4035 §3.1)', () => {
     const r = ask(nsecZone(), query('nx.example', 'A', { do: true }));
     assert.equal(r.rcode, 'NXDOMAIN');
     const nsecs = ofType(r.authority, 'NSEC');
-    assert.ok(nsecs.some((n) => nsecSpans(n, 'nx.example')), 'qname covered');
-    assert.ok(nsecs.some((n) => nsecSpans(n, '*.example')), 'wildcard covered');
+    assert.ok(
+      nsecs.some((n) => nsecSpans(n, 'nx.example')),
+      'qname covered',
+    );
+    assert.ok(
+      nsecs.some((n) => nsecSpans(n, '*.example')),
+      'wildcard covered',
+    );
     assert.equal(ofType(r.authority, 'RRSIG').length, 1 + nsecs.length, 'SOA and each NSEC signed');
   });
   it('NODATA: the NSEC at qname, whose bitmap lacks qtype', () => {
@@ -118,9 +129,18 @@ describe('DNSSEC serving, NSEC3 (RFC 5155 §7.2)', () => {
     const r = ask(nsec3Zone(), query('a.b.nx.example', 'A', { do: true }));
     assert.equal(r.rcode, 'NXDOMAIN');
     const n3 = ofType(r.authority, 'NSEC3');
-    assert.ok(n3.some((x) => nsec3Matches(x, 'example')), 'closest encloser matched');
-    assert.ok(n3.some((x) => nsec3Covers(x, 'nx.example')), 'next closer covered');
-    assert.ok(n3.some((x) => nsec3Covers(x, '*.example')), 'wildcard covered');
+    assert.ok(
+      n3.some((x) => nsec3Matches(x, 'example')),
+      'closest encloser matched',
+    );
+    assert.ok(
+      n3.some((x) => nsec3Covers(x, 'nx.example')),
+      'next closer covered',
+    );
+    assert.ok(
+      n3.some((x) => nsec3Covers(x, '*.example')),
+      'wildcard covered',
+    );
     assert.ok(n3.length >= 2 && n3.length <= 3);
     assert.equal(ofType(r.authority, 'RRSIG').length, 1 + n3.length);
   });

@@ -143,9 +143,7 @@ export function fakeSignNsec3(zone: Zone, opts: { optOut?: boolean; salt?: Buffe
 
 /** Owner/type pairs of a section, canonical, sorted — for order-insensitive asserts. */
 export function sectionKeys(rrs: readonly RR[]): string[] {
-  return rrs
-    .map((r) => `${canonicalName(r.name)} ${r.type}${r.type === 'RRSIG' ? '/' + (r.data as RrsigData).typeCovered : ''}`)
-    .sort();
+  return rrs.map((r) => `${canonicalName(r.name)} ${r.type}${r.type === 'RRSIG' ? '/' + (r.data as RrsigData).typeCovered : ''}`).sort();
 }
 
 export function uniqueKeys(rrs: readonly RR[]): string[] {

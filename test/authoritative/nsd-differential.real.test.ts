@@ -232,7 +232,9 @@ function summarize(r: Reply | Reply[] | 'timeout'): string {
       answer: sec(m.answer),
       authority: sec(m.authority),
       additional: sec(m.additional),
-      edns: m.edns ? { size: m.edns.udpPayloadSize, version: m.edns.version, do: m.edns.do, options: m.edns.options.map((o) => `${o.code}:${o.data.toString('hex')}`) } : null,
+      edns: m.edns
+        ? { size: m.edns.udpPayloadSize, version: m.edns.version, do: m.edns.do, options: m.edns.options.map((o) => `${o.code}:${o.data.toString('hex')}`) }
+        : null,
     },
     null,
     1,
@@ -258,7 +260,11 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
         const r = spawnSync('dnssec-keygen', ['-q', '-K', dir, '-a', '13', ...args, origin], { encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);
       }
-      const r = spawnSync('dnssec-signzone', ['-q', '-K', dir, '-S', ...extra, '-o', origin, '-f', join(dir, `${origin}.signed`), join(dir, `${origin}.zone`)], { encoding: 'utf8', cwd: dir });
+      const r = spawnSync(
+        'dnssec-signzone',
+        ['-q', '-K', dir, '-S', ...extra, '-o', origin, '-f', join(dir, `${origin}.signed`), join(dir, `${origin}.zone`)],
+        { encoding: 'utf8', cwd: dir },
+      );
       assert.equal(r.status, 0, r.stderr);
     };
     sign('nsec.test', []);
@@ -272,9 +278,13 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     const started = startNsd(NSD.address, NSD.port, zones);
     nsd = started.child;
     nsdDir = started.dir;
-    lab = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', ...zones.flatMap((z) => ['--zone', z.file]), '--listen', `${LAB.address}:${LAB.port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    lab = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'lab/cli/main.ts', 'auth', ...zones.flatMap((z) => ['--zone', z.file]), '--listen', `${LAB.address}:${LAB.port}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     lab.stdout!.on('data', (c: Buffer) => (labOutput += c.toString()));
     lab.stderr!.on('data', (c: Buffer) => (labOutput += c.toString()));
     await waitUntilAnswers(NSD.address, NSD.port, q('example', 'SOA'));
@@ -311,12 +321,22 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     }
     assert.deepEqual(nsdSilent, [], 'NSD gave no decodable answer');
     assert.deepEqual(mismatches, [], mismatches.join('\n'));
-    assert.deepEqual([...observedDeliberate].sort(), Object.keys(DELIBERATE_DIFFERENCES).sort(), 'a deliberate difference is no longer observed: update the list and the README');
+    assert.deepEqual(
+      [...observedDeliberate].sort(),
+      Object.keys(DELIBERATE_DIFFERENCES).sort(),
+      'a deliberate difference is no longer observed: update the list and the README',
+    );
   });
 
   it('answers pipelined TCP queries on one connection like NSD (RFC 7766 §6.2.1.1)', async () => {
-    const batch = () => [q('big.example', 'TXT', { id: 101 }), q('nx.example', 'A', { id: 102 }), q('www.sub.example', 'A', { id: 103 }), q('www.nsec.test', 'A', { id: 104, do: true })];
-    const byId = (r: Reply[] | 'timeout') => (r === 'timeout' ? ['timeout'] : [...r].sort((a, b) => (a.message?.id ?? 0) - (b.message?.id ?? 0)).map((x) => summarize(x)));
+    const batch = () => [
+      q('big.example', 'TXT', { id: 101 }),
+      q('nx.example', 'A', { id: 102 }),
+      q('www.sub.example', 'A', { id: 103 }),
+      q('www.nsec.test', 'A', { id: 104, do: true }),
+    ];
+    const byId = (r: Reply[] | 'timeout') =>
+      r === 'timeout' ? ['timeout'] : [...r].sort((a, b) => (a.message?.id ?? 0) - (b.message?.id ?? 0)).map((x) => summarize(x));
     const theirs = byId(await tcpExchange(NSD.address, NSD.port, batch()));
     const ours = byId(await tcpExchange(LAB.address, LAB.port, batch()));
     assert.equal(ours.length, 4);
@@ -362,7 +382,12 @@ describe('differential: dnslab auth vs NSD on the same zone files', { timeout: 1
     for (const [label, bytes] of raw) {
       const theirs = await udpExchange(NSD.address, NSD.port, Buffer.from(bytes), 700);
       const ours = await udpExchange(LAB.address, LAB.port, Buffer.from(bytes), 700);
-      const pick = (r: Reply | 'timeout') => (r === 'timeout' ? 'timeout' : r.message ? `${r.message.id} ${r.message.rcode} qd=${r.message.question.length} opt=${r.message.edns !== undefined}` : 'undecodable');
+      const pick = (r: Reply | 'timeout') =>
+        r === 'timeout'
+          ? 'timeout'
+          : r.message
+            ? `${r.message.id} ${r.message.rcode} qd=${r.message.question.length} opt=${r.message.edns !== undefined}`
+            : 'undecodable';
       const line = `NSD ${pick(theirs)} / dnslab ${pick(ours)}`;
       if (theirs === 'timeout') silent.push(label);
       if (pick(theirs) !== pick(ours) && deliberate[label] !== line) mismatches.push(`${label}: ${line}`);

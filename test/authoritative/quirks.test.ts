@@ -128,7 +128,10 @@ describe('quirk handlers', () => {
     let done = false;
     void p.then(() => (done = true));
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(c.timers.map((x) => x.at), [25]);
+    assert.deepEqual(
+      c.timers.map((x) => x.at),
+      [25],
+    );
     c.advance(24);
     await new Promise((r) => setImmediate(r));
     assert.equal(done, false);
@@ -137,7 +140,10 @@ describe('quirk handlers', () => {
     const c2 = manualClock();
     const p2 = composeQuirks([{ kind: 'delay', ms: -5 }], core())(ctx(query('www.example', 'A'), 'udp', c2.clock));
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(c2.timers.map((x) => x.at), [0]);
+    assert.deepEqual(
+      c2.timers.map((x) => x.at),
+      [0],
+    );
     c2.advance(0);
     assert.equal(message(await p2).rcode, 'NOERROR');
   });
@@ -205,7 +211,11 @@ describe('quirk handlers', () => {
   });
   it('scripted message: ID from the query; question from the query when the message has none; SERVFAIL header without one', async () => {
     const q = ctx(query('www.example', 'A', { id: 77 }));
-    const fixed: Message = { ...query('evil.example', 'A', { id: 1 }), flags: { ...query('x', 'A').flags, qr: true }, answer: [rr('evil.example', 'A', '203.0.113.66')] };
+    const fixed: Message = {
+      ...query('evil.example', 'A', { id: 1 }),
+      flags: { ...query('x', 'A').flags, qr: true },
+      answer: [rr('evil.example', 'A', '203.0.113.66')],
+    };
     const kept = message(await composeQuirks([{ kind: 'scripted', response: fixed }], core())(q));
     assert.equal(kept.id, 77);
     assert.deepEqual(kept.question, fixed.question);
@@ -218,7 +228,13 @@ describe('quirk handlers', () => {
     assert.equal(bare.flags.aa, false);
   });
   it('a quirk whose match fails is skipped: the next one (or the core) answers', async () => {
-    const chain = composeQuirks([{ kind: 'lame', match: { qtype: 'AAAA' } }, { kind: 'formerr-on-edns', match: { transport: 'tcp' } }], core());
+    const chain = composeQuirks(
+      [
+        { kind: 'lame', match: { qtype: 'AAAA' } },
+        { kind: 'formerr-on-edns', match: { transport: 'tcp' } },
+      ],
+      core(),
+    );
     assert.equal(message(await chain(ctx(query('www.example', 'AAAA')))).rcode, 'REFUSED');
     assert.equal(message(await chain(ctx(query('www.example', 'A', { edns: true })))).rcode, 'NOERROR');
     assert.equal(message(await chain(ctx(query('www.example', 'A', { edns: true }), 'tcp'))).rcode, 'FORMERR');
@@ -242,7 +258,10 @@ describe('quirkProblem', () => {
     }
   });
   it('names the unknown kind and the known ones; inherited names are not kinds', () => {
-    assert.equal(quirkProblem({ kind: 'nope' } as unknown as Quirk), 'unknown quirk "nope"; known: lame, drop, delay, always-tc, ignore-edns, strip-opt, formerr-on-edns, scripted');
+    assert.equal(
+      quirkProblem({ kind: 'nope' } as unknown as Quirk),
+      'unknown quirk "nope"; known: lame, drop, delay, always-tc, ignore-edns, strip-opt, formerr-on-edns, scripted',
+    );
     assert.match(quirkProblem({ kind: 'constructor' } as unknown as Quirk)!, /unknown quirk "constructor"/);
     assert.match(quirkProblem({ kind: 3 } as unknown as Quirk)!, /unknown quirk "3"/);
     // A kind that only becomes a known name when coerced to a string is not one.
@@ -254,7 +273,10 @@ describe('quirkProblem', () => {
     assert.equal(quirkProblem({ kind: 'delay', ms: Infinity }), 'delay needs ms >= 0, got Infinity');
   });
   it('scripted: response or bytes, not both', () => {
-    assert.equal(quirkProblem({ kind: 'scripted', response: query('x', 'A'), bytes: Buffer.alloc(2) }), 'scripted quirk: give either response or bytes, not both');
+    assert.equal(
+      quirkProblem({ kind: 'scripted', response: query('x', 'A'), bytes: Buffer.alloc(2) }),
+      'scripted quirk: give either response or bytes, not both',
+    );
     // Scenario data is not type-checked: stray fields on another kind are not a scripted quirk's problem.
     assert.equal(quirkProblem({ kind: 'drop', response: query('x', 'A'), bytes: Buffer.alloc(2) } as unknown as Quirk), undefined);
   });

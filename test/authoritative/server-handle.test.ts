@@ -120,14 +120,16 @@ describe('size limits and truncation (RFC 6891 §7, RFC 2181 §9; NSD behaviour)
   it('a negative answer whose NSEC proof does not fit is truncated (DO=1, RFC 4035 §3.1.1)', async () => {
     const z = fakeSignNsec(exampleZone());
     // Fat signatures so SOA+NSEC+RRSIGs exceed 512.
-    for (const set of [...z.rrsets()]) if (set.type === 'RRSIG') for (const r0 of set.records) (r0.data as { signature: Buffer }).signature = Buffer.alloc(120, 7);
+    for (const set of [...z.rrsets()])
+      if (set.type === 'RRSIG') for (const r0 of set.records) (r0.data as { signature: Buffer }).signature = Buffer.alloc(120, 7);
     const s = new AuthoritativeServer({ network: fakeNetwork(new ManualClock()), listen: [], zones: [z] });
     const small = (await send(s, query('nx.example', 'A', { do: true, size: 512 })))!;
     assert.equal(small.msg.flags.tc, true);
     assert.ok(small.bytes.length <= 512);
     // NSD keeps the RRsets placed before the one that failed (NSEC proofs come first, then SOA).
     assert.ok(small.msg.authority.length > 0 && !small.msg.authority.some((x) => x.type === 'SOA'));
-    const whole = (set: string[]) => set.every((t) => small.msg.authority.some((x) => x.type === 'RRSIG' && (x.data as { typeCovered: string }).typeCovered === t));
+    const whole = (set: string[]) =>
+      set.every((t) => small.msg.authority.some((x) => x.type === 'RRSIG' && (x.data as { typeCovered: string }).typeCovered === t));
     assert.ok(whole(['NSEC']), 'every NSEC kept travels with its RRSIG');
     const big = (await send(s, query('nx.example', 'A', { do: true, size: 1232 })))!;
     assert.equal(big.msg.flags.tc, false);
@@ -235,7 +237,10 @@ describe('answer cache', () => {
     assert.equal(b.msg.id, 2);
     assert.deepEqual(b.msg.answer, a.msg.answer);
     const responses = events.filter((e) => e.type === 'response');
-    assert.deepEqual(responses.map((e) => (e as { cached: boolean }).cached), [false, true]);
+    assert.deepEqual(
+      responses.map((e) => (e as { cached: boolean }).cached),
+      [false, true],
+    );
     zone.replace('www.example', 'A', [rr('www.example', 'A', '198.51.100.1')]);
     const c = (await send(s, query('www.example', 'A', { id: 3 })))!;
     assert.equal(c.msg.answer[0]!.data, '198.51.100.1');

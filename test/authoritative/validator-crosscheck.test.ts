@@ -14,7 +14,10 @@ import { ZoneSet } from '../../servers/authoritative/zone-set.ts';
 import { query, rr, SOA } from './helpers.ts';
 
 const NOW = 1_790_000_000;
-const keys = [generateKey({ algorithm: 13, owner: 'example', ksk: true, seed: 'auth-ksk' }), generateKey({ algorithm: 13, owner: 'example', seed: 'auth-zsk' })];
+const keys = [
+  generateKey({ algorithm: 13, owner: 'example', ksk: true, seed: 'auth-ksk' }),
+  generateKey({ algorithm: 13, owner: 'example', seed: 'auth-zsk' }),
+];
 
 function unsigned(): Zone {
   return new Zone('example', [
@@ -72,7 +75,11 @@ for (const [mode, optOut] of [
         if (c.kind) {
           const zoneName = 'example';
           const qname = c.kind === 'no-ds' ? c.qname.replace(/^www\./, '') : c.qname;
-          const d = verifyDenial(c.kind, { qname, qtype: c.kind === 'no-ds' ? 'DS' : c.qtype, zone: zoneName }, r.authority.filter((x) => x.type === 'NSEC' || x.type === 'NSEC3'));
+          const d = verifyDenial(
+            c.kind,
+            { qname, qtype: c.kind === 'no-ds' ? 'DS' : c.qtype, zone: zoneName },
+            r.authority.filter((x) => x.type === 'NSEC' || x.type === 'NSEC3'),
+          );
           assert.notEqual(d.status, 'bogus', `${c.label}: ${d.reason}`);
           // In an opt-out zone every NSEC3 carries the opt-out flag, so a proof
           // resting on a covering NSEC3 is only "insecure" (RFC 5155 §9.2);

@@ -67,7 +67,11 @@ describe('AuthoritativeServer on VirtualNetwork', () => {
     });
     conn.onClose((r) => (closed = r));
     // Three pipelined queries, the framing split at awkward places (RFC 7766 §6.2.1.1, §8).
-    const bytes = Buffer.concat([query('big.example', 'TXT', { id: 1 }), query('www.example', 'A', { id: 2 }), query('nx.example', 'A', { id: 3 })].map((m) => frameTcp(encodeMessage(m))));
+    const bytes = Buffer.concat(
+      [query('big.example', 'TXT', { id: 1 }), query('www.example', 'A', { id: 2 }), query('nx.example', 'A', { id: 3 })].map((m) =>
+        frameTcp(encodeMessage(m)),
+      ),
+    );
     conn.write(bytes.subarray(0, 1));
     conn.write(bytes.subarray(1, 40));
     conn.write(bytes.subarray(40));

@@ -25,7 +25,12 @@ describe('.ci/check-deps', () => {
       symlinkSync('/bin/bash', join(bin, 'bash'));
       const r = spawnSync(join(bin, 'bash'), [SCRIPT], { encoding: 'utf8', env: { PATH: bin } });
       assert.equal(r.status, 1);
-      for (const line of ['missing: nsd (Debian package nsd)', 'missing: kresd (Debian package knot-resolver)', 'missing: dnssec-signzone (Debian package bind9-utils)', 'missing: nft (Debian package nftables)']) {
+      for (const line of [
+        'missing: nsd (Debian package nsd)',
+        'missing: kresd (Debian package knot-resolver)',
+        'missing: dnssec-signzone (Debian package bind9-utils)',
+        'missing: nft (Debian package nftables)',
+      ]) {
         assert.ok(r.stdout.split('\n').includes(line), `${line} in:\n${r.stdout}`);
       }
     } finally {
@@ -36,7 +41,11 @@ describe('.ci/check-deps', () => {
   it('covers every program the tests, servers and benches start', () => {
     const checked = new Set([...readFileSync(SCRIPT, 'utf8').matchAll(/^need_bin (\S+) /gm)].map((m) => m[1]));
     const root = join(import.meta.dirname, '../..');
-    const grep = spawnSync('grep', ['-rhoE', "(requireBinary|spawnSync|spawn|execFileSync)\\('[a-z0-9_.-]+'", 'test', 'servers', 'lab', 'bench', '--include=*.ts'], { cwd: root, encoding: 'utf8' });
+    const grep = spawnSync(
+      'grep',
+      ['-rhoE', "(requireBinary|spawnSync|spawn|execFileSync)\\('[a-z0-9_.-]+'", 'test', 'servers', 'lab', 'bench', '--include=*.ts'],
+      { cwd: root, encoding: 'utf8' },
+    );
     const used = new Set([...grep.stdout.matchAll(/\('([a-z0-9_.-]+)'/g)].map((m) => m[1]!));
     // POSIX tools every Debian has, and kzonecheck, which the zone test uses only where it exists (Debian 12's knot lacks it).
     for (const always of ['sh', 'bash', 'mkdir', 'grep', 'sleep', 'kzonecheck']) used.delete(always);
@@ -47,7 +56,10 @@ describe('.ci/check-deps', () => {
   it('checks each Python module the tests import: pyspf and py3dns (DNS), named by package', () => {
     const text = readFileSync(SCRIPT, 'utf8');
     const modules = [...text.matchAll(/^need_py (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
-    assert.deepEqual(modules, [['spf', 'python3-spf'], ['DNS', 'python3-dns']]);
+    assert.deepEqual(modules, [
+      ['spf', 'python3-spf'],
+      ['DNS', 'python3-dns'],
+    ]);
     // A module that does not exist is reported as missing, with its package.
     const dir = mkdtempSync(join(tmpdir(), 'dnslab-deps-'));
     try {

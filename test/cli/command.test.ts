@@ -6,7 +6,19 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputPath, failureText, InputError, integerOption, listenEndpoints, parseCommandLine, parseSeed, requirePort, runUntilInterrupt, UsageError, type CliIO } from '../../lab/cli/command.ts';
+import {
+  checkOutputPath,
+  failureText,
+  InputError,
+  integerOption,
+  listenEndpoints,
+  parseCommandLine,
+  parseSeed,
+  requirePort,
+  runUntilInterrupt,
+  UsageError,
+  type CliIO,
+} from '../../lab/cli/command.ts';
 
 const AUTH_LIKE = { zone: { type: 'string', multiple: true }, listen: { type: 'string' }, log: { type: 'boolean' } } as const;
 const usageError = (message: string) => (e: unknown) => e instanceof UsageError && e.message === message;
@@ -45,7 +57,11 @@ test('parseSeed: non-negative integers in one canonical form; anything else is a
   assert.equal(parseSeed('0'), '0');
   assert.equal(parseSeed('007'), '7');
   for (const bad of ['abc', '-1', '1.5', '', '1.0', '+1', '1e3', String(2 ** 53)]) {
-    assert.throws(() => parseSeed(bad), (e: unknown) => e instanceof UsageError && e.message.startsWith(`--seed: got "${bad}"; expected a non-negative integer`), bad);
+    assert.throws(
+      () => parseSeed(bad),
+      (e: unknown) => e instanceof UsageError && e.message.startsWith(`--seed: got "${bad}"; expected a non-negative integer`),
+      bad,
+    );
   }
 });
 
@@ -55,9 +71,18 @@ test('checkOutputPath: a missing or read-only directory, or a directory as the p
     checkOutputPath(join(dir, 'new.html'), '--report');
     writeFileSync(join(dir, 'old.html'), 'x');
     checkOutputPath(join(dir, 'old.html'), '--report');
-    assert.throws(() => checkOutputPath(join(dir, 'nope', 'r.html'), '--report'), (e: unknown) => e instanceof InputError && /^--report .*r\.html: directory .*nope does not exist$/.test(e.message));
-    assert.throws(() => checkOutputPath(dir, '--pcap'), (e: unknown) => e instanceof InputError && /is a directory, not a file/.test(e.message));
-    assert.throws(() => checkOutputPath(join(dir, 'old.html', 'x'), '--junit'), (e: unknown) => e instanceof InputError && /is not a directory/.test(e.message));
+    assert.throws(
+      () => checkOutputPath(join(dir, 'nope', 'r.html'), '--report'),
+      (e: unknown) => e instanceof InputError && /^--report .*r\.html: directory .*nope does not exist$/.test(e.message),
+    );
+    assert.throws(
+      () => checkOutputPath(dir, '--pcap'),
+      (e: unknown) => e instanceof InputError && /is a directory, not a file/.test(e.message),
+    );
+    assert.throws(
+      () => checkOutputPath(join(dir, 'old.html', 'x'), '--junit'),
+      (e: unknown) => e instanceof InputError && /is not a directory/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -66,10 +91,19 @@ test('checkOutputPath: a missing or read-only directory, or a directory as the p
 test('listenEndpoints: the fallback when none given; every endpoint must be loopback unless allowed', () => {
   const fallback = { address: '127.0.0.1', port: 5300 };
   assert.deepEqual(listenEndpoints([], fallback, false), [fallback]);
-  const given = [{ address: '::1', port: 53 }, { address: '127.9.9.9', port: 1 }];
+  const given = [
+    { address: '::1', port: 53 },
+    { address: '127.9.9.9', port: 1 },
+  ];
   assert.deepEqual(listenEndpoints(given, fallback, false), given);
-  const outside = [{ address: '127.0.0.2', port: 53 }, { address: '192.0.2.1', port: 53 }];
-  assert.throws(() => listenEndpoints(outside, fallback, false), (e: unknown) => e instanceof UsageError && /^--listen 192\.0\.2\.1 is not a loopback address/.test(e.message));
+  const outside = [
+    { address: '127.0.0.2', port: 53 },
+    { address: '192.0.2.1', port: 53 },
+  ];
+  assert.throws(
+    () => listenEndpoints(outside, fallback, false),
+    (e: unknown) => e instanceof UsageError && /^--listen 192\.0\.2\.1 is not a loopback address/.test(e.message),
+  );
   assert.deepEqual(listenEndpoints(outside, fallback, true), outside);
 });
 
@@ -78,14 +112,21 @@ test('listenEndpoints: the --allow-external guard knows loopback in any IPv6 spe
   const loopback = ['0::1', '0:0:0:0:0:0:0:1', '::0001', '::ffff:127.0.0.1'].map((address) => ({ address, port: 53 }));
   assert.deepEqual(listenEndpoints(loopback, fallback, false), loopback);
   for (const address of ['::ffff:192.0.2.1', '::2', '::']) {
-    assert.throws(() => listenEndpoints([{ address, port: 53 }], fallback, false), (e: unknown) => e instanceof UsageError && e.message.includes('not a loopback address'), address);
+    assert.throws(
+      () => listenEndpoints([{ address, port: 53 }], fallback, false),
+      (e: unknown) => e instanceof UsageError && e.message.includes('not a loopback address'),
+      address,
+    );
   }
 });
 
 test('requirePort: 1..65535 integers only, the error names the flag', () => {
   for (const ok of [1, 53, 65535]) requirePort(ok, '--port');
   for (const bad of [0, 65536, 1.5, Number.NaN]) {
-    assert.throws(() => requirePort(bad, '--server-port'), (e: unknown) => e instanceof UsageError && e.message === '--server-port must be 1..65535');
+    assert.throws(
+      () => requirePort(bad, '--server-port'),
+      (e: unknown) => e instanceof UsageError && e.message === '--server-port must be 1..65535',
+    );
   }
 });
 
@@ -115,6 +156,9 @@ test('failureText: input, lab, setup and OS errors are expected; anything else i
   for (const e of [new UsageError('u'), new InputError('i'), new NetworkError('ADDRESS_IN_USE', 'in use'), new ZoneSyntaxError('f', 1, 1, 'bad'), enoent]) {
     assert.deepEqual(failureText(e), { text: e.message, internal: false }, e.name);
   }
-  assert.deepEqual(failureText(new TypeError("Cannot read properties of undefined (reading 'x')")), { text: "Cannot read properties of undefined (reading 'x')", internal: true });
+  assert.deepEqual(failureText(new TypeError("Cannot read properties of undefined (reading 'x')")), {
+    text: "Cannot read properties of undefined (reading 'x')",
+    internal: true,
+  });
   assert.deepEqual(failureText('thrown string'), { text: 'thrown string', internal: true });
 });

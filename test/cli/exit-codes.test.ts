@@ -24,10 +24,19 @@ const CASES: Record<string, { badOption: string[]; missingFile: string[] }> = {
   // list and middlebox read no file: one given to them is refused the same way.
   list: { badOption: ['list', '--bogus'], missingFile: ['list', `${MISSING}.ts`] },
   serve: { badOption: ['serve', '--port', 'fifty'], missingFile: ['serve', `${MISSING}.ts`] },
-  resolver: { badOption: ['resolver', '--root-hints', '127.0.0.1', '--profile'], missingFile: ['resolver', '--root-hints', '127.0.0.1', '--trust-anchor', MISSING] },
+  resolver: {
+    badOption: ['resolver', '--root-hints', '127.0.0.1', '--profile'],
+    missingFile: ['resolver', '--root-hints', '127.0.0.1', '--trust-anchor', MISSING],
+  },
   auth: { badOption: ['auth', '--zone', '--listen', '127.0.0.1:5300'], missingFile: ['auth', '--zone', `${MISSING}.zone`] },
-  middlebox: { badOption: ['middlebox', '--listen', '127.0.0.1:5370', '--upstream', '127.0.0.1:5371', '--loss', 'often'], missingFile: ['middlebox', `${MISSING}.conf`, '--listen', '127.0.0.1:5370', '--upstream', '127.0.0.1:5371'] },
-  probe: { badOption: ['probe', '--through', '127.0.0.1:5370', '--flows', '1.5'], missingFile: ['probe', '--through', '127.0.0.1:5370', '--report', `${MISSING}.json`] },
+  middlebox: {
+    badOption: ['middlebox', '--listen', '127.0.0.1:5370', '--upstream', '127.0.0.1:5371', '--loss', 'often'],
+    missingFile: ['middlebox', `${MISSING}.conf`, '--listen', '127.0.0.1:5370', '--upstream', '127.0.0.1:5371'],
+  },
+  probe: {
+    badOption: ['probe', '--through', '127.0.0.1:5370', '--flows', '1.5'],
+    missingFile: ['probe', '--through', '127.0.0.1:5370', '--report', `${MISSING}.json`],
+  },
   zone: { badOption: ['zone', 'check', 'x.zone', '--origin'], missingFile: ['zone', 'check', `${MISSING}.zone`] },
   audit: { badOption: ['audit', 'x.zone', '--timeout', '-5'], missingFile: ['audit', `${MISSING}.zone`, '--resolve-via', '127.0.0.1'] },
 };

@@ -21,7 +21,9 @@ test('keyTag and DS agree with freshly generated dnssec-keygen keys (live BIND t
     for (const alg of ['RSASHA256', 'ECDSAP256SHA256', 'ED25519']) {
       let base: string;
       try {
-        base = execFileSync('dnssec-keygen', ['-q', '-K', dir, '-a', alg, ...(alg === 'RSASHA256' ? ['-b', '1024'] : []), 'live.test'], { encoding: 'utf8' }).trim();
+        base = execFileSync('dnssec-keygen', ['-q', '-K', dir, '-a', alg, ...(alg === 'RSASHA256' ? ['-b', '1024'] : []), 'live.test'], {
+          encoding: 'utf8',
+        }).trim();
       } catch (e) {
         assert.fail(`dnssec-keygen failed (install Debian package bind9-utils): ${(e as Error).message}`);
       }

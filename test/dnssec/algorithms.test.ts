@@ -10,7 +10,11 @@ function dnskey(flags: number, algorithm: number, b64: string): DnskeyData {
 // Made with `dnssec-keygen -a ALG -f KSK example.com`; tags and digests from `dnssec-dsfromkey -1/-2/-a SHA-384`.
 const VECTORS = [
   {
-    key: dnskey(257, 8, `AwEAAbKnd1IeaaWb6gCAw8LxZEXkrJ0KnJ7miHGFUuoEoS3pLNr1ybDg x/0HUN6FEIMFOg1oiFoc67NmJ3jqFI4+W/3/7ULUIVEjObByEnSnhNZA m7QxceOV3k168quPrvABgG/9enzodvovPdNoWzc70SUKN6Rm2Yx34fFx QjFeA9RzkMCPx4nYVNs/ZIxjrkZhF5aU7aFnwlKm2tb9Q/d+xqmRy9pZ 09Hd498gQhuWObjsDj3aZ3q8qTTdXWUjbWlyzYQPpGPM7pY+qpw98Rjx XE0A3wmvao/W7tG+O59o99BB8kK4l1cdqncnGjoEJlMk2gKU/RtIU4zu f1ojZeAVA4M=`),
+    key: dnskey(
+      257,
+      8,
+      `AwEAAbKnd1IeaaWb6gCAw8LxZEXkrJ0KnJ7miHGFUuoEoS3pLNr1ybDg x/0HUN6FEIMFOg1oiFoc67NmJ3jqFI4+W/3/7ULUIVEjObByEnSnhNZA m7QxceOV3k168quPrvABgG/9enzodvovPdNoWzc70SUKN6Rm2Yx34fFx QjFeA9RzkMCPx4nYVNs/ZIxjrkZhF5aU7aFnwlKm2tb9Q/d+xqmRy9pZ 09Hd498gQhuWObjsDj3aZ3q8qTTdXWUjbWlyzYQPpGPM7pY+qpw98Rjx XE0A3wmvao/W7tG+O59o99BB8kK4l1cdqncnGjoEJlMk2gKU/RtIU4zu f1ojZeAVA4M=`,
+    ),
     tag: 10372,
     ds1: '1F1309F41AB580D721EF7D10924AD1676B1C86BD',
     ds2: '16D5C187615E46AB4124B17C5B78859CCA21D9EED57DB190903421F232B7478B',

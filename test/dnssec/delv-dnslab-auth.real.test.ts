@@ -54,7 +54,9 @@ describe('delv validates what dnslab auth serves from dnssec-signzone zones', ()
       anchors.set(z.origin, file);
     }
     const zoneArgs = signed.flatMap((z) => ['--zone', `${z.signedPath}:${z.origin}`]);
-    auth = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', ...zoneArgs, '--listen', `${ADDRESS}:${PORT}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    auth = spawn(process.execPath, ['--import', 'tsx', 'lab/cli/main.ts', 'auth', ...zoneArgs, '--listen', `${ADDRESS}:${PORT}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     auth.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {

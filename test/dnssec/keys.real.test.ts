@@ -22,10 +22,16 @@ function tmp(): string {
 
 test('keys made by dnssec-keygen load with identical tags and sign verifiably; ours load in dnssec-dsfromkey', () => {
   const dir = tmp();
-  for (const [alg, mnemonic] of [[8, 'RSASHA256'], [13, 'ECDSAP256SHA256'], [15, 'ED25519']] as const) {
+  for (const [alg, mnemonic] of [
+    [8, 'RSASHA256'],
+    [13, 'ECDSAP256SHA256'],
+    [15, 'ED25519'],
+  ] as const) {
     let base: string;
     try {
-      base = execFileSync('dnssec-keygen', ['-q', '-K', dir, '-a', mnemonic, ...(alg === 8 ? ['-b', '1024'] : []), '-f', 'KSK', 'interop.test'], { encoding: 'utf8' }).trim();
+      base = execFileSync('dnssec-keygen', ['-q', '-K', dir, '-a', mnemonic, ...(alg === 8 ? ['-b', '1024'] : []), '-f', 'KSK', 'interop.test'], {
+        encoding: 'utf8',
+      }).trim();
     } catch (e) {
       assert.fail(`dnssec-keygen is missing or failed; install Debian package bind9-utils (${(e as Error).message})`);
     }
@@ -50,7 +56,10 @@ test('keys without a schedule export as live: dnssec-signzone -S signs with them
   zsk.writeBindFiles(dir);
   assert.match(readFileSync(join(dir, `${ksk.bindBaseName}.private`), 'utf8'), /Publish: 19700101000000\nActivate: 19700101000000/);
   writeFileSync(join(dir, 'zone'), '$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n');
-  const r = spawnSync('dnssec-signzone', ['-S', '-O', 'full', '-K', dir, '-o', 'live.test', '-f', join(dir, 'signed'), join(dir, 'zone')], { encoding: 'utf8', cwd: dir });
+  const r = spawnSync('dnssec-signzone', ['-S', '-O', 'full', '-K', dir, '-o', 'live.test', '-f', join(dir, 'signed'), join(dir, 'zone')], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
   if (r.error) assert.fail('dnssec-signzone not found: install the Debian package bind9-utils');
   assert.equal(r.status, 0, r.stderr);
   assert.match(readFileSync(join(dir, 'signed'), 'utf8'), new RegExp(`RRSIG\\s+NS 15 2 60 \\d+ \\d+ ${zsk.keyTag} live\\.test\\.`));

@@ -59,7 +59,13 @@ test('generateKey with a seed is deterministic; another seed gives another key',
 test('BIND .key/.private round trip keeps key tag, flags, timing and signing ability', () => {
   const dir = tmp();
   for (const algorithm of ALGS) {
-    const key = generateKey({ algorithm, owner: 'Example.JP', ksk: algorithm !== 15, bits: algorithm === 8 ? 1024 : undefined, timing: { created: 1_800_000_000, publish: 1_800_000_000, activate: 1_800_003_600 } });
+    const key = generateKey({
+      algorithm,
+      owner: 'Example.JP',
+      ksk: algorithm !== 15,
+      bits: algorithm === 8 ? 1024 : undefined,
+      timing: { created: 1_800_000_000, publish: 1_800_000_000, activate: 1_800_003_600 },
+    });
     const base = key.writeBindFiles(dir);
     assert.match(base, new RegExp(`Kexample\\.jp\\.\\+0${algorithm.toString().padStart(2, '0')}\\+\\d{5}$`));
     const priv = readFileSync(`${base}.private`, 'utf8');
@@ -83,13 +89,21 @@ test('malformed keys give typed KeyErrors, never crashes', () => {
   bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 13, key: Buffer.alloc(63, 1) }), 'BAD_KEY', /64 octets/);
   bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 15, key: Buffer.alloc(31, 1) }), 'BAD_KEY', /32 octets/);
   bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 8, key: Buffer.from([3, 1, 0, 1]) }), 'BAD_KEY', /no modulus/);
-  bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 8, key: Buffer.concat([Buffer.from([3, 1, 0, 1]), Buffer.alloc(32, 0xff)]) }), 'BAD_KEY', /256 bits/);
+  bad(
+    () => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 8, key: Buffer.concat([Buffer.from([3, 1, 0, 1]), Buffer.alloc(32, 0xff)]) }),
+    'BAD_KEY',
+    /256 bits/,
+  );
   bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 13, key: Buffer.alloc(64, 0) }), 'BAD_KEY', /not a point/);
   // Unknown / unsupported algorithms.
   bad(() => dnskeyToPublicKey({ flags: 256, protocol: 3, algorithm: 99, key: Buffer.alloc(32) }), 'UNSUPPORTED_ALGORITHM', /99/);
   bad(() => generateKey({ algorithm: 7 as 8, owner: 'x' }), 'UNSUPPORTED_ALGORITHM', /algorithm 7/);
   bad(() => generateKey({ algorithm: 8, owner: 'x', bits: 8192 }), 'BAD_KEY', /8192/);
-  bad(() => parseBindKeyFile('x. IN DNSKEY 256 3 16 ' + Buffer.alloc(57).toString('base64'), 'Kx.+016+00001.key'), 'UNSUPPORTED_ALGORITHM', /Kx\.\+016\+00001\.key:1: algorithm 16 \(ED448\)/);
+  bad(
+    () => parseBindKeyFile('x. IN DNSKEY 256 3 16 ' + Buffer.alloc(57).toString('base64'), 'Kx.+016+00001.key'),
+    'UNSUPPORTED_ALGORITHM',
+    /Kx\.\+016\+00001\.key:1: algorithm 16 \(ED448\)/,
+  );
   bad(() => parseBindKeyFile('x. IN DNSKEY 256 3 15 ' + Buffer.alloc(33).toString('base64'), 'k.key'), 'BAD_KEY', /k\.key:1: .*32 octets/);
   bad(() => parseBindKeyFile('; only comments\n', 'k.key'), 'BAD_KEY_FILE', /no DNSKEY/);
   bad(() => parseBindKeyFile('x. IN DNSKEY 256 2 15 AAAA', 'k.key'), 'BAD_KEY_FILE', /protocol must be 3/);
@@ -145,7 +159,8 @@ test('an ECDSA private key BIND wrote with a leading zero octet dropped (31 octe
   assert.ok(cryptoVerify('sha256', data, { key: dnskeyToPublicKey(dnskey), dsaEncoding: 'ieee-p1363' }, signature));
   // Longer than the field is still refused.
   assert.throws(
-    () => parseBindPrivateFile(`Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.alloc(33, 1).toString('base64')}\n`, 'k.private'),
+    () =>
+      parseBindPrivateFile(`Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.alloc(33, 1).toString('base64')}\n`, 'k.private'),
     (e: unknown) => e instanceof KeyError && /1\.\.32 octets/.test(e.message),
   );
 });

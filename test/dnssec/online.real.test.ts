@@ -45,7 +45,12 @@ describe('online signer answers validate in delv (bind9-dnsutils)', () => {
   // Asynchronous on purpose: the server runs in this process and must keep answering while delv waits.
   function delv(qname: string, qtype: string): Promise<string> {
     return new Promise((resolve) => {
-      execFile('delv', [`@${ADDRESS}`, '-p', String(PORT), '-a', join(dir, 'anchor.conf'), `+root=${ORIGIN}`, qname, qtype], { encoding: 'utf8', timeout: 20_000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
+      execFile(
+        'delv',
+        [`@${ADDRESS}`, '-p', String(PORT), '-a', join(dir, 'anchor.conf'), `+root=${ORIGIN}`, qname, qtype],
+        { encoding: 'utf8', timeout: 20_000 },
+        (_err, stdout, stderr) => resolve(`${stdout}${stderr}`),
+      );
     });
   }
 
@@ -70,7 +75,10 @@ describe('online signer answers validate in delv (bind9-dnsutils)', () => {
   test('Slack quirk: the AAAA NODATA NSEC still validates but no longer lists A', async () => {
     signer.setQuirks([{ kind: 'nsec-bitmap-omits-wildcard-types' }]);
     try {
-      assert.match(await delv('app.slack.test', 'AAAA'), /negative response, fully validated[\s\S]*app\.slack\.test\. NSEC \\000\.app\.slack\.test\. RRSIG NSEC\n/);
+      assert.match(
+        await delv('app.slack.test', 'AAAA'),
+        /negative response, fully validated[\s\S]*app\.slack\.test\. NSEC \\000\.app\.slack\.test\. RRSIG NSEC\n/,
+      );
     } finally {
       signer.setQuirks([]);
     }
@@ -79,7 +87,7 @@ describe('online signer answers validate in delv (bind9-dnsutils)', () => {
   test('random names (escapes, \\000, \\255, wildcards, ENTs) in a random zone: delv validates every answer', async () => {
     const rnd = new SeededRandom('online-fuzz');
     const LABELS = ['a', 'b', 'www', 'X', '*', '\\000', '\\255', 'dot\\.ted', '0', 'zz', 'm'];
-    const pick = <T,>(xs: readonly T[]): T => xs[rnd.int(xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[rnd.int(xs.length)]!;
     const name = (d: number) => Array.from({ length: 1 + rnd.int(d) }, () => pick(LABELS)).join('.');
     const origin = 'fz.test';
     const lines = ['$TTL 600', '@ SOA ns1 hostmaster 1 7200 3600 1209600 300', '@ NS ns1', `ns1 A ${ADDRESS}`];
@@ -94,7 +102,12 @@ describe('online signer answers validate in delv (bind9-dnsutils)', () => {
       const qname = `${rnd.int(3) === 0 ? `${name(2)}.` : ''}${name(3)}.${origin}`;
       const qtype = pick(['A', 'TXT', 'AAAA']);
       const out = await new Promise<string>((resolve) =>
-        execFile('delv', [`@${ADDRESS}`, '-p', String(PORT), '-a', join(dir, 'fz.conf'), `+root=${origin}`, qname, qtype], { encoding: 'utf8', timeout: 20_000 }, (_e, o, e) => resolve(`${o}${e}`)),
+        execFile(
+          'delv',
+          [`@${ADDRESS}`, '-p', String(PORT), '-a', join(dir, 'fz.conf'), `+root=${origin}`, qname, qtype],
+          { encoding: 'utf8', timeout: 20_000 },
+          (_e, o, e) => resolve(`${o}${e}`),
+        ),
       );
       if (!/fully validated/.test(out)) failures.push(`${qname} ${qtype}: ${out.split('\n').slice(0, 3).join(' | ')}`);
     }

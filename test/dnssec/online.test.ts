@@ -63,7 +63,10 @@ describe('online signer: answer shapes', () => {
     assert.equal(sig.labels, 3);
     assert.ok(verifyAll(m) >= 2, 'answer A and authority NS');
     const k = ask(zones, ORIGIN, 'DNSKEY');
-    assert.deepEqual(k.answer.filter((r) => r.type === 'RRSIG').map((r) => (r.data as RrsigData).keyTag), [ksk.keyTag]);
+    assert.deepEqual(
+      k.answer.filter((r) => r.type === 'RRSIG').map((r) => (r.data as RrsigData).keyTag),
+      [ksk.keyTag],
+    );
     verifyAll(k);
   });
 
@@ -109,7 +112,8 @@ describe('online signer: answer shapes', () => {
     const zoneNames = ['slack.test', 'ent.slack.test', 'b.ent.slack.test', 'a.b.ent.slack.test', 'www.slack.test', '*.slack.test'];
     for (const n of list) {
       const next = (n.data as NsecData).nextDomain;
-      for (const real of zoneNames) assert.ok(!(canonicalCompare(n.name, real) < 0 && canonicalCompare(real, next) < 0), `${n.name}..${next} must not cover ${real}`);
+      for (const real of zoneNames)
+        assert.ok(!(canonicalCompare(n.name, real) < 0 && canonicalCompare(real, next) < 0), `${n.name}..${next} must not cover ${real}`);
     }
     const covers = (name: string) => list.some((n) => canonicalCompare(n.name, name) < 0 && canonicalCompare(name, (n.data as NsecData).nextDomain) < 0);
     assert.ok(covers('y.ent.slack.test'), 'next closer name covered');

@@ -7,7 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { corruptSignature, dsRecordMatchingNoKey, expiredSignatures, missingRrsig, notYetValidSignatures } from '../../dns/dnssec/quirks.ts';
-import { algorithmRollover, dsRRset, initialKeyState, kskDoubleDsRollover, kskDoubleSignatureRollover, multiSignerModel2, zskDoubleSignatureRollover, zskPrePublishRollover, type KeyState } from '../../dns/dnssec/rollover.ts';
+import {
+  algorithmRollover,
+  dsRRset,
+  initialKeyState,
+  kskDoubleDsRollover,
+  kskDoubleSignatureRollover,
+  multiSignerModel2,
+  zskDoubleSignatureRollover,
+  zskPrePublishRollover,
+  type KeyState,
+} from '../../dns/dnssec/rollover.ts';
 import { signZone } from '../../dns/dnssec/sign.ts';
 import { verifyDnskeys, verifyRRset } from '../../dns/dnssec/validate.ts';
 import type { RrsigData, RR } from '../../dns/types.ts';
@@ -60,7 +70,10 @@ describe('ZSK rollovers', () => {
   test('double signature: both ZSKs sign during the overlap', () => {
     const [both, done] = zskDoubleSignatureRollover(s0, zsk1, zsk2);
     const zone = sign(both!.state);
-    assert.deepEqual(tags(rrsetWithSigs(zone, `www.${ORIGIN}`, 'A').sigs), [zsk1.keyTag, zsk2.keyTag].sort((a, b) => a - b));
+    assert.deepEqual(
+      tags(rrsetWithSigs(zone, `www.${ORIGIN}`, 'A').sigs),
+      [zsk1.keyTag, zsk2.keyTag].sort((a, b) => a - b),
+    );
     assert.ok(wwwValidates(sign(done!.state), dnskeys(zone)));
   });
 });
@@ -82,7 +95,10 @@ describe('KSK rollovers', () => {
         assert.ok(wwwValidates(zone, dnskeys(sign(previous))));
         previous = step.state;
       }
-      assert.deepEqual(dsRRset(steps[steps.length - 1]!.state).map((r) => (r.data as { keyTag: number }).keyTag), [ksk2.keyTag]);
+      assert.deepEqual(
+        dsRRset(steps[steps.length - 1]!.state).map((r) => (r.data as { keyTag: number }).keyTag),
+        [ksk2.keyTag],
+      );
     });
   }
 
@@ -92,13 +108,16 @@ describe('KSK rollovers', () => {
     assert.equal(dnskeyValidates(sign(swapped!.state), dsRRset(added!.state)), true);
     // Skipped: the parent never got the new DS, so the only DS anyone can fetch or cache is the old one.
     const withoutNewDs: KeyState = { ...swapped!.state, ds: s0.ds };
-    assert.deepEqual(dsRRset(withoutNewDs).map((r) => (r.data as { keyTag: number }).keyTag), [ksk1.keyTag]);
+    assert.deepEqual(
+      dsRRset(withoutNewDs).map((r) => (r.data as { keyTag: number }).keyTag),
+      [ksk1.keyTag],
+    );
     assert.equal(dnskeyValidates(sign(withoutNewDs), dsRRset(withoutNewDs)), false);
   });
 });
 
 describe('algorithm rollover (RFC 6781 §4.1.4, conservative)', () => {
-  test('13 -> 15: every step validates from the previous step\'s cached DNSKEY and DS', () => {
+  test("13 -> 15: every step validates from the previous step's cached DNSKEY and DS", () => {
     const oldKeys = [ksk1, zsk1];
     const newKeys = [k('aksk', true, 15), k('azsk', false, 15)];
     const s0 = initialKeyState(ORIGIN, oldKeys);
@@ -166,7 +185,10 @@ describe('named quirks', () => {
       assert.equal(wwwValidates(signedWith([q]), keys), false, JSON.stringify(q));
     }
     const missing = signedWith([missingRrsig(`www.${ORIGIN}`, 'A')]);
-    assert.equal(missing.get(`www.${ORIGIN}`, 'RRSIG')!.records.some((r) => (r.data as RrsigData).typeCovered === 'A'), false);
+    assert.equal(
+      missing.get(`www.${ORIGIN}`, 'RRSIG')!.records.some((r) => (r.data as RrsigData).typeCovered === 'A'),
+      false,
+    );
   });
 
   test('a DS that matches no key: plausible tag and algorithm, DNSKEY RRset not authenticated', () => {
@@ -197,7 +219,15 @@ describe('rollover with an online signer', () => {
     const wwwOk = (cached: RR[]) => {
       const m = ask(`www.${ORIGIN}`, 'A');
       const set = groupRRsets(m.answer.filter((r) => r.type === 'A'))[0]!;
-      return verifyRRset(set, m.answer.filter((r) => r.type === 'RRSIG'), cached, ORIGIN, NOW).status === 'secure';
+      return (
+        verifyRRset(
+          set,
+          m.answer.filter((r) => r.type === 'RRSIG'),
+          cached,
+          ORIGIN,
+          NOW,
+        ).status === 'secure'
+      );
     };
     let cached = ask(ORIGIN, 'DNSKEY').answer.filter((r) => r.type === 'DNSKEY');
     assert.ok(wwwOk(cached));

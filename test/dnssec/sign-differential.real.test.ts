@@ -89,10 +89,19 @@ for (let seed = 1; seed <= Number(process.env.SIGN_DIFF_SEEDS ?? 6); seed++) {
     for (const mode of ['nsec', 'nsec3'] as const) {
       const out = join(dir, `z${seed}.${mode}.bind`);
       const extra = mode === 'nsec3' ? ['-3', 'beef', '-H', '1', '-A'] : [];
-      const r = spawnSync('dnssec-signzone', ['-K', keyDir, '-o', ORIGIN, '-O', 'full', '-S', '-f', out, '-s', String(t), '-e', String(t + 3650 * 86400), ...extra, file], { encoding: 'utf8', cwd: dir });
+      const r = spawnSync(
+        'dnssec-signzone',
+        ['-K', keyDir, '-o', ORIGIN, '-O', 'full', '-S', '-f', out, '-s', String(t), '-e', String(t + 3650 * 86400), ...extra, file],
+        { encoding: 'utf8', cwd: dir },
+      );
       if (r.error) assert.fail('dnssec-signzone not found: install the Debian package bind9-utils');
       assert.equal(r.status, 0, `BIND could not sign seed ${seed}:\n${r.stderr}\n${text}`);
-      const ours = signZone(zone, [ksk, zsk], { inception: t, expiration: t + 3650 * 86400, denial: mode, nsec3: { salt: Buffer.from('beef', 'hex'), iterations: 1, optOut: true } });
+      const ours = signZone(zone, [ksk, zsk], {
+        inception: t,
+        expiration: t + 3650 * 86400,
+        denial: mode,
+        nsec3: { salt: Buffer.from('beef', 'hex'), iterations: 1, optOut: true },
+      });
       const type = mode === 'nsec' ? 'NSEC' : 'NSEC3';
       assert.deepEqual(chain(ours.records(), type), chain(parseZoneText(readFileSync(out, 'utf8'), ORIGIN).records(), type), `seed ${seed} ${mode}\n${text}`);
       const ourFile = join(dir, `z${seed}.${mode}.ours`);

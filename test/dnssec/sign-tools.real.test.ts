@@ -76,7 +76,10 @@ async function dnslab(argv: string[], cwd: string): Promise<Run> {
 function verifyTools(file: string): { bind: Run; ldns: Run } {
   const bind = spawnSync('dnssec-verify', ['-o', ORIGIN, file], { encoding: 'utf8' });
   const ldns = spawnSync('ldns-verify-zone', [file], { encoding: 'utf8' });
-  return { bind: { code: bind.status ?? -1, stdout: bind.stdout, stderr: bind.stderr }, ldns: { code: ldns.status ?? -1, stdout: ldns.stdout, stderr: ldns.stderr } };
+  return {
+    bind: { code: bind.status ?? -1, stdout: bind.stdout, stderr: bind.stderr },
+    ldns: { code: ldns.status ?? -1, stdout: ldns.stdout, stderr: ldns.stderr },
+  };
 }
 
 function assertVerified(file: string, what: string): void {
@@ -114,7 +117,10 @@ describe('dnslab sign output passes dnssec-verify and ldns-verify-zone', () => {
         assertVerified(out, `alg ${alg} ${mode}`);
         // The DS file matches the KSK in the signed zone.
         const zone = parseZoneText(r.stdout, ORIGIN);
-        const ksk = zone.get(ORIGIN, 'DNSKEY')!.records.map((x) => x.data as DnskeyData).find((d) => d.flags === 257)!;
+        const ksk = zone
+          .get(ORIGIN, 'DNSKEY')!
+          .records.map((x) => x.data as DnskeyData)
+          .find((d) => d.flags === 257)!;
         assert.match(readFileSync(join(dir, `ds-${alg}-${mode}`), 'utf8'), new RegExp(`IN\\s+DS\\s+${keyTag(ksk)} ${alg} 2 `));
         // Opt-out: the unsigned delegations have no NSEC3 of their own; the secure one does.
         const nsec3 = [...zone.records()].filter((x) => x.type === 'NSEC3');
@@ -132,12 +138,25 @@ describe('dnslab sign output passes dnssec-verify and ldns-verify-zone', () => {
   test('the spawned bin works end to end and reuses the keys it generated', () => {
     const keys = join(dir, 'keys-bin');
     const bin = join(import.meta.dirname, '../../bin/dnslab.mjs');
-    const run = () => execFileSync(process.execPath, [bin, 'sign', zoneFile, '--origin', ORIGIN, '--keys', keys, '--new-keys'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = () =>
+      execFileSync(process.execPath, [bin, 'sign', zoneFile, '--origin', ORIGIN, '--keys', keys, '--new-keys'], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const first = run();
-    const tags = readdirSync(keys).filter((f) => f.endsWith('.key')).sort();
+    const tags = readdirSync(keys)
+      .filter((f) => f.endsWith('.key'))
+      .sort();
     assert.equal(tags.length, 2);
     writeFileSync(join(dir, 'bin.zone'), run());
-    assert.deepEqual(readdirSync(keys).filter((f) => f.endsWith('.key')).sort(), tags, 'second run generates nothing new');
+    assert.deepEqual(
+      readdirSync(keys)
+        .filter((f) => f.endsWith('.key'))
+        .sort(),
+      tags,
+      'second run generates nothing new',
+    );
     assert.ok(first.includes('DNSKEY'));
     assertVerified(join(dir, 'bin.zone'), 'bin output');
     assert.match(readFileSync(join(dir, `dsset-${ORIGIN}.`), 'utf8'), /IN\tDS\t\d+ 13 2 [0-9A-F]{64}/);
@@ -150,7 +169,10 @@ test('--digest 2,4 writes SHA-256 and SHA-384 DS records equal to dnssec-dsfromk
   assert.equal(r.code, 0, r.stderr);
   const ours = readFileSync(join(dir, 'ds-digest'), 'utf8');
   const ksk = readdirSync(keys).find((f) => f.endsWith('.key') && readFileSync(join(keys, f), 'utf8').includes('DNSKEY 257'))!;
-  for (const [flag, type] of [['-2', 2], ['-a', 4]] as const) {
+  for (const [flag, type] of [
+    ['-2', 2],
+    ['-a', 4],
+  ] as const) {
     const args = flag === '-a' ? ['-a', 'SHA-384', join(keys, ksk)] : [flag, join(keys, ksk)];
     const digest = execFileSync('dnssec-dsfromkey', args, { encoding: 'utf8' }).trim().split(/\s+/).pop()!;
     assert.match(ours, new RegExp(`DS\\t\\d+ 13 ${type} ${digest}`), `digest type ${type}`);
@@ -171,13 +193,22 @@ describe('keys move between dnslab and BIND', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readdirSync(keys).length, 4, 'dnslab used the BIND keys and generated none');
     const zone = parseZoneText(r.stdout, ORIGIN);
-    const dnskeyTags = zone.get(ORIGIN, 'DNSKEY')!.records.map((x) => keyTag(x.data as DnskeyData)).sort((a, b) => a - b);
+    const dnskeyTags = zone
+      .get(ORIGIN, 'DNSKEY')!
+      .records.map((x) => keyTag(x.data as DnskeyData))
+      .sort((a, b) => a - b);
     assert.deepEqual(dnskeyTags, tagsFromBind);
     const sigTags = new Set([...zone.records()].filter((x) => x.type === 'RRSIG').map((x) => (x.data as { keyTag: number }).keyTag));
-    assert.deepEqual([...sigTags].sort((a, b) => a - b), tagsFromBind);
+    assert.deepEqual(
+      [...sigTags].sort((a, b) => a - b),
+      tagsFromBind,
+    );
     writeFileSync(join(dir, 'bind-made.zone'), r.stdout);
     assertVerified(join(dir, 'bind-made.zone'), 'zone signed with dnssec-keygen keys');
-    const dsBind = execFileSync('dnssec-dsfromkey', ['-2', join(keys, `${made[0]}.key`)], { encoding: 'utf8' }).trim().split(/\s+/).pop();
+    const dsBind = execFileSync('dnssec-dsfromkey', ['-2', join(keys, `${made[0]}.key`)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/)
+      .pop();
     assert.match(readFileSync(join(dir, 'ds-bind-made'), 'utf8'), new RegExp(dsBind!));
   });
 
@@ -197,9 +228,17 @@ describe('keys move between dnslab and BIND', () => {
         const r = spawnSync('dnssec-signzone', ['-K', keys, '-o', ORIGIN, '-O', 'full', '-f', out, '-S', ...extra, zoneFile], { encoding: 'utf8', cwd: dir });
         assert.equal(r.status, 0, `dnssec-signzone failed with our keys:\n${r.stderr}${r.stdout}`);
         const bindZone = parseZoneText(readFileSync(out, 'utf8'), ORIGIN);
-        const bindTags = bindZone.get(ORIGIN, 'DNSKEY')!.records.map((x) => keyTag(x.data as DnskeyData)).sort();
+        const bindTags = bindZone
+          .get(ORIGIN, 'DNSKEY')!
+          .records.map((x) => keyTag(x.data as DnskeyData))
+          .sort();
         assert.deepEqual(bindTags, [ksk.keyTag, zsk.keyTag].sort());
-        const ours = signZone(source, [ksk, zsk], { inception: t, expiration: t + 86400 * 3650, denial: nsec3 ? 'nsec3' : 'nsec', nsec3: { salt: Buffer.from('c0ffee', 'hex'), iterations: 2, optOut: true } });
+        const ours = signZone(source, [ksk, zsk], {
+          inception: t,
+          expiration: t + 86400 * 3650,
+          denial: nsec3 ? 'nsec3' : 'nsec',
+          nsec3: { salt: Buffer.from('c0ffee', 'hex'), iterations: 2, optOut: true },
+        });
         const chain = (records: Iterable<RR>): string[] =>
           [...records]
             .filter((x) => x.type === (nsec3 ? 'NSEC3' : 'NSEC'))
@@ -221,7 +260,10 @@ describe('deliberately broken signing is caught by the real validators (the chec
   // A KSK and a ZSK, both active at t: dnssec-verify rejects a zone without a self-signed KSK ("Missing ZSK"/"No
   // self-signed KSK"), so with a single key its verdict could not tell a broken zone from a correct one.
   const timing = { created: t, publish: t, activate: t };
-  const keys = [generateKey({ algorithm: 13, owner: ORIGIN, ksk: true, timing, seed: 'broken-ksk' }), generateKey({ algorithm: 13, owner: ORIGIN, timing, seed: 'broken-zsk' })];
+  const keys = [
+    generateKey({ algorithm: 13, owner: ORIGIN, ksk: true, timing, seed: 'broken-ksk' }),
+    generateKey({ algorithm: 13, owner: ORIGIN, timing, seed: 'broken-zsk' }),
+  ];
   const signWith = (what: string, quirks: ZoneSigningQuirk[]): string => {
     const signed = signZone(parseZoneText(ZONE, ORIGIN), keys, { inception: t, expiration: t + 86400 * 3650, quirks });
     const file = join(dir, `broken-${what.replace(/\W+/g, '-')}.zone`);
@@ -233,10 +275,30 @@ describe('deliberately broken signing is caught by the real validators (the chec
   // Each tool's own message for the defect (dnssec-verify 9.18, ldns-verify-zone 1.8.3). ldns-verify-zone does not
   // compare NSEC bitmaps with the data, so for that case it must still say the zone is verified.
   const cases: Array<[string, ZoneSigningQuirk, RegExp, RegExp | undefined]> = [
-    ['corrupt signature on www CNAME', { kind: 'corrupt-signature', owner: `www.${ORIGIN}`, type: 'CNAME' }, /No correct ECDSAP256SHA256 signature for www\.example\.test CNAME/, /Bogus DNSSEC signature for www\.example\.test\.\s+CNAME/],
-    ['missing RRSIG for mail A', { kind: 'missing-rrsig', owner: `mail.${ORIGIN}`, type: 'A' }, /No signatures for mail\.example\.test\/A/, /no signatures for mail\.example\.test\.\s+A/],
-    ['expired signatures on the apex MX', { kind: 'signature-validity', owner: ORIGIN, type: 'MX', inception: t - 7200, expiration: t - 3600 }, /signature has expired[\s\S]*No correct ECDSAP256SHA256 signature for example\.test MX/, /DNSSEC signature has expired for example\.test\.\s+MX/],
-    ['NSEC bitmap omits A at ns1', { kind: 'bitmap-omit', owner: `ns1.${ORIGIN}`, types: ['A'] }, /Bad NSEC record for ns1\.example\.test, bit map mismatch/, undefined],
+    [
+      'corrupt signature on www CNAME',
+      { kind: 'corrupt-signature', owner: `www.${ORIGIN}`, type: 'CNAME' },
+      /No correct ECDSAP256SHA256 signature for www\.example\.test CNAME/,
+      /Bogus DNSSEC signature for www\.example\.test\.\s+CNAME/,
+    ],
+    [
+      'missing RRSIG for mail A',
+      { kind: 'missing-rrsig', owner: `mail.${ORIGIN}`, type: 'A' },
+      /No signatures for mail\.example\.test\/A/,
+      /no signatures for mail\.example\.test\.\s+A/,
+    ],
+    [
+      'expired signatures on the apex MX',
+      { kind: 'signature-validity', owner: ORIGIN, type: 'MX', inception: t - 7200, expiration: t - 3600 },
+      /signature has expired[\s\S]*No correct ECDSAP256SHA256 signature for example\.test MX/,
+      /DNSSEC signature has expired for example\.test\.\s+MX/,
+    ],
+    [
+      'NSEC bitmap omits A at ns1',
+      { kind: 'bitmap-omit', owner: `ns1.${ORIGIN}`, types: ['A'] },
+      /Bad NSEC record for ns1\.example\.test, bit map mismatch/,
+      undefined,
+    ],
   ];
   for (const [what, quirk, bindError, ldnsError] of cases) {
     test(what, () => {

@@ -31,7 +31,11 @@ describe('byte-identical to dnssec-signzone where signatures are deterministic (
       const zoneFile = join(dir, `z${alg}`);
       writeFileSync(zoneFile, ZONE);
       const out = join(dir, `z${alg}.signed`);
-      const r = spawnSync('dnssec-signzone', ['-K', keyDir, '-o', ORIGIN, '-O', 'full', '-f', out, '-S', '-s', String(LONG.inception), '-e', String(LONG.expiration), zoneFile], { encoding: 'utf8', cwd: dir });
+      const r = spawnSync(
+        'dnssec-signzone',
+        ['-K', keyDir, '-o', ORIGIN, '-O', 'full', '-f', out, '-S', '-s', String(LONG.inception), '-e', String(LONG.expiration), zoneFile],
+        { encoding: 'utf8', cwd: dir },
+      );
       if (r.error) assert.fail('dnssec-signzone not found: install the Debian package bind9-utils');
       assert.equal(r.status, 0, r.stderr);
       const theirs = parseZoneText(readFileSync(out, 'utf8'), ORIGIN);

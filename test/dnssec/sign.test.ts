@@ -37,7 +37,13 @@ describe('signRRset / signatureInput (RFC 4034 §3.1.8.1, §6)', () => {
   });
 
   test('a Labels field below the owner count signs the wildcard form (RFC 4035 §5.3.2)', () => {
-    const expanded: RRset = { name: 'app.wild.example.test', type: 'TXT', class: 'IN', ttl: 60, records: [{ name: 'app.wild.example.test', type: 'TXT', class: 'IN', ttl: 60, data: [Buffer.from('w')] }] };
+    const expanded: RRset = {
+      name: 'app.wild.example.test',
+      type: 'TXT',
+      class: 'IN',
+      ttl: 60,
+      records: [{ name: 'app.wild.example.test', type: 'TXT', class: 'IN', ttl: 60, data: [Buffer.from('w')] }],
+    };
     const rrsig = signRRset(expanded, zsk, { signer: ORIGIN, ...T, labels: 3 });
     const d = rrsig.data as RrsigData;
     const wildcard: RRset = { ...expanded, name: '*.wild.example.test', records: expanded.records.map((r) => ({ ...r, name: '*.wild.example.test' })) };
@@ -63,8 +69,14 @@ describe('signZone (RFC 4035 §2)', () => {
 
   test('apex: DNSKEY by the KSK, everything else by the ZSK', () => {
     const apex = sigsAt(signed, ORIGIN);
-    assert.deepEqual(apex.filter((s) => s.typeCovered === 'DNSKEY').map((s) => s.keyTag), [ksk.keyTag]);
-    assert.deepEqual(apex.filter((s) => s.typeCovered === 'SOA').map((s) => s.keyTag), [zsk.keyTag]);
+    assert.deepEqual(
+      apex.filter((s) => s.typeCovered === 'DNSKEY').map((s) => s.keyTag),
+      [ksk.keyTag],
+    );
+    assert.deepEqual(
+      apex.filter((s) => s.typeCovered === 'SOA').map((s) => s.keyTag),
+      [zsk.keyTag],
+    );
     assert.deepEqual(covered(signed, ORIGIN), ['DNSKEY', 'NS', 'NSEC', 'SOA']);
   });
 
@@ -88,7 +100,16 @@ describe('signZone (RFC 4035 §2)', () => {
   test('NSEC chain: canonical order, wraps to the apex, TTL = min(SOA TTL, MINIMUM)', () => {
     const chain = [...signed.records()].filter((r) => r.type === 'NSEC');
     const owners = chain.map((r) => r.name);
-    assert.deepEqual(owners, ['example.test', 'a.b.c.example.test', 'dn.example.test', 'ns1.example.test', 'secure.example.test', 'sub.example.test', '*.wild.example.test', 'www.example.test']);
+    assert.deepEqual(owners, [
+      'example.test',
+      'a.b.c.example.test',
+      'dn.example.test',
+      'ns1.example.test',
+      'secure.example.test',
+      'sub.example.test',
+      '*.wild.example.test',
+      'www.example.test',
+    ]);
     chain.forEach((r, i) => assert.ok(nameEquals((r.data as NsecData).nextDomain, owners[(i + 1) % owners.length]!)));
     assert.ok(chain.every((r) => r.ttl === 300));
   });
@@ -117,7 +138,12 @@ describe('signZone (RFC 4035 §2)', () => {
     const z = signZone(zone(), [ksk, zsk], { ...T, cds: { digestTypes: [2, 4] } });
     assert.equal(z.get(ORIGIN, 'CDS')!.records.length, 2);
     assert.equal(z.get(ORIGIN, 'CDNSKEY')!.records.length, 1);
-    assert.deepEqual(sigsAt(z, ORIGIN).filter((s) => s.typeCovered === 'CDS').map((s) => s.keyTag), [ksk.keyTag]);
+    assert.deepEqual(
+      sigsAt(z, ORIGIN)
+        .filter((s) => s.typeCovered === 'CDS')
+        .map((s) => s.keyTag),
+      [ksk.keyTag],
+    );
     const csk = signZone(zone(), [ksk], { ...T });
     assert.ok(sigsAt(csk, `www.${ORIGIN}`).every((s) => s.keyTag === ksk.keyTag));
   });
@@ -125,9 +151,18 @@ describe('signZone (RFC 4035 §2)', () => {
   test('two algorithms: every RRset signed by both (RFC 4035 §2.2, RFC 6840 §5.11)', () => {
     const ed = generateKey({ algorithm: 15, owner: ORIGIN, seed: 'ed' });
     const z = signZone(zone(), [ksk, zsk, ed], { ...T });
-    const algs = sigsAt(z, `www.${ORIGIN}`).filter((s) => s.typeCovered === 'A').map((s) => s.algorithm).sort();
+    const algs = sigsAt(z, `www.${ORIGIN}`)
+      .filter((s) => s.typeCovered === 'A')
+      .map((s) => s.algorithm)
+      .sort();
     assert.deepEqual(algs, [13, 15], 'one ZSK per algorithm');
-    assert.deepEqual(sigsAt(z, ORIGIN).filter((s) => s.typeCovered === 'DNSKEY').map((s) => s.algorithm).sort(), [13, 15]);
+    assert.deepEqual(
+      sigsAt(z, ORIGIN)
+        .filter((s) => s.typeCovered === 'DNSKEY')
+        .map((s) => s.algorithm)
+        .sort(),
+      [13, 15],
+    );
   });
 
   test('errors are typed: no keys, foreign key, no SOA, bad validity, bad salt', () => {

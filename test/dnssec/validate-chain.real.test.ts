@@ -70,7 +70,10 @@ ns.unsignedtld. A 192.0.2.30
   });
 
   const keys = (zone: string): ZoneEvidence['dnskey'] => ({ rrset: z.get(zone)!.dnskeys, signatures: z.get(zone)!.sigsFor(zone, 'DNSKEY') });
-  const ds = (parent: string, child: string): ZoneEvidence['ds'] => ({ rrset: z.get(parent)!.rrset(child, 'DS'), signatures: z.get(parent)!.sigsFor(child, 'DS') });
+  const ds = (parent: string, child: string): ZoneEvidence['ds'] => ({
+    rrset: z.get(parent)!.rrset(child, 'DS'),
+    signatures: z.get(parent)!.sigsFor(child, 'DS'),
+  });
   const fullChain = (): ZoneEvidence[] => [
     { zone: '.', dnskey: keys('.') },
     { zone: 'example', ds: ds('.', 'example'), dnskey: keys('example') },
@@ -112,7 +115,14 @@ ns.unsignedtld. A 192.0.2.30
 
   test('unsigned delegations: root → unsignedtld and example → plain are insecure', () => {
     const root = z.get('.')!;
-    const tld = validateChain([signed.get('.')!.ds(2)], [{ zone: '.', dnskey: keys('.') }, { zone: 'unsignedtld', dsDenial: root.nsecAt('unsignedtld') }], NOW);
+    const tld = validateChain(
+      [signed.get('.')!.ds(2)],
+      [
+        { zone: '.', dnskey: keys('.') },
+        { zone: 'unsignedtld', dsDenial: root.nsecAt('unsignedtld') },
+      ],
+      NOW,
+    );
     assert.deepEqual(
       tld.zones.map((x) => x.status),
       ['secure', 'insecure'],
@@ -121,7 +131,11 @@ ns.unsignedtld. A 192.0.2.30
     const ex = z.get('example')!;
     const plain = validateChain(
       [signed.get('.')!.ds(2)],
-      [{ zone: '.', dnskey: keys('.') }, { zone: 'example', ds: ds('.', 'example'), dnskey: keys('example') }, { zone: 'plain.example', dsDenial: ex.nsecAt('plain.example') }],
+      [
+        { zone: '.', dnskey: keys('.') },
+        { zone: 'example', ds: ds('.', 'example'), dnskey: keys('example') },
+        { zone: 'plain.example', dsDenial: ex.nsecAt('plain.example') },
+      ],
       NOW,
     );
     assert.deepEqual(
@@ -129,7 +143,14 @@ ns.unsignedtld. A 192.0.2.30
       ['secure', 'secure', 'insecure'],
     );
     // The root's NSEC for "example" (DS bit set) cannot deny example's DS.
-    const lie = validateChain([signed.get('.')!.ds(2)], [{ zone: '.', dnskey: keys('.') }, { zone: 'example', dsDenial: root.nsecAt('example') }], NOW);
+    const lie = validateChain(
+      [signed.get('.')!.ds(2)],
+      [
+        { zone: '.', dnskey: keys('.') },
+        { zone: 'example', dsDenial: root.nsecAt('example') },
+      ],
+      NOW,
+    );
     assert.equal(lie.status, 'bogus');
   });
 
@@ -137,7 +158,10 @@ ns.unsignedtld. A 192.0.2.30
     const c = fullChain();
     const r = validateChain([signed.get('.')!.ds(2)], [c[0]!, c[2]!, c[1]!], NOW);
     assert.equal(r.status, 'bogus', r.reason);
-    assert.deepEqual(r.zones.map((x) => `${x.zone} ${x.status}`), ['. secure', `${c[2]!.zone} bogus`, `${c[1]!.zone} bogus`]);
+    assert.deepEqual(
+      r.zones.map((x) => `${x.zone} ${x.status}`),
+      ['. secure', `${c[2]!.zone} bogus`, `${c[1]!.zone} bogus`],
+    );
     // A zone that is not below the one before it is refused for that reason, whatever its evidence.
     const back = validateChain([signed.get('.')!.ds(2)], [c[0]!, c[1]!, c[0]!], NOW);
     assert.equal(back.status, 'bogus');

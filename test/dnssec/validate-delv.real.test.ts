@@ -33,7 +33,10 @@ interface DigResponse {
 }
 
 function dig(qname: string, qtype: string): DigResponse {
-  const out = execFileSync('dig', ['+dnssec', '+norec', '+nosplit', '+time=2', '+tries=1', `@${ADDRESS}`, '-p', String(PORT), qname, qtype], { encoding: 'utf8', timeout: 10_000 });
+  const out = execFileSync('dig', ['+dnssec', '+norec', '+nosplit', '+time=2', '+tries=1', `@${ADDRESS}`, '-p', String(PORT), qname, qtype], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   const rcode = /status: (\w+)/.exec(out)?.[1] ?? 'NONE';
   const res: DigResponse = { rcode, answer: [], authority: [] };
   let section: 'answer' | 'authority' | undefined;
@@ -113,7 +116,10 @@ function judge(zone: string, ds: RR, qname: string, qtype: RR['type'], now: numb
     const labelsField = sig ? (sig.data as RrsigData).labels : owner.length;
     const expanded = labelsField < owner.length ? ['*', ...owner.slice(owner.length - labelsField)].join('.') : undefined;
     if (v.status === 'secure' && (v.wildcard?.replace(/\.$/, '').toLowerCase() ?? undefined) !== expanded?.toLowerCase()) {
-      verdicts.push({ status: 'bogus', reason: `${set.name} ${set.type}: RRSIG Labels ${labelsField} says wildcard ${expanded ?? '(none)'}, the validator said ${v.wildcard ?? '(none)'}` });
+      verdicts.push({
+        status: 'bogus',
+        reason: `${set.name} ${set.type}: RRSIG Labels ${labelsField} says wildcard ${expanded ?? '(none)'}, the validator said ${v.wildcard ?? '(none)'}`,
+      });
     }
     if (expanded) wildcard = expanded;
   }
@@ -159,12 +165,18 @@ describe('validator agrees with delv on responses from a real NSD', () => {
     // Flip one byte of the RRSIG over www.tampered.lab A and serve that.
     const t = zones.get('tampered.lab')!.signed;
     const mutated = t.records.map((r) =>
-      r.type === 'RRSIG' && r.name === 'www.tampered.lab' && (r.data as RrsigData).typeCovered === 'A' ? withData(r, { signature: flipByte((r.data as RrsigData).signature) }) : r,
+      r.type === 'RRSIG' && r.name === 'www.tampered.lab' && (r.data as RrsigData).typeCovered === 'A'
+        ? withData(r, { signature: flipByte((r.data as RrsigData).signature) })
+        : r,
     );
     writeFileSync(t.signedPath, writeMasterFile(mutated, 'tampered.lab'));
 
     // NSD's config is the authoritative tests' (test/authoritative/lib/dns-client.ts startNsd); it logs to nsd.log there.
-    const started = startNsd(ADDRESS, PORT, [...zones].map(([origin, z]) => ({ origin, file: z.signed.signedPath })));
+    const started = startNsd(
+      ADDRESS,
+      PORT,
+      [...zones].map(([origin, z]) => ({ origin, file: z.signed.signedPath })),
+    );
     nsd = started.child;
     nsdDir = started.dir;
     // Bounded by time: on a loaded CI machine nsd may need a few seconds to load five zones.
@@ -217,7 +229,7 @@ describe('validator agrees with delv on responses from a real NSD', () => {
     });
   }
 
-  test('responses decoded by dnslab\'s wire codec give the same verdicts as the dig text', async () => {
+  test("responses decoded by dnslab's wire codec give the same verdicts as the dig text", async () => {
     for (const [zone, qname, qtype, expected] of agree) {
       const z = zones.get(zone)!;
       const v = judge(zone, z.signed.ds(2), qname, qtype, now(), await wireQuery(zone, 'DNSKEY'), await wireQuery(qname, qtype));
@@ -230,7 +242,10 @@ describe('validator agrees with delv on responses from a real NSD', () => {
       const z = zones.get(zone)!;
       const keys = await wireQuery(zone, 'DNSKEY');
       const full = await wireQuery(`host.wild.${zone}`, 'A');
-      assert.ok(full.authority.some((r) => r.type === 'NSEC' || r.type === 'NSEC3'), `${zone}: NSD sends the proof`);
+      assert.ok(
+        full.authority.some((r) => r.type === 'NSEC' || r.type === 'NSEC3'),
+        `${zone}: NSD sends the proof`,
+      );
       assert.equal(judge(zone, z.signed.ds(2), `host.wild.${zone}`, 'A', now(), keys, full).status, 'secure');
       const v = judge(zone, z.signed.ds(2), `host.wild.${zone}`, 'A', now(), keys, { ...full, authority: [] });
       assert.equal(v.status, 'bogus', `${zone}: ${v.reason}`);

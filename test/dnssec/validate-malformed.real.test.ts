@@ -169,7 +169,13 @@ describe('malformed DNSSEC data never crashes the validator', () => {
     assert.equal(verifyRRset(set, [sig], keys, ORIGIN, NOW).ede, EdeCode.DNSKEY_MISSING);
     const nsec = { name: `a.${ORIGIN}`, type: 'NSEC', class: 'IN', ttl: 300, data: Buffer.alloc(4) } as unknown as RR;
     assert.equal(nsecCovers(nsec, `b.${ORIGIN}`), false);
-    const n3 = { name: `not-base32!.${ORIGIN}`, type: 'NSEC3', class: 'IN', ttl: 300, data: { hashAlgorithm: 1, flags: 0, iterations: 0, salt: Buffer.alloc(0), nextHashedOwner: Buffer.alloc(20), types: [] } } as RR;
+    const n3 = {
+      name: `not-base32!.${ORIGIN}`,
+      type: 'NSEC3',
+      class: 'IN',
+      ttl: 300,
+      data: { hashAlgorithm: 1, flags: 0, iterations: 0, salt: Buffer.alloc(0), nextHashedOwner: Buffer.alloc(20), types: [] },
+    } as RR;
     assert.equal(nsec3Covers(n3, `b.${ORIGIN}`, ORIGIN), false);
     const d = verifyDenial('nxdomain', { qname: `b.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, [nsec, n3]);
     assert.equal(d.status, 'bogus');
@@ -199,14 +205,21 @@ describe('malformed DNSSEC data never crashes the validator', () => {
       const field = rnd(8);
       fields.add(field);
       const mutSig =
-        field === 0 ? withData(sig, { signature: bytes(rnd(600)) })
-        : field === 1 ? withData(sig, { labels: weird() })
-        : field === 2 ? withData(sig, { expiration: weird(), inception: weird() })
-        : field === 3 ? withData(sig, { signersName: rnd(2) ? '.' : 'x'.repeat(rnd(300)) })
-        : field === 4 ? withData(sig, { algorithm: weird() })
-        : field === 5 ? withData(sig, { originalTTL: weird() })
-        : field === 6 ? withData(sig, { typeCovered: (['A', 'TYPE65535', 'TYPE99999', 'BOGUS'] as const)[rnd(4)] })
-        : withData(sig, { signature: Buffer.concat([sd.signature.subarray(0, rnd(sd.signature.length)), bytes(rnd(8))]) });
+        field === 0
+          ? withData(sig, { signature: bytes(rnd(600)) })
+          : field === 1
+            ? withData(sig, { labels: weird() })
+            : field === 2
+              ? withData(sig, { expiration: weird(), inception: weird() })
+              : field === 3
+                ? withData(sig, { signersName: rnd(2) ? '.' : 'x'.repeat(rnd(300)) })
+                : field === 4
+                  ? withData(sig, { algorithm: weird() })
+                  : field === 5
+                    ? withData(sig, { originalTTL: weird() })
+                    : field === 6
+                      ? withData(sig, { typeCovered: (['A', 'TYPE65535', 'TYPE99999', 'BOGUS'] as const)[rnd(4)] })
+                      : withData(sig, { signature: Buffer.concat([sd.signature.subarray(0, rnd(sd.signature.length)), bytes(rnd(8))]) });
       const keys = z.dnskeys.records.map((k) => (rnd(3) === 0 ? withData(k, { key: bytes(rnd(300)), algorithm: rnd(2) ? alg : weird() }) : k));
       const realNow = rnd(2) === 1;
       const v = verifyRRset(set, [mutSig], keys, ORIGIN, realNow ? NOW : weird());
@@ -218,10 +231,26 @@ describe('malformed DNSSEC data never crashes the validator', () => {
       const benign = isDeepStrictEqual(mutSig.data, sig.data) && keys[signingKey] === z.dnskeys.records[signingKey] && realNow;
       assert.equal(v.status === 'secure', benign, `iteration ${i} (field ${field}): ${v.status}: ${v.reason}`);
       if (v.status === 'secure') secure++;
-      const ds: RR = { name: ORIGIN, type: 'DS', class: 'IN', ttl: 300, data: { keyTag: weird(), algorithm: rnd(2) ? alg : weird(), digestType: weird(), digest: bytes(rnd(70)) } };
+      const ds: RR = {
+        name: ORIGIN,
+        type: 'DS',
+        class: 'IN',
+        ttl: 300,
+        data: { keyTag: weird(), algorithm: rnd(2) ? alg : weird(), digestType: weird(), digest: bytes(rnd(70)) },
+      };
       assert.ok(STATUSES.has(verifyDnskeys(z.dnskeys, z.sigs, [ds], NOW).status));
-      const nsecs = z.nsecs.slice(0, 3).map((n) => withData(n, { nextDomain: rnd(2) ? `${'a'.repeat(rnd(70))}.${ORIGIN}` : '.', types: rnd(2) ? ['A', 'TYPE70000'] : [] }));
-      assert.ok(STATUSES.has(verifyDenial((['nxdomain', 'nodata', 'wildcard-answer', 'wildcard-nodata', 'no-ds'] as const)[rnd(5)]!, { qname: `q${i}.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, nsecs).status));
+      const nsecs = z.nsecs
+        .slice(0, 3)
+        .map((n) => withData(n, { nextDomain: rnd(2) ? `${'a'.repeat(rnd(70))}.${ORIGIN}` : '.', types: rnd(2) ? ['A', 'TYPE70000'] : [] }));
+      assert.ok(
+        STATUSES.has(
+          verifyDenial(
+            (['nxdomain', 'nodata', 'wildcard-answer', 'wildcard-nodata', 'no-ds'] as const)[rnd(5)]!,
+            { qname: `q${i}.${ORIGIN}`, qtype: 'A', zone: ORIGIN },
+            nsecs,
+          ).status,
+        ),
+      );
       assert.ok(STATUSES.has(verifyRRsets([...nsecs, mutSig], keys, ORIGIN, NOW).status));
     }
     assert.equal(fields.size, 8, 'every field was mutated');

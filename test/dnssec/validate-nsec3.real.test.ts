@@ -66,7 +66,13 @@ for (const k of cases) {
     before(() => {
       requireBindTools();
       dir = mkdtempSync(join(tmpdir(), `dnslab-validate-n3-${k.alg}-`));
-      const signed = signWithBind({ dir, origin: ORIGIN, zoneText: parentZoneText('sub DS 11111 13 2 49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD'), algorithm: k.alg, nsec3: { salt: k.salt, iterations: k.iterations, optOut: k.optOut } });
+      const signed = signWithBind({
+        dir,
+        origin: ORIGIN,
+        zoneText: parentZoneText('sub DS 11111 13 2 49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD'),
+        algorithm: k.alg,
+        nsec3: { salt: k.salt, iterations: k.iterations, optOut: k.optOut },
+      });
       z = new Signed(ORIGIN, signed.records);
       n3 = new N3(z);
       keys = z.dnskeys.records;
@@ -79,7 +85,10 @@ for (const k of cases) {
       const sets = z.authoritativeRRsets();
       assert.ok(sets.some((s) => s.type === 'NSEC3') && sets.some((s) => s.type === 'NSEC3PARAM'));
       for (const s of sets) assert.equal(verifyRRset(s, z.sigs, keys, ORIGIN, NOW).status, 'secure', `${s.name} ${s.type}`);
-      assert.equal(z.nsec3s.every((r) => ((r.data as Nsec3Data).flags & 1) === (k.optOut ? 1 : 0)), true);
+      assert.equal(
+        z.nsec3s.every((r) => ((r.data as Nsec3Data).flags & 1) === (k.optOut ? 1 : 0)),
+        true,
+      );
     });
 
     test('NXDOMAIN: closest encloser + next closer + wildcard', () => {
@@ -117,7 +126,7 @@ for (const k of cases) {
       }
     });
 
-  test('NXDOMAIN for an existing name or a wildcard-covered one is bogus', () => {
+    test('NXDOMAIN for an existing name or a wildcard-covered one is bogus', () => {
       assert.equal(verifyDenial('nxdomain', q('www'), z.nsec3s).status, 'bogus');
       const w = verifyDenial('nxdomain', q('zz.wild'), z.nsec3s);
       assert.equal(w.status, 'bogus');
@@ -135,7 +144,13 @@ for (const k of cases) {
       const qname = `host.wild.${ORIGIN}`;
       const src = z.rrset(`*.wild.${ORIGIN}`, 'A');
       const expanded: RRset = { ...src, name: qname, records: src.records.map((r) => ({ ...r, name: qname })) };
-      const v = verifyRRset(expanded, z.sigsFor(`*.wild.${ORIGIN}`, 'A').map((r) => ({ ...r, name: qname })), keys, ORIGIN, NOW);
+      const v = verifyRRset(
+        expanded,
+        z.sigsFor(`*.wild.${ORIGIN}`, 'A').map((r) => ({ ...r, name: qname })),
+        keys,
+        ORIGIN,
+        NOW,
+      );
       assert.equal(v.status, 'secure', v.reason);
       assert.equal(v.wildcard, `*.wild.${ORIGIN}`);
       const proof = n3.cover(qname);
@@ -217,9 +232,17 @@ for (const k of cases) {
       const limited = verifyDenial('nxdomain', q('nope'), proof, { nsec3IterationLimit: k.iterations - 1 });
       if (k.iterations > 0) assert.equal(limited.ede, EdeCode.UNSUPPORTED_NSEC3_ITERATIONS_VALUE);
       assert.equal(verifyDenial('nxdomain', q('nope'), proof, { nsec3IterationLimit: k.iterations }).status, k.optOut ? 'insecure' : 'secure');
-      const unknownHash = verifyDenial('nxdomain', q('nope'), proof.map((r) => withData(r, { hashAlgorithm: 2 })));
+      const unknownHash = verifyDenial(
+        'nxdomain',
+        q('nope'),
+        proof.map((r) => withData(r, { hashAlgorithm: 2 })),
+      );
       assert.equal(unknownHash.status, 'insecure');
-      const badFlags = verifyDenial('nxdomain', q('nope'), proof.map((r) => withData(r, { flags: 0x80 })));
+      const badFlags = verifyDenial(
+        'nxdomain',
+        q('nope'),
+        proof.map((r) => withData(r, { flags: 0x80 })),
+      );
       assert.equal(badFlags.status, 'bogus');
       assert.equal(badFlags.ede, EdeCode.NSEC_MISSING);
     });
@@ -231,7 +254,10 @@ for (const k of cases) {
       assert.equal(nsec3Covers(m!, `www.${ORIGIN}`, ORIGIN), false, 'a matching NSEC3 does not cover');
       assert.equal(nsec3Covers(cov!, `nope.${ORIGIN}`, 'other.example'), false, 'records of another zone never cover');
       const foreign = ['a.other', 'b.other', 'c.other', 'd.other', 'e.other'];
-      assert.ok(foreign.every((n) => !nsec3Covers(cov!, n, ORIGIN)), 'names outside the zone are never covered');
+      assert.ok(
+        foreign.every((n) => !nsec3Covers(cov!, n, ORIGIN)),
+        'names outside the zone are never covered',
+      );
       if (k.iterations > 0) assert.equal(nsec3Covers(cov!, `nope.${ORIGIN}`, ORIGIN, k.iterations - 1), false, 'iterations above the limit: not used');
     });
   });

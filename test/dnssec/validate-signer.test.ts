@@ -21,7 +21,10 @@ import { EXPIRATION, INCEPTION, NOW, parentZoneText, Signed } from './validate-f
 const ORIGIN = 'own.example';
 
 function signed(alg: 8 | 13 | 15, extra: Partial<SignZoneOptions> = {}) {
-  const keys = [generateKey({ algorithm: alg, ksk: true, owner: ORIGIN, seed: `ksk-${alg}` }), generateKey({ algorithm: alg, owner: ORIGIN, seed: `zsk-${alg}` })];
+  const keys = [
+    generateKey({ algorithm: alg, ksk: true, owner: ORIGIN, seed: `ksk-${alg}` }),
+    generateKey({ algorithm: alg, owner: ORIGIN, seed: `zsk-${alg}` }),
+  ];
   const zone = signZone(parseZoneText(parentZoneText(), ORIGIN), keys, { inception: INCEPTION, expiration: EXPIRATION, ...extra });
   return { z: new Signed(ORIGIN, [...zone.records()]), ds: dsRecords(keys, [2]), zone };
 }
@@ -36,7 +39,8 @@ describe('dnslab signer → dnslab validator', () => {
       for (const denial of ['nsec', 'nsec3'] as const) {
         const { z, ds, zone } = signed(alg, { denial, nsec3: { iterations: 0, optOut: false } });
         assert.equal(verifyDnskeys(z.dnskeys, z.sigs, ds, NOW).status, 'secure');
-        for (const s of authoritative(zone)) assert.equal(verifyRRset(s, z.sigs, z.dnskeys.records, ORIGIN, NOW).status, 'secure', `${denial} ${s.name} ${s.type}`);
+        for (const s of authoritative(zone))
+          assert.equal(verifyRRset(s, z.sigs, z.dnskeys.records, ORIGIN, NOW).status, 'secure', `${denial} ${s.name} ${s.type}`);
         const all = [...z.nsecs, ...z.nsec3s];
         assert.equal(verifyDenial('nxdomain', { qname: `nope.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, all).status, 'secure', denial);
         assert.equal(verifyDenial('nodata', { qname: `www.${ORIGIN}`, qtype: 'TXT', zone: ORIGIN }, all).status, 'secure', denial);
@@ -68,6 +72,9 @@ describe('dnslab signer → dnslab validator', () => {
     const proof = z.nsecAt(`www.${ORIGIN}`);
     assert.equal(verifyRRsets(proof, z.dnskeys.records, ORIGIN, NOW).status, 'secure');
     assert.equal(verifyDenial('nodata', { qname: `www.${ORIGIN}`, qtype: 'AAAA', zone: ORIGIN }, proof).status, 'secure');
-    assert.ok(z.sigs.some((s) => nameEquals(s.name, `www.${ORIGIN}`) && (s.data as RrsigData).typeCovered === 'AAAA'), 'while AAAA is really there');
+    assert.ok(
+      z.sigs.some((s) => nameEquals(s.name, `www.${ORIGIN}`) && (s.data as RrsigData).typeCovered === 'AAAA'),
+      'while AAAA is really there',
+    );
   });
 });

@@ -154,7 +154,11 @@ for (const alg of [8, 13, 15] as Alg[]) {
       const d = verifyDenial('nxdomain', { qname: `x.dn.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, z.nsecs);
       assert.equal(d.status, 'bogus');
       assert.match(d.reason, /DNAME/);
-      assert.equal(verifyDenial('nodata', { qname: `dn.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, z.nsecAt(`dn.${ORIGIN}`)).status, 'secure', 'the owner itself has no A');
+      assert.equal(
+        verifyDenial('nodata', { qname: `dn.${ORIGIN}`, qtype: 'A', zone: ORIGIN }, z.nsecAt(`dn.${ORIGIN}`)).status,
+        'secure',
+        'the owner itself has no A',
+      );
     });
 
     test('NODATA: www TXT secure; www A and alias A (CNAME bit) bogus', () => {
@@ -276,7 +280,10 @@ for (const alg of [8, 13, 15] as Alg[]) {
       assert.equal(verifyRRset(set, [sig], z.dnskeys.records, 'example', NOW).status, 'bogus', 'signer is not the zone asked for');
       assert.equal(verifyRRset(set, [withData(sig, { signersName: 'example' })], z.dnskeys.records, ORIGIN, NOW).ede, EdeCode.RRSIGS_MISSING);
       assert.equal(verifyRRset(set, [withData(sig, { labels: 4 })], z.dnskeys.records, ORIGIN, NOW).status, 'bogus');
-      assert.equal(verifyRRset(set, [withData(sig, { keyTag: ((sig.data as RrsigData).keyTag + 1) & 0xffff })], z.dnskeys.records, ORIGIN, NOW).ede, EdeCode.DNSKEY_MISSING);
+      assert.equal(
+        verifyRRset(set, [withData(sig, { keyTag: ((sig.data as RrsigData).keyTag + 1) & 0xffff })], z.dnskeys.records, ORIGIN, NOW).ede,
+        EdeCode.DNSKEY_MISSING,
+      );
       assert.equal(verifyRRset(set, [withData(sig, { typeCovered: 'AAAA' })], z.dnskeys.records, ORIGIN, NOW).ede, EdeCode.RRSIGS_MISSING);
     });
 
@@ -330,7 +337,11 @@ for (const alg of [8, 13, 15] as Alg[]) {
     test('chain: anchor DS → parent DNSKEY → DS → child DNSKEY → child answer secure', () => {
       const chain: ZoneEvidence[] = [
         { zone: ORIGIN, dnskey: { rrset: z.dnskeys, signatures: z.sigsFor(ORIGIN, 'DNSKEY') } },
-        { zone: CHILD, ds: { rrset: z.rrset(CHILD, 'DS'), signatures: z.sigsFor(CHILD, 'DS') }, dnskey: { rrset: c.dnskeys, signatures: c.sigsFor(CHILD, 'DNSKEY') } },
+        {
+          zone: CHILD,
+          ds: { rrset: z.rrset(CHILD, 'DS'), signatures: z.sigsFor(CHILD, 'DS') },
+          dnskey: { rrset: c.dnskeys, signatures: c.sigsFor(CHILD, 'DNSKEY') },
+        },
       ];
       const r = validateChain([parent.ds(2)], chain, NOW);
       assert.equal(r.status, 'secure', r.reason);
@@ -348,7 +359,11 @@ for (const alg of [8, 13, 15] as Alg[]) {
     test('chain failures: wrong anchor, forged DS, child keys missing → bogus with EDE; below stays bogus', () => {
       const good: ZoneEvidence[] = [
         { zone: ORIGIN, dnskey: { rrset: z.dnskeys, signatures: z.sigsFor(ORIGIN, 'DNSKEY') } },
-        { zone: CHILD, ds: { rrset: z.rrset(CHILD, 'DS'), signatures: z.sigsFor(CHILD, 'DS') }, dnskey: { rrset: c.dnskeys, signatures: c.sigsFor(CHILD, 'DNSKEY') } },
+        {
+          zone: CHILD,
+          ds: { rrset: z.rrset(CHILD, 'DS'), signatures: z.sigsFor(CHILD, 'DS') },
+          dnskey: { rrset: c.dnskeys, signatures: c.sigsFor(CHILD, 'DNSKEY') },
+        },
       ];
       const wrongAnchor = validateChain([withData(parent.ds(2), { digest: flipByte((parent.ds(2).data as DsData).digest) })], good, NOW);
       assert.deepEqual(
@@ -376,14 +391,22 @@ for (const alg of [8, 13, 15] as Alg[]) {
         ['secure', 'insecure'],
       );
       assert.equal(unsigned.keys, undefined);
-      const a253 = validateChain([parent.ds(2)], [top, { zone: `alg253.${ORIGIN}`, ds: { rrset: z.rrset(`alg253.${ORIGIN}`, 'DS'), signatures: z.sigsFor(`alg253.${ORIGIN}`, 'DS') } }], NOW);
+      const a253 = validateChain(
+        [parent.ds(2)],
+        [top, { zone: `alg253.${ORIGIN}`, ds: { rrset: z.rrset(`alg253.${ORIGIN}`, 'DS'), signatures: z.sigsFor(`alg253.${ORIGIN}`, 'DS') } }],
+        NOW,
+      );
       assert.equal(a253.status, 'insecure', a253.reason);
       assert.equal(a253.ede, EdeCode.UNSUPPORTED_DNSKEY_ALGORITHM);
       const nothing = validateChain([parent.ds(2)], [top, { zone: `unsigned.${ORIGIN}` }], NOW);
       assert.equal(nothing.status, 'bogus');
       // A denial whose NSEC signature is broken does not make the zone insecure.
       const [n, s] = z.nsecAt(`unsigned.${ORIGIN}`);
-      const broken = validateChain([parent.ds(2)], [top, { zone: `unsigned.${ORIGIN}`, dsDenial: [n!, withData(s!, { signature: flipByte((s!.data as RrsigData).signature) })] }], NOW);
+      const broken = validateChain(
+        [parent.ds(2)],
+        [top, { zone: `unsigned.${ORIGIN}`, dsDenial: [n!, withData(s!, { signature: flipByte((s!.data as RrsigData).signature) })] }],
+        NOW,
+      );
       assert.equal(broken.status, 'bogus');
       // …and a signed delegation's NSEC (DS bit set) does not either.
       const lie = validateChain([parent.ds(2)], [top, { zone: CHILD, dsDenial: z.nsecAt(CHILD) }], NOW);

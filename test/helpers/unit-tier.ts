@@ -38,8 +38,7 @@ const cp = childProcess as unknown as Record<string, AnyFn>;
 /** Guard `name` (and its promisify hook, which promisify(execFile) uses) with `check` on its arguments. */
 function guard(name: string, check: (first: unknown, second: unknown) => string | undefined): void {
   const original = cp[name]!;
-  const wrap =
-    (call: AnyFn) =>
+  const wrap = (call: AnyFn) =>
     function (this: unknown, first: unknown, ...rest: unknown[]) {
       const real = check(first, rest[0]);
       if (real) refuse(name, real);

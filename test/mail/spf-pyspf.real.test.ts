@@ -144,7 +144,12 @@ function runPython(args: string[], input: string): Promise<{ stdout: string; std
 describe('SPF: dnslab check_host agrees with pyspf', () => {
   let server: AuthoritativeServer | undefined;
   before(async () => {
-    server = new AuthoritativeServer({ network: new SocketNetwork({ addresses: [ADDRESS] }), listen: [{ address: ADDRESS, port: PORT }], zones: [parseZoneText(ZONE, 'spf.test', 'spf zone'), parseZoneText(REVERSE_ZONE, '2.0.192.in-addr.arpa', 'reverse zone')], name: 'spf' });
+    server = new AuthoritativeServer({
+      network: new SocketNetwork({ addresses: [ADDRESS] }),
+      listen: [{ address: ADDRESS, port: PORT }],
+      zones: [parseZoneText(ZONE, 'spf.test', 'spf zone'), parseZoneText(REVERSE_ZONE, '2.0.192.in-addr.arpa', 'reverse zone')],
+      name: 'spf',
+    });
     await server.start();
   });
   after(async () => {

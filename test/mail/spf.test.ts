@@ -34,7 +34,9 @@ web      IN A   192.0.2.80
 `;
 
 test('§4.5: two v=spf1 records are a permerror (docomo 2021); one merged record passes', async () => {
-  const two = lookupFrom(`${base}@ IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n@ IN TXT "v=spf1 include:spf.example.jp -all"\n@ IN TXT "google-site-verification=x"\n`);
+  const two = lookupFrom(
+    `${base}@ IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n@ IN TXT "v=spf1 include:spf.example.jp -all"\n@ IN TXT "google-site-verification=x"\n`,
+  );
   const r = await checkHost({ ip: '192.0.2.10', sender: 'user@example.jp' }, two);
   assert.equal(r.result, 'permerror');
   assert.match(r.reason, /2 "v=spf1" records/);
@@ -95,7 +97,9 @@ test('§4.6.4: a third void lookup is a permerror', async () => {
 });
 
 test('§6.1 redirect, §7 macros, exists', async () => {
-  const l = lookupFrom(`${base}@ IN TXT "v=spf1 redirect=_spf.example.jp"\n_spf IN TXT "v=spf1 exists:%{ir}.%{l}._ok.%{d} -all"\n1.2.0.192.user._ok._spf IN A 127.0.0.2\n`);
+  const l = lookupFrom(
+    `${base}@ IN TXT "v=spf1 redirect=_spf.example.jp"\n_spf IN TXT "v=spf1 exists:%{ir}.%{l}._ok.%{d} -all"\n1.2.0.192.user._ok._spf IN A 127.0.0.2\n`,
+  );
   assert.equal((await checkHost({ ip: '192.0.2.1', sender: 'user@example.jp' }, l)).result, 'pass');
   assert.equal((await checkHost({ ip: '192.0.2.1', sender: 'other@example.jp' }, l)).result, 'fail');
   const bad = lookupFrom(`${base}@ IN TXT "v=spf1 redirect=none.example.jp"\n`);

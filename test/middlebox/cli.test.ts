@@ -57,9 +57,18 @@ describe('dnslab middlebox: bad configuration → exit 2 naming the flag', () =>
     assert.match(r.err, /--allow-external/);
   });
   it('as data: validateSettings throws MiddleboxConfigError with the setting name', () => {
-    assert.throws(() => validateSettings({ maxUdp: -1 }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'maxUdp');
-    assert.throws(() => validateSettings({ fragments: 'x', mtu: 1500 }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'fragments' && /pass, drop, first/.test(e.message));
-    assert.throws(() => validateSettings({ colour: 'red' }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'middlebox.colour');
+    assert.throws(
+      () => validateSettings({ maxUdp: -1 }),
+      (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'maxUdp',
+    );
+    assert.throws(
+      () => validateSettings({ fragments: 'x', mtu: 1500 }),
+      (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'fragments' && /pass, drop, first/.test(e.message),
+    );
+    assert.throws(
+      () => validateSettings({ colour: 'red' }),
+      (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'middlebox.colour',
+    );
   });
   it('a real process exits with status 2', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...base, '--max-udp', '5'], { encoding: 'utf8', timeout: 30_000 });
@@ -82,7 +91,11 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
   });
 
   it('a TCP-rejecting box: the probe exits 1, its JSON and HTML reports say 3 and 4 fail; SIGTERM stops the box cleanly', async () => {
-    const box = spawn(process.execPath, ['--import', 'tsx', CLI, 'middlebox', '--listen', '127.0.9.72:5372', '--upstream', '127.0.9.73:5373', '--tcp', 'reject'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const box = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'middlebox', '--listen', '127.0.9.72:5372', '--upstream', '127.0.9.73:5373', '--tcp', 'reject'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(box);
     let out = '';
     box.stdout!.on('data', (d: Buffer) => (out += String(d)));
@@ -93,7 +106,28 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
     const html = join(dir, 'r.html');
     const probe = (report: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', CLI, 'probe', '--through', '127.0.9.72:5372', '--auth-listen', '127.0.9.73:5373', '--report', report, '--udp-timeout', '1000', '--tcp-timeout', '2000', '--flows', '16'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            CLI,
+            'probe',
+            '--through',
+            '127.0.9.72:5372',
+            '--auth-listen',
+            '127.0.9.73:5373',
+            '--report',
+            report,
+            '--udp-timeout',
+            '1000',
+            '--tcp-timeout',
+            '2000',
+            '--flows',
+            '16',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
         children.push(p);
         let o = '';
         p.stdout!.on('data', (d: Buffer) => (o += String(d)));
@@ -103,7 +137,10 @@ describe('dnslab middlebox + dnslab probe as processes', { timeout: 90_000 }, ()
     const r = await probe(json);
     assert.equal(r.code, 1, r.out);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { checkpoints: { id: number; verdict: string; evidence: object }[] };
-    assert.deepEqual(report.checkpoints.map((c) => c.verdict), ['pass', 'pass', 'fail', 'fail', 'pass', 'pass', 'pass']);
+    assert.deepEqual(
+      report.checkpoints.map((c) => c.verdict),
+      ['pass', 'pass', 'fail', 'fail', 'pass', 'pass', 'pass'],
+    );
     assert.match(r.out, /TCP\/53 connection refused/);
     assert.ok(r.out.includes(`wrote ${json}\n`), 'the report file is announced');
     const r2 = await probe(html);

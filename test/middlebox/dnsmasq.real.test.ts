@@ -36,7 +36,20 @@ describe('dnslab probe through a real dnsmasq forwarder', { timeout: 120_000 }, 
       authorities.push(authority);
       const child = spawn(
         'dnsmasq',
-        ['-k', '--conf-file=/dev/null', `--listen-address=${inst.listen}`, `--port=${inst.port}`, '--bind-interfaces', '--no-resolv', '--no-hosts', `--server=/probe.lab/${inst.auth}#${authority.endpoint.port}`, '--pid-file=', '--log-facility=-', ...DNSMASQ_PORTS, ...inst.extra],
+        [
+          '-k',
+          '--conf-file=/dev/null',
+          `--listen-address=${inst.listen}`,
+          `--port=${inst.port}`,
+          '--bind-interfaces',
+          '--no-resolv',
+          '--no-hosts',
+          `--server=/probe.lab/${inst.auth}#${authority.endpoint.port}`,
+          '--pid-file=',
+          '--log-facility=-',
+          ...DNSMASQ_PORTS,
+          ...inst.extra,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       children.push(child);
@@ -48,7 +61,20 @@ describe('dnslab probe through a real dnsmasq forwarder', { timeout: 120_000 }, 
       }
       c.close();
       assert.ok(ready, `dnsmasq on ${inst.listen}:${inst.port} did not answer`);
-      reports.set(inst.name, await runProbe({ network, through: { address: inst.listen, port: inst.port }, authority, clientAddress: inst.auth, mode: 'resolver', udpTimeoutMs: 1000, tcpTimeoutMs: 2000, flows: 64, natSamples: 12 }));
+      reports.set(
+        inst.name,
+        await runProbe({
+          network,
+          through: { address: inst.listen, port: inst.port },
+          authority,
+          clientAddress: inst.auth,
+          mode: 'resolver',
+          udpTimeoutMs: 1000,
+          tcpTimeoutMs: 2000,
+          flows: 64,
+          natSamples: 12,
+        }),
+      );
     }
   });
   after(async () => {
@@ -59,7 +85,11 @@ describe('dnslab probe through a real dnsmasq forwarder', { timeout: 120_000 }, 
   it('default settings: UDP answers stop at 1232 octets (edns-packet-max default), TC=1 then TCP works, EDNS0 correct, 64 flows, random ports and IDs', () => {
     const r = reports.get('default')!;
     assert.ok(version.startsWith('Dnsmasq version'));
-    assert.deepEqual(r.checkpoints.map((c) => c.verdict), ['fail', 'untestable', 'pass', 'pass', 'pass', 'pass', 'pass'], r.checkpoints.map((c) => `${c.id}: ${c.summary}`).join('\n'));
+    assert.deepEqual(
+      r.checkpoints.map((c) => c.verdict),
+      ['fail', 'untestable', 'pass', 'pass', 'pass', 'pass', 'pass'],
+      r.checkpoints.map((c) => `${c.id}: ${c.summary}`).join('\n'),
+    );
     assert.equal(r.checkpoints[0]!.evidence['largest'], 1232);
     const ids = r.checkpoints[6]!.evidence as { idsSent: number[]; idsAtAuthority: number[] };
     assert.notDeepEqual(ids.idsSent, ids.idsAtAuthority, 'dnsmasq uses its own query IDs upstream');
@@ -68,6 +98,10 @@ describe('dnslab probe through a real dnsmasq forwarder', { timeout: 120_000 }, 
 
   it('with --edns-packet-max=4096 every checkpoint passes', () => {
     const r = reports.get('edns-packet-max=4096')!;
-    assert.deepEqual(r.checkpoints.map((c) => c.verdict), ['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass'], r.checkpoints.map((c) => `${c.id}: ${c.summary}`).join('\n'));
+    assert.deepEqual(
+      r.checkpoints.map((c) => c.verdict),
+      ['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass'],
+      r.checkpoints.map((c) => `${c.id}: ${c.summary}`).join('\n'),
+    );
   });
 });

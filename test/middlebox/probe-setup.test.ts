@@ -13,7 +13,11 @@ import { textSink } from '../helpers/io.ts';
 async function probe(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = textSink();
   const stderr = textSink();
-  const code = await main(['probe', '--udp-timeout', '300', '--tcp-timeout', '500', '--flows', '4', '--samples', '4', ...args], { stdout, stderr, waitForInterrupt: async () => {} });
+  const code = await main(['probe', '--udp-timeout', '300', '--tcp-timeout', '500', '--flows', '4', '--samples', '4', ...args], {
+    stdout,
+    stderr,
+    waitForInterrupt: async () => {},
+  });
   return { code, out: stdout.text, err: stderr.text };
 }
 
@@ -33,11 +37,19 @@ describe('dnslab probe: setup faults are not findings', () => {
   });
 
   it('a box that rejects TCP but listens on UDP is a path to test, not a setup fault', async () => {
-    const box = new MiddleboxProxy({ network: new SocketNetwork({ addresses: ['127.0.33.3'] }), listen: { address: '127.0.33.3', port: 5333 }, upstreams: [{ address: '127.0.33.2', port: 5333 }], tcp: 'reject' });
+    const box = new MiddleboxProxy({
+      network: new SocketNetwork({ addresses: ['127.0.33.3'] }),
+      listen: { address: '127.0.33.3', port: 5333 },
+      upstreams: [{ address: '127.0.33.2', port: 5333 }],
+      tcp: 'reject',
+    });
     await box.start();
     try {
       assert.equal(await probeSetupFault({ address: '127.0.33.3', port: 5333 }, { address: '127.0.33.2', port: 5333 }, '127.0.33.2', 300), undefined);
-      assert.match((await probeSetupFault({ address: '127.0.33.1', port: 5333 }, { address: '127.0.33.2', port: 5333 }, '127.0.33.2', 300))!, /nothing listens/);
+      assert.match(
+        (await probeSetupFault({ address: '127.0.33.1', port: 5333 }, { address: '127.0.33.2', port: 5333 }, '127.0.33.2', 300))!,
+        /nothing listens/,
+      );
     } finally {
       await box.stop();
     }

@@ -68,7 +68,17 @@ describe('dnslab probe reports exactly the quirks each middlebox emulator has', 
         });
         await box.start();
         running.push(box);
-        const report = await runProbe({ network, through: box.endpoint, authority, clientAddress: `127.0.9.${10 + i}`, udpTimeoutMs: 1000, tcpTimeoutMs: 2000, flows: 32, natSamples: 10, seed: `probe-${i}` });
+        const report = await runProbe({
+          network,
+          through: box.endpoint,
+          authority,
+          clientAddress: `127.0.9.${10 + i}`,
+          udpTimeoutMs: 1000,
+          tcpTimeoutMs: 2000,
+          flows: 32,
+          natSamples: 10,
+          seed: `probe-${i}`,
+        });
         reports.set(c.name, report);
       }),
     );
@@ -81,7 +91,10 @@ describe('dnslab probe reports exactly the quirks each middlebox emulator has', 
     it(`${c.name}: ${c.expect.map((v, i) => `${i + 1}=${v}`).join(' ')}`, () => {
       const r = reports.get(c.name);
       assert.ok(r, 'probe ran');
-      assert.deepEqual(r.checkpoints.map((x) => x.id), [1, 2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(
+        r.checkpoints.map((x) => x.id),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
       const got = r.checkpoints.map((x) => x.verdict);
       assert.deepEqual(got, c.expect, r.checkpoints.map((x) => `${x.id} ${x.verdict}: ${x.summary}`).join('\n'));
       for (const x of r.checkpoints) assert.ok(x.summary.length > 10 && typeof x.evidence === 'object');
@@ -99,10 +112,17 @@ describe('dnslab probe reports exactly the quirks each middlebox emulator has', 
     assert.ok((sessions['alreadyOpenFlows'] as number) >= 4, 'checkpoint 7 opened its flows');
     assert.equal(sessions['answered'], 16 - (sessions['alreadyOpenFlows'] as number));
     const ports = reports.get('nat-ports 500 predictable')!.checkpoints[6]!.evidence['sourcePortsAtAuthority'] as number[];
-    assert.deepEqual(ports, ports.map((_, i) => ports[0]! + i), 'consecutive pool ports');
+    assert.deepEqual(
+      ports,
+      ports.map((_, i) => ports[0]! + i),
+      'consecutive pool ports',
+    );
     assert.ok(ports.every((p) => p >= 21000 && p < 21500));
     const truncated = reports.get('max-udp 1400 truncate')!.checkpoints[0]!.evidence['tried'] as { tc?: boolean; size: number }[];
-    assert.ok(truncated.some((t) => t.size > 1400 && t.tc === true), 'the truncating box answers TC=1 above its limit');
+    assert.ok(
+      truncated.some((t) => t.size > 1400 && t.tc === true),
+      'the truncating box answers TC=1 above its limit',
+    );
     assert.equal(JSON.parse(JSON.stringify(reports.get('plain proxy'))).tool, 'dnslab probe');
   });
 });
@@ -112,11 +132,29 @@ describe('dnslab probe over IPv6 loopback', { timeout: 60_000 }, () => {
     const network = new SocketNetwork({ addresses: ['::1'] });
     const authority = new ProbeAuthority(network, { address: '::1', port: 0 });
     await authority.start();
-    const box = new MiddleboxProxy({ network, listen: { address: '::1', port: 0 }, upstreams: [authority.endpoint], stages: buildStages(validateSettings({ mtu: 1500, fragments: 'drop' })) });
+    const box = new MiddleboxProxy({
+      network,
+      listen: { address: '::1', port: 0 },
+      upstreams: [authority.endpoint],
+      stages: buildStages(validateSettings({ mtu: 1500, fragments: 'drop' })),
+    });
     await box.start();
     try {
-      const r = await runProbe({ network, through: box.endpoint, authority, clientAddress: '::1', udpTimeoutMs: 600, tcpTimeoutMs: 2000, flows: 16, natSamples: 6 });
-      assert.deepEqual(r.checkpoints.map((c) => c.verdict), ['fail', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass'], r.checkpoints.map((c) => c.summary).join('\n'));
+      const r = await runProbe({
+        network,
+        through: box.endpoint,
+        authority,
+        clientAddress: '::1',
+        udpTimeoutMs: 600,
+        tcpTimeoutMs: 2000,
+        flows: 16,
+        natSamples: 6,
+      });
+      assert.deepEqual(
+        r.checkpoints.map((c) => c.verdict),
+        ['fail', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass'],
+        r.checkpoints.map((c) => c.summary).join('\n'),
+      );
       assert.equal(r.checkpoints[0]!.evidence['largest'], 1452);
       assert.equal(r.checkpoints[1]!.evidence['fragmentThreshold'], 1452);
     } finally {

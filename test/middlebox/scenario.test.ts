@@ -48,10 +48,13 @@ describe('middleboxes in scenarios', { timeout: 60_000 }, () => {
       () => planScenario(scenario({ capAnswers: -1 }, 'NOERROR'), 'test/middlebox/scenario.test.ts'),
       (e: unknown) => e instanceof ScenarioError && /topology\.middleboxes\["router"\]: capAnswers: got -1; expected an integer 12\.\.65535/.test(e.message),
     );
-    assert.throws(() => planScenario(scenario({ strip: 'ds' }, 'NOERROR'), 'x.ts'), (e: unknown) => e instanceof ScenarioError && /strip: got "ds"; expected one of opt, do, rrsig/.test(e.message));
+    assert.throws(
+      () => planScenario(scenario({ strip: 'ds' }, 'NOERROR'), 'x.ts'),
+      (e: unknown) => e instanceof ScenarioError && /strip: got "ds"; expected one of opt, do, rrsig/.test(e.message),
+    );
   });
 
-  it('scenario middlebox-large-answers: both variants hold, and without the box the vulnerable variant\'s SERVFAIL claim fails', async () => {
+  it("scenario middlebox-large-answers: both variants hold, and without the box the vulnerable variant's SERVFAIL claim fails", async () => {
     const loaded = await findScenario('middlebox-large-answers');
     for (const variant of ['vulnerable', 'fixed']) {
       const r = await runPlan(planScenario(loaded.scenario, loaded.file, variant), { seed: 1 });

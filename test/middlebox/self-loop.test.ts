@@ -50,7 +50,18 @@ describe('a box that forwards to itself', () => {
 
   it('the proxy refuses it too (scenarios and library users)', () => {
     const network = new SocketNetwork({ addresses: [A] });
-    assert.throws(() => new MiddleboxProxy({ network, listen: { address: A, port: 5332 }, upstreams: [{ address: B, port: 5332 }, { address: A, port: 5332 }] }), MiddleboxConfigError);
+    assert.throws(
+      () =>
+        new MiddleboxProxy({
+          network,
+          listen: { address: A, port: 5332 },
+          upstreams: [
+            { address: B, port: 5332 },
+            { address: A, port: 5332 },
+          ],
+        }),
+      MiddleboxConfigError,
+    );
   });
 });
 

@@ -14,14 +14,24 @@ type Outcome = 'secure' | 'SERVFAIL';
 
 const CASES: { settings: MiddleboxSettings; www: Outcome; big: Outcome; why: string }[] = [
   { settings: {}, www: 'secure', big: 'secure', why: 'no box' },
-  { settings: { maxUdp: 900, oversize: 'drop' }, www: 'SERVFAIL', big: 'secure', why: '950-octet answers vanish and the unbound profile never drops EDNS on timeouts (ednsOffAfterTimeouts: false, outside_network.c serviced_udp_callback); big answers exceed 1232, come TC=1 and are fetched over TCP' },
+  {
+    settings: { maxUdp: 900, oversize: 'drop' },
+    www: 'SERVFAIL',
+    big: 'secure',
+    why: '950-octet answers vanish and the unbound profile never drops EDNS on timeouts (ednsOffAfterTimeouts: false, outside_network.c serviced_udp_callback); big answers exceed 1232, come TC=1 and are fetched over TCP',
+  },
   { settings: { maxUdp: 900, oversize: 'truncate' }, www: 'secure', big: 'secure', why: 'TC=1 from the box, then TCP' },
   { settings: { ednsRewrite: 512 }, www: 'secure', big: 'secure', why: 'the server truncates to 512, TCP fetches the rest' },
   { settings: { mtu: 1500, fragments: 'drop' }, www: 'secure', big: 'secure', why: 'with EDNS 1232 nothing needs fragmenting' },
   { settings: { mtu: 1500, fragments: 'first' }, www: 'secure', big: 'secure', why: 'same: 1232 avoids fragments' },
   { settings: { tcp: 'reject' }, www: 'secure', big: 'SERVFAIL', why: 'www fits in 1232; big needs TCP, which is refused' },
   { settings: { tcp: 'blackhole' }, www: 'secure', big: 'SERVFAIL', why: 'big needs TCP, which never answers' },
-  { settings: { strip: ['opt'] }, www: 'SERVFAIL', big: 'secure', why: 'a UDP-only DNS ALG: the small answer comes without EDNS, so unsigned (bogus); big answers exceed 512, come TC=1 and are fetched over TCP, which the box does not touch' },
+  {
+    settings: { strip: ['opt'] },
+    www: 'SERVFAIL',
+    big: 'secure',
+    why: 'a UDP-only DNS ALG: the small answer comes without EDNS, so unsigned (bogus); big answers exceed 512, come TC=1 and are fetched over TCP, which the box does not touch',
+  },
   { settings: { strip: ['do'] }, www: 'SERVFAIL', big: 'SERVFAIL', why: 'no DO → no RRSIGs' },
   { settings: { strip: ['rrsig'] }, www: 'SERVFAIL', big: 'SERVFAIL', why: 'RRSIGs removed' },
   { settings: { formerrEdns: true }, www: 'SERVFAIL', big: 'SERVFAIL', why: 'FORMERR to EDNS → the resolver retries without EDNS → unsigned answers' },

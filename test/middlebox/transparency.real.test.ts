@@ -84,7 +84,9 @@ function raw(q: RawQuery): Buffer {
   header.writeUInt16BE(q.edns ? 1 : 0, 10);
   const question = Buffer.concat([encodeName(q.qname ?? 'example.'), Buffer.from([(q.qtype ?? 6) >> 8, (q.qtype ?? 6) & 0xff, 0, 1])]);
   if (!q.edns) return Buffer.concat([header, question]);
-  const options = Buffer.concat((q.edns.options ?? []).map((o) => Buffer.concat([Buffer.from([o.code >> 8, o.code & 0xff, o.data.length >> 8, o.data.length & 0xff]), o.data])));
+  const options = Buffer.concat(
+    (q.edns.options ?? []).map((o) => Buffer.concat([Buffer.from([o.code >> 8, o.code & 0xff, o.data.length >> 8, o.data.length & 0xff]), o.data])),
+  );
   const opt = Buffer.alloc(11);
   opt.writeUInt16BE(41, 1);
   opt.writeUInt16BE(q.edns.size ?? 1232, 3);
@@ -96,18 +98,58 @@ function raw(q: RawQuery): Buffer {
 }
 
 const QTYPES: [string, number][] = [
-  ['A', 1], ['NS', 2], ['CNAME', 5], ['SOA', 6], ['PTR', 12], ['MX', 15], ['TXT', 16], ['AAAA', 28], ['SRV', 33], ['NAPTR', 35],
-  ['DS', 43], ['RRSIG', 46], ['NSEC', 47], ['DNSKEY', 48], ['NSEC3PARAM', 51], ['TLSA', 52], ['CDS', 59], ['SVCB', 64], ['HTTPS', 65],
-  ['ANY', 255], ['CAA', 257], ['TYPE666', 666], ['TYPE65280', 65280],
+  ['A', 1],
+  ['NS', 2],
+  ['CNAME', 5],
+  ['SOA', 6],
+  ['PTR', 12],
+  ['MX', 15],
+  ['TXT', 16],
+  ['AAAA', 28],
+  ['SRV', 33],
+  ['NAPTR', 35],
+  ['DS', 43],
+  ['RRSIG', 46],
+  ['NSEC', 47],
+  ['DNSKEY', 48],
+  ['NSEC3PARAM', 51],
+  ['TLSA', 52],
+  ['CDS', 59],
+  ['SVCB', 64],
+  ['HTTPS', 65],
+  ['ANY', 255],
+  ['CAA', 257],
+  ['TYPE666', 666],
+  ['TYPE65280', 65280],
 ];
-const QNAME_OF: Record<string, string> = { PTR: '4.3.2.1.example.', SRV: '_sip._udp.example.', NAPTR: 'naptr.example.', TLSA: '_443._tcp.www.example.', HTTPS: 'svc.example.', SVCB: 'svc.example.', CNAME: 'alias.example.', A: 'www.example.', AAAA: 'www.example.' };
+const QNAME_OF: Record<string, string> = {
+  PTR: '4.3.2.1.example.',
+  SRV: '_sip._udp.example.',
+  NAPTR: 'naptr.example.',
+  TLSA: '_443._tcp.www.example.',
+  HTTPS: 'svc.example.',
+  SVCB: 'svc.example.',
+  CNAME: 'alias.example.',
+  A: 'www.example.',
+  AAAA: 'www.example.',
+};
 
 /** The battery: name → raw query. The same bytes go to the server directly and through the box. */
 function battery(): [string, Buffer][] {
   const cases: [string, Buffer][] = [];
   const add = (label: string, q: RawQuery) => cases.push([label, raw({ id: 0x1000 + cases.length, ...q })]);
   add('plain SOA', {});
-  for (const [name, bit] of [['AA', 0x0400], ['TC', 0x0200], ['RD', 0x0100], ['RA', 0x0080], ['Z', 0x0040], ['AD', 0x0020], ['CD', 0x0010], ['QR', 0x8000]] as const) add(`flag ${name}`, { flags: bit });
+  for (const [name, bit] of [
+    ['AA', 0x0400],
+    ['TC', 0x0200],
+    ['RD', 0x0100],
+    ['RA', 0x0080],
+    ['Z', 0x0040],
+    ['AD', 0x0020],
+    ['CD', 0x0010],
+    ['QR', 0x8000],
+  ] as const)
+    add(`flag ${name}`, { flags: bit });
   for (const opcode of [0, 1, 2, 3, 4, 5, 6, 15]) add(`opcode ${opcode}`, { opcode, flags: opcode === 4 ? 0x0400 : 0 });
   add('EDNS0', { edns: {} });
   add('EDNS1', { edns: { version: 1 } });
@@ -164,7 +206,11 @@ interface TcpSeen {
  * One TCP connection: `frames` written at once; `halfClose` sends our FIN right after them; `afterPeerFin`
  * is written when the peer's FIN arrives (a half-closed peer may still read). Our FIN follows the peer's.
  */
-function tcp(address: string, frames: Buffer[], opts: { halfClose?: boolean; afterPeerFin?: Buffer; timeoutMs?: number; primer?: Buffer } = {}): Promise<TcpSeen> {
+function tcp(
+  address: string,
+  frames: Buffer[],
+  opts: { halfClose?: boolean; afterPeerFin?: Buffer; timeoutMs?: number; primer?: Buffer } = {},
+): Promise<TcpSeen> {
   return new Promise((resolve) => {
     const reader = new TcpFrameReader();
     const seen: TcpSeen = { frames: [], end: 'open' };
@@ -236,7 +282,8 @@ function startPeer(): Promise<{ server: net.Server; logs: PeerLog[] }> {
           s.write(answer(q), () => setTimeout(() => s.resetAndDestroy(), 100));
         } else if (mode === 'fin') s.end(answer(q));
         else if (mode === 'after-client-fin') waiting = q;
-        else if (mode === 'server-half-close') s.end(answer(q)); // half-close: we keep reading
+        else if (mode === 'server-half-close')
+          s.end(answer(q)); // half-close: we keep reading
         else if (mode === 'second') s.destroy();
         else s.write(answer(q));
       }
@@ -250,7 +297,9 @@ function startPeer(): Promise<{ server: net.Server; logs: PeerLog[] }> {
 }
 
 function startBox(listen: string, upstream: string, children: ChildProcess[]): Promise<void> {
-  const box = spawn(process.execPath, ['--import', 'tsx', CLI, 'middlebox', '--listen', `${listen}:${PORT}`, '--upstream', `${upstream}:${PORT}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const box = spawn(process.execPath, ['--import', 'tsx', CLI, 'middlebox', '--listen', `${listen}:${PORT}`, '--upstream', `${upstream}:${PORT}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(box);
   let out = '';
   box.stdout!.on('data', (d: Buffer) => (out += String(d)));
@@ -276,7 +325,11 @@ describe('a no-setting middlebox is transparent', { timeout: 120_000 }, () => {
   before(async () => {
     writeFileSync(join(dir, 'example.zone'), ZONE);
     nsd = startNsd(NSD, PORT, [{ origin: 'example', file: join(dir, 'example.zone') }]);
-    auth = new AuthoritativeServer({ network: new SocketNetwork({ addresses: [AUTH] }), listen: [{ address: AUTH, port: PORT }], zones: [parseZoneText(ZONE, 'example', 'example.zone')] });
+    auth = new AuthoritativeServer({
+      network: new SocketNetwork({ addresses: [AUTH] }),
+      listen: [{ address: AUTH, port: PORT }],
+      zones: [parseZoneText(ZONE, 'example', 'example.zone')],
+    });
     await auth.start();
     peer = await startPeer();
     await Promise.all([startBox(NSD_BOX, NSD, children), startBox(AUTH_BOX, AUTH, children), startBox(PEER_BOX, PEER, children)]);
@@ -300,7 +353,9 @@ describe('a no-setting middlebox is transparent', { timeout: 120_000 }, () => {
   addClose('server answers, then resets: the answer, then RST', (to) => tcp(to, [q('answer-then-rst.test.')]));
   addClose('server answers and closes: FIN', (to) => tcp(to, [q('fin.test.')]));
   addClose('client half-closes after its query; the server answers after our FIN', (to) => tcp(to, [q('after-client-fin.test.')], { halfClose: true }));
-  addClose('server half-closes; the client still sends a second query, which arrives', (to) => tcp(to, [q('server-half-close.test.')], { afterPeerFin: q('second.test.') }));
+  addClose('server half-closes; the client still sends a second query, which arrives', (to) =>
+    tcp(to, [q('server-half-close.test.')], { afterPeerFin: q('second.test.') }),
+  );
 
   for (const [label, direct, through] of closeCases) {
     it(`TCP close: ${label}`, async () => {
@@ -316,7 +371,10 @@ describe('a no-setting middlebox is transparent', { timeout: 120_000 }, () => {
     });
   }
 
-  for (const [name, direct, box] of [['NSD', NSD, NSD_BOX], ['dnslab auth', AUTH, AUTH_BOX]] as const) {
+  for (const [name, direct, box] of [
+    ['NSD', NSD, NSD_BOX],
+    ['dnslab auth', AUTH, AUTH_BOX],
+  ] as const) {
     it(`${name}: the compliance battery over UDP agrees octet for octet (ID aside)`, async () => {
       const cases = battery();
       const results = await Promise.all(cases.map(async ([label, bytes]) => ({ label, direct: await udp(direct, bytes), box: await udp(box, bytes) })));
@@ -325,7 +383,10 @@ describe('a no-setting middlebox is transparent', { timeout: 120_000 }, () => {
       const answered = results.filter((r) => r.direct !== 'timeout').length;
       // Not a comparison of two silences: the server answers nearly all of it.
       assert.ok(answered >= cases.length - 4, `${name} answered ${answered} of ${cases.length}`);
-      assert.ok(results.find((r) => r.label === 'big TXT, no EDNS (TC=1)' && r.direct !== 'timeout' && (Number.parseInt(r.direct[0]!.slice(0, 4), 16) & 0x0200) !== 0), 'the big answer is truncated (TC=1)');
+      assert.ok(
+        results.find((r) => r.label === 'big TXT, no EDNS (TC=1)' && r.direct !== 'timeout' && (Number.parseInt(r.direct[0]!.slice(0, 4), 16) & 0x0200) !== 0),
+        'the big answer is truncated (TC=1)',
+      );
     });
 
     it(`${name}: the battery over TCP (pipelined, then half-closed) agrees, and so does how the connection ends`, async () => {

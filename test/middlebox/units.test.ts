@@ -34,13 +34,35 @@ import {
   type Flow,
 } from '../../servers/middlebox/index.ts';
 
-const flow = (transport: 'udp' | 'tcp' = 'udp', now = 0): Flow => ({ transport, client: { address: '192.0.2.1', port: 5000 }, server: { address: '192.0.2.53', port: 53 }, now, random: new SeededRandom('t') });
+const flow = (transport: 'udp' | 'tcp' = 'udp', now = 0): Flow => ({
+  transport,
+  client: { address: '192.0.2.1', port: 5000 },
+  server: { address: '192.0.2.53', port: 53 },
+  now,
+  random: new SeededRandom('t'),
+});
 
 function bigAnswer(query: Message, n = 10): Buffer {
   const r = makeResponse(query);
   r.flags.aa = true;
   r.answer = Array.from({ length: n }, (_, i) => ({ name: 'big.test', type: 'TXT', class: 'IN', ttl: 300, data: [Buffer.alloc(100, 97 + i)] }) as RR);
-  r.answer.push({ name: 'big.test', type: 'RRSIG', class: 'IN', ttl: 300, data: { typeCovered: 'TXT', algorithm: 15, labels: 2, originalTTL: 300, expiration: 2, inception: 1, keyTag: 1, signersName: 'test', signature: Buffer.alloc(64, 1) } } as RR);
+  r.answer.push({
+    name: 'big.test',
+    type: 'RRSIG',
+    class: 'IN',
+    ttl: 300,
+    data: {
+      typeCovered: 'TXT',
+      algorithm: 15,
+      labels: 2,
+      originalTTL: 300,
+      expiration: 2,
+      inception: 1,
+      keyTag: 1,
+      signersName: 'test',
+      signature: Buffer.alloc(64, 1),
+    },
+  } as RR);
   r.edns = { udpPayloadSize: 1232, version: 0, do: true, z: 0, options: [] };
   return encodeMessage(r);
 }
@@ -92,7 +114,10 @@ describe('stages', () => {
     assert.equal(again.kind, 'reply');
     const cm = decodeMessage(again.kind === 'reply' ? again.payload : Buffer.alloc(0));
     assert.equal(cm.id, 33);
-    assert.ok(cm.answer.every((a) => a.ttl === 3), 'TTL is the box rule (5 s) minus 2 s');
+    assert.ok(
+      cm.answer.every((a) => a.ttl === 3),
+      'TTL is the box rule (5 s) minus 2 s',
+    );
     assert.equal(cache.onQuery(encodeMessage(query), flow('udp', 6000)).kind, 'pass', 'expired after 5 s');
     assert.equal(cache.stats.cacheHits, 1);
   });
@@ -110,12 +135,28 @@ describe('stages', () => {
     runStages([tag('a'), tag('b')], 'response', payload, flow());
     assert.deepEqual(seen, ['a:q', 'b:q', 'b:r', 'a:r']);
     seen.length = 0;
-    const out = runStages([tag('a'), tag('b', { onQuery: () => ({ kind: 'reply', payload: Buffer.from('r'), reason: 'test' }) }), tag('c')], 'query', payload, flow());
+    const out = runStages(
+      [tag('a'), tag('b', { onQuery: () => ({ kind: 'reply', payload: Buffer.from('r'), reason: 'test' }) }), tag('c')],
+      'query',
+      payload,
+      flow(),
+    );
     assert.deepEqual(seen, ['a:q', 'a:r']);
     assert.equal(out.forward.length, 0);
     assert.equal(out.back.length, 1);
-    const dup = runStages([tag('d', { onQuery: (p) => ({ kind: 'pass', payload: p, delaysMs: [5, 10] }) }), tag('e', { onQuery: (p) => ({ kind: 'pass', payload: p, delaysMs: [1] }) })], 'query', payload, flow());
-    assert.deepEqual(dup.forward.map((d) => d.delayMs), [6, 11]);
+    const dup = runStages(
+      [
+        tag('d', { onQuery: (p) => ({ kind: 'pass', payload: p, delaysMs: [5, 10] }) }),
+        tag('e', { onQuery: (p) => ({ kind: 'pass', payload: p, delaysMs: [1] }) }),
+      ],
+      'query',
+      payload,
+      flow(),
+    );
+    assert.deepEqual(
+      dup.forward.map((d) => d.delayMs),
+      [6, 11],
+    );
   });
 
   it('faults: seeded and repeatable; loss rate near the setting; rate limit refills with time', () => {
@@ -128,10 +169,16 @@ describe('stages', () => {
     assert.deepEqual(a, run());
     const lost = a.filter((d) => d.length === 0).length;
     assert.ok(lost > 500 && lost < 700, `~30% lost, got ${lost}`);
-    assert.ok(a.some((d) => d.length === 2), 'some duplicates');
+    assert.ok(
+      a.some((d) => d.length === 2),
+      'some duplicates',
+    );
     const rl = new PathFaults({ ratePerSecond: 2 });
     const r = new SeededRandom('x');
-    assert.deepEqual([0, 0, 0].map(() => rl.decide(0, r).delays.length), [1, 1, 0]);
+    assert.deepEqual(
+      [0, 0, 0].map(() => rl.decide(0, r).delays.length),
+      [1, 1, 0],
+    );
     assert.equal(rl.decide(1000, r).delays.length, 1);
     assert.equal(new FaultStage({ loss: 1 }).onQuery(Buffer.from('x'), flow()).kind, 'drop');
   });
@@ -141,9 +188,18 @@ describe('session table and port pool', () => {
   it('drop when full, evict the least recently used, expire idle sessions', () => {
     const removed: string[] = [];
     const t = new SessionTable<string>({ maxSessions: 2, idleTimeoutMs: 1000, onFull: 'drop' }, (v, why) => removed.push(`${v}:${why}`));
-    assert.equal(t.create('a', 0, () => 'a'), 'a');
-    assert.equal(t.create('b', 10, () => 'b'), 'b');
-    assert.equal(t.create('c', 20, () => 'c'), undefined);
+    assert.equal(
+      t.create('a', 0, () => 'a'),
+      'a',
+    );
+    assert.equal(
+      t.create('b', 10, () => 'b'),
+      'b',
+    );
+    assert.equal(
+      t.create('c', 20, () => 'c'),
+      undefined,
+    );
     assert.equal(t.stats.refused, 1);
     assert.equal(t.get('a', 900), 'a', 'a used again at 900');
     assert.equal(t.get('b', 1015), undefined, 'b idle since 10: expired');
@@ -159,13 +215,19 @@ describe('session table and port pool', () => {
   });
   it('sequential pools hand out consecutive ports; random pools are seeded; exhaustion and release', () => {
     const seq = new PortPool({ size: 4, mode: 'sequential', base: 30000 }, new SeededRandom(1));
-    assert.deepEqual([1, 2, 3, 4, 5].map(() => seq.allocate()), [30000, 30001, 30002, 30003, undefined]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map(() => seq.allocate()),
+      [30000, 30001, 30002, 30003, undefined],
+    );
     seq.release(30001);
     assert.equal(seq.allocate(), 30001);
     const r1 = new PortPool({ size: 1000, base: 30000 }, new SeededRandom('p'));
     const r2 = new PortPool({ size: 1000, base: 30000 }, new SeededRandom('p'));
     const a = [1, 2, 3, 4, 5].map(() => r1.allocate()!);
-    assert.deepEqual(a, [1, 2, 3, 4, 5].map(() => r2.allocate()!));
+    assert.deepEqual(
+      a,
+      [1, 2, 3, 4, 5].map(() => r2.allocate()!),
+    );
     assert.ok(a.slice(1).some((p, i) => Math.abs(p - a[i]!) > 8));
     assert.throws(() => new PortPool({ size: 100, base: 65500 }, new SeededRandom(1)), MiddleboxConfigError);
   });
@@ -240,7 +302,14 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
   it('health checks take a dead backend out of the load balancer', async () => {
     const w = await setup('health');
     const lbHost = w.net.addHost('lb', ['10.0.0.54', '10.0.0.53']); // checks go out from .54, not the VIP
-    const hc = new HealthChecker(lbHost, [{ address: '10.0.0.1', port: 53 }, { address: '10.0.0.2', port: 53 }], { intervalMs: 1000, timeoutMs: 300, failures: 2, qname: 't' });
+    const hc = new HealthChecker(
+      lbHost,
+      [
+        { address: '10.0.0.1', port: 53 },
+        { address: '10.0.0.2', port: 53 },
+      ],
+      { intervalMs: 1000, timeoutMs: 300, failures: 2, qname: 't' },
+    );
     const lb = new LoadBalancer({ vip: '10.0.0.53', backends: ['10.0.0.1', '10.0.0.2'], distribution: 'per-packet' }, hc);
     w.net.addInterceptor(lb);
     await hc.start();
@@ -248,12 +317,16 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
     await w.clock.runFor(3500);
     assert.equal(hc.isUp('10.0.0.1'), true);
     assert.equal(hc.isUp('10.0.0.2'), false);
-    for (let i = 0; i < 4; i++) assert.ok(await ask(w.clock, w.client, { address: '10.0.0.53', port: 53 }, 'www.t', 'A'), `query ${i} answered via the live backend`);
+    for (let i = 0; i < 4; i++)
+      assert.ok(await ask(w.clock, w.client, { address: '10.0.0.53', port: 53 }, 'www.t', 'A'), `query ${i} answered via the live backend`);
     assert.equal(lb.stats.dropped.noBackend, 0);
     w.net.setHostUp('s10.0.0.2', true);
     await w.clock.runFor(1500);
     assert.equal(hc.isUp('10.0.0.2'), true);
-    assert.deepEqual(hc.log.map((l) => `${l.backend}:${l.up}`), ['10.0.0.2:false', '10.0.0.2:true']);
+    assert.deepEqual(
+      hc.log.map((l) => `${l.backend}:${l.up}`),
+      ['10.0.0.2:false', '10.0.0.2:true'],
+    );
     hc.stop();
   });
 
@@ -261,7 +334,14 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
     const w = await setup('proxy');
     const queries: string[] = [];
     const host = w.net.addHost('router', ['10.9.0.254']);
-    const proxy = new MiddleboxProxy({ network: host, listen: { address: '10.9.0.254', port: 53 }, upstreams: [{ address: '10.0.0.1', port: 53 }], stages: [new EdnsProxy({ cache: true, cacheTtl: 60 })], sessions: { maxSessions: 2 }, onEvent: (e) => queries.push(e.type === 'drop' ? `drop:${e.stage}` : e.type) });
+    const proxy = new MiddleboxProxy({
+      network: host,
+      listen: { address: '10.9.0.254', port: 53 },
+      upstreams: [{ address: '10.0.0.1', port: 53 }],
+      stages: [new EdnsProxy({ cache: true, cacheTtl: 60 })],
+      sessions: { maxSessions: 2 },
+      onEvent: (e) => queries.push(e.type === 'drop' ? `drop:${e.stage}` : e.type),
+    });
     await w.clock.runUntilSettled(proxy.start());
     const to = { address: '10.9.0.254', port: 53 };
     assert.equal((await ask(w.clock, w.client, to, 'www.t', 'A'))?.answer.length, 1);
@@ -278,10 +358,17 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
     const proxy = new MiddleboxProxy({
       network: host,
       listen: { address: '10.9.0.252', port: 53 },
-      upstreams: [{ address: '10.0.0.1', port: 53 }, { address: '10.0.0.2', port: 53 }],
+      upstreams: [
+        { address: '10.0.0.1', port: 53 },
+        { address: '10.0.0.2', port: 53 },
+      ],
       distribution: 'per-packet',
       healthCheck: { intervalMs: 500, timeoutMs: 200, failures: 2, qname: 't' },
-      stages: [new EdnsProxy({ stripDnssec: true, maxUdpAnswer: 512 }), new SizeLimiter({ maxUdpSize: 4000, ednsRewrite: 1232 }), new FaultStage({ latencyMs: 1 })],
+      stages: [
+        new EdnsProxy({ stripDnssec: true, maxUdpAnswer: 512 }),
+        new SizeLimiter({ maxUdpSize: 4000, ednsRewrite: 1232 }),
+        new FaultStage({ latencyMs: 1 }),
+      ],
     });
     w.net.setHostUp('s10.0.0.2', false);
     await w.clock.runUntilSettled(proxy.start());
@@ -299,7 +386,12 @@ describe('packet interceptors and the proxy on a VirtualNetwork', () => {
   it('MiddleboxProxy closes idle sessions by itself and then leaves no timer running', async () => {
     const w = await setup('sweep');
     const host = w.net.addHost('nat', ['10.9.0.253']);
-    const proxy = new MiddleboxProxy({ network: host, listen: { address: '10.9.0.253', port: 53 }, upstreams: [{ address: '10.0.0.1', port: 53 }], sessions: { idleTimeoutMs: 1000 } });
+    const proxy = new MiddleboxProxy({
+      network: host,
+      listen: { address: '10.9.0.253', port: 53 },
+      upstreams: [{ address: '10.0.0.1', port: 53 }],
+      sessions: { idleTimeoutMs: 1000 },
+    });
     await w.clock.runUntilSettled(proxy.start());
     assert.ok(await ask(w.clock, w.client, { address: '10.9.0.253', port: 53 }, 'www.t', 'A'));
     assert.equal(proxy.sessionCount, 1);

@@ -8,7 +8,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage } from '../../dns/wire/message.ts';
 import type { IpPacket } from '../../net/packet.ts';
-import { attachBetween, buildInterceptors, EdnsProxy, MiddleboxConfigError, settingsFromOptions, FaultInterceptor, FragmentFilter, LoadBalancer, TcpFilter, stagesInterceptor, validateSettings } from '../../servers/middlebox/index.ts';
+import {
+  attachBetween,
+  buildInterceptors,
+  EdnsProxy,
+  MiddleboxConfigError,
+  settingsFromOptions,
+  FaultInterceptor,
+  FragmentFilter,
+  LoadBalancer,
+  TcpFilter,
+  stagesInterceptor,
+  validateSettings,
+} from '../../servers/middlebox/index.ts';
 import { buildMbWorld, drive, RESOLVER } from './world.ts';
 
 const MB = '10.1.0.2';
@@ -66,7 +78,10 @@ describe('middleboxes on the VirtualNetwork, validating resolver behind them', {
     assert.equal(r1.rcode, 'NOERROR');
     assert.equal(r1.ad, true);
     assert.equal(good.events.filter((e) => e.type === 'upstream-timeout').length, 0, 'no timeouts with 1232');
-    assert.ok(good.packets().some((p) => p.src === MB && p.body.kind === 'tcp' && p.body.payload.length > 1000), 'the big answer came over TCP');
+    assert.ok(
+      good.packets().some((p) => p.src === MB && p.body.kind === 'tcp' && p.body.payload.length > 1000),
+      'the big answer came over TCP',
+    );
     await good.stop();
 
     const bad = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'frag-4096', ednsBufferSize: 4096 });
@@ -94,8 +109,15 @@ describe('middleboxes on the VirtualNetwork, validating resolver behind them', {
     assert.equal(r.rcode, 'SERVFAIL');
     assert.ok(proxy.stats.stripped > 0);
     // What left the server had RRSIGs; what the resolver got had none.
-    const fromMb = w.packets().filter((p) => p.src === MB).map(dnsOf).filter((m) => m !== undefined);
-    assert.ok(fromMb.some((m) => m.answer.some((a) => a.type === 'RRSIG')), 'signed answer on the server side of the box');
+    const fromMb = w
+      .packets()
+      .filter((p) => p.src === MB)
+      .map(dnsOf)
+      .filter((m) => m !== undefined);
+    assert.ok(
+      fromMb.some((m) => m.answer.some((a) => a.type === 'RRSIG')),
+      'signed answer on the server side of the box',
+    );
     await w.stop();
   });
 
@@ -142,7 +164,11 @@ describe('middleboxes on the VirtualNetwork, validating resolver behind them', {
     }
     assert.equal((await drive(strip.clock, strip.resolver.resolve('www.mb', 'A', { do: true }))).rcode, 'SERVFAIL');
     // DO cleared on the way in: what left the resolver had DO=1, what reached the server had DO=0.
-    const qs = strip.packets().filter((p) => p.dst === MB).map(dnsOf).filter((m) => m !== undefined);
+    const qs = strip
+      .packets()
+      .filter((p) => p.dst === MB)
+      .map(dnsOf)
+      .filter((m) => m !== undefined);
     assert.ok(qs.some((m) => m.edns?.do === true) && qs.some((m) => m.edns?.do === false));
     await strip.stop();
 
@@ -165,10 +191,23 @@ describe('middleboxes on the VirtualNetwork, validating resolver behind them', {
     const atBackend = w.packets().filter((p) => p.dst === MB && p.body.kind === 'udp');
     const ports = atBackend.map((p) => (p.body.kind === 'udp' ? p.body.srcPort : 0));
     assert.ok(ports.length >= 2);
-    assert.ok(atBackend.every((p) => p.src === VIP), 'the backend sees the NAT address');
-    assert.deepEqual(ports, ports.map((_, i) => 40000 + i), 'consecutive ports from the pool');
-    const resolverPorts = w.packets().filter((p) => p.src === RESOLVER && p.dst === VIP && p.body.kind === 'udp').map((p) => (p.body.kind === 'udp' ? p.body.srcPort : 0));
-    assert.ok(resolverPorts.some((p, i) => i > 0 && Math.abs(p - resolverPorts[i - 1]!) > 100), 'while the resolver itself randomises');
+    assert.ok(
+      atBackend.every((p) => p.src === VIP),
+      'the backend sees the NAT address',
+    );
+    assert.deepEqual(
+      ports,
+      ports.map((_, i) => 40000 + i),
+      'consecutive ports from the pool',
+    );
+    const resolverPorts = w
+      .packets()
+      .filter((p) => p.src === RESOLVER && p.dst === VIP && p.body.kind === 'udp')
+      .map((p) => (p.body.kind === 'udp' ? p.body.srcPort : 0));
+    assert.ok(
+      resolverPorts.some((p, i) => i > 0 && Math.abs(p - resolverPorts[i - 1]!) > 100),
+      'while the resolver itself randomises',
+    );
     await w.stop();
   });
 
@@ -200,8 +239,14 @@ describe('middleboxes on the VirtualNetwork, validating resolver behind them', {
   });
 
   it('scenario glue: settingsFromOptions + attachBetween — a home-router preset breaks validation; with TCP allowed its cache answers the repeat', async () => {
-    assert.throws(() => settingsFromOptions('router', {}), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'kind');
-    assert.throws(() => settingsFromOptions('firewall', { mtu: -1 }), (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'mtu');
+    assert.throws(
+      () => settingsFromOptions('router', {}),
+      (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'kind',
+    );
+    assert.throws(
+      () => settingsFromOptions('firewall', { mtu: -1 }),
+      (e: unknown) => e instanceof MiddleboxConfigError && e.setting === 'mtu',
+    );
     assert.throws(() => settingsFromOptions('firewall', { udpSessions: 4 }), MiddleboxConfigError);
     const broken = await buildMbWorld({ nsAddress: MB, mbServers: [MB], seed: 'attach-home' });
     attachBetween(broken.net, 'resolver', 'mb0', settingsFromOptions('home-router', {}), 'home');

@@ -22,7 +22,10 @@ let keyCache: { root: SigningKey[]; mb: SigningKey[] } | undefined;
 function keys(): { root: SigningKey[]; mb: SigningKey[] } {
   keyCache ??= {
     root: [generateKey({ algorithm: 13, owner: '.', ksk: true, seed: 'mb-root-ksk' }), generateKey({ algorithm: 13, owner: '.', seed: 'mb-root-zsk' })],
-    mb: [generateKey({ algorithm: 8, bits: 2048, owner: 'mb', ksk: true, seed: 'mb-ksk' }), generateKey({ algorithm: 8, bits: 2048, owner: 'mb', seed: 'mb-zsk' })],
+    mb: [
+      generateKey({ algorithm: 8, bits: 2048, owner: 'mb', ksk: true, seed: 'mb-ksk' }),
+      generateKey({ algorithm: 8, bits: 2048, owner: 'mb', seed: 'mb-zsk' }),
+    ],
   };
   return keyCache;
 }
@@ -85,7 +88,15 @@ ns.mb. 172800 IN A ${o.nsAddress}
   servers.push(rootSrv);
   for (const [i, addr] of o.mbServers.entries()) {
     // 4096: the server sends whatever the requester advertises (like BIND's default), so the path decides.
-    servers.push(new AuthoritativeServer({ network: net.addHost(`mb${i}`, [addr]), listen: [{ address: addr, port: 53 }], zones: [mb], name: `mb${i}`, udpPayloadSize: 4096 }));
+    servers.push(
+      new AuthoritativeServer({
+        network: net.addHost(`mb${i}`, [addr]),
+        listen: [{ address: addr, port: 53 }],
+        zones: [mb],
+        name: `mb${i}`,
+        udpPayloadSize: 4096,
+      }),
+    );
   }
   for (const s of servers) await s.start();
   const events: ResolverEvent[] = [];
@@ -113,7 +124,9 @@ ns.mb. 172800 IN A ${o.nsAddress}
       for (const s of servers) await s.stop();
     },
     packets() {
-      return readPcap(pcap.toBuffer()).records.map((r, i) => parsePacket(r.bytes, i)).filter((p): p is IpPacket => p !== undefined);
+      return readPcap(pcap.toBuffer())
+        .records.map((r, i) => parsePacket(r.bytes, i))
+        .filter((p): p is IpPacket => p !== undefined);
     },
   };
 }

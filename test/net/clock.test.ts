@@ -151,10 +151,7 @@ describe('VirtualClock.runUntilSettled', () => {
     assert.equal(v, 'done');
     assert.equal(clock.now(), 500);
     assert.equal(clock.pending, 1);
-    await assert.rejects(
-      clock.runUntilSettled(clock.sleep(1).then(() => Promise.reject(new Error('boom')))),
-      /boom/,
-    );
+    await assert.rejects(clock.runUntilSettled(clock.sleep(1).then(() => Promise.reject(new Error('boom')))), /boom/);
   });
 
   it('throws ClockStallError instead of hanging when nothing will settle the promise', async () => {

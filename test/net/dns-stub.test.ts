@@ -134,7 +134,12 @@ async function udpQuery(answer: Parameters<typeof udpWorld>[0], options: Partial
   const { net, stub } = await udpWorld(answer);
   const discards: string[] = [];
   let outcome: StubUdpOutcome | undefined;
-  const x = stub.query(encodeMessage(query), SERVER, { timeoutMs: 1000, from: 'endpoint', onDiscard: (_f, kind, detail) => discards.push(`${kind}: ${detail}`), ...options });
+  const x = stub.query(encodeMessage(query), SERVER, {
+    timeoutMs: 1000,
+    from: 'endpoint',
+    onDiscard: (_f, kind, detail) => discards.push(`${kind}: ${detail}`),
+    ...options,
+  });
   void x.outcome.then((r) => (outcome = r));
   await net.clock.runUntilIdle();
   return { outcome, discards, stub, net, x };

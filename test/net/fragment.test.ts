@@ -49,7 +49,10 @@ describe('IP fragmentation on the virtual network', () => {
     assert.equal(o.sent.length, 3);
     const offsets = o.sent.map((p) => (p.body.kind === 'fragment' ? p.body.offset : -1));
     assert.deepEqual(offsets, [0, 1480, 2960]);
-    assert.deepEqual(o.sent.map((p) => p.body.kind === 'fragment' && p.body.more), [true, true, false]);
+    assert.deepEqual(
+      o.sent.map((p) => p.body.kind === 'fragment' && p.body.more),
+      [true, true, false],
+    );
     for (const p of o.sent) {
       assert.ok(ipPacketSize(p) <= 1500);
       assert.equal(serializePacket(p).length, ipPacketSize(p));
@@ -63,7 +66,10 @@ describe('IP fragmentation on the virtual network', () => {
 
   it('IPv6: fragment header counted, MTU 1280 gives 1232-byte fragment payloads', async () => {
     const o = await sendOne(6, 2000, { mtu: 1280 });
-    assert.deepEqual(o.sent.map((p) => ipPacketSize(p)), [1280, 40 + 8 + (2008 - 1232)]);
+    assert.deepEqual(
+      o.sent.map((p) => ipPacketSize(p)),
+      [1280, 40 + 8 + (2008 - 1232)],
+    );
     assert.deepEqual(o.received, [payload(2000)]);
   });
 
@@ -102,7 +108,7 @@ describe('IP fragmentation on the virtual network', () => {
       await net.clock.runUntilIdle();
       // 5 fragments each: survival 0.8^5 ≈ 0.33.
       assert.ok(got < 30, `got ${got} of 50`);
-      lost += (net.stats.dropped['reassembly-timeout'] ?? 0);
+      lost += net.stats.dropped['reassembly-timeout'] ?? 0;
     }
     assert.ok(lost > 0);
   });
@@ -134,7 +140,7 @@ describe('IP fragmentation on the virtual network', () => {
       await net.clock.runUntilIdle();
       if (expectDelivered) {
         assert.deepEqual(got, [payload(size)], `IPv${family} ${size} bytes`);
-        assert.ok((net.stats.delivered) > sent.length, 'more packets arrive than were sent: the router split them');
+        assert.ok(net.stats.delivered > sent.length, 'more packets arrive than were sent: the router split them');
       } else if (family === 6) {
         assert.equal(got.length, 0);
         assert.equal(net.stats.dropped['too-big'], 1);
@@ -149,14 +155,26 @@ describe('IP fragmentation on the virtual network', () => {
   it('re-fragmenting a fragment keeps offsets relative to the datagram and MF on all but the very last piece', () => {
     let id = 0;
     const whole: IpPacket = {
-      id: 0, family: 4, src: '192.0.2.1', dst: '192.0.2.2', ident: 77, ttl: 64, dontFragment: false,
+      id: 0,
+      family: 4,
+      src: '192.0.2.1',
+      dst: '192.0.2.2',
+      ident: 77,
+      ttl: 64,
+      dontFragment: false,
       body: { kind: 'udp', srcPort: 1, dstPort: 2, payload: payload(3000) },
     };
     const first = fragmentPacket(whole, 1500, () => ++id);
     const again = first.flatMap((f) => fragmentPacket(f, 576, () => ++id));
     const parts = again.map((f) => (f.body.kind === 'fragment' ? f.body : assert.fail('not a fragment')));
-    assert.deepEqual(parts.map((b) => b.offset), [0, 552, 1104, 1480, 2032, 2584, 2960]);
-    assert.deepEqual(parts.map((b) => b.more), [true, true, true, true, true, true, false]);
+    assert.deepEqual(
+      parts.map((b) => b.offset),
+      [0, 552, 1104, 1480, 2032, 2584, 2960],
+    );
+    assert.deepEqual(
+      parts.map((b) => b.more),
+      [true, true, true, true, true, true, false],
+    );
     for (const f of again) assert.ok(ipPacketSize(f) <= 576);
     const data = Buffer.concat(parts.map((b) => b.data));
     const body = parseTransport(4, '192.0.2.1', '192.0.2.2', 'udp', data);

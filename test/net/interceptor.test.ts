@@ -32,7 +32,10 @@ async function setup() {
 describe('packet interceptors (middlebox hook)', () => {
   it('drop: a box that drops UDP/53 towards the server', async () => {
     const w = await setup();
-    w.net.addInterceptor(interceptor('udp53-filter', (p) => (packetProtocol(p) === 'udp' && packetPorts(p)?.dstPort === 53 ? 'drop' : 'forward')), { to: 'server' });
+    w.net.addInterceptor(
+      interceptor('udp53-filter', (p) => (packetProtocol(p) === 'udp' && packetPorts(p)?.dstPort === 53 ? 'drop' : 'forward')),
+      { to: 'server' },
+    );
     w.c.send(Buffer.from('q'), { address: '192.0.2.53', port: 53 });
     await w.net.clock.runUntilIdle();
     assert.equal(w.serverGot.length, 0);
@@ -47,17 +50,35 @@ describe('packet interceptors (middlebox hook)', () => {
     );
     w.c.send(Buffer.from('query'), { address: '192.0.2.53', port: 53 });
     await w.net.clock.runUntilIdle();
-    assert.deepEqual(w.serverGot.map((g) => g.payload), ['QUERY']);
-    assert.deepEqual(w.clientGot.map((g) => g.payload), ['re:QUERY']);
+    assert.deepEqual(
+      w.serverGot.map((g) => g.payload),
+      ['QUERY'],
+    );
+    assert.deepEqual(
+      w.clientGot.map((g) => g.payload),
+      ['re:QUERY'],
+    );
   });
 
   it('delay and duplicate', async () => {
     const w = await setup();
-    w.net.addInterceptor(interceptor('slow-dup', (p) => [{ packet: p, delayMs: 100 }, { packet: p, delayMs: 250 }]), { to: 'server' });
+    w.net.addInterceptor(
+      interceptor('slow-dup', (p) => [
+        { packet: p, delayMs: 100 },
+        { packet: p, delayMs: 250 },
+      ]),
+      { to: 'server' },
+    );
     w.c.send(Buffer.from('q'), { address: '192.0.2.53', port: 53 });
     await w.net.clock.runUntilIdle();
-    assert.deepEqual(w.serverGot.map((g) => g.at), [110, 260]);
-    assert.deepEqual(w.clientGot.map((g) => g.at), [120, 270]);
+    assert.deepEqual(
+      w.serverGot.map((g) => g.at),
+      [110, 260],
+    );
+    assert.deepEqual(
+      w.clientGot.map((g) => g.at),
+      [120, 270],
+    );
   });
 
   it('NAT load balancer: VIP rewritten to a backend, replies rewritten back to the VIP', async () => {
@@ -65,12 +86,24 @@ describe('packet interceptors (middlebox hook)', () => {
     const vip = '192.0.2.100';
     // The VIP must be routable to the box: give it to a host with nothing bound.
     w.net.addHost('lb', [vip]);
-    w.net.addInterceptor(interceptor('lb-in', (p) => [{ packet: { ...p, dst: '192.0.2.53' } }]), { to: vip });
-    w.net.addInterceptor(interceptor('lb-out', (p) => [{ packet: { ...p, src: vip } }]), { from: 'server', to: 'client' });
+    w.net.addInterceptor(
+      interceptor('lb-in', (p) => [{ packet: { ...p, dst: '192.0.2.53' } }]),
+      { to: vip },
+    );
+    w.net.addInterceptor(
+      interceptor('lb-out', (p) => [{ packet: { ...p, src: vip } }]),
+      { from: 'server', to: 'client' },
+    );
     w.c.send(Buffer.from('q'), { address: vip, port: 53 });
     await w.net.clock.runUntilIdle();
-    assert.deepEqual(w.serverGot.map((g) => g.from.address), ['192.0.2.1']);
-    assert.deepEqual(w.clientGot.map((g) => `${g.payload} from ${g.from.address}:${g.from.port}`), [`re:q from ${vip}:53`]);
+    assert.deepEqual(
+      w.serverGot.map((g) => g.from.address),
+      ['192.0.2.1'],
+    );
+    assert.deepEqual(
+      w.clientGot.map((g) => `${g.payload} from ${g.from.address}:${g.from.port}`),
+      [`re:q from ${vip}:53`],
+    );
   });
 
   it('a rewritten packet meets the boxes in front of its new destination (scopes checked after each rewrite)', async () => {
@@ -81,8 +114,14 @@ describe('packet interceptors (middlebox hook)', () => {
     const backend = net.addHost('backend', ['2001:db8::7']);
     const seenByFirewall: string[] = [];
     // Spelled in upper case on purpose: addresses from a box are canonicalized.
-    net.addInterceptor(interceptor('nat', (p) => [{ packet: { ...p, dst: '2001:DB8:0::7' } }]), { to: vip });
-    net.addInterceptor(interceptor('backend-fw', (p) => (seenByFirewall.push(`${p.src} > ${p.dst}`), 'forward')), { to: 'backend' });
+    net.addInterceptor(
+      interceptor('nat', (p) => [{ packet: { ...p, dst: '2001:DB8:0::7' } }]),
+      { to: vip },
+    );
+    net.addInterceptor(
+      interceptor('backend-fw', (p) => (seenByFirewall.push(`${p.src} > ${p.dst}`), 'forward')),
+      { to: 'backend' },
+    );
     const got: string[] = [];
     const sb = await backend.bindUdp({ address: '2001:db8::7', port: 53 });
     sb.onMessage((p, from) => got.push(`${p.toString()} from ${from.address}`));
@@ -98,7 +137,16 @@ describe('packet interceptors (middlebox hook)', () => {
     w.net.addInterceptor(
       interceptor('spoofer', (p, ctx) => {
         if (p.body.kind !== 'udp') return 'forward';
-        ctx.inject({ ...p, id: ctx.packetId(), src: p.dst, dst: p.src, body: { ...p.body, srcPort: p.body.dstPort, dstPort: p.body.srcPort, payload: Buffer.from('forged') } }, 1);
+        ctx.inject(
+          {
+            ...p,
+            id: ctx.packetId(),
+            src: p.dst,
+            dst: p.src,
+            body: { ...p.body, srcPort: p.body.dstPort, dstPort: p.body.srcPort, payload: Buffer.from('forged') },
+          },
+          1,
+        );
         return 'drop';
       }),
       { to: 'server' },
@@ -106,7 +154,10 @@ describe('packet interceptors (middlebox hook)', () => {
     w.c.send(Buffer.from('q'), { address: '192.0.2.53', port: 53 });
     await w.net.clock.runUntilIdle();
     assert.equal(w.serverGot.length, 0);
-    assert.deepEqual(w.clientGot.map((g) => `${g.payload}@${g.at} from ${g.from.address}:${g.from.port}`), ['forged@11 from 192.0.2.53:53']);
+    assert.deepEqual(
+      w.clientGot.map((g) => `${g.payload}@${g.at} from ${g.from.address}:${g.from.port}`),
+      ['forged@11 from 192.0.2.53:53'],
+    );
   });
 
   it('EDNS-size-limiter style: drop UDP packets larger than 512 bytes', async () => {

@@ -26,7 +26,16 @@ describe('ip helpers', () => {
 
   it('knows loopback in every IPv6 spelling, IPv4-mapped included', () => {
     // RFC 4291 §2.2: one address, many texts; RFC 4291 §2.5.5.2: ::ffff:a.b.c.d is the IPv4 host.
-    for (const a of ['0::1', '0:0:0:0:0:0:0:1', '::0001', '0000:0000:0000:0000:0000:0000:0000:0001', '::ffff:127.0.0.1', '::ffff:127.1.2.3', '::ffff:7f00:1', '::FFFF:7F00:1']) {
+    for (const a of [
+      '0::1',
+      '0:0:0:0:0:0:0:1',
+      '::0001',
+      '0000:0000:0000:0000:0000:0000:0000:0001',
+      '::ffff:127.0.0.1',
+      '::ffff:127.1.2.3',
+      '::ffff:7f00:1',
+      '::FFFF:7F00:1',
+    ]) {
       assert.ok(isLoopback(a), a);
     }
     // Not loopback: a mapped non-127 address, the IPv4-compatible form, ::2, ::1 with a zone id, and non-addresses.

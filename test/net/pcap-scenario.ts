@@ -17,7 +17,13 @@ export function answer(q: Buffer): Buffer {
   const question = m.questions![0]!;
   const answers: dnsPacket.Answer[] =
     question.type === 'TXT'
-      ? Array.from({ length: 12 }, (_, i) => ({ type: 'TXT' as const, name: question.name, ttl: 300, class: 'IN' as const, data: [`chunk-${i}-${'x'.repeat(240)}`] }))
+      ? Array.from({ length: 12 }, (_, i) => ({
+          type: 'TXT' as const,
+          name: question.name,
+          ttl: 300,
+          class: 'IN' as const,
+          data: [`chunk-${i}-${'x'.repeat(240)}`],
+        }))
       : question.type === 'AAAA'
         ? [{ type: 'AAAA', name: question.name, ttl: 300, class: 'IN', data: '2001:db8::80' }]
         : [{ type: 'A', name: question.name, ttl: 300, class: 'IN', data: '192.0.2.80' }];

@@ -29,15 +29,41 @@ describe('pcap capture of the virtual network, read by tshark', { timeout: 60_00
     const file = join(dir, 'dns.pcap');
     writeFileSync(file, await scenario('tshark'));
     const out = tshark(file, [
-      '-o', 'udp.check_checksum:TRUE',
-      '-o', 'tcp.check_checksum:TRUE',
-      '-o', 'ip.check_checksum:TRUE',
-      '-Y', 'dns',
-      '-T', 'fields', '-E', 'separator=|',
-      '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'ip.proto', '-e', 'ipv6.nxt', '-e', 'dns.id', '-e', 'dns.flags.response',
-      '-e', 'dns.qry.name', '-e', 'dns.count.answers', '-e', 'ip.fragments',
+      '-o',
+      'udp.check_checksum:TRUE',
+      '-o',
+      'tcp.check_checksum:TRUE',
+      '-o',
+      'ip.check_checksum:TRUE',
+      '-Y',
+      'dns',
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'ip.src',
+      '-e',
+      'ipv6.src',
+      '-e',
+      'ip.proto',
+      '-e',
+      'ipv6.nxt',
+      '-e',
+      'dns.id',
+      '-e',
+      'dns.flags.response',
+      '-e',
+      'dns.qry.name',
+      '-e',
+      'dns.count.answers',
+      '-e',
+      'ip.fragments',
     ]);
-    const rows = out.trim().split('\n').map((l) => l.split('|'));
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('|'));
     const summary = rows.map(([src4, src6, proto4, nxt6, id, resp, qname, ancount, frags]) =>
       // tshark prints booleans as 0/1 or False/True depending on its version.
       [src4 || src6, proto4 || nxt6, id, resp === '1' || resp === 'True' ? 'R' : 'Q', qname, ancount, frags ? 'reassembled' : ''].join(' '),
@@ -54,12 +80,21 @@ describe('pcap capture of the virtual network, read by tshark', { timeout: 60_00
     ]);
     // Nothing malformed and no bad checksum anywhere in the file.
     const bad = tshark(file, [
-      '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE',
-      '-Y', '_ws.malformed || udp.checksum.status == 0 || tcp.checksum.status == 0 || ip.checksum.status == 0 || tcp.analysis.flags',
+      '-o',
+      'udp.check_checksum:TRUE',
+      '-o',
+      'tcp.check_checksum:TRUE',
+      '-o',
+      'ip.check_checksum:TRUE',
+      '-Y',
+      '_ws.malformed || udp.checksum.status == 0 || tcp.checksum.status == 0 || ip.checksum.status == 0 || tcp.analysis.flags',
     ]);
     assert.equal(bad.trim(), '');
     // The handshake and teardown are there.
-    const flags = tshark(file, ['-Y', 'tcp', '-T', 'fields', '-e', 'tcp.flags.str']).trim().split('\n').map((s) => s.replace(/·/g, ''));
+    const flags = tshark(file, ['-Y', 'tcp', '-T', 'fields', '-e', 'tcp.flags.str'])
+      .trim()
+      .split('\n')
+      .map((s) => s.replace(/·/g, ''));
     assert.deepEqual(flags.slice(0, 3), ['S', 'AS', 'A']);
     assert.ok(flags.filter((f) => f.includes('F')).length === 2);
   });
@@ -77,7 +112,24 @@ describe('pcap capture of the virtual network, read by tshark', { timeout: 60_00
     await net.clock.runUntilIdle();
     const file = join(dir, 'v6frag.pcap');
     writeFileSync(file, pcap.toBuffer());
-    const out = tshark(file, ['-o', 'udp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-e', 'eth.type', '-e', 'ipv6.fraghdr.offset', '-e', 'dns.qry.name', '-e', 'dns.count.answers', '-e', 'udp.checksum.status']);
+    const out = tshark(file, [
+      '-o',
+      'udp.check_checksum:TRUE',
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'eth.type',
+      '-e',
+      'ipv6.fraghdr.offset',
+      '-e',
+      'dns.qry.name',
+      '-e',
+      'dns.count.answers',
+      '-e',
+      'udp.checksum.status',
+    ]);
     const rows = out.trim().split('\n');
     // The query, then the ~3.1 kB answer in three fragments; offsets count 8-octet units
     // (1232 = 1280 - 40 - 8 bytes per fragment = 154 units); the last one completes the datagram.

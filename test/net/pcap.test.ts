@@ -54,5 +54,4 @@ describe('pcap capture of the virtual network', { timeout: 60_000 }, () => {
     }
     assert.equal(new Date(records[0]!.time).toISOString(), '2026-01-01T00:00:00.000Z');
   });
-
 });

@@ -14,8 +14,14 @@ describe('SeededRandom', () => {
     const b = new SeededRandom('lab-1');
     const c = new SeededRandom('lab-2');
     const xa = Array.from({ length: 8 }, () => a.uint32());
-    assert.deepEqual(xa, Array.from({ length: 8 }, () => b.uint32()));
-    assert.notDeepEqual(xa, Array.from({ length: 8 }, () => c.uint32()));
+    assert.deepEqual(
+      xa,
+      Array.from({ length: 8 }, () => b.uint32()),
+    );
+    assert.notDeepEqual(
+      xa,
+      Array.from({ length: 8 }, () => c.uint32()),
+    );
     assert.deepEqual(new SeededRandom(42).bytes(10), new SeededRandom('42').bytes(10));
   });
 

@@ -48,7 +48,7 @@ async function udpLab(boxes: PacketInterceptor[], opts: { linkMtu?: number } = {
   closers.push(() => edge.close());
   edge.addHost('peer', [PEER]);
   edge.addHost('lab', [LAB]);
-  for (const b of boxes) edge.addInterceptor(b, { from: 'peer', to: 'lab' }), edge.addInterceptor(b, { from: 'lab', to: 'peer' });
+  for (const b of boxes) (edge.addInterceptor(b, { from: 'peer', to: 'lab' }), edge.addInterceptor(b, { from: 'lab', to: 'peer' }));
   const net = new SocketNetwork({ addresses: [LAB], clock, edge });
   const server = await net.bindUdp({ address: LAB, port: 0 });
   closers.push(() => server.close());
@@ -79,7 +79,13 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
     });
     const lab = await udpLab([rewrite]);
     lab.send(Buffer.from('hello'));
-    await withTimeout((async () => { while (lab.replies.length < 1) await sleep(5); })(), 2000, 'the echo');
+    await withTimeout(
+      (async () => {
+        while (lab.replies.length < 1) await sleep(5);
+      })(),
+      2000,
+      'the echo',
+    );
     assert.deepEqual(lab.seen.map(String), ['hello']);
     // The box rewrote the answer on its way out of the lab socket.
     assert.deepEqual(lab.replies.map(String), ['ECHO:HELLO']);
@@ -103,7 +109,13 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
     lab.send(Buffer.from('throw'));
     lab.send(Buffer.from('bad-address'));
     lab.send(Buffer.from('fine'));
-    await withTimeout((async () => { while (lab.replies.length < 1) await sleep(5); })(), 2000, 'the echo after the broken ones');
+    await withTimeout(
+      (async () => {
+        while (lab.replies.length < 1) await sleep(5);
+      })(),
+      2000,
+      'the echo after the broken ones',
+    );
     assert.deepEqual(lab.seen.map(String), ['fine']);
     assert.equal(lab.edge.stats.dropped['broken (error)'], 2);
     assert.deepEqual(lab.edge.errors, []);
@@ -119,7 +131,13 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
     lab.send(Buffer.from('slow'));
     await until(() => intercepted, 2000, 'the datagram at the edge');
     assert.equal(lab.seen.length, 0, 'still held by the box');
-    await withTimeout((async () => { while (lab.replies.length < 1) await sleep(5); })(), 2000, 'the held datagram');
+    await withTimeout(
+      (async () => {
+        while (lab.replies.length < 1) await sleep(5);
+      })(),
+      2000,
+      'the held datagram',
+    );
     assert.ok(Date.now() - t0 >= 290);
   });
 
@@ -128,27 +146,46 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
       name: 'proxy',
       intercept(p, ctx) {
         if (p.src !== PEER || p.body.kind !== 'udp') return 'forward';
-        ctx.inject({ ...p, src: p.dst, dst: p.src, body: { ...p.body, srcPort: p.body.dstPort, dstPort: p.body.srcPort, payload: Buffer.from('from-the-box') } });
+        ctx.inject({
+          ...p,
+          src: p.dst,
+          dst: p.src,
+          body: { ...p.body, srcPort: p.body.dstPort, dstPort: p.body.srcPort, payload: Buffer.from('from-the-box') },
+        });
         return 'drop';
       },
     };
     const lab = await udpLab([answering]);
     lab.send(Buffer.from('q'));
-    await withTimeout((async () => { while (lab.replies.length < 1) await sleep(5); })(), 2000, 'the made-up reply');
+    await withTimeout(
+      (async () => {
+        while (lab.replies.length < 1) await sleep(5);
+      })(),
+      2000,
+      'the made-up reply',
+    );
     assert.deepEqual(lab.replies.map(String), ['from-the-box']);
     assert.equal(lab.seen.length, 0);
   });
 
   it('fragments: a datagram over the link MTU is split; delivered only if every fragment got through (FragmentFilter)', async () => {
     const big = Buffer.alloc(2300, 0x61);
-    for (const [mode, expect] of [['pass', true], ['drop', false], ['first', false]] as const) {
+    for (const [mode, expect] of [
+      ['pass', true],
+      ['drop', false],
+      ['first', false],
+    ] as const) {
       const lab = await udpLab([new FragmentFilter({ mtu: 1500, fragments: mode }, `frag-${mode}`)], { linkMtu: 1500 });
       lab.send(Buffer.from('small'));
       lab.send(big);
       // Both verdicts are taken when the edge reads each datagram: wait for them, not for a time.
       const settled = () => lab.seen.length === (expect ? 2 : 1) && (expect || (lab.edge.stats.dropped[`frag-${mode}`] ?? 0) > 0);
       await until(settled, 2000, `fragments ${mode}: both datagrams through the box`);
-      assert.deepEqual(lab.seen.map((b) => b.length), expect ? [5, 2300] : [5], `fragments ${mode}: what reached the lab socket`);
+      assert.deepEqual(
+        lab.seen.map((b) => b.length),
+        expect ? [5, 2300] : [5],
+        `fragments ${mode}: what reached the lab socket`,
+      );
       // 2300 octets over a 1500 link: two fragments; 'drop' loses both, 'first' the second.
       if (!expect) assert.equal(lab.edge.stats.dropped[`frag-${mode}`], mode === 'drop' ? 2 : 1, `fragments ${mode}: fragments dropped by the box`);
     }
@@ -172,7 +209,7 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
     closers.push(() => edge.close());
     edge.addHost('peer', [PEER]);
     edge.addHost('lab', [LAB]);
-    for (const b of boxes) edge.addInterceptor(b, { from: 'peer', to: 'lab' }), edge.addInterceptor(b, { from: 'lab', to: 'peer' });
+    for (const b of boxes) (edge.addInterceptor(b, { from: 'peer', to: 'lab' }), edge.addInterceptor(b, { from: 'lab', to: 'peer' }));
     const net = new SocketNetwork({ addresses: [LAB], clock, edge });
     let accepted = 0;
     const received: Buffer[] = [];
@@ -206,7 +243,9 @@ describe('SocketEdge: boxes at the edge of real sockets', { timeout: 30_000 }, (
 
   it('TCP through an allowing box: SYN, data in MSS segments both ways, in order', async () => {
     const segments: number[] = [];
-    const lab = await tcpLab([box('count', (p) => (p.body.kind === 'tcp' && p.src === LAB && p.body.payload.length > 0 && segments.push(p.body.payload.length), 'forward'))]);
+    const lab = await tcpLab([
+      box('count', (p) => (p.body.kind === 'tcp' && p.src === LAB && p.body.payload.length > 0 && segments.push(p.body.payload.length), 'forward')),
+    ]);
     const r = await withTimeout(lab.talk(), 3000, 'TCP echo');
     assert.deepEqual(r, { bytes: 3005 });
     assert.equal(lab.accepted(), 1);

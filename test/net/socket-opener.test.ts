@@ -57,7 +57,10 @@ describe('SocketNetwork with a helper-process opener', () => {
 
   it('bind errors keep their codes; connectTcp is refused on an opener host', async () => {
     const a = await network.bindUdp({ address: '127.0.0.1', port: 0 });
-    await assert.rejects(network.bindUdp({ address: '127.0.0.1', port: a.local.port }), (e: unknown) => e instanceof NetworkError && e.code === 'ADDRESS_IN_USE');
+    await assert.rejects(
+      network.bindUdp({ address: '127.0.0.1', port: a.local.port }),
+      (e: unknown) => e instanceof NetworkError && e.code === 'ADDRESS_IN_USE',
+    );
     a.close();
     await assert.rejects(network.connectTcp({ address: '127.0.0.1', port: 9 }), (e: unknown) => e instanceof NetworkError && e.code === 'NOT_ALLOWED');
   });

@@ -19,14 +19,16 @@ after(() => {
 });
 
 describe('SocketNetwork (real loopback sockets) with dig', { timeout: 30_000 }, () => {
-
   it('real dig talks to a responder on SocketNetwork over UDP and TCP', async () => {
     const addr = '127.0.3.4';
     const net = new SocketNetwork({ addresses: [addr] });
     const answer = (q: Buffer): Buffer => {
       const m = dnsPacket.decode(q);
       return dnsPacket.encode({
-        type: 'response', id: m.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: m.questions,
+        type: 'response',
+        id: m.id,
+        flags: dnsPacket.AUTHORITATIVE_ANSWER,
+        questions: m.questions,
         answers: [{ type: 'A', name: m.questions![0]!.name, ttl: 60, class: 'IN', data: '192.0.2.80' }],
       });
     };
@@ -38,7 +40,9 @@ describe('SocketNetwork (real loopback sockets) with dig', { timeout: 30_000 }, 
     closers.push(() => l.close());
     const dig = async (extra: string[]): Promise<string> => {
       try {
-        const { stdout } = await execFileP('dig', [`@${addr}`, '-p', String(u.local.port), '+tries=1', '+time=3', '+short', ...extra, 'www.example.jp', 'A'], { timeout: 10_000 });
+        const { stdout } = await execFileP('dig', [`@${addr}`, '-p', String(u.local.port), '+tries=1', '+time=3', '+short', ...extra, 'www.example.jp', 'A'], {
+          timeout: 10_000,
+        });
         return stdout.trim();
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('dig is not installed: apt-get install bind9-dnsutils');

@@ -82,14 +82,23 @@ describe('SocketNetwork (real loopback sockets)', { timeout: 30_000 }, () => {
   });
 
   it('refuses non-loopback addresses unless allowExternal, and never sends off-host', async () => {
-    assert.throws(() => new SocketNetwork({ addresses: ['192.0.2.1'] }), (e: NetworkError) => e.code === 'NOT_ALLOWED');
-    assert.throws(() => new SocketNetwork({ addresses: ['0.0.0.0'] }), (e: NetworkError) => e.code === 'NOT_ALLOWED');
+    assert.throws(
+      () => new SocketNetwork({ addresses: ['192.0.2.1'] }),
+      (e: NetworkError) => e.code === 'NOT_ALLOWED',
+    );
+    assert.throws(
+      () => new SocketNetwork({ addresses: ['0.0.0.0'] }),
+      (e: NetworkError) => e.code === 'NOT_ALLOWED',
+    );
     assert.doesNotThrow(() => new SocketNetwork({ addresses: ['192.0.2.1'], allowExternal: true }));
     const n = new SocketNetwork({ addresses: ['127.0.3.3', '::1'] });
     assert.deepEqual(n.addresses, ['127.0.3.3', '::1']);
     const s = await n.bindUdp({ address: '127.0.3.3', port: 0 });
     closers.push(() => s.close());
-    assert.throws(() => s.send(Buffer.from('x'), { address: '8.8.8.8', port: 53 }), (e: NetworkError) => e.code === 'NOT_ALLOWED');
+    assert.throws(
+      () => s.send(Buffer.from('x'), { address: '8.8.8.8', port: 53 }),
+      (e: NetworkError) => e.code === 'NOT_ALLOWED',
+    );
     await assert.rejects(n.connectTcp({ address: '192.0.2.1', port: 53 }), (e: NetworkError) => e.code === 'NOT_ALLOWED');
     await assert.rejects(n.bindUdp({ address: '127.0.3.9', port: 0 }), (e: NetworkError) => e.code === 'ADDRESS_NOT_LOCAL');
   });

@@ -17,7 +17,9 @@ interface World {
 }
 
 /** A client and a server host; the server echoes everything back if `echo`. */
-async function world(options: { echo?: boolean; path?: Partial<PathProperties>; server?: HostOptions; seed?: string } = {}): Promise<World & { client: ReturnType<VirtualNetwork['addHost']> }> {
+async function world(
+  options: { echo?: boolean; path?: Partial<PathProperties>; server?: HostOptions; seed?: string } = {},
+): Promise<World & { client: ReturnType<VirtualNetwork['addHost']> }> {
   const net = new VirtualNetwork({ seed: options.seed ?? 'tcp', clock: new VirtualClock({ start: 0 }) });
   const client = net.addHost('client', ['192.0.2.1', '2001:db8::1']);
   const server = net.addHost('server', ['192.0.2.53', '2001:db8::53'], options.server ?? {});
@@ -101,7 +103,10 @@ describe('VirtualNetwork TCP', () => {
   it('unknown destination: SYNs retransmitted (1 s, 2 s, 4 s…) until the connect timeout', async () => {
     const w = await world();
     await assert.rejects(connect(w, '198.51.100.1', 53, 10_000), (e: NetworkError) => e.code === 'TIMEOUT');
-    assert.deepEqual(w.log.map((l) => Number(l.split(' ')[0])), [0, 1000, 3000, 7000]);
+    assert.deepEqual(
+      w.log.map((l) => Number(l.split(' ')[0])),
+      [0, 1000, 3000, 7000],
+    );
     assert.equal(w.net.clock.now(), 10_000);
   });
 

@@ -56,7 +56,11 @@ describe('VirtualNetwork UDP', () => {
     const times = a.got.map((g) => Number(g.split('@')[1]));
     assert.ok(Math.min(...times) >= 20 && Math.max(...times) < 60);
     const order = a.got.map((g) => Number(g.split('@')[0]!.slice(1)));
-    assert.notDeepEqual(order, [...order].sort((x, y) => x - y), 'with 20 ms jitter some replies should overtake others');
+    assert.notDeepEqual(
+      order,
+      [...order].sort((x, y) => x - y),
+      'with 20 ms jitter some replies should overtake others',
+    );
   });
 
   it('datagrams to an unknown address or closed port are lost silently', async () => {
@@ -93,7 +97,10 @@ describe('VirtualNetwork UDP', () => {
     await assert.rejects(a.bindUdp({ address: '192.0.2.99', port: 1 }), (e: NetworkError) => e.code === 'ADDRESS_NOT_LOCAL');
     await a.bindUdp({ address: '192.0.2.1', port: 7 });
     await assert.rejects(a.bindUdp({ address: '192.0.2.1', port: 7 }), (e: NetworkError) => e.code === 'ADDRESS_IN_USE');
-    assert.throws(() => net.addHost('dup', ['192.0.2.1']), (e: NetworkError) => e.code === 'ADDRESS_IN_USE');
+    assert.throws(
+      () => net.addHost('dup', ['192.0.2.1']),
+      (e: NetworkError) => e.code === 'ADDRESS_IN_USE',
+    );
   });
 
   it('a host taken down neither sends nor receives; moveAddress hands an IP to another host', async () => {

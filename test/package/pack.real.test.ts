@@ -53,10 +53,7 @@ test('npm pack → install --omit=dev → npx dnslab, npx dnslab run FILE, impor
   const install = run('npm', ['install', '--omit=dev', '--no-package-lock', join(dir, packed[0]!.filename)], app);
   assert.equal(install.status, 0, install.stderr);
   const installed = readdirSync(join(app, 'node_modules'));
-  assert.ok(
-    !installed.includes('tsx') && !installed.includes('typescript'),
-    `no development dependencies installed: ${installed.join(' ')}`,
-  );
+  assert.ok(!installed.includes('tsx') && !installed.includes('typescript'), `no development dependencies installed: ${installed.join(' ')}`);
 
   // The default scenario: exit 0 and its verdict.
   const dflt = run('npx', ['--no-install', 'dnslab'], app);
@@ -76,16 +73,12 @@ test('npm pack → install --omit=dev → npx dnslab, npx dnslab run FILE, impor
   assert.deepEqual(listed, shipped);
 
   // A user's scenario file in plain JavaScript, importing defineScenario from the package.
-  const fixture = readFileSync(join(ROOT, 'test/fixtures/scenarios/takeover.ts'), 'utf8').replace(
-    /from '[^']*lab\/scenario\/types\.ts'/,
-    "from 'dnslab'",
-  );
+  const fixture = readFileSync(join(ROOT, 'test/fixtures/scenarios/takeover.ts'), 'utf8').replace(/from '[^']*lab\/scenario\/types\.ts'/, "from 'dnslab'");
   assert.match(fixture, /from 'dnslab'/);
   writeFileSync(join(app, 'takeover.mjs'), fixture);
   const file = run('npx', ['--no-install', 'dnslab', 'run', 'takeover.mjs', '--json'], app);
   assert.equal(file.status, 0, file.stderr);
-  const runs = JSON.parse(file.stdout) as
-    { id: string; variant: string; passed: boolean }[] | { runs: { id: string; variant: string; passed: boolean }[] };
+  const runs = JSON.parse(file.stdout) as { id: string; variant: string; passed: boolean }[] | { runs: { id: string; variant: string; passed: boolean }[] };
   const results = Array.isArray(runs) ? runs : runs.runs;
   assert.deepEqual(
     results.map((r) => [r.id, r.variant, r.passed]),

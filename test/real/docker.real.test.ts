@@ -16,16 +16,20 @@ const reach = await dockerEngineReachable();
 const skip = reach.ok ? false : `no Docker engine reachable (${reach.reason})`;
 
 describe('docker path with an engine', () => {
-  it('aggressive-nsec-new-name [aggressive] × docker:unbound, docker:bind: same cells as the local path, nothing left', { skip, timeout: 1_800_000 }, async () => {
-    const runs = await runsFor('aggressive-nsec-new-name', 'aggressive');
-    const m = await runMatrix(runs, ['docker:unbound', 'docker:bind'], { seed: '1' });
-    process.stderr.write(renderMatrix(m).replace(/^/gm, '# '));
-    for (const c of m.rows[0]!.cells) {
-      assert.equal(c.error, undefined, `${c.resolver}: ${c.error}`);
-      assert.equal(`${c.passed ? 'PASS' : 'FAIL'} ${c.ok}/${c.total}`, 'PASS 8/8', c.resolver);
-      assert.equal(c.emulatedProfile?.agrees, true, `${c.resolver} agrees with its emulated profile`);
-      assert.equal(c.real?.docker?.leftover, 0, `${c.resolver}: containers/networks left`);
-    }
-    assert.match(m.versions['docker:unbound'] ?? '', /1\.17/);
-  });
+  it(
+    'aggressive-nsec-new-name [aggressive] × docker:unbound, docker:bind: same cells as the local path, nothing left',
+    { skip, timeout: 1_800_000 },
+    async () => {
+      const runs = await runsFor('aggressive-nsec-new-name', 'aggressive');
+      const m = await runMatrix(runs, ['docker:unbound', 'docker:bind'], { seed: '1' });
+      process.stderr.write(renderMatrix(m).replace(/^/gm, '# '));
+      for (const c of m.rows[0]!.cells) {
+        assert.equal(c.error, undefined, `${c.resolver}: ${c.error}`);
+        assert.equal(`${c.passed ? 'PASS' : 'FAIL'} ${c.ok}/${c.total}`, 'PASS 8/8', c.resolver);
+        assert.equal(c.emulatedProfile?.agrees, true, `${c.resolver} agrees with its emulated profile`);
+        assert.equal(c.real?.docker?.leftover, 0, `${c.resolver}: containers/networks left`);
+      }
+      assert.match(m.versions['docker:unbound'] ?? '', /1\.17/);
+    },
+  );
 });

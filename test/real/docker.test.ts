@@ -24,7 +24,14 @@ describe('docker path', () => {
   });
 
   it('docker:<product> columns parse, with the same aliases as local products', () => {
-    assert.deepEqual(parseResolverList('emulated,docker:unbound,docker:named,docker:kresd,docker:pdns,unbound'), ['emulated', 'docker:unbound', 'docker:bind', 'docker:knot', 'docker:powerdns', 'unbound']);
+    assert.deepEqual(parseResolverList('emulated,docker:unbound,docker:named,docker:kresd,docker:pdns,unbound'), [
+      'emulated',
+      'docker:unbound',
+      'docker:bind',
+      'docker:knot',
+      'docker:powerdns',
+      'unbound',
+    ]);
     assert.throws(() => parseResolverList('docker:dnsmasq'), /unknown resolver "docker:dnsmasq"/);
   });
 

@@ -81,7 +81,11 @@ describe(`resolver matrix: every seed scenario × ${RESOLVERS.join(', ')}`, () =
         assert.deepEqual(c.unexpected, [], `${key}: not what the scenario expects`);
         assert.equal(c.asExpected, true, key);
         const differs = [...new Set((c.emulatedProfile?.differences ?? []).map((d) => d.step).filter((n) => !varying.has(n)))].sort((x, y) => x - y);
-        assert.deepEqual(differs, KNOWN_DISAGREEMENTS[key] ?? [], `${key}: steps where the emulated ${c.emulatedProfile?.profile} profile differs from the real run`);
+        assert.deepEqual(
+          differs,
+          KNOWN_DISAGREEMENTS[key] ?? [],
+          `${key}: steps where the emulated ${c.emulatedProfile?.profile} profile differs from the real run`,
+        );
       }
     });
   }
@@ -94,9 +98,15 @@ describe(`resolver matrix: every seed scenario × ${RESOLVERS.join(', ')}`, () =
   it('nothing is left: no product process in a namespace of ours, no namespace', () => {
     const binaries = PRODUCTS.map((p) => BINARY[p].binary);
     const ours = `dnslab-rr-${process.pid}-`;
-    assert.deepEqual(pidsByName(binaries).filter((p) => namespaceOf(p.pid)?.startsWith(ours)), []);
+    assert.deepEqual(
+      pidsByName(binaries).filter((p) => namespaceOf(p.pid)?.startsWith(ours)),
+      [],
+    );
     const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-    assert.deepEqual(list.split('\n').filter((l) => l.startsWith(ours)), []);
+    assert.deepEqual(
+      list.split('\n').filter((l) => l.startsWith(ours)),
+      [],
+    );
   });
 });
 

@@ -31,7 +31,8 @@ describe('middleboxes on the socket path × unbound, bind', () => {
         const where = `${r.id} [${r.variant}] × ${c.resolver}`;
         assert.equal(c.error, undefined, `${where}: ${c.error}`);
         assert.ok(c.passed, `${where} failed: ${c.failed.join('; ')}`);
-        if (c.resolver !== 'emulated') assert.ok(c.emulatedProfile?.agrees, `${where} disagrees with its profile: ${JSON.stringify(c.emulatedProfile?.differences)}`);
+        if (c.resolver !== 'emulated')
+          assert.ok(c.emulatedProfile?.agrees, `${where} disagrees with its profile: ${JSON.stringify(c.emulatedProfile?.differences)}`);
       }
     }
   });
@@ -42,7 +43,9 @@ describe('middleboxes on the socket path × unbound, bind', () => {
         const stats = c.real?.middleboxes;
         assert.ok(stats, `${r.variant} × ${c.resolver}: no socket-edge statistics`);
         assert.ok(stats.intercepted > 0, `${r.variant} × ${c.resolver}: no packet crossed the box`);
-        const tcpDrops = Object.entries(stats.dropped).filter(([box]) => box.endsWith('/tcp')).reduce((n, [, k]) => n + k, 0);
+        const tcpDrops = Object.entries(stats.dropped)
+          .filter(([box]) => box.endsWith('/tcp'))
+          .reduce((n, [, k]) => n + k, 0);
         if (r.variant === 'vulnerable') assert.ok(tcpDrops > 0, `${c.resolver}: the product's TCP retry was never refused (${JSON.stringify(stats)})`);
         else assert.equal(tcpDrops, 0, `${c.resolver}: TCP refused in the fixed variant (${JSON.stringify(stats)})`);
       }

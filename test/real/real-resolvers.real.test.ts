@@ -31,7 +31,10 @@ function leftovers(owner = process.pid): string[] {
 
 function ourNamespaces(owner = process.pid): string[] {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return (r.stdout ?? '').split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(`dnslab-rr-${owner}-`));
+  return (r.stdout ?? '')
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(`dnslab-rr-${owner}-`));
 }
 
 describe('real resolvers: isolation, clock jump, cleanup', () => {
@@ -85,34 +88,38 @@ describe('real resolvers: isolation, clock jump, cleanup', () => {
     ['dnssec-rollback', 'unbound'],
     ['auth-unreachable', 'bind'],
   ] as const) {
-  it(`an interrupted run (SIGINT mid-scenario: ${file} × ${product}) leaves no resolver process and no namespace`, async () => {
-    const script = `
+    it(`an interrupted run (SIGINT mid-scenario: ${file} × ${product}) leaves no resolver process and no namespace`, async () => {
+      const script = `
       import { runReal } from ${JSON.stringify(resolve(ROOT, 'lab/runner/real.ts'))};
       console.log('START');
       await runReal({ file: '${file}', variant: ${file === 'dnssec-rollback' ? "'vulnerable'" : "'default'"}, seed: '1', product: '${product}' });
       console.log('FINISHED');`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    // Wait until the product runs inside the child's namespace, then interrupt.
-    const deadline = Date.now() + 30_000;
-    while (leftovers(child.pid!).length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(leftovers(child.pid!).length > 0, `${product} never started inside the child's namespace: ${out}`);
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGINT');
-    await exited;
-    assert.ok(!out.includes('FINISHED'), 'the run was interrupted');
-    assert.deepEqual(leftovers(child.pid!), []);
-    assert.deepEqual(ourNamespaces(child.pid!), []);
-  });
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      // Wait until the product runs inside the child's namespace, then interrupt.
+      const deadline = Date.now() + 30_000;
+      while (leftovers(child.pid!).length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(leftovers(child.pid!).length > 0, `${product} never started inside the child's namespace: ${out}`);
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGINT');
+      await exited;
+      assert.ok(!out.includes('FINISHED'), 'the run was interrupted');
+      assert.deepEqual(leftovers(child.pid!), []);
+      assert.deepEqual(ourNamespaces(child.pid!), []);
+    });
   }
 
   it('an interrupted matrix with two cells running at once (dnslab run --jobs 2, SIGINT) leaves no process and no namespace', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'lab/cli/main.ts'), 'run', 'dnssec-rollback', '--variant', 'vulnerable', '--resolver', 'unbound,bind', '--jobs', '2'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(ROOT, 'lab/cli/main.ts'), 'run', 'dnssec-rollback', '--variant', 'vulnerable', '--resolver', 'unbound,bind', '--jobs', '2'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -145,7 +152,11 @@ describe('timeshift.c at a rate', () => {
       // `date` reads CLOCK_REALTIME; `sleep 4` is a nanosleep of 4 s, which must take 0.2 s; and the monotonic clock
       // (python3: time.monotonic) must see the 4 s.
       const t0 = Date.now();
-      const r = spawnSync('sh', ['-c', 'date +%s%3N; python3 -c "import time; a=time.monotonic(); time.sleep(4); print(round((time.monotonic()-a)*1000))"; date +%s%3N'], { env, encoding: 'utf8', timeout: 10_000 });
+      const r = spawnSync(
+        'sh',
+        ['-c', 'date +%s%3N; python3 -c "import time; a=time.monotonic(); time.sleep(4); print(round((time.monotonic()-a)*1000))"; date +%s%3N'],
+        { env, encoding: 'utf8', timeout: 10_000 },
+      );
       const hostMs = Date.now() - t0;
       const [before, slept, after] = (r.stdout ?? '').trim().split('\n').map(Number);
       assert.ok(hostMs < 2000, `4 s of sleep at rate 20 took ${hostMs} host ms`);

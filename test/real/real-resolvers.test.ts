@@ -24,10 +24,44 @@ describe('real resolvers: config mapping', () => {
     );
   const text = (product: Product) => Object.values(cfg(product).files).join('\n');
   const cases: Record<Product, string[]> = {
-    unbound: ['aggressive-nsec: no', 'serve-expired: yes', 'ede: yes', 'ede-serve-expired: yes', 'edns-buffer-size: 1400', 'qname-minimisation: no', 'outgoing-interface: 10.0.0.53', 'a.root-servers.lab.\t3600000\tIN\tA\t10.53.0.1', 'validator iterator'],
-    bind: ['synth-from-dnssec no;', 'stale-answer-enable yes;', 'edns-udp-size 1400;', 'qname-minimization off;', 'query-source address 10.0.0.53;', '. static-ds 12345 15 2 "ABCDEF0123";'],
-    knot: ["net.bufsize(1232, 1400)", "option('NO_MINIMIZE', true)", "modules.load('serve_stale < cache')", "net.outgoing_v4('10.0.0.53')", "trust_anchors.add('. 86400 IN DS 12345 15 2 ABCDEF0123')"],
-    powerdns: ['aggressive-nsec-cache-size=0', 'serve-stale-extensions=2880', 'extended-resolution-errors=yes', 'edns-outgoing-bufsize=1400', 'qname-minimization=no', 'security-poll-suffix=', 'dont-query=', "addTA('.', '12345 15 2 ABCDEF0123')", 'query-local-address=10.0.0.53', 'non-resolving-ns-max-fails=0'],
+    unbound: [
+      'aggressive-nsec: no',
+      'serve-expired: yes',
+      'ede: yes',
+      'ede-serve-expired: yes',
+      'edns-buffer-size: 1400',
+      'qname-minimisation: no',
+      'outgoing-interface: 10.0.0.53',
+      'a.root-servers.lab.\t3600000\tIN\tA\t10.53.0.1',
+      'validator iterator',
+    ],
+    bind: [
+      'synth-from-dnssec no;',
+      'stale-answer-enable yes;',
+      'edns-udp-size 1400;',
+      'qname-minimization off;',
+      'query-source address 10.0.0.53;',
+      '. static-ds 12345 15 2 "ABCDEF0123";',
+    ],
+    knot: [
+      'net.bufsize(1232, 1400)',
+      "option('NO_MINIMIZE', true)",
+      "modules.load('serve_stale < cache')",
+      "net.outgoing_v4('10.0.0.53')",
+      "trust_anchors.add('. 86400 IN DS 12345 15 2 ABCDEF0123')",
+    ],
+    powerdns: [
+      'aggressive-nsec-cache-size=0',
+      'serve-stale-extensions=2880',
+      'extended-resolution-errors=yes',
+      'edns-outgoing-bufsize=1400',
+      'qname-minimization=no',
+      'security-poll-suffix=',
+      'dont-query=',
+      "addTA('.', '12345 15 2 ABCDEF0123')",
+      'query-local-address=10.0.0.53',
+      'non-resolving-ns-max-fails=0',
+    ],
   };
   for (const product of PRODUCTS) {
     it(`${product}: every switch lands on the product option, lab root hints and anchor, no polling/forwarding`, () => {
@@ -52,21 +86,29 @@ describe('real resolvers: config mapping', () => {
     const knot = splitSettingsFor('knot', { aggressiveNsec: false, ednsBufferSize: 1400, maxNegativeTtl: 600, ede: false, bogusTtl: 60 });
     assert.deepEqual(knot.switches, { ednsBufferSize: 1400 });
     assert.deepEqual(knot.unmapped, ['bogusTtl=60']);
-    assert.deepEqual(knot.notApplied.map((n) => `${n.setting}=${n.value}`), ['aggressiveNsec=false', 'maxNegativeTtl=600', 'ede=false']);
+    assert.deepEqual(
+      knot.notApplied.map((n) => `${n.setting}=${n.value}`),
+      ['aggressiveNsec=false', 'maxNegativeTtl=600', 'ede=false'],
+    );
     assert.deepEqual(splitSettingsFor('knot', { ede: true }).switches, { ede: true }, 'kresd sends EDE anyway');
     assert.deepEqual(splitSettingsFor('knot', { aggressiveNsec: true }).switches, { aggressiveNsec: true }, 'on is what kresd does anyway');
-    for (const p of ['unbound', 'bind', 'powerdns'] as const) assert.deepEqual(splitSettingsFor(p, { aggressiveNsec: false, maxNegativeTtl: 600 }).notApplied, [], p);
+    for (const p of ['unbound', 'bind', 'powerdns'] as const)
+      assert.deepEqual(splitSettingsFor(p, { aggressiveNsec: false, maxNegativeTtl: 600 }).notApplied, [], p);
     const loaded = await findScenario('aggressive-nsec-new-name');
     const plan = planScenario(loaded.scenario, loaded.file, 'non-aggressive');
     assert.deepEqual(plan.topology.resolvers?.['resolver']?.settings, { aggressiveNsec: false });
-    assert.deepEqual(withProductSwitches(plan, 'knot').topology.resolvers?.['resolver']?.settings, {}, 'the knot-resolver profile keeps aggressive NSEC on, as kresd does');
+    assert.deepEqual(
+      withProductSwitches(plan, 'knot').topology.resolvers?.['resolver']?.settings,
+      {},
+      'the knot-resolver profile keeps aggressive NSEC on, as kresd does',
+    );
     assert.deepEqual(withProductSwitches(plan, 'unbound').topology.resolvers?.['resolver']?.settings, { aggressiveNsec: false });
     assert.deepEqual(plan.topology.resolvers?.['resolver']?.settings, { aggressiveNsec: false }, 'the plan itself is not changed');
   });
 });
 
 describe('real resolvers: a setting only some products have an option for', () => {
-  it('staleClientTimeoutMs is BIND\'s stale-answer-client-timeout and kresd\'s serve_stale.timeout; for the others it stays a setting with no product option', () => {
+  it("staleClientTimeoutMs is BIND's stale-answer-client-timeout and kresd's serve_stale.timeout; for the others it stays a setting with no product option", () => {
     const bind = splitSettingsFor('bind', { serveStale: true, staleClientTimeoutMs: 1800, bogusTtl: 60 });
     assert.deepEqual(bind.switches, { serveStale: true, staleClientTimeoutMs: 1800 });
     assert.deepEqual(bind.unmapped, ['bogusTtl=60']);
@@ -88,7 +130,12 @@ describe('real resolvers: a setting only some products have an option for', () =
     const timeout = lines.indexOf('serve_stale.timeout = 1800');
     assert.ok(load >= 0 && timeout >= 0, `both lines present:\n${lines.join('\n')}`);
     assert.ok(timeout > load, lines.join('\n'));
-    assert.ok(!generateConfig({ product: 'knot', address: '10.0.0.53', rootHints: [], trustAnchors: [], switches: { staleClientTimeoutMs: 1800 } }, '/tmp/x').files['kresd.conf']!.includes('serve_stale'), 'no module, no timeout');
+    assert.ok(
+      !generateConfig({ product: 'knot', address: '10.0.0.53', rootHints: [], trustAnchors: [], switches: { staleClientTimeoutMs: 1800 } }, '/tmp/x').files[
+        'kresd.conf'
+      ]!.includes('serve_stale'),
+      'no module, no timeout',
+    );
     for (const p of ['unbound', 'powerdns'] as const) {
       const other = splitSettingsFor(p, { serveStale: true, staleClientTimeoutMs: 1800 });
       assert.deepEqual(other.switches, { serveStale: true }, p);

@@ -52,7 +52,8 @@ describe('RFC 8198 synthesis differences between products (slack-nsec-bitmap on 
   });
 
   it('isMinimallyCoveringNsec: next = \\000.owner only', () => {
-    const nsec = (name: string, nextDomain: string): RR => ({ name, type: 'NSEC', class: 'IN', ttl: 300, data: { nextDomain, types: ['RRSIG', 'NSEC'] } }) as RR;
+    const nsec = (name: string, nextDomain: string): RR =>
+      ({ name, type: 'NSEC', class: 'IN', ttl: 300, data: { nextDomain, types: ['RRSIG', 'NSEC'] } }) as RR;
     assert.equal(isMinimallyCoveringNsec(nsec('app.example.com', '\\000.app.example.com')), true);
     assert.equal(isMinimallyCoveringNsec(nsec('app.example.com', '\\000.APP.example.com')), true, 'case-insensitive');
     assert.equal(isMinimallyCoveringNsec(nsec('app.example.com', '\\001.app.example.com')), false);

@@ -14,7 +14,9 @@ import type { Topology } from '../../lab/scenario/types.ts';
 import { runOnProfile } from '../helpers/scenario.ts';
 
 /** middlebox-checkpoints [lb-session-table] with the bind profile and settings replaced. */
-async function lbSessionTable(settings: Partial<ResolverSettings> = {}): Promise<{ failedSteps: number[]; bigReached: number; bigAnswer: { rcode?: string; afterMs: number } | undefined }> {
+async function lbSessionTable(
+  settings: Partial<ResolverSettings> = {},
+): Promise<{ failedSteps: number[]; bigReached: number; bigAnswer: { rcode?: string; afterMs: number } | undefined }> {
   const edit = (t: Topology): void => {
     // Two slots, not three: www A and the DNSKEY fill the table whether or not the profile also looks up
     // ns1.example.jp AAAA (real BIND does: the third flow), so mid's tries are dropped and back the
@@ -25,7 +27,9 @@ async function lbSessionTable(settings: Partial<ResolverSettings> = {}): Promise
   };
   const result = await runOnProfile('middlebox-checkpoints', 'lb-session-table', { resolver: 'isp', profile: 'bind', settings, edit });
   // The client's first query for big.example.jp and the resolver's first answer to it.
-  const big = result.trace.filter((e) => e.qname === 'big.example.jp' && (e.to === 'isp' || e.from === 'isp') && e.from !== 'ns-example' && e.to !== 'ns-example');
+  const big = result.trace.filter(
+    (e) => e.qname === 'big.example.jp' && (e.to === 'isp' || e.from === 'isp') && e.from !== 'ns-example' && e.to !== 'ns-example',
+  );
   const asked = big.find((e) => e.to === 'isp' && !e.response);
   const answered = asked && big.find((e) => e.from === 'isp' && e.to === asked.from && e.response && e.time >= asked.time);
   return {

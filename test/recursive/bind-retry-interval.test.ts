@@ -26,11 +26,15 @@ const storm = (settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
 /** The fetch for the client query at `at` (lab ms after T+0): its queries to the dead servers, ms after the first. */
 function fetchQueries(r: RunResult, at: number): { server: string; offset: number }[] {
   const from = r.start + at;
-  const qs = r.trace.filter((t) => !t.response && t.from === 'resolver' && (t.to === 'ns-a' || t.to === 'ns-b') && t.qname === 'www.example.com' && t.time >= from && t.time < from + 60_000);
+  const qs = r.trace.filter(
+    (t) =>
+      !t.response && t.from === 'resolver' && (t.to === 'ns-a' || t.to === 'ns-b') && t.qname === 'www.example.com' && t.time >= from && t.time < from + 60_000,
+  );
   return qs.map((t) => ({ server: t.to, offset: t.time - qs[0]!.time }));
 }
 
-const tldComInOutage = (r: RunResult): number => r.trace.filter((t) => !t.response && t.from === 'resolver' && t.to === 'tld-com' && t.time >= r.start + HOUR && t.time < r.start + 2 * HOUR).length;
+const tldComInOutage = (r: RunResult): number =>
+  r.trace.filter((t) => !t.response && t.from === 'resolver' && t.to === 'tld-com' && t.time >= r.start + HOUR && t.time < r.start + 2 * HOUR).length;
 const failedSteps = (r: RunResult): number[] => [...new Set(r.assertions.filter((a) => !a.ok).map((a) => a.step))];
 
 describe('fetchRetryIntervalMs (BIND resolver-retry-interval, fctx_setretryinterval) on facebook-query-storm [patient-clients]', () => {
@@ -45,11 +49,15 @@ describe('fetchRetryIntervalMs (BIND resolver-retry-interval, fctx_setretryinter
     const r = await storm();
     for (const at of [HOUR, HOUR + 60_000, HOUR + 30 * 60_000]) {
       const qs = fetchQueries(r, at);
-      assert.deepEqual(qs.map((q) => q.offset), [0, 800, 1600, 2400, 3200, 4000, 4800, 6400, 8000], `fetch at T+${at / 60_000}m`);
+      assert.deepEqual(
+        qs.map((q) => q.offset),
+        [0, 800, 1600, 2400, 3200, 4000, 4800, 6400, 8000],
+        `fetch at T+${at / 60_000}m`,
+      );
       // One query per server and gathering (no extra EDNS-less or smaller-size resend in between).
       for (let g = 0; g < 4; g++) assert.notEqual(qs[2 * g]!.server, qs[2 * g + 1]!.server, `gathering ${g + 1} at T+${at / 60_000}m`);
     }
-    assert.equal(tldComInOutage(r), 120, 'a.ns and b.ns AAAA at the second gathering of each minute\'s fetch');
+    assert.equal(tldComInOutage(r), 120, "a.ns and b.ns AAAA at the second gathering of each minute's fetch");
     assert.deepEqual(failedSteps(r), [7, 19], 'as real 9.18.49: both .com claims fail');
   });
 
@@ -57,13 +65,20 @@ describe('fetchRetryIntervalMs (BIND resolver-retry-interval, fctx_setretryinter
     const r = await storm({ fetchRetryIntervalMs: 0 });
     assert.ok(fetchQueries(r, HOUR).length >= 4, 'the first outage fetch still retransmits');
     const later = fetchQueries(r, HOUR + 30 * 60_000);
-    assert.deepEqual(later.map((q) => q.offset), [0, 9000], 'one query per server: the first waits maxRtoMs, the second the 1 s left');
+    assert.deepEqual(
+      later.map((q) => q.offset),
+      [0, 9000],
+      'one query per server: the first waits maxRtoMs, the second the 1 s left',
+    );
     assert.equal(tldComInOutage(r), 2);
     assert.deepEqual(failedSteps(r), [7], 'step 19 holds: the disagreement with real BIND before fetchRetryIntervalMs');
   });
 
   it('maxTriesPerServer 3 (the engine default): the fetch gives up after three rounds, 4.8 s in, not at resolver-query-timeout', async () => {
     const r = await storm({ maxTriesPerServer: 3 });
-    assert.deepEqual(fetchQueries(r, HOUR + 60_000).map((q) => q.offset), [0, 800, 1600, 2400, 3200, 4000]);
+    assert.deepEqual(
+      fetchQueries(r, HOUR + 60_000).map((q) => q.offset),
+      [0, 800, 1600, 2400, 3200, 4000],
+    );
   });
 });

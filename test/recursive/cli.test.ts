@@ -53,9 +53,18 @@ describe('dnslab resolver CLI', () => {
   it('rejects bad arguments with a UsageError that says what to do', async () => {
     const io = { stdout: textSink(), stderr: textSink(), waitForInterrupt: async () => {} };
     await assert.rejects(resolverCommand.run(['--listen', '127.0.7.60:5354'], io), (e: unknown) => e instanceof UsageError && /--root-hints/.test(e.message));
-    await assert.rejects(resolverCommand.run(['--root-hints', '127.0.7.1', '--profile', 'nope'], io), (e: unknown) => e instanceof UsageError && /unbound/.test(e.message));
-    await assert.rejects(resolverCommand.run(['--root-hints', '127.0.7.1', '--listen', '192.0.2.1:53'], io), (e: unknown) => e instanceof UsageError && /--allow-external/.test(e.message));
-    await assert.rejects(resolverCommand.run(['--root-hints', '127.0.7.1', '--aggressive-nsec', 'maybe'], io), (e: unknown) => e instanceof UsageError && /on or off/.test(e.message));
+    await assert.rejects(
+      resolverCommand.run(['--root-hints', '127.0.7.1', '--profile', 'nope'], io),
+      (e: unknown) => e instanceof UsageError && /unbound/.test(e.message),
+    );
+    await assert.rejects(
+      resolverCommand.run(['--root-hints', '127.0.7.1', '--listen', '192.0.2.1:53'], io),
+      (e: unknown) => e instanceof UsageError && /--allow-external/.test(e.message),
+    );
+    await assert.rejects(
+      resolverCommand.run(['--root-hints', '127.0.7.1', '--aggressive-nsec', 'maybe'], io),
+      (e: unknown) => e instanceof UsageError && /on or off/.test(e.message),
+    );
   });
 
   it('trust-anchor file: DS/DNSKEY records accepted, anything else named with its file', () => {
@@ -68,7 +77,10 @@ describe('dnslab resolver CLI', () => {
       assert.equal(rrs[0]!.type, 'DS');
       const bad = join(dir, 'bad.anchor');
       writeFileSync(bad, 'example. 3600 IN A 192.0.2.1\n');
-      assert.throws(() => loadTrustAnchors(bad), (e: unknown) => e instanceof InputError && e.message.includes(bad) && /not a DS or DNSKEY/.test(e.message));
+      assert.throws(
+        () => loadTrustAnchors(bad),
+        (e: unknown) => e instanceof InputError && e.message.includes(bad) && /not a DS or DNSKEY/.test(e.message),
+      );
       assert.throws(() => loadTrustAnchors(join(dir, 'missing')), /cannot read/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

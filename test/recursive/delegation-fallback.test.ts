@@ -36,7 +36,10 @@ describe('every cached server refuses: back to the parent (registrar-transfer-dn
     const refused = tenMin.findIndex((e) => e.to === 'ns-old');
     const parent = tenMin.findIndex((e) => e.to === 'tld-jp' && e.qname === 'www.example.jp');
     assert.ok(refused >= 0 && parent > refused, `ns-old, then tld-jp at T+10m: ${tenMin.map((e) => `${e.to} ${e.qname} ${e.qtype}`).join('; ')}`);
-    assert.ok(tenMin.slice(parent).some((e) => e.to === 'ns-new'), 'the new NS is followed at once');
+    assert.ok(
+      tenMin.slice(parent).some((e) => e.to === 'ns-new'),
+      'the new NS is followed at once',
+    );
     // From then on the cached NS RRset is the parent's new one: ns-old is never asked again.
     assert.equal(asIs.trace.filter((e) => !e.response && e.to === 'ns-old' && e.time > at(asIs, 601)).length, 0);
 
@@ -54,7 +57,18 @@ describe('every cached server refuses: back to the parent (registrar-transfer-dn
 describe('the only nameserver is in-zone and its address expired (subdomain-takeover, audit at T+1h30m)', () => {
   /** What the resolver answered alice for ns1.example.jp A during the audit at T+1h30m, in order. */
   const nsAnswers = (r: RunResult): string[] =>
-    r.trace.filter((e) => e.response && e.from === 'resolver' && e.to === 'alice' && e.qname === 'ns1.example.jp' && e.qtype === 'A' && e.time >= at(r, 5400) && e.time < at(r, 5460)).map((e) => e.rcode ?? '');
+    r.trace
+      .filter(
+        (e) =>
+          e.response &&
+          e.from === 'resolver' &&
+          e.to === 'alice' &&
+          e.qname === 'ns1.example.jp' &&
+          e.qtype === 'A' &&
+          e.time >= at(r, 5400) &&
+          e.time < at(r, 5460),
+      )
+      .map((e) => e.rcode ?? '');
 
   it('bind answers SERVFAIL once ("loop detected"), then the address; the audit asks again and finds only the dangling CNAME', async () => {
     assert.equal(settingsFor('bind').nsAddressLoopServfail, true);
@@ -62,7 +76,9 @@ describe('the only nameserver is in-zone and its address expired (subdomain-take
     assert.deepEqual(nsAnswers(asIs), ['SERVFAIL', 'NOERROR']);
     assert.deepEqual(failed(asIs), [], 'the audit retries after a SERVFAIL, so BIND gives no ns-name-unresolvable finding');
     // The parent was asked for the glue, and ns-customer for the address itself, before the SERVFAIL went out.
-    const upstream = asIs.trace.filter((e) => !e.response && e.from === 'resolver' && e.qname === 'ns1.example.jp' && e.time >= at(asIs, 5400) && e.time < at(asIs, 5460)).map((e) => e.to);
+    const upstream = asIs.trace
+      .filter((e) => !e.response && e.from === 'resolver' && e.qname === 'ns1.example.jp' && e.time >= at(asIs, 5400) && e.time < at(asIs, 5460))
+      .map((e) => e.to);
     assert.deepEqual(upstream.slice(0, 2), ['tld-jp', 'ns-customer']);
 
     const off = await run('subdomain-takeover', 'vulnerable', 'bind', { nsAddressLoopServfail: false });
@@ -80,8 +96,19 @@ describe('the only nameserver is in-zone and its address expired (subdomain-take
     for (const profile of ['unbound', 'bind']) {
       const r = await run('subdomain-takeover', 'vulnerable', profile);
       // Up to the client's next question (the AAAA lookup after it sends Unbound's QTYPE A probe again).
-      const aaaa = r.trace.find((e) => !e.response && e.to === 'resolver' && e.qname === 'ns1.example.jp' && e.qtype === 'AAAA' && e.time >= at(r, 1800))?.time ?? at(r, 1860);
-      const asked = r.trace.filter((e) => !e.response && e.from === 'resolver' && e.to === 'ns-customer' && e.qname === 'ns1.example.jp' && e.qtype === 'A' && e.time >= at(r, 1800) && e.time < aaaa);
+      const aaaa =
+        r.trace.find((e) => !e.response && e.to === 'resolver' && e.qname === 'ns1.example.jp' && e.qtype === 'AAAA' && e.time >= at(r, 1800))?.time ??
+        at(r, 1860);
+      const asked = r.trace.filter(
+        (e) =>
+          !e.response &&
+          e.from === 'resolver' &&
+          e.to === 'ns-customer' &&
+          e.qname === 'ns1.example.jp' &&
+          e.qtype === 'A' &&
+          e.time >= at(r, 1800) &&
+          e.time < aaaa,
+      );
       assert.equal(asked.length, 1, `${profile}: one authoritative query for the glue name`);
     }
   });

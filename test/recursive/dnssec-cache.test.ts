@@ -28,7 +28,10 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
     assert.equal(second.ad, true);
     assert.equal(upstream.sent, before, 'no upstream query');
     assert.equal(second.summary.aggressive, true);
-    assert.ok(second.authority.some((r) => r.type === 'NSEC'), 'the covering NSEC is in the synthesised answer');
+    assert.ok(
+      second.authority.some((r) => r.type === 'NSEC'),
+      'the covering NSEC is in the synthesised answer',
+    );
   });
 
   it('with the switch off the same query goes upstream', async () => {
@@ -53,7 +56,10 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
     assert.equal(upstream.sent, before);
     // …but a type in the bitmap is never denied from the cache.
     const a = await q('www.example.lab', 'A');
-    assert.deepEqual(a.answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.10']);
+    assert.deepEqual(
+      a.answer.filter((r) => r.type === 'A').map((r) => r.data),
+      ['192.0.2.10'],
+    );
   });
 
   it('Slack 2021: an NSEC bitmap missing A turns an AAAA NODATA into an A outage only with aggressive NSEC, and only AAAA-first', async () => {
@@ -62,13 +68,24 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
     assert.equal((await aggressive.q('www.example.lab', 'AAAA')).answer.length, 0);
     const outage = await aggressive.q('www.example.lab', 'A');
     assert.equal(outage.rcode, 'NOERROR');
-    assert.deepEqual(outage.answer.filter((r) => r.type === 'A'), [], 'A denied from the cached NSEC');
+    assert.deepEqual(
+      outage.answer.filter((r) => r.type === 'A'),
+      [],
+      'A denied from the cached NSEC',
+    );
     assert.equal(outage.summary.aggressive, true);
     const classic = setup({ aggressiveNsec: false }, 'unbound', broken());
     await classic.q('www.example.lab', 'AAAA');
-    assert.deepEqual((await classic.q('www.example.lab', 'A')).answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.10']);
+    assert.deepEqual(
+      (await classic.q('www.example.lab', 'A')).answer.filter((r) => r.type === 'A').map((r) => r.data),
+      ['192.0.2.10'],
+    );
     const aFirst = setup({ aggressiveNsec: true }, 'google-public-dns', broken());
-    assert.deepEqual((await aFirst.q('www.example.lab', 'A')).answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.10'], 'A before AAAA works');
+    assert.deepEqual(
+      (await aFirst.q('www.example.lab', 'A')).answer.filter((r) => r.type === 'A').map((r) => r.data),
+      ['192.0.2.10'],
+      'A before AAAA works',
+    );
   });
 
   it('a name added after the NSEC was cached stays hidden until the NSEC expires (RFC 8198 §6)', async () => {
@@ -92,7 +109,10 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
     assert.equal(upstream.sent, before, 'no upstream query');
     assert.equal(second.rcode, 'NOERROR');
     assert.equal(second.ad, true);
-    assert.deepEqual(second.answer.filter((r) => r.type === 'A').map((r) => `${r.name} ${r.data}`), ['other.wild.example.lab 192.0.2.99']);
+    assert.deepEqual(
+      second.answer.filter((r) => r.type === 'A').map((r) => `${r.name} ${r.data}`),
+      ['other.wild.example.lab 192.0.2.99'],
+    );
     // Switch off: asked upstream.
     const off = setup({ aggressiveNsec: false });
     await off.q('anything.wild.example.lab', 'A');
@@ -120,7 +140,10 @@ describe('aggressive use of DNSSEC-validated cache (RFC 8198)', () => {
     assert.equal(k2.ad, true);
     assert.equal(k2.summary.queriesSent, 0, `${inside}: synthesised from the cached NSEC3 spans`);
     assert.equal(k2.summary.aggressive, true);
-    assert.ok(k2.authority.some((r) => r.type === 'NSEC3'), 'the NSEC3 proof is in the synthesised answer');
+    assert.ok(
+      k2.authority.some((r) => r.type === 'NSEC3'),
+      'the NSEC3 proof is in the synthesised answer',
+    );
     const k3 = await knot.q(outside, 'A');
     assert.equal(k3.rcode, 'NXDOMAIN');
     assert.ok(k3.summary.queriesSent > 0, `${outside}: its hash is in no cached span, so it is asked`);

@@ -54,7 +54,7 @@ describe('ednsTimeoutLargestSeen (BIND dns_adb_getudpsize hint) on middlebox-che
   it('bind profile: the timed-out 4096 query is resent at the largest size seen, TC=1, then TCP', async () => {
     assert.equal(settingsFor('bind').ednsTimeoutLargestSeen, true);
     const r = await fragmentDrop('bind');
-    assert.deepEqual(r.failedSteps, [5, 9, 10], 'exactly what real BIND fails (variants[\'fragment-drop\'].products.bind)');
+    assert.deepEqual(r.failedSteps, [5, 9, 10], "exactly what real BIND fails (variants['fragment-drop'].products.bind)");
     assert.equal(r.udpSizes.length, 2);
     assert.equal(r.tcp, 1);
   });

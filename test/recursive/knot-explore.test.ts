@@ -43,7 +43,10 @@ describe("Knot Resolver's exploration resolves nameserver names (facebook-query-
       const off = await storm(variant, { exploreResolvesNsNames: false }, 1);
       assert.ok(outageTld(on).length > 10, `on: ${outageTld(on).length} outage-hour queries to tld-com`);
       // kresd's minimised step is example.com NS; the engine's RFC 9156 step asks QTYPE A: the qname is what counts.
-      assert.ok(outageTld(on).every((q) => q.startsWith('example.com ')), 'the sub-query starts at the parent: example.com to tld-com');
+      assert.ok(
+        outageTld(on).every((q) => q.startsWith('example.com ')),
+        'the sub-query starts at the parent: example.com to tld-com',
+      );
       assert.ok(failedSteps(on).includes(TLD_OUTAGE), 'as real 5.6.0: step 19 fails');
       assert.ok(outageTld(off).length <= 10, `off: ${outageTld(off).length}`);
       assert.ok(!failedSteps(off).includes(TLD_OUTAGE), 'without the draws the emulation held step 19');

@@ -53,7 +53,7 @@ describe('rttStateTimeouts and deadAfterTimeouts (Knot Resolver lib/selection.c 
     assert.equal(r.next, 2816);
   });
 
-  it('and the trace with the scenario\'s 120 ms path: 253 ms doubled, dead after 2024 (the fourth), then 4048', () => {
+  it("and the trace with the scenario's 120 ms path: 253 ms doubled, dead after 2024 (the fourth), then 4048", () => {
     // Real 5.6.0, log_level('debug'), middlebox-checkpoints [vulnerable] with the box's latencyMs 60: answers of
     // 129, 123, 130 and 138 ms gave srtt 129, variance 31; the refused connects waited 253, 506, 1012, 2024.
     const r = measuredSequence(settingsFor('knot-resolver'), [129, 123, 130, 138]);
@@ -104,7 +104,7 @@ async function vulnerable(settings: Partial<ResolverSettings> = {}): Promise<{ f
 }
 
 describe('knot-resolver on middlebox-checkpoints [vulnerable] (120 ms path, 512-octet box, TCP/53 refused)', () => {
-  it('as is: mid.example.jp\'s refused TCP tries back the wait off past 2000 ms, so big.example.jp goes over TCP only (step 7, declared)', async () => {
+  it("as is: mid.example.jp's refused TCP tries back the wait off past 2000 ms, so big.example.jp goes over TCP only (step 7, declared)", async () => {
     const r = await vulnerable();
     assert.deepEqual(r.failedSteps, [7]);
     assert.equal(r.bigUdp, 0);

@@ -16,11 +16,15 @@ import { runOnProfile } from '../helpers/scenario.ts';
 // the normal hour too: at seed 1 once more than step 7's `max: 2` allows (a step the matrix lists as varying for
 // this cell). Off here, so that the claims failed are those of the serve_stale mechanism under test.
 const staleVariant = (settings: Partial<ResolverSettings> = {}): Promise<RunResult> =>
-  runOnProfile('facebook-query-storm', 'serve-stale', { resolver: 'resolver', profile: 'knot-resolver', settings: { exploreResolvesNsNames: false, ...settings } });
+  runOnProfile('facebook-query-storm', 'serve-stale', {
+    resolver: 'resolver',
+    profile: 'knot-resolver',
+    settings: { exploreResolvesNsNames: false, ...settings },
+  });
 
 const failedSteps = (r: RunResult): number[] => [...new Set(r.assertions.filter((a) => !a.ok).map((a) => a.step))];
 
-describe('Knot Resolver serve_stale: stale data only at the query\'s own steps (facebook-query-storm [serve-stale])', () => {
+describe("Knot Resolver serve_stale: stale data only at the query's own steps (facebook-query-storm [serve-stale])", () => {
   it('only the knot-resolver profile sets staleTimerAtStepsOnly and the request limits', () => {
     for (const p of ['unbound', 'bind', 'knot-resolver', 'powerdns', 'google-public-dns'] as const) {
       assert.equal(settingsFor(p).staleTimerAtStepsOnly, p === 'knot-resolver', p);
@@ -37,10 +41,13 @@ describe('Knot Resolver serve_stale: stale data only at the query\'s own steps (
     // Real kresd answered stale in time only at one or two samples early in the outage, before its timeouts backed off.
     const stale = outage.filter((s) => s.rcode === 'NOERROR');
     assert.ok(stale.length <= 5, `${stale.length} outage samples got the stale address in time`);
-    assert.ok(r.assertions.some((a) => a.step === 10 && a.what === 'rcode' && !a.ok), 'the T+1h30m query got no NOERROR');
+    assert.ok(
+      r.assertions.some((a) => a.step === 10 && a.what === 'rcode' && !a.ok),
+      'the T+1h30m query got no NOERROR',
+    );
   });
 
-  it('with an RFC 8767 timer instead, the same profile answers stale at 1.8 s throughout (TTL 1: the module\'s callback)', async () => {
+  it("with an RFC 8767 timer instead, the same profile answers stale at 1.8 s throughout (TTL 1: the module's callback)", async () => {
     const r = await staleVariant({ staleTimerAtStepsOnly: false });
     const failed = r.assertions.filter((a) => !a.ok).map((a) => `${a.step} ${a.what}`);
     assert.deepEqual(failed, ['10 answer section'], 'only the TTL of the stale answer (1, not 30) differs from the story');

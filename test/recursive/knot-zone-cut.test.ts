@@ -30,7 +30,9 @@ const failedClaims = (r: RunResult): string[] => r.assertions.filter((a) => !a.o
 
 /** Offsets from T+0 (minutes) at which `client`'s watched www name got SERVFAIL. */
 function servfailMinutes(r: RunResult, client: string): number[] {
-  return r.samples.filter((s) => s.client === client && s.qname.startsWith('www.') && s.rcode === 'SERVFAIL').map((s) => Math.round((s.time - r.start) / 60_000));
+  return r.samples
+    .filter((s) => s.client === client && s.qname.startsWith('www.') && s.rcode === 'SERVFAIL')
+    .map((s) => Math.round((s.time - r.start) / 60_000));
 }
 
 /** Offset (minutes) of the first sample of `client` whose answer contains `text`, or undefined. */
@@ -71,7 +73,11 @@ describe('knot-resolver profile: zone cuts from answers, NS replacement by rank,
     const asIs = await knotRun('registrar-hijack', 'vulnerable');
     assert.equal(firstAnswerMinutes(asIs, 'alice', '203.0.113.66'), undefined);
     const off = await knotRun('registrar-hijack', 'vulnerable', { nsFromAnswerAuthority: false });
-    assert.equal(firstAnswerMinutes(off, 'alice', '203.0.113.66'), 24 * 60 + 30, 'with the referral NS (86400 s) alice is hijacked at the first sample after T+24h');
+    assert.equal(
+      firstAnswerMinutes(off, 'alice', '203.0.113.66'),
+      24 * 60 + 30,
+      'with the referral NS (86400 s) alice is hijacked at the first sample after T+24h',
+    );
   });
 
   it('dnssec-rollback [vulnerable]: at T+2h30m the re-walked referral proves "no DS" and the zone turns insecure, although the DS cached at T+0 is valid', async () => {

@@ -32,15 +32,31 @@ const serverZones: Record<string, string[]> = {
 };
 
 /** One query from the stub client to the resolver (net/dns-stub.ts), driving the clock until the reply; undefined after 10 s. */
-async function udpQuery(host: Network, clock: VirtualClock, qname: string, qtype: RRTypeName, opts: Parameters<typeof makeQuery>[2] = {}): Promise<{ msg: Message; size: number } | undefined> {
+async function udpQuery(
+  host: Network,
+  clock: VirtualClock,
+  qname: string,
+  qtype: RRTypeName,
+  opts: Parameters<typeof makeQuery>[2] = {},
+): Promise<{ msg: Message; size: number } | undefined> {
   const stub = await StubUdpSocket.open(host, { address: host.addresses[0]!, port: 0 });
-  const r = await drive(clock, stub.query(encodeMessage(makeQuery(qname, qtype, { id: 4242, ...opts })), { address: RESOLVER, port: 53 }, { timeoutMs: 10_000, from: 'endpoint' }).outcome);
+  const r = await drive(
+    clock,
+    stub.query(encodeMessage(makeQuery(qname, qtype, { id: 4242, ...opts })), { address: RESOLVER, port: 53 }, { timeoutMs: 10_000, from: 'endpoint' }).outcome,
+  );
   stub.close();
   return r.ok ? { msg: r.message, size: r.size } : undefined;
 }
 
 async function tcpQuery(host: Network, clock: VirtualClock, qname: string, qtype: RRTypeName): Promise<Message> {
-  const r = await drive(clock, queryTcp(host, { address: RESOLVER, port: 53 }, encodeMessage(makeQuery(qname, qtype, { id: 7, do: true })), { connectTimeoutMs: 10_000, answerTimeoutMs: 10_000, close: 'end' }).outcome);
+  const r = await drive(
+    clock,
+    queryTcp(host, { address: RESOLVER, port: 53 }, encodeMessage(makeQuery(qname, qtype, { id: 7, do: true })), {
+      connectTimeoutMs: 10_000,
+      answerTimeoutMs: 10_000,
+      close: 'end',
+    }).outcome,
+  );
   if (!r.ok) throw new Error(`no TCP answer: ${r.error} ${r.detail}`);
   return r.message;
 }
@@ -86,10 +102,16 @@ describe('RecursiveResolver on the VirtualNetwork', () => {
     assert.equal(r.msg.rcode, 'NOERROR');
     assert.equal(r.msg.flags.ra, true);
     assert.equal(r.msg.flags.ad, true);
-    assert.deepEqual(r.msg.answer.filter((x) => x.type === 'A').map((x) => x.data), ['192.0.2.10']);
+    assert.deepEqual(
+      r.msg.answer.filter((x) => x.type === 'A').map((x) => x.data),
+      ['192.0.2.10'],
+    );
     const sent = events.filter((e) => e.type === 'upstream-query');
     assert.ok(sent.length >= 3);
-    assert.ok(sent.every((e) => e.type === 'upstream-query' && e.edns && e.do), 'EDNS with DO=1 upstream when validating');
+    assert.ok(
+      sent.every((e) => e.type === 'upstream-query' && e.edns && e.do),
+      'EDNS with DO=1 upstream when validating',
+    );
   });
 
   it('a bogus answer is SERVFAIL with an EDE option in the OPT RR (RFC 8914)', async () => {

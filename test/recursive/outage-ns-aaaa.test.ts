@@ -50,11 +50,19 @@ describe('nameserver AAAA lookups above the zone cut (facebook-query-storm [pati
     assert.ok(normal!.includes('a.ns.example.com AAAA') && normal!.includes('b.ns.example.com AAAA'), `normal hour: ${normal!.join(', ')}`);
     assert.equal(normal!.length, 3, 'the cold start only (later refreshes start at the cached cut, restarts == 1)');
     assert.ok(outage!.length > 10 && outage!.every((q) => q.endsWith(' AAAA')), `outage hour: ${outage!.length} queries`);
-    assert.ok(queriesTo(on, 'root')[1]!.some((q) => q === 'a.ns.example.com AAAA'), 'the lookup starts at the root hints');
+    assert.ok(
+      queriesTo(on, 'root')[1]!.some((q) => q === 'a.ns.example.com AAAA'),
+      'the lookup starts at the root hints',
+    );
     assert.deepEqual(failed(on), [TLD_NORMAL, TLD_OUTAGE], 'as real 9.18.49: both .com claims fail');
 
     const off = await storm('bind', { nsAaaaFetchAfterFirstTry: false });
-    assert.deepEqual(queriesTo(off, 'tld-com').flat().filter((q) => q.endsWith(' AAAA')), []);
+    assert.deepEqual(
+      queriesTo(off, 'tld-com')
+        .flat()
+        .filter((q) => q.endsWith(' AAAA')),
+      [],
+    );
     assert.deepEqual(failed(off), []);
   });
 
@@ -62,7 +70,7 @@ describe('nameserver AAAA lookups above the zone cut (facebook-query-storm [pati
   // KR_RESOLVE_TIME_LIMIT (10 s), and once the servers' timeouts have backed off a request has no step left for the
   // AAAA sub-query (daemon/worker.c qr_task_step; servers/real/README.md). Without those limits the emulation kept
   // resolving long after the client's 5 s and asked tld-com about 40 times.
-  it('knot-resolver: the .com server is asked in the outage only, for the nameservers\' AAAA, a handful of times; off, never', async () => {
+  it("knot-resolver: the .com server is asked in the outage only, for the nameservers' AAAA, a handful of times; off, never", async () => {
     const on = await storm('knot-resolver');
     const [normal, outage] = queriesTo(on, 'tld-com');
     assert.equal(normal!.length, 1, `normal hour: ${normal!.join(', ')}`);
@@ -85,7 +93,7 @@ describe('nameserver AAAA lookups above the zone cut (facebook-query-storm [pati
   // and resolved the nameservers' AAAA instead, 3–5 tld-com queries each; each client retry is a request of its own
   // (joinClientQueries off). Here the servers are held down with Unbound's infraBlacklistRtoMs, which the profile
   // does not set: the switches under test are what turn that into .com queries.
-  it('knot-resolver: with every server held dead, each client query — each retry its own request — resolves the nameservers\' AAAA from the parent', async () => {
+  it("knot-resolver: with every server held dead, each client query — each retry its own request — resolves the nameservers' AAAA from the parent", async () => {
     const held = { infraBlacklistRtoMs: 3000 };
     const own = await storm('knot-resolver', held, 'retrying-clients');
     const joined = await storm('knot-resolver', { ...held, joinClientQueries: true }, 'retrying-clients');
@@ -96,4 +104,3 @@ describe('nameserver AAAA lookups above the zone cut (facebook-query-storm [pati
     assert.ok(outage(none) <= 2, `no NS AAAA resolution: ${outage(none)}`);
   });
 });
-

@@ -11,7 +11,11 @@ import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { ADDR, buildWorld, drive, engineOnWorld } from './world.ts';
 
 function setup(overrides: Partial<ResolverSettings> = {}) {
-  const { w, upstream, engine } = engineOnWorld(buildWorld(new VirtualClock()), settingsFor('powerdns', { validate: false, ...overrides }), 'powerdns-outage-test');
+  const { w, upstream, engine } = engineOnWorld(
+    buildWorld(new VirtualClock()),
+    settingsFor('powerdns', { validate: false, ...overrides }),
+    'powerdns-outage-test',
+  );
   const q = (name: string) => drive(w.clock, engine.resolve(name, 'A'));
   const deadExample = () => {
     w.servers.get(ADDR.example)!.setQuirks([{ kind: 'drop' }]);

@@ -69,7 +69,10 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
     }
     // kresd also takes the child's NS from answers and follows a referral's no-DS proof (test/recursive/knot-zone-cut.test.ts),
     // but lets answers refresh that NS (nsReplaceOnlyWhenExpiring instead of authNsTtlNotExtended).
-    assert.deepEqual(SWITCHES.map((k) => settingsFor('knot-resolver')[k]), [true, false, true]);
+    assert.deepEqual(
+      SWITCHES.map((k) => settingsFor('knot-resolver')[k]),
+      [true, false, true],
+    );
   });
 
   it('powerdns: asks .com again within two hours, and there is no outage (the outage claims fail as measured with real 4.8.8)', async () => {
@@ -77,7 +80,10 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
     const again = comQueriesForExample(r).filter((m) => m > 0);
     assert.ok(again.length > 0 && again[0]! <= 120, `expected a query to tld-com for example.com before T+2h, got minutes ${again.join(', ')}`);
     const f = failed(r);
-    assert.ok(f.some((x) => x.startsWith('step 7:')), `app.example.com at T+2h must not be SERVFAIL; failed: ${f.join('; ')}`);
+    assert.ok(
+      f.some((x) => x.startsWith('step 7:')),
+      `app.example.com at T+2h must not be SERVFAIL; failed: ${f.join('; ')}`,
+    );
     assert.ok(!r.samples.some((s) => s.client === 'alice' && s.rcode === 'SERVFAIL'), 'alice never sees SERVFAIL');
   });
 
@@ -89,7 +95,11 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
       // The outage claims hold again: SERVFAIL at T+2h and from T+1h30m to T+23h30m, for 22–24 h. (The recovery
       // time is not asked: with bogusTtl 3600, max-cache-bogus-ttl, the powerdns profile recovers after T+25h.)
       const f = failed(r);
-      assert.deepEqual(f.filter((x) => x !== 'step 11: watch alice: time of recovery'), [], `with ${k} off the outage should return; failed: ${f.join('; ')}`);
+      assert.deepEqual(
+        f.filter((x) => x !== 'step 11: watch alice: time of recovery'),
+        [],
+        `with ${k} off the outage should return; failed: ${f.join('; ')}`,
+      );
       assert.ok(r.samples.some((s) => s.client === 'alice' && s.rcode === 'SERVFAIL'));
     });
   }
@@ -111,7 +121,10 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
     };
     const on = await run({});
     assert.equal(on.at(3).rcode, 'NOERROR');
-    assert.ok(on.at(23).answer.some((a) => a.endsWith('192.0.2.10')), 'still the legitimate address at T+23h');
+    assert.ok(
+      on.at(23).answer.some((a) => a.endsWith('192.0.2.10')),
+      'still the legitimate address at T+23h',
+    );
     assert.equal(on.at(25).rcode, 'SERVFAIL', 'the hijacked delegation is met once the child NS expired');
     // Off, the jp referral's NS (3600) decides: the hijacked delegation is met within hours. (Not every claim of the
     // scenario holds on this mix: with PowerDNS's whole-second expiry the re-walk at exactly T+2h already meets it.)
@@ -122,6 +135,9 @@ describe('PowerDNS re-asks the parent and follows its proof of "no DS" (dnssec-r
   it('unbound: keeps the referral NS for its 86400 s and never asks .com again before the DS expires', async () => {
     const r = await rollback('vulnerable', 'unbound');
     assert.deepEqual(failed(r), []);
-    assert.deepEqual(comQueriesForExample(r).filter((m) => m > 0 && m < 23 * 60), []);
+    assert.deepEqual(
+      comQueriesForExample(r).filter((m) => m > 0 && m < 23 * 60),
+      [],
+    );
   });
 });

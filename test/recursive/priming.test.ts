@@ -25,7 +25,11 @@ const NOT_ROOT = '127.0.34.4';
 
 async function runResolver(hints: string): Promise<string> {
   const stderr = textSink();
-  const code = await resolverCommand.run(['--listen', `${LISTEN}:${PORT}`, '--root-hints', hints], { stdout: textSink(), stderr, waitForInterrupt: async () => {} });
+  const code = await resolverCommand.run(['--listen', `${LISTEN}:${PORT}`, '--root-hints', hints], {
+    stdout: textSink(),
+    stderr,
+    waitForInterrupt: async () => {},
+  });
   assert.equal(code, 0);
   return stderr.text;
 }
@@ -33,14 +37,25 @@ async function runResolver(hints: string): Promise<string> {
 describe('dnslab resolver primes its root hints at start', () => {
   it('warns on stderr naming each hint that fails, and says what clients will get when none answers', async () => {
     const servers = [
-      new AuthoritativeServer({ network: new SocketNetwork({ addresses: [ROOT] }), listen: [{ address: ROOT, port: PORT }], zones: [parseZoneText('. 3600 IN SOA a.root. h.root. 1 2 3 4 5\n. 3600 IN NS a.root.\na.root. 3600 IN A 127.0.34.3\n', '.')] }),
-      new AuthoritativeServer({ network: new SocketNetwork({ addresses: [NOT_ROOT] }), listen: [{ address: NOT_ROOT, port: PORT }], zones: [parseZoneText('lab. 3600 IN SOA a.root. h.root. 1 2 3 4 5\nlab. 3600 IN NS a.root.\n', 'lab')] }),
+      new AuthoritativeServer({
+        network: new SocketNetwork({ addresses: [ROOT] }),
+        listen: [{ address: ROOT, port: PORT }],
+        zones: [parseZoneText('. 3600 IN SOA a.root. h.root. 1 2 3 4 5\n. 3600 IN NS a.root.\na.root. 3600 IN A 127.0.34.3\n', '.')],
+      }),
+      new AuthoritativeServer({
+        network: new SocketNetwork({ addresses: [NOT_ROOT] }),
+        listen: [{ address: NOT_ROOT, port: PORT }],
+        zones: [parseZoneText('lab. 3600 IN SOA a.root. h.root. 1 2 3 4 5\nlab. 3600 IN NS a.root.\n', 'lab')],
+      }),
     ];
     for (const s of servers) await s.start();
     try {
       assert.equal(await runResolver(`${ROOT}:${PORT}`), '', 'a root that answers: no warning');
       const none = await runResolver(`${SILENT}:${PORT}`);
-      assert.match(none, /^warning: priming \("\. NS", RFC 8109\) failed for every root hint: 127\.0\.34\.2:5334 did not answer within 2000 ms — clients will get what the unbound profile gives/);
+      assert.match(
+        none,
+        /^warning: priming \("\. NS", RFC 8109\) failed for every root hint: 127\.0\.34\.2:5334 did not answer within 2000 ms — clients will get what the unbound profile gives/,
+      );
       const some = await runResolver(`${ROOT}:${PORT},${NOT_ROOT}:${PORT}`);
       assert.match(some, /^warning: priming \("\. NS", RFC 8109\) failed for some root hints: 127\.0\.34\.4:5334 answered REFUSED\n$/);
     } finally {

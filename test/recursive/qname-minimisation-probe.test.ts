@@ -14,7 +14,9 @@ import { runOnProfile } from '../helpers/scenario.ts';
 async function midQuestions(profile: string, settings: Partial<ResolverSettings> = {}): Promise<string[]> {
   const result = await runOnProfile('middlebox-checkpoints', 'fixed', { resolver: 'isp', profile, settings });
   assert.equal(result.passed, true, 'the fixed variant passes either way');
-  return result.trace.filter((e) => !e.response && e.from === 'isp' && e.to === 'ns-example' && e.qname === 'mid.example.jp').map((e) => `${e.qname} ${e.qtype}`);
+  return result.trace
+    .filter((e) => !e.response && e.from === 'isp' && e.to === 'ns-example' && e.qname === 'mid.example.jp')
+    .map((e) => `${e.qname} ${e.qtype}`);
 }
 
 describe('qnameMinimisationTypeAProbe (Unbound iterator.c) on middlebox-checkpoints [fixed]', () => {

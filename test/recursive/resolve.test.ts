@@ -22,7 +22,10 @@ describe('recursive resolution on a signed lab hierarchy', () => {
     assert.equal(r.rcode, 'NOERROR');
     assert.equal(r.ad, true, JSON.stringify(r.ede));
     assert.deepEqual(rdata(r.answer, 'A'), ['192.0.2.10']);
-    assert.ok(r.answer.some((x) => x.type === 'RRSIG'), 'DO=1 gets RRSIGs');
+    assert.ok(
+      r.answer.some((x) => x.type === 'RRSIG'),
+      'DO=1 gets RRSIGs',
+    );
     assert.ok(r.summary.queriesSent >= 3);
   });
 
@@ -83,7 +86,10 @@ describe('recursive resolution on a signed lab hierarchy', () => {
     assert.deepEqual(rdata(r.answer, 'A'), ['192.0.2.30']);
     assert.equal(r.ad, false);
     assert.equal(r.security, 'insecure');
-    assert.ok(upstream.log.some((l) => l.qname === 'ns2.other.lab'), 'looked up the NS name');
+    assert.ok(
+      upstream.log.some((l) => l.qname === 'ns2.other.lab'),
+      'looked up the NS name',
+    );
   });
 
   it('insecure delegation (no DS, proven by NSEC): answer without AD, not SERVFAIL', async () => {
@@ -144,7 +150,10 @@ describe('recursive resolution on a signed lab hierarchy', () => {
     assert.equal(r.rcode, 'NOERROR');
     assert.equal(rdata(r.answer, 'TXT').length, 12);
     const forBig = upstream.log.filter((l) => l.server === ADDR.big && l.qname === 'big.lab' && l.qtype === 'TXT');
-    assert.deepEqual(forBig.map((l) => l.tcp), [false, true]);
+    assert.deepEqual(
+      forBig.map((l) => l.tcp),
+      [false, true],
+    );
   });
 
   it('negative caching: NXDOMAIN is served from cache until min(SOA TTL, MINIMUM) passes (RFC 2308)', async () => {

@@ -18,7 +18,11 @@ import { ADDR, buildWorld, drive, engineOnWorld } from './world.ts';
 const SLOW_FAILURE: Partial<ResolverSettings> = { minRtoMs: 1000 };
 
 function setup(overrides: Partial<ResolverSettings>, profile: ProfileName = 'google-public-dns') {
-  const { w, upstream, engine, events, q } = engineOnWorld(buildWorld(new VirtualClock()), settingsFor(profile, { ede: true, ...SLOW_FAILURE, ...overrides }), 'serve-stale-test');
+  const { w, upstream, engine, events, q } = engineOnWorld(
+    buildWorld(new VirtualClock()),
+    settingsFor(profile, { ede: true, ...SLOW_FAILURE, ...overrides }),
+    'serve-stale-test',
+  );
   /** Both servers of example.lab get these quirks. */
   const exampleServers = (quirks: Quirk[]) => {
     w.servers.get(ADDR.example)!.setQuirks(quirks);
@@ -38,7 +42,10 @@ describe('serve-stale client response timer (RFC 8767 §5)', () => {
     await w.clock.runFor(400_000); // TTL 300 has run out
     const r = await q('www.example.lab');
     assert.equal(r.rcode, 'NOERROR');
-    assert.deepEqual(r.answer.filter((x) => x.type === 'A').map((x) => x.data), ['192.0.2.10']);
+    assert.deepEqual(
+      r.answer.filter((x) => x.type === 'A').map((x) => x.data),
+      ['192.0.2.10'],
+    );
     assert.equal(aTtl(r), 30);
     assert.equal(r.ede?.code, 3);
     assert.equal(r.summary.stale, true);

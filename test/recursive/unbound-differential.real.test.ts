@@ -98,10 +98,14 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
     assert.equal(run('ip', ['-n', NS, 'route', 'show', 'default']).trim(), '');
 
     const anchors = join(dir, 'root.anchor');
-    const hierarchy = new ManagedProcess('ip', ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'test/recursive/fixtures/serve-hierarchy.ts'), anchors], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, DNSLAB_LOG_QUERIES: '1' },
-    });
+    const hierarchy = new ManagedProcess(
+      'ip',
+      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'test/recursive/fixtures/serve-hierarchy.ts'), anchors],
+      {
+        cwd: ROOT_DIR,
+        env: { ...process.env, DNSLAB_LOG_QUERIES: '1' },
+      },
+    );
     children.push(hierarchy);
     hierarchy.child.stdout?.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line.startsWith('Q ')) authLog.push(line);
@@ -113,7 +117,9 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
     const product = (name: Product, address: string, switches: RealSwitches): void => {
       const sub = join(dir, name);
       mkdirSync(sub);
-      const trustAnchors = readFileSync(anchors, 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const trustAnchors = readFileSync(anchors, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       const gen = writeConfig({ product: name, address, rootHints: [{ host: 'a.root-servers.lab', address: NETNS_ADDR.root }], trustAnchors, switches }, sub);
       children.push(new ManagedProcess('ip', ['netns', 'exec', NS, gen.command, ...gen.args]));
     };
@@ -121,7 +127,24 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
     const ours = async (address: string, profile: string): Promise<void> => {
       const p = new ManagedProcess(
         'ip',
-        ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'resolver', '--listen', `${address}:53`, '--root-hints', NETNS_ADDR.root, '--trust-anchor', anchors, '--profile', profile],
+        [
+          'netns',
+          'exec',
+          NS,
+          process.execPath,
+          '--import',
+          'tsx',
+          join(ROOT_DIR, 'lab/cli/main.ts'),
+          'resolver',
+          '--listen',
+          `${address}:53`,
+          '--root-hints',
+          NETNS_ADDR.root,
+          '--trust-anchor',
+          anchors,
+          '--profile',
+          profile,
+        ],
         { cwd: ROOT_DIR },
       );
       children.push(p);
@@ -174,7 +197,12 @@ describe('differential: dnslab resolver vs Unbound and BIND in a network namespa
     const mark2 = authLog.length;
     for (const s of [UNBOUND, OURS]) assert.equal(dig(s, 'd.example.lab', 'A').status, 'NXDOMAIN');
     await new Promise((r) => setTimeout(r, 300));
-    const sources = new Set(authLog.slice(mark2).filter(toExample).map((l) => (l.split(' ')[2] === OURS ? 'ours' : 'unbound')));
+    const sources = new Set(
+      authLog
+        .slice(mark2)
+        .filter(toExample)
+        .map((l) => (l.split(' ')[2] === OURS ? 'ours' : 'unbound')),
+    );
     assert.deepEqual([...sources].sort(), ['ours', 'unbound'], authLog.slice(mark2).join('\n'));
   });
 

@@ -23,7 +23,9 @@ const MIN = 60_000;
 const failed = (r: RunResult): string[] => r.assertions.filter((a) => !a.ok).map((a) => a.what);
 /** Times (ms after T+0) of the resolver's queries to `server` from `fromMin` to `toMin` minutes. */
 const queriesTo = (r: RunResult, server: string, fromMin: number, toMin: number): number[] =>
-  r.trace.filter((e) => !e.response && e.from === 'resolver' && e.to === server && e.time - r.start >= fromMin * MIN && e.time - r.start < toMin * MIN).map((e) => e.time - r.start);
+  r.trace
+    .filter((e) => !e.response && e.from === 'resolver' && e.to === server && e.time - r.start >= fromMin * MIN && e.time - r.start < toMin * MIN)
+    .map((e) => e.time - r.start);
 /** What the watched client got from `fromMin` to `toMin` minutes. */
 const rcodes = (r: RunResult, fromMin: number, toMin: number): string[] =>
   r.samples.filter((s) => s.time - r.start >= fromMin * MIN && s.time - r.start < toMin * MIN).map((s) => s.rcode);

@@ -61,7 +61,13 @@ describe('ResolverCache', () => {
 
   it('RFC 2308 §5: negative TTL is min(SOA TTL, SOA MINIMUM), capped', () => {
     const c = new ResolverCache(new VirtualClock(), settingsFor('unbound', { maxNegativeTtl: 3600 }));
-    const soa = (ttl: number, minimum: number): RR => ({ name: 'lab', type: 'SOA', class: 'IN', ttl, data: { mname: 'ns.lab', rname: 'h.lab', serial: 1, refresh: 1, retry: 1, expire: 1, minimum } });
+    const soa = (ttl: number, minimum: number): RR => ({
+      name: 'lab',
+      type: 'SOA',
+      class: 'IN',
+      ttl,
+      data: { mname: 'ns.lab', rname: 'h.lab', serial: 1, refresh: 1, retry: 1, expire: 1, minimum },
+    });
     assert.equal(c.negativeTtl(soa(900, 300)), 300);
     assert.equal(c.negativeTtl(soa(120, 300)), 120);
     assert.equal(c.negativeTtl(soa(86400, 86400)), 3600);
@@ -98,7 +104,10 @@ describe('InfraCache server selection', () => {
     infra.markLame(lame, 'example.lab');
     const rnd = new SeededRandom(1);
     const picks = Array.from({ length: 50 }, () => infra.select([fast, slow, lame], 'example.lab', new Set(), rnd)!.address);
-    assert.ok(picks.every((p) => p === fast.address), picks.join(','));
+    assert.ok(
+      picks.every((p) => p === fast.address),
+      picks.join(','),
+    );
   });
 
   it('with exploration on, slower servers are still tried now and then (seeded)', () => {
@@ -163,10 +172,36 @@ describe('NetworkUpstream', () => {
     });
     const mismatches: string[] = [];
     const up = new NetworkUpstream({ network: client, random: new SeededRandom('ids'), onMismatch: (_f, why) => mismatches.push(why) });
-    const r = await drive(clock, up.send({ server: { address: '10.0.0.53', port: 53 }, qname: 'www.example.lab', qtype: 'A', edns: true, udpPayloadSize: 1232, do: false, cd: false, tcp: false, timeoutMs: 1000 }));
+    const r = await drive(
+      clock,
+      up.send({
+        server: { address: '10.0.0.53', port: 53 },
+        qname: 'www.example.lab',
+        qtype: 'A',
+        edns: true,
+        udpPayloadSize: 1232,
+        do: false,
+        cd: false,
+        tcp: false,
+        timeoutMs: 1000,
+      }),
+    );
     assert.equal(r.kind, 'response');
     assert.equal(mismatches.length, 2, mismatches.join('; '));
-    const silent = await drive(clock, up.send({ server: { address: '10.0.0.99', port: 53 }, qname: 'x.lab', qtype: 'A', edns: true, udpPayloadSize: 1232, do: false, cd: false, tcp: false, timeoutMs: 400 }));
+    const silent = await drive(
+      clock,
+      up.send({
+        server: { address: '10.0.0.99', port: 53 },
+        qname: 'x.lab',
+        qtype: 'A',
+        edns: true,
+        udpPayloadSize: 1232,
+        do: false,
+        cd: false,
+        tcp: false,
+        timeoutMs: 400,
+      }),
+    );
     assert.equal(silent.kind, 'timeout');
   });
 
@@ -177,7 +212,25 @@ describe('NetworkUpstream', () => {
       const client = net.addHost('client', ['10.0.0.1']);
       const up = new NetworkUpstream({ network: client, random: new SeededRandom(seed) });
       const out: number[] = [];
-      for (let i = 0; i < 5; i++) out.push((await drive(clock, up.send({ server: { address: '10.0.0.99', port: 53 }, qname: 'x.lab', qtype: 'A', edns: false, udpPayloadSize: 512, do: false, cd: false, tcp: false, timeoutMs: 10 }))).id);
+      for (let i = 0; i < 5; i++)
+        out.push(
+          (
+            await drive(
+              clock,
+              up.send({
+                server: { address: '10.0.0.99', port: 53 },
+                qname: 'x.lab',
+                qtype: 'A',
+                edns: false,
+                udpPayloadSize: 512,
+                do: false,
+                cd: false,
+                tcp: false,
+                timeoutMs: 10,
+              }),
+            )
+          ).id,
+        );
       return out;
     };
     assert.deepEqual(await ids('s1'), await ids('s1'));
@@ -196,7 +249,10 @@ describe('engine behaviours with quirky authoritatives', () => {
     const r = await q('www.insecure.lab');
     assert.equal(r.rcode, 'NOERROR');
     const toInsecure = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure);
-    assert.deepEqual(toInsecure.map((e) => e.type === 'upstream-query' && e.edns), [true, false]);
+    assert.deepEqual(
+      toInsecure.map((e) => e.type === 'upstream-query' && e.edns),
+      [true, false],
+    );
     await q('other.insecure.lab');
     const later = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure).slice(2);
     assert.ok(later.length > 0 && later.every((e) => e.type === 'upstream-query' && !e.edns), 'no EDNS retry dance the second time');
@@ -211,13 +267,20 @@ describe('engine behaviours with quirky authoritatives', () => {
       settings,
       clock: w.clock,
       random: new SeededRandom('edns-drop'),
-      upstream: { send: (req) => (req.edns && req.server.address === ADDR.insecure ? new Promise((r) => w.clock.setTimer(req.timeoutMs, () => r({ kind: 'timeout', id: 0 }))) : direct.send(req)) },
+      upstream: {
+        send: (req) =>
+          req.edns && req.server.address === ADDR.insecure
+            ? new Promise((r) => w.clock.setTimer(req.timeoutMs, () => r({ kind: 'timeout', id: 0 })))
+            : direct.send(req),
+      },
       rootHints: w.rootHints,
       trustAnchors: [],
       onEvent: (e) => events.push(e),
     });
     const r = await drive(w.clock, engine.resolve('www.insecure.lab', 'A'));
-    const toInsecure = events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure).map((e) => e.type === 'upstream-query' && e.edns);
+    const toInsecure = events
+      .filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.insecure)
+      .map((e) => e.type === 'upstream-query' && e.edns);
     return { r, engine, toInsecure };
   };
 
@@ -261,11 +324,21 @@ describe('engine behaviours with quirky authoritatives', () => {
 
   it('PowerDNS "process" mode: bogus data is SERVFAIL for DO/AD clients, plain data (AD=0) for others', async () => {
     const w = buildWorld(new VirtualClock());
-    const engine = new ResolverEngine({ settings: settingsFor('powerdns'), clock: w.clock, random: new SeededRandom('pdns'), upstream: new DirectUpstream(w, w.clock), rootHints: w.rootHints, trustAnchors: w.anchors });
+    const engine = new ResolverEngine({
+      settings: settingsFor('powerdns'),
+      clock: w.clock,
+      random: new SeededRandom('pdns'),
+      upstream: new DirectUpstream(w, w.clock),
+      rootHints: w.rootHints,
+      trustAnchors: w.anchors,
+    });
     const plain = await drive(w.clock, engine.resolve('www.bogus.lab', 'A', {}));
     assert.equal(plain.rcode, 'NOERROR');
     assert.equal(plain.ad, false);
-    assert.deepEqual(plain.answer.map((r) => r.data), ['192.0.2.50']);
+    assert.deepEqual(
+      plain.answer.map((r) => r.data),
+      ['192.0.2.50'],
+    );
     const dnssec = await drive(w.clock, engine.resolve('www.bogus.lab', 'A', { do: true }));
     assert.equal(dnssec.rcode, 'SERVFAIL');
     const unb = setup();
@@ -276,11 +349,17 @@ describe('engine behaviours with quirky authoritatives', () => {
     const on = setup({ qnameMinimisation: true });
     await on.q('www.example.lab');
     const rootOn = on.events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.root && e.purpose === 'iterate');
-    assert.deepEqual(rootOn.map((e) => e.type === 'upstream-query' && `${e.qname}/${e.qtype}`), ['lab/A']);
+    assert.deepEqual(
+      rootOn.map((e) => e.type === 'upstream-query' && `${e.qname}/${e.qtype}`),
+      ['lab/A'],
+    );
     const off = setup({ qnameMinimisation: false });
     await off.q('www.example.lab');
     const rootOff = off.events.filter((e) => e.type === 'upstream-query' && e.server.address === ADDR.root && e.purpose === 'iterate');
-    assert.deepEqual(rootOff.map((e) => e.type === 'upstream-query' && `${e.qname}/${e.qtype}`), ['www.example.lab/A']);
+    assert.deepEqual(
+      rootOff.map((e) => e.type === 'upstream-query' && `${e.qname}/${e.qtype}`),
+      ['www.example.lab/A'],
+    );
   });
 
   it('out-of-bailiwick records in an answer are not cached (no poisoning of other.lab from insecure.lab)', async () => {
@@ -298,9 +377,16 @@ describe('engine behaviours with quirky authoritatives', () => {
     };
     w.servers.get(ADDR.insecure)!.setQuirks([{ kind: 'scripted', match: { qname: 'www.insecure.lab' }, response: evil }]);
     const r = await q('www.insecure.lab');
-    assert.deepEqual(r.answer.filter((x) => x.type === 'A').map((x) => x.data), ['192.0.2.20'], 'target re-asked in its own zone');
+    assert.deepEqual(
+      r.answer.filter((x) => x.type === 'A').map((x) => x.data),
+      ['192.0.2.20'],
+      'target re-asked in its own zone',
+    );
     const other = await q('www.other.lab');
-    assert.deepEqual(other.answer.filter((r) => r.type === 'A').map((r) => r.data), ['192.0.2.20']);
+    assert.deepEqual(
+      other.answer.filter((r) => r.type === 'A').map((r) => r.data),
+      ['192.0.2.20'],
+    );
   });
 
   it('harden-glue: glue for a nameserver outside the referring zone is ignored, never used or cached', async () => {

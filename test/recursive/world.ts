@@ -167,22 +167,32 @@ www.other.lab. 600 ${T} A 192.0.2.20
       'other.lab',
     ),
   );
-  unsigned.set(
-    'glueless.lab',
-    parseZoneText(sldText('glueless.lab', 'ns2.other.lab', `www.glueless.lab. 300 ${T} A 192.0.2.30\n`), 'glueless.lab'),
-  );
+  unsigned.set('glueless.lab', parseZoneText(sldText('glueless.lab', 'ns2.other.lab', `www.glueless.lab. 300 ${T} A 192.0.2.30\n`), 'glueless.lab'));
   unsigned.set(
     'insecure.lab',
-    parseZoneText(sldText('insecure.lab', 'ns.insecure.lab', `ns.insecure.lab. 3600 ${T} A ${ADDR.insecure}\nwww.insecure.lab. 300 ${T} A 192.0.2.40\n`), 'insecure.lab'),
+    parseZoneText(
+      sldText('insecure.lab', 'ns.insecure.lab', `ns.insecure.lab. 3600 ${T} A ${ADDR.insecure}\nwww.insecure.lab. 300 ${T} A 192.0.2.40\n`),
+      'insecure.lab',
+    ),
   );
   unsigned.set('child.ent.lab', parseZoneText(sldText('child.ent.lab', 'ns.insecure.lab', `www.child.ent.lab. 300 ${T} A 192.0.2.41\n`), 'child.ent.lab'));
   unsigned.set(
     'bogus.lab',
-    parseZoneText(sldText('bogus.lab', 'ns.bogus.lab', `ns.bogus.lab. 3600 ${T} A ${ADDR.bogus}\nwww.bogus.lab. 300 ${T} A 192.0.2.50\nok.bogus.lab. 300 ${T} A 192.0.2.51\n`), 'bogus.lab'),
+    parseZoneText(
+      sldText(
+        'bogus.lab',
+        'ns.bogus.lab',
+        `ns.bogus.lab. 3600 ${T} A ${ADDR.bogus}\nwww.bogus.lab. 300 ${T} A 192.0.2.50\nok.bogus.lab. 300 ${T} A 192.0.2.51\n`,
+      ),
+      'bogus.lab',
+    ),
   );
   unsigned.set(
     'dsmismatch.lab',
-    parseZoneText(sldText('dsmismatch.lab', 'ns.dsmismatch.lab', `ns.dsmismatch.lab. 3600 ${T} A ${ADDR.dsmismatch}\nwww.dsmismatch.lab. 300 ${T} A 192.0.2.60\n`), 'dsmismatch.lab'),
+    parseZoneText(
+      sldText('dsmismatch.lab', 'ns.dsmismatch.lab', `ns.dsmismatch.lab. 3600 ${T} A ${ADDR.dsmismatch}\nwww.dsmismatch.lab. 300 ${T} A 192.0.2.60\n`),
+      'dsmismatch.lab',
+    ),
   );
   const txt = Array.from({ length: 12 }, (_, i) => `big.lab. 300 ${T} TXT "${String(i).padStart(2, '0')}${'x'.repeat(150)}"`).join('\n');
   unsigned.set('big.lab', parseZoneText(sldText('big.lab', 'ns.big.lab', `ns.big.lab. 3600 ${T} A ${ADDR.big}\n${txt}\n`), 'big.lab'));
@@ -219,11 +229,20 @@ www.other.lab. 600 ${T} A 192.0.2.20
     [ADDR.dsmismatch]: ['dsmismatch.lab'],
     [ADDR.big]: ['big.lab'],
   };
-  const stubNetwork = { clock, addresses: [], bindUdp: () => Promise.reject(new Error('stub')), listenTcp: () => Promise.reject(new Error('stub')), connectTcp: () => Promise.reject(new Error('stub')) } as unknown as Network;
+  const stubNetwork = {
+    clock,
+    addresses: [],
+    bindUdp: () => Promise.reject(new Error('stub')),
+    listenTcp: () => Promise.reject(new Error('stub')),
+    connectTcp: () => Promise.reject(new Error('stub')),
+  } as unknown as Network;
   const servers = new Map<string, AuthoritativeServer>();
   for (const [addr, names] of Object.entries(serverZones)) {
     const quirks: Quirk[] = addr === ADDR.exampleLame ? [{ kind: 'lame', rcode: 'REFUSED' }] : [];
-    servers.set(addr, new AuthoritativeServer({ network: stubNetwork, listen: [{ address: addr, port: 53 }], zones: names.map((n) => zones.get(n)!), quirks, name: addr }));
+    servers.set(
+      addr,
+      new AuthoritativeServer({ network: stubNetwork, listen: [{ address: addr, port: 53 }], zones: names.map((n) => zones.get(n)!), quirks, name: addr }),
+    );
   }
   const anchors = dsRecords(keys.get('.')!, [2], 86400);
   const replace = (origin: string, zone: Zone) => {
@@ -274,7 +293,13 @@ export class DirectUpstream implements Upstream {
     this.sent++;
     this.log.push({ server: req.server.address, qname: req.qname, qtype: req.qtype, tcp: req.tcp });
     const id = this.sent & 0xffff;
-    const query = makeQuery(req.qname, req.qtype, { id, rd: false, cd: req.cd, edns: req.edns ? { udpPayloadSize: req.udpPayloadSize } : false, ...(req.edns ? { do: req.do } : {}) });
+    const query = makeQuery(req.qname, req.qtype, {
+      id,
+      rd: false,
+      cd: req.cd,
+      edns: req.edns ? { udpPayloadSize: req.udpPayloadSize } : false,
+      ...(req.edns ? { do: req.do } : {}),
+    });
     const server = this.world.servers.get(req.server.address);
     return new Promise((resolve) => {
       const timeout = () => this.clock.setTimer(req.timeoutMs, () => resolve({ kind: 'timeout', id }));
@@ -305,7 +330,8 @@ export function engineOnWorld(w: World, settings: ResolverSettings, seed: string
     trustAnchors: options.validate === false ? [] : w.anchors,
     onEvent: (e) => events.push(e),
   });
-  const q = (name: string, type: Parameters<ResolverEngine['resolve']>[1] = 'A', opts: Parameters<ResolverEngine['resolve']>[2] = { do: true }) => drive(w.clock, engine.resolve(name, type, opts));
+  const q = (name: string, type: Parameters<ResolverEngine['resolve']>[1] = 'A', opts: Parameters<ResolverEngine['resolve']>[2] = { do: true }) =>
+    drive(w.clock, engine.resolve(name, type, opts));
   return { w, upstream, engine, events, q };
 }
 

@@ -55,7 +55,13 @@ test('create refuses duplicates, names outside the TLD, unknown registrars and m
   assert.equal(refusal(w.a.register({ name: 'a.b.jp', registrant: 'x', authCode: 'x' })), 'NOT_IN_TLD');
   assert.equal(refusal(w.registry.create('reg-z', { name: 'z.jp', registrant: 'x', authCode: 'x' })), 'UNKNOWN_REGISTRAR');
   assert.equal(refusal(w.a.register({ name: 'glue.jp', registrant: 'x', authCode: 'x', ns: ['ns1.glue.jp'] })), 'MISSING_GLUE');
-  const ok = w.a.register({ name: 'glue.jp', registrant: 'x', authCode: 'x', ns: ['ns1.glue.jp'], glue: [{ name: 'ns1.glue.jp', addresses: ['192.0.2.1', '2001:db8::1'] }] });
+  const ok = w.a.register({
+    name: 'glue.jp',
+    registrant: 'x',
+    authCode: 'x',
+    ns: ['ns1.glue.jp'],
+    glue: [{ name: 'ns1.glue.jp', addresses: ['192.0.2.1', '2001:db8::1'] }],
+  });
   assert.equal(ok.ok, true);
   assert.equal(w.zone.get('ns1.glue.jp', 'A')?.records[0]?.data, '192.0.2.1');
   assert.equal(w.zone.get('ns1.glue.jp', 'AAAA')?.records[0]?.data, '2001:db8::1');
@@ -70,7 +76,10 @@ test('update NS replaces the delegation; only the sponsoring registrar and the r
   w.advance(3600_000);
   const r = w.a.changeNs('alice', 'example.jp', ['ns-650.awsdns-017.example']);
   assert.equal(r.ok, true);
-  assert.deepEqual(w.zone.get('example.jp', 'NS')?.records.map((x) => x.data), ['ns-650.awsdns-017.example']);
+  assert.deepEqual(
+    w.zone.get('example.jp', 'NS')?.records.map((x) => x.data),
+    ['ns-650.awsdns-017.example'],
+  );
   assert.equal(w.registry.log.at(-1)?.time, Date.UTC(2026, 0, 1) + 3600_000);
   assert.equal(refusal(w.b.changeNs('alice', 'example.jp', ['evil.example'])), 'NOT_SPONSORING_REGISTRAR');
   assert.equal(refusal(w.a.changeNs('mallory', 'example.jp', ['evil.example'])), 'NOT_REGISTRANT');
@@ -114,7 +123,13 @@ test('registry lock: the registrar cannot update, transfer, delete or lift it; t
   assert.equal(refusal(w.registry.setStatus('reg-a', 'example.jp', { remove: ['serverUpdateProhibited'] })), 'NOT_AUTHORIZED');
   assert.equal(refusal(w.registry.setStatus('reg-a', 'example.jp', { add: ['clientDeleteProhibited'] })), 'STATUS_PROHIBITS');
   assert.equal(refusal(w.registry.setStatus('registry', 'example.jp', { add: ['clientUpdateProhibited'] })), 'NOT_AUTHORIZED');
-  assert.deepEqual(w.zone.get('example.jp', 'NS')?.records.map((r) => r.data).sort(), ['ns1.example.net', 'ns2.example.net']);
+  assert.deepEqual(
+    w.zone
+      .get('example.jp', 'NS')
+      ?.records.map((r) => r.data)
+      .sort(),
+    ['ns1.example.net', 'ns2.example.net'],
+  );
   assert.equal(w.registry.unlock('example.jp').ok, true);
   assert.equal(w.a.changeNs('alice', 'example.jp', ['new.example']).ok, true);
 });
@@ -149,7 +164,10 @@ test('renew extends expiry; expire refuses before the date and releases after; d
   // drop-catch: a third party registers the released name at another registrar
   const caught = w.b.register({ name: 'example.jp', registrant: 'catcher', authCode: 'c', ns: ['ns.catcher.example'] });
   assert.equal(caught.ok, true);
-  assert.deepEqual(w.zone.get('example.jp', 'NS')?.records.map((r) => r.data), ['ns.catcher.example']);
+  assert.deepEqual(
+    w.zone.get('example.jp', 'NS')?.records.map((r) => r.data),
+    ['ns.catcher.example'],
+  );
   assert.equal(w.registry.info('example.jp')?.registrant, 'catcher');
 });
 

@@ -57,9 +57,20 @@ test('no arguments runs the default scenario (both variants)', async () => {
 test('--json: one document with id, variant, passed and every assertion with step, lab time, expected, actual', async () => {
   const r = await dnslab('run', FIXTURE, '--json');
   assert.equal(r.code, 0);
-  const doc = JSON.parse(r.stdout) as { passed: boolean; runs: { id: string; variant: string; passed: boolean; assertions: { step: number; time: string; offset: string; expected: string; actual: string; ok: boolean }[] }[] };
+  const doc = JSON.parse(r.stdout) as {
+    passed: boolean;
+    runs: {
+      id: string;
+      variant: string;
+      passed: boolean;
+      assertions: { step: number; time: string; offset: string; expected: string; actual: string; ok: boolean }[];
+    }[];
+  };
   assert.equal(doc.passed, true);
-  assert.deepEqual(doc.runs.map((x) => `${x.id}/${x.variant}/${x.passed}`), ['subdomain-takeover/vulnerable/true', 'subdomain-takeover/fixed/true']);
+  assert.deepEqual(
+    doc.runs.map((x) => `${x.id}/${x.variant}/${x.passed}`),
+    ['subdomain-takeover/vulnerable/true', 'subdomain-takeover/fixed/true'],
+  );
   const a = doc.runs[0]!.assertions.find((x) => x.step === 7 && x.ok && x.expected.includes('203.0.113.66'));
   assert.ok(a, 'step 7 claims the attacker address');
   assert.equal(a.time, '2026-04-01T11:10:00.000Z');

@@ -75,7 +75,19 @@ function screenshot(htmlFile: string, png: string, size: string): Buffer {
   try {
     execFileSync(
       chromium(),
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, `--screenshot=${png}`, `--window-size=${size}`, `file://${htmlFile}`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${profile}`,
+        `--screenshot=${png}`,
+        `--window-size=${size}`,
+        `file://${htmlFile}`,
+      ],
       { stdio: 'ignore', timeout: 60_000 },
     );
   } finally {
@@ -145,9 +157,23 @@ test('with a matrix (dnslab run --resolver), the report opens with the scenario 
     failed: ['step 7 T+2h watch b: never got NXDOMAIN'],
     expectedFailure: { claims: ['watch b'], because: 'no option to turn RFC 8198 off' },
     asExpected: true,
-    emulatedProfile: { profile: 'knot-resolver', passed: true, agrees: false, differences: [{ step: 7, offset: 'T+2h', what: 'watch b: never got NXDOMAIN', emulated: true, real: false }], outcome: [] },
+    emulatedProfile: {
+      profile: 'knot-resolver',
+      passed: true,
+      agrees: false,
+      differences: [{ step: 7, offset: 'T+2h', what: 'watch b: never got NXDOMAIN', emulated: true, real: false }],
+      outcome: [],
+    },
   });
-  matrix.rows[0]!.cells.push({ ...matrix.rows[0]!.cells[0]!, resolver: 'knot', error: 'kresd not installed', total: 0, ok: 0, passed: false, asExpected: false });
+  matrix.rows[0]!.cells.push({
+    ...matrix.rows[0]!.cells[0]!,
+    resolver: 'knot',
+    error: 'kresd not installed',
+    total: 0,
+    ok: 0,
+    passed: false,
+    asExpected: false,
+  });
   const html = renderHtml(matrix.results, { matrix });
   const table = html.slice(html.indexOf('<section id="matrix">'), html.indexOf('</section>', html.indexOf('<section id="matrix">')));
   assert.ok(html.indexOf('<section id="matrix">') < html.indexOf('<section id="run-'), 'the matrix comes before the runs');

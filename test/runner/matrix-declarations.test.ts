@@ -18,7 +18,14 @@ import { runsFor } from '../../lab/runner/index.ts';
 const claim = (step: number, what: string, ok: boolean) => ({ step, offset: `T+${step}s`, what, ok });
 // Four "answer section" claims, one of them failing, as in registrar-hijack [signed-ds-kept] × bind.
 const run = {
-  assertions: [claim(2, 'answer section', true), claim(10, 'answer section', true), claim(12, 'answer section', true), claim(14, 'answer section (saw 192.0.2.66)', false), claim(15, 'rcode', true), claim(15, 'flags', false)],
+  assertions: [
+    claim(2, 'answer section', true),
+    claim(10, 'answer section', true),
+    claim(12, 'answer section', true),
+    claim(14, 'answer section (saw 192.0.2.66)', false),
+    claim(15, 'rcode', true),
+    claim(15, 'flags', false),
+  ],
 } as Parameters<typeof unexpectedClaims>[0];
 
 describe('declared failing claims match exactly', () => {
@@ -29,7 +36,10 @@ describe('declared failing claims match exactly', () => {
   it('an exact declaration binds that one claim and nothing else', () => {
     assert.deepEqual(unexpectedClaims(run, { claims: ['step 14 answer section', 'step 15 flags'], because: '' }), []);
     // The step-15 rcode claim is not absorbed by a declaration of its step's other claim.
-    assert.deepEqual(unexpectedClaims(run, { claims: ['step 14 answer section', 'step 15 rcode'], because: '' }), ['failed step 15 flags', 'declared to fail, held: step 15 rcode']);
+    assert.deepEqual(unexpectedClaims(run, { claims: ['step 14 answer section', 'step 15 rcode'], because: '' }), [
+      'failed step 15 flags',
+      'declared to fail, held: step 15 rcode',
+    ]);
   });
 
   it('a substring or a bare step is no declaration: it names no claim', () => {
@@ -41,12 +51,14 @@ describe('declared failing claims match exactly', () => {
 
   it('a declaration on a varying step is refused; a failure there is not judged', () => {
     const varying = { steps: [15], why: 'test' };
-    assert.deepEqual(checkDeclarations(['step 15 flags'], varying), ['declared claim "step 15 flags" is on step 15, declared varying: the declaration binds nothing']);
+    assert.deepEqual(checkDeclarations(['step 15 flags'], varying), [
+      'declared claim "step 15 flags" is on step 15, declared varying: the declaration binds nothing',
+    ]);
     assert.deepEqual(unexpectedClaims(run, { claims: ['step 14 answer section'], because: '' }, varying), []);
   });
 });
 
-describe('the scenarios\' declarations and VARYING', () => {
+describe("the scenarios' declarations and VARYING", () => {
   it('every declared failing claim is exact, is a claim of its run, and is on no varying step', async () => {
     let declared = 0;
     for (const r of await allRuns()) {
@@ -73,7 +85,11 @@ describe('the scenarios\' declarations and VARYING', () => {
       assert.ok(v.why.length > 40, `${key}: a traced cause, not a shrug`);
       const r = runs.get(m[1]!)!;
       const result = await runPlan(planScenario(r.loaded.scenario, r.loaded.file, r.variant), { seed: '1' });
-      for (const s of v.steps) assert.ok(result.assertions.some((a) => a.step === s), `${key}: step ${s} has no claim`);
+      for (const s of v.steps)
+        assert.ok(
+          result.assertions.some((a) => a.step === s),
+          `${key}: step ${s} has no claim`,
+        );
     }
     assert.equal(stepOfClaim('step 12 rcode'), 12);
   });
@@ -85,7 +101,12 @@ describe('the CLI matrix shows the varying steps', () => {
     const emulated = matrix.rows[0]!.cells[0]!;
     const varying = varyingFor('facebook-query-storm', 'serve-stale', 'knot')!;
     matrix.resolvers.push('knot');
-    matrix.rows[0]!.cells.push({ ...emulated, resolver: 'knot', varying, emulatedProfile: { profile: 'knot-resolver', passed: true, agrees: true, differences: [], outcome: emulated.outcome } });
+    matrix.rows[0]!.cells.push({
+      ...emulated,
+      resolver: 'knot',
+      varying,
+      emulatedProfile: { profile: 'knot-resolver', passed: true, agrees: true, differences: [], outcome: emulated.outcome },
+    });
     const text = renderMatrix(matrix);
     assert.match(text, /PASS 10\/10~ =emu/);
     assert.match(text, /^~ : steps declared varying for this product/m);

@@ -13,7 +13,15 @@ function world(steps: Scenario['steps'], quirks: NonNullable<Scenario['topology'
 
 test('a truncated UDP answer is retried over TCP, like a stub resolver (RFC 7766 §5)', async () => {
   const s = world(
-    [{ at: '+0s', client: 'alice', to: 'ns', query: 'www.example.jp A', expect: { rcode: 'NOERROR', flags: { tc: false, aa: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] } }],
+    [
+      {
+        at: '+0s',
+        client: 'alice',
+        to: 'ns',
+        query: 'www.example.jp A',
+        expect: { rcode: 'NOERROR', flags: { tc: false, aa: true }, answer: ['www.example.jp. 300 IN A 192.0.2.10'] },
+      },
+    ],
     [{ kind: 'always-tc', match: { transport: 'udp' } }],
   );
   const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
@@ -47,9 +55,15 @@ test("a query step's timeout sets how long the client waits; the next step start
   );
   const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
   assert.equal(r.passed, true);
-  assert.deepEqual(r.samples.map((x) => x.time - r.start), [0, 5_000]);
+  assert.deepEqual(
+    r.samples.map((x) => x.time - r.start),
+    [0, 5_000],
+  );
   assert.ok(r.end - r.start >= 35_000 && r.end - r.start < 40_000, String(r.end - r.start));
-  assert.match(problemsOf({ ...s, steps: [{ at: '+0s', client: 'alice', query: 'www.example.jp A', timeout: 'soon' }] }), /timeout "soon" is not a positive duration/);
+  assert.match(
+    problemsOf({ ...s, steps: [{ at: '+0s', client: 'alice', query: 'www.example.jp A', timeout: 'soon' }] }),
+    /timeout "soon" is not a positive duration/,
+  );
 });
 
 function problemsOf(s: Scenario): string {
@@ -78,7 +92,9 @@ test('watch samples are taken every interval up to `until`, after same-instant s
 test('a lab error (here: a registry domain that cannot be created) fails the run with the reason', async () => {
   const s = world([{ at: '+0s', client: 'alice', query: 'www.example.jp A' }]);
   s.topology.zones['jp'] = { servers: ['ns'], text: '@ 300 IN SOA ns1.example.jp. h.example.jp. 1 1 1 1 1\n@ 300 IN NS ns1.example.jp.\n' };
-  s.topology.registries = [{ tld: 'jp', registrars: ['a'], domains: [{ name: 'example.jp', registrar: 'a', registrant: 'x', authCode: 'x', ns: ['ns1.example.jp'] }] }];
+  s.topology.registries = [
+    { tld: 'jp', registrars: ['a'], domains: [{ name: 'example.jp', registrar: 'a', registrant: 'x', authCode: 'x', ns: ['ns1.example.jp'] }] },
+  ];
   const r = await runPlan(planScenario(s, 'unit.ts'), { seed: 1 });
   assert.equal(r.passed, false);
   assert.match(r.error ?? '', /registering example\.jp at the start failed: nameserver ns1\.example\.jp is inside example\.jp and needs glue/);

@@ -97,7 +97,10 @@ test('serve: only Enter or "next" applies an action; any other line is a one-lin
   const stdin = new PassThrough();
   const hintsDir = mkdtempSync(join(tmpdir(), 'dnslab-serve-'));
   const hints = join(hintsDir, 'root.hints');
-  const { output, errors, stop, done } = await serve(['subdomain-takeover', '--variant', 'vulnerable', '--base', '127.0.8.240', '--port', String(PORT), '--hints', hints], stdin);
+  const { output, errors, stop, done } = await serve(
+    ['subdomain-takeover', '--variant', 'vulnerable', '--base', '127.0.8.240', '--port', String(PORT), '--hints', hints],
+    stdin,
+  );
   const waitFor = async (text: () => string, re: RegExp) => {
     for (let i = 0; i < 100 && !re.test(text()); i++) await new Promise((r) => setTimeout(r, 20));
     assert.match(text(), re);

@@ -16,7 +16,10 @@ function topology(extra: Partial<Topology> = {}): Topology {
       sub: { host: 'ns.sub.example.jp', addresses: ['192.0.2.54'] },
     },
     zones: {
-      'example.jp': { text: `${soa('example.jp.')}\nexample.jp. 3600 IN NS ns1.example.jp.\nwww.example.jp. 300 IN A 192.0.2.10`, servers: ['ns1', 'ns2', 'ns1'] },
+      'example.jp': {
+        text: `${soa('example.jp.')}\nexample.jp. 3600 IN NS ns1.example.jp.\nwww.example.jp. 300 IN A 192.0.2.10`,
+        servers: ['ns1', 'ns2', 'ns1'],
+      },
       'sub.example.jp': { text: soa('sub.example.jp.'), servers: ['sub'] },
       'example.jp@gaining': { origin: 'example.jp', text: soa('example.jp.'), servers: ['ns2'] },
     },
@@ -76,7 +79,9 @@ describe('planZones', () => {
       },
       { host: 'ns.provider.net', glue: [] },
     ]);
-    assert.deepEqual(delegation(p, 'sub.example.jp')?.ns, [{ host: 'ns.sub.example.jp', glue: [{ name: 'ns.sub.example.jp', type: 'A', address: '192.0.2.54' }] }]);
+    assert.deepEqual(delegation(p, 'sub.example.jp')?.ns, [
+      { host: 'ns.sub.example.jp', glue: [{ name: 'ns.sub.example.jp', type: 'A', address: '192.0.2.54' }] },
+    ]);
     // Every name is in the root's bailiwick: the root carries glue for the TLD servers.
     assert.deepEqual(delegation(p, 'jp')?.ns, [{ host: 'a.nic.jp', glue: [{ name: 'a.nic.jp', type: 'A', address: '10.53.1.1' }] }]);
   });
@@ -109,7 +114,10 @@ describe('planZones', () => {
     const t = topology({ registries: [{ tld: 'example', registrars: ['r1'], domains: [] }] });
     t.servers = { ns1: { host: 'ns1.example.jp', addresses: ['192.0.2.53'] } };
     t.zones = { 'example.jp': { text: soa('example.jp.'), servers: ['ns1'] } };
-    assert.throws(() => planZones(t, 'unit.ts'), (e: unknown) => e instanceof WorldError && /registry for example: no such zone/.test(e.message));
+    assert.throws(
+      () => planZones(t, 'unit.ts'),
+      (e: unknown) => e instanceof WorldError && /registry for example: no such zone/.test(e.message),
+    );
   });
 
   it('signs the synthesised root and TLDs only when some zone is signed', () => {

@@ -25,11 +25,18 @@ test('well-formed spf, audit, retrying watch and zone copy are accepted', () => 
   const s = scenario(
     [
       { at: '+0s', spf: { client: 'alice', ip: '192.0.2.1', sender: 'a@example.jp' }, expect: { result: 'permerror', reasonContains: 'v=spf1' } },
-      { at: '+0s', audit: { client: 'alice', zones: ['example.jp@b'], delegations: ['example.jp'], released: ['192.0.2.0/24'] }, expect: { findings: ['lame-delegation'] } },
+      {
+        at: '+0s',
+        audit: { client: 'alice', zones: ['example.jp@b'], delegations: ['example.jp'], released: ['192.0.2.0/24'] },
+        expect: { findings: ['lame-delegation'] },
+      },
       { at: '+0s', watch: { name: 'w', client: 'alice', query: 'example.jp SOA', every: '1m', until: '+1h', timeout: '5s', retries: 3 } },
       { at: '+1m', operator: 'ops', action: { do: 'publish-keys-of', zone: 'example.jp', of: ['example.jp@b'] } },
     ],
-    { 'example.jp': { servers: ['ns'], text: UNIT_ZONE, signed: true, publishKeysOf: ['example.jp@b'], dnskeyTtl: 7200 }, 'example.jp@b': { origin: 'example.jp', servers: ['ns'], text: UNIT_ZONE, signed: true } },
+    {
+      'example.jp': { servers: ['ns'], text: UNIT_ZONE, signed: true, publishKeysOf: ['example.jp@b'], dnskeyTtl: 7200 },
+      'example.jp@b': { origin: 'example.jp', servers: ['ns'], text: UNIT_ZONE, signed: true },
+    },
   );
   assert.equal(problems(s), '');
 });

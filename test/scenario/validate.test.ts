@@ -46,9 +46,18 @@ test('a valid scenario plans each variant; `only` filters steps; times are offse
   assert.deepEqual(variantNames(s), ['vulnerable', 'fixed']);
   const v = planScenario(s, 'f.ts');
   assert.equal(v.variant, 'vulnerable');
-  assert.deepEqual(v.steps.map((p) => [p.number, p.at]), [[1, 0], [3, 7200_000]]);
+  assert.deepEqual(
+    v.steps.map((p) => [p.number, p.at]),
+    [
+      [1, 0],
+      [3, 7200_000],
+    ],
+  );
   const f = planScenario(s, 'f.ts', 'fixed');
-  assert.deepEqual(f.steps.map((p) => p.number), [1, 2, 3]);
+  assert.deepEqual(
+    f.steps.map((p) => p.number),
+    [1, 2, 3],
+  );
   assert.equal(f.start, Date.parse('2026-01-01T00:00:00Z'));
   const single = { ...base(), variants: undefined, steps: [base().steps[0]!] };
   assert.deepEqual(variantNames(single), ['default']);
@@ -66,7 +75,11 @@ test('topology problems name where they are', () => {
   s.topology.middleboxes = { lb: { kind: 'load-balancer', between: ['alice', 'r'] }, gw: { kind: 'nat-gateway', between: ['alice', 'r'] } };
   s.topology.registries = [{ tld: 'com', registrars: ['a'], domains: [{ name: 'x.com', registrar: 'b', registrant: 'x', authCode: 'x', ns: [] }] }];
   const p = problems(s);
-  const has = (re: RegExp) => assert.ok(p.some((x) => re.test(x)), `${re} not in:\n${p.join('\n')}`);
+  const has = (re: RegExp) =>
+    assert.ok(
+      p.some((x) => re.test(x)),
+      `${re} not in:\n${p.join('\n')}`,
+    );
   has(/^topology\.zones\["example\.jp"\]: unknown server "nope" \(servers: ns, ns2\)$/);
   has(/^topology\.zones\["bad\.jp"\]: scenarios\/unit\.ts zone bad\.jp:2:\d+: A RDATA/);
   has(/^topology\.servers\["ns2"\]: address 192\.0\.2\.53 is already used by ns$/);
@@ -98,7 +111,11 @@ test('step problems name the step, its time and what it does', () => {
     { at: '+6h', expectQueries: { server: 'nobody', none: true } },
   );
   const p = problems(s);
-  const has = (re: RegExp) => assert.ok(p.some((x) => re.test(x)), `${re} not in:\n${p.join('\n')}`);
+  const has = (re: RegExp) =>
+    assert.ok(
+      p.some((x) => re.test(x)),
+      `${re} not in:\n${p.join('\n')}`,
+    );
   has(/^step 4: \(at \+3h, expect timeline w\) unknown watch "w": declare it with a watch step before this one/);
   has(/^step 6: \(at \+4h, expect timeline w\) the window ends at \+5h, after this step \(at \+4h\)/);
   has(/^step 7: \(at \+5h, add-records\) an action needs operator: 'NAME' or attacker: 'NAME'/);
@@ -123,14 +140,20 @@ test('time only moves forward within a variant; blocks of steps per variant may 
   const p = problems(s);
   assert.equal(p.length, 1, p.join('\n'));
   assert.match(p[0]!, /^step 5: \(at \+30m, wait\) at \+30m is earlier than the step before it \(step 4, at \+1h, in variant fixed\)/);
-  assert.deepEqual(planScenario({ ...s, steps: s.steps.slice(0, 4) }, 'x.ts', 'fixed').steps.map((x) => x.number), [1, 4]);
+  assert.deepEqual(
+    planScenario({ ...s, steps: s.steps.slice(0, 4) }, 'x.ts', 'fixed').steps.map((x) => x.number),
+    [1, 4],
+  );
 });
 
 test('a bad expectation record line is a step problem', () => {
   const s = base();
   s.steps[0] = { at: '+0s', client: 'alice', query: 'www.example.jp A', expect: { answerIncludes: ['www.example.jp. IN AAAA 192.0.2.1'] } };
   const p = problems(s);
-  assert.match(p[0]!, /^step 1: \(at \+0s, query www\.example\.jp A by alice\) expect\.answerIncludes: bad record line "www\.example\.jp\. IN AAAA 192\.0\.2\.1"/);
+  assert.match(
+    p[0]!,
+    /^step 1: \(at \+0s, query www\.example\.jp A by alice\) expect\.answerIncludes: bad record line "www\.example\.jp\. IN AAAA 192\.0\.2\.1"/,
+  );
 });
 
 test('variant topology overrides merge objects key by key and replace lists', () => {
@@ -158,7 +181,10 @@ test('not an object / missing parts / unknown variant', () => {
 test('realClockRate: an integer from 1 to 50, or absent', () => {
   for (const bad of [0, 2.5, 51, -3]) {
     const p = problems({ ...base(), realClockRate: bad }, 'vulnerable');
-    assert.ok(p.some((m) => /realClockRate must be an integer from 1 to 50/.test(m)), `${bad}: ${p.join('; ')}`);
+    assert.ok(
+      p.some((m) => /realClockRate must be an integer from 1 to 50/.test(m)),
+      `${bad}: ${p.join('; ')}`,
+    );
   }
   assert.deepEqual(problems({ ...base(), realClockRate: 20 }, 'vulnerable'), []);
 });

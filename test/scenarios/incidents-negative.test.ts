@@ -16,8 +16,14 @@ test('slack-nsec-bitmap [vulnerable] fails when the resolver does not use NSEC a
     t.resolvers!.resolver!.settings = { ...(t.resolvers!.resolver!.settings ?? {}), aggressiveNsec: false };
   });
   const failed = failedClaims(await runPlan(p, { seed: 1 }));
-  assert.ok(failed.some((f) => /answer section/.test(f)), `the A-is-NODATA claim must fail: ${failed.join('; ')}`);
-  assert.ok(failed.some((f) => /no query/.test(f)), `the no-upstream-query claim must fail: ${failed.join('; ')}`);
+  assert.ok(
+    failed.some((f) => /answer section/.test(f)),
+    `the A-is-NODATA claim must fail: ${failed.join('; ')}`,
+  );
+  assert.ok(
+    failed.some((f) => /no query/.test(f)),
+    `the no-upstream-query claim must fail: ${failed.join('; ')}`,
+  );
 });
 
 test('slack-nsec-bitmap [vulnerable] fails when the signer lists the wildcard types (no bug)', async () => {
@@ -26,7 +32,10 @@ test('slack-nsec-bitmap [vulnerable] fails when the signer lists the wildcard ty
   });
   const failed = failedClaims(await runPlan(p, { seed: 1 }));
   assert.ok(failed.some((f) => /authority includes/.test(f)));
-  assert.ok(failed.some((f) => /watch a/.test(f)), 'the outage timeline claim must fail too');
+  assert.ok(
+    failed.some((f) => /watch a/.test(f)),
+    'the outage timeline claim must fail too',
+  );
 });
 
 test('slack-nsec-bitmap [non-aggressive] fails when aggressive NSEC is switched back on', async () => {
@@ -39,8 +48,14 @@ test('slack-nsec-bitmap [non-aggressive] fails when aggressive NSEC is switched 
 test('ns-drop-catch [vulnerable] fails when old-provider.net never expires (no drop-catch possible)', async () => {
   const p = withoutSteps(await planOf('ns-drop-catch', 'vulnerable'), (s) => isAction(s, 'expire-domain'));
   const failed = failedClaims(await runPlan(p, { seed: 1 }));
-  assert.ok(failed.some((f) => /registry register/.test(f)), `the re-registration must be refused: ${failed.join('; ')}`);
-  assert.ok(failed.some((f) => /watch www/.test(f)), 'and clients must not see the catcher');
+  assert.ok(
+    failed.some((f) => /registry register/.test(f)),
+    `the re-registration must be refused: ${failed.join('; ')}`,
+  );
+  assert.ok(
+    failed.some((f) => /watch www/.test(f)),
+    'and clients must not see the catcher',
+  );
 });
 
 test('ns-drop-catch audit: the lame-delegation finding disappears when the delegation is healthy', async () => {
@@ -49,7 +64,10 @@ test('ns-drop-catch audit: the lame-delegation finding disappears when the deleg
     t.zones['example.jp']!.servers = ['ns-new', 'ns-old'];
   });
   const failed = failedClaims(await runPlan(p, { seed: 1 }));
-  assert.ok(failed.some((f) => /audit finding kinds/.test(f)), failed.join('; '));
+  assert.ok(
+    failed.some((f) => /audit finding kinds/.test(f)),
+    failed.join('; '),
+  );
 });
 
 test('docomo-duplicate-spf [vulnerable] fails without the second v=spf1 record', async () => {
@@ -61,7 +79,10 @@ test('docomo-duplicate-spf [vulnerable] fails without the second v=spf1 record',
 test('registrar-transfer-dnssec [cooperative] fails without the key exchange', async () => {
   const p = withoutSteps(await planOf('registrar-transfer-dnssec', 'cooperative'), (s) => isAction(s, 'publish-keys-of'));
   const failed = failedClaims(await runPlan(p, { seed: 1 }));
-  assert.ok(failed.some((f) => /watch www/.test(f)), `SERVFAIL must appear: ${failed.join('; ')}`);
+  assert.ok(
+    failed.some((f) => /watch www/.test(f)),
+    `SERVFAIL must appear: ${failed.join('; ')}`,
+  );
 });
 
 test('registrar-transfer-dnssec [uncooperative] fails for a non-validating resolver (the window is DNSSEC)', async () => {
@@ -71,7 +92,10 @@ test('registrar-transfer-dnssec [uncooperative] fails for a non-validating resol
   // Without validation the lame phase remains (old servers dropped the zone while NS is cached) but the
   // bogus phase up to the DS expiry is gone: the outage/recovery claims fail.
   const failed = failedClaims(await runPlan(p, { seed: 1 }));
-  assert.ok(failed.some((f) => /outage duration|time of recovery/.test(f)), failed.join('; '));
+  assert.ok(
+    failed.some((f) => /outage duration|time of recovery/.test(f)),
+    failed.join('; '),
+  );
 });
 
 /** SERVFAIL/no-answer time seen by the scenario's watch "www", in seconds. */
@@ -93,7 +117,10 @@ test('registrar-transfer-dnssec: the uncooperative window ends when the old data
   // servers refuse, so the DS/DNSKEY TTL still ends the window; a resolver that keeps the cached NS
   // (parentNsFallback off, as BIND/Knot/PowerDNS) is down until the NS TTL runs out.
   const longNs = windowOf(await passes(await planOf('registrar-transfer-dnssec', 'uncooperative-long-ns')));
-  assert.ok(longNs.recovery !== undefined && longNs.recovery >= 7200 && longNs.recovery <= 7200 + every, `4 h NS TTL, unbound: recovery at T+${longNs.recovery}s`);
+  assert.ok(
+    longNs.recovery !== undefined && longNs.recovery >= 7200 && longNs.recovery <= 7200 + every,
+    `4 h NS TTL, unbound: recovery at T+${longNs.recovery}s`,
+  );
   const sticky = withTopology(await planOf('registrar-transfer-dnssec', 'uncooperative-long-ns'), (t) => {
     t.resolvers!['resolver']!.settings = { parentNsFallback: false };
   });

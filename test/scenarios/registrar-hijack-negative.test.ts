@@ -25,10 +25,22 @@ test('registrar-hijack [signed-ds-kept]: without validation the "validating reso
   });
   const r = await runPlan(p, { seed: 1 });
   const failed = failedClaims(r);
-  assert.ok(failed.some((f) => /: rcode$/.test(f)), `bob's SERVFAIL claim must fail: ${failed.join('; ')}`);
-  assert.ok(failed.some((f) => /: flags$/.test(f)), `alice's AD claim must fail: ${failed.join('; ')}`);
-  assert.ok(failed.some((f) => /watch alice: .* got SERVFAIL/.test(f)), `alice's SERVFAIL window must fail: ${failed.join('; ')}`);
-  assert.ok(failed.some((f) => /never got answer containing 203\.0\.113\.66/.test(f)), failed.join('; '));
+  assert.ok(
+    failed.some((f) => /: rcode$/.test(f)),
+    `bob's SERVFAIL claim must fail: ${failed.join('; ')}`,
+  );
+  assert.ok(
+    failed.some((f) => /: flags$/.test(f)),
+    `alice's AD claim must fail: ${failed.join('; ')}`,
+  );
+  assert.ok(
+    failed.some((f) => /watch alice: .* got SERVFAIL/.test(f)),
+    `alice's SERVFAIL window must fail: ${failed.join('; ')}`,
+  );
+  assert.ok(
+    failed.some((f) => /never got answer containing 203\.0\.113\.66/.test(f)),
+    failed.join('; '),
+  );
   const at = firstHijackedSample(r);
   assert.ok(at !== undefined && at <= 3 * 3600, `without validation alice follows the NS within one NS TTL of the change, got T+${at}s`);
 });
@@ -65,7 +77,10 @@ test('registrar-hijack [signed-ds-removed]: alice is hijacked one DS TTL after s
   });
   const r = await runPlan(shortDs, { seed: 1 });
   const failed = failedClaims(r);
-  assert.ok(failed.some((f) => /watch alice/.test(f)), failed.join('; '));
+  assert.ok(
+    failed.some((f) => /watch alice/.test(f)),
+    failed.join('; '),
+  );
   const atShort = firstHijackedSample(r)!;
   assert.ok(atShort >= 43200 && atShort <= 43200 + every, `DS TTL 43200: first hijacked sample at T+${atShort}s`);
 });
@@ -73,8 +88,14 @@ test('registrar-hijack [signed-ds-removed]: alice is hijacked one DS TTL after s
 test('registrar-hijack [fixed]: without the registry lock the refusal claim fails and the attacker gets traffic', async () => {
   const p = withoutSteps(await plan('fixed'), (s) => isAction(s, 'registry-lock'));
   const failed = failedClaims(await runPlan(p, { seed: 1 }));
-  assert.ok(failed.some((f) => /registry change-ns/.test(f)), `the STATUS_PROHIBITS claim must fail: ${failed.join('; ')}`);
-  assert.ok(failed.some((f) => /no query to ns-attacker/.test(f)), failed.join('; '));
+  assert.ok(
+    failed.some((f) => /registry change-ns/.test(f)),
+    `the STATUS_PROHIBITS claim must fail: ${failed.join('; ')}`,
+  );
+  assert.ok(
+    failed.some((f) => /no query to ns-attacker/.test(f)),
+    failed.join('; '),
+  );
 });
 
 test('registrar-hijack [vulnerable]: the hijack reaches alice one NS TTL after caching — a 1 h NS TTL breaks the 24 h claims', async () => {
@@ -83,7 +104,10 @@ test('registrar-hijack [vulnerable]: the hijack reaches alice one NS TTL after c
   });
   const r = await runPlan(p, { seed: 1 });
   const failed = failedClaims(r);
-  assert.ok(failed.some((f) => /never got answer containing/.test(f)), failed.join('; '));
+  assert.ok(
+    failed.some((f) => /never got answer containing/.test(f)),
+    failed.join('; '),
+  );
   const at = firstHijackedSample(r)!;
   assert.ok(at > 7200 && at <= 7200 + 3600 + 1800, `NS TTL 3600, change at T+2h: first hijacked sample at T+${at}s`);
 });

@@ -38,10 +38,16 @@ test('facebook-query-storm [serve-stale] fails with serve-stale off: no answer o
   const rcode = failed.find((f) => f.what === 'rcode');
   assert.ok(rcode, `the mid-outage rcode claim must fail: ${JSON.stringify(failed)}`);
   assert.match(rcode.actual, /TIMEOUT|SERVFAIL/);
-  assert.ok(failed.some((f) => /clients got answer containing 192\.0\.2\.80/.test(f.what)), 'the watch saw the outage');
+  assert.ok(
+    failed.some((f) => /clients got answer containing 192\.0\.2\.80/.test(f.what)),
+    'the watch saw the outage',
+  );
 });
 
 test("facebook-query-storm [serve-stale] fails when stale data comes only after the failed resolution (timer 'off')", async () => {
   const failed = failedClaims(await runPlan(await servestalePlan({ serveStale: true, staleClientTimeoutMs: TIMER_OFF, ede: true }), { seed: 1 }));
-  assert.ok(failed.some((f) => /never got TIMEOUT/.test(f.what)), `stubs time out before the failure-path stale answer: ${JSON.stringify(failed)}`);
+  assert.ok(
+    failed.some((f) => /never got TIMEOUT/.test(f.what)),
+    `stubs time out before the failure-path stale answer: ${JSON.stringify(failed)}`,
+  );
 });

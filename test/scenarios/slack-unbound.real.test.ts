@@ -21,7 +21,8 @@ const PLAIN = '127.0.10.51';
 const FIXED = '127.0.10.52';
 
 function need(binary: string, pkg: string): void {
-  if (spawnSync('sh', ['-c', `command -v ${binary}`]).status !== 0) throw new Error(`${binary} not found: install the Debian package "${pkg}" (apt-get install -y ${pkg})`);
+  if (spawnSync('sh', ['-c', `command -v ${binary}`]).status !== 0)
+    throw new Error(`${binary} not found: install the Debian package "${pkg}" (apt-get install -y ${pkg})`);
 }
 
 function run(cmd: string, args: string[]): string {
@@ -33,7 +34,9 @@ function run(cmd: string, args: string[]): string {
 /** Asynchronous dig inside the namespace (the served world lives in a child process, but keep the loop free anyway). */
 function dig(server: string, qname: string, qtype: string): Promise<{ status: string; answer: string[]; raw: string }> {
   return new Promise((resolveP) => {
-    const child = spawn('ip', ['netns', 'exec', NS, 'dig', '+dnssec', '+time=4', '+tries=2', `@${server}`, qname, qtype], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', NS, 'dig', '+dnssec', '+time=4', '+tries=2', `@${server}`, qname, qtype], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', () => {
@@ -49,7 +52,10 @@ function dig(server: string, qname: string, qtype: string): Promise<{ status: st
   });
 }
 
-const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const readLines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 
 /** The root servers in a hints file `dnslab serve --hints` wrote (its A/AAAA lines). */
 function readRootHints(file: string): { host: string; address: string }[] {
@@ -98,7 +104,27 @@ describe('slack-nsec-bitmap against a real Unbound', () => {
     const anchor = join(dir, `${tag}.anchor`);
     const child = spawn(
       'ip',
-      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', join(ROOT_DIR, 'lab/cli/main.ts'), 'serve', 'slack-nsec-bitmap', '--variant', variant, '--base', base, '--port', '53', '--hints', hints, '--anchor', anchor],
+      [
+        'netns',
+        'exec',
+        NS,
+        process.execPath,
+        '--import',
+        'tsx',
+        join(ROOT_DIR, 'lab/cli/main.ts'),
+        'serve',
+        'slack-nsec-bitmap',
+        '--variant',
+        variant,
+        '--base',
+        base,
+        '--port',
+        '53',
+        '--hints',
+        hints,
+        '--anchor',
+        anchor,
+      ],
       { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
@@ -110,7 +136,10 @@ describe('slack-nsec-bitmap against a real Unbound', () => {
     // The real-resolver adapter's config (servers/real/products.ts), in a directory of its own per instance.
     const sub = join(dir, `unbound-${address}`);
     mkdirSync(sub);
-    const gen = writeConfig({ product: 'unbound', address, rootHints: readRootHints(world.hints), trustAnchors: readLines(world.anchor), switches: { aggressiveNsec: aggressive } }, sub);
+    const gen = writeConfig(
+      { product: 'unbound', address, rootHints: readRootHints(world.hints), trustAnchors: readLines(world.anchor), switches: { aggressiveNsec: aggressive } },
+      sub,
+    );
     const child = spawn('ip', ['netns', 'exec', NS, gen.command, ...gen.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const deadline = Date.now() + 20_000;

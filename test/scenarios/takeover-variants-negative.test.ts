@@ -34,7 +34,10 @@ test('subdomain-takeover [dangling-a]: without the released addresses the audit 
     return { ...s, step: { ...s.step, audit } as Step };
   });
   const failed = failedClaims(await runPlan({ ...p, steps }, { seed: 1 }));
-  assert.ok(failed.some((f) => /audit finding kinds \| expected released-address \| actual \(none\)/.test(f)), failed.join('\n'));
+  assert.ok(
+    failed.some((f) => /audit finding kinds \| expected released-address \| actual \(none\)/.test(f)),
+    failed.join('\n'),
+  );
 });
 
 test('subdomain-takeover [dangling-a]: when the customer removes the A record with the VM, the takeover claims fail', async () => {
@@ -45,8 +48,14 @@ test('subdomain-takeover [dangling-a]: when the customer removes the A record wi
     step: { at: '+1h', operator: 'customer', action: { do: 'remove-records', zone: 'example.jp', records: ['campaign A'] } },
   };
   const failed = failedClaims(await runPlan(withSteps(p, [removal]), { seed: 1 }));
-  assert.ok(failed.some((f) => /released-address/.test(f)), `the audit finds nothing to report: ${failed.join('\n')}`);
-  assert.ok(failed.some((f) => /answer containing 192\.0\.2\.80/.test(f)), `clients stop getting the released address: ${failed.join('\n')}`);
+  assert.ok(
+    failed.some((f) => /released-address/.test(f)),
+    `the audit finds nothing to report: ${failed.join('\n')}`,
+  );
+  assert.ok(
+    failed.some((f) => /answer containing 192\.0\.2\.80/.test(f)),
+    `clients stop getting the released address: ${failed.join('\n')}`,
+  );
 });
 
 test('ns-takeover [provider-verifies] passes as written', async () => {
@@ -60,6 +69,12 @@ test('ns-takeover [provider-verifies]: if the provider creates the attacker’s 
   const attack = vulnerable.steps.find((s) => 'action' in s.step && s.step.action.do === 'serve-zone');
   assert.ok(attack, 'the vulnerable variant has the attacker’s serve-zone step');
   const failed = failedClaims(await runPlan(withSteps(p, [attack]), { seed: 1 }));
-  assert.ok(failed.some((f) => /never got answer containing 203\.0\.113\.66/.test(f)), failed.join('\n'));
-  assert.ok(failed.some((f) => /rcode \| expected SERVFAIL/.test(f)), failed.join('\n'));
+  assert.ok(
+    failed.some((f) => /never got answer containing 203\.0\.113\.66/.test(f)),
+    failed.join('\n'),
+  );
+  assert.ok(
+    failed.some((f) => /rcode \| expected SERVFAIL/.test(f)),
+    failed.join('\n'),
+  );
 });

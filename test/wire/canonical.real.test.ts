@@ -52,10 +52,33 @@ test('signatures made by BIND dnssec-signzone verify over our canonical form (mi
       ].join('\n'),
     );
     execFileSync(keygen, ['-q', '-K', dir, '-a', 'ECDSAP256SHA256', '-f', 'KSK', 'Example'], { cwd: dir, timeout: 20_000 });
-    execFileSync(signzone, ['-q', '-z', '-K', dir, '-d', dir, '-O', 'full', '-o', 'Example.', '-s', '20261101000000', '-e', '20261231000000', '-S', '-f', path.join(dir, 'db.signed'), path.join(dir, 'db')], {
-      cwd: dir,
-      timeout: 20_000,
-    });
+    execFileSync(
+      signzone,
+      [
+        '-q',
+        '-z',
+        '-K',
+        dir,
+        '-d',
+        dir,
+        '-O',
+        'full',
+        '-o',
+        'Example.',
+        '-s',
+        '20261101000000',
+        '-e',
+        '20261231000000',
+        '-S',
+        '-f',
+        path.join(dir, 'db.signed'),
+        path.join(dir, 'db'),
+      ],
+      {
+        cwd: dir,
+        timeout: 20_000,
+      },
+    );
     const records = fs
       .readFileSync(path.join(dir, 'db.signed'), 'utf8')
       .split('\n')
@@ -85,7 +108,8 @@ test('signatures made by BIND dnssec-signzone verify over our canonical form (mi
       assert.ok(ok, `RRSIG over ${sig.name} ${d.typeCovered} verifies`);
       verified.add(d.typeCovered);
     }
-    for (const t of ['SOA', 'NS', 'MX', 'A', 'SRV', 'CNAME', 'DNAME', 'URI', 'HTTPS', 'TXT', 'NSEC', 'DNSKEY']) assert.ok(verified.has(t as never), `verified an RRSIG over ${t}`);
+    for (const t of ['SOA', 'NS', 'MX', 'A', 'SRV', 'CNAME', 'DNAME', 'URI', 'HTTPS', 'TXT', 'NSEC', 'DNSKEY'])
+      assert.ok(verified.has(t as never), `verified an RRSIG over ${t}`);
     assert.ok(sigs.length >= 20);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

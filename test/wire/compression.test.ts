@@ -46,7 +46,13 @@ test('NS, CNAME, SOA, PTR and MX RDATA are compressed', () => {
     { name: '1.2.0.192.in-addr.arpa', type: 'PTR', class: 'IN', ttl: 1, data: 'www.example.com' },
   ];
   r.authority = [
-    { name: 'example.com', type: 'SOA', class: 'IN', ttl: 1, data: { mname: 'www.example.com', rname: 'hostmaster.example.com', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 } },
+    {
+      name: 'example.com',
+      type: 'SOA',
+      class: 'IN',
+      ttl: 1,
+      data: { mname: 'www.example.com', rname: 'hostmaster.example.com', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 },
+    },
   ];
   const b = encodeMessage(r);
   const d = decodeMessage(b);
@@ -71,7 +77,17 @@ test('names in SRV, DNAME, RRSIG, NSEC, NAPTR and SVCB/HTTPS RDATA are never com
       type: 'RRSIG',
       class: 'IN',
       ttl: 1,
-      data: { typeCovered: 'A', algorithm: 13, labels: 3, originalTTL: 1, expiration: 2, inception: 1, keyTag: 1, signersName: target, signature: Buffer.from([1]) },
+      data: {
+        typeCovered: 'A',
+        algorithm: 13,
+        labels: 3,
+        originalTTL: 1,
+        expiration: 2,
+        inception: 1,
+        keyTag: 1,
+        signersName: target,
+        signature: Buffer.from([1]),
+      },
     },
   ];
   const b = encodeMessage(r);
@@ -134,7 +150,10 @@ test('encodeWithinLimit: records of one RRset stay together even when not adjace
   const d = decodeMessage(res.bytes);
   assert.equal(res.truncated, false);
   assert.equal(d.flags.tc, false);
-  assert.deepEqual(d.answer.map((a) => a.data), ['192.0.2.1', '192.0.2.2', '192.0.2.9']);
+  assert.deepEqual(
+    d.answer.map((a) => a.data),
+    ['192.0.2.1', '192.0.2.2', '192.0.2.9'],
+  );
   assert.ok(d.additional.length > 0 && d.additional.length < 40);
   assert.equal(res.omitted.additional, 40 - d.additional.length);
   assert.ok(res.bytes.length <= 512);

@@ -19,13 +19,24 @@ import { makeQuery, makeResponse } from '../../dns/message.ts';
 test('EDE options round-trip through a message (RFC 8914)', () => {
   const r = makeResponse(makeQuery('example', 'A'));
   r.rcode = 'SERVFAIL';
-  r.edns = { udpPayloadSize: 1232, version: 0, do: false, z: 0, options: [makeEdeOption(EdeCode.DNSSEC_BOGUS, 'signature expired for example/A'), makeEdeOption(EdeCode.RRSIGS_MISSING)] };
+  r.edns = {
+    udpPayloadSize: 1232,
+    version: 0,
+    do: false,
+    z: 0,
+    options: [makeEdeOption(EdeCode.DNSSEC_BOGUS, 'signature expired for example/A'), makeEdeOption(EdeCode.RRSIGS_MISSING)],
+  };
   const d = decodeMessage(encodeMessage(r));
   assert.deepEqual(edeOf(d), [
     { infoCode: 6, extraText: 'signature expired for example/A' },
     { infoCode: 10, extraText: '' },
   ]);
-  assert.equal(encodeMessage(r).subarray(-(2 + 31 + 4 + 2 + 4)).readUInt16BE(0), 15);
+  assert.equal(
+    encodeMessage(r)
+      .subarray(-(2 + 31 + 4 + 2 + 4))
+      .readUInt16BE(0),
+    15,
+  );
   assert.throws(() => parseEdeOption({ code: 15, data: Buffer.from([1]) }), WireError);
 });
 

@@ -23,10 +23,26 @@ export const TYPE_CASES: TypeCase[] = [
     rdataHex: '20010db8000000000000000000000001',
     dp: { type: 'AAAA', data: '2001:db8::1' },
   },
-  { rr: rr({ name: 'example', type: 'NS', class: 'IN', ttl: 3600, data: 'ns1.example' }), rdataHex: '036e7331 076578616d706c65 00', dp: { type: 'NS', data: 'ns1.example' } },
-  { rr: rr({ name: 'www.example', type: 'CNAME', class: 'IN', ttl: 300, data: 'a.example' }), rdataHex: '0161 076578616d706c65 00', dp: { type: 'CNAME', data: 'a.example' } },
-  { rr: rr({ name: 'd.example', type: 'DNAME', class: 'IN', ttl: 300, data: 'example.net' }), rdataHex: '076578616d706c65 036e6574 00', dp: { type: 'DNAME', data: 'example.net' } },
-  { rr: rr({ name: '1.2.0.192.in-addr.arpa', type: 'PTR', class: 'IN', ttl: 300, data: 'a.example' }), rdataHex: '0161 076578616d706c65 00', dp: { type: 'PTR', data: 'a.example' } },
+  {
+    rr: rr({ name: 'example', type: 'NS', class: 'IN', ttl: 3600, data: 'ns1.example' }),
+    rdataHex: '036e7331 076578616d706c65 00',
+    dp: { type: 'NS', data: 'ns1.example' },
+  },
+  {
+    rr: rr({ name: 'www.example', type: 'CNAME', class: 'IN', ttl: 300, data: 'a.example' }),
+    rdataHex: '0161 076578616d706c65 00',
+    dp: { type: 'CNAME', data: 'a.example' },
+  },
+  {
+    rr: rr({ name: 'd.example', type: 'DNAME', class: 'IN', ttl: 300, data: 'example.net' }),
+    rdataHex: '076578616d706c65 036e6574 00',
+    dp: { type: 'DNAME', data: 'example.net' },
+  },
+  {
+    rr: rr({ name: '1.2.0.192.in-addr.arpa', type: 'PTR', class: 'IN', ttl: 300, data: 'a.example' }),
+    rdataHex: '0161 076578616d706c65 00',
+    dp: { type: 'PTR', data: 'a.example' },
+  },
   {
     rr: rr({
       name: 'example',
@@ -37,7 +53,10 @@ export const TYPE_CASES: TypeCase[] = [
     }),
     // MNAME, RNAME, SERIAL, REFRESH, RETRY, EXPIRE, MINIMUM (RFC 1035 §3.3.13)
     rdataHex: '036e7331076578616d706c6500 0a686f73746d6173746572076578616d706c6500 78c4052d 00001c20 00000e10 00127500 0000012c',
-    dp: { type: 'SOA', data: { mname: 'ns1.example', rname: 'hostmaster.example', serial: 2026112301, refresh: 7200, retry: 3600, expire: 1209600, minimum: 300 } },
+    dp: {
+      type: 'SOA',
+      data: { mname: 'ns1.example', rname: 'hostmaster.example', serial: 2026112301, refresh: 7200, retry: 3600, expire: 1209600, minimum: 300 },
+    },
   },
   {
     rr: rr({ name: 'example', type: 'MX', class: 'IN', ttl: 300, data: { preference: 10, exchange: 'mail.example' } }),
@@ -45,7 +64,13 @@ export const TYPE_CASES: TypeCase[] = [
     dp: { type: 'MX', data: { preference: 10, exchange: 'mail.example' } },
   },
   {
-    rr: rr({ name: 'example', type: 'TXT', class: 'IN', ttl: 300, data: [Buffer.from('v=spf1 -all'), Buffer.from([0, 1, 2, 0xff]), Buffer.alloc(0), Buffer.alloc(255, 0x61)] }),
+    rr: rr({
+      name: 'example',
+      type: 'TXT',
+      class: 'IN',
+      ttl: 300,
+      data: [Buffer.from('v=spf1 -all'), Buffer.from([0, 1, 2, 0xff]), Buffer.alloc(0), Buffer.alloc(255, 0x61)],
+    }),
     rdataHex: '0b763d73706631202d616c6c 04000102ff 00 ff' + '61'.repeat(255),
     dp: { type: 'TXT', data: [Buffer.from('v=spf1 -all'), Buffer.from([0, 1, 2, 0xff]), Buffer.alloc(0), Buffer.alloc(255, 0x61)] },
   },
@@ -152,7 +177,13 @@ export const TYPE_CASES: TypeCase[] = [
     rdataHex: '01 00 000a 04 aabbccdd',
   },
   {
-    rr: rr({ name: '_443._tcp.example', type: 'TLSA', class: 'IN', ttl: 300, data: { usage: 3, selector: 1, matchingType: 1, certificate: h('44'.repeat(32)) } }),
+    rr: rr({
+      name: '_443._tcp.example',
+      type: 'TLSA',
+      class: 'IN',
+      ttl: 300,
+      data: { usage: 3, selector: 1, matchingType: 1, certificate: h('44'.repeat(32)) },
+    }),
     rdataHex: '03 01 01' + '44'.repeat(32),
     dp: { type: 'TLSA', data: { usage: 3, selector: 1, matchingType: 1, certificate: h('44'.repeat(32)) } },
   },
@@ -173,7 +204,14 @@ export const TYPE_CASES: TypeCase[] = [
       type: 'SVCB',
       class: 'IN',
       ttl: 300,
-      data: { priority: 1, target: 'svc.example', params: [{ key: 3, value: h('20fb') }, { key: 4, value: h('c0000201') }] },
+      data: {
+        priority: 1,
+        target: 'svc.example',
+        params: [
+          { key: 3, value: h('20fb') },
+          { key: 4, value: h('c0000201') },
+        ],
+      },
     }),
     // priority 1, target, port=8443, ipv4hint=192.0.2.1 (RFC 9460 §2.2, §7)
     rdataHex: '0001 037376630765 78616d706c6500 0003 0002 20fb 0004 0004 c0000201'.replace(/ /g, ''),
@@ -184,7 +222,14 @@ export const TYPE_CASES: TypeCase[] = [
       type: 'HTTPS',
       class: 'IN',
       ttl: 300,
-      data: { priority: 1, target: '.', params: [{ key: 1, value: h('02683208687474702f312e31') }, { key: 6, value: h('20010db8000000000000000000000001') }] },
+      data: {
+        priority: 1,
+        target: '.',
+        params: [
+          { key: 1, value: h('02683208687474702f312e31') },
+          { key: 6, value: h('20010db8000000000000000000000001') },
+        ],
+      },
     }),
     // priority 1, target root, alpn=h2,http/1.1, ipv6hint=2001:db8::1
     rdataHex: '0001 00 0001 000c 02683208687474702f312e31 0006 0010 20010db8000000000000000000000001',
@@ -209,7 +254,16 @@ export function bigResponse(): Message {
     answer: TYPE_CASES.map((c) => c.rr),
     authority: [TYPE_CASES[6]!.rr],
     additional: [TYPE_CASES[0]!.rr, TYPE_CASES[1]!.rr],
-    edns: { udpPayloadSize: 1232, version: 0, do: true, z: 0, options: [{ code: 10, data: h('0102030405060708') }, { code: 15, data: h('0012') }] },
+    edns: {
+      udpPayloadSize: 1232,
+      version: 0,
+      do: true,
+      z: 0,
+      options: [
+        { code: 10, data: h('0102030405060708') },
+        { code: 15, data: h('0012') },
+      ],
+    },
   };
 }
 

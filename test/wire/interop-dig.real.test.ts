@@ -73,7 +73,35 @@ after(async () => {
   await new Promise((r) => (tcp ? tcp.close(r) : r(undefined)));
 });
 
-const TYPES_SHOWN = ['A', 'AAAA', 'NS', 'CNAME', 'DNAME', 'PTR', 'SOA', 'MX', 'TXT', 'SRV', 'NAPTR', 'HINFO', 'CAA', 'DS', 'CDS', 'DNSKEY', 'CDNSKEY', 'RRSIG', 'NSEC', 'NSEC3', 'NSEC3PARAM', 'TLSA', 'SSHFP', 'URI', 'SVCB', 'HTTPS', 'TYPE65280'];
+const TYPES_SHOWN = [
+  'A',
+  'AAAA',
+  'NS',
+  'CNAME',
+  'DNAME',
+  'PTR',
+  'SOA',
+  'MX',
+  'TXT',
+  'SRV',
+  'NAPTR',
+  'HINFO',
+  'CAA',
+  'DS',
+  'CDS',
+  'DNSKEY',
+  'CDNSKEY',
+  'RRSIG',
+  'NSEC',
+  'NSEC3',
+  'NSEC3PARAM',
+  'TLSA',
+  'SSHFP',
+  'URI',
+  'SVCB',
+  'HTTPS',
+  'TYPE65280',
+];
 
 function answerTypes(out: string): Set<string> {
   const types = new Set<string>();
@@ -89,7 +117,9 @@ function answerTypes(out: string): Set<string> {
 test('dig parses our compressed response with every type, and its query decodes and re-encodes byte for byte', async () => {
   const dig = binary('dig', 'bind9-dnsutils');
   seenQueries.length = 0;
-  const { stdout } = await run(dig, [`@${ADDR}`, '-p', String(PORT), '+dnssec', '+tries=1', '+time=3', '+bufsize=4096', 'www.Example', 'A'], { timeout: 15_000 });
+  const { stdout } = await run(dig, [`@${ADDR}`, '-p', String(PORT), '+dnssec', '+tries=1', '+time=3', '+bufsize=4096', 'www.Example', 'A'], {
+    timeout: 15_000,
+  });
   assert.doesNotMatch(stdout, /malformed|bad packet|FORMERR|parse/i, stdout);
   assert.match(stdout, /status: NOERROR/);
   assert.match(stdout, /flags: qr aa rd;/);
@@ -105,18 +135,24 @@ test('dig parses our compressed response with every type, and its query decodes 
   assert.equal(q.msg.question[0]!.qtype, 'A');
   assert.equal(q.msg.edns?.do, true);
   assert.equal(q.msg.edns?.udpPayloadSize, 4096);
-  assert.ok(q.msg.edns?.options.some((o) => o.code === 10 && o.data.length === 8), 'dig sends a client COOKIE');
+  assert.ok(
+    q.msg.edns?.options.some((o) => o.code === 10 && o.data.length === 8),
+    'dig sends a client COOKIE',
+  );
   assert.ok(encodeMessage(q.msg).equals(q.bytes), "dig's query re-encodes to the same bytes");
 });
 
 test('kdig parses our response too', async () => {
   const kdig = binary('kdig', 'knot-dnsutils');
   seenQueries.length = 0;
-  const { stdout } = await run(kdig, [`@${ADDR}`, '-p', String(PORT), '+dnssec', '+retry=0', '+time=3', '+bufsize=4096', 'www.example', 'TYPE65'], { timeout: 15_000 });
+  const { stdout } = await run(kdig, [`@${ADDR}`, '-p', String(PORT), '+dnssec', '+retry=0', '+time=3', '+bufsize=4096', 'www.example', 'TYPE65'], {
+    timeout: 15_000,
+  });
   assert.doesNotMatch(stdout, /malformed|failed|;; ERROR|WARNING/, stdout);
   assert.match(stdout, /status: NOERROR/);
   const types = answerTypes(stdout);
-  for (const t of ['SVCB', 'HTTPS', 'NSEC3PARAM', 'URI', 'CDS', 'CDNSKEY', 'RRSIG', 'NSEC3', 'TYPE65280']) assert.ok(types.has(t), `kdig shows ${t}:\n${stdout}`);
+  for (const t of ['SVCB', 'HTTPS', 'NSEC3PARAM', 'URI', 'CDS', 'CDNSKEY', 'RRSIG', 'NSEC3', 'TYPE65280'])
+    assert.ok(types.has(t), `kdig shows ${t}:\n${stdout}`);
   assert.equal(seenQueries[0]!.msg.question[0]!.qtype, 'HTTPS');
   assert.ok(encodeMessage(seenQueries[0]!.msg).equals(seenQueries[0]!.bytes), "kdig's query re-encodes to the same bytes");
 });

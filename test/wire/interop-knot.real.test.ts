@@ -181,13 +181,19 @@ async function fetchDnskey(): Promise<crypto.KeyObject[]> {
     .filter((a) => a.type === 'DNSKEY')
     .map((a) => {
       const k = (a.data as DnskeyData).key;
-      return crypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: k.subarray(0, 32).toString('base64url'), y: k.subarray(32).toString('base64url') }, format: 'jwk' });
+      return crypto.createPublicKey({
+        key: { kty: 'EC', crv: 'P-256', x: k.subarray(0, 32).toString('base64url'), y: k.subarray(32).toString('base64url') },
+        format: 'jwk',
+      });
     });
 }
 
 function verifies(rrset: RR[], sig: RR, keys: crypto.KeyObject[]): boolean {
   const d = sig.data as RrsigData;
-  const data = Buffer.concat([canonicalRdata({ ...sig, data: { ...d, signature: Buffer.alloc(0) } } as RR), ...sortCanonical(rrset).map((rr) => canonicalRecord(rr, d.originalTTL))]);
+  const data = Buffer.concat([
+    canonicalRdata({ ...sig, data: { ...d, signature: Buffer.alloc(0) } } as RR),
+    ...sortCanonical(rrset).map((rr) => canonicalRecord(rr, d.originalTTL)),
+  ]);
   return keys.some((key) => crypto.verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, d.signature));
 }
 
@@ -265,7 +271,13 @@ test("knotd's compressed responses re-encode to the very same bytes", async () =
   // case differences (knot compresses case-insensitively; we only reuse exact octets).
   let same = 0;
   let id = 300;
-  for (const [qname, qtype] of [['example', 'MX'], ['example', 'NS'], ['www.example', 'A'], ['example', 'SOA'], ['mail.example', 'A']] as const) {
+  for (const [qname, qtype] of [
+    ['example', 'MX'],
+    ['example', 'NS'],
+    ['www.example', 'A'],
+    ['example', 'SOA'],
+    ['mail.example', 'A'],
+  ] as const) {
     const bytes = await udpExchange(makeQuery(qname, qtype, { id: ++id, do: false }));
     const r = decodeMessage(bytes);
     if (encodeMessage(r).equals(bytes)) same++;

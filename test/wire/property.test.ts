@@ -51,12 +51,23 @@ test('2000 generated messages round-trip exactly, compressed and not; encodeWith
       opcode: pick(['QUERY', 'NOTIFY', 'UPDATE', 'STATUS'] as const),
       rcode,
       flags: { qr: rnd() < 0.5, aa: rnd() < 0.5, tc: rnd() < 0.2, rd: rnd() < 0.5, ra: rnd() < 0.5, z: rnd() < 0.1, ad: rnd() < 0.5, cd: rnd() < 0.5 },
-      question: Array.from({ length: int(3) }, () => ({ qname: randomName(), qtype: pick(TYPE_CASES).rr.type, qclass: pick(['IN', 'CH', 'ANY', 'CLASS9'] as const) })),
+      question: Array.from({ length: int(3) }, () => ({
+        qname: randomName(),
+        qtype: pick(TYPE_CASES).rr.type,
+        qclass: pick(['IN', 'CH', 'ANY', 'CLASS9'] as const),
+      })),
       answer: many(8),
       authority: many(4),
       additional: many(4),
     };
-    if (useEdns) m.edns = { udpPayloadSize: 512 + int(4000), version: 0, do: rnd() < 0.5, z: int(0x8000), options: rnd() < 0.5 ? [{ code: 10, data: Buffer.alloc(8, i & 0xff) }] : [] };
+    if (useEdns)
+      m.edns = {
+        udpPayloadSize: 512 + int(4000),
+        version: 0,
+        do: rnd() < 0.5,
+        z: int(0x8000),
+        options: rnd() < 0.5 ? [{ code: 10, data: Buffer.alloc(8, i & 0xff) }] : [],
+      };
     for (const compress of [true, false]) {
       const b = encodeMessage(m, { compress });
       assert.deepEqual(decodeMessageUnguarded(b), m, `message ${i} compress=${compress}`);

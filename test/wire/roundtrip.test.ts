@@ -80,7 +80,10 @@ test('SVCB and HTTPS go out as TYPE 64 and 65 (never TYPE 0 as with dns-packet b
   assert.equal(typeToNumber('URI'), 256);
   assert.equal(typeToNumber('NSEC3PARAM'), 51);
   const d = decodeMessage(bytes);
-  assert.deepEqual(d.answer.map((r) => r.type), ['SVCB', 'HTTPS']);
+  assert.deepEqual(
+    d.answer.map((r) => r.type),
+    ['SVCB', 'HTTPS'],
+  );
 });
 
 test('header flags AA TC RD RA Z AD CD each map to their own bit', () => {
@@ -126,7 +129,18 @@ test('opcode and RCODE round-trip; extended RCODE bits merge with the OPT RR (RF
 });
 
 test('EDNS fields and unknown options round-trip', () => {
-  const m = makeQuery('example', 'A', { edns: { udpPayloadSize: 512, version: 1, do: true, z: 0x1234, options: [{ code: 65001, data: hex('') }, { code: 8, data: hex('00011800c00002') }] } });
+  const m = makeQuery('example', 'A', {
+    edns: {
+      udpPayloadSize: 512,
+      version: 1,
+      do: true,
+      z: 0x1234,
+      options: [
+        { code: 65001, data: hex('') },
+        { code: 8, data: hex('00011800c00002') },
+      ],
+    },
+  });
   const d = decodeMessage(encodeMessage(m));
   assert.deepEqual(d.edns, m.edns);
 });

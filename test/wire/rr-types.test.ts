@@ -31,8 +31,40 @@ test('the flags reach the codec and the zone reader', () => {
   assert.deepEqual([...COMPRESSIBLE_RDATA_TYPES].sort(), ['CNAME', 'MX', 'NS', 'PTR', 'SOA']);
   assert.deepEqual([...META_TYPES].sort(), ['ANY', 'AXFR', 'IXFR', 'OPT']);
   // Every type of RDataMap (dns/types.ts) decodes into its structure, and nothing else does.
-  const modeled = ['A', 'AAAA', 'NS', 'CNAME', 'DNAME', 'PTR', 'SOA', 'MX', 'TXT', 'SRV', 'NAPTR', 'HINFO', 'CAA', 'DS', 'CDS', 'DNSKEY', 'CDNSKEY', 'RRSIG', 'NSEC', 'NSEC3', 'NSEC3PARAM', 'TLSA', 'SSHFP', 'URI', 'SVCB', 'HTTPS'];
-  assert.deepEqual(RR_TYPES.filter((r) => isStructured(typeFromNumber(r.number))).map((r) => r.name).sort(), modeled.sort());
+  const modeled = [
+    'A',
+    'AAAA',
+    'NS',
+    'CNAME',
+    'DNAME',
+    'PTR',
+    'SOA',
+    'MX',
+    'TXT',
+    'SRV',
+    'NAPTR',
+    'HINFO',
+    'CAA',
+    'DS',
+    'CDS',
+    'DNSKEY',
+    'CDNSKEY',
+    'RRSIG',
+    'NSEC',
+    'NSEC3',
+    'NSEC3PARAM',
+    'TLSA',
+    'SSHFP',
+    'URI',
+    'SVCB',
+    'HTTPS',
+  ];
+  assert.deepEqual(
+    RR_TYPES.filter((r) => isStructured(typeFromNumber(r.number)))
+      .map((r) => r.name)
+      .sort(),
+    modeled.sort(),
+  );
   assert.equal(typeFromText('TYPE17'), 'TYPE17');
   assert.equal(typeFromText('TYPE46'), 'RRSIG');
 });

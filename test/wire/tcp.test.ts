@@ -7,7 +7,12 @@ import { encodeMessage, decodeMessage } from '../../dns/wire/message.ts';
 import { WireError } from '../../dns/wire/errors.ts';
 import { makeQuery } from '../../dns/message.ts';
 
-const msgs = [encodeMessage(makeQuery('a.example', 'A', { id: 1 })), encodeMessage(makeQuery('bb.example', 'AAAA', { id: 2 })), Buffer.alloc(0), encodeMessage(makeQuery('c.example', 'MX', { id: 3 }))];
+const msgs = [
+  encodeMessage(makeQuery('a.example', 'A', { id: 1 })),
+  encodeMessage(makeQuery('bb.example', 'AAAA', { id: 2 })),
+  Buffer.alloc(0),
+  encodeMessage(makeQuery('c.example', 'MX', { id: 3 })),
+];
 
 test('frameTcp prefixes the 2-octet length', () => {
   const f = frameTcp(msgs[0]!);
@@ -22,7 +27,11 @@ test('TcpFrameReader reassembles frames split at every possible point', () => {
   for (let cut = 0; cut <= stream.length; cut++) {
     const r = new TcpFrameReader();
     const got = [...r.push(stream.subarray(0, cut)), ...r.push(stream.subarray(cut))];
-    assert.deepEqual(got.map((b) => b.toString('hex')), msgs.map((b) => b.toString('hex')), `cut at ${cut}`);
+    assert.deepEqual(
+      got.map((b) => b.toString('hex')),
+      msgs.map((b) => b.toString('hex')),
+      `cut at ${cut}`,
+    );
     assert.equal(r.buffered, 0);
   }
 });

@@ -108,7 +108,17 @@ describe('Zone', () => {
       type: 'RRSIG' as const,
       class: 'IN' as const,
       ttl,
-      data: { typeCovered: covered, algorithm: 13, labels: 2, originalTTL: ttl, expiration: 2, inception: 1, keyTag: 1, signersName: 'example.jp', signature: Buffer.from([1]) },
+      data: {
+        typeCovered: covered,
+        algorithm: 13,
+        labels: 2,
+        originalTTL: ttl,
+        expiration: 2,
+        inception: 1,
+        keyTag: 1,
+        signersName: 'example.jp',
+        signature: Buffer.from([1]),
+      },
     });
     z.add(sig('A', 300));
     z.add(sig('NS', 3600));

@@ -78,10 +78,7 @@ function knotCheck(origin: string, file: string): ToolResult {
   }
   const dir = mkdtempSync(join(tmpdir(), 'dnslab-knot-'));
   knotDirs.push(dir);
-  writeFileSync(
-    join(dir, 'knot.conf'),
-    `server:\n    rundir: ${dir}\ndatabase:\n    storage: ${dir}\nzone:\n  - domain: ${origin}\n    file: ${file}\n`,
-  );
+  writeFileSync(join(dir, 'knot.conf'), `server:\n    rundir: ${dir}\ndatabase:\n    storage: ${dir}\nzone:\n  - domain: ${origin}\n    file: ${file}\n`);
   // Knot 3.2.6 loops forever on an $INCLUDE cycle; a bounded wait turns that into "not accepted".
   const r = spawnSync('knotc', ['-c', join(dir, 'knot.conf'), 'zone-check', origin], { encoding: 'utf8', timeout: 5_000 });
   const timedOut = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
@@ -149,12 +146,11 @@ describe('good zones: our records equal named-checkzone -D', () => {
  * load the zone, we refuse it), with the reason.
  */
 const STRICTER: Partial<Record<string, string>> = {
-  'out-of-zone.zone':
-    'BIND and Knot print "ignoring out-of-zone data" and drop the record; we never drop data silently, so loading fails with file:line',
+  'out-of-zone.zone': 'BIND and Knot print "ignoring out-of-zone data" and drop the record; we never drop data silently, so loading fails with file:line',
   'nsec3-bad-owner.zone':
     "RFC 5155 §3 puts NSEC3 only at <hash>.<apex>; BIND refuses it here only through check-names (switched off in this test with -k ignore), or with 'invalid NSEC3 owner name' for some owners, and drops NSEC3 at the apex silently; Knot loads it",
   'missing-glue.zone':
-    "BIND prints \"has no REQUIRED GLUE address records\" yet exits 0 and Knot is silent; the delegation cannot be followed, so it is an error here (as named's own check-integrity treats the apex case)",
+    'BIND prints "has no REQUIRED GLUE address records" yet exits 0 and Knot is silent; the delegation cannot be followed, so it is an error here (as named\'s own check-integrity treats the apex case)',
 };
 
 /** Defects both tools accept and we report as a warning (the same severity they give, or none). */
@@ -205,7 +201,10 @@ describe('bad zones: we reject what BIND or Knot reject, and name the defect', (
       }
 
       if (!bind.ok || !knot.ok) {
-        assert.ok(weReject, `BIND ${bind.ok ? 'accepts' : 'rejects'}, Knot ${knot.ok ? 'accepts' : knot.timedOut ? 'hangs' : 'rejects'}, but we accept:\n${bind.output}\n${knot.output}`);
+        assert.ok(
+          weReject,
+          `BIND ${bind.ok ? 'accepts' : 'rejects'}, Knot ${knot.ok ? 'accepts' : knot.timedOut ? 'hangs' : 'rejects'}, but we accept:\n${bind.output}\n${knot.output}`,
+        );
       } else if (weReject) {
         assert.ok(STRICTER[name], `BIND and Knot accept ${name} but we reject it; add it to STRICTER with a reason, or fix us`);
       }

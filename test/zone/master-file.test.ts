@@ -28,15 +28,13 @@ function syntaxError(fn: () => unknown): ZoneSyntaxError {
 describe('directives', () => {
   test('$ORIGIN: absolute, then relative to the current origin; @ follows it', () => {
     const rrs = parseMasterFile('$TTL 60\n$ORIGIN example.jp.\n@ A 192.0.2.1\n$ORIGIN sub\n@ A 192.0.2.2\nwww A 192.0.2.3\n');
-    assert.deepEqual(lines(rrs), [
-      'example.jp.\t60\tIN\tA\t192.0.2.1',
-      'sub.example.jp.\t60\tIN\tA\t192.0.2.2',
-      'www.sub.example.jp.\t60\tIN\tA\t192.0.2.3',
-    ]);
+    assert.deepEqual(lines(rrs), ['example.jp.\t60\tIN\tA\t192.0.2.1', 'sub.example.jp.\t60\tIN\tA\t192.0.2.2', 'www.sub.example.jp.\t60\tIN\tA\t192.0.2.3']);
   });
 
   test('$TTL with BIND units applies to later records without a TTL only', () => {
-    const rrs = parseMasterFile('$TTL 1h30m\na A 192.0.2.1\nb 10 A 192.0.2.2\n$TTL 1w2d\nc A 192.0.2.3\nd A 192.0.2.4\n$TTL 2D\ne A 192.0.2.5\n', { origin: 'x' });
+    const rrs = parseMasterFile('$TTL 1h30m\na A 192.0.2.1\nb 10 A 192.0.2.2\n$TTL 1w2d\nc A 192.0.2.3\nd A 192.0.2.4\n$TTL 2D\ne A 192.0.2.5\n', {
+      origin: 'x',
+    });
     assert.deepEqual(
       rrs.map((r) => r.ttl),
       [5400, 10, 604800 + 2 * 86400, 604800 + 2 * 86400, 172800],
@@ -166,7 +164,7 @@ describe('owners, TTL and class', () => {
     );
   });
 
-  test('the brief\'s example error: bad class/type token after the owner, with file, line and column', () => {
+  test("the brief's example error: bad class/type token after the owner, with file, line and column", () => {
     const e = syntaxError(() => parseMasterFile('$TTL 300\nwww IN2 A 192.0.2.1\n', { origin: 'example.jp', fileName: 'example.jp.zone' }));
     assert.equal(e.message, "example.jp.zone:2:5: expected a TTL or class or type after owner 'www', found 'IN2'");
     assert.equal(e.file, 'example.jp.zone');
@@ -225,7 +223,7 @@ describe('lexer', () => {
 
   test('unterminated quote names its line and column', () => {
     const e = syntaxError(() => parseMasterFile('a 1 A 192.0.2.1\nt 1 TXT "oops\n', { origin: 'x', fileName: 'f' }));
-    assert.equal(e.message, 'f:2:9: unterminated quoted string: expected a closing \'"\' on the same line');
+    assert.equal(e.message, "f:2:9: unterminated quoted string: expected a closing '\"' on the same line");
   });
 
   test('bad escapes are errors, not silent octets', () => {
@@ -264,15 +262,24 @@ describe('RFC 3597 generic forms', () => {
     assert.deepEqual(z!.data, Buffer.alloc(0));
     assert.match(syntaxError(() => parseMasterFile('u 1 TYPE65534 \\# 4 ABCDEF\n', { origin: 'x' })).message, /says 4 octets but the hex has 3/);
     assert.match(syntaxError(() => parseMasterFile('u 1 A \\# 3 ABCDEF\n', { origin: 'x' })).message, /not valid A RDATA/);
-    assert.match(syntaxError(() => parseMasterFile('u 1 TYPE65536 \\# 0\n', { origin: 'x' })).message, /expected class or type after owner 'u', found 'TYPE65536'/);
+    assert.match(
+      syntaxError(() => parseMasterFile('u 1 TYPE65536 \\# 0\n', { origin: 'x' })).message,
+      /expected class or type after owner 'u', found 'TYPE65536'/,
+    );
   });
 
   test('an unknown mnemonic is an error; extra mnemonics map to TYPEnnn; LOC needs the generic form', () => {
     const e = syntaxError(() => parseMasterFile('a 1 FOO "v=spf1"\n', { origin: 'x' }));
     assert.match(e.message, /found 'FOO'/);
     assert.equal(parseMasterFile('a 1 SPF "v=spf1"\n', { origin: 'x' })[0]!.type, 'TYPE99');
-    assert.match(syntaxError(() => parseMasterFile('a 1 LOC 52 22 N\n', { origin: 'x' })).message, /LOC \(type 29\) has no presentation format here: write it as TYPE29 \\# <length> <hex>/);
-    assert.match(syntaxError(() => parseMasterFile('a 1 TYPE29 52 22 N 4 22 W 10m\n', { origin: 'x' })).message, /no presentation format known for TYPE29; write the RDATA in RFC 3597 generic form/);
+    assert.match(
+      syntaxError(() => parseMasterFile('a 1 LOC 52 22 N\n', { origin: 'x' })).message,
+      /LOC \(type 29\) has no presentation format here: write it as TYPE29 \\# <length> <hex>/,
+    );
+    assert.match(
+      syntaxError(() => parseMasterFile('a 1 TYPE29 52 22 N 4 22 W 10m\n', { origin: 'x' })).message,
+      /no presentation format known for TYPE29; write the RDATA in RFC 3597 generic form/,
+    );
   });
 
   test('meta types cannot appear in a zone', () => {
@@ -281,7 +288,7 @@ describe('RFC 3597 generic forms', () => {
 });
 
 describe('zones from text', () => {
-  test('parseZoneText builds a Zone; RRset TTL is the first record\'s (as BIND and Knot load it)', () => {
+  test("parseZoneText builds a Zone; RRset TTL is the first record's (as BIND and Knot load it)", () => {
     const zone = parseZoneText('$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\nwww 300 A 192.0.2.1\nwww 600 A 192.0.2.2\n', 'example.jp');
     assert.equal(zone.get('www.example.jp', 'A')!.ttl, 300);
     assert.deepEqual(
@@ -327,13 +334,22 @@ describe('collecting errors (options.errors), as named-checkzone reports them', 
   test('every error in line order; the records that parsed are returned; a blank owner after a bad record keeps that owner', () => {
     const errors: ZoneSyntaxError[] = [];
     const records = parseMasterFile(text, { fileName: 'z', errors });
-    assert.deepEqual(errors.map((e) => `${e.line}:${e.column}`), ['3:10', '5:10', '7:10']);
+    assert.deepEqual(
+      errors.map((e) => `${e.line}:${e.column}`),
+      ['3:10', '5:10', '7:10'],
+    );
     assert.match(errors[1]!.detail, /unterminated quoted string/);
     assert.match(errors[2]!.detail, /never closed/);
-    assert.deepEqual(records.map((r) => `${r.name} ${r.type}`), ['www.example.jp AAAA', 'ok.example.jp A']);
+    assert.deepEqual(
+      records.map((r) => `${r.name} ${r.type}`),
+      ['www.example.jp AAAA', 'ok.example.jp A'],
+    );
   });
 
   test('without options.errors the first error in line order is thrown, not the first the lexer met', () => {
-    assert.throws(() => parseMasterFile(text, { fileName: 'z' }), (e: unknown) => e instanceof ZoneSyntaxError && e.line === 3);
+    assert.throws(
+      () => parseMasterFile(text, { fileName: 'z' }),
+      (e: unknown) => e instanceof ZoneSyntaxError && e.line === 3,
+    );
   });
 });

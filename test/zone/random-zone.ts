@@ -45,7 +45,10 @@ function rdata(r: Rand): [string, string] {
   const ip4 = `192.0.2.${r.next(256)}`;
   switch (r.next(26)) {
     case 18:
-      return ['NSEC3', `1 ${r.next(2)} ${r.next(50)} ${r.pick(['-', r.hex(1 + r.next(8))])} ${r.pick(['B28L52288HIU3A1O3KGCKRMCD173USM4', '3uh40gac72vhfnlmpih9s058i8eemj6m'])} ${r.pick(['A RRSIG', 'NS DS RRSIG', '', 'TYPE65534'])}`];
+      return [
+        'NSEC3',
+        `1 ${r.next(2)} ${r.next(50)} ${r.pick(['-', r.hex(1 + r.next(8))])} ${r.pick(['B28L52288HIU3A1O3KGCKRMCD173USM4', '3uh40gac72vhfnlmpih9s058i8eemj6m'])} ${r.pick(['A RRSIG', 'NS DS RRSIG', '', 'TYPE65534'])}`,
+      ];
     case 19:
       return ['URI', `${r.next(65536)} ${r.next(65536)} ${charString(r)}`];
     case 20:
@@ -57,7 +60,10 @@ function rdata(r: Rand): [string, string] {
         ['KX', `${r.next(100)} ${target(r)}`],
       ] as [string, string][]);
     case 22:
-      return ['HTTPS', `1 . mandatory=${r.pick(['alpn', 'port', 'alpn,port'])} alpn=h2 port=443${r.next(2) ? ' no-default-alpn' : ''}${r.next(2) ? ' ech=AEn+DQBF' : ''}${r.next(2) ? ' key65333="x y"' : ''}`];
+      return [
+        'HTTPS',
+        `1 . mandatory=${r.pick(['alpn', 'port', 'alpn,port'])} alpn=h2 port=443${r.next(2) ? ' no-default-alpn' : ''}${r.next(2) ? ' ech=AEn+DQBF' : ''}${r.next(2) ? ' key65333="x y"' : ''}`,
+      ];
     case 23:
       return ['TYPE16', `\\# ${1 + 3} 03${r.hex(3)}`];
     case 24:
@@ -85,7 +91,10 @@ function rdata(r: Rand): [string, string] {
     case 9:
       return ['SSHFP', `${r.next(5)} 2 ${r.hex(32)}`];
     case 10:
-      return ['NSEC', `${target(r)} ${Array.from({ length: 1 + r.next(5) }, () => r.pick(['A', 'NS', 'MX', 'TXT', 'AAAA', 'RRSIG', 'NSEC', 'TYPE1234', 'CAA', 'TYPE65534'])).join(' ')}`];
+      return [
+        'NSEC',
+        `${target(r)} ${Array.from({ length: 1 + r.next(5) }, () => r.pick(['A', 'NS', 'MX', 'TXT', 'AAAA', 'RRSIG', 'NSEC', 'TYPE1234', 'CAA', 'TYPE65534'])).join(' ')}`,
+      ];
     case 11:
       return ['NSEC3PARAM', `1 0 ${r.next(20)} ${r.pick(['-', r.hex(1 + r.next(8))])}`];
     case 12:
@@ -99,7 +108,10 @@ function rdata(r: Rand): [string, string] {
     case 16:
       return ['A', `\\# 4 ${r.hex(4)}`];
     default:
-      return ['RRSIG', `${r.pick(['A', 'TXT', 'TYPE65534'])} 13 2 300 ${1700000000 + r.next(100000000)} 20261101000000 ${r.next(65536)} example.jp. ${r.b64(3 * (1 + r.next(20)))}`];
+      return [
+        'RRSIG',
+        `${r.pick(['A', 'TXT', 'TYPE65534'])} 13 2 300 ${1700000000 + r.next(100000000)} 20261101000000 ${r.next(65536)} example.jp. ${r.b64(3 * (1 + r.next(20)))}`,
+      ];
   }
 }
 
@@ -135,4 +147,3 @@ export function randomZone(seed: number, records: number, options: { knot?: bool
   }
   return out.join('\n') + '\n';
 }
-

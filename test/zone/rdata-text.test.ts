@@ -34,7 +34,8 @@ const SAMPLES: Record<string, string> = {
   CDS: 'sub 300 IN CDS 0 0 0 00',
   DNSKEY: '@ 300 IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==',
   CDNSKEY: '@ 300 IN CDNSKEY 0 3 0 AA==',
-  RRSIG: 'www 300 IN RRSIG A 13 3 300 20261223094555 20261123094555 32350 example.jp. mU8d2z92TP6P75tI61yKVVbDd2MXnZkJwuGN3AHJmP59COrHxyKM6xzTjXb93dJ1E1epuAzAjZ+2yq636AwyHg==',
+  RRSIG:
+    'www 300 IN RRSIG A 13 3 300 20261223094555 20261123094555 32350 example.jp. mU8d2z92TP6P75tI61yKVVbDd2MXnZkJwuGN3AHJmP59COrHxyKM6xzTjXb93dJ1E1epuAzAjZ+2yq636AwyHg==',
   NSEC: 'www 300 IN NSEC zz.example.jp. A NS SOA MX RRSIG NSEC DNSKEY TYPE1234 TYPE65534',
   NSEC3: '3uh40gac72vhfnlmpih9s058i8eemj6m 300 IN NSEC3 1 1 10 AABBCCDD B28L52288HIU3A1O3KGCKRMCD173USM4 A RRSIG',
   NSEC3PARAM: '@ 0 IN NSEC3PARAM 1 0 0 -',
@@ -85,7 +86,10 @@ describe('presentation looks like dig/BIND', () => {
     ['@ 1h MX 10 mail', 'example.jp.\t3600\tIN\tMX\t10 mail.example.jp.'],
     ['t 1 TXT a\\;b "\\"q\\"" "\\255\\001"', 't.example.jp.\t1\tIN\tTXT\t"a;b" "\\"q\\"" "\\255\\001"'],
     ['d 1 DS 1 RSASHA256 99 ab cd', 'd.example.jp.\t1\tIN\tDS\t1 8 99 ABCD'],
-    ['s 1 RRSIG A 13 3 300 1798027200 1795348800 1 example.jp. AA==', 's.example.jp.\t1\tIN\tRRSIG\tA 13 3 300 20261223120000 20261122120000 1 example.jp. AA=='],
+    [
+      's 1 RRSIG A 13 3 300 1798027200 1795348800 1 example.jp. AA==',
+      's.example.jp.\t1\tIN\tRRSIG\tA 13 3 300 20261223120000 20261122120000 1 example.jp. AA==',
+    ],
     ['n 1 NSEC next TYPE1 TYPE2 MX TXT', 'n.example.jp.\t1\tIN\tNSEC\tnext.example.jp. A NS MX TXT'],
     ['esc\\.dot 1 A 192.0.2.1', 'esc\\.dot.example.jp.\t1\tIN\tA\t192.0.2.1'],
     ['\\065bc 1 A 192.0.2.1', 'Abc.example.jp.\t1\tIN\tA\t192.0.2.1'],
@@ -220,10 +224,46 @@ describe('robustness: mutated zone files only ever raise ZoneSyntaxError', () =>
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed % n;
     };
-    const words = ['@', 'www', '300', 'IN', 'CH', 'A', 'AAAA', 'TXT', 'MX', 'SVCB', 'RRSIG', 'NSEC3', '\\#', '(', ')', '"', ';', '$ORIGIN', '$TTL', '\\', '\u0000', '\u00ff', '例え', '\t', '\n', '.', '..', '1h', 'key65535=', 'alpn="', '-', '0', '65536'];
+    const words = [
+      '@',
+      'www',
+      '300',
+      'IN',
+      'CH',
+      'A',
+      'AAAA',
+      'TXT',
+      'MX',
+      'SVCB',
+      'RRSIG',
+      'NSEC3',
+      '\\#',
+      '(',
+      ')',
+      '"',
+      ';',
+      '$ORIGIN',
+      '$TTL',
+      '\\',
+      '\u0000',
+      '\u00ff',
+      '例え',
+      '\t',
+      '\n',
+      '.',
+      '..',
+      '1h',
+      'key65535=',
+      'alpn="',
+      '-',
+      '0',
+      '65536',
+    ];
     let parsed = 0;
     for (let i = 0; i < 1000; i++) {
-      const line = Array.from({ length: 1 + rnd(8) }, () => (rnd(4) === 0 ? String.fromCharCode(rnd(0x3000)) : words[rnd(words.length)]!)).join(rnd(2) ? ' ' : '');
+      const line = Array.from({ length: 1 + rnd(8) }, () => (rnd(4) === 0 ? String.fromCharCode(rnd(0x3000)) : words[rnd(words.length)]!)).join(
+        rnd(2) ? ' ' : '',
+      );
       try {
         parseMasterFile(line, { origin: 'example.jp', defaultTtl: 1 });
         parsed++;
@@ -234,4 +274,3 @@ describe('robustness: mutated zone files only ever raise ZoneSyntaxError', () =>
     assert.ok(parsed < 1000, 'random lines cannot all be valid');
   });
 });
-

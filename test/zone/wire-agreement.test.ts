@@ -19,7 +19,9 @@ import { parseRecord } from '../../dns/zone/rdata-text.ts';
 
 const GOOD = resolve(import.meta.dirname, '../fixtures/zones/good');
 
-for (const f of readdirSync(GOOD).filter((x) => x.endsWith('.zone')).sort()) {
+for (const f of readdirSync(GOOD)
+  .filter((x) => x.endsWith('.zone'))
+  .sort()) {
   test(`${f}: text, wire and \\# forms of every record's RDATA agree`, () => {
     const origin = /^; origin: (.+)$/m.exec(readFileSync(join(GOOD, f), 'utf8'))![1]!.trim();
     const zone = loadZoneFile(join(GOOD, f), origin);
@@ -41,7 +43,7 @@ for (const f of readdirSync(GOOD).filter((x) => x.endsWith('.zone')).sort()) {
   });
 }
 
-test('\\# octets the wire codec rejects are a ZoneSyntaxError at the hex, with the codec\'s reason', () => {
+test("\\# octets the wire codec rejects are a ZoneSyntaxError at the hex, with the codec's reason", () => {
   const cases: [string, RegExp][] = [
     ['u 1 MX \\# 3 000A04', /not valid MX RDATA: MX exchange: label of 4 octets runs past the end of its RDATA/],
     ['u 1 A \\# 5 C000020100', /not valid A RDATA: A RDATA must be exactly 4 octets/],

@@ -101,7 +101,13 @@ export class EdnsProxy implements DnsStage {
       if (this.config.stripDnssec) {
         const keep = (rr: RR) => !DNSSEC_TYPES.has(rr.type);
         const before = msg.answer.length + msg.authority.length + msg.additional.length;
-        msg = { ...msg, answer: msg.answer.filter(keep), authority: msg.authority.filter(keep), additional: msg.additional.filter(keep), flags: { ...msg.flags, ad: false } };
+        msg = {
+          ...msg,
+          answer: msg.answer.filter(keep),
+          authority: msg.authority.filter(keep),
+          additional: msg.additional.filter(keep),
+          flags: { ...msg.flags, ad: false },
+        };
         this.stats.stripped += before - (msg.answer.length + msg.authority.length + msg.additional.length);
       }
       if (this.config.cache) this.store(msg, flow.now);

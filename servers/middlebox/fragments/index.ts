@@ -62,8 +62,12 @@ export class FragmentStage extends SymmetricStage {
     const size = udpIpSize(payload.length, family);
     if (size <= this.config.mtu) return { kind: 'pass', payload };
     if (this.config.fragments === 'pass') return { kind: 'pass', payload };
-    if (this.config.fragments === 'drop') return { kind: 'drop', reason: `${size}-octet datagram over MTU ${this.config.mtu} would be fragmented; fragments are dropped` };
-    return { kind: 'drop', reason: `${size}-octet datagram over MTU ${this.config.mtu}: only the first fragment passes, the receiver discards it after ${this.config.reassemblyTimeoutMs} ms` };
+    if (this.config.fragments === 'drop')
+      return { kind: 'drop', reason: `${size}-octet datagram over MTU ${this.config.mtu} would be fragmented; fragments are dropped` };
+    return {
+      kind: 'drop',
+      reason: `${size}-octet datagram over MTU ${this.config.mtu}: only the first fragment passes, the receiver discards it after ${this.config.reassemblyTimeoutMs} ms`,
+    };
   }
 }
 

@@ -18,7 +18,18 @@ import { SeededRandom } from '../../../net/random.ts';
 import { intSetting, knownKeys, MiddleboxConfigError, oneOf } from '../errors.ts';
 import { PortPool, SessionTable, type PortPoolConfig, type SessionConfig } from './sessions.ts';
 
-export { SessionTable, PortPool, validateSessions, validatePortPool, type SessionConfig, type PortPoolConfig, type FullPolicy, type PortMode, FULL_POLICIES, PORT_MODES } from './sessions.ts';
+export {
+  SessionTable,
+  PortPool,
+  validateSessions,
+  validatePortPool,
+  type SessionConfig,
+  type PortPoolConfig,
+  type FullPolicy,
+  type PortMode,
+  FULL_POLICIES,
+  PORT_MODES,
+} from './sessions.ts';
 export { HealthChecker, type HealthCheckConfig } from './health.ts';
 
 export type Distribution = 'sticky' | 'per-packet';
@@ -62,12 +73,17 @@ export class LoadBalancer implements PacketInterceptor {
   private rr = 0;
   readonly stats = { forwarded: 0, returned: 0, dropped: { full: 0, noBackend: 0, fragment: 0, portsExhausted: 0 } };
 
-  constructor(config: LoadBalancerConfig, private readonly health?: BackendHealth, name = 'load-balancer') {
+  constructor(
+    config: LoadBalancerConfig,
+    private readonly health?: BackendHealth,
+    name = 'load-balancer',
+  ) {
     knownKeys('loadBalancer', config, ['vip', 'port', 'backends', 'distribution', 'sessions', 'snat']);
     this.name = name;
     this.vip = address('vip', config.vip);
     this.port = config.port === undefined ? 53 : intSetting('port', config.port, 1, 65535);
-    if (!Array.isArray(config.backends) || config.backends.length === 0) throw new MiddleboxConfigError('backends', 'a list of at least one backend address', config.backends);
+    if (!Array.isArray(config.backends) || config.backends.length === 0)
+      throw new MiddleboxConfigError('backends', 'a list of at least one backend address', config.backends);
     this.backends = config.backends.map((b, i) => address(`backends[${i}]`, b));
     this.distribution = config.distribution === undefined ? 'sticky' : oneOf('distribution', config.distribution, DISTRIBUTIONS);
     this.sessions = new SessionTable<Session>(config.sessions ?? {}, (s) => this.forget(s));
@@ -137,7 +153,14 @@ export class LoadBalancer implements PacketInterceptor {
             return 'drop';
           }
         }
-        s = this.sessions.create(key, ctx.now, () => ({ proto, client: packet.src, clientPort: b.srcPort, backend, ...(natPort === undefined ? {} : { natPort }), reverseKeys: new Set<string>() }));
+        s = this.sessions.create(key, ctx.now, () => ({
+          proto,
+          client: packet.src,
+          clientPort: b.srcPort,
+          backend,
+          ...(natPort === undefined ? {} : { natPort }),
+          reverseKeys: new Set<string>(),
+        }));
         if (!s) {
           if (natPort !== undefined) this.pool?.release(natPort);
           this.stats.dropped.full++;

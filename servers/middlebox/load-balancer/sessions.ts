@@ -35,7 +35,10 @@ export class SessionTable<V> {
   private readonly map = new Map<string, { value: V; lastUsed: number }>();
   readonly stats = { created: 0, expired: 0, evicted: 0, refused: 0 };
 
-  constructor(config: SessionConfig, private readonly onRemove: (value: V, why: 'expired' | 'evicted') => void = () => {}) {
+  constructor(
+    config: SessionConfig,
+    private readonly onRemove: (value: V, why: 'expired' | 'evicted') => void = () => {},
+  ) {
     this.config = validateSessions(config);
   }
 
@@ -110,7 +113,8 @@ export function validatePortPool(c: PortPoolConfig): Required<PortPoolConfig> {
   knownKeys('natPorts', c, ['size', 'mode', 'base']);
   const size = intSetting('natPorts', c.size, 1, 64512);
   const base = c.base === undefined ? 20000 : intSetting('natPortBase', c.base, 1024, 65535);
-  if (base + size - 1 > 65535) throw new MiddleboxConfigError('natPortBase', `a first port such that natPortBase + natPorts - 1 <= 65535 (natPorts is ${size})`, base);
+  if (base + size - 1 > 65535)
+    throw new MiddleboxConfigError('natPortBase', `a first port such that natPortBase + natPorts - 1 <= 65535 (natPorts is ${size})`, base);
   return { size, base, mode: c.mode === undefined ? 'random' : oneOf('natPortMode', c.mode, PORT_MODES) };
 }
 
@@ -120,7 +124,10 @@ export class PortPool {
   private readonly used = new Set<number>();
   private next = 0;
 
-  constructor(config: PortPoolConfig, private readonly random: SeededRandom) {
+  constructor(
+    config: PortPoolConfig,
+    private readonly random: SeededRandom,
+  ) {
     this.config = validatePortPool(config);
   }
 

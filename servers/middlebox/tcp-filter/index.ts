@@ -57,7 +57,16 @@ export class TcpFilter implements PacketInterceptor {
         ident: 0,
         ttl: 64,
         dontFragment: true,
-        body: { kind: 'tcp', srcPort: b.dstPort, dstPort: b.srcPort, seq: 0, ack: (b.seq + 1) >>> 0, flags: { rst: true, ack: true }, window: 0, payload: Buffer.alloc(0) },
+        body: {
+          kind: 'tcp',
+          srcPort: b.dstPort,
+          dstPort: b.srcPort,
+          seq: 0,
+          ack: (b.seq + 1) >>> 0,
+          flags: { rst: true, ack: true },
+          window: 0,
+          payload: Buffer.alloc(0),
+        },
       });
     }
     return 'drop';

@@ -84,7 +84,12 @@ export async function waitUntilAnswers(address: string, port: number, probe: Mes
 }
 
 /** Start NSD in the foreground on address@port serving `zones` (origin → file). */
-export function startNsd(address: string, port: number, zones: Array<{ origin: string; file: string }>, extraServerLines: string[] = []): { child: ChildProcess; dir: string } {
+export function startNsd(
+  address: string,
+  port: number,
+  zones: Array<{ origin: string; file: string }>,
+  extraServerLines: string[] = [],
+): { child: ChildProcess; dir: string } {
   requireBinary('nsd', 'nsd');
   const dir = mkdtempSync(join(tmpdir(), 'dnslab-nsd-'));
   const conf = [
