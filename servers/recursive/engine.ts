@@ -13,8 +13,8 @@
 // Every upstream query counts against the per-client-query budget (resolution.ts).
 
 import { ancestorWithLabels, canonicalName, labelCount, nameEquals, ROOT } from '../../dns/name.ts';
-import type { Message, Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
-import { formatEndpoint, type Clock, type Endpoint, type Transport } from '../../net/network.ts';
+import type { Name, RcodeName, RR, RRTypeName } from '../../dns/types.ts';
+import { formatEndpoint, type Clock, type Endpoint } from '../../net/network.ts';
 import { ResolverCache, type CacheSecurity } from './cache.ts';
 import type { ResolverEvent, ResponseClass, UpstreamPurpose } from './events.ts';
 import { InfraCache, type RandomSource } from './infra.ts';
@@ -24,13 +24,14 @@ import { pieceFromCache, storePiece, weaker, type Piece, type SignedRRset } from
 import { AggressiveNsec } from './aggressive.ts';
 import { answerApexNs, classifyReply, negativePiece, wildcardProof } from './classify.ts';
 import { clientResult, verdictFor, type ResolveOptions, type ResolveResult } from './client-answer.ts';
+import { Exchanger } from './exchange.ts';
 import { NsFetch } from './ns-fetch.ts';
 import { ServerSelection, type DelegationPoint } from './select.ts';
 import { ServeStale } from './serve-stale.ts';
 import { ServfailCache } from './servfail-cache.ts';
 import { Validator } from './validation.ts';
 import { EdeCode } from '../../dns/wire/edns.ts';
-import { checkLimits, LimitReached, StaleAtStep, timeLeftMs, type Ctx, type ExchangeResult, type Outcome } from './resolution.ts';
+import { LimitReached, StaleAtStep, timeLeftMs, type Ctx, type Outcome } from './resolution.ts';
 
 export interface EngineOptions {
   settings: ResolverSettings;
@@ -54,6 +55,7 @@ export class ResolverEngine {
   private readonly stale: ServeStale;
   private readonly select: ServerSelection;
   private readonly nsFetch: NsFetch;
+  private readonly exchanger: Exchanger;
   readonly settings: ResolverSettings;
   private readonly clock: Clock;
   private readonly upstream: Upstream;
@@ -78,10 +80,11 @@ export class ResolverEngine {
     this.select = new ServerSelection(this.settings, this.cache, this.infra, options.random, options.rootHints, upstreamPort, (ctx, target, depth) =>
       this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' }),
     );
+    this.exchanger = new Exchanger(this.settings, this.clock, this.infra, this.select, this.validator, this.upstream, (e) => this.emit(e));
     this.nsFetch = new NsFetch(this.settings, this.cache, this.infra, this.clock, options.random, upstreamPort, this.select, (e) => this.emit(e), {
       iterate: (...a) => this.iterate(...a),
-      exchange: (...a) => this.exchange(...a),
-      reportResponse: (...a) => this.reportResponse(...a),
+      exchange: (...a) => this.exchanger.exchange(...a),
+      reportResponse: (...a) => this.exchanger.reportResponse(...a),
     });
     this.stale = new ServeStale(this.settings, this.cache, this.clock, (e) => this.emit(e));
     this.servfails = new ServfailCache(this.settings, this.clock);
@@ -130,14 +133,30 @@ export class ResolverEngine {
     const cachedServfail = this.servfails.get(servfailKey, rd);
     const servfailHit = cachedServfail !== undefined;
     if (servfailHit) {
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'servfail-hit', qname, qtype, detail: `SERVFAIL cached for ${this.settings.servfailCacheS} s (packet cache)` });
+      this.emit({
+        type: 'cache',
+        time: this.clock.now(),
+        resolution: ctx.id,
+        action: 'servfail-hit',
+        qname,
+        qtype,
+        detail: `SERVFAIL cached for ${this.settings.servfailCacheS} s (packet cache)`,
+      });
       pending = Promise.resolve(cachedServfail);
     } else if (quickStale) {
       // Inside the failure recheck window: stale data at once, no upstream query at all.
       pending = Promise.resolve(quickStale);
     } else if (running) {
       coalesced = true;
-      this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'coalesced', qname, qtype, detail: 'joined a resolution already in progress' });
+      this.emit({
+        type: 'cache',
+        time: this.clock.now(),
+        resolution: ctx.id,
+        action: 'coalesced',
+        qname,
+        qtype,
+        detail: 'joined a resolution already in progress',
+      });
       pending = running;
     } else {
       const p = this.computeOutcome(ctx, qname, qtype, rd);
@@ -148,7 +167,8 @@ export class ResolverEngine {
         if (this.inflight.get(key) === p) this.inflight.delete(key);
       });
     }
-    outcome = rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.stale.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
+    outcome =
+      rd && this.settings.serveStale && !quickStale && !servfailHit ? await this.stale.withClientResponseTimer(ctx, qname, qtype, pending) : await pending;
     const verdict = verdictFor(this.settings, outcome, options);
     if (!servfailHit) this.servfails.store(servfailKey, qname, rd, verdict);
     const result = clientResult(this.settings, ctx, qname, qtype, verdict, outcome.security === 'bogus', options, coalesced, this.clock.now());
@@ -216,7 +236,12 @@ export class ResolverEngine {
       // Resolver, whose pick_authority() runs for the initial query but not for DS/DNSKEY/address sub-queries.
       if (piece.apexNs && !opts.raw && piece.security !== 'bogus') await this.validator.storeApexNs(ctx, piece.apexNs, validate, opts.depth);
       if (piece.kind === 'servfail') {
-        const out = { rcode: 'SERVFAIL' as RcodeName, answer, authority: [], security: weaker(security, piece.security === 'bogus' ? 'bogus' : 'indeterminate') };
+        const out = {
+          rcode: 'SERVFAIL' as RcodeName,
+          answer,
+          authority: [],
+          security: weaker(security, piece.security === 'bogus' ? 'bogus' : 'indeterminate'),
+        };
         return { ...out, ...(piece.ede !== undefined ? { ede: piece.ede } : {}), ...(piece.reason !== undefined ? { reason: piece.reason } : {}) };
       }
       security = validate ? weaker(security, piece.security) : 'unchecked';
@@ -228,7 +253,8 @@ export class ResolverEngine {
       });
       // Bogus data is handed up with its verdict: resolve() turns it into SERVFAIL
       // (or, for PowerDNS "process" mode and non-DNSSEC clients, into plain data).
-      if (piece.security === 'bogus') return withEde({ rcode: piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR', answer, authority: piece.authority, security: 'bogus' });
+      if (piece.security === 'bogus')
+        return withEde({ rcode: piece.kind === 'nxdomain' ? 'NXDOMAIN' : 'NOERROR', answer, authority: piece.authority, security: 'bogus' });
       if (piece.kind === 'cname' && piece.next !== undefined) {
         if (seen.has(canonicalName(piece.next))) {
           // A CNAME loop: return the chain as far as it goes (RFC 1034 §3.6.2 forbids loops; BIND and Unbound stop like this).
@@ -261,7 +287,14 @@ export class ResolverEngine {
    * `start`: begin at this delegation point instead of the cache's closest cut, minimising or not
    * (nameserver address lookups that BIND starts at the root hints and Knot Resolver at the parent's cut).
    */
-  private async iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, start?: { dp: DelegationPoint; minimise: boolean }): Promise<Piece> {
+  private async iterate(
+    ctx: Ctx,
+    name: Name,
+    qtype: RRTypeName,
+    depth: number,
+    purpose: UpstreamPurpose,
+    start?: { dp: DelegationPoint; minimise: boolean },
+  ): Promise<Piece> {
     let dp = start?.dp ?? this.select.delegationFor(name, qtype);
     // `tried`: servers that failed for good in this iteration (lame, error rcode);
     // `waited`: servers that timed out this round — retried in later rounds (retransmission).
@@ -284,7 +317,16 @@ export class ResolverEngine {
     let askedParent = false;
     // qnameMinimisationTypeAProbe: the step that reaches the full name was already sent with QTYPE A.
     let probed = false;
-    const fail = (ede: number, reason: string): Piece => ({ kind: 'servfail', rrsets: [], authority: [], zone: dp.zone, security: 'indeterminate', ede, reason, fromCache: false });
+    const fail = (ede: number, reason: string): Piece => ({
+      kind: 'servfail',
+      rrsets: [],
+      authority: [],
+      zone: dp.zone,
+      security: 'indeterminate',
+      ede,
+      reason,
+      fromCache: false,
+    });
     for (;;) {
       this.stale.atStep(ctx, depth, step++ > 0);
       let sname = name;
@@ -342,7 +384,7 @@ export class ResolverEngine {
         }
       }
       if (!server) return fail(EdeCode.NO_REACHABLE_AUTHORITY, `no usable server left for ${dp.zone}`);
-      const r = await this.exchange(ctx, server, sname, sqtype, dp.zone, purpose, gatherings);
+      const r = await this.exchanger.exchange(ctx, server, sname, sqtype, dp.zone, purpose, gatherings);
       sentHere += r.sends;
       if (r.kind !== 'response') {
         // retryTimedOutServer (Knot Resolver): the server stays a choice until it is dead (then infra skips it).
@@ -355,7 +397,7 @@ export class ResolverEngine {
         continue;
       }
       const resp = r.message;
-      const report = (cls: ResponseClass) => this.reportResponse(ctx, server, sname, sqtype, r.transport, resp, r.size, r.rttMs, cls);
+      const report = (cls: ResponseClass) => this.exchanger.reportResponse(ctx, server, sname, sqtype, r.transport, resp, r.size, r.rttMs, cls);
       if (probe) probed = true;
       const reply = classifyReply(this.settings, resp, sname, sqtype, dp.zone);
       if (reply.kind === 'nxdomain') {
@@ -424,147 +466,6 @@ export class ResolverEngine {
       this.infra.markLame(server, dp.zone);
       tried.add(formatEndpoint(server));
     }
-  }
-
-  private reportResponse(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, transport: Transport, resp: Message, size: number, rttMs: number, cls: ResponseClass): void {
-    this.emit({
-      type: 'upstream-response',
-      time: this.clock.now(),
-      resolution: ctx.id,
-      server,
-      qname,
-      qtype,
-      transport,
-      rcode: resp.rcode,
-      aa: resp.flags.aa,
-      tc: resp.flags.tc,
-      size,
-      rttMs,
-      class: cls,
-    });
-  }
-
-  /**
-   * One question to one server, with the transport rules of a real resolver:
-   * EDNS (DO=1 when validating), fallback without EDNS on FORMERR/BADVERS or
-   * silence (RFC 6891 §7), TCP after TC=1 (RFC 7766 §5).
-   */
-  private async exchange(
-    ctx: Ctx,
-    server: Endpoint,
-    qname: Name,
-    qtype: RRTypeName,
-    zone: Name,
-    purpose: UpstreamPurpose,
-    /** The fetch's address gathering this query belongs to (BIND's fctx->restarts; `fetchRetryIntervalMs`). */
-    gathering = 1,
-  ): Promise<ExchangeResult> {
-    const info = this.infra.info(server);
-    let edns = info.edns !== 'noedns';
-    const questionKey = `${canonicalName(qname)}|${qtype}`;
-    const timeoutKey = `${formatEndpoint(server)}|${questionKey}`;
-    const udpTimeoutLimit = this.settings.tcpAfterUdpTimeouts;
-    let tcp = this.select.startsOverTcp(ctx, server, questionKey, timeoutKey);
-    let sends = 0;
-    let triedWithoutEdns = false;
-    let udpPayloadSize = this.select.firstPayloadSize(ctx, info, edns && !tcp, timeoutKey);
-    const fragmentFallback = this.settings.ednsFragmentFallbackSize;
-    /** The ednsFragmentFallbackSize retry was made (once per exchange: Unbound's serviced query goes back to plain EDNS after it). */
-    let fragmentRetried = false;
-    // PowerDNS (timeoutThrottleS): a question that timed out at this server is not sent there again for a while.
-    if (this.settings.timeoutThrottleS > 0 && this.infra.isThrottled(server, qname, qtype)) return { kind: 'failed', sends: 0 };
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (ctx.sent >= this.settings.maxQueriesPerClientQuery) throw new LimitReached(`sent ${ctx.sent} upstream queries for one client query`);
-      // resolutionTimeLimitMs (BIND resolver-query-timeout): no query once the time is up, and no wait past it.
-      const leftMs = checkLimits(this.settings, this.clock, ctx);
-      ctx.sent++;
-      sends++;
-      if (tcp) ctx.tcp++;
-      const transport: Transport = tcp ? 'tcp' : 'udp';
-      const dnssecOk = edns && this.validator.validating;
-      this.infra.beforeSend(server);
-      this.emit({ type: 'upstream-query', time: this.clock.now(), resolution: ctx.id, server, zone, qname, qtype, transport, edns, do: dnssecOk, purpose });
-      // The server's timeout as selection chose it (Knot Resolver's transport->timeout decides the dead state).
-      const selectedTimeoutMs = this.infra.timeoutFor(server);
-      const usedTimeoutMs = this.select.queryTimeoutMs(server, selectedTimeoutMs, gathering, tcp);
-      const r = await this.upstream.send({
-        server,
-        qname,
-        qtype,
-        edns,
-        udpPayloadSize,
-        do: dnssecOk,
-        cd: this.validator.validating,
-        tcp,
-        // resolutionTimeLimitMs: the last wait ends when the client query's time is up.
-        // tcpWaitsForResolutionLimit (kresd): a TCP query waits until the client query's time is up.
-        timeoutMs: tcp && this.settings.tcpWaitsForResolutionLimit && Number.isFinite(leftMs) ? leftMs : this.settings.resolutionTimeLimitAtStepOnly ? usedTimeoutMs : Math.min(leftMs, usedTimeoutMs),
-      });
-      if (r.kind === 'timeout' || r.kind === 'error') {
-        if (r.kind === 'timeout') ctx.timeouts++;
-        this.emit({ type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error', time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport, reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason });
-        // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize), or — with
-        // ednsFragmentFallbackAnySize — at the size already advertised when that fits; with the same timeout: the backoff
-        // comes after this retry (Unbound serviced_udp_callback: infra_rtt_update only once the EDNS_FRAG resend timed out).
-        const below = this.settings.ednsFragmentFallbackBelowRtoMs;
-        if (
-          !tcp &&
-          edns &&
-          r.kind === 'timeout' &&
-          fragmentFallback > 0 &&
-          !fragmentRetried &&
-          (udpPayloadSize > fragmentFallback || this.settings.ednsFragmentFallbackAnySize) &&
-          (below <= 0 || usedTimeoutMs < below)
-        ) {
-          udpPayloadSize = Math.min(udpPayloadSize, fragmentFallback);
-          fragmentRetried = true;
-          continue;
-        }
-        this.infra.recordTimeout(server, selectedTimeoutMs);
-        if (r.kind === 'timeout' && this.settings.timeoutThrottleS > 0) this.infra.throttle(server, qname, qtype, this.settings.timeoutThrottleS, 5);
-        if (!tcp && r.kind === 'timeout') {
-          const n = (ctx.udpTimeouts.get(timeoutKey) ?? 0) + 1;
-          ctx.udpTimeouts.set(timeoutKey, n);
-          if (udpTimeoutLimit > 0 && n >= udpTimeoutLimit) {
-            tcp = true;
-            continue;
-          }
-        }
-        // No answer to an EDNS query from a server never seen answering EDNS: try once without (RFC 6891 §6.2.2).
-        if (this.settings.ednsOffAfterTimeouts && !tcp && edns && info.edns === 'unknown' && info.timeouts >= 2 && !triedWithoutEdns && r.kind === 'timeout') {
-          edns = false;
-          triedWithoutEdns = true;
-          continue;
-        }
-        return { kind: 'failed', sends };
-      }
-      const msg = r.message;
-      if (!tcp) {
-        this.infra.recordRtt(server, r.rttMs);
-        info.largestUdpResponse = Math.max(info.largestUdpResponse ?? 0, r.size);
-      }
-      if (edns && !msg.edns && (msg.rcode === 'FORMERR' || msg.rcode === 'NOTIMP')) {
-        this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'formerr-edns');
-        this.infra.setEdns(server, 'noedns');
-        edns = false;
-        continue;
-      }
-      if (edns && msg.rcode === 'BADVERS') {
-        this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'formerr-edns');
-        edns = false;
-        continue;
-      }
-      if (msg.edns) this.infra.setEdns(server, 'ok');
-      else if (!edns && triedWithoutEdns) this.infra.setEdns(server, 'noedns');
-      if (msg.flags.tc && !tcp) {
-        this.reportResponse(ctx, server, qname, qtype, transport, msg, r.size, r.rttMs, 'truncated');
-        if (this.settings.tcpAfterTruncationSticks) (ctx.truncated ??= new Set()).add(questionKey);
-        tcp = true;
-        continue;
-      }
-      return { kind: 'response', message: msg, transport, size: r.size, rttMs: r.rttMs, sends };
-    }
-    return { kind: 'failed', sends };
   }
 
   // ---------------------------------------------------------------------------
