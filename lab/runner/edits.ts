@@ -55,15 +55,13 @@ export function act(world: World, a: Action): string | OpResult {
     case 'transfer':
       return world.registrar(a.to).transferIn(a.domain, a.authCode);
     case 'register':
-      return world
-        .registrar(a.registrar)
-        .register({
-          name: a.domain,
-          registrant: a.registrant,
-          authCode: a.authCode,
-          ns: a.ns,
-          glue: Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })),
-        });
+      return world.registrar(a.registrar).register({
+        name: a.domain,
+        registrant: a.registrant,
+        authCode: a.authCode,
+        ns: a.ns,
+        glue: Object.entries(a.glue ?? {}).map(([name, addresses]) => ({ name, addresses })),
+      });
     case 'delete-domain':
       return world.registrar(a.registrar).delete(a.registrant, a.domain);
     case 'renew':
