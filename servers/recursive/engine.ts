@@ -81,11 +81,18 @@ export class ResolverEngine {
       this.lookup(ctx, target, 'A', { rd: true, depth: depth + 1, raw: true, purpose: 'ns-address' }),
     );
     this.exchanger = new Exchanger(this.settings, this.clock, this.infra, this.select, this.validator, this.upstream, (e) => this.emit(e));
-    this.nsFetch = new NsFetch(this.settings, this.cache, this.infra, this.clock, options.random, upstreamPort, this.select, (e) => this.emit(e), {
-      iterate: (...a) => this.iterate(...a),
-      exchange: (...a) => this.exchanger.exchange(...a),
-      reportResponse: (...a) => this.exchanger.reportResponse(...a),
-    });
+    this.nsFetch = new NsFetch(
+      this.settings,
+      this.cache,
+      this.infra,
+      this.clock,
+      options.random,
+      upstreamPort,
+      this.select,
+      (e) => this.emit(e),
+      { iterate: (...a) => this.iterate(...a) },
+      this.exchanger,
+    );
     this.stale = new ServeStale(this.settings, this.cache, this.clock, (e) => this.emit(e));
     this.servfails = new ServfailCache(this.settings, this.clock);
   }

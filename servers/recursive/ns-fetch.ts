@@ -4,32 +4,21 @@
 
 import { canonicalName, isSubdomain, nameEquals, ROOT } from '../../dns/name.ts';
 import { groupRRsets } from '../../dns/rrset.ts';
-import type { Message, Name, RRTypeName } from '../../dns/types.ts';
-import { formatEndpoint, type Clock, type Endpoint, type Transport } from '../../net/network.ts';
+import type { Name, RRTypeName } from '../../dns/types.ts';
+import { formatEndpoint, type Clock } from '../../net/network.ts';
 import { Trust, type ResolverCache } from './cache.ts';
 import { extractChain, extractReferral } from './classify.ts';
-import type { ResponseClass, UpstreamPurpose } from './events.ts';
+import type { UpstreamPurpose } from './events.ts';
+import type { Exchanger } from './exchange.ts';
 import type { InfraCache, RandomSource } from './infra.ts';
 import { pieceFromCache, storePiece, type Emit, type Piece } from './piece.ts';
-import type { Ctx, ExchangeResult } from './resolution.ts';
+import type { Ctx } from './resolution.ts';
 import type { DelegationPoint, ServerSelection } from './select.ts';
 import type { ResolverSettings } from './settings.ts';
 
-/** The iterator's own steps, which nameserver lookups run through (ResolverEngine's iterate, exchange, report). */
+/** The iterator's own step that nameserver lookups run through (ResolverEngine's iterate). */
 export interface IteratorSteps {
   iterate(ctx: Ctx, name: Name, qtype: RRTypeName, depth: number, purpose: UpstreamPurpose, start?: { dp: DelegationPoint; minimise: boolean }): Promise<Piece>;
-  exchange(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, zone: Name, purpose: UpstreamPurpose): Promise<ExchangeResult>;
-  reportResponse(
-    ctx: Ctx,
-    server: Endpoint,
-    qname: Name,
-    qtype: RRTypeName,
-    transport: Transport,
-    resp: Message,
-    size: number,
-    rttMs: number,
-    cls: ResponseClass,
-  ): void;
 }
 
 export class NsFetch {
@@ -50,6 +39,7 @@ export class NsFetch {
     private readonly select: ServerSelection,
     private readonly emit: Emit,
     private readonly steps: IteratorSteps,
+    private readonly exchanger: Pick<Exchanger, 'exchange' | 'reportResponse'>,
   ) {}
 
   /**
@@ -121,13 +111,13 @@ export class NsFetch {
       const server = await this.select.pickServer(ctx, parent, tried, depth);
       if (!server) return undefined;
       tried.add(formatEndpoint(server));
-      const r = await this.steps.exchange(ctx, server, name, qtype, parent.zone, purpose);
+      const r = await this.exchanger.exchange(ctx, server, name, qtype, parent.zone, purpose);
       sent += r.sends;
       if (r.kind !== 'response') continue;
       const resp = r.message;
       const referral = resp.rcode === 'NOERROR' ? extractReferral(this.settings, resp, name, parent.zone) : undefined;
       if (referral === undefined || referral === 'lame') {
-        this.steps.reportResponse(
+        this.exchanger.reportResponse(
           ctx,
           server,
           name,
@@ -141,7 +131,7 @@ export class NsFetch {
         if (resp.rcode !== 'NOERROR' || referral === 'lame') this.infra.markLame(server, parent.zone);
         continue;
       }
-      this.steps.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, 'referral');
+      this.exchanger.reportResponse(ctx, server, name, qtype, r.transport, resp, r.size, r.rttMs, 'referral');
       if (!nameEquals(referral.zone, zone)) return undefined;
       for (const g of groupRRsets(referral.glue)) this.cache.storeRRset(g, [], Trust.Additional, 'unchecked');
       if (replaceNs) {
@@ -169,11 +159,11 @@ export class NsFetch {
       const server = this.infra.select(dp.addresses, dp.zone, tried, this.random);
       if (!server) return;
       tried.add(formatEndpoint(server));
-      const r = await this.steps.exchange(ctx, server, target, 'A', dp.zone, 'ns-address');
+      const r = await this.exchanger.exchange(ctx, server, target, 'A', dp.zone, 'ns-address');
       if (r.kind !== 'response') continue;
       const chain = r.message.rcode === 'NOERROR' ? extractChain(this.settings, r.message, target, 'A', dp.zone) : undefined;
       const ok = chain?.final === true && r.message.flags.aa;
-      this.steps.reportResponse(ctx, server, target, 'A', r.transport, r.message, r.size, r.rttMs, ok ? 'answer' : 'lame');
+      this.exchanger.reportResponse(ctx, server, target, 'A', r.transport, r.message, r.size, r.rttMs, ok ? 'answer' : 'lame');
       if (!ok) continue;
       for (const set of chain!.rrsets) this.cache.storeRRset(set.rrset, set.signatures, set.trust, 'unchecked');
       return;
