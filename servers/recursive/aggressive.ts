@@ -87,19 +87,15 @@ export class AggressiveNsec {
     const soa = this.cache.get(found.zone, 'SOA');
     if (!soa || soa.security !== 'secure') return undefined;
     ctx.aggressive = true;
-    this.emit({
-      type: 'cache',
-      time: this.clock.now(),
-      resolution: ctx.id,
-      action: 'aggressive-nsec',
-      qname: name,
-      qtype,
-      detail: `${kind} synthesised from cached ${records[0]!.type} of ${found.zone} (RFC 8198)`,
-    });
+    this.reportSynthesis(ctx, name, qtype, `${kind} synthesised from cached ${records[0]!.type} of ${found.zone} (RFC 8198)`);
     const ttl = Math.min(soa.records[0]!.ttl, ...records.map((r) => r.ttl));
     const authority: RR[] = [...soa.records.map((r) => ({ ...r, ttl }) as RR), ...soa.signatures.map((r) => ({ ...r, ttl }) as RR)];
     for (const d of relevant) authority.push({ ...d.record, ttl } as RR, ...d.signatures.map((s) => ({ ...s, ttl }) as RR));
     return { kind, rrsets: [], authority, zone: found.zone, security: 'secure', fromCache: true, aggressive: true, next: name };
+  }
+
+  private reportSynthesis(ctx: { id: number }, name: Name, qtype: RRTypeName, detail: string): void {
+    this.emit({ type: 'cache', time: this.clock.now(), resolution: ctx.id, action: 'aggressive-nsec', qname: name, qtype, detail });
   }
 
   /**
@@ -122,15 +118,7 @@ export class AggressiveNsec {
       const v = verifyDenial('wildcard-answer', { qname: name, qtype, zone }, records, { wildcard: wild });
       if (v.status !== 'secure' || (v.optOut ?? false)) continue;
       ctx.aggressive = true;
-      this.emit({
-        type: 'cache',
-        time: this.clock.now(),
-        resolution: ctx.id,
-        action: 'aggressive-nsec',
-        qname: name,
-        qtype,
-        detail: `answer expanded from cached wildcard ${wild} (RFC 8198 §5.3)`,
-      });
+      this.reportSynthesis(ctx, name, qtype, `answer expanded from cached wildcard ${wild} (RFC 8198 §5.3)`);
       const ttl = Math.min(cached.records[0]!.ttl, ...records.map((r) => r.ttl));
       const expanded = cached.records.map((r) => ({ ...r, name, ttl }) as RR);
       const rrset: RRset = { name, type: qtype, class: expanded[0]!.class, ttl, records: expanded };

@@ -24,6 +24,11 @@ export class Exchanger {
     private readonly emit: (event: ResolverEvent) => void,
   ) {}
 
+  /** The fields every event about one upstream message carries, in the order the trace prints them. */
+  private about(ctx: Ctx, server: Endpoint, qname: Name, qtype: RRTypeName, transport: Transport) {
+    return { time: this.clock.now(), resolution: ctx.id, server, qname, qtype, transport };
+  }
+
   reportResponse(
     ctx: Ctx,
     server: Endpoint,
@@ -37,12 +42,7 @@ export class Exchanger {
   ): void {
     this.emit({
       type: 'upstream-response',
-      time: this.clock.now(),
-      resolution: ctx.id,
-      server,
-      qname,
-      qtype,
-      transport,
+      ...this.about(ctx, server, qname, qtype, transport),
       rcode: resp.rcode,
       aa: resp.flags.aa,
       tc: resp.flags.tc,
@@ -117,12 +117,7 @@ export class Exchanger {
         if (r.kind === 'timeout') ctx.timeouts++;
         this.emit({
           type: r.kind === 'timeout' ? 'upstream-timeout' : 'upstream-error',
-          time: this.clock.now(),
-          resolution: ctx.id,
-          server,
-          qname,
-          qtype,
-          transport,
+          ...this.about(ctx, server, qname, qtype, transport),
           reason: r.kind === 'timeout' ? 'no response before the retransmission timeout' : r.reason,
         });
         // Lost to fragmentation? Ask again at once with a size that fits one packet (ednsFragmentFallbackSize), or — with
