@@ -18,7 +18,8 @@
 //     'reject' does not listen (the kernel answers SYN with RST), 'blackhole'
 //     accepts and never answers.
 
-import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
+import { frameTcp } from '../../dns/wire/tcp.ts';
+import { onTcpFrames } from '../../net/tcp-frames.ts';
 import type { Endpoint, Network, TcpConnection, TcpListener, TimerHandle, UdpSocket } from '../../net/network.ts';
 import { formatEndpoint } from '../../net/network.ts';
 import { SeededRandom } from '../../net/random.ts';
@@ -398,8 +399,6 @@ export class MiddleboxProxy {
       else to?.end();
     };
     const backend = this.pickBackend();
-    const fromClient = new TcpFrameReader();
-    const fromServer = new TcpFrameReader();
     conn.onPeerEnd(() =>
       toServer.close(() => {
         clientEnd ??= 'fin';
@@ -415,14 +414,7 @@ export class MiddleboxProxy {
       });
       this.emit({ type: 'tcp', time: this.now(), client, action: 'closed' });
     });
-    conn.onData((chunk) => {
-      let frames: Buffer[];
-      try {
-        frames = fromClient.push(chunk);
-      } catch {
-        conn.reset();
-        return;
-      }
+    onTcpFrames(conn, (frames) => {
       for (const frame of frames) {
         const out = runStages(this.stages, 'query', frame, this.flow('tcp', client, backend));
         for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });
@@ -441,14 +433,7 @@ export class MiddleboxProxy {
         upstream = up;
         if (queue.length) up.write(Buffer.concat(queue.splice(0)));
         if (clientEnd) passEnd(up, clientEnd);
-        up.onData((chunk) => {
-          let frames: Buffer[];
-          try {
-            frames = fromServer.push(chunk);
-          } catch {
-            up.reset();
-            return;
-          }
+        onTcpFrames(up, (frames) => {
           for (const frame of frames) {
             const out = runStages(this.stages, 'response', frame, this.flow('tcp', client, backend));
             for (const d of out.drops) this.emit({ type: 'drop', time: this.now(), transport: 'tcp', client, stage: d.stage, reason: d.reason });

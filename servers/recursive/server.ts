@@ -8,6 +8,7 @@ import type { Message, Name, RR, RRTypeName } from '../../dns/types.ts';
 import { makeEdeOption } from '../../dns/wire/edns.ts';
 import { decodeMessage, encodeMessage, encodeWithinLimit, peekHeader } from '../../dns/wire/message.ts';
 import { frameTcp, TcpFrameReader } from '../../dns/wire/tcp.ts';
+import { onTcpFrames } from '../../net/tcp-frames.ts';
 import type { Endpoint, Network, TcpConnection, TcpListener, Transport, UdpSocket } from '../../net/network.ts';
 import { SeededRandom } from '../../net/random.ts';
 import { Acl, DEFAULT_ACL } from './acl.ts';
@@ -163,31 +164,28 @@ export class RecursiveResolver {
       clock.clearTimer(idle);
       this.connections.delete(conn);
     });
-    conn.onData((chunk) => {
-      clock.clearTimer(idle);
-      let frames: Buffer[];
-      try {
-        frames = reader.push(chunk);
-      } catch {
-        conn.reset();
-        return;
-      }
-      for (const f of frames) {
-        outstanding++;
-        void this.handle(f, conn.remote, 'tcp').then((bytes) => {
-          outstanding--;
-          if (bytes && this.connections.has(conn)) {
-            try {
-              conn.write(frameTcp(bytes));
-            } catch {
-              // the client went away while we resolved
+    onTcpFrames(
+      conn,
+      (frames) => {
+        clock.clearTimer(idle);
+        for (const f of frames) {
+          outstanding++;
+          void this.handle(f, conn.remote, 'tcp').then((bytes) => {
+            outstanding--;
+            if (bytes && this.connections.has(conn)) {
+              try {
+                conn.write(frameTcp(bytes));
+              } catch {
+                // the client went away while we resolved
+              }
             }
-          }
-          if (outstanding === 0) idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
-        });
-      }
-      if (frames.length === 0 && outstanding === 0) idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
-    });
+            if (outstanding === 0) idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
+          });
+        }
+        if (frames.length === 0 && outstanding === 0) idle = clock.setTimer(TCP_IDLE_MS, () => conn.end());
+      },
+      reader,
+    );
   }
 
   /** One client message in, the response bytes out (undefined: drop). Never throws. */
