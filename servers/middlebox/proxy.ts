@@ -219,6 +219,13 @@ export class MiddleboxProxy {
 
   // ---- UDP ----
 
+  /** A new UDP flow the box has no session for: counted, and both events say why. */
+  private refuseSession(from: Endpoint, now: number, reason: string): void {
+    this.stats.drops++;
+    this.emit({ type: 'session', time: now, client: from, action: 'refused' });
+    this.emit({ type: 'drop', time: now, transport: 'udp', client: from, stage: 'sessions', reason });
+  }
+
   private onClientUdp(payload: Buffer, from: Endpoint): void {
     if (this.stopped) return;
     this.stats.udpQueries++;
@@ -227,31 +234,11 @@ export class MiddleboxProxy {
     let s = this.sessions.get(key, now);
     if (!s) {
       if ((this.perClient.get(from.address) ?? 0) >= this.maxPerClient) {
-        this.stats.drops++;
-        this.emit({ type: 'session', time: now, client: from, action: 'refused' });
-        this.emit({
-          type: 'drop',
-          time: now,
-          transport: 'udp',
-          client: from,
-          stage: 'sessions',
-          reason: `${this.maxPerClient} sessions already open for ${from.address} (per-client limit)`,
-        });
-        return;
+        return this.refuseSession(from, now, `${this.maxPerClient} sessions already open for ${from.address} (per-client limit)`);
       }
       s = this.sessions.create(key, now, () => this.newSession(from));
       if (!s) {
-        this.stats.drops++;
-        this.emit({ type: 'session', time: now, client: from, action: 'refused' });
-        this.emit({
-          type: 'drop',
-          time: now,
-          transport: 'udp',
-          client: from,
-          stage: 'sessions',
-          reason: `session table full (${this.sessions.config.maxSessions})`,
-        });
-        return;
+        return this.refuseSession(from, now, `session table full (${this.sessions.config.maxSessions})`);
       }
     }
     const session = s;
