@@ -39,7 +39,7 @@ describe('.ci/check-deps', () => {
   });
 
   it('covers every program the tests, servers and benches start', () => {
-    const checked = new Set([...readFileSync(SCRIPT, 'utf8').matchAll(/^need_bin (\S+) /gm)].map((m) => m[1]));
+    const checked = new Set([...readFileSync(SCRIPT, 'utf8').matchAll(/^need_(?:bin|tool) (\S+) /gm)].map((m) => m[1]));
     const root = join(import.meta.dirname, '../..');
     const grep = spawnSync(
       'grep',
