@@ -183,18 +183,7 @@ export async function serveOnDevice(req: {
   onReady: (ready: ServeReady, insideNs: string) => void;
   until: () => Promise<void>;
 }): Promise<DeviceInfo> {
-  const full = planScenario(req.loaded.scenario, req.loaded.file, req.variant);
-  let stripped;
-  try {
-    stripped = withoutBoxes(full);
-  } catch (e) {
-    throw new DeviceSetupError((e as Error).message);
-  }
-  const sides = await sideAddresses(full, req.seed).catch((e: Error) => {
-    throw new DeviceSetupError(e.message);
-  });
-  const plan = linkPlan(req.device, sides.inside, sides.outside);
-  const d = info(req.device, plan, stripped.boxes);
+  const { plan, d } = await planOnDevice(req);
   req.onPlan?.(d);
   if (req.device.planOnly) return d;
   const { leftover } = await withLinks<void>(
@@ -216,14 +205,8 @@ export async function serveOnDevice(req: {
   return d;
 }
 
-/** Run one scenario variant with the device in its path. `onPlan` gets the address plan before anything is built. */
-export async function runOnDevice(req: {
-  loaded: LoadedScenario;
-  variant: string;
-  seed: string;
-  device: DeviceOptions;
-  onPlan?: (d: DeviceInfo) => void;
-}): Promise<DeviceRunResult | DeviceInfo> {
+/** The scenario variant without its emulated boxes, split into the device's two sides: the plan both run and serve use. */
+async function planOnDevice(req: { loaded: LoadedScenario; variant: string; seed: string; device: DeviceOptions }) {
   const full = planScenario(req.loaded.scenario, req.loaded.file, req.variant);
   let stripped;
   try {
@@ -235,7 +218,18 @@ export async function runOnDevice(req: {
     throw new DeviceSetupError(e.message);
   });
   const plan = linkPlan(req.device, sides.inside, sides.outside);
-  const d = info(req.device, plan, stripped.boxes);
+  return { full, plan, d: info(req.device, plan, stripped.boxes) };
+}
+
+/** Run one scenario variant with the device in its path. `onPlan` gets the address plan before anything is built. */
+export async function runOnDevice(req: {
+  loaded: LoadedScenario;
+  variant: string;
+  seed: string;
+  device: DeviceOptions;
+  onPlan?: (d: DeviceInfo) => void;
+}): Promise<DeviceRunResult | DeviceInfo> {
+  const { full, plan, d } = await planOnDevice(req);
   req.onPlan?.(d);
   if (req.device.planOnly) return d;
   const t0 = Date.now();
