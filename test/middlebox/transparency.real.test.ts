@@ -390,7 +390,17 @@ describe('a no-setting middlebox is transparent', { timeout: 120_000 }, () => {
     });
 
     it(`${name}: the battery over TCP (pipelined, then half-closed) agrees, and so does how the connection ends`, async () => {
-      const cases = battery().map(([, bytes]) => bytes);
+      // NSD closes a connection on a message with QR=1 (nsd server.c handle_tcp_reading); with queries pipelined behind it,
+      // that close is a FIN or an RST depending on whether they had reached NSD's socket yet — host timing, not the box
+      // (seen in 1 of ~6 runs on the direct path as well). So that message goes alone on its own connection.
+      const all = battery();
+      const cases = all.filter(([label]) => label !== 'flag QR').map(([, bytes]) => bytes);
+      for (const [, qr] of all.filter(([label]) => label === 'flag QR')) {
+        for (const halfClose of [false, true]) {
+          const opts = { halfClose, timeoutMs: 3000 };
+          assert.deepEqual(await tcp(box, [qr], opts), await tcp(direct, [qr], opts), `QR=1 alone${halfClose ? ', half-closed' : ''}`);
+        }
+      }
       for (let i = 0; i < cases.length; i += 16) {
         const chunk = cases.slice(i, i + 16);
         for (const primer of [undefined, cases[0]!]) {
