@@ -334,14 +334,14 @@ export async function compareWithEmulated(
     plan.topology = topology;
   }
   const emulated = await runPlan(plan, { seed });
-  return { emulated, ...compareClaims(emulated, device) };
+  return { emulated, ...compareByStep(emulated, device) };
 }
 
 /**
  * Verdicts by step: a step holds when every assertion it made held. (By step, not by assertion text: a failed
  * check names what failed, so the texts of one step differ between a run that held and one that did not.)
  */
-export function compareClaims(emulated: RunResult, device: RunResult): { rows: ClaimComparison[]; agree: boolean } {
+function compareByStep(emulated: RunResult, device: RunResult): { rows: ClaimComparison[]; agree: boolean } {
   const rows = new Map<number, ClaimComparison>();
   const row = (a: RunResult['assertions'][number]) => {
     let r = rows.get(a.step);
