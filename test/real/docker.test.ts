@@ -1,5 +1,5 @@
 // The Docker path (lab/runner/docker.ts, servers/real/container.ts): the checks that need no engine.
-// The matrix run in containers is in docker.real.test.ts.
+// The matrix run in containers is in docker.full.test.ts.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
