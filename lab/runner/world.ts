@@ -159,9 +159,16 @@ export class World {
       place: (address, machine) => void this.addressToMachine.set(address, machine),
       machineOf: (a) => this.machineOf(a),
     };
+    // Zones by server in one pass (a filter over every zone per server is quadratic in a generated world).
+    const zonesOf = new Map<string, Zone[]>();
+    for (const z of this.zones.values())
+      for (const s of new Set(z.servers)) {
+        const list = zonesOf.get(s);
+        if (list) list.push(z.zone);
+        else zonesOf.set(s, [z.zone]);
+      }
     for (const [name, spec] of plan.servers) {
-      const zones = [...this.zones.values()].filter((z) => z.servers.includes(name)).map((z) => z.zone);
-      this.servers.set(name, await startServer(site, name, spec, zones, (e) => this.onServerEvent(name, e)));
+      this.servers.set(name, await startServer(site, name, spec, zonesOf.get(name) ?? [], (e) => this.onServerEvent(name, e)));
     }
     for (const key of this.zones.keys()) this.attachOnlineSigner(key);
     if (this.options.serversOnly) return;

@@ -8,7 +8,7 @@
 // delegated from its closest declared-or-synthesised parent, with glue for in-bailiwick hosts — unless the
 // parent is a TLD run by a registry, in which case only registered domains are delegated, by the registry.
 
-import { canonicalName, isSubdomain, labels, nameEquals, normalizeName, parentName, toFqdn } from '../../dns/name.ts';
+import { canonicalName, isSubdomain, labels, normalizeName, parentName, toFqdn } from '../../dns/name.ts';
 import type { Name } from '../../dns/types.ts';
 import type { OnlineSigningQuirk } from '../../dns/dnssec/online.ts';
 import { parseZoneText } from '../../dns/zone/master-file.ts';
@@ -151,7 +151,15 @@ export function planZones(topology: Topology, fileLabel: string): ZonePlan {
 
 /** Each child zone from its closest parent (not from registry-run TLDs, not for copies), shallowest first. */
 function planDelegations(zones: Map<string, PlannedZone>, servers: Map<string, PlannedServer>, registryTlds: Set<string>): Delegation[] {
-  const hostAddresses = (host: Name) => [...servers.values()].filter((s) => nameEquals(s.host, host)).flatMap((s) => s.addresses);
+  // Addresses by host name, in server order (one pass: a scan of every server per delegation is quadratic).
+  const byHost = new Map<string, string[]>();
+  for (const s of servers.values()) {
+    const key = canonicalName(s.host);
+    const list = byHost.get(key);
+    if (list) list.push(...s.addresses);
+    else byHost.set(key, [...s.addresses]);
+  }
+  const hostAddresses = (host: Name) => byHost.get(canonicalName(host)) ?? [];
   const out: Delegation[] = [];
   for (const [key, child] of [...zones].sort((a, b) => labels(a[0]).length - labels(b[0]).length)) {
     if (key === '.' || child.copy) continue;
