@@ -95,12 +95,16 @@ export interface RoundResult {
 }
 
 /**
- * One query round: max(zones, clients) questions `www.<zone> A`, question q from client q mod C about zone
- * q mod Z, asked in waves of one question per client (every client at once), each wave driven on the clock
- * until all its answers are in or `timeoutMs` of lab time passed.
+ * One query round: `queries` questions `www.<zone> A` (default max(zones, clients): every zone at least once),
+ * question q from client q mod C about zone ⌊q·Z/Q⌋ (spread evenly over the zones when Q < Z, else q mod Z),
+ * asked in waves of one question per client (every client at once), each wave driven on the clock until all
+ * its answers are in or `timeoutMs` of lab time passed.
  */
-export async function queryRound(world: World, clock: VirtualClock, size: WorldSize, timeoutMs = 30_000): Promise<RoundResult> {
-  const total = Math.max(size.zones, size.clients);
+export async function queryRound(world: World, clock: VirtualClock, size: WorldSize, o: { queries?: number; timeoutMs?: number } = {}): Promise<RoundResult> {
+  const total = o.queries ?? Math.max(size.zones, size.clients);
+  if (!Number.isInteger(total) || total < 1) throw new RangeError(`query round: queries must be a positive integer, got ${String(o.queries)}`);
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  const zoneOf = (q: number) => (total <= size.zones ? Math.floor((q * size.zones) / total) : q % size.zones);
   const start = clock.now();
   const stubs: { stub: StubUdpSocket; resolver: string; local: string }[] = [];
   for (let c = 0; c < size.clients; c++) {
@@ -113,7 +117,7 @@ export async function queryRound(world: World, clock: VirtualClock, size: WorldS
   for (let first = 0; first < total; first += size.clients) {
     const wave: { exchange: StubUdpExchange; done: Promise<void> }[] = [];
     for (let q = first; q < Math.min(total, first + size.clients); q++) {
-      const i = q % size.zones;
+      const i = zoneOf(q);
       const qname = `www.${zoneName(i, size)}`;
       const s = stubs[q % size.clients]!;
       const query = makeQuery(qname, 'A', { id: q & 0xffff, rd: true });

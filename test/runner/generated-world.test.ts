@@ -1,0 +1,52 @@
+// A generated world (lab/runner/generated-world.ts) of 2·10^3 zones is built the way every scenario's world
+// is, and every zone resolves through it: glue where the NS host is in the parent's zone, an out-of-bailiwick
+// NS name elsewhere. Correctness only; bench/big-world.ts measures the time.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildGeneratedWorld, generateTopology, queryRound, wwwAddress, zoneName } from '../../lab/runner/generated-world.ts';
+
+const SIZE = { zones: 2000, clients: 100 };
+
+describe('generated world', () => {
+  it('is plain topology data: zones, servers, resolvers and clients as a scenario writes them', () => {
+    const t = generateTopology(SIZE);
+    assert.equal(Object.keys(t.zones).length, 2000);
+    assert.equal(Object.keys(t.servers).length, 200);
+    assert.equal(Object.keys(t.clients).length, 100);
+    assert.deepEqual(Object.keys(t.resolvers ?? {}), ['r0']);
+    assert.deepEqual(t.zones['z13.t3'], {
+      text: '$TTL 3600\n@ SOA ns1.z10.t0. hostmaster 1 7200 3600 1209600 3600\n@ NS ns1.z10.t0.\nwww A 198.18.0.13',
+      servers: ['s1'],
+    });
+    assert.throws(() => generateTopology({ zones: 0, clients: 1 }), /zones must be a positive integer/);
+  });
+
+  it('builds, each server holds its zones, and every zone resolves', async () => {
+    const { world, clock } = await buildGeneratedWorld(SIZE);
+    try {
+      assert.equal(world.zones.size, 2000 + 1 + 10 + 1); // + root, t0…t9, and lab (the root server's a.root-servers.lab)
+      assert.deepEqual(
+        world
+          .server('s1')
+          .server.zones.zones()
+          .map((z) => z.origin)
+          .sort(),
+        Array.from({ length: 10 }, (_, j) => zoneName(10 + j, SIZE)).sort(),
+      );
+      // Glue only where the NS host is below the parent (RFC 1034 §4.2.1): z10.t0 yes, z13.t3 no.
+      const t0 = world.zones.get('t0')!.zone;
+      const t3 = world.zones.get('t3')!.zone;
+      assert.equal(t0.get('ns1.z10.t0', 'A')?.records[0]?.data, '10.64.0.2');
+      assert.equal(t3.get('z13.t3', 'NS')?.records[0]?.data, 'ns1.z10.t0');
+      assert.equal(t3.get('ns1.z10.t0', 'A'), undefined);
+      const round = await queryRound(world, clock, SIZE);
+      assert.equal(round.queries, 2000);
+      assert.deepEqual(round.wrong, []);
+      assert.equal(round.correct, 2000);
+      assert.equal(wwwAddress(1999), '198.18.7.207');
+    } finally {
+      await world.stop();
+    }
+  });
+});
