@@ -213,28 +213,54 @@ export async function runMatrix(
   const tasks = [...cellTasks.filter(paced), ...cellTasks.filter((t) => !paced(t))];
   const cells: MatrixCell[][] = runs.map(() => new Array<MatrixCell>(resolvers.length));
   const cellResults: RunResult[][][] = runs.map(() => resolvers.map(() => []));
+  // In-process runs (the emulated column, and each real cell's rerun on its product's profile) go through one
+  // lane of their own: they need the CPU, while real cells mostly wait on timers, so they do not hold one of the
+  // `jobs` slots. Virtual-clock runs: where and when they run changes nothing in their result.
+  let lane: Promise<unknown> = Promise.resolve();
+  const inProcess: Promise<void>[] = [];
+  // With jobs 1 everything runs in order (progress prints a cell's label, then its outcome on the same line).
+  const onLane = (fn: () => Promise<void>): void => {
+    const p = jobs === 1 ? fn() : lane.then(fn);
+    lane = p.catch(() => undefined);
+    inProcess.push(p);
+  };
+  const finish = (t: (typeof tasks)[number], label: string, cell: MatrixCell, results: RunResult[]) => {
+    if (cell.real?.docker && versions[t.resolver] === undefined) versions[t.resolver] = cell.real.docker.version;
+    cells[t.i]![t.j] = cell;
+    cellResults[t.i]![t.j] = results;
+    const outcome =
+      cell.error && cell.total === 0 ? 'ERROR' : `${cell.passed ? 'PASS' : 'FAIL'}${cell.asExpected ? '' : ' (unexpected)'} ${cell.seconds.toFixed(1)}s`;
+    o.onProgress?.(jobs === 1 ? `${outcome}\n` : `${label} … ${outcome}\n`);
+  };
+  const label = (t: (typeof tasks)[number]) => `${t.run.loaded.scenario.id} [${t.run.variant}] × ${t.resolver}`;
+  const emulatedCell = (t: (typeof tasks)[number]) => async () => {
+    if (jobs === 1) o.onProgress?.(`${label(t)} … `);
+    const { cell, results } = await runEmulatedCell(t.run, t.plan, o);
+    finish(t, label(t), cell, results);
+  };
+  if (jobs > 1) for (const t of tasks) if (t.resolver === 'emulated') onLane(emulatedCell(t));
+  const queue = jobs === 1 ? tasks : tasks.filter((t) => t.resolver !== 'emulated');
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length) {
-      const t = tasks[next++]!;
-      const label = `${t.run.loaded.scenario.id} [${t.run.variant}] × ${t.resolver}`;
-      if (jobs === 1) o.onProgress?.(`${label} … `);
-      const once = () => runCell(t.run, t.plan, t.resolver, o);
-      const { cell, results } =
-        t.resolver === 'emulated'
-          ? await once()
-          : await untilAsExpected(once, retries, (c) =>
-              o.onProgress?.(`${label} … not as expected (${c.error?.split('\n')[0] ?? c.unexpected[0] ?? '?'}), running it again\n`),
-            );
-      if (cell.real?.docker && versions[t.resolver] === undefined) versions[t.resolver] = cell.real.docker.version;
-      cells[t.i]![t.j] = cell;
-      cellResults[t.i]![t.j] = results;
-      const outcome =
-        cell.error && cell.total === 0 ? 'ERROR' : `${cell.passed ? 'PASS' : 'FAIL'}${cell.asExpected ? '' : ' (unexpected)'} ${cell.seconds.toFixed(1)}s`;
-      o.onProgress?.(jobs === 1 ? `${outcome}\n` : `${label} … ${outcome}\n`);
+    while (next < queue.length) {
+      const t = queue[next++]!;
+      if (t.resolver === 'emulated') {
+        await emulatedCell(t)();
+        continue;
+      }
+      if (jobs === 1) o.onProgress?.(`${label(t)} … `);
+      const once = () => runRealCell(t.run, t.plan, t.resolver as Exclude<ResolverColumn, 'emulated'>, o);
+      const { cell, results, profileRun } = await untilAsExpected(once, retries, (c) =>
+        o.onProgress?.(`${label(t)} … not as expected (${c.error?.split('\n')[0] ?? c.unexpected[0] ?? '?'}), running it again\n`),
+      );
+      finish(t, label(t), cell, results);
+      // The profile rerun of the run the cell keeps (not of the runs retried).
+      if (profileRun) onLane(profileRun);
+      await (jobs === 1 ? Promise.all(inProcess) : undefined);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
+  await Promise.all(inProcess);
   return {
     resolvers,
     versions,
@@ -264,19 +290,29 @@ export async function untilAsExpected<T extends { cell: MatrixCell }>(
   return r;
 }
 
-/** One cell: the emulated resolver, or a real product plus dnslab's resolver on that product's profile. */
-async function runCell(
+/** A cell of the emulated column: the variant as written, in-process. */
+async function runEmulatedCell(
   run: { loaded: LoadedScenario; variant: string },
   plan: ReturnType<typeof planScenario>,
-  resolver: ResolverColumn,
-  o: { seed: string; waitMs?: number; clockRate?: number },
+  o: { seed: string },
 ): Promise<{ cell: MatrixCell; results: RunResult[] }> {
   const t0 = Date.now();
+  const result = await runPlan(plan, { seed: o.seed });
+  return { cell: cellOf('emulated', result, expectation(run.loaded, run.variant, 'emulated'), (Date.now() - t0) / 1000), results: [result] };
+}
+
+/**
+ * A real product's cell, and (`profileRun`, for the caller to run when it likes) dnslab's resolver on that
+ * product's profile, which sets the cell's emulatedProfile.
+ */
+async function runRealCell(
+  run: { loaded: LoadedScenario; variant: string },
+  plan: ReturnType<typeof planScenario>,
+  resolver: Exclude<ResolverColumn, 'emulated'>,
+  o: { seed: string; waitMs?: number; clockRate?: number },
+): Promise<{ cell: MatrixCell; results: RunResult[]; profileRun?: () => Promise<void> }> {
+  const t0 = Date.now();
   const expected = expectation(run.loaded, run.variant, resolver);
-  if (resolver === 'emulated') {
-    const result = await runPlan(plan, { seed: o.seed });
-    return { cell: cellOf(resolver, result, expected, (Date.now() - t0) / 1000), results: [result] };
-  }
   let real: Awaited<ReturnType<typeof runReal>>;
   try {
     real = await runReal({
@@ -309,10 +345,12 @@ async function runCell(
   const cell = cellOf(resolver, real, expected, (Date.now() - t0) / 1000, varyingFor(run.loaded.scenario.id, run.variant, product));
   if (real.real) cell.real = real.real;
   const profile = PROFILE_OF[product];
-  const emulated = await runPlan(withProfile(withProductSwitches(withProfileSwitches(plan), product), profile), { seed: o.seed });
-  const differences = compareClaims(emulated, real);
-  cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences, outcome: observedOutcome(emulated) };
-  return { cell, results: [{ ...real, variant: `${run.variant} @${resolver}` }] };
+  const profileRun = async () => {
+    const emulated = await runPlan(withProfile(withProductSwitches(withProfileSwitches(plan), product), profile), { seed: o.seed });
+    const differences = compareClaims(emulated, real);
+    cell.emulatedProfile = { profile, passed: emulated.passed, agrees: differences.length === 0, differences, outcome: observedOutcome(emulated) };
+  };
+  return { cell, results: [{ ...real, variant: `${run.variant} @${resolver}` }], profileRun };
 }
 
 /** What a cell's claims did: "PASS 8/8", "FAIL 5/6", "FAIL* 5/6" (* = fails as declared for this product), or "ERROR". */

@@ -8,11 +8,18 @@
 // and starts the product in the product container through that dir.
 
 import { writeFileSync } from 'node:fs';
-import { findScenario, planScenario } from './index.ts';
-import { realEnvironment, withProfile, withProfileSwitches, type RealRunResult } from './real.ts';
-import { runPlan } from './run.ts';
-import { PROFILE_OF, type Product } from '../../servers/real/products.ts';
-import { waitForLauncher } from '../../servers/real/container.ts';
+import type { RealRunResult } from './real.ts';
+import type { Product } from '../../servers/real/products.ts';
+
+// Started by runReal (real.ts): what this run and its product write goes to the run's own dir, removed afterwards.
+// Set here, after `--import tsx` took the usual TMPDIR for its compile cache (a fresh dir per cell would make every
+// worker compile every module again), and before any module below runs.
+if (process.env.DNSLAB_RUN_DIR) process.env.TMPDIR = process.env.DNSLAB_RUN_DIR;
+const { findScenario, planScenario } = await import('./index.ts');
+const { realEnvironment, withProfile, withProfileSwitches } = await import('./real.ts');
+const { runPlan } = await import('./run.ts');
+const { PROFILE_OF } = await import('../../servers/real/products.ts');
+const { waitForLauncher } = await import('../../servers/real/container.ts');
 
 const req = JSON.parse(process.argv[2] ?? '{}') as {
   file: string;

@@ -325,7 +325,8 @@ export async function runReal(req: {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    // Everything the worker and the products write goes under this one dir (TMPDIR), removed here even when the
+    // Everything the worker and the products write goes under this one dir (the worker makes it its TMPDIR once
+    // tsx is loaded, so tsx's compile cache in the usual TMPDIR serves every cell), removed here even when the
     // worker was killed before it could clean up.
     outDir = mkdtempSync(join(tmpdir(), 'dnslab-real-run-'));
     const out = join(outDir, 'result.json');
@@ -333,7 +334,7 @@ export async function runReal(req: {
       ...workerEntry(),
       JSON.stringify({ file: req.file, variant: req.variant, seed: req.seed, product: req.product, waitMs: req.waitMs, clockRate: req.clockRate, out }),
     ]);
-    worker = new ManagedProcess(cmd, args, { cwd: process.cwd(), env: { ...process.env, TMPDIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
+    worker = new ManagedProcess(cmd, args, { cwd: process.cwd(), env: { ...process.env, DNSLAB_RUN_DIR: outDir, DNSLAB_CACHE_DIR: tmpdir() } });
     const timeoutMs = req.timeoutMs ?? 600_000;
     const exited = new Promise<number | null>((r) => worker!.child.once('exit', (code) => r(code)));
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
