@@ -161,7 +161,10 @@ function planDelegations(zones: Map<string, PlannedZone>, servers: Map<string, P
   }
   const hostAddresses = (host: Name) => byHost.get(canonicalName(host)) ?? [];
   const out: Delegation[] = [];
-  for (const [key, child] of [...zones].sort((a, b) => labels(a[0]).length - labels(b[0]).length)) {
+  // Depths counted once, not twice per comparison (labels() parses escapes; a sort of 10^5 zones made 3·10^6 calls).
+  const byDepth = [...zones].map((e) => ({ e, depth: labels(e[0]).length })).sort((a, b) => a.depth - b.depth);
+  for (const { e } of byDepth) {
+    const [key, child] = e;
     if (key === '.' || child.copy) continue;
     const parentKey = closestZone(zones, canonicalName(parentName(key)));
     if (parentKey === undefined || registryTlds.has(parentKey)) continue;
