@@ -215,8 +215,13 @@ export async function runMatrix(
   const cellResults: RunResult[][][] = runs.map(() => resolvers.map(() => []));
   // In-process runs (the emulated column, and each real cell's rerun on its product's profile) go through one
   // lane of their own: they need the CPU, while real cells mostly wait on timers, so they do not hold one of the
-  // `jobs` slots. Virtual-clock runs: where and when they run changes nothing in their result.
-  let lane: Promise<unknown> = Promise.resolve();
+  // `jobs` slots. Virtual-clock runs: where and when they run changes nothing in their result. The lane starts once
+  // the paced cells are done: at a clock rate a product's timers shrink to a few ms of host time, and those cells
+  // failed claims when the CPU was short (2 cores under load, 2026-12-07).
+  let pacedLeft = tasks.filter(paced).length;
+  let pacedDone!: () => void;
+  let lane: Promise<unknown> = new Promise<void>((r) => (pacedDone = r));
+  if (pacedLeft === 0) pacedDone();
   const inProcess: Promise<void>[] = [];
   // With jobs 1 everything runs in order (progress prints a cell's label, then its outcome on the same line).
   const onLane = (fn: () => Promise<void>): void => {
@@ -256,6 +261,7 @@ export async function runMatrix(
       finish(t, label(t), cell, results);
       // The profile rerun of the run the cell keeps (not of the runs retried).
       if (profileRun) onLane(profileRun);
+      if (paced(t) && --pacedLeft === 0) pacedDone();
       await (jobs === 1 ? Promise.all(inProcess) : undefined);
     }
   };
