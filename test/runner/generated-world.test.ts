@@ -45,6 +45,24 @@ describe('generated world', () => {
       assert.deepEqual(round.wrong, []);
       assert.equal(round.correct, 2000);
       assert.equal(wwwAddress(1999), '198.18.7.207');
+
+      // Unsigned zones are served as written (one Zone object) until something sets data and served zone apart.
+      const z5 = world.zones.get('z5.t5')!;
+      assert.equal(z5.zone, z5.master);
+      world.signZone('z5.t5');
+      assert.notEqual(z5.zone, z5.master);
+      assert.ok(z5.zone.get('z5.t5', 'DNSKEY'), 'the servers hold the signed zone');
+      assert.equal(z5.master.get('z5.t5', 'DNSKEY'), undefined, 'the master data stays unsigned');
+      assert.equal(z5.master.get('www.z5.t5', 'RRSIG'), undefined);
+      world.unsignZone('z5.t5');
+      assert.equal(z5.zone.get('z5.t5', 'DNSKEY'), undefined);
+      assert.equal(z5.zone.get('www.z5.t5', 'A')?.records[0]?.data, wwwAddress(5));
+      // An edit reaches the servers at resign, not before (edits.ts: edit, then resign).
+      const z6 = world.zones.get('z6.t6')!;
+      world.zone('z6.t6').add({ name: 'new.z6.t6', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.6' });
+      assert.equal(z6.zone.get('new.z6.t6', 'A'), undefined);
+      world.resign('z6.t6');
+      assert.equal(z6.zone.get('new.z6.t6', 'A')?.records[0]?.data, '192.0.2.6');
     } finally {
       await world.stop();
     }
