@@ -185,8 +185,18 @@ export class SocketNetwork implements Network {
     });
   }
 
+  /** Destinations checked already (a server answers the same few clients over and over). */
+  private readonly allowedDestinations = new Set<string>();
+
   /** @internal throws unless sending to `address` is allowed */
   checkDestination(address: string): void {
+    if (this.allowedDestinations.has(address)) return;
+    this.checkNewDestination(address);
+    if (this.allowedDestinations.size >= 4096) this.allowedDestinations.clear();
+    this.allowedDestinations.add(address);
+  }
+
+  private checkNewDestination(address: string): void {
     if (ipFamily(address) === undefined) throw new NetworkError('UNREACHABLE', `"${address}" is not an IP address`);
     if (!this.allowExternal && !isLoopback(address)) {
       throw new NetworkError('NOT_ALLOWED', `refusing to send to ${address}: the lab only talks to loopback unless allowExternal: true`);
@@ -246,20 +256,23 @@ class RealUdpSocket implements UdpSocket {
   send(payload: Uint8Array, to: Endpoint): void {
     if (this.closed) return;
     this.owner.checkDestination(to.address);
-    const dst = { address: normalizeIp(to.address), port: to.port };
-    // A box on the path to something outside the lab: the datagram goes through it here (a lab receiver runs it itself).
-    if (this.edge?.covers(this.local.address, dst.address) && !this.edge.ownsUdp(dst)) {
-      this.edge.udp(this.local, dst, Buffer.from(payload));
-      return;
+    if (this.edge) {
+      const dst = { address: normalizeIp(to.address), port: to.port };
+      // A box on the path to something outside the lab: the datagram goes through it here (a lab receiver runs it itself).
+      if (this.edge.covers(this.local.address, dst.address) && !this.edge.ownsUdp(dst)) {
+        this.edge.udp(this.local, dst, Buffer.from(payload));
+        return;
+      }
     }
     this.sendRaw(payload, to);
   }
 
   private sendRaw(payload: Uint8Array, to: Endpoint): void {
     if (this.closed) return;
-    // Loss is silent, as on a real network (EMSGSIZE etc. included).
+    // Loss is silent, as on a real network (EMSGSIZE etc. included). No callback: node:dgram then ignores a failed
+    // send (lib/dgram.js doSend) instead of scheduling a callback for every datagram.
     try {
-      this.socket.send(payload, to.port, to.address, () => undefined);
+      this.socket.send(payload, to.port, to.address);
     } catch {
       // bad port or closed socket: the datagram is simply not sent
     }
