@@ -13,6 +13,8 @@ import { middleboxCommand } from './middlebox.ts';
 import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
+import { exerciseCommand } from './exercise.ts';
+import { newCommand } from './new.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -26,6 +28,8 @@ const COMMANDS: CliCommand[] = [
   probeCommand,
   zoneCommand,
   auditCommand,
+  exerciseCommand,
+  newCommand,
 ];
 
 function helpText(): string {
