@@ -321,8 +321,8 @@ campaign.example.jp を問い合わせたクライアントが自分のもので
         ja: 'campaign は事業者側で誰でも取得できる cdn.example.net への CNAME である。zones/example.jp.zone からそのレコードを削除して保存する。',
       },
       {
-        en: 'Resolvers keep the old CNAME until its TTL (300 s) has passed: "wait 5m", then check again.',
-        ja: 'リゾルバーは古い CNAME を TTL (300 秒) が過ぎるまで保持する。"wait 5m" の後にもう一度 check する。',
+        en: 'Resolvers keep the old CNAME until its TTL (300 s) has passed: "wait 6m", then check again.',
+        ja: 'リゾルバーは古い CNAME を TTL (300 秒) が過ぎるまで保持する。"wait 6m" の後にもう一度 check する。',
       },
     ],
     broken: 'vulnerable',

@@ -16,7 +16,7 @@ import { planScenario } from '../scenario/validate.ts';
 import { EXIT_INPUT, InputError, integerOption, parseCommandLine, parseSeed, UsageError, type CliCommand } from './command.ts';
 
 /** The words that are commands to a running exercise rather than a scenario to start. */
-const COMMANDS = ['check', 'hint', 'task', 'status', 'ns', 'ds', 'lock', 'unlock', 'sign', 'unsign', 'flush', 'wait', 'help'];
+const COMMANDS = ['check', 'hint', 'task', 'status', 'ns', 'ds', 'lock', 'unlock', 'sign', 'unsign', 'transfer', 'flush', 'wait', 'help'];
 const DEFAULT_DIR = 'dnslab-exercise';
 
 const USAGE = `usage: dnslab exercise ID|FILE [options]        start an exercise (runs until Ctrl-C)

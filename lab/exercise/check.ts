@@ -2,14 +2,17 @@
 // has one moment, not a timeline, so each claim is read as a claim about the present:
 //   - a query step's expect: the query is asked now;
 //   - an audit or SPF step's expect: the audit / check_host runs now;
-//   - a watch's `throughout` / `never` (rcode, answerContains): the watch's query asked now must (not) show it.
-// Claims about the scenario's history — a watch's outage duration or time of recovery, counts of queries seen,
-// a registry's verdict on a scripted action — have no live reading; they are listed as not checked
+//   - a watch's `throughout` / `never` (rcode, answerContains): the watch's query asked now must (not) show it;
+//   - expectQueries: counted over the queries seen since the trainee took over (its since/until are lab offsets
+//     of the scripted run and are not applied), after this check's own questions.
+// Claims about the scenario's history — a watch's outage duration or time of recovery, a registry's verdict on a scripted action — have no live reading; they are listed as not checked
 // (`dnslab run ID --variant FIXED` checks them in the lab).
 
 import { checkResponse } from '../../assertions/response.ts';
 import type { AssertionOutcome } from '../../assertions/result.ts';
 import { sampleMatches, type SampleClaim } from '../../assertions/timeline.ts';
+import { expectNotReceived, expectQueryCount } from '../../assertions/trace.ts';
+import { normalizeName } from '../../dns/name.ts';
 import { checkHost } from '../../servers/mail/spf.ts';
 import { auditDelegations, auditZones, formatFinding, type AuditDns } from '../audit/audit.ts';
 import { BUILTIN_PROVIDER_SUFFIXES } from '../audit/providers.ts';
@@ -38,6 +41,7 @@ export async function checkLive(live: LiveWorld, fixed: Plan, from: number): Pro
   const add = (p: PlannedStep, asked: string, outcomes: AssertionOutcome[]) => {
     for (const outcome of outcomes) claims.push({ step: p.number, at: p.step.at, asked, outcome });
   };
+  const traceSteps: PlannedStep[] = [];
   for (const p of fixed.steps) {
     if (p.at < from) continue;
     const s = p.step;
@@ -95,8 +99,28 @@ export async function checkLive(live: LiveWorld, fixed: Plan, from: number): Pro
       add(p, `${c.client}: SPF for ${c.sender} from ${c.ip}`, [
         { ok: r.result === s.expect.result, what: 'SPF result', expected: s.expect.result, actual: `${r.result} (${r.reason})` },
       ]);
-    } else if ('expectQueries' in s) notLive.push(`step ${p.number} (queries seen)`);
+    } else if ('expectQueries' in s) traceSteps.push(p);
     else if ('action' in s && 'expect' in s.action && s.action.expect !== undefined) notLive.push(`step ${p.number} (registry verdict)`);
+  }
+  // Last, so the questions this check asked count too (a resolver that follows the new delegation shows it now).
+  for (const p of traceSteps) {
+    if (!('expectQueries' in p.step)) continue;
+    const e = p.step.expectQueries;
+    const filter = {
+      ...(e.server !== undefined ? { server: e.server } : {}),
+      ...(e.client !== undefined ? { client: e.client } : {}),
+      ...(e.qname !== undefined ? { qname: normalizeName(e.qname) } : {}),
+      ...(e.qtype !== undefined ? { qtype: e.qtype } : {}),
+      ...(e.zone !== undefined ? { zone: normalizeName(e.zone) } : {}),
+      ...(e.transport !== undefined ? { transport: e.transport } : {}),
+    };
+    const count = {
+      ...(e.count !== undefined ? { count: e.count } : {}),
+      ...(e.min !== undefined ? { min: e.min } : {}),
+      ...(e.max !== undefined ? { max: e.max } : {}),
+    };
+    const o = e.none ? expectNotReceived(live.trace, filter, live.t0) : expectQueryCount(live.trace, filter, count, live.t0);
+    add(p, 'queries seen since you took over', [o]);
   }
   return { claims, notLive };
 }

@@ -13,11 +13,15 @@ import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import type { RRTypeName, Message } from '../../dns/types.ts';
 import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import type { Sample } from '../../assertions/timeline.ts';
+import type { TraceEntry } from '../../assertions/trace.ts';
 import { act } from '../runner/edits.ts';
 import type { LabNetwork, ResolverFactory } from '../runner/machines.ts';
 import { World } from '../runner/world.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { parseQuestion, type Plan } from '../scenario/validate.ts';
+
+/** The most queries kept for `expectQueries` claims (oldest dropped first): bounded memory for a long session. */
+export const MAX_TRACE = 200_000;
 
 /** How long a live query waits for its answer, in host time (a lab query's 30 s would stall the prompt). */
 export const LIVE_QUERY_WAIT_MS = 10_000;
@@ -69,6 +73,9 @@ export class LiveWorld {
   readonly world: World;
   /** Lab time of T+0: when the world was built. */
   t0 = 0;
+  /** Queries and responses seen since the trainee took over (after the replay), machines by name. */
+  readonly trace: TraceEntry[] = [];
+  private tracing = false;
   private ids: SeededRandom;
 
   constructor(private readonly o: LiveOptions) {
@@ -83,6 +90,11 @@ export class LiveWorld {
     let index = 0;
     for (const a of [...declared, ...synthesised]) if (isIP(a) === 4 && !this.mapping.has(a)) this.mapping.set(a, nthAddress(o.base, index++));
     const map = (a: string) => this.mapping.get(a) ?? a;
+    // Servers trace the loopback address a query came from; claims name machines.
+    const machineAt = new Map<string, string>();
+    for (const kind of [topology.servers, topology.resolvers ?? {}, topology.clients])
+      for (const [name, m] of Object.entries(kind)) for (const a of m.addresses) machineAt.set(map(a), name);
+    const named = (x: string) => machineAt.get(x) ?? x;
     const clock = this.clock;
     const network: LabNetwork = {
       addHost: (_name, addresses) => new MappedNetwork(new SocketNetwork({ addresses: addresses.map(map), clock }), map),
@@ -113,7 +125,11 @@ export class LiveWorld {
       clock,
       random,
       resolverFactory,
-      onTrace: () => undefined,
+      onTrace: (e) => {
+        if (!this.tracing) return;
+        if (this.trace.length >= MAX_TRACE) this.trace.shift();
+        this.trace.push({ ...e, from: named(e.from), to: named(e.to) });
+      },
       onRegistryLog: (text) => o.onLog(text),
       fileLabel: o.plan.file,
       mapAddress: map,
@@ -178,6 +194,7 @@ export class LiveWorld {
       await item.run();
     }
     this.advance(this.t0 + startAt - this.clock.now());
+    this.tracing = true;
   }
 
   /** One question from a client, through its resolver or to `to`, answered on the live sockets. */

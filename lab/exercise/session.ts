@@ -25,7 +25,9 @@ export const COMMAND_HELP = `commands (typed here, or from another shell as \`dn
   ds DOMAIN none             remove every DS        ds DOMAIN from-zone [ZONE…]   the DS of the signed zone(s)
   ds DOMAIN KEYTAG ALG DIGESTTYPE DIGEST        set one DS record
   lock DOMAIN / unlock DOMAIN                   registrar lock (clientUpdateProhibited, clientTransferProhibited)
-  sign ZONE / unsign ZONE    sign a zone you edit with new keys / remove its DNSSEC data
+  sign ZONE [original-keys]  sign a zone you edit: new keys, or the keys it was first signed with
+  unsign ZONE                remove the zone's DNSSEC data (DNSKEY, RRSIG, NSEC)
+  transfer DOMAIN REGISTRAR AUTHCODE            move the domain to another registrar
   flush RESOLVER [NAME]      ask a resolver's operator to flush its cache (all, or NAME and below)
   wait DURATION              let lab time pass (e.g. 5m, 2h): cached data ages, TTLs run out`;
 
@@ -57,7 +59,7 @@ export class Session {
     const ok = (output: string): Reply => ({ output, code: 0 });
     const bad = (output: string): Reply => ({ output, code: 2 });
     // A save just before the command counts: reload first, without waiting for the next poll.
-    this.folder.scan();
+    await this.folder.settle();
     switch (command) {
       case undefined:
         return ok('');
@@ -86,14 +88,18 @@ export class Session {
       }
       case 'sign':
       case 'unsign': {
-        if (args.length !== 1 || !this.exercise.zones.includes(args[0]!))
-          return bad(`${command}: expected one of your zones (${this.exercise.zones.join(', ')}), got "${args.join(' ')}"`);
-        return ok(command === 'sign' ? this.live.world.signZone(args[0]!) : this.live.world.unsignZone(args[0]!));
+        const original = command === 'sign' && args.length === 2 && args[1] === 'original-keys';
+        if ((args.length !== 1 && !original) || !this.exercise.zones.includes(args[0]!))
+          return bad(
+            `${command}: expected one of your zones (${this.exercise.zones.join(', ')})${command === 'sign' ? ' [original-keys]' : ''}, got "${args.join(' ')}"`,
+          );
+        return ok(command === 'sign' ? this.live.world.signZone(args[0]!, { originalKeys: original }) : this.live.world.unsignZone(args[0]!));
       }
       case 'ns':
       case 'ds':
       case 'lock':
       case 'unlock':
+      case 'transfer':
         return this.registrar(command, args);
       default:
         return bad(`unknown command "${command}"\n${COMMAND_HELP}`);
@@ -135,7 +141,7 @@ export class Session {
   }
 
   /** Registrar actions as the exercise's registrant, at the domain's current registrar. */
-  private registrar(command: 'ns' | 'ds' | 'lock' | 'unlock', args: string[]): Reply {
+  private registrar(command: 'ns' | 'ds' | 'lock' | 'unlock' | 'transfer', args: string[]): Reply {
     const registrant = this.exercise.registrant;
     if (!registrant) return { output: `${command}: this exercise has no registrar actions (no registrant to act as)`, code: 2 };
     const domain = args[0];
@@ -145,7 +151,12 @@ export class Session {
     if (!info) return { output: `${command}: ${domain} is not registered at any registry of this lab`, code: 2 };
     const at = world.registrar(info.registrar);
     let result: OpResult;
-    if (command === 'lock' || command === 'unlock') {
+    if (command === 'transfer') {
+      if (args.length !== 3) return { output: 'transfer: expected DOMAIN REGISTRAR AUTHCODE', code: 2 };
+      const gaining = world.registrars.get(args[1]!);
+      if (!gaining) return { output: `transfer: unknown registrar "${args[1]}" (registrars: ${[...world.registrars.keys()].join(', ')})`, code: 2 };
+      result = gaining.transferIn(domain, args[2]!);
+    } else if (command === 'lock' || command === 'unlock') {
       if (args.length !== 1) return { output: `${command}: expected only DOMAIN`, code: 2 };
       result = command === 'lock' ? at.lock(registrant, domain) : at.unlock(registrant, domain);
     } else if (command === 'ns') {

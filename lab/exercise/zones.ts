@@ -13,12 +13,16 @@ import type { World } from '../runner/world.ts';
 
 /** How often the folder is polled besides fs.watch (which misses some editors' rename-on-save on some systems). */
 export const POLL_MS = 300;
+/** Between the two looks at a file before a command runs. */
+const SETTLE_MS = 50;
 
 interface Watched {
   key: string;
   path: string;
   /** The text last loaded (or rejected), so a save that changes nothing does nothing. */
   text: string;
+  /** A new text seen once: loaded when the next look finds it unchanged (an editor may be mid-write). */
+  pending?: string;
   /** Why the file on disk is not what is served, while it is not. */
   error?: string;
 }
@@ -43,25 +47,44 @@ export class ZoneFolder {
       writeFileSync(path, text);
       this.files.push({ key, path, text });
     }
+    // A change event is the first look; the second comes from the poll (or the next event).
     this.watcher = watch(join(this.dir, 'zones'), () => this.scan());
     this.watcher.on('error', () => undefined); // the poll below still sees every save
     this.timer = setInterval(() => this.scan(), POLL_MS);
   }
 
-  /** Reload every file that changed since it was last read. Returns the reports made. */
+  /**
+   * Reload every file whose new text has been seen twice in a row (a save truncates, then writes: the first look
+   * may catch it half written). Returns the reports made.
+   */
   scan(): string[] {
     const reports: string[] = [];
     for (const f of this.files) {
       if (!existsSync(f.path)) continue; // mid-save (write to temp, rename): the next scan sees the new file
       // Small files: reading them is cheaper than trusting mtimes, which can repeat within one clock tick.
       const text = readFileSync(f.path, 'utf8');
-      if (text === f.text) continue;
+      if (text === f.text) {
+        f.pending = undefined;
+        continue;
+      }
+      if (text !== f.pending) {
+        f.pending = text;
+        continue;
+      }
+      f.pending = undefined;
       f.text = text;
       const report = this.load(f, text);
       reports.push(report);
       this.onReport(report);
     }
     return reports;
+  }
+
+  /** Before a command: load what was saved just before it (two looks, SETTLE_MS apart). */
+  async settle(): Promise<void> {
+    this.scan();
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    this.scan();
   }
 
   /** Files whose last save was refused, with why. */
