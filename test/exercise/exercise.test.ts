@@ -8,7 +8,11 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
 import { main } from '../../lab/cli/main.ts';
+import { makeQuery } from '../../dns/message.ts';
+import { decodeMessage, encodeMessage } from '../../dns/wire/message.ts';
+import { formatRecord } from '../../dns/zone/rdata-format.ts';
 import { textSink } from '../helpers/io.ts';
 
 /** A loopback block and port of our own (another engineer's test may run beside this one). */
@@ -32,9 +36,11 @@ async function startExercise(id: string, dir: string) {
   const stdin = new PassThrough();
   let interrupt!: () => void;
   const interrupted = new Promise<void>((r) => (interrupt = r));
-  const running = main(['exercise', id, '--dir', dir, ...place()], { stdout, stderr, stdin, waitForInterrupt: () => interrupted });
+  const args = ['exercise', id, '--dir', dir, ...place()];
+  const running = main(args, { stdout, stderr, stdin, waitForInterrupt: () => interrupted });
   await waitFor(/Ctrl-C to stop/, () => stdout.text, 60_000, running);
   return {
+    args,
     out: () => stdout.text,
     /** Type a line on the exercise's prompt; resolves with what it printed, up to `until`. */
     type: async (line: string, until: RegExp) => {
@@ -148,6 +154,57 @@ test('exercise commands without a running exercise, and a scenario without one: 
     assert.equal(noExercise.code, 2);
     assert.match(noExercise.stderr, /has no exercise \(scenarios with one: .*subdomain-takeover/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** One question over UDP to a live server (as dig would ask it): the answer's records as master-file lines. */
+async function askServer(address: string, port: number, qname: string, qtype: 'DNSKEY'): Promise<string[]> {
+  const socket = createSocket('udp4');
+  try {
+    const reply = new Promise<Buffer>((done) => socket.once('message', (m) => done(m)));
+    socket.send(encodeMessage(makeQuery(qname, qtype, { id: 4242, rd: false })), port, address);
+    const timeout = new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no answer from ${address}:${port}`)), 5000));
+    return decodeMessage(await Promise.race([reply, timeout])).answer.map((rr) => formatRecord(rr));
+  } finally {
+    socket.close();
+  }
+}
+
+test('registrar-transfer-dnssec exercise: keys exchanged, both DS, then the NS change — the resolver follows', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dnslab-exercise-'));
+  const ex = await startExercise('registrar-transfer-dnssec', dir);
+  try {
+    // Nothing moved yet: the resolver has never asked the gaining operator.
+    const before = await dnslab('exercise', 'check', '--dir', dir);
+    assert.equal(before.code, 1, before.stdout);
+    assert.match(before.stdout, /FAIL step 29 \(queries seen since you took over\)/);
+    const status = (await dnslab('exercise', 'status', '--dir', dir)).stdout;
+    const at = (server: string) => new RegExp(`server\\s+${server}\\s+\\S+ → (127\\.[0-9.]+)`).exec(status)![1]!;
+    const port = Number(ex.args[ex.args.indexOf('--port') + 1]);
+    // Each operator publishes the other's ZSK (the 256 DNSKEY), pasted into the zone files as a trainee would.
+    const zsk = async (server: string) => (await askServer(at(server), port, 'example.jp', 'DNSKEY')).find((l) => /\tDNSKEY\t256 /.test(l))!;
+    const oldZsk = await zsk('ns-old');
+    const newZsk = await zsk('ns-new');
+    writeFileSync(join(dir, 'zones', 'example.jp.zone'), `${readFileSync(join(dir, 'zones', 'example.jp.zone'), 'utf8')}${newZsk}\n`);
+    writeFileSync(join(dir, 'zones', 'example.jp@gaining.zone'), `${readFileSync(join(dir, 'zones', 'example.jp@gaining.zone'), 'utf8')}${oldZsk}\n`);
+    await waitFor(/zone example\.jp reloaded[^]*zone example\.jp@gaining reloaded|zone example\.jp@gaining reloaded[^]*zone example\.jp reloaded/, ex.out);
+    for (const command of [
+      ['transfer', 'example.jp', 'reg-gaining', 'tr4nsfer'],
+      ['ds', 'example.jp', 'from-zone', 'example.jp', 'example.jp@gaining'],
+      ['wait', '2h5m'],
+      ['ns', 'example.jp', 'ns1.new-dns.example'],
+    ]) {
+      const r = await dnslab('exercise', ...command, '--dir', dir);
+      assert.equal(r.code, 0, `${command.join(' ')}: ${r.stdout}${r.stderr}`);
+    }
+    const after = await dnslab('exercise', 'check', '--dir', dir);
+    assert.equal(after.code, 0, after.stdout);
+    assert.match(after.stdout, /ok {3}step 29 \(queries seen since you took over\): queries under example\.jp from resolver to ns-new/);
+    assert.match(after.stdout, /ok {3}step 28 \(alice: mail\.example\.jp A\): flags/);
+  } finally {
+    const end = await ex.stop();
+    assert.equal(end.code, 0, end.stderr);
     rmSync(dir, { recursive: true, force: true });
   }
 });
