@@ -78,6 +78,11 @@ test('subdomain-takeover exercise: check fails, a broken save keeps the last goo
     const original = readFileSync(zoneFile, 'utf8');
     assert.match(original, /^campaign\.example\.jp\.\s+300\s+IN\s+CNAME\s+cdn\.example\.net\.$/m, 'the working copy holds the live zone');
 
+    // One exercise per folder: a second start there is refused before it binds anything.
+    const second = await dnslab('exercise', 'subdomain-takeover', '--dir', dir, ...place());
+    assert.equal(second.code, 2);
+    assert.match(second.stderr, /^dnslab exercise: an exercise is already running in /);
+
     // Before the fix: the attacker's address is what clients get.
     const before = await dnslab('exercise', 'check', '--dir', dir);
     assert.equal(before.code, 1, before.stdout + before.stderr);
