@@ -205,4 +205,35 @@ app  300 IN A 192.0.2.11
       products: { ...powerdnsNoOutage(outageClaims(13, false)), ...knotWalksDownAgain(outageClaims(13, false)) },
     },
   },
+
+  exercise: {
+    task: {
+      en: `You are turning DNSSEC off for example.com. An hour ago you removed its DS at the registrar, and ten
+minutes ago you unsigned the zone. Now validating resolvers answer SERVFAIL for every name under
+example.com. Bring example.com back for validating resolvers — without waiting a day.`,
+      ja: `あなたは example.com の DNSSEC を無効化している。1 時間前にレジストラで DS を削除し、10 分前にゾーンの署名を外した。
+いま検証リゾルバーは example.com 配下のすべての名前に SERVFAIL を返している。1 日待たずに、検証リゾルバーから
+example.com を引けるように戻せ。`,
+    },
+    hints: [
+      {
+        en: 'The validating resolver cached the DS of example.com at T+0 with a TTL of 86400 s. Removing the DS at the registrar does not remove it from caches.',
+        ja: '検証リゾルバーは T+0 に example.com の DS を TTL 86400 秒でキャッシュした。レジストラで DS を削除してもキャッシュからは消えない。',
+      },
+      {
+        en: 'A zone signed with new keys does not match the cached DS either. You still hold the keys you signed with: "sign example.com original-keys"; resolvers that just failed cached "no DNSKEY" for the SOA minimum (300 s): wait 6m.',
+        ja: '新しい鍵で署名し直しても、キャッシュされた DS とは一致しない。以前の鍵はまだ手元にある: "sign example.com original-keys"。失敗したばかりのリゾルバーは「DNSKEY なし」を SOA の最小値 (300 秒) キャッシュしている (wait 6m)。',
+      },
+      {
+        en: 'To turn DNSSEC off safely: keep the zone signed until the DS TTL has passed since its removal (wait 24h), then "unsign example.com".',
+        ja: '安全に無効化するには、DS 削除から DS の TTL が過ぎるまで (wait 24h) 署名を残し、その後 "unsign example.com" する。',
+      },
+    ],
+    broken: 'vulnerable',
+    start: '+1h10m',
+    fixed: 'fixed',
+    checkFrom: '+2h',
+    zones: ['example.com'],
+    registrant: 'example-inc',
+  },
 });

@@ -385,4 +385,35 @@ DS と DNSKEY が失効した時点 (2 時間) で回復する。BIND、Knot Res
       products: knotStaysWithOldServers('T+3h15m for the fresh resolver, T+4h05m for alice, whose NS was last refreshed by a signed answer'),
     },
   },
+
+  exercise: {
+    task: {
+      en: `Move example.jp from its DNS operator (ns1.old-dns.example, registrar reg-losing) to the gaining operator
+(ns1.new-dns.example, which already serves the zone signed with its own keys) and to registrar reg-gaining
+(auth code tr4nsfer) — without a single SERVFAIL at validating resolvers, which hold the old NS, DNSKEY and DS.
+Both operators agreed to publish whatever keys you ask them to: you edit both zone files.`,
+      ja: `example.jp を現在の DNS 事業者 (ns1.old-dns.example、レジストラ reg-losing) から、自前の鍵で署名済みのゾーンを
+すでに提供している移転先 (ns1.new-dns.example) とレジストラ reg-gaining (認証コード tr4nsfer) へ移せ。古い NS・DNSKEY・DS を
+キャッシュしている検証リゾルバーで SERVFAIL を一度も起こしてはならない。両事業者は頼んだ鍵を載せてくれる: 両方のゾーンファイルを編集できる。`,
+    },
+    hints: [
+      {
+        en: "Resolvers validate answers from either operator with whatever DNSKEY set and DS they cached. Each zone must publish the other operator's ZSK: copy the 256 DNSKEY of each server (dig @SERVER example.jp DNSKEY) into the other zone file.",
+        ja: 'リゾルバーはどちらの事業者の応答も、キャッシュした DNSKEY と DS で検証する。各ゾーンに相手の ZSK を載せる: 各サーバーの 256 の DNSKEY (dig @SERVER example.jp DNSKEY) を相手のゾーンファイルにコピーする。',
+      },
+      {
+        en: 'Transfer the domain, then publish both DS: "ds example.jp from-zone example.jp example.jp@gaining". Wait until the old DNSKEY and DS have expired from caches (wait 2h5m) before the NS change.',
+        ja: 'ドメイン名を移転し、両方の DS を登録する: "ds example.jp from-zone example.jp example.jp@gaining"。NS を変更する前に古い DNSKEY と DS がキャッシュから消えるまで待つ (wait 2h5m)。',
+      },
+      {
+        en: 'Then "ns example.jp ns1.new-dns.example", and wait out the NS TTL (wait 1h5m): resolvers follow the new delegation.',
+        ja: 'その後 "ns example.jp ns1.new-dns.example" とし、NS の TTL が過ぎるまで待つ (wait 1h5m)。リゾルバーは新しい委任に従う。',
+      },
+    ],
+    broken: 'uncooperative',
+    fixed: 'cooperative',
+    checkFrom: '+6h',
+    zones: ['example.jp', 'example.jp@gaining'],
+    registrant: 'example-corp',
+  },
 });

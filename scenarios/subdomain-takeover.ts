@@ -301,4 +301,34 @@ vm-campaign  IN A   192.0.2.80  ; the customer's VM, as the provider names it
       },
     },
   },
+
+  exercise: {
+    task: {
+      en: `You run example.jp. The campaign at campaign.example.jp ended an hour ago and the CDN service was cancelled,
+but clients asking for campaign.example.jp now reach an address that is not yours (203.0.113.66).
+Find out why and fix example.jp so that nobody can take over its names at the provider.`,
+      ja: `あなたは example.jp の運用者である。campaign.example.jp のキャンペーンは 1 時間前に終わり CDN サービスも解約したが、
+campaign.example.jp を問い合わせたクライアントが自分のものではないアドレス (203.0.113.66) に到達している。
+原因を調べ、事業者側で名前を乗っ取られないよう example.jp を修正せよ。`,
+    },
+    hints: [
+      {
+        en: 'Ask the resolver for campaign.example.jp A and read the whole answer: which name does example.jp point at?',
+        ja: 'リゾルバーに campaign.example.jp A を問い合わせ、応答全体を読む。example.jp はどの名前を指しているか。',
+      },
+      {
+        en: 'campaign is a CNAME into cdn.example.net, a name anyone can claim at the provider. Remove the record from zones/example.jp.zone and save.',
+        ja: 'campaign は事業者側で誰でも取得できる cdn.example.net への CNAME である。zones/example.jp.zone からそのレコードを削除して保存する。',
+      },
+      {
+        en: 'Resolvers keep the old CNAME until its TTL (300 s) has passed: "wait 6m", then check again.',
+        ja: 'リゾルバーは古い CNAME を TTL (300 秒) が過ぎるまで保持する。"wait 6m" の後にもう一度 check する。',
+      },
+    ],
+    broken: 'vulnerable',
+    start: '+2h',
+    fixed: 'fixed',
+    checkFrom: '+1h10m',
+    zones: ['example.jp'],
+  },
 });

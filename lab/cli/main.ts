@@ -14,6 +14,8 @@ import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
 import { isWorker, workerStdout } from './workers.ts';
+import { exerciseCommand } from './exercise.ts';
+import { newCommand } from './new.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -27,6 +29,8 @@ const COMMANDS: CliCommand[] = [
   probeCommand,
   zoneCommand,
   auditCommand,
+  exerciseCommand,
+  newCommand,
 ];
 
 function helpText(): string {

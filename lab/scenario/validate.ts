@@ -370,8 +370,44 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     if (!step.only || step.only.includes(chosen)) planned.push({ number, at, step });
   });
 
+  if (scenario.exercise !== undefined) problems.push(...exerciseProblems(scenario, variants));
   if (problems.length) throw new ScenarioError(file, problems);
   return { file, scenario, variant: chosen, topology, steps: planned, start };
+}
+
+/** The `exercise` block (types.ts Exercise): its variants, offsets, zones and registrant must exist. */
+function exerciseProblems(scenario: Scenario, variants: string[]): Problem[] {
+  const problems: Problem[] = [];
+  const bad = (key: string, message: string) => problems.push({ where: `exercise${key ? `.${key}` : ''}`, message });
+  const e = scenario.exercise as unknown;
+  if (!isPlainObject(e)) {
+    bad('', 'exercise must be an object { task, hints, broken, fixed, zones, … }');
+    return problems;
+  }
+  const known = ['task', 'hints', 'broken', 'start', 'fixed', 'checkFrom', 'zones', 'registrant'];
+  for (const k of Object.keys(e)) if (!known.includes(k)) bad(k, `unknown key (keys: ${known.join(', ')})`);
+  const bilingual = (v: unknown) => isPlainObject(v) && typeof v.en === 'string' && typeof v.ja === 'string' && v.en !== '' && v.ja !== '';
+  if (!bilingual(e.task)) bad('task', "needs both { en: '…', ja: '…' }");
+  if (!Array.isArray(e.hints) || e.hints.length === 0) bad('hints', "needs a list of at least one { en: '…', ja: '…' }");
+  else e.hints.forEach((h, i) => bilingual(h) || bad(`hints[${i}]`, "needs both { en: '…', ja: '…' }"));
+  for (const k of ['broken', 'fixed'] as const) {
+    if (typeof e[k] !== 'string' || !variants.includes(e[k])) bad(k, `got ${JSON.stringify(e[k])}; expected a variant (variants: ${variants.join(', ')})`);
+  }
+  for (const k of ['start', 'checkFrom'] as const) {
+    if (e[k] !== undefined && (typeof e[k] !== 'string' || parseDuration(e[k]) === undefined))
+      bad(k, `got ${JSON.stringify(e[k])}; expected an offset like '+1h'`);
+  }
+  const zones = scenario.topology.zones ?? {};
+  if (!Array.isArray(e.zones)) bad('zones', 'needs a list of zones (keys of topology.zones) the trainee edits');
+  else
+    for (const z of e.zones)
+      if (typeof z !== 'string' || !(z in zones)) bad('zones', `unknown zone ${JSON.stringify(z)} (zones: ${Object.keys(zones).join(', ')})`);
+  if (e.registrant !== undefined) {
+    const registrants = new Set((scenario.topology.registries ?? []).flatMap((r) => r.domains.map((d) => d.registrant)));
+    if (typeof e.registrant !== 'string' || !registrants.has(e.registrant))
+      bad('registrant', `got ${JSON.stringify(e.registrant)}; expected a registrant of a registry domain (${[...registrants].join(', ') || 'none'})`);
+  }
+  return problems;
 }
 
 function checkRecordLines(lines: unknown, type: RRTypeName | undefined, bad: (m: string) => void, origin?: string): void {

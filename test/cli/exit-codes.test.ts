@@ -39,6 +39,8 @@ const CASES: Record<string, { badOption: string[]; missingFile: string[] }> = {
   },
   zone: { badOption: ['zone', 'check', 'x.zone', '--origin'], missingFile: ['zone', 'check', `${MISSING}.zone`] },
   audit: { badOption: ['audit', 'x.zone', '--timeout', '-5'], missingFile: ['audit', `${MISSING}.zone`, '--resolve-via', '127.0.0.1'] },
+  exercise: { badOption: ['exercise', 'subdomain-takeover', '--port', 'fifty'], missingFile: ['exercise', `${MISSING}.ts`] },
+  new: { badOption: ['new', 'my-lab', '--bogus'], missingFile: ['new', `${MISSING}/my-lab`] },
 };
 
 test('every command in main.ts is covered here', () => {
