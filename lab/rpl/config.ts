@@ -16,6 +16,8 @@ export interface RplConfig {
   rootHint?: { host: string; address: string };
   forwardAddress?: string;
   trustAnchors: RR[];
+  /** Trust anchors dnslab's parser refuses (a DS digest whose length does not fit its type), "text: why". */
+  refusedAnchors: string[];
   /** Trust anchors as written (presentation form), for the product adapters. */
   trustAnchorText: string[];
   /** Lab time at the first step, ms since the epoch (val-override-date / -timestamp). */
@@ -46,13 +48,16 @@ export function rplConfig(s: RplScenario): RplConfig {
     throw new Error(`${s.file}:${line}: ${key}: ${what}`);
   };
   const trustAnchorText = s.config.filter((c) => c.key === 'trust-anchor').map((c) => c.value);
-  const trustAnchors = trustAnchorText.map((t) => {
+  const trustAnchors: RR[] = [];
+  const refusedAnchors: string[] = [];
+  for (const t of trustAnchorText) {
     try {
-      return parseRecord(t, '.');
+      trustAnchors.push(parseRecord(t, '.'));
     } catch (e) {
-      return fail('trust-anchor', `expected a DS or DNSKEY record: ${(e as Error).message}`);
+      // Deckard (dnspython) takes any digest length; the products get the text as written, the emulator cannot.
+      refusedAnchors.push(`${t}: ${(e as Error).message.replace(/^<record>:\d+:\d+: /, '')}`);
     }
-  });
+  }
   let start = RPL_DEFAULT_EPOCH;
   const date = configValue(s, 'val-override-date');
   const stamp = configValue(s, 'val-override-timestamp');
@@ -76,6 +81,7 @@ export function rplConfig(s: RplScenario): RplConfig {
     ...(stub !== undefined ? { rootHint: { host: configValue(s, 'stub-name') ?? 'k.root-servers.net', address: stub } } : {}),
     ...(forward !== undefined ? { forwardAddress: forward } : {}),
     trustAnchors,
+    refusedAnchors,
     trustAnchorText,
     start,
     qnameMinimisation: bool(configValue(s, 'query-minimization'), true),
@@ -97,7 +103,7 @@ const LAB_KEYS = new Set(['stub-addr', 'stub-name', 'trust-anchor', 'val-overrid
  */
 export function emulatorSettings(s: RplScenario, c: RplConfig): { settings: Record<string, number | boolean>; unmapped: string[] } {
   const settings: Record<string, number | boolean> = { qnameMinimisation: c.qnameMinimisation, hardenGlue: c.hardenGlue, queryAaaaForNs: c.doIp6 };
-  const unmapped: string[] = [];
+  const unmapped: string[] = c.refusedAnchors.map((a) => `trust-anchor ${a}: not given to the emulator`);
   if (c.features.min_ttl !== undefined) settings.minTtl = Number(c.features.min_ttl);
   if (c.features.max_ttl !== undefined) settings.maxTtl = Number(c.features.max_ttl);
   for (const { key, value } of s.config) {
@@ -129,20 +135,26 @@ export function productConfigLines(product: Product, s: RplScenario, c: RplConfi
   const knotLua = (l: string) => (product === 'knot' ? lines.push(l) : undefined);
   switch (product) {
     case 'unbound':
+      // Deckard's templates: 4096-octet EDNS both ways, so answers to its 4096-octet queries are not truncated.
+      lines.push('  edns-buffer-size: 4096', '  max-udp-size: 4096');
       lines.push(`  harden-glue: ${c.hardenGlue ? 'yes' : 'no'}`, `  do-not-query-localhost: ${c.doNotQueryLocalhost ? 'yes' : 'no'}`);
       lines.push(`  do-ip6: ${c.doIp6 ? 'yes' : 'no'}`, '  trust-anchor-signaling: no', '  minimal-responses: no', '  val-clean-additional: yes');
       // testbound's own scenarios lean on these defaults being off for unknown local zones (test., etc.)
       lines.push('  local-zone: "test." nodefault', '  unblock-lan-zones: yes');
       for (const d of c.domainInsecure) lines.push(`  domain-insecure: "${d}"`);
       if (c.features.min_ttl !== undefined) lines.push(`  cache-min-ttl: ${c.features.min_ttl}`);
+      if (c.forwardAddress !== undefined) lines.push('forward-zone:', '  name: "."', `  forward-addr: ${c.forwardAddress}`, 'server:');
       break;
     case 'bind':
-      lines.push('  minimal-responses no;');
+      lines.push('  minimal-responses no;', '  max-udp-size 4096;', '  edns-udp-size 4096;');
+      if (c.forwardAddress !== undefined) lines.push(`  forwarders { ${c.forwardAddress}; };`, '  forward only;');
       if (c.domainInsecure.length) lines.push(`  validate-except { ${c.domainInsecure.map((d) => `"${d}";`).join(' ')} };`);
       if (!c.hardenGlue) unmapped.push('harden-glue=off: named has no such switch');
       if (c.features.min_ttl !== undefined) lines.push(`  min-cache-ttl ${c.features.min_ttl};`);
       break;
     case 'knot':
+      knotLua('net.bufsize(4096)');
+      if (c.forwardAddress !== undefined) knotLua(`policy.add(policy.all(policy.FORWARD('${c.forwardAddress}')))`);
       knotLua(`mode('${c.hardenGlue ? 'normal' : 'permissive'}')`);
       knotLua(`option('ALLOW_LOCAL', ${c.doNotQueryLocalhost ? 'false' : 'true'})`);
       knotLua(`net.ipv6 = ${c.doIp6 ? 'true' : 'false'}`);
@@ -160,7 +172,8 @@ export function productConfigLines(product: Product, s: RplScenario, c: RplConfi
       for (const f of c.featureList) if (f.key === 'policy') knotLua(f.value);
       break;
     case 'powerdns':
-      lines.push(`dont-query=${c.doNotQueryLocalhost ? '127.0.0.0/8, ::1' : ''}`);
+      lines.push(`dont-query=${c.doNotQueryLocalhost ? '127.0.0.0/8, ::1' : ''}`, 'udp-truncation-threshold=4096', 'edns-outgoing-bufsize=4096');
+      if (c.forwardAddress !== undefined) lines.push(`forward-zones-recurse=.=${c.forwardAddress}`);
       if (c.domainInsecure.length) unmapped.push('domain-insecure: PowerDNS negative trust anchors live in Lua (addNTA), not mapped');
       if (!c.hardenGlue) unmapped.push('harden-glue=off: pdns_recursor has no such switch');
       if (c.features.min_ttl !== undefined) lines.push(`minimum-ttl-override=${c.features.min_ttl}`);
@@ -171,7 +184,6 @@ export function productConfigLines(product: Product, s: RplScenario, c: RplConfi
     if (other.length) unmapped.push(`features ${other.join(', ')}: Knot Resolver modules`);
     for (const f of c.featureList) unmapped.push(`feature-list ${f.key}=${f.value.slice(0, 60)}: Knot Resolver policy Lua`);
   }
-  if (c.forwardAddress !== undefined) unmapped.push(`forward-addr=${c.forwardAddress}: forwarding is not mapped`);
   for (const { key, value } of s.config)
     if (
       !LAB_KEYS.has(key) &&

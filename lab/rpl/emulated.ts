@@ -32,6 +32,8 @@ export const RPL_CLIENT_ADDRESS = '100.64.53.2';
 export function scriptedAddresses(s: RplScenario, stub?: string): string[] {
   const out = new Set<string>();
   const add = (a: string) => {
+    // Link-local addresses cannot be bound without an interface scope; no resolver queries them.
+    if (/^fe[89ab]/i.test(a)) return;
     try {
       out.add(normalizeIp(a));
     } catch {

@@ -36,7 +36,7 @@ export async function runRplInNamespace(s: RplScenario, product: Product, o: { s
   assertIsolated();
   const c = rplConfig(s);
   const { lines, unmapped } = productConfigLines(product, s, c);
-  if (!c.rootHint) unmapped.push('no stub-addr: the product keeps its built-in root hints (unreachable here)');
+  if (!c.rootHint && c.forwardAddress === undefined) unmapped.push('no stub-addr: the product keeps its built-in root hints (unreachable here)');
   const dir = mkdtempSync(join(tmpdir(), 'dnslab-rpl-time-'));
   const faketimeFile = join(dir, 'faketime');
   // Whole seconds, as libfaketime reads them; the lab clock is the product's clock.
