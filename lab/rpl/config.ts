@@ -102,7 +102,14 @@ const LAB_KEYS = new Set(['stub-addr', 'stub-name', 'trust-anchor', 'val-overrid
  * ("key=value: why").
  */
 export function emulatorSettings(s: RplScenario, c: RplConfig): { settings: Record<string, number | boolean>; unmapped: string[] } {
-  const settings: Record<string, number | boolean> = { qnameMinimisation: c.qnameMinimisation, hardenGlue: c.hardenGlue, queryAaaaForNs: c.doIp6 };
+  // Deckard's templates: 4096-octet EDNS both ways (kresd net.bufsize(4096), unbound edns-buffer-size and max-udp-size).
+  const settings: Record<string, number | boolean> = {
+    qnameMinimisation: c.qnameMinimisation,
+    hardenGlue: c.hardenGlue,
+    queryAaaaForNs: c.doIp6,
+    maxUdpResponse: 4096,
+    ednsBufferSize: 4096,
+  };
   const unmapped: string[] = c.refusedAnchors.map((a) => `trust-anchor ${a}: not given to the emulator`);
   if (c.features.min_ttl !== undefined) settings.minTtl = Number(c.features.min_ttl);
   if (c.features.max_ttl !== undefined) settings.maxTtl = Number(c.features.max_ttl);
