@@ -56,7 +56,7 @@ export function messageText(m: Message): string {
 
 /** Run every step; `variant` names the target (e.g. "emulated knot-resolver", "knot"). */
 export async function driveRpl(s: RplScenario, target: RplTarget, o: { variant: string; seed: string }): Promise<RunResult> {
-  const random = new SeededRandom(`rpl/${s.file}/${o.seed}`);
+  const random = new SeededRandom(`rpl/${basename(s.file)}/${o.seed}`);
   const start = target.now();
   const assertions: AssertionRecord[] = [];
   const events: TimelineEvent[] = [{ time: start, kind: 'start', text: s.description }];

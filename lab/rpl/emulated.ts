@@ -3,6 +3,7 @@
 // send the resolver to, the resolver (a product profile plus the CONFIG
 // settings) and a client. Deterministic for a seed, like every lab run.
 
+import { basename } from 'node:path';
 import type { RplScenario } from '../../dns/rpl/reader.ts';
 import type { Message } from '../../dns/types.ts';
 import { VirtualNetwork } from '../../net/virtual.ts';
@@ -63,7 +64,7 @@ export async function runRplEmulated(s: RplScenario, o: { profile: ProfileName; 
   const c = rplConfig(s);
   const { settings, unmapped } = emulatorSettings(s, c);
   const clock = new VirtualClock({ start: c.start });
-  const random = new SeededRandom(`rpl/${s.file}/${o.profile}/${seed}`);
+  const random = new SeededRandom(`rpl/${basename(s.file)}/${o.profile}/${seed}`);
   const network = new VirtualNetwork({ clock, random: random.fork('net') });
   let step = 0;
   const unscripted: string[] = [];
