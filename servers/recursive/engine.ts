@@ -341,8 +341,8 @@ export class ResolverEngine {
       let probe = false;
       if (minimise && steps < this.settings.maxMinimiseCount && labelCount(name) > known) {
         sname = this.minimisedName(name, Math.max(known, labelCount(dp.zone)), steps);
-        // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers).
-        if (!nameEquals(sname, name)) sqtype = 'A';
+        // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers); Knot Resolver asks NS.
+        if (!nameEquals(sname, name)) sqtype = this.settings.qnameMinimisationQtype;
         // Unbound: the step that reaches the full name is still a minimised one, with QTYPE A, unless the
         // qtype is A or DS (iterator.c processQueryTargets: minimising stops only when labdiff < 1, or < 2
         // for A and DS); the qtype asked for follows in the next query.
