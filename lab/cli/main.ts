@@ -13,6 +13,8 @@ import { middleboxCommand } from './middlebox.ts';
 import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
+import { checkCommand } from './check.ts';
+import { schemaCommand } from './schema.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -26,6 +28,8 @@ const COMMANDS: CliCommand[] = [
   probeCommand,
   zoneCommand,
   auditCommand,
+  checkCommand,
+  schemaCommand,
 ];
 
 function helpText(): string {

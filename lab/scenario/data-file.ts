@@ -87,15 +87,11 @@ function parse(text: string, path: string, file: string): Source {
     },
   };
   const doc = parseDocument(text, { lineCounter: lines, customTags: [fileTag], merge: true, uniqueKeys: true, prettyErrors: false });
-  const errors = [...doc.errors, ...doc.warnings];
-  if (errors.length > 0) {
-    throw new ScenarioError(
-      file,
-      errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return { message: yamlMessage(e.code, e.message), location: `${file}:${line}:${col}` };
-      }),
-    );
+  // The first syntax error only: the parser's later ones are mostly the same mistake seen again.
+  const error = doc.errors[0] ?? doc.warnings[0];
+  if (error) {
+    const { line, col } = lines.linePos(error.pos[0]);
+    throw new ScenarioError(file, [{ message: yamlMessage(error.code, error.message), location: `${file}:${line}:${col}` }]);
   }
   const included = new Map<Scalar, string>();
   const walk = (n: unknown): void => {

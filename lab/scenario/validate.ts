@@ -177,7 +177,7 @@ export const MAX_REAL_CLOCK_RATE = 50;
 /** Check a scenario and build the plan for one variant. Throws ScenarioError listing every problem. */
 export function planScenario(scenario: Scenario, file: string, variant?: string): Plan {
   const problems: Problem[] = [];
-  const top = (where: string, message: string) => problems.push({ where, message, path: wherePath(where) });
+  const top = (where: string, message: string, sub: Path = []) => problems.push({ where, message, path: [...wherePath(where), ...sub] });
 
   if (!isPlainObject(scenario)) throw new ScenarioError(file, [{ message: 'the file must `export default` a scenario object (see lab/runner/README.md)' }]);
   if (typeof scenario.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(scenario.id))
@@ -223,17 +223,19 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       top(where, "needs addresses: ['192.0.2.1', …]");
       return;
     }
-    for (const a of addrs) {
-      if (typeof a !== 'string' || isIP(a) === 0) top(where, `"${a}" is not an IPv4/IPv6 address`);
+    for (const [i, a] of addrs.entries()) {
+      const at = ['addresses', i];
+      if (typeof a !== 'string' || isIP(a) === 0) top(where, `"${a}" is not an IPv4/IPv6 address`, at);
       else if (a.startsWith('10.53.'))
-        top(where, `${a} is in 10.53.0.0/16, which the lab keeps for the root and TLD servers it synthesises; pick another address`);
-      else if (addresses.has(a)) top(where, `address ${a} is already used by ${addresses.get(a)}`);
+        top(where, `${a} is in 10.53.0.0/16, which the lab keeps for the root and TLD servers it synthesises; pick another address`, at);
+      else if (addresses.has(a)) top(where, `address ${a} is already used by ${addresses.get(a)}`, at);
       else addresses.set(a, name);
     }
   };
   for (const [name, s] of Object.entries(servers)) {
     claimMachine('servers', name, s.addresses);
-    if (typeof s.host !== 'string' || nameProblem(normalizeName(s.host))) top(`topology.servers["${name}"]`, `host "${s.host}" is not a valid host name`);
+    if (typeof s.host !== 'string' || nameProblem(normalizeName(s.host)))
+      top(`topology.servers["${name}"]`, `host "${s.host}" is not a valid host name`, ['host']);
     for (const q of s.quirks ?? []) {
       const problem = isPlainObject(q) ? quirkProblem(q) : "a quirk is an object like { kind: 'lame', rcode: 'REFUSED' }";
       if (problem) top(`topology.servers["${name}"].quirks`, problem);
@@ -245,7 +247,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   for (const [name, r] of Object.entries(resolvers)) {
     claimMachine('resolvers', name, r.addresses);
     if (!(PROFILE_NAMES as readonly string[]).includes(r.profile)) {
-      top(`topology.resolvers["${name}"]`, `unknown profile "${r.profile}" (profiles: ${PROFILE_NAMES.join(', ')})`);
+      top(`topology.resolvers["${name}"]`, `unknown profile "${r.profile}" (profiles: ${PROFILE_NAMES.join(', ')})`, ['profile']);
     }
     for (const key of Object.keys(r.settings ?? {})) {
       if (!(key in PROFILES.unbound)) top(`topology.resolvers["${name}"].settings`, `unknown setting "${key}" (see servers/recursive/settings.ts)`);
@@ -254,7 +256,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   for (const [name, c] of Object.entries(clients)) {
     claimMachine('clients', name, c.addresses);
     if (c.resolver !== undefined && !(c.resolver in resolvers)) {
-      top(`topology.clients["${name}"]`, `unknown resolver "${c.resolver}" (resolvers: ${Object.keys(resolvers).join(', ') || 'none'})`);
+      top(`topology.clients["${name}"]`, `unknown resolver "${c.resolver}" (resolvers: ${Object.keys(resolvers).join(', ') || 'none'})`, ['resolver']);
     }
   }
   const zoneNames = Object.keys(zones).map(normalizeName);
@@ -267,10 +269,11 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     for (const q of z.online?.quirks ?? [])
       if (!isPlainObject(q) || typeof q.kind !== 'string') top(where, "online.quirks: a quirk is an object like { kind: 'nsec-bitmap-omits-wildcard-types' }");
     if (!Array.isArray(z.servers)) top(where, 'servers: [...] is missing');
-    for (const s of z.servers ?? []) if (!(s in servers)) top(where, `unknown server "${s}" (servers: ${Object.keys(servers).join(', ')})`);
+    for (const [i, s] of (z.servers ?? []).entries())
+      if (!(s in servers)) top(where, `unknown server "${s}" (servers: ${Object.keys(servers).join(', ')})`, ['servers', i]);
     try {
       const zone = parseZoneText(String(z.text ?? ''), normalizeName(origin), `${file} zone ${name}`);
-      if (!zone.soa) top(where, `zone text has no SOA record at ${origin}`);
+      if (!zone.soa) top(where, `zone text has no SOA record at ${origin}`, ['text']);
     } catch (e) {
       if (e instanceof ZoneSyntaxError)
         problems.push({ where, message: e.message, path: [...wherePath(where), 'text'], textPos: { line: e.line, column: e.column, detail: e.detail } });
@@ -294,7 +297,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   }
   for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
     const where = `topology.middleboxes["${name}"]`;
-    for (const end of m.between ?? []) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`);
+    for (const [i, end] of (m.between ?? []).entries()) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`, ['between', i]);
     if (!Array.isArray(m.between) || m.between.length !== 2) top(where, 'between must name exactly two machines');
     // A load balancer's VIP is the published address of the server it fronts: the second machine.
     if (m.kind === 'load-balancer' && Array.isArray(m.between) && m.between[1] !== undefined && servers[m.between[1]] === undefined)
@@ -381,7 +384,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       else if (every && (until - at) / every > 10_000) bad('watch would take more than 10000 samples; use a longer interval');
     } else if ('action' in step) {
       if (!('operator' in step) && !('attacker' in step)) bad("an action needs operator: 'NAME' or attacker: 'NAME' (who does it; shown on the timeline)");
-      checkAction(step.action, (m) => bad(m, ['action']), {
+      checkAction(step.action, (m, key = []) => bad(m, ['action', ...key]), {
         zones: zoneNames,
         servers: Object.keys(servers),
         resolvers: Object.keys(resolvers),
@@ -443,17 +446,17 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   return { file, scenario, variant: chosen, topology, steps: planned, start };
 }
 
-function checkRecordLines(lines: unknown, type: RRTypeName | undefined, bad: (m: string) => void, origin?: string): void {
+function checkRecordLines(lines: unknown, type: RRTypeName | undefined, bad: (m: string, key?: Path) => void, origin?: string): void {
   if (!Array.isArray(lines)) {
     bad('records must be a list of zone-file lines');
     return;
   }
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     try {
       const rr = parseRecord(String(line), origin === undefined ? undefined : normalizeName(origin));
-      if (type && rr.type !== type) bad(`"${line}" is a ${rr.type} record, expected ${type}`);
+      if (type && rr.type !== type) bad(`"${line}" is a ${rr.type} record, expected ${type}`, [i]);
     } catch (e) {
-      bad(`bad record line "${line}": ${(e as Error).message}`);
+      bad(`bad record line "${line}": ${(e as Error).message}`, [i]);
     }
   }
 }
@@ -495,7 +498,7 @@ export function parseRemoval(line: string, origin: string): { name: string; type
   }
 }
 
-function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
+function checkAction(action: Action, bad: (m: string, key?: Path) => void, k: Known): void {
   if (!isPlainObject(action) || typeof action.do !== 'string') {
     bad("action must be { do: '…', … }");
     return;
@@ -517,13 +520,13 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
     case 'add-records':
     case 'set-records':
       zoneKnown(action.zone);
-      checkRecordLines(action.records, undefined, bad, action.zone);
+      checkRecordLines(action.records, undefined, (m, key = []) => bad(m, ['records', ...key]), action.zone);
       break;
     case 'remove-records':
       zoneKnown(action.zone);
-      for (const line of action.records ?? []) {
+      for (const [i, line] of (action.records ?? []).entries()) {
         const r = parseRemoval(line, action.zone);
-        if (typeof r === 'string') bad(r);
+        if (typeof r === 'string') bad(r, ['records', i]);
       }
       break;
     case 'serve-zone':
@@ -551,7 +554,7 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
     case 'register':
       registrarKnown(action.registrar);
       domainInRegistry(action.domain);
-      if (action.do === 'change-ds' && Array.isArray(action.ds)) checkRecordLines(action.ds, 'DS', bad);
+      if (action.do === 'change-ds' && Array.isArray(action.ds)) checkRecordLines(action.ds, 'DS', (m, key = []) => bad(m, ['ds', ...key]));
       if (action.do === 'change-ds' && isPlainObject(action.ds)) for (const z of action.ds.fromZones ?? []) zoneKnown(z);
       break;
     case 'transfer':
