@@ -16,6 +16,8 @@ import { auditCommand } from './audit.ts';
 import { isWorker, workerStdout } from './workers.ts';
 import { exerciseCommand } from './exercise.ts';
 import { newCommand } from './new.ts';
+import { checkCommand } from './check.ts';
+import { schemaCommand } from './schema.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -31,6 +33,8 @@ const COMMANDS: CliCommand[] = [
   auditCommand,
   exerciseCommand,
   newCommand,
+  checkCommand,
+  schemaCommand,
 ];
 
 function helpText(): string {
