@@ -17,7 +17,7 @@ export interface CrossingSummary {
 }
 
 function describe(c: Crossing): string {
-  return `${c.transport} ${c.size} octets ${c.rcode}${c.tc ? ' TC=1' : ''} ${c.answers} answer${c.answers === 1 ? '' : 's'}${c.edns !== undefined ? ` (EDNS ${c.edns})` : ' (no EDNS)'}`;
+  return `${c.transport} ${c.size} octets ${c.rcode}${c.tc ? ' TC=1' : ''}${c.ad ? ' AD=1' : ''} ${c.answers} answer${c.answers === 1 ? '' : 's'}${c.edns !== undefined ? ` (EDNS ${c.edns})` : ' (no EDNS)'}`;
 }
 
 function counted(list: Crossing[]): string[] {
@@ -44,6 +44,12 @@ export function summarizeCrossings(crossings: Crossing[], role: 'resolver' | 'fo
       );
     }
     for (const c of from.filter((c) => c.transport === 'tcp' && !c.tc)) findings.push(`over TCP the device passed ${c.size} octets ${c.rcode}`);
+    if (role === 'forwarder') {
+      for (const c of udpFrom.filter((c) => !c.tc && to.some((t) => !t.tc && t.size === c.size && t.rcode === c.rcode && t.answers === c.answers)))
+        findings.push(`the device passed the ${c.size}-octet answer over UDP as it came (size, RCODE, ${c.answers} answer${c.answers === 1 ? '' : 's'})`);
+      if (to.some((t) => t.ad) && from.length > 0 && !from.some((c) => c.ad))
+        findings.push('the device cleared the AD bit: its clients cannot tell the answer was validated');
+    }
     const rcodesTo = new Set(to.map((c) => c.rcode));
     for (const c of from) if (to.length > 0 && !rcodesTo.has(c.rcode) && role === 'forwarder') findings.push(`the device changed the RCODE to ${c.rcode}`);
     if (to.length > 0 && udpFrom.some((c) => c.edns === undefined) && to.some((c) => c.edns !== undefined))

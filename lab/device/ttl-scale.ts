@@ -22,6 +22,7 @@ export interface Crossing {
   size: number;
   rcode: string;
   tc: boolean;
+  ad: boolean;
   answers: number;
   /** The EDNS UDP payload size the message advertised (undefined: no OPT). */
   edns?: number;
@@ -52,11 +53,23 @@ export class TtlScale {
         size: bytes.length,
         rcode: m.rcode,
         tc: m.flags.tc,
+        ad: m.flags.ad,
         answers: m.answer.length,
         ...(m.edns ? { edns: m.edns.udpPayloadSize } : {}),
       });
     } catch {
-      this.crossings.push({ at: this.clock.now(), way, transport, qname: '', qtype: '', size: bytes.length, rcode: 'undecodable', tc: false, answers: 0 });
+      this.crossings.push({
+        at: this.clock.now(),
+        way,
+        transport,
+        qname: '',
+        qtype: '',
+        size: bytes.length,
+        rcode: 'undecodable',
+        tc: false,
+        ad: false,
+        answers: 0,
+      });
     }
   }
 

@@ -15,7 +15,7 @@ import { INSIDE_GATEWAY, ReferenceRouter } from './device-router.ts';
 export class Appliance {
   readonly router = new ReferenceRouter(undefined);
   private process: ManagedProcess | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'dnslab-appliance-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'dnslab-appliance-'));
 
   /** Start `product` with the printed config; resolves once it listens on the inside address. */
   async start(product: 'unbound' | 'dnsmasq', printed: string): Promise<void> {
@@ -35,7 +35,7 @@ export class Appliance {
       argv = ['unbound', '-d', '-c', conf];
     } else {
       const conf = join(this.dir, 'dnsmasq.conf');
-      writeFileSync(conf, `${printed}\nuser=root\npid-file=${join(this.dir, 'pid')}\n`);
+      writeFileSync(conf, `${printed}\nuser=root\npid-file=${join(this.dir, 'pid')}\nlog-queries\nlog-facility=-\n`);
       argv = ['dnsmasq', '-k', '-C', conf];
     }
     this.process = new ManagedProcess('ip', ['netns', 'exec', this.router.ns, ...argv], { cwd: this.dir, env: process.env });
