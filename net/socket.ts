@@ -155,12 +155,6 @@ export class SocketNetwork implements Network {
 
   connectTcp(remote: Endpoint, options: { localAddress?: string; timeoutMs?: number } & TcpHalfClose = {}): Promise<TcpConnection> {
     return new Promise<TcpConnection>((resolve, reject) => {
-      // Outgoing connections would leave from this process's namespace, not the opener's: not supported.
-      if (this.opener)
-        throw new NetworkError(
-          'NOT_ALLOWED',
-          `TCP connect to ${formatEndpoint(remote)}: this host's sockets live in another namespace (opener), which only listens`,
-        );
       this.checkDestination(remote.address);
       const family = ipFamily(remote.address);
       const localAddress = options.localAddress !== undefined ? this.localAddress(options.localAddress) : this.addresses.find((a) => ipFamily(a) === family);
@@ -168,15 +162,36 @@ export class SocketNetwork implements Network {
         throw new NetworkError('UNREACHABLE', `no IPv${family} address among ${this.addresses.join(', ')} to connect to ${formatEndpoint(remote)} from`);
       }
       this.edge?.checkConnect(normalizeIp(localAddress), { address: normalizeIp(remote.address), port: remote.port });
-      const s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: options.halfOpen === true });
       let settled = false;
       const timeoutMs = options.timeoutMs ?? 30_000;
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        s.destroy();
+        s?.destroy();
         reject(new NetworkError('TIMEOUT', `TCP connect to ${formatEndpoint(remote)} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
+      // With an opener the connection is made in its namespace and handed over already connected.
+      let s: NetSocket | undefined;
+      if (this.opener) {
+        this.opener.tcpConnect(remote.address, remote.port, localAddress).then(
+          (c) => {
+            if (settled) return void c.destroy();
+            settled = true;
+            clearTimeout(timer);
+            resolve(new RealTcpConnection(c, this.idleTimeoutMs));
+          },
+          (err: NodeJS.ErrnoException) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            if (err.code === 'ECONNREFUSED')
+              reject(new NetworkError('CONNECTION_REFUSED', `TCP connect to ${formatEndpoint(remote)} refused: nothing listens there`));
+            else reject(new NetworkError('UNREACHABLE', `TCP connect to ${formatEndpoint(remote)} failed: ${err.code ?? err.message}`));
+          },
+        );
+        return;
+      }
+      s = createConnection({ host: remote.address, port: remote.port, localAddress, allowHalfOpen: options.halfOpen === true });
       s.once('connect', () => {
         if (settled) return;
         settled = true;

@@ -49,7 +49,8 @@ export class MemorySink implements PacketSink {
   }
 }
 
-const resolverFactory: ResolverFactory = async (o) => {
+/** dnslab's emulated resolver: the default factory (an environment may use it for the resolvers it does not replace). */
+export const emulatedResolverFactory: ResolverFactory = async (o) => {
   const resolver = new RecursiveResolver({
     network: o.network,
     listen: o.addresses.map((address) => ({ address, port: 53 })),
@@ -100,7 +101,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
     network,
     clock,
     random,
-    resolverFactory: env?.resolverFactory ?? resolverFactory,
+    resolverFactory: env?.resolverFactory ?? emulatedResolverFactory,
     onTrace: (t) => trace.push(t),
     onRegistryLog: (text) => event({ kind: 'registry', text, actor: 'registry' }),
     fileLabel: plan.file,
