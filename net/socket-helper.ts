@@ -5,7 +5,7 @@
 
 import type { SendHandle } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import type { OpenReply, OpenRequest } from './socket-opener.ts';
 
 if (typeof process.send !== 'function') {
@@ -16,6 +16,13 @@ if (typeof process.send !== 'function') {
 const reply = (r: OpenReply, handle?: SendHandle, after?: () => void) => process.send!(r, handle, {}, () => after?.());
 
 process.on('message', (m: OpenRequest) => {
+  if (m.kind === 'tcp-connect') {
+    // Connected here, then handed over: Node closes this copy once it is sent (keepOpen false).
+    const s = createConnection({ host: m.address, port: m.port, ...(m.localAddress !== undefined ? { localAddress: m.localAddress } : {}) });
+    s.once('error', (e: NodeJS.ErrnoException) => reply({ id: m.id, error: e.code ?? e.message }));
+    s.once('connect', () => reply({ id: m.id }, s));
+    return;
+  }
   if (m.kind === 'tcp') {
     const server = createServer();
     server.once('error', (e: NodeJS.ErrnoException) => reply({ id: m.id, error: e.code ?? e.message }));

@@ -12,7 +12,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket as DgramSocket } from 'node:dgram';
-import type { Server } from 'node:net';
+import type { Server, Socket as NetSocket } from 'node:net';
 import { join } from 'node:path';
 
 /** Creates bound sockets somewhere else than this process's namespace. */
@@ -21,14 +21,18 @@ export interface SocketOpener {
   udp(type: 'udp4' | 'udp6', address: string, port: number): Promise<DgramSocket>;
   /** A TCP server listening on address:port. */
   tcpServer(address: string, port: number): Promise<Server>;
+  /** A TCP connection from `localAddress` to address:port, connected there (a DNS client or resolver over TCP). */
+  tcpConnect(address: string, port: number, localAddress: string): Promise<NetSocket>;
 }
 
 /** What the helper is asked (one line of IPC each). */
 export interface OpenRequest {
   id: number;
-  kind: 'udp4' | 'udp6' | 'tcp';
+  kind: 'udp4' | 'udp6' | 'tcp' | 'tcp-connect';
   address: string;
   port: number;
+  /** tcp-connect: the address to connect from. */
+  localAddress?: string;
 }
 
 /** The helper's answer: the handle rides along with it, or `error` (errno code) when it could not bind. */
@@ -89,6 +93,10 @@ export class HelperSocketOpener implements SocketOpener {
 
   tcpServer(address: string, port: number): Promise<Server> {
     return this.ask({ kind: 'tcp', address, port });
+  }
+
+  tcpConnect(address: string, port: number, localAddress: string): Promise<NetSocket> {
+    return this.ask({ kind: 'tcp-connect', address, port, localAddress });
   }
 
   /** Stop the helper (the sockets it handed over stay open here). */

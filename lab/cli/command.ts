@@ -9,7 +9,7 @@ import { isLoopback } from '../../net/ip.ts';
 import { NetworkError, type Endpoint } from '../../net/network.ts';
 import { RealSoftwareError } from '../../servers/real/netns.ts';
 import { WorldError } from '../runner/zone-plan.ts';
-import { ScenarioError } from '../scenario/validate.ts';
+import { problemLine, ScenarioError } from '../scenario/validate.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -70,10 +70,7 @@ export const EXIT_INPUT = 2;
  * problem, one per line; a single one fits on one line.
  */
 export function failureText(err: unknown): { text: string; internal: boolean } {
-  if (err instanceof ScenarioError && err.problems.length === 1) {
-    const p = err.problems[0]!;
-    return { text: `${err.file}: ${p.step !== undefined ? `step ${p.step} ` : `${p.where ?? 'scenario'}: `}${p.message}`, internal: false };
-  }
+  if (err instanceof ScenarioError && err.problems.length === 1) return { text: problemLine(err.file, err.problems[0]!), internal: false };
   const known =
     err instanceof InputError ||
     err instanceof DnslabError ||

@@ -13,6 +13,11 @@ import { middleboxCommand } from './middlebox.ts';
 import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
+import { isWorker, workerStdout } from './workers.ts';
+import { exerciseCommand } from './exercise.ts';
+import { newCommand } from './new.ts';
+import { checkCommand } from './check.ts';
+import { schemaCommand } from './schema.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -26,6 +31,10 @@ const COMMANDS: CliCommand[] = [
   probeCommand,
   zoneCommand,
   auditCommand,
+  exerciseCommand,
+  newCommand,
+  checkCommand,
+  schemaCommand,
 ];
 
 function helpText(): string {
@@ -116,10 +125,13 @@ function interruptedPromise(): Promise<void> {
 const isEntry = process.argv[1] !== undefined && /(lab[\\/]cli[\\/]main\.ts|dnslab(\.mjs)?)$/.test(process.argv[1]);
 if (isEntry) {
   const code = await main(process.argv.slice(2), {
-    stdout: process.stdout,
+    // A worker of `--workers N` (workers.ts) prints through the primary.
+    stdout: isWorker() ? workerStdout() : process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     waitForInterrupt: interruptedPromise,
   });
   process.exitCode = code;
+  // The channel to the primary would keep a stopped worker alive.
+  if (isWorker()) process.disconnect();
 }

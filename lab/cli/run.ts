@@ -34,9 +34,11 @@ import { MAX_MATRIX_JOBS, MAX_MATRIX_RETRIES, matrixPassed, parseResolverList, r
 import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
 import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf, type DeviceFlags } from '../device/options.ts';
 import { deviceOrExit, runWithDevice } from '../device/command.ts';
+import { isRplTarget, RPL_USAGE, runRplCommand } from './run-rpl.ts';
 
 const USAGE = `usage: dnslab run [ID|FILE] [options]
        dnslab run --all [options]
+${RPL_USAGE}
 
 Runs a scenario (every variant unless --variant) in-process on the virtual
 network and prints a timeline: queries, answers, time jumps, operator and
@@ -164,6 +166,8 @@ export const runCommand: CliCommand = {
 };
 
 async function runScenarios(argv: string[], io: CliIO): Promise<number> {
+  // .rpl resolver scenarios (a file or a directory of them) have their own runner.
+  if (isRplTarget(argv.find((a) => !a.startsWith('-')))) return runRplCommand(argv, io);
   const isTty = Boolean((io.stdout as NodeJS.WriteStream).isTTY);
   const args = parseRunArgs(argv, isTty);
   // An unknown scenario or an invalid scenario file is an input error (ScenarioError: exit 2).

@@ -14,6 +14,7 @@ import { checkLoad, renderLoad, runLoad, type LoadFigures, type LoadOptions } fr
 import { DeviceSetupError } from './links.ts';
 import { writeOutput } from '../cli/command.ts';
 import { deviceOptions, type DeviceFlags, type DeviceOptions } from './options.ts';
+import { renderCrossings } from './observations.ts';
 import {
   compareWithEmulated,
   loadOnDevice,
@@ -71,19 +72,21 @@ export function runWithDevice(
         seed: o.seed,
         device,
         onPlan: (d) => io.stderr.write(`${r.loaded.scenario.id} [${r.variant}]: ${renderPlan(d)}`),
+        onConfig: (text) => io.stdout.write(text),
       });
-      if (!('id' in out)) continue; // --plan: printed, nothing run
+      if (!('id' in out)) continue; // --plan or --print-config: printed, nothing run
       const comparison = await compareWithEmulated(r.loaded, r.variant, o.seed, out);
       const result: DeviceRunOutput = { ...out, comparison: { rows: comparison.rows, agree: comparison.agree } };
       results.push(result);
       if (!o.json) {
         io.stdout.write(renderText(result, { verbose: o.verbose, color: o.color }) + '\n');
         io.stdout.write(renderComparison(comparison.rows));
+        if (result.device.crossings && result.device.placement) io.stdout.write(renderCrossings(result.device.crossings, result.device.placement.role));
         io.stdout.write(`device run: ${result.device.seconds.toFixed(1)} s real time; ${result.device.timeNote}\n`);
         if (result.device.leftover.length) io.stdout.write(`processes left in the namespaces and killed: ${result.device.leftover.join(', ')}\n`);
       }
     }
-    if (device.planOnly) return 0;
+    if (device.planOnly || device.printConfig) return 0;
     if (o.json) {
       // The usual JSON report, each run with its device plan and the claim-by-claim comparison added.
       const doc = toJson(results);
@@ -104,6 +107,8 @@ export function probeWithDevice(
   io: Io,
 ): Promise<number> {
   return guarded(io, 'probe', async () => {
+    if (device.role !== 'middlebox')
+      throw new DeviceSetupError(`probe --device ${device.role}: not built; the probe's checkpoints test a middlebox (--device middlebox)`);
     const out = await probeOnDevice({ device, options, onPlan: (d: DeviceInfo) => io.stderr.write(renderPlan(d)) });
     if (!('report' in out)) return 0;
     io.stdout.write(probeText(out.report));
@@ -130,6 +135,7 @@ export function serveWithDevice(
       at: o.at,
       device,
       onPlan: (p) => io.stderr.write(renderPlan(p)),
+      onConfig: (text) => io.stdout.write(text),
       onReady: (ready, insideNs) => {
         const lines = [`dnslab serve: ${loaded.scenario.id} [${variant}] with the device in the path — Ctrl-C to stop`, ''];
         for (const s of ready.servers)
@@ -149,7 +155,8 @@ export function serveWithDevice(
       },
       until: () => io.waitForInterrupt(),
     });
-    if (!device.planOnly) io.stdout.write(`stopped${d.leftover.length ? `; killed ${d.leftover.join(', ')} left in the namespaces` : ''}\n`);
+    if (!device.planOnly && !device.printConfig)
+      io.stdout.write(`stopped${d.leftover.length ? `; killed ${d.leftover.join(', ')} left in the namespaces` : ''}\n`);
     return 0;
   });
 }
@@ -168,6 +175,8 @@ export function loadCommand(
     const bad = checkLoad(load);
     if (bad) throw new DeviceSetupError(bad);
     let rows: LoadFigures[];
+    if (o.device && o.device.role !== 'middlebox')
+      throw new DeviceSetupError(`probe --load --device ${o.device.role}: not built; the load runs through a middlebox`);
     if (o.device) {
       const out = await loadOnDevice({ device: o.device, qps: load.qps, seconds: load.seconds, onPlan: (d) => io.stderr.write(renderPlan(d)) });
       if (!('load' in out)) return 0;

@@ -20,8 +20,11 @@ import type { ProbeReport } from '../probe/index.ts';
 import type { LoadFigures } from './load.ts';
 import { DeviceLinks, DeviceSetupError, type LinkPlan } from './links.ts';
 import type { DeviceOptions } from './options.ts';
-import { sideAddresses, withoutBoxes, type ReplacedBox } from './plan.ts';
-import type { ServeReady, WorkerRequest } from './worker-request.ts';
+import { placeDevice, sideAddresses, withoutBoxes, type Placement, type ReplacedBox } from './plan.ts';
+import type { DevicePlace, ServeReady, WorkerRequest } from './worker-request.ts';
+import { deviceConfig, type ConfigFormat } from './config.ts';
+import { summarizeCrossings, type CrossingSummary } from './observations.ts';
+import type { Crossing } from './ttl-scale.ts';
 
 export interface DeviceInfo {
   role: string;
@@ -39,6 +42,9 @@ export interface DeviceInfo {
   seconds: number;
   /** Processes still in the namespaces when they were deleted (killed then): should be []. */
   leftover: number[];
+  /** Resolver/forwarder: where the device stands, and what it did to the answers that crossed it. */
+  placement?: { role: 'resolver' | 'forwarder'; resolver: string; clients: string[] };
+  crossings?: CrossingSummary[];
 }
 
 export type DeviceRunResult = RunResult & { device: DeviceInfo };
@@ -102,7 +108,15 @@ export function renderPlan(d: DeviceInfo): string {
   }
   if (d.deviceRoutes.length) lines.push('  the device needs these routes:', ...d.deviceRoutes.map((r) => `    ${r}`));
   if (d.unreachable.length) lines.push(`  no path through the device for: ${d.unreachable.join(', ')}`);
-  if (d.replacedBoxes.length)
+  if (d.placement) {
+    const p = d.placement;
+    lines.push(
+      p.role === 'resolver'
+        ? `  the device is the resolver "${p.resolver}": ${p.clients.join(', ')} ask it at ${d.inside.gateway?.split('/')[0]}; it queries the world from ${d.outside.gateway?.split('/')[0]}`
+        : `  the device forwards for ${p.clients.join(', ')} (asking it at ${d.inside.gateway?.split('/')[0]}) to the lab's resolver "${p.resolver}", from ${d.outside.gateway?.split('/')[0]}`,
+    );
+    if (d.replacedBoxes.length) lines.push(...d.replacedBoxes.map((b) => `  left out: the emulated ${b.kind} "${b.name}" (${b.between.join(' ↔ ')})`));
+  } else if (d.replacedBoxes.length)
     lines.push(
       ...d.replacedBoxes.map((b) => `  stands in for the emulated ${b.kind} "${b.name}" (${b.between.join(' ↔ ')}): ${b.settings.join('; ') || 'no settings'}`),
     );
@@ -181,14 +195,25 @@ export async function serveOnDevice(req: {
   device: DeviceOptions;
   onPlan?: (d: DeviceInfo) => void;
   onReady: (ready: ServeReady, insideNs: string) => void;
+  onConfig?: (text: string) => void;
   until: () => Promise<void>;
 }): Promise<DeviceInfo> {
-  const { plan, d } = await planOnDevice(req);
+  const { plan, d, config } = await planOnDevice(req);
   req.onPlan?.(d);
-  if (req.device.planOnly) return d;
+  if (config !== undefined) req.onConfig?.(config);
+  if (req.device.planOnly || config !== undefined) return d;
   const { leftover } = await withLinks<void>(
     plan,
-    (outsideNs, out) => ({ kind: 'serve', file: req.loaded.file, variant: req.variant, seed: req.seed, at: req.at, outsideNs, out }),
+    (outsideNs, out) => ({
+      kind: 'serve',
+      file: req.loaded.file,
+      variant: req.variant,
+      seed: req.seed,
+      at: req.at,
+      outsideNs,
+      ...(place(req.device) ? { place: place(req.device)! } : {}),
+      out,
+    }),
     0,
     (links) => (d.unreachable = [...links.inside.unreachable, ...links.outside.unreachable]),
     async (worker, out, links) => {
@@ -205,20 +230,62 @@ export async function serveOnDevice(req: {
   return d;
 }
 
-/** The scenario variant without its emulated boxes, split into the device's two sides: the plan both run and serve use. */
-async function planOnDevice(req: { loaded: LoadedScenario; variant: string; seed: string; device: DeviceOptions }) {
+/** A resolver or forwarder device's place, as the worker is told it. */
+function place(device: DeviceOptions): DevicePlace | undefined {
+  if (device.role === 'middlebox' || !device.gateways) return undefined;
+  return {
+    role: device.role,
+    inside: device.gateways.inside.address,
+    outside: device.gateways.outside.address,
+    ...(device.deviceFor !== undefined ? { deviceFor: device.deviceFor } : {}),
+  };
+}
+
+/**
+ * The scenario variant with the device in it (middlebox: without its emulated boxes; resolver/forwarder: placeDevice),
+ * split into the device's two sides: the plan both run and serve use. With --print-config, the device's config too.
+ */
+export async function planOnDevice(req: { loaded: LoadedScenario; variant: string; seed: string; device: DeviceOptions }) {
   const full = planScenario(req.loaded.scenario, req.loaded.file, req.variant);
-  let stripped;
+  const where = place(req.device);
+  let boxes: ReplacedBox[];
+  let placement: Placement | undefined;
+  let placedPlan = full;
   try {
-    stripped = withoutBoxes(full);
+    if (where) {
+      ({ placement, plan: placedPlan } = placeDevice(full, where));
+      boxes = placement.leftOut;
+    } else boxes = withoutBoxes(full).boxes;
   } catch (e) {
     throw new DeviceSetupError((e as Error).message);
   }
-  const sides = await sideAddresses(full, req.seed).catch((e: Error) => {
+  const sides = await sideAddresses(full, req.seed, placement).catch((e: Error) => {
     throw new DeviceSetupError(e.message);
   });
   const plan = linkPlan(req.device, sides.inside, sides.outside);
-  return { full, plan, d: info(req.device, plan, stripped.boxes) };
+  const d = info(req.device, plan, boxes);
+  let config: string | undefined;
+  if (placement) {
+    d.placement = { role: placement.role, resolver: placement.resolver, clients: placement.clients };
+    if (req.device.printConfig) {
+      const r = placedPlan.topology.resolvers![placement.resolver]!;
+      const out = deviceConfig(req.device.printConfig as ConfigFormat, {
+        scenario: full.scenario.id,
+        variant: full.variant,
+        placement,
+        clientAddresses: placement.clients.flatMap((c) => placedPlan.topology.clients[c]!.addresses),
+        rootHints: sides.rootHints,
+        trustAnchors: sides.trustAnchors,
+        ...(placement.role === 'forwarder' ? { upstream: r.addresses.find((a) => !a.includes(':')) ?? r.addresses[0]! } : {}),
+        profile: r.profile,
+        settings: r.settings ?? {},
+        timeScale: req.device.timeScale,
+      });
+      if ('refused' in out) throw new DeviceSetupError(`--print-config ${out.refused}`);
+      config = out.text;
+    }
+  }
+  return { full, plan, d, config };
 }
 
 /** Run one scenario variant with the device in its path. `onPlan` gets the address plan before anything is built. */
@@ -228,23 +295,37 @@ export async function runOnDevice(req: {
   seed: string;
   device: DeviceOptions;
   onPlan?: (d: DeviceInfo) => void;
+  onConfig?: (text: string) => void;
 }): Promise<DeviceRunResult | DeviceInfo> {
-  const { full, plan, d } = await planOnDevice(req);
+  const { full, plan, d, config } = await planOnDevice(req);
   req.onPlan?.(d);
-  if (req.device.planOnly) return d;
+  if (config !== undefined) req.onConfig?.(config);
+  if (req.device.planOnly || config !== undefined) return d;
   const t0 = Date.now();
   const lastStep = full.steps.reduce((m, s) => Math.max(m, s.at), 0);
   // The scenario's length at the scale, plus the client waits after the last step and start-up.
   const timeoutMs = lastStep / req.device.timeScale + 120_000;
-  const { value, leftover } = await withLinks<RunResult>(
+  const where = place(req.device);
+  const { value, leftover } = await withLinks<RunResult & { crossings?: Crossing[] }>(
     plan,
-    (outsideNs, out) => ({ kind: 'run', file: req.loaded.file, variant: req.variant, seed: req.seed, outsideNs, timeScale: req.device.timeScale, out }),
+    (outsideNs, out) => ({
+      kind: 'run',
+      file: req.loaded.file,
+      variant: req.variant,
+      seed: req.seed,
+      outsideNs,
+      timeScale: req.device.timeScale,
+      ...(where ? { place: where } : {}),
+      out,
+    }),
     timeoutMs,
     (links) => (d.unreachable = [...links.inside.unreachable, ...links.outside.unreachable]),
   );
   d.seconds = (Date.now() - t0) / 1000;
   d.leftover = leftover;
-  return { ...value, device: d };
+  const { crossings, ...result } = value;
+  if (crossings && where) d.crossings = summarizeCrossings(crossings, where.role);
+  return { ...result, device: d };
 }
 
 /** The probe's two addresses with a device: its authority outside, its client inside (documentation prefixes). */

@@ -1,8 +1,16 @@
 // What the parent (run.ts) asks its worker (worker.ts) to do, as JSON on the command line.
 
+/** A resolver or forwarder device: where it stands (plan.ts placeDevice). */
+export interface DevicePlace {
+  role: 'resolver' | 'forwarder';
+  deviceFor?: string;
+  inside: string;
+  outside: string;
+}
+
 export type WorkerRequest =
-  | { kind: 'run'; file: string; variant: string; seed: string; outsideNs: string; timeScale: number; out: string }
-  | { kind: 'serve'; file: string; variant: string; seed: string; at: number; outsideNs: string; out: string }
+  | { kind: 'run'; file: string; variant: string; seed: string; outsideNs: string; timeScale: number; place?: DevicePlace; out: string }
+  | { kind: 'serve'; file: string; variant: string; seed: string; at: number; outsideNs: string; place?: DevicePlace; out: string }
   | {
       kind: 'probe';
       outsideNs: string;

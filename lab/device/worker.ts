@@ -21,16 +21,25 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void s
 if (req.kind === 'run') {
   const { findScenario, planScenario } = await import('../runner/index.ts');
   const { runPlan } = await import('../runner/run.ts');
-  const { deviceEnvironment, outsideMachines } = await import('./environment.ts');
-  const { withoutBoxes } = await import('./plan.ts');
+  const { deviceEnvironment, STARTUP_LEAD_MS } = await import('./environment.ts');
+  const { outsideOf, placeDevice, withoutBoxes } = await import('./plan.ts');
   const loaded = await findScenario(req.file);
   const full = planScenario(loaded.scenario, loaded.file, req.variant);
-  const plan = withoutBoxes(full).plan;
-  const { env, close } = deviceEnvironment(plan, { opener, timeScale: req.timeScale, outside: outsideMachines(full) });
+  const placed = req.place ? placeDevice(full, req.place) : undefined;
+  let plan = placed?.plan ?? withoutBoxes(full).plan;
+  // A resolver device validates with its own clock: the lab's T+0 is the host's now (whole seconds), so the
+  // signatures the lab makes are valid on the device.
+  if (req.place?.role === 'resolver') plan = { ...plan, start: Math.ceil((Date.now() + STARTUP_LEAD_MS) / 1000) * 1000 };
+  const { env, close, ttl } = deviceEnvironment(plan, {
+    opener,
+    timeScale: req.timeScale,
+    outside: outsideOf(full, placed?.placement),
+    ...(placed ? { placement: placed.placement } : {}),
+  });
   stop = close;
   try {
     const result = await runPlan(plan, { seed: req.seed, environment: env });
-    writeFileSync(req.out, JSON.stringify(result));
+    writeFileSync(req.out, JSON.stringify({ ...result, ...(ttl ? { crossings: ttl.crossings } : {}) }));
   } finally {
     await close();
   }
@@ -42,12 +51,12 @@ if (req.kind === 'run') {
   const { SeededRandom } = await import('../../net/random.ts');
   const { formatRecord } = await import('../../dns/zone/rdata-format.ts');
   const { toFqdn } = await import('../../dns/name.ts');
-  const { outsideMachines } = await import('./environment.ts');
-  const { withoutBoxes } = await import('./plan.ts');
+  const { outsideOf, placeDevice, withoutBoxes } = await import('./plan.ts');
   const loaded = await findScenario(req.file);
   const full = planScenario(loaded.scenario, loaded.file, req.variant);
-  const plan = withoutBoxes(full).plan;
-  const isOutside = outsideMachines(full);
+  const placed = req.place ? placeDevice(full, req.place) : undefined;
+  const plan = placed?.plan ?? withoutBoxes(full).plan;
+  const isOutside = outsideOf(full, placed?.placement);
   const clock = new RealClock();
   const world = new World({
     topology: plan.topology,

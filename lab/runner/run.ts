@@ -49,7 +49,7 @@ export class MemorySink implements PacketSink {
   }
 }
 
-/** dnslab's own resolver (servers/recursive), the default in the virtual lab. */
+/** dnslab's emulated resolver: the default factory (an environment may use it for the resolvers it does not replace). */
 export const emulatedResolverFactory: ResolverFactory = async (o) => {
   const resolver = new RecursiveResolver({
     network: o.network,

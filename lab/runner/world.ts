@@ -45,6 +45,8 @@ interface ServedZone {
   synthetic: boolean;
   /** Present while the zone is signed. */
   keys?: SigningKey[];
+  /** The keys it was first signed with: the operator still holds them, and `signZone` can sign with them again. */
+  originalKeys?: SigningKey[];
   /** Key generations so far (a re-sign with new keys gets new seeds). */
   generation: number;
   /** Signed on the fly by the servers (a managed DNS service), with these signer quirks. */
@@ -320,10 +322,12 @@ export class World {
     z.generation++;
     const seed = `${this.options.random.seed}/dnssec/${key}/${z.generation}`;
     const owner = z.zone.origin;
-    return [
+    const keys = [
       generateKey({ algorithm: LAB_ALGORITHM, owner, ksk: true, seed: `${seed}/ksk` }),
       generateKey({ algorithm: LAB_ALGORITHM, owner, seed: `${seed}/zsk` }),
     ];
+    z.originalKeys ??= keys;
+    return keys;
   }
 
   /** DS records (SHA-256) for a signed zone's current KSK. */
@@ -393,9 +397,11 @@ export class World {
       : `${toFqdn(z.zone.origin)} (${zoneName}) publishes only its own keys`;
   }
 
-  signZone(zoneName: Name): string {
+  /** Sign with fresh keys, or with `originalKeys` the ones it was first signed with (so a DS cached for them matches again). */
+  signZone(zoneName: Name, options: { originalKeys?: boolean } = {}): string {
     const z = this.served(zoneName);
-    z.keys = this.newKeys(canonicalName(zoneName), z);
+    if (options.originalKeys && !z.originalKeys) throw new WorldError(`zone ${zoneName} was never signed, so it has no original keys`);
+    z.keys = options.originalKeys ? z.originalKeys! : this.newKeys(canonicalName(zoneName), z);
     this.resign(zoneName);
     this.attachOnlineSigner(canonicalName(zoneName));
     const tags = z.keys.map((k) => `${k.isKsk ? 'KSK' : 'ZSK'} ${k.keyTag}`).join(', ');

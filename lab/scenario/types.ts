@@ -330,6 +330,31 @@ export interface Variant {
 
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
+/**
+ * A hands-on training exercise on a scenario (`dnslab exercise`, lab/exercise/): the trainee starts in the
+ * world of the `broken` variant as of `start`, live on loopback sockets, edits the `zones` as files and acts at
+ * the registrar as `registrant`; `dnslab exercise check` judges the live world by the claims of the `fixed`
+ * variant's steps at or after `checkFrom`, and gives the next hint while some fail.
+ */
+export interface Exercise {
+  /** What the trainee is asked to do. */
+  task: Bilingual;
+  /** Shown one at a time, in order, after each check that fails. */
+  hints: Bilingual[];
+  /** The variant whose world the trainee starts in (usually the vulnerable one). */
+  broken: string;
+  /** The broken variant's steps up to this offset are replayed first (actions, queries, watch samples); default '+0s'. */
+  start?: Duration;
+  /** The variant whose claims `check` runs (usually 'fixed'). */
+  fixed: string;
+  /** Only the claims of fixed-variant steps at or after this offset: the state after the fix; default '+0s'. */
+  checkFrom?: Duration;
+  /** Zones (keys of topology.zones) written to the working folder for the trainee to edit. */
+  zones: string[];
+  /** Whom the trainee acts as at the registrar (set NS, set or remove DS, lock, unlock); absent: no registrar actions. */
+  registrant?: string;
+}
+
 export interface Scenario {
   id: string;
   title: Bilingual;
@@ -350,6 +375,8 @@ export interface Scenario {
    * the emulated lab ignores it (its clock is virtual).
    */
   realClockRate?: number;
+  /** A training exercise on this scenario (`dnslab exercise ID`). */
+  exercise?: Exercise;
 }
 
 /** Identity helper so scenario files get type checking and editor completion. */

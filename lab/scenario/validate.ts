@@ -17,13 +17,26 @@ import { FINDING_KINDS } from '../audit/audit.ts';
 import { REGISTRY_LOCK, CLIENT_STATUSES, type StatusCode } from '../registry/registry.ts';
 import { parseDuration } from './duration.ts';
 import type { Action, DeepPartial, Scenario, Step, Topology, Variant } from './types.ts';
+import { definitionProblems, type Path } from './schema.ts';
+import { ZoneSyntaxError } from '../../dns/zone/errors.ts';
 
 export interface Problem {
   /** 1-based step number, when the problem is in a step. */
   step?: number;
   /** Where in the file: 'topology.zones["example.jp"]', 'variants.fixed'… */
   where?: string;
+  /** The value at fault as keys from the top (a data file turns it into line:column): ['steps', 2, 'client']. */
+  path?: Path;
+  /** A position inside the text value at `path` (a zone's master-file text): 1-based line and column. */
+  textPos?: { line: number; column: number; detail: string };
+  /** 'FILE:LINE:COLUMN' when the file that was read says where (YAML and JSON scenarios). */
+  location?: string;
   message: string;
+}
+
+/** One problem as one line: 'FILE:LINE:COLUMN: step 3 …' or 'FILE: topology.zones["x"]: …'. */
+export function problemLine(file: string, p: Problem): string {
+  return `${p.location ?? file}: ${p.step !== undefined ? `step ${p.step} ` : p.where !== undefined || !p.location ? `${p.where ?? 'scenario'}: ` : ''}${p.message}`;
 }
 
 export class ScenarioError extends Error {
@@ -31,12 +44,25 @@ export class ScenarioError extends Error {
     readonly file: string,
     readonly problems: Problem[],
   ) {
+    // A problem that knows its line is already one line an editor can jump to; no header needed for one.
     super(
-      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario\n` +
-        problems.map((p) => `  ${file}: ${p.step !== undefined ? `step ${p.step} ` : `${p.where ?? 'scenario'}: `}${p.message}`).join('\n'),
+      problems.length === 1 && problems[0]!.location
+        ? problemLine(file, problems[0]!)
+        : `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario\n` + problems.map((p) => `  ${problemLine(file, p)}`).join('\n'),
     );
     this.name = 'ScenarioError';
   }
+}
+
+/** 'topology.zones["example.jp"].quirks' → ['topology', 'zones', 'example.jp', 'quirks']. */
+export function wherePath(where: string): Path {
+  const out: Path = [];
+  for (const m of where.matchAll(/([A-Za-z_$][\w$]*)|\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]/g)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(m[2]);
+    else out.push(Number(m[3]));
+  }
+  return out;
 }
 
 export interface PlannedStep {
@@ -84,6 +110,41 @@ export function mergeTopology(base: Topology, over: DeepPartial<Topology> | unde
   return merge(base, over) as Topology;
 }
 
+const ENTRY_DEFINITIONS = {
+  servers: 'ScenarioServer',
+  zones: 'ScenarioZone',
+  resolvers: 'ScenarioResolver',
+  clients: 'ScenarioClient',
+  middleboxes: 'ScenarioMiddlebox',
+} as const;
+
+/**
+ * A variant's overlay changes what the base has; a name the base does not have is a new machine or zone and
+ * must be whole (a misspelt zone name in `zones: { exmaple.jp: { signed: true } }` would otherwise be a
+ * half zone, and the real one would silently stay unsigned).
+ */
+function overlayProblems(base: Topology, over: DeepPartial<Topology> | undefined, variant: string): Problem[] {
+  const out: Problem[] = [];
+  if (!isPlainObject(over)) return out;
+  for (const [map, definition] of Object.entries(ENTRY_DEFINITIONS)) {
+    const entries = (over as Record<string, unknown>)[map];
+    if (!isPlainObject(entries)) continue;
+    const known = Object.keys((base as unknown as Record<string, Record<string, unknown> | undefined>)[map] ?? {});
+    for (const [name, entry] of Object.entries(entries)) {
+      if (known.includes(name)) continue;
+      const missing = definitionProblems(definition, entry, []).filter((p) => p.message.startsWith('missing key'));
+      if (missing.length === 0) continue;
+      const where = `variants["${variant}"].topology.${map}["${name}"]`;
+      out.push({
+        where,
+        path: ['variants', variant, 'topology', map, name],
+        message: `overlays "${name}", which the base topology.${map} does not have (${map}: ${known.join(', ') || 'none'}); a new entry needs every key (${missing.map((p) => p.message).join('; ')})`,
+      });
+    }
+  }
+  return out;
+}
+
 function describeStep(step: Step): string {
   if ('query' in step) return `query ${step.query} by ${step.client}`;
   if ('watch' in step) return `watch ${step.watch?.name}`;
@@ -116,7 +177,7 @@ export const MAX_REAL_CLOCK_RATE = 50;
 /** Check a scenario and build the plan for one variant. Throws ScenarioError listing every problem. */
 export function planScenario(scenario: Scenario, file: string, variant?: string): Plan {
   const problems: Problem[] = [];
-  const top = (where: string, message: string) => problems.push({ where, message });
+  const top = (where: string, message: string, sub: Path = []) => problems.push({ where, message, path: [...wherePath(where), ...sub] });
 
   if (!isPlainObject(scenario)) throw new ScenarioError(file, [{ message: 'the file must `export default` a scenario object (see lab/runner/README.md)' }]);
   if (typeof scenario.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(scenario.id))
@@ -135,6 +196,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     throw new ScenarioError(file, [{ where: 'variants', message: `no variant "${chosen}" (variants: ${variants.join(', ')})` }]);
   }
   const v: Variant | undefined = scenario.variants?.[chosen];
+  const overlay = overlayProblems(scenario.topology, v?.topology, chosen);
+  if (overlay.length > 0) throw new ScenarioError(file, [...problems, ...overlay]);
   const topology = mergeTopology(scenario.topology, v?.topology);
   const start = Date.parse(scenario.start ?? DEFAULT_START);
   if (Number.isNaN(start)) top('start', `start "${scenario.start}" is not an ISO 8601 time like ${DEFAULT_START}`);
@@ -160,17 +223,19 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       top(where, "needs addresses: ['192.0.2.1', …]");
       return;
     }
-    for (const a of addrs) {
-      if (typeof a !== 'string' || isIP(a) === 0) top(where, `"${a}" is not an IPv4/IPv6 address`);
+    for (const [i, a] of addrs.entries()) {
+      const at = ['addresses', i];
+      if (typeof a !== 'string' || isIP(a) === 0) top(where, `"${a}" is not an IPv4/IPv6 address`, at);
       else if (a.startsWith('10.53.'))
-        top(where, `${a} is in 10.53.0.0/16, which the lab keeps for the root and TLD servers it synthesises; pick another address`);
-      else if (addresses.has(a)) top(where, `address ${a} is already used by ${addresses.get(a)}`);
+        top(where, `${a} is in 10.53.0.0/16, which the lab keeps for the root and TLD servers it synthesises; pick another address`, at);
+      else if (addresses.has(a)) top(where, `address ${a} is already used by ${addresses.get(a)}`, at);
       else addresses.set(a, name);
     }
   };
   for (const [name, s] of Object.entries(servers)) {
     claimMachine('servers', name, s.addresses);
-    if (typeof s.host !== 'string' || nameProblem(normalizeName(s.host))) top(`topology.servers["${name}"]`, `host "${s.host}" is not a valid host name`);
+    if (typeof s.host !== 'string' || nameProblem(normalizeName(s.host)))
+      top(`topology.servers["${name}"]`, `host "${s.host}" is not a valid host name`, ['host']);
     for (const q of s.quirks ?? []) {
       const problem = isPlainObject(q) ? quirkProblem(q) : "a quirk is an object like { kind: 'lame', rcode: 'REFUSED' }";
       if (problem) top(`topology.servers["${name}"].quirks`, problem);
@@ -182,7 +247,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   for (const [name, r] of Object.entries(resolvers)) {
     claimMachine('resolvers', name, r.addresses);
     if (!(PROFILE_NAMES as readonly string[]).includes(r.profile)) {
-      top(`topology.resolvers["${name}"]`, `unknown profile "${r.profile}" (profiles: ${PROFILE_NAMES.join(', ')})`);
+      top(`topology.resolvers["${name}"]`, `unknown profile "${r.profile}" (profiles: ${PROFILE_NAMES.join(', ')})`, ['profile']);
     }
     for (const key of Object.keys(r.settings ?? {})) {
       if (!(key in PROFILES.unbound)) top(`topology.resolvers["${name}"].settings`, `unknown setting "${key}" (see servers/recursive/settings.ts)`);
@@ -191,7 +256,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   for (const [name, c] of Object.entries(clients)) {
     claimMachine('clients', name, c.addresses);
     if (c.resolver !== undefined && !(c.resolver in resolvers)) {
-      top(`topology.clients["${name}"]`, `unknown resolver "${c.resolver}" (resolvers: ${Object.keys(resolvers).join(', ') || 'none'})`);
+      top(`topology.clients["${name}"]`, `unknown resolver "${c.resolver}" (resolvers: ${Object.keys(resolvers).join(', ') || 'none'})`, ['resolver']);
     }
   }
   const zoneNames = Object.keys(zones).map(normalizeName);
@@ -204,12 +269,15 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     for (const q of z.online?.quirks ?? [])
       if (!isPlainObject(q) || typeof q.kind !== 'string') top(where, "online.quirks: a quirk is an object like { kind: 'nsec-bitmap-omits-wildcard-types' }");
     if (!Array.isArray(z.servers)) top(where, 'servers: [...] is missing');
-    for (const s of z.servers ?? []) if (!(s in servers)) top(where, `unknown server "${s}" (servers: ${Object.keys(servers).join(', ')})`);
+    for (const [i, s] of (z.servers ?? []).entries())
+      if (!(s in servers)) top(where, `unknown server "${s}" (servers: ${Object.keys(servers).join(', ')})`, ['servers', i]);
     try {
       const zone = parseZoneText(String(z.text ?? ''), normalizeName(origin), `${file} zone ${name}`);
-      if (!zone.soa) top(where, `zone text has no SOA record at ${origin}`);
+      if (!zone.soa) top(where, `zone text has no SOA record at ${origin}`, ['text']);
     } catch (e) {
-      top(where, (e as Error).message);
+      if (e instanceof ZoneSyntaxError)
+        problems.push({ where, message: e.message, path: [...wherePath(where), 'text'], textPos: { line: e.line, column: e.column, detail: e.detail } });
+      else top(where, (e as Error).message);
     }
   }
   for (const [i, reg] of (topology.registries ?? []).entries()) {
@@ -229,7 +297,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   }
   for (const [name, m] of Object.entries(topology.middleboxes ?? {})) {
     const where = `topology.middleboxes["${name}"]`;
-    for (const end of m.between ?? []) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`);
+    for (const [i, end] of (m.between ?? []).entries()) if (!machineNames.has(end)) top(where, `unknown machine "${end}"`, ['between', i]);
     if (!Array.isArray(m.between) || m.between.length !== 2) top(where, 'between must name exactly two machines');
     // A load balancer's VIP is the published address of the server it fronts: the second machine.
     if (m.kind === 'load-balancer' && Array.isArray(m.between) && m.between[1] !== undefined && servers[m.between[1]] === undefined)
@@ -253,15 +321,19 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
   scenario.steps.forEach((step, i) => {
     const number = i + 1;
     const isObject = isPlainObject(step as unknown);
-    const bad = (message: string) =>
-      problems.push({ step: number, message: `(${isObject ? `at ${String(step.at)}, ${describeStep(step)}` : 'not an object'}) ${message}` });
+    const bad = (message: string, key: Path = []) =>
+      problems.push({
+        step: number,
+        path: ['steps', i, ...key],
+        message: `(${isObject ? `at ${String(step.at)}, ${describeStep(step)}` : 'not an object'}) ${message}`,
+      });
     if (!isObject) {
       bad("each step must be an object like { at: '+1h', … }");
       return;
     }
     const at = typeof step.at === 'string' ? parseDuration(step.at) : undefined;
     if (at === undefined) {
-      bad(`at: "${String(step.at)}" is not an offset like '+0s', '+90s', '+1h30m', '+2d'`);
+      bad(`at: "${String(step.at)}" is not an offset like '+0s', '+90s', '+1h30m', '+2d'`, ['at']);
       return;
     }
     // Steps run in file order, so within one variant time only moves forward. Steps of different
@@ -273,7 +345,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
         `at ${step.at} is earlier than the step before it (step ${clash.prev!.number}, at ${clash.prev!.text}${variants.length > 1 ? `, in variant ${clash.v}` : ''}); steps run in file order and time only moves forward`,
       );
     }
-    for (const o of step.only ?? []) if (!variants.includes(o)) bad(`only: unknown variant "${o}" (variants: ${variants.join(', ')})`);
+    for (const o of step.only ?? []) if (!variants.includes(o)) bad(`only: unknown variant "${o}" (variants: ${variants.join(', ')})`, ['only']);
     const kinds = ['query', 'watch', 'action', 'expectQueries', 'expectTimeline', 'wait', 'spf', 'audit'].filter((k) => k in step);
     if (kinds.length !== 1) {
       bad(
@@ -281,15 +353,15 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       );
       return;
     }
-    const checkTarget = (client: string, to: string | undefined) => {
-      if (!(client in clients)) bad(`unknown client "${client}" (clients: ${Object.keys(clients).join(', ') || 'none'})`);
+    const checkTarget = (client: string, to: string | undefined, within: Path = []) => {
+      if (!(client in clients)) bad(`unknown client "${client}" (clients: ${Object.keys(clients).join(', ') || 'none'})`, [...within, 'client']);
       else if (to === undefined && clients[client]!.resolver === undefined)
         bad(`client "${client}" has no resolver; add to: 'SERVER' or give the client a resolver`);
-      if (to !== undefined && !(to in resolvers) && !(to in servers)) bad(`to: unknown resolver or server "${to}"`);
+      if (to !== undefined && !(to in resolvers) && !(to in servers)) bad(`to: unknown resolver or server "${to}"`, [...within, 'to']);
     };
     if ('query' in step) {
       const q = parseQuestion(step.query);
-      if (typeof q === 'string') bad(q);
+      if (typeof q === 'string') bad(q, ['query']);
       checkTarget(step.client, step.to);
       if (step.timeout !== undefined && !((parseDuration(step.timeout) ?? 0) > 0)) bad(`timeout "${step.timeout}" is not a positive duration`);
       if (step.expect) checkExpectation(step.expect, bad);
@@ -299,8 +371,8 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       else if (watches.has(w.name)) bad(`a watch named "${w.name}" already exists`);
       else watches.add(w.name);
       const q = parseQuestion(w?.query ?? '');
-      if (typeof q === 'string') bad(q);
-      checkTarget(w.client, w.to);
+      if (typeof q === 'string') bad(q, ['watch', 'query']);
+      checkTarget(w.client, w.to, ['watch']);
       const every = parseDuration(w.every ?? '');
       const until = parseDuration(w.until ?? '');
       if (!every || every <= 0) bad(`watch.every "${w.every}" is not a positive duration`);
@@ -312,7 +384,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       else if (every && (until - at) / every > 10_000) bad('watch would take more than 10000 samples; use a longer interval');
     } else if ('action' in step) {
       if (!('operator' in step) && !('attacker' in step)) bad("an action needs operator: 'NAME' or attacker: 'NAME' (who does it; shown on the timeline)");
-      checkAction(step.action, bad, {
+      checkAction(step.action, (m, key = []) => bad(m, ['action', ...key]), {
         zones: zoneNames,
         servers: Object.keys(servers),
         resolvers: Object.keys(resolvers),
@@ -334,7 +406,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       const c = step.spf;
       if (!isPlainObject(c)) bad('spf: { client, ip, sender } expected');
       else {
-        checkTarget(c.client, undefined);
+        checkTarget(c.client, undefined, ['spf']);
         if (typeof c.ip !== 'string' || isIP(c.ip) === 0) bad(`spf.ip "${String(c.ip)}" is not an IP address`);
         if (typeof c.sender !== 'string' || !c.sender.includes('@')) bad(`spf.sender "${String(c.sender)}" is not an address like info@example.jp`);
         if (step.expect && !(SPF_RESULTS as readonly string[]).includes(step.expect.result))
@@ -344,7 +416,7 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
       const a = step.audit;
       if (!isPlainObject(a)) bad('audit: { client, zones?, delegations? } expected');
       else {
-        checkTarget(a.client, undefined);
+        checkTarget(a.client, undefined, ['audit']);
         for (const z of a.zones ?? []) if (!(z in zones)) bad(`audit.zones: unknown zone "${z}" (zones: ${Object.keys(zones).join(', ')})`);
         if (!(a.zones?.length || a.delegations?.length)) bad('audit needs zones: [...] or delegations: [...]');
         for (const k of step.expect?.findings ?? [])
@@ -370,21 +442,57 @@ export function planScenario(scenario: Scenario, file: string, variant?: string)
     if (!step.only || step.only.includes(chosen)) planned.push({ number, at, step });
   });
 
+  if (scenario.exercise !== undefined) problems.push(...exerciseProblems(scenario, variants));
   if (problems.length) throw new ScenarioError(file, problems);
   return { file, scenario, variant: chosen, topology, steps: planned, start };
 }
 
-function checkRecordLines(lines: unknown, type: RRTypeName | undefined, bad: (m: string) => void, origin?: string): void {
+/** The `exercise` block (types.ts Exercise): its variants, offsets, zones and registrant must exist. */
+function exerciseProblems(scenario: Scenario, variants: string[]): Problem[] {
+  const problems: Problem[] = [];
+  const bad = (key: string, message: string) => problems.push({ where: `exercise${key ? `.${key}` : ''}`, message });
+  const e = scenario.exercise as unknown;
+  if (!isPlainObject(e)) {
+    bad('', 'exercise must be an object { task, hints, broken, fixed, zones, … }');
+    return problems;
+  }
+  const known = ['task', 'hints', 'broken', 'start', 'fixed', 'checkFrom', 'zones', 'registrant'];
+  for (const k of Object.keys(e)) if (!known.includes(k)) bad(k, `unknown key (keys: ${known.join(', ')})`);
+  const bilingual = (v: unknown) => isPlainObject(v) && typeof v.en === 'string' && typeof v.ja === 'string' && v.en !== '' && v.ja !== '';
+  if (!bilingual(e.task)) bad('task', "needs both { en: '…', ja: '…' }");
+  if (!Array.isArray(e.hints) || e.hints.length === 0) bad('hints', "needs a list of at least one { en: '…', ja: '…' }");
+  else e.hints.forEach((h, i) => bilingual(h) || bad(`hints[${i}]`, "needs both { en: '…', ja: '…' }"));
+  for (const k of ['broken', 'fixed'] as const) {
+    if (typeof e[k] !== 'string' || !variants.includes(e[k])) bad(k, `got ${JSON.stringify(e[k])}; expected a variant (variants: ${variants.join(', ')})`);
+  }
+  for (const k of ['start', 'checkFrom'] as const) {
+    if (e[k] !== undefined && (typeof e[k] !== 'string' || parseDuration(e[k]) === undefined))
+      bad(k, `got ${JSON.stringify(e[k])}; expected an offset like '+1h'`);
+  }
+  const zones = scenario.topology.zones ?? {};
+  if (!Array.isArray(e.zones)) bad('zones', 'needs a list of zones (keys of topology.zones) the trainee edits');
+  else
+    for (const z of e.zones)
+      if (typeof z !== 'string' || !(z in zones)) bad('zones', `unknown zone ${JSON.stringify(z)} (zones: ${Object.keys(zones).join(', ')})`);
+  if (e.registrant !== undefined) {
+    const registrants = new Set((scenario.topology.registries ?? []).flatMap((r) => r.domains.map((d) => d.registrant)));
+    if (typeof e.registrant !== 'string' || !registrants.has(e.registrant))
+      bad('registrant', `got ${JSON.stringify(e.registrant)}; expected a registrant of a registry domain (${[...registrants].join(', ') || 'none'})`);
+  }
+  return problems;
+}
+
+function checkRecordLines(lines: unknown, type: RRTypeName | undefined, bad: (m: string, key?: Path) => void, origin?: string): void {
   if (!Array.isArray(lines)) {
     bad('records must be a list of zone-file lines');
     return;
   }
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     try {
       const rr = parseRecord(String(line), origin === undefined ? undefined : normalizeName(origin));
-      if (type && rr.type !== type) bad(`"${line}" is a ${rr.type} record, expected ${type}`);
+      if (type && rr.type !== type) bad(`"${line}" is a ${rr.type} record, expected ${type}`, [i]);
     } catch (e) {
-      bad(`bad record line "${line}": ${(e as Error).message}`);
+      bad(`bad record line "${line}": ${(e as Error).message}`, [i]);
     }
   }
 }
@@ -426,7 +534,7 @@ export function parseRemoval(line: string, origin: string): { name: string; type
   }
 }
 
-function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
+function checkAction(action: Action, bad: (m: string, key?: Path) => void, k: Known): void {
   if (!isPlainObject(action) || typeof action.do !== 'string') {
     bad("action must be { do: '…', … }");
     return;
@@ -448,13 +556,13 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
     case 'add-records':
     case 'set-records':
       zoneKnown(action.zone);
-      checkRecordLines(action.records, undefined, bad, action.zone);
+      checkRecordLines(action.records, undefined, (m, key = []) => bad(m, ['records', ...key]), action.zone);
       break;
     case 'remove-records':
       zoneKnown(action.zone);
-      for (const line of action.records ?? []) {
+      for (const [i, line] of (action.records ?? []).entries()) {
         const r = parseRemoval(line, action.zone);
-        if (typeof r === 'string') bad(r);
+        if (typeof r === 'string') bad(r, ['records', i]);
       }
       break;
     case 'serve-zone':
@@ -482,7 +590,7 @@ function checkAction(action: Action, bad: (m: string) => void, k: Known): void {
     case 'register':
       registrarKnown(action.registrar);
       domainInRegistry(action.domain);
-      if (action.do === 'change-ds' && Array.isArray(action.ds)) checkRecordLines(action.ds, 'DS', bad);
+      if (action.do === 'change-ds' && Array.isArray(action.ds)) checkRecordLines(action.ds, 'DS', (m, key = []) => bad(m, ['ds', ...key]));
       if (action.do === 'change-ds' && isPlainObject(action.ds)) for (const z of action.ds.fromZones ?? []) zoneKnown(z);
       break;
     case 'transfer':

@@ -96,6 +96,11 @@ export interface RealResolverConfig {
   faketimeFile?: string;
   /** Lab ms per host ms (Scenario.realClockRate); > 1 runs the product under timeshift.c at that rate. */
   clockRate?: number;
+  /**
+   * Product-specific lines added last to the main config (unbound `server:`, named `options {}`, kresd Lua,
+   * recursor.conf): options a caller maps itself, e.g. a .rpl scenario's CONFIG block (lab/rpl/config.ts).
+   */
+  extraLines?: string[];
 }
 
 /** What a switch became in the product's config, for reports ("aggressiveNsec=false → aggressive-nsec: no"). */
@@ -185,11 +190,19 @@ export function splitSettingsFor(
   return { switches: switches as RealSwitches, unmapped, notApplied };
 }
 
-function dsParts(line: string): { keyTag: string; algorithm: string; digestType: string; digest: string } {
+function dsParts(line: string): { owner: string; keyTag: string; algorithm: string; digestType: string; digest: string } {
   const f = line.trim().split(/\s+/);
   const i = f.indexOf('DS');
   if (i < 0 || f.length < i + 5) throw new RealSoftwareError(`trust anchor "${line}" is not a DS record`);
-  return { keyTag: f[i + 1]!, algorithm: f[i + 2]!, digestType: f[i + 3]!, digest: f.slice(i + 4).join('') };
+  return { owner: f[0]!, keyTag: f[i + 1]!, algorithm: f[i + 2]!, digestType: f[i + 3]!, digest: f.slice(i + 4).join('') };
+}
+
+/** A DNSKEY trust anchor's fields (named `static-key`), or undefined for a DS. */
+function dnskeyParts(line: string): { owner: string; flags: string; protocol: string; algorithm: string; key: string } | undefined {
+  const f = line.trim().split(/\s+/);
+  const i = f.indexOf('DNSKEY');
+  if (i < 0 || f.length < i + 5) return undefined;
+  return { owner: f[0]!, flags: f[i + 1]!, protocol: f[i + 2]!, algorithm: f[i + 3]!, key: f.slice(i + 4).join('') };
 }
 
 function hintsFile(hints: RealResolverConfig['rootHints']): string {
@@ -248,6 +261,7 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('maxTtl', `cache-max-ttl: ${s.maxTtl}`);
       if (s.maxNegativeTtl !== undefined) lines.push(`  cache-max-negative-ttl: ${s.maxNegativeTtl}`);
       map('maxNegativeTtl', `cache-max-negative-ttl: ${s.maxNegativeTtl}`);
+      lines.push(...(cfg.extraLines ?? []));
       // Cache flushes (flush-cache steps) go through unbound-control on a local socket (no TLS certificates needed).
       lines.push('remote-control:', '  control-enable: yes', `  control-interface: "${join(dir, 'unbound.ctl')}"`, '  control-use-cert: no', '');
       return {
@@ -292,8 +306,10 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
         ? [
             `trust-anchors {`,
             ...cfg.trustAnchors.map((l) => {
+              const k = dnskeyParts(l);
+              if (k) return `  ${k.owner} static-key ${k.flags} ${k.protocol} ${k.algorithm} "${k.key}";`;
               const d = dsParts(l);
-              return `  . static-ds ${d.keyTag} ${d.algorithm} ${d.digestType} "${d.digest}";`;
+              return `  ${d.owner} static-ds ${d.keyTag} ${d.algorithm} ${d.digestType} "${d.digest}";`;
             }),
             '};',
           ]
@@ -301,6 +317,7 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       // rndc on the resolver's own address, port 953, with a key written for this run (flush-cache steps).
       const key = ['key "dnslab" {', '  algorithm hmac-sha256;', `  secret "${RNDC_SECRET}";`, '};'];
       const controls = [`controls { inet ${cfg.address} port 953 allow { any; } keys { "dnslab"; }; };`];
+      opts.push(...(cfg.extraLines ?? []));
       const conf = ['options {', ...opts, '};', ...anchors, `zone "." { type hint; file "${join(dir, 'root.hints')}"; };`, ...key, ...controls, ''].join('\n');
       const rndc = [...key, `options { default-key "dnslab"; default-server ${cfg.address}; default-port 953; };`, ''].join('\n');
       return {
@@ -339,6 +356,7 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('maxTtl', `cache.max_ttl(${s.maxTtl})`);
       // Knot Resolver 5.6 has one TTL cap for positive and negative data (cache.max_ttl); none for negative alone.
       map('maxNegativeTtl', undefined);
+      lines.push(...(cfg.extraLines ?? []));
       return { command: 'kresd', args: ['-n', '-c', join(dir, 'kresd.conf'), dir], files: { 'kresd.conf': lines.join('\n') + '\n' }, mappings: maps };
     }
     case 'powerdns': {
@@ -382,12 +400,15 @@ export function generateConfig(cfg: RealResolverConfig, dir: string): GeneratedC
       map('maxTtl', `max-cache-ttl=${s.maxTtl}`);
       if (s.maxNegativeTtl !== undefined) lines.push(`max-negative-ttl=${s.maxNegativeTtl}`);
       map('maxNegativeTtl', `max-negative-ttl=${s.maxNegativeTtl}`);
+      lines.push(...(cfg.extraLines ?? []));
       const lua = [
         "clearTA('.')",
         ...(validate
-          ? cfg.trustAnchors.map((l) => {
+          ? cfg.trustAnchors.flatMap((l) => {
+              // PowerDNS takes DS anchors only (addTA); a DNSKEY anchor has no Lua form here.
+              if (dnskeyParts(l)) return [];
               const d = dsParts(l);
-              return `addTA('.', '${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}')`;
+              return [`addTA('${d.owner}', '${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}')`];
             })
           : []),
       ].join('\n');

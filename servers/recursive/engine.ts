@@ -341,8 +341,8 @@ export class ResolverEngine {
       let probe = false;
       if (minimise && steps < this.settings.maxMinimiseCount && labelCount(name) > known) {
         sname = this.minimisedName(name, Math.max(known, labelCount(dp.zone)), steps);
-        // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers).
-        if (!nameEquals(sname, name)) sqtype = 'A';
+        // RFC 9156 §3: intermediate queries use QTYPE A (NS upsets some servers); Knot Resolver asks NS.
+        if (!nameEquals(sname, name)) sqtype = this.settings.qnameMinimisationQtype;
         // Unbound: the step that reaches the full name is still a minimised one, with QTYPE A, unless the
         // qtype is A or DS (iterator.c processQueryTargets: minimising stops only when labdiff < 1, or < 2
         // for A and DS); the qtype asked for follows in the next query.
@@ -477,6 +477,15 @@ export class ResolverEngine {
 
   // ---------------------------------------------------------------------------
   // Cache management API
+
+  /**
+   * Changes whenever anything a cache-only answer is built from changes (cache, SERVFAIL cache, serve-stale recheck
+   * windows). Equal before and after a resolution that sent nothing: the same question in the same lab second gets
+   * the same answer (RecursiveResolver's encoded-answer cache).
+   */
+  answerGeneration(): number {
+    return this.cache.generation + this.servfails.generation + this.stale.generation;
+  }
 
   flushName(name: Name): number {
     this.servfails.forget(name, false);

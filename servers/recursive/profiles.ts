@@ -21,6 +21,7 @@ const BASE: ResolverSettings = {
   maxMinimiseCount: 10, // RFC 9156 §2.3 MAX_MINIMISE_COUNT
   minimiseOneLabel: 4, // RFC 9156 §2.3 MINIMISE_ONE_LAB
   qnameMinimisationTypeAProbe: false, // RFC 9156 sends the question itself at the last step
+  qnameMinimisationQtype: 'A', // RFC 9156 §3
   aggressiveNsec: true,
   aggressiveNsec3: true,
   aggressiveNsecExactNodata: true, // RFC 8198 §5.2
@@ -220,6 +221,7 @@ export const PROFILES: Readonly<Record<ProfileName, ResolverSettings>> = {
   'knot-resolver': {
     ...BASE,
     qnameMinimisation: true, // on unless NO_MINIMIZE is set
+    qnameMinimisationQtype: 'NS', // lib/resolve.c: minimised queries ask for NS (Deckard iter_minim_a, real 5.6 passes)
     aggressiveNsec: true, // "aggressive caching of validated records (RFC 8198) for NSEC zones" since 2.0.0
     aggressiveNsec3: true, // "aggressive caching for NSEC3 zones (!600)" since 2.4.0; off on minimal ranges (black lies) since 4.1.0
     aggressiveNsecMinimalRanges: false, // "aggressive caching is disabled on minimal NSEC* ranges (!826)" (4.1.0 changelog); measured: real 5.6.0 asks app.example.com A in slack-nsec-bitmap (NSEC app → \000.app)

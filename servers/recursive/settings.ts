@@ -14,6 +14,12 @@ export interface ResolverSettings {
    * qtype is A or DS), then the question itself — Unbound's iterator does this; RFC 9156 does not ask for it.
    */
   qnameMinimisationTypeAProbe: boolean;
+  /**
+   * QTYPE of the intermediate (shorter-name) queries: A as RFC 9156 §3 suggests (Unbound), or NS (Knot Resolver
+   * 5.x, lib/resolve.c: a minimised query asks for the zone cut's NS). Measured with Deckard iter_minim_a: the
+   * script answers only "com. NS" at the root; real kresd 5.6 passes it, real Unbound 1.17 sends "com. A".
+   */
+  qnameMinimisationQtype: 'A' | 'NS';
   /** RFC 8198 aggressive use of DNSSEC-validated cache from NSEC records. */
   aggressiveNsec: boolean;
   /** RFC 8198 from NSEC3 records (never from opt-out spans). */

@@ -38,7 +38,11 @@ const CASES: Record<string, { badOption: string[]; missingFile: string[] }> = {
     missingFile: ['probe', '--through', '127.0.0.1:5370', '--report', `${MISSING}.json`],
   },
   zone: { badOption: ['zone', 'check', 'x.zone', '--origin'], missingFile: ['zone', 'check', `${MISSING}.zone`] },
+  check: { badOption: ['check', '--bogus'], missingFile: ['check', `${MISSING}.yaml`] },
+  schema: { badOption: ['schema', '--bogus'], missingFile: ['schema', `${MISSING}.json`] },
   audit: { badOption: ['audit', 'x.zone', '--timeout', '-5'], missingFile: ['audit', `${MISSING}.zone`, '--resolve-via', '127.0.0.1'] },
+  exercise: { badOption: ['exercise', 'subdomain-takeover', '--port', 'fifty'], missingFile: ['exercise', `${MISSING}.ts`] },
+  new: { badOption: ['new', 'my-lab', '--bogus'], missingFile: ['new', `${MISSING}/my-lab`] },
 };
 
 test('every command in main.ts is covered here', () => {

@@ -4,11 +4,12 @@
 // What must hold: the handed-over UDP socket and TCP listener work as this
 // process's own, and only here — the helper closed its copies, so no datagram
 // is swallowed by the helper; bind errors keep their NetworkError codes; an
-// opener host does not open outgoing connections from the wrong namespace.
+// opener host's outgoing TCP connections are made by the helper (its
+// namespace) and carry data both ways here; a refused one is CONNECTION_REFUSED.
 
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { SocketNetwork } from '../../net/socket.ts';
 import { HelperSocketOpener, SOCKET_HELPER } from '../../net/socket-opener.ts';
@@ -55,13 +56,28 @@ describe('SocketNetwork with a helper-process opener', () => {
     assert.equal(reply, 'ping');
   });
 
-  it('bind errors keep their codes; connectTcp is refused on an opener host', async () => {
+  it('bind errors keep their codes; a refused connection is CONNECTION_REFUSED', async () => {
     const a = await network.bindUdp({ address: '127.0.0.1', port: 0 });
     await assert.rejects(
       network.bindUdp({ address: '127.0.0.1', port: a.local.port }),
       (e: unknown) => e instanceof NetworkError && e.code === 'ADDRESS_IN_USE',
     );
     a.close();
-    await assert.rejects(network.connectTcp({ address: '127.0.0.1', port: 9 }), (e: unknown) => e instanceof NetworkError && e.code === 'NOT_ALLOWED');
+    await assert.rejects(network.connectTcp({ address: '127.0.0.1', port: 9 }), (e: unknown) => e instanceof NetworkError && e.code === 'CONNECTION_REFUSED');
+  });
+
+  it('connectTcp: the helper connects, the connection is used here (data both ways)', async () => {
+    const server = createServer((s) => s.on('data', (d) => s.end(`echo ${d.toString()}`)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const c = await network.connectTcp({ address: '127.0.0.1', port });
+    const got = await new Promise<string>((resolve) => {
+      let text = '';
+      c.onData((d) => (text += d.toString()));
+      c.onClose(() => resolve(text));
+      c.write(Buffer.from('ping'));
+    });
+    server.close();
+    assert.equal(got, 'echo ping');
   });
 });

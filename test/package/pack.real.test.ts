@@ -60,12 +60,12 @@ test('npm pack → install --omit=dev → npx dnslab, npx dnslab run FILE, impor
   assert.equal(dflt.status, 0, dflt.stderr);
   assert.match(dflt.stdout, /subdomain-takeover/);
 
-  // Every shipped scenario is found by listing dist/scenarios (compiled .js, not the repository's .ts).
+  // Every shipped scenario is found by listing dist/scenarios (the .yaml files the build copies there).
   const list = run('npx', ['--no-install', 'dnslab', 'list'], app);
   assert.equal(list.status, 0, list.stderr);
   const shipped = readdirSync(join(ROOT, 'scenarios'))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => f.replace(/\.ts$/, ''));
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''));
   const listed = list.stdout
     .split('\n')
     .map((l) => /^([a-z0-9-]+)\s/.exec(l)?.[1])

@@ -84,7 +84,7 @@ test('middlebox-checkpoints: a bad udpPayloadSize is refused before the run, nam
   broken.topology.servers['ns-example']!.udpPayloadSize = 100;
   assert.throws(
     () => planScenario(broken, loaded.file, 'vulnerable'),
-    (e: Error) => /middlebox-checkpoints\.ts/.test(e.message) && /udpPayloadSize/.test(e.message) && /512\.\.65535/.test(e.message),
+    (e: Error) => /middlebox-checkpoints\.yaml/.test(e.message) && /udpPayloadSize/.test(e.message) && /512\.\.65535/.test(e.message),
   );
 });
 
@@ -130,7 +130,7 @@ test('middlebox-checkpoints [lb-session-table]: bad load-balancer settings are r
     edit(broken.variants!['lb-session-table']!.topology!.middleboxes!['lb']!);
     assert.throws(
       () => planScenario(broken, loaded.file, 'lb-session-table'),
-      (e: Error) => /middlebox-checkpoints\.ts/.test(e.message) && pattern.test(e.message),
+      (e: Error) => /middlebox-checkpoints\.yaml/.test(e.message) && pattern.test(e.message),
       String(pattern),
     );
   };
