@@ -13,6 +13,7 @@ import { middleboxCommand } from './middlebox.ts';
 import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
+import { exportCommand } from './export.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -26,6 +27,7 @@ const COMMANDS: CliCommand[] = [
   probeCommand,
   zoneCommand,
   auditCommand,
+  exportCommand,
 ];
 
 function helpText(): string {
