@@ -31,8 +31,10 @@ export function renderCompose(layout: LabLayout, title: string): string {
       stop_signal: 'SIGINT',
       labels: { 'org.dnslab.export': title, 'org.dnslab.role': n.role },
     };
-    if (n.entrypoint) svc.entrypoint = n.entrypoint;
-    if (n.command.length) svc.command = n.command;
+    // Compose substitutes $VAR in every value; $$ is a literal $ (the resolvers' entrypoint uses "$@").
+    const literal = (a: string) => a.replace(/\$/g, '$$$$');
+    if (n.entrypoint) svc.entrypoint = n.entrypoint.map(literal);
+    if (n.command.length) svc.command = n.command.map(literal);
     if (Object.keys(n.files).length) svc.volumes = [`./${n.name}:/lab:ro`];
     svc.networks = Object.fromEntries(Object.entries(n.addresses).map(([net, a]) => [net, { ipv4_address: a }]));
     services[n.name] = svc;

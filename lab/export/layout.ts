@@ -49,6 +49,21 @@ const RESOLVER_FLAGS: Record<string, string> = {
   ede: '--ede',
 };
 
+const shq = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A node script that returns once one of `hints` answers a `. NS` query over UDP (any reply), polling every
+ * 500 ms for at most 60 s (then it returns anyway and the resolver starts). The query: ID 1, RD=0, QDCOUNT 1,
+ * the root name, type NS (2), class IN (1) (RFC 1035 §4.1).
+ */
+export function waitForRoot(hints: string[]): string {
+  return [
+    `const d=require("dgram"),s=d.createSocket("udp4"),q=Buffer.from([0,1,0,0,0,1,0,0,0,0,0,0,0,0,2,0,1]),h=${JSON.stringify(hints)};`,
+    `const end=Date.now()+60000;s.on("message",()=>process.exit(0));s.on("error",()=>{});`,
+    `const p=()=>{if(Date.now()>end)process.exit(0);for(const a of h)s.send(q,53,a,()=>{});setTimeout(p,500)};p();`,
+  ].join('');
+}
+
 export function layoutLab(snap: LabSnapshot): LabLayout {
   const omitted = [...snap.omitted];
   const nodes: LabNode[] = [];
@@ -96,7 +111,10 @@ export function layoutLab(snap: LabSnapshot): LabLayout {
       if (flag && typeof v === 'boolean') command.push(flag, v ? 'on' : 'off');
       else omitted.push(`resolver ${r.name}: setting ${k}=${v} has no dnslab resolver flag; not exported`);
     }
-    pending.push({ node: { name: uniqueName(r.name), role: 'resolver', image: DNSLAB_IMAGE, command, addresses: {}, files }, v4 });
+    // Start only once a root server answers: a resolver whose priming finds no root backs off for minutes (as
+    // Unbound does), and containers start in no guaranteed order (Swarm ignores depends_on). Bounded: 60 s.
+    const entrypoint = ['sh', '-c', `node -e ${shq(waitForRoot(hints))}; exec dnslab "$@"`, 'dnslab'];
+    pending.push({ node: { name: uniqueName(r.name), role: 'resolver', image: DNSLAB_IMAGE, entrypoint, command, addresses: {}, files }, v4 });
   }
   for (const c of snap.clients) {
     const v4 = scenarioAddresses(`client ${c.name}`, c.addresses);
