@@ -49,6 +49,13 @@ const RESOLVERS = [
   { name: 'unbound, no DNSSEC', address: '127.0.14.54', kind: 'unbound', validate: false },
   { name: 'dnslab resolver, no DNSSEC', address: '127.0.14.56', kind: 'dnslab', validate: false },
 ] as const;
+// The ceiling for one Node process: a plain node:dgram echo (the query sent back as is), measured in the same rounds.
+const ECHO = { name: 'node udp echo (ceiling)', address: '127.0.14.57' } as const;
+const ECHO_SERVER = `
+const s = require('node:dgram').createSocket('udp4');
+s.on('message', (m, r) => s.send(m, r.port, r.address));
+s.bind(53, '${ECHO.address}', () => console.log('listening'));
+`;
 // Names that exist in the hierarchy (A, AAAA, a CNAME into another zone, an
 // MX), a NODATA and an NXDOMAIN: after the warm-up both resolvers answer every
 // one from cache (TTLs and negative TTLs are an hour or more).
@@ -301,6 +308,9 @@ async function main(): Promise<void> {
     }
   }
   for (const r of RESOLVERS) await waitForAnswer(r.address, 15_000);
+  const echo = new ManagedProcess(...inNs(process.execPath, ['-e', ECHO_SERVER]));
+  children.push(echo);
+  await echo.waitForOutput('listening', 10_000);
 
   // Warm: one pass of the query file each, then the same questions by dig, which must agree.
   for (const r of RESOLVERS) await dnsperf(r.address, ['-n', '1']);
@@ -325,9 +335,9 @@ async function main(): Promise<void> {
   const countQueries = () => authProcesses.reduce((n, p) => n + (p.log.match(/ query /g)?.length ?? 0), 0);
   const before = authProcesses.map((p) => p.log);
   const warmupQueries = countQueries();
-  const runs = new Map<string, PerfRun[]>(RESOLVERS.map((r) => [r.name, []]));
+  const runs = new Map<string, PerfRun[]>([...RESOLVERS, ECHO].map((r) => [r.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const r of RESOLVERS) runs.get(r.name)!.push(await dnsperf(r.address, ['-l', String(SECONDS)]));
+    for (const r of [...RESOLVERS, ECHO]) runs.get(r.name)!.push(await dnsperf(r.address, ['-l', String(SECONDS)]));
   }
   await new Promise((r) => setTimeout(r, 300));
   // ManagedProcess keeps the last 64 KiB of output: unchanged logs mean no query reached any authoritative server.
@@ -353,7 +363,14 @@ async function main(): Promise<void> {
     // Also per round (the two runs of a round are seconds apart, so they share the machine's load).
     const perRound = un!.map((u2, i) => on![i]!.qps / u2.qps);
     console.log(
-      `  dnslab / unbound, ${validate ? 'validating' : 'no DNSSEC '} = ${(o! / u!).toFixed(2)}   (per round: ${perRound.map((x) => x.toFixed(2)).join(', ')}; median ${median(perRound).toFixed(2)})`,
+      `  dnslab / unbound, ${validate ? 'validating' : 'no DNSSEC '} = ${(o! / u!).toFixed(2)}   (per round: ${perRound.map((x) => x.toFixed(2)).join(', ')}; median ${median(perRound).toFixed(2)})   (target >= 0.60)`,
+    );
+  }
+  const echoRuns = runs.get(ECHO.name)!;
+  for (const r of RESOLVERS) {
+    const perRound = runs.get(r.name)!.map((x, i) => x.qps / echoRuns[i]!.qps);
+    console.log(
+      `  ${r.name} / node echo = ${(by.get(r.name)! / by.get(ECHO.name)!).toFixed(2)}   (per round: ${perRound.map((x) => x.toFixed(2)).join(', ')})`,
     );
   }
 }

@@ -36,9 +36,18 @@ export function bytesToIp(bytes: Uint8Array): string {
   return formatIPv6(bytes);
 }
 
+/** Canonical forms already computed: every datagram on a socket names its peer, mostly the same few. */
+const canonical = new Map<string, string>();
+const CANONICAL_LIMIT = 4096;
+
 /** The canonical text form of an address literal (throws for a non-address). */
 export function normalizeIp(address: string): string {
-  return bytesToIp(ipToBytes(address));
+  const known = canonical.get(address);
+  if (known !== undefined) return known;
+  const text = bytesToIp(ipToBytes(address));
+  if (canonical.size >= CANONICAL_LIMIT) canonical.clear();
+  canonical.set(address, text);
+  return text;
 }
 
 /** The unspecified address "0.0.0.0" / "::" (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2): bind on every address of that family the host owns. */

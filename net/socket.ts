@@ -46,6 +46,12 @@ export interface SocketNetworkOptions {
    * namespace, so this host's packets leave from there. Default: here.
    */
   opener?: SocketOpener;
+  /**
+   * Endpoints bound without `exclusive`, so that the workers of a node:cluster share one socket (the primary's) and
+   * the kernel hands each datagram to one of them; TCP connections are dealt out by the primary. Only for the
+   * listening endpoints: port-0 and other sockets stay each worker's own, or workers would share upstream sockets.
+   */
+  sharedEndpoints?: readonly Endpoint[];
 }
 
 export class SocketNetwork implements Network {
@@ -56,6 +62,7 @@ export class SocketNetwork implements Network {
   private allowExternal: boolean;
   private idleTimeoutMs: number | undefined;
   private opener: SocketOpener | undefined;
+  private readonly shared: ReadonlySet<string>;
 
   constructor(options: SocketNetworkOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -63,6 +70,9 @@ export class SocketNetwork implements Network {
     this.allowExternal = options.allowExternal === true;
     this.idleTimeoutMs = options.tcpIdleTimeoutMs;
     this.opener = options.opener;
+    this.shared = new Set(
+      (options.sharedEndpoints ?? []).filter((e) => e.port !== 0).map((e) => formatEndpoint({ address: normalizeIp(e.address), port: e.port })),
+    );
     this.addresses = options.addresses.map((a) => {
       if (ipFamily(a) === undefined) throw new NetworkError('NOT_ALLOWED', `"${a}" is not an IPv4/IPv6 address literal`);
       if (!this.allowExternal && !isLoopback(a) && !isUnspecified(a)) {
@@ -91,7 +101,7 @@ export class SocketNetwork implements Network {
         reject(translateBindError(err, 'UDP', { address, port: local.port }));
       };
       socket.once('error', onError);
-      socket.bind({ address, port: local.port, exclusive: true }, () => {
+      socket.bind({ address, port: local.port, exclusive: this.exclusive(address, local.port) }, () => {
         socket.off('error', onError);
         resolve();
       });
@@ -132,7 +142,7 @@ export class SocketNetwork implements Network {
       await new Promise<void>((resolve, reject) => {
         const onError = (err: NodeJS.ErrnoException): void => reject(translateBindError(err, 'TCP', { address, port: local.port }));
         server.once('error', onError);
-        server.listen({ host: address, port: local.port, exclusive: true, ipv6Only: ipFamily(address) === 6 }, () => {
+        server.listen({ host: address, port: local.port, exclusive: this.exclusive(address, local.port), ipv6Only: ipFamily(address) === 6 }, () => {
           server.off('error', onError);
           resolve();
         });
@@ -185,8 +195,23 @@ export class SocketNetwork implements Network {
     });
   }
 
+  /** Bind exclusively unless this is one of the shared endpoints (options.sharedEndpoints). */
+  private exclusive(address: string, port: number): boolean {
+    return !this.shared.has(formatEndpoint({ address, port }));
+  }
+
+  /** Destinations checked already (a server answers the same few clients over and over). */
+  private readonly allowedDestinations = new Set<string>();
+
   /** @internal throws unless sending to `address` is allowed */
   checkDestination(address: string): void {
+    if (this.allowedDestinations.has(address)) return;
+    this.checkNewDestination(address);
+    if (this.allowedDestinations.size >= 4096) this.allowedDestinations.clear();
+    this.allowedDestinations.add(address);
+  }
+
+  private checkNewDestination(address: string): void {
     if (ipFamily(address) === undefined) throw new NetworkError('UNREACHABLE', `"${address}" is not an IP address`);
     if (!this.allowExternal && !isLoopback(address)) {
       throw new NetworkError('NOT_ALLOWED', `refusing to send to ${address}: the lab only talks to loopback unless allowExternal: true`);
@@ -246,20 +271,23 @@ class RealUdpSocket implements UdpSocket {
   send(payload: Uint8Array, to: Endpoint): void {
     if (this.closed) return;
     this.owner.checkDestination(to.address);
-    const dst = { address: normalizeIp(to.address), port: to.port };
-    // A box on the path to something outside the lab: the datagram goes through it here (a lab receiver runs it itself).
-    if (this.edge?.covers(this.local.address, dst.address) && !this.edge.ownsUdp(dst)) {
-      this.edge.udp(this.local, dst, Buffer.from(payload));
-      return;
+    if (this.edge) {
+      const dst = { address: normalizeIp(to.address), port: to.port };
+      // A box on the path to something outside the lab: the datagram goes through it here (a lab receiver runs it itself).
+      if (this.edge.covers(this.local.address, dst.address) && !this.edge.ownsUdp(dst)) {
+        this.edge.udp(this.local, dst, Buffer.from(payload));
+        return;
+      }
     }
     this.sendRaw(payload, to);
   }
 
   private sendRaw(payload: Uint8Array, to: Endpoint): void {
     if (this.closed) return;
-    // Loss is silent, as on a real network (EMSGSIZE etc. included).
+    // Loss is silent, as on a real network (EMSGSIZE etc. included). No callback: node:dgram then ignores a failed
+    // send (lib/dgram.js doSend) instead of scheduling a callback for every datagram.
     try {
-      this.socket.send(payload, to.port, to.address, () => undefined);
+      this.socket.send(payload, to.port, to.address);
     } catch {
       // bad port or closed socket: the datagram is simply not sent
     }

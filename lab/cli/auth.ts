@@ -11,6 +11,7 @@ import { AuthoritativeServer, type ServerEvent } from '../../servers/authoritati
 import { quirkProblem, type Quirk } from '../../servers/authoritative/quirks.ts';
 import { checkZone, formatProblem, zoneErrors } from '../../dns/zone/check.ts';
 import { InputError, integerOption, listenEndpoints, parseCommandLine, parseEndpoint, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
+import { isWorker, superviseWorkers, workerCount } from './workers.ts';
 
 const usage = `usage: dnslab auth --zone FILE[:ORIGIN] [--zone …] --listen ADDR:PORT [--listen …] [options]
 
@@ -33,6 +34,8 @@ options:
                            | lame[=REFUSED|SERVFAIL] | delay=MS
                            | a JSON quirk, e.g. '{"kind":"lame","zone":"example.jp"}'
   --log                  print one line per query and response to stderr
+  --workers N            serve from N processes sharing the listening sockets
+                         (default 1; each loads the zones itself)
 
 exit status: 0 stopped with Ctrl-C; 2 bad option, unreadable or rejected zone,
 address in use.
@@ -93,6 +96,7 @@ export const authCommand: CliCommand = {
       'udp-size': { type: 'string' },
       quirk: { type: 'string', multiple: true },
       log: { type: 'boolean' },
+      workers: { type: 'string' },
     });
     const zoneArgs = v.zone ?? [];
     const allowExternal = v['allow-external'] ?? false;
@@ -128,7 +132,13 @@ export const authCommand: CliCommand = {
       for (const p of errors) io.stderr.write(`${formatProblem(file, p)} (served anyway: --allow-broken)\n`);
       zones.push(zone);
     }
-    const network = new SocketNetwork({ addresses: [...new Set(listen.map((e) => e.address))], allowExternal });
+    const workers = workerCount(v.workers, listen);
+    if (workers > 1 && !isWorker()) return superviseWorkers(workers, io);
+    const network = new SocketNetwork({
+      addresses: [...new Set(listen.map((e) => e.address))],
+      allowExternal,
+      ...(isWorker() ? { sharedEndpoints: listen } : {}),
+    });
     const server = new AuthoritativeServer({
       network,
       listen,

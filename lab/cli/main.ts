@@ -14,6 +14,7 @@ import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
 import { exportCommand } from './export.ts';
+import { isWorker, workerStdout } from './workers.ts';
 
 const COMMANDS: CliCommand[] = [
   // subcommands register here, one line each
@@ -118,10 +119,13 @@ function interruptedPromise(): Promise<void> {
 const isEntry = process.argv[1] !== undefined && /(lab[\\/]cli[\\/]main\.ts|dnslab(\.mjs)?)$/.test(process.argv[1]);
 if (isEntry) {
   const code = await main(process.argv.slice(2), {
-    stdout: process.stdout,
+    // A worker of `--workers N` (workers.ts) prints through the primary.
+    stdout: isWorker() ? workerStdout() : process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     waitForInterrupt: interruptedPromise,
   });
   process.exitCode = code;
+  // The channel to the primary would keep a stopped worker alive.
+  if (isWorker()) process.disconnect();
 }

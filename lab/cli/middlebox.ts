@@ -28,6 +28,7 @@ import {
   UsageError,
   type CliCommand,
 } from './command.ts';
+import { isWorker, superviseWorkers, workerCount } from './workers.ts';
 
 const usage = `usage: dnslab middlebox --listen ADDR:PORT --upstream ADDR:PORT [--upstream …] [options]
 
@@ -67,6 +68,8 @@ path faults (seeded):
 other:
   --allow-external         allow non-loopback addresses
   --log                    one line per event on stderr
+  --workers N              proxy from N processes sharing the listening sockets (default 1;
+                           not with --cache, --udp-sessions, --nat-ports, --rate: one box's state)
 
 exit status: 0 stopped with Ctrl-C; 2 bad option or value, address in use.
 `;
@@ -107,6 +110,7 @@ export function parseMiddleboxArgs(argv: string[]): {
   settings: MiddleboxSettings;
   allowExternal: boolean;
   log: boolean;
+  workers: number;
   healthCheckMs?: number;
   sessionsPerClient?: number;
 } {
@@ -144,6 +148,7 @@ export function parseMiddleboxArgs(argv: string[]): {
     'health-check': str,
     'allow-external': bool,
     log: bool,
+    workers: str,
   });
   const listen = v.listen === undefined ? undefined : parseEndpoint(v.listen);
   const upstreams = (v.upstream ?? []).map((u) => parseEndpoint(u, 53));
@@ -199,12 +204,19 @@ export function parseMiddleboxArgs(argv: string[]): {
     }
     throw err;
   }
+  const workers = workerCount(v.workers, [listen]);
+  // State that belongs to the one box (its cache, session table, port pool, rate budget) would be one per worker.
+  const oneBox = (['cache', 'udp-sessions', 'nat-ports', 'rate'] as const).find((f) => v[f] !== undefined);
+  if (workers > 1 && oneBox) {
+    throw new UsageError(`--workers ${workers} with --${oneBox}: each worker would keep its own, so the box would not behave as one; run one process`);
+  }
   return {
     listen,
     upstreams,
     settings,
     allowExternal,
     log,
+    workers,
     ...(healthCheckMs === undefined ? {} : { healthCheckMs }),
     ...(sessionsPerClient === undefined ? {} : { sessionsPerClient }),
   };
@@ -231,9 +243,10 @@ export const middleboxCommand: CliCommand = {
   summary: 'run a middlebox emulator (size limit, fragments, TCP filter, EDNS-breaking proxy, NAT/LB, faults) as a proxy',
   usage,
   async run(argv, io) {
-    const { listen, upstreams, settings, allowExternal, log, healthCheckMs, sessionsPerClient } = parseMiddleboxArgs(argv);
+    const { listen, upstreams, settings, allowExternal, log, workers, healthCheckMs, sessionsPerClient } = parseMiddleboxArgs(argv);
+    if (workers > 1 && !isWorker()) return superviseWorkers(workers, io);
     const addresses = [listen.address];
-    const network = new SocketNetwork({ addresses, allowExternal });
+    const network = new SocketNetwork({ addresses, allowExternal, ...(isWorker() ? { sharedEndpoints: [listen] } : {}) });
     const nat = natConfig(settings);
     const proxy = new MiddleboxProxy({
       network,

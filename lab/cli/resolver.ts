@@ -14,6 +14,7 @@ import { RecursiveResolver } from '../../servers/recursive/server.ts';
 import { primeRootHints } from '../../servers/recursive/priming.ts';
 import type { ResolverSettings } from '../../servers/recursive/settings.ts';
 import { InputError, listenEndpoints, parseCommandLine, parseEndpoint, requireLoopback, runUntilInterrupt, UsageError, type CliCommand } from './command.ts';
+import { isWorker, superviseWorkers, workerCount } from './workers.ts';
 
 const usage = `usage: dnslab resolver --listen ADDR:PORT --root-hints ADDR[:PORT][,…] [options]
 
@@ -36,6 +37,8 @@ options:
   --acl CIDR                allow these clients (repeatable; replaces the default lab ranges)
   --allow-external          allow binding a non-loopback address
   --log                     one line per upstream query/response and client answer on stderr
+  --workers N               resolve in N processes sharing the listening sockets (default 1;
+                            each has its own cache, warmed by the queries it gets)
 
 exit status: 0 stopped with Ctrl-C; 2 bad option, unreadable trust-anchor file,
 address in use.
@@ -101,6 +104,7 @@ export const resolverCommand: CliCommand = {
       acl: { type: 'string', multiple: true },
       'allow-external': { type: 'boolean' },
       log: { type: 'boolean' },
+      workers: { type: 'string' },
     });
     const listenArgs = (v.listen ?? []).map((l) => parseEndpoint(l));
     const rootHints = (v['root-hints'] ?? []).flatMap((list) => list.split(',').map((part) => parseEndpoint(part.trim(), 53)));
@@ -127,7 +131,13 @@ export const resolverCommand: CliCommand = {
     for (const ep of rootHints) requireLoopback(ep, allowExternal, '--root-hints');
     const trustAnchors = anchorsFile === undefined ? [] : loadTrustAnchors(anchorsFile);
 
-    const network = new SocketNetwork({ addresses: [...new Set(listen.map((e) => e.address))], allowExternal });
+    const workers = workerCount(v.workers, listen);
+    if (workers > 1 && !isWorker()) return superviseWorkers(workers, io);
+    const network = new SocketNetwork({
+      addresses: [...new Set(listen.map((e) => e.address))],
+      allowExternal,
+      ...(isWorker() ? { sharedEndpoints: listen } : {}),
+    });
     const resolver = new RecursiveResolver({
       network,
       listen,

@@ -30,7 +30,7 @@ import {
   type CliCommand,
   type CliIO,
 } from './command.ts';
-import { MAX_MATRIX_JOBS, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
+import { MAX_MATRIX_JOBS, MAX_MATRIX_RETRIES, matrixPassed, parseResolverList, renderMatrix, runMatrix } from '../runner/matrix.ts';
 import { MAX_REAL_CLOCK_RATE } from '../scenario/validate.ts';
 import { DEVICE_OPTIONS, DEVICE_USAGE, deviceFlagsOf, type DeviceFlags } from '../device/options.ts';
 import { deviceOrExit, runWithDevice } from '../device/command.ts';
@@ -64,6 +64,8 @@ options:
                      Docker network (needs a Docker engine and npm install --no-save testcontainers@11)
   --jobs N           with --resolver: run up to N cells at once (1–4, default 1), each real
                      product in its own namespace
+  --retries N        with --resolver: run a real product's cell again, up to N times (0–3, default 0),
+                     while it is not as expected; the cell shows ↻N and the notes what each run saw
   --clock-rate N     with --resolver: run lab time and the real products' clocks N times faster than the
                      host (1–50; default: the scenario's realClockRate, else 1)
 
@@ -88,6 +90,7 @@ interface Args {
   resolvers?: string;
   jobs?: number;
   clockRate?: number;
+  retries?: number;
   device: DeviceFlags;
 }
 
@@ -108,6 +111,7 @@ function parseRunArgs(argv: string[], isTty: boolean): Args {
       resolver: { type: 'string' },
       jobs: { type: 'string' },
       'clock-rate': { type: 'string' },
+      retries: { type: 'string' },
       ...DEVICE_OPTIONS,
     },
     1,
@@ -127,6 +131,7 @@ function parseRunArgs(argv: string[], isTty: boolean): Args {
   if (v.junit !== undefined) args.junit = v.junit;
   if (v.resolver !== undefined) args.resolvers = v.resolver;
   if (v.jobs !== undefined) args.jobs = integerOption(v.jobs, '--jobs', 1, MAX_MATRIX_JOBS);
+  if (v.retries !== undefined) args.retries = integerOption(v.retries, '--retries', 0, MAX_MATRIX_RETRIES);
   if (v['clock-rate'] !== undefined) args.clockRate = integerOption(v['clock-rate'], '--clock-rate', 1, MAX_REAL_CLOCK_RATE);
   if (args.all && args.target !== undefined) throw new UsageError('give either a scenario or --all, not both');
   if (args.all && args.variant !== undefined) throw new UsageError('--variant applies to one scenario, not --all');
@@ -234,6 +239,7 @@ async function runMatrixCommand(runs: Awaited<ReturnType<typeof runsFor>>, args:
     onProgress: (t) => io.stderr.write(t),
     ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
     ...(args.clockRate !== undefined ? { clockRate: args.clockRate } : {}),
+    ...(args.retries !== undefined ? { retries: args.retries } : {}),
   });
   if (args.json) io.stdout.write(JSON.stringify({ resolvers: matrix.resolvers, versions: matrix.versions, rows: matrix.rows }, null, 2) + '\n');
   else io.stdout.write(renderMatrix(matrix));

@@ -58,6 +58,8 @@ export interface MatrixCell {
   emulatedProfile?: { profile: string; passed: boolean; agrees: boolean; differences: ClaimDiff[]; outcome: string[] };
   real?: RealRunInfo;
   seconds: number;
+  /** Earlier runs of this cell that were not as expected (runMatrix `retries`), oldest first: the cell shows the last run. */
+  retried?: { unexpected: string[]; error?: string; seconds: number }[];
 }
 
 export interface MatrixRow {
@@ -183,14 +185,19 @@ function cellOf(resolver: ResolverColumn, result: RunResult, expected: MatrixCel
 
 /** Most real runs a matrix keeps going at once (each in its own namespace; they mostly wait on timers). */
 export const MAX_MATRIX_JOBS = 4;
+/** Most extra runs of a real cell that is not as expected (runMatrix `retries`, run --retries). */
+export const MAX_MATRIX_RETRIES = 3;
 
 export async function runMatrix(
   runs: { loaded: LoadedScenario; variant: string }[],
   resolvers: ResolverColumn[],
-  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number; jobs?: number; clockRate?: number } = { seed: '1' },
+  o: { seed: string; onProgress?: (text: string) => void; waitMs?: number; jobs?: number; clockRate?: number; retries?: number } = { seed: '1' },
 ): Promise<Matrix> {
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_MATRIX_JOBS) throw new RangeError(`jobs must be an integer from 1 to ${MAX_MATRIX_JOBS} (got ${jobs})`);
+  const retries = o.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_MATRIX_RETRIES)
+    throw new RangeError(`retries must be an integer from 0 to ${MAX_MATRIX_RETRIES} (got ${retries})`);
   const versions: Partial<Record<ResolverColumn, string>> = {};
   // Docker columns: the version line comes from the image, after the first run (RealRunInfo.docker).
   for (const r of resolvers) if (r !== 'emulated' && columnProduct(r).engine === 'local') versions[r] = productVersion(r as Product);
@@ -212,7 +219,13 @@ export async function runMatrix(
       const t = tasks[next++]!;
       const label = `${t.run.loaded.scenario.id} [${t.run.variant}] × ${t.resolver}`;
       if (jobs === 1) o.onProgress?.(`${label} … `);
-      const { cell, results } = await runCell(t.run, t.plan, t.resolver, o);
+      const once = () => runCell(t.run, t.plan, t.resolver, o);
+      const { cell, results } =
+        t.resolver === 'emulated'
+          ? await once()
+          : await untilAsExpected(once, retries, (c) =>
+              o.onProgress?.(`${label} … not as expected (${c.error?.split('\n')[0] ?? c.unexpected[0] ?? '?'}), running it again\n`),
+            );
       if (cell.real?.docker && versions[t.resolver] === undefined) versions[t.resolver] = cell.real.docker.version;
       cells[t.i]![t.j] = cell;
       cellResults[t.i]![t.j] = results;
@@ -228,6 +241,27 @@ export async function runMatrix(
     rows: runs.map((run, i) => ({ id: run.loaded.scenario.id, variant: run.variant, cells: cells[i]! })),
     results: cellResults.flat(2),
   };
+}
+
+/**
+ * Run a cell, and again (up to `retries` more times) while it is not as expected: a real product's timing depends
+ * on the host, and each run starts from scratch (new namespace, new process). Every earlier run's outcome stays on
+ * the cell (`retried`), so a retried cell is never silent.
+ */
+export async function untilAsExpected<T extends { cell: MatrixCell }>(
+  runOnce: () => Promise<T>,
+  retries: number,
+  onRetry?: (cell: MatrixCell) => void,
+): Promise<T> {
+  let r = await runOnce();
+  const retried: NonNullable<MatrixCell['retried']> = [];
+  while (!r.cell.asExpected && retried.length < retries) {
+    retried.push({ unexpected: r.cell.unexpected, ...(r.cell.error !== undefined ? { error: r.cell.error } : {}), seconds: r.cell.seconds });
+    onRetry?.(r.cell);
+    r = await runOnce();
+  }
+  if (retried.length) r.cell.retried = retried;
+  return r;
 }
 
 /** One cell: the emulated resolver, or a real product plus dnslab's resolver on that product's profile. */
@@ -297,10 +331,15 @@ export function cellVarying(c: MatrixCell): string {
   return c.varying ? '~' : '';
 }
 
-/** One cell in a few characters: "PASS 8/8", "FAIL 5/6 ✗ ≠emu", "FAIL* 5/6 =emu", "FAIL~ 6/8 =emu". */
+/** "↻N" when the cell ran N more times because earlier runs were not as expected, else "". */
+export function cellRetried(c: MatrixCell): string {
+  return c.retried?.length ? ` ↻${c.retried.length}` : '';
+}
+
+/** One cell in a few characters: "PASS 8/8", "FAIL 5/6 ✗ ≠emu", "FAIL* 5/6 =emu", "FAIL~ 6/8 =emu", "PASS 8/8 =emu ↻1". */
 function cellText(c: MatrixCell): string {
-  if (c.error && c.total === 0) return 'ERROR';
-  return cellClaims(c) + cellVarying(c) + (c.asExpected ? '' : ' ✗') + cellAgreement(c);
+  if (c.error && c.total === 0) return 'ERROR' + cellRetried(c);
+  return cellClaims(c) + cellVarying(c) + (c.asExpected ? '' : ' ✗') + cellAgreement(c) + cellRetried(c);
 }
 
 /** The matrix as a text table plus notes (expected product differences, disagreements, errors). */
@@ -317,6 +356,8 @@ export function renderMatrix(m: Matrix): string {
   out.push('PASS/FAIL k/n: claims that held.  * : fails exactly as the scenario declares for this product.  ✗ : not what the scenario expects.');
   out.push('~ : steps declared varying for this product (outcome changes from run to run; not judged; see notes for which and why).');
   out.push("=emu / ≠emu: dnslab's resolver with the product's profile saw the same / a different result on some claim.");
+  if (m.rows.some((r) => r.cells.some((c) => c.retried?.length)))
+    out.push('↻N : the cell ran N more times because the earlier runs were not as expected (--retries); notes say what they saw.');
   const versions = Object.entries(m.versions);
   if (versions.length) out.push('', 'versions:', ...versions.map(([p, v]) => `  ${p.padEnd(Math.max(9, ...versions.map(([q]) => q.length)))} ${v}`));
   out.push('', ...outcomeLines(m));
@@ -365,6 +406,9 @@ export function matrixNotes(m: Matrix): string[] {
         notes.push(`${where}: expected to fail ${c.expectedFailure.claims.map((x) => `"${x}"`).join(', ')} — ${c.expectedFailure.because}`);
       if (c.varying)
         notes.push(`${where}: step${c.varying.steps.length > 1 ? 's' : ''} ${c.varying.steps.join(', ')} declared varying (not judged) — ${c.varying.why}`);
+      c.retried?.forEach((r, i) =>
+        notes.push(`${where}: run ${i + 1} of ${c.retried!.length + 1} was not as expected: ${r.error?.split('\n')[0] ?? r.unexpected.join('; ')}`),
+      );
       if (c.error) notes.push(`${where}: error: ${c.error.split('\n')[0]}`);
       if (!c.asExpected) for (const u of c.unexpected) notes.push(`${where}: ${u}`);
       if (c.emulatedProfile && !c.emulatedProfile.agrees) {

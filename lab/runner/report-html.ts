@@ -6,7 +6,7 @@
 import { formatOffset } from '../../assertions/result.ts';
 import type { TraceEntry } from '../../assertions/trace.ts';
 import { xmlEscape as esc } from './report-data.ts';
-import { cellAgreement, cellClaims, cellVarying, matrixNotes, type Matrix, type MatrixCell } from './matrix.ts';
+import { cellAgreement, cellClaims, cellRetried, cellVarying, matrixNotes, type Matrix, type MatrixCell } from './matrix.ts';
 import type { RunResult, TimelineEvent } from './result.ts';
 
 /** Colours used by the diagrams (tests look for them in screenshots). */
@@ -217,12 +217,13 @@ function matrixSection(m: Matrix): string {
       ...(c.varying ? [`steps ${c.varying.steps.join(', ')} declared varying (not judged): ${c.varying.why}`] : []),
       ...(c.emulatedProfile?.differences ?? []).map((d) => `emulated ${d.emulated ? 'ok' : 'FAIL'} vs real ${d.real ? 'ok' : 'FAIL'}: ${d.what}`),
       ...(c.error ? [c.error.split('\n')[0]!] : []),
+      ...(c.retried ?? []).map((r, i) => `run ${i + 1} was not as expected: ${r.error?.split('\n')[0] ?? r.unexpected.join('; ')}`),
     ].join('\n');
     const anchor = runAnchor(id, c.resolver === 'emulated' ? variant : `${variant} @${c.resolver}`);
     const label = c.error && c.total === 0 ? esc(text) : `<a href="#${anchor}">${esc(text)}</a>`;
     const emuHtml = c.emulatedProfile && !c.emulatedProfile.agrees ? `<span class="fail">${esc(emu)}</span>` : esc(emu);
     const outcome = c.outcome.length ? `<div class="outcome">${c.outcome.map(esc).join('<br>')}</div>` : '';
-    return `<td class="cell" style="border-left: 6px solid ${colour}" title="${esc(title)}">${label}${c.asExpected ? '' : ' <span class="fail">✗</span>'}${emuHtml}${outcome}</td>`;
+    return `<td class="cell" style="border-left: 6px solid ${colour}" title="${esc(title)}">${label}${c.asExpected ? '' : ' <span class="fail">✗</span>'}${emuHtml}${esc(cellRetried(c))}${outcome}</td>`;
   };
   const rows = m.rows.map((r) => `<tr><td>${esc(r.id)} [${esc(r.variant)}]</td>${r.cells.map((c) => cell(r.id, r.variant, c)).join('')}</tr>`).join('\n');
   const asExpected = m.rows.reduce((n, r) => n + r.cells.filter((c) => c.asExpected).length, 0);

@@ -11,7 +11,8 @@ export interface TextOptions {
   color?: boolean;
 }
 
-const PAD = 12;
+/** The time column's least width; a longer offset ("T+1h15m20s2ms") widens the column for the whole run. */
+const MIN_PAD = 12;
 
 function indent(text: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
@@ -29,6 +30,7 @@ export function renderText(r: RunResult, options: TextOptions = {}): string {
   if (r.variantDescription) out.push(`   variant ${r.variant}: ${r.variantDescription.en}`);
   out.push(`   file ${r.file}, seed ${r.seed}, T+0 = ${new Date(r.start).toISOString()}`);
   out.push('');
+  const PAD = Math.max(MIN_PAD, ...r.events.map((e) => formatOffset(e.time - r.start).length + 1));
   let lastTime = r.start;
   for (const e of r.events) {
     if (e.kind === 'start') continue;
@@ -39,7 +41,7 @@ export function renderText(r: RunResult, options: TextOptions = {}): string {
       if (gap >= 1000) out.push(c('2', `${''.padEnd(PAD)}… ${formatDuration(rounded)} pass …`));
     }
     if (e.kind !== 'assert') lastTime = Math.max(lastTime, e.time);
-    out.push(line(e, r.start, c, options));
+    out.push(line(e, r.start, c, PAD));
     if (e.detail && (options.verbose || (e.kind === 'assert' && !e.ok) || e.kind === 'error')) out.push(indent(e.detail, PAD + 4));
   }
   out.push('');
@@ -54,7 +56,7 @@ export function renderText(r: RunResult, options: TextOptions = {}): string {
   return out.join('\n') + '\n';
 }
 
-function line(e: TimelineEvent, start: number, c: (code: string, s: string) => string, _options: TextOptions): string {
+function line(e: TimelineEvent, start: number, c: (code: string, s: string) => string, PAD: number): string {
   const t = formatOffset(e.time - start).padEnd(PAD);
   const step = e.step !== undefined ? `step ${e.step}`.padEnd(9) : ''.padEnd(9);
   switch (e.kind) {

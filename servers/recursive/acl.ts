@@ -70,9 +70,16 @@ export class Acl {
   constructor(cidrs: readonly string[]) {
     this.prefixes = cidrs.map(parsePrefix);
   }
+  /** Verdicts already reached: a server checks the same few clients on every query. */
+  private readonly seen = new Map<string, boolean>();
+
   allows(address: string): boolean {
+    const known = this.seen.get(address);
+    if (known !== undefined) return known;
     const v = toBigInt(address);
-    if (!v) return false;
-    return this.prefixes.some((p) => p.width === v.width && v.value >> BigInt(p.width - p.length) === p.bits);
+    const verdict = v !== undefined && this.prefixes.some((p) => p.width === v.width && v.value >> BigInt(p.width - p.length) === p.bits);
+    if (this.seen.size >= 4096) this.seen.clear();
+    this.seen.set(address, verdict);
+    return verdict;
   }
 }

@@ -129,6 +129,11 @@ function replacesLiveNs(existing: CachedRRset, trust: Trust, security: CacheSecu
 }
 
 export class ResolverCache {
+  /**
+   * Bumped by every change to what the cache holds. With the lab second (TTLs are whole seconds, see now()), it is
+   * all an answer built from the cache depends on: the server's encoded-answer cache is keyed on both.
+   */
+  generation = 0;
   private readonly rrsets = new Map<string, CachedRRset>();
   private readonly negatives = new Map<string, NegativeEntry>();
   /** zone (canonical) → owner|type → denial record. */
@@ -185,6 +190,7 @@ export class ResolverCache {
     extra: { ede?: number; reason?: string; ttl?: number } = {},
   ): boolean {
     if (rrset.records.length === 0) return false;
+    this.generation++;
     const key = rrsetKey(rrset.name, rrset.type, rrset.class);
     const now = this.now();
     const existing = this.rrsets.get(key);
@@ -221,11 +227,13 @@ export class ResolverCache {
 
   /** Forget one RRset (fresher validated data contradicts it); returns whether there was one. */
   deleteRRset(name: Name, type: RRTypeName): boolean {
+    this.generation++;
     return this.rrsets.delete(rrsetKey(name, type));
   }
 
   /** Update the security state of a cached RRset (after validating it later). */
   setSecurity(name: Name, type: RRTypeName, security: CacheSecurity): void {
+    this.generation++;
     const e = this.rrsets.get(rrsetKey(name, type));
     if (e) e.security = security;
   }
@@ -268,6 +276,7 @@ export class ResolverCache {
 
   /** Cache an NXDOMAIN (for every type at the name) or NODATA (one type), RFC 2308 §5. */
   storeNegative(entry: Omit<NegativeEntry, 'storedAt' | 'expiresAt'>, ttlSeconds: number): void {
+    this.generation++;
     const now = this.now();
     let ttl = ttlSeconds;
     if (entry.security === 'bogus') ttl = Math.min(ttl, this.settings.bogusTtl);
@@ -290,6 +299,7 @@ export class ResolverCache {
 
   /** Keep a validated NSEC/NSEC3 for RFC 8198 synthesis; TTL is min(record TTL, SOA MINIMUM, SOA TTL) per RFC 8198 §5.4 / RFC 9077. */
   storeDenial(zone: Name, record: RR, signatures: readonly RR[], soa: RR | undefined, optOut: boolean): void {
+    this.generation++;
     let ttl = record.ttl;
     if (soa && soa.type === 'SOA') ttl = Math.min(ttl, soa.ttl, (soa.data as SoaData).minimum);
     ttl = Math.min(this.settings.maxNegativeTtl, ttl);
@@ -324,6 +334,7 @@ export class ResolverCache {
   }
 
   storeKeys(entry: KeyEntry): void {
+    this.generation++;
     this.keys.set(canonicalName(entry.zone), entry);
   }
 
@@ -362,6 +373,7 @@ export class ResolverCache {
 
   /** Forget everything. */
   flushAll(): number {
+    this.generation++;
     const n = this.rrsets.size + this.negatives.size + this.keys.size + [...this.denials.values()].reduce((a, m) => a + m.size, 0);
     this.rrsets.clear();
     this.negatives.clear();
@@ -371,6 +383,7 @@ export class ResolverCache {
   }
 
   private flushWhere(match: (owner: Name) => boolean): number {
+    this.generation++;
     let n = 0;
     for (const [k, e] of this.rrsets) if (match(e.rrset.name)) (this.rrsets.delete(k), n++);
     for (const [k, e] of this.negatives) if (match(e.qname)) (this.negatives.delete(k), n++);
@@ -384,6 +397,7 @@ export class ResolverCache {
 
   /** Drop entries past expiry (and past the stale window); returns how many went. */
   purgeExpired(): number {
+    this.generation++;
     const now = this.now();
     const dead = (exp: number) => !this.live(exp, now) && !(this.settings.serveStale && this.withinStale(exp, now));
     let n = 0;

@@ -478,6 +478,15 @@ export class ResolverEngine {
   // ---------------------------------------------------------------------------
   // Cache management API
 
+  /**
+   * Changes whenever anything a cache-only answer is built from changes (cache, SERVFAIL cache, serve-stale recheck
+   * windows). Equal before and after a resolution that sent nothing: the same question in the same lab second gets
+   * the same answer (RecursiveResolver's encoded-answer cache).
+   */
+  answerGeneration(): number {
+    return this.cache.generation + this.servfails.generation + this.stale.generation;
+  }
+
   flushName(name: Name): number {
     this.servfails.forget(name, false);
     return this.cache.flushName(name);

@@ -19,6 +19,8 @@ function refreshKey(qname: Name, qtype: RRTypeName): string {
 export class ServeStale {
   /** RFC 8767 §5 failure recheck timer: lab time of the last failed refresh per name and type. */
   private readonly refreshFailedAt = new Map<string, number>();
+  /** Bumped whenever a recheck window opens or closes (see ResolverCache.generation). */
+  generation = 0;
 
   constructor(
     private readonly settings: ResolverSettings,
@@ -50,10 +52,11 @@ export class ServeStale {
     const staleAllowed = !(limited && this.settings.staleTimerAtStepsOnly);
     if (outcome.rcode === 'SERVFAIL' && outcome.security !== 'bogus' && this.settings.serveStale && rd && staleAllowed) {
       this.refreshFailedAt.set(refreshKey(qname, qtype), this.clock.now());
+      this.generation++;
       const stale = this.answer(ctx, qname, qtype, this.emit);
       if (stale) return stale;
     } else {
-      this.refreshFailedAt.delete(refreshKey(qname, qtype));
+      if (this.refreshFailedAt.delete(refreshKey(qname, qtype))) this.generation++;
     }
     return outcome;
   }
@@ -159,6 +162,7 @@ export class ServeStale {
 
   /** flushAll: the recheck windows go with the cache. */
   clear(): void {
+    this.generation++;
     this.refreshFailedAt.clear();
   }
 }

@@ -45,9 +45,23 @@ export interface RecursiveResolverOptions {
   /** Source addresses for upstream queries. */
   sourceV4?: string;
   sourceV6?: string;
+  /**
+   * Reuse the encoded answer to a question answered from the cache alone, for the rest of that lab second while the
+   * cache is unchanged (default true; never while `onEvent` listens, since a reused answer emits no events).
+   */
+  answerCache?: boolean;
 }
 
 const TCP_IDLE_MS = 10_000;
+/** Encoded answers kept at most (the map is emptied when full; a miss only costs a normal resolution). */
+const ANSWER_CACHE_LIMIT = 20_000;
+
+/** An encoded answer and what it was built from: the engine's answerGeneration() in one lab second. */
+interface EncodedAnswer {
+  bytes: Buffer;
+  generation: number;
+  second: number;
+}
 
 export class RecursiveResolver {
   readonly engine: ResolverEngine;
@@ -60,6 +74,9 @@ export class RecursiveResolver {
   private listeners: TcpListener[] = [];
   private readonly connections = new Set<TcpConnection>();
   private started = false;
+  private readonly useAnswerCache: boolean;
+  /** transport + query octets after the ID → encoded answer (see RecursiveResolverOptions.answerCache). */
+  private readonly answers = new Map<string, EncodedAnswer>();
 
   constructor(options: RecursiveResolverOptions) {
     this.network = options.network;
@@ -67,6 +84,7 @@ export class RecursiveResolver {
     this.settings = settingsFor(options.profile ?? 'unbound', options.options ?? {});
     this.acl = new Acl(options.acl ?? DEFAULT_ACL);
     this.onEvent = options.onEvent;
+    this.useAnswerCache = options.answerCache !== false && options.onEvent === undefined;
     const random = options.random ?? new SeededRandom(options.seed ?? 'recursive');
     const upstream =
       options.upstream ??
@@ -123,6 +141,11 @@ export class RecursiveResolver {
       for (const ep of this.listen) {
         const socket = await this.network.bindUdp(ep);
         socket.onMessage((payload, from) => {
+          const cached = this.cachedAnswer(payload, from, 'udp');
+          if (cached) {
+            socket.send(cached, from);
+            return;
+          }
           void this.handle(payload, from, 'udp').then((bytes) => {
             // The server may have been stopped while this query was being resolved.
             if (bytes && this.started) {
@@ -188,6 +211,25 @@ export class RecursiveResolver {
     );
   }
 
+  /**
+   * The answer to `payload` if an encoded one may be reused (RecursiveResolverOptions.answerCache), else undefined
+   * and handle() does the full work. Synchronous, so a cache hit costs no promise.
+   */
+  private cachedAnswer(payload: Buffer, from: Endpoint, transport: Transport): Buffer | undefined {
+    if (!this.useAnswerCache || payload.length < 12 || (payload[2]! & 0x80) !== 0 || !this.acl.allows(from.address)) return undefined;
+    const hit = this.reusable(transport + payload.toString('latin1', 2), Math.floor(this.network.clock.now() / 1000), this.engine.answerGeneration());
+    return hit ? withId(hit, payload.readUInt16BE(0)) : undefined;
+  }
+
+  /**
+   * The answer depends on the query octets after the ID and the transport (its size limit), and on the cache,
+   * whose TTLs are whole lab seconds (cache.ts now()): within one second and one generation it is the same.
+   */
+  private reusable(key: string, second: number, generation: number): Buffer | undefined {
+    const hit = this.answers.get(key);
+    return hit && hit.second === second && hit.generation === generation ? hit.bytes : undefined;
+  }
+
   /** One client message in, the response bytes out (undefined: drop). Never throws. */
   async handle(payload: Buffer, from: Endpoint, transport: Transport): Promise<Buffer | undefined> {
     const now = () => this.network.clock.now();
@@ -219,6 +261,13 @@ export class RecursiveResolver {
     if (!this.acl.allows(from.address)) {
       this.emit({ type: 'client-rejected', time: now(), client: from, transport, reason: 'client not in the ACL (lab clients only)' });
       return bare('REFUSED');
+    }
+    const answerKey = this.useAnswerCache ? transport + payload.toString('latin1', 2) : undefined;
+    const second = Math.floor(arrived / 1000);
+    const generation = this.engine.answerGeneration();
+    if (answerKey !== undefined) {
+      const hit = this.reusable(answerKey, second, generation);
+      if (hit) return withId(hit, header.id);
     }
     let query: Message;
     try {
@@ -287,7 +336,22 @@ export class RecursiveResolver {
     if (resp.edns && result.ede && this.settings.ede) {
       resp.edns.options.push(makeEdeOption(result.ede.code, result.ede.text.slice(0, 200)));
     }
-    return this.finish(resp, query, from, transport);
+    const bytes = this.finish(resp, query, from, transport);
+    // Kept only when nothing but the cache answered (no upstream query, no joined resolution, no stale data, no
+    // SERVFAIL) and nothing changed the cache meanwhile, all within the second the query arrived in.
+    const { summary } = result;
+    if (
+      answerKey !== undefined &&
+      summary.fromCache &&
+      !summary.stale &&
+      (result.rcode === 'NOERROR' || result.rcode === 'NXDOMAIN') &&
+      this.engine.answerGeneration() === generation &&
+      Math.floor(now() / 1000) === second
+    ) {
+      if (this.answers.size >= ANSWER_CACHE_LIMIT) this.answers.clear();
+      this.answers.set(answerKey, { bytes: Buffer.from(bytes), generation, second });
+    }
+    return bytes;
   }
 
   private finish(resp: Message, query: Message, from: Endpoint, transport: Transport): Buffer {
@@ -328,4 +392,12 @@ export class RecursiveResolver {
     }
     return bytes;
   }
+}
+
+/** A copy of an encoded answer with the client's ID (RFC 1035 §4.1.1). */
+function withId(bytes: Buffer, id: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(out);
+  out.writeUInt16BE(id, 0);
+  return out;
 }

@@ -10,6 +10,8 @@ import type { ResolverSettings } from './settings.ts';
 export class ServfailCache {
   /** Question + flags → the SERVFAIL outcome and until when (whole lab seconds) it is answered again. */
   private readonly entries = new Map<string, { qname: Name; outcome: Outcome; until: number }>();
+  /** Bumped whenever an entry comes or goes (see ResolverCache.generation). */
+  generation = 0;
 
   constructor(
     private readonly settings: ResolverSettings,
@@ -24,7 +26,10 @@ export class ServfailCache {
   get(key: string, rd: boolean): Outcome | undefined {
     const cached = this.settings.servfailCacheS > 0 && rd ? this.entries.get(key) : undefined;
     const hit = cached !== undefined && this.nowSeconds() < cached.until;
-    if (cached !== undefined && !hit) this.entries.delete(key);
+    if (cached !== undefined && !hit) {
+      this.entries.delete(key);
+      this.generation++;
+    }
     return hit ? cached.outcome : undefined;
   }
 
@@ -32,17 +37,20 @@ export class ServfailCache {
   store(key: string, qname: Name, rd: boolean, verdict: Outcome): void {
     if (verdict.rcode === 'SERVFAIL' && this.settings.servfailCacheS > 0 && rd) {
       this.entries.set(key, { qname, outcome: verdict, until: this.nowSeconds() + this.settings.servfailCacheS });
+      this.generation++;
     }
   }
 
   /** A flush also drops cached SERVFAILs (rec_control wipe-cache wipes the packet cache too). */
   forget(name: Name, tree: boolean): void {
+    this.generation++;
     for (const [k, e] of this.entries) {
       if (tree ? isSubdomain(e.qname, name) : nameEquals(e.qname, name)) this.entries.delete(k);
     }
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 }

@@ -49,7 +49,11 @@ describe(`resolver matrix: every seed scenario × ${RESOLVERS.join(', ')}`, () =
     for (const r of await allRuns()) runs.set(`${r.loaded.scenario.id} [${r.variant}]`, r);
     // One line per finished cell, with its host seconds: what a slow CI job spent its time on.
     const onProgress = (line: string) => process.stderr.write(`# ${line}`);
-    matrix = await runMatrix([...runs.values()], [...RESOLVERS], { seed: '1', jobs: MAX_MATRIX_JOBS, onProgress });
+    // retries 1: a real cell that is not as expected runs once more from scratch. Seen in CI (2026-12-07, four cells
+    // at once on a loaded 2-core host): registrar-hijack [signed-ds-removed] × bind held step 14 once in many runs;
+    // BIND counts TTLs in whole seconds, so a first resolution that ends a second late moves its re-walk of the
+    // delegation past the hour's sample. The cell keeps the first run's outcome (↻1 and a note), printed below.
+    matrix = await runMatrix([...runs.values()], [...RESOLVERS], { seed: '1', jobs: MAX_MATRIX_JOBS, onProgress, retries: 1 });
     process.stderr.write(renderMatrix(matrix).replace(/^/gm, '# '));
     assert.equal(matrix.rows.length, runs.size);
     assert.ok(new Set(matrix.rows.map((r) => r.id)).size >= 9, 'the seed scenarios are all there');

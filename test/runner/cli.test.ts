@@ -47,13 +47,6 @@ test('run ID prints a timeline with time jumps, actions and assertions; exit 0',
   assert.doesNotMatch(r.stdout, /\[fixed\]/);
 });
 
-test('no arguments runs the default scenario (both variants)', async () => {
-  const r = await dnslab();
-  assert.equal(r.code, 0);
-  assert.match(r.stdout, /subdomain-takeover \[vulnerable\]/);
-  assert.match(r.stdout, /subdomain-takeover \[fixed\]/);
-});
-
 test('--json: one document with id, variant, passed and every assertion with step, lab time, expected, actual', async () => {
   const r = await dnslab('run', FIXTURE, '--json');
   assert.equal(r.code, 0);
@@ -77,25 +70,8 @@ test('--json: one document with id, variant, passed and every assertion with ste
   assert.equal(a.offset, 'T+2h10m');
 });
 
-test('--all prints progress on stderr and a summary table; --junit and --report write files', async () => {
-  const junit = join(dir, 'all.xml');
-  const html = join(dir, 'all.html');
-  const r = await dnslab('run', '--all', '--junit', junit, '--report', html);
-  // Every scenario passing is test/scenarios' job; here: the --all output formats.
-  assert.match(r.stderr, /\[\d+\/\d+\] subdomain-takeover \[vulnerable\] … PASS/);
-  assert.match(r.stdout, /scenario\s+variant\s+result\s+asserts/);
-  assert.match(r.stdout, /subdomain-takeover\s+fixed\s+PASS/);
-  assert.match(r.stdout, /\d+ of \d+ scenario runs passed/);
-  const xml = readFileSync(junit, 'utf8');
-  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="dnslab" tests="\d+" failures="\d+" errors="\d+">/);
-  assert.match(xml, /<testsuite name="subdomain-takeover \[vulnerable\]" tests="\d+" failures="0"/);
-  assert.match(xml, /<testcase classname="subdomain-takeover.vulnerable" name="step 1 T\+0s: rcode"/);
-  const page = readFileSync(html, 'utf8');
-  assert.match(page, /<svg[^>]*aria-label="sequence diagram"/);
-  assert.match(page, /<svg[^>]*aria-label="what clients saw"/);
-  assert.match(page, /サブドメインテイクオーバー/);
-  assert.doesNotMatch(page, /<script|https?:\/\/[^"<]*\.(js|css|woff)/, 'the report is self-contained');
-});
+// `run --all` (progress, summary table, --junit, --report) is proven in test/scenarios/scenarios.test.ts, on the
+// one --all run that also checks every scenario passes.
 
 test('--pcap writes a capture tshark-compatible readers parse, with the client query first', async () => {
   const file = join(dir, 'one.pcap');
@@ -209,7 +185,9 @@ test('unknown scenario id and unknown variant are reported with what exists; exi
   assert.equal(c.code, 2);
 });
 
-test('the bin entry point (npm start / dnslab) runs the default scenario with no arguments', async () => {
+// One run of the default scenario for both: main() with no arguments is what the bin entry point calls, and execFile
+// rejects on any exit status but 0.
+test('no arguments, through the bin entry point (npm start / dnslab): the default scenario, both variants, exit 0', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [new URL('../../bin/dnslab.mjs', import.meta.url).pathname], { timeout: 60_000 });
   assert.match(stdout, /PASS {2}subdomain-takeover \[vulnerable\]/);
   assert.match(stdout, /PASS {2}subdomain-takeover \[fixed\]/);

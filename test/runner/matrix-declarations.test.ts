@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allRuns } from '../../lab/runner/index.ts';
-import { claimKey, renderMatrix, runMatrix, unexpectedClaims } from '../../lab/runner/matrix.ts';
+import { claimKey, renderMatrix, runMatrix, unexpectedClaims, untilAsExpected, type MatrixCell } from '../../lab/runner/matrix.ts';
 import { renderHtml } from '../../lab/runner/report-html.ts';
 import { runPlan } from '../../lab/runner/run.ts';
 import { checkDeclarations, stepOfClaim, VARYING, varyingFor } from '../../lab/runner/varying.ts';
@@ -116,5 +116,52 @@ describe('the CLI matrix shows the varying steps', () => {
     const html = renderHtml(matrix.results, { matrix });
     assert.match(html, /steps 6, 7, 10, 23 declared varying \(not judged\): upstream count/);
     assert.match(html, /PASS 10\/10~<\/a>/);
+  });
+});
+
+describe('a real cell that is not as expected runs again (--retries), and says so', () => {
+  const base: MatrixCell = { resolver: 'bind', passed: false, ok: 3, total: 4, failed: [], outcome: [], seconds: 1, asExpected: true, unexpected: [] };
+  const bad: MatrixCell = { ...base, asExpected: false, unexpected: ['declared to fail, held: step 14 answer section'] };
+  const good: MatrixCell = { ...base };
+  const runs = (...cells: MatrixCell[]) => {
+    let n = 0;
+    return { count: () => n, once: async () => ({ cell: { ...cells[n++]! } }) };
+  };
+
+  it('runs again while not as expected, at most `retries` more times, keeping what each earlier run saw', async () => {
+    const flaky = runs(bad, good);
+    const r = await untilAsExpected(flaky.once, 1);
+    assert.equal(flaky.count(), 2);
+    assert.equal(r.cell.asExpected, true);
+    assert.deepEqual(r.cell.retried, [{ unexpected: bad.unexpected, seconds: 1 }]);
+
+    const broken = runs(bad, bad, bad);
+    const b = await untilAsExpected(broken.once, 2);
+    assert.equal(broken.count(), 3, 'stops after the retries');
+    assert.equal(b.cell.asExpected, false);
+    assert.equal(b.cell.retried?.length, 2);
+
+    const none = runs(bad, good);
+    assert.equal((await untilAsExpected(none.once, 0)).cell.asExpected, false, 'retries 0: one run');
+    const fine = runs(good, bad);
+    const f = await untilAsExpected(fine.once, 3);
+    assert.equal(fine.count(), 1, 'a cell as expected runs once');
+    assert.equal(f.cell.retried, undefined);
+  });
+
+  it('terminal and HTML show ↻N and what the earlier run saw', async () => {
+    const matrix = await runMatrix(await runsFor('registrar-hijack', 'signed-ds-removed'), ['emulated'], { seed: '1' });
+    const emulated = matrix.rows[0]!.cells[0]!;
+    matrix.resolvers.push('bind');
+    matrix.rows[0]!.cells.push({ ...emulated, resolver: 'bind', retried: [{ unexpected: bad.unexpected, seconds: 1 }] });
+    const text = renderMatrix(matrix);
+    assert.match(text, /PASS \d+\/\d+ ↻1/);
+    assert.match(text, /^↻N : the cell ran N more times/m);
+    assert.ok(text.includes('registrar-hijack [signed-ds-removed] × bind: run 1 of 2 was not as expected: declared to fail, held: step 14 answer section'));
+    assert.match(renderHtml(matrix.results, { matrix }), /run 1 was not as expected: declared to fail, held: step 14 answer section/);
+  });
+
+  it('--retries is checked: 0 to 3', async () => {
+    await assert.rejects(runMatrix([], ['emulated'], { seed: '1', retries: 4 }), /retries must be an integer from 0 to 3/);
   });
 });

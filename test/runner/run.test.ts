@@ -99,3 +99,18 @@ test('a lab error (here: a registry domain that cannot be created) fails the run
   assert.equal(r.passed, false);
   assert.match(r.error ?? '', /registering example\.jp at the start failed: nameserver ns1\.example\.jp is inside example\.jp and needs glue/);
 });
+
+test('the timeline: a long offset widens the time column; it never runs into the step column', async () => {
+  const { runsFor } = await import('../../lab/runner/index.ts');
+  const { renderText } = await import('../../lab/runner/report-text.ts');
+  const [run] = await runsFor('facebook-query-storm', 'retrying-clients');
+  const text = renderText(await runPlan(planScenario(run!.loaded.scenario, run!.loaded.file, run!.variant), { seed: '1' }));
+  const timed = text.split('\n').filter((l) => l.startsWith('T+'));
+  assert.ok(
+    timed.some((l) => /^T\+\S{10,}/.test(l)),
+    'this run has offsets as long as the default column (12)',
+  );
+  // The offset is units only (1d2h3m4s5ms); what follows it must be a space.
+  for (const l of timed) assert.match(l, /^T\+(\d+(ms|[dhms]))+ /, `offset runs into the next column: ${l}`);
+  assert.equal(new Set(timed.filter((l) => /^T\+\S+ +step /.test(l)).map((l) => l.indexOf('step '))).size, 1, 'every step column starts at one place');
+});
