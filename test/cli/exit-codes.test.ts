@@ -39,6 +39,7 @@ const CASES: Record<string, { badOption: string[]; missingFile: string[] }> = {
   },
   zone: { badOption: ['zone', 'check', 'x.zone', '--origin'], missingFile: ['zone', 'check', `${MISSING}.zone`] },
   audit: { badOption: ['audit', 'x.zone', '--timeout', '-5'], missingFile: ['audit', `${MISSING}.zone`, '--resolve-via', '127.0.0.1'] },
+  export: { badOption: ['export', 'dnssec-rollback', '--format', 'k8s'], missingFile: ['export', `${MISSING}.ts`, '--format', 'compose'] },
 };
 
 test('every command in main.ts is covered here', () => {
