@@ -13,6 +13,7 @@ import { middleboxCommand } from './middlebox.ts';
 import { probeCommand } from './probe.ts';
 import { zoneCommand } from './zone.ts';
 import { auditCommand } from './audit.ts';
+import { exportCommand } from './export.ts';
 import { isWorker, workerStdout } from './workers.ts';
 import { exerciseCommand } from './exercise.ts';
 import { newCommand } from './new.ts';
@@ -35,6 +36,7 @@ const COMMANDS: CliCommand[] = [
   newCommand,
   checkCommand,
   schemaCommand,
+  exportCommand,
 ];
 
 function helpText(): string {

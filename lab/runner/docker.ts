@@ -1,8 +1,7 @@
 // The Docker path for real resolvers: the same products from Debian bookworm
 // images (docker/<product>/Dockerfile), for hosts where the packages are not
 // installed. `dnslab run ID --resolver docker:unbound,docker:bind` (matrix.ts).
-// testcontainers 11 is imported dynamically and is not a dependency of dnslab
-// (`npm install --no-save testcontainers@11` to use this path).
+// testcontainers 11 is an optional dependency, imported dynamically; the images: images.ts.
 //
 // Shape of one run (the counterpart of runReal's namespace + worker, real.ts):
 //   - an internal user-defined Docker network (meant to have no route out; see isolateContainer for why the
@@ -23,15 +22,15 @@
 import { connect } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { RealSoftwareError, runChecked } from '../../servers/real/netns.ts';
 import { CONTAINER_DIR, LAUNCHER } from '../../servers/real/container.ts';
 import { type Product, VERSION_COMMAND, versionLine } from '../../servers/real/products.ts';
+import { buildImage, imageTag, ROOT } from './images.ts';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
-/** Image tags built from docker/<name>/Dockerfile. */
-export const imageTag = (name: Product | 'world') => `dnslab-${name}:bookworm`;
+export { imageTag } from './images.ts';
 /** Label on every container and network a run creates (value: the run id), to find leftovers. */
 export const RUN_LABEL = 'org.dnslab.run';
 
@@ -120,39 +119,14 @@ interface TestcontainersModule {
 
 export async function loadTestcontainers(): Promise<TestcontainersModule> {
   const specifier = 'testcontainers';
+  // Its reaper (Ryuk) is an image pulled from Docker Hub, which an engine here cannot reach; runInDocker
+  // removes what it created by label itself, also on failure and on SIGINT/SIGTERM.
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   try {
     return (await import(specifier)) as TestcontainersModule;
   } catch {
     throw new RealSoftwareError('the Docker path needs testcontainers 11, an optional dependency: npm install (without --omit=optional)');
   }
-}
-
-// The package root: two levels up from the source tree, three from the built one (dist/servers/real).
-const ROOT = ((r) => (basename(r) === 'dist' ? dirname(r) : r))(resolve(import.meta.dirname, '../..'));
-const built = new Map<string, Promise<void>>();
-
-/**
- * Build docker/<name>/Dockerfile (context: the repository root, .dockerignore) as imageTag(name), once per
- * process: the engine's layer cache makes a rebuild of an unchanged tree cheap, and a changed scenario or
- * server file ends up in the world image.
- */
-function buildImage(tc: TestcontainersModule, name: Product | 'world'): Promise<void> {
-  let p = built.get(name);
-  if (!p) {
-    p = tc.GenericContainer.fromDockerfile(ROOT, `docker/${name}/Dockerfile`)
-      .build(imageTag(name), { deleteOnExit: false })
-      .then(
-        () => undefined,
-        (e: Error) => {
-          throw new RealSoftwareError(
-            `building docker/${name}/Dockerfile failed (the engine must reach deb.debian.org and, for the world image, Docker Hub's node:20-bookworm-slim and the npm registry): ${e.message}`,
-          );
-        },
-      );
-    built.set(name, p);
-    p.catch(() => built.delete(name));
-  }
-  return p;
 }
 
 /**

@@ -43,6 +43,7 @@ const CASES: Record<string, { badOption: string[]; missingFile: string[] }> = {
   audit: { badOption: ['audit', 'x.zone', '--timeout', '-5'], missingFile: ['audit', `${MISSING}.zone`, '--resolve-via', '127.0.0.1'] },
   exercise: { badOption: ['exercise', 'subdomain-takeover', '--port', 'fifty'], missingFile: ['exercise', `${MISSING}.ts`] },
   new: { badOption: ['new', 'my-lab', '--bogus'], missingFile: ['new', `${MISSING}/my-lab`] },
+  export: { badOption: ['export', 'dnssec-rollback', '--format', 'k8s'], missingFile: ['export', `${MISSING}.ts`, '--format', 'compose'] },
 };
 
 test('every command in main.ts is covered here', () => {

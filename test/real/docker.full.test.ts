@@ -1,25 +1,23 @@
-// The Docker path (lab/runner/docker.ts) with an engine: runs only when a Docker engine answers /_ping
-// (testcontainers is an optional dependency), else it skips with a one-line reason found in ≤ 500 ms (CI has no
-// engine). With an engine it runs aggressive-nsec-new-name [aggressive] × docker:unbound and docker:bind and
+// The Docker path (lab/runner/docker.ts) with an engine (test/helpers/docker-engine.ts: skips without one,
+// except in CI, where .ci/docker-up starts one and its absence fails). With an engine it runs aggressive-nsec-new-name [aggressive] × docker:unbound and docker:bind and
 // requires the same cells as the local path (PASS 8/8, agreeing with the emulated profile), and that no
 // container or network of the run is left.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dockerEngineReachable } from '../../lab/runner/docker.ts';
+import { engineSkip as skip, requireEngine } from '../helpers/docker-engine.ts';
 import { renderMatrix, runMatrix } from '../../lab/runner/matrix.ts';
 import { runsFor } from '../../lab/runner/index.ts';
 
-// Skip only without an engine. testcontainers is an optional dependency (package.json): with an engine and no
-// testcontainers the test runs and fails with the loader's message, rather than skipping.
-const reach = await dockerEngineReachable();
-const skip = reach.ok ? false : `no Docker engine reachable (${reach.reason})`;
+// testcontainers is an optional dependency (package.json): with an engine and no testcontainers the test runs
+// and fails with the loader's message, rather than skipping.
 
 describe('docker path with an engine', () => {
   it(
     'aggressive-nsec-new-name [aggressive] × docker:unbound, docker:bind: same cells as the local path, nothing left',
     { skip, timeout: 1_800_000 },
     async () => {
+      requireEngine();
       const runs = await runsFor('aggressive-nsec-new-name', 'aggressive');
       const m = await runMatrix(runs, ['docker:unbound', 'docker:bind'], { seed: '1' });
       process.stderr.write(renderMatrix(m).replace(/^/gm, '# '));
