@@ -1,4 +1,4 @@
-// The heavy tier (npm run test:full): Deckard's whole resolver set on the four
+// Not in any tier yet (npm run test:corpus, by hand): Deckard's whole resolver set on the four
 // real products through lab/rpl/matrix.ts. Real Knot Resolver must pass at
 // least 90 % (Deckard's own CI runs this set on kresd, so less is a reader or
 // adapter bug); every product must run every file without a harness error
