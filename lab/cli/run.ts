@@ -63,7 +63,7 @@ options:
                      in a network namespace with no route; needs root; see servers/real/README.md)
                      docker:unbound,docker:bind,docker:knot,docker:powerdns: the same products from
                      Debian bookworm images, with the lab's world in a container on an internal
-                     Docker network (needs a Docker engine and npm install --no-save testcontainers@11)
+                     Docker network (needs a Docker engine; testcontainers 11 is an optional dependency)
   --jobs N           with --resolver: run up to N cells at once (1–4, default 1), each real
                      product in its own namespace
   --retries N        with --resolver: run a real product's cell again, up to N times (0–3, default 0),
