@@ -40,7 +40,7 @@ test('npm pack → install --omit=dev → npx dnslab, npx dnslab run FILE, impor
     'compiled API, types and bin are shipped',
   );
   assert.ok(files.includes('dist/servers/real/timeshift.c'), 'run-time asset read by path is shipped');
-  assert.ok(files.includes('dist/scenarios/subdomain-takeover.js'), 'compiled scenarios are shipped');
+  assert.ok(files.includes('dist/scenarios/subdomain-takeover.yaml'), 'the bundled YAML scenarios are shipped');
   assert.deepEqual(
     files.filter((f) => /(^|\/)test\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts')),
     [],

@@ -161,7 +161,9 @@ describe('--device middlebox: middlebox-checkpoints through an nftables router',
     const others = sh('ip', ['-o', 'link', 'show', 'up'])
       .split('\n')
       .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
-      .filter((n) => n && n !== router.inside && n !== router.outside);
+      // Another device test file running at the same time (npm test runs two files at once) names its own
+      // reference router's links (dd<pid><n>i/o, test/helpers/device-router.ts): its lab traffic belongs there.
+      .filter((n) => n && n !== router.inside && n !== router.outside && !/^dd\d+[io]$/.test(n));
     const labHosts = 'net 10.0.0.0/24 or net 10.53.0.0/16 or host 192.0.2.53 or net 10.250.0.0/16';
     const capOthers = spawn('tshark', ['-f', labHosts, ...others.flatMap((i) => ['-i', i]), '-w', join(dir, 'others.pcapng'), '-q'], {
       stdio: ['ignore', 'pipe', 'pipe'],
