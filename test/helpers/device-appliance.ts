@@ -5,12 +5,25 @@
 // itself needs to run here (no chroot, no user switch, where to put its pid
 // file) — the parts an appliance has built in.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ManagedProcess } from '../../servers/real/netns.ts';
 import { INSIDE_GATEWAY, ReferenceRouter } from './device-router.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** `dnslab ARGS` from the repository root as a child process, killed after `timeoutMs`. */
+export function dnslabCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/dnslab.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((r) => child.once('close', (code) => (clearTimeout(t), r({ code, stdout, stderr }))));
+}
 
 export class Appliance {
   readonly router = new ReferenceRouter(undefined);

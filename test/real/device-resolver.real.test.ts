@@ -6,24 +6,11 @@
 // Unbound: docs/measurements.md), and nothing left behind. Needs root, iproute2 and unbound. About 100 s.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Appliance } from '../helpers/device-appliance.ts';
+import { Appliance, dnslabCli } from '../helpers/device-appliance.ts';
 import { INSIDE_GATEWAY, OUTSIDE_GATEWAY } from '../helpers/device-router.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/dnslab.mjs');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const t = setTimeout(() => child.kill('SIGKILL'), 150_000);
-  return new Promise((r) => child.once('close', (code) => (clearTimeout(t), r({ code, stdout, stderr }))));
-}
+const cli = (args: string[]) => dnslabCli(args, 150_000);
 
 let appliance: Appliance;
 before(() => {
